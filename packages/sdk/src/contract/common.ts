@@ -1,0 +1,109 @@
+/**
+ * Building blocks shared by every resource: money, timestamps, pagination,
+ * and the request-size bounds that keep hostile input small.
+ */
+import * as z from 'zod/mini';
+
+/**
+ * ISO 8601 timestamp in UTC (`2026-11-22T09:30:00Z`, fractional seconds allowed).
+ *
+ * @example
+ * timestamp.parse('2026-11-22T09:30:00.000Z');
+ */
+export const timestamp = z.iso.datetime();
+
+/**
+ * Calendar date (`2026-11-22`).
+ *
+ * @example
+ * date.parse('1980-02-29');
+ */
+export const date = z.iso.date();
+
+/**
+ * ISO 4217 currency code, upper case (`EUR`, `TRY`, `INR`).
+ *
+ * @example
+ * currency.parse('EUR');
+ */
+export const currency = z.currencyCode();
+
+/**
+ * An amount of money: integer minor units (cents, kuruş, paise) and its currency.
+ * Never a float: `{ amount: 1999, currency: 'EUR' }` is €19.99.
+ *
+ * @example
+ * money.parse({ amount: 1999, currency: 'EUR' });
+ */
+export const money = z.object({
+  amount: z.int().check(z.gte(0), z.lte(Number.MAX_SAFE_INTEGER)),
+  currency,
+});
+
+/** An amount of money in minor units. */
+export type Money = z.infer<typeof money>;
+
+/** Same as {@link money} but rejects unknown fields (request bodies). */
+export const moneyInput = z.strictObject({
+  amount: z.int().check(z.gte(0), z.lte(Number.MAX_SAFE_INTEGER)),
+  currency,
+});
+
+/** A positive amount of money (payments and refunds). */
+export const positiveMoneyInput = z.strictObject({
+  amount: z.int().check(z.gte(1), z.lte(Number.MAX_SAFE_INTEGER)),
+  currency,
+});
+
+/** Bounded free text: trimmed length 1..max. */
+export function text(max: number) {
+  return z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+}
+
+/** Largest page a list operation returns. */
+export const MAX_PAGE_SIZE = 100;
+/** Page size when `limit` is not given. */
+export const DEFAULT_PAGE_SIZE = 25;
+
+/**
+ * `?limit=&cursor=` of every list operation. `limit` arrives as a string in
+ * the query and is coerced; `cursor` is opaque and comes from `nextCursor`.
+ *
+ * @example
+ * pageQuery.parse({ limit: '10' }); // { limit: 10 }
+ */
+export const pageQuery = z.strictObject({
+  limit: z.optional(z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(MAX_PAGE_SIZE)))),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+});
+
+/**
+ * Extends {@link pageQuery} with resource-specific filters.
+ *
+ * @example
+ * const q = listQuery({ status: z.optional(z.enum(['open', 'paid'])) });
+ */
+export function listQuery<S extends z.core.$ZodLooseShape>(filters: S) {
+  return z.extend(pageQuery, filters);
+}
+
+/**
+ * A page of results: `{ data, nextCursor }`; `nextCursor` is null on the last page.
+ *
+ * @example
+ * const appointmentPage = page(appointment);
+ */
+export function page<T extends z.core.$ZodType>(item: T) {
+  return z.object({ data: z.array(item), nextCursor: z.nullable(z.string()) });
+}
+
+/** A page of results. */
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+/** Free-form metadata partners attach to a resource: at most 20 string keys and values. */
+export const metadata = z
+  .record(z.string().check(z.minLength(1), z.maxLength(40)), z.string().check(z.maxLength(500)))
+  .check(z.refine((m) => Object.keys(m).length <= 20, 'at most 20 metadata keys'));

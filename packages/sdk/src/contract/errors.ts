@@ -1,0 +1,77 @@
+/**
+ * Errors on the wire: RFC 9457 `application/problem+json` with a stable
+ * `code`. The code table is the single source of the HTTP status for each
+ * code; the server maps every failure through it and the client turns codes
+ * back into typed errors.
+ */
+import * as z from 'zod/mini';
+
+/** Stable error codes and their HTTP status. Codes never change meaning; new ones may be added. */
+export const errorCodes = {
+  invalid_json: 400,
+  validation_failed: 400,
+  invalid_cursor: 400,
+  invalid_request: 400,
+  unauthenticated: 401,
+  invalid_token: 401,
+  invalid_client: 401,
+  webhook_verification_failed: 401,
+  forbidden: 403,
+  insufficient_scope: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  idempotency_in_flight: 409,
+  invalid_state_transition: 409,
+  gone: 410,
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  idempotency_key_reused: 422,
+  payment_exceeds_balance: 422,
+  currency_mismatch: 422,
+  partial_capture_not_allowed: 422,
+  unprocessable: 422,
+  rate_limited: 429,
+  internal_error: 500,
+  not_implemented: 501,
+  service_unavailable: 503,
+} as const;
+
+/** One stable error code. */
+export type ErrorCode = keyof typeof errorCodes;
+
+/**
+ * One invalid field of a request: a JSON-pointer-like path and what is wrong.
+ *
+ * @example
+ * fieldError.parse({ path: 'body.startsAt', message: 'Invalid ISO datetime', code: 'invalid_format' });
+ */
+export const fieldError = z.object({
+  path: z.string(),
+  message: z.string(),
+  code: z.string(),
+});
+
+/**
+ * The problem+json body of every error response.
+ *
+ * @example
+ * problem.parse({ type: 'https://docs.clinicbridge.dev/errors/not_found', title: 'Not found', status: 404, code: 'not_found', requestId: 'req_1' });
+ */
+export const problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.int(),
+  detail: z.optional(z.string()),
+  code: z.string(),
+  requestId: z.string(),
+  instance: z.optional(z.string()),
+  errors: z.optional(z.array(fieldError)),
+  retryAfter: z.optional(z.number()),
+});
+
+/** A problem+json body. */
+export type Problem = z.infer<typeof problem>;
+
+/** Base of every problem `type` URI; the code is appended. */
+export const PROBLEM_TYPE_BASE = 'https://docs.clinicbridge.dev/errors/';

@@ -1,0 +1,164 @@
+/**
+ * The event catalogue: every event type ClinicBridge emits and the schema of
+ * its `data`. Payloads carry ids, statuses and amounts — never clinical text
+ * or contact details — so they are safe to fan out to partners and analytics.
+ */
+import * as z from 'zod/mini';
+import { money, timestamp } from '../common.ts';
+import { idSchema } from '../ids.ts';
+import { appointmentStatus } from '../resources/appointments.ts';
+
+const appointmentData = z.object({
+  appointmentId: idSchema('apt'),
+  patientId: idSchema('pat'),
+  service: z.string(),
+  status: appointmentStatus,
+  startsAt: timestamp,
+  endsAt: timestamp,
+  cancellationReason: z.optional(z.nullable(z.string())),
+});
+
+const visaData = z.object({
+  caseId: z.string(),
+  patientId: z.optional(idSchema('pat')),
+  country: z.string(),
+  status: z.string(),
+  previousStatus: z.optional(z.nullable(z.string())),
+});
+
+const bookingRef = {
+  bookingId: z.string(),
+  patientId: z.optional(idSchema('pat')),
+};
+
+const flightData = z.object({
+  ...bookingRef,
+  flightNumber: z.string(),
+  departAt: z.optional(z.nullable(timestamp)),
+  previousDepartAt: z.optional(z.nullable(timestamp)),
+  reason: z.optional(z.string()),
+});
+
+const stayData = z.object({
+  ...bookingRef,
+  propertyName: z.string(),
+  checkIn: z.iso.date(),
+  checkOut: z.iso.date(),
+  reason: z.optional(z.string()),
+});
+
+const messageData = z.object({
+  messageId: z.string(),
+  channel: z.enum(['whatsapp', 'sms', 'email']),
+  providerMessageId: z.optional(z.string()),
+  patientId: z.optional(idSchema('pat')),
+  errorCode: z.optional(z.string()),
+});
+
+const claimData = z.object({
+  claimId: z.string(),
+  patientId: z.optional(idSchema('pat')),
+  insurer: z.string(),
+  amount: z.optional(money),
+  reason: z.optional(z.string()),
+});
+
+/** `data` schema of each event type. */
+export const eventDataSchemas = {
+  'appointment.created': appointmentData,
+  'appointment.updated': appointmentData,
+  'appointment.cancelled': appointmentData,
+  'appointment.completed': appointmentData,
+  'visit.completed': z.object({
+    visitId: idSchema('vis'),
+    patientId: idSchema('pat'),
+    appointmentId: z.nullable(idSchema('apt')),
+    completedAt: timestamp,
+  }),
+  'invoice.created': z.object({
+    invoiceId: idSchema('inv'),
+    patientId: idSchema('pat'),
+    total: money,
+    balance: money,
+    dueDate: z.nullable(z.iso.date()),
+  }),
+  'payment.received': z.object({
+    paymentId: idSchema('pay'),
+    invoiceId: idSchema('inv'),
+    amount: money,
+    method: z.string(),
+    invoiceBalance: money,
+  }),
+  'payment.failed': z.object({
+    invoiceId: z.nullable(idSchema('inv')),
+    amount: money,
+    reason: z.string(),
+    externalRef: z.optional(z.string()),
+  }),
+  'refund.issued': z.object({
+    refundId: idSchema('ref'),
+    paymentId: idSchema('pay'),
+    invoiceId: idSchema('inv'),
+    amount: money,
+  }),
+  'installment.overdue': z.object({
+    invoiceId: idSchema('inv'),
+    installment: z.int(),
+    amountDue: money,
+    dueDate: z.iso.date(),
+  }),
+  'inventory.low_stock': z.object({
+    sku: z.string(),
+    location: z.optional(z.string()),
+    onHand: z.int(),
+    threshold: z.int(),
+  }),
+  'visa.status_changed': visaData,
+  'visa.granted': visaData,
+  'visa.rejected': visaData,
+  'booking.confirmed': z.object({
+    ...bookingRef,
+    kind: z.enum(['flight', 'hotel', 'transfer']),
+    reference: z.string(),
+  }),
+  'flight.changed': flightData,
+  'flight.cancelled': flightData,
+  'stay.confirmed': stayData,
+  'stay.unavailable': stayData,
+  'message.delivered': messageData,
+  'message.read': messageData,
+  'message.failed': messageData,
+  'claim.submitted': claimData,
+  'claim.approved': claimData,
+  'claim.denied': claimData,
+  'claim.settled': claimData,
+  'escrow.released': z.object({
+    escrowId: z.string(),
+    milestone: z.string(),
+    amount: money,
+  }),
+  'webhook_endpoint.disabled': z.object({
+    endpointId: idSchema('whep'),
+    url: z.string(),
+    reason: z.string(),
+    failingSince: z.nullable(timestamp),
+  }),
+  'webhook_endpoint.ping': z.object({ endpointId: idSchema('whep'), message: z.string() }),
+} as const;
+
+/** Every event type, e.g. `'appointment.created'`. */
+export type EventType = keyof typeof eventDataSchemas;
+
+/** Every event type, in catalogue order. */
+export const eventTypes = Object.keys(eventDataSchemas) as EventType[];
+
+/**
+ * Schema of one event type.
+ *
+ * @example
+ * eventType.parse('payment.received');
+ */
+export const eventType = z.enum(eventTypes as [EventType, ...EventType[]]);
+
+/** The `data` of an event of type `T`. */
+export type EventData<T extends EventType> = z.output<(typeof eventDataSchemas)[T]>;

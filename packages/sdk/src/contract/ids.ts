@@ -1,0 +1,65 @@
+/**
+ * Public identifiers: a resource prefix and 130 random bits in lowercase
+ * base32 (`apt_` + 26 characters). Prefixes make ids self-describing in logs
+ * and support tickets; the random part makes them unguessable, so an id alone
+ * never grants access and enumeration finds nothing.
+ */
+import * as z from 'zod/mini';
+
+/** Prefix of every public id, by resource. */
+export const idPrefixes = {
+  tenant: 'ten',
+  integrationToken: 'tok',
+  oauthClient: 'cli',
+  patient: 'pat',
+  appointment: 'apt',
+  visit: 'vis',
+  invoice: 'inv',
+  payment: 'pay',
+  refund: 'ref',
+  webhookEndpoint: 'whep',
+  event: 'evt',
+  delivery: 'dlv',
+  deliveryAttempt: 'att',
+  import: 'imp',
+  export: 'exp',
+  auditEvent: 'aud',
+  integration: 'int',
+  inboundWebhook: 'inb',
+} as const;
+
+/** A known id prefix, e.g. `'apt'`. */
+export type IdPrefix = (typeof idPrefixes)[keyof typeof idPrefixes];
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+const RANDOM_CHARS = 26;
+
+/**
+ * Creates a new id with the given prefix (130 random bits, base32).
+ *
+ * @example
+ * newId('apt'); // 'apt_k3v9x2m4q7r1t5w8y6z3b2c4d5'
+ */
+export function newId<P extends IdPrefix>(prefix: P): `${P}_${string}` {
+  const bytes = new Uint8Array(RANDOM_CHARS);
+  globalThis.crypto.getRandomValues(bytes);
+  let out = '';
+  // 256 is a multiple of 32, so `byte & 31` is uniform: no modulo bias.
+  for (const byte of bytes) out += ALPHABET[byte & 31];
+  return `${prefix}_${out}`;
+}
+
+/**
+ * Schema of an id with the given prefix. Accepts 16–64 alphanumeric
+ * characters after the prefix so ids minted elsewhere stay valid.
+ *
+ * @example
+ * idSchema('apt').parse('apt_k3v9x2m4q7r1t5w8y6z3b2c4d5');
+ */
+export function idSchema<P extends IdPrefix>(prefix: P) {
+  return z
+    .string()
+    .check(
+      z.regex(new RegExp(`^${prefix}_[0-9A-Za-z]{16,64}$`), `must be a ${prefix}_… identifier`),
+    ) as z.ZodMiniType<`${P}_${string}`>;
+}

@@ -1,0 +1,54 @@
+/**
+ * Every operation of API v1, grouped by resource. The client's namespaces
+ * (`client.appointments.create`) mirror this object key for key.
+ */
+
+import type { Operation } from './operation.ts';
+import { appointmentOperations } from './resources/appointments.ts';
+import { auditEventOperations } from './resources/audit-events.ts';
+import { deadLetterOperations, deliveryOperations, eventOperations } from './resources/events.ts';
+import { exportOperations, importOperations } from './resources/imports-exports.ts';
+import { integrationTokenOperations } from './resources/integration-tokens.ts';
+import { integrationOperations } from './resources/integrations.ts';
+import { invoiceOperations } from './resources/invoices.ts';
+import { patientOperations } from './resources/patients.ts';
+import { paymentOperations, refundOperations } from './resources/payments.ts';
+import { visitOperations } from './resources/visits.ts';
+import { webhookEndpointOperations } from './resources/webhook-endpoints.ts';
+
+/**
+ * All operations by resource and action.
+ *
+ * @example
+ * operations.appointments.cancel.path; // '/api/v1/appointments/{appointmentId}/cancel'
+ */
+export const operations = {
+  integrationTokens: integrationTokenOperations,
+  patients: patientOperations,
+  appointments: appointmentOperations,
+  visits: visitOperations,
+  invoices: invoiceOperations,
+  payments: paymentOperations,
+  refunds: refundOperations,
+  webhookEndpoints: webhookEndpointOperations,
+  events: eventOperations,
+  deliveries: deliveryOperations,
+  deadLetters: deadLetterOperations,
+  imports: importOperations,
+  exports: exportOperations,
+  auditEvents: auditEventOperations,
+  integrations: integrationOperations,
+} as const;
+
+/** The operations object's type. */
+export type Operations = typeof operations;
+
+/**
+ * Every operation as a flat list, in a stable order.
+ *
+ * @example
+ * for (const op of listOperations()) console.log(op.method, op.path, op.scope);
+ */
+export function listOperations(): Operation[] {
+  return Object.values(operations).flatMap((group) => Object.values(group) as Operation[]);
+}

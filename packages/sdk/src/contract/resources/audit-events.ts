@@ -1,0 +1,56 @@
+/**
+ * The audit log: who did what to which entity, with the request id. Append
+ * only — the database refuses updates and deletes.
+ */
+import * as z from 'zod/mini';
+import { listQuery, page, timestamp } from '../common.ts';
+import { idSchema } from '../ids.ts';
+import { defineOperation } from '../operation.ts';
+
+/** One audit record. `metadata` never holds PII or secrets. */
+export const auditEvent = z.object({
+  id: idSchema('aud'),
+  actor: z.object({
+    type: z.enum(['api_key', 'oauth_client', 'operator', 'system']),
+    id: z.string(),
+  }),
+  action: z.string(),
+  entityType: z.string(),
+  entityId: z.nullable(z.string()),
+  requestId: z.nullable(z.string()),
+  occurredAt: timestamp,
+  metadata: z.record(z.string(), z.unknown()),
+});
+
+/** Operations on the audit log. */
+export const auditEventOperations = {
+  list: defineOperation({
+    id: 'auditEvents.list',
+    method: 'GET',
+    path: '/api/v1/audit-events',
+    summary: 'List audit records, newest first',
+    scope: 'read:audit',
+    write: false,
+    status: 200,
+    paginated: true,
+    query: listQuery({
+      action: z.optional(z.string().check(z.maxLength(100))),
+      entityType: z.optional(z.string().check(z.maxLength(100))),
+      entityId: z.optional(z.string().check(z.maxLength(100))),
+      since: z.optional(timestamp),
+      until: z.optional(timestamp),
+    }),
+    response: page(auditEvent),
+  }),
+  get: defineOperation({
+    id: 'auditEvents.get',
+    method: 'GET',
+    path: '/api/v1/audit-events/{auditEventId}',
+    summary: 'Get an audit record',
+    scope: 'read:audit',
+    write: false,
+    status: 200,
+    params: z.strictObject({ auditEventId: idSchema('aud') }),
+    response: auditEvent,
+  }),
+} as const;

@@ -1,0 +1,139 @@
+/**
+ * Events, their deliveries to webhook endpoints, delivery attempts, and the
+ * dead-letter queue of deliveries whose every attempt failed.
+ */
+import * as z from 'zod/mini';
+import { listQuery, page, timestamp } from '../common.ts';
+import { eventEnvelope } from '../events/envelope.ts';
+import { idSchema } from '../ids.ts';
+import { defineOperation } from '../operation.ts';
+
+/** One HTTP attempt of a delivery. */
+export const deliveryAttempt = z.object({
+  id: idSchema('att'),
+  attemptedAt: timestamp,
+  /** HTTP status of the response; null when no response arrived. */
+  responseStatus: z.nullable(z.int()),
+  latencyMs: z.int(),
+  error: z.nullable(z.string()),
+  /** The first 4 KiB of the response body. */
+  responseSnippet: z.nullable(z.string()),
+});
+
+/** Status of a delivery. `dead` deliveries are in the dead-letter queue. */
+export const deliveryStatus = z.enum(['pending', 'succeeded', 'failed', 'dead', 'cancelled']);
+
+/** A delivery of one event to one endpoint. */
+export const delivery = z.object({
+  id: idSchema('dlv'),
+  eventId: idSchema('evt'),
+  eventType: z.string(),
+  endpointId: idSchema('whep'),
+  status: deliveryStatus,
+  attemptCount: z.int(),
+  nextAttemptAt: z.nullable(timestamp),
+  lastAttemptAt: z.nullable(timestamp),
+  createdAt: timestamp,
+  attempts: z.optional(z.array(deliveryAttempt)),
+});
+
+const deliveryParams = z.strictObject({ deliveryId: idSchema('dlv') });
+
+/** Operations on events. */
+export const eventOperations = {
+  list: defineOperation({
+    id: 'events.list',
+    method: 'GET',
+    path: '/api/v1/events',
+    summary: 'List events, newest first',
+    scope: 'read:events',
+    write: false,
+    status: 200,
+    paginated: true,
+    query: listQuery({
+      type: z.optional(z.string().check(z.maxLength(100))),
+      entityId: z.optional(z.string().check(z.maxLength(100))),
+      since: z.optional(timestamp),
+    }),
+    response: page(eventEnvelope),
+  }),
+  get: defineOperation({
+    id: 'events.get',
+    method: 'GET',
+    path: '/api/v1/events/{eventId}',
+    summary: 'Get an event',
+    scope: 'read:events',
+    write: false,
+    status: 200,
+    params: z.strictObject({ eventId: idSchema('evt') }),
+    response: eventEnvelope,
+  }),
+  deliveries: defineOperation({
+    id: 'events.deliveries',
+    method: 'GET',
+    path: '/api/v1/events/{eventId}/deliveries',
+    summary: 'List the deliveries of an event, with their attempts',
+    scope: 'read:webhooks',
+    write: false,
+    status: 200,
+    paginated: true,
+    params: z.strictObject({ eventId: idSchema('evt') }),
+    query: listQuery({}),
+    response: page(delivery),
+  }),
+} as const;
+
+/** Operations on deliveries. */
+export const deliveryOperations = {
+  get: defineOperation({
+    id: 'deliveries.get',
+    method: 'GET',
+    path: '/api/v1/deliveries/{deliveryId}',
+    summary: 'Get a delivery with its attempts',
+    scope: 'read:webhooks',
+    write: false,
+    status: 200,
+    params: deliveryParams,
+    response: delivery,
+  }),
+  retry: defineOperation({
+    id: 'deliveries.retry',
+    method: 'POST',
+    path: '/api/v1/deliveries/{deliveryId}/retry',
+    summary: 'Attempt a delivery again now',
+    scope: 'write:webhooks',
+    write: true,
+    status: 202,
+    params: deliveryParams,
+    body: z.strictObject({}),
+    response: delivery,
+  }),
+} as const;
+
+/** Operations on the dead-letter queue. */
+export const deadLetterOperations = {
+  list: defineOperation({
+    id: 'deadLetters.list',
+    method: 'GET',
+    path: '/api/v1/dead-letters',
+    summary: 'List deliveries that exhausted their attempts',
+    scope: 'read:webhooks',
+    write: false,
+    status: 200,
+    paginated: true,
+    query: listQuery({ endpointId: z.optional(idSchema('whep')) }),
+    response: page(delivery),
+  }),
+  replay: defineOperation({
+    id: 'deadLetters.replay',
+    method: 'POST',
+    path: '/api/v1/dead-letters/{deliveryId}/replay',
+    summary: 'Take a dead delivery out of the queue and attempt it again',
+    scope: 'write:webhooks',
+    write: true,
+    status: 202,
+    params: deliveryParams,
+    body: z.strictObject({}),
+    response: delivery,
+  }),
+} as const;

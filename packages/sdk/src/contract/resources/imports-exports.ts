@@ -1,0 +1,130 @@
+/**
+ * Bulk imports (CSV or NDJSON content in the request) and exports (produced
+ * asynchronously, then fetched). Rows that fail validation are reported by
+ * row number; rows that pass are kept.
+ */
+import * as z from 'zod/mini';
+import { listQuery, page, timestamp } from '../common.ts';
+import { idSchema } from '../ids.ts';
+import { defineOperation } from '../operation.ts';
+
+/** File formats for imports and exports. */
+export const dataFormat = z.enum(['csv', 'ndjson']);
+/** Status of an import or export job. */
+export const jobStatus = z.enum(['pending', 'processing', 'completed', 'failed']);
+
+/** Largest import body accepted inline: 5 MiB of text. */
+export const MAX_IMPORT_CONTENT = 5 * 1024 * 1024;
+
+/** An import job. */
+export const importJob = z.object({
+  id: idSchema('imp'),
+  kind: z.enum(['patients', 'appointments']),
+  format: dataFormat,
+  status: jobStatus,
+  totalRows: z.int(),
+  importedRows: z.int(),
+  failedRows: z.int(),
+  /** The first 100 row errors. */
+  errors: z.array(z.object({ row: z.int(), message: z.string() })),
+  createdAt: timestamp,
+  completedAt: z.nullable(timestamp),
+});
+
+/** An export job. */
+export const exportJob = z.object({
+  id: idSchema('exp'),
+  kind: z.enum(['appointments', 'invoices', 'payments', 'audit_events']),
+  format: dataFormat,
+  status: jobStatus,
+  rowCount: z.nullable(z.int()),
+  /** Where the finished file is fetched from (same credentials); null until completed. */
+  downloadUrl: z.nullable(z.string()),
+  createdAt: timestamp,
+  completedAt: z.nullable(timestamp),
+});
+
+/** Operations on imports. */
+export const importOperations = {
+  create: defineOperation({
+    id: 'imports.create',
+    method: 'POST',
+    path: '/api/v1/imports',
+    summary: 'Import patients or appointments from CSV or NDJSON',
+    scope: 'write:imports',
+    write: true,
+    status: 202,
+    body: z.strictObject({
+      kind: z.enum(['patients', 'appointments']),
+      format: dataFormat,
+      content: z.string().check(z.minLength(1), z.maxLength(MAX_IMPORT_CONTENT)),
+    }),
+    response: importJob,
+  }),
+  get: defineOperation({
+    id: 'imports.get',
+    method: 'GET',
+    path: '/api/v1/imports/{importId}',
+    summary: 'Get an import job and its row errors',
+    scope: 'read:imports',
+    write: false,
+    status: 200,
+    params: z.strictObject({ importId: idSchema('imp') }),
+    response: importJob,
+  }),
+  list: defineOperation({
+    id: 'imports.list',
+    method: 'GET',
+    path: '/api/v1/imports',
+    summary: 'List import jobs',
+    scope: 'read:imports',
+    write: false,
+    status: 200,
+    paginated: true,
+    query: listQuery({}),
+    response: page(importJob),
+  }),
+} as const;
+
+/** Operations on exports. */
+export const exportOperations = {
+  create: defineOperation({
+    id: 'exports.create',
+    method: 'POST',
+    path: '/api/v1/exports',
+    summary: 'Start an export',
+    scope: 'write:exports',
+    write: true,
+    status: 202,
+    body: z.strictObject({
+      kind: z.enum(['appointments', 'invoices', 'payments', 'audit_events']),
+      format: dataFormat,
+      from: z.optional(timestamp),
+      to: z.optional(timestamp),
+    }),
+    response: exportJob,
+  }),
+  get: defineOperation({
+    id: 'exports.get',
+    method: 'GET',
+    path: '/api/v1/exports/{exportId}',
+    summary: 'Get an export job',
+    scope: 'read:exports',
+    write: false,
+    status: 200,
+    params: z.strictObject({ exportId: idSchema('exp') }),
+    response: exportJob,
+  }),
+  list: defineOperation({
+    id: 'exports.list',
+    method: 'GET',
+    path: '/api/v1/exports',
+    summary: 'List export jobs',
+    scope: 'read:exports',
+    write: false,
+    status: 200,
+    paginated: true,
+    query: listQuery({}),
+    response: page(exportJob),
+  }),
+} as const;

@@ -1,0 +1,76 @@
+/**
+ * Integration tokens: scoped API keys a clinic issues to a partner system.
+ * The secret is returned once, at creation; the server stores only a hash.
+ */
+import * as z from 'zod/mini';
+import { listQuery, page, text, timestamp } from '../common.ts';
+import { idSchema } from '../ids.ts';
+import { defineOperation } from '../operation.ts';
+import { scope } from '../scopes.ts';
+
+/** Rate-limit tier of a token. */
+export const tokenTier = z.enum(['standard', 'high']);
+
+/** An integration token as listed (never with its secret). */
+export const integrationToken = z.object({
+  id: idSchema('tok'),
+  name: z.string(),
+  scopes: z.array(scope),
+  status: z.enum(['active', 'revoked']),
+  tier: tokenTier,
+  /** First characters of the key, to recognise it in a list. */
+  keyPrefix: z.string(),
+  createdBy: z.string(),
+  createdAt: timestamp,
+  expiresAt: z.nullable(timestamp),
+  revokedAt: z.nullable(timestamp),
+  lastUsedAt: z.nullable(timestamp),
+});
+
+/** The creation response: the token and its secret, shown this once. */
+export const createdIntegrationToken = z.extend(integrationToken, { apiKey: z.string() });
+
+const tokenParams = z.strictObject({ tokenId: idSchema('tok') });
+
+/** Operations on integration tokens. */
+export const integrationTokenOperations = {
+  create: defineOperation({
+    id: 'integrationTokens.create',
+    method: 'POST',
+    path: '/api/v1/integration-tokens',
+    summary: 'Create an integration token; the API key is returned once',
+    scope: 'admin:tokens',
+    write: true,
+    status: 201,
+    body: z.strictObject({
+      name: text(100),
+      scopes: z.array(scope).check(z.minLength(1), z.maxLength(30)),
+      tier: z.optional(tokenTier),
+      expiresAt: z.optional(timestamp),
+    }),
+    response: createdIntegrationToken,
+  }),
+  list: defineOperation({
+    id: 'integrationTokens.list',
+    method: 'GET',
+    path: '/api/v1/integration-tokens',
+    summary: 'List integration tokens',
+    scope: 'admin:tokens',
+    write: false,
+    status: 200,
+    paginated: true,
+    query: listQuery({ status: z.optional(z.enum(['active', 'revoked'])) }),
+    response: page(integrationToken),
+  }),
+  revoke: defineOperation({
+    id: 'integrationTokens.revoke',
+    method: 'POST',
+    path: '/api/v1/integration-tokens/{tokenId}/revoke',
+    summary: 'Revoke an integration token; takes effect on the next request',
+    scope: 'admin:tokens',
+    write: true,
+    status: 200,
+    params: tokenParams,
+    response: integrationToken,
+  }),
+} as const;

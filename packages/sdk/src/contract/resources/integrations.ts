@@ -1,0 +1,88 @@
+/**
+ * The integrations registry: every system connected to a tenant, what it is
+ * for, which scopes, APIs and events it uses, and whether it is active.
+ */
+import * as z from 'zod/mini';
+import { listQuery, page, text, timestamp } from '../common.ts';
+import { idSchema } from '../ids.ts';
+import { defineOperation } from '../operation.ts';
+import { scope } from '../scopes.ts';
+
+/** Lifecycle of an integration. */
+export const integrationStatus = z.enum(['active', 'paused', 'deprecated']);
+
+/** A registered integration. */
+export const integration = z.object({
+  id: idSchema('int'),
+  name: z.string(),
+  purpose: z.string(),
+  scopes: z.array(scope),
+  apis: z.array(z.string()),
+  events: z.array(z.string()),
+  status: integrationStatus,
+  owner: z.nullable(z.string()),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+const fields = {
+  name: text(100),
+  purpose: text(1000),
+  scopes: z.array(scope).check(z.maxLength(30)),
+  apis: z.array(text(200)).check(z.maxLength(100)),
+  events: z.array(text(100)).check(z.maxLength(100)),
+  status: z.optional(integrationStatus),
+  owner: z.optional(text(200)),
+};
+
+const integrationParams = z.strictObject({ integrationId: idSchema('int') });
+
+/** Operations on the integrations registry. */
+export const integrationOperations = {
+  create: defineOperation({
+    id: 'integrations.create',
+    method: 'POST',
+    path: '/api/v1/integrations',
+    summary: 'Register an integration',
+    scope: 'admin:integrations',
+    write: true,
+    status: 201,
+    body: z.strictObject(fields),
+    response: integration,
+  }),
+  get: defineOperation({
+    id: 'integrations.get',
+    method: 'GET',
+    path: '/api/v1/integrations/{integrationId}',
+    summary: 'Get an integration',
+    scope: 'read:integrations',
+    write: false,
+    status: 200,
+    params: integrationParams,
+    response: integration,
+  }),
+  list: defineOperation({
+    id: 'integrations.list',
+    method: 'GET',
+    path: '/api/v1/integrations',
+    summary: 'List integrations',
+    scope: 'read:integrations',
+    write: false,
+    status: 200,
+    paginated: true,
+    query: listQuery({ status: z.optional(integrationStatus) }),
+    response: page(integration),
+  }),
+  update: defineOperation({
+    id: 'integrations.update',
+    method: 'PATCH',
+    path: '/api/v1/integrations/{integrationId}',
+    summary: 'Update an integration (e.g. pause or deprecate it)',
+    scope: 'admin:integrations',
+    write: true,
+    status: 200,
+    params: integrationParams,
+    body: z.partial(z.strictObject(fields)),
+    response: integration,
+  }),
+} as const;

@@ -1,0 +1,77 @@
+/** Visits: a patient's encounter at the clinic, opened and then completed. */
+import * as z from 'zod/mini';
+import { listQuery, page, text, timestamp } from '../common.ts';
+import { idSchema } from '../ids.ts';
+import { defineOperation } from '../operation.ts';
+
+/** A visit. `summary` is clinical text: it never leaves in events. */
+export const visit = z.object({
+  id: idSchema('vis'),
+  patientId: idSchema('pat'),
+  appointmentId: z.nullable(idSchema('apt')),
+  status: z.enum(['open', 'completed']),
+  summary: z.nullable(z.string()),
+  startedAt: timestamp,
+  completedAt: z.nullable(timestamp),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+const visitParams = z.strictObject({ visitId: idSchema('vis') });
+
+/** Operations on visits. */
+export const visitOperations = {
+  create: defineOperation({
+    id: 'visits.create',
+    method: 'POST',
+    path: '/api/v1/visits',
+    summary: 'Open a visit',
+    scope: 'write:visits',
+    write: true,
+    status: 201,
+    body: z.strictObject({
+      patientId: idSchema('pat'),
+      appointmentId: z.optional(idSchema('apt')),
+      startedAt: z.optional(timestamp),
+    }),
+    response: visit,
+  }),
+  get: defineOperation({
+    id: 'visits.get',
+    method: 'GET',
+    path: '/api/v1/visits/{visitId}',
+    summary: 'Get a visit',
+    scope: 'read:visits',
+    write: false,
+    status: 200,
+    params: visitParams,
+    response: visit,
+  }),
+  list: defineOperation({
+    id: 'visits.list',
+    method: 'GET',
+    path: '/api/v1/visits',
+    summary: 'List visits',
+    scope: 'read:visits',
+    write: false,
+    status: 200,
+    paginated: true,
+    query: listQuery({
+      patientId: z.optional(idSchema('pat')),
+      status: z.optional(z.enum(['open', 'completed'])),
+    }),
+    response: page(visit),
+  }),
+  complete: defineOperation({
+    id: 'visits.complete',
+    method: 'POST',
+    path: '/api/v1/visits/{visitId}/complete',
+    summary: 'Complete an open visit',
+    scope: 'write:visits',
+    write: true,
+    status: 200,
+    params: visitParams,
+    body: z.strictObject({ summary: z.optional(text(10_000)) }),
+    response: visit,
+  }),
+} as const;

@@ -1,0 +1,140 @@
+/**
+ * Webhook endpoints: where a tenant's events are delivered. The signing
+ * secret (`whsec_…`) is returned at creation and at rotation only; after a
+ * rotation the old secret keeps signing alongside the new one for 24 hours.
+ */
+import * as z from 'zod/mini';
+import { listQuery, page, text, timestamp } from '../common.ts';
+import { eventType } from '../events/catalogue.ts';
+import { idSchema } from '../ids.ts';
+import { defineOperation } from '../operation.ts';
+
+const endpointUrl = z.url({ protocol: /^https?$/ }).check(z.maxLength(2048));
+
+/** A webhook endpoint (never with its secret). */
+export const webhookEndpoint = z.object({
+  id: idSchema('whep'),
+  url: z.string(),
+  description: z.nullable(z.string()),
+  /** Event types delivered; `['*']` means every type. */
+  eventTypes: z.array(z.string()),
+  enabled: z.boolean(),
+  disabledReason: z.nullable(z.string()),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+/** An endpoint with its signing secret, shown once. */
+export const webhookEndpointWithSecret = z.extend(webhookEndpoint, { secret: z.string() });
+
+const eventTypeFilter = z
+  .array(z.union([eventType, z.literal('*')]))
+  .check(z.minLength(1), z.maxLength(100));
+
+const endpointParams = z.strictObject({ endpointId: idSchema('whep') });
+
+/** Operations on webhook endpoints. */
+export const webhookEndpointOperations = {
+  create: defineOperation({
+    id: 'webhookEndpoints.create',
+    method: 'POST',
+    path: '/api/v1/webhook-endpoints',
+    summary: 'Register a webhook endpoint; the signing secret is returned once',
+    scope: 'write:webhooks',
+    write: true,
+    status: 201,
+    body: z.strictObject({
+      url: endpointUrl,
+      description: z.optional(text(500)),
+      eventTypes: eventTypeFilter,
+      enabled: z.optional(z.boolean()),
+    }),
+    response: webhookEndpointWithSecret,
+  }),
+  get: defineOperation({
+    id: 'webhookEndpoints.get',
+    method: 'GET',
+    path: '/api/v1/webhook-endpoints/{endpointId}',
+    summary: 'Get a webhook endpoint',
+    scope: 'read:webhooks',
+    write: false,
+    status: 200,
+    params: endpointParams,
+    response: webhookEndpoint,
+  }),
+  list: defineOperation({
+    id: 'webhookEndpoints.list',
+    method: 'GET',
+    path: '/api/v1/webhook-endpoints',
+    summary: 'List webhook endpoints',
+    scope: 'read:webhooks',
+    write: false,
+    status: 200,
+    paginated: true,
+    query: listQuery({}),
+    response: page(webhookEndpoint),
+  }),
+  update: defineOperation({
+    id: 'webhookEndpoints.update',
+    method: 'PATCH',
+    path: '/api/v1/webhook-endpoints/{endpointId}',
+    summary: 'Change the URL, filter, description or enabled flag of an endpoint',
+    scope: 'write:webhooks',
+    write: true,
+    status: 200,
+    params: endpointParams,
+    body: z.strictObject({
+      url: z.optional(endpointUrl),
+      description: z.optional(z.nullable(text(500))),
+      eventTypes: z.optional(eventTypeFilter),
+      enabled: z.optional(z.boolean()),
+    }),
+    response: webhookEndpoint,
+  }),
+  delete: defineOperation({
+    id: 'webhookEndpoints.delete',
+    method: 'DELETE',
+    path: '/api/v1/webhook-endpoints/{endpointId}',
+    summary: 'Delete an endpoint; pending deliveries to it are dropped',
+    scope: 'write:webhooks',
+    write: true,
+    status: 204,
+    params: endpointParams,
+  }),
+  rotateSecret: defineOperation({
+    id: 'webhookEndpoints.rotateSecret',
+    method: 'POST',
+    path: '/api/v1/webhook-endpoints/{endpointId}/rotate-secret',
+    summary: 'Issue a new signing secret; the old one keeps signing for 24 hours',
+    scope: 'write:webhooks',
+    write: true,
+    status: 200,
+    params: endpointParams,
+    body: z.strictObject({}),
+    response: webhookEndpointWithSecret,
+  }),
+  test: defineOperation({
+    id: 'webhookEndpoints.test',
+    method: 'POST',
+    path: '/api/v1/webhook-endpoints/{endpointId}/test',
+    summary: 'Send a webhook_endpoint.ping event to the endpoint',
+    scope: 'write:webhooks',
+    write: true,
+    status: 202,
+    params: endpointParams,
+    body: z.strictObject({}),
+    response: z.object({ eventId: idSchema('evt') }),
+  }),
+  replay: defineOperation({
+    id: 'webhookEndpoints.replay',
+    method: 'POST',
+    path: '/api/v1/webhook-endpoints/{endpointId}/replay',
+    summary: 'Deliver again every event sent to the endpoint since a time',
+    scope: 'write:webhooks',
+    write: true,
+    status: 202,
+    params: endpointParams,
+    body: z.strictObject({ since: timestamp }),
+    response: z.object({ scheduled: z.int() }),
+  }),
+} as const;

@@ -1,0 +1,2 @@
+/** Placeholder: testing handlers are being written. */
+export const TESTING = true;
