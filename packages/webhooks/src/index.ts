@@ -1,2 +1,28 @@
-/** Placeholder entry while the package is being written. */
-export const VERSION = '0.1.0';
+/**
+ * `@clinicbridge/webhooks`: sign and verify webhooks. The root exports the
+ * Standard Webhooks scheme, the error type and the scheme registry; other
+ * schemes, idempotency helpers and receiver middleware are subpath exports.
+ */
+export {
+  isWebhookVerificationError,
+  statusForWebhookError,
+  type WebhookErrorCode,
+  WebhookVerificationError,
+  webhookErrorCodes,
+} from './errors.ts';
+export { getScheme, isSchemeName, type SchemeName, schemes } from './registry.ts';
+export type { SchemeSignInput, WebhookScheme } from './scheme.ts';
+export {
+  generateSecret,
+  type SignInput,
+  type StandardWebhookHeaders,
+  sign,
+  signSync,
+  standardScheme,
+  type VerifiedSignature,
+  verify,
+  verifySignature,
+  verifySignatureSync,
+  verifySync,
+} from './standard/index.ts';
+export type { HeadersLike, VerifyOptions, WebhookPayload, WebhookSecret } from './types.ts';

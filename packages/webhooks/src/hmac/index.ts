@@ -1,0 +1,144 @@
+/**
+ * `@clinicbridge/webhooks/hmac`: generic HMAC signatures over the raw body in
+ * one header (`<prefix><hex or base64>`), the shape many providers use. There
+ * is no timestamp in the signature, so a captured request can be replayed:
+ * deduplicate deliveries (see `@clinicbridge/webhooks/idempotency`).
+ */
+import { WebhookVerificationError } from '../errors.ts';
+import { type HashName, hmacAsync, hmacSync } from '../internal/crypto.ts';
+import { base64Decode, base64Encode, hexDecode, hexEncode } from '../internal/encoding.ts';
+import { readHeader, requireHeader } from '../internal/headers.ts';
+import { checkHmacAsync, checkHmacSync, verifiedResult } from '../internal/hmac-check.ts';
+import { emptyPayloadError, toBody } from '../internal/payload.ts';
+import { assertSigningKeys, createKeyResolver, utf8Key } from '../internal/secrets.ts';
+import type { SchemeSignInput, WebhookScheme } from '../scheme.ts';
+import type { HeadersLike, VerifyOptions, WebhookPayload, WebhookSecret } from '../types.ts';
+
+/**
+ * How a generic HMAC scheme reads and writes its header.
+ *
+ * @example
+ * ```ts
+ * const options: HmacSchemeOptions = { header: 'x-paystack-signature', algorithm: 'sha512' };
+ * ```
+ */
+export interface HmacSchemeOptions {
+  /** Registry name. Default `hmac`. */
+  name?: string;
+  /** Header carrying the signature (any case). Default `x-signature`. */
+  header?: string;
+  /** Hash. Default `sha256`. */
+  algorithm?: HashName;
+  /** Encoding used when signing; verification accepts hex and base64. Default `hex`. */
+  encoding?: 'hex' | 'base64';
+  /** Text before the signature, e.g. `sha256=`. Default none. */
+  prefix?: string;
+  /** Header carrying the provider's delivery id, for deduplication. */
+  eventIdHeader?: string;
+}
+
+const DIGEST_BYTES: Record<HashName, number> = { sha256: 32, sha512: 64 };
+
+const keysFor = createKeyResolver(utf8Key);
+
+/**
+ * Builds an HMAC scheme for a provider that signs the raw body alone.
+ *
+ * @example
+ * ```ts
+ * import { createHmacScheme } from '@clinicbridge/webhooks/hmac';
+ *
+ * const shopify = createHmacScheme({ name: 'shopify', header: 'x-shopify-hmac-sha256', encoding: 'base64' });
+ * const order = await shopify.verify(rawBody, request.headers, process.env.SHOPIFY_SECRET!);
+ * ```
+ */
+export function createHmacScheme(options: HmacSchemeOptions = {}): WebhookScheme {
+  const name = options.name ?? 'hmac';
+  const header = (options.header ?? 'x-signature').toLowerCase();
+  const hash = options.algorithm ?? 'sha256';
+  const encoding = options.encoding ?? 'hex';
+  const prefix = options.prefix ?? '';
+  const lowerPrefix = prefix.toLowerCase();
+  const digestBytes = DIGEST_BYTES[hash];
+  const eventIdHeader = options.eventIdHeader?.toLowerCase();
+
+  function decodeSignature(text: string): Uint8Array | undefined {
+    const bytes = text.length === digestBytes * 2 ? hexDecode(text) : base64Decode(text);
+    return bytes?.length === digestBytes ? bytes : undefined;
+  }
+
+  function prepare(
+    payload: WebhookPayload,
+    headers: HeadersLike,
+    secret: WebhookSecret,
+    verifyOptions: VerifyOptions | undefined,
+  ) {
+    const body = toBody(payload);
+    const keys = keysFor(secret);
+    const value = requireHeader(headers, header);
+    const candidates: Uint8Array[] = [];
+    let sawPrefix = false;
+    for (const raw of value.split(',')) {
+      const entry = raw.trim();
+      if (entry.slice(0, prefix.length).toLowerCase() !== lowerPrefix) continue;
+      sawPrefix = true;
+      const bytes = decodeSignature(entry.slice(prefix.length));
+      if (bytes !== undefined) candidates.push(bytes);
+    }
+    if (!sawPrefix || candidates.length === 0) {
+      throw new WebhookVerificationError(
+        'invalid_signature',
+        `The ${header} header is not of the form "${prefix}<${hash} hex or base64>". Check that the sender uses this scheme.`,
+      );
+    }
+    if (verifyOptions?.parse !== false && body.length === 0) throw emptyPayloadError();
+    return { hash, keys, prefix: '', body, candidates };
+  }
+
+  function prepareSign(input: SchemeSignInput) {
+    const body = toBody(input.payload);
+    const keys = keysFor(input.secret);
+    assertSigningKeys(keys);
+    return { body, keys };
+  }
+
+  const format = (mac: Uint8Array) =>
+    prefix + (encoding === 'hex' ? hexEncode(mac) : base64Encode(mac));
+
+  return {
+    name,
+    timestamped: false,
+    async verify(payload, headers, secret, verifyOptions) {
+      const check = prepare(payload, headers, secret, verifyOptions);
+      await checkHmacAsync(check);
+      return verifiedResult(payload, check.body, verifyOptions);
+    },
+    verifySync(payload, headers, secret, verifyOptions) {
+      const check = prepare(payload, headers, secret, verifyOptions);
+      checkHmacSync(check);
+      return verifiedResult(payload, check.body, verifyOptions);
+    },
+    async sign(input) {
+      const { body, keys } = prepareSign(input);
+      const values: string[] = [];
+      for (const key of keys) values.push(format(await hmacAsync(hash, key, '', body)));
+      return { [header]: values.join(',') };
+    },
+    signSync(input) {
+      const { body, keys } = prepareSign(input);
+      return { [header]: keys.map((key) => format(hmacSync(hash, key, '', body))).join(',') };
+    },
+    eventId: (headers) => (eventIdHeader ? readHeader(headers, eventIdHeader) : undefined),
+  };
+}
+
+/**
+ * The generic scheme with its defaults: HMAC-SHA256 of the raw body in
+ * `x-signature`, hex when signing, hex or base64 accepted.
+ *
+ * @example
+ * ```ts
+ * const event = await hmacScheme.verify(rawBody, { 'x-signature': signature }, secret);
+ * ```
+ */
+export const hmacScheme: WebhookScheme = createHmacScheme();

@@ -1,0 +1,43 @@
+/**
+ * Case-insensitive header lookup over Fetch `Headers`, plain objects and
+ * Node's `IncomingHttpHeaders`.
+ */
+import { WebhookVerificationError } from '../errors.ts';
+import type { HeadersLike } from '../types.ts';
+
+/**
+ * The value of header `name` (lowercase), or `undefined`. Repeated headers are
+ * joined with `", "` the way `Headers.get` joins them.
+ */
+export function readHeader(headers: HeadersLike, name: string): string | undefined {
+  if (typeof (headers as Headers).get === 'function') {
+    return (headers as Headers).get(name) ?? undefined;
+  }
+  const record = headers as Readonly<Record<string, string | readonly string[] | undefined>>;
+  let value = record[name];
+  if (value === undefined) {
+    for (const key in record) {
+      if (key.length === name.length && key.toLowerCase() === name) {
+        value = record[key];
+        break;
+      }
+    }
+  }
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : value.join(', ');
+}
+
+/**
+ * The first of `names` present and non-empty; raises `missing_header` naming
+ * the first one otherwise.
+ */
+export function requireHeader(headers: HeadersLike, ...names: readonly string[]): string {
+  for (const name of names) {
+    const value = readHeader(headers, name);
+    if (value !== undefined && value.length > 0) return value;
+  }
+  throw new WebhookVerificationError(
+    'missing_header',
+    `The ${names[0]} header is missing or empty. Pass the request headers exactly as received; a proxy may be stripping it.`,
+  );
+}

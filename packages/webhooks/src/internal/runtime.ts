@@ -1,0 +1,31 @@
+/**
+ * Finds `node:crypto` and `Buffer` without a static import, so the same build
+ * runs in browsers and edge runtimes (Web Crypto) and still takes the
+ * synchronous native path in Node, Deno and Bun. `process.getBuiltinModule`
+ * exists in Node >= 22.3, Deno 2 and Bun.
+ */
+import type * as NodeCryptoModule from 'node:crypto';
+
+export type NodeCrypto = typeof NodeCryptoModule;
+
+interface MaybeNodeGlobals {
+  process?: { getBuiltinModule?: (id: string) => unknown };
+  Buffer?: typeof Buffer;
+}
+
+function loadNodeCrypto(): NodeCrypto | undefined {
+  try {
+    const mod = (globalThis as MaybeNodeGlobals).process?.getBuiltinModule?.('node:crypto');
+    return typeof (mod as NodeCrypto | undefined)?.createHmac === 'function'
+      ? (mod as NodeCrypto)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `node:crypto` when the runtime has it; `undefined` in browsers and most edge runtimes. */
+export const nodeCrypto: NodeCrypto | undefined = loadNodeCrypto();
+
+/** Node's `Buffer` when present (Node, Deno, Bun), for its fast base64 and hex codecs. */
+export const NodeBuffer: typeof Buffer | undefined = (globalThis as MaybeNodeGlobals).Buffer;
