@@ -1,2 +1,67 @@
-/** Placeholder entry while the package is being written. */
-export const VERSION = '0.1.0';
+/**
+ * @clinicbridge/adapters — the resilience core every provider adapter is
+ * built on (client factory, auth, policies, errors, manual-task fallback,
+ * observability hooks) and the domain ports adapters implement.
+ * Adapters live in subpaths: `@clinicbridge/adapters/stripe`, `/whatsapp`, …
+ */
+export {
+  type AuthStrategy,
+  apiKeyAuth,
+  basicAuth,
+  bearerAuth,
+} from './core/auth.ts';
+export {
+  createProviderClient,
+  type ProviderCall,
+  type ProviderClient,
+  type ProviderClientOptions,
+  type ProviderFailure,
+  type ProviderReply,
+  type ProviderResponse,
+} from './core/client.ts';
+export {
+  codeForStatus,
+  isProviderError,
+  PROVIDER_ERROR_CODES,
+  ProviderError,
+  type ProviderErrorCode,
+  type ProviderErrorInit,
+} from './core/errors.ts';
+export { parseRetryAfter, readBody } from './core/http.ts';
+export {
+  type IdempotencyResultStore,
+  InMemoryIdempotencyResultStore,
+} from './core/idempotency.ts';
+export {
+  InMemoryManualTaskSink,
+  type ManualFallbackOptions,
+  type ManualTask,
+  type ManualTaskDraft,
+  ManualTaskSchema,
+  type ManualTaskSink,
+  withManualFallback,
+} from './core/manual-tasks.ts';
+export {
+  type OAuth2ClientCredentials,
+  type OAuth2ClientCredentialsOptions,
+  oauth2ClientCredentials,
+} from './core/oauth2.ts';
+export {
+  type AdapterLogger,
+  type BreakerState,
+  type IntegrationMetrics,
+  type LogFields,
+  noopMetrics,
+  type RequestOutcome,
+  silentLogger,
+} from './core/observability.ts';
+export {
+  type BreakerSettings,
+  type BulkheadSettings,
+  createProviderPolicies,
+  type ExecuteOptions,
+  type PolicySettings,
+  type ProviderPolicies,
+  type RetrySettings,
+  retryDelayMs,
+} from './core/policies.ts';

@@ -1,0 +1,424 @@
+/**
+ * The provider client every adapter is built on: ky underneath, an auth hook,
+ * per-attempt timeout, the resilience policies, error mapping to
+ * {@link ProviderError}, idempotency keys on writes, metrics, logs and an
+ * OpenTelemetry span per call. Adapters describe calls; this file makes them.
+ */
+import { SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import ky, { type KyInstance } from 'ky';
+import type { z } from 'zod';
+import type { AuthStrategy } from './auth.ts';
+import {
+  codeForStatus,
+  isProviderError,
+  ProviderError,
+  type ProviderErrorCode,
+  type ProviderErrorInit,
+} from './errors.ts';
+import { parseRetryAfter, readBody } from './http.ts';
+import type { IdempotencyResultStore } from './idempotency.ts';
+import {
+  type AdapterLogger,
+  type IntegrationMetrics,
+  noopMetrics,
+  silentLogger,
+} from './observability.ts';
+import { createProviderPolicies, type PolicySettings, type ProviderPolicies } from './policies.ts';
+
+/**
+ * A provider response as the error mapper sees it.
+ *
+ * @example
+ * const seen: ProviderReply = { status: 402, body: { error: { code: 'card_declined' } }, headers: new Headers() };
+ */
+export interface ProviderReply {
+  status: number;
+  body: unknown;
+  headers: Headers;
+}
+
+/**
+ * What a provider's error body means. Returned by an adapter's `mapError`.
+ *
+ * @example
+ * const failure: ProviderFailure = { code: 'rejected', providerCode: 'card_declined' };
+ */
+export interface ProviderFailure {
+  code?: ProviderErrorCode;
+  providerCode?: string | undefined;
+}
+
+/**
+ * Settings of {@link createProviderClient}.
+ *
+ * @example
+ * const options: ProviderClientOptions = {
+ *   provider: 'stripe',
+ *   baseUrl: 'https://api.stripe.com',
+ *   auth: bearerAuth(key),
+ *   idempotencyHeader: 'Idempotency-Key',
+ * };
+ */
+export interface ProviderClientOptions {
+  /** Label used in errors, metrics, spans and manual tasks. */
+  provider: string;
+  baseUrl: string;
+  auth?: AuthStrategy;
+  /** Per-attempt timeout. Default 10 s. */
+  timeoutMs?: number;
+  policies?: PolicySettings;
+  /**
+   * Header the provider reads idempotency keys from. When set, writes carry a
+   * key and may be retried on any transient failure; when absent, writes are
+   * retried only after a 429 (the provider refused before doing anything).
+   */
+  idempotencyHeader?: string;
+  /** Remembers completed writes by caller-supplied key, so a repeated call is answered locally. */
+  idempotencyStore?: IdempotencyResultStore;
+  /**
+   * Reads the provider's error shape. Called for every response; for 2xx
+   * responses returning a failure turns them into errors (providers that
+   * answer 200 with `status: failure`).
+   */
+  mapError?: (reply: ProviderReply) => ProviderFailure | undefined;
+  /** Response header holding the provider's request id (e.g. Stripe `request-id`). */
+  requestIdHeader?: string;
+  metrics?: IntegrationMetrics;
+  logger?: AdapterLogger;
+  tracer?: Tracer;
+  fetch?: typeof fetch;
+  /** Default headers on every request (API version pins and the like). */
+  headers?: Record<string, string>;
+}
+
+type Scalar = string | number | boolean | undefined;
+
+/**
+ * One call to a provider.
+ *
+ * @example
+ * const call: ProviderCall<{ id: string }> = {
+ *   operation: 'payments.status',
+ *   path: '/v1/payment_intents/pi_123',
+ *   schema: z.object({ id: z.string() }),
+ * };
+ */
+export interface ProviderCall<T> {
+  /** Stable label such as `payments.createIntent`; goes into metrics, so never an id. */
+  operation: string;
+  method?: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  path: string;
+  searchParams?: Record<string, Scalar>;
+  json?: unknown;
+  /** `application/x-www-form-urlencoded` body (Stripe, Twilio). */
+  form?: Record<string, Scalar>;
+  headers?: Record<string, string>;
+  /** Key for writes; one is generated when absent and reused by every retry. */
+  idempotencyKey?: string;
+  /** Validates the success body; failing it is `provider_unavailable` (unexpected shape). */
+  schema?: z.ZodType<T>;
+  correlationId?: string;
+  /** The call has no side effect although it is not a GET (searches done with POST). */
+  readOnly?: boolean;
+}
+
+/**
+ * A successful call.
+ *
+ * @example
+ * const { data, headers } = await client.send(call);
+ */
+export interface ProviderResponse<T> {
+  data: T;
+  status: number;
+  headers: Headers;
+  idempotencyKey: string | undefined;
+  /** True when answered from the idempotency store without calling the provider. */
+  replayed: boolean;
+}
+
+/**
+ * A configured client for one provider.
+ *
+ * @example
+ * const intent = await client.json({ operation: 'payments.status', path: '/v1/payment_intents/pi_1' });
+ */
+export interface ProviderClient {
+  readonly provider: string;
+  readonly policies: ProviderPolicies;
+  send<T = unknown>(call: ProviderCall<T>): Promise<ProviderResponse<T>>;
+  json<T = unknown>(call: ProviderCall<T>): Promise<T>;
+}
+
+const encodeForm = (form: Record<string, Scalar>): URLSearchParams => {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(form)) {
+    if (value !== undefined) params.append(key, String(value));
+  }
+  return params;
+};
+
+const definedParams = (params: Record<string, Scalar>): Record<string, string> => {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined) result[key] = String(value);
+  }
+  return result;
+};
+
+/**
+ * Creates the resilient client for one provider. Hold one per provider
+ * account: the breaker and the bulkhead live in it.
+ *
+ * @example
+ * const stripe = createProviderClient({
+ *   provider: 'stripe',
+ *   baseUrl: 'https://api.stripe.com',
+ *   auth: bearerAuth(process.env.STRIPE_SECRET_KEY!),
+ *   idempotencyHeader: 'Idempotency-Key',
+ * });
+ * const intent = await stripe.json({ operation: 'payments.status', path: '/v1/payment_intents/pi_1' });
+ */
+export function createProviderClient(options: ProviderClientOptions): ProviderClient {
+  const { provider } = options;
+  const metrics = options.metrics ?? noopMetrics;
+  const logger = options.logger ?? silentLogger;
+  const tracer = options.tracer ?? trace.getTracer('@clinicbridge/adapters');
+  const policies = createProviderPolicies(options.policies);
+  const inflight = new Map<string, Promise<ProviderResponse<unknown>>>();
+  const http: KyInstance = ky.create({
+    prefix: options.baseUrl,
+    retry: 0,
+    throwHttpErrors: false,
+    timeout: options.timeoutMs ?? 10_000,
+    ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+
+  policies.onBreakerStateChange((state) => {
+    metrics.breakerStateChanged?.({ provider, state });
+    logger.warn('provider circuit changed', { provider, state });
+  });
+
+  const fail = (
+    operation: string,
+    code: ProviderErrorCode,
+    extra: Partial<ProviderErrorInit> = {},
+  ) => {
+    metrics.errorRecorded({ provider, errorType: code });
+    return new ProviderError({ provider, operation, code, ...extra });
+  };
+
+  async function attemptOnce<T>(
+    call: ProviderCall<T>,
+    idempotencyKey: string | undefined,
+    correlationId: string,
+    signal: AbortSignal,
+  ): Promise<ProviderResponse<unknown>> {
+    const { operation } = call;
+    let refreshed = false;
+    for (;;) {
+      const started = performance.now();
+      const done = (status: 'ok' | ProviderErrorCode) =>
+        metrics.requestCompleted({
+          provider,
+          operation,
+          status,
+          durationSeconds: (performance.now() - started) / 1000,
+        });
+      let sentAuthorization: string | null = null;
+      const headers: Record<string, string> = { ...call.headers };
+      if (idempotencyKey && options.idempotencyHeader) {
+        headers[options.idempotencyHeader] = idempotencyKey;
+      }
+      let response: Response;
+      try {
+        response = await http(call.path, {
+          method: call.method ?? 'get',
+          headers,
+          signal,
+          ...(call.searchParams ? { searchParams: definedParams(call.searchParams) } : {}),
+          ...(call.json !== undefined ? { json: call.json } : {}),
+          ...(call.form ? { body: encodeForm(call.form) } : {}),
+          hooks: {
+            beforeRequest: [
+              async ({ request }) => {
+                await options.auth?.authorize(request);
+                sentAuthorization = request.headers.get('authorization');
+              },
+            ],
+          },
+        });
+      } catch (error) {
+        if (signal.aborted) throw error;
+        if (isProviderError(error)) throw error; // the auth strategy failed (token endpoint)
+        const code = (error as Error)?.name === 'TimeoutError' ? 'timeout' : 'provider_unavailable';
+        done(code);
+        throw fail(operation, code, { correlationId });
+      }
+      const body = await readBody(response);
+      const reply: ProviderReply = { status: response.status, body, headers: response.headers };
+      const failure = options.mapError?.(reply);
+      if (response.ok && !failure) {
+        done('ok');
+        return {
+          data: body,
+          status: response.status,
+          headers: response.headers,
+          idempotencyKey,
+          replayed: false,
+        };
+      }
+      const code = failure?.code ?? codeForStatus(response.ok ? 400 : response.status);
+      done(code);
+      if (response.status === 401 && options.auth?.refresh && !refreshed) {
+        refreshed = true;
+        metrics.errorRecorded({ provider, errorType: 'auth_failed' });
+        if (await options.auth.refresh(sentAuthorization)) {
+          continue;
+        }
+      }
+      const requestId = options.requestIdHeader
+        ? (response.headers.get(options.requestIdHeader) ?? undefined)
+        : undefined;
+      throw fail(operation, code, {
+        status: response.status,
+        providerCode: failure?.providerCode,
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+        providerRequestId: requestId,
+        correlationId,
+      });
+    }
+  }
+
+  async function execute<T>(
+    call: ProviderCall<T>,
+    idempotencyKey: string | undefined,
+    correlationId: string,
+  ): Promise<ProviderResponse<T>> {
+    const method = call.method ?? 'get';
+    const isWrite = method !== 'get' && !call.readOnly;
+    const keyed = isWrite && options.idempotencyHeader !== undefined;
+    const result = await policies.execute(
+      (signal) => attemptOnce(call, idempotencyKey, correlationId, signal),
+      {
+        provider,
+        operation: call.operation,
+        // A retried write without a provider-side key could act twice; only a
+        // 429 proves the provider did nothing.
+        mayRetry: (error) => !isWrite || keyed || error.code === 'rate_limited',
+        onRetry: ({ attempt, delayMs, error }) =>
+          logger.warn('provider call retrying', {
+            provider,
+            operation: call.operation,
+            attempt,
+            delayMs,
+            code: error.code,
+            status: error.status,
+            correlationId,
+          }),
+      },
+    );
+    if (!call.schema) return result as ProviderResponse<T>;
+    const parsed = call.schema.safeParse(result.data);
+    if (!parsed.success) {
+      throw fail(call.operation, 'provider_unavailable', {
+        correlationId,
+        message:
+          'The provider answered with an unexpected shape; an operator should check the integration.',
+        fields: parsed.error.issues.map((issue) => issue.path.join('.')),
+      });
+    }
+    return { ...result, data: parsed.data };
+  }
+
+  async function send<T>(call: ProviderCall<T>): Promise<ProviderResponse<T>> {
+    const method = call.method ?? 'get';
+    const isWrite = method !== 'get' && !call.readOnly;
+    const correlationId = call.correlationId ?? crypto.randomUUID();
+    const idempotencyKey = isWrite ? (call.idempotencyKey ?? crypto.randomUUID()) : undefined;
+    const storeKey =
+      isWrite && call.idempotencyKey && options.idempotencyStore
+        ? `${provider}:${call.operation}:${call.idempotencyKey}`
+        : undefined;
+
+    return tracer.startActiveSpan(
+      `${provider} ${call.operation}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'clinicbridge.provider': provider,
+          'clinicbridge.operation': call.operation,
+          'clinicbridge.correlation_id': correlationId,
+          'http.request.method': method.toUpperCase(),
+        },
+      },
+      async (span) => {
+        try {
+          if (storeKey && options.idempotencyStore) {
+            const stored = await options.idempotencyStore.get(storeKey);
+            if (stored !== undefined) {
+              span.setAttribute('clinicbridge.idempotent_replay', true);
+              return { ...(stored as ProviderResponse<T>), headers: new Headers(), replayed: true };
+            }
+            const pending = inflight.get(storeKey);
+            if (pending) return (await pending) as ProviderResponse<T>;
+          }
+          const running = execute(call, idempotencyKey, correlationId);
+          if (storeKey) inflight.set(storeKey, running as Promise<ProviderResponse<unknown>>);
+          try {
+            const result = await running;
+            if (storeKey && options.idempotencyStore) {
+              await options.idempotencyStore.set(storeKey, {
+                data: result.data,
+                status: result.status,
+                idempotencyKey: result.idempotencyKey,
+              });
+            }
+            span.setStatus({ code: SpanStatusCode.OK });
+            return result;
+          } finally {
+            if (storeKey) inflight.delete(storeKey);
+          }
+        } catch (caught) {
+          let error = caught;
+          if (isProviderError(error) && error.correlationId === undefined) {
+            // Refused before any attempt (open circuit, full bulkhead): stamp the call's id.
+            if (error.circuitOpen) metrics.errorRecorded({ provider, errorType: error.code });
+            error = error.with({ correlationId });
+          }
+          if (isProviderError(error)) {
+            span.setAttribute('clinicbridge.error_code', error.code);
+            span.setAttribute('clinicbridge.attempts', error.attempts);
+            logger.warn('provider call failed', {
+              provider,
+              operation: call.operation,
+              code: error.code,
+              providerCode: error.providerCode,
+              status: error.status,
+              attempts: error.attempts,
+              circuitOpen: error.circuitOpen,
+              correlationId,
+            });
+          }
+          span.setStatus({
+            code: SpanStatusCode.ERROR,
+            message: isProviderError(error) ? error.code : 'error',
+          });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  return {
+    provider,
+    policies,
+    send,
+    async json<T>(call: ProviderCall<T>) {
+      return (await send(call)).data;
+    },
+  };
+}

@@ -1,0 +1,167 @@
+import { describe, expect, test } from 'vitest';
+import { json, scriptedFetch } from './__fixtures__/scripted-fetch.ts';
+import { createProviderClient } from './client.ts';
+import { isProviderError } from './errors.ts';
+import { oauth2ClientCredentials } from './oauth2.ts';
+
+const tokenUrl = 'https://auth.acme.test/oauth2/token';
+
+/** Token endpoint + API behind one fetch: tokens are tok_1, tok_2, … */
+function providerWithTokens(options: { apiStatusFor?: (token: string) => number } = {}) {
+  let issued = 0;
+  const tokenBodies: string[] = [];
+  const apiAuth: string[] = [];
+  const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    if (request.url === tokenUrl) {
+      tokenBodies.push(await request.text());
+      issued += 1;
+      // Answer asynchronously so concurrent callers really overlap.
+      await new Promise((resolve) => setImmediate(resolve));
+      return json(200, { token_type: 'Bearer', access_token: `tok_${issued}`, expires_in: 1799 });
+    }
+    const auth = request.headers.get('authorization') ?? '';
+    apiAuth.push(auth);
+    const status = options.apiStatusFor?.(auth.replace('Bearer ', '')) ?? 200;
+    return json(status, status === 200 ? { ok: true } : { errors: [{ code: 38190, status }] });
+  }) as typeof fetch;
+  return { fetch: fetchImpl, tokenBodies, apiAuth, issued: () => issued };
+}
+
+describe('oauth2 client credentials', () => {
+  test('50 concurrent calls share one token request', async () => {
+    const provider = providerWithTokens();
+    const auth = oauth2ClientCredentials({
+      provider: 'acme',
+      tokenUrl,
+      clientId: 'cid',
+      clientSecret: 'csecret',
+      fetch: provider.fetch,
+    });
+    const client = createProviderClient({
+      provider: 'acme',
+      baseUrl: 'https://api.acme.test',
+      auth,
+      fetch: provider.fetch,
+      policies: { bulkhead: { limit: 50 } },
+    });
+    await Promise.all(
+      Array.from({ length: 50 }, () => client.json({ operation: 'things.list', path: '/things' })),
+    );
+    expect(auth.tokenRequests).toBe(1);
+    expect(provider.apiAuth).toHaveLength(50);
+    expect(new Set(provider.apiAuth)).toEqual(new Set(['Bearer tok_1']));
+    expect(new URLSearchParams(provider.tokenBodies[0])).toEqual(
+      new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: 'cid',
+        client_secret: 'csecret',
+      }),
+    );
+  });
+
+  test('refreshes shortly before expiry, not after', async () => {
+    let now = 0;
+    const provider = providerWithTokens();
+    const auth = oauth2ClientCredentials({
+      provider: 'acme',
+      tokenUrl,
+      clientId: 'c',
+      clientSecret: 's',
+      fetch: provider.fetch,
+      now: () => now,
+      refreshSkewMs: 60_000,
+    });
+    const client = createProviderClient({
+      provider: 'acme',
+      baseUrl: 'https://api.acme.test',
+      auth,
+      fetch: provider.fetch,
+    });
+    await client.json({ operation: 't', path: '/t' });
+    now = (1799 - 61) * 1000;
+    await client.json({ operation: 't', path: '/t' });
+    expect(auth.tokenRequests).toBe(1);
+    now = (1799 - 59) * 1000; // inside the skew: refresh although the token is still valid
+    await client.json({ operation: 't', path: '/t' });
+    expect(auth.tokenRequests).toBe(2);
+    expect(provider.apiAuth.at(-1)).toBe('Bearer tok_2');
+  });
+
+  test('a 401 triggers exactly one refresh, shared by concurrent callers, then succeeds', async () => {
+    const provider = providerWithTokens({
+      apiStatusFor: (token) => (token === 'tok_1' ? 401 : 200),
+    });
+    const auth = oauth2ClientCredentials({
+      provider: 'acme',
+      tokenUrl,
+      clientId: 'c',
+      clientSecret: 's',
+      fetch: provider.fetch,
+    });
+    const client = createProviderClient({
+      provider: 'acme',
+      baseUrl: 'https://api.acme.test',
+      auth,
+      fetch: provider.fetch,
+      policies: { bulkhead: { limit: 20 } },
+    });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => client.json({ operation: 't', path: '/t' })),
+    );
+    expect(results.every((r) => (r as { ok: boolean }).ok)).toBe(true);
+    expect(auth.tokenRequests).toBe(2);
+  });
+
+  test('a 401 that persists after the refresh is auth_failed, without a loop', async () => {
+    const provider = providerWithTokens({ apiStatusFor: () => 401 });
+    const auth = oauth2ClientCredentials({
+      provider: 'acme',
+      tokenUrl,
+      clientId: 'c',
+      clientSecret: 's',
+      fetch: provider.fetch,
+    });
+    const client = createProviderClient({
+      provider: 'acme',
+      baseUrl: 'https://api.acme.test',
+      auth,
+      fetch: provider.fetch,
+    });
+    const error = await client.json({ operation: 't', path: '/t' }).catch((e: unknown) => e);
+    expect(isProviderError(error) && error.code).toBe('auth_failed');
+    expect(provider.apiAuth).toHaveLength(2);
+    expect(auth.tokenRequests).toBe(2);
+  });
+
+  test('rejected client credentials are auth_failed with the provider code, secret absent', async () => {
+    const { fetch } = scriptedFetch([
+      json(401, {
+        error: 'invalid_client',
+        error_description: 'Client credentials are invalid',
+        code: 38187,
+      }),
+    ]);
+    const auth = oauth2ClientCredentials({
+      provider: 'acme',
+      tokenUrl,
+      clientId: 'c',
+      clientSecret: 'super-secret',
+      fetch,
+    });
+    const client = createProviderClient({
+      provider: 'acme',
+      baseUrl: 'https://api.acme.test',
+      auth,
+      fetch,
+    });
+    const error = await client.json({ operation: 't', path: '/t' }).catch((e: unknown) => e);
+    expect(isProviderError(error)).toBe(true);
+    expect(error).toMatchObject({
+      code: 'auth_failed',
+      providerCode: 'invalid_client',
+      operation: 'auth.token',
+    });
+    expect(JSON.stringify(error)).not.toContain('super-secret');
+  });
+});
