@@ -1,0 +1,2 @@
+/** The audit log: recording (inside service transactions) and reading. */
+export { type Actor, type NewAudit, recordAudit } from './record.ts';

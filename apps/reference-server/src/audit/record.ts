@@ -1,0 +1,54 @@
+/**
+ * Writes audit rows. Services call `recordAudit` inside the transaction of
+ * the change they audit, so the log and the state never disagree. The table
+ * is append-only (a trigger refuses UPDATE, DELETE and TRUNCATE). Metadata
+ * holds ids, statuses and amounts only: never PII or secrets.
+ */
+import { newId } from '@clinicbridge/sdk/contract';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+
+/** Who acted: an API key, an OAuth client, an operator (CLI) or the system itself. */
+export interface Actor {
+  type: 'api_key' | 'oauth_client' | 'operator' | 'system';
+  id: string;
+}
+
+/** One audit entry as a service describes it. */
+export interface NewAudit {
+  tenantId: string;
+  actor: Actor;
+  /** `<entity>.<verb>`, e.g. `appointment.cancelled`. */
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  requestId?: string | null;
+  metadata?: Record<string, unknown>;
+  occurredAt?: Date;
+}
+
+/**
+ * Appends one audit row in `trx`; returns its id.
+ *
+ * @example
+ * await recordAudit(trx, { tenantId, actor, action: 'appointment.created', entityType: 'appointment', entityId: id, requestId });
+ */
+export async function recordAudit(trx: Kysely<DB>, entry: NewAudit): Promise<string> {
+  const id = newId('aud');
+  await trx
+    .insertInto('audit_events')
+    .values({
+      id,
+      tenant_id: entry.tenantId,
+      actor_type: entry.actor.type,
+      actor_id: entry.actor.id,
+      action: entry.action,
+      entity_type: entry.entityType,
+      entity_id: entry.entityId,
+      request_id: entry.requestId ?? null,
+      metadata: JSON.stringify(entry.metadata ?? {}),
+      occurred_at: entry.occurredAt ?? new Date(),
+    })
+    .execute();
+  return id;
+}

@@ -1,0 +1,246 @@
+/**
+ * Table types of the server's database, snake_case as in SQL. `DB` is an
+ * interface so each feature can add its own tables by module augmentation:
+ *
+ *   declare module '../db/schema.ts' { interface DB { deliveries: DeliveriesTable } }
+ *
+ * Timestamps are `timestamptz` and read back as `Date`; `bigint` columns are
+ * parsed to `number` by both drivers (see database.ts); JSON columns are `jsonb`.
+ */
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** A `jsonb` column: written as a JSON string or value, read back parsed. */
+export type Json<T> = ColumnType<T, string, string>;
+
+/** A tenant: one clinic or clinic group; every owned row carries its id. */
+export interface TenantsTable {
+  id: string;
+  name: string;
+  created_at: Date;
+}
+
+/** API keys (integration tokens); only the SHA-256 of the key is stored. */
+export interface ApiKeysTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  scopes: Json<string[]>;
+  status: 'active' | 'revoked';
+  tier: 'standard' | 'high';
+  created_by: string;
+  created_at: Date;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+
+/** OAuth clients for the client-credentials grant; the secret is stored hashed. */
+export interface OAuthClientsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  secret_hash: string;
+  scopes: Json<string[]>;
+  tier: 'standard' | 'high';
+  status: 'active' | 'revoked';
+  created_at: Date;
+}
+
+/** Asymmetric keys that sign access tokens; retired keys stay published until their tokens expire. */
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  private_jwk: Json<Record<string, unknown>>;
+  public_jwk: Json<Record<string, unknown>>;
+  created_at: Date;
+  retired_at: Date | null;
+}
+
+/** Stored responses of idempotent writes, per tenant and key, kept 24 hours. */
+export interface IdempotencyKeysTable {
+  tenant_id: string;
+  key: string;
+  fingerprint: string;
+  operation_id: string;
+  state: 'in_flight' | 'completed';
+  response_status: number | null;
+  response_body: Json<unknown> | null;
+  created_at: Date;
+  locked_until: Date;
+  expires_at: Date;
+}
+
+/** Patients. PII columns are filtered out of responses without `read:patients:pii`. */
+export interface PatientsTable {
+  id: string;
+  tenant_id: string;
+  given_name: string;
+  family_name: string;
+  birth_date: string | null;
+  email: string | null;
+  phone: string | null;
+  external_ref: string | null;
+  preferred_language: string;
+  country_code: string | null;
+  consent_messaging: boolean;
+  consent_marketing: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Appointments; `status` follows the contract's state machine. */
+export interface AppointmentsTable {
+  id: string;
+  tenant_id: string;
+  patient_id: string;
+  service: string;
+  clinician_ref: string | null;
+  location: string | null;
+  starts_at: Date;
+  ends_at: Date;
+  status: 'scheduled' | 'cancelled' | 'completed';
+  cancellation_reason: string | null;
+  notes: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Visits: opened, then completed. */
+export interface VisitsTable {
+  id: string;
+  tenant_id: string;
+  patient_id: string;
+  appointment_id: string | null;
+  status: 'open' | 'completed';
+  summary: string | null;
+  started_at: Date;
+  completed_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** One stored invoice line, amounts in minor units of the invoice currency. */
+export interface InvoiceLineRow {
+  description: string;
+  quantity: number;
+  unitPrice: number;
+  taxRateBps: number;
+  subtotal: number;
+  tax: number;
+  total: number;
+}
+
+/** Invoices; totals are computed once at issue, paid and refunded amounts move with payments. */
+export interface InvoicesTable {
+  id: string;
+  tenant_id: string;
+  patient_id: string;
+  visit_id: string | null;
+  status: 'open' | 'paid' | 'void';
+  currency: string;
+  lines: Json<InvoiceLineRow[]>;
+  subtotal: number;
+  tax: number;
+  total: number;
+  amount_paid: number;
+  amount_refunded: number;
+  due_date: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Captured payments against an invoice. */
+export interface PaymentsTable {
+  id: string;
+  tenant_id: string;
+  invoice_id: string;
+  amount: number;
+  currency: string;
+  amount_refunded: number;
+  method: string;
+  source: string;
+  external_ref: string | null;
+  status: 'succeeded' | 'refunded' | 'partially_refunded';
+  received_at: Date;
+  created_at: Date;
+}
+
+/** Refunds of payments. */
+export interface RefundsTable {
+  id: string;
+  tenant_id: string;
+  payment_id: string;
+  invoice_id: string;
+  amount: number;
+  currency: string;
+  reason: string;
+  status: 'succeeded' | 'pending' | 'failed';
+  created_at: Date;
+}
+
+/** The integrations registry. */
+export interface IntegrationsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  purpose: string;
+  scopes: Json<string[]>;
+  apis: Json<string[]>;
+  events: Json<string[]>;
+  status: 'active' | 'paused' | 'deprecated';
+  owner: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The transactional outbox: every domain event, written in the transaction of its change. */
+export interface EventsTable {
+  id: string;
+  tenant_id: string;
+  type: string;
+  entity_type: string;
+  entity_id: string;
+  data: Json<Record<string, unknown>>;
+  occurred_at: Date;
+  /** Commit-independent insertion order; dispatchers read in this order. */
+  sequence: Generated<number>;
+}
+
+/** The append-only audit log (UPDATE and DELETE are refused by a trigger). */
+export interface AuditEventsTable {
+  id: string;
+  tenant_id: string;
+  actor_type: 'api_key' | 'oauth_client' | 'operator' | 'system';
+  actor_id: string;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  request_id: string | null;
+  metadata: Json<Record<string, unknown>>;
+  occurred_at: Date;
+}
+
+/** Every table of the server. Features add theirs by module augmentation. */
+export interface DB {
+  tenants: TenantsTable;
+  api_keys: ApiKeysTable;
+  oauth_clients: OAuthClientsTable;
+  signing_keys: SigningKeysTable;
+  idempotency_keys: IdempotencyKeysTable;
+  patients: PatientsTable;
+  appointments: AppointmentsTable;
+  visits: VisitsTable;
+  invoices: InvoicesTable;
+  payments: PaymentsTable;
+  refunds: RefundsTable;
+  integrations: IntegrationsTable;
+  events: EventsTable;
+  audit_events: AuditEventsTable;
+}
+
+/** A selected row of a table. */
+export type Row<T extends keyof DB> = Selectable<DB[T]>;
+/** An insertable row of a table. */
+export type NewRow<T extends keyof DB> = Insertable<DB[T]>;

@@ -1,0 +1,144 @@
+/**
+ * The server's one HTTP-aware error and the one handler that turns every
+ * failure into RFC 9457 problem+json. Status comes from the contract's
+ * `errorCodes` table only. Unknown throws become a bare 500
+ * `internal_error`: their message, stack and any SQL stay in the log.
+ */
+import {
+  type ErrorCode,
+  errorCodes,
+  PROBLEM_TYPE_BASE,
+  type Problem,
+} from '@clinicbridge/sdk/contract';
+import type { Context } from 'hono';
+
+/** One invalid field, as reported in `errors`. */
+export interface FieldError {
+  path: string;
+  message: string;
+  code: string;
+}
+
+/** Extra members of a problem body and response headers. */
+export interface ApiErrorExtras {
+  errors?: FieldError[];
+  retryAfter?: number;
+  headers?: Record<string, string>;
+}
+
+const titles: Record<ErrorCode, string> = {
+  invalid_json: 'Malformed JSON',
+  validation_failed: 'Validation failed',
+  invalid_cursor: 'Invalid cursor',
+  invalid_request: 'Invalid request',
+  unauthenticated: 'Authentication required',
+  invalid_token: 'Invalid token',
+  invalid_client: 'Invalid client',
+  webhook_verification_failed: 'Webhook verification failed',
+  forbidden: 'Forbidden',
+  insufficient_scope: 'Insufficient scope',
+  not_found: 'Not found',
+  method_not_allowed: 'Method not allowed',
+  conflict: 'Conflict',
+  idempotency_in_flight: 'Request with this idempotency key is in progress',
+  invalid_state_transition: 'Invalid state transition',
+  gone: 'Gone',
+  body_too_large: 'Request body too large',
+  unsupported_media_type: 'Unsupported media type',
+  idempotency_key_reused: 'Idempotency key reused with another request',
+  payment_exceeds_balance: 'Payment exceeds balance',
+  currency_mismatch: 'Currency mismatch',
+  partial_capture_not_allowed: 'Partial capture not allowed',
+  unprocessable: 'Unprocessable request',
+  rate_limited: 'Rate limit exceeded',
+  internal_error: 'Internal error',
+  not_implemented: 'Not implemented',
+  service_unavailable: 'Service unavailable',
+};
+
+/**
+ * The error every route, middleware and service throws for an expected failure.
+ *
+ * @example
+ * throw new ApiError('not_found', 'No appointment apt_… in this tenant.');
+ */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly detail: string | undefined;
+  readonly extras: ApiErrorExtras;
+
+  constructor(code: ErrorCode, detail?: string, extras: ApiErrorExtras = {}) {
+    super(detail ?? titles[code]);
+    this.code = code;
+    this.status = errorCodes[code];
+    this.detail = detail;
+    this.extras = extras;
+  }
+}
+
+/**
+ * True for an {@link ApiError}, also across copies of this module.
+ *
+ * @example
+ * if (isApiError(err)) console.log(err.code);
+ */
+export function isApiError(value: unknown): value is ApiError {
+  return value instanceof Error && value.name === 'ApiError' && 'code' in value;
+}
+
+/**
+ * The problem+json body for an error code.
+ *
+ * @example
+ * problemBody(new ApiError('not_found'), 'req_1'); // { type: '…/errors/not_found', status: 404, … }
+ */
+export function problemBody(error: ApiError, requestId: string, instance?: string): Problem {
+  return {
+    type: `${PROBLEM_TYPE_BASE}${error.code}`,
+    title: titles[error.code],
+    status: error.status,
+    code: error.code,
+    requestId,
+    ...(error.detail !== undefined ? { detail: error.detail } : {}),
+    ...(instance !== undefined ? { instance } : {}),
+    ...(error.extras.errors ? { errors: error.extras.errors } : {}),
+    ...(error.extras.retryAfter !== undefined ? { retryAfter: error.extras.retryAfter } : {}),
+  };
+}
+
+/** Logs an unexpected error; the handler never sends its details to the client. */
+export type ErrorLogger = (error: unknown, requestId: string) => void;
+
+/**
+ * Normalises anything thrown into an {@link ApiError}: ApiErrors pass
+ * through, anything else becomes `internal_error` with no detail.
+ *
+ * @example
+ * const apiError = toApiError(new Error('boom')); // code 'internal_error'
+ */
+export function toApiError(error: unknown): ApiError {
+  if (isApiError(error)) return error;
+  return new ApiError('internal_error', 'Something went wrong on our side; retry later.');
+}
+
+/**
+ * Writes an error as an `application/problem+json` response.
+ *
+ * @example
+ * app.onError((err, c) => problemResponse(c, err, log));
+ */
+export function problemResponse(c: Context, error: unknown, log?: ErrorLogger): Response {
+  const requestId = (c.get('requestId') as string | undefined) ?? 'unknown';
+  const apiError = toApiError(error);
+  if (apiError.status >= 500 && log) log(error, requestId);
+  const headers: Record<string, string> = {
+    'content-type': 'application/problem+json',
+    ...apiError.extras.headers,
+  };
+  return new Response(JSON.stringify(problemBody(apiError, requestId, c.req.path)), {
+    status: apiError.status,
+    headers,
+  });
+}

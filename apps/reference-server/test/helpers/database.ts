@@ -1,0 +1,65 @@
+/**
+ * A fresh, migrated database for one test file: in-memory PGlite by
+ * default, or — when TEST_DATABASE_URL is set — a new PostgreSQL schema on
+ * that server, dropped again by `close()`. One schema per file lets test
+ * files run in parallel against one PostgreSQL without seeing each other.
+ *
+ *   const database = await openTestDatabase();
+ *   afterAll(() => database.close());
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { type Database, openDatabase } from '../../src/db/database.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+
+/** Which database the tests run on: `'postgres'` when TEST_DATABASE_URL is set. */
+export const testDatabaseKind: 'pglite' | 'postgres' = process.env.TEST_DATABASE_URL
+  ? 'postgres'
+  : 'pglite';
+
+/** A test database; `close()` also drops its PostgreSQL schema. */
+export interface TestDatabase extends Database {
+  /** The PostgreSQL schema of this file, or null on PGlite. */
+  schema: string | null;
+}
+
+/**
+ * Opens and migrates a database private to the calling test file.
+ *
+ * @example
+ * const database = await openTestDatabase();
+ * await database.db.selectFrom('tenants').selectAll().execute();
+ * await database.close();
+ */
+export async function openTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const url = process.env.TEST_DATABASE_URL;
+  let database: Database;
+  let schema: string | null = null;
+  if (url) {
+    schema = `test_${randomBytes(6).toString('hex')}`;
+    await adminQuery(url, `create schema ${schema}`);
+    database = await openDatabase({ url, searchPath: schema, poolSize: 5 });
+  } else {
+    database = await openDatabase({ dataDir: 'memory://' });
+  }
+  if (options.migrate !== false) await migrateToLatest(database.db);
+  const dropSchema = schema;
+  return {
+    ...database,
+    schema,
+    close: async () => {
+      await database.close();
+      if (url && dropSchema) await adminQuery(url, `drop schema ${dropSchema} cascade`);
+    },
+  };
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
