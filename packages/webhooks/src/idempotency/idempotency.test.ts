@@ -233,3 +233,10 @@ describe('deduplicate', () => {
     });
   });
 });
+
+test('the fingerprint is sha256(METHOD \\n path \\n sha256hex(canonical body))', () => {
+  // Same value as computed independently with node:crypto in webcrypto.test.ts.
+  expect(requestFingerprintSync({ method: 'post', path: '/v1/x', body: '{"b":1,"a":2}' })).toBe(
+    'c53febc24b5bcb18d856550b1a3f24dbd5bd2ef5c1a22bacc77ded44841d3005',
+  );
+});
