@@ -10,6 +10,7 @@
 
 import type { LookupAddress } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns';
+import type { LookupFunction } from 'node:net';
 import {
   type Cidr,
   cidrContains,
@@ -71,16 +72,17 @@ export interface CheckedTarget {
 }
 
 /** Node's `lookup` signature, as `net.connect` calls it. */
-export type ConnectLookup = (
-  hostname: string,
-  options: { all?: boolean; family?: number | string },
-  callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
-) => void;
+export type ConnectLookup = LookupFunction;
 
 /** The guard: a pre-flight check and a connection-time lookup. */
 export interface TargetGuard {
-  /** Validates a URL and its resolved addresses; throws {@link TargetRefusedError}. */
-  check(url: string): Promise<CheckedTarget>;
+  /**
+   * Validates a URL and its resolved addresses; throws {@link TargetRefusedError}.
+   * With `deferResolution`, a public-looking host name is not resolved here
+   * because `connectLookup` vets its addresses when the socket opens (the
+   * delivery hot path then costs no extra DNS round trip).
+   */
+  check(url: string, options?: { deferResolution?: boolean }): Promise<CheckedTarget>;
   /** A `lookup` for `net.connect` that refuses blocked addresses at connect time. */
   readonly connectLookup: ConnectLookup;
 }
@@ -177,7 +179,10 @@ export function createTargetGuard(options: TargetGuardOptions = {}): TargetGuard
     }
   };
 
-  const check = async (text: string): Promise<CheckedTarget> => {
+  const check = async (
+    text: string,
+    checkOptions: { deferResolution?: boolean } = {},
+  ): Promise<CheckedTarget> => {
     let url: URL;
     try {
       url = new URL(text);
@@ -198,6 +203,11 @@ export function createTargetGuard(options: TargetGuardOptions = {}): TargetGuard
     let addresses: string[];
     if (literal) {
       addresses = [formatIp(literal)];
+    } else if (
+      checkOptions.deferResolution &&
+      (url.protocol === 'https:' || hosts.has(normaliseHost(hostname)))
+    ) {
+      return { url, addresses: [] };
     } else {
       try {
         addresses = (await resolve(hostname)).map((a) => a.address);
@@ -236,7 +246,7 @@ export function createTargetGuard(options: TargetGuardOptions = {}): TargetGuard
             found.map((a) => a.address),
           );
         } catch (error) {
-          callback(error as Error, []);
+          callback(error as NodeJS.ErrnoException, []);
           return;
         }
         const family =
@@ -254,7 +264,7 @@ export function createTargetGuard(options: TargetGuardOptions = {}): TargetGuard
         if (lookupOptions.all) callback(null, [...usable]);
         else callback(null, first.address, first.family);
       },
-      (error: Error) => callback(error, []),
+      (error: NodeJS.ErrnoException) => callback(error, []),
     );
   };
 

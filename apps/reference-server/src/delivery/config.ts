@@ -1,0 +1,83 @@
+/**
+ * `WEBHOOK_*` configuration of the event bus and outbound delivery: a zod
+ * section merged into the server's configuration by `loadConfig`. Every
+ * variable has a documented default (docs/webhooks-delivery.md).
+ */
+import * as z from 'zod';
+import {
+  DEFAULT_RETRY_SCHEDULE,
+  formatRetrySchedule,
+  parseRetrySchedule,
+  RetryScheduleError,
+} from './retry-schedule.ts';
+
+const durationMs = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        const [ms] = parseRetrySchedule(text);
+        if (ms === undefined || text.includes(','))
+          throw new RetryScheduleError('one duration expected');
+        return ms;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be one duration such as 30s, 15m, 5d' });
+        return z.NEVER;
+      }
+    });
+
+const count = (fallback: number, max: number) =>
+  z.coerce.number().int().min(1).max(max).default(fallback);
+
+/**
+ * The `WEBHOOK_*` variables.
+ *
+ * @example
+ * const config = loadConfig(process.env, [deliveryConfig]);
+ * config.WEBHOOK_RETRY_SCHEDULE; // [5000, 300000, …]
+ */
+export const deliveryConfig = z.object({
+  /** Hosts and IPs/CIDRs that may be private and plain http, e.g. `127.0.0.1,localhost`. */
+  WEBHOOK_TARGET_ALLOWLIST: z
+    .string()
+    .default('')
+    .transform((text) =>
+      text
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  /** Delays before each retry; the first attempt is immediate. */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default(formatRetrySchedule(DEFAULT_RETRY_SCHEDULE))
+    .transform((text, ctx) => {
+      try {
+        return parseRetrySchedule(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** Per-attempt timeout in milliseconds. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  /** Attempts in flight across all endpoints, per server process. */
+  WEBHOOK_CONCURRENCY: count(50, 1_000),
+  /** Attempts in flight to one endpoint, per server process. */
+  WEBHOOK_ENDPOINT_CONCURRENCY: count(5, 100),
+  /** An endpoint whose every attempt has failed for this long is disabled. */
+  WEBHOOK_DISABLE_AFTER: durationMs('5d'),
+  /** How long a claimed delivery stays with one process before another may take it over. */
+  WEBHOOK_LEASE: durationMs('60s'),
+  /** Polling interval when no wake-up arrives (PGlite, or a lost notification). */
+  WEBHOOK_POLL_INTERVAL: durationMs('1s'),
+  /** Run the dispatcher in this process (turn off for API-only processes). */
+  WEBHOOK_DISPATCHER: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+});
+
+/** The parsed `WEBHOOK_*` configuration. */
+export type DeliveryConfig = z.infer<typeof deliveryConfig>;

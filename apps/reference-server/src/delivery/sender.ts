@@ -1,0 +1,164 @@
+/**
+ * The HTTP hot path of webhook delivery: one POST per attempt through
+ * undici's `request` on a keep-alive agent (about 4× the throughput of
+ * `fetch` on this hardware). Every attempt is bounded in time and in what it
+ * keeps: redirects are not followed, only the first 4 KiB of the response
+ * body is read, and the SSRF guard vets the target before and while connecting.
+ */
+import { performance } from 'node:perf_hooks';
+import { Agent, request } from 'undici';
+import { isTargetRefusedError, type TargetGuard } from './ssrf.ts';
+
+/** Bytes of a response body kept for the attempt record. */
+export const RESPONSE_SNIPPET_BYTES = 4096;
+
+/** One outbound attempt. */
+export interface SendInput {
+  readonly url: string;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** What an attempt produced; never throws for a partner's failure. */
+export interface SendResult {
+  /** True for a 2xx answer. */
+  readonly ok: boolean;
+  /** HTTP status, or null when no response arrived (timeout, refused, DNS). */
+  readonly status: number | null;
+  readonly latencyMs: number;
+  /** Why the attempt failed, in words safe to show to the tenant; null on success. */
+  readonly error: string | null;
+  /** The first 4 KiB of the response body, decoded as UTF-8; null when none. */
+  readonly snippet: string | null;
+  /** The receiver answered 410 Gone: the endpoint should be disabled. */
+  readonly gone: boolean;
+}
+
+/** Options of {@link createSender}. */
+export interface SenderOptions {
+  readonly guard: TargetGuard;
+  /** Per-attempt limit covering connect, headers and the snippet read; default 15 s. */
+  readonly timeoutMs?: number;
+  /** Sockets kept open per origin; default 50. */
+  readonly connectionsPerOrigin?: number;
+  /** Monotonic clock in ms (injectable for tests). */
+  readonly now?: () => number;
+  /** `user-agent` sent with every delivery. */
+  readonly userAgent?: string;
+}
+
+/** Sends webhook attempts; `close` releases its sockets. */
+export interface Sender {
+  send(input: SendInput): Promise<SendResult>;
+  close(): Promise<void>;
+}
+
+async function readSnippet(
+  body: AsyncIterable<Uint8Array> & { destroy(): void },
+): Promise<string | null> {
+  const chunks: Uint8Array[] = [];
+  let kept = 0;
+  for await (const chunk of body) {
+    const room = RESPONSE_SNIPPET_BYTES - kept;
+    chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+    kept += Math.min(chunk.length, room);
+    if (kept >= RESPONSE_SNIPPET_BYTES) {
+      // Stop reading a large body: the socket is dropped rather than drained.
+      body.destroy();
+      break;
+    }
+  }
+  if (kept === 0) return null;
+  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks, kept));
+}
+
+function describeFailure(error: unknown, timedOut: boolean, timeoutMs: number): string {
+  if (timedOut) return `timed out after ${timeoutMs} ms`;
+  if (isTargetRefusedError(error)) return `target refused: ${error.message}`;
+  const code = (error as { code?: unknown }).code;
+  const causeCode = (error as { cause?: { code?: unknown } }).cause?.code;
+  const known =
+    typeof code === 'string' ? code : typeof causeCode === 'string' ? causeCode : undefined;
+  switch (known) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'connection reset by the receiver';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host name does not resolve';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connect timed out';
+    default:
+      return known ? `network error (${known})` : 'network error';
+  }
+}
+
+/**
+ * Creates a sender with its own keep-alive agent.
+ *
+ * @example
+ * const sender = createSender({ guard: createTargetGuard(), timeoutMs: 15_000 });
+ * const result = await sender.send({ url, body, headers });
+ * if (result.gone) await disableEndpoint(id);
+ */
+export function createSender(options: SenderOptions): Sender {
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const now = options.now ?? (() => performance.now());
+  const agent = new Agent({
+    connections: options.connectionsPerOrigin ?? 50,
+    keepAliveTimeout: 30_000,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    connect: { lookup: options.guard.connectLookup, timeout: Math.min(timeoutMs, 10_000) },
+  });
+  const userAgent = options.userAgent ?? 'ClinicBridge-Webhooks/1';
+
+  const send = async (input: SendInput): Promise<SendResult> => {
+    const started = now();
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    try {
+      await options.guard.check(input.url, { deferResolution: true });
+      const response = await request(input.url, {
+        method: 'POST',
+        body: input.body,
+        headers: { 'content-type': 'application/json', 'user-agent': userAgent, ...input.headers },
+        dispatcher: agent,
+        signal: controller.signal,
+      });
+      const snippet = await readSnippet(response.body);
+      const status = response.statusCode;
+      const ok = status >= 200 && status < 300;
+      let error: string | null = null;
+      if (status >= 300 && status < 400) error = `redirect not followed (HTTP ${status})`;
+      else if (!ok) error = `HTTP ${status}`;
+      return {
+        ok,
+        status,
+        latencyMs: Math.round(now() - started),
+        error,
+        snippet,
+        gone: status === 410,
+      };
+    } catch (error) {
+      return {
+        ok: false,
+        status: null,
+        latencyMs: Math.round(now() - started),
+        error: describeFailure(error, timedOut, timeoutMs),
+        snippet: null,
+        gone: false,
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  return { send, close: () => agent.close() };
+}
