@@ -1,0 +1,91 @@
+/**
+ * Table types of the event bus, added to the server's `DB` by module
+ * augmentation (see src/db/schema.ts).
+ */
+import type { Generated } from 'kysely';
+import type { Json } from '../db/schema.ts';
+
+/** Events recorded but not yet fanned out; filled by a trigger on `events`. */
+export interface EventQueueTable {
+  event_id: string;
+  sequence: number;
+  enqueued_at: Generated<Date>;
+}
+
+/** One event waiting for (or acknowledged by) one internal subscriber. */
+export interface SubscriberInboxTable {
+  subscriber: string;
+  event_id: string;
+  sequence: number;
+  status: 'pending' | 'done' | 'dead';
+  attempts: Generated<number>;
+  next_attempt_at: Date;
+  last_error: string | null;
+  acked_at: Date | null;
+}
+
+/** What the notifications subscriber decided to send (sent through the messaging port when wired). */
+export interface NotificationIntentsTable {
+  id: string;
+  tenant_id: string;
+  event_id: string;
+  template: string;
+  patient_id: string | null;
+  status: 'recorded' | 'sent' | 'delivered' | 'read' | 'failed';
+  provider_message_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Daily aggregates per tenant, event type and currency (`''` when the event has no amount). */
+export interface ReportDailyTable {
+  tenant_id: string;
+  day: string;
+  event_type: string;
+  currency: string;
+  event_count: number;
+  amount: number;
+}
+
+/** Pseudonymised events for analytics export: no direct identifiers, no PII. */
+export interface AnalyticsEventsTable {
+  event_id: string;
+  tenant_ref: string;
+  type: string;
+  occurred_at: Date;
+  data: Json<Record<string, unknown>>;
+}
+
+/** Non-clinical fields queued for the CRM. */
+export interface CrmSyncRecordsTable {
+  event_id: string;
+  tenant_id: string;
+  entity_type: string;
+  entity_id: string;
+  fields: Json<Record<string, unknown>>;
+  status: 'queued' | 'synced';
+  created_at: Date;
+}
+
+/** Alerts for the operator on call (an endpoint disabled, a payload that does not parse). */
+export interface OperatorAlertsTable {
+  id: string;
+  tenant_id: string | null;
+  kind: string;
+  message: string;
+  details: Json<Record<string, unknown>>;
+  created_at: Date;
+  resolved_at: Date | null;
+}
+
+declare module '../db/schema.ts' {
+  interface DB {
+    event_queue: EventQueueTable;
+    subscriber_inbox: SubscriberInboxTable;
+    notification_intents: NotificationIntentsTable;
+    report_daily: ReportDailyTable;
+    analytics_events: AnalyticsEventsTable;
+    crm_sync_records: CrmSyncRecordsTable;
+    operator_alerts: OperatorAlertsTable;
+  }
+}
