@@ -5,6 +5,9 @@
  * beside their code and add them here.
  */
 import type { Migration } from 'kysely/migration';
+import { busMigrations } from '../../bus/migrations.ts';
+import { deliveryMigrations } from '../../delivery/migrations.ts';
+import { inboundMigrations } from '../../inbound/migrations.ts';
 import { coreMigration } from './0001-core.ts';
 
 /**
@@ -18,4 +21,7 @@ import { coreMigration } from './0001-core.ts';
 export const migrations: Record<string, Migration> = {
   '0001-core': coreMigration,
   // Feature migrations (keep one line per feature):
+  ...busMigrations,
+  ...deliveryMigrations,
+  ...inboundMigrations,
 };
