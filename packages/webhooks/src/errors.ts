@@ -80,6 +80,16 @@ export function isWebhookVerificationError(error: unknown): error is WebhookVeri
 }
 
 /**
+ * HTTP statuses a receiver answers a rejected delivery with.
+ *
+ * @example
+ * ```ts
+ * const status: WebhookErrorStatus = statusForWebhookError('invalid_signature'); // 401
+ * ```
+ */
+export type WebhookErrorStatus = 400 | 401 | 413 | 500;
+
+/**
  * The HTTP status a receiver should answer for a failure: 401 when the sender
  * could not prove who it is (bad signature, stale or future timestamp), 413 for
  * an oversized body, 500 when the receiver itself is misconfigured (bad secret,
@@ -90,7 +100,7 @@ export function isWebhookVerificationError(error: unknown): error is WebhookVeri
  * return new Response(null, { status: statusForWebhookError(error.code) });
  * ```
  */
-export function statusForWebhookError(code: WebhookErrorCode): 400 | 401 | 413 | 500 {
+export function statusForWebhookError(code: WebhookErrorCode): WebhookErrorStatus {
   switch (code) {
     case 'invalid_signature':
     case 'timestamp_too_old':

@@ -7,6 +7,7 @@ export {
   isWebhookVerificationError,
   statusForWebhookError,
   type WebhookErrorCode,
+  type WebhookErrorStatus,
   WebhookVerificationError,
   webhookErrorCodes,
 } from './errors.ts';
