@@ -1,0 +1,28 @@
+/** Every resource handler of the fake API, one list the router checks against the contract. */
+import type { BoundHandler } from './context.ts';
+import { appointmentHandlers } from './resources/appointments.ts';
+import { auditEventHandlers } from './resources/audit-events.ts';
+import { eventHandlers } from './resources/events.ts';
+import { importExportHandlers } from './resources/imports-exports.ts';
+import { integrationTokenHandlers } from './resources/integration-tokens.ts';
+import { integrationHandlers } from './resources/integrations.ts';
+import { invoiceHandlers } from './resources/invoices.ts';
+import { patientHandlers } from './resources/patients.ts';
+import { paymentHandlers } from './resources/payments.ts';
+import { visitHandlers } from './resources/visits.ts';
+import { webhookEndpointHandlers } from './resources/webhook-endpoints.ts';
+
+/** Handlers for every operation of the contract. */
+export const allHandlers: readonly BoundHandler[] = [
+  ...integrationTokenHandlers,
+  ...patientHandlers,
+  ...appointmentHandlers,
+  ...visitHandlers,
+  ...invoiceHandlers,
+  ...paymentHandlers,
+  ...webhookEndpointHandlers,
+  ...eventHandlers,
+  ...importExportHandlers,
+  ...auditEventHandlers,
+  ...integrationHandlers,
+];

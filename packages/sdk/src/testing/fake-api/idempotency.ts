@@ -1,0 +1,98 @@
+/**
+ * `Idempotency-Key` handling for writes: the first request with a key runs
+ * and its response is stored with a fingerprint of the request; a retry with
+ * the same key and the same request gets the stored response back (marked
+ * `Idempotency-Replayed: true`); the same key with a different request is
+ * refused with `idempotency_key_reused`; a retry while the first is still
+ * running gets `idempotency_in_flight`.
+ */
+import { ApiProblem } from './problem.ts';
+
+/** A response kept for replay. */
+export interface StoredResponse {
+  readonly status: number;
+  readonly headers: readonly [string, string][];
+  readonly body: string;
+}
+
+type Entry =
+  | { state: 'in_flight'; fingerprint: string }
+  | { state: 'done'; fingerprint: string; response: StoredResponse };
+
+/** Longest accepted key. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Fingerprint of a write: operation, path and the body with sorted keys, so
+ * the same JSON serialised in another key order is the same request.
+ *
+ * @example
+ * requestFingerprint('appointments.cancel', '/api/v1/appointments/apt_x/cancel', { reason: 'ill' });
+ */
+export function requestFingerprint(operationId: string, path: string, body: unknown): string {
+  return `${operationId} ${path} ${canonical(body)}`;
+}
+
+/**
+ * Stored idempotent responses, per tenant and key.
+ *
+ * @example
+ * const store = new IdempotencyTable();
+ * const replay = store.begin('ten_…', 'key-1', fingerprint);
+ */
+export class IdempotencyTable {
+  readonly #entries = new Map<string, Entry>();
+
+  /**
+   * Starts a keyed write. Returns the stored response to replay, or null when
+   * the write should run now (the key is then reserved until `complete` or `release`).
+   */
+  begin(tenantId: string, key: string, fingerprint: string): StoredResponse | null {
+    if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      throw new ApiProblem(
+        'invalid_request',
+        `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
+      );
+    }
+    const id = `${tenantId}\u0000${key}`;
+    const entry = this.#entries.get(id);
+    if (!entry) {
+      this.#entries.set(id, { state: 'in_flight', fingerprint });
+      return null;
+    }
+    if (entry.fingerprint !== fingerprint) {
+      throw new ApiProblem(
+        'idempotency_key_reused',
+        'this Idempotency-Key was already used for a different request; use a new key for a new request',
+      );
+    }
+    if (entry.state === 'in_flight') {
+      throw new ApiProblem(
+        'idempotency_in_flight',
+        'a request with this Idempotency-Key is still being processed; retry shortly',
+      );
+    }
+    return entry.response;
+  }
+
+  /** Stores the response of a keyed write for later replays. */
+  complete(tenantId: string, key: string, fingerprint: string, response: StoredResponse): void {
+    this.#entries.set(`${tenantId}\u0000${key}`, { state: 'done', fingerprint, response });
+  }
+
+  /** Frees a key whose write failed before doing anything, so it may be retried. */
+  release(tenantId: string, key: string): void {
+    this.#entries.delete(`${tenantId}\u0000${key}`);
+  }
+}

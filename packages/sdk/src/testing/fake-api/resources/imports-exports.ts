@@ -1,0 +1,177 @@
+/**
+ * Imports and exports in the fake API, completed at once (the server runs
+ * them in the background). An import validates every row against the same
+ * schema as the single-record create, keeps the rows that pass and reports
+ * the first 100 failures by row number. An export's file is served at its
+ * `downloadUrl` with the same credentials.
+ */
+import * as z from 'zod/mini';
+import {
+  appointmentOperations,
+  exportOperations,
+  type ImportJob,
+  importOperations,
+  newId,
+  patientOperations,
+} from '../../../contract/index.ts';
+import { type BoundHandler, defineHandler, type OperationContext } from '../context.ts';
+import { parseCsv, toCsv } from '../csv.ts';
+import { findOr404 } from '../lookup.ts';
+import { paginate } from '../pagination.ts';
+import { ApiProblem } from '../problem.ts';
+import type { StoredExportJob, TenantState } from '../tenant-state.ts';
+import { createAppointment } from './appointments.ts';
+import { createPatient } from './patients.ts';
+
+const MAX_REPORTED_ERRORS = 100;
+
+function rowsOf(format: 'csv' | 'ndjson', content: string): { row: number; value: unknown }[] {
+  if (format === 'ndjson') {
+    return content
+      .split(/\r?\n/)
+      .map((line, i) => ({ line, row: i + 1 }))
+      .filter(({ line }) => line.trim() !== '')
+      .map(({ line, row }) => {
+        try {
+          return { row, value: JSON.parse(line) as unknown };
+        } catch {
+          return { row, value: Symbol.for('invalid json') };
+        }
+      });
+  }
+  let table: string[][];
+  try {
+    table = parseCsv(content);
+  } catch {
+    throw new ApiProblem('validation_failed', 'the CSV content has an unterminated quoted field', {
+      errors: [
+        { path: 'body.content', message: 'unterminated quoted field', code: 'invalid_format' },
+      ],
+    });
+  }
+  const [header, ...body] = table;
+  if (!header) return [];
+  return body.map((cells, i) => ({
+    // Row numbers count the header, as a spreadsheet shows them.
+    row: i + 2,
+    value: Object.fromEntries(
+      header
+        .map((name, c) => [name.trim(), cells[c]])
+        .filter(([, v]) => v !== undefined && v !== ''),
+    ),
+  }));
+}
+
+function importRows(ctx: OperationContext<typeof importOperations.create>): ImportJob {
+  const { kind, format, content } = ctx.body;
+  const rows = rowsOf(format, content);
+  const errors: ImportJob['errors'] = [];
+  let imported = 0;
+  for (const { row, value } of rows) {
+    const schema =
+      kind === 'patients' ? patientOperations.create.body : appointmentOperations.create.body;
+    const parsed = typeof value === 'symbol' ? null : z.safeParse(schema, value);
+    try {
+      if (!parsed) throw new Error('the line is not valid JSON');
+      if (!parsed.success) {
+        throw new Error(
+          parsed.error.issues.map((i) => `${i.path.join('.') || 'row'}: ${i.message}`).join('; '),
+        );
+      }
+      if (kind === 'patients')
+        createPatient(ctx, parsed.data as Parameters<typeof createPatient>[1]);
+      else createAppointment(ctx, parsed.data as Parameters<typeof createAppointment>[1]);
+      imported += 1;
+    } catch (error) {
+      if (errors.length < MAX_REPORTED_ERRORS) {
+        errors.push({ row, message: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  }
+  return {
+    id: newId('imp'),
+    kind,
+    format,
+    status: 'completed',
+    totalRows: rows.length,
+    importedRows: imported,
+    failedRows: rows.length - imported,
+    errors,
+    createdAt: ctx.now,
+    completedAt: ctx.now,
+  };
+}
+
+function exportRecords(
+  tenant: TenantState,
+  kind: StoredExportJob['kind'],
+  from: string | undefined,
+  to: string | undefined,
+): Record<string, unknown>[] {
+  const inRange = (at: string) =>
+    (from === undefined || Date.parse(at) >= Date.parse(from)) &&
+    (to === undefined || Date.parse(at) < Date.parse(to));
+  switch (kind) {
+    case 'appointments':
+      return tenant.appointments.values().filter((r) => inRange(r.createdAt));
+    case 'invoices':
+      return tenant.invoices.values().filter((r) => inRange(r.createdAt));
+    case 'payments':
+      return tenant.payments.values().filter((r) => inRange(r.createdAt));
+    case 'audit_events':
+      return tenant.auditEvents.values().filter((r) => inRange(r.occurredAt));
+  }
+}
+
+function present(job: StoredExportJob) {
+  const { content: _content, ...visible } = job;
+  return visible;
+}
+
+/** Handlers of the import and export operations. */
+export const importExportHandlers: BoundHandler[] = [
+  defineHandler(importOperations.create, (ctx) => ({
+    body: ctx.tenant.imports.insert(importRows(ctx)),
+  })),
+  defineHandler(importOperations.get, (ctx) => ({
+    body: findOr404(ctx.tenant.imports, ctx.params.importId, 'import'),
+  })),
+  defineHandler(importOperations.list, (ctx) => ({
+    body: paginate(ctx.op.id, ctx.tenant.imports.rows(), ctx.query, 'asc'),
+  })),
+  defineHandler(exportOperations.create, (ctx) => {
+    const { kind, format, from, to } = ctx.body;
+    const records = exportRecords(ctx.tenant, kind, from, to);
+    const id = newId('exp');
+    const job: StoredExportJob = {
+      id,
+      kind,
+      format,
+      status: 'completed',
+      rowCount: records.length,
+      downloadUrl: `${ctx.world.baseUrl}${exportDownloadPath(id)}`,
+      createdAt: ctx.now,
+      completedAt: ctx.now,
+      content:
+        format === 'csv' ? toCsv(records) : records.map((r) => `${JSON.stringify(r)}\n`).join(''),
+    };
+    return { body: present(ctx.tenant.exports.insert(job)) };
+  }),
+  defineHandler(exportOperations.get, (ctx) => ({
+    body: present(findOr404(ctx.tenant.exports, ctx.params.exportId, 'export')),
+  })),
+  defineHandler(exportOperations.list, (ctx) => {
+    const page = paginate(ctx.op.id, ctx.tenant.exports.rows(), ctx.query, 'asc');
+    return { body: { ...page, data: page.data.map(present) } };
+  }),
+];
+
+/**
+ * Path of an export's file, under the API root.
+ *
+ * @example
+ * exportDownloadPath('exp_…'); // '/api/v1/exports/exp_…/download'
+ */
+export function exportDownloadPath(exportId: string): string {
+  return `/api/v1/exports/${exportId}/download`;
+}

@@ -1,0 +1,45 @@
+/**
+ * Integration tokens in the fake API: API keys issued through the API land in
+ * the same credential table the router authenticates against, so a key
+ * created here works on the next request and stops working once revoked.
+ */
+import { type IntegrationToken, integrationTokenOperations } from '../../../contract/index.ts';
+import type { StoredToken } from '../auth.ts';
+import { type BoundHandler, defineHandler } from '../context.ts';
+import { paginate } from '../pagination.ts';
+import { ApiProblem } from '../problem.ts';
+
+function present(token: StoredToken): IntegrationToken {
+  const { tenantId: _tenant, apiKey: _key, ...visible } = token;
+  return visible;
+}
+
+/** Handlers of the integration token operations. */
+export const integrationTokenHandlers: BoundHandler[] = [
+  defineHandler(integrationTokenOperations.create, (ctx) => {
+    const b = ctx.body;
+    const token = ctx.world.auth.createApiKey({
+      tenantId: ctx.tenant.id,
+      scopes: b.scopes,
+      name: b.name,
+      tier: b.tier ?? 'standard',
+      expiresAt: b.expiresAt ?? null,
+      createdBy: ctx.caller.actor.id,
+    });
+    return { body: { ...present(token), apiKey: token.apiKey } };
+  }),
+  defineHandler(integrationTokenOperations.list, (ctx) => {
+    const { limit, cursor, status } = ctx.query;
+    const rows = ctx.world.auth
+      .tokensOf(ctx.tenant.id)
+      .map((token, i) => ({ seq: i + 1, value: present(token) }))
+      .filter((row) => status === undefined || row.value.status === status);
+    return { body: paginate(ctx.op.id, rows, { limit, cursor }, 'asc') };
+  }),
+  defineHandler(integrationTokenOperations.revoke, (ctx) => {
+    const token = ctx.world.auth.token(ctx.tenant.id, ctx.params.tokenId);
+    if (!token)
+      throw new ApiProblem('not_found', `integration token ${ctx.params.tokenId} does not exist`);
+    return { body: present(token.status === 'revoked' ? token : ctx.world.auth.revoke(token)) };
+  }),
+];

@@ -1,0 +1,125 @@
+/**
+ * Webhook endpoints in the fake API. The secret is returned at creation and
+ * rotation only; after a rotation the previous secret is kept alongside the
+ * new one, as the server keeps signing with both for 24 hours.
+ */
+import { newId, type WebhookEndpoint, webhookEndpointOperations } from '../../../contract/index.ts';
+import { type BoundHandler, defineHandler } from '../context.ts';
+import { endpointWants, scheduleDelivery } from '../event-recorder.ts';
+import { findOr404 } from '../lookup.ts';
+import { paginate } from '../pagination.ts';
+import { webhookSecret } from '../random.ts';
+import type { StoredWebhookEndpoint } from '../tenant-state.ts';
+
+function present(endpoint: StoredWebhookEndpoint): WebhookEndpoint {
+  const { secrets: _secrets, ...visible } = endpoint;
+  return visible;
+}
+
+function withSecret(endpoint: StoredWebhookEndpoint) {
+  return { ...present(endpoint), secret: endpoint.secrets[0] ?? '' };
+}
+
+/** Handlers of the webhook endpoint operations. */
+export const webhookEndpointHandlers: BoundHandler[] = [
+  defineHandler(webhookEndpointOperations.create, (ctx) => {
+    const b = ctx.body;
+    const endpoint: StoredWebhookEndpoint = {
+      id: newId('whep'),
+      url: b.url,
+      description: b.description ?? null,
+      eventTypes: [...b.eventTypes],
+      enabled: b.enabled ?? true,
+      disabledReason: null,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+      secrets: [webhookSecret()],
+    };
+    ctx.tenant.webhookEndpoints.insert(endpoint);
+    return { body: withSecret(endpoint) };
+  }),
+  defineHandler(webhookEndpointOperations.get, (ctx) => ({
+    body: present(
+      findOr404(ctx.tenant.webhookEndpoints, ctx.params.endpointId, 'webhook endpoint'),
+    ),
+  })),
+  defineHandler(webhookEndpointOperations.list, (ctx) => {
+    const page = paginate(ctx.op.id, ctx.tenant.webhookEndpoints.rows(), ctx.query, 'asc');
+    return { body: { ...page, data: page.data.map(present) } };
+  }),
+  defineHandler(webhookEndpointOperations.update, (ctx) => {
+    const current = findOr404(
+      ctx.tenant.webhookEndpoints,
+      ctx.params.endpointId,
+      'webhook endpoint',
+    );
+    const b = ctx.body;
+    const enabled = b.enabled ?? current.enabled;
+    const updated = ctx.tenant.webhookEndpoints.update({
+      ...current,
+      url: b.url ?? current.url,
+      description: b.description === undefined ? current.description : b.description,
+      eventTypes: b.eventTypes ? [...b.eventTypes] : current.eventTypes,
+      enabled,
+      disabledReason: enabled ? null : current.disabledReason,
+      updatedAt: ctx.now,
+    });
+    return { body: present(updated) };
+  }),
+  defineHandler(webhookEndpointOperations.delete, (ctx) => {
+    const endpoint = findOr404(
+      ctx.tenant.webhookEndpoints,
+      ctx.params.endpointId,
+      'webhook endpoint',
+    );
+    ctx.tenant.webhookEndpoints.delete(endpoint.id);
+    for (const d of ctx.tenant.deliveries.values()) {
+      if (d.endpointId === endpoint.id && d.status === 'pending') {
+        ctx.tenant.deliveries.update({ ...d, status: 'cancelled', nextAttemptAt: null });
+      }
+    }
+    return { body: undefined };
+  }),
+  defineHandler(webhookEndpointOperations.rotateSecret, (ctx) => {
+    const current = findOr404(
+      ctx.tenant.webhookEndpoints,
+      ctx.params.endpointId,
+      'webhook endpoint',
+    );
+    const updated = ctx.tenant.webhookEndpoints.update({
+      ...current,
+      secrets: [webhookSecret(), ...current.secrets.slice(0, 1)],
+      updatedAt: ctx.now,
+    });
+    return { body: withSecret(updated) };
+  }),
+  defineHandler(webhookEndpointOperations.test, (ctx) => {
+    const endpoint = findOr404(
+      ctx.tenant.webhookEndpoints,
+      ctx.params.endpointId,
+      'webhook endpoint',
+    );
+    const event = ctx.emit(
+      'webhook_endpoint.ping',
+      { type: 'webhook_endpoint', id: endpoint.id },
+      { endpointId: endpoint.id, message: 'ClinicBridge test event' },
+      { endpointId: endpoint.id },
+    );
+    return { body: { eventId: event.id as `evt_${string}` } };
+  }),
+  defineHandler(webhookEndpointOperations.replay, (ctx) => {
+    const endpoint = findOr404(
+      ctx.tenant.webhookEndpoints,
+      ctx.params.endpointId,
+      'webhook endpoint',
+    );
+    const since = Date.parse(ctx.body.since);
+    let scheduled = 0;
+    for (const event of ctx.tenant.events.values()) {
+      if (Date.parse(event.occurredAt) < since || !endpointWants(endpoint, event.type)) continue;
+      scheduleDelivery(ctx.tenant, event, endpoint, ctx.now);
+      scheduled += 1;
+    }
+    return { body: { scheduled } };
+  }),
+];

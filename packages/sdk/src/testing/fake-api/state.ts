@@ -1,0 +1,83 @@
+/**
+ * The test-facing view of a fake API's state: tenants and their credentials,
+ * and each tenant's rows for seeding and assertions.
+ */
+import { type Scope, scopes } from '../../contract/index.ts';
+import type { TenantState } from './tenant-state.ts';
+import type { FakeWorld } from './world.ts';
+
+/** A tenant and an API key for it. */
+export interface TestTenant {
+  readonly tenantId: `ten_${string}`;
+  readonly apiKey: string;
+}
+
+/**
+ * Tenants, credentials and rows of one fake API (`api.state`).
+ *
+ * @example
+ * const other = api.state.createTenant();
+ * const readOnly = api.state.createApiKey(api.state.defaultTenant.tenantId, ['read:appointments']);
+ */
+export class FakeApiState {
+  readonly #world: FakeWorld;
+  readonly #defaultKey: string;
+  #defaultTenant!: TestTenant;
+
+  constructor(world: FakeWorld, defaultApiKey: string) {
+    this.#world = world;
+    this.#defaultKey = defaultApiKey;
+    this.reset();
+  }
+
+  /** The tenant created with the fake API, and its admin key (every scope). */
+  get defaultTenant(): TestTenant {
+    return this.#defaultTenant;
+  }
+
+  /** Adds a tenant with a key holding `scopes` (every scope by default). */
+  createTenant(options: { apiKey?: string; scopes?: readonly Scope[] } = {}): TestTenant {
+    const tenant = this.#world.createTenant();
+    const apiKey = this.createApiKey(tenant.id, options.scopes ?? scopes, {
+      name: 'Test admin key',
+      ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+    });
+    return { tenantId: tenant.id, apiKey };
+  }
+
+  /** Issues an API key for a tenant with exactly `scopes`; returns the key. */
+  createApiKey(
+    tenantId: string,
+    keyScopes: readonly Scope[],
+    options: { apiKey?: string; name?: string; expiresAt?: string } = {},
+  ): string {
+    return this.#world.auth.createApiKey({
+      tenantId: this.#world.tenant(tenantId).id,
+      scopes: keyScopes,
+      ...options,
+    }).apiKey;
+  }
+
+  /** Registers an OAuth client that may request up to `clientScopes`. */
+  createOAuthClient(
+    tenantId: string,
+    clientScopes: readonly Scope[],
+  ): { clientId: string; clientSecret: string } {
+    const client = this.#world.auth.createOAuthClient({
+      tenantId: this.#world.tenant(tenantId).id,
+      scopes: clientScopes,
+    });
+    return { clientId: client.clientId, clientSecret: client.clientSecret };
+  }
+
+  /** The rows of a tenant, to seed or inspect. */
+  tenant(tenantId: string): TenantState {
+    return this.#world.tenant(tenantId);
+  }
+
+  /** Forgets everything and starts again with a fresh default tenant and the same admin key. */
+  reset(): void {
+    this.#world.clear();
+    this.#defaultTenant = this.createTenant({ apiKey: this.#defaultKey });
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Everything one tenant owns in the fake API. Tenants never see each other's
+ * rows because every handler reads only its caller's `TenantState`.
+ */
+import type {
+  Appointment,
+  AuditEvent,
+  Delivery,
+  EventEnvelope,
+  ExportJob,
+  ImportJob,
+  Integration,
+  Invoice,
+  Patient,
+  Payment,
+  Refund,
+  Visit,
+  WebhookEndpoint,
+} from '../../contract/index.ts';
+import { Collection } from './collection.ts';
+
+/** A webhook endpoint as stored: with its current and still-valid previous secrets. */
+export interface StoredWebhookEndpoint extends WebhookEndpoint {
+  secrets: string[];
+}
+
+/** An export job as stored: with the produced file. */
+export interface StoredExportJob extends ExportJob {
+  content: string | null;
+}
+
+/**
+ * The rows of one tenant. Tests may read them, or seed them directly with
+ * values built by the fixture factories.
+ *
+ * @example
+ * const tenant = api.state.tenant(api.state.defaultTenant.tenantId);
+ * tenant.patients.insert(fixtures.patient());
+ */
+export class TenantState {
+  readonly id: `ten_${string}`;
+  readonly patients = new Collection<Patient>();
+  readonly appointments = new Collection<Appointment>();
+  readonly visits = new Collection<Visit>();
+  readonly invoices = new Collection<Invoice>();
+  readonly payments = new Collection<Payment>();
+  readonly refunds = new Collection<Refund>();
+  readonly webhookEndpoints = new Collection<StoredWebhookEndpoint>();
+  readonly events = new Collection<EventEnvelope>();
+  readonly deliveries = new Collection<Delivery>();
+  readonly imports = new Collection<ImportJob>();
+  readonly exports = new Collection<StoredExportJob>();
+  readonly auditEvents = new Collection<AuditEvent>();
+  readonly integrations = new Collection<Integration>();
+
+  constructor(id: `ten_${string}`) {
+    this.id = id;
+  }
+}
