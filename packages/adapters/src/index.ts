@@ -4,6 +4,8 @@
  * observability hooks) and the domain ports adapters implement.
  * Adapters live in subpaths: `@clinicbridge/adapters/stripe`, `/whatsapp`, …
  */
+
+export type { AdapterOptions } from './core/adapter-options.ts';
 export {
   type AuthStrategy,
   apiKeyAuth,
@@ -41,6 +43,7 @@ export {
   type ManualTaskSink,
   withManualFallback,
 } from './core/manual-tasks.ts';
+export { currencyExponent, fromMinorUnits, toMinorUnits } from './core/money.ts';
 export {
   type OAuth2ClientCredentials,
   type OAuth2ClientCredentialsOptions,
@@ -65,3 +68,9 @@ export {
   type RetrySettings,
   retryDelayMs,
 } from './core/policies.ts';
+export * from './ports/common.ts';
+export * from './ports/escrow.ts';
+export * from './ports/messaging.ts';
+export * from './ports/payment.ts';
+export * from './ports/travel.ts';
+export { parseInput } from './ports/validate.ts';

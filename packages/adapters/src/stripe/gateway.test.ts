@@ -1,0 +1,130 @@
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { isProviderError } from '../core/errors.ts';
+import { describePaymentGatewayConformance } from '../ports/__fixtures__/payment-gateway.case.ts';
+import { serverErrors } from '../testing/failures.ts';
+import { FakeStripe, STRIPE_API } from '../testing/stripe.ts';
+import { createStripeEscrow, createStripeGateway } from './index.ts';
+
+const fast = { policies: { retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 2 } } };
+
+describePaymentGatewayConformance({
+  name: 'stripe',
+  method: 'card',
+  currency: 'EUR',
+  createIntentUrl: /api\.stripe\.com\/v1\/payment_intents$/,
+  setup() {
+    const stripe = new FakeStripe();
+    return {
+      gateway: createStripeGateway({ secretKey: stripe.secretKey, ...fast }),
+      badCredentials: createStripeGateway({ secretKey: 'sk_test_wrong_secret', ...fast }),
+      handlers: stripe.handlers(),
+      paymentsCreated: () => stripe.intents.size,
+      requestCount: () => stripe.requests.length,
+      completePayment: async (intent) => intent.id,
+      secrets: ['sk_test_wrong_secret', stripe.secretKey],
+    };
+  },
+});
+
+describe('stripe specifics', () => {
+  const server = setupServer();
+  const stripe = new FakeStripe();
+  beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+  afterEach(() => server.resetHandlers());
+  afterAll(() => server.close());
+
+  test('sends only amount, currency, method, capture mode and reference', async () => {
+    server.use(...stripe.handlers());
+    const gateway = createStripeGateway({ secretKey: stripe.secretKey, ...fast });
+    await gateway.createIntent({
+      reference: 'pay_min',
+      amountMinor: 9900,
+      currency: 'GBP',
+      method: 'card',
+    });
+    const sent = new URLSearchParams(stripe.requests.at(-1)!.body);
+    expect([...sent.keys()].sort()).toEqual(
+      [
+        'amount',
+        'capture_method',
+        'currency',
+        'metadata[reference]',
+        'payment_method_types[0]',
+      ].sort(),
+    );
+  });
+
+  test('retries after 503 with one Idempotency-Key and charges once', async () => {
+    server.use(...stripe.handlers());
+    const injected = serverErrors({
+      method: 'post',
+      url: `${STRIPE_API}/v1/payment_intents`,
+      times: 2,
+    });
+    server.use(injected.handler);
+    const before = stripe.intents.size;
+    const gateway = createStripeGateway({ secretKey: stripe.secretKey, ...fast });
+    const intent = await gateway.createIntent({
+      reference: 'pay_retry',
+      amountMinor: 1000,
+      currency: 'EUR',
+      method: 'card',
+    });
+    expect(injected.hits).toBe(2);
+    expect(stripe.intents.size - before).toBe(1);
+    expect(intent.status).toBe('authorized');
+  });
+
+  test('a declined card is `rejected` with the decline code', async () => {
+    server.use(...stripe.handlers());
+    const gateway = createStripeGateway({ secretKey: stripe.secretKey, ...fast });
+    const error = await gateway
+      .createIntent({ reference: 'pay_dec', amountMinor: 40002, currency: 'EUR', method: 'card' })
+      .catch((e: unknown) => e);
+    expect(isProviderError(error) && error).toMatchObject({
+      code: 'rejected',
+      providerCode: 'insufficient_funds',
+      status: 402,
+      providerRequestId: 'req_fake',
+    });
+  });
+
+  test('UPI is refused as invalid_request', async () => {
+    const gateway = createStripeGateway({ secretKey: stripe.secretKey, ...fast });
+    const error = await gateway
+      .createIntent({ reference: 'pay_upi', amountMinor: 1000, currency: 'INR', method: 'upi' })
+      .catch((e: unknown) => e);
+    expect(isProviderError(error) && error.code).toBe('invalid_request');
+  });
+
+  test('escrow: a milestone released twice is transferred once', async () => {
+    server.use(...stripe.handlers());
+    const escrow = createStripeEscrow({ secretKey: stripe.secretKey, ...fast });
+    const held = await escrow.hold({
+      escrowRef: 'esc_1',
+      amountMinor: 900_000,
+      currency: 'EUR',
+      method: 'card',
+    });
+    expect(stripe.intents.get(held.id)?.transfer_group).toBe('esc_1');
+    const release = {
+      escrowRef: 'esc_1',
+      milestoneRef: 'ms_admission',
+      amountMinor: 300_000,
+      currency: 'EUR',
+      payeeAccountId: 'acct_1Clinic',
+      sourcePaymentId: held.id,
+    };
+    const first = await escrow.releaseMilestone(release);
+    const second = await escrow.releaseMilestone(release);
+    expect(second.transferId).toBe(first.transferId);
+    expect(stripe.transfers.size).toBe(1);
+    expect(first).toMatchObject({
+      escrowRef: 'esc_1',
+      milestoneRef: 'ms_admission',
+      amountMinor: 300_000,
+      currency: 'EUR',
+    });
+  });
+});

@@ -1,0 +1,8 @@
+/**
+ * @clinicbridge/adapters/stripe — `PaymentGateway` and `EscrowAccount` on
+ * Stripe (PaymentIntents, Refunds, balance transactions, Connect transfers).
+ */
+export { createStripeClient, type StripeOptions } from './client.ts';
+export { mapStripeError } from './errors.ts';
+export { createStripeEscrow } from './escrow.ts';
+export { createStripeGateway } from './gateway.ts';

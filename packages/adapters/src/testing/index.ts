@@ -1,0 +1,18 @@
+/**
+ * @clinicbridge/adapters/testing — fake providers as MSW handlers that follow
+ * each provider's documented request and response shapes (URLs, headers,
+ * auth, error bodies), plus failure injection (timeouts, 429 with
+ * Retry-After, 5xx bursts, auth expiry, connection errors).
+ *
+ * Needs `msw` (an optional peer dependency) in your test setup.
+ */
+export {
+  authExpired,
+  connectionErrors,
+  type FailureTarget,
+  hang,
+  type InjectedFailure,
+  rateLimited,
+  serverErrors,
+} from './failures.ts';
+export { FakeStripe, STRIPE_API } from './stripe.ts';

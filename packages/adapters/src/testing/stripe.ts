@@ -1,0 +1,250 @@
+/**
+ * A fake Stripe for tests: PaymentIntents, capture, Refunds, Transfers and
+ * balance transactions over MSW, with Stripe's auth, idempotency and error
+ * shapes (`{ error: { type, code, message } }`, 401/402/404/400).
+ */
+import { HttpResponse, http } from 'msw';
+import { ReplayCache } from './shared.ts';
+
+/** Base URL the fake answers on. */
+export const STRIPE_API = 'https://api.stripe.com';
+
+interface Intent {
+  id: string;
+  object: 'payment_intent';
+  amount: number;
+  currency: string;
+  status: string;
+  capture_method: string;
+  client_secret: string;
+  metadata: Record<string, string>;
+  transfer_group: string | null;
+}
+
+/**
+ * State of the fake Stripe account, readable by tests.
+ *
+ * @example
+ * const stripe = new FakeStripe();
+ * server.use(...stripe.handlers());
+ * stripe.intents.size; // payments created
+ */
+export class FakeStripe {
+  readonly intents = new Map<string, Intent>();
+  readonly refunds = new Map<
+    string,
+    { id: string; amount: number; payment_intent: string; currency: string }
+  >();
+  readonly transfers = new Map<
+    string,
+    { id: string; amount: number; destination: string; transfer_group: string }
+  >();
+  readonly balanceTransactions: Array<Record<string, unknown>> = [];
+  /** Every request received, with the headers tests care about. */
+  readonly requests: Array<{
+    method: string;
+    path: string;
+    idempotencyKey: string | null;
+    body: string;
+  }> = [];
+  /** Card amounts (minor units) that Stripe declines, like its test cards. */
+  readonly declineAmounts = new Set<number>([40002]);
+  private readonly replay = new ReplayCache();
+  private seq = 0;
+
+  constructor(readonly secretKey = 'sk_test_clinicbridge') {}
+
+  private nextId(prefix: string): string {
+    this.seq += 1;
+    return `${prefix}_${String(this.seq).padStart(6, '0')}`;
+  }
+
+  private static error(
+    status: number,
+    type: string,
+    code?: string,
+    extra: Record<string, unknown> = {},
+  ) {
+    return HttpResponse.json(
+      {
+        error: {
+          type,
+          ...(code ? { code, doc_url: `https://docs.stripe.com/error-codes/${code}` } : {}),
+          message: 'See the error code.',
+          request_log_url: 'https://dashboard.stripe.com/test/logs/req_fake',
+          ...extra,
+        },
+      },
+      { status, headers: { 'request-id': 'req_fake' } },
+    );
+  }
+
+  /** MSW handlers for the fake. */
+  handlers() {
+    const guard = async (
+      request: Request,
+      write: boolean,
+      run: (form: Record<string, string>) => Response | Promise<Response>,
+    ) => {
+      const body = write ? await request.clone().text() : '';
+      const url = new URL(request.url);
+      const key = request.headers.get('idempotency-key');
+      this.requests.push({ method: request.method, path: url.pathname, idempotencyKey: key, body });
+      if (request.headers.get('authorization') !== `Bearer ${this.secretKey}`) {
+        return FakeStripe.error(401, 'invalid_request_error', undefined, {
+          message: 'Invalid API Key provided.',
+        });
+      }
+      if (!write) return run({});
+      const fingerprint = `${url.pathname}?${body}`;
+      const hit = this.replay.lookup(key, fingerprint);
+      if (hit === 'mismatch') return FakeStripe.error(400, 'idempotency_error');
+      if (hit)
+        return HttpResponse.json(hit.body as Record<string, unknown>, {
+          status: hit.status,
+          headers: { 'idempotent-replayed': 'true' },
+        });
+      const response = await run(Object.fromEntries(new URLSearchParams(body)));
+      this.replay.store(key, fingerprint, response.status, await response.clone().json());
+      return response;
+    };
+
+    return [
+      http.post(`${STRIPE_API}/v1/payment_intents`, ({ request }) =>
+        guard(request, true, (form) => {
+          const amount = Number(form.amount);
+          if (!Number.isInteger(amount) || amount < 1)
+            return FakeStripe.error(400, 'invalid_request_error', 'parameter_invalid_integer', {
+              param: 'amount',
+            });
+          if (!/^[a-z]{3}$/.test(form.currency ?? ''))
+            return FakeStripe.error(400, 'invalid_request_error', 'parameter_missing', {
+              param: 'currency',
+            });
+          if (this.declineAmounts.has(amount))
+            return FakeStripe.error(402, 'card_error', 'card_declined', {
+              decline_code: 'insufficient_funds',
+            });
+          const id = this.nextId('pi');
+          const metadata: Record<string, string> = {};
+          for (const [k, v] of Object.entries(form)) {
+            const m = /^metadata\[(.+)\]$/.exec(k);
+            if (m?.[1]) metadata[m[1]] = v;
+          }
+          const intent: Intent = {
+            id,
+            object: 'payment_intent',
+            amount,
+            currency: form.currency!,
+            // Tests skip the browser step: the card is confirmed at creation.
+            status: form.capture_method === 'automatic' ? 'succeeded' : 'requires_capture',
+            capture_method: form.capture_method ?? 'automatic',
+            client_secret: `${id}_secret_fake`,
+            metadata,
+            transfer_group: form.transfer_group ?? null,
+          };
+          this.intents.set(id, intent);
+          return HttpResponse.json(intent);
+        }),
+      ),
+      http.post(`${STRIPE_API}/v1/payment_intents/:id/capture`, ({ request, params }) =>
+        guard(request, true, () => {
+          const intent = this.intents.get(String(params.id));
+          if (!intent)
+            return FakeStripe.error(404, 'invalid_request_error', 'resource_missing', {
+              param: 'intent',
+            });
+          if (intent.status !== 'requires_capture')
+            return FakeStripe.error(
+              400,
+              'invalid_request_error',
+              'payment_intent_unexpected_state',
+            );
+          intent.status = 'succeeded';
+          this.balanceTransactions.push({
+            id: this.nextId('txn'),
+            object: 'balance_transaction',
+            amount: intent.amount,
+            fee: Math.round(intent.amount * 0.029) + 30,
+            net: intent.amount - (Math.round(intent.amount * 0.029) + 30),
+            currency: intent.currency,
+            type: 'charge',
+            source: `ch_for_${intent.id}`,
+            created: 1_795_000_000 + this.seq,
+            status: 'pending',
+          });
+          return HttpResponse.json(intent);
+        }),
+      ),
+      http.get(`${STRIPE_API}/v1/payment_intents/:id`, ({ request, params }) =>
+        guard(request, false, () => {
+          const intent = this.intents.get(String(params.id));
+          return intent
+            ? HttpResponse.json(intent)
+            : FakeStripe.error(404, 'invalid_request_error', 'resource_missing', {
+                param: 'intent',
+              });
+        }),
+      ),
+      http.post(`${STRIPE_API}/v1/refunds`, ({ request }) =>
+        guard(request, true, (form) => {
+          const intent = this.intents.get(form.payment_intent ?? '');
+          if (!intent)
+            return FakeStripe.error(404, 'invalid_request_error', 'resource_missing', {
+              param: 'payment_intent',
+            });
+          if (intent.status !== 'succeeded')
+            return FakeStripe.error(400, 'invalid_request_error', 'charge_not_refundable');
+          const amount = form.amount ? Number(form.amount) : intent.amount;
+          if (amount > intent.amount)
+            return FakeStripe.error(400, 'invalid_request_error', 'amount_too_large', {
+              param: 'amount',
+            });
+          const refund = {
+            id: this.nextId('re'),
+            object: 'refund',
+            amount,
+            currency: intent.currency,
+            payment_intent: intent.id,
+            status: 'succeeded',
+          };
+          this.refunds.set(refund.id, refund);
+          return HttpResponse.json(refund);
+        }),
+      ),
+      http.post(`${STRIPE_API}/v1/transfers`, ({ request }) =>
+        guard(request, true, (form) => {
+          if (!form.destination?.startsWith('acct_'))
+            return FakeStripe.error(400, 'invalid_request_error', 'resource_missing', {
+              param: 'destination',
+            });
+          const transfer = {
+            id: this.nextId('tr'),
+            object: 'transfer',
+            amount: Number(form.amount),
+            currency: form.currency ?? '',
+            destination: form.destination,
+            transfer_group: form.transfer_group ?? '',
+          };
+          this.transfers.set(transfer.id, transfer);
+          return HttpResponse.json(transfer);
+        }),
+      ),
+      http.get(`${STRIPE_API}/v1/balance_transactions`, ({ request }) =>
+        guard(request, false, () => {
+          const url = new URL(request.url);
+          const limit = Number(url.searchParams.get('limit') ?? 10);
+          const after = url.searchParams.get('starting_after');
+          const start = after ? this.balanceTransactions.findIndex((t) => t.id === after) + 1 : 0;
+          const data = this.balanceTransactions.slice(start, start + limit);
+          return HttpResponse.json({
+            object: 'list',
+            url: '/v1/balance_transactions',
+            data,
+            has_more: start + limit < this.balanceTransactions.length,
+          });
+        }),
+      ),
+    ];
+  }
+}
