@@ -5,3 +5,5 @@
  * the reference server pass.
  */
 export * from './fake-api/index.ts';
+export * from './fixtures/index.ts';
+export * from './sign-test-webhook.ts';
