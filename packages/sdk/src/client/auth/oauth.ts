@@ -1,0 +1,115 @@
+/**
+ * OAuth 2.1 client credentials (`POST /oauth/token`). Tokens are cached and
+ * refreshed `refreshSkew` before they expire, so a request never leaves with
+ * a token that dies in flight or on a server whose clock runs ahead. Concurrent
+ * callers share one token request (single flight). After a 401 the token is
+ * dropped from the cache only if it is still the one that was rejected, so a
+ * burst of 401s triggers one refresh, not one per request.
+ */
+import { OAUTH_TOKEN_PATH } from '../../contract/oauth.ts';
+import { AuthenticationError, ConnectionError, TimeoutError } from '../errors/errors.ts';
+import { MemoryTokenCache } from './memory-token-cache.ts';
+import type { AuthStrategy, CachedToken, TokenCache } from './types.ts';
+
+/** Settings of the client-credentials flow. */
+export interface OAuthSettings {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Scopes to request; the server grants at most those of the client. */
+  scopes?: readonly string[] | undefined;
+  tokenCache?: TokenCache | undefined;
+  /** Refresh this many ms before expiry. Default 60 000. */
+  refreshSkew?: number | undefined;
+  fetch: typeof globalThis.fetch;
+  now: () => number;
+  /** Timeout of one token request in ms. */
+  timeout: number;
+}
+
+function basic(id: string, secret: string): string {
+  // RFC 6749 §2.3.1: form-encode each part before Base64.
+  const pair = `${encodeURIComponent(id)}:${encodeURIComponent(secret)}`;
+  const bytes = new TextEncoder().encode(pair);
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return `Basic ${btoa(binary)}`;
+}
+
+/**
+ * Creates the OAuth client-credentials strategy.
+ *
+ * @example
+ * const auth = oauthClientCredentials({ baseUrl, clientId, clientSecret, scopes: ['read:appointments'], fetch, now: Date.now, timeout: 10_000 });
+ * const token = await auth.credential();
+ */
+export function oauthClientCredentials(settings: OAuthSettings): AuthStrategy {
+  const cache = settings.tokenCache ?? new MemoryTokenCache();
+  const skew = settings.refreshSkew ?? 60_000;
+  const scope = settings.scopes ? [...settings.scopes].sort().join(' ') : '';
+  // The key names the client and scopes, never the secret.
+  const key = `clinicbridge:oauth:${settings.baseUrl}:${settings.clientId}:${scope}`;
+  let inflight: Promise<CachedToken> | undefined;
+
+  async function requestToken(): Promise<CachedToken> {
+    const body = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (scope) body.set('scope', scope);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), settings.timeout);
+    let response: Response;
+    let payload: Record<string, unknown>;
+    try {
+      response = await settings.fetch(`${settings.baseUrl}${OAUTH_TOKEN_PATH}`, {
+        method: 'POST',
+        headers: {
+          authorization: basic(settings.clientId, settings.clientSecret),
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
+        body: body.toString(),
+        signal: controller.signal,
+      });
+      payload = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    } catch (cause) {
+      const init = { code: 'connection_error', operationId: 'oauth.token', cause };
+      if (controller.signal.aborted) {
+        throw new TimeoutError('oauth.token timed out fetching an access token', {
+          ...init,
+          code: 'timeout',
+        });
+      }
+      throw new ConnectionError('oauth.token failed: could not reach the token endpoint', init);
+    } finally {
+      clearTimeout(timer);
+    }
+    const requestId = response.headers.get('x-request-id') ?? undefined;
+    const token = payload.access_token;
+    const expiresIn = payload.expires_in;
+    if (!response.ok || typeof token !== 'string' || typeof expiresIn !== 'number') {
+      const code = typeof payload.error === 'string' ? payload.error : 'invalid_client';
+      throw new AuthenticationError(
+        `oauth.token failed: the token endpoint answered ${response.status} (${code}); check clientId, clientSecret and scopes`,
+        { status: response.status, code, requestId, operationId: 'oauth.token' },
+      );
+    }
+    const fresh = { accessToken: token, expiresAt: settings.now() + expiresIn * 1000 };
+    await cache.set(key, fresh);
+    return fresh;
+  }
+
+  return {
+    async credential() {
+      const cached = await cache.get(key);
+      if (cached && cached.expiresAt - skew > settings.now()) return cached.accessToken;
+      inflight ??= requestToken().finally(() => {
+        inflight = undefined;
+      });
+      return (await inflight).accessToken;
+    },
+    async rejected(credential) {
+      const cached = await cache.get(key);
+      if (cached?.accessToken === credential) await cache.delete(key);
+      return true;
+    },
+  };
+}

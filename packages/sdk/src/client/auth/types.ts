@@ -1,0 +1,39 @@
+/**
+ * How the engine obtains the `Authorization` header. API keys are static;
+ * OAuth tokens are fetched, cached and refreshed behind the same interface.
+ */
+
+/** Supplies the bearer credential for each attempt. */
+export interface AuthStrategy {
+  /** The credential to send as `Authorization: Bearer <credential>`. */
+  credential(): Promise<string>;
+  /**
+   * Called once when a request got 401 with `credential`; returns true when a
+   * fresh credential may fix it, so the request is retried one time.
+   */
+  rejected(credential: string): Promise<boolean>;
+}
+
+/** A cached OAuth access token. */
+export interface CachedToken {
+  accessToken: string;
+  /** Expiry as epoch milliseconds. */
+  expiresAt: number;
+}
+
+/**
+ * Where OAuth tokens are kept between calls. Implement it over KV or Redis
+ * so serverless functions and several instances share one token.
+ *
+ * @example
+ * const redisCache: TokenCache = {
+ *   get: async (key) => JSON.parse((await redis.get(key)) ?? 'null') ?? undefined,
+ *   set: async (key, token) => { await redis.set(key, JSON.stringify(token), { PXAT: token.expiresAt }); },
+ *   delete: async (key) => { await redis.del(key); },
+ * };
+ */
+export interface TokenCache {
+  get(key: string): Promise<CachedToken | undefined> | CachedToken | undefined;
+  set(key: string, token: CachedToken): Promise<void> | void;
+  delete(key: string): Promise<void> | void;
+}

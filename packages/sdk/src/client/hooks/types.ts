@@ -1,0 +1,55 @@
+/**
+ * Hooks for logging and tracing. They receive redacted headers and, unless
+ * the client was created with `logBodies: true`, no bodies: patient data and
+ * credentials stay out of log pipelines by default.
+ */
+
+/** What a hook learns about an outgoing attempt. */
+export interface RequestEvent {
+  operationId: string;
+  method: string;
+  url: string;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  attempt: number;
+  /** Headers with credentials replaced by `[redacted]`. */
+  headers: Record<string, string>;
+  /** Present only with `logBodies: true`, with secret fields redacted. */
+  body?: unknown;
+}
+
+/** What a hook learns about a response. */
+export interface ResponseEvent extends RequestEvent {
+  status: number;
+  requestId: string | undefined;
+  durationMs: number;
+  responseHeaders: Record<string, string>;
+  responseBody?: unknown;
+}
+
+/** What a hook learns before a retry. */
+export interface RetryEvent {
+  operationId: string;
+  /** The attempt about to be made (2 = first retry). */
+  attempt: number;
+  delayMs: number;
+  /** Request id of the failed attempt, when a response arrived. */
+  requestId: string | undefined;
+  /** Why the attempt is retried: `status_503`, `connection_error`, `timeout`, … */
+  reason: string;
+}
+
+/**
+ * Observers of the request lifecycle. A hook that throws does not fail the call.
+ *
+ * @example
+ * const hooks: ClientHooks = {
+ *   onResponse: (e) => console.log(e.operationId, e.status, e.requestId, e.durationMs),
+ * };
+ */
+export interface ClientHooks {
+  onRequest?: (event: RequestEvent) => void;
+  onResponse?: (event: ResponseEvent) => void;
+  onRetry?: (event: RetryEvent) => void;
+  /** Called in `warn` validation mode when a response departs from the contract. */
+  onValidationWarning?: (error: Error) => void;
+}

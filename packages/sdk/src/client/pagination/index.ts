@@ -1,0 +1,2 @@
+/** Cursor pagination: auto-paginating iteration and single pages. */
+export * from './pages.ts';

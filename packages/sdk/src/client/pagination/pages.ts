@@ -1,0 +1,72 @@
+/**
+ * Cursor pagination. A list call returns a `PageIterable`: iterate it with
+ * `for await` to walk every item across pages (one request per page, made
+ * only when the previous page is used up), or call `.page()` for one page.
+ */
+import type { ApiResult } from '../core/types.ts';
+
+/** One page of a list, with the request id of the response that carried it. */
+export interface PageResult<T> {
+  data: T[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor: string | null;
+  requestId: string | undefined;
+}
+
+/**
+ * What a list operation returns.
+ *
+ * @example
+ * for await (const appointment of client.appointments.list({ status: 'scheduled' })) {
+ *   console.log(appointment.id);
+ * }
+ * const first = await client.appointments.list({ limit: 10 }).page();
+ */
+export interface PageIterable<T> extends AsyncIterable<T> {
+  /** The page at the query's `cursor` (the first page when none). */
+  page(): Promise<PageResult<T>>;
+  /** Every page in turn. */
+  pages(): AsyncIterableIterator<PageResult<T>>;
+}
+
+/** Fetches the page at `cursor` (undefined for the first). */
+export type PageFetcher<T> = (
+  cursor: string | undefined,
+) => Promise<ApiResult<{ data: T[]; nextCursor: string | null }>>;
+
+/**
+ * Wraps a page fetcher into a `PageIterable`.
+ *
+ * @example
+ * const items = paginate((cursor) => sendOperation(config, op, { query: { ...query, cursor } }), undefined);
+ */
+export function paginate<T>(fetchPage: PageFetcher<T>, start: string | undefined): PageIterable<T> {
+  const page = async (cursor: string | undefined): Promise<PageResult<T>> => {
+    const result = await fetchPage(cursor);
+    return {
+      data: result.data.data,
+      nextCursor: result.data.nextCursor,
+      requestId: result.requestId,
+    };
+  };
+  async function* pages(): AsyncIterableIterator<PageResult<T>> {
+    const seen = new Set<string>();
+    let cursor = start;
+    for (;;) {
+      const current = await page(cursor);
+      yield current;
+      const next = current.nextCursor;
+      // A cursor seen before would loop forever; the list is over.
+      if (next === null || seen.has(next)) return;
+      seen.add(next);
+      cursor = next;
+    }
+  }
+  return {
+    page: () => page(start),
+    pages,
+    async *[Symbol.asyncIterator]() {
+      for await (const p of pages()) yield* p.data;
+    },
+  };
+}
