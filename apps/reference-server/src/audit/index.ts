@@ -1,2 +1,8 @@
 /** The audit log: recording (inside service transactions) and reading. */
-export { type Actor, type NewAudit, recordAudit } from './record.ts';
+export {
+  type Actor,
+  auditChange,
+  type ChangeContext,
+  type NewAudit,
+  recordAudit,
+} from './record.ts';

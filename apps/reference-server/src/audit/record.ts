@@ -14,6 +14,14 @@ export interface Actor {
   id: string;
 }
 
+/** Who is changing what, when, in which request: what every write service receives. */
+export interface ChangeContext {
+  tenantId: string;
+  actor: Actor;
+  requestId: string | null;
+  now: Date;
+}
+
 /** One audit entry as a service describes it. */
 export interface NewAudit {
   tenantId: string;
@@ -51,4 +59,30 @@ export async function recordAudit(trx: Kysely<DB>, entry: NewAudit): Promise<str
     })
     .execute();
   return id;
+}
+
+/**
+ * Appends the audit row of a change made under `change`.
+ *
+ * @example
+ * await auditChange(trx, change, 'appointment.cancelled', 'appointment', id, { status: 'cancelled' });
+ */
+export function auditChange(
+  trx: Kysely<DB>,
+  change: ChangeContext,
+  action: string,
+  entityType: string,
+  entityId: string | null,
+  metadata: Record<string, unknown> = {},
+): Promise<string> {
+  return recordAudit(trx, {
+    tenantId: change.tenantId,
+    actor: change.actor,
+    action,
+    entityType,
+    entityId,
+    requestId: change.requestId,
+    metadata,
+    occurredAt: change.now,
+  });
 }

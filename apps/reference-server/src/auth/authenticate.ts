@@ -1,0 +1,84 @@
+/**
+ * Turns `Authorization: Bearer …` into the caller's tenant, scopes and
+ * actor. `cbk_…` is an API key, looked up by hash on every request so a
+ * revocation or expiry applies to the very next request; anything else must
+ * be an access token signed by this server.
+ */
+import type { Scope } from '@clinicbridge/sdk/contract';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { AuthContext } from '../http/context.ts';
+import { ApiError } from '../http/problem.ts';
+import { type TokenIssuerOptions, verifyAccessToken } from './access-tokens.ts';
+import { findApiKeyByHash, touchApiKey } from './credentials-queries.ts';
+import { API_KEY_PREFIX, hashSecret } from './secrets.ts';
+import type { SigningKeys } from './signing-keys.ts';
+
+/** What authentication needs. */
+export interface Authenticator {
+  db: Kysely<DB>;
+  keys: SigningKeys;
+  tokens: TokenIssuerOptions;
+  now: () => Date;
+}
+
+const challenge = { 'WWW-Authenticate': 'Bearer realm="clinicbridge"' };
+
+/**
+ * Authenticates a request from its Authorization header value.
+ *
+ * @example
+ * const auth = await authenticate(authenticator, c.req.header('authorization'));
+ */
+export async function authenticate(
+  authenticator: Authenticator,
+  header: string | undefined,
+): Promise<AuthContext> {
+  const match = header?.match(/^Bearer[ ]+([A-Za-z0-9._~+/=-]{1,4096})$/i);
+  if (!match?.[1]) {
+    throw new ApiError(
+      'unauthenticated',
+      'Send an API key or access token as "Authorization: Bearer <credential>".',
+      { headers: challenge },
+    );
+  }
+  const credential = match[1];
+  const now = authenticator.now();
+  if (credential.startsWith(API_KEY_PREFIX))
+    return authenticateApiKey(authenticator, credential, now);
+  const claims = await verifyAccessToken(authenticator.keys, authenticator.tokens, credential, now);
+  if (!claims) throw invalid();
+  return {
+    tenantId: claims.tenantId,
+    scopes: claims.scopes,
+    actor: { type: 'oauth_client', id: claims.clientId },
+    credentialId: claims.clientId,
+    tier: claims.tier,
+  };
+}
+
+async function authenticateApiKey(
+  authenticator: Authenticator,
+  key: string,
+  now: Date,
+): Promise<AuthContext> {
+  const row = await findApiKeyByHash(authenticator.db, hashSecret(key));
+  if (row?.status !== 'active') throw invalid();
+  if (row.expires_at && row.expires_at.getTime() <= now.getTime()) throw invalid();
+  await touchApiKey(authenticator.db, row.id, now);
+  return {
+    tenantId: row.tenant_id,
+    scopes: row.scopes as Scope[],
+    actor: { type: 'api_key', id: row.id },
+    credentialId: row.id,
+    tier: row.tier,
+  };
+}
+
+function invalid(): ApiError {
+  return new ApiError(
+    'invalid_token',
+    'The credential is unknown, revoked or expired; get a new one.',
+    { headers: { 'WWW-Authenticate': 'Bearer realm="clinicbridge", error="invalid_token"' } },
+  );
+}

@@ -1,0 +1,113 @@
+/** Queries on API keys and OAuth clients. Every read that a caller can steer filters on tenant. */
+import type { Kysely } from 'kysely';
+import type { DB, NewRow, Row } from '../db/schema.ts';
+
+/**
+ * The API key with this hash, whatever its tenant (the hash is the credential).
+ *
+ * @example
+ * const key = await findApiKeyByHash(db, hashSecret(presented));
+ */
+export function findApiKeyByHash(
+  db: Kysely<DB>,
+  keyHash: string,
+): Promise<Row<'api_keys'> | undefined> {
+  return db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
+}
+
+/**
+ * Records use of a key at most once a minute, so reads stay reads.
+ *
+ * @example
+ * await touchApiKey(db, key.id, new Date());
+ */
+export async function touchApiKey(db: Kysely<DB>, id: string, now: Date): Promise<void> {
+  await db
+    .updateTable('api_keys')
+    .set({ last_used_at: now })
+    .where('id', '=', id)
+    .where((eb) =>
+      eb.or([
+        eb('last_used_at', 'is', null),
+        eb('last_used_at', '<', new Date(now.getTime() - 60_000)),
+      ]),
+    )
+    .execute();
+}
+
+/**
+ * Inserts an API key row.
+ *
+ * @example
+ * await insertApiKey(trx, row);
+ */
+export async function insertApiKey(db: Kysely<DB>, row: NewRow<'api_keys'>): Promise<void> {
+  await db.insertInto('api_keys').values(row).execute();
+}
+
+/**
+ * One API key of a tenant, locked for update when asked.
+ *
+ * @example
+ * const key = await findApiKey(trx, tenantId, 'tok_…', { lock: true });
+ */
+export function findApiKey(
+  db: Kysely<DB>,
+  tenantId: string,
+  id: string,
+  options: { lock?: boolean } = {},
+): Promise<Row<'api_keys'> | undefined> {
+  let query = db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id);
+  if (options.lock) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
+/**
+ * Marks an API key revoked.
+ *
+ * @example
+ * await revokeApiKeyRow(trx, tenantId, id, new Date());
+ */
+export async function revokeApiKeyRow(
+  db: Kysely<DB>,
+  tenantId: string,
+  id: string,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('api_keys')
+    .set({ status: 'revoked', revoked_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * The OAuth client with this id.
+ *
+ * @example
+ * const client = await findOAuthClient(db, 'cli_…');
+ */
+export function findOAuthClient(
+  db: Kysely<DB>,
+  id: string,
+): Promise<Row<'oauth_clients'> | undefined> {
+  return db.selectFrom('oauth_clients').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Inserts an OAuth client row.
+ *
+ * @example
+ * await insertOAuthClient(trx, row);
+ */
+export async function insertOAuthClient(
+  db: Kysely<DB>,
+  row: NewRow<'oauth_clients'>,
+): Promise<void> {
+  await db.insertInto('oauth_clients').values(row).execute();
+}

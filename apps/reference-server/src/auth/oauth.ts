@@ -1,0 +1,87 @@
+/**
+ * The OAuth 2.1 client-credentials grant: a registered client proves its
+ * secret and receives a short-lived access token for the scopes it asks
+ * for, never more than it was registered with. Errors follow RFC 6749 §5.2.
+ */
+import { parseScopeList, type Scope, type TokenResponse } from '@clinicbridge/sdk/contract';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { signAccessToken, type TokenIssuerOptions } from './access-tokens.ts';
+import { findOAuthClient } from './credentials-queries.ts';
+import { secretMatches } from './secrets.ts';
+import type { SigningKeys } from './signing-keys.ts';
+
+/** An RFC 6749 error, with the HTTP status it is sent with. */
+export class OAuthError extends Error {
+  override readonly name = 'OAuthError';
+  readonly error: 'invalid_request' | 'invalid_client' | 'invalid_scope' | 'unsupported_grant_type';
+  readonly status: 400 | 401;
+
+  constructor(error: OAuthError['error'], description: string) {
+    super(description);
+    this.error = error;
+    this.status = error === 'invalid_client' ? 401 : 400;
+  }
+}
+
+/** A client-credentials token request, already taken apart. */
+export interface ClientCredentialsRequest {
+  grantType: string | undefined;
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  scope: string | undefined;
+}
+
+/**
+ * Issues an access token, or throws {@link OAuthError}.
+ *
+ * @example
+ * const token = await issueClientCredentialsToken(db, keys, options, { grantType: 'client_credentials', clientId, clientSecret, scope: 'read:appointments' }, new Date());
+ */
+export async function issueClientCredentialsToken(
+  db: Kysely<DB>,
+  keys: SigningKeys,
+  options: TokenIssuerOptions,
+  request: ClientCredentialsRequest,
+  now: Date,
+): Promise<TokenResponse> {
+  if (request.grantType !== 'client_credentials') {
+    throw new OAuthError(
+      'unsupported_grant_type',
+      'Only grant_type=client_credentials is supported.',
+    );
+  }
+  if (!request.clientId || !request.clientSecret) {
+    throw new OAuthError('invalid_client', 'Authenticate with client_id and client_secret.');
+  }
+  const client = await findOAuthClient(db, request.clientId);
+  if (client?.status !== 'active' || !secretMatches(request.clientSecret, client.secret_hash)) {
+    throw new OAuthError('invalid_client', 'Unknown client or wrong secret.');
+  }
+  const allowed = client.scopes as Scope[];
+  let scopes: Scope[] = allowed;
+  if (request.scope !== undefined && request.scope.trim() !== '') {
+    const asked = parseScopeList(request.scope);
+    if (!asked)
+      throw new OAuthError('invalid_scope', 'The scope parameter names an unknown scope.');
+    if (!asked.every((s) => allowed.includes(s))) {
+      throw new OAuthError(
+        'invalid_scope',
+        'The client is not allowed one of the requested scopes.',
+      );
+    }
+    scopes = asked;
+  }
+  const accessToken = await signAccessToken(
+    keys,
+    options,
+    { clientId: client.id, tenantId: client.tenant_id, scopes, tier: client.tier },
+    now,
+  );
+  return {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: options.ttlSeconds,
+    scope: scopes.join(' '),
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Secrets ClinicBridge issues: API keys (`cbk_…`) and OAuth client secrets
+ * (`cbs_…`). Both carry 160 random bits, so a fast SHA-256 is a safe way to
+ * store them (no dictionary to attack) and lets a key be found by its hash
+ * in one indexed lookup. Only the hash and a short display prefix are kept.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** Every API key starts with this. */
+export const API_KEY_PREFIX = 'cbk_';
+/** Every OAuth client secret starts with this. */
+export const CLIENT_SECRET_PREFIX = 'cbs_';
+
+/**
+ * A new random secret with the given prefix (base64url, 160 bits).
+ *
+ * @example
+ * const key = newSecret(API_KEY_PREFIX); // 'cbk_…'
+ */
+export function newSecret(prefix: string): string {
+  return `${prefix}${randomBytes(20).toString('base64url')}`;
+}
+
+/**
+ * SHA-256 of a secret, hex.
+ *
+ * @example
+ * hashSecret('cbk_abc'); // '5d6…'
+ */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/**
+ * Compares a secret with a stored hash in constant time.
+ *
+ * @example
+ * if (!secretMatches(presented, row.secret_hash)) throw new ApiError('invalid_client');
+ */
+export function secretMatches(secret: string, storedHash: string): boolean {
+  const a = Buffer.from(hashSecret(secret), 'hex');
+  const b = Buffer.from(storedHash, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The display prefix stored beside the hash: enough to recognise a key, useless to use it.
+ *
+ * @example
+ * displayPrefix('cbk_abcdefghijkl…'); // 'cbk_abcdefgh'
+ */
+export function displayPrefix(secret: string): string {
+  return secret.slice(0, 12);
+}

@@ -1,0 +1,197 @@
+/**
+ * Registers every contract operation on the app with one request pipeline:
+ * authenticate → scope → rate limit → (no handler: 501) → read body within
+ * the limit → validate params, query and body → for writes: claim the
+ * idempotency key, run the handler in one transaction that also stores the
+ * response → respond. Operations without a handler answer 501
+ * `not_implemented` after authentication, so the surface is complete from
+ * the first day and a feature only adds handlers.
+ */
+import { hasScope, listOperations, type Operation } from '@clinicbridge/sdk/contract';
+import type { Context, Hono } from 'hono';
+import type { Kysely } from 'kysely';
+import { type Authenticator, authenticate } from '../auth/authenticate.ts';
+import type { DB } from '../db/schema.ts';
+import { parseJsonBody, readBodyText } from './body.ts';
+import type { AppEnv, AuthContext } from './context.ts';
+import type { HandlerMap, OperationHandler } from './handlers.ts';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  type IdempotentRequest,
+  releaseIdempotencyKey,
+  requestFingerprint,
+} from './idempotency-store.ts';
+import { ApiError } from './problem.ts';
+import type { RateLimiter } from './rate-limit.ts';
+import { validate } from './validate.ts';
+
+/** What the pipeline needs. */
+export interface PipelineDeps {
+  db: Kysely<DB>;
+  authenticator: Authenticator;
+  rateLimiter: RateLimiter;
+  bodyLimit: number;
+  now: () => Date;
+}
+
+/** Header that marks a response replayed from an idempotency key. */
+export const REPLAY_HEADER = 'Idempotent-Replayed';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Hono path of a contract path: `{id}` becomes `:id`.
+ *
+ * @example
+ * honoPath('/api/v1/appointments/{appointmentId}'); // '/api/v1/appointments/:appointmentId'
+ */
+export function honoPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1');
+}
+
+/**
+ * Registers every operation of the contract; `handlers` maps operation ids to implementations.
+ *
+ * @example
+ * registerOperations(app, deps, { ...appointmentHandlers, ...patientHandlers });
+ */
+export function registerOperations(app: Hono<AppEnv>, deps: PipelineDeps, handlers: HandlerMap) {
+  for (const operation of listOperations()) {
+    const path = honoPath(operation.path);
+    const handler = handlers[operation.id];
+    app.on(operation.method, path, async (c) => {
+      c.set('routeTemplate', path);
+      return runOperation(c, deps, operation, handler);
+    });
+  }
+}
+
+async function runOperation(
+  c: Context<AppEnv>,
+  deps: PipelineDeps,
+  operation: Operation,
+  handler: OperationHandler | undefined,
+): Promise<Response> {
+  const auth = await authenticate(deps.authenticator, c.req.header('authorization'));
+  c.set('auth', auth);
+  if (!hasScope(auth.scopes, operation.scope)) {
+    throw new ApiError(
+      'insufficient_scope',
+      `This operation needs the "${operation.scope}" scope; ask the clinic's manager for a token that has it.`,
+    );
+  }
+  const rate = deps.rateLimiter.take(auth.credentialId, auth.tier);
+  for (const [name, value] of Object.entries(rate.headers)) c.header(name, value);
+  if (!rate.allowed) {
+    throw new ApiError('rate_limited', `Too many requests; retry in ${rate.retryAfter} s.`, {
+      retryAfter: rate.retryAfter,
+      headers: rate.headers,
+    });
+  }
+  if (!handler) {
+    throw new ApiError('not_implemented', `${operation.id} is not available on this server yet.`);
+  }
+
+  const text = await readBodyText(c, deps.bodyLimit);
+  const json = parseJsonBody(c, text);
+  const params = operation.params ? validate(operation.params, 'params', c.req.param()) : undefined;
+  const query = operation.query ? validate(operation.query, 'query', queryObject(c)) : undefined;
+  let body: unknown;
+  if (operation.body) body = validate(operation.body, 'body', json ?? {});
+  else if (json !== undefined && !isEmptyObject(json)) {
+    throw new ApiError('validation_failed', `${operation.id} takes no request body.`);
+  }
+  if (!operation.query && new URL(c.req.url).search.length > 1) {
+    throw new ApiError('validation_failed', `${operation.id} takes no query parameters.`);
+  }
+
+  const base = { params, query, body, auth, requestId: c.get('requestId') };
+  if (!operation.write) {
+    const result = await handler({ ...base, db: deps.db, now: deps.now() } as never);
+    return respond(c, operation, result);
+  }
+  return runWrite(c, deps, operation, handler, base, auth);
+}
+
+async function runWrite(
+  c: Context<AppEnv>,
+  deps: PipelineDeps,
+  operation: Operation,
+  handler: OperationHandler,
+  base: Record<string, unknown>,
+  auth: AuthContext,
+): Promise<Response> {
+  const key = c.req.header('idempotency-key');
+  if (key === undefined || !IDEMPOTENCY_KEY.test(key)) {
+    throw new ApiError(
+      'invalid_request',
+      'Writes need an Idempotency-Key header (1–255 printable characters, unique per intended change).',
+    );
+  }
+  const request: IdempotentRequest = {
+    tenantId: auth.tenantId,
+    key,
+    operationId: operation.id,
+    fingerprint: requestFingerprint(operation.id, base.params, base.body),
+  };
+  const now = deps.now();
+  const claim = await claimIdempotencyKey(deps.db, request, now);
+  if (claim.kind === 'mismatch') {
+    throw new ApiError(
+      'idempotency_key_reused',
+      'This Idempotency-Key was used for a different request; use a new key for a new request.',
+    );
+  }
+  if (claim.kind === 'in_flight') {
+    throw new ApiError(
+      'idempotency_in_flight',
+      'A request with this Idempotency-Key is still being processed; retry shortly.',
+      { headers: { 'Retry-After': '1' } },
+    );
+  }
+  if (claim.kind === 'replay') {
+    c.header(REPLAY_HEADER, 'true');
+    return claim.status === 204
+      ? c.body(null, 204)
+      : c.json(claim.body as object, claim.status as 200);
+  }
+  try {
+    const result = await deps.db.transaction().execute(async (trx) => {
+      const value = await handler({ ...base, db: trx, now } as never);
+      await completeIdempotencyKey(trx, request, operation.status, value);
+      return value;
+    });
+    return respond(c, operation, result);
+  } catch (error) {
+    await releaseIdempotencyKey(deps.db, request).catch(() => undefined);
+    throw error;
+  }
+}
+
+function respond(c: Context<AppEnv>, operation: Operation, result: unknown): Response {
+  if (operation.status === 204) return c.body(null, 204);
+  return c.json(result as object, operation.status);
+}
+
+function queryObject(c: Context): Record<string, string> {
+  const all = c.req.queries();
+  const out: Record<string, string> = {};
+  for (const [name, values] of Object.entries(all)) {
+    if (values.length > 1) {
+      throw new ApiError('validation_failed', `Query parameter "${name}" is given more than once.`);
+    }
+    const value = values[0];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 0
+  );
+}

@@ -1,0 +1,55 @@
+/**
+ * JSON logs (pino) with PII and secrets redacted by path: credentials,
+ * patient contact fields and anything that looks like a body never reach
+ * the log in clear.
+ */
+import { type Logger, pino } from 'pino';
+
+/** Paths pino replaces with `[redacted]`. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'authorization',
+  'apiKey',
+  'clientSecret',
+  'client_secret',
+  'password',
+  'secret',
+  '*.apiKey',
+  '*.clientSecret',
+  '*.secret',
+  '*.password',
+  '*.givenName',
+  '*.familyName',
+  '*.email',
+  '*.phone',
+  '*.birthDate',
+  'givenName',
+  'familyName',
+  'email',
+  'phone',
+  'birthDate',
+  'body',
+  '*.body',
+  'databaseUrl',
+];
+
+/**
+ * Creates the server's logger.
+ *
+ * @example
+ * const log = createLogger('info');
+ * log.info({ requestId }, 'request');
+ */
+export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  const options = {
+    level,
+    base: { service: 'clinicbridge-server' },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  return destination ? pino(options, destination as never) : pino(options);
+}
+
+export type { Logger };

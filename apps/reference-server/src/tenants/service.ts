@@ -1,0 +1,120 @@
+/**
+ * Tenants: created by the operator (CLI or first start), each with an admin
+ * API key holding every scope and an OAuth client for the
+ * client-credentials grant. Secrets are returned once and stored hashed.
+ */
+import { newId, type Scope, scopes } from '@clinicbridge/sdk/contract';
+import type { Kysely } from 'kysely';
+import { auditChange, type ChangeContext } from '../audit/record.ts';
+import { insertOAuthClient } from '../auth/credentials-queries.ts';
+import { CLIENT_SECRET_PREFIX, hashSecret, newSecret } from '../auth/secrets.ts';
+import type { DB } from '../db/schema.ts';
+import { createIntegrationToken } from './tokens-service.ts';
+
+/** The credentials of a new tenant, shown once. */
+export interface CreatedTenant {
+  tenantId: string;
+  apiKey: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/**
+ * Creates a tenant, its admin API key and its OAuth client in one transaction.
+ *
+ * @example
+ * const { tenantId, apiKey } = await createTenant(db, { name: 'Demo clinic' });
+ */
+export async function createTenant(
+  db: Kysely<DB>,
+  input: { name: string; now?: Date },
+): Promise<CreatedTenant> {
+  const now = input.now ?? new Date();
+  const tenantId = newId('ten');
+  return db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('tenants')
+      .values({ id: tenantId, name: input.name, created_at: now })
+      .execute();
+    const change: ChangeContext = {
+      tenantId,
+      actor: { type: 'operator', id: 'cli' },
+      requestId: null,
+      now,
+    };
+    await auditChange(trx, change, 'tenant.created', 'tenant', tenantId);
+    const token = await createIntegrationToken(trx, change, {
+      name: 'Admin key',
+      scopes: [...scopes],
+      tier: 'high',
+    });
+    const client = await createOAuthClient(trx, change, {
+      name: 'Default client',
+      scopes: [...scopes],
+    });
+    return {
+      tenantId,
+      apiKey: token.apiKey,
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+    };
+  });
+}
+
+/**
+ * Registers an OAuth client of the tenant; the secret is returned once.
+ *
+ * @example
+ * const { clientId, clientSecret } = await createOAuthClient(trx, change, { name: 'Partner', scopes: ['read:appointments'] });
+ */
+export async function createOAuthClient(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  input: { name: string; scopes: Scope[]; tier?: 'standard' | 'high' },
+): Promise<{ clientId: string; clientSecret: string }> {
+  const clientId = newId('cli');
+  const clientSecret = newSecret(CLIENT_SECRET_PREFIX);
+  await insertOAuthClient(db, {
+    id: clientId,
+    tenant_id: change.tenantId,
+    name: input.name,
+    secret_hash: hashSecret(clientSecret),
+    scopes: JSON.stringify(input.scopes),
+    tier: input.tier ?? 'standard',
+    status: 'active',
+    created_at: change.now,
+  });
+  await auditChange(db, change, 'oauth_client.created', 'oauth_client', clientId, {
+    scopes: input.scopes,
+  });
+  return { clientId, clientSecret };
+}
+
+/**
+ * True when the tenant exists.
+ *
+ * @example
+ * if (!(await tenantExists(db, 'ten_…'))) throw new Error('unknown tenant');
+ */
+export async function tenantExists(db: Kysely<DB>, tenantId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('tenants')
+    .select('id')
+    .where('id', '=', tenantId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Number of tenants (first start creates a demo tenant when there is none).
+ *
+ * @example
+ * if ((await countTenants(db)) === 0) await createTenant(db, { name: 'Demo clinic' });
+ */
+export async function countTenants(db: Kysely<DB>): Promise<number> {
+  const row = await db
+    .selectFrom('tenants')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
