@@ -15,4 +15,7 @@ export {
   rateLimited,
   serverErrors,
 } from './failures.ts';
+export { FakeSendGrid, SENDGRID_API } from './sendgrid.ts';
 export { FakeStripe, STRIPE_API } from './stripe.ts';
+export { FakeTwilio, TWILIO_API } from './twilio.ts';
+export { FakeWhatsApp, WHATSAPP_API } from './whatsapp.ts';

@@ -1,0 +1,274 @@
+/**
+ * The messaging composer: reaches a patient on the first channel that works,
+ * in order of preference (WhatsApp → SMS → email by default). Before each
+ * channel it checks opt-out and consent; messages with clinical detail never
+ * go to a channel marked unencrypted (a redacted version can, when given).
+ * When every permitted channel fails, a manual task is recorded instead of
+ * failing the patient's flow.
+ */
+import { z } from 'zod';
+import { isProviderError } from '../core/errors.ts';
+import type { IdempotencyResultStore } from '../core/idempotency.ts';
+import { InMemoryIdempotencyResultStore } from '../core/idempotency.ts';
+import type { ManualTaskSink } from '../core/manual-tasks.ts';
+import { ReferenceSchema } from '../ports/common.ts';
+import {
+  type ChannelKind,
+  type MessagingChannel,
+  TemplatedMessageSchema,
+} from '../ports/messaging.ts';
+import { parseInput } from '../ports/validate.ts';
+
+/**
+ * Answer of a consent check for one channel.
+ *
+ * @example
+ * const decision: ConsentDecision = 'opted_out';
+ */
+export type ConsentDecision = 'granted' | 'opted_out' | 'no_consent';
+
+/**
+ * Where the composer asks whether a patient may be contacted on a channel
+ * for a purpose. The server answers from its consent records and STOP lists.
+ *
+ * @example
+ * const consent: ConsentChecker = { check: async ({ subjectRef, channel }) => (optOuts.has(`${subjectRef}:${channel}`) ? 'opted_out' : 'granted') };
+ */
+export interface ConsentChecker {
+  check(input: {
+    subjectRef: string;
+    channel: ChannelKind;
+    purpose: 'transactional' | 'marketing';
+  }): Promise<ConsentDecision>;
+}
+
+const Addressing = z.object({
+  template: TemplatedMessageSchema.shape.template,
+  variables: z.record(z.string(), z.string().max(1024)).default({}),
+});
+
+/**
+ * A message to a patient, with every address we have.
+ *
+ * @example
+ * ComposedMessageSchema.parse({
+ *   subjectRef: 'pat_1', purpose: 'transactional', template: 'lab_result_ready', locale: 'en',
+ *   variables: { test: 'HbA1c' }, containsClinicalDetail: true,
+ *   redacted: { template: 'new_message_waiting', variables: {} },
+ *   recipient: { phone: '+905551112233', email: 'a@example.com' },
+ * });
+ */
+export const ComposedMessageSchema = Addressing.extend({
+  subjectRef: ReferenceSchema,
+  purpose: z.enum(['transactional', 'marketing']),
+  locale: TemplatedMessageSchema.shape.locale,
+  recipient: z.object({
+    /** WhatsApp number, when it differs from `phone`. */
+    whatsapp: z.string().optional(),
+    phone: z.string().optional(),
+    email: z.email().optional(),
+  }),
+  /** True when template or variables say anything about health. */
+  containsClinicalDetail: z.boolean(),
+  /** A version without clinical detail for unencrypted channels ("you have a new message"). */
+  redacted: Addressing.optional(),
+  idempotencyKey: z.string().min(1).max(255).optional(),
+  correlationId: z.string().optional(),
+});
+
+/** @example const message: ComposedMessage = { subjectRef: 'pat_1', purpose: 'transactional', template: 't', locale: 'en', recipient: {}, containsClinicalDetail: false }; */
+export type ComposedMessage = z.input<typeof ComposedMessageSchema>;
+
+/**
+ * What happened on one channel.
+ *
+ * @example
+ * const attempt: ChannelAttempt = { channel: 'whatsapp', outcome: 'failed', errorCode: 'rejected' };
+ */
+export interface ChannelAttempt {
+  channel: ChannelKind;
+  outcome:
+    | 'sent'
+    | 'failed'
+    | 'skipped_opted_out'
+    | 'skipped_no_consent'
+    | 'skipped_unencrypted'
+    | 'skipped_no_address'
+    | 'skipped_unsupported_template';
+  /** Whether the redacted version was used. */
+  redacted?: boolean;
+  errorCode?: string;
+}
+
+/**
+ * Outcome of {@link MessagingComposer.send}.
+ *
+ * @example
+ * if (result.status === 'manual') showOnOps(result.manualTaskId);
+ */
+export type ComposerResult =
+  | {
+      status: 'sent';
+      channel: ChannelKind;
+      provider: string;
+      providerMessageId: string;
+      redacted: boolean;
+      attempts: ChannelAttempt[];
+    }
+  | { status: 'manual'; manualTaskId: string; attempts: ChannelAttempt[] }
+  | { status: 'not_sent'; reason: 'no_permitted_channel'; attempts: ChannelAttempt[] };
+
+/**
+ * Settings of {@link createMessagingComposer}.
+ *
+ * @example
+ * const options: MessagingComposerOptions = { channels: [whatsapp, sms, email], consent, sink };
+ */
+export interface MessagingComposerOptions {
+  /** Channels in order of preference. */
+  channels: readonly MessagingChannel[];
+  consent: ConsentChecker;
+  sink: ManualTaskSink;
+  /** Completed sends by idempotency key; a repeat returns the first result. */
+  idempotencyStore?: IdempotencyResultStore;
+  now?: () => Date;
+  newId?: () => string;
+}
+
+/**
+ * Sends a patient message over the first channel that works.
+ *
+ * @example
+ * const result = await composer.send({ subjectRef: 'pat_1', purpose: 'transactional', template: 'appointment_reminder', locale: 'tr', variables: { time: '09:30' }, containsClinicalDetail: false, recipient: { phone: '+905551112233' } });
+ */
+export interface MessagingComposer {
+  send(message: ComposedMessage): Promise<ComposerResult>;
+}
+
+const addressFor = (
+  channel: ChannelKind,
+  recipient: z.infer<typeof ComposedMessageSchema>['recipient'],
+) =>
+  channel === 'email'
+    ? recipient.email
+    : channel === 'whatsapp'
+      ? (recipient.whatsapp ?? recipient.phone)
+      : recipient.phone;
+
+/**
+ * Creates the composer.
+ *
+ * @example
+ * const composer = createMessagingComposer({ channels: [whatsapp, sms, email], consent, sink });
+ */
+export function createMessagingComposer(options: MessagingComposerOptions): MessagingComposer {
+  const store = options.idempotencyStore ?? new InMemoryIdempotencyResultStore();
+  const inflight = new Map<string, Promise<ComposerResult>>();
+
+  async function compose(message: z.infer<typeof ComposedMessageSchema>): Promise<ComposerResult> {
+    const attempts: ChannelAttempt[] = [];
+    for (const channel of options.channels) {
+      const kind = channel.channel;
+      const to = addressFor(kind, message.recipient);
+      if (!to) {
+        attempts.push({ channel: kind, outcome: 'skipped_no_address' });
+        continue;
+      }
+      const decision = await options.consent.check({
+        subjectRef: message.subjectRef,
+        channel: kind,
+        purpose: message.purpose,
+      });
+      if (decision !== 'granted') {
+        attempts.push({
+          channel: kind,
+          outcome: decision === 'opted_out' ? 'skipped_opted_out' : 'skipped_no_consent',
+        });
+        continue;
+      }
+      let content: z.infer<typeof Addressing> = message;
+      let redacted = false;
+      if (message.containsClinicalDetail && !channel.encrypted) {
+        if (!message.redacted) {
+          attempts.push({ channel: kind, outcome: 'skipped_unencrypted' });
+          continue;
+        }
+        content = message.redacted;
+        redacted = true;
+      }
+      if (!channel.supports(content.template)) {
+        attempts.push({ channel: kind, outcome: 'skipped_unsupported_template', redacted });
+        continue;
+      }
+      try {
+        const sent = await channel.send({
+          channel: kind,
+          to,
+          template: content.template,
+          locale: message.locale,
+          variables: content.variables,
+          ...(message.idempotencyKey
+            ? { idempotencyKey: `${message.idempotencyKey}:${kind}` }
+            : {}),
+          ...(message.correlationId ? { correlationId: message.correlationId } : {}),
+        });
+        attempts.push({ channel: kind, outcome: 'sent', redacted });
+        return {
+          status: 'sent',
+          channel: kind,
+          provider: sent.provider,
+          providerMessageId: sent.providerMessageId,
+          redacted,
+          attempts,
+        };
+      } catch (error) {
+        if (!isProviderError(error)) throw error;
+        attempts.push({ channel: kind, outcome: 'failed', redacted, errorCode: error.code });
+      }
+    }
+    if (!attempts.some((attempt) => attempt.outcome === 'failed')) {
+      return { status: 'not_sent', reason: 'no_permitted_channel', attempts };
+    }
+    const task = {
+      id: options.newId?.() ?? `mt_${crypto.randomUUID()}`,
+      kind: 'messaging' as const,
+      provider: attempts
+        .filter((a) => a.outcome === 'failed')
+        .map((a) => a.channel)
+        .join('+'),
+      operation: 'messages.send',
+      subjectRef: message.subjectRef,
+      summary: `Contact the patient by hand with "${message.template}" (${message.locale}); every permitted channel failed.`,
+      reason: attempts
+        .filter((a) => a.errorCode)
+        .map((a) => `${a.channel}:${a.errorCode}`)
+        .join(','),
+      details: { template: message.template, locale: message.locale, purpose: message.purpose },
+      createdAt: (options.now?.() ?? new Date()).toISOString(),
+      ...(message.correlationId ? { correlationId: message.correlationId } : {}),
+    };
+    await options.sink.record(task);
+    return { status: 'manual', manualTaskId: task.id, attempts };
+  }
+
+  return {
+    async send(raw) {
+      const message = parseInput(ComposedMessageSchema, raw, 'composer', 'messages.compose');
+      const key = message.idempotencyKey ? `composer:${message.idempotencyKey}` : undefined;
+      if (!key) return compose(message);
+      const stored = (await store.get(key)) as ComposerResult | undefined;
+      if (stored) return stored;
+      const pending = inflight.get(key);
+      if (pending) return pending;
+      const running = compose(message);
+      inflight.set(key, running);
+      try {
+        const result = await running;
+        await store.set(key, result);
+        return result;
+      } finally {
+        inflight.delete(key);
+      }
+    },
+  };
+}
