@@ -8,11 +8,19 @@ import { ClinicBridgeClient } from './client-core.ts';
 import type { ClinicBridgeOptions } from './core/options.ts';
 import { buildNamespaces } from './namespaces/build.ts';
 import type { Namespaces } from './namespaces/types.ts';
+import { type WebhooksNamespace, webhooksNamespace } from './webhooks/verify.ts';
 
 class ClinicBridgeImpl extends ClinicBridgeClient {
+  /** Verify webhook deliveries and get typed events: `client.webhooks.verify(rawBody, headers, secret)`. */
+  readonly webhooks: WebhooksNamespace;
+
   constructor(options: ClinicBridgeOptions) {
     super(options);
     Object.assign(this, buildNamespaces(this.config, operations));
+    this.webhooks = webhooksNamespace(
+      this.config.validation,
+      this.config.hooks.onValidationWarning,
+    );
   }
 }
 

@@ -19,3 +19,4 @@ export * from './hooks/index.ts';
 export * from './namespaces/index.ts';
 export * from './pagination/index.ts';
 export * from './retry/index.ts';
+export * from './webhooks/index.ts';

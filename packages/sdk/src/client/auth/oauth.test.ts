@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { OAUTH_TOKEN_PATH } from '../../contract/oauth.ts';
 import { fakeClock } from '../__fixtures__/fake-clock.ts';
 import { appointmentSample, BASE_URL } from '../__fixtures__/samples.ts';
 import { json, problem } from '../__fixtures__/scripted-fetch.ts';
 import { ClinicBridge } from '../clinic-bridge.ts';
 import { isAuthenticationError } from '../errors/guards.ts';
 import { MemoryTokenCache } from './memory-token-cache.ts';
+import { TOKEN_PATH } from './oauth.ts';
 
 const appointmentId = 'apt_aaaaaaaaaaaaaaaaaaaaaaaaaa';
 const clientSecret = 'cs_live_super_secret_value_123';
@@ -47,6 +49,10 @@ function oauthClient(fetch: typeof globalThis.fetch, extra: Record<string, unkno
 }
 
 describe('OAuth client credentials', () => {
+  it('posts to the contract token path', () => {
+    expect(TOKEN_PATH).toBe(OAUTH_TOKEN_PATH);
+  });
+
   it('requests a token with Basic auth and a form body, then sends it as bearer', async () => {
     const api = fakeApi();
     await oauthClient(api.fetch).appointments.get({ appointmentId });

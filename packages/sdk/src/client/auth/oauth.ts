@@ -6,7 +6,6 @@
  * dropped from the cache only if it is still the one that was rejected, so a
  * burst of 401s triggers one refresh, not one per request.
  */
-import { OAUTH_TOKEN_PATH } from '../../contract/oauth.ts';
 import { AuthenticationError, ConnectionError, TimeoutError } from '../errors/errors.ts';
 import { MemoryTokenCache } from './memory-token-cache.ts';
 import type { AuthStrategy, CachedToken, TokenCache } from './types.ts';
@@ -26,6 +25,12 @@ export interface OAuthSettings {
   /** Timeout of one token request in ms. */
   timeout: number;
 }
+
+/**
+ * `OAUTH_TOKEN_PATH` of the contract, repeated here because importing it would
+ * pull that module's zod schemas into every bundle (a test keeps them equal).
+ */
+export const TOKEN_PATH = '/oauth/token';
 
 function basic(id: string, secret: string): string {
   // RFC 6749 §2.3.1: form-encode each part before Base64.
@@ -59,7 +64,7 @@ export function oauthClientCredentials(settings: OAuthSettings): AuthStrategy {
     let response: Response;
     let payload: Record<string, unknown>;
     try {
-      response = await settings.fetch(`${settings.baseUrl}${OAUTH_TOKEN_PATH}`, {
+      response = await settings.fetch(`${settings.baseUrl}${TOKEN_PATH}`, {
         method: 'POST',
         headers: {
           authorization: basic(settings.clientId, settings.clientSecret),

@@ -1,0 +1,2 @@
+/** Receiving ClinicBridge webhooks: signature verification and typed events. */
+export * from './verify.ts';
