@@ -4,6 +4,8 @@
  * factories, a webhook signer, and the contract suite both the fake API and
  * the reference server pass.
  */
+
+export * from './contract-suite/index.ts';
 export * from './fake-api/index.ts';
 export * from './fixtures/index.ts';
 export * from './sign-test-webhook.ts';

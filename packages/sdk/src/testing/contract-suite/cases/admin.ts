@@ -1,0 +1,106 @@
+/** Contract cases for the integrations registry, the audit log, and bulk imports and exports. */
+import { expect } from 'vitest';
+import { collect, expectProblem } from '../expect-problem.ts';
+import type { ContractCase } from '../types.ts';
+
+// Imports and exports may run in the background; poll a bounded number of times.
+async function settle<T extends { status: string }>(get: () => Promise<T>): Promise<T> {
+  for (let i = 0; i < 50; i++) {
+    const job = await get();
+    if (job.status === 'completed' || job.status === 'failed') return job;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the job did not finish within 5 s');
+}
+
+/** Cases for administration and bulk data. */
+export const adminCases: ContractCase[] = [
+  {
+    name: 'integrations: register, get, update, list by status',
+    uses: ['integrations.create', 'integrations.get', 'integrations.update', 'integrations.list'],
+    async run({ client, unique }) {
+      const created = await client.integrations.create({
+        name: unique('integration'),
+        purpose: 'Booking widget on the clinic site',
+        scopes: ['read:appointments', 'write:appointments'],
+        apis: ['appointments.create'],
+        events: ['appointment.created'],
+      });
+      expect(created.status).toBe('active');
+      expect(await client.integrations.get({ integrationId: created.id })).toEqual(created);
+      const paused = await client.integrations.update(
+        { integrationId: created.id },
+        { status: 'paused' },
+      );
+      expect(paused.status).toBe('paused');
+      const listed = await collect(client.integrations.list({ status: 'paused' }));
+      expect(listed.map((i) => i.id)).toContain(created.id);
+    },
+  },
+  {
+    name: 'audit: writes leave audit records, listed newest first',
+    uses: ['patients.create', 'auditEvents.list', 'auditEvents.get'],
+    async run({ client, unique }) {
+      const patient = await client.patients.create({
+        givenName: 'Ada',
+        familyName: 'Tekin',
+        externalRef: unique('aud'),
+      });
+      const records = await collect(client.auditEvents.list({ entityId: patient.id }));
+      expect(records.length).toBeGreaterThanOrEqual(1);
+      const [record] = records;
+      expect(record).toMatchObject({ entityId: patient.id });
+      expect(record!.requestId).toBeTruthy();
+      expect(await client.auditEvents.get({ auditEventId: record!.id })).toEqual(record);
+      const page = await client.auditEvents.list({ limit: 2 }).page();
+      const times = page.data.map((r) => Date.parse(r.occurredAt));
+      expect([...times].sort((a, b) => b - a)).toEqual(times);
+    },
+  },
+  {
+    name: 'imports: valid rows are kept, invalid rows reported by number',
+    uses: ['imports.create', 'imports.get', 'imports.list', 'patients.list'],
+    async run({ client, unique }) {
+      const externalRef = unique('imp');
+      const rows = [
+        { givenName: 'Ada', familyName: 'Er', externalRef },
+        { givenName: 'Can', familyName: 'Er', externalRef, email: 'not-an-email' },
+        { givenName: 'Ela', familyName: 'Er', externalRef },
+      ];
+      const job = await client.imports.create({
+        kind: 'patients',
+        format: 'ndjson',
+        content: rows.map((r) => JSON.stringify(r)).join('\n'),
+      });
+      const done = await settle(() => client.imports.get({ importId: job.id }));
+      expect(done).toMatchObject({
+        status: 'completed',
+        totalRows: 3,
+        importedRows: 2,
+        failedRows: 1,
+      });
+      expect(done.errors.map((e) => e.row)).toEqual([2]);
+      expect(await collect(client.patients.list({ externalRef }))).toHaveLength(2);
+      const listed = await collect(client.imports.list({ limit: 100 }));
+      expect(listed.map((j) => j.id)).toContain(job.id);
+    },
+  },
+  {
+    name: 'exports: produce a file with the requested rows',
+    uses: ['exports.create', 'exports.get', 'exports.list'],
+    async run({ client }) {
+      const job = await client.exports.create({ kind: 'appointments', format: 'ndjson' });
+      const done = await settle(() => client.exports.get({ exportId: job.id }));
+      expect(done.status).toBe('completed');
+      expect(done.rowCount).not.toBeNull();
+      expect(done.downloadUrl).toBeTruthy();
+      const listed = await collect(client.exports.list({ limit: 100 }));
+      expect(listed.map((j) => j.id)).toContain(job.id);
+      await expectProblem(
+        client.exports.get({ exportId: 'exp_doesnotexist00000000000' }),
+        404,
+        'not_found',
+      );
+    },
+  },
+];

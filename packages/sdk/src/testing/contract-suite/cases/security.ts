@@ -1,0 +1,161 @@
+/**
+ * Contract cases for the cross-cutting rules: authentication, scopes,
+ * tenant isolation, validation errors with field paths, idempotent replay
+ * and key reuse, and integration tokens that work until revoked.
+ */
+import { expect } from 'vitest';
+import { collect, expectProblem } from '../expect-problem.ts';
+import type { ContractCase } from '../types.ts';
+
+const slot = { startsAt: '2027-03-01T09:00:00.000Z', endsAt: '2027-03-01T10:00:00.000Z' };
+
+/** Cases for security and request handling. */
+export const securityCases: ContractCase[] = [
+  {
+    name: 'auth: an unknown key is 401',
+    uses: ['patients.list'],
+    async run({ clientFor }) {
+      await expectProblem(clientFor('cbk_test_not_a_real_key').patients.list().page(), 401);
+    },
+  },
+  {
+    name: 'scopes: a call outside the credential scopes is 403 insufficient_scope',
+    uses: ['appointments.create', 'appointments.list', 'patients.create'],
+    async run({ client, clientFor, target, unique }) {
+      const patient = await client.patients.create({
+        givenName: 'Ada',
+        familyName: 'Koç',
+        externalRef: unique('scope'),
+      });
+      const reader = clientFor(await target.createToken(['read:appointments']));
+      expect((await reader.appointments.list({ patientId: patient.id }).page()).data).toEqual([]);
+      await expectProblem(
+        reader.appointments.create({ patientId: patient.id, service: 'Check-up', ...slot }),
+        403,
+        'insufficient_scope',
+      );
+      await expectProblem(reader.patients.list().page(), 403, 'insufficient_scope');
+    },
+  },
+  {
+    name: "tenants: another tenant's ids are 404 and its lists are empty",
+    uses: [
+      'patients.create',
+      'patients.get',
+      'patients.list',
+      'appointments.create',
+      'appointments.get',
+      'appointments.cancel',
+    ],
+    async run({ client, clientFor, target, unique }) {
+      const externalRef = unique('iso');
+      const patient = await client.patients.create({
+        givenName: 'Ada',
+        familyName: 'Aydın',
+        externalRef,
+      });
+      const apt = await client.appointments.create({
+        patientId: patient.id,
+        service: 'Check-up',
+        ...slot,
+      });
+      const other = clientFor(target.otherTenantApiKey);
+      await expectProblem(other.patients.get({ patientId: patient.id }), 404, 'not_found');
+      await expectProblem(other.appointments.get({ appointmentId: apt.id }), 404, 'not_found');
+      await expectProblem(
+        other.appointments.cancel({ appointmentId: apt.id }, { reason: 'x' }),
+        404,
+        'not_found',
+      );
+      expect(await collect(other.patients.list({ externalRef }))).toEqual([]);
+      expect((await client.appointments.get({ appointmentId: apt.id })).status).toBe('scheduled');
+    },
+  },
+  {
+    name: 'validation: 400 validation_failed lists every invalid field',
+    uses: ['appointments.create', 'appointments.list'],
+    async run({ client }) {
+      const error = await expectProblem(
+        client.appointments.create({
+          patientId: 'pat_bad' as `pat_${string}`,
+          service: 'Check-up',
+          startsAt: 'next tuesday',
+          endsAt: slot.endsAt,
+        }),
+        400,
+        'validation_failed',
+      );
+      const paths = (error.problem?.errors ?? []).map((e) => e.path);
+      expect(paths).toEqual(expect.arrayContaining(['body.patientId', 'body.startsAt']));
+      for (const e of error.problem?.errors ?? []) {
+        expect(typeof e.message).toBe('string');
+        expect(typeof e.code).toBe('string');
+      }
+      const query = await expectProblem(
+        client.appointments.list({ limit: 1000 }).page(),
+        400,
+        'validation_failed',
+      );
+      expect((query.problem?.errors ?? []).map((e) => e.path)).toContain('query.limit');
+    },
+  },
+  {
+    name: 'pagination: a cursor the API did not issue is 400 invalid_cursor',
+    uses: ['patients.list'],
+    async run({ client }) {
+      await expectProblem(
+        client.patients.list({ cursor: 'bm90LWEtY3Vyc29y' }).page(),
+        400,
+        'invalid_cursor',
+      );
+    },
+  },
+  {
+    name: 'idempotency: a replay returns the first response; the same key with another body is 422',
+    uses: ['patients.create', 'patients.list'],
+    async run({ client, unique }) {
+      const externalRef = unique('idem');
+      const key = unique('key');
+      const body = { givenName: 'Ada', familyName: 'Çelik', externalRef };
+      const first = await client.patients.create(body, { idempotencyKey: key }).withResponse();
+      const again = await client.patients.create(body, { idempotencyKey: key }).withResponse();
+      expect(first.status).toBe(201);
+      expect(again.data).toEqual(first.data);
+      expect(first.replayed).toBe(false);
+      expect(again.replayed).toBe(true);
+      expect(await collect(client.patients.list({ externalRef }))).toHaveLength(1);
+      await expectProblem(
+        client.patients.create({ ...body, givenName: 'Eve' }, { idempotencyKey: key }),
+        422,
+        'idempotency_key_reused',
+      );
+    },
+  },
+  {
+    name: 'integration tokens: a created key works with its scopes until revoked',
+    uses: [
+      'integrationTokens.create',
+      'integrationTokens.list',
+      'integrationTokens.revoke',
+      'appointments.list',
+    ],
+    async run({ client, clientFor, unique }) {
+      const name = unique('token');
+      const created = await client.integrationTokens.create({
+        name,
+        scopes: ['read:appointments'],
+      });
+      expect(created).toMatchObject({ name, scopes: ['read:appointments'], status: 'active' });
+      expect(created.apiKey.length).toBeGreaterThan(16);
+      const partner = clientFor(created.apiKey);
+      await partner.appointments.list().page();
+      const listed = await collect(client.integrationTokens.list({ status: 'active' }));
+      const mine = listed.find((t) => t.id === created.id);
+      expect(mine).toBeDefined();
+      expect(mine).not.toHaveProperty('apiKey');
+      const revoked = await client.integrationTokens.revoke({ tokenId: created.id });
+      expect(revoked.status).toBe('revoked');
+      await expectProblem(partner.appointments.list().page(), 401);
+    },
+  },
+];

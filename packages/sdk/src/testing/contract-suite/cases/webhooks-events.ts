@@ -1,0 +1,158 @@
+/**
+ * Contract cases for webhook endpoints, the events writes record, and the
+ * deliveries and dead-letter queue behind them.
+ */
+import { expect } from 'vitest';
+import { collect, expectProblem } from '../expect-problem.ts';
+import type { CaseContext, ContractCase } from '../types.ts';
+
+async function endpoint(
+  { client, unique }: CaseContext,
+  eventTypes: ['*'] | ('appointment.created' | 'webhook_endpoint.ping')[],
+) {
+  return client.webhookEndpoints.create({
+    url: `https://partner.example.com/hooks/${unique('ep')}`,
+    description: 'Contract suite',
+    eventTypes,
+  });
+}
+
+/** Cases for webhooks and events. */
+export const webhookEventCases: ContractCase[] = [
+  {
+    name: 'webhook endpoints: the secret is shown at creation and rotation only',
+    uses: [
+      'webhookEndpoints.create',
+      'webhookEndpoints.get',
+      'webhookEndpoints.list',
+      'webhookEndpoints.update',
+      'webhookEndpoints.rotateSecret',
+      'webhookEndpoints.delete',
+    ],
+    async run(ctx) {
+      const { client } = ctx;
+      const created = await endpoint(ctx, ['appointment.created']);
+      expect(created.secret).toMatch(/^whsec_/);
+      expect(created).toMatchObject({ enabled: true, eventTypes: ['appointment.created'] });
+      const got = await client.webhookEndpoints.get({ endpointId: created.id });
+      expect(got).not.toHaveProperty('secret');
+      const { secret: _secret, ...withoutSecret } = created;
+      expect(got).toEqual(withoutSecret);
+      const listed = await collect(client.webhookEndpoints.list({ limit: 100 }));
+      expect(listed.find((e) => e.id === created.id)).not.toHaveProperty('secret');
+
+      const updated = await client.webhookEndpoints.update(
+        { endpointId: created.id },
+        { enabled: false, eventTypes: ['*'] },
+      );
+      expect(updated).toMatchObject({ enabled: false, eventTypes: ['*'] });
+      const rotated = await client.webhookEndpoints.rotateSecret({ endpointId: created.id }, {});
+      expect(rotated.secret).toMatch(/^whsec_/);
+      expect(rotated.secret).not.toBe(created.secret);
+
+      await client.webhookEndpoints.delete({ endpointId: created.id });
+      await expectProblem(
+        client.webhookEndpoints.get({ endpointId: created.id }),
+        404,
+        'not_found',
+      );
+    },
+  },
+  {
+    name: 'events: writes record catalogue events, listed newest first',
+    uses: [
+      'patients.create',
+      'appointments.create',
+      'appointments.cancel',
+      'events.list',
+      'events.get',
+    ],
+    async run({ client, unique }) {
+      const patient = await client.patients.create({
+        givenName: 'Ada',
+        familyName: 'Öz',
+        externalRef: unique('evt'),
+      });
+      const apt = await client.appointments.create({
+        patientId: patient.id,
+        service: 'Check-up',
+        startsAt: '2027-04-01T09:00:00.000Z',
+        endsAt: '2027-04-01T09:30:00.000Z',
+      });
+      await client.appointments.cancel({ appointmentId: apt.id }, { reason: 'Travel delayed' });
+      const events = await collect(client.events.list({ entityId: apt.id }));
+      expect(events.map((e) => e.type)).toEqual(['appointment.cancelled', 'appointment.created']);
+      const [cancelled] = events;
+      expect(cancelled).toMatchObject({
+        entityId: apt.id,
+        data: { appointmentId: apt.id, status: 'cancelled' },
+      });
+      expect(await client.events.get({ eventId: cancelled!.id })).toEqual(cancelled);
+      const byType = await client.events.list({ type: 'appointment.cancelled', limit: 1 }).page();
+      expect(byType.data[0]?.type).toBe('appointment.cancelled');
+    },
+  },
+  {
+    name: 'webhook endpoints: a test ping records a webhook_endpoint.ping event',
+    uses: ['webhookEndpoints.create', 'webhookEndpoints.test', 'events.get'],
+    async run(ctx) {
+      const ep = await endpoint(ctx, ['webhook_endpoint.ping']);
+      const { eventId } = await ctx.client.webhookEndpoints.test({ endpointId: ep.id }, {});
+      const event = await ctx.client.events.get({ eventId });
+      expect(event).toMatchObject({ type: 'webhook_endpoint.ping', data: { endpointId: ep.id } });
+    },
+  },
+  {
+    name: 'webhook endpoints: a replay schedules the events the endpoint subscribes to',
+    uses: ['webhookEndpoints.create', 'webhookEndpoints.test', 'webhookEndpoints.replay'],
+    async run(ctx) {
+      const ep = await endpoint(ctx, ['webhook_endpoint.ping']);
+      await ctx.client.webhookEndpoints.test({ endpointId: ep.id }, {});
+      const replay = await ctx.client.webhookEndpoints.replay(
+        { endpointId: ep.id },
+        { since: '2000-01-01T00:00:00.000Z' },
+      );
+      expect(replay.scheduled).toBeGreaterThanOrEqual(1);
+    },
+  },
+  {
+    name: 'deliveries: an event lists its deliveries; a delivery can be fetched and retried',
+    uses: [
+      'webhookEndpoints.create',
+      'webhookEndpoints.test',
+      'events.deliveries',
+      'deliveries.get',
+      'deliveries.retry',
+    ],
+    async run(ctx) {
+      const { client } = ctx;
+      const ep = await endpoint(ctx, ['webhook_endpoint.ping']);
+      const { eventId } = await client.webhookEndpoints.test({ endpointId: ep.id }, {});
+      const deliveries = await collect(client.events.deliveries({ eventId }));
+      const delivery = deliveries.find((d) => d.endpointId === ep.id);
+      expect(delivery).toMatchObject({ eventId, eventType: 'webhook_endpoint.ping' });
+      expect(await client.deliveries.get({ deliveryId: delivery!.id })).toMatchObject({
+        id: delivery!.id,
+      });
+      const retried = await client.deliveries
+        .retry({ deliveryId: delivery!.id }, {})
+        .withResponse();
+      expect(retried.status).toBe(202);
+      expect(retried.data.id).toBe(delivery!.id);
+    },
+  },
+  {
+    name: 'dead letters: a new endpoint has none; replaying an unknown delivery is 404',
+    uses: ['webhookEndpoints.create', 'deadLetters.list', 'deadLetters.replay'],
+    async run(ctx) {
+      const { client } = ctx;
+      const ep = await endpoint(ctx, ['*']);
+      expect(await collect(client.deadLetters.list({ endpointId: ep.id }))).toEqual([]);
+      await expectProblem(
+        client.deadLetters.replay({ deliveryId: 'dlv_doesnotexist0000000000' }, {}),
+        404,
+        'not_found',
+      );
+    },
+  },
+];

@@ -1,0 +1,84 @@
+/**
+ * A valid call for every operation, used to check that an operation a
+ * target declares unsupported really answers 501 `not_implemented` (and is
+ * not, say, a 404 from a missing route or a 400 from validation).
+ */
+import { newId, type Operation } from '../../contract/index.ts';
+
+const paramPrefixes = {
+  appointmentId: 'apt',
+  patientId: 'pat',
+  visitId: 'vis',
+  invoiceId: 'inv',
+  paymentId: 'pay',
+  refundId: 'ref',
+  endpointId: 'whep',
+  eventId: 'evt',
+  deliveryId: 'dlv',
+  importId: 'imp',
+  exportId: 'exp',
+  auditEventId: 'aud',
+  integrationId: 'int',
+  tokenId: 'tok',
+} as const;
+
+const slot = { startsAt: '2027-05-01T09:00:00.000Z', endsAt: '2027-05-01T09:30:00.000Z' };
+const eur = (amount: number) => ({ amount, currency: 'EUR' });
+
+const sampleBodies: Record<string, () => unknown> = {
+  'integrationTokens.create': () => ({ name: 'Sample', scopes: ['read:events'] }),
+  'patients.create': () => ({ givenName: 'Ada', familyName: 'Sample' }),
+  'appointments.create': () => ({ patientId: newId('pat'), service: 'Check-up', ...slot }),
+  'appointments.cancel': () => ({ reason: 'Sample' }),
+  'appointments.reschedule': () => slot,
+  'visits.create': () => ({ patientId: newId('pat') }),
+  'invoices.create': () => ({
+    patientId: newId('pat'),
+    currency: 'EUR',
+    lines: [{ description: 'Sample', quantity: 1, unitPrice: eur(100) }],
+  }),
+  'payments.create': () => ({
+    invoiceId: newId('inv'),
+    amount: eur(100),
+    method: 'card',
+    source: 'terminal',
+  }),
+  'refunds.create': () => ({ paymentId: newId('pay'), amount: eur(100), reason: 'Sample' }),
+  'webhookEndpoints.create': () => ({
+    url: 'https://partner.example.com/hooks',
+    eventTypes: ['*'],
+  }),
+  'webhookEndpoints.replay': () => ({ since: '2027-01-01T00:00:00.000Z' }),
+  'imports.create': () => ({
+    kind: 'patients',
+    format: 'ndjson',
+    content: '{"givenName":"A","familyName":"B"}',
+  }),
+  'exports.create': () => ({ kind: 'appointments', format: 'csv' }),
+  'integrations.create': () => ({
+    name: 'Sample',
+    purpose: 'Sample',
+    scopes: [],
+    apis: [],
+    events: [],
+  }),
+};
+
+/**
+ * Positional arguments of `client.request(op, ...args)` for a valid call of `op`.
+ *
+ * @example
+ * const args = sampleArgs(operations.deliveries.retry); // [{ deliveryId: 'dlv_…' }, {}]
+ */
+export function sampleArgs(op: Operation): unknown[] {
+  const args: unknown[] = [];
+  if (op.params) {
+    const names = [...op.path.matchAll(/\{(\w+)\}/g)].map(
+      (m) => m[1] as keyof typeof paramPrefixes,
+    );
+    args.push(Object.fromEntries(names.map((n) => [n, newId(paramPrefixes[n])])));
+  }
+  if (op.body) args.push(sampleBodies[op.id]?.() ?? {});
+  else if (op.query) args.push({});
+  return args;
+}

@@ -1,0 +1,51 @@
+/** Shapes shared by the contract suite: what a runner provides, and what each case receives. */
+import type { Scope } from '../../contract/index.ts';
+import type { ClinicBridge } from '../../index.ts';
+import type { OperationId } from '../fake-api/operation-id.ts';
+
+/** What a runner provides: an API to test and credentials for it. */
+export interface ContractSuiteTarget {
+  /** Root of the API (without `/api/v1`). */
+  baseUrl: string;
+  /** An API key of the main tenant holding every scope. */
+  apiKey: string;
+  /** Issues a credential of the main tenant holding exactly `scopes`. */
+  createToken(scopes: readonly Scope[]): Promise<string>;
+  /** An API key (every scope) of a second tenant, for isolation checks. */
+  otherTenantApiKey: string;
+  /** A `fetch` for the client to use instead of the global one. */
+  fetch?: typeof globalThis.fetch;
+}
+
+/** Options of `defineContractSuite`. */
+export interface ContractSuiteOptions {
+  /** Name of the top-level `describe` block. */
+  name: string;
+  /** Called once before the cases: start the API and return how to reach it. */
+  setup: () => ContractSuiteTarget | Promise<ContractSuiteTarget>;
+  /** Called once after the cases. */
+  teardown?: () => void | Promise<void>;
+  /**
+   * Operations the target answers with 501 `not_implemented`. Cases using
+   * them are replaced by a check that each really answers 501.
+   */
+  unsupported?: readonly OperationId[];
+}
+
+/** What a case receives. */
+export interface CaseContext {
+  /** A client authenticated with the admin key. */
+  readonly client: ClinicBridge;
+  /** A client authenticated with another credential of the same API. */
+  clientFor(apiKey: string): ClinicBridge;
+  readonly target: ContractSuiteTarget;
+  /** A string unique to this run, to keep cases' rows apart in a shared tenant. */
+  unique(label: string): string;
+}
+
+/** One case of the suite and the operations it exercises. */
+export interface ContractCase {
+  readonly name: string;
+  readonly uses: readonly OperationId[];
+  readonly run: (ctx: CaseContext) => Promise<void>;
+}
