@@ -1,9 +1,19 @@
 /**
  * The handlers this server implements for API v1, by operation id. Any
- * operation missing here (and from every feature) answers 501.
+ * operation missing here and from every feature answers 501
+ * `not_implemented`: today webhook endpoints, deliveries, dead letters
+ * (the delivery feature adds them), imports and exports.
  */
+import { appointmentHandlers } from './appointments/routes.ts';
+import { auditEventHandlers } from './audit/routes.ts';
+import { eventHandlers } from './events/routes.ts';
 import type { HandlerMap } from './http/handlers.ts';
+import { integrationHandlers } from './integrations/routes.ts';
+import { invoiceHandlers } from './invoices/routes.ts';
+import { patientHandlers } from './patients/routes.ts';
+import { paymentHandlers, refundHandlers } from './payments/routes.ts';
 import { integrationTokenHandlers } from './tenants/routes.ts';
+import { visitHandlers } from './visits/routes.ts';
 
 /**
  * Core handlers, merged into the app before feature handlers.
@@ -13,4 +23,13 @@ import { integrationTokenHandlers } from './tenants/routes.ts';
  */
 export const coreHandlers: HandlerMap = {
   ...integrationTokenHandlers,
+  ...patientHandlers,
+  ...appointmentHandlers,
+  ...visitHandlers,
+  ...invoiceHandlers,
+  ...paymentHandlers,
+  ...refundHandlers,
+  ...eventHandlers,
+  ...auditEventHandlers,
+  ...integrationHandlers,
 };

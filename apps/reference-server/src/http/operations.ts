@@ -36,7 +36,7 @@ export interface PipelineDeps {
 }
 
 /** Header that marks a response replayed from an idempotency key. */
-export const REPLAY_HEADER = 'Idempotent-Replayed';
+export const REPLAY_HEADER = 'Idempotency-Replayed';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -123,10 +123,18 @@ async function runWrite(
   auth: AuthContext,
 ): Promise<Response> {
   const key = c.req.header('idempotency-key');
-  if (key === undefined || !IDEMPOTENCY_KEY.test(key)) {
+  const now = deps.now();
+  if (key === undefined) {
+    // Without a key the write still runs in one transaction, but a retry is a new write.
+    const result = await deps.db
+      .transaction()
+      .execute((trx) => handler({ ...base, db: trx, now } as never));
+    return respond(c, operation, result);
+  }
+  if (!IDEMPOTENCY_KEY.test(key)) {
     throw new ApiError(
       'invalid_request',
-      'Writes need an Idempotency-Key header (1–255 printable characters, unique per intended change).',
+      'Idempotency-Key must be 1–255 printable ASCII characters, unique per intended change.',
     );
   }
   const request: IdempotentRequest = {
@@ -135,7 +143,6 @@ async function runWrite(
     operationId: operation.id,
     fingerprint: requestFingerprint(operation.id, base.params, base.body),
   };
-  const now = deps.now();
   const claim = await claimIdempotencyKey(deps.db, request, now);
   if (claim.kind === 'mismatch') {
     throw new ApiError(

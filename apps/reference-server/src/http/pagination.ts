@@ -1,8 +1,10 @@
 /**
- * Keyset pagination. Lists are ordered newest first by `(created_at, id)`
+ * Keyset pagination. Lists are ordered by `(created_at, id)` — resources
+ * oldest first, events and audit records newest first
  * (or another time column); the cursor is that pair for the last row of a
- * page, base64url-encoded JSON. It is opaque to callers: a cursor that does
- * not decode is a 400 `invalid_cursor`.
+ * page plus the name of its list, base64url-encoded JSON. It is opaque to
+ * callers: a cursor that does not decode, or comes from another list, is a
+ * 400 `invalid_cursor`.
  */
 import { DEFAULT_PAGE_SIZE, type Page } from '@clinicbridge/sdk/contract';
 import { ApiError } from './problem.ts';
@@ -17,31 +19,34 @@ export interface Cursor {
  * Encodes a cursor.
  *
  * @example
- * encodeCursor({ time: new Date(0), id: 'apt_…' }); // 'WyIxOTcw…'
+ * encodeCursor({ time: new Date(0), id: 'apt_…' }, 'appointments'); // 'WyJhcHBv…'
  */
-export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.time.toISOString(), cursor.id])).toString('base64url');
+export function encodeCursor(cursor: Cursor, list: string): string {
+  return Buffer.from(JSON.stringify([list, cursor.time.toISOString(), cursor.id])).toString(
+    'base64url',
+  );
 }
 
 /**
  * Decodes a cursor from a query, or throws `invalid_cursor`.
  *
  * @example
- * const after = decodeCursor(query.cursor); // undefined on the first page
+ * const after = decodeCursor(query.cursor, 'appointments'); // undefined on the first page
  */
-export function decodeCursor(value: string | undefined): Cursor | undefined {
+export function decodeCursor(value: string | undefined, list: string): Cursor | undefined {
   if (value === undefined) return undefined;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
     if (
       Array.isArray(parsed) &&
-      parsed.length === 2 &&
-      typeof parsed[0] === 'string' &&
+      parsed.length === 3 &&
+      parsed[0] === list &&
       typeof parsed[1] === 'string' &&
-      parsed[1].length <= 100
+      typeof parsed[2] === 'string' &&
+      parsed[2].length <= 100
     ) {
-      const time = new Date(parsed[0]);
-      if (!Number.isNaN(time.getTime())) return { time, id: parsed[1] };
+      const time = new Date(parsed[1]);
+      if (!Number.isNaN(time.getTime())) return { time, id: parsed[2] };
     }
   } catch {
     // fall through to the error below
@@ -66,11 +71,12 @@ export function pageSize(limit: number | undefined): number {
  * Turns `limit + 1` fetched rows into a page and its next cursor.
  *
  * @example
- * return toPage(rows, limit, (r) => ({ time: r.created_at, id: r.id }), toAppointment);
+ * return toPage(rows, limit, 'appointments', (r) => ({ time: r.created_at, id: r.id }), toAppointment);
  */
 export function toPage<R, T>(
   rows: R[],
   limit: number,
+  list: string,
   key: (row: R) => Cursor,
   map: (row: R) => T,
 ): Page<T> {
@@ -79,6 +85,6 @@ export function toPage<R, T>(
   const last = pageRows.at(-1);
   return {
     data: pageRows.map(map),
-    nextCursor: more && last !== undefined ? encodeCursor(key(last)) : null,
+    nextCursor: more && last !== undefined ? encodeCursor(key(last), list) : null,
   };
 }

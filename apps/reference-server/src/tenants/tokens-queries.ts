@@ -4,7 +4,7 @@ import type { DB, Row } from '../db/schema.ts';
 import type { Cursor } from '../http/pagination.ts';
 
 /**
- * One page of a tenant's API keys, newest first.
+ * One page of a tenant's API keys, oldest first.
  *
  * @example
  * await listApiKeys(db, tenantId, { limit: 26 });
@@ -19,8 +19,8 @@ export function listApiKeys(
   const after = options.after;
   if (after) {
     query = query.where(({ eb, refTuple, tuple }) =>
-      eb(refTuple('created_at', 'id'), '<', tuple(after.time, after.id)),
+      eb(refTuple('created_at', 'id'), '>', tuple(after.time, after.id)),
     );
   }
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
+  return query.orderBy('created_at', 'asc').orderBy('id', 'asc').limit(options.limit).execute();
 }

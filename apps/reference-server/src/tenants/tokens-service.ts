@@ -110,7 +110,7 @@ export async function revokeIntegrationToken(
 }
 
 /**
- * Lists the tenant's tokens, newest first.
+ * Lists the tenant's tokens, oldest first.
  *
  * @example
  * const page = await listIntegrationTokens(db, tenantId, { status: 'active' });
@@ -126,9 +126,15 @@ export async function listIntegrationTokens(
 ): Promise<Page<IntegrationToken>> {
   const limit = pageSize(query.limit);
   const rows = await listApiKeys(db, tenantId, {
-    after: decodeCursor(query.cursor),
+    after: decodeCursor(query.cursor, 'integration_tokens'),
     limit: limit + 1,
     status: query.status,
   });
-  return toPage(rows, limit, (r) => ({ time: r.created_at, id: r.id }), toIntegrationToken);
+  return toPage(
+    rows,
+    limit,
+    'integration_tokens',
+    (r) => ({ time: r.created_at, id: r.id }),
+    toIntegrationToken,
+  );
 }

@@ -153,9 +153,10 @@ async function up(db: AnyDb): Promise<void> {
     .addColumn('due_date', 'date')
     .addColumn('created_at', ts, (c) => c.notNull())
     .addColumn('updated_at', ts, (c) => c.notNull())
+    .addCheckConstraint('invoices_paid_within_total', sql`amount_paid between 0 and total`)
     .addCheckConstraint(
-      'invoices_paid_within_total',
-      sql`amount_paid - amount_refunded between 0 and total`,
+      'invoices_refunded_within_paid',
+      sql`amount_refunded between 0 and amount_paid`,
     )
     .execute();
   await tenantListIndex(db, 'invoices');

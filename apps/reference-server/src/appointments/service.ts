@@ -1,0 +1,272 @@
+/**
+ * Appointments and their state machine (from the contract): created
+ * `scheduled`; reschedule keeps it scheduled; cancel and complete end it.
+ * Each change writes the row, an audit entry and its outbox event in the
+ * caller's transaction. Reads lock the row (`FOR UPDATE`) before a
+ * transition so two concurrent transitions cannot both pass the check.
+ */
+import {
+  type Appointment,
+  type AppointmentAction,
+  type EventData,
+  newId,
+  nextAppointmentStatus,
+} from '@clinicbridge/sdk/contract';
+import type { Kysely } from 'kysely';
+import { auditChange, type ChangeContext } from '../audit/record.ts';
+import { findOwned } from '../db/owned.ts';
+import type { DB, Row } from '../db/schema.ts';
+import { recordEvent } from '../events/outbox.ts';
+import { listPage } from '../http/list.ts';
+import { ApiError } from '../http/problem.ts';
+import { requirePatient } from '../patients/service.ts';
+
+/**
+ * The public view of an appointment row.
+ *
+ * @example
+ * toAppointment(row).status; // 'scheduled'
+ */
+export function toAppointment(row: Row<'appointments'>): Appointment {
+  return {
+    id: row.id as `apt_${string}`,
+    patientId: row.patient_id as `pat_${string}`,
+    service: row.service,
+    clinicianRef: row.clinician_ref,
+    location: row.location,
+    startsAt: row.starts_at.toISOString(),
+    endsAt: row.ends_at.toISOString(),
+    status: row.status,
+    cancellationReason: row.cancellation_reason,
+    notes: row.notes,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+function eventData(row: Row<'appointments'>): EventData<'appointment.created'> {
+  return {
+    appointmentId: row.id as `apt_${string}`,
+    patientId: row.patient_id as `pat_${string}`,
+    service: row.service,
+    status: row.status,
+    startsAt: row.starts_at.toISOString(),
+    endsAt: row.ends_at.toISOString(),
+    cancellationReason: row.cancellation_reason,
+  };
+}
+
+/**
+ * An appointment row of the tenant, or 404.
+ *
+ * @example
+ * await requireAppointment(db, tenantId, 'apt_…');
+ */
+export async function requireAppointment(
+  db: Kysely<DB>,
+  tenantId: string,
+  id: string,
+  options: { lock?: boolean } = {},
+): Promise<Row<'appointments'>> {
+  const row = await findOwned(db, 'appointments', tenantId, id, options);
+  if (!row) throw new ApiError('not_found', `No appointment ${id} in this tenant.`);
+  return row;
+}
+
+/** What a booking needs. */
+export interface NewAppointment {
+  patientId: string;
+  service: string;
+  clinicianRef?: string | undefined;
+  location?: string | undefined;
+  startsAt: string;
+  endsAt: string;
+  notes?: string | undefined;
+}
+
+/**
+ * Books an appointment for a patient of the tenant.
+ *
+ * @example
+ * await createAppointment(trx, change, { patientId, service: 'Consultation', startsAt, endsAt });
+ */
+export async function createAppointment(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  input: NewAppointment,
+): Promise<Appointment> {
+  await requirePatient(db, change.tenantId, input.patientId);
+  const row: Row<'appointments'> = {
+    id: newId('apt'),
+    tenant_id: change.tenantId,
+    patient_id: input.patientId,
+    service: input.service,
+    clinician_ref: input.clinicianRef ?? null,
+    location: input.location ?? null,
+    starts_at: new Date(input.startsAt),
+    ends_at: new Date(input.endsAt),
+    status: 'scheduled',
+    cancellation_reason: null,
+    notes: input.notes ?? null,
+    created_at: change.now,
+    updated_at: change.now,
+  };
+  await db.insertInto('appointments').values(row).execute();
+  await auditChange(db, change, 'appointment.created', 'appointment', row.id, {
+    status: row.status,
+  });
+  await emit(db, change, 'appointment.created', row);
+  return toAppointment(row);
+}
+
+/**
+ * Updates the details (not time or status) of a scheduled appointment.
+ *
+ * @example
+ * await updateAppointment(trx, change, 'apt_…', { location: 'Room 2' });
+ */
+export async function updateAppointment(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  id: string,
+  patch: {
+    service?: string | undefined;
+    clinicianRef?: string | null | undefined;
+    location?: string | null | undefined;
+    notes?: string | null | undefined;
+  },
+): Promise<Appointment> {
+  const row = await requireAppointment(db, change.tenantId, id, { lock: true });
+  if (row.status !== 'scheduled') {
+    throw new ApiError(
+      'invalid_state_transition',
+      `Only a scheduled appointment can be updated; this one is ${row.status}.`,
+    );
+  }
+  const next: Row<'appointments'> = {
+    ...row,
+    ...(patch.service !== undefined ? { service: patch.service } : {}),
+    ...(patch.clinicianRef !== undefined ? { clinician_ref: patch.clinicianRef } : {}),
+    ...(patch.location !== undefined ? { location: patch.location } : {}),
+    ...(patch.notes !== undefined ? { notes: patch.notes } : {}),
+    updated_at: change.now,
+  };
+  await save(db, next);
+  await auditChange(db, change, 'appointment.updated', 'appointment', id, {
+    fields: Object.keys(patch),
+  });
+  await emit(db, change, 'appointment.updated', next);
+  return toAppointment(next);
+}
+
+/**
+ * Applies a state-machine action: cancel, complete or reschedule.
+ *
+ * @example
+ * await transitionAppointment(trx, change, 'apt_…', 'cancel', { reason: 'Patient ill' });
+ */
+export async function transitionAppointment(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  id: string,
+  action: AppointmentAction,
+  input: { reason?: string; startsAt?: string; endsAt?: string } = {},
+): Promise<Appointment> {
+  const row = await requireAppointment(db, change.tenantId, id, { lock: true });
+  const status = nextAppointmentStatus(row.status, action);
+  if (status === null) {
+    throw new ApiError(
+      'invalid_state_transition',
+      `Cannot ${action} an appointment that is ${row.status}.`,
+    );
+  }
+  const next: Row<'appointments'> = { ...row, status, updated_at: change.now };
+  if (action === 'cancel') next.cancellation_reason = input.reason ?? null;
+  if (action === 'reschedule' && input.startsAt && input.endsAt) {
+    next.starts_at = new Date(input.startsAt);
+    next.ends_at = new Date(input.endsAt);
+  }
+  await save(db, next);
+  const type =
+    action === 'cancel'
+      ? 'appointment.cancelled'
+      : action === 'complete'
+        ? 'appointment.completed'
+        : 'appointment.updated';
+  await auditChange(
+    db,
+    change,
+    `appointment.${action === 'reschedule' ? 'rescheduled' : status}`,
+    'appointment',
+    id,
+    {
+      from: row.status,
+      to: status,
+    },
+  );
+  await emit(db, change, type, next);
+  return toAppointment(next);
+}
+
+/**
+ * Lists appointments with the contract's filters.
+ *
+ * @example
+ * await listAppointments(db, tenantId, { status: 'scheduled' });
+ */
+export function listAppointments(
+  db: Kysely<DB>,
+  tenantId: string,
+  query: {
+    limit?: number | undefined;
+    cursor?: string | undefined;
+    patientId?: string | undefined;
+    status?: string | undefined;
+    startsAfter?: string | undefined;
+    startsBefore?: string | undefined;
+  },
+) {
+  return listPage(
+    db,
+    'appointments',
+    tenantId,
+    query,
+    [
+      query.patientId !== undefined && ['patient_id', '=', query.patientId],
+      query.status !== undefined && ['status', '=', query.status],
+      query.startsAfter !== undefined && ['starts_at', '>=', new Date(query.startsAfter)],
+      query.startsBefore !== undefined && ['starts_at', '<', new Date(query.startsBefore)],
+    ],
+    toAppointment,
+  );
+}
+
+async function save(db: Kysely<DB>, row: Row<'appointments'>): Promise<void> {
+  const { id, tenant_id, created_at: _created, ...set } = row;
+  await db
+    .updateTable('appointments')
+    .set(set)
+    .where('tenant_id', '=', tenant_id)
+    .where('id', '=', id)
+    .execute();
+}
+
+function emit(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  type:
+    | 'appointment.created'
+    | 'appointment.updated'
+    | 'appointment.cancelled'
+    | 'appointment.completed',
+  row: Row<'appointments'>,
+) {
+  return recordEvent(db, {
+    tenantId: change.tenantId,
+    type,
+    entityType: 'appointment',
+    entityId: row.id,
+    data: eventData(row),
+    occurredAt: change.now,
+  });
+}

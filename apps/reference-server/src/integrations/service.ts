@@ -1,0 +1,174 @@
+/**
+ * The integrations registry: which systems are connected to a tenant, for
+ * what purpose, with which scopes, APIs and events, and whether they are
+ * active. Registered and changed by `admin:integrations`, readable with
+ * `read:integrations`; every change is audited.
+ */
+import { type Integration, newId, type Scope } from '@clinicbridge/sdk/contract';
+import type { Kysely } from 'kysely';
+import { auditChange, type ChangeContext } from '../audit/record.ts';
+import { findOwned } from '../db/owned.ts';
+import type { DB, Row } from '../db/schema.ts';
+import { listPage } from '../http/list.ts';
+import { ApiError } from '../http/problem.ts';
+
+/** Fields of an integration a caller sets. */
+export interface IntegrationInput {
+  name?: string | undefined;
+  purpose?: string | undefined;
+  scopes?: Scope[] | undefined;
+  apis?: string[] | undefined;
+  events?: string[] | undefined;
+  status?: 'active' | 'paused' | 'deprecated' | undefined;
+  owner?: string | undefined;
+}
+
+/**
+ * The public view of an integration row.
+ *
+ * @example
+ * toIntegration(row).status; // 'active'
+ */
+export function toIntegration(row: Row<'integrations'>): Integration {
+  return {
+    id: row.id as `int_${string}`,
+    name: row.name,
+    purpose: row.purpose,
+    scopes: row.scopes as Scope[],
+    apis: row.apis,
+    events: row.events,
+    status: row.status,
+    owner: row.owner,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/**
+ * An integration row of the tenant, or 404.
+ *
+ * @example
+ * await requireIntegration(db, tenantId, 'int_…');
+ */
+export async function requireIntegration(
+  db: Kysely<DB>,
+  tenantId: string,
+  id: string,
+  options: { lock?: boolean } = {},
+): Promise<Row<'integrations'>> {
+  const row = await findOwned(db, 'integrations', tenantId, id, options);
+  if (!row) throw new ApiError('not_found', `No integration ${id} in this tenant.`);
+  return row;
+}
+
+/**
+ * Registers an integration.
+ *
+ * @example
+ * await registerIntegration(trx, change, { name: 'Lab', purpose: 'Results', scopes: [], apis: [], events: [] });
+ */
+export async function registerIntegration(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  input: IntegrationInput & {
+    name: string;
+    purpose: string;
+    scopes: Scope[];
+    apis: string[];
+    events: string[];
+  },
+): Promise<Integration> {
+  const row: Row<'integrations'> = {
+    id: newId('int'),
+    tenant_id: change.tenantId,
+    name: input.name,
+    purpose: input.purpose,
+    scopes: input.scopes,
+    apis: input.apis,
+    events: input.events,
+    status: input.status ?? 'active',
+    owner: input.owner ?? null,
+    created_at: change.now,
+    updated_at: change.now,
+  };
+  await db
+    .insertInto('integrations')
+    .values({
+      ...row,
+      scopes: JSON.stringify(row.scopes),
+      apis: JSON.stringify(row.apis),
+      events: JSON.stringify(row.events),
+    })
+    .execute();
+  await auditChange(db, change, 'integration.created', 'integration', row.id, {
+    status: row.status,
+  });
+  return toIntegration(row);
+}
+
+/**
+ * Updates an integration (pause, deprecate, change what it uses).
+ *
+ * @example
+ * await updateIntegration(trx, change, 'int_…', { status: 'paused' });
+ */
+export async function updateIntegration(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  id: string,
+  patch: IntegrationInput,
+): Promise<Integration> {
+  const row = await requireIntegration(db, change.tenantId, id, { lock: true });
+  const next: Row<'integrations'> = {
+    ...row,
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...(patch.purpose !== undefined ? { purpose: patch.purpose } : {}),
+    ...(patch.scopes !== undefined ? { scopes: patch.scopes } : {}),
+    ...(patch.apis !== undefined ? { apis: patch.apis } : {}),
+    ...(patch.events !== undefined ? { events: patch.events } : {}),
+    ...(patch.status !== undefined ? { status: patch.status } : {}),
+    ...(patch.owner !== undefined ? { owner: patch.owner } : {}),
+    updated_at: change.now,
+  };
+  await db
+    .updateTable('integrations')
+    .set({
+      name: next.name,
+      purpose: next.purpose,
+      scopes: JSON.stringify(next.scopes),
+      apis: JSON.stringify(next.apis),
+      events: JSON.stringify(next.events),
+      status: next.status,
+      owner: next.owner,
+      updated_at: next.updated_at,
+    })
+    .where('tenant_id', '=', change.tenantId)
+    .where('id', '=', id)
+    .execute();
+  await auditChange(db, change, 'integration.updated', 'integration', id, {
+    fields: Object.keys(patch),
+    status: next.status,
+  });
+  return toIntegration(next);
+}
+
+/**
+ * Lists integrations, optionally by status.
+ *
+ * @example
+ * await listIntegrations(db, tenantId, { status: 'active' });
+ */
+export function listIntegrations(
+  db: Kysely<DB>,
+  tenantId: string,
+  query: { limit?: number | undefined; cursor?: string | undefined; status?: string | undefined },
+) {
+  return listPage(
+    db,
+    'integrations',
+    tenantId,
+    query,
+    [query.status !== undefined && ['status', '=', query.status]],
+    toIntegration,
+  );
+}

@@ -1,0 +1,171 @@
+/**
+ * Patients. Responses carry the minimum necessary: names, birth date and
+ * contact details only for callers holding `read:patients:pii`. Audit rows
+ * and logs never carry PII; there are no patient events (the catalogue has
+ * none, by design: contact data does not fan out).
+ */
+import { newId, type Patient } from '@clinicbridge/sdk/contract';
+import type { Kysely } from 'kysely';
+import { auditChange, type ChangeContext } from '../audit/record.ts';
+import { findOwned } from '../db/owned.ts';
+import type { DB, Row } from '../db/schema.ts';
+import { listPage } from '../http/list.ts';
+import { ApiError } from '../http/problem.ts';
+
+/** Fields a caller may set. */
+export interface PatientInput {
+  givenName?: string | undefined;
+  familyName?: string | undefined;
+  birthDate?: string | undefined;
+  email?: string | undefined;
+  phone?: string | undefined;
+  externalRef?: string | undefined;
+  preferredLanguage?: string | undefined;
+  countryCode?: string | undefined;
+  consent?: { messaging: boolean; marketing: boolean } | undefined;
+}
+
+/**
+ * The public view of a patient; PII only when `withPii`.
+ *
+ * @example
+ * toPatient(row, hasScope(auth.scopes, 'read:patients:pii'));
+ */
+export function toPatient(row: Row<'patients'>, withPii: boolean): Patient {
+  const base: Patient = {
+    id: row.id as `pat_${string}`,
+    externalRef: row.external_ref,
+    preferredLanguage: row.preferred_language,
+    countryCode: row.country_code,
+    consent: { messaging: row.consent_messaging, marketing: row.consent_marketing },
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+  if (!withPii) return base;
+  return {
+    ...base,
+    givenName: row.given_name,
+    familyName: row.family_name,
+    birthDate: row.birth_date,
+    email: row.email,
+    phone: row.phone,
+  };
+}
+
+/**
+ * A patient row of the tenant, or 404.
+ *
+ * @example
+ * const row = await requirePatient(db, tenantId, 'pat_…');
+ */
+export async function requirePatient(
+  db: Kysely<DB>,
+  tenantId: string,
+  id: string,
+  options: { lock?: boolean } = {},
+): Promise<Row<'patients'>> {
+  const row = await findOwned(db, 'patients', tenantId, id, options);
+  if (!row) throw new ApiError('not_found', `No patient ${id} in this tenant.`);
+  return row;
+}
+
+/**
+ * Registers a patient.
+ *
+ * @example
+ * const row = await createPatient(trx, change, { givenName: 'Ada', familyName: 'Lovelace' });
+ */
+export async function createPatient(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  input: PatientInput & { givenName: string; familyName: string },
+): Promise<Row<'patients'>> {
+  const row: Row<'patients'> = {
+    id: newId('pat'),
+    tenant_id: change.tenantId,
+    given_name: input.givenName,
+    family_name: input.familyName,
+    birth_date: input.birthDate ?? null,
+    email: input.email ?? null,
+    phone: input.phone ?? null,
+    external_ref: input.externalRef ?? null,
+    preferred_language: input.preferredLanguage ?? 'en',
+    country_code: input.countryCode ?? null,
+    consent_messaging: input.consent?.messaging ?? false,
+    consent_marketing: input.consent?.marketing ?? false,
+    created_at: change.now,
+    updated_at: change.now,
+  };
+  await db.insertInto('patients').values(row).execute();
+  await auditChange(db, change, 'patient.created', 'patient', row.id);
+  return row;
+}
+
+/**
+ * Updates a patient; audit metadata lists changed field names, never values.
+ *
+ * @example
+ * await updatePatient(trx, change, 'pat_…', { preferredLanguage: 'tr' });
+ */
+export async function updatePatient(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  id: string,
+  patch: PatientInput,
+): Promise<Row<'patients'>> {
+  const row = await requirePatient(db, change.tenantId, id, { lock: true });
+  const next: Row<'patients'> = {
+    ...row,
+    ...(patch.givenName !== undefined ? { given_name: patch.givenName } : {}),
+    ...(patch.familyName !== undefined ? { family_name: patch.familyName } : {}),
+    ...(patch.birthDate !== undefined ? { birth_date: patch.birthDate } : {}),
+    ...(patch.email !== undefined ? { email: patch.email } : {}),
+    ...(patch.phone !== undefined ? { phone: patch.phone } : {}),
+    ...(patch.externalRef !== undefined ? { external_ref: patch.externalRef } : {}),
+    ...(patch.preferredLanguage !== undefined
+      ? { preferred_language: patch.preferredLanguage }
+      : {}),
+    ...(patch.countryCode !== undefined ? { country_code: patch.countryCode } : {}),
+    ...(patch.consent !== undefined
+      ? { consent_messaging: patch.consent.messaging, consent_marketing: patch.consent.marketing }
+      : {}),
+    updated_at: change.now,
+  };
+  const { id: _id, tenant_id: _tenant, created_at: _created, ...set } = next;
+  await db
+    .updateTable('patients')
+    .set(set)
+    .where('tenant_id', '=', change.tenantId)
+    .where('id', '=', id)
+    .execute();
+  await auditChange(db, change, 'patient.updated', 'patient', id, {
+    fields: Object.keys(patch).filter((k) => patch[k as keyof PatientInput] !== undefined),
+  });
+  return next;
+}
+
+/**
+ * Lists patients, optionally by external reference.
+ *
+ * @example
+ * await listPatients(db, tenantId, { externalRef: 'EHR-1' }, false);
+ */
+export function listPatients(
+  db: Kysely<DB>,
+  tenantId: string,
+  query: {
+    limit?: number | undefined;
+    cursor?: string | undefined;
+    externalRef?: string | undefined;
+  },
+  withPii: boolean,
+) {
+  return listPage(
+    db,
+    'patients',
+    tenantId,
+    query,
+    [query.externalRef !== undefined && ['external_ref', '=', query.externalRef]],
+    (row) => toPatient(row, withPii),
+  );
+}
