@@ -1,7 +1,7 @@
 /**
  * The request path of one operation, in the real server's order: request id
  * → injected failures → authenticate → scope → idempotency (writes) →
- * validate → handler → audit → response. Every response, success or
+ * injected latency → validate → handler → audit → response. Every response, success or
  * problem, carries `X-Request-Id`.
  */
 import { hasScope, newId } from '../../contract/index.ts';
@@ -31,14 +31,15 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
- * Applies injected latency and failures for `target`; throws the injected
- * problem or returns NETWORK_ERROR.
+ * Applies injected failures for `target` (and, with `withLatency`, injected
+ * latency first); throws the injected problem or returns NETWORK_ERROR.
  */
 export async function applyInjection(
   injector: FailureInjector,
   target: string,
+  withLatency: boolean,
 ): Promise<typeof NETWORK_ERROR | null> {
-  const latency = injector.latencyFor(target);
+  const latency = withLatency ? injector.latencyFor(target) : 0;
   if (latency > 0) await sleep(latency);
   const failure = injector.take(target);
   if (!failure) return null;
@@ -107,7 +108,7 @@ export async function runOperation(
   const requestId = newRequestId();
   const url = new URL(request.url);
   try {
-    if ((await applyInjection(injector, op.id)) === NETWORK_ERROR) return NETWORK_ERROR;
+    if ((await applyInjection(injector, op.id, false)) === NETWORK_ERROR) return NETWORK_ERROR;
     const caller = world.auth.authenticate(request.headers.get('authorization'));
     if (!hasScope(caller.scopes, op.scope)) {
       throw new ApiProblem(
@@ -125,6 +126,10 @@ export async function runOperation(
     }
     let response: Response;
     try {
+      // Latency stands for processing time: it runs with the key reserved, so
+      // a concurrent retry with the same key sees idempotency_in_flight.
+      const latency = injector.latencyFor(op.id);
+      if (latency > 0) await sleep(latency);
       const input = validateInput(op, {
         params: decodeParams(rawParams),
         query: queryObject(url),

@@ -33,7 +33,8 @@ async function guarded(
 ): Promise<Response> {
   const requestId = newRequestId();
   try {
-    if ((await applyInjection(injector, target)) === NETWORK_ERROR) return HttpResponse.error();
+    if ((await applyInjection(injector, target, true)) === NETWORK_ERROR)
+      return HttpResponse.error();
     return await run(requestId);
   } catch (error) {
     const problem =
