@@ -85,8 +85,10 @@ export const TravelerSchema = z.object({
   gender: z.enum(['MALE', 'FEMALE']).optional(),
   email: z.email().optional(),
   phone: z
-    .string()
-    .regex(/^\+[1-9]\d{6,14}$/)
+    .object({
+      countryCallingCode: z.string().regex(/^[1-9]\d{0,3}$/),
+      number: z.string().regex(/^\d{4,14}$/),
+    })
     .optional(),
 });
 

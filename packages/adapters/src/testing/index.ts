@@ -6,6 +6,8 @@
  *
  * Needs `msw` (an optional peer dependency) in your test setup.
  */
+
+export { AMADEUS_API, FakeAmadeus } from './amadeus.ts';
 export {
   authExpired,
   connectionErrors,
