@@ -6,7 +6,12 @@
 import { type StandardWebhookHeaders, sign } from '@clinicbridge/webhooks';
 import type { EventEnvelope } from '../contract/index.ts';
 
-/** A signed webhook request: the exact body bytes and the headers to send with them. */
+/**
+ * A signed webhook request: the exact body bytes and the headers to send with them.
+ *
+ * @example
+ * const { body, headers }: SignedTestWebhook = await signTestWebhook(event, secret);
+ */
 export interface SignedTestWebhook {
   /** The JSON body; verify over this exact string. */
   readonly body: string;

@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { listOperations, type Operation } from '../../contract/index.ts';
 import { ClinicBridge } from '../../index.ts';
-import type { OperationId } from '../fake-api/operation-id.ts';
 import { adminCases } from './cases/admin.ts';
 import { appointmentCases } from './cases/appointments.ts';
 import { moneyCases } from './cases/money.ts';
@@ -29,7 +28,12 @@ export type {
   ContractSuiteTarget,
 } from './types.ts';
 
-/** Every case of the suite. */
+/**
+ * Every case of the suite.
+ *
+ * @example
+ * const used = new Set(contractCases.flatMap((c) => c.uses));
+ */
 export const contractCases: readonly ContractCase[] = [
   ...patientCases,
   ...appointmentCases,
@@ -126,6 +130,3 @@ export function defineContractSuite(options: ContractSuiteOptions): void {
     });
   });
 }
-
-/** Operation ids, for typing an `unsupported` list. */
-export type { OperationId };

@@ -3,7 +3,12 @@ import type { Scope } from '../../contract/index.ts';
 import type { ClinicBridge } from '../../index.ts';
 import type { OperationId } from '../fake-api/operation-id.ts';
 
-/** What a runner provides: an API to test and credentials for it. */
+/**
+ * What a runner provides: an API to test and credentials for it.
+ *
+ * @example
+ * const target: ContractSuiteTarget = { baseUrl, apiKey, createToken: async (s) => issueKey(s), otherTenantApiKey };
+ */
 export interface ContractSuiteTarget {
   /** Root of the API (without `/api/v1`). */
   baseUrl: string;
@@ -17,7 +22,12 @@ export interface ContractSuiteTarget {
   fetch?: typeof globalThis.fetch;
 }
 
-/** Options of `defineContractSuite`. */
+/**
+ * Options of `defineContractSuite`.
+ *
+ * @example
+ * const options: ContractSuiteOptions = { name: 'reference server', setup, unsupported: ['deliveries.retry'] };
+ */
 export interface ContractSuiteOptions {
   /** Name of the top-level `describe` block. */
   name: string;
@@ -32,7 +42,12 @@ export interface ContractSuiteOptions {
   unsupported?: readonly OperationId[];
 }
 
-/** What a case receives. */
+/**
+ * What a case receives.
+ *
+ * @example
+ * async function run({ client, unique }: CaseContext) { await client.patients.create({ givenName: 'A', familyName: 'B', externalRef: unique('p') }); }
+ */
 export interface CaseContext {
   /** A client authenticated with the admin key. */
   readonly client: ClinicBridge;
@@ -43,7 +58,12 @@ export interface CaseContext {
   unique(label: string): string;
 }
 
-/** One case of the suite and the operations it exercises. */
+/**
+ * One case of the suite and the operations it exercises.
+ *
+ * @example
+ * const ping: ContractCase = { name: 'lists patients', uses: ['patients.list'], run: async ({ client }) => { await client.patients.list().page(); } };
+ */
 export interface ContractCase {
   readonly name: string;
   readonly uses: readonly OperationId[];

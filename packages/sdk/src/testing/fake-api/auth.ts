@@ -7,20 +7,35 @@ import { type IntegrationToken, newId, type Scope } from '../../contract/index.t
 import { ApiProblem } from './problem.ts';
 import { randomSecret } from './random.ts';
 
-/** The authenticated caller of one request. */
+/**
+ * The authenticated caller of one request.
+ *
+ * @example
+ * const caller: Caller = auth.authenticate(request.headers.get('authorization'));
+ */
 export interface Caller {
   readonly tenantId: `ten_${string}`;
   readonly scopes: readonly Scope[];
   readonly actor: { type: 'api_key' | 'oauth_client'; id: string };
 }
 
-/** An integration token as stored: with its key, which is only shown at creation. */
+/**
+ * An integration token as stored: with its key, which is only shown at creation.
+ *
+ * @example
+ * const token: StoredToken = auth.createApiKey({ tenantId, scopes: ['read:visits'] });
+ */
 export interface StoredToken extends IntegrationToken {
   readonly tenantId: `ten_${string}`;
   readonly apiKey: string;
 }
 
-/** A registered OAuth client. */
+/**
+ * A registered OAuth client.
+ *
+ * @example
+ * const client: OAuthClient = auth.createOAuthClient({ tenantId, scopes: ['read:visits'] });
+ */
 export interface OAuthClient {
   readonly clientId: string;
   readonly clientSecret: string;
@@ -35,7 +50,12 @@ interface AccessToken {
   readonly expiresAtMs: number;
 }
 
-/** Lifetime of an OAuth access token, in seconds. */
+/**
+ * Lifetime of an OAuth access token, in seconds.
+ *
+ * @example
+ * const expiresAt = Date.now() + ACCESS_TOKEN_TTL_SECONDS * 1000;
+ */
 export const ACCESS_TOKEN_TTL_SECONDS = 900;
 
 /**

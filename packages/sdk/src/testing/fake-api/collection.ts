@@ -4,7 +4,12 @@
  * valid while rows are added or removed around it.
  */
 
-/** A stored row and its insertion sequence. */
+/**
+ * A stored row and its insertion sequence.
+ *
+ * @example
+ * const newest: Row<Patient> | undefined = tenant.patients.rows().at(-1);
+ */
 export interface Row<T> {
   readonly seq: number;
   readonly value: T;

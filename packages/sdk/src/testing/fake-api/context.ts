@@ -18,7 +18,12 @@ import type { FakeWorld } from './world.ts';
 
 type Out<S> = S extends Schema ? z.output<S> : undefined;
 
-/** The context of one request to one operation. */
+/**
+ * The context of one request to one operation.
+ *
+ * @example
+ * defineHandler(operations.visits.get, (ctx: OperationContext<typeof operations.visits.get>) => ({ body: findOr404(ctx.tenant.visits, ctx.params.visitId, 'visit') }));
+ */
 export interface OperationContext<O extends Operation> {
   readonly op: O;
   readonly params: Out<O['params']>;
@@ -39,13 +44,23 @@ export interface OperationContext<O extends Operation> {
   ): EventEnvelope;
 }
 
-/** A handler's answer: the body (typed by the contract) and, rarely, a status other than the operation's. */
+/**
+ * A handler's answer: the body (typed by the contract) and, rarely, a status other than the operation's.
+ *
+ * @example
+ * const result: OperationResult<typeof operations.exports.create> = { body: job, status: 202 };
+ */
 export interface OperationResult<O extends Operation> {
   readonly body: Out<O['response']>;
   readonly status?: number;
 }
 
-/** A handler bound to its operation, as the router stores it. */
+/**
+ * A handler bound to its operation, as the router stores it.
+ *
+ * @example
+ * const handlers: BoundHandler[] = [defineHandler(operations.visits.get, getVisit)];
+ */
 export interface BoundHandler {
   readonly op: Operation;
   readonly run: (ctx: OperationContext<Operation>) => OperationResult<Operation>;

@@ -7,7 +7,12 @@
 import { type EventData, type EventEnvelope, type EventType, newId } from '../../contract/index.ts';
 import type { StoredWebhookEndpoint, TenantState } from './tenant-state.ts';
 
-/** True when an endpoint receives events of `type`. */
+/**
+ * True when an endpoint receives events of `type`.
+ *
+ * @example
+ * if (endpointWants(endpoint, 'payment.received')) scheduleDelivery(tenant, event, endpoint, now);
+ */
 export function endpointWants(endpoint: StoredWebhookEndpoint, type: string): boolean {
   return (
     endpoint.enabled && (endpoint.eventTypes.includes('*') || endpoint.eventTypes.includes(type))

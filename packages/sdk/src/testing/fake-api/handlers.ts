@@ -12,7 +12,12 @@ import { paymentHandlers } from './resources/payments.ts';
 import { visitHandlers } from './resources/visits.ts';
 import { webhookEndpointHandlers } from './resources/webhook-endpoints.ts';
 
-/** Handlers for every operation of the contract. */
+/**
+ * Handlers for every operation of the contract.
+ *
+ * @example
+ * const msw = buildHandlers(world, injector, allHandlers);
+ */
 export const allHandlers: readonly BoundHandler[] = [
   ...integrationTokenHandlers,
   ...patientHandlers,

@@ -8,7 +8,12 @@
  */
 import { ApiProblem } from './problem.ts';
 
-/** A response kept for replay. */
+/**
+ * A response kept for replay.
+ *
+ * @example
+ * const stored: StoredResponse = { status: 201, headers: [['content-type', 'application/json']], body: '{}' };
+ */
 export interface StoredResponse {
   readonly status: number;
   readonly headers: readonly [string, string][];
@@ -19,7 +24,12 @@ type Entry =
   | { state: 'in_flight'; fingerprint: string }
   | { state: 'done'; fingerprint: string; response: StoredResponse };
 
-/** Longest accepted key. */
+/**
+ * Longest accepted key.
+ *
+ * @example
+ * if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) throw new RangeError('key too long');
+ */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 function canonical(value: unknown): string {

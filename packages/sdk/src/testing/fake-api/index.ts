@@ -18,13 +18,28 @@ export type { OperationId } from './operation-id.ts';
 export { FakeApiState, type TestTenant } from './state.ts';
 export { type StoredExportJob, type StoredWebhookEndpoint, TenantState } from './tenant-state.ts';
 
-/** Base URL the fake API answers on when none is given. */
+/**
+ * Base URL the fake API answers on when none is given.
+ *
+ * @example
+ * new ClinicBridge({ baseUrl: DEFAULT_FAKE_BASE_URL, apiKey: DEFAULT_FAKE_API_KEY });
+ */
 export const DEFAULT_FAKE_BASE_URL = 'https://api.clinicbridge.test';
 
-/** Admin API key (every scope) of the default tenant when none is given. */
+/**
+ * Admin API key (every scope) of the default tenant when none is given.
+ *
+ * @example
+ * new ClinicBridge({ baseUrl: DEFAULT_FAKE_BASE_URL, apiKey: DEFAULT_FAKE_API_KEY });
+ */
 export const DEFAULT_FAKE_API_KEY = 'cbk_test_admin';
 
-/** Options of {@link createFakeApi}. */
+/**
+ * Options of {@link createFakeApi}.
+ *
+ * @example
+ * const options: FakeApiOptions = { baseUrl: 'https://api.clinicbridge.test', now: () => new Date('2026-11-22T09:00:00Z') };
+ */
 export interface FakeApiOptions {
   /** Origin the handlers answer on, without a trailing slash. Default {@link DEFAULT_FAKE_BASE_URL}. */
   baseUrl?: string;
@@ -34,7 +49,12 @@ export interface FakeApiOptions {
   now?: () => Date;
 }
 
-/** A fake API: its MSW handlers, its state, and failure injection. */
+/**
+ * A fake API: its MSW handlers, its state, and failure injection.
+ *
+ * @example
+ * const api: FakeApi = createFakeApi();
+ */
 export interface FakeApi {
   /** MSW handlers: pass them to `setupServer(...)` or `setupWorker(...)`. */
   readonly handlers: HttpHandler[];

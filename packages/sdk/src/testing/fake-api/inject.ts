@@ -6,10 +6,20 @@
 import type { ErrorCode } from '../../contract/index.ts';
 import type { OperationId } from './operation-id.ts';
 
-/** Which requests an injection applies to: one operation id, or every request (`'*'`, the default). */
+/**
+ * Which requests an injection applies to: one operation id, or every request (`'*'`, the default).
+ *
+ * @example
+ * const target: InjectionTarget = 'appointments.create';
+ */
 export type InjectionTarget = OperationId | 'oauth.token' | 'exports.download' | '*';
 
-/** What the router must do with a request before handling it. */
+/**
+ * What the router must do with a request before handling it.
+ *
+ * @example
+ * const failure: InjectedFailure | null = injector.take('patients.list');
+ */
 export type InjectedFailure =
   | { kind: 'problem'; code: ErrorCode; status: number; retryAfter?: number }
   | { kind: 'network' };

@@ -8,10 +8,20 @@ import { DEFAULT_PAGE_SIZE, type Page } from '../../contract/index.ts';
 import type { Row } from './collection.ts';
 import { ApiProblem } from './problem.ts';
 
-/** Direction of a list: oldest first, or newest first (events, audit). */
+/**
+ * Direction of a list: oldest first, or newest first (events, audit).
+ *
+ * @example
+ * paginate('events.list', tenant.events.rows(), query, 'desc' satisfies ListOrder);
+ */
 export type ListOrder = 'asc' | 'desc';
 
-/** The `limit`/`cursor` of a parsed list query. */
+/**
+ * The `limit`/`cursor` of a parsed list query.
+ *
+ * @example
+ * const request: PageRequest = { limit: 10, cursor: page.nextCursor ?? undefined };
+ */
 export interface PageRequest {
   limit?: number | undefined;
   cursor?: string | undefined;

@@ -14,10 +14,20 @@ import { ApiProblem, problemResponse } from './problem.ts';
 import { queryObject, readJsonBody, validateInput } from './validate.ts';
 import type { FakeWorld } from './world.ts';
 
-/** Returned instead of a response when a network error was injected. */
+/**
+ * Returned instead of a response when a network error was injected.
+ *
+ * @example
+ * if (response === NETWORK_ERROR) return HttpResponse.error();
+ */
 export const NETWORK_ERROR = Symbol('network error');
 
-/** A fresh request id. */
+/**
+ * A fresh request id.
+ *
+ * @example
+ * const requestId = newRequestId(); // 'req_…'
+ */
 export function newRequestId(): string {
   return `req_${newId('evt').slice(4)}`;
 }
@@ -25,6 +35,9 @@ export function newRequestId(): string {
 /**
  * Sleeps `ms` on the (possibly fake) timer, so injected latency follows
  * `vi.useFakeTimers()` in the caller's tests.
+ *
+ * @example
+ * await sleep(injector.latencyFor('patients.list'));
  */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -33,6 +46,9 @@ export function sleep(ms: number): Promise<void> {
 /**
  * Applies injected failures for `target` (and, with `withLatency`, injected
  * latency first); throws the injected problem or returns NETWORK_ERROR.
+ *
+ * @example
+ * if ((await applyInjection(injector, 'oauth.token', true)) === NETWORK_ERROR) return HttpResponse.error();
  */
 export async function applyInjection(
   injector: FailureInjector,

@@ -12,10 +12,20 @@ import {
   type Problem,
 } from '../../contract/index.ts';
 
-/** One invalid field of a request, as carried in `errors[]`. */
+/**
+ * One invalid field of a request, as carried in `errors[]`.
+ *
+ * @example
+ * const error: FieldError = { path: 'body.startsAt', message: 'Invalid ISO datetime', code: 'invalid_format' };
+ */
 export type FieldError = z.infer<typeof fieldError>;
 
-/** Extra members of a problem body. */
+/**
+ * Extra members of a problem body.
+ *
+ * @example
+ * const extras: ProblemExtras = { retryAfter: 2 };
+ */
 export interface ProblemExtras {
   errors?: FieldError[];
   retryAfter?: number;

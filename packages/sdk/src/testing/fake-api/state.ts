@@ -6,7 +6,12 @@ import { type Scope, scopes } from '../../contract/index.ts';
 import type { TenantState } from './tenant-state.ts';
 import type { FakeWorld } from './world.ts';
 
-/** A tenant and an API key for it. */
+/**
+ * A tenant and an API key for it.
+ *
+ * @example
+ * const { tenantId, apiKey }: TestTenant = api.state.createTenant();
+ */
 export interface TestTenant {
   readonly tenantId: `ten_${string}`;
   readonly apiKey: string;

@@ -19,12 +19,22 @@ import type {
 } from '../../contract/index.ts';
 import { Collection } from './collection.ts';
 
-/** A webhook endpoint as stored: with its current and still-valid previous secrets. */
+/**
+ * A webhook endpoint as stored: with its current and still-valid previous secrets.
+ *
+ * @example
+ * const [current, previous] = (tenant.webhookEndpoints.get(endpointId) as StoredWebhookEndpoint).secrets;
+ */
 export interface StoredWebhookEndpoint extends WebhookEndpoint {
   secrets: string[];
 }
 
-/** An export job as stored: with the produced file. */
+/**
+ * An export job as stored: with the produced file.
+ *
+ * @example
+ * const file = (tenant.exports.get(exportId) as StoredExportJob).content;
+ */
 export interface StoredExportJob extends ExportJob {
   content: string | null;
 }

@@ -6,7 +6,12 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createFakeApi, type FakeApi, type FakeApiOptions } from './index.ts';
 
-/** A parsed response. */
+/**
+ * A parsed response.
+ *
+ * @example
+ * const res: TestResponse = await call('GET', '/api/v1/patients');
+ */
 export interface TestResponse {
   status: number;
   headers: Headers;
@@ -57,10 +62,20 @@ export function useFakeApi(options: FakeApiOptions = {}) {
   return { api, call };
 }
 
-/** A valid patient creation body. */
+/**
+ * A valid patient creation body.
+ *
+ * @example
+ * await call('POST', '/api/v1/patients', { body: patientBody });
+ */
 export const patientBody = { givenName: 'Ada', familyName: 'Yılmaz', email: 'ada@example.com' };
 
-/** A valid appointment creation body for `patientId`. */
+/**
+ * A valid appointment creation body for `patientId`.
+ *
+ * @example
+ * await call('POST', '/api/v1/appointments', { body: appointmentBody(patientId) });
+ */
 export function appointmentBody(patientId: string) {
   return {
     patientId,

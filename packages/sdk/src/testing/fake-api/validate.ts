@@ -7,10 +7,20 @@ import * as z from 'zod/mini';
 import type { Operation, Schema } from '../../contract/index.ts';
 import { ApiProblem, type FieldError } from './problem.ts';
 
-/** Largest request body the fake API reads (imports carry up to 5 MiB of text). */
+/**
+ * Largest request body the fake API reads (imports carry up to 5 MiB of text).
+ *
+ * @example
+ * if (body.length > MAX_BODY_BYTES) throw new ApiProblem('body_too_large', 'too large');
+ */
 export const MAX_BODY_BYTES = 6 * 1024 * 1024;
 
-/** Parsed, typed inputs of one request. */
+/**
+ * Parsed, typed inputs of one request.
+ *
+ * @example
+ * const { params, query, body }: ParsedInput = validateInput(op, raw);
+ */
 export interface ParsedInput {
   params: unknown;
   query: unknown;

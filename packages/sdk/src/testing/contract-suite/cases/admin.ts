@@ -13,7 +13,12 @@ async function settle<T extends { status: string }>(get: () => Promise<T>): Prom
   throw new Error('the job did not finish within 5 s');
 }
 
-/** Cases for administration and bulk data. */
+/**
+ * Cases for administration and bulk data.
+ *
+ * @example
+ * for (const c of adminCases) console.log(c.name, c.uses);
+ */
 export const adminCases: ContractCase[] = [
   {
     name: 'integrations: register, get, update, list by status',

@@ -16,7 +16,12 @@ const slot = (day: number) => ({
   endsAt: `2027-01-${String(day).padStart(2, '0')}T09:30:00.000Z`,
 });
 
-/** Cases for appointments and visits. */
+/**
+ * Cases for appointments and visits.
+ *
+ * @example
+ * for (const c of appointmentCases) console.log(c.name, c.uses);
+ */
 export const appointmentCases: ContractCase[] = [
   {
     name: 'appointments: create, get, update, and list by patient and status',

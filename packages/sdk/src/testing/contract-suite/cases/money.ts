@@ -37,7 +37,12 @@ async function invoiceFor({ client, unique }: CaseContext) {
   return { patient, invoice };
 }
 
-/** Cases for money. */
+/**
+ * Cases for money.
+ *
+ * @example
+ * for (const c of moneyCases) console.log(c.name, c.uses);
+ */
 export const moneyCases: ContractCase[] = [
   {
     name: 'invoices: totals per line with lineTax, get and list',

@@ -3,7 +3,12 @@ import { expect } from 'vitest';
 import { collect } from '../expect-problem.ts';
 import type { ContractCase } from '../types.ts';
 
-/** Cases for patients. */
+/**
+ * Cases for patients.
+ *
+ * @example
+ * for (const c of patientCases) console.log(c.name, c.uses);
+ */
 export const patientCases: ContractCase[] = [
   {
     name: 'patients: create, get, update, and list page by page',

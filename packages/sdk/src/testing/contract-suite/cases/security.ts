@@ -9,7 +9,12 @@ import type { ContractCase } from '../types.ts';
 
 const slot = { startsAt: '2027-03-01T09:00:00.000Z', endsAt: '2027-03-01T10:00:00.000Z' };
 
-/** Cases for security and request handling. */
+/**
+ * Cases for security and request handling.
+ *
+ * @example
+ * for (const c of securityCases) console.log(c.name, c.uses);
+ */
 export const securityCases: ContractCase[] = [
   {
     name: 'auth: an unknown key is 401',

@@ -17,7 +17,12 @@ async function endpoint(
   });
 }
 
-/** Cases for webhooks and events. */
+/**
+ * Cases for webhooks and events.
+ *
+ * @example
+ * for (const c of webhookEventCases) console.log(c.name, c.uses);
+ */
 export const webhookEventCases: ContractCase[] = [
   {
     name: 'webhook endpoints: the secret is shown at creation and rotation only',

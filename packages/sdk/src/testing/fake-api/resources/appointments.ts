@@ -96,7 +96,12 @@ export function createAppointment(
   return appointment;
 }
 
-/** Handlers of the appointment operations. */
+/**
+ * Handlers of the appointment operations.
+ *
+ * @example
+ * const byId = new Map(appointmentHandlers.map((h) => [h.op.id, h]));
+ */
 export const appointmentHandlers: BoundHandler[] = [
   defineHandler(appointmentOperations.create, (ctx) => ({
     body: createAppointment(ctx, ctx.body),

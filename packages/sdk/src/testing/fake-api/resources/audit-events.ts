@@ -4,7 +4,12 @@ import { type BoundHandler, defineHandler } from '../context.ts';
 import { filterRows, findOr404 } from '../lookup.ts';
 import { paginate } from '../pagination.ts';
 
-/** Handlers of the audit log operations. */
+/**
+ * Handlers of the audit log operations.
+ *
+ * @example
+ * const byId = new Map(auditEventHandlers.map((h) => [h.op.id, h]));
+ */
 export const auditEventHandlers: BoundHandler[] = [
   defineHandler(auditEventOperations.list, (ctx) => {
     const { limit, cursor, action, entityType, entityId, since, until } = ctx.query;

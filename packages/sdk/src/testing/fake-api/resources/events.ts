@@ -13,7 +13,12 @@ import { filterRows, findOr404 } from '../lookup.ts';
 import { paginate } from '../pagination.ts';
 import { ApiProblem } from '../problem.ts';
 
-/** Handlers of the event, delivery and dead-letter operations. */
+/**
+ * Handlers of the event, delivery and dead-letter operations.
+ *
+ * @example
+ * const byId = new Map(eventHandlers.map((h) => [h.op.id, h]));
+ */
 export const eventHandlers: BoundHandler[] = [
   defineHandler(eventOperations.list, (ctx) => {
     const { limit, cursor, type, entityId, since } = ctx.query;

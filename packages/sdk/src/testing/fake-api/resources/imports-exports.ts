@@ -128,7 +128,12 @@ function present(job: StoredExportJob) {
   return visible;
 }
 
-/** Handlers of the import and export operations. */
+/**
+ * Handlers of the import and export operations.
+ *
+ * @example
+ * const byId = new Map(importExportHandlers.map((h) => [h.op.id, h]));
+ */
 export const importExportHandlers: BoundHandler[] = [
   defineHandler(importOperations.create, (ctx) => ({
     body: ctx.tenant.imports.insert(importRows(ctx)),

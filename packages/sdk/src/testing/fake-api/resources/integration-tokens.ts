@@ -14,7 +14,12 @@ function present(token: StoredToken): IntegrationToken {
   return visible;
 }
 
-/** Handlers of the integration token operations. */
+/**
+ * Handlers of the integration token operations.
+ *
+ * @example
+ * const byId = new Map(integrationTokenHandlers.map((h) => [h.op.id, h]));
+ */
 export const integrationTokenHandlers: BoundHandler[] = [
   defineHandler(integrationTokenOperations.create, (ctx) => {
     const b = ctx.body;

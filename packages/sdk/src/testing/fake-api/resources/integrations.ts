@@ -4,7 +4,12 @@ import { type BoundHandler, defineHandler } from '../context.ts';
 import { filterRows, findOr404 } from '../lookup.ts';
 import { paginate } from '../pagination.ts';
 
-/** Handlers of the integration registry operations. */
+/**
+ * Handlers of the integration registry operations.
+ *
+ * @example
+ * const byId = new Map(integrationHandlers.map((h) => [h.op.id, h]));
+ */
 export const integrationHandlers: BoundHandler[] = [
   defineHandler(integrationOperations.create, (ctx) => {
     const b = ctx.body;

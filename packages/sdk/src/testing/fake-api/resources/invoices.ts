@@ -40,7 +40,12 @@ export function withAmounts(
   };
 }
 
-/** Handlers of the invoice operations. */
+/**
+ * Handlers of the invoice operations.
+ *
+ * @example
+ * const byId = new Map(invoiceHandlers.map((h) => [h.op.id, h]));
+ */
 export const invoiceHandlers: BoundHandler[] = [
   defineHandler(invoiceOperations.create, (ctx) => {
     const b = ctx.body;

@@ -54,7 +54,12 @@ export function createPatient(
   return ctx.tenant.patients.insert(patient);
 }
 
-/** Handlers of the patient operations. */
+/**
+ * Handlers of the patient operations.
+ *
+ * @example
+ * const byId = new Map(patientHandlers.map((h) => [h.op.id, h]));
+ */
 export const patientHandlers: BoundHandler[] = [
   defineHandler(patientOperations.create, (ctx) => ({
     body: presentPatient(createPatient(ctx, ctx.body), ctx.caller),

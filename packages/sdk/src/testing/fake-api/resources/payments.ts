@@ -17,7 +17,12 @@ import { paginate } from '../pagination.ts';
 import { ApiProblem } from '../problem.ts';
 import { withAmounts } from './invoices.ts';
 
-/** Handlers of the payment and refund operations. */
+/**
+ * Handlers of the payment and refund operations.
+ *
+ * @example
+ * const byId = new Map(paymentHandlers.map((h) => [h.op.id, h]));
+ */
 export const paymentHandlers: BoundHandler[] = [
   defineHandler(paymentOperations.create, (ctx) => {
     const b = ctx.body;

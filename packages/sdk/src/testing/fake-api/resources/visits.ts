@@ -5,7 +5,12 @@ import { filterRows, findOr404 } from '../lookup.ts';
 import { paginate } from '../pagination.ts';
 import { ApiProblem } from '../problem.ts';
 
-/** Handlers of the visit operations. */
+/**
+ * Handlers of the visit operations.
+ *
+ * @example
+ * const byId = new Map(visitHandlers.map((h) => [h.op.id, h]));
+ */
 export const visitHandlers: BoundHandler[] = [
   defineHandler(visitOperations.create, (ctx) => {
     const b = ctx.body;

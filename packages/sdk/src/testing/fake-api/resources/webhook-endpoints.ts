@@ -20,7 +20,12 @@ function withSecret(endpoint: StoredWebhookEndpoint) {
   return { ...present(endpoint), secret: endpoint.secrets[0] ?? '' };
 }
 
-/** Handlers of the webhook endpoint operations. */
+/**
+ * Handlers of the webhook endpoint operations.
+ *
+ * @example
+ * const byId = new Map(webhookEndpointHandlers.map((h) => [h.op.id, h]));
+ */
 export const webhookEndpointHandlers: BoundHandler[] = [
   defineHandler(webhookEndpointOperations.create, (ctx) => {
     const b = ctx.body;
