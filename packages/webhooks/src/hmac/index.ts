@@ -6,10 +6,11 @@
  */
 import { WebhookVerificationError } from '../errors.ts';
 import { type HashName, hmacAsync, hmacSync } from '../internal/crypto.ts';
-import { base64Decode, base64Encode, hexDecode, hexEncode } from '../internal/encoding.ts';
+import { base64Decode, hexDecode, hexEncode } from '../internal/encoding.ts';
 import { readHeader, requireHeader } from '../internal/headers.ts';
 import { checkHmacAsync, checkHmacSync, verifiedResult } from '../internal/hmac-check.ts';
 import { emptyPayloadError, toBody } from '../internal/payload.ts';
+import { nodeCrypto } from '../internal/runtime.ts';
 import { assertSigningKeys, createKeyResolver, utf8Key } from '../internal/secrets.ts';
 import type { SchemeSignInput, WebhookScheme } from '../scheme.ts';
 import type { HeadersLike, VerifyOptions, WebhookPayload, WebhookSecret } from '../types.ts';
@@ -62,9 +63,10 @@ export function createHmacScheme(options: HmacSchemeOptions = {}): WebhookScheme
   const digestBytes = DIGEST_BYTES[hash];
   const eventIdHeader = options.eventIdHeader?.toLowerCase();
 
-  function decodeSignature(text: string): Uint8Array | undefined {
+  // Candidates are normalised to lowercase hex, so either encoding is accepted.
+  function normaliseSignature(text: string): string | undefined {
     const bytes = text.length === digestBytes * 2 ? hexDecode(text) : base64Decode(text);
-    return bytes?.length === digestBytes ? bytes : undefined;
+    return bytes?.length === digestBytes ? hexEncode(bytes) : undefined;
   }
 
   function prepare(
@@ -76,14 +78,14 @@ export function createHmacScheme(options: HmacSchemeOptions = {}): WebhookScheme
     const body = toBody(payload);
     const keys = keysFor(secret);
     const value = requireHeader(headers, header);
-    const candidates: Uint8Array[] = [];
+    const candidates: string[] = [];
     let sawPrefix = false;
     for (const raw of value.split(',')) {
       const entry = raw.trim();
       if (entry.slice(0, prefix.length).toLowerCase() !== lowerPrefix) continue;
       sawPrefix = true;
-      const bytes = decodeSignature(entry.slice(prefix.length));
-      if (bytes !== undefined) candidates.push(bytes);
+      const normalised = normaliseSignature(entry.slice(prefix.length));
+      if (normalised !== undefined) candidates.push(normalised);
     }
     if (!sawPrefix || candidates.length === 0) {
       throw new WebhookVerificationError(
@@ -92,7 +94,7 @@ export function createHmacScheme(options: HmacSchemeOptions = {}): WebhookScheme
       );
     }
     if (verifyOptions?.parse !== false && body.length === 0) throw emptyPayloadError();
-    return { hash, keys, prefix: '', body, candidates };
+    return { hash, keys, prefix: '', body, candidates, encoding: 'hex' as const };
   }
 
   function prepareSign(input: SchemeSignInput) {
@@ -102,32 +104,37 @@ export function createHmacScheme(options: HmacSchemeOptions = {}): WebhookScheme
     return { body, keys };
   }
 
-  const format = (mac: Uint8Array) =>
-    prefix + (encoding === 'hex' ? hexEncode(mac) : base64Encode(mac));
+  const verifySync: WebhookScheme['verifySync'] = (payload, headers, secret, verifyOptions) => {
+    const check = prepare(payload, headers, secret, verifyOptions);
+    checkHmacSync(check);
+    return verifiedResult(payload, check.body, verifyOptions);
+  };
+  const signSync: WebhookScheme['signSync'] = (input) => {
+    const { body, keys } = prepareSign(input);
+    return {
+      [header]: keys.map((key) => prefix + hmacSync(hash, key, '', body, encoding)).join(','),
+    };
+  };
 
   return {
     name,
     timestamped: false,
     async verify(payload, headers, secret, verifyOptions) {
+      if (nodeCrypto) return verifySync(payload, headers, secret, verifyOptions);
       const check = prepare(payload, headers, secret, verifyOptions);
       await checkHmacAsync(check);
       return verifiedResult(payload, check.body, verifyOptions);
     },
-    verifySync(payload, headers, secret, verifyOptions) {
-      const check = prepare(payload, headers, secret, verifyOptions);
-      checkHmacSync(check);
-      return verifiedResult(payload, check.body, verifyOptions);
-    },
+    verifySync,
     async sign(input) {
+      if (nodeCrypto) return signSync(input);
       const { body, keys } = prepareSign(input);
       const values: string[] = [];
-      for (const key of keys) values.push(format(await hmacAsync(hash, key, '', body)));
+      for (const key of keys)
+        values.push(prefix + (await hmacAsync(hash, key, '', body, encoding)));
       return { [header]: values.join(',') };
     },
-    signSync(input) {
-      const { body, keys } = prepareSign(input);
-      return { [header]: keys.map((key) => format(hmacSync(hash, key, '', body))).join(',') };
-    },
+    signSync,
     eventId: (headers) => (eventIdHeader ? readHeader(headers, eventIdHeader) : undefined),
   };
 }

@@ -8,7 +8,9 @@ import type { VerifyOptions, WebhookPayload } from '../types.ts';
 import {
   type Body,
   constantTimeEqual,
+  type DigestEncoding,
   type HashName,
+  type HmacKey,
   hmacAsync,
   hmacSync,
   requireNodeCrypto,
@@ -18,14 +20,16 @@ import { nodeCrypto } from './runtime.ts';
 
 export interface HmacCheck {
   hash: HashName;
-  keys: readonly Uint8Array[];
+  keys: readonly HmacKey[];
   /** Signed text that precedes the body (e.g. `"{t}."`), or `""`. */
   prefix: string;
   body: Body;
-  candidates: readonly Uint8Array[];
+  /** Received signatures, in `encoding` (hex lowercase). */
+  candidates: readonly string[];
+  encoding: DigestEncoding;
 }
 
-function matchesAny(candidates: readonly Uint8Array[], expected: Uint8Array): boolean {
+function matchesAny(candidates: readonly string[], expected: string): boolean {
   let matched = false;
   // No early exit: the work done does not depend on which candidate matches.
   for (const candidate of candidates) {
@@ -46,7 +50,7 @@ export function signatureMismatch(body: Body): WebhookVerificationError {
 export function checkHmacSync(check: HmacCheck): void {
   requireNodeCrypto('Synchronous verification');
   for (const key of check.keys) {
-    const expected = hmacSync(check.hash, key, check.prefix, check.body);
+    const expected = hmacSync(check.hash, key, check.prefix, check.body, check.encoding);
     if (matchesAny(check.candidates, expected)) return;
   }
   throw signatureMismatch(check.body);
@@ -55,7 +59,7 @@ export function checkHmacSync(check: HmacCheck): void {
 export async function checkHmacAsync(check: HmacCheck): Promise<void> {
   if (nodeCrypto) return checkHmacSync(check);
   for (const key of check.keys) {
-    const expected = await hmacAsync(check.hash, key, check.prefix, check.body);
+    const expected = await hmacAsync(check.hash, key, check.prefix, check.body, check.encoding);
     if (matchesAny(check.candidates, expected)) return;
   }
   throw signatureMismatch(check.body);

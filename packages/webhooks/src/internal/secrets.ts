@@ -4,6 +4,7 @@
  */
 import { WebhookVerificationError } from '../errors.ts';
 import type { WebhookSecret } from '../types.ts';
+import { type HmacKey, toHmacKey } from './crypto.ts';
 
 /** Signing refuses keys shorter than this (192 bits), whatever the scheme. */
 export const MIN_SIGNING_KEY_BYTES = 24;
@@ -16,13 +17,13 @@ const CACHE_LIMIT = 256;
  */
 export function createKeyResolver(
   decode: (secret: string) => Uint8Array,
-): (secret: WebhookSecret) => readonly Uint8Array[] {
-  const cache = new Map<string, readonly Uint8Array[]>();
-  const one = (secret: string): readonly Uint8Array[] => {
+): (secret: WebhookSecret) => readonly HmacKey[] {
+  const cache = new Map<string, readonly HmacKey[]>();
+  const one = (secret: string): readonly HmacKey[] => {
     let keys = cache.get(secret);
     if (keys === undefined) {
       if (typeof secret !== 'string' || secret.length === 0) throw emptySecret();
-      keys = [decode(secret)];
+      keys = [toHmacKey(decode(secret))];
       if (cache.size >= CACHE_LIMIT) cache.clear();
       cache.set(secret, keys);
     }
@@ -43,9 +44,9 @@ function emptySecret(): WebhookVerificationError {
 }
 
 /** Raises `invalid_secret` for keys too short to sign with. */
-export function assertSigningKeys(keys: readonly Uint8Array[]): void {
+export function assertSigningKeys(keys: readonly HmacKey[]): void {
   for (const key of keys) {
-    if (key.length < MIN_SIGNING_KEY_BYTES) {
+    if (key.bytes.length < MIN_SIGNING_KEY_BYTES) {
       throw new WebhookVerificationError(
         'invalid_secret',
         `A signing secret is shorter than ${MIN_SIGNING_KEY_BYTES} bytes. Use a longer random secret (generateSecret() makes one).`,

@@ -3,9 +3,9 @@
  * in the middle of a rotation signs with the old and the new secret at once.
  */
 import { WebhookVerificationError } from '../errors.ts';
-import { hmacAsync, hmacSync } from '../internal/crypto.ts';
-import { base64Encode } from '../internal/encoding.ts';
+import { hmacAsync, hmacSync, settled } from '../internal/crypto.ts';
 import { toBody } from '../internal/payload.ts';
+import { nodeCrypto } from '../internal/runtime.ts';
 import { assertSigningKeys } from '../internal/secrets.ts';
 import { toUnixSeconds } from '../internal/timestamp.ts';
 import type { WebhookPayload, WebhookSecret } from '../types.ts';
@@ -72,11 +72,15 @@ function prepareSign(input: SignInput) {
  * const headers = await sign({ id: 'msg_1', payload: '{"type":"ping"}', secret: generateSecret() });
  * ```
  */
-export async function sign(input: SignInput): Promise<StandardWebhookHeaders> {
+export function sign(input: SignInput): Promise<StandardWebhookHeaders> {
+  return nodeCrypto ? settled(() => signSync(input)) : signPortable(input);
+}
+
+async function signPortable(input: SignInput): Promise<StandardWebhookHeaders> {
   const { body, keys, timestamp, prefix } = prepareSign(input);
   const entries: string[] = [];
   for (const key of keys) {
-    entries.push(`v1,${base64Encode(await hmacAsync('sha256', key, prefix, body))}`);
+    entries.push(`v1,${await hmacAsync('sha256', key, prefix, body, 'base64')}`);
   }
   return {
     'webhook-id': input.id,
@@ -98,8 +102,9 @@ export function signSync(input: SignInput): StandardWebhookHeaders {
   return {
     'webhook-id': input.id,
     'webhook-timestamp': timestamp,
-    'webhook-signature': keys
-      .map((key) => `v1,${base64Encode(hmacSync('sha256', key, prefix, body))}`)
-      .join(' '),
+    'webhook-signature':
+      keys.length === 1
+        ? `v1,${hmacSync('sha256', keys[0]!, prefix, body, 'base64')}`
+        : keys.map((key) => `v1,${hmacSync('sha256', key, prefix, body, 'base64')}`).join(' '),
   };
 }

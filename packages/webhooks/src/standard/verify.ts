@@ -4,10 +4,11 @@
  * tolerance in both directions. Accepts the `svix-*` header names too.
  */
 import { WebhookVerificationError } from '../errors.ts';
-import { base64Decode } from '../internal/encoding.ts';
+import { settled } from '../internal/crypto.ts';
 import { requireHeader } from '../internal/headers.ts';
 import { checkHmacAsync, checkHmacSync, type HmacCheck } from '../internal/hmac-check.ts';
 import { emptyPayloadError, parseJsonBody, toBody } from '../internal/payload.ts';
+import { nodeCrypto } from '../internal/runtime.ts';
 import { assertWithinTolerance, parseUnixSeconds } from '../internal/timestamp.ts';
 import type { HeadersLike, VerifyOptions, WebhookPayload, WebhookSecret } from '../types.ts';
 import { standardKeys } from './secret.ts';
@@ -33,17 +34,20 @@ interface Prepared extends HmacCheck {
   timestamp: number;
 }
 
-const SHA256_BYTES = 32;
+// base64 of a 32-byte HMAC-SHA256, with padding.
+const SIGNATURE_LENGTH = 44;
 
-/** Decodes every `v1,` entry; other versions (`v1a` ed25519, future ones) are skipped. */
-function parseSignatures(header: string): Uint8Array[] {
-  const signatures: Uint8Array[] = [];
-  for (let entry of header.split(' ')) {
+/** Collects every `v1,` entry; other versions (`v1a` ed25519, future ones) are skipped. */
+function parseSignatures(header: string): string[] {
+  const signatures: string[] = [];
+  // Most deliveries carry one signature: skip the split.
+  const entries = header.indexOf(' ') < 0 ? [header] : header.split(' ');
+  for (let entry of entries) {
     // Repeated headers arrive joined with ", " (see readHeader).
     if (entry.endsWith(',')) entry = entry.slice(0, -1);
-    if (!entry.startsWith('v1,')) continue;
-    const bytes = base64Decode(entry.slice(3));
-    if (bytes !== undefined && bytes.length === SHA256_BYTES) signatures.push(bytes);
+    if (entry.length === 3 + SIGNATURE_LENGTH && entry.startsWith('v1,')) {
+      signatures.push(entry.slice(3));
+    }
   }
   return signatures;
 }
@@ -76,6 +80,7 @@ function prepare(
     prefix: `${id}.${timestampHeader}.`,
     body,
     candidates: signatures,
+    encoding: 'base64',
     id,
     timestamp,
   };
@@ -92,25 +97,35 @@ function prepare(
  * const event = await verify<{ type: string }>(rawBody, request.headers, process.env.WEBHOOK_SECRET!);
  * ```
  */
-export async function verify<T = unknown>(
+export function verify<T = unknown>(
   payload: WebhookPayload,
   headers: HeadersLike,
   secret: WebhookSecret,
   options?: VerifyOptions & { parse?: true },
 ): Promise<T>;
-export async function verify(
+export function verify(
   payload: WebhookPayload,
   headers: HeadersLike,
   secret: WebhookSecret,
   options: VerifyOptions & { parse: false },
 ): Promise<WebhookPayload>;
-export async function verify(
+export function verify(
   payload: WebhookPayload,
   headers: HeadersLike,
   secret: WebhookSecret,
   options?: VerifyOptions,
 ): Promise<unknown>;
-export async function verify(
+export function verify(
+  payload: WebhookPayload,
+  headers: HeadersLike,
+  secret: WebhookSecret,
+  options?: VerifyOptions,
+): Promise<unknown> {
+  if (nodeCrypto) return settled(() => verifySync(payload, headers, secret, options));
+  return verifyPortable(payload, headers, secret, options);
+}
+
+async function verifyPortable(
   payload: WebhookPayload,
   headers: HeadersLike,
   secret: WebhookSecret,
@@ -169,7 +184,17 @@ export function verifySync(
  * const { id } = await verifySignature(rawBytes, request.headers, secret);
  * ```
  */
-export async function verifySignature(
+export function verifySignature(
+  payload: WebhookPayload,
+  headers: HeadersLike,
+  secret: WebhookSecret,
+  options?: Omit<VerifyOptions, 'parse'>,
+): Promise<VerifiedSignature> {
+  if (nodeCrypto) return settled(() => verifySignatureSync(payload, headers, secret, options));
+  return verifySignaturePortable(payload, headers, secret, options);
+}
+
+async function verifySignaturePortable(
   payload: WebhookPayload,
   headers: HeadersLike,
   secret: WebhookSecret,

@@ -7,10 +7,10 @@
  */
 import { WebhookVerificationError } from '../errors.ts';
 import { hmacAsync, hmacSync } from '../internal/crypto.ts';
-import { hexDecode, hexEncode } from '../internal/encoding.ts';
 import { requireHeader } from '../internal/headers.ts';
 import { checkHmacAsync, checkHmacSync, verifiedResult } from '../internal/hmac-check.ts';
 import { emptyPayloadError, toBody } from '../internal/payload.ts';
+import { nodeCrypto } from '../internal/runtime.ts';
 import { assertSigningKeys, createKeyResolver, utf8Key } from '../internal/secrets.ts';
 import { assertWithinTolerance, parseUnixSeconds, toUnixSeconds } from '../internal/timestamp.ts';
 import type { SchemeSignInput, WebhookScheme } from '../scheme.ts';
@@ -19,9 +19,11 @@ import type { HeadersLike, VerifyOptions, WebhookPayload, WebhookSecret } from '
 const HEADER = 'stripe-signature';
 const keysFor = createKeyResolver(utf8Key);
 
-function parseHeader(value: string): { timestamp: string; signatures: Uint8Array[] } {
+const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
+
+function parseHeader(value: string): { timestamp: string; signatures: string[] } {
   let timestamp: string | undefined;
-  const signatures: Uint8Array[] = [];
+  const signatures: string[] = [];
   for (const item of value.split(',')) {
     const eq = item.indexOf('=');
     if (eq < 0) continue;
@@ -29,8 +31,7 @@ function parseHeader(value: string): { timestamp: string; signatures: Uint8Array
     const text = item.slice(eq + 1).trim();
     if (key === 't' && timestamp === undefined) timestamp = text;
     else if (key === 'v1') {
-      const bytes = text.length === 64 ? hexDecode(text) : undefined;
-      if (bytes !== undefined) signatures.push(bytes);
+      if (HEX_SHA256.test(text)) signatures.push(text.toLowerCase());
     }
   }
   if (timestamp === undefined) {
@@ -59,7 +60,14 @@ function prepare(
       'The Stripe-Signature header has no "v1=" signature (test-mode "v0" is not accepted). Check the endpoint secret and mode.',
     );
   }
-  return { hash: 'sha256' as const, keys, prefix: `${timestamp}.`, body, candidates: signatures };
+  return {
+    hash: 'sha256' as const,
+    keys,
+    prefix: `${timestamp}.`,
+    body,
+    candidates: signatures,
+    encoding: 'hex' as const,
+  };
 }
 
 function prepareSign(input: SchemeSignInput) {
@@ -86,6 +94,7 @@ export const stripeScheme: WebhookScheme = {
   name: 'stripe',
   timestamped: true,
   async verify(payload, headers, secret, options) {
+    if (nodeCrypto) return stripeScheme.verifySync(payload, headers, secret, options);
     const check = prepare(payload, headers, secret, options);
     await checkHmacAsync(check);
     return verifiedResult(payload, check.body, options);
@@ -96,10 +105,11 @@ export const stripeScheme: WebhookScheme = {
     return verifiedResult(payload, check.body, options);
   },
   async sign(input) {
+    if (nodeCrypto) return stripeScheme.signSync(input);
     const { body, keys, timestamp } = prepareSign(input);
     let value = `t=${timestamp}`;
     for (const key of keys) {
-      value += `,v1=${hexEncode(await hmacAsync('sha256', key, `${timestamp}.`, body))}`;
+      value += `,v1=${await hmacAsync('sha256', key, `${timestamp}.`, body, 'hex')}`;
     }
     return { [HEADER]: value };
   },
@@ -107,7 +117,7 @@ export const stripeScheme: WebhookScheme = {
     const { body, keys, timestamp } = prepareSign(input);
     let value = `t=${timestamp}`;
     for (const key of keys) {
-      value += `,v1=${hexEncode(hmacSync('sha256', key, `${timestamp}.`, body))}`;
+      value += `,v1=${hmacSync('sha256', key, `${timestamp}.`, body, 'hex')}`;
     }
     return { [HEADER]: value };
   },
