@@ -327,8 +327,16 @@ describe('failure injection', () => {
 
   test('server errors carry the requested status', async () => {
     api.inject.serverError({ status: 503 });
-    const res = await call('GET', '/api/v1/patients');
-    expect([res.status, res.body.code]).toEqual([503, 'service_unavailable']);
+    api.inject.serverError({ status: 504 });
+    const unavailable = await call('GET', '/api/v1/patients');
+    expect([unavailable.status, unavailable.body.code]).toEqual([503, 'service_unavailable']);
+    const gateway = await call('GET', '/api/v1/patients');
+    expect([gateway.status, gateway.body.status, gateway.body.code]).toEqual([
+      504,
+      504,
+      'internal_error',
+    ]);
+    expect((await call('GET', '/api/v1/patients')).status).toBe(200);
   });
 
   test('network errors make fetch reject', async () => {

@@ -65,7 +65,9 @@ export async function applyInjection(
     failure.code === 'rate_limited'
       ? `too many requests; retry after ${failure.retryAfter ?? 1} s`
       : 'the server failed (injected by the fake API)',
-    failure.retryAfter === undefined ? {} : { retryAfter: failure.retryAfter },
+    failure.retryAfter === undefined
+      ? { status: failure.status }
+      : { status: failure.status, retryAfter: failure.retryAfter },
   );
 }
 

@@ -29,6 +29,8 @@ export type FieldError = z.infer<typeof fieldError>;
 export interface ProblemExtras {
   errors?: FieldError[];
   retryAfter?: number;
+  /** A 5xx status other than the code's own (injected 502 and 504 use `internal_error`). */
+  status?: number;
 }
 
 /**
@@ -50,7 +52,7 @@ export class ApiProblem extends Error {
 
   /** HTTP status of this problem, from the contract's code table. */
   get status(): number {
-    return errorCodes[this.code];
+    return this.extras.status ?? errorCodes[this.code];
   }
 }
 

@@ -119,7 +119,7 @@ export const moneyCases: ContractCase[] = [
       });
       await expectProblem(pay(1), 422, 'payment_exceeds_balance');
       const listed = await collect(client.payments.list({ invoiceId: invoice.id, limit: 1 }));
-      expect(listed.map((p) => p.id)).toEqual([first.id, rest.id]);
+      expect(listed.map((p) => p.id).sort()).toEqual([first.id, rest.id].sort());
     },
   },
   {
