@@ -1,0 +1,119 @@
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { isProviderError } from '../core/errors.ts';
+import { describePaymentGatewayConformance } from '../ports/__fixtures__/payment-gateway.case.ts';
+import { rateLimited } from '../testing/failures.ts';
+import { FakeRazorpay, RAZORPAY_API } from '../testing/razorpay.ts';
+import { createRazorpayGateway } from './index.ts';
+
+const fast = { policies: { retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 2 } } };
+
+describePaymentGatewayConformance({
+  name: 'razorpay',
+  method: 'upi',
+  currency: 'INR',
+  createIntentUrl: /api\.razorpay\.com\/v1\/orders$/,
+  setup() {
+    const razorpay = new FakeRazorpay();
+    return {
+      gateway: createRazorpayGateway({
+        keyId: razorpay.keyId,
+        keySecret: razorpay.keySecret,
+        ...fast,
+      }),
+      badCredentials: createRazorpayGateway({
+        keyId: razorpay.keyId,
+        keySecret: 'wrong-razorpay-secret',
+        ...fast,
+      }),
+      handlers: razorpay.handlers(),
+      paymentsCreated: () => razorpay.orders.size,
+      requestCount: () => razorpay.requests.length,
+      completePayment: async (intent) => razorpay.completeOrder(intent.id, 'upi'),
+      secrets: ['wrong-razorpay-secret', razorpay.keySecret],
+    };
+  },
+});
+
+describe('razorpay specifics', () => {
+  const server = setupServer();
+  beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+  afterEach(() => server.resetHandlers());
+  afterAll(() => server.close());
+
+  test('an order carries amount, currency, receipt, capture mode and method only', async () => {
+    const razorpay = new FakeRazorpay();
+    server.use(...razorpay.handlers());
+    const gateway = createRazorpayGateway({
+      keyId: razorpay.keyId,
+      keySecret: razorpay.keySecret,
+      ...fast,
+    });
+    const intent = await gateway.createIntent({
+      reference: 'pay_r1',
+      amountMinor: 500_000,
+      currency: 'INR',
+      method: 'card',
+    });
+    expect(intent).toMatchObject({ status: 'requires_action', clientSecret: intent.id });
+    expect(JSON.parse(razorpay.requests[0]!.body)).toEqual({
+      amount: 500_000,
+      currency: 'INR',
+      receipt: 'pay_r1',
+      payment_capture: 0,
+      notes: { reference: 'pay_r1', method: 'card' },
+    });
+  });
+
+  test('capture without an amount captures the authorised amount', async () => {
+    const razorpay = new FakeRazorpay();
+    server.use(...razorpay.handlers());
+    const gateway = createRazorpayGateway({
+      keyId: razorpay.keyId,
+      keySecret: razorpay.keySecret,
+      ...fast,
+    });
+    const intent = await gateway.createIntent({
+      reference: 'pay_r2',
+      amountMinor: 120_000,
+      currency: 'INR',
+      method: 'upi',
+    });
+    const paymentId = razorpay.completeOrder(intent.id, 'upi');
+    await expect(gateway.capture({ paymentId })).resolves.toMatchObject({
+      status: 'captured',
+      amountMinor: 120_000,
+    });
+    const again = await gateway
+      .capture({ paymentId, idempotencyKey: 'other' })
+      .catch((e: unknown) => e);
+    expect(isProviderError(again) && again.code).toBe('conflict');
+  });
+
+  test('a 429 on order creation is retried; the order is created once', async () => {
+    const razorpay = new FakeRazorpay();
+    server.use(...razorpay.handlers());
+    const limited = rateLimited({
+      method: 'post',
+      url: `${RAZORPAY_API}/v1/orders`,
+      retryAfterSeconds: 0,
+      body: {
+        error: { code: 'BAD_REQUEST_ERROR', description: 'Too many requests', reason: 'NA' },
+      },
+    });
+    server.use(limited.handler);
+    const gateway = createRazorpayGateway({
+      keyId: razorpay.keyId,
+      keySecret: razorpay.keySecret,
+      ...fast,
+    });
+    await gateway.createIntent({
+      reference: 'pay_r3',
+      amountMinor: 10_000,
+      currency: 'INR',
+      method: 'upi',
+    });
+    expect(limited.hits).toBe(1);
+    expect(razorpay.orders.size).toBe(1);
+  });
+});
