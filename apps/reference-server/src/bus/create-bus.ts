@@ -1,0 +1,114 @@
+/**
+ * Composes the event bus of one server process from its configuration:
+ * SSRF guard, undici sender, concurrency limiter, delivery worker, wake-ups
+ * and the dispatcher. The server feature, the tests and the multi-process
+ * harness all build the bus through this one function.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Database } from '../db/database.ts';
+import type { AttemptRecord } from '../delivery/claims.ts';
+import type { DeliveryConfig } from '../delivery/config.ts';
+import { createDeliveryLimiter } from '../delivery/limiter.ts';
+import { createSender, type Sender } from '../delivery/sender.ts';
+import { createTargetGuard, type ResolveHost, type TargetGuard } from '../delivery/ssrf.ts';
+import { createDeliveryWorker } from '../delivery/worker.ts';
+import { type BusJob, createDispatcher, type Dispatcher } from './dispatcher.ts';
+import type { InternalSubscriber } from './subscriber.ts';
+import { type BusWakeup, createWakeup } from './wakeup.ts';
+
+/** Options of {@link createEventBus}. */
+export interface EventBusOptions {
+  readonly database: Database;
+  readonly config: DeliveryConfig;
+  readonly subscribers?: readonly InternalSubscriber[];
+  readonly jobs?: readonly BusJob[];
+  /** Process id in leases; default host + pid + random. */
+  readonly workerId?: string;
+  /** Wall clock in ms (injectable for tests). */
+  readonly now?: () => number;
+  /** Random source of the retry jitter (injectable for tests). */
+  readonly random?: () => number;
+  /** DNS for the SSRF guard (injectable for tests). */
+  readonly resolve?: ResolveHost;
+  /** Subscribe to database notifications (default true). */
+  readonly listen?: boolean;
+  readonly onRecorded?: (records: readonly AttemptRecord[]) => void;
+  readonly onError?: (error: unknown) => void;
+}
+
+/** The bus of one process. */
+export interface EventBus {
+  readonly dispatcher: Dispatcher;
+  readonly wakeup: BusWakeup;
+  readonly guard: TargetGuard;
+  readonly sender: Sender;
+  readonly workerId: string;
+  /** Stops the dispatcher, waits for in-flight attempts, releases sockets and listeners. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the bus (not started: call `bus.dispatcher.start()`).
+ *
+ * @example
+ * const bus = await createEventBus({ database, config: loadConfig(process.env, [deliveryConfig]) });
+ * bus.dispatcher.start();
+ */
+export async function createEventBus(options: EventBusOptions): Promise<EventBus> {
+  const { config } = options;
+  const workerId =
+    options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const guard = createTargetGuard({
+    allowlist: config.WEBHOOK_TARGET_ALLOWLIST,
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+  });
+  const sender = createSender({
+    guard,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    connectionsPerOrigin: config.WEBHOOK_ENDPOINT_CONCURRENCY,
+  });
+  const limiter = createDeliveryLimiter({
+    global: config.WEBHOOK_CONCURRENCY,
+    perEndpoint: config.WEBHOOK_ENDPOINT_CONCURRENCY,
+  });
+  const worker = createDeliveryWorker({
+    db: options.database.db,
+    worker: workerId,
+    sender,
+    limiter,
+    schedule: config.WEBHOOK_RETRY_SCHEDULE,
+    leaseMs: config.WEBHOOK_LEASE,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    disableAfterMs: config.WEBHOOK_DISABLE_AFTER,
+    maxHeld: config.WEBHOOK_CONCURRENCY * 4,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.random ? { random: options.random } : {}),
+    ...(options.onRecorded ? { onRecorded: options.onRecorded } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  const wakeup = await createWakeup(options.database, { listen: options.listen ?? true });
+  const dispatcher = createDispatcher({
+    db: options.database.db,
+    wakeup,
+    worker,
+    subscribers: options.subscribers ?? [],
+    jobs: options.jobs ?? [],
+    pollIntervalMs: config.WEBHOOK_POLL_INTERVAL,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  return {
+    dispatcher,
+    wakeup,
+    guard,
+    sender,
+    workerId,
+    async close() {
+      await dispatcher.stop();
+      await wakeup.close();
+      await sender.close();
+    },
+  };
+}
