@@ -22,35 +22,51 @@ export const auditEvent = z.object({
   metadata: z.record(z.string(), z.unknown()),
 });
 
+/**
+ * List audit records, newest first (`auditEvents.list`).
+ *
+ * @example
+ * await client.request(auditEventsList, ...args); // same arguments as client.auditEvents.list
+ */
+export const auditEventsList = defineOperation({
+  id: 'auditEvents.list',
+  method: 'GET',
+  path: '/api/v1/audit-events',
+  summary: 'List audit records, newest first',
+  scope: 'read:audit',
+  write: false,
+  status: 200,
+  paginated: true,
+  query: listQuery({
+    action: z.optional(z.string().check(z.maxLength(100))),
+    entityType: z.optional(z.string().check(z.maxLength(100))),
+    entityId: z.optional(z.string().check(z.maxLength(100))),
+    since: z.optional(timestamp),
+    until: z.optional(timestamp),
+  }),
+  response: page(auditEvent),
+});
+
+/**
+ * Get an audit record (`auditEvents.get`).
+ *
+ * @example
+ * await client.request(auditEventsGet, ...args); // same arguments as client.auditEvents.get
+ */
+export const auditEventsGet = defineOperation({
+  id: 'auditEvents.get',
+  method: 'GET',
+  path: '/api/v1/audit-events/{auditEventId}',
+  summary: 'Get an audit record',
+  scope: 'read:audit',
+  write: false,
+  status: 200,
+  params: z.strictObject({ auditEventId: idSchema('aud') }),
+  response: auditEvent,
+});
+
 /** Operations on the audit log. */
 export const auditEventOperations = {
-  list: defineOperation({
-    id: 'auditEvents.list',
-    method: 'GET',
-    path: '/api/v1/audit-events',
-    summary: 'List audit records, newest first',
-    scope: 'read:audit',
-    write: false,
-    status: 200,
-    paginated: true,
-    query: listQuery({
-      action: z.optional(z.string().check(z.maxLength(100))),
-      entityType: z.optional(z.string().check(z.maxLength(100))),
-      entityId: z.optional(z.string().check(z.maxLength(100))),
-      since: z.optional(timestamp),
-      until: z.optional(timestamp),
-    }),
-    response: page(auditEvent),
-  }),
-  get: defineOperation({
-    id: 'auditEvents.get',
-    method: 'GET',
-    path: '/api/v1/audit-events/{auditEventId}',
-    summary: 'Get an audit record',
-    scope: 'read:audit',
-    write: false,
-    status: 200,
-    params: z.strictObject({ auditEventId: idSchema('aud') }),
-    response: auditEvent,
-  }),
+  list: auditEventsList,
+  get: auditEventsGet,
 } as const;

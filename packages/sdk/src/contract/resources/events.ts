@@ -39,101 +39,157 @@ export const delivery = z.object({
 
 const deliveryParams = z.strictObject({ deliveryId: idSchema('dlv') });
 
+/**
+ * List events, newest first (`events.list`).
+ *
+ * @example
+ * await client.request(eventsList, ...args); // same arguments as client.events.list
+ */
+export const eventsList = defineOperation({
+  id: 'events.list',
+  method: 'GET',
+  path: '/api/v1/events',
+  summary: 'List events, newest first',
+  scope: 'read:events',
+  write: false,
+  status: 200,
+  paginated: true,
+  query: listQuery({
+    type: z.optional(z.string().check(z.maxLength(100))),
+    entityId: z.optional(z.string().check(z.maxLength(100))),
+    since: z.optional(timestamp),
+  }),
+  response: page(eventEnvelope),
+});
+
+/**
+ * Get an event (`events.get`).
+ *
+ * @example
+ * await client.request(eventsGet, ...args); // same arguments as client.events.get
+ */
+export const eventsGet = defineOperation({
+  id: 'events.get',
+  method: 'GET',
+  path: '/api/v1/events/{eventId}',
+  summary: 'Get an event',
+  scope: 'read:events',
+  write: false,
+  status: 200,
+  params: z.strictObject({ eventId: idSchema('evt') }),
+  response: eventEnvelope,
+});
+
+/**
+ * List the deliveries of an event, with their attempts (`events.deliveries`).
+ *
+ * @example
+ * await client.request(eventsDeliveries, ...args); // same arguments as client.events.deliveries
+ */
+export const eventsDeliveries = defineOperation({
+  id: 'events.deliveries',
+  method: 'GET',
+  path: '/api/v1/events/{eventId}/deliveries',
+  summary: 'List the deliveries of an event, with their attempts',
+  scope: 'read:webhooks',
+  write: false,
+  status: 200,
+  paginated: true,
+  params: z.strictObject({ eventId: idSchema('evt') }),
+  query: listQuery({}),
+  response: page(delivery),
+});
+
 /** Operations on events. */
 export const eventOperations = {
-  list: defineOperation({
-    id: 'events.list',
-    method: 'GET',
-    path: '/api/v1/events',
-    summary: 'List events, newest first',
-    scope: 'read:events',
-    write: false,
-    status: 200,
-    paginated: true,
-    query: listQuery({
-      type: z.optional(z.string().check(z.maxLength(100))),
-      entityId: z.optional(z.string().check(z.maxLength(100))),
-      since: z.optional(timestamp),
-    }),
-    response: page(eventEnvelope),
-  }),
-  get: defineOperation({
-    id: 'events.get',
-    method: 'GET',
-    path: '/api/v1/events/{eventId}',
-    summary: 'Get an event',
-    scope: 'read:events',
-    write: false,
-    status: 200,
-    params: z.strictObject({ eventId: idSchema('evt') }),
-    response: eventEnvelope,
-  }),
-  deliveries: defineOperation({
-    id: 'events.deliveries',
-    method: 'GET',
-    path: '/api/v1/events/{eventId}/deliveries',
-    summary: 'List the deliveries of an event, with their attempts',
-    scope: 'read:webhooks',
-    write: false,
-    status: 200,
-    paginated: true,
-    params: z.strictObject({ eventId: idSchema('evt') }),
-    query: listQuery({}),
-    response: page(delivery),
-  }),
+  list: eventsList,
+  get: eventsGet,
+  deliveries: eventsDeliveries,
 } as const;
+
+/**
+ * Get a delivery with its attempts (`deliveries.get`).
+ *
+ * @example
+ * await client.request(deliveriesGet, ...args); // same arguments as client.deliveries.get
+ */
+export const deliveriesGet = defineOperation({
+  id: 'deliveries.get',
+  method: 'GET',
+  path: '/api/v1/deliveries/{deliveryId}',
+  summary: 'Get a delivery with its attempts',
+  scope: 'read:webhooks',
+  write: false,
+  status: 200,
+  params: deliveryParams,
+  response: delivery,
+});
+
+/**
+ * Attempt a delivery again now (`deliveries.retry`).
+ *
+ * @example
+ * await client.request(deliveriesRetry, ...args); // same arguments as client.deliveries.retry
+ */
+export const deliveriesRetry = defineOperation({
+  id: 'deliveries.retry',
+  method: 'POST',
+  path: '/api/v1/deliveries/{deliveryId}/retry',
+  summary: 'Attempt a delivery again now',
+  scope: 'write:webhooks',
+  write: true,
+  status: 202,
+  params: deliveryParams,
+  body: z.strictObject({}),
+  response: delivery,
+});
 
 /** Operations on deliveries. */
 export const deliveryOperations = {
-  get: defineOperation({
-    id: 'deliveries.get',
-    method: 'GET',
-    path: '/api/v1/deliveries/{deliveryId}',
-    summary: 'Get a delivery with its attempts',
-    scope: 'read:webhooks',
-    write: false,
-    status: 200,
-    params: deliveryParams,
-    response: delivery,
-  }),
-  retry: defineOperation({
-    id: 'deliveries.retry',
-    method: 'POST',
-    path: '/api/v1/deliveries/{deliveryId}/retry',
-    summary: 'Attempt a delivery again now',
-    scope: 'write:webhooks',
-    write: true,
-    status: 202,
-    params: deliveryParams,
-    body: z.strictObject({}),
-    response: delivery,
-  }),
+  get: deliveriesGet,
+  retry: deliveriesRetry,
 } as const;
+
+/**
+ * List deliveries that exhausted their attempts (`deadLetters.list`).
+ *
+ * @example
+ * await client.request(deadLettersList, ...args); // same arguments as client.deadLetters.list
+ */
+export const deadLettersList = defineOperation({
+  id: 'deadLetters.list',
+  method: 'GET',
+  path: '/api/v1/dead-letters',
+  summary: 'List deliveries that exhausted their attempts',
+  scope: 'read:webhooks',
+  write: false,
+  status: 200,
+  paginated: true,
+  query: listQuery({ endpointId: z.optional(idSchema('whep')) }),
+  response: page(delivery),
+});
+
+/**
+ * Take a dead delivery out of the queue and attempt it again (`deadLetters.replay`).
+ *
+ * @example
+ * await client.request(deadLettersReplay, ...args); // same arguments as client.deadLetters.replay
+ */
+export const deadLettersReplay = defineOperation({
+  id: 'deadLetters.replay',
+  method: 'POST',
+  path: '/api/v1/dead-letters/{deliveryId}/replay',
+  summary: 'Take a dead delivery out of the queue and attempt it again',
+  scope: 'write:webhooks',
+  write: true,
+  status: 202,
+  params: deliveryParams,
+  body: z.strictObject({}),
+  response: delivery,
+});
 
 /** Operations on the dead-letter queue. */
 export const deadLetterOperations = {
-  list: defineOperation({
-    id: 'deadLetters.list',
-    method: 'GET',
-    path: '/api/v1/dead-letters',
-    summary: 'List deliveries that exhausted their attempts',
-    scope: 'read:webhooks',
-    write: false,
-    status: 200,
-    paginated: true,
-    query: listQuery({ endpointId: z.optional(idSchema('whep')) }),
-    response: page(delivery),
-  }),
-  replay: defineOperation({
-    id: 'deadLetters.replay',
-    method: 'POST',
-    path: '/api/v1/dead-letters/{deliveryId}/replay',
-    summary: 'Take a dead delivery out of the queue and attempt it again',
-    scope: 'write:webhooks',
-    write: true,
-    status: 202,
-    params: deliveryParams,
-    body: z.strictObject({}),
-    response: delivery,
-  }),
+  list: deadLettersList,
+  replay: deadLettersReplay,
 } as const;

@@ -44,87 +44,135 @@ export const exportJob = z.object({
   completedAt: z.nullable(timestamp),
 });
 
+/**
+ * Import patients or appointments from CSV or NDJSON (`imports.create`).
+ *
+ * @example
+ * await client.request(importsCreate, ...args); // same arguments as client.imports.create
+ */
+export const importsCreate = defineOperation({
+  id: 'imports.create',
+  method: 'POST',
+  path: '/api/v1/imports',
+  summary: 'Import patients or appointments from CSV or NDJSON',
+  scope: 'write:imports',
+  write: true,
+  status: 202,
+  body: z.strictObject({
+    kind: z.enum(['patients', 'appointments']),
+    format: dataFormat,
+    content: z.string().check(z.minLength(1), z.maxLength(MAX_IMPORT_CONTENT)),
+  }),
+  response: importJob,
+});
+
+/**
+ * Get an import job and its row errors (`imports.get`).
+ *
+ * @example
+ * await client.request(importsGet, ...args); // same arguments as client.imports.get
+ */
+export const importsGet = defineOperation({
+  id: 'imports.get',
+  method: 'GET',
+  path: '/api/v1/imports/{importId}',
+  summary: 'Get an import job and its row errors',
+  scope: 'read:imports',
+  write: false,
+  status: 200,
+  params: z.strictObject({ importId: idSchema('imp') }),
+  response: importJob,
+});
+
+/**
+ * List import jobs (`imports.list`).
+ *
+ * @example
+ * await client.request(importsList, ...args); // same arguments as client.imports.list
+ */
+export const importsList = defineOperation({
+  id: 'imports.list',
+  method: 'GET',
+  path: '/api/v1/imports',
+  summary: 'List import jobs',
+  scope: 'read:imports',
+  write: false,
+  status: 200,
+  paginated: true,
+  query: listQuery({}),
+  response: page(importJob),
+});
+
 /** Operations on imports. */
 export const importOperations = {
-  create: defineOperation({
-    id: 'imports.create',
-    method: 'POST',
-    path: '/api/v1/imports',
-    summary: 'Import patients or appointments from CSV or NDJSON',
-    scope: 'write:imports',
-    write: true,
-    status: 202,
-    body: z.strictObject({
-      kind: z.enum(['patients', 'appointments']),
-      format: dataFormat,
-      content: z.string().check(z.minLength(1), z.maxLength(MAX_IMPORT_CONTENT)),
-    }),
-    response: importJob,
-  }),
-  get: defineOperation({
-    id: 'imports.get',
-    method: 'GET',
-    path: '/api/v1/imports/{importId}',
-    summary: 'Get an import job and its row errors',
-    scope: 'read:imports',
-    write: false,
-    status: 200,
-    params: z.strictObject({ importId: idSchema('imp') }),
-    response: importJob,
-  }),
-  list: defineOperation({
-    id: 'imports.list',
-    method: 'GET',
-    path: '/api/v1/imports',
-    summary: 'List import jobs',
-    scope: 'read:imports',
-    write: false,
-    status: 200,
-    paginated: true,
-    query: listQuery({}),
-    response: page(importJob),
-  }),
+  create: importsCreate,
+  get: importsGet,
+  list: importsList,
 } as const;
+
+/**
+ * Start an export (`exports.create`).
+ *
+ * @example
+ * await client.request(exportsCreate, ...args); // same arguments as client.exports.create
+ */
+export const exportsCreate = defineOperation({
+  id: 'exports.create',
+  method: 'POST',
+  path: '/api/v1/exports',
+  summary: 'Start an export',
+  scope: 'write:exports',
+  write: true,
+  status: 202,
+  body: z.strictObject({
+    kind: z.enum(['appointments', 'invoices', 'payments', 'audit_events']),
+    format: dataFormat,
+    from: z.optional(timestamp),
+    to: z.optional(timestamp),
+  }),
+  response: exportJob,
+});
+
+/**
+ * Get an export job (`exports.get`).
+ *
+ * @example
+ * await client.request(exportsGet, ...args); // same arguments as client.exports.get
+ */
+export const exportsGet = defineOperation({
+  id: 'exports.get',
+  method: 'GET',
+  path: '/api/v1/exports/{exportId}',
+  summary: 'Get an export job',
+  scope: 'read:exports',
+  write: false,
+  status: 200,
+  params: z.strictObject({ exportId: idSchema('exp') }),
+  response: exportJob,
+});
+
+/**
+ * List export jobs (`exports.list`).
+ *
+ * @example
+ * await client.request(exportsList, ...args); // same arguments as client.exports.list
+ */
+export const exportsList = defineOperation({
+  id: 'exports.list',
+  method: 'GET',
+  path: '/api/v1/exports',
+  summary: 'List export jobs',
+  scope: 'read:exports',
+  write: false,
+  status: 200,
+  paginated: true,
+  query: listQuery({}),
+  response: page(exportJob),
+});
 
 /** Operations on exports. */
 export const exportOperations = {
-  create: defineOperation({
-    id: 'exports.create',
-    method: 'POST',
-    path: '/api/v1/exports',
-    summary: 'Start an export',
-    scope: 'write:exports',
-    write: true,
-    status: 202,
-    body: z.strictObject({
-      kind: z.enum(['appointments', 'invoices', 'payments', 'audit_events']),
-      format: dataFormat,
-      from: z.optional(timestamp),
-      to: z.optional(timestamp),
-    }),
-    response: exportJob,
-  }),
-  get: defineOperation({
-    id: 'exports.get',
-    method: 'GET',
-    path: '/api/v1/exports/{exportId}',
-    summary: 'Get an export job',
-    scope: 'read:exports',
-    write: false,
-    status: 200,
-    params: z.strictObject({ exportId: idSchema('exp') }),
-    response: exportJob,
-  }),
-  list: defineOperation({
-    id: 'exports.list',
-    method: 'GET',
-    path: '/api/v1/exports',
-    summary: 'List export jobs',
-    scope: 'read:exports',
-    write: false,
-    status: 200,
-    paginated: true,
-    query: listQuery({}),
-    response: page(exportJob),
-  }),
+  create: exportsCreate,
+  get: exportsGet,
+  list: exportsList,
 } as const;

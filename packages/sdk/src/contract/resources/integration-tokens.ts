@@ -32,45 +32,69 @@ export const createdIntegrationToken = z.extend(integrationToken, { apiKey: z.st
 
 const tokenParams = z.strictObject({ tokenId: idSchema('tok') });
 
+/**
+ * Create an integration token; the API key is returned once (`integrationTokens.create`).
+ *
+ * @example
+ * await client.request(integrationTokensCreate, ...args); // same arguments as client.integrationTokens.create
+ */
+export const integrationTokensCreate = defineOperation({
+  id: 'integrationTokens.create',
+  method: 'POST',
+  path: '/api/v1/integration-tokens',
+  summary: 'Create an integration token; the API key is returned once',
+  scope: 'admin:tokens',
+  write: true,
+  status: 201,
+  body: z.strictObject({
+    name: text(100),
+    scopes: z.array(scope).check(z.minLength(1), z.maxLength(30)),
+    tier: z.optional(tokenTier),
+    expiresAt: z.optional(timestamp),
+  }),
+  response: createdIntegrationToken,
+});
+
+/**
+ * List integration tokens (`integrationTokens.list`).
+ *
+ * @example
+ * await client.request(integrationTokensList, ...args); // same arguments as client.integrationTokens.list
+ */
+export const integrationTokensList = defineOperation({
+  id: 'integrationTokens.list',
+  method: 'GET',
+  path: '/api/v1/integration-tokens',
+  summary: 'List integration tokens',
+  scope: 'admin:tokens',
+  write: false,
+  status: 200,
+  paginated: true,
+  query: listQuery({ status: z.optional(z.enum(['active', 'revoked'])) }),
+  response: page(integrationToken),
+});
+
+/**
+ * Revoke an integration token; takes effect on the next request (`integrationTokens.revoke`).
+ *
+ * @example
+ * await client.request(integrationTokensRevoke, ...args); // same arguments as client.integrationTokens.revoke
+ */
+export const integrationTokensRevoke = defineOperation({
+  id: 'integrationTokens.revoke',
+  method: 'POST',
+  path: '/api/v1/integration-tokens/{tokenId}/revoke',
+  summary: 'Revoke an integration token; takes effect on the next request',
+  scope: 'admin:tokens',
+  write: true,
+  status: 200,
+  params: tokenParams,
+  response: integrationToken,
+});
+
 /** Operations on integration tokens. */
 export const integrationTokenOperations = {
-  create: defineOperation({
-    id: 'integrationTokens.create',
-    method: 'POST',
-    path: '/api/v1/integration-tokens',
-    summary: 'Create an integration token; the API key is returned once',
-    scope: 'admin:tokens',
-    write: true,
-    status: 201,
-    body: z.strictObject({
-      name: text(100),
-      scopes: z.array(scope).check(z.minLength(1), z.maxLength(30)),
-      tier: z.optional(tokenTier),
-      expiresAt: z.optional(timestamp),
-    }),
-    response: createdIntegrationToken,
-  }),
-  list: defineOperation({
-    id: 'integrationTokens.list',
-    method: 'GET',
-    path: '/api/v1/integration-tokens',
-    summary: 'List integration tokens',
-    scope: 'admin:tokens',
-    write: false,
-    status: 200,
-    paginated: true,
-    query: listQuery({ status: z.optional(z.enum(['active', 'revoked'])) }),
-    response: page(integrationToken),
-  }),
-  revoke: defineOperation({
-    id: 'integrationTokens.revoke',
-    method: 'POST',
-    path: '/api/v1/integration-tokens/{tokenId}/revoke',
-    summary: 'Revoke an integration token; takes effect on the next request',
-    scope: 'admin:tokens',
-    write: true,
-    status: 200,
-    params: tokenParams,
-    response: integrationToken,
-  }),
+  create: integrationTokensCreate,
+  list: integrationTokensList,
+  revoke: integrationTokensRevoke,
 } as const;

@@ -37,52 +37,84 @@ const fields = {
 
 const integrationParams = z.strictObject({ integrationId: idSchema('int') });
 
+/**
+ * Register an integration (`integrations.create`).
+ *
+ * @example
+ * await client.request(integrationsCreate, ...args); // same arguments as client.integrations.create
+ */
+export const integrationsCreate = defineOperation({
+  id: 'integrations.create',
+  method: 'POST',
+  path: '/api/v1/integrations',
+  summary: 'Register an integration',
+  scope: 'admin:integrations',
+  write: true,
+  status: 201,
+  body: z.strictObject(fields),
+  response: integration,
+});
+
+/**
+ * Get an integration (`integrations.get`).
+ *
+ * @example
+ * await client.request(integrationsGet, ...args); // same arguments as client.integrations.get
+ */
+export const integrationsGet = defineOperation({
+  id: 'integrations.get',
+  method: 'GET',
+  path: '/api/v1/integrations/{integrationId}',
+  summary: 'Get an integration',
+  scope: 'read:integrations',
+  write: false,
+  status: 200,
+  params: integrationParams,
+  response: integration,
+});
+
+/**
+ * List integrations (`integrations.list`).
+ *
+ * @example
+ * await client.request(integrationsList, ...args); // same arguments as client.integrations.list
+ */
+export const integrationsList = defineOperation({
+  id: 'integrations.list',
+  method: 'GET',
+  path: '/api/v1/integrations',
+  summary: 'List integrations',
+  scope: 'read:integrations',
+  write: false,
+  status: 200,
+  paginated: true,
+  query: listQuery({ status: z.optional(integrationStatus) }),
+  response: page(integration),
+});
+
+/**
+ * Update an integration (e.g. pause or deprecate it) (`integrations.update`).
+ *
+ * @example
+ * await client.request(integrationsUpdate, ...args); // same arguments as client.integrations.update
+ */
+export const integrationsUpdate = defineOperation({
+  id: 'integrations.update',
+  method: 'PATCH',
+  path: '/api/v1/integrations/{integrationId}',
+  summary: 'Update an integration (e.g. pause or deprecate it)',
+  scope: 'admin:integrations',
+  write: true,
+  status: 200,
+  params: integrationParams,
+  body: z.partial(z.strictObject(fields)),
+  response: integration,
+});
+
 /** Operations on the integrations registry. */
 export const integrationOperations = {
-  create: defineOperation({
-    id: 'integrations.create',
-    method: 'POST',
-    path: '/api/v1/integrations',
-    summary: 'Register an integration',
-    scope: 'admin:integrations',
-    write: true,
-    status: 201,
-    body: z.strictObject(fields),
-    response: integration,
-  }),
-  get: defineOperation({
-    id: 'integrations.get',
-    method: 'GET',
-    path: '/api/v1/integrations/{integrationId}',
-    summary: 'Get an integration',
-    scope: 'read:integrations',
-    write: false,
-    status: 200,
-    params: integrationParams,
-    response: integration,
-  }),
-  list: defineOperation({
-    id: 'integrations.list',
-    method: 'GET',
-    path: '/api/v1/integrations',
-    summary: 'List integrations',
-    scope: 'read:integrations',
-    write: false,
-    status: 200,
-    paginated: true,
-    query: listQuery({ status: z.optional(integrationStatus) }),
-    response: page(integration),
-  }),
-  update: defineOperation({
-    id: 'integrations.update',
-    method: 'PATCH',
-    path: '/api/v1/integrations/{integrationId}',
-    summary: 'Update an integration (e.g. pause or deprecate it)',
-    scope: 'admin:integrations',
-    write: true,
-    status: 200,
-    params: integrationParams,
-    body: z.partial(z.strictObject(fields)),
-    response: integration,
-  }),
+  create: integrationsCreate,
+  get: integrationsGet,
+  list: integrationsList,
+  update: integrationsUpdate,
 } as const;

@@ -60,56 +60,80 @@ export function lineTax(subtotal: number, taxRateBps: number): number {
   return Math.floor((subtotal * taxRateBps + 5_000) / 10_000);
 }
 
+/**
+ * Issue an invoice (`invoices.create`).
+ *
+ * @example
+ * await client.request(invoicesCreate, ...args); // same arguments as client.invoices.create
+ */
+export const invoicesCreate = defineOperation({
+  id: 'invoices.create',
+  method: 'POST',
+  path: '/api/v1/invoices',
+  summary: 'Issue an invoice',
+  scope: 'write:invoices',
+  write: true,
+  status: 201,
+  body: z
+    .strictObject({
+      patientId: idSchema('pat'),
+      visitId: z.optional(idSchema('vis')),
+      currency,
+      lines: z.array(lineInput).check(z.minLength(1), z.maxLength(200)),
+      dueDate: z.optional(z.iso.date()),
+    })
+    .check(
+      z.refine((v) => v.lines.every((l) => l.unitPrice.currency === v.currency), {
+        message: 'every line must be priced in the invoice currency',
+        path: ['lines'],
+      }),
+    ),
+  response: invoice,
+});
+
+/**
+ * Get an invoice with its totals and balance (`invoices.get`).
+ *
+ * @example
+ * await client.request(invoicesGet, ...args); // same arguments as client.invoices.get
+ */
+export const invoicesGet = defineOperation({
+  id: 'invoices.get',
+  method: 'GET',
+  path: '/api/v1/invoices/{invoiceId}',
+  summary: 'Get an invoice with its totals and balance',
+  scope: 'read:invoices',
+  write: false,
+  status: 200,
+  params: z.strictObject({ invoiceId: idSchema('inv') }),
+  response: invoice,
+});
+
+/**
+ * List invoices (`invoices.list`).
+ *
+ * @example
+ * await client.request(invoicesList, ...args); // same arguments as client.invoices.list
+ */
+export const invoicesList = defineOperation({
+  id: 'invoices.list',
+  method: 'GET',
+  path: '/api/v1/invoices',
+  summary: 'List invoices',
+  scope: 'read:invoices',
+  write: false,
+  status: 200,
+  paginated: true,
+  query: listQuery({
+    patientId: z.optional(idSchema('pat')),
+    status: z.optional(invoiceStatus),
+  }),
+  response: page(invoice),
+});
+
 /** Operations on invoices. */
 export const invoiceOperations = {
-  create: defineOperation({
-    id: 'invoices.create',
-    method: 'POST',
-    path: '/api/v1/invoices',
-    summary: 'Issue an invoice',
-    scope: 'write:invoices',
-    write: true,
-    status: 201,
-    body: z
-      .strictObject({
-        patientId: idSchema('pat'),
-        visitId: z.optional(idSchema('vis')),
-        currency,
-        lines: z.array(lineInput).check(z.minLength(1), z.maxLength(200)),
-        dueDate: z.optional(z.iso.date()),
-      })
-      .check(
-        z.refine((v) => v.lines.every((l) => l.unitPrice.currency === v.currency), {
-          message: 'every line must be priced in the invoice currency',
-          path: ['lines'],
-        }),
-      ),
-    response: invoice,
-  }),
-  get: defineOperation({
-    id: 'invoices.get',
-    method: 'GET',
-    path: '/api/v1/invoices/{invoiceId}',
-    summary: 'Get an invoice with its totals and balance',
-    scope: 'read:invoices',
-    write: false,
-    status: 200,
-    params: z.strictObject({ invoiceId: idSchema('inv') }),
-    response: invoice,
-  }),
-  list: defineOperation({
-    id: 'invoices.list',
-    method: 'GET',
-    path: '/api/v1/invoices',
-    summary: 'List invoices',
-    scope: 'read:invoices',
-    write: false,
-    status: 200,
-    paginated: true,
-    query: listQuery({
-      patientId: z.optional(idSchema('pat')),
-      status: z.optional(invoiceStatus),
-    }),
-    response: page(invoice),
-  }),
+  create: invoicesCreate,
+  get: invoicesGet,
+  list: invoicesList,
 } as const;

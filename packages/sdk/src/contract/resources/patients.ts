@@ -50,52 +50,84 @@ const patientFields = {
 
 const patientParams = z.strictObject({ patientId: idSchema('pat') });
 
+/**
+ * Register a patient (`patients.create`).
+ *
+ * @example
+ * await client.request(patientsCreate, ...args); // same arguments as client.patients.create
+ */
+export const patientsCreate = defineOperation({
+  id: 'patients.create',
+  method: 'POST',
+  path: '/api/v1/patients',
+  summary: 'Register a patient',
+  scope: 'write:patients',
+  write: true,
+  status: 201,
+  body: z.strictObject(patientFields),
+  response: patient,
+});
+
+/**
+ * Get a patient (`patients.get`).
+ *
+ * @example
+ * await client.request(patientsGet, ...args); // same arguments as client.patients.get
+ */
+export const patientsGet = defineOperation({
+  id: 'patients.get',
+  method: 'GET',
+  path: '/api/v1/patients/{patientId}',
+  summary: 'Get a patient',
+  scope: 'read:patients',
+  write: false,
+  status: 200,
+  params: patientParams,
+  response: patient,
+});
+
+/**
+ * List patients (`patients.list`).
+ *
+ * @example
+ * await client.request(patientsList, ...args); // same arguments as client.patients.list
+ */
+export const patientsList = defineOperation({
+  id: 'patients.list',
+  method: 'GET',
+  path: '/api/v1/patients',
+  summary: 'List patients',
+  scope: 'read:patients',
+  write: false,
+  status: 200,
+  paginated: true,
+  query: listQuery({ externalRef: z.optional(text(100)) }),
+  response: page(patient),
+});
+
+/**
+ * Update a patient (`patients.update`).
+ *
+ * @example
+ * await client.request(patientsUpdate, ...args); // same arguments as client.patients.update
+ */
+export const patientsUpdate = defineOperation({
+  id: 'patients.update',
+  method: 'PATCH',
+  path: '/api/v1/patients/{patientId}',
+  summary: 'Update a patient',
+  scope: 'write:patients',
+  write: true,
+  status: 200,
+  params: patientParams,
+  body: z.partial(z.strictObject(patientFields)),
+  response: patient,
+});
+
 /** Operations on patients. */
 export const patientOperations = {
-  create: defineOperation({
-    id: 'patients.create',
-    method: 'POST',
-    path: '/api/v1/patients',
-    summary: 'Register a patient',
-    scope: 'write:patients',
-    write: true,
-    status: 201,
-    body: z.strictObject(patientFields),
-    response: patient,
-  }),
-  get: defineOperation({
-    id: 'patients.get',
-    method: 'GET',
-    path: '/api/v1/patients/{patientId}',
-    summary: 'Get a patient',
-    scope: 'read:patients',
-    write: false,
-    status: 200,
-    params: patientParams,
-    response: patient,
-  }),
-  list: defineOperation({
-    id: 'patients.list',
-    method: 'GET',
-    path: '/api/v1/patients',
-    summary: 'List patients',
-    scope: 'read:patients',
-    write: false,
-    status: 200,
-    paginated: true,
-    query: listQuery({ externalRef: z.optional(text(100)) }),
-    response: page(patient),
-  }),
-  update: defineOperation({
-    id: 'patients.update',
-    method: 'PATCH',
-    path: '/api/v1/patients/{patientId}',
-    summary: 'Update a patient',
-    scope: 'write:patients',
-    write: true,
-    status: 200,
-    params: patientParams,
-    body: z.partial(z.strictObject(patientFields)),
-    response: patient,
-  }),
+  create: patientsCreate,
+  get: patientsGet,
+  list: patientsList,
+  update: patientsUpdate,
 } as const;

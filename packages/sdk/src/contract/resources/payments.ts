@@ -39,104 +39,152 @@ export const refund = z.object({
   createdAt: timestamp,
 });
 
+/**
+ * Record a captured payment against an invoice (`payments.create`).
+ *
+ * @example
+ * await client.request(paymentsCreate, ...args); // same arguments as client.payments.create
+ */
+export const paymentsCreate = defineOperation({
+  id: 'payments.create',
+  method: 'POST',
+  path: '/api/v1/payments',
+  summary: 'Record a captured payment against an invoice',
+  scope: 'write:payments',
+  write: true,
+  status: 201,
+  body: z
+    .strictObject({
+      invoiceId: idSchema('inv'),
+      amount: positiveMoneyInput,
+      /** Amount the terminal or gateway authorised; must equal `amount` when given. */
+      authorizedAmount: z.optional(positiveMoneyInput),
+      method: paymentMethod,
+      source: paymentSource,
+      externalRef: z.optional(text(200)),
+      receivedAt: z.optional(timestamp),
+    })
+    .check(
+      z.refine(
+        (v) =>
+          v.authorizedAmount === undefined ||
+          (v.authorizedAmount.amount === v.amount.amount &&
+            v.authorizedAmount.currency === v.amount.currency),
+        {
+          message: 'partial capture is not allowed: amount must equal authorizedAmount',
+          path: ['amount'],
+        },
+      ),
+    ),
+  response: payment,
+});
+
+/**
+ * Get a payment (`payments.get`).
+ *
+ * @example
+ * await client.request(paymentsGet, ...args); // same arguments as client.payments.get
+ */
+export const paymentsGet = defineOperation({
+  id: 'payments.get',
+  method: 'GET',
+  path: '/api/v1/payments/{paymentId}',
+  summary: 'Get a payment',
+  scope: 'read:payments',
+  write: false,
+  status: 200,
+  params: z.strictObject({ paymentId: idSchema('pay') }),
+  response: payment,
+});
+
+/**
+ * List payments (`payments.list`).
+ *
+ * @example
+ * await client.request(paymentsList, ...args); // same arguments as client.payments.list
+ */
+export const paymentsList = defineOperation({
+  id: 'payments.list',
+  method: 'GET',
+  path: '/api/v1/payments',
+  summary: 'List payments',
+  scope: 'read:payments',
+  write: false,
+  status: 200,
+  paginated: true,
+  query: listQuery({ invoiceId: z.optional(idSchema('inv')) }),
+  response: page(payment),
+});
+
 /** Operations on payments. */
 export const paymentOperations = {
-  create: defineOperation({
-    id: 'payments.create',
-    method: 'POST',
-    path: '/api/v1/payments',
-    summary: 'Record a captured payment against an invoice',
-    scope: 'write:payments',
-    write: true,
-    status: 201,
-    body: z
-      .strictObject({
-        invoiceId: idSchema('inv'),
-        amount: positiveMoneyInput,
-        /** Amount the terminal or gateway authorised; must equal `amount` when given. */
-        authorizedAmount: z.optional(positiveMoneyInput),
-        method: paymentMethod,
-        source: paymentSource,
-        externalRef: z.optional(text(200)),
-        receivedAt: z.optional(timestamp),
-      })
-      .check(
-        z.refine(
-          (v) =>
-            v.authorizedAmount === undefined ||
-            (v.authorizedAmount.amount === v.amount.amount &&
-              v.authorizedAmount.currency === v.amount.currency),
-          {
-            message: 'partial capture is not allowed: amount must equal authorizedAmount',
-            path: ['amount'],
-          },
-        ),
-      ),
-    response: payment,
-  }),
-  get: defineOperation({
-    id: 'payments.get',
-    method: 'GET',
-    path: '/api/v1/payments/{paymentId}',
-    summary: 'Get a payment',
-    scope: 'read:payments',
-    write: false,
-    status: 200,
-    params: z.strictObject({ paymentId: idSchema('pay') }),
-    response: payment,
-  }),
-  list: defineOperation({
-    id: 'payments.list',
-    method: 'GET',
-    path: '/api/v1/payments',
-    summary: 'List payments',
-    scope: 'read:payments',
-    write: false,
-    status: 200,
-    paginated: true,
-    query: listQuery({ invoiceId: z.optional(idSchema('inv')) }),
-    response: page(payment),
-  }),
+  create: paymentsCreate,
+  get: paymentsGet,
+  list: paymentsList,
 } as const;
+
+/**
+ * Refund (part of) a payment, never more than was paid (`refunds.create`).
+ *
+ * @example
+ * await client.request(refundsCreate, ...args); // same arguments as client.refunds.create
+ */
+export const refundsCreate = defineOperation({
+  id: 'refunds.create',
+  method: 'POST',
+  path: '/api/v1/refunds',
+  summary: 'Refund (part of) a payment, never more than was paid',
+  scope: 'write:payments',
+  write: true,
+  status: 201,
+  body: z.strictObject({
+    paymentId: idSchema('pay'),
+    amount: positiveMoneyInput,
+    reason: text(500),
+  }),
+  response: refund,
+});
+
+/**
+ * Get a refund (`refunds.get`).
+ *
+ * @example
+ * await client.request(refundsGet, ...args); // same arguments as client.refunds.get
+ */
+export const refundsGet = defineOperation({
+  id: 'refunds.get',
+  method: 'GET',
+  path: '/api/v1/refunds/{refundId}',
+  summary: 'Get a refund',
+  scope: 'read:payments',
+  write: false,
+  status: 200,
+  params: z.strictObject({ refundId: idSchema('ref') }),
+  response: refund,
+});
+
+/**
+ * List refunds (`refunds.list`).
+ *
+ * @example
+ * await client.request(refundsList, ...args); // same arguments as client.refunds.list
+ */
+export const refundsList = defineOperation({
+  id: 'refunds.list',
+  method: 'GET',
+  path: '/api/v1/refunds',
+  summary: 'List refunds',
+  scope: 'read:payments',
+  write: false,
+  status: 200,
+  paginated: true,
+  query: listQuery({ paymentId: z.optional(idSchema('pay')) }),
+  response: page(refund),
+});
 
 /** Operations on refunds. */
 export const refundOperations = {
-  create: defineOperation({
-    id: 'refunds.create',
-    method: 'POST',
-    path: '/api/v1/refunds',
-    summary: 'Refund (part of) a payment, never more than was paid',
-    scope: 'write:payments',
-    write: true,
-    status: 201,
-    body: z.strictObject({
-      paymentId: idSchema('pay'),
-      amount: positiveMoneyInput,
-      reason: text(500),
-    }),
-    response: refund,
-  }),
-  get: defineOperation({
-    id: 'refunds.get',
-    method: 'GET',
-    path: '/api/v1/refunds/{refundId}',
-    summary: 'Get a refund',
-    scope: 'read:payments',
-    write: false,
-    status: 200,
-    params: z.strictObject({ refundId: idSchema('ref') }),
-    response: refund,
-  }),
-  list: defineOperation({
-    id: 'refunds.list',
-    method: 'GET',
-    path: '/api/v1/refunds',
-    summary: 'List refunds',
-    scope: 'read:payments',
-    write: false,
-    status: 200,
-    paginated: true,
-    query: listQuery({ paymentId: z.optional(idSchema('pay')) }),
-    response: page(refund),
-  }),
+  create: refundsCreate,
+  get: refundsGet,
+  list: refundsList,
 } as const;
