@@ -4,14 +4,15 @@
  * operations it uses carries only their schemas.
  */
 import type { Operation } from '../contract/operation.ts';
-import { type ClinicBridgeOptions, resolveConfig } from './core/options.ts';
+import { type ClientCoreOptions, resolveConfig } from './core/options.ts';
 import type { EngineConfig } from './core/types.ts';
 import { invokeOperation } from './namespaces/invoke.ts';
 import type { OperationArgs, OperationReturn } from './namespaces/types.ts';
 
 /**
  * A client that calls operations passed to it; `ClinicBridge` adds a
- * namespace per resource on top.
+ * namespace per resource on top. It takes an API key or an `auth` strategy
+ * (`auth: oauthClientCredentials(...)` for client credentials).
  *
  * @example
  * import { ClinicBridgeClient } from '@clinicbridge/sdk';
@@ -24,7 +25,7 @@ export class ClinicBridgeClient {
   /** Resolved settings; shared by every call of this client. */
   protected readonly config: EngineConfig;
 
-  constructor(options: ClinicBridgeOptions) {
+  constructor(options: ClientCoreOptions) {
     this.config = resolveConfig(options);
   }
 

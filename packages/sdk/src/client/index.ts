@@ -9,8 +9,10 @@ export { systemClock } from './core/clock.ts';
 export { sendOperation } from './core/engine.ts';
 export type {
   ApiKeyClientOptions,
+  ClientCoreOptions,
   ClinicBridgeOptions,
   CommonClientOptions,
+  CustomAuthClientOptions,
   OAuthClientOptions,
 } from './core/options.ts';
 export type * from './core/types.ts';

@@ -20,10 +20,12 @@ export interface OAuthSettings {
   tokenCache?: TokenCache | undefined;
   /** Refresh this many ms before expiry. Default 60 000. */
   refreshSkew?: number | undefined;
-  fetch: typeof globalThis.fetch;
-  now: () => number;
-  /** Timeout of one token request in ms. */
-  timeout: number;
+  /** Default: the global `fetch`, looked up at call time. */
+  fetch?: typeof globalThis.fetch | undefined;
+  /** Epoch milliseconds. Default `Date.now`. */
+  now?: (() => number) | undefined;
+  /** Timeout of one token request in ms. Default 30 000. */
+  timeout?: number | undefined;
 }
 
 /**
@@ -45,12 +47,15 @@ function basic(id: string, secret: string): string {
  * Creates the OAuth client-credentials strategy.
  *
  * @example
- * const auth = oauthClientCredentials({ baseUrl, clientId, clientSecret, scopes: ['read:appointments'], fetch, now: Date.now, timeout: 10_000 });
+ * const auth = oauthClientCredentials({ baseUrl, clientId, clientSecret, scopes: ['read:appointments'] });
+ * const client = new ClinicBridgeClient({ baseUrl, auth });
  * const token = await auth.credential();
  */
 export function oauthClientCredentials(settings: OAuthSettings): AuthStrategy {
   const cache = settings.tokenCache ?? new MemoryTokenCache();
   const skew = settings.refreshSkew ?? 60_000;
+  const fetchImpl = settings.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const now = settings.now ?? Date.now;
   const scope = settings.scopes ? [...settings.scopes].sort().join(' ') : '';
   // The key names the client and scopes, never the secret.
   const key = `clinicbridge:oauth:${settings.baseUrl}:${settings.clientId}:${scope}`;
@@ -60,11 +65,11 @@ export function oauthClientCredentials(settings: OAuthSettings): AuthStrategy {
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
     if (scope) body.set('scope', scope);
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), settings.timeout);
+    const timer = setTimeout(() => controller.abort(), settings.timeout ?? 30_000);
     let response: Response;
     let payload: Record<string, unknown>;
     try {
-      response = await settings.fetch(`${settings.baseUrl}${TOKEN_PATH}`, {
+      response = await fetchImpl(`${settings.baseUrl}${TOKEN_PATH}`, {
         method: 'POST',
         headers: {
           authorization: basic(settings.clientId, settings.clientSecret),
@@ -97,7 +102,7 @@ export function oauthClientCredentials(settings: OAuthSettings): AuthStrategy {
         { status: response.status, code, requestId, operationId: 'oauth.token' },
       );
     }
-    const fresh = { accessToken: token, expiresAt: settings.now() + expiresIn * 1000 };
+    const fresh = { accessToken: token, expiresAt: now() + expiresIn * 1000 };
     await cache.set(key, fresh);
     return fresh;
   }
@@ -105,7 +110,7 @@ export function oauthClientCredentials(settings: OAuthSettings): AuthStrategy {
   return {
     async credential() {
       const cached = await cache.get(key);
-      if (cached && cached.expiresAt - skew > settings.now()) return cached.accessToken;
+      if (cached && cached.expiresAt - skew > now()) return cached.accessToken;
       inflight ??= requestToken().finally(() => {
         inflight = undefined;
       });

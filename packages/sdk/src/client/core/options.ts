@@ -4,8 +4,7 @@
  */
 import type { Scope } from '../../contract/scopes.ts';
 import { apiKeyAuth } from '../auth/api-key.ts';
-import { oauthClientCredentials } from '../auth/oauth.ts';
-import type { TokenCache } from '../auth/types.ts';
+import type { AuthStrategy, TokenCache } from '../auth/types.ts';
 import type { ClientHooks } from '../hooks/types.ts';
 import { defaultRetryOptions, type RetryOptions } from '../retry/policy.ts';
 import { systemClock } from './clock.ts';
@@ -40,6 +39,7 @@ export interface CommonClientOptions {
 /** Authenticate with an API key (an integration token). */
 export interface ApiKeyClientOptions extends CommonClientOptions {
   apiKey: string;
+  auth?: never;
   clientId?: never;
   clientSecret?: never;
   scopes?: never;
@@ -50,6 +50,7 @@ export interface ApiKeyClientOptions extends CommonClientOptions {
 /** Authenticate with OAuth client credentials. */
 export interface OAuthClientOptions extends CommonClientOptions {
   apiKey?: never;
+  auth?: never;
   clientId: string;
   clientSecret: string;
   /** Scopes to request for the token. */
@@ -61,55 +62,63 @@ export interface OAuthClientOptions extends CommonClientOptions {
 }
 
 /**
+ * Authenticate through any strategy, e.g. `oauthClientCredentials(...)` with
+ * `ClinicBridgeClient`, or a credential kept in a secrets manager.
+ */
+export interface CustomAuthClientOptions extends CommonClientOptions {
+  auth: AuthStrategy;
+  apiKey?: never;
+  clientId?: never;
+  clientSecret?: never;
+  scopes?: never;
+  tokenCache?: never;
+  refreshSkew?: never;
+}
+
+/**
+ * Options of `new ClinicBridgeClient(...)`: an API key or an auth strategy.
+ *
+ * @example
+ * const options: ClientCoreOptions = { baseUrl, auth: oauthClientCredentials({ baseUrl, clientId, clientSecret }) };
+ */
+export type ClientCoreOptions = ApiKeyClientOptions | CustomAuthClientOptions;
+
+/**
  * Options of `new ClinicBridge(...)`.
  *
  * @example
  * const options: ClinicBridgeOptions = { baseUrl: 'https://api.clinicbridge.example', apiKey: process.env.CLINICBRIDGE_API_KEY! };
  */
-export type ClinicBridgeOptions = ApiKeyClientOptions | OAuthClientOptions;
+export type ClinicBridgeOptions = ClientCoreOptions | OAuthClientOptions;
 
 /**
- * Applies defaults and builds the auth strategy.
+ * Applies defaults. OAuth options are turned into an `auth` strategy by
+ * `ClinicBridge` before they get here, so this module (and every bundle that
+ * only uses API keys) carries no OAuth code.
  *
  * @example
  * const config = resolveConfig({ baseUrl, apiKey });
  */
-export function resolveConfig(options: ClinicBridgeOptions): EngineConfig {
+export function resolveConfig(options: ClientCoreOptions): EngineConfig {
   if (!options.baseUrl) throw new TypeError('baseUrl is required');
-  // Resolved at call time so a fetch patched later (MSW, instrumentation) is used.
-  const fetchImpl: typeof globalThis.fetch =
-    options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const clock = options.clock ?? systemClock;
-  const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const timeout = options.timeout ?? 30_000;
-  const auth =
-    options.apiKey !== undefined
-      ? apiKeyAuth(options.apiKey)
-      : oauthClientCredentials({
-          baseUrl,
-          clientId: options.clientId,
-          clientSecret: options.clientSecret,
-          scopes: options.scopes,
-          tokenCache: options.tokenCache,
-          refreshSkew: options.refreshSkew,
-          fetch: fetchImpl,
-          now: () => clock.now(),
-          timeout,
-        });
-  if (options.apiKey === undefined && (!options.clientId || !options.clientSecret)) {
-    throw new TypeError('pass either apiKey, or clientId and clientSecret');
+  const auth = options.auth ?? (options.apiKey !== undefined ? apiKeyAuth(options.apiKey) : null);
+  if (!auth) {
+    throw new TypeError(
+      'pass apiKey or auth; for clientId and clientSecret use ClinicBridge, or auth: oauthClientCredentials(...)',
+    );
   }
   return {
-    baseUrl,
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
     auth,
-    fetch: fetchImpl,
-    timeout,
+    // Resolved at call time so a fetch patched later (MSW, instrumentation) is used.
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    timeout: options.timeout ?? 30_000,
     retry: { ...defaultRetryOptions, ...options.retry },
     validation: options.validation ?? 'strict',
     hooks: options.hooks ?? {},
     logBodies: options.logBodies ?? false,
     headers: options.headers ?? {},
-    clock,
+    clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
     generateId: options.generateId ?? (() => globalThis.crypto.randomUUID()),
     traceparent: options.traceparent,
