@@ -198,11 +198,12 @@ describe('latency and concurrent retries', () => {
 });
 
 describe('state', () => {
-  test('reset clears rows and keeps the default admin key working', async () => {
+  test('reset clears rows and keeps the default tenant id and admin key', async () => {
     await call('POST', '/api/v1/patients', { body: patientBody });
     const before = api.state.defaultTenant.tenantId;
     api.state.reset();
-    expect(api.state.defaultTenant.tenantId).not.toBe(before);
+    expect(api.state.defaultTenant.tenantId).toBe(before);
+    expect(tenant().patients.size).toBe(0);
     const list = await call('GET', '/api/v1/patients');
     expect([list.status, list.body.data]).toEqual([200, []]);
   });

@@ -2,7 +2,7 @@
  * The test-facing view of a fake API's state: tenants and their credentials,
  * and each tenant's rows for seeding and assertions.
  */
-import { type Scope, scopes } from '../../contract/index.ts';
+import { newId, type Scope, scopes } from '../../contract/index.ts';
 import type { TenantState } from './tenant-state.ts';
 import type { FakeWorld } from './world.ts';
 
@@ -27,6 +27,7 @@ export interface TestTenant {
 export class FakeApiState {
   readonly #world: FakeWorld;
   readonly #defaultKey: string;
+  readonly #defaultTenantId = newId('ten');
   #defaultTenant!: TestTenant;
 
   constructor(world: FakeWorld, defaultApiKey: string) {
@@ -41,8 +42,10 @@ export class FakeApiState {
   }
 
   /** Adds a tenant with a key holding `scopes` (every scope by default). */
-  createTenant(options: { apiKey?: string; scopes?: readonly Scope[] } = {}): TestTenant {
-    const tenant = this.#world.createTenant();
+  createTenant(
+    options: { apiKey?: string; scopes?: readonly Scope[]; tenantId?: `ten_${string}` } = {},
+  ): TestTenant {
+    const tenant = this.#world.createTenant(options.tenantId);
     const apiKey = this.createApiKey(tenant.id, options.scopes ?? scopes, {
       name: 'Test admin key',
       ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
@@ -80,9 +83,16 @@ export class FakeApiState {
     return this.#world.tenant(tenantId);
   }
 
-  /** Forgets everything and starts again with a fresh default tenant and the same admin key. */
+  /**
+   * Forgets every row, tenant and credential, and starts again with an empty
+   * default tenant under the same id and admin key, so values a test file
+   * read once at the top stay valid.
+   */
   reset(): void {
     this.#world.clear();
-    this.#defaultTenant = this.createTenant({ apiKey: this.#defaultKey });
+    this.#defaultTenant = this.createTenant({
+      apiKey: this.#defaultKey,
+      tenantId: this.#defaultTenantId,
+    });
   }
 }

@@ -29,6 +29,7 @@ export class FakeWorld {
 
   /** Adds an empty tenant. */
   createTenant(id: `ten_${string}` = newId('ten')): TenantState {
+    if (this.tenants.has(id)) throw new Error(`the fake API already has tenant ${id}`);
     const tenant = new TenantState(id);
     this.tenants.set(id, tenant);
     return tenant;
