@@ -12,7 +12,7 @@ if (!benchCase || !bytesArg)
   throw new Error('usage: node bench/case.ts <case index> <payload bytes>');
 
 const payload = eventPayload(Number(bytesArg));
-const op = benchCase.setup(payload);
-op(); // fail fast if the case is wrong (bad signature, wrong API)
+const op = await benchCase.setup(payload);
+await op(); // fail fast if the case is wrong (bad signature, wrong API)
 const result = await measure(op, { async: benchCase.async });
 process.stdout.write(`${JSON.stringify({ ...result, bytes: payload.length })}\n`);

@@ -48,11 +48,11 @@ export async function measure(
   options: { async: boolean; sampleSeconds?: number; samples?: number; warmupSeconds?: number },
 ): Promise<Measurement> {
   const run = options.async ? timeBatchAsync : async (o: Operation, n: number) => timeBatch(o, n);
-  const sampleSeconds = options.sampleSeconds ?? 0.12;
+  const sampleSeconds = options.sampleSeconds ?? 0.08;
   // Warm up (JIT) while finding how many iterations fill one sample.
   let iterations = 1;
   let warm = 0;
-  while (warm < (options.warmupSeconds ?? 0.25)) {
+  while (warm < (options.warmupSeconds ?? 0.15)) {
     const { wall } = await run(op, iterations);
     warm += wall;
     if (wall < sampleSeconds / 4) iterations *= 2;

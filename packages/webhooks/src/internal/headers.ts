@@ -23,8 +23,9 @@ export function readHeader(headers: HeadersLike, name: string): string | undefin
       }
     }
   }
-  if (value === undefined) return undefined;
-  return typeof value === 'string' ? value : value.join(', ');
+  if (typeof value === 'string') return value;
+  // Anything else that is not a list (e.g. an inherited `constructor`) is no header.
+  return Array.isArray(value) ? value.join(', ') : undefined;
 }
 
 /**
