@@ -4,7 +4,14 @@
  * Messages never contain a secret, a signature or the payload.
  */
 
-/** Stable machine-readable reasons a webhook could not be signed or verified. */
+/**
+ * Stable machine-readable reasons a webhook could not be signed or verified.
+ *
+ * @example
+ * ```ts
+ * const retryable: WebhookErrorCode[] = ['timestamp_too_old', 'timestamp_in_future'];
+ * ```
+ */
 export type WebhookErrorCode =
   | 'missing_header'
   | 'invalid_header'
@@ -20,7 +27,14 @@ export type WebhookErrorCode =
   | 'unknown_scheme'
   | 'unsupported_runtime';
 
-/** Every {@link WebhookErrorCode}, for exhaustive tables (HTTP status maps, docs). */
+/**
+ * Every {@link WebhookErrorCode}, for exhaustive tables (HTTP status maps, docs).
+ *
+ * @example
+ * ```ts
+ * for (const code of webhookErrorCodes) console.log(code, statusForWebhookError(code));
+ * ```
+ */
 export const webhookErrorCodes: readonly WebhookErrorCode[] = [
   'missing_header',
   'invalid_header',

@@ -1,8 +1,8 @@
 /**
  * HMAC and SHA-256 on the fastest path the runtime offers: synchronous
- * `node:crypto` where it exists (awaited Web Crypto is about 15x slower on a
- * 1 KiB body), Web Crypto everywhere else. Every signature comparison goes
- * through {@link constantTimeEqual}.
+ * `node:crypto` where it exists (awaited Web Crypto is several times slower
+ * on a 1 KiB body; see docs/benchmarks.md), Web Crypto everywhere else. Every
+ * signature comparison goes through {@link constantTimeEqual}.
  */
 import { WebhookVerificationError } from '../errors.ts';
 import { base64Encode, hexEncode, utf8Encode } from './encoding.ts';

@@ -38,8 +38,8 @@ export interface SignInput {
  * await fetch(url, { method: 'POST', body: payload, headers });
  * ```
  */
-// A type alias, not an interface, so it is assignable to HeadersLike's index signature.
 export type StandardWebhookHeaders = {
+  // A type alias, not an interface, so it is assignable to HeadersLike's index signature.
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
