@@ -29,7 +29,7 @@ export const errorCodes = {
   idempotency_key_reused: 422,
   payment_exceeds_balance: 422,
   currency_mismatch: 422,
-  partial_capture_not_allowed: 422,
+  refund_exceeds_payment: 422,
   unprocessable: 422,
   rate_limited: 429,
   internal_error: 500,
@@ -69,6 +69,9 @@ export const problem = z.object({
   errors: z.optional(z.array(fieldError)),
   retryAfter: z.optional(z.number()),
 });
+
+/** One invalid field of a request. */
+export type FieldError = z.infer<typeof fieldError>;
 
 /** A problem+json body. */
 export type Problem = z.infer<typeof problem>;

@@ -3,7 +3,8 @@
  * reference server runs over HTTP.
  */
 import { setupServer } from 'msw/node';
-import { createFakeApi, defineContractSuite } from './index.ts';
+import { defineContractSuite } from './contract-suite/index.ts';
+import { createFakeApi } from './index.ts';
 
 const api = createFakeApi();
 const server = setupServer(...api.handlers);

@@ -5,7 +5,6 @@
  * the reference server pass.
  */
 
-export * from './contract-suite/index.ts';
 export * from './fake-api/index.ts';
 export * from './fixtures/index.ts';
 export * from './sign-test-webhook.ts';

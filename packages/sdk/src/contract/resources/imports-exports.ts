@@ -25,7 +25,7 @@ export const importJob = z.object({
   totalRows: z.int(),
   importedRows: z.int(),
   failedRows: z.int(),
-  /** The first 100 row errors. */
+  /** The first 100 row errors; `row` is the 1-based line of the file, as a spreadsheet shows it (a CSV header is line 1). */
   errors: z.array(z.object({ row: z.int(), message: z.string() })),
   createdAt: timestamp,
   completedAt: z.nullable(timestamp),

@@ -36,6 +36,7 @@ export const invoice = z.object({
   total: money,
   amountPaid: money,
   amountRefunded: money,
+  /** total − amountPaid. A refund is recorded in amountRefunded and does not reopen the balance. */
   balance: money,
   dueDate: z.nullable(z.iso.date()),
   createdAt: timestamp,

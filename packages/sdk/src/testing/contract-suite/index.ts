@@ -75,7 +75,8 @@ async function callOperation(ctx: CaseContext, op: Operation): Promise<unknown> 
  *
  * @example
  * import { setupServer } from 'msw/node';
- * import { createFakeApi, defineContractSuite } from '@clinicbridge/sdk/testing';
+ * import { createFakeApi } from '@clinicbridge/sdk/testing';
+ * import { defineContractSuite } from '@clinicbridge/sdk/testing/contract-suite';
  *
  * const api = createFakeApi();
  * const server = setupServer(...api.handlers);

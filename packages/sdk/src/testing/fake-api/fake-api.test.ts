@@ -307,7 +307,7 @@ describe('money', () => {
       });
     expect((await refund(600)).status).toBe(201);
     const over = await refund(401);
-    expect([over.status, over.body.code]).toEqual([422, 'unprocessable']);
+    expect([over.status, over.body.code]).toEqual([422, 'refund_exceeds_payment']);
     expect((await refund(400)).status).toBe(201);
     const after = await call('GET', `/api/v1/payments/${payment.body.id}`);
     expect(after.body).toMatchObject({ status: 'refunded', amountRefunded: { amount: 1000 } });

@@ -147,8 +147,8 @@ export const moneyCases: ContractCase[] = [
         amount: { amount: 1_500 },
       });
       expect(await client.refunds.get({ refundId: first.id })).toEqual(first);
-      await expectProblem(refund(501), 422);
-      await expectProblem(refund(10, 'USD'), 422);
+      await expectProblem(refund(501), 422, 'refund_exceeds_payment');
+      await expectProblem(refund(10, 'USD'), 422, 'currency_mismatch');
       await refund(500);
       expect(await client.payments.get({ paymentId: payment.id })).toMatchObject({
         amountRefunded: { amount: 2_000 },

@@ -96,7 +96,7 @@ export const paymentHandlers: BoundHandler[] = [
     const refundable = payment.amount.amount - payment.amountRefunded.amount;
     if (b.amount.amount > refundable) {
       throw new ApiProblem(
-        'unprocessable',
+        'refund_exceeds_payment',
         `the refund of ${b.amount.amount} exceeds the ${refundable} (minor units) left of the payment`,
       );
     }
