@@ -170,7 +170,7 @@ export class FakeStripe {
             currency: intent.currency,
             type: 'charge',
             source: `ch_for_${intent.id}`,
-            created: 1_795_000_000 + this.seq,
+            created: Math.floor(Date.now() / 1000),
             status: 'pending',
           });
           return HttpResponse.json(intent);

@@ -5,9 +5,14 @@
 import type { RequestHandler } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { isProviderError, type ProviderError } from '../../core/errors.ts';
+import { isProviderError, type ProviderError, type ProviderErrorCode } from '../../core/errors.ts';
 import { serverErrors } from '../../testing/failures.ts';
-import type { PaymentGateway, PaymentIntent, PaymentMethod } from '../payment.ts';
+import type {
+  CreatePaymentInput,
+  PaymentGateway,
+  PaymentIntent,
+  PaymentMethod,
+} from '../payment.ts';
 
 export interface GatewayHarness {
   name: string;
@@ -28,6 +33,10 @@ export interface GatewayHarness {
     secrets: string[];
   };
   createIntentUrl: RegExp;
+  /** Extra input the provider needs (a return URL for hosted pages). */
+  intentExtras?: Partial<CreatePaymentInput>;
+  /** What an unknown payment id maps to; providers without a not-found signal say invalid_request. */
+  unknownPaymentCode?: ProviderErrorCode;
 }
 
 const rejection = async (promise: Promise<unknown>): Promise<ProviderError> => {
@@ -56,6 +65,7 @@ export function describePaymentGatewayConformance(harness: GatewayHarness): void
       amountMinor,
       currency: harness.currency,
       method: harness.method,
+      ...harness.intentExtras,
     });
 
     test('authorise, capture in full, read status, refund', async () => {
@@ -88,16 +98,17 @@ export function describePaymentGatewayConformance(harness: GatewayHarness): void
       const intent = await gateway.createIntent(intentInput('pay_conf2', 50_000));
       const paymentId = await completePayment(intent);
       await gateway.capture({ paymentId, amountMinor: 50_000, currency: harness.currency });
+      const day = 86_400_000;
       const report = await gateway.settlementReport({
-        from: '2020-01-01T00:00:00Z',
-        to: '2100-01-01T00:00:00Z',
+        from: new Date(Date.now() - day).toISOString(),
+        to: new Date(Date.now() + day).toISOString(),
       });
       const charge = report.lines.find((line) => line.type === 'charge');
       expect(charge).toMatchObject({ grossMinor: 50_000, currency: harness.currency });
       expect(charge!.netMinor).toBe(charge!.grossMinor - charge!.feeMinor);
     });
 
-    test('unknown payment is not_found', async () => {
+    test('unknown payment is a definite error', async () => {
       const { gateway } = start();
       const error = await rejection(
         gateway.capture({
@@ -106,7 +117,7 @@ export function describePaymentGatewayConformance(harness: GatewayHarness): void
           currency: harness.currency,
         }),
       );
-      expect(error.code).toBe('not_found');
+      expect(error.code).toBe(harness.unknownPaymentCode ?? 'not_found');
     });
 
     test('invalid input is invalid_request before any provider call', async () => {
