@@ -2,7 +2,8 @@
  * Finds `node:crypto` and `Buffer` without a static import, so the same build
  * runs in browsers and edge runtimes (Web Crypto) and still takes the
  * synchronous native path in Node, Deno and Bun. `process.getBuiltinModule`
- * exists in Node >= 22.3, Deno 2 and Bun.
+ * exists in Node >= 22.3, Deno 2 and Bun;
+ * elsewhere (browsers, Workers) it is absent and Web Crypto is used.
  */
 import type * as NodeCryptoModule from 'node:crypto';
 
