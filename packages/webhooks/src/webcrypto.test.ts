@@ -66,6 +66,26 @@ describe('without node:crypto', () => {
     expect(() => requestFingerprintSync(input)).toThrow(/node:crypto/);
   });
 
+  test('a malformed base64 secret is invalid_secret on the portable decoder too', async () => {
+    const headers = { 'webhook-id': 'm', 'webhook-timestamp': '1', 'webhook-signature': 'v1,x' };
+    for (const secret of ['whsec_a', 'whsec_ab!d', 'whsec_abcde']) {
+      await expect(verify('{}', headers, secret)).rejects.toMatchObject({ code: 'invalid_secret' });
+    }
+  });
+
+  test('without Web Crypto either, the async API says what is missing', async () => {
+    vi.stubGlobal('crypto', { getRandomValues: crypto.getRandomValues.bind(crypto) });
+    try {
+      const secret = `whsec_${'A'.repeat(32)}`;
+      await expect(sign({ id: 'm', payload: '{}', secret })).rejects.toMatchObject({
+        code: 'unsupported_runtime',
+        message: expect.stringMatching(/Web Crypto/),
+      });
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   test('the synchronous API says it needs node:crypto', () => {
     const secret = generateSecret();
     expect(() => signSync({ id: 'm', payload: '{}', secret })).toThrow(

@@ -152,6 +152,17 @@ describe('MemoryIdempotencyStore', () => {
     expect(await store.get('d')).toBeDefined();
   });
 
+  test('a response completed after its lease expired is still recorded, with its fingerprint', async () => {
+    const time = clock();
+    const store = new MemoryIdempotencyStore({ now: time.now, inFlightTtlMs: 100 });
+    await store.reserve('k', { fingerprint: 'f' });
+    time.advance(150);
+    await store.complete('k', 'late');
+    expect(await store.get('k')).toMatchObject({ state: 'completed', response: 'late' });
+    const again = await store.reserve('k', { fingerprint: 'f' });
+    expect(again.status).toBe('completed');
+  });
+
   test('records handed out are copies', async () => {
     const store = new MemoryIdempotencyStore();
     const { record } = await store.reserve('k');
@@ -217,6 +228,20 @@ describe('deduplicate', () => {
       status: 'processed',
       result: 'ok',
     });
+  });
+
+  test('when releasing fails too, the handler error is the one reported', async () => {
+    const store = new MemoryIdempotencyStore();
+    const failingRelease = Object.assign(Object.create(store) as MemoryIdempotencyStore, {
+      reserve: store.reserve.bind(store),
+      complete: store.complete.bind(store),
+      get: store.get.bind(store),
+      release: () => Promise.reject(new Error('store offline')),
+    });
+    const boom = new Error('handler failed');
+    await expect(deduplicate(failingRelease, 'evt_1', () => Promise.reject(boom))).rejects.toBe(
+      boom,
+    );
   });
 
   test('the lease and retention options reach the store', async () => {

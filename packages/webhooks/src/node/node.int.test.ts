@@ -180,6 +180,16 @@ describe('webhookMiddleware (Express-style)', () => {
     expect(JSON.parse(res.body)).toEqual({ event: JSON.parse(payload), eventId: 'msg_m2' });
   });
 
+  test('takes a text body left by a text parser', async () => {
+    const textParser = async (req: NodeWebhookRequest) => {
+      await rawBodyParser(req);
+      req.body = String(req.body);
+    };
+    const port = await listen(chain(textParser, { scheme: 'standard', secret }));
+    const res = await send(port, payload, signSync({ id: 'msg_m5', payload, secret }));
+    expect(JSON.parse(res.body)).toEqual({ event: JSON.parse(payload), eventId: 'msg_m5' });
+  });
+
   test('after a JSON body parser, answers 400 invalid_payload telling where to mount it', async () => {
     const jsonParser = async (req: NodeWebhookRequest) => {
       await rawBodyParser(req);
