@@ -133,12 +133,13 @@ export function problemResponse(c: Context, error: unknown, log?: ErrorLogger): 
   const requestId = (c.get('requestId') as string | undefined) ?? 'unknown';
   const apiError = toApiError(error);
   if (apiError.status >= 500 && log) log(error, requestId);
-  const headers: Record<string, string> = {
-    'content-type': 'application/problem+json',
-    ...apiError.extras.headers,
-  };
-  return new Response(JSON.stringify(problemBody(apiError, requestId, c.req.path)), {
-    status: apiError.status,
-    headers,
-  });
+  for (const [name, value] of Object.entries(apiError.extras.headers ?? {})) c.header(name, value);
+  // c.body keeps headers set earlier in the pipeline (request id, rate limit).
+  return c.body(
+    JSON.stringify(problemBody(apiError, requestId, c.req.path)),
+    apiError.status as 400,
+    {
+      'Content-Type': 'application/problem+json',
+    },
+  );
 }

@@ -1,0 +1,120 @@
+import { Writable } from 'node:stream';
+import { listOperations } from '@clinicbridge/sdk/contract';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { call, json, startTestApp, type TestApp } from '../../test/helpers/app.ts';
+import { createLogger } from './logger.ts';
+
+let t: TestApp;
+let token: string;
+beforeAll(async () => {
+  t = await startTestApp({ tenantCount: 1 });
+  token = t.tenants[0]?.apiKey ?? '';
+});
+afterAll(() => t.close());
+
+describe('ops endpoints', () => {
+  test('/healthz and /readyz answer when the database is migrated', async () => {
+    expect(await json(await t.app.request('/healthz'))).toEqual({ status: 'ok' });
+    const ready = await t.app.request('/readyz');
+    expect(ready.status).toBe(200);
+    expect(await json(ready)).toMatchObject({ status: 'ready', pendingMigrations: [] });
+  });
+
+  test('/metrics counts requests by route template and status', async () => {
+    await call(t.app, 'GET', '/api/v1/patients', { token });
+    const text = await (await t.app.request('/metrics')).text();
+    expect(text).toMatch(
+      /http_requests_total\{method="GET",route="\/api\/v1\/patients",status="200"\} \d+/,
+    );
+    expect(text).toContain('http_request_duration_seconds_bucket');
+    expect(text).not.toMatch(/pat_[a-z0-9]{26}/);
+  });
+
+  test('X-Request-Id is echoed when sane and made up otherwise', async () => {
+    const kept = await call(t.app, 'GET', '/api/v1/patients', {
+      token,
+      headers: { 'x-request-id': 'abc-123' },
+    });
+    expect(kept.headers.get('x-request-id')).toBe('abc-123');
+    const replaced = await call(t.app, 'GET', '/api/v1/nothing', {
+      headers: { 'x-request-id': 'bad id <script>' },
+    });
+    const id = replaced.headers.get('x-request-id');
+    expect(id).toMatch(/^req_/);
+    expect((await json(replaced)).requestId).toBe(id);
+  });
+
+  test('/openapi.json describes every operation with its scope, /docs renders it', async () => {
+    const doc = await json<{
+      openapi: string;
+      paths: Record<string, Record<string, { operationId: string; 'x-required-scope': string }>>;
+    }>(await t.app.request('/openapi.json'));
+    expect(doc.openapi).toBe('3.1.0');
+    for (const op of listOperations()) {
+      const entry = doc.paths[op.path]?.[op.method.toLowerCase()];
+      expect(entry?.operationId).toBe(op.id);
+      expect(entry?.['x-required-scope']).toBe(op.scope);
+    }
+    const docs = await t.app.request('/docs');
+    expect(await docs.text()).toContain('/openapi.json');
+  });
+
+  test('operations without a handler answer 501 not_implemented after authentication', async () => {
+    const unauth = await call(t.app, 'GET', '/api/v1/imports');
+    expect(unauth.status).toBe(401);
+    const res = await call(t.app, 'GET', '/api/v1/imports', { token });
+    expect(res.status).toBe(501);
+    expect((await json(res)).code).toBe('not_implemented');
+  });
+
+  test('unexpected errors are a bare 500 without stack or SQL', async () => {
+    const { createApp } = await import('../app.ts');
+    const app = createApp({
+      database: t.database,
+      config: t.config,
+      logger: createLogger('silent'),
+      features: [
+        {
+          name: 'broken',
+          handlers: {
+            'imports.list': async () => {
+              throw new Error('select * from secrets where x = 1');
+            },
+          },
+        },
+      ],
+    });
+    const res = await call(app, 'GET', '/api/v1/imports', { token });
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(JSON.parse(text).code).toBe('internal_error');
+    expect(text).not.toContain('select');
+    expect(text).not.toContain('.ts:');
+  });
+});
+
+describe('logs', () => {
+  test('redact credentials and patient contact fields', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const log = createLogger('info', sink);
+    log.info(
+      {
+        apiKey: 'cbk_secret',
+        patient: { email: 'ada@example.com', givenName: 'Ada' },
+        requestId: 'r1',
+      },
+      'x',
+    );
+    const text = lines.join('');
+    expect(text).not.toContain('cbk_secret');
+    expect(text).not.toContain('ada@example.com');
+    expect(text).not.toContain('"Ada"');
+    expect(text).toContain('r1');
+  });
+});

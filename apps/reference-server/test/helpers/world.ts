@@ -1,0 +1,127 @@
+/**
+ * A tenant populated with one of every resource, and a request for every
+ * contract operation that targets those resources: the input of the
+ * tenant-isolation and scope matrices.
+ */
+import { listOperations, type Operation } from '@clinicbridge/sdk/contract';
+import type { Hono } from 'hono';
+import type { AppEnv } from '../../src/http/context.ts';
+import { call, json } from './app.ts';
+import { appointmentBody, invoiceBody, patientBody } from './fixtures.ts';
+
+/** Ids of one populated tenant, by path parameter name. */
+export type WorldIds = Record<string, string>;
+
+/**
+ * Creates one of every implemented resource with `token`; returns their ids.
+ *
+ * @example
+ * const ids = await populateTenant(app, apiKey);
+ */
+export async function populateTenant(app: Hono<AppEnv>, token: string): Promise<WorldIds> {
+  const post = async (path: string, body: unknown) => {
+    const res = await call(app, 'POST', path, { token, body });
+    if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return json<{ id: string }>(res);
+  };
+  const patient = await post('/api/v1/patients', patientBody());
+  const appointment = await post('/api/v1/appointments', appointmentBody(patient.id));
+  const visit = await post('/api/v1/visits', {
+    patientId: patient.id,
+    appointmentId: appointment.id,
+  });
+  const invoice = await post('/api/v1/invoices', invoiceBody(patient.id));
+  const payment = await post('/api/v1/payments', {
+    invoiceId: invoice.id,
+    amount: { amount: 1000, currency: 'EUR' },
+    method: 'card',
+    source: 'terminal',
+  });
+  const refund = await post('/api/v1/refunds', {
+    paymentId: payment.id,
+    amount: { amount: 100, currency: 'EUR' },
+    reason: 'test',
+  });
+  const integration = await post('/api/v1/integrations', {
+    name: 'Lab',
+    purpose: 'Results',
+    scopes: ['read:appointments'],
+    apis: ['appointments.list'],
+    events: ['appointment.created'],
+  });
+  const token2 = await post('/api/v1/integration-tokens', {
+    name: 'spare',
+    scopes: ['read:events'],
+  });
+  const events = await json<{ data: { id: string }[] }>(
+    await call(app, 'GET', '/api/v1/events?limit=1', { token }),
+  );
+  const audit = await json<{ data: { id: string }[] }>(
+    await call(app, 'GET', '/api/v1/audit-events?limit=1', { token }),
+  );
+  return {
+    patientId: patient.id,
+    appointmentId: appointment.id,
+    visitId: visit.id,
+    invoiceId: invoice.id,
+    paymentId: payment.id,
+    refundId: refund.id,
+    integrationId: integration.id,
+    tokenId: token2.id,
+    eventId: events.data[0]?.id ?? '',
+    auditEventId: audit.data[0]?.id ?? '',
+    webhookEndpointId: 'whep_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+    deliveryId: 'dlv_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+    importId: 'imp_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+    exportId: 'exp_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+  };
+}
+
+/**
+ * A valid body for a write operation against the world's resources (undefined for none).
+ *
+ * @example
+ * bodyFor(operations.appointments.cancel, ids); // { reason: 'matrix' }
+ */
+export function bodyFor(operation: Operation, ids: WorldIds): unknown {
+  const bodies: Record<string, unknown> = {
+    'patients.create': patientBody(),
+    'patients.update': { email: 'matrix@example.com' },
+    'appointments.create': appointmentBody(ids.patientId ?? ''),
+    'appointments.update': { location: 'Room 9' },
+    'appointments.cancel': { reason: 'matrix' },
+    'appointments.reschedule': { startsAt: '2026-12-03T09:00:00Z', endsAt: '2026-12-03T09:30:00Z' },
+    'appointments.complete': {},
+    'visits.create': { patientId: ids.patientId },
+    'visits.complete': {},
+    'invoices.create': invoiceBody(ids.patientId ?? ''),
+    'payments.create': {
+      invoiceId: ids.invoiceId,
+      amount: { amount: 1, currency: 'EUR' },
+      method: 'cash',
+      source: 'manual',
+    },
+    'refunds.create': {
+      paymentId: ids.paymentId,
+      amount: { amount: 1, currency: 'EUR' },
+      reason: 'x',
+    },
+    'integrations.create': { name: 'X', purpose: 'Y', scopes: [], apis: [], events: [] },
+    'integrations.update': { status: 'paused' },
+    'integrationTokens.create': { name: 'X', scopes: ['read:events'] },
+  };
+  return bodies[operation.id] ?? (operation.body ? {} : undefined);
+}
+
+/**
+ * The concrete path of an operation for the world's ids.
+ *
+ * @example
+ * pathFor(operations.appointments.get, ids); // '/api/v1/appointments/apt_…'
+ */
+export function pathFor(operation: Operation, ids: WorldIds): string {
+  return operation.path.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? 'missing');
+}
+
+/** Every operation of the contract. */
+export const allOperations: Operation[] = listOperations();
