@@ -1,0 +1,35 @@
+/**
+ * `INBOUND_*` configuration: one signing secret per provider (also from
+ * `INBOUND_<PROVIDER>_SECRET_FILE`), a timestamp tolerance, and a body
+ * limit. A provider without a secret is not accepted at all.
+ */
+import * as z from 'zod';
+
+const secret = z.string().min(1).optional();
+
+/**
+ * The `INBOUND_*` variables.
+ *
+ * @example
+ * const config = loadConfig(process.env, [inboundConfig]);
+ */
+export const inboundConfig = z.object({
+  /** Stripe endpoint secret (`whsec_…`, used as-is) for `/webhooks/payments`. */
+  INBOUND_PAYMENTS_SECRET: secret,
+  /** Meta app secret for `/webhooks/whatsapp` (`X-Hub-Signature-256`). */
+  INBOUND_WHATSAPP_SECRET: secret,
+  /** Standard Webhooks secrets (`whsec_…`) of the other providers. */
+  INBOUND_VISA_SECRET: secret,
+  INBOUND_TRAVEL_SECRET: secret,
+  INBOUND_HOTELS_SECRET: secret,
+  INBOUND_COMMS_SECRET: secret,
+  INBOUND_EFATURA_SECRET: secret,
+  INBOUND_INSURANCE_SECRET: secret,
+  /** Accepted clock difference for timestamped schemes, in seconds. */
+  INBOUND_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
+  /** Largest inbound webhook body, in bytes. */
+  INBOUND_BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(1_048_576),
+});
+
+/** The parsed `INBOUND_*` configuration. */
+export type InboundConfig = z.infer<typeof inboundConfig>;

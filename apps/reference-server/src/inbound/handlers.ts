@@ -1,0 +1,260 @@
+/**
+ * What each provider's webhook does to the domain, run by the inbound
+ * processor inside a transaction: a Stripe `payment_intent.succeeded`
+ * records the payment (marking the invoice paid when settled, and emitting
+ * `payment.received`); WhatsApp statuses update the notification and emit
+ * `message.*`; Standard Webhooks providers send catalogue events
+ * (`{ type, tenantId, entityType, entityId, data }`) that are checked
+ * against the catalogue and the provider's allowed types, then recorded.
+ * A `PermanentInboundError` means retrying cannot help.
+ */
+import type { EventType } from '@clinicbridge/sdk/contract';
+import type { Kysely } from 'kysely';
+import type { ChangeContext } from '../audit/record.ts';
+import type { DB } from '../db/schema.ts';
+import { recordEvent } from '../events/outbox.ts';
+import { isApiError } from '../http/problem.ts';
+import { recordPayment } from '../payments/service.ts';
+import type { ProviderName } from './providers.ts';
+
+/**
+ * A webhook that can never be processed (unknown tenant, invalid data);
+ * it is marked failed with this message instead of being retried.
+ *
+ * @example
+ * throw new PermanentInboundError('the payment names no invoice (metadata.invoiceId)');
+ */
+export class PermanentInboundError extends Error {
+  override readonly name = 'PermanentInboundError';
+}
+
+/** The result of handling: what was done, for the row's `reason`. */
+export type InboundHandler = (
+  trx: Kysely<DB>,
+  payload: Record<string, unknown>,
+  now: Date,
+) => Promise<string>;
+
+const allowedTypes: Record<Exclude<ProviderName, 'payments' | 'whatsapp'>, readonly EventType[]> = {
+  visa: ['visa.status_changed', 'visa.granted', 'visa.rejected'],
+  travel: ['booking.confirmed', 'flight.changed', 'flight.cancelled'],
+  hotels: ['booking.confirmed', 'stay.confirmed', 'stay.unavailable'],
+  comms: ['message.delivered', 'message.read', 'message.failed'],
+  // No catalogue event describes an e-invoice status yet: stored and acknowledged only.
+  efatura: [],
+  insurance: ['claim.submitted', 'claim.approved', 'claim.denied', 'claim.settled'],
+};
+
+async function requireTenant(trx: Kysely<DB>, tenantId: unknown): Promise<string> {
+  if (typeof tenantId !== 'string' || tenantId.length > 100) {
+    throw new PermanentInboundError('the webhook names no tenant');
+  }
+  const tenant = await trx
+    .selectFrom('tenants')
+    .select('id')
+    .where('id', '=', tenantId)
+    .executeTakeFirst();
+  if (!tenant) throw new PermanentInboundError('the webhook names an unknown tenant');
+  return tenant.id;
+}
+
+const systemChange = (tenantId: string, now: Date): ChangeContext => ({
+  tenantId,
+  actor: { type: 'system', id: 'inbound-webhooks' },
+  requestId: null,
+  now,
+});
+
+const handlePayments: InboundHandler = async (trx, payload, now) => {
+  const type = String(payload.type ?? '');
+  const object = ((payload.data as { object?: Record<string, unknown> } | undefined)?.object ??
+    {}) as Record<string, unknown>;
+  const metadata = (object.metadata ?? {}) as Record<string, unknown>;
+  if (
+    type !== 'payment_intent.succeeded' &&
+    type !== 'payment.succeeded' &&
+    type !== 'payment_intent.payment_failed'
+  ) {
+    return `event type ${type.slice(0, 60)} is not used`;
+  }
+  const tenantId = await requireTenant(trx, metadata.tenantId);
+  const amount = object.amount_received ?? object.amount;
+  const currency = typeof object.currency === 'string' ? object.currency.toUpperCase() : '';
+  if (
+    typeof amount !== 'number' ||
+    !Number.isSafeInteger(amount) ||
+    amount < 0 ||
+    !/^[A-Z]{3}$/.test(currency)
+  ) {
+    throw new PermanentInboundError('the payment has no valid amount and currency');
+  }
+  const invoiceId = typeof metadata.invoiceId === 'string' ? metadata.invoiceId : null;
+  const externalRef = typeof object.id === 'string' ? object.id.slice(0, 100) : undefined;
+  if (type === 'payment_intent.payment_failed') {
+    const lastError = (object.last_payment_error as { message?: unknown } | undefined)?.message;
+    await recordEvent(trx, {
+      tenantId,
+      type: 'payment.failed',
+      entityType: 'invoice',
+      entityId: invoiceId ?? externalRef ?? 'unknown',
+      data: {
+        invoiceId: invoiceId as `inv_${string}` | null,
+        amount: { amount, currency },
+        reason: typeof lastError === 'string' ? lastError.slice(0, 200) : 'the payment failed',
+        ...(externalRef ? { externalRef } : {}),
+      },
+      occurredAt: now,
+    });
+    return 'payment.failed recorded';
+  }
+  if (!invoiceId)
+    throw new PermanentInboundError('the payment names no invoice (metadata.invoiceId)');
+  try {
+    const payment = await recordPayment(trx, systemChange(tenantId, now), {
+      invoiceId,
+      amount: { amount, currency },
+      method: 'card',
+      source: 'stripe',
+      externalRef,
+    });
+    return `payment ${payment.id} recorded`;
+  } catch (error) {
+    // A 4xx from the payment service (unknown invoice, over the balance) will not change on retry.
+    if (isApiError(error) && error.status < 500) throw new PermanentInboundError(error.message);
+    throw error;
+  }
+};
+
+const whatsappStatuses = {
+  delivered: 'message.delivered',
+  read: 'message.read',
+  failed: 'message.failed',
+} as const;
+
+async function updateMessageStatus(
+  trx: Kysely<DB>,
+  providerMessageId: string,
+  status: keyof typeof whatsappStatuses,
+  now: Date,
+  errorCode: string | undefined,
+): Promise<boolean> {
+  const intent = await trx
+    .updateTable('notification_intents')
+    .set({ status, updated_at: now })
+    .where('provider_message_id', '=', providerMessageId)
+    .returning(['id', 'tenant_id', 'patient_id'])
+    .executeTakeFirst();
+  if (!intent) return false;
+  await recordEvent(trx, {
+    tenantId: intent.tenant_id,
+    type: whatsappStatuses[status],
+    entityType: 'message',
+    entityId: intent.id,
+    data: {
+      messageId: intent.id,
+      channel: 'whatsapp',
+      providerMessageId,
+      ...(intent.patient_id ? { patientId: intent.patient_id as `pat_${string}` } : {}),
+      ...(errorCode ? { errorCode } : {}),
+    },
+    occurredAt: now,
+  });
+  return true;
+}
+
+const handleWhatsapp: InboundHandler = async (trx, payload, now) => {
+  let updated = 0;
+  let unknown = 0;
+  const entries = Array.isArray(payload.entry) ? payload.entry.slice(0, 50) : [];
+  for (const entry of entries as { changes?: { value?: { statuses?: unknown[] } }[] }[]) {
+    for (const change of (entry.changes ?? []).slice(0, 50)) {
+      for (const raw of (change.value?.statuses ?? []).slice(0, 100)) {
+        const s = raw as { id?: unknown; status?: unknown; errors?: { code?: unknown }[] };
+        if (
+          typeof s.id !== 'string' ||
+          typeof s.status !== 'string' ||
+          !(s.status in whatsappStatuses)
+        )
+          continue;
+        const code = s.errors?.[0]?.code;
+        const found = await updateMessageStatus(
+          trx,
+          s.id,
+          s.status as keyof typeof whatsappStatuses,
+          now,
+          code === undefined ? undefined : String(code).slice(0, 40),
+        );
+        if (found) updated++;
+        else unknown++;
+      }
+    }
+  }
+  return `${updated} message status(es) applied, ${unknown} for unknown messages`;
+};
+
+function standardHandler(provider: keyof typeof allowedTypes): InboundHandler {
+  return async (trx, payload, now) => {
+    const type = payload.type;
+    const allowed = allowedTypes[provider];
+    if (allowed.length === 0)
+      return `${provider} webhooks are stored for operators; no catalogue event applies`;
+    if (typeof type !== 'string' || !(allowed as readonly string[]).includes(type)) {
+      throw new PermanentInboundError(
+        `${provider} may send ${allowed.join(', ')}; got ${typeof type === 'string' ? type.slice(0, 60) : 'no type'}`,
+      );
+    }
+    const tenantId = await requireTenant(trx, payload.tenantId);
+    const data = payload.data;
+    if (data === null || typeof data !== 'object')
+      throw new PermanentInboundError('the webhook has no data object');
+    if (provider === 'comms') {
+      const d = data as { providerMessageId?: unknown };
+      const status = type.slice('message.'.length) as keyof typeof whatsappStatuses;
+      if (typeof d.providerMessageId === 'string') {
+        await trx
+          .updateTable('notification_intents')
+          .set({ status, updated_at: now })
+          .where('tenant_id', '=', tenantId)
+          .where('provider_message_id', '=', d.providerMessageId)
+          .execute();
+      }
+    }
+    const entityId =
+      typeof payload.entityId === 'string'
+        ? payload.entityId.slice(0, 100)
+        : String(Object.values(data as Record<string, unknown>)[0] ?? 'unknown').slice(0, 100);
+    try {
+      await recordEvent(trx, {
+        tenantId,
+        type: type as EventType,
+        entityType:
+          typeof payload.entityType === 'string' ? payload.entityType.slice(0, 60) : provider,
+        entityId,
+        data: data as never,
+        occurredAt: now,
+      });
+    } catch (error) {
+      if (error instanceof Error && error.name === 'InvalidEventError')
+        throw new PermanentInboundError(error.message);
+      throw error;
+    }
+    return `${type} recorded`;
+  };
+}
+
+/**
+ * The handler of each provider.
+ *
+ * @example
+ * const reason = await inboundHandlers.visa(trx, payload, new Date());
+ */
+export const inboundHandlers: Readonly<Record<ProviderName, InboundHandler>> = {
+  payments: handlePayments,
+  whatsapp: handleWhatsapp,
+  visa: standardHandler('visa'),
+  travel: standardHandler('travel'),
+  hotels: standardHandler('hotels'),
+  comms: standardHandler('comms'),
+  efatura: standardHandler('efatura'),
+  insurance: standardHandler('insurance'),
+};

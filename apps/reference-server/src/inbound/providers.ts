@@ -1,0 +1,97 @@
+/**
+ * The providers that may call `/webhooks/:provider`: the signature scheme
+ * each uses, where its secret comes from, and how its own event id (the
+ * deduplication key) is read. Stripe and Standard Webhooks carry an id;
+ * Meta does not, so a WhatsApp status is keyed by message id and status
+ * (and a body without one by the body's hash).
+ */
+import { createHash } from 'node:crypto';
+import type { SchemeName } from '@clinicbridge/webhooks';
+import type { InboundConfig } from './config.ts';
+
+/** Names accepted in `/webhooks/:provider`. */
+export const providerNames = [
+  'payments',
+  'whatsapp',
+  'visa',
+  'travel',
+  'hotels',
+  'comms',
+  'efatura',
+  'insurance',
+] as const;
+
+/** One inbound provider. */
+export type ProviderName = (typeof providerNames)[number];
+
+/** How a provider signs and identifies its webhooks. */
+export interface InboundProvider {
+  readonly name: ProviderName;
+  readonly scheme: SchemeName;
+  readonly secretVariable: keyof InboundConfig;
+}
+
+const standard = (name: ProviderName, secretVariable: keyof InboundConfig): InboundProvider => ({
+  name,
+  scheme: 'standard',
+  secretVariable,
+});
+
+/**
+ * Every provider by name.
+ *
+ * @example
+ * inboundProviders.payments.scheme; // 'stripe'
+ */
+export const inboundProviders: Readonly<Record<ProviderName, InboundProvider>> = {
+  payments: { name: 'payments', scheme: 'stripe', secretVariable: 'INBOUND_PAYMENTS_SECRET' },
+  whatsapp: { name: 'whatsapp', scheme: 'meta', secretVariable: 'INBOUND_WHATSAPP_SECRET' },
+  visa: standard('visa', 'INBOUND_VISA_SECRET'),
+  travel: standard('travel', 'INBOUND_TRAVEL_SECRET'),
+  hotels: standard('hotels', 'INBOUND_HOTELS_SECRET'),
+  comms: standard('comms', 'INBOUND_COMMS_SECRET'),
+  efatura: standard('efatura', 'INBOUND_EFATURA_SECRET'),
+  insurance: standard('insurance', 'INBOUND_INSURANCE_SECRET'),
+};
+
+/**
+ * Whether a path segment names a provider.
+ *
+ * @example
+ * isProviderName('payments'); // true
+ */
+export function isProviderName(name: string): name is ProviderName {
+  return (providerNames as readonly string[]).includes(name);
+}
+
+/**
+ * The provider's own id of a webhook, for deduplication; bounded to 200 characters.
+ *
+ * @example
+ * providerEventId(inboundProviders.payments, { id: 'evt_1' }, headers, raw); // 'evt_1'
+ */
+export function providerEventId(
+  provider: InboundProvider,
+  payload: unknown,
+  headers: Headers,
+  raw: Uint8Array,
+): string {
+  const bodyHash = () => `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+  const record = (payload ?? {}) as Record<string, unknown>;
+  let id: unknown;
+  if (provider.scheme === 'stripe') id = record.id;
+  else if (provider.scheme === 'standard') id = headers.get('webhook-id');
+  else if (provider.scheme === 'meta') id = metaMessageKey(record);
+  return typeof id === 'string' && id !== '' ? id.slice(0, 200) : bodyHash();
+}
+
+function metaMessageKey(payload: Record<string, unknown>): string | undefined {
+  const entry = (
+    payload.entry as { changes?: { value?: Record<string, unknown> }[] }[] | undefined
+  )?.[0];
+  const value = entry?.changes?.[0]?.value;
+  const status = (value?.statuses as { id?: string; status?: string }[] | undefined)?.[0];
+  if (status?.id && status.status) return `${status.id}:${status.status}`;
+  const message = (value?.messages as { id?: string }[] | undefined)?.[0];
+  return message?.id;
+}

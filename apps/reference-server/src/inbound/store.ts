@@ -1,0 +1,71 @@
+/**
+ * The durable store of inbound provider webhooks. A webhook is inserted once
+ * per provider event id (a replay finds the row and is acknowledged without
+ * being processed again). Payloads that verified but did not parse are kept
+ * with their reason and raise an operator alert, never dropped.
+ */
+import { newId } from '@clinicbridge/sdk/contract';
+import { type Kysely, sql } from 'kysely';
+import { raiseAlert } from '../bus/alerts.ts';
+import type { DB } from '../db/schema.ts';
+
+/** A verified webhook to store. */
+export interface VerifiedWebhook {
+  readonly provider: string;
+  readonly providerEventId: string;
+  readonly eventType: string | null;
+  readonly rawBody: string;
+  /** Set when the body verified but is not usable JSON. */
+  readonly unparseableReason: string | null;
+  readonly now: Date;
+}
+
+/** The stored row's id, and whether the provider had sent it before. */
+export interface StoredWebhook {
+  readonly id: string;
+  readonly duplicate: boolean;
+}
+
+/**
+ * Stores a verified webhook unless the provider already sent it.
+ *
+ * @example
+ * const { id, duplicate } = await storeInboundWebhook(db, { provider: 'payments', providerEventId: 'evt_1', … });
+ */
+export async function storeInboundWebhook(
+  db: Kysely<DB>,
+  webhook: VerifiedWebhook,
+): Promise<StoredWebhook> {
+  return db.transaction().execute(async (trx) => {
+    const id = newId('inb');
+    const unparseable = webhook.unparseableReason !== null;
+    const inserted = await sql<{ id: string }>`
+      insert into inbound_webhooks (id, provider, provider_event_id, event_type, status, reason, raw_body,
+        attempts, next_attempt_at, received_at)
+      values (${id}, ${webhook.provider}, ${webhook.providerEventId}, ${webhook.eventType},
+        ${unparseable ? 'unparseable' : 'received'}, ${webhook.unparseableReason}, ${webhook.rawBody},
+        0, ${unparseable ? null : webhook.now}, ${webhook.now})
+      on conflict (provider, provider_event_id) do nothing
+      returning id`.execute(trx);
+    const row = inserted.rows[0];
+    if (!row) {
+      const existing = await trx
+        .selectFrom('inbound_webhooks')
+        .select('id')
+        .where('provider', '=', webhook.provider)
+        .where('provider_event_id', '=', webhook.providerEventId)
+        .executeTakeFirstOrThrow();
+      return { id: existing.id, duplicate: true };
+    }
+    if (unparseable) {
+      await raiseAlert(trx, {
+        tenantId: null,
+        kind: 'inbound_webhook_unparseable',
+        message: `a ${webhook.provider} webhook verified but could not be used: ${webhook.unparseableReason}`,
+        details: { inboundWebhookId: id, provider: webhook.provider },
+        now: webhook.now,
+      });
+    }
+    return { id: row.id, duplicate: false };
+  });
+}
