@@ -89,6 +89,21 @@ export async function sendOperation(
   input: CallInput,
   options: RequestOptions = {},
 ): Promise<ApiResult<unknown>> {
+  try {
+    return await run(config, op, input, options);
+  } catch (error) {
+    const onError = config.hooks.onError;
+    safely(onError && (() => onError({ operationId: op.id, error: error as Error })));
+    throw error;
+  }
+}
+
+async function run(
+  config: EngineConfig,
+  op: Operation,
+  input: CallInput,
+  options: RequestOptions,
+): Promise<ApiResult<unknown>> {
   const retry: RetryOptions = { ...config.retry, ...options.retry };
   const { clock, hooks } = config;
   const signal = options.signal;

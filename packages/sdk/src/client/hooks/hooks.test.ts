@@ -107,3 +107,27 @@ describe('hooks', () => {
     ).resolves.toMatchObject({ id: created.id });
   });
 });
+
+describe('onError', () => {
+  it('is called once per failed call, with an error that carries no credential', async () => {
+    const errors: Array<{ operationId: string; error: Error }> = [];
+    const client = new ClinicBridge({
+      baseUrl: BASE_URL,
+      apiKey: API_KEY,
+      clock: fakeClock(),
+      fetch: scriptedFetch([new TypeError('connect ECONNREFUSED'), problem(401, 'invalid_token')])
+        .fetch,
+      hooks: { onError: (e) => errors.push(e) },
+    });
+    const error = await client.patients
+      .list()
+      .page()
+      .catch((e: unknown) => e);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.operationId).toBe('patients.list');
+    expect(errors[0]!.error).toBe(error);
+    expect((error as Error).name).toBe('AuthenticationError');
+    const everything = `${(error as Error).message} ${(error as Error).stack} ${JSON.stringify(error)}`;
+    expect(everything).not.toContain(API_KEY);
+  });
+});

@@ -38,6 +38,13 @@ export interface RetryEvent {
   reason: string;
 }
 
+/** What a hook learns when a call fails for good (after any retries). */
+export interface ErrorEvent {
+  operationId: string;
+  /** A `ClinicBridgeError` subclass; its message and fields carry no credentials. */
+  error: Error;
+}
+
 /**
  * Observers of the request lifecycle. A hook that throws does not fail the call.
  *
@@ -50,6 +57,8 @@ export interface ClientHooks {
   onRequest?: (event: RequestEvent) => void;
   onResponse?: (event: ResponseEvent) => void;
   onRetry?: (event: RetryEvent) => void;
+  /** Called once when a call fails, including failures with no response (connection, timeout). */
+  onError?: (event: ErrorEvent) => void;
   /** Called in `warn` validation mode when a response departs from the contract. */
   onValidationWarning?: (error: Error) => void;
 }

@@ -31,7 +31,7 @@ type ParamsArg<O extends Operation> = O['params'] extends Schema
 
 type PayloadArg<O extends Operation> = O['body'] extends Schema
   ? // A body whose every field is optional may be left out.
-    object extends OperationBody<O>
+    Record<never, never> extends OperationBody<O>
     ? [body?: OperationBody<O>]
     : [body: OperationBody<O>]
   : O['query'] extends Schema
