@@ -48,6 +48,11 @@ describe('generic HMAC scheme', () => {
     }
   });
 
+  test('refuses unknown algorithms and encodings when built', () => {
+    expect(() => createHmacScheme({ algorithm: 'md5' as 'sha256' })).toThrow(RangeError);
+    expect(() => createHmacScheme({ encoding: 'base32' as 'hex' })).toThrow(/encoding/);
+  });
+
   test('eventIdHeader names the delivery id header', () => {
     const scheme = createHmacScheme({ name: 'acme', eventIdHeader: 'X-Acme-Delivery' });
     expect(scheme.name).toBe('acme');

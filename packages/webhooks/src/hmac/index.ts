@@ -60,6 +60,14 @@ export function createHmacScheme(options: HmacSchemeOptions = {}): WebhookScheme
   const encoding = options.encoding ?? 'hex';
   const prefix = options.prefix ?? '';
   const lowerPrefix = prefix.toLowerCase();
+  if (!Object.hasOwn(DIGEST_BYTES, hash)) {
+    throw new RangeError(`Unsupported HMAC algorithm "${String(hash)}": use "sha256" or "sha512".`);
+  }
+  if (encoding !== 'hex' && encoding !== 'base64') {
+    throw new RangeError(
+      `Unsupported signature encoding "${String(encoding)}": use "hex" or "base64".`,
+    );
+  }
   const digestBytes = DIGEST_BYTES[hash];
   const eventIdHeader = options.eventIdHeader?.toLowerCase();
 

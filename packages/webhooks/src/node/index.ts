@@ -198,6 +198,28 @@ function failInternally(
 }
 
 /**
+ * The verified delivery `webhookMiddleware` attached to `req`, typed. Saves a
+ * cast in frameworks whose request type does not know `req.webhook`.
+ *
+ * @example
+ * ```ts
+ * app.post('/webhooks/github', webhookMiddleware({ scheme: 'github', secret }), (req, res) => {
+ *   const { event, eventId } = webhookOf<{ action: string }>(req);
+ *   res.sendStatus(204);
+ * });
+ * ```
+ */
+export function webhookOf<T = unknown>(req: IncomingMessage): VerifiedWebhook<T> {
+  const webhook = (req as NodeWebhookRequest).webhook;
+  if (webhook === undefined) {
+    throw new Error(
+      'No verified webhook on this request: mount webhookMiddleware() before this handler.',
+    );
+  }
+  return webhook as VerifiedWebhook<T>;
+}
+
+/**
  * Express-style middleware `(req, res, next)`: sets `req.webhook` and calls
  * `next()`, answers verification failures itself, and passes other errors to
  * `next(error)`.
@@ -205,12 +227,12 @@ function failInternally(
  * @example
  * ```ts
  * import express from 'express';
- * import { webhookMiddleware } from '@clinicbridge/webhooks/node';
+ * import { webhookMiddleware, webhookOf } from '@clinicbridge/webhooks/node';
  *
  * const app = express();
  * // Before express.json(), so the raw body is still there.
  * app.post('/webhooks/github', webhookMiddleware({ scheme: 'github', secret }), (req, res) => {
- *   console.log(req.webhook.event);
+ *   console.log(webhookOf(req).event);
  *   res.sendStatus(204);
  * });
  * app.use(express.json());

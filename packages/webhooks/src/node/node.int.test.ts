@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { schemes } from '../registry.ts';
 import { generateSecret, signSync } from '../standard/index.ts';
-import { type NodeWebhookRequest, webhookHandler, webhookMiddleware } from './index.ts';
+import { type NodeWebhookRequest, webhookHandler, webhookMiddleware, webhookOf } from './index.ts';
 
 const secret = generateSecret();
 const payload = JSON.stringify({ type: 'patient.updated', data: { id: 'pat_1' } });
@@ -134,6 +134,10 @@ describe('webhookHandler (plain Node)', () => {
       expect.anything(),
     );
   });
+});
+
+test('webhookOf says what is missing on a request the middleware did not see', () => {
+  expect(() => webhookOf({} as NodeWebhookRequest)).toThrow(/webhookMiddleware/);
 });
 
 describe('webhookMiddleware (Express-style)', () => {
