@@ -1,0 +1,123 @@
+/**
+ * Helpers of the multi-process delivery tests: spawn a bus process, seed a
+ * tenant with an endpoint pointing at a local receiver, and record events.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Kysely } from 'kysely';
+import type { ChangeContext } from '../../src/audit/record.ts';
+import type { DB } from '../../src/db/schema.ts';
+import { createEndpoint } from '../../src/delivery/endpoints-service.ts';
+import { createTargetGuard } from '../../src/delivery/ssrf.ts';
+import { recordEvent } from '../../src/events/outbox.ts';
+
+const appDir = fileURLToPath(new URL('../..', import.meta.url));
+
+/** A spawned bus process. */
+export interface BusProcess {
+  readonly child: ChildProcess;
+  readonly ready: Promise<void>;
+  readonly exited: Promise<number | null>;
+  stderr: string;
+}
+
+/**
+ * Starts `bus-process.ts` with the given environment.
+ *
+ * @example
+ * const p = spawnBusProcess({ DATABASE_URL: url, TEST_SCHEMA: schema, WORKER_ID: 'w1' });
+ * await p.ready;
+ */
+export function spawnBusProcess(env: Record<string, string>): BusProcess {
+  const child = spawn(
+    process.execPath,
+    ['--import', './test/delivery/source-hooks.ts', 'test/delivery/bus-process.ts'],
+    { cwd: appDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const proc: BusProcess = {
+    child,
+    stderr: '',
+    ready: new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('ready')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`bus process exited early (${code})`)));
+    }),
+    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+  };
+  child.stderr?.on('data', (chunk: Buffer) => {
+    proc.stderr += chunk.toString();
+  });
+  proc.ready.catch(() => {});
+  return proc;
+}
+
+/**
+ * Creates an endpoint for every event type at `url`; resolves to its secret.
+ *
+ * @example
+ * const secret = await seedEndpoint(db, tenantId, `${receiver.url}/hooks`);
+ */
+export async function seedEndpoint(db: Kysely<DB>, tenantId: string, url: string): Promise<string> {
+  await db
+    .insertInto('tenants')
+    .values({ id: tenantId, name: 'Multi-process clinic', created_at: new Date() })
+    .execute();
+  const change: ChangeContext = {
+    tenantId,
+    actor: { type: 'system', id: 'test' },
+    requestId: null,
+    now: new Date(),
+  };
+  const endpoint = await db.transaction().execute((trx) =>
+    createEndpoint(trx, change, createTargetGuard({ allowlist: ['127.0.0.1'] }), {
+      url,
+      eventTypes: ['*'],
+    }),
+  );
+  return endpoint.secret;
+}
+
+/**
+ * Records `count` events, `perTransaction` to a transaction; resolves to their ids.
+ *
+ * @example
+ * const ids = await recordEvents(db, tenantId, 200);
+ */
+export async function recordEvents(
+  db: Kysely<DB>,
+  tenantId: string,
+  count: number,
+  perTransaction = 10,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += perTransaction) {
+    await db.transaction().execute(async (trx) => {
+      for (let j = i; j < Math.min(count, i + perTransaction); j++) {
+        const event = await recordEvent(trx, {
+          tenantId,
+          type: 'inventory.low_stock',
+          entityType: 'inventory',
+          entityId: `sku-${j}`,
+          data: { sku: `sku-${j}`, onHand: j, threshold: 1_000 },
+        });
+        ids.push(event.id);
+      }
+    });
+  }
+  return ids;
+}
+
+/**
+ * Resolves once `done()` is true, polling every 50 ms; rejects after `timeoutMs`.
+ *
+ * @example
+ * await waitFor(() => receiver.received.length >= 200, 30_000);
+ */
+export async function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
