@@ -175,3 +175,27 @@ describe('ClinicBridge namespaces', () => {
     if (isValidationError(error)) expect(error.issues).toEqual(errors);
   });
 });
+
+describe('withResponse', () => {
+  it('rejects with the typed error and leaves no unhandled rejection behind', async () => {
+    server.use(
+      http.get(url('/api/v1/appointments/:id'), () =>
+        HttpResponse.json(problemBody('not_found', 404), { status: 404 }),
+      ),
+    );
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const error = await client()
+        .appointments.get({ appointmentId: 'apt_aaaaaaaaaaaaaaaaaaaaaaaaaa' })
+        .withResponse()
+        .catch((e: unknown) => e);
+      expect(isNotFoundError(error)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});

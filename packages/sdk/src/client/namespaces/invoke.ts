@@ -41,6 +41,10 @@ export function invokeOperation<O extends Operation>(
     : { params, query: payload as Record<string, unknown> | undefined };
   const full = sendOperation(config, op, input, options);
   const data = full.then((r) => r.data) as ApiPromise<unknown>;
+  // A caller who only awaits `withResponse()` never touches `data`; without
+  // this its rejection would be unhandled and could end the process. Awaiting
+  // `data` still rejects as usual.
+  data.catch(() => {});
   data.withResponse = () => full;
   return data as OperationReturn<O>;
 }
