@@ -48,7 +48,7 @@ const titles: Record<ErrorCode, string> = {
   idempotency_key_reused: 'Idempotency key reused with another request',
   payment_exceeds_balance: 'Payment exceeds balance',
   currency_mismatch: 'Currency mismatch',
-  partial_capture_not_allowed: 'Partial capture not allowed',
+  refund_exceeds_payment: 'Refund exceeds payment',
   unprocessable: 'Unprocessable request',
   rate_limited: 'Rate limit exceeded',
   internal_error: 'Internal error',

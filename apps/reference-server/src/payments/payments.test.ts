@@ -121,7 +121,7 @@ describe('payments', () => {
     expect((await refund(600)).status).toBe(201);
     const over = await refund(401);
     expect(over.status).toBe(422);
-    expect((await json(over)).code).toBe('unprocessable');
+    expect((await json(over)).code).toBe('refund_exceeds_payment');
     expect((await refund(400)).status).toBe(201);
     const after = await json(await call(t.app, 'GET', `/api/v1/payments/${payment.id}`, { token }));
     expect(after).toMatchObject({ status: 'refunded', amountRefunded: { amount: 1000 } });

@@ -190,7 +190,7 @@ export async function issueRefund(
   const refundable = payment.amount - payment.amount_refunded;
   if (input.amount.amount > refundable) {
     throw new ApiError(
-      'unprocessable',
+      'refund_exceeds_payment',
       `The refund of ${input.amount.amount} exceeds the ${refundable} (minor units) left of the payment.`,
     );
   }

@@ -1,0 +1,114 @@
+/**
+ * Runs the app on `@hono/node-server`: opens the database, applies
+ * migrations, starts the features' background work and listens. `close()`
+ * is the graceful shutdown SIGTERM triggers: stop accepting connections,
+ * let in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS, then cut the
+ * rest off), stop background work, close the database.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { type AppDeps, createApp, type Feature, resolveAppContext } from './app.ts';
+import type { CoreConfig } from './config/index.ts';
+import { type Database, openDatabase } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import type { AppEnv } from './http/context.ts';
+import { purgeExpiredIdempotencyKeys } from './http/idempotency-store.ts';
+import { createLogger, type Logger } from './ops/logger.ts';
+import { createMetrics } from './ops/metrics.ts';
+
+/** A listening server. */
+export interface RunningServer {
+  app: Hono<AppEnv>;
+  database: Database;
+  /** `http://host:port` it listens on. */
+  url: string;
+  port: number;
+  /** Graceful shutdown; resolves when everything is closed. */
+  close(): Promise<void>;
+}
+
+/** What `startServer` needs. */
+export interface ServerOptions {
+  config: CoreConfig;
+  /** An open database; by default one is opened from the config. */
+  database?: Database;
+  logger?: Logger;
+  features?: Feature[];
+  now?: () => Date;
+}
+
+/**
+ * Opens the database from the config (PostgreSQL when DATABASE_URL is set).
+ *
+ * @example
+ * const database = await openConfiguredDatabase(loadConfig());
+ */
+export function openConfiguredDatabase(config: CoreConfig): Promise<Database> {
+  return openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    poolSize: config.DATABASE_POOL_SIZE,
+  });
+}
+
+/**
+ * Migrates, starts features and listens.
+ *
+ * @example
+ * const server = await startServer({ config: loadConfig() });
+ * process.once('SIGTERM', () => server.close());
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const database = options.database ?? (await openConfiguredDatabase(config));
+  const applied = await migrateToLatest(database.db);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+
+  const deps: AppDeps = {
+    database,
+    config,
+    logger,
+    metrics: createMetrics({ defaultMetrics: true }),
+    features: options.features ?? [],
+    ...(options.now ? { now: options.now } : {}),
+  };
+  const app = createApp(deps);
+  const context = resolveAppContext(deps);
+  for (const feature of deps.features ?? []) await feature.start?.(context);
+
+  const purge = setInterval(() => {
+    purgeExpiredIdempotencyKeys(database.db, new Date()).catch((err: unknown) =>
+      logger.warn({ err }, 'idempotency purge failed'),
+    );
+  }, 3_600_000);
+  purge.unref();
+
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>
+      resolve(s as Server),
+    ) as Server;
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      clearInterval(purge);
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
+      server.closeIdleConnections();
+      const deadline = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
+      deadline.unref();
+      await stopped;
+      clearTimeout(deadline);
+      for (const feature of [...(deps.features ?? [])].reverse()) await feature.stop?.();
+      await database.close();
+    })();
+    return closing;
+  };
+  return { app, database, url: `http://${host}:${port}`, port, close };
+}

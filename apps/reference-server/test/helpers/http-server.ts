@@ -1,0 +1,48 @@
+/**
+ * A real HTTP server on 127.0.0.1 (random port) over a fresh test
+ * database, with two tenants: for tests that go through sockets and the
+ * real SDK client.
+ */
+import type { Feature } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { createLogger } from '../../src/ops/logger.ts';
+import { type RunningServer, startServer } from '../../src/server.ts';
+import { type CreatedTenant, createTenant } from '../../src/tenants/service.ts';
+import { openTestDatabase } from './database.ts';
+
+/** A listening test server and its tenants. */
+export interface TestServer {
+  server: RunningServer;
+  tenants: CreatedTenant[];
+}
+
+/**
+ * Starts a server on 127.0.0.1 with `tenantCount` tenants.
+ *
+ * @example
+ * const { server, tenants } = await startTestServer();
+ * await fetch(`${server.url}/healthz`);
+ */
+export async function startTestServer(
+  options: { tenantCount?: number; env?: Record<string, string>; features?: Feature[] } = {},
+): Promise<TestServer> {
+  const database = await openTestDatabase();
+  const config = loadConfig({
+    PORT: '1',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    SHUTDOWN_TIMEOUT_MS: '2000',
+    ...options.env,
+  });
+  const server = await startServer({
+    config: { ...config, PORT: 0 },
+    database,
+    logger: createLogger('silent'),
+    features: options.features ?? [],
+  });
+  const tenants: CreatedTenant[] = [];
+  for (let i = 0; i < (options.tenantCount ?? 2); i++) {
+    tenants.push(await createTenant(database.db, { name: `Clinic ${i + 1}` }));
+  }
+  return { server, tenants };
+}
