@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test, vi } from 'vitest';
 import {
   canonicalJson,
@@ -45,6 +46,23 @@ describe('canonicalJson', () => {
         expect(isIdempotencyError(error) && error.code).toBe('invalid_body');
       }
     }
+  });
+
+  test('is the same for any key order, and parses back to an equal value', () => {
+    const shuffled = (value: unknown, seed: number): unknown => {
+      if (Array.isArray(value)) return value.map((item) => shuffled(item, seed));
+      if (value === null || typeof value !== 'object') return value;
+      const entries = Object.entries(value);
+      const rotated = entries.map((_, i) => entries[(i + seed) % entries.length]!);
+      return Object.fromEntries(rotated.map(([k, v]) => [k, shuffled(v, seed + 1)]));
+    };
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.nat(), (value, seed) => {
+        const canonical = canonicalJson(value);
+        expect(canonicalJson(shuffled(value, seed))).toBe(canonical);
+        expect(JSON.parse(canonical)).toEqual(JSON.parse(JSON.stringify(value)));
+      }),
+    );
   });
 
   test('a shared (non-cyclic) reference is fine', () => {

@@ -98,3 +98,41 @@ describe.each(['stripe', 'meta', 'hmac'] as const)('%s properties', (name) => {
     );
   });
 });
+
+describe('hostile input', () => {
+  const headerValue = fc.oneof(
+    fc.string(),
+    fc.stringMatching(/^(v1,|v1a,|t=|v1=|sha256=)[A-Za-z0-9+/=, .-]{0,90}$/),
+    fc.constantFrom('', ' ', ',', 'v1,', 't=,v1=', 'sha256='),
+  );
+  const headersArb = fc.record(
+    {
+      'webhook-id': headerValue,
+      'webhook-timestamp': fc.oneof(headerValue, fc.integer().map(String)),
+      'webhook-signature': headerValue,
+      'stripe-signature': headerValue,
+      'x-hub-signature-256': headerValue,
+      'x-signature': headerValue,
+    },
+    { requiredKeys: [] },
+  );
+
+  test.each(['standard', 'stripe', 'meta', 'github', 'hmac'] as const)(
+    '%s: arbitrary headers and bodies only ever fail with a WebhookVerificationError',
+    (name) => {
+      const scheme = schemes[name];
+      const secret = name === 'standard' ? generateSecret() : `secret_${'k'.repeat(32)}`;
+      fc.assert(
+        fc.property(headersArb, bodyArb, (headers, body) => {
+          try {
+            scheme.verifySync(body, headers, secret);
+            return false; // a forged delivery must never verify
+          } catch (error) {
+            return (error as Error).name === 'WebhookVerificationError';
+          }
+        }),
+        { numRuns: 300 },
+      );
+    },
+  );
+});
