@@ -145,6 +145,17 @@ export function describeSchemeConformance(
       },
     );
 
+    test('a header with more than 32 signatures is invalid_header', async () => {
+      const secret = options.secret();
+      const headers: Record<string, string> = { ...scheme.signSync(input(secret)) };
+      const value = headers[options.signatureHeader]!;
+      const separator = options.signatureHeader === 'webhook-signature' ? ' ' : ',';
+      headers[options.signatureHeader] = Array.from({ length: 40 }, () => value).join(separator);
+      expect(await codeOf(() => scheme.verify(payload, headers, secret, clock))).toBe(
+        'invalid_header',
+      );
+    });
+
     test('error messages never contain the secret or the expected signature', async () => {
       const secret = options.secret();
       const headers = scheme.signSync(input(secret));

@@ -8,7 +8,13 @@ import { WebhookVerificationError } from '../errors.ts';
 import { type HashName, hmacAsync, hmacSync } from '../internal/crypto.ts';
 import { base64Decode, hexDecode, hexEncode } from '../internal/encoding.ts';
 import { readHeader, requireHeader } from '../internal/headers.ts';
-import { checkHmacAsync, checkHmacSync, verifiedResult } from '../internal/hmac-check.ts';
+import {
+  checkHmacAsync,
+  checkHmacSync,
+  MAX_SIGNATURE_ENTRIES,
+  tooManySignatures,
+  verifiedResult,
+} from '../internal/hmac-check.ts';
 import { emptyPayloadError, toBody } from '../internal/payload.ts';
 import { nodeCrypto } from '../internal/runtime.ts';
 import { assertSigningKeys, createKeyResolver, utf8Key } from '../internal/secrets.ts';
@@ -88,7 +94,9 @@ export function createHmacScheme(options: HmacSchemeOptions = {}): WebhookScheme
     const value = requireHeader(headers, header);
     const candidates: string[] = [];
     let sawPrefix = false;
-    for (const raw of value.split(',')) {
+    const entries = value.split(',');
+    if (entries.length > MAX_SIGNATURE_ENTRIES) throw tooManySignatures(header);
+    for (const raw of entries) {
       const entry = raw.trim();
       if (entry.slice(0, prefix.length).toLowerCase() !== lowerPrefix) continue;
       sawPrefix = true;

@@ -29,6 +29,19 @@ export interface HmacCheck {
   encoding: DigestEncoding;
 }
 
+/**
+ * Most signature entries a header may carry. Senders rotating secrets send two
+ * or three; the bound keeps a hostile header from buying unbounded work.
+ */
+export const MAX_SIGNATURE_ENTRIES = 32;
+
+export function tooManySignatures(header: string): WebhookVerificationError {
+  return new WebhookVerificationError(
+    'invalid_header',
+    `The ${header} header carries more than ${MAX_SIGNATURE_ENTRIES} signatures. Send one per active secret.`,
+  );
+}
+
 function matchesAny(candidates: readonly string[], expected: string): boolean {
   let matched = false;
   // No early exit: the work done does not depend on which candidate matches.

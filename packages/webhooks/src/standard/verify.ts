@@ -6,7 +6,13 @@
 import { WebhookVerificationError } from '../errors.ts';
 import { settled } from '../internal/crypto.ts';
 import { requireHeader } from '../internal/headers.ts';
-import { checkHmacAsync, checkHmacSync, type HmacCheck } from '../internal/hmac-check.ts';
+import {
+  checkHmacAsync,
+  checkHmacSync,
+  type HmacCheck,
+  MAX_SIGNATURE_ENTRIES,
+  tooManySignatures,
+} from '../internal/hmac-check.ts';
 import { emptyPayloadError, parseJsonBody, toBody } from '../internal/payload.ts';
 import { nodeCrypto } from '../internal/runtime.ts';
 import { assertWithinTolerance, parseUnixSeconds } from '../internal/timestamp.ts';
@@ -42,6 +48,7 @@ function parseSignatures(header: string): string[] {
   const signatures: string[] = [];
   // Most deliveries carry one signature: skip the split.
   const entries = header.indexOf(' ') < 0 ? [header] : header.split(' ');
+  if (entries.length > MAX_SIGNATURE_ENTRIES) throw tooManySignatures('webhook-signature');
   for (let entry of entries) {
     // Repeated headers arrive joined with ", " (see readHeader).
     if (entry.endsWith(',')) entry = entry.slice(0, -1);

@@ -8,7 +8,13 @@
 import { WebhookVerificationError } from '../errors.ts';
 import { hmacAsync, hmacSync } from '../internal/crypto.ts';
 import { requireHeader } from '../internal/headers.ts';
-import { checkHmacAsync, checkHmacSync, verifiedResult } from '../internal/hmac-check.ts';
+import {
+  checkHmacAsync,
+  checkHmacSync,
+  MAX_SIGNATURE_ENTRIES,
+  tooManySignatures,
+  verifiedResult,
+} from '../internal/hmac-check.ts';
 import { emptyPayloadError, toBody } from '../internal/payload.ts';
 import { nodeCrypto } from '../internal/runtime.ts';
 import { assertSigningKeys, createKeyResolver, utf8Key } from '../internal/secrets.ts';
@@ -24,7 +30,10 @@ const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
 function parseHeader(value: string): { timestamp: string; signatures: string[] } {
   let timestamp: string | undefined;
   const signatures: string[] = [];
-  for (const item of value.split(',')) {
+  const items = value.split(',');
+  // t= plus the v1/v0 entries.
+  if (items.length > MAX_SIGNATURE_ENTRIES + 2) throw tooManySignatures('Stripe-Signature');
+  for (const item of items) {
     const eq = item.indexOf('=');
     if (eq < 0) continue;
     const key = item.slice(0, eq).trim();
