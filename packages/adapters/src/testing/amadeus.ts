@@ -180,10 +180,13 @@ export class FakeAmadeus {
   private readonly liveTokens = new Set<string>();
   private seq = 0;
 
-  constructor(
-    readonly clientId = 'amadeus-client-id',
-    readonly clientSecret = 'amadeus-client-secret',
-  ) {}
+  readonly clientId: string;
+  readonly clientSecret: string;
+
+  constructor(clientId = 'amadeus-client-id', clientSecret = 'amadeus-client-secret') {
+    this.clientId = clientId;
+    this.clientSecret = clientSecret;
+  }
 
   /** Revokes every issued token, as if they had expired. */
   expireTokens(): void {

@@ -46,10 +46,13 @@ export class FakeIyzico {
   readonly declinePrices = new Set<string>(['400.02']);
   private seq = 12_000_000;
 
-  constructor(
-    readonly apiKey = 'sandbox-api-key-fake',
-    readonly secretKey = 'sandbox-secret-key-fake',
-  ) {}
+  readonly apiKey: string;
+  readonly secretKey: string;
+
+  constructor(apiKey = 'sandbox-api-key-fake', secretKey = 'sandbox-secret-key-fake') {
+    this.apiKey = apiKey;
+    this.secretKey = secretKey;
+  }
 
   private static failure(errorCode: string, errorMessage: string, errorGroup?: string) {
     return HttpResponse.json({

@@ -63,10 +63,13 @@ export class FakeRazorpay {
   readonly requests: Array<{ method: string; path: string; body: string }> = [];
   private seq = 0;
 
-  constructor(
-    readonly keyId = 'rzp_test_clinicbridge',
-    readonly keySecret = 'razorpay-secret-fake',
-  ) {}
+  readonly keyId: string;
+  readonly keySecret: string;
+
+  constructor(keyId = 'rzp_test_clinicbridge', keySecret = 'razorpay-secret-fake') {
+    this.keyId = keyId;
+    this.keySecret = keySecret;
+  }
 
   private id(prefix: string): string {
     this.seq += 1;

@@ -30,7 +30,11 @@ export class FakeSendGrid {
   readonly requests: Array<{ body: string }> = [];
   private seq = 0;
 
-  constructor(readonly apiKey = 'SG.fake-key') {}
+  readonly apiKey: string;
+
+  constructor(apiKey = 'SG.fake-key') {
+    this.apiKey = apiKey;
+  }
 
   private static error(status: number, field: string | null, message: string) {
     return HttpResponse.json({ errors: [{ message, field, help: null }] }, { status });

@@ -52,7 +52,11 @@ export class FakeStripe {
   private readonly replay = new ReplayCache();
   private seq = 0;
 
-  constructor(readonly secretKey = 'sk_test_clinicbridge') {}
+  readonly secretKey: string;
+
+  constructor(secretKey = 'sk_test_clinicbridge') {
+    this.secretKey = secretKey;
+  }
 
   private nextId(prefix: string): string {
     this.seq += 1;

@@ -23,10 +23,16 @@ export class FakeTwilio {
   readonly optedOut = new Set<string>();
   private seq = 0;
 
+  readonly accountSid: string;
+  readonly authToken: string;
+
   constructor(
-    readonly accountSid = 'AC00000000000000000000000000000001',
-    readonly authToken = 'twilio-auth-token-fake',
-  ) {}
+    accountSid = 'AC00000000000000000000000000000001',
+    authToken = 'twilio-auth-token-fake',
+  ) {
+    this.accountSid = accountSid;
+    this.authToken = authToken;
+  }
 
   private static error(status: number, code: number, message: string) {
     return HttpResponse.json(

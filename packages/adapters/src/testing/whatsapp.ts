@@ -42,10 +42,13 @@ export class FakeWhatsApp {
   readonly unreachable = new Set<string>();
   private seq = 0;
 
-  constructor(
-    readonly accessToken = 'EAAG-fake-token',
-    readonly phoneNumberId = '106540352242922',
-  ) {}
+  readonly accessToken: string;
+  readonly phoneNumberId: string;
+
+  constructor(accessToken = 'EAAG-fake-token', phoneNumberId = '106540352242922') {
+    this.accessToken = accessToken;
+    this.phoneNumberId = phoneNumberId;
+  }
 
   private static error(status: number, code: number, type: string, subcode?: number) {
     return HttpResponse.json(
