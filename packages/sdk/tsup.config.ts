@@ -12,6 +12,10 @@ import { packageBuild } from '../../scripts/tsup-preset.ts';
  * Each such initializer becomes `/* @__PURE__ *\/ (() => (init))()`, which
  * keeps its meaning and lets the bundler drop it when nothing uses it. The
  * contract's module-level initializers only build schemas, so the mark is true.
+ *
+ * @example
+ * pureAnnotate("export const a = z.string().check(z.minLength(1));", 'a.ts');
+ * // "export const a = /* @__PURE__ *\/ (() => (z.string().check(z.minLength(1))))();"
  */
 export function pureAnnotate(code: string, fileName: string): string {
   const source = ts.createSourceFile(fileName, code, ts.ScriptTarget.Latest, true);

@@ -9,5 +9,10 @@
  */
 export * from './client/index.ts';
 
-/** Version of this package. */
+/**
+ * Version of this package.
+ *
+ * @example
+ * console.log(`@clinicbridge/sdk ${VERSION}`);
+ */
 export const VERSION = '0.1.0';

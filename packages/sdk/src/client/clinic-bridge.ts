@@ -52,7 +52,12 @@ class ClinicBridgeImpl extends ClinicBridgeClient {
   }
 }
 
-/** A ClinicBridge client instance. */
+/**
+ * A ClinicBridge client instance.
+ *
+ * @example
+ * function book(client: ClinicBridge) { return client.appointments.create(body); }
+ */
 export type ClinicBridge = ClinicBridgeImpl & Namespaces<Operations>;
 
 /**

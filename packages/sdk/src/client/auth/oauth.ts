@@ -10,7 +10,12 @@ import { AuthenticationError, ConnectionError, TimeoutError } from '../errors/er
 import { MemoryTokenCache } from './memory-token-cache.ts';
 import type { AuthStrategy, CachedToken, TokenCache } from './types.ts';
 
-/** Settings of the client-credentials flow. */
+/**
+ * Settings of the client-credentials flow.
+ *
+ * @example
+ * const settings: OAuthSettings = { baseUrl, clientId, clientSecret, scopes: ['read:appointments'] };
+ */
 export interface OAuthSettings {
   baseUrl: string;
   clientId: string;
@@ -31,6 +36,9 @@ export interface OAuthSettings {
 /**
  * `OAUTH_TOKEN_PATH` of the contract, repeated here because importing it would
  * pull that module's zod schemas into every bundle (a test keeps them equal).
+ *
+ * @example
+ * await fetch(`${baseUrl}${TOKEN_PATH}`, { method: 'POST', body: form });
  */
 export const TOKEN_PATH = '/oauth/token';
 

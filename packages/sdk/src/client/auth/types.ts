@@ -3,7 +3,12 @@
  * OAuth tokens are fetched, cached and refreshed behind the same interface.
  */
 
-/** Supplies the bearer credential for each attempt. */
+/**
+ * Supplies the bearer credential for each attempt.
+ *
+ * @example
+ * const fromVault: AuthStrategy = { credential: () => vault.read('clinicbridge-key'), rejected: async () => false };
+ */
 export interface AuthStrategy {
   /** The credential to send as `Authorization: Bearer <credential>`. */
   credential(): Promise<string>;
@@ -14,7 +19,12 @@ export interface AuthStrategy {
   rejected(credential: string): Promise<boolean>;
 }
 
-/** A cached OAuth access token. */
+/**
+ * A cached OAuth access token.
+ *
+ * @example
+ * const token: CachedToken = { accessToken: 'eyJ…', expiresAt: Date.now() + 900_000 };
+ */
 export interface CachedToken {
   accessToken: string;
   /** Expiry as epoch milliseconds. */

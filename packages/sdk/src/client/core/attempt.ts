@@ -4,7 +4,12 @@
  * as a kind (`timeout`, `connection`, `abort`) for the retry loop to judge.
  */
 
-/** A failed attempt with no usable response. */
+/**
+ * A failed attempt with no usable response.
+ *
+ * @example
+ * if (error instanceof AttemptFailure && error.kind === 'timeout') retry();
+ */
 export class AttemptFailure {
   constructor(
     readonly kind: 'timeout' | 'connection' | 'abort',
@@ -12,7 +17,12 @@ export class AttemptFailure {
   ) {}
 }
 
-/** A response whose body has been read. */
+/**
+ * A response whose body has been read.
+ *
+ * @example
+ * const { response, text }: AttemptResponse = await sendAttempt(fetch, url, init, 30_000, signal);
+ */
 export interface AttemptResponse {
   response: Response;
   text: string;

@@ -10,7 +10,12 @@ import { defaultRetryOptions, type RetryOptions } from '../retry/policy.ts';
 import { systemClock } from './clock.ts';
 import type { Clock, EngineConfig, ValidationMode } from './types.ts';
 
-/** Options every client takes, whatever its authentication. */
+/**
+ * Options every client takes, whatever its authentication.
+ *
+ * @example
+ * const common: CommonClientOptions = { baseUrl, timeout: 10_000, retry: { maxRetries: 4 } };
+ */
 export interface CommonClientOptions {
   /** Root of the API, e.g. `https://api.clinicbridge.example` (without `/api/v1`). */
   baseUrl: string;
@@ -36,7 +41,12 @@ export interface CommonClientOptions {
   generateId?: (() => string) | undefined;
 }
 
-/** Authenticate with an API key (an integration token). */
+/**
+ * Authenticate with an API key (an integration token).
+ *
+ * @example
+ * const options: ApiKeyClientOptions = { baseUrl, apiKey: process.env.CLINICBRIDGE_API_KEY! };
+ */
 export interface ApiKeyClientOptions extends CommonClientOptions {
   apiKey: string;
   auth?: never;
@@ -47,7 +57,12 @@ export interface ApiKeyClientOptions extends CommonClientOptions {
   refreshSkew?: never;
 }
 
-/** Authenticate with OAuth client credentials. */
+/**
+ * Authenticate with OAuth client credentials.
+ *
+ * @example
+ * const options: OAuthClientOptions = { baseUrl, clientId, clientSecret, scopes: ['read:appointments'] };
+ */
 export interface OAuthClientOptions extends CommonClientOptions {
   apiKey?: never;
   auth?: never;
@@ -64,6 +79,9 @@ export interface OAuthClientOptions extends CommonClientOptions {
 /**
  * Authenticate through any strategy, e.g. `oauthClientCredentials(...)` with
  * `ClinicBridgeClient`, or a credential kept in a secrets manager.
+ *
+ * @example
+ * const options: CustomAuthClientOptions = { baseUrl, auth: oauthClientCredentials({ baseUrl, clientId, clientSecret }) };
  */
 export interface CustomAuthClientOptions extends CommonClientOptions {
   auth: AuthStrategy;

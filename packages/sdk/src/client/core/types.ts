@@ -10,10 +10,18 @@ import type { RetryOptions } from '../retry/policy.ts';
  * How responses are checked against the contract: `strict` throws a
  * `ResponseValidationError`, `warn` reports through `onValidationWarning`
  * (or `console.warn`) and returns the body as received, `off` skips the check.
+ *
+ * @example
+ * new ClinicBridge({ baseUrl, apiKey, validation: 'warn' });
  */
 export type ValidationMode = 'strict' | 'warn' | 'off';
 
-/** Time source and sleep, injectable so retry schedules are tested with fake timers. */
+/**
+ * Time source and sleep, injectable so retry schedules are tested with fake timers.
+ *
+ * @example
+ * const clock: Clock = { now: () => t, sleep: async (ms) => { t += ms; } };
+ */
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
@@ -45,7 +53,12 @@ export interface RequestOptions {
   traceparent?: string | undefined;
 }
 
-/** Settings the engine runs with, defaults applied. */
+/**
+ * Settings the engine runs with, defaults applied.
+ *
+ * @example
+ * const config: EngineConfig = resolveConfig({ baseUrl, apiKey });
+ */
 export interface EngineConfig {
   baseUrl: string;
   auth: AuthStrategy;
@@ -62,7 +75,12 @@ export interface EngineConfig {
   traceparent: (() => string | undefined) | undefined;
 }
 
-/** Rate-limit state reported by the server on a response. */
+/**
+ * Rate-limit state reported by the server on a response.
+ *
+ * @example
+ * const { rateLimit } = await client.patients.get({ patientId }).withResponse(); if (rateLimit?.remaining === 0) slowDown();
+ */
 export interface RateLimitInfo {
   limit: number | undefined;
   remaining: number | undefined;
@@ -92,7 +110,12 @@ export interface ApiResult<T> {
   raw: unknown;
 }
 
-/** Path parameters, query and body of one call. */
+/**
+ * Path parameters, query and body of one call.
+ *
+ * @example
+ * const input: CallInput = { params: { appointmentId }, body: { reason: 'moved' } };
+ */
 export interface CallInput {
   params?: Record<string, string> | undefined;
   query?: Record<string, unknown> | undefined;

@@ -8,14 +8,24 @@
  */
 import type { Problem } from '../../contract/errors.ts';
 
-/** One invalid field: where, what is wrong, and a stable code. */
+/**
+ * One invalid field: where, what is wrong, and a stable code.
+ *
+ * @example
+ * const issue: FieldIssue = { path: 'body.startsAt', message: 'Invalid ISO datetime', code: 'invalid_format' };
+ */
 export interface FieldIssue {
   path: string;
   message: string;
   code: string;
 }
 
-/** What every client error may carry besides its message. */
+/**
+ * What every client error may carry besides its message.
+ *
+ * @example
+ * new ClinicBridgeError('appointments.get failed', { status: 500, code: 'internal_error', requestId: 'req_1' });
+ */
 export interface ClinicBridgeErrorInit {
   /** HTTP status, absent when no response arrived. */
   status?: number | undefined;

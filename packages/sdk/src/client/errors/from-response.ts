@@ -17,7 +17,12 @@ import {
   ValidationError,
 } from './errors.ts';
 
-/** What the engine knows about a failed response. */
+/**
+ * What the engine knows about a failed response.
+ *
+ * @example
+ * const info: ErrorResponseInfo = { status: 404, body, requestId: 'req_1', operationId: 'appointments.get', retryAfter: undefined };
+ */
 export interface ErrorResponseInfo {
   status: number;
   body: unknown;

@@ -4,7 +4,12 @@
  * credentials stay out of log pipelines by default.
  */
 
-/** What a hook learns about an outgoing attempt. */
+/**
+ * What a hook learns about an outgoing attempt.
+ *
+ * @example
+ * onRequest: (e: RequestEvent) => log.info({ op: e.operationId, attempt: e.attempt, url: e.url })
+ */
 export interface RequestEvent {
   operationId: string;
   method: string;
@@ -17,7 +22,12 @@ export interface RequestEvent {
   body?: unknown;
 }
 
-/** What a hook learns about a response. */
+/**
+ * What a hook learns about a response.
+ *
+ * @example
+ * onResponse: (e: ResponseEvent) => histogram.observe({ op: e.operationId, status: e.status }, e.durationMs / 1000)
+ */
 export interface ResponseEvent extends RequestEvent {
   status: number;
   requestId: string | undefined;
@@ -26,7 +36,12 @@ export interface ResponseEvent extends RequestEvent {
   responseBody?: unknown;
 }
 
-/** What a hook learns before a retry. */
+/**
+ * What a hook learns before a retry.
+ *
+ * @example
+ * onRetry: (e: RetryEvent) => log.warn(`retrying ${e.operationId} in ${e.delayMs} ms: ${e.reason}`)
+ */
 export interface RetryEvent {
   operationId: string;
   /** The attempt about to be made (2 = first retry). */
@@ -38,7 +53,12 @@ export interface RetryEvent {
   reason: string;
 }
 
-/** What a hook learns when a call fails for good (after any retries). */
+/**
+ * What a hook learns when a call fails for good (after any retries).
+ *
+ * @example
+ * onError: (e: ErrorEvent) => span.recordException(e.error)
+ */
 export interface ErrorEvent {
   operationId: string;
   /** A `ClinicBridgeError` subclass; its message and fields carry no credentials. */

@@ -51,7 +51,12 @@ export type OperationArgs<O extends Operation> = [
   options?: RequestOptions,
 ];
 
-/** The item type of a paginated operation. */
+/**
+ * The item type of a paginated operation.
+ *
+ * @example
+ * type Item = PageItem<typeof operations.appointments.list>; // Appointment
+ */
 export type PageItem<O extends Operation> =
   OperationResponse<O> extends { data: (infer I)[] } ? I : never;
 

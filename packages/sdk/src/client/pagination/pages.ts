@@ -5,7 +5,12 @@
  */
 import type { ApiResult } from '../core/types.ts';
 
-/** One page of a list, with the request id of the response that carried it. */
+/**
+ * One page of a list, with the request id of the response that carried it.
+ *
+ * @example
+ * const { data, nextCursor, requestId }: PageResult<Appointment> = await client.appointments.list().page();
+ */
 export interface PageResult<T> {
   data: T[];
   /** Pass as `cursor` to get the next page; null on the last page. */
@@ -29,7 +34,12 @@ export interface PageIterable<T> extends AsyncIterable<T> {
   pages(): AsyncIterableIterator<PageResult<T>>;
 }
 
-/** Fetches the page at `cursor` (undefined for the first). */
+/**
+ * Fetches the page at `cursor` (undefined for the first).
+ *
+ * @example
+ * const fetchPage: PageFetcher<Appointment> = (cursor) => sendOperation(config, appointmentsList, { query: { cursor } });
+ */
 export type PageFetcher<T> = (
   cursor: string | undefined,
 ) => Promise<ApiResult<{ data: T[]; nextCursor: string | null }>>;

@@ -4,7 +4,12 @@
  * so retry schedules are tested without sleeping.
  */
 
-/** Retry settings, per client and overridable per request. */
+/**
+ * Retry settings, per client and overridable per request.
+ *
+ * @example
+ * await client.patients.list({}, { retry: { maxRetries: 5, deadline: 120_000 } }).page();
+ */
 export interface RetryOptions {
   /** Retries after the first attempt (0 disables retrying). Default 2. */
   maxRetries: number;

@@ -23,7 +23,12 @@ function toFieldIssue(issue: StandardIssue): FieldIssue {
   return { path, message: issue.message, code: issue.code ?? 'invalid' };
 }
 
-/** What the validator needs to know to report a failure. */
+/**
+ * What the validator needs to know to report a failure.
+ *
+ * @example
+ * const ctx: ValidationContext = { operationId: 'appointments.get', status: 200, requestId, onWarning: undefined };
+ */
 export interface ValidationContext {
   operationId: string;
   status: number;

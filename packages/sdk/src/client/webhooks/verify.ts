@@ -16,7 +16,12 @@ import type { Schema } from '../../contract/operation.ts';
 import type { ValidationMode } from '../core/types.ts';
 import { validateResponse } from '../validation/validate.ts';
 
-/** Options of `client.webhooks.verify`. */
+/**
+ * Options of `client.webhooks.verify`.
+ *
+ * @example
+ * await client.webhooks.verify(rawBody, headers, secret, { toleranceSeconds: 60, validation: 'warn' });
+ */
 export interface WebhookVerifyOptions extends Omit<VerifyOptions, 'parse'> {
   /** Check the event against the catalogue; defaults to the client's validation mode. */
   validation?: ValidationMode | undefined;
