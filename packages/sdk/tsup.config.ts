@@ -42,7 +42,13 @@ export function pureAnnotate(code: string, fileName: string): string {
   return out;
 }
 
-const pureContract: Plugin = {
+/**
+ * The esbuild plugin applying {@link pureAnnotate} to the contract's sources.
+ *
+ * @example
+ * await esbuild.build({ entryPoints: ['src/contract/index.ts'], bundle: true, plugins: [pureContract] });
+ */
+export const pureContract: Plugin = {
   name: 'pure-contract',
   setup(build) {
     build.onLoad({ filter: /[\\/]src[\\/]contract[\\/].*\.ts$/ }, async (args) => ({
