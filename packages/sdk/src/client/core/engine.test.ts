@@ -224,3 +224,46 @@ describe('timeouts and cancellation', () => {
     expect(sleeping.requests).toHaveLength(1);
   });
 });
+
+describe('tracing and response metadata', () => {
+  const given = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+  it('forwards the caller traceparent on every attempt, per client or per call', async () => {
+    const { client, requests } = setup(
+      [problem(503, 'service_unavailable'), json(appointmentSample()), json(appointmentSample())],
+      { traceparent: () => given },
+    );
+    await client.appointments.get({ appointmentId });
+    const perCall = '00-11111111111111111111111111111111-2222222222222222-00';
+    await client.appointments.get({ appointmentId }, { traceparent: perCall });
+    expect(requests.map((r) => r.headers.get('traceparent'))).toEqual([given, given, perCall]);
+  });
+
+  it('starts one trace per call when none is given, shared by its retries', async () => {
+    const { client, requests } = setup([
+      problem(503, 'service_unavailable'),
+      json(appointmentSample()),
+      json(appointmentSample()),
+    ]);
+    await client.appointments.get({ appointmentId }, { traceparent: 'not-a-traceparent' });
+    await client.appointments.get({ appointmentId });
+    const [a, b, c] = requests.map((r) => r.headers.get('traceparent'));
+    expect(a).toMatch(/^00-[\da-f]{32}-[\da-f]{16}-01$/);
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+  });
+
+  it('reports rate-limit headers and the attempt count with the data', async () => {
+    const { client } = setup([
+      json(appointmentSample(), 200, {
+        'ratelimit-limit': '100',
+        'ratelimit-remaining': '7',
+        'ratelimit-reset': '30',
+      }),
+    ]);
+    const result = await client.appointments.get({ appointmentId }).withResponse();
+    expect(result.rateLimit).toEqual({ limit: 100, remaining: 7, reset: 30 });
+    expect(result.attempts).toBe(1);
+    expect(result.requestId).toBe('req_200');
+  });
+});
