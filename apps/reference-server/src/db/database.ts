@@ -5,7 +5,8 @@
  * Both drivers are told to read `bigint` as number (amounts are bounded by
  * Number.MAX_SAFE_INTEGER in the contract) and `date` as its ISO string.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -53,17 +54,69 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
 }
 
 async function openPGlite(dataDir: string): Promise<Database> {
-  if (!dataDir.includes('://')) await mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir, {
-    parsers: { [INT8_OID]: toNumber, [DATE_OID]: asText },
-  });
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
-  return {
-    db,
-    kind: 'pglite',
-    pglite,
-    close: () => db.destroy(),
-  };
+  const onDisk = !dataDir.includes('://');
+  let unlock = async () => {};
+  if (onDisk) {
+    await mkdir(dataDir, { recursive: true });
+    unlock = await lockDataDir(dataDir);
+  }
+  try {
+    const pglite = await PGlite.create(dataDir, {
+      parsers: { [INT8_OID]: toNumber, [DATE_OID]: asText },
+    });
+    const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+    return {
+      db,
+      kind: 'pglite',
+      pglite,
+      close: async () => {
+        await db.destroy();
+        await unlock();
+      },
+    };
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+/** Thrown when another live process holds the PGlite data directory. */
+export class DataDirInUseError extends Error {
+  override readonly name = 'DataDirInUseError';
+}
+
+// PGlite is one PostgreSQL backend per process: two processes on one data
+// directory would corrupt it. A lock file with the holder's pid keeps the
+// second one out; a lock left by a dead process is taken over.
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const path = join(dataDir, 'clinicbridge.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(path, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => rm(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(await readFile(path, 'utf8').catch(() => ''));
+      if (holder > 0 && holder !== process.pid && processIsAlive(holder)) {
+        throw new DataDirInUseError(
+          `The data directory ${dataDir} is in use by process ${holder}. Embedded PGlite allows one process: stop the server first, or run on PostgreSQL (DATABASE_URL) to use the CLI while it runs.`,
+        );
+      }
+      await rm(path, { force: true });
+    }
+  }
+  throw new DataDirInUseError(`Could not lock the data directory ${dataDir}.`);
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function openPostgres(url: string, options: DatabaseOptions): Database {

@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+/**
+ * `clinicbridge-server <command>`: start | migrate | create-tenant |
+ * create-token | rotate-signing-key. Runs from source under Node's type
+ * stripping (`node apps/reference-server/src/cli.ts start`). Configuration
+ * comes from the environment (see docs/self-hosting.md).
+ */
+import { parseArgs } from 'node:util';
+import { startBanner } from './cli/banner.ts';
+import {
+  CommandError,
+  createTenantCommand,
+  createTokenCommand,
+  migrateCommand,
+  rotateSigningKeyCommand,
+} from './cli/commands.ts';
+import { ConfigError, type CoreConfig, loadConfig } from './config/index.ts';
+import { DataDirInUseError } from './db/database.ts';
+import { serverFeatures } from './features.ts';
+import { createLogger } from './ops/logger.ts';
+import { startServer } from './server.ts';
+import { type CreatedTenant, countTenants, createTenant } from './tenants/service.ts';
+
+const usage = `Usage: clinicbridge-server <command> [options]
+
+Commands:
+  start                                  migrate, then serve (PORT, default 8080)
+  migrate                                apply pending database migrations
+  create-tenant --name N [--json]        a tenant, its admin API key and OAuth client
+  create-token --tenant T --scopes a,b [--name N] [--tier standard|high] [--expires-at ISO] [--json]
+  rotate-signing-key                     new OAuth signing key; the old one verifies until its tokens expire
+`;
+
+async function start(config: CoreConfig): Promise<void> {
+  const logger = createLogger(config.LOG_LEVEL);
+  const server = await startServer({ config, logger, features: serverFeatures });
+  let demo: CreatedTenant | undefined;
+  if (config.CREATE_DEMO_TENANT && (await countTenants(server.database.db)) === 0) {
+    demo = await createTenant(server.database.db, { name: 'Demo clinic' });
+  }
+  process.stdout.write(startBanner({ config, url: server.url, kind: server.database.kind, demo }));
+  logger.info({ url: server.url, storage: server.database.kind }, 'server started');
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+function print(value: unknown, asJson: boolean, text: string): void {
+  process.stdout.write(asJson ? `${JSON.stringify(value)}\n` : `${text}\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      name: { type: 'string' },
+      tenant: { type: 'string' },
+      scopes: { type: 'string' },
+      tier: { type: 'string' },
+      'expires-at': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const config = loadConfig(process.env);
+  switch (command) {
+    case 'start':
+      await start(config);
+      return -1;
+    case 'migrate': {
+      const applied = await migrateCommand(config);
+      print(
+        { applied },
+        values.json,
+        applied.length ? `applied: ${applied.join(', ')}` : 'up to date',
+      );
+      return 0;
+    }
+    case 'create-tenant': {
+      if (!values.name) throw new CommandError('create-tenant needs --name');
+      const t = await createTenantCommand(config, values.name);
+      print(
+        t,
+        values.json,
+        `tenant ${t.tenantId}\nadmin API key ${t.apiKey}\nOAuth client ${t.clientId}\nclient secret ${t.clientSecret}\n(shown once)`,
+      );
+      return 0;
+    }
+    case 'create-token': {
+      if (!values.tenant || !values.scopes)
+        throw new CommandError('create-token needs --tenant and --scopes');
+      const token = await createTokenCommand(config, {
+        tenantId: values.tenant,
+        scopes: values.scopes,
+        ...(values.name ? { name: values.name } : {}),
+        ...(values.tier ? { tier: values.tier } : {}),
+        ...(values['expires-at'] ? { expiresAt: values['expires-at'] } : {}),
+      });
+      print(
+        token,
+        values.json,
+        `token ${token.id}\nAPI key ${token.apiKey} (shown once)\nscopes ${token.scopes.join(' ')}`,
+      );
+      return 0;
+    }
+    case 'rotate-signing-key': {
+      const kid = await rotateSigningKeyCommand(config);
+      print({ kid }, values.json, `new signing key ${kid}`);
+      return 0;
+    }
+    default:
+      process.stderr.write(usage);
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (
+      error instanceof ConfigError ||
+      error instanceof CommandError ||
+      error instanceof DataDirInUseError
+    ) {
+      process.stderr.write(`${error.message}\n`);
+    } else if (
+      error instanceof TypeError &&
+      'code' in error &&
+      String(error.code).startsWith('ERR_PARSE_ARGS')
+    ) {
+      process.stderr.write(`${error.message}\n\n${usage}`);
+    } else {
+      process.stderr.write(
+        `clinicbridge-server failed: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+    }
+    process.exitCode = 1;
+  },
+);
