@@ -16,10 +16,10 @@ import type { OperationArgs, OperationReturn } from './namespaces/types.ts';
  *
  * @example
  * import { ClinicBridgeClient } from '@clinicbridge/sdk';
- * import { appointmentOperations } from '@clinicbridge/sdk/contract';
+ * import { appointmentsGet } from '@clinicbridge/sdk/contract';
  *
  * const client = new ClinicBridgeClient({ baseUrl: 'https://api.clinicbridge.example', apiKey: 'cb_test_…' });
- * const appointment = await client.request(appointmentOperations.get, { appointmentId: 'apt_…' });
+ * const appointment = await client.request(appointmentsGet, { appointmentId: 'apt_…' });
  */
 export class ClinicBridgeClient {
   /** Resolved settings; shared by every call of this client. */
@@ -33,7 +33,7 @@ export class ClinicBridgeClient {
    * Calls one operation of the contract with its typed arguments.
    *
    * @example
-   * await client.request(operations.appointments.cancel, { appointmentId }, { reason: 'patient request' });
+   * await client.request(appointmentsCancel, { appointmentId }, { reason: 'patient request' });
    */
   request<O extends Operation>(op: O, ...args: OperationArgs<O>): OperationReturn<O> {
     return invokeOperation(this.config, op, args);
