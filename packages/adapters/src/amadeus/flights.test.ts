@@ -1,3 +1,4 @@
+/** Amadeus flights: normalisation, token handling, Travel Desk fallback, pricing and idempotent booking. */
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { isProviderError } from '../core/errors.ts';

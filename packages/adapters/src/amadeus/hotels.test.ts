@@ -1,3 +1,4 @@
+/** Amadeus hotels: stay normalisation and tags, booking data, Travel Desk fallback. */
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { InMemoryManualTaskSink } from '../core/manual-tasks.ts';

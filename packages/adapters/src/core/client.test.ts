@@ -1,3 +1,4 @@
+/** Provider client: retries and backoff with fake timers, write safety, error mapping, metrics, PII-free logs. */
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { z } from 'zod';
 import { json, scriptedFetch } from './__fixtures__/scripted-fetch.ts';

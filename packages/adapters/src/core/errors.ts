@@ -6,7 +6,12 @@
  * number, an email or a card fragment) never leaks through.
  */
 
-/** Internal error codes shared by every provider. */
+/**
+ * Internal error codes shared by every provider.
+ *
+ * @example
+ * PROVIDER_ERROR_CODES.includes(error.code); // true for any ProviderError
+ */
 export const PROVIDER_ERROR_CODES = [
   'provider_unavailable',
   'rate_limited',

@@ -1,3 +1,4 @@
+/** Manual-task fallback: what is recorded, when, and what is rethrown. */
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { json, scriptedFetch } from './__fixtures__/scripted-fetch.ts';
 import { createProviderClient } from './client.ts';

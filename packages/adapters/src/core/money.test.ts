@@ -1,3 +1,4 @@
+/** Minor-unit conversion, including a round-trip property. */
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { fromMinorUnits, toMinorUnits } from './money.ts';

@@ -1,3 +1,4 @@
+/** OAuth2 client credentials: single flight, refresh before expiry, one refresh on 401. */
 import { describe, expect, test } from 'vitest';
 import { json, scriptedFetch } from './__fixtures__/scripted-fetch.ts';
 import { createProviderClient } from './client.ts';

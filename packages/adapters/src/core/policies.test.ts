@@ -1,3 +1,4 @@
+/** Circuit breaker, bulkhead and backoff schedule, with fake timers. */
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { json, scriptedFetch } from './__fixtures__/scripted-fetch.ts';
 import { createProviderClient } from './client.ts';

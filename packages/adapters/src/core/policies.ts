@@ -109,7 +109,12 @@ const BREAKER_STATES: Record<CircuitState, BreakerState> = {
   [CircuitState.Isolated]: 'open',
 };
 
-/** Per-call knobs passed to {@link ProviderPolicies.execute}. */
+/**
+ * Per-call knobs passed to {@link ProviderPolicies.execute}.
+ *
+ * @example
+ * const options: ExecuteOptions = { provider: 'stripe', operation: 'payments.refund', mayRetry: (e) => e.code === 'rate_limited' };
+ */
 export interface ExecuteOptions {
   provider: string;
   operation: string;

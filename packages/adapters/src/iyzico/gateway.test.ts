@@ -1,3 +1,4 @@
+/** iyzico gateway: the shared conformance suite plus signing, request shape and 200-failure mapping. */
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { isProviderError } from '../core/errors.ts';

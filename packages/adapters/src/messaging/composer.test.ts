@@ -1,3 +1,4 @@
+/** The composer over the three fake channels: fallback order, consent, clinical detail, idempotency. */
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { InMemoryManualTaskSink } from '../core/manual-tasks.ts';

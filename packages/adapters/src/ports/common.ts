@@ -44,7 +44,12 @@ export type Money = z.infer<typeof MoneySchema>;
  */
 export const ReferenceSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'opaque reference');
 
-/** Optional per-call tracing and idempotency fields. */
+/**
+ * Optional per-call tracing and idempotency fields.
+ *
+ * @example
+ * CallMetaSchema.parse({ idempotencyKey: 'pay_1:create', correlationId: 'req_9' });
+ */
 export const CallMetaSchema = z.object({
   idempotencyKey: z.string().min(1).max(255).optional(),
   correlationId: z.string().min(1).max(128).optional(),

@@ -1,3 +1,4 @@
+/** Prometheus hooks: metric names and labels as the /metrics page shows them. */
 import { Registry } from 'prom-client';
 import { expect, test } from 'vitest';
 import { json, scriptedFetch } from '../core/__fixtures__/scripted-fetch.ts';

@@ -1,3 +1,4 @@
+/** Razorpay gateway: the shared conformance suite plus Razorpay-specific behaviour. */
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { isProviderError } from '../core/errors.ts';

@@ -1,3 +1,4 @@
+/** SendGrid channel against the fake: request shape, error mapping, no retry of sends. */
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { isProviderError } from '../core/errors.ts';

@@ -1,3 +1,4 @@
+/** Stripe gateway and escrow: the shared conformance suite plus Stripe-specific behaviour. */
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { isProviderError } from '../core/errors.ts';

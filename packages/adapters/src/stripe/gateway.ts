@@ -84,7 +84,12 @@ const REFUND_REASON = {
   fraudulent: 'fraudulent',
 } as const;
 
-/** Maps a Stripe PaymentIntent to the port's model. */
+/**
+ * Maps a Stripe PaymentIntent to the port's model (shared with the escrow adapter).
+ *
+ * @example
+ * toPaymentIntent({ id: 'pi_1', status: 'requires_capture', amount: 100, currency: 'eur' }).status; // 'authorized'
+ */
 export const toPaymentIntent = (intent: z.infer<typeof StripeIntent>): PaymentIntent => ({
   id: intent.id,
   provider: 'stripe',
@@ -95,6 +100,12 @@ export const toPaymentIntent = (intent: z.infer<typeof StripeIntent>): PaymentIn
   ...(intent.client_secret ? { clientSecret: intent.client_secret } : {}),
 });
 
+/**
+ * Maps a Stripe Refund to the port's model (exported as `toStripeRefund` for the escrow adapter).
+ *
+ * @example
+ * toRefund({ id: 're_1', amount: 100, currency: 'eur', status: 'succeeded' }, 'pi_1').status; // 'succeeded'
+ */
 const toRefund = (refund: z.infer<typeof StripeRefund>, paymentId: string): Refund => ({
   id: refund.id,
   provider: 'stripe',
@@ -109,7 +120,12 @@ const toRefund = (refund: z.infer<typeof StripeRefund>, paymentId: string): Refu
         : 'pending',
 });
 
-/** @internal Shared with the escrow adapter. */
+/**
+ * Stripe response schemas, shared with the escrow adapter.
+ *
+ * @example
+ * stripeSchemas.StripeRefund.parse(body);
+ */
 export const stripeSchemas = { StripeIntent, StripeRefund };
 export { toRefund as toStripeRefund };
 

@@ -6,7 +6,12 @@
  */
 import { HttpResponse, http } from 'msw';
 
-/** Base URL the fake answers on (the test environment). */
+/**
+ * Base URL the fake answers on (the test environment).
+ *
+ * @example
+ * server.use(serverErrors({ method: 'all', url: `${AMADEUS_API}/*` }).handler);
+ */
 export const AMADEUS_API = 'https://test.api.amadeus.com';
 
 const offer = (id: string, carrier: string, number: string, stops: 0 | 1, total: string) => ({

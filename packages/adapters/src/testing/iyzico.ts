@@ -7,7 +7,12 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { HttpResponse, http } from 'msw';
 
-/** Base URL the fake answers on (the sandbox). */
+/**
+ * Base URL the fake answers on (the sandbox).
+ *
+ * @example
+ * server.use(serverErrors({ method: 'all', url: `${IYZICO_API}/*` }).handler);
+ */
 export const IYZICO_API = 'https://sandbox-api.iyzipay.com';
 
 interface Checkout {

@@ -6,7 +6,12 @@
  */
 import { HttpResponse, http } from 'msw';
 
-/** Base URL the fake answers on. */
+/**
+ * Base URL the fake answers on.
+ *
+ * @example
+ * server.use(serverErrors({ method: 'all', url: `${RAZORPAY_API}/*` }).handler);
+ */
 export const RAZORPAY_API = 'https://api.razorpay.com';
 
 interface Payment {

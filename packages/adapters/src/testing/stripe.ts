@@ -6,7 +6,12 @@
 import { HttpResponse, http } from 'msw';
 import { ReplayCache } from './shared.ts';
 
-/** Base URL the fake answers on. */
+/**
+ * Base URL the fake answers on.
+ *
+ * @example
+ * server.use(serverErrors({ method: 'all', url: `${STRIPE_API}/*` }).handler);
+ */
 export const STRIPE_API = 'https://api.stripe.com';
 
 interface Intent {

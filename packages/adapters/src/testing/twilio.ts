@@ -5,7 +5,12 @@
  */
 import { HttpResponse, http } from 'msw';
 
-/** Base URL the fake answers on. */
+/**
+ * Base URL the fake answers on.
+ *
+ * @example
+ * server.use(serverErrors({ method: 'all', url: `${TWILIO_API}/*` }).handler);
+ */
 export const TWILIO_API = 'https://api.twilio.com';
 
 /**

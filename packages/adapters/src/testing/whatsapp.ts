@@ -5,7 +5,12 @@
  */
 import { HttpResponse, http } from 'msw';
 
-/** Base URL the fake answers on. */
+/**
+ * Base URL the fake answers on.
+ *
+ * @example
+ * server.use(serverErrors({ method: 'all', url: `${WHATSAPP_API}/*` }).handler);
+ */
 export const WHATSAPP_API = 'https://graph.facebook.com';
 
 interface GraphTemplateMessage {

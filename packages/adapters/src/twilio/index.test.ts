@@ -1,3 +1,4 @@
+/** Twilio SMS channel against the fake: rendering, request shape, error mapping without PII. */
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { isProviderError } from '../core/errors.ts';

@@ -1,3 +1,4 @@
+/** WhatsApp channel against the fake: template body, Meta error codes, retry rules for sends. */
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { isProviderError } from '../core/errors.ts';
