@@ -1,0 +1,142 @@
+/**
+ * Shared pieces of the delivery benchmarks: opening a benchmark database
+ * (in-memory PGlite, or a fresh schema on PostgreSQL when one answers),
+ * percentiles, and a concurrency-bounded loop of undici POSTs.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { type Dispatcher, request } from 'undici';
+import { type Database, openDatabase } from '../src/db/database.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+
+/** PostgreSQL used by the benchmarks: BENCH_DATABASE_URL, TEST_DATABASE_URL or the local default. */
+export const postgresUrl =
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * Whether PostgreSQL answers at {@link postgresUrl}.
+ *
+ * @example
+ * if (!(await postgresAnswers())) console.log('skipping PostgreSQL');
+ */
+export async function postgresAnswers(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 1_000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A migrated database for one benchmark case; `close` drops its schema.
+ *
+ * @example
+ * const database = await openBenchDatabase('pglite');
+ */
+export async function openBenchDatabase(kind: 'pglite' | 'postgres'): Promise<Database> {
+  if (kind === 'pglite') {
+    const database = await openDatabase({ dataDir: 'memory://' });
+    await migrateToLatest(database.db);
+    return database;
+  }
+  const schema = `bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const database = await openDatabase({ url: postgresUrl, searchPath: schema, poolSize: 10 });
+  await migrateToLatest(database.db);
+  return {
+    ...database,
+    close: async () => {
+      await database.close();
+      const drop = new pg.Client({ connectionString: postgresUrl });
+      await drop.connect();
+      await drop.query(`drop schema ${schema} cascade`);
+      await drop.end();
+    },
+  };
+}
+
+/**
+ * The p-th percentile (0..100) of a list of numbers.
+ *
+ * @example
+ * percentile([1, 2, 3, 4], 50); // 2
+ */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[
+    Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  ] as number;
+}
+
+/** Result of a request loop. */
+export interface LoopResult {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+/**
+ * Sends `total` POSTs with at most `concurrency` in flight; `make(i)` gives each body and headers.
+ *
+ * @example
+ * const r = await postLoop(agent, url, 2000, 50, () => ({ body: '{}', headers: {} }));
+ */
+export async function postLoop(
+  dispatcher: Dispatcher,
+  url: string,
+  total: number,
+  concurrency: number,
+  make: (i: number) => { body: string; headers: Record<string, string> },
+): Promise<LoopResult> {
+  const latencies: number[] = [];
+  let next = 0;
+  let failures = 0;
+  const started = performance.now();
+  const lane = async () => {
+    while (next < total) {
+      const i = next++;
+      const { body, headers } = make(i);
+      const t0 = performance.now();
+      const res = await request(url, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...headers },
+        dispatcher,
+      });
+      await res.body.dump();
+      if (res.statusCode >= 300) failures++;
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  const seconds = (performance.now() - started) / 1_000;
+  return {
+    perSecond: total / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    failures,
+  };
+}
+
+/**
+ * Formats a number with thousands separators and no decimals.
+ *
+ * @example
+ * fmt(12345.6); // '12,346'
+ */
+export function fmt(value: number, digits = 0): string {
+  return value.toLocaleString('en-US', {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: digits,
+  });
+}
