@@ -66,14 +66,12 @@ async function busRun(kind: 'pglite' | 'postgres', mode: 'live' | 'backlog') {
     requestId: null,
     now: new Date(),
   };
-  await database.db
-    .transaction()
-    .execute((trx) =>
-      createEndpoint(trx, change, createTargetGuard({ allowlist: ['127.0.0.1'] }), {
-        url: receiverUrl,
-        eventTypes: ['*'],
-      }),
-    );
+  await database.db.transaction().execute((trx) =>
+    createEndpoint(trx, change, createTargetGuard({ allowlist: ['127.0.0.1'] }), {
+      url: receiverUrl,
+      eventTypes: ['*'],
+    }),
+  );
   const bus = await createEventBus({
     database,
     config: deliveryConfig.parse({
