@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { isProviderError } from '../core/errors.ts';
 import { InMemoryManualTaskSink } from '../core/manual-tasks.ts';
 import { AMADEUS_API, FakeAmadeus } from '../testing/amadeus.ts';
-import { hang, serverErrors } from '../testing/failures.ts';
+import { authExpired, hang, serverErrors } from '../testing/failures.ts';
 import { createAmadeusClient, createAmadeusFlights } from './index.ts';
 
 const server = setupServer();
@@ -90,6 +90,21 @@ describe('search', () => {
     await flights.search(query);
     fake.expireTokens();
     const { options } = await flights.search(query);
+    expect(options).toHaveLength(2);
+    expect(fake.tokenRequests).toBe(2);
+  });
+
+  test('an injected 401 (token revoked upstream) costs one refresh, then succeeds', async () => {
+    const { flights, fake } = setup();
+    await flights.search(query);
+    const expired = authExpired({
+      method: 'get',
+      url: `${AMADEUS_API}/v2/shopping/flight-offers`,
+      body: { errors: [{ code: 38190, title: 'Invalid access token', status: 401 }] },
+    });
+    server.use(expired.handler);
+    const { options } = await flights.search(query);
+    expect(expired.hits).toBe(1);
     expect(options).toHaveLength(2);
     expect(fake.tokenRequests).toBe(2);
   });

@@ -55,6 +55,8 @@ export function createStripeEscrow(options: StripeOptions): EscrowAccount {
           amount: input.amountMinor,
           currency: input.currency.toLowerCase(),
           'payment_method_types[0]': 'card',
+          // Funds are captured onto the platform balance at once; release is by transfer.
+          capture_method: 'automatic',
           transfer_group: input.escrowRef,
           'metadata[reference]': input.escrowRef,
         },

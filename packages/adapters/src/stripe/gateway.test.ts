@@ -121,6 +121,17 @@ describe('stripe specifics', () => {
     const second = await escrow.releaseMilestone(release);
     expect(second.transferId).toBe(first.transferId);
     expect(stripe.transfers.size).toBe(1);
+    const refund = await escrow.refund({
+      escrowRef: 'esc_1',
+      paymentId: held.id,
+      amountMinor: 600_000,
+    });
+    expect(refund).toMatchObject({
+      paymentId: held.id,
+      amountMinor: 600_000,
+      currency: 'EUR',
+      status: 'succeeded',
+    });
     expect(first).toMatchObject({
       escrowRef: 'esc_1',
       milestoneRef: 'ms_admission',

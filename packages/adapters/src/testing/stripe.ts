@@ -146,7 +146,8 @@ export class FakeStripe {
             amount,
             currency: form.currency!,
             // Tests skip the browser step: the card is confirmed at creation.
-            status: form.capture_method === 'automatic' ? 'succeeded' : 'requires_capture',
+            status:
+              (form.capture_method ?? 'automatic') === 'manual' ? 'requires_capture' : 'succeeded',
             capture_method: form.capture_method ?? 'automatic',
             client_secret: `${id}_secret_fake`,
             metadata,
