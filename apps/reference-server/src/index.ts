@@ -1,2 +1,18 @@
-/** Placeholder entry while the package is being written. */
+/**
+ * The reference server as a library: build the app, run it, or open its
+ * database from your own code (tests, custom entry points).
+ *
+ * @example
+ * import { loadConfig, startServer } from '@clinicbridge/reference-server';
+ * const server = await startServer({ config: loadConfig() });
+ */
+export { type AppContext, type AppDeps, createApp, type Feature } from './app.ts';
+export { type CoreConfig, coreConfig, loadConfig } from './config/index.ts';
+export { type Database, openDatabase } from './db/database.ts';
+export { migrateToLatest } from './db/migrate.ts';
+export { defineHandlers, type OperationHandler } from './http/handlers.ts';
+export { ApiError } from './http/problem.ts';
+export { type RunningServer, startServer } from './server.ts';
+
+/** Version of the server. */
 export const VERSION = '0.1.0';
