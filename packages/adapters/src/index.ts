@@ -51,6 +51,8 @@ export {
 } from './core/oauth2.ts';
 export {
   type AdapterLogger,
+  type AuditEvent,
+  type AuditHook,
   type BreakerState,
   type IntegrationMetrics,
   type LogFields,

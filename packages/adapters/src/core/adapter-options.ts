@@ -20,6 +20,7 @@ export type AdapterOptions = Partial<
     | 'idempotencyStore'
     | 'metrics'
     | 'logger'
+    | 'audit'
     | 'tracer'
     | 'fetch'
   >
@@ -39,6 +40,7 @@ export function pickAdapterOptions(options: AdapterOptions): AdapterOptions {
     'idempotencyStore',
     'metrics',
     'logger',
+    'audit',
     'tracer',
     'fetch',
   ] as const) {

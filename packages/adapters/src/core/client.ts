@@ -19,8 +19,10 @@ import { parseRetryAfter, readBody } from './http.ts';
 import type { IdempotencyResultStore } from './idempotency.ts';
 import {
   type AdapterLogger,
+  type AuditHook,
   type IntegrationMetrics,
   noopMetrics,
+  type RequestOutcome,
   silentLogger,
 } from './observability.ts';
 import { createProviderPolicies, type PolicySettings, type ProviderPolicies } from './policies.ts';
@@ -85,6 +87,8 @@ export interface ProviderClientOptions {
   requestIdHeader?: string;
   metrics?: IntegrationMetrics;
   logger?: AdapterLogger;
+  /** One event per call for the audit log. */
+  audit?: AuditHook;
   tracer?: Tracer;
   fetch?: typeof fetch;
   /** Default headers on every request (API version pins and the like). */
@@ -297,12 +301,16 @@ export function createProviderClient(options: ProviderClientOptions): ProviderCl
     call: ProviderCall<T>,
     idempotencyKey: string | undefined,
     correlationId: string,
+    counter: { attempts: number },
   ): Promise<ProviderResponse<T>> {
     const method = call.method ?? 'get';
     const isWrite = method !== 'get' && !call.readOnly;
     const keyed = isWrite && options.idempotencyHeader !== undefined;
     const result = await policies.execute(
-      (signal) => attemptOnce(call, idempotencyKey, correlationId, signal),
+      (signal) => {
+        counter.attempts += 1;
+        return attemptOnce(call, idempotencyKey, correlationId, signal);
+      },
       {
         provider,
         operation: call.operation,
@@ -344,6 +352,29 @@ export function createProviderClient(options: ProviderClientOptions): ProviderCl
         ? `${provider}:${call.operation}:${call.idempotencyKey}`
         : undefined;
 
+    const started = performance.now();
+    const counter = { attempts: 0 };
+    const record = (outcome: RequestOutcome, replayed: boolean) => {
+      if (!options.audit) return;
+      try {
+        void Promise.resolve(
+          options.audit({
+            provider,
+            operation: call.operation,
+            outcome,
+            attempts: counter.attempts,
+            durationMs: Math.round(performance.now() - started),
+            correlationId,
+            ...(idempotencyKey ? { idempotencyKey } : {}),
+            replayed,
+            at: new Date().toISOString(),
+          }),
+        ).catch(() => undefined);
+      } catch {
+        // The audit sink is the caller's; its failure must not fail the provider call.
+      }
+    };
+
     return tracer.startActiveSpan(
       `${provider} ${call.operation}`,
       {
@@ -361,12 +392,17 @@ export function createProviderClient(options: ProviderClientOptions): ProviderCl
             const stored = await options.idempotencyStore.get(storeKey);
             if (stored !== undefined) {
               span.setAttribute('clinicbridge.idempotent_replay', true);
+              record('ok', true);
               return { ...(stored as ProviderResponse<T>), headers: new Headers(), replayed: true };
             }
             const pending = inflight.get(storeKey);
-            if (pending) return (await pending) as ProviderResponse<T>;
+            if (pending) {
+              const shared = (await pending) as ProviderResponse<T>;
+              record('ok', true);
+              return { ...shared, replayed: true };
+            }
           }
-          const running = execute(call, idempotencyKey, correlationId);
+          const running = execute(call, idempotencyKey, correlationId, counter);
           if (storeKey) inflight.set(storeKey, running as Promise<ProviderResponse<unknown>>);
           try {
             const result = await running;
@@ -378,6 +414,7 @@ export function createProviderClient(options: ProviderClientOptions): ProviderCl
               });
             }
             span.setStatus({ code: SpanStatusCode.OK });
+            record('ok', false);
             return result;
           } finally {
             if (storeKey) inflight.delete(storeKey);
@@ -390,6 +427,7 @@ export function createProviderClient(options: ProviderClientOptions): ProviderCl
             error = error.with({ correlationId });
           }
           if (isProviderError(error)) {
+            record(error.code, false);
             span.setAttribute('clinicbridge.error_code', error.code);
             span.setAttribute('clinicbridge.attempts', error.attempts);
             logger.warn('provider call failed', {

@@ -55,6 +55,39 @@ export interface IntegrationMetrics {
 export type LogFields = Record<string, string | number | boolean | undefined>;
 
 /**
+ * One audit record per provider call (not per attempt): what was done, with
+ * which outcome, under which correlation id and idempotency key. Carries no
+ * request or response content.
+ *
+ * @example
+ * const event: AuditEvent = {
+ *   provider: 'stripe', operation: 'payments.refund', outcome: 'ok', attempts: 1,
+ *   durationMs: 312, correlationId: 'req_9', idempotencyKey: 'ref_1', replayed: false,
+ *   at: '2026-11-22T07:00:00.000Z',
+ * };
+ */
+export interface AuditEvent {
+  provider: string;
+  operation: string;
+  outcome: RequestOutcome;
+  attempts: number;
+  durationMs: number;
+  correlationId: string;
+  idempotencyKey?: string;
+  replayed: boolean;
+  at: string;
+}
+
+/**
+ * Receives {@link AuditEvent}s; the server appends them to its audit log. A
+ * failing hook never fails the call.
+ *
+ * @example
+ * const audit: AuditHook = (event) => auditLog.append({ type: 'provider_call', ...event });
+ */
+export type AuditHook = (event: AuditEvent) => void | Promise<void>;
+
+/**
  * Minimal structured logger (pino and console both fit).
  *
  * @example

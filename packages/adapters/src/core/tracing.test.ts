@@ -1,4 +1,4 @@
-/** Spans: one per call, named by provider and operation, carrying the correlation id and outcome. */
+/** Spans and audit events: one per call, with correlation id, attempts and outcome. */
 import type { Attributes, Span, SpanStatus, Tracer } from '@opentelemetry/api';
 import { expect, test } from 'vitest';
 import { json, scriptedFetch } from './__fixtures__/scripted-fetch.ts';
@@ -83,4 +83,72 @@ test('a generated correlation id reaches the error when the caller gives none', 
   });
   const error = await client.json({ operation: 'things.get', path: '/t' }).catch((e: unknown) => e);
   expect((error as { correlationId?: string }).correlationId).toMatch(/^[0-9a-f-]{36}$/);
+});
+
+test('one audit event per call, with attempts and outcome, no content', async () => {
+  const events: unknown[] = [];
+  const { fetch } = scriptedFetch([json(503, {}), json(200, { secret: 'x' }), json(409, {})]);
+  const client = createProviderClient({
+    provider: 'acme',
+    baseUrl: 'https://api.acme.test',
+    fetch,
+    idempotencyHeader: 'Idempotency-Key',
+    policies: { retry: { baseDelayMs: 1, maxDelayMs: 1 } },
+    audit: (event) => {
+      events.push({ ...event, durationMs: typeof event.durationMs, at: typeof event.at });
+    },
+  });
+  await client.json({
+    operation: 'refunds.create',
+    method: 'post',
+    path: '/r',
+    idempotencyKey: 'ref_1',
+    correlationId: 'c1',
+  });
+  await client
+    .json({
+      operation: 'refunds.create',
+      method: 'post',
+      path: '/r',
+      idempotencyKey: 'ref_2',
+      correlationId: 'c2',
+    })
+    .catch(() => undefined);
+  expect(events).toEqual([
+    {
+      provider: 'acme',
+      operation: 'refunds.create',
+      outcome: 'ok',
+      attempts: 2,
+      durationMs: 'number',
+      correlationId: 'c1',
+      idempotencyKey: 'ref_1',
+      replayed: false,
+      at: 'string',
+    },
+    {
+      provider: 'acme',
+      operation: 'refunds.create',
+      outcome: 'conflict',
+      attempts: 1,
+      durationMs: 'number',
+      correlationId: 'c2',
+      idempotencyKey: 'ref_2',
+      replayed: false,
+      at: 'string',
+    },
+  ]);
+});
+
+test('a throwing audit hook does not fail the call', async () => {
+  const { fetch } = scriptedFetch([json(200, { ok: 1 })]);
+  const client = createProviderClient({
+    provider: 'acme',
+    baseUrl: 'https://api.acme.test',
+    fetch,
+    audit: () => {
+      throw new Error('audit store down');
+    },
+  });
+  await expect(client.json({ operation: 't', path: '/t' })).resolves.toEqual({ ok: 1 });
 });
