@@ -231,6 +231,25 @@ describe('price and book', () => {
     expect(JSON.stringify(sink.tasks)).not.toMatch(/AYSE|YILMAZ|ayse\.yilmaz/);
   });
 
+  test('booking revalidates the fare and refuses a changed one without booking', async () => {
+    const { flights, fake, sink } = setup();
+    const { options } = await flights.search(query);
+    fake.priceIncrease = 40;
+    const error = await flights
+      .book({ offerToken: options[0]!.offerToken, travelers, idempotencyKey: 'trip_42:changed' })
+      .catch((e: unknown) => e);
+    expect(isProviderError(error) && error).toMatchObject({
+      code: 'conflict',
+      fields: ['offerToken'],
+    });
+    expect(fake.flightOrders).toHaveLength(0);
+    expect(sink.tasks).toHaveLength(0);
+    const pricingCalls = fake.requests.filter(
+      (r) => r.path === '/v1/shopping/flight-offers/pricing',
+    );
+    expect(pricingCalls).toHaveLength(1);
+  });
+
   test('a sold-out segment is `rejected`', async () => {
     const { flights, fake } = setup();
     const { options } = await flights.search(query);

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { ProviderClient } from '../core/client.ts';
+import { ProviderError } from '../core/errors.ts';
 import { withManualFallback } from '../core/manual-tasks.ts';
 import { toMinorUnits } from '../core/money.ts';
 import {
@@ -141,6 +142,43 @@ export function toFlightOption(
 export function createAmadeusFlights(options: AmadeusOptions): FlightSearch {
   const client: ProviderClient = createAmadeusClient(options);
 
+  /** Flight Offers Price: the supplier's current fare for an offer, and whether it moved. */
+  async function reprice(
+    offer: Record<string, unknown>,
+    operation: string,
+    correlationId?: string,
+  ) {
+    const response = await client.json({
+      operation: 'flights.price',
+      method: 'post',
+      path: '/v1/shopping/flight-offers/pricing',
+      headers: { 'X-HTTP-Method-Override': 'GET' },
+      json: { data: { type: 'flight-offers-pricing', flightOffers: [offer] } },
+      readOnly: true,
+      schema: PricingResponse,
+      ...(correlationId ? { correlationId } : {}),
+    });
+    const pricedRaw = response.data.flightOffers[0];
+    const priced = Offer.safeParse(pricedRaw);
+    if (!priced.success) {
+      throw new ProviderError({
+        code: 'provider_unavailable',
+        provider: 'amadeus',
+        operation,
+        message:
+          'The supplier answered pricing with an unexpected shape; an operator should check the integration.',
+      });
+    }
+    const before = Offer.safeParse(offer);
+    const now = fare(priced.data);
+    const was = before.success ? fare(before.data) : undefined;
+    return {
+      offer: pricedRaw as Record<string, unknown>,
+      fare: now,
+      changed: !was || was.amountMinor !== now.amountMinor || was.currency !== now.currency,
+    };
+  }
+
   return {
     provider: 'amadeus',
 
@@ -198,25 +236,11 @@ export function createAmadeusFlights(options: AmadeusOptions): FlightSearch {
         'flights.price',
       );
       const offer = decodeOfferToken(input.offerToken, 'flights.price');
-      const before = Offer.safeParse(offer);
-      const response = await client.json({
-        operation: 'flights.price',
-        method: 'post',
-        path: '/v1/shopping/flight-offers/pricing',
-        headers: { 'X-HTTP-Method-Override': 'GET' },
-        json: { data: { type: 'flight-offers-pricing', flightOffers: [offer] } },
-        readOnly: true,
-        schema: PricingResponse,
-        ...(input.correlationId ? { correlationId: input.correlationId } : {}),
-      });
-      const pricedRaw = response.data.flightOffers[0];
-      const priced = Offer.parse(pricedRaw);
-      const now = fare(priced);
-      const was = before.success ? fare(before.data) : undefined;
+      const repriced = await reprice(offer, 'flights.price', input.correlationId);
       return {
-        offerToken: encodeOfferToken(pricedRaw),
-        fare: now,
-        priceChanged: !was || was.amountMinor !== now.amountMinor || was.currency !== now.currency,
+        offerToken: encodeOfferToken(repriced.offer),
+        fare: repriced.fare,
+        priceChanged: repriced.changed,
       };
     },
 
@@ -238,6 +262,18 @@ export function createAmadeusFlights(options: AmadeusOptions): FlightSearch {
           },
         },
         async () => {
+          // Revalidate before booking: never book a fare the traveller was not shown.
+          const repriced = await reprice(offer, 'flights.book', input.correlationId);
+          if (repriced.changed) {
+            throw new ProviderError({
+              code: 'conflict',
+              provider: 'amadeus',
+              operation: 'flights.book',
+              fields: ['offerToken'],
+              message:
+                'The fare changed since this offer was shown; price it again and confirm with the traveller.',
+            });
+          }
           const order = await client.json({
             operation: 'flights.book',
             method: 'post',
@@ -246,7 +282,7 @@ export function createAmadeusFlights(options: AmadeusOptions): FlightSearch {
             json: {
               data: {
                 type: 'flight-order',
-                flightOffers: [offer],
+                flightOffers: [repriced.offer],
                 // Only what ticketing needs: name, birth date, gender, one contact.
                 travelers: input.travelers.map((t) => ({
                   id: t.id,
