@@ -3,15 +3,21 @@
  * in migrations/index.ts. Called at start and by `clinicbridge-server migrate`;
  * safe to run from several processes at once (the migrator takes a lock).
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { type MigrationResultSet, Migrator } from 'kysely/migration';
 import { migrations } from './migrations/index.ts';
 import type { DB } from './schema.ts';
 
-function migrator(db: Kysely<DB>): Migrator {
+// Name the schema of the bookkeeping tables explicitly: without it Kysely
+// counts a kysely_migration table in any schema as ours, which breaks when
+// several schemas share one database (one per test file, or per tenant setup).
+async function migrator(db: Kysely<DB>): Promise<Migrator> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema ?? 'public';
   return new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
+    migrationTableSchema: schema,
   });
 }
 
@@ -22,7 +28,7 @@ function migrator(db: Kysely<DB>): Migrator {
  * const applied = await migrateToLatest(db); // ['0001-core']
  */
 export async function migrateToLatest(db: Kysely<DB>): Promise<string[]> {
-  const result: MigrationResultSet = await migrator(db).migrateToLatest();
+  const result: MigrationResultSet = await (await migrator(db)).migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${errorMessage(result.error)}`, {
@@ -39,7 +45,7 @@ export async function migrateToLatest(db: Kysely<DB>): Promise<string[]> {
  * if ((await pendingMigrations(db)).length > 0) console.log('not ready');
  */
 export async function pendingMigrations(db: Kysely<DB>): Promise<string[]> {
-  const all = await migrator(db).getMigrations();
+  const all = await (await migrator(db)).getMigrations();
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
 
