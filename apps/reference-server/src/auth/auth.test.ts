@@ -221,3 +221,34 @@ describe('OAuth client credentials', () => {
     expect(later.keys.length).toBe(1);
   });
 });
+
+describe('rate limits', () => {
+  test('each credential has its bucket; over the limit is 429 with Retry-After and RateLimit headers', async () => {
+    const { createApp } = await import('../app.ts');
+    const limited = createApp({
+      database: t.database,
+      config: { ...t.config, RATE_LIMIT_STANDARD_PER_MINUTE: 2 },
+    });
+    const created = await call(t.app, 'POST', '/api/v1/integration-tokens', {
+      token: tenant().apiKey,
+      body: { name: 'Slow', scopes: ['admin:tokens'] },
+    });
+    const { apiKey } = await json<{ apiKey: string }>(created);
+    const first = await call(limited, 'GET', '/api/v1/integration-tokens', { token: apiKey });
+    expect(first.headers.get('ratelimit-policy')).toBe('"standard";q=2;w=60');
+    expect(first.headers.get('ratelimit')).toMatch(/^"standard";r=1;t=\d+$/);
+    await call(limited, 'GET', '/api/v1/integration-tokens', { token: apiKey });
+    const refused = await call(limited, 'GET', '/api/v1/integration-tokens', { token: apiKey });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    const body = await json(refused);
+    expect(body).toMatchObject({
+      code: 'rate_limited',
+      retryAfter: Number(refused.headers.get('retry-after')),
+    });
+    const admin = await call(limited, 'GET', '/api/v1/integration-tokens', {
+      token: tenant().apiKey,
+    });
+    expect(admin.status).toBe(200);
+  });
+});

@@ -8,7 +8,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadConfig } from '../config/index.ts';
+import { openDatabase } from '../db/database.ts';
+import { createLogger } from '../ops/logger.ts';
+import { startServer } from '../server.ts';
 
 const run = promisify(execFile);
 const cli = resolve(import.meta.dirname, '../cli.ts');
@@ -73,5 +78,55 @@ describe('clinicbridge-server CLI', () => {
       code: 2,
       stderr: expect.stringContaining('Usage'),
     });
+  }, 60_000);
+});
+
+const postgresUrl = process.env.TEST_DATABASE_URL;
+
+describe.runIf(postgresUrl)('clinicbridge-server CLI on PostgreSQL', () => {
+  test('create-tenant and create-token work while the server runs on the same database', async () => {
+    const url = postgresUrl ?? '';
+    const schema = `cli_${process.pid}_${Date.now().toString(36)}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    const database = await openDatabase({ url, searchPath: schema });
+    const server = await startServer({
+      config: { ...loadConfig({ HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), PORT: 0 },
+      database,
+      logger: createLogger('silent'),
+    });
+    try {
+      const separator = url.includes('?') ? '&' : '?';
+      const env = {
+        ...cliEnv(),
+        DATABASE_URL: `${url}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+      };
+      const runPg = (args: string[]) =>
+        run(process.execPath, [cli, ...args], { env, timeout: 60_000 });
+      const tenant = JSON.parse(
+        (await runPg(['create-tenant', '--name', 'PG clinic', '--json'])).stdout,
+      );
+      const token = JSON.parse(
+        (
+          await runPg([
+            'create-token',
+            '--tenant',
+            tenant.tenantId,
+            '--scopes',
+            'read:appointments',
+            '--json',
+          ])
+        ).stdout,
+      );
+      const res = await fetch(`${server.url}/api/v1/appointments`, {
+        headers: { authorization: `Bearer ${token.apiKey}` },
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await server.close();
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
+    }
   }, 60_000);
 });
