@@ -73,7 +73,9 @@ export async function createEventBus(options: EventBusOptions): Promise<EventBus
     global: config.WEBHOOK_CONCURRENCY,
     perEndpoint: config.WEBHOOK_ENDPOINT_CONCURRENCY,
   });
+  let wake = () => {};
   const worker = createDeliveryWorker({
+    onCapacity: () => wake(),
     db: options.database.db,
     worker: workerId,
     sender,
@@ -89,6 +91,7 @@ export async function createEventBus(options: EventBusOptions): Promise<EventBus
     ...(options.onError ? { onError: options.onError } : {}),
   });
   const wakeup = await createWakeup(options.database, { listen: options.listen ?? true });
+  wake = wakeup.wake;
   const dispatcher = createDispatcher({
     db: options.database.db,
     wakeup,

@@ -47,6 +47,8 @@ export interface DeliveryWorkerOptions {
   readonly random?: () => number;
   /** Called with each recorded batch (metrics, tests). */
   readonly onRecorded?: (records: readonly AttemptRecord[]) => void;
+  /** Called after a batch is recorded, when room for more claims opened up. */
+  readonly onCapacity?: () => void;
   /** Called when recording fails; the deliveries come back after their lease. */
   readonly onError?: (error: unknown) => void;
 }
@@ -105,6 +107,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   // (the endpoint is being disabled, so they wait for it to be enabled again).
   const goneInRound = new Map<string, number>();
   let round = 0;
+  let starved = false;
 
   const settle = () => {
     if (held === 0 && pending.length === 0 && released.length === 0) {
@@ -146,6 +149,11 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       held -= batch.length + toRelease.length;
     }
     settle();
+    // The dispatcher went idle because this process held all it may hold: wake it.
+    if (starved && held < maxHeld) {
+      starved = false;
+      options.onCapacity?.();
+    }
   };
 
   const scheduleFlush = () => {
@@ -205,6 +213,10 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
 
   return {
     async claimAndSend() {
+      if (held >= maxHeld) {
+        starved = true;
+        return 0;
+      }
       const rows = await claimDueDeliveries(options.db, {
         worker: options.worker,
         limit: maxHeld - held,
