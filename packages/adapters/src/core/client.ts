@@ -4,10 +4,16 @@
  * {@link ProviderError}, idempotency keys on writes, metrics, logs and an
  * OpenTelemetry span per call. Adapters describe calls; this file makes them.
  */
-import { SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import ky, { type KyInstance } from 'ky';
-import type { z } from 'zod';
-import type { AuthStrategy } from './auth.ts';
+import type {
+  ProviderCall,
+  ProviderClient,
+  ProviderClientOptions,
+  ProviderReply,
+  ProviderResponse,
+  Scalar,
+} from './client-types.ts';
 import {
   codeForStatus,
   isProviderError,
@@ -16,143 +22,17 @@ import {
   type ProviderErrorInit,
 } from './errors.ts';
 import { parseRetryAfter, readBody } from './http.ts';
-import type { IdempotencyResultStore } from './idempotency.ts';
-import {
-  type AdapterLogger,
-  type AuditHook,
-  type IntegrationMetrics,
-  noopMetrics,
-  type RequestOutcome,
-  silentLogger,
-} from './observability.ts';
-import { createProviderPolicies, type PolicySettings, type ProviderPolicies } from './policies.ts';
+import { noopMetrics, type RequestOutcome, silentLogger } from './observability.ts';
+import { createProviderPolicies } from './policies.ts';
 
-/**
- * A provider response as the error mapper sees it.
- *
- * @example
- * const seen: ProviderReply = { status: 402, body: { error: { code: 'card_declined' } }, headers: new Headers() };
- */
-export interface ProviderReply {
-  status: number;
-  body: unknown;
-  headers: Headers;
-}
-
-/**
- * What a provider's error body means. Returned by an adapter's `mapError`.
- *
- * @example
- * const failure: ProviderFailure = { code: 'rejected', providerCode: 'card_declined' };
- */
-export interface ProviderFailure {
-  code?: ProviderErrorCode;
-  providerCode?: string | undefined;
-}
-
-/**
- * Settings of {@link createProviderClient}.
- *
- * @example
- * const options: ProviderClientOptions = {
- *   provider: 'stripe',
- *   baseUrl: 'https://api.stripe.com',
- *   auth: bearerAuth(key),
- *   idempotencyHeader: 'Idempotency-Key',
- * };
- */
-export interface ProviderClientOptions {
-  /** Label used in errors, metrics, spans and manual tasks. */
-  provider: string;
-  baseUrl: string;
-  auth?: AuthStrategy;
-  /** Per-attempt timeout. Default 10 s. */
-  timeoutMs?: number;
-  policies?: PolicySettings;
-  /**
-   * Header the provider reads idempotency keys from. When set, writes carry a
-   * key and may be retried on any transient failure; when absent, writes are
-   * retried only after a 429 (the provider refused before doing anything).
-   */
-  idempotencyHeader?: string;
-  /** Remembers completed writes by caller-supplied key, so a repeated call is answered locally. */
-  idempotencyStore?: IdempotencyResultStore;
-  /**
-   * Reads the provider's error shape. Called for every response; for 2xx
-   * responses returning a failure turns them into errors (providers that
-   * answer 200 with `status: failure`).
-   */
-  mapError?: (reply: ProviderReply) => ProviderFailure | undefined;
-  /** Response header holding the provider's request id (e.g. Stripe `request-id`). */
-  requestIdHeader?: string;
-  metrics?: IntegrationMetrics;
-  logger?: AdapterLogger;
-  /** One event per call for the audit log. */
-  audit?: AuditHook;
-  tracer?: Tracer;
-  fetch?: typeof fetch;
-  /** Default headers on every request (API version pins and the like). */
-  headers?: Record<string, string>;
-}
-
-type Scalar = string | number | boolean | undefined;
-
-/**
- * One call to a provider.
- *
- * @example
- * const call: ProviderCall<{ id: string }> = {
- *   operation: 'payments.status',
- *   path: '/v1/payment_intents/pi_123',
- *   schema: z.object({ id: z.string() }),
- * };
- */
-export interface ProviderCall<T> {
-  /** Stable label such as `payments.createIntent`; goes into metrics, so never an id. */
-  operation: string;
-  method?: 'get' | 'post' | 'put' | 'patch' | 'delete';
-  path: string;
-  searchParams?: Record<string, Scalar>;
-  json?: unknown;
-  /** `application/x-www-form-urlencoded` body (Stripe, Twilio). */
-  form?: Record<string, Scalar>;
-  headers?: Record<string, string>;
-  /** Key for writes; one is generated when absent and reused by every retry. */
-  idempotencyKey?: string;
-  /** Validates the success body; failing it is `provider_unavailable` (unexpected shape). */
-  schema?: z.ZodType<T>;
-  correlationId?: string;
-  /** The call has no side effect although it is not a GET (searches done with POST). */
-  readOnly?: boolean;
-}
-
-/**
- * A successful call.
- *
- * @example
- * const { data, headers } = await client.send(call);
- */
-export interface ProviderResponse<T> {
-  data: T;
-  status: number;
-  headers: Headers;
-  idempotencyKey: string | undefined;
-  /** True when answered from the idempotency store without calling the provider. */
-  replayed: boolean;
-}
-
-/**
- * A configured client for one provider.
- *
- * @example
- * const intent = await client.json({ operation: 'payments.status', path: '/v1/payment_intents/pi_1' });
- */
-export interface ProviderClient {
-  readonly provider: string;
-  readonly policies: ProviderPolicies;
-  send<T = unknown>(call: ProviderCall<T>): Promise<ProviderResponse<T>>;
-  json<T = unknown>(call: ProviderCall<T>): Promise<T>;
-}
+export type {
+  ProviderCall,
+  ProviderClient,
+  ProviderClientOptions,
+  ProviderFailure,
+  ProviderReply,
+  ProviderResponse,
+} from './client-types.ts';
 
 const encodeForm = (form: Record<string, Scalar>): URLSearchParams => {
   const params = new URLSearchParams();
