@@ -8,7 +8,7 @@
 import type { Feature } from '../app.ts';
 import type { DeliveryConfig } from '../delivery/config.ts';
 import { deliveryHandlers } from '../delivery/routes.ts';
-import { createTargetGuard } from '../delivery/ssrf.ts';
+import { createTargetGuard, type TargetGuard } from '../delivery/ssrf.ts';
 import type { InboundConfig } from '../inbound/config.ts';
 import { processInboundWebhooks } from '../inbound/processor.ts';
 import { mountInboundRoutes } from '../inbound/routes.ts';
@@ -16,12 +16,16 @@ import { createEventBus, type EventBus } from './create-bus.ts';
 import type { InternalSubscriber } from './subscriber.ts';
 import { defaultSubscribers } from './subscribers/index.ts';
 
+/** The configuration sections the feature reads. */
+export type EventBusConfig = DeliveryConfig & InboundConfig;
+
 /** Options of {@link eventBusFeature}. */
 export interface EventBusFeatureOptions {
-  readonly config: DeliveryConfig & InboundConfig;
+  /** The configuration, or a function parsing it when the server starts (so a bad value is reported there). */
+  readonly config: EventBusConfig | (() => EventBusConfig);
   /** Internal subscribers; default notifications, reporting, analytics export and CRM sync. */
   readonly subscribers?: readonly InternalSubscriber[];
-  /** Secret that keys the analytics pseudonyms (default: derived per process, see subscribers). */
+  /** Key of the analytics pseudonyms (default `ANALYTICS_PSEUDONYM_KEY`, else random per process). */
   readonly analyticsKey?: string;
   /** Wall clock in ms for the dispatcher (injectable for tests). */
   readonly now?: () => number;
@@ -31,29 +35,45 @@ export interface EventBusFeatureOptions {
  * The feature, with a handle on the running bus once started.
  *
  * @example
- * const config = loadConfig(process.env, [deliveryConfig, inboundConfig]);
- * const bus = eventBusFeature({ config });
- * const app = createApp({ database, config, features: [bus] });
+ * const bus = eventBusFeature({ config: () => loadConfig(process.env, [deliveryConfig, inboundConfig]) });
+ * const app = createApp({ database, config: loadConfig(), features: [bus] });
  * await bus.start?.(resolveAppContext({ database, config }));
  */
 export function eventBusFeature(
   options: EventBusFeatureOptions,
 ): Feature & { readonly bus: () => EventBus | undefined } {
-  const guard = createTargetGuard({ allowlist: options.config.WEBHOOK_TARGET_ALLOWLIST });
+  let resolved: EventBusConfig | undefined;
+  const config = (): EventBusConfig => {
+    resolved ??= typeof options.config === 'function' ? options.config() : options.config;
+    return resolved;
+  };
+  let realGuard: TargetGuard | undefined;
+  const target = () => {
+    realGuard ??= createTargetGuard({ allowlist: config().WEBHOOK_TARGET_ALLOWLIST });
+    return realGuard;
+  };
+  const guard: TargetGuard = {
+    check: (url, checkOptions) => target().check(url, checkOptions),
+    connectLookup: (hostname, lookupOptions, callback) =>
+      target().connectLookup(hostname, lookupOptions, callback),
+  };
   let bus: EventBus | undefined;
   const wake = () => bus?.wakeup.wake();
   return {
     name: 'event-bus',
     handlers: deliveryHandlers({ guard, wake }),
     routes: (app, context) =>
-      mountInboundRoutes(app, { db: context.db, config: options.config, now: context.now, wake }),
+      mountInboundRoutes(app, { db: context.db, config: config(), now: context.now, wake }),
     async start(context) {
-      if (bus || !options.config.WEBHOOK_DISPATCHER) return;
+      if (bus || !config().WEBHOOK_DISPATCHER) return;
       bus = await createEventBus({
         database: context.database,
-        config: options.config,
+        config: config(),
         subscribers:
-          options.subscribers ?? defaultSubscribers({ analyticsKey: options.analyticsKey }),
+          options.subscribers ??
+          defaultSubscribers({
+            analyticsKey: options.analyticsKey ?? config().ANALYTICS_PSEUDONYM_KEY,
+          }),
         jobs: [(now) => processInboundWebhooks(context.db, now)],
         ...(options.now ? { now: options.now } : {}),
         onError: (error) => context.logger.error({ err: error }, 'event bus error'),

@@ -72,6 +72,8 @@ export const deliveryConfig = z.object({
   WEBHOOK_LEASE: durationMs('60s'),
   /** Polling interval when no wake-up arrives (PGlite, or a lost notification). */
   WEBHOOK_POLL_INTERVAL: durationMs('1s'),
+  /** Key of the analytics pseudonyms; without it they change at every restart. */
+  ANALYTICS_PSEUDONYM_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Run the dispatcher in this process (turn off for API-only processes). */
   WEBHOOK_DISPATCHER: z
     .enum(['true', 'false', '1', '0'])
