@@ -7,6 +7,7 @@
  */
 import type { Feature } from '../app.ts';
 import type { DeliveryConfig } from '../delivery/config.ts';
+import { registerDeliveryMetrics } from '../delivery/metrics.ts';
 import { deliveryHandlers } from '../delivery/routes.ts';
 import { createTargetGuard, type TargetGuard } from '../delivery/ssrf.ts';
 import type { InboundConfig } from '../inbound/config.ts';
@@ -76,6 +77,7 @@ export function eventBusFeature(
           }),
         jobs: [(now) => processInboundWebhooks(context.db, now)],
         ...(options.now ? { now: options.now } : {}),
+        onRecorded: registerDeliveryMetrics(context.metrics.registry, context.db),
         onError: (error) => context.logger.error({ err: error }, 'event bus error'),
       });
       bus.dispatcher.start();

@@ -10,6 +10,7 @@ import { call, startTestApp, type TestApp } from '../../test/helpers/app.ts';
 import { resolveAppContext } from '../app.ts';
 import { eventBusFeature } from '../bus/feature.ts';
 import { inboundConfig } from '../inbound/config.ts';
+import { createMetrics } from '../ops/metrics.ts';
 import { deliveryConfig } from './config.ts';
 
 const config = {
@@ -22,6 +23,7 @@ const config = {
   ...inboundConfig.parse({}),
 };
 const feature = eventBusFeature({ config });
+const metrics = createMetrics();
 let t: TestApp;
 let receiver: Receiver;
 let token: string;
@@ -29,10 +31,10 @@ let otherToken: string;
 
 beforeAll(async () => {
   receiver = await startReceiver();
-  t = await startTestApp({ tenantCount: 2, deps: { features: [feature] } });
+  t = await startTestApp({ tenantCount: 2, deps: { features: [feature], metrics } });
   token = t.tenants[0]?.apiKey as string;
   otherToken = t.tenants[1]?.apiKey as string;
-  await feature.start?.(resolveAppContext({ database: t.database, config: t.config }));
+  await feature.start?.(resolveAppContext({ database: t.database, config: t.config, metrics }));
 });
 afterAll(async () => {
   await feature.stop?.();
@@ -176,6 +178,10 @@ describe('webhook endpoint API', () => {
       body: { since: new Date(Date.now() - 60_000).toISOString() },
     });
     expect(await replayAll.json()).toEqual({ scheduled: 1 });
+    const metrics = await (await t.app.request('/metrics')).text();
+    expect(metrics).toMatch(/webhook_deliveries_total\{outcome="dead"\} [1-9]/);
+    expect(metrics).toMatch(/webhook_deliveries_total\{outcome="succeeded"\} [1-9]/);
+    expect(metrics).toMatch(/webhook_queue_depth\{queue="dead_letters"\} 0/);
     const deleted = await call(t.app, 'DELETE', `/api/v1/webhook-endpoints/${endpoint.id}`, {
       token,
     });
