@@ -14,9 +14,9 @@ import {
   migrateCommand,
   rotateSigningKeyCommand,
 } from './cli/commands.ts';
-import { ConfigError, type CoreConfig, loadConfig } from './config/index.ts';
+import { ConfigError, loadConfig } from './config/index.ts';
 import { DataDirInUseError } from './db/database.ts';
-import { serverFeatures } from './features.ts';
+import { createServerFeatures, featureConfigSections, type ServerConfig } from './features.ts';
 import { createLogger } from './ops/logger.ts';
 import { startServer } from './server.ts';
 import { type CreatedTenant, countTenants, createTenant } from './tenants/service.ts';
@@ -31,9 +31,9 @@ Commands:
   rotate-signing-key                     new OAuth signing key; the old one verifies until its tokens expire
 `;
 
-async function start(config: CoreConfig): Promise<void> {
+async function start(config: ServerConfig): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
-  const server = await startServer({ config, logger, features: serverFeatures });
+  const server = await startServer({ config, logger, features: createServerFeatures(config) });
   let demo: CreatedTenant | undefined;
   if (config.CREATE_DEMO_TENANT && (await countTenants(server.database.db)) === 0) {
     demo = await createTenant(server.database.db, { name: 'Demo clinic' });
@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
     },
     strict: true,
   });
-  const config = loadConfig(process.env);
+  const config = loadConfig(process.env, featureConfigSections);
   switch (command) {
     case 'start':
       await start(config);

@@ -1,14 +1,34 @@
 /**
- * The features the server runs besides its core API (see `Feature` in
- * app.ts): each adds operation handlers, extra routes and background work.
- * Add a feature by importing it here and appending it to the list.
+ * The features `clinicbridge-server start` mounts besides the core API (see
+ * `Feature` in app.ts), and the configuration sections they add. Today: the
+ * event bus (outbound webhook delivery, inbound provider webhooks, internal
+ * subscribers). Add a feature by adding its config section and creating it
+ * in `createServerFeatures`.
  */
 import type { Feature } from './app.ts';
+import { eventBusFeature } from './bus/feature.ts';
+import type { CoreConfig } from './config/index.ts';
+import { type DeliveryConfig, deliveryConfig } from './delivery/config.ts';
+import { type InboundConfig, inboundConfig } from './inbound/config.ts';
 
 /**
- * Features mounted by `clinicbridge-server start`.
+ * Configuration sections of the server's features, merged with the core
+ * section by `loadConfig(process.env, featureConfigSections)`.
  *
  * @example
- * const server = await startServer({ config, features: serverFeatures });
+ * const config = loadConfig(process.env, featureConfigSections);
  */
-export const serverFeatures: Feature[] = [];
+export const featureConfigSections = [deliveryConfig, inboundConfig] as const;
+
+/** The configuration of the server with every feature. */
+export type ServerConfig = CoreConfig & DeliveryConfig & InboundConfig;
+
+/**
+ * Creates the features for a configuration.
+ *
+ * @example
+ * const server = await startServer({ config, features: createServerFeatures(config) });
+ */
+export function createServerFeatures(config: ServerConfig): Feature[] {
+  return [eventBusFeature({ config })];
+}

@@ -1,8 +1,9 @@
 /**
  * The handlers this server implements for API v1, by operation id. Any
  * operation missing here and from every feature answers 501
- * `not_implemented`: today webhook endpoints, deliveries, dead letters
- * (the delivery feature adds them), imports and exports.
+ * `not_implemented`. Webhook endpoints, deliveries and dead letters come
+ * from the event-bus feature (see features.ts); imports and exports have no
+ * handler yet.
  */
 import { appointmentHandlers } from './appointments/routes.ts';
 import { auditEventHandlers } from './audit/routes.ts';
