@@ -36,7 +36,12 @@ import { createMetrics, httpMetrics, type Metrics } from './ops/metrics.ts';
 import { mountOpsRoutes } from './ops/routes.ts';
 import { coreHandlers } from './resources.ts';
 
-/** A pluggable part of the server (see the module header). */
+/**
+ * A pluggable part of the server (see the module header).
+ *
+ * @example
+ * const audit: Feature = { name: 'audit-export', routes: (app) => app.get('/exports/audit', (c) => c.text('…')) };
+ */
 export interface Feature {
   name: string;
   handlers?: HandlerMap;
@@ -45,7 +50,12 @@ export interface Feature {
   stop?: () => void | Promise<void>;
 }
 
-/** What `createApp` needs; everything but the database and config has a default. */
+/**
+ * What `createApp` needs; everything but the database and config has a default.
+ *
+ * @example
+ * createApp({ database, config: loadConfig(), now: () => new Date('2026-11-22T09:00:00Z') });
+ */
 export interface AppDeps {
   database: Database;
   config: CoreConfig;
@@ -58,7 +68,12 @@ export interface AppDeps {
   rateLimiter?: RateLimiter;
 }
 
-/** The resolved dependencies features receive. */
+/**
+ * The resolved dependencies features receive.
+ *
+ * @example
+ * const feature: Feature = { name: 'jobs', start: (ctx: AppContext) => ctx.logger.info('started') };
+ */
 export interface AppContext {
   database: Database;
   db: Kysely<DB>;

@@ -20,7 +20,12 @@ import { type InboundConfig, inboundConfig } from './inbound/config.ts';
  */
 export const featureConfigSections = [deliveryConfig, inboundConfig] as const;
 
-/** The configuration of the server with every feature. */
+/**
+ * The configuration of the server with every feature.
+ *
+ * @example
+ * const config: ServerConfig = loadConfig(process.env, featureConfigSections);
+ */
 export type ServerConfig = CoreConfig & DeliveryConfig & InboundConfig;
 
 /**

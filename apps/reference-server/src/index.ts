@@ -14,5 +14,10 @@ export { defineHandlers, type OperationHandler } from './http/handlers.ts';
 export { ApiError } from './http/problem.ts';
 export { type RunningServer, startServer } from './server.ts';
 
-/** Version of the server. */
+/**
+ * Version of the server.
+ *
+ * @example
+ * console.log(`clinicbridge-server ${VERSION}`);
+ */
 export const VERSION = '0.1.0';

@@ -18,7 +18,12 @@ import { purgeExpiredIdempotencyKeys } from './http/idempotency-store.ts';
 import { createLogger, type Logger } from './ops/logger.ts';
 import { createMetrics } from './ops/metrics.ts';
 
-/** A listening server. */
+/**
+ * A listening server.
+ *
+ * @example
+ * const server: RunningServer = await startServer({ config }); await fetch(`${server.url}/healthz`);
+ */
 export interface RunningServer {
   app: Hono<AppEnv>;
   database: Database;
@@ -29,7 +34,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** What `startServer` needs. */
+/**
+ * What `startServer` needs.
+ *
+ * @example
+ * await startServer({ config, features: createServerFeatures(config) } satisfies ServerOptions);
+ */
 export interface ServerOptions {
   config: CoreConfig;
   /** An open database; by default one is opened from the config. */

@@ -73,7 +73,12 @@ export async function requireAppointment(
   return row;
 }
 
-/** What a booking needs. */
+/**
+ * What a booking needs.
+ *
+ * @example
+ * const input: NewAppointment = { patientId, service: 'Consultation', startsAt: '2026-12-01T09:00:00Z', endsAt: '2026-12-01T09:30:00Z' };
+ */
 export interface NewAppointment {
   patientId: string;
   service: string;

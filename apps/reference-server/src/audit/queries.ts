@@ -3,7 +3,12 @@ import type { Kysely } from 'kysely';
 import type { DB, Row } from '../db/schema.ts';
 import type { Cursor } from '../http/pagination.ts';
 
-/** Filters of the audit list. */
+/**
+ * Filters of the audit list.
+ *
+ * @example
+ * await listAuditRows(db, tenantId, { action: 'appointment.cancelled' } satisfies AuditFilters, 26);
+ */
 export interface AuditFilters {
   action?: string | undefined;
   entityType?: string | undefined;

@@ -8,13 +8,23 @@ import { newId } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
-/** Who acted: an API key, an OAuth client, an operator (CLI) or the system itself. */
+/**
+ * Who acted: an API key, an OAuth client, an operator (CLI) or the system itself.
+ *
+ * @example
+ * const actor: Actor = { type: 'api_key', id: 'tok_…' };
+ */
 export interface Actor {
   type: 'api_key' | 'oauth_client' | 'operator' | 'system';
   id: string;
 }
 
-/** Who is changing what, when, in which request: what every write service receives. */
+/**
+ * Who is changing what, when, in which request: what every write service receives.
+ *
+ * @example
+ * const change: ChangeContext = { tenantId, actor: { type: 'operator', id: 'cli' }, requestId: null, now: new Date() };
+ */
 export interface ChangeContext {
   tenantId: string;
   actor: Actor;
@@ -22,7 +32,12 @@ export interface ChangeContext {
   now: Date;
 }
 
-/** One audit entry as a service describes it. */
+/**
+ * One audit entry as a service describes it.
+ *
+ * @example
+ * await recordAudit(trx, { tenantId, actor, action: 'visit.completed', entityType: 'visit', entityId } satisfies NewAudit);
+ */
 export interface NewAudit {
   tenantId: string;
   actor: Actor;

@@ -10,14 +10,24 @@ import { parseScopeList } from '@clinicbridge/sdk/contract';
 import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { SIGNING_ALG, type SigningKeys } from './signing-keys.ts';
 
-/** Issuer and audience of tokens. */
+/**
+ * Issuer and audience of tokens.
+ *
+ * @example
+ * const tokens: TokenIssuerOptions = { issuer: 'https://clinic.example', audience: 'https://clinic.example/api', ttlSeconds: 900 };
+ */
 export interface TokenIssuerOptions {
   issuer: string;
   audience: string;
   ttlSeconds: number;
 }
 
-/** What a verified token says. */
+/**
+ * What a verified token says.
+ *
+ * @example
+ * const claims: AccessTokenClaims = { clientId: 'cli_…', tenantId: 'ten_…', scopes: ['read:appointments'], tier: 'standard' };
+ */
 export interface AccessTokenClaims {
   clientId: string;
   tenantId: string;

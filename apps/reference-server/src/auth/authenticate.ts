@@ -14,7 +14,12 @@ import { findApiKeyByHash, touchApiKey } from './credentials-queries.ts';
 import { API_KEY_PREFIX, hashSecret } from './secrets.ts';
 import type { SigningKeys } from './signing-keys.ts';
 
-/** What authentication needs. */
+/**
+ * What authentication needs.
+ *
+ * @example
+ * const authenticator: Authenticator = { db, keys, tokens, now: () => new Date() };
+ */
 export interface Authenticator {
   db: Kysely<DB>;
   keys: SigningKeys;

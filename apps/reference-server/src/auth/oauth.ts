@@ -11,7 +11,12 @@ import { findOAuthClient } from './credentials-queries.ts';
 import { secretMatches } from './secrets.ts';
 import type { SigningKeys } from './signing-keys.ts';
 
-/** An RFC 6749 error, with the HTTP status it is sent with. */
+/**
+ * An RFC 6749 error, with the HTTP status it is sent with.
+ *
+ * @example
+ * throw new OAuthError('invalid_scope', 'The client is not allowed write:payments.');
+ */
 export class OAuthError extends Error {
   override readonly name = 'OAuthError';
   readonly error: 'invalid_request' | 'invalid_client' | 'invalid_scope' | 'unsupported_grant_type';
@@ -24,7 +29,12 @@ export class OAuthError extends Error {
   }
 }
 
-/** A client-credentials token request, already taken apart. */
+/**
+ * A client-credentials token request, already taken apart.
+ *
+ * @example
+ * const request: ClientCredentialsRequest = { grantType: 'client_credentials', clientId, clientSecret, scope: undefined };
+ */
 export interface ClientCredentialsRequest {
   grantType: string | undefined;
   clientId: string | undefined;

@@ -12,7 +12,12 @@ import type { TokenIssuerOptions } from './access-tokens.ts';
 import { type ClientCredentialsRequest, issueClientCredentialsToken, OAuthError } from './oauth.ts';
 import type { SigningKeys } from './signing-keys.ts';
 
-/** What the OAuth routes need. */
+/**
+ * What the OAuth routes need.
+ *
+ * @example
+ * mountOAuthRoutes(app, { db, keys, tokens, now: () => new Date() } satisfies OAuthRouteDeps);
+ */
 export interface OAuthRouteDeps {
   db: Kysely<DB>;
   keys: SigningKeys;

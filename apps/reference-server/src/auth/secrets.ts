@@ -6,9 +6,19 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** Every API key starts with this. */
+/**
+ * Every API key starts with this.
+ *
+ * @example
+ * if (credential.startsWith(API_KEY_PREFIX)) { /* an API key */ }
+ */
 export const API_KEY_PREFIX = 'cbk_';
-/** Every OAuth client secret starts with this. */
+/**
+ * Every OAuth client secret starts with this.
+ *
+ * @example
+ * const secret = newSecret(CLIENT_SECRET_PREFIX); // 'cbs_…'
+ */
 export const CLIENT_SECRET_PREFIX = 'cbs_';
 
 /**

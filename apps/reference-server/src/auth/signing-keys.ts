@@ -10,7 +10,12 @@ import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from 
 import type { Kysely } from 'kysely';
 import type { DB, Row } from '../db/schema.ts';
 
-/** The only algorithm the server signs with and accepts. */
+/**
+ * The only algorithm the server signs with and accepts.
+ *
+ * @example
+ * await jwtVerify(token, key, { algorithms: [SIGNING_ALG] });
+ */
 export const SIGNING_ALG = 'ES256';
 
 interface LoadedKey {

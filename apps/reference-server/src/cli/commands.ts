@@ -12,7 +12,12 @@ import { openConfiguredDatabase } from '../server.ts';
 import { type CreatedTenant, createTenant, tenantExists } from '../tenants/service.ts';
 import { createIntegrationToken } from '../tenants/tokens-service.ts';
 
-/** A command's failure that the CLI prints as is and exits 1 on. */
+/**
+ * A command's failure that the CLI prints as is and exits 1 on.
+ *
+ * @example
+ * throw new CommandError('--name must be 1–200 characters');
+ */
 export class CommandError extends Error {
   override readonly name = 'CommandError';
 }
@@ -58,7 +63,12 @@ export function createTenantCommand(config: CoreConfig, name: string): Promise<C
   return withDatabase(config, (database) => createTenant(database.db, { name: name.trim() }));
 }
 
-/** What `create-token` prints. */
+/**
+ * What `create-token` prints.
+ *
+ * @example
+ * const { id, apiKey, scopes }: CreatedTokenOutput = await createTokenCommand(config, { tenantId, scopes: 'read:events' });
+ */
 export interface CreatedTokenOutput {
   id: string;
   apiKey: string;

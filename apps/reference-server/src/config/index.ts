@@ -58,10 +58,20 @@ export const coreConfig = z.object({
   CREATE_DEMO_TENANT: bool.default(true),
 });
 
-/** The parsed core configuration. */
+/**
+ * The parsed core configuration.
+ *
+ * @example
+ * const { PORT, DATA_DIR }: CoreConfig = loadConfig();
+ */
 export type CoreConfig = z.infer<typeof coreConfig>;
 
-/** Thrown when the environment is invalid; `issues` has one line per bad variable. */
+/**
+ * Thrown when the environment is invalid; `issues` has one line per bad variable.
+ *
+ * @example
+ * try { loadConfig(); } catch (e) { if (e instanceof ConfigError) console.error(e.issues.join('\n')); }
+ */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   readonly issues: string[];

@@ -13,7 +13,12 @@ import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { DB } from './schema.ts';
 
-/** How to reach the database. */
+/**
+ * How to reach the database.
+ *
+ * @example
+ * await openDatabase({ url: process.env.DATABASE_URL, dataDir: './.data' } satisfies DatabaseOptions);
+ */
 export interface DatabaseOptions {
   /** `postgres://…`: use PostgreSQL through a `pg` pool. Wins over `dataDir`. */
   url?: string | undefined;
@@ -25,7 +30,12 @@ export interface DatabaseOptions {
   poolSize?: number | undefined;
 }
 
-/** An open database. */
+/**
+ * An open database.
+ *
+ * @example
+ * const { db, kind, close }: Database = await openDatabase({ dataDir: 'memory://' });
+ */
 export interface Database {
   db: Kysely<DB>;
   kind: 'pglite' | 'postgres';
@@ -80,7 +90,12 @@ async function openPGlite(dataDir: string): Promise<Database> {
   }
 }
 
-/** Thrown when another live process holds the PGlite data directory. */
+/**
+ * Thrown when another live process holds the PGlite data directory.
+ *
+ * @example
+ * try { await openDatabase({ dataDir: './.data' }); } catch (e) { if (e instanceof DataDirInUseError) console.error(e.message); }
+ */
 export class DataDirInUseError extends Error {
   override readonly name = 'DataDirInUseError';
 }

@@ -9,7 +9,12 @@ import { type Kysely, sql } from 'kysely';
 import type { Cursor } from '../http/pagination.ts';
 import type { DB, Row } from './schema.ts';
 
-/** Tables whose rows belong to one tenant and have `id` and `created_at`. */
+/**
+ * Tables whose rows belong to one tenant and have `id` and `created_at`.
+ *
+ * @example
+ * const table: OwnedTable = 'appointments';
+ */
 export type OwnedTable =
   | 'patients'
   | 'appointments'
@@ -19,7 +24,12 @@ export type OwnedTable =
   | 'refunds'
   | 'integrations';
 
-/** One filter of a list: column, comparison, value. Columns come from code, never from input. */
+/**
+ * One filter of a list: column, comparison, value. Columns come from code, never from input.
+ *
+ * @example
+ * const byStatus: Filter = ['status', '=', 'scheduled'];
+ */
 export type Filter = readonly [column: string, op: '=' | '<' | '<=' | '>' | '>=', value: unknown];
 
 /**

@@ -9,17 +9,32 @@
  */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
-/** A `jsonb` column: written as a JSON string or value, read back parsed. */
+/**
+ * A `jsonb` column: written as a JSON string or value, read back parsed.
+ *
+ * @example
+ * interface WidgetsTable { tags: Json<string[]> } // insert JSON.stringify(tags), read string[]
+ */
 export type Json<T> = ColumnType<T, string, string>;
 
-/** A tenant: one clinic or clinic group; every owned row carries its id. */
+/**
+ * A tenant: one clinic or clinic group; every owned row carries its id.
+ *
+ * @example
+ * const tenant: Selectable<TenantsTable> = await db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirstOrThrow();
+ */
 export interface TenantsTable {
   id: string;
   name: string;
   created_at: Date;
 }
 
-/** API keys (integration tokens); only the SHA-256 of the key is stored. */
+/**
+ * API keys (integration tokens); only the SHA-256 of the key is stored.
+ *
+ * @example
+ * await db.selectFrom('api_keys').select(['id', 'status']).where('key_hash', '=', hashSecret(key)).executeTakeFirst();
+ */
 export interface ApiKeysTable {
   id: string;
   tenant_id: string;
@@ -36,7 +51,12 @@ export interface ApiKeysTable {
   last_used_at: Date | null;
 }
 
-/** OAuth clients for the client-credentials grant; the secret is stored hashed. */
+/**
+ * OAuth clients for the client-credentials grant; the secret is stored hashed.
+ *
+ * @example
+ * await db.selectFrom('oauth_clients').select('scopes').where('id', '=', 'cli_…').executeTakeFirst();
+ */
 export interface OAuthClientsTable {
   id: string;
   tenant_id: string;
@@ -48,7 +68,12 @@ export interface OAuthClientsTable {
   created_at: Date;
 }
 
-/** Asymmetric keys that sign access tokens; retired keys stay published until their tokens expire. */
+/**
+ * Asymmetric keys that sign access tokens; retired keys stay published until their tokens expire.
+ *
+ * @example
+ * await db.selectFrom('signing_keys').select('kid').where('retired_at', 'is', null).execute();
+ */
 export interface SigningKeysTable {
   kid: string;
   alg: string;
@@ -58,7 +83,12 @@ export interface SigningKeysTable {
   retired_at: Date | null;
 }
 
-/** Stored responses of idempotent writes, per tenant and key, kept 24 hours. */
+/**
+ * Stored responses of idempotent writes, per tenant and key, kept 24 hours.
+ *
+ * @example
+ * await db.deleteFrom('idempotency_keys').where('expires_at', '<=', new Date()).execute();
+ */
 export interface IdempotencyKeysTable {
   tenant_id: string;
   key: string;
@@ -72,7 +102,12 @@ export interface IdempotencyKeysTable {
   expires_at: Date;
 }
 
-/** Patients. PII columns are filtered out of responses without `read:patients:pii`. */
+/**
+ * Patients. PII columns are filtered out of responses without `read:patients:pii`.
+ *
+ * @example
+ * await db.selectFrom('patients').select('id').where('tenant_id', '=', tenantId).execute();
+ */
 export interface PatientsTable {
   id: string;
   tenant_id: string;
@@ -90,7 +125,12 @@ export interface PatientsTable {
   updated_at: Date;
 }
 
-/** Appointments; `status` follows the contract's state machine. */
+/**
+ * Appointments; `status` follows the contract's state machine.
+ *
+ * @example
+ * await db.selectFrom('appointments').select('status').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+ */
 export interface AppointmentsTable {
   id: string;
   tenant_id: string;
@@ -107,7 +147,12 @@ export interface AppointmentsTable {
   updated_at: Date;
 }
 
-/** Visits: opened, then completed. */
+/**
+ * Visits: opened, then completed.
+ *
+ * @example
+ * await db.selectFrom('visits').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'open').execute();
+ */
 export interface VisitsTable {
   id: string;
   tenant_id: string;
@@ -121,7 +166,12 @@ export interface VisitsTable {
   updated_at: Date;
 }
 
-/** One stored invoice line, amounts in minor units of the invoice currency. */
+/**
+ * One stored invoice line, amounts in minor units of the invoice currency.
+ *
+ * @example
+ * const line: InvoiceLineRow = { description: 'X-ray', quantity: 1, unitPrice: 333, taxRateBps: 0, subtotal: 333, tax: 0, total: 333 };
+ */
 export interface InvoiceLineRow {
   description: string;
   quantity: number;
@@ -132,7 +182,12 @@ export interface InvoiceLineRow {
   total: number;
 }
 
-/** Invoices; totals are computed once at issue, paid and refunded amounts move with payments. */
+/**
+ * Invoices; totals are computed once at issue, paid and refunded amounts move with payments.
+ *
+ * @example
+ * await db.selectFrom('invoices').select(['total', 'amount_paid']).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+ */
 export interface InvoicesTable {
   id: string;
   tenant_id: string;
@@ -151,7 +206,12 @@ export interface InvoicesTable {
   updated_at: Date;
 }
 
-/** Captured payments against an invoice. */
+/**
+ * Captured payments against an invoice.
+ *
+ * @example
+ * await db.selectFrom('payments').select('amount').where('tenant_id', '=', tenantId).where('invoice_id', '=', invoiceId).execute();
+ */
 export interface PaymentsTable {
   id: string;
   tenant_id: string;
@@ -167,7 +227,12 @@ export interface PaymentsTable {
   created_at: Date;
 }
 
-/** Refunds of payments. */
+/**
+ * Refunds of payments.
+ *
+ * @example
+ * await db.selectFrom('refunds').select('amount').where('tenant_id', '=', tenantId).where('payment_id', '=', paymentId).execute();
+ */
 export interface RefundsTable {
   id: string;
   tenant_id: string;
@@ -180,7 +245,12 @@ export interface RefundsTable {
   created_at: Date;
 }
 
-/** The integrations registry. */
+/**
+ * The integrations registry.
+ *
+ * @example
+ * await db.selectFrom('integrations').select('name').where('tenant_id', '=', tenantId).where('status', '=', 'active').execute();
+ */
 export interface IntegrationsTable {
   id: string;
   tenant_id: string;
@@ -195,7 +265,12 @@ export interface IntegrationsTable {
   updated_at: Date;
 }
 
-/** The transactional outbox: every domain event, written in the transaction of its change. */
+/**
+ * The transactional outbox: every domain event, written in the transaction of its change.
+ *
+ * @example
+ * await db.selectFrom('events').selectAll().where('sequence', '>', lastSeen).orderBy('sequence').limit(100).execute();
+ */
 export interface EventsTable {
   id: string;
   tenant_id: string;
@@ -208,7 +283,12 @@ export interface EventsTable {
   sequence: Generated<number>;
 }
 
-/** The append-only audit log (UPDATE and DELETE are refused by a trigger). */
+/**
+ * The append-only audit log (UPDATE and DELETE are refused by a trigger).
+ *
+ * @example
+ * await db.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId).orderBy('occurred_at', 'desc').limit(25).execute();
+ */
 export interface AuditEventsTable {
   id: string;
   tenant_id: string;
@@ -222,7 +302,12 @@ export interface AuditEventsTable {
   occurred_at: Date;
 }
 
-/** Every table of the server. Features add theirs by module augmentation. */
+/**
+ * Every table of the server. Features add theirs by module augmentation.
+ *
+ * @example
+ * declare module '../db/schema.ts' { interface DB { deliveries: DeliveriesTable } }
+ */
 export interface DB {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
@@ -240,7 +325,17 @@ export interface DB {
   audit_events: AuditEventsTable;
 }
 
-/** A selected row of a table. */
+/**
+ * A selected row of a table.
+ *
+ * @example
+ * const appointment: Row<'appointments'> = await findOwned(db, 'appointments', tenantId, id);
+ */
 export type Row<T extends keyof DB> = Selectable<DB[T]>;
-/** An insertable row of a table. */
+/**
+ * An insertable row of a table.
+ *
+ * @example
+ * const row: NewRow<'tenants'> = { id: newId('ten'), name: 'Clinic', created_at: new Date() };
+ */
 export type NewRow<T extends keyof DB> = Insertable<DB[T]>;

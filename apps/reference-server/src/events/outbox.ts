@@ -15,7 +15,12 @@ import type { Kysely } from 'kysely';
 import * as z from 'zod/mini';
 import type { DB, Row } from '../db/schema.ts';
 
-/** What a service knows about an event it records. */
+/**
+ * What a service knows about an event it records.
+ *
+ * @example
+ * const event: NewEvent<'visit.completed'> = { tenantId, type: 'visit.completed', entityType: 'visit', entityId, data };
+ */
 export interface NewEvent<T extends EventType> {
   tenantId: string;
   type: T;
@@ -26,7 +31,12 @@ export interface NewEvent<T extends EventType> {
   occurredAt?: Date;
 }
 
-/** Thrown when an event's data does not match the catalogue: a programming error, never user input. */
+/**
+ * Thrown when an event's data does not match the catalogue: a programming error, never user input.
+ *
+ * @example
+ * try { await recordEvent(trx, event); } catch (e) { if (e instanceof InvalidEventError) throw e; /* a bug, not user input */ }
+ */
 export class InvalidEventError extends Error {
   override readonly name = 'InvalidEventError';
 }

@@ -2,7 +2,12 @@
 import type { Kysely } from 'kysely';
 import type { DB, Row } from '../db/schema.ts';
 
-/** Filters of the events list. */
+/**
+ * Filters of the events list.
+ *
+ * @example
+ * await listEventRows(db, tenantId, { type: 'payment.received' } satisfies EventFilters, 26);
+ */
 export interface EventFilters {
   type?: string | undefined;
   entityId?: string | undefined;

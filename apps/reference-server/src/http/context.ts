@@ -6,10 +6,20 @@
 import type { Scope } from '@clinicbridge/sdk/contract';
 import type { Actor } from '../audit/record.ts';
 
-/** Rate-limit tier of a credential. */
+/**
+ * Rate-limit tier of a credential.
+ *
+ * @example
+ * const tier: Tier = 'high';
+ */
 export type Tier = 'standard' | 'high';
 
-/** The authenticated caller. */
+/**
+ * The authenticated caller.
+ *
+ * @example
+ * const { tenantId, scopes } = c.get('auth') satisfies AuthContext;
+ */
 export interface AuthContext {
   tenantId: string;
   scopes: Scope[];
@@ -19,7 +29,12 @@ export interface AuthContext {
   tier: Tier;
 }
 
-/** Hono environment of the server's app. */
+/**
+ * Hono environment of the server's app.
+ *
+ * @example
+ * const app = new Hono<AppEnv>(); app.get('/x', (c) => c.text(c.get('requestId')));
+ */
 export interface AppEnv {
   Variables: {
     requestId: string;

@@ -19,7 +19,12 @@ import type { AuthContext } from './context.ts';
 
 type Parsed<S> = S extends Schema ? z.output<S> : undefined;
 
-/** Everything a handler gets. */
+/**
+ * Everything a handler gets.
+ *
+ * @example
+ * const get = (ctx: HandlerContext<typeof operations.visits.get>) => requireVisit(ctx.db, ctx.auth.tenantId, ctx.params.visitId);
+ */
 export interface HandlerContext<O extends Operation = Operation> {
   params: OperationParams<O>;
   query: Parsed<O['query']>;
@@ -31,12 +36,22 @@ export interface HandlerContext<O extends Operation = Operation> {
   now: Date;
 }
 
-/** Implements one operation; returns the response body (undefined for 204). */
+/**
+ * Implements one operation; returns the response body (undefined for 204).
+ *
+ * @example
+ * const list: OperationHandler<typeof operations.visits.list> = (ctx) => listVisits(ctx.db, ctx.auth.tenantId, ctx.query);
+ */
 export type OperationHandler<O extends Operation = Operation> = (
   ctx: HandlerContext<O>,
 ) => Promise<OperationResponse<O>>;
 
-/** Handlers by operation id (`appointments.cancel`). */
+/**
+ * Handlers by operation id (`appointments.cancel`).
+ *
+ * @example
+ * const handlers: HandlerMap = { ...appointmentHandlers, ...visitHandlers };
+ */
 export type HandlerMap = Record<string, OperationHandler>;
 
 /**

@@ -10,19 +10,39 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
-/** How long a stored response is replayed. */
+/**
+ * How long a stored response is replayed.
+ *
+ * @example
+ * const expiresAt = new Date(now.getTime() + IDEMPOTENCY_TTL_MS);
+ */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-/** How long a claim blocks duplicates before it counts as abandoned. */
+/**
+ * How long a claim blocks duplicates before it counts as abandoned.
+ *
+ * @example
+ * const lockedUntil = new Date(now.getTime() + IDEMPOTENCY_LOCK_MS);
+ */
 export const IDEMPOTENCY_LOCK_MS = 60 * 1000;
 
-/** Result of claiming a key. */
+/**
+ * Result of claiming a key.
+ *
+ * @example
+ * const claim: ClaimResult = await claimIdempotencyKey(db, request, now); if (claim.kind === 'mismatch') throw new ApiError('idempotency_key_reused');
+ */
 export type ClaimResult =
   | { kind: 'claimed' }
   | { kind: 'replay'; status: number; body: unknown }
   | { kind: 'in_flight' }
   | { kind: 'mismatch' };
 
-/** Identifies one idempotent request. */
+/**
+ * Identifies one idempotent request.
+ *
+ * @example
+ * const request: IdempotentRequest = { tenantId, key: 'k-1', operationId: 'appointments.create', fingerprint };
+ */
 export interface IdempotentRequest {
   tenantId: string;
   key: string;

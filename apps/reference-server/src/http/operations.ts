@@ -26,7 +26,12 @@ import { ApiError } from './problem.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { validate } from './validate.ts';
 
-/** What the pipeline needs. */
+/**
+ * What the pipeline needs.
+ *
+ * @example
+ * registerOperations(app, { db, authenticator, rateLimiter, bodyLimit: 1_048_576, now: () => new Date() }, handlers);
+ */
 export interface PipelineDeps {
   db: Kysely<DB>;
   authenticator: Authenticator;
@@ -35,7 +40,12 @@ export interface PipelineDeps {
   now: () => Date;
 }
 
-/** Header that marks a response replayed from an idempotency key. */
+/**
+ * Header that marks a response replayed from an idempotency key.
+ *
+ * @example
+ * if (res.headers.get(REPLAY_HEADER) === 'true') console.log('replayed');
+ */
 export const REPLAY_HEADER = 'Idempotency-Replayed';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;

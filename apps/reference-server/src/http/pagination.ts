@@ -9,7 +9,12 @@
 import { DEFAULT_PAGE_SIZE, type Page } from '@clinicbridge/sdk/contract';
 import { ApiError } from './problem.ts';
 
-/** Position after which the next page starts. */
+/**
+ * Position after which the next page starts.
+ *
+ * @example
+ * const cursor: Cursor = { time: row.created_at, id: row.id };
+ */
 export interface Cursor {
   time: Date;
   id: string;

@@ -12,14 +12,24 @@ import {
 } from '@clinicbridge/sdk/contract';
 import type { Context } from 'hono';
 
-/** One invalid field, as reported in `errors`. */
+/**
+ * One invalid field, as reported in `errors`.
+ *
+ * @example
+ * const error: FieldError = { path: 'body.startsAt', message: 'Invalid ISO datetime', code: 'invalid_format' };
+ */
 export interface FieldError {
   path: string;
   message: string;
   code: string;
 }
 
-/** Extra members of a problem body and response headers. */
+/**
+ * Extra members of a problem body and response headers.
+ *
+ * @example
+ * throw new ApiError('rate_limited', 'Slow down.', { retryAfter: 3, headers: { 'Retry-After': '3' } } satisfies ApiErrorExtras);
+ */
 export interface ApiErrorExtras {
   errors?: FieldError[];
   retryAfter?: number;
@@ -108,7 +118,12 @@ export function problemBody(error: ApiError, requestId: string, instance?: strin
   };
 }
 
-/** Logs an unexpected error; the handler never sends its details to the client. */
+/**
+ * Logs an unexpected error; the handler never sends its details to the client.
+ *
+ * @example
+ * const log: ErrorLogger = (err, requestId) => logger.error({ err, requestId }, 'unhandled');
+ */
 export type ErrorLogger = (error: unknown, requestId: string) => void;
 
 /**

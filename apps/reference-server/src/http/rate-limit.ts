@@ -7,10 +7,20 @@
  */
 import type { Tier } from './context.ts';
 
-/** Limits per tier, in requests per minute. */
+/**
+ * Limits per tier, in requests per minute.
+ *
+ * @example
+ * const limits: TierLimits = { standard: 600, high: 6000 };
+ */
 export type TierLimits = Record<Tier, number>;
 
-/** Outcome of taking one request from a bucket. */
+/**
+ * Outcome of taking one request from a bucket.
+ *
+ * @example
+ * const decision: RateDecision = limiter.take('tok_…', 'standard'); if (!decision.allowed) console.log(decision.retryAfter);
+ */
 export interface RateDecision {
   allowed: boolean;
   limit: number;

@@ -12,7 +12,12 @@ import type { DB, Row } from '../db/schema.ts';
 import { listPage } from '../http/list.ts';
 import { ApiError } from '../http/problem.ts';
 
-/** Fields of an integration a caller sets. */
+/**
+ * Fields of an integration a caller sets.
+ *
+ * @example
+ * const patch: IntegrationInput = { status: 'paused' };
+ */
 export interface IntegrationInput {
   name?: string | undefined;
   purpose?: string | undefined;

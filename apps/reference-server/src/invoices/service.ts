@@ -16,7 +16,12 @@ import { ApiError } from '../http/problem.ts';
 import { requirePatient } from '../patients/service.ts';
 import { requireVisit } from '../visits/service.ts';
 
-/** A line as a caller sends it. */
+/**
+ * A line as a caller sends it.
+ *
+ * @example
+ * const line: LineInput = { description: 'Crown', quantity: 2, unitPrice: { amount: 10_005, currency: 'EUR' }, taxRateBps: 1800 };
+ */
 export interface LineInput {
   description: string;
   quantity: number;

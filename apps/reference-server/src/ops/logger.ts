@@ -5,7 +5,12 @@
  */
 import { type Logger, pino } from 'pino';
 
-/** Paths pino replaces with `[redacted]`. */
+/**
+ * Paths pino replaces with `[redacted]`.
+ *
+ * @example
+ * pino({ redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+ */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',

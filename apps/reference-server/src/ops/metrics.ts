@@ -8,7 +8,12 @@ import type { MiddlewareHandler } from 'hono';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { AppEnv } from '../http/context.ts';
 
-/** The app's metrics. */
+/**
+ * The app's metrics.
+ *
+ * @example
+ * const metrics: Metrics = createMetrics(); metrics.httpRequests.inc({ method: 'GET', route: '/healthz', status: '200' });
+ */
 export interface Metrics {
   registry: Registry;
   httpRequests: Counter<'method' | 'route' | 'status'>;

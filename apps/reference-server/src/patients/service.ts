@@ -12,7 +12,12 @@ import type { DB, Row } from '../db/schema.ts';
 import { listPage } from '../http/list.ts';
 import { ApiError } from '../http/problem.ts';
 
-/** Fields a caller may set. */
+/**
+ * Fields a caller may set.
+ *
+ * @example
+ * const patch: PatientInput = { preferredLanguage: 'tr', consent: { messaging: true, marketing: false } };
+ */
 export interface PatientInput {
   givenName?: string | undefined;
   familyName?: string | undefined;

@@ -83,7 +83,12 @@ export async function requireRefund(db: Kysely<DB>, tenantId: string, id: string
   return row;
 }
 
-/** A captured payment as reported by a terminal, a gateway or staff. */
+/**
+ * A captured payment as reported by a terminal, a gateway or staff.
+ *
+ * @example
+ * const input: NewPayment = { invoiceId, amount: { amount: 945, currency: 'EUR' }, method: 'card', source: 'terminal' };
+ */
 export interface NewPayment {
   invoiceId: string;
   amount: { amount: number; currency: string };

@@ -11,7 +11,12 @@ import { CLIENT_SECRET_PREFIX, hashSecret, newSecret } from '../auth/secrets.ts'
 import type { DB } from '../db/schema.ts';
 import { createIntegrationToken } from './tokens-service.ts';
 
-/** The credentials of a new tenant, shown once. */
+/**
+ * The credentials of a new tenant, shown once.
+ *
+ * @example
+ * const { tenantId, apiKey }: CreatedTenant = await createTenant(db, { name: 'Clinic' });
+ */
 export interface CreatedTenant {
   tenantId: string;
   apiKey: string;

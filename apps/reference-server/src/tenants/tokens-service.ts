@@ -20,7 +20,12 @@ import { decodeCursor, pageSize, toPage } from '../http/pagination.ts';
 import { ApiError } from '../http/problem.ts';
 import { listApiKeys } from './tokens-queries.ts';
 
-/** What a new token is. */
+/**
+ * What a new token is.
+ *
+ * @example
+ * const input: NewToken = { name: 'Lab sync', scopes: ['read:appointments'], tier: 'standard' };
+ */
 export interface NewToken {
   name: string;
   scopes: Scope[];

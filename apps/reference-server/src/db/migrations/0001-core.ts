@@ -289,5 +289,10 @@ async function down(db: AnyDb): Promise<void> {
   await sql`drop function if exists audit_events_append_only()`.execute(db);
 }
 
-/** The first migration: the core schema. */
+/**
+ * The first migration: the core schema.
+ *
+ * @example
+ * const migrations = { '0001-core': coreMigration };
+ */
 export const coreMigration: Migration = { up, down };
