@@ -10,7 +10,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
  * Every API key starts with this.
  *
  * @example
- * if (credential.startsWith(API_KEY_PREFIX)) { /* an API key */ }
+ * const isApiKey = credential.startsWith(API_KEY_PREFIX);
  */
 export const API_KEY_PREFIX = 'cbk_';
 /**

@@ -35,7 +35,7 @@ export interface NewEvent<T extends EventType> {
  * Thrown when an event's data does not match the catalogue: a programming error, never user input.
  *
  * @example
- * try { await recordEvent(trx, event); } catch (e) { if (e instanceof InvalidEventError) throw e; /* a bug, not user input */ }
+ * // A bug, not user input: recordEvent(trx, { ...event, data: {} }) rejects with InvalidEventError.
  */
 export class InvalidEventError extends Error {
   override readonly name = 'InvalidEventError';
