@@ -85,8 +85,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     features: options.features ?? [],
     ...(options.now ? { now: options.now } : {}),
   };
-  const app = createApp(deps);
+  // One context for the app and the features' background work: same keys, metrics and clock.
   const context = resolveAppContext(deps);
+  const app = createApp({ ...deps, signingKeys: context.signingKeys, metrics: context.metrics });
   for (const feature of deps.features ?? []) await feature.start?.(context);
 
   const purge = setInterval(() => {
