@@ -57,6 +57,40 @@ describe('retries', () => {
     await expect(result).resolves.toEqual({ ok: true });
   });
 
+  test.each([500, 501, 505, 507])(
+    'a %i is not retried (only 502/503/504 are), yet is provider_unavailable',
+    async (status) => {
+      const { fetch, sent } = scriptedFetch([json(status, {}), json(200, { ok: true })]);
+      const client = createProviderClient(base({ fetch }));
+      const result = caught(client.json({ operation: 'things.get', path: '/things/1' }));
+      await vi.advanceTimersByTimeAsync(10_000);
+      const error = await result;
+      expect(sent).toHaveLength(1);
+      expect(error).toMatchObject({ code: 'provider_unavailable', status, attempts: 1 });
+      expect(error.transient).toBe(true);
+    },
+  );
+
+  test('a mapped "temporary" error on a non-5xx status is retried', async () => {
+    const { fetch, sent } = scriptedFetch([
+      json(200, { status: 'failure', errorCode: '1' }),
+      json(200, { status: 'success' }),
+    ]);
+    const client = createProviderClient(
+      base({
+        fetch,
+        mapError: ({ body }) =>
+          (body as { status?: string }).status === 'failure'
+            ? { code: 'provider_unavailable', providerCode: '1' }
+            : undefined,
+      }),
+    );
+    const result = client.json({ operation: 'things.get', path: '/things/1' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    await expect(result).resolves.toEqual({ status: 'success' });
+    expect(sent).toHaveLength(2);
+  });
+
   test('gives up after maxRetries with the attempt count on the error', async () => {
     const { fetch, sent } = scriptedFetch([], json(503, {}));
     const client = createProviderClient(base({ fetch }));

@@ -2,8 +2,8 @@
  * Resilience policies around each provider call, built on cockatiel:
  * total timeout → retry (exponential backoff with jitter, honouring
  * `Retry-After`) → circuit breaker (one per provider client) → bulkhead.
- * Only transient failures are retried, and only when the call says a retry
- * cannot repeat a side effect.
+ * Only transient failures are retried (connection errors, timeouts, 429,
+ * 502/503/504), and only when the call says a retry cannot repeat a side effect.
  */
 import {
   BrokenCircuitError,
@@ -99,6 +99,24 @@ export function retryDelayMs(retry: number, settings: RetrySettings, error?: unk
   return Math.round(cap / 2 + (random() * cap) / 2);
 }
 
+/** The 5xx answers that say "try again": a gateway or the provider's front door failed. */
+const RETRYABLE_5XX: ReadonlySet<number> = new Set([502, 503, 504]);
+
+/**
+ * Transient failures worth another attempt: no answer at all (connection
+ * error, attempt timeout), rate limiting, 502/503/504, and provider error
+ * bodies that say "temporary" on a non-5xx status. Any other 5xx (500, 501,
+ * 505…) is not retried: it is the provider's own fault, usually repeats on the
+ * same input, and after a write it may have done part of the work. It still
+ * counts against the breaker and still reaches the manual fallback.
+ */
+const isRetryable = (error: ProviderError): boolean =>
+  error.transient &&
+  (error.code === 'rate_limited' ||
+    error.status === undefined ||
+    error.status < 500 ||
+    RETRYABLE_5XX.has(error.status));
+
 const countsAgainstBreaker = (error: unknown): boolean =>
   isProviderError(error) && (error.code === 'provider_unavailable' || error.code === 'timeout');
 
@@ -168,7 +186,7 @@ export function createProviderPolicies(settings: PolicySettings = {}): ProviderP
         handleWhen(
           (error) =>
             isProviderError(error) &&
-            error.transient &&
+            isRetryable(error) &&
             (error.retryAfterMs ?? 0) <= maxRetryAfterMs &&
             options.mayRetry(error),
         ),
