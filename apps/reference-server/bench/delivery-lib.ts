@@ -9,7 +9,12 @@ import { type Dispatcher, request } from 'undici';
 import { type Database, openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 
-/** PostgreSQL used by the benchmarks: BENCH_DATABASE_URL, TEST_DATABASE_URL or the local default. */
+/**
+ * PostgreSQL used by the benchmarks: BENCH_DATABASE_URL, TEST_DATABASE_URL or the local default.
+ *
+ * @example
+ * new pg.Client({ connectionString: postgresUrl });
+ */
 export const postgresUrl =
   process.env.BENCH_DATABASE_URL ??
   process.env.TEST_DATABASE_URL ??
@@ -77,7 +82,12 @@ export function percentile(values: readonly number[], p: number): number {
   ] as number;
 }
 
-/** Result of a request loop. */
+/**
+ * Result of a request loop.
+ *
+ * @example
+ * const { perSecond, p99 }: LoopResult = await postLoop(agent, url, 1_000, 50, make);
+ */
 export interface LoopResult {
   perSecond: number;
   p50: number;

@@ -7,7 +7,12 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
-/** What an alert says. */
+/**
+ * What an alert says.
+ *
+ * @example
+ * const alert: NewAlert = { tenantId: null, kind: 'inbound_webhook_failed', message: '…', details: {}, now: new Date() };
+ */
 export interface NewAlert {
   readonly tenantId: string | null;
   readonly kind: string;

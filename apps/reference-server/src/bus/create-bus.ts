@@ -18,7 +18,12 @@ import { type BusJob, createDispatcher, type Dispatcher } from './dispatcher.ts'
 import type { InternalSubscriber } from './subscriber.ts';
 import { type BusWakeup, createWakeup } from './wakeup.ts';
 
-/** Options of {@link createEventBus}. */
+/**
+ * Options of {@link createEventBus}.
+ *
+ * @example
+ * await createEventBus({ database, config: deliveryConfig.parse(process.env), subscribers: defaultSubscribers() });
+ */
 export interface EventBusOptions {
   readonly database: Database;
   readonly config: DeliveryConfig;
@@ -38,7 +43,12 @@ export interface EventBusOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-/** The bus of one process. */
+/**
+ * The bus of one process.
+ *
+ * @example
+ * const bus: EventBus = await createEventBus(options); bus.dispatcher.start(); await bus.close();
+ */
 export interface EventBus {
   readonly dispatcher: Dispatcher;
   readonly wakeup: BusWakeup;

@@ -14,10 +14,20 @@ import { processInbox } from './inbox.ts';
 import type { InternalSubscriber } from './subscriber.ts';
 import type { BusWakeup } from './wakeup.ts';
 
-/** A unit of background work; resolves to how much it did (0 = idle). */
+/**
+ * A unit of background work; resolves to how much it did (0 = idle).
+ *
+ * @example
+ * const job: BusJob = (now) => processInboundWebhooks(db, now);
+ */
 export type BusJob = (now: Date) => Promise<number>;
 
-/** Options of {@link createDispatcher}. */
+/**
+ * Options of {@link createDispatcher}.
+ *
+ * @example
+ * createDispatcher({ db, wakeup, worker, pollIntervalMs: 1_000 });
+ */
 export interface DispatcherOptions {
   readonly db: Kysely<DB>;
   readonly wakeup: BusWakeup;
@@ -31,7 +41,12 @@ export interface DispatcherOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-/** A running (or runnable) dispatcher. */
+/**
+ * A running (or runnable) dispatcher.
+ *
+ * @example
+ * dispatcher.start(); await dispatcher.stop();
+ */
 export interface Dispatcher {
   /** Starts the loop. */
   start(): void;

@@ -10,7 +10,12 @@ import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { InternalSubscriber } from './subscriber.ts';
 
-/** Events fanned out per transaction: one multi-row statement per table. */
+/**
+ * Events fanned out per transaction: one multi-row statement per table.
+ *
+ * @example
+ * await fanOutEvents(db, subscribers, new Date(), FANOUT_BATCH);
+ */
 export const FANOUT_BATCH = 100;
 
 /**

@@ -17,10 +17,20 @@ import { createEventBus, type EventBus } from './create-bus.ts';
 import type { InternalSubscriber } from './subscriber.ts';
 import { defaultSubscribers } from './subscribers/index.ts';
 
-/** The configuration sections the feature reads. */
+/**
+ * The configuration sections the feature reads.
+ *
+ * @example
+ * const config: EventBusConfig = { ...deliveryConfig.parse(env), ...inboundConfig.parse(env) };
+ */
 export type EventBusConfig = DeliveryConfig & InboundConfig;
 
-/** Options of {@link eventBusFeature}. */
+/**
+ * Options of {@link eventBusFeature}.
+ *
+ * @example
+ * eventBusFeature({ config, analyticsKey: process.env.ANALYTICS_PSEUDONYM_KEY });
+ */
 export interface EventBusFeatureOptions {
   /** The configuration, or a function parsing it when the server starts (so a bad value is reported there). */
   readonly config: EventBusConfig | (() => EventBusConfig);

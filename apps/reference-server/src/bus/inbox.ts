@@ -11,7 +11,12 @@ import { toEnvelope } from '../events/outbox.ts';
 import { raiseAlert } from './alerts.ts';
 import type { InternalSubscriber } from './subscriber.ts';
 
-/** Attempts before an inbox row is parked as dead. */
+/**
+ * Attempts before an inbox row is parked as dead.
+ *
+ * @example
+ * if (row.attempts >= MAX_INBOX_ATTEMPTS) console.log('parked as dead');
+ */
 export const MAX_INBOX_ATTEMPTS = 10;
 const INBOX_BATCH = 50;
 

@@ -12,7 +12,12 @@ import type { Migration } from 'kysely/migration';
 type AnyDb = Kysely<any>;
 const ts = 'timestamptz';
 
-/** Channel of the cross-process wake-up; the payload is the schema name. */
+/**
+ * Channel of the cross-process wake-up; the payload is the schema name.
+ *
+ * @example
+ * await client.query(`listen ${EVENTS_CHANNEL}`);
+ */
 export const EVENTS_CHANNEL = 'clinicbridge_events';
 
 async function up(db: AnyDb): Promise<void> {

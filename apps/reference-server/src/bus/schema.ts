@@ -5,14 +5,24 @@
 import type { Generated } from 'kysely';
 import type { Json } from '../db/schema.ts';
 
-/** Events recorded but not yet fanned out; filled by a trigger on `events`. */
+/**
+ * Events recorded but not yet fanned out; filled by a trigger on `events`.
+ *
+ * @example
+ * await db.selectFrom('event_queue').select('event_id').orderBy('sequence').execute();
+ */
 export interface EventQueueTable {
   event_id: string;
   sequence: number;
   enqueued_at: Generated<Date>;
 }
 
-/** One event waiting for (or acknowledged by) one internal subscriber. */
+/**
+ * One event waiting for (or acknowledged by) one internal subscriber.
+ *
+ * @example
+ * await db.selectFrom('subscriber_inbox').selectAll().where('status', '=', 'dead').execute();
+ */
 export interface SubscriberInboxTable {
   subscriber: string;
   event_id: string;
@@ -24,7 +34,12 @@ export interface SubscriberInboxTable {
   acked_at: Date | null;
 }
 
-/** What the notifications subscriber decided to send (sent through the messaging port when wired). */
+/**
+ * What the notifications subscriber decided to send (sent through the messaging port when wired).
+ *
+ * @example
+ * await db.selectFrom('notification_intents').selectAll().where('event_id', '=', eventId).execute();
+ */
 export interface NotificationIntentsTable {
   id: string;
   tenant_id: string;
@@ -37,7 +52,12 @@ export interface NotificationIntentsTable {
   updated_at: Date;
 }
 
-/** Daily aggregates per tenant, event type and currency (`''` when the event has no amount). */
+/**
+ * Daily aggregates per tenant, event type and currency (`''` when the event has no amount).
+ *
+ * @example
+ * await db.selectFrom('report_daily').selectAll().where('day', '=', '2026-11-22').execute();
+ */
 export interface ReportDailyTable {
   tenant_id: string;
   day: string;
@@ -47,7 +67,12 @@ export interface ReportDailyTable {
   amount: number;
 }
 
-/** Pseudonymised events for analytics export: no direct identifiers, no PII. */
+/**
+ * Pseudonymised events for analytics export: no direct identifiers, no PII.
+ *
+ * @example
+ * await db.selectFrom('analytics_events').select(['type', 'data']).execute();
+ */
 export interface AnalyticsEventsTable {
   event_id: string;
   tenant_ref: string;
@@ -56,7 +81,12 @@ export interface AnalyticsEventsTable {
   data: Json<Record<string, unknown>>;
 }
 
-/** Non-clinical fields queued for the CRM. */
+/**
+ * Non-clinical fields queued for the CRM.
+ *
+ * @example
+ * await db.selectFrom('crm_sync_records').selectAll().where('status', '=', 'queued').execute();
+ */
 export interface CrmSyncRecordsTable {
   event_id: string;
   tenant_id: string;
@@ -67,7 +97,12 @@ export interface CrmSyncRecordsTable {
   created_at: Date;
 }
 
-/** Alerts for the operator on call (an endpoint disabled, a payload that does not parse). */
+/**
+ * Alerts for the operator on call (an endpoint disabled, a payload that does not parse).
+ *
+ * @example
+ * await db.selectFrom('operator_alerts').selectAll().where('resolved_at', 'is', null).execute();
+ */
 export interface OperatorAlertsTable {
   id: string;
   tenant_id: string | null;

@@ -11,7 +11,12 @@ import type { EventEnvelope, EventType } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
-/** What a handler gets besides the event. */
+/**
+ * What a handler gets besides the event.
+ *
+ * @example
+ * async handle(trx, event, { now }: SubscriberContext) { console.log(now.toISOString()); }
+ */
 export interface SubscriberContext {
   /** The dispatcher's clock. */
   readonly now: Date;

@@ -11,7 +11,12 @@ import pg from 'pg';
 import type { Database } from '../db/database.ts';
 import { EVENTS_CHANNEL } from './migrations.ts';
 
-/** A source of wake-up hints. */
+/**
+ * A source of wake-up hints.
+ *
+ * @example
+ * const stop = wakeup.onWake(() => dispatcher.tick()); wakeup.wake(); stop();
+ */
 export interface BusWakeup {
   /** Calls `listener` on every hint; returns the unsubscribe function. */
   onWake(listener: () => void): () => void;

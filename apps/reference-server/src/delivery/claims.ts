@@ -10,7 +10,12 @@ import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { DeliveryStatus } from './schema.ts';
 
-/** A claimed delivery with what sending it needs. */
+/**
+ * A claimed delivery with what sending it needs.
+ *
+ * @example
+ * for (const row of await claimDueDeliveries(db, options)) console.log(row.url, row.event_type);
+ */
 export interface ClaimedDelivery {
   readonly id: string;
   readonly tenant_id: string;
@@ -63,7 +68,12 @@ export async function claimDueDeliveries(
   return rows;
 }
 
-/** One finished attempt, ready to be recorded. */
+/**
+ * One finished attempt, ready to be recorded.
+ *
+ * @example
+ * const failed = records.filter((r: AttemptRecord) => r.status !== 'succeeded');
+ */
 export interface AttemptRecord {
   readonly attemptId: string;
   readonly deliveryId: string;

@@ -81,5 +81,10 @@ export const deliveryConfig = z.object({
     .transform((v) => v === 'true' || v === '1'),
 });
 
-/** The parsed `WEBHOOK_*` configuration. */
+/**
+ * The parsed `WEBHOOK_*` configuration.
+ *
+ * @example
+ * const config: DeliveryConfig = deliveryConfig.parse(process.env);
+ */
 export type DeliveryConfig = z.infer<typeof deliveryConfig>;

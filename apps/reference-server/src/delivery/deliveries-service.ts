@@ -12,7 +12,12 @@ import { decodeCursor, toPage } from '../http/pagination.ts';
 import { ApiError } from '../http/problem.ts';
 import type { DeliveriesTable, DeliveryAttemptsTable, DeliveryStatus } from './schema.ts';
 
-/** A delivery attempt as the API shows it. */
+/**
+ * A delivery attempt as the API shows it.
+ *
+ * @example
+ * const [first]: DeliveryAttemptView[] = (await getDelivery(db, tenantId, id)).attempts ?? [];
+ */
 export interface DeliveryAttemptView {
   id: `att_${string}`;
   attemptedAt: string;
@@ -22,7 +27,12 @@ export interface DeliveryAttemptView {
   responseSnippet: string | null;
 }
 
-/** A delivery as the API shows it. */
+/**
+ * A delivery as the API shows it.
+ *
+ * @example
+ * const delivery: DeliveryView = await getDelivery(db, tenantId, 'dlv_…');
+ */
 export interface DeliveryView {
   id: `dlv_${string}`;
   eventId: `evt_${string}`;

@@ -54,7 +54,12 @@ export async function disableEndpoint(
   return true;
 }
 
-/** Endpoint outcomes of one batch of attempts. */
+/**
+ * Endpoint outcomes of one batch of attempts.
+ *
+ * @example
+ * await updateEndpointHealth(trx, { succeeded: new Set(), failed: new Set(['whep_…']), disable: new Map(), now, disableAfterMs });
+ */
 export interface EndpointHealthUpdate {
   readonly succeeded: ReadonlySet<string>;
   readonly failed: ReadonlySet<string>;

@@ -19,7 +19,12 @@ import { isTargetRefusedError, type TargetGuard } from './ssrf.ts';
 
 type EndpointRow = Selectable<WebhookEndpointsTable>;
 
-/** An endpoint as the API shows it (never its secret). */
+/**
+ * An endpoint as the API shows it (never its secret).
+ *
+ * @example
+ * const view: WebhookEndpointView = toEndpointView(row);
+ */
 export interface WebhookEndpointView {
   id: `whep_${string}`;
   url: string;
@@ -82,7 +87,12 @@ export async function findEndpoint(
   return row;
 }
 
-/** What creating an endpoint takes. */
+/**
+ * What creating an endpoint takes.
+ *
+ * @example
+ * const input: NewEndpoint = { url: 'https://partner.example/hooks', eventTypes: ['appointment.created'] };
+ */
 export interface NewEndpoint {
   url: string;
   description?: string | undefined;
@@ -165,7 +175,12 @@ export async function listEndpoints(
   );
 }
 
-/** What an update may change. */
+/**
+ * What an update may change.
+ *
+ * @example
+ * const changes: EndpointChanges = { enabled: false, description: null };
+ */
 export interface EndpointChanges {
   url?: string | undefined;
   description?: string | null | undefined;

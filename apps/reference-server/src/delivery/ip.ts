@@ -6,10 +6,20 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
-/** An address as 4 (IPv4) or 16 (IPv6) bytes. */
+/**
+ * An address as 4 (IPv4) or 16 (IPv6) bytes.
+ *
+ * @example
+ * const bytes: IpBytes = parseIp('10.0.0.1')!;
+ */
 export type IpBytes = Uint8Array;
 
-/** A CIDR range: network bytes and prefix length in bits. */
+/**
+ * A CIDR range: network bytes and prefix length in bits.
+ *
+ * @example
+ * const range: Cidr = parseCidr('192.168.0.0/16')!;
+ */
 export interface Cidr {
   readonly bytes: IpBytes;
   readonly prefix: number;

@@ -5,7 +5,12 @@
  */
 import PQueue from 'p-queue';
 
-/** Options of {@link createDeliveryLimiter}. */
+/**
+ * Options of {@link createDeliveryLimiter}.
+ *
+ * @example
+ * const options: DeliveryLimiterOptions = { global: 50, perEndpoint: 5 };
+ */
 export interface DeliveryLimiterOptions {
   /** In-flight attempts across all endpoints; default 50. */
   readonly global?: number;
@@ -13,7 +18,12 @@ export interface DeliveryLimiterOptions {
   readonly perEndpoint?: number;
 }
 
-/** Runs attempts under both limits. */
+/**
+ * Runs attempts under both limits.
+ *
+ * @example
+ * await limiter.run('whep_…', () => sender.send(input)); await limiter.onIdle();
+ */
 export interface DeliveryLimiter {
   /** Runs `task` once the endpoint and the global limit both have room. */
   run<T>(endpointId: string, task: () => Promise<T>): Promise<T>;

@@ -9,7 +9,12 @@ import { type BackoffOptions, nextAttemptAt, type RetrySchedule } from './retry-
 import type { DeliveryStatus } from './schema.ts';
 import type { SendResult } from './sender.ts';
 
-/** The delivery's next state after one attempt. */
+/**
+ * The delivery's next state after one attempt.
+ *
+ * @example
+ * const { status, nextAttemptAtMs }: AttemptOutcome = decideOutcome(result, state);
+ */
 export interface AttemptOutcome {
   readonly status: Extract<DeliveryStatus, 'succeeded' | 'failed' | 'dead'>;
   /** When to try again (ms since epoch); null unless `failed`. */

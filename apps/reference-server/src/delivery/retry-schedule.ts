@@ -8,10 +8,18 @@
 /**
  * Delays before each retry, in milliseconds. The first attempt is always
  * immediate, so a schedule of n delays means n + 1 attempts in all.
+ *
+ * @example
+ * const schedule: RetrySchedule = parseRetrySchedule('5s,5m,30m');
  */
 export type RetrySchedule = readonly number[];
 
-/** Delays of the default schedule: immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+/**
+ * Delays of the default schedule: immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+ *
+ * @example
+ * formatRetrySchedule(DEFAULT_RETRY_SCHEDULE); // '5s,5m,30m,2h,5h,10h,10h'
+ */
 export const DEFAULT_RETRY_SCHEDULE: RetrySchedule = [
   5_000,
   5 * 60_000,
@@ -90,7 +98,12 @@ export function formatRetrySchedule(schedule: RetrySchedule): string {
     .join(',');
 }
 
-/** Options of {@link nextAttemptAt}. */
+/**
+ * Options of {@link nextAttemptAt}.
+ *
+ * @example
+ * nextAttemptAt(schedule, 1, Date.now(), { jitter: 0.1, random: () => 0.5 });
+ */
 export interface BackoffOptions {
   /** Fraction of the delay the jitter may add or remove (0..1); default 0.2. */
   readonly jitter?: number;

@@ -27,7 +27,12 @@ import {
 } from './endpoints-service.ts';
 import type { TargetGuard } from './ssrf.ts';
 
-/** What the handlers need from the running bus. */
+/**
+ * What the handlers need from the running bus.
+ *
+ * @example
+ * deliveryHandlers({ guard: createTargetGuard(), wake: () => bus.wakeup.wake() });
+ */
 export interface DeliveryHandlerDeps {
   readonly guard: TargetGuard;
   /** Wakes the dispatcher (a hint; it also polls). */

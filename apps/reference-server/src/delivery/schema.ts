@@ -4,7 +4,12 @@
  */
 import type { Json } from '../db/schema.ts';
 
-/** A tenant's webhook endpoint. */
+/**
+ * A tenant's webhook endpoint.
+ *
+ * @example
+ * await db.selectFrom('webhook_endpoints').select(['id', 'url']).where('enabled', '=', true).execute();
+ */
 export interface WebhookEndpointsTable {
   id: string;
   tenant_id: string;
@@ -23,10 +28,20 @@ export interface WebhookEndpointsTable {
   updated_at: Date;
 }
 
-/** Delivery statuses; `failed` means a retry is scheduled, `dead` is the dead-letter queue. */
+/**
+ * Delivery statuses; `failed` means a retry is scheduled, `dead` is the dead-letter queue.
+ *
+ * @example
+ * const status: DeliveryStatus = 'dead';
+ */
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'dead' | 'cancelled';
 
-/** One event to one endpoint. */
+/**
+ * One event to one endpoint.
+ *
+ * @example
+ * await db.selectFrom('deliveries').selectAll().where('status', '=', 'dead').execute();
+ */
 export interface DeliveriesTable {
   id: string;
   tenant_id: string;
@@ -45,7 +60,12 @@ export interface DeliveriesTable {
   updated_at: Date;
 }
 
-/** One HTTP attempt of a delivery. */
+/**
+ * One HTTP attempt of a delivery.
+ *
+ * @example
+ * await db.selectFrom('delivery_attempts').selectAll().where('delivery_id', '=', id).execute();
+ */
 export interface DeliveryAttemptsTable {
   id: string;
   delivery_id: string;

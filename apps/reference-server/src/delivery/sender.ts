@@ -9,17 +9,32 @@ import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { isTargetRefusedError, type TargetGuard } from './ssrf.ts';
 
-/** Bytes of a response body kept for the attempt record. */
+/**
+ * Bytes of a response body kept for the attempt record.
+ *
+ * @example
+ * result.snippet && Buffer.byteLength(result.snippet) <= RESPONSE_SNIPPET_BYTES + 3; // true
+ */
 export const RESPONSE_SNIPPET_BYTES = 4096;
 
-/** One outbound attempt. */
+/**
+ * One outbound attempt.
+ *
+ * @example
+ * await sender.send({ url: 'https://partner.example/hooks', body, headers: signDelivery(input) });
+ */
 export interface SendInput {
   readonly url: string;
   readonly body: string;
   readonly headers: Readonly<Record<string, string>>;
 }
 
-/** What an attempt produced; never throws for a partner's failure. */
+/**
+ * What an attempt produced; never throws for a partner's failure.
+ *
+ * @example
+ * const { ok, status, gone } = await sender.send(input);
+ */
 export interface SendResult {
   /** True for a 2xx answer. */
   readonly ok: boolean;
@@ -34,7 +49,12 @@ export interface SendResult {
   readonly gone: boolean;
 }
 
-/** Options of {@link createSender}. */
+/**
+ * Options of {@link createSender}.
+ *
+ * @example
+ * createSender({ guard, timeoutMs: 15_000, connectionsPerOrigin: 5 });
+ */
 export interface SenderOptions {
   readonly guard: TargetGuard;
   /** Per-attempt limit covering connect, headers and the snippet read; default 15 s. */
@@ -47,7 +67,12 @@ export interface SenderOptions {
   readonly userAgent?: string;
 }
 
-/** Sends webhook attempts; `close` releases its sockets. */
+/**
+ * Sends webhook attempts; `close` releases its sockets.
+ *
+ * @example
+ * const sender: Sender = createSender({ guard }); await sender.close();
+ */
 export interface Sender {
   send(input: SendInput): Promise<SendResult>;
   close(): Promise<void>;

@@ -7,10 +7,20 @@
  */
 import { generateSecret, type StandardWebhookHeaders, signSync } from '@clinicbridge/webhooks';
 
-/** How long a rotated-out secret keeps signing. */
+/**
+ * How long a rotated-out secret keeps signing.
+ *
+ * @example
+ * new Date(Date.now() + SECRET_ROTATION_GRACE_MS); // when the old secret stops signing
+ */
 export const SECRET_ROTATION_GRACE_MS = 24 * 3_600_000;
 
-/** An endpoint's secrets as stored. */
+/**
+ * An endpoint's secrets as stored.
+ *
+ * @example
+ * signingSecrets({ secret, previous_secret: null, previous_secret_expires_at: null }, Date.now());
+ */
 export interface EndpointSecrets {
   readonly secret: string;
   readonly previous_secret: string | null;

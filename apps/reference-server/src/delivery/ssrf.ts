@@ -21,7 +21,12 @@ import {
   parseIp,
 } from './ip.ts';
 
-/** Why a target was refused; stable, safe to show to the tenant. */
+/**
+ * Why a target was refused; stable, safe to show to the tenant.
+ *
+ * @example
+ * const code: TargetRefusalCode = 'private_address';
+ */
 export type TargetRefusalCode =
   | 'invalid_url'
   | 'https_required'
@@ -53,10 +58,20 @@ export function isTargetRefusedError(error: unknown): error is TargetRefusedErro
   return error instanceof Error && error.name === 'TargetRefusedError';
 }
 
-/** Resolves a host name to every address it has (injectable for tests). */
+/**
+ * Resolves a host name to every address it has (injectable for tests).
+ *
+ * @example
+ * const resolve: ResolveHost = async () => [{ address: '93.184.216.34', family: 4 }];
+ */
 export type ResolveHost = (hostname: string) => Promise<readonly LookupAddress[]>;
 
-/** Options of {@link createTargetGuard}. */
+/**
+ * Options of {@link createTargetGuard}.
+ *
+ * @example
+ * const options: TargetGuardOptions = { allowlist: ['127.0.0.1', '10.0.0.0/8'] };
+ */
 export interface TargetGuardOptions {
   /** Hosts (exact, case-insensitive) and IPs/CIDRs that may be private and plain HTTP. */
   readonly allowlist?: readonly string[];
@@ -64,17 +79,32 @@ export interface TargetGuardOptions {
   readonly resolve?: ResolveHost;
 }
 
-/** A target that passed the guard. */
+/**
+ * A target that passed the guard.
+ *
+ * @example
+ * const { url, addresses } = await guard.check('https://partner.example/hooks');
+ */
 export interface CheckedTarget {
   readonly url: URL;
   /** Addresses the host resolved to (the literal itself for an IP host). */
   readonly addresses: readonly string[];
 }
 
-/** Node's `lookup` signature, as `net.connect` calls it. */
+/**
+ * Node's `lookup` signature, as `net.connect` calls it.
+ *
+ * @example
+ * new Agent({ connect: { lookup: guard.connectLookup } });
+ */
 export type ConnectLookup = LookupFunction;
 
-/** The guard: a pre-flight check and a connection-time lookup. */
+/**
+ * The guard: a pre-flight check and a connection-time lookup.
+ *
+ * @example
+ * const guard: TargetGuard = createTargetGuard({ allowlist: ['localhost'] });
+ */
 export interface TargetGuard {
   /**
    * Validates a URL and its resolved addresses; throws {@link TargetRefusedError}.

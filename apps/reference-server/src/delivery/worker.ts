@@ -28,7 +28,12 @@ const RECORD_BATCH = 100;
 /** Margin kept between the end of an attempt and the end of its lease. */
 const LEASE_MARGIN_MS = 2_000;
 
-/** Options of {@link createDeliveryWorker}. */
+/**
+ * Options of {@link createDeliveryWorker}.
+ *
+ * @example
+ * const options: DeliveryWorkerOptions = { db, worker: 'w1', sender, limiter, schedule, leaseMs: 60_000, timeoutMs: 15_000, disableAfterMs };
+ */
 export interface DeliveryWorkerOptions {
   readonly db: Kysely<DB>;
   /** This process's id in leases and attempt rows. */
@@ -53,7 +58,12 @@ export interface DeliveryWorkerOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-/** A delivery worker. */
+/**
+ * A delivery worker.
+ *
+ * @example
+ * const claimed = await worker.claimAndSend(); await worker.drain();
+ */
 export interface DeliveryWorker {
   /** Claims what fits and starts sending it; resolves to the number claimed. */
   claimAndSend(): Promise<number>;

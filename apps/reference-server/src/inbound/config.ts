@@ -31,5 +31,10 @@ export const inboundConfig = z.object({
   INBOUND_BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(1_048_576),
 });
 
-/** The parsed `INBOUND_*` configuration. */
+/**
+ * The parsed `INBOUND_*` configuration.
+ *
+ * @example
+ * const config: InboundConfig = inboundConfig.parse(process.env);
+ */
 export type InboundConfig = z.infer<typeof inboundConfig>;

@@ -28,7 +28,12 @@ export class PermanentInboundError extends Error {
   override readonly name = 'PermanentInboundError';
 }
 
-/** The result of handling: what was done, for the row's `reason`. */
+/**
+ * The result of handling: what was done, for the row's `reason`.
+ *
+ * @example
+ * const reason = await inboundHandlers.payments(trx, payload, new Date());
+ */
 export type InboundHandler = (
   trx: Kysely<DB>,
   payload: Record<string, unknown>,

@@ -12,7 +12,12 @@ import { inboundHandlers } from './handlers.ts';
 import { isProviderName } from './providers.ts';
 
 const BATCH = 20;
-/** Transient failures before a webhook is marked failed. */
+/**
+ * Transient failures before a webhook is marked failed.
+ *
+ * @example
+ * if (row.attempts >= MAX_INBOUND_ATTEMPTS) console.log('marked failed');
+ */
 export const MAX_INBOUND_ATTEMPTS = 10;
 
 /**

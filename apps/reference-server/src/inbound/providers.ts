@@ -9,7 +9,12 @@ import { createHash } from 'node:crypto';
 import type { SchemeName } from '@clinicbridge/webhooks';
 import type { InboundConfig } from './config.ts';
 
-/** Names accepted in `/webhooks/:provider`. */
+/**
+ * Names accepted in `/webhooks/:provider`.
+ *
+ * @example
+ * providerNames.includes('visa'); // true
+ */
 export const providerNames = [
   'payments',
   'whatsapp',
@@ -21,10 +26,20 @@ export const providerNames = [
   'insurance',
 ] as const;
 
-/** One inbound provider. */
+/**
+ * One inbound provider.
+ *
+ * @example
+ * const name: ProviderName = 'payments';
+ */
 export type ProviderName = (typeof providerNames)[number];
 
-/** How a provider signs and identifies its webhooks. */
+/**
+ * How a provider signs and identifies its webhooks.
+ *
+ * @example
+ * inboundProviders.whatsapp.scheme; // 'meta'
+ */
 export interface InboundProvider {
   readonly name: ProviderName;
   readonly scheme: SchemeName;

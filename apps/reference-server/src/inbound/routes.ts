@@ -14,7 +14,12 @@ import type { InboundConfig } from './config.ts';
 import { inboundProviders, isProviderName, providerEventId } from './providers.ts';
 import { storeInboundWebhook } from './store.ts';
 
-/** What the inbound routes need. */
+/**
+ * What the inbound routes need.
+ *
+ * @example
+ * mountInboundRoutes(app, { db, config, now: () => new Date(), wake: () => {} });
+ */
 export interface InboundRouteDeps {
   readonly db: Kysely<DB>;
   readonly config: InboundConfig;

@@ -3,10 +3,20 @@
  * module augmentation (see src/db/schema.ts).
  */
 
-/** Processing state of an inbound webhook. */
+/**
+ * Processing state of an inbound webhook.
+ *
+ * @example
+ * const status: InboundStatus = 'unparseable';
+ */
 export type InboundStatus = 'received' | 'processed' | 'unparseable' | 'failed';
 
-/** One verified provider webhook, stored raw. */
+/**
+ * One verified provider webhook, stored raw.
+ *
+ * @example
+ * await db.selectFrom('inbound_webhooks').selectAll().where('status', '=', 'failed').execute();
+ */
 export interface InboundWebhooksTable {
   id: string;
   provider: string;

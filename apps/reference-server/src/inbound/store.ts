@@ -9,7 +9,12 @@ import { type Kysely, sql } from 'kysely';
 import { raiseAlert } from '../bus/alerts.ts';
 import type { DB } from '../db/schema.ts';
 
-/** A verified webhook to store. */
+/**
+ * A verified webhook to store.
+ *
+ * @example
+ * await storeInboundWebhook(db, { provider: 'visa', providerEventId: 'msg_1', eventType: 'visa.granted', rawBody, unparseableReason: null, now: new Date() });
+ */
 export interface VerifiedWebhook {
   readonly provider: string;
   readonly providerEventId: string;
@@ -20,7 +25,12 @@ export interface VerifiedWebhook {
   readonly now: Date;
 }
 
-/** The stored row's id, and whether the provider had sent it before. */
+/**
+ * The stored row's id, and whether the provider had sent it before.
+ *
+ * @example
+ * const { id, duplicate }: StoredWebhook = await storeInboundWebhook(db, webhook);
+ */
 export interface StoredWebhook {
   readonly id: string;
   readonly duplicate: boolean;

@@ -13,7 +13,12 @@ import { recordEvent } from '../../src/events/outbox.ts';
 
 const appDir = fileURLToPath(new URL('../..', import.meta.url));
 
-/** A spawned bus process. */
+/**
+ * A spawned bus process.
+ *
+ * @example
+ * const p: BusProcess = spawnBusProcess(env); await p.ready; p.child.kill('SIGKILL');
+ */
 export interface BusProcess {
   readonly child: ChildProcess;
   readonly ready: Promise<void>;

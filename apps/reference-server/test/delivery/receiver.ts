@@ -8,7 +8,12 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
-/** One request the receiver got. */
+/**
+ * One request the receiver got.
+ *
+ * @example
+ * expect(receiver.received.every((r: ReceivedWebhook) => r.verified)).toBe(true);
+ */
 export interface ReceivedWebhook {
   path: string;
   headers: IncomingHttpHeaders;
@@ -18,10 +23,20 @@ export interface ReceivedWebhook {
   receivedAt: number;
 }
 
-/** What to answer: a status (with optional delay), or `'hang'` for no answer. */
+/**
+ * What to answer: a status (with optional delay), or `'hang'` for no answer.
+ *
+ * @example
+ * receiver.respond = (): Reply => ({ status: 503, delayMs: 100 });
+ */
 export type Reply = number | { status: number; delayMs?: number; body?: string } | 'hang';
 
-/** A running receiver. */
+/**
+ * A running receiver.
+ *
+ * @example
+ * const receiver: Receiver = await startReceiver(); await receiver.close();
+ */
 export interface Receiver {
   readonly url: string;
   readonly received: ReceivedWebhook[];

@@ -6,7 +6,12 @@
 import type { EventType } from '@clinicbridge/sdk/contract';
 import type { InternalSubscriber } from '../subscriber.ts';
 
-/** The fields sent to the CRM, per event type. */
+/**
+ * The fields sent to the CRM, per event type.
+ *
+ * @example
+ * crmFields['appointment.created']; // ['appointmentId', 'patientId', 'status', 'startsAt', 'endsAt']
+ */
 export const crmFields: Partial<Record<EventType, readonly string[]>> = {
   'appointment.created': ['appointmentId', 'patientId', 'status', 'startsAt', 'endsAt'],
   'appointment.updated': ['appointmentId', 'patientId', 'status', 'startsAt', 'endsAt'],

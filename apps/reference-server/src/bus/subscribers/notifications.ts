@@ -10,7 +10,12 @@ import type { EventType } from '@clinicbridge/sdk/contract';
 import { sql } from 'kysely';
 import type { InternalSubscriber } from '../subscriber.ts';
 
-/** Template chosen for each event type that notifies a patient. */
+/**
+ * Template chosen for each event type that notifies a patient.
+ *
+ * @example
+ * notificationTemplates['visa.granted']; // 'visa_granted'
+ */
 export const notificationTemplates: Partial<Record<EventType, string>> = {
   'appointment.created': 'appointment_confirmation',
   'appointment.updated': 'appointment_changed',
@@ -24,7 +29,12 @@ export const notificationTemplates: Partial<Record<EventType, string>> = {
   'installment.overdue': 'installment_reminder',
 };
 
-/** Sends a recorded intent; resolves to the provider's message id. */
+/**
+ * Sends a recorded intent; resolves to the provider's message id.
+ *
+ * @example
+ * const send: SendNotification = async (intent) => ({ providerMessageId: await whatsapp.send(intent) });
+ */
 export type SendNotification = (intent: {
   id: string;
   tenantId: string;
