@@ -103,10 +103,25 @@ export async function recordAttempts(
   records: readonly AttemptRecord[],
 ): Promise<void> {
   if (records.length === 0) return;
+  // A delivery deleted with its endpoint while in flight leaves nothing to
+  // record; FOR SHARE keeps a concurrent delete from slipping in between.
+  const present = await trx
+    .selectFrom('deliveries')
+    .select('id')
+    .where(
+      'id',
+      'in',
+      records.map((r) => r.deliveryId),
+    )
+    .forShare()
+    .execute();
+  const ids = new Set(present.map((row) => row.id));
+  const kept = records.filter((r) => ids.has(r.deliveryId));
+  if (kept.length === 0) return;
   await trx
     .insertInto('delivery_attempts')
     .values(
-      records.map((r) => ({
+      kept.map((r) => ({
         id: r.attemptId,
         delivery_id: r.deliveryId,
         tenant_id: r.tenantId,
@@ -120,7 +135,7 @@ export async function recordAttempts(
     )
     .execute();
   const rows = sql.join(
-    records.map(
+    kept.map(
       (r) =>
         sql`(${r.deliveryId}::text, ${r.status}::text, ${r.nextAttemptAt}::timestamptz, ${r.scheduleStep}::int, ${r.attemptedAt}::timestamptz)`,
     ),

@@ -12,6 +12,7 @@ import { openTestDatabase, type TestDatabase } from '../../test/helpers/database
 import type { ChangeContext } from '../audit/record.ts';
 import { createEventBus, type EventBus } from '../bus/create-bus.ts';
 import { recordEvent } from '../events/outbox.ts';
+import { recordAttempts } from './claims.ts';
 import { deliveryConfig } from './config.ts';
 import {
   getDelivery,
@@ -437,5 +438,42 @@ describe('delivery to a real receiver', () => {
       .where('endpoint_id', 'in', [chaos.id, leaving.id])
       .execute();
     expect(left).toEqual([]);
+  });
+
+  test('attempts of a delivery deleted while in flight are dropped without failing the batch', async () => {
+    const endpoint = await newEndpoint('/deleted');
+    const [eventId] = await recordPings([], 1);
+    const b = await startBus();
+    await b.dispatcher.runUntilIdle();
+    const [delivery] = (await listEventDeliveries(database.db, tenantId, eventId as string, {}))
+      .data;
+    const record = (deliveryId: string) => ({
+      attemptId: `att_${deliveryId.slice(4)}`,
+      deliveryId,
+      tenantId,
+      endpointId: endpoint.id,
+      attemptedAt: new Date(clock),
+      responseStatus: 200,
+      latencyMs: 1,
+      error: null,
+      snippet: null,
+      status: 'succeeded' as const,
+      nextAttemptAt: null,
+      scheduleStep: 0,
+    });
+    await database.db
+      .transaction()
+      .execute((trx) =>
+        recordAttempts(trx, 'nobody', [
+          record('dlv_deletedwhileinflight0001'),
+          record(delivery?.id as string),
+        ]),
+      );
+    const attempts = await database.db
+      .selectFrom('delivery_attempts')
+      .select('delivery_id')
+      .where('worker', '=', 'nobody')
+      .execute();
+    expect(attempts.map((a) => a.delivery_id)).toEqual([delivery?.id]);
   });
 });
