@@ -6,8 +6,10 @@
 import { type AdapterOptions, pickAdapterOptions } from '../core/adapter-options.ts';
 import { bearerAuth } from '../core/auth.ts';
 import { createProviderClient } from '../core/client.ts';
+import { InMemoryIdempotencyResultStore } from '../core/idempotency.ts';
 import { parseMessage, pickVariables, unknownTemplate } from '../ports/channel-helpers.ts';
 import type { MessagingChannel } from '../ports/messaging.ts';
+import { createSendOnce } from '../ports/send-once.ts';
 import { mapSendGridError } from './errors.ts';
 
 export { mapSendGridError } from './errors.ts';
@@ -60,6 +62,10 @@ export function createSendGridEmailChannel(options: SendGridOptions): MessagingC
     mapError: mapSendGridError,
     ...pickAdapterOptions(options),
   });
+  const sendOnce = createSendOnce(
+    options.idempotencyStore ?? new InMemoryIdempotencyResultStore(),
+    'sendgrid',
+  );
   const fallback = options.fallbackLocale ?? 'en';
 
   return {
@@ -78,31 +84,33 @@ export function createSendGridEmailChannel(options: SendGridOptions): MessagingC
       if (!templateId) throw unknownTemplate('sendgrid');
       const values = pickVariables(template.variables, message.variables, 'sendgrid');
       const data = Object.fromEntries(template.variables.map((name, i) => [name, values[i]]));
-      const response = await client.send({
-        operation: 'messages.send',
-        method: 'post',
-        path: '/v3/mail/send',
-        json: {
-          personalizations: [
-            {
-              to: [{ email: message.to }],
-              dynamic_template_data: { ...data, locale: message.locale },
-            },
-          ],
-          from: options.from,
-          template_id: templateId,
-          ...(options.sandbox ? { mail_settings: { sandbox_mode: { enable: true } } } : {}),
-        },
-        ...(message.idempotencyKey ? { idempotencyKey: message.idempotencyKey } : {}),
-        ...(message.correlationId ? { correlationId: message.correlationId } : {}),
+      return sendOnce(message.idempotencyKey, async () => {
+        const response = await client.send({
+          operation: 'messages.send',
+          method: 'post',
+          path: '/v3/mail/send',
+          json: {
+            personalizations: [
+              {
+                to: [{ email: message.to }],
+                dynamic_template_data: { ...data, locale: message.locale },
+              },
+            ],
+            from: options.from,
+            template_id: templateId,
+            ...(options.sandbox ? { mail_settings: { sandbox_mode: { enable: true } } } : {}),
+          },
+          ...(message.idempotencyKey ? { idempotencyKey: message.idempotencyKey } : {}),
+          ...(message.correlationId ? { correlationId: message.correlationId } : {}),
+        });
+        return {
+          channel: 'email',
+          provider: 'sendgrid',
+          providerMessageId:
+            response.headers.get('x-message-id') ?? response.idempotencyKey ?? 'unknown',
+          status: 'accepted',
+        };
       });
-      return {
-        channel: 'email',
-        provider: 'sendgrid',
-        providerMessageId:
-          response.headers.get('x-message-id') ?? response.idempotencyKey ?? 'unknown',
-        status: 'accepted',
-      };
     },
   };
 }

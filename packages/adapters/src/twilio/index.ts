@@ -9,8 +9,10 @@ import { type AdapterOptions, pickAdapterOptions, segment } from '../core/adapte
 import { basicAuth } from '../core/auth.ts';
 import { createProviderClient } from '../core/client.ts';
 import { ProviderError } from '../core/errors.ts';
+import { InMemoryIdempotencyResultStore } from '../core/idempotency.ts';
 import { parseMessage, unknownTemplate } from '../ports/channel-helpers.ts';
 import { type MessagingChannel, pickLocale, renderTemplate } from '../ports/messaging.ts';
+import { createSendOnce } from '../ports/send-once.ts';
 import { mapTwilioError } from './errors.ts';
 
 export { mapTwilioError } from './errors.ts';
@@ -63,6 +65,10 @@ export function createTwilioSmsChannel(options: TwilioSmsOptions): MessagingChan
     requestIdHeader: 'twilio-request-id',
     ...pickAdapterOptions(options),
   });
+  const sendOnce = createSendOnce(
+    options.idempotencyStore ?? new InMemoryIdempotencyResultStore(),
+    'twilio',
+  );
 
   return {
     channel: 'sms',
@@ -86,27 +92,29 @@ export function createTwilioSmsChannel(options: TwilioSmsOptions): MessagingChan
           fields: ['variables'],
         });
       }
-      const sent = await client.json({
-        operation: 'messages.send',
-        method: 'post',
-        path: `/2010-04-01/Accounts/${segment(options.accountSid)}/Messages.json`,
-        form: {
-          To: message.to,
-          Body: text,
-          MessagingServiceSid: options.messagingServiceSid,
-          From: options.messagingServiceSid ? undefined : options.from,
-          StatusCallback: options.statusCallbackUrl,
-        },
-        schema: TwilioMessage,
-        ...(message.idempotencyKey ? { idempotencyKey: message.idempotencyKey } : {}),
-        ...(message.correlationId ? { correlationId: message.correlationId } : {}),
+      return sendOnce(message.idempotencyKey, async () => {
+        const sent = await client.json({
+          operation: 'messages.send',
+          method: 'post',
+          path: `/2010-04-01/Accounts/${segment(options.accountSid)}/Messages.json`,
+          form: {
+            To: message.to,
+            Body: text,
+            MessagingServiceSid: options.messagingServiceSid,
+            From: options.messagingServiceSid ? undefined : options.from,
+            StatusCallback: options.statusCallbackUrl,
+          },
+          schema: TwilioMessage,
+          ...(message.idempotencyKey ? { idempotencyKey: message.idempotencyKey } : {}),
+          ...(message.correlationId ? { correlationId: message.correlationId } : {}),
+        });
+        return {
+          channel: 'sms',
+          provider: 'twilio',
+          providerMessageId: sent.sid,
+          status: sent.status === 'sent' ? 'sent' : 'queued',
+        };
       });
-      return {
-        channel: 'sms',
-        provider: 'twilio',
-        providerMessageId: sent.sid,
-        status: sent.status === 'sent' ? 'sent' : 'queued',
-      };
     },
   };
 }

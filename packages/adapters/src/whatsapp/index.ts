@@ -9,8 +9,10 @@ import { z } from 'zod';
 import { type AdapterOptions, pickAdapterOptions, segment } from '../core/adapter-options.ts';
 import { bearerAuth } from '../core/auth.ts';
 import { createProviderClient } from '../core/client.ts';
+import { InMemoryIdempotencyResultStore } from '../core/idempotency.ts';
 import { parseMessage, pickVariables, unknownTemplate } from '../ports/channel-helpers.ts';
 import type { MessagingChannel } from '../ports/messaging.ts';
+import { createSendOnce } from '../ports/send-once.ts';
 import { mapWhatsAppError } from './errors.ts';
 
 export { mapWhatsAppError } from './errors.ts';
@@ -68,6 +70,10 @@ export function createWhatsAppChannel(options: WhatsAppOptions): MessagingChanne
     mapError: mapWhatsAppError,
     ...pickAdapterOptions(options),
   });
+  const sendOnce = createSendOnce(
+    options.idempotencyStore ?? new InMemoryIdempotencyResultStore(),
+    'whatsapp',
+  );
   const version = options.apiVersion ?? 'v21.0';
 
   return {
@@ -81,34 +87,36 @@ export function createWhatsAppChannel(options: WhatsAppOptions): MessagingChanne
       if (!template) throw unknownTemplate('whatsapp');
       const values = pickVariables(template.body, message.variables, 'whatsapp');
       const language = template.languages?.[message.locale] ?? message.locale.replace('-', '_');
-      const response = await client.json({
-        operation: 'messages.send',
-        method: 'post',
-        path: `/${segment(version)}/${segment(options.phoneNumberId)}/messages`,
-        json: {
-          messaging_product: 'whatsapp',
-          recipient_type: 'individual',
-          to: message.to.replace(/^\+/, ''),
-          type: 'template',
-          template: {
-            name: template.name,
-            language: { code: language },
-            components:
-              values.length > 0
-                ? [{ type: 'body', parameters: values.map((text) => ({ type: 'text', text })) }]
-                : [],
+      return sendOnce(message.idempotencyKey, async () => {
+        const response = await client.json({
+          operation: 'messages.send',
+          method: 'post',
+          path: `/${segment(version)}/${segment(options.phoneNumberId)}/messages`,
+          json: {
+            messaging_product: 'whatsapp',
+            recipient_type: 'individual',
+            to: message.to.replace(/^\+/, ''),
+            type: 'template',
+            template: {
+              name: template.name,
+              language: { code: language },
+              components:
+                values.length > 0
+                  ? [{ type: 'body', parameters: values.map((text) => ({ type: 'text', text })) }]
+                  : [],
+            },
           },
-        },
-        schema: GraphSendResponse,
-        ...(message.idempotencyKey ? { idempotencyKey: message.idempotencyKey } : {}),
-        ...(message.correlationId ? { correlationId: message.correlationId } : {}),
+          schema: GraphSendResponse,
+          ...(message.idempotencyKey ? { idempotencyKey: message.idempotencyKey } : {}),
+          ...(message.correlationId ? { correlationId: message.correlationId } : {}),
+        });
+        return {
+          channel: 'whatsapp',
+          provider: 'whatsapp',
+          providerMessageId: response.messages[0]!.id,
+          status: 'accepted',
+        };
       });
-      return {
-        channel: 'whatsapp',
-        provider: 'whatsapp',
-        providerMessageId: response.messages[0]!.id,
-        status: 'accepted',
-      };
     },
   };
 }

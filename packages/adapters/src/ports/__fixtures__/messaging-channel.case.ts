@@ -97,6 +97,32 @@ export function describeMessagingChannelConformance(harness: ChannelHarness): vo
       expect(env.sent()).toBe(0);
     });
 
+    test('the same idempotency key sends once, also when repeated concurrently', async () => {
+      const env = start();
+      const keyed = message({ idempotencyKey: 'apt_1:reminder' });
+      const [first, concurrent] = await Promise.all([
+        env.channel.send(keyed),
+        env.channel.send(keyed),
+      ]);
+      const later = await env.channel.send(keyed);
+      expect(env.sent()).toBe(1);
+      expect(concurrent).toEqual(first);
+      expect(later).toEqual(first);
+      await env.channel.send(message({ idempotencyKey: 'apt_2:reminder' }));
+      expect(env.sent()).toBe(2);
+    });
+
+    test('a failed send is not remembered: the same key may be sent again', async () => {
+      const env = start();
+      server.use(serverErrors({ method: 'post', url: harness.sendUrl, times: 1 }).handler);
+      const keyed = message({ idempotencyKey: 'apt_3:reminder' });
+      expect((await rejection(env.channel.send(keyed))).code).toBe('provider_unavailable');
+      expect(env.sent()).toBe(0);
+      const result = await env.channel.send(keyed);
+      expect(result.providerMessageId.length).toBeGreaterThan(0);
+      expect(env.sent()).toBe(1);
+    });
+
     test('wrong credentials are auth_failed; the error carries no secret or recipient', async () => {
       const env = start();
       const error = await rejection(env.badCredentials.send(message()));
