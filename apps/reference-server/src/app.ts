@@ -15,6 +15,7 @@
  * Later features win over earlier ones for the same operation id.
  */
 import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
 import type { Kysely } from 'kysely';
 import type { TokenIssuerOptions } from './auth/access-tokens.ts';
 import type { Authenticator } from './auth/authenticate.ts';
@@ -124,6 +125,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
+  // nosniff, frame denial, referrer policy and friends on every response.
+  app.use(secureHeaders());
+  app.use('/api/*', async (c, next) => {
+    await next();
+    // API answers may hold patient data: never keep them in shared caches.
+    c.header('Cache-Control', 'no-store');
+  });
   app.use(httpMetrics(metrics));
   app.use(async (c, next) => {
     const started = performance.now();

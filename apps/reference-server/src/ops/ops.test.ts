@@ -30,6 +30,14 @@ describe('ops endpoints', () => {
     expect(text).not.toMatch(/pat_[a-z0-9]{26}/);
   });
 
+  test('API responses are not cacheable and carry security headers', async () => {
+    const res = await call(t.app, 'GET', '/api/v1/patients', { token });
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    const problem = await call(t.app, 'GET', '/api/v1/patients');
+    expect(problem.headers.get('cache-control')).toBe('no-store');
+  });
+
   test('X-Request-Id is echoed when sane and made up otherwise', async () => {
     const kept = await call(t.app, 'GET', '/api/v1/patients', {
       token,
