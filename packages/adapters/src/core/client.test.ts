@@ -196,6 +196,20 @@ describe('retries', () => {
     expect(sent).toHaveLength(2);
   });
 
+  test('the total timeout bounds a call, retries and waits included', async () => {
+    const { fetch, sent } = scriptedFetch([], json(503, {}, { 'retry-after': '20' }));
+    const client = createProviderClient(
+      base({ fetch, policies: { retry: { maxRetries: 5 }, totalTimeoutMs: 5_000 } }),
+    );
+    const result = caught(client.json({ operation: 'things.get', path: '/things/1' }));
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(sent).toHaveLength(1); // waiting out the 20 s Retry-After
+    await vi.advanceTimersByTimeAsync(1);
+    const error = await result;
+    expect(error).toMatchObject({ code: 'timeout', attempts: 1 });
+    expect(sent).toHaveLength(1);
+  });
+
   test('per-attempt timeout maps to `timeout`', async () => {
     const { fetch } = scriptedFetch(
       [],
