@@ -11,6 +11,7 @@ import {
   type Problem,
 } from '@clinicbridge/sdk/contract';
 import type { Context } from 'hono';
+import { classifyDatabaseFailure } from './database-errors.ts';
 
 /**
  * One invalid field, as reported in `errors`.
@@ -128,13 +129,22 @@ export type ErrorLogger = (error: unknown, requestId: string) => void;
 
 /**
  * Normalises anything thrown into an {@link ApiError}: ApiErrors pass
- * through, anything else becomes `internal_error` with no detail.
+ * through, actionable database failures map to 503 or 409, anything else
+ * becomes `internal_error` with no detail.
  *
  * @example
  * const apiError = toApiError(new Error('boom')); // code 'internal_error'
  */
 export function toApiError(error: unknown): ApiError {
   if (isApiError(error)) return error;
+  const failure = classifyDatabaseFailure(error);
+  if (failure) {
+    return new ApiError(failure.code, failure.detail, {
+      ...(failure.retryAfter !== undefined
+        ? { retryAfter: failure.retryAfter, headers: { 'Retry-After': String(failure.retryAfter) } }
+        : {}),
+    });
+  }
   return new ApiError('internal_error', 'Something went wrong on our side; retry later.');
 }
 
