@@ -99,6 +99,33 @@ describe('stripe specifics', () => {
     expect(isProviderError(error) && error.code).toBe('invalid_request');
   });
 
+  test('settlement lines name the PaymentIntent, so they reconcile with the payment id', async () => {
+    const fake = new FakeStripe();
+    server.use(...fake.handlers());
+    const gateway = createStripeGateway({ secretKey: fake.secretKey, ...fast });
+    const intent = await gateway.createIntent({
+      reference: 'pay_settle',
+      amountMinor: 40_000,
+      currency: 'EUR',
+      method: 'card',
+    });
+    await gateway.capture({ paymentId: intent.id });
+    await gateway.refund({ paymentId: intent.id, amountMinor: 10_000, currency: 'EUR' });
+    const day = 86_400_000;
+    const report = await gateway.settlementReport({
+      from: new Date(Date.now() - day).toISOString(),
+      to: new Date(Date.now() + day).toISOString(),
+    });
+    expect(report.lines.map((line) => [line.type, line.paymentId, line.grossMinor])).toEqual([
+      ['charge', intent.id, 40_000],
+      ['refund', intent.id, -10_000],
+    ]);
+    const listed = fake.requests.find((r) => r.path === '/v1/balance_transactions');
+    expect(new URLSearchParams(listed!.query).getAll('expand[]')).toEqual(['data.source']);
+    // The expanded charge carries the payer's billing details; none reach the report.
+    expect(JSON.stringify(report)).not.toContain('example.com');
+  });
+
   test('escrow: a milestone released twice is transferred once', async () => {
     server.use(...stripe.handlers());
     const escrow = createStripeEscrow({ secretKey: stripe.secretKey, ...fast });

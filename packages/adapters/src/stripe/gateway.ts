@@ -49,7 +49,11 @@ const StripeBalanceTransactions = z.object({
       currency: z.string(),
       type: z.string(),
       created: z.number().int(),
-      source: z.string().nullish(),
+      // Expanded, so a charge or refund line names its PaymentIntent (the id the
+      // port uses everywhere); other fields of the object (billing details) are dropped.
+      source: z
+        .union([z.string(), z.object({ id: z.string(), payment_intent: z.string().nullish() })])
+        .nullish(),
     }),
   ),
   has_more: z.boolean(),
@@ -83,6 +87,20 @@ const REFUND_REASON = {
   duplicate: 'duplicate',
   fraudulent: 'fraudulent',
 } as const;
+
+/**
+ * The payment a balance transaction belongs to: the PaymentIntent of an
+ * expanded charge or refund, else the charge id itself (charges made without
+ * a PaymentIntent). Payouts, transfers and fees belong to no single payment.
+ */
+const paymentIdOf = (
+  source: string | { id: string; payment_intent?: string | null | undefined } | null | undefined,
+  type: SettlementLine['type'],
+): string | undefined => {
+  if (!source || (type !== 'charge' && type !== 'refund')) return undefined;
+  if (typeof source === 'string') return source;
+  return source.payment_intent ?? source.id;
+};
 
 /**
  * Maps a Stripe PaymentIntent to the port's model (shared with the escrow adapter).
@@ -243,6 +261,7 @@ export function createStripeGateway(options: StripeOptions): PaymentGateway {
             'created[gte]': Math.floor(Date.parse(input.from) / 1000),
             'created[lt]': Math.floor(Date.parse(input.to) / 1000),
             limit: 100,
+            'expand[]': 'data.source',
             starting_after: startingAfter,
           },
           schema: StripeBalanceTransactions,
@@ -253,10 +272,12 @@ export function createStripeGateway(options: StripeOptions): PaymentGateway {
             truncated = true;
             break;
           }
+          const type = LINE_TYPE[txn.type] ?? 'other';
+          const paymentId = paymentIdOf(txn.source, type);
           lines.push({
             id: txn.id,
-            type: LINE_TYPE[txn.type] ?? 'other',
-            ...(txn.source ? { paymentId: txn.source } : {}),
+            type,
+            ...(paymentId ? { paymentId } : {}),
             grossMinor: txn.amount,
             feeMinor: txn.fee,
             netMinor: txn.net,

@@ -45,10 +45,14 @@ export class FakeStripe {
     { id: string; amount: number; destination: string; transfer_group: string }
   >();
   readonly balanceTransactions: Array<Record<string, unknown>> = [];
+  /** Charge id → PaymentIntent id. */
+  private readonly charges = new Map<string, string>();
   /** Every request received, with the headers tests care about. */
   readonly requests: Array<{
     method: string;
     path: string;
+    /** The query string, without `?`. */
+    query: string;
     idempotencyKey: string | null;
     body: string;
   }> = [];
@@ -61,6 +65,33 @@ export class FakeStripe {
 
   constructor(secretKey = 'sk_test_clinicbridge') {
     this.secretKey = secretKey;
+  }
+
+  /** The Charge a captured PaymentIntent produced (Stripe: `latest_charge`). */
+  private chargeFor(intentId: string): string {
+    const id = `ch_${intentId.slice(3)}`;
+    this.charges.set(id, intentId);
+    return id;
+  }
+
+  /**
+   * A balance transaction's `source` as `expand[]=data.source` returns it:
+   * the Charge or Refund object, both naming their PaymentIntent (and a
+   * charge carries the payer's billing details, which the adapter must drop).
+   */
+  private expandSource(source: unknown): unknown {
+    if (typeof source !== 'string') return source;
+    const charged = this.charges.get(source);
+    if (charged) {
+      return {
+        id: source,
+        object: 'charge',
+        payment_intent: charged,
+        billing_details: { name: 'Ada Payer', email: 'ada.payer@example.com', phone: null },
+      };
+    }
+    const refund = this.refunds.get(source);
+    return refund ?? source;
   }
 
   private nextId(prefix: string): string {
@@ -98,7 +129,13 @@ export class FakeStripe {
       const body = write ? await request.clone().text() : '';
       const url = new URL(request.url);
       const key = request.headers.get('idempotency-key');
-      this.requests.push({ method: request.method, path: url.pathname, idempotencyKey: key, body });
+      this.requests.push({
+        method: request.method,
+        path: url.pathname,
+        query: url.search.slice(1),
+        idempotencyKey: key,
+        body,
+      });
       if (request.headers.get('authorization') !== `Bearer ${this.secretKey}`) {
         return FakeStripe.error(401, 'invalid_request_error', undefined, {
           message: 'Invalid API Key provided.',
@@ -179,7 +216,7 @@ export class FakeStripe {
             net: intent.amount - (Math.round(intent.amount * 0.029) + 30),
             currency: intent.currency,
             type: 'charge',
-            source: `ch_for_${intent.id}`,
+            source: this.chargeFor(intent.id),
             created: Math.floor(Date.now() / 1000),
             status: 'pending',
           });
@@ -219,6 +256,18 @@ export class FakeStripe {
             status: 'succeeded',
           };
           this.refunds.set(refund.id, refund);
+          this.balanceTransactions.push({
+            id: this.nextId('txn'),
+            object: 'balance_transaction',
+            amount: -amount,
+            fee: 0,
+            net: -amount,
+            currency: intent.currency,
+            type: 'refund',
+            source: refund.id,
+            created: Math.floor(Date.now() / 1000),
+            status: 'pending',
+          });
           return HttpResponse.json(refund);
         }),
       ),
@@ -246,7 +295,10 @@ export class FakeStripe {
           const limit = Number(url.searchParams.get('limit') ?? 10);
           const after = url.searchParams.get('starting_after');
           const start = after ? this.balanceTransactions.findIndex((t) => t.id === after) + 1 : 0;
-          const data = this.balanceTransactions.slice(start, start + limit);
+          const expandSource = url.searchParams.getAll('expand[]').includes('data.source');
+          const data = this.balanceTransactions
+            .slice(start, start + limit)
+            .map((txn) => (expandSource ? { ...txn, source: this.expandSource(txn.source) } : txn));
           return HttpResponse.json({
             object: 'list',
             url: '/v1/balance_transactions',
