@@ -316,4 +316,31 @@ describe('POST /webhooks/:provider', () => {
     expect(events).toHaveLength(1);
     expect(events[0]?.data).toMatchObject({ messageId: 'ntf_whatsapp_1', channel: 'whatsapp' });
   });
+
+  test('operators see what did not go through, and can run a failed webhook again once its cause is fixed', async () => {
+    const { listInboundWebhooks, listOpenAlerts, resolveAlert, retryInboundWebhook } = await import(
+      './operator.ts'
+    );
+    const stuck = await listInboundWebhooks(t.database.db);
+    expect(stuck.map((w) => [w.providerEventId, w.status])).toEqual(
+      expect.arrayContaining([
+        ['msg_broken_1', 'unparseable'],
+        ['msg_wrong_type', 'failed'],
+      ]),
+    );
+    expect(JSON.stringify(stuck)).not.toContain('raw');
+    const unparseable = stuck.find((w) => w.status === 'unparseable');
+    expect(await retryInboundWebhook(t.database.db, unparseable?.id as string, new Date())).toBe(
+      false,
+    );
+    const failed = stuck.find((w) => w.providerEventId === 'msg_wrong_type');
+    expect(await retryInboundWebhook(t.database.db, failed?.id as string, new Date())).toBe(true);
+    await processAll();
+    const [again] = await listInboundWebhooks(t.database.db, { statuses: ['failed'] });
+    expect(again).toMatchObject({ providerEventId: 'msg_wrong_type', attempts: 1 });
+    const alerts = await listOpenAlerts(t.database.db);
+    expect(alerts.some((a) => a.kind === 'inbound_webhook_unparseable')).toBe(true);
+    expect(await resolveAlert(t.database.db, alerts[0]?.id as string, new Date())).toBe(true);
+    expect(await resolveAlert(t.database.db, alerts[0]?.id as string, new Date())).toBe(false);
+  });
 });
