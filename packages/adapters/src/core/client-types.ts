@@ -113,6 +113,8 @@ export interface ProviderCall<T> {
   correlationId?: string;
   /** The call has no side effect although it is not a GET (searches done with POST). */
   readOnly?: boolean;
+  /** Per-attempt timeout of this call, overriding the client's (a slow report, a quick status check). */
+  timeoutMs?: number;
 }
 
 /**

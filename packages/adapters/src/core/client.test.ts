@@ -196,6 +196,22 @@ describe('retries', () => {
     expect(sent).toHaveLength(2);
   });
 
+  test('a call may set its own per-attempt timeout', async () => {
+    const { fetch } = scriptedFetch([], () => new Promise<Response>(() => undefined));
+    const client = createProviderClient(
+      base({ fetch, timeoutMs: 10_000, policies: { retry: { maxRetries: 0 } } }),
+    );
+    const result = caught(client.json({ operation: 'things.get', path: '/slow', timeoutMs: 300 }));
+    let settled = false;
+    void result.then(() => {
+      settled = true;
+    });
+    await vi.advanceTimersByTimeAsync(299);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await result).code).toBe('timeout');
+  });
+
   test('the total timeout bounds a call, retries and waits included', async () => {
     const { fetch, sent } = scriptedFetch([], json(503, {}, { 'retry-after': '20' }));
     const client = createProviderClient(
