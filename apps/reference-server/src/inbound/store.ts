@@ -46,36 +46,43 @@ export async function storeInboundWebhook(
   db: Kysely<DB>,
   webhook: VerifiedWebhook,
 ): Promise<StoredWebhook> {
+  const unparseable = webhook.unparseableReason !== null;
+  // The common case is one statement (its own transaction): one round trip
+  // before the provider gets its answer. An unparseable body also raises an
+  // alert, so it takes a transaction holding both.
+  if (!unparseable) return insertWebhook(db, webhook);
   return db.transaction().execute(async (trx) => {
-    const id = newId('inb');
-    const unparseable = webhook.unparseableReason !== null;
-    const inserted = await sql<{ id: string }>`
-      insert into inbound_webhooks (id, provider, provider_event_id, event_type, status, reason, raw_body,
-        attempts, next_attempt_at, received_at)
-      values (${id}, ${webhook.provider}, ${webhook.providerEventId}, ${webhook.eventType},
-        ${unparseable ? 'unparseable' : 'received'}, ${webhook.unparseableReason}, ${webhook.rawBody},
-        0, ${unparseable ? null : webhook.now}, ${webhook.now})
-      on conflict (provider, provider_event_id) do nothing
-      returning id`.execute(trx);
-    const row = inserted.rows[0];
-    if (!row) {
-      const existing = await trx
-        .selectFrom('inbound_webhooks')
-        .select('id')
-        .where('provider', '=', webhook.provider)
-        .where('provider_event_id', '=', webhook.providerEventId)
-        .executeTakeFirstOrThrow();
-      return { id: existing.id, duplicate: true };
-    }
-    if (unparseable) {
+    const stored = await insertWebhook(trx, webhook);
+    if (!stored.duplicate) {
       await raiseAlert(trx, {
         tenantId: null,
         kind: 'inbound_webhook_unparseable',
         message: `a ${webhook.provider} webhook verified but could not be used: ${webhook.unparseableReason}`,
-        details: { inboundWebhookId: id, provider: webhook.provider },
+        details: { inboundWebhookId: stored.id, provider: webhook.provider },
         now: webhook.now,
       });
     }
-    return { id: row.id, duplicate: false };
+    return stored;
   });
+}
+
+async function insertWebhook(db: Kysely<DB>, webhook: VerifiedWebhook): Promise<StoredWebhook> {
+  const unparseable = webhook.unparseableReason !== null;
+  const inserted = await sql<{ id: string }>`
+    insert into inbound_webhooks (id, provider, provider_event_id, event_type, status, reason, raw_body,
+      attempts, next_attempt_at, received_at)
+    values (${newId('inb')}, ${webhook.provider}, ${webhook.providerEventId}, ${webhook.eventType},
+      ${unparseable ? 'unparseable' : 'received'}, ${webhook.unparseableReason}, ${webhook.rawBody},
+      0, ${unparseable ? null : webhook.now}, ${webhook.now})
+    on conflict (provider, provider_event_id) do nothing
+    returning id`.execute(db);
+  const row = inserted.rows[0];
+  if (row) return { id: row.id, duplicate: false };
+  const existing = await db
+    .selectFrom('inbound_webhooks')
+    .select('id')
+    .where('provider', '=', webhook.provider)
+    .where('provider_event_id', '=', webhook.providerEventId)
+    .executeTakeFirstOrThrow();
+  return { id: existing.id, duplicate: true };
 }
