@@ -4,7 +4,7 @@ import { fakeClock } from '../__fixtures__/fake-clock.ts';
 import { appointmentSample, BASE_URL } from '../__fixtures__/samples.ts';
 import { json, problem } from '../__fixtures__/scripted-fetch.ts';
 import { ClinicBridge } from '../clinic-bridge.ts';
-import { isAuthenticationError } from '../errors/guards.ts';
+import { isAuthenticationError, isServerError } from '../errors/guards.ts';
 import { MemoryTokenCache } from './memory-token-cache.ts';
 import { TOKEN_PATH } from './oauth.ts';
 
@@ -149,6 +149,74 @@ describe('OAuth client credentials', () => {
     const everything = `${error.message} ${error.stack} ${JSON.stringify(error)}`;
     expect(everything).not.toContain(clientSecret);
     expect(everything).not.toContain(btoa(`cli_partner:${clientSecret}`));
+  });
+
+  it('retries a token endpoint that answers 503 or 429, waiting its Retry-After', async () => {
+    const answers = [
+      problem(503, 'service_unavailable'),
+      problem(429, 'rate_limited', { 'retry-after': '2' }),
+    ];
+    const api = fakeApi();
+    const tokenCalls: string[] = [];
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const request = new Request(input, init);
+      if (new URL(request.url).pathname === '/oauth/token') {
+        tokenCalls.push(request.method);
+        const next = answers.shift();
+        if (next) return next;
+      }
+      return api.fetch(input, init);
+    };
+    const clock = fakeClock();
+    const result = await oauthClient(fetch, { clock, random: () => 0.5 })
+      .appointments.get({ appointmentId })
+      .withResponse();
+    expect(result.status).toBe(200);
+    expect(result.attempts).toBe(3);
+    expect(tokenCalls).toHaveLength(3);
+    expect(clock.sleeps).toEqual([250, 2000]);
+  });
+
+  it('reports a token endpoint that keeps failing as a ServerError, not as bad credentials', async () => {
+    const fetch: typeof globalThis.fetch = async () => problem(500, 'internal_error');
+    const error = await oauthClient(fetch, { clock: fakeClock(), retry: { maxRetries: 1 } })
+      .appointments.get({ appointmentId })
+      .catch((e: unknown) => e);
+    expect(isServerError(error)).toBe(true);
+    expect(isAuthenticationError(error)).toBe(false);
+    expect(error).toMatchObject({
+      status: 500,
+      code: 'internal_error',
+      operationId: 'oauth.token',
+    });
+  });
+
+  it('never lets an access token or the secret reach a hook or an error', async () => {
+    const api = fakeApi({ reject: new Set(['tok-1', 'tok-2']) });
+    const lines: string[] = [];
+    const log = (event: unknown) => lines.push(JSON.stringify(event));
+    const client = oauthClient(api.fetch, {
+      logBodies: true,
+      hooks: {
+        onRequest: log,
+        onResponse: log,
+        onRetry: log,
+        onError: (e: { error: Error }) =>
+          lines.push(`${e.error.message} ${e.error.stack} ${JSON.stringify(e.error)}`),
+      },
+    });
+    const error = await client.appointments.get({ appointmentId }).catch((e: unknown) => e);
+    expect(isAuthenticationError(error)).toBe(true);
+    expect(api.apiRequests.map((r) => r.headers.get('authorization'))).toEqual([
+      'Bearer tok-1',
+      'Bearer tok-2',
+    ]);
+    expect(lines.length).toBeGreaterThanOrEqual(5);
+    for (const line of lines) {
+      for (const secret of ['tok-1', 'tok-2', clientSecret, btoa(`cli_partner:${clientSecret}`)]) {
+        expect(line).not.toContain(secret);
+      }
+    }
   });
 
   it('refuses options with neither an API key nor client credentials', () => {

@@ -7,6 +7,8 @@
  * burst of 401s triggers one refresh, not one per request.
  */
 import { AuthenticationError, ConnectionError, TimeoutError } from '../errors/errors.ts';
+import { errorFromResponse } from '../errors/from-response.ts';
+import { isRetryableStatus, serverDelayHint } from '../retry/policy.ts';
 import { MemoryTokenCache } from './memory-token-cache.ts';
 import type { AuthStrategy, CachedToken, TokenCache } from './types.ts';
 
@@ -101,6 +103,18 @@ export function oauthClientCredentials(settings: OAuthSettings): AuthStrategy {
       clearTimeout(timer);
     }
     const requestId = response.headers.get('x-request-id') ?? undefined;
+    if (isRetryableStatus(response.status, undefined)) {
+      // The endpoint is overloaded or down, not refusing these credentials:
+      // a typed 5xx/429 error lets the call retry instead of failing as auth.
+      const hint = serverDelayHint(response.headers, response.status, now());
+      throw errorFromResponse({
+        status: response.status,
+        body: payload,
+        requestId,
+        operationId: 'oauth.token',
+        retryAfter: hint === undefined ? undefined : Math.ceil(hint / 1000),
+      });
+    }
     const token = payload.access_token;
     const expiresIn = payload.expires_in;
     if (!response.ok || typeof token !== 'string' || typeof expiresIn !== 'number') {

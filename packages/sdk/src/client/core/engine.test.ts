@@ -97,6 +97,22 @@ describe('retries', () => {
     expect(clock.sleeps).toEqual([3000, 2000]);
   });
 
+  it('waits the reset of the structured RateLimit field when Retry-After is absent', async () => {
+    const { client, clock } = setup([
+      problem(429, 'rate_limited', {
+        'ratelimit-policy': '"standard";q=600;w=60',
+        ratelimit: '"standard";r=0;t=4',
+      }),
+      json(appointmentSample(), 200, {
+        'ratelimit-policy': '"standard";q=600;w=60',
+        ratelimit: '"standard";r=599;t=1',
+      }),
+    ]);
+    const result = await client.appointments.get({ appointmentId }).withResponse();
+    expect(clock.sleeps).toEqual([4000]);
+    expect(result.rateLimit).toEqual({ limit: 600, remaining: 599, reset: 1 });
+  });
+
   it('gives up at once when the server asks for a wait above maxRetryDelay', async () => {
     const { client, clock, requests } = setup([
       problem(429, 'rate_limited', { 'retry-after': '120' }),

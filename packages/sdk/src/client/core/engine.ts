@@ -8,8 +8,9 @@
 import type { Operation } from '../../contract/operation.ts';
 import {
   AbortError,
-  type ClinicBridgeError,
+  ClinicBridgeError,
   ConnectionError,
+  RateLimitError,
   TimeoutError,
 } from '../errors/errors.ts';
 import { errorFromResponse } from '../errors/from-response.ts';
@@ -21,10 +22,11 @@ import {
   type RetryOptions,
   serverDelayHint,
 } from '../retry/policy.ts';
+import { readRateLimit } from '../retry/rate-limit-headers.ts';
 import { validateResponse } from '../validation/validate.ts';
 import { AttemptFailure, type AttemptResponse, sendAttempt } from './attempt.ts';
 import { resolveTraceparent } from './traceparent.ts';
-import type { ApiResult, CallInput, EngineConfig, RateLimitInfo, RequestOptions } from './types.ts';
+import type { ApiResult, CallInput, EngineConfig, RequestOptions } from './types.ts';
 import { requestUrl } from './url.ts';
 
 function parseBody(text: string): unknown {
@@ -34,20 +36,6 @@ function parseBody(text: string): unknown {
   } catch {
     return text;
   }
-}
-
-function num(value: string | null): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const n = Number(value);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-function rateLimitOf(headers: Headers): RateLimitInfo | undefined {
-  const limit = num(headers.get('ratelimit-limit'));
-  const remaining = num(headers.get('ratelimit-remaining'));
-  const reset = num(headers.get('ratelimit-reset'));
-  if (limit === undefined && remaining === undefined && reset === undefined) return undefined;
-  return { limit, remaining, reset };
 }
 
 function safely(hook: (() => void) | undefined): void {
@@ -198,7 +186,7 @@ async function run(
           replayed: response.headers.get('idempotency-replayed') === 'true',
           attempts,
           idempotencyKey: key,
-          rateLimit: rateLimitOf(response.headers),
+          rateLimit: readRateLimit(response.headers),
           raw: body,
         };
       }
@@ -220,10 +208,19 @@ async function run(
       reason = `status_${response.status}`;
     } catch (thrown) {
       hint = undefined;
-      if (thrown instanceof ConnectionError || thrown instanceof TimeoutError) {
-        // The token endpoint was unreachable: as retryable as the API itself.
+      if (
+        credential === undefined &&
+        thrown instanceof ClinicBridgeError &&
+        (thrown instanceof ConnectionError ||
+          thrown instanceof TimeoutError ||
+          isRetryableStatus(thrown.status ?? 0, thrown.code))
+      ) {
+        // The token endpoint was unreachable or overloaded: as retryable as the API itself.
         error = thrown;
-        reason = thrown.code;
+        reason = thrown.status === undefined ? thrown.code : `status_${thrown.status}`;
+        if (thrown instanceof RateLimitError && thrown.retryAfter !== undefined) {
+          hint = thrown.retryAfter * 1000;
+        }
       } else if (thrown instanceof AttemptFailure && thrown.kind !== 'abort') {
         error = failureError(thrown, op.id);
         reason = thrown.kind === 'timeout' ? 'timeout' : 'connection_error';

@@ -3,6 +3,7 @@
  * the attempt number, the response headers, the clock and the random source,
  * so retry schedules are tested without sleeping.
  */
+import { readRateLimit } from './rate-limit-headers.ts';
 
 /**
  * Retry settings, per client and overridable per request.
@@ -68,10 +69,12 @@ export function backoffDelay(retry: number, options: RetryOptions, random: () =>
 
 /**
  * The wait the server asked for, in ms: `Retry-After` (seconds or HTTP date),
- * else `RateLimit-Reset` (seconds) when the window is exhausted or the status is 429.
+ * else the RateLimit reset (`t=` of `RateLimit`, or `RateLimit-Reset`) when
+ * the window is exhausted or the status is 429.
  *
  * @example
  * serverDelayHint(new Headers({ 'retry-after': '2' }), 429, Date.now()); // 2000
+ * serverDelayHint(new Headers({ ratelimit: '"standard";r=0;t=5' }), 503, Date.now()); // 5000
  */
 export function serverDelayHint(headers: Headers, status: number, now: number): number | undefined {
   const retryAfter = headers.get('retry-after')?.trim();
@@ -80,8 +83,8 @@ export function serverDelayHint(headers: Headers, status: number, now: number): 
     const at = Date.parse(retryAfter);
     if (!Number.isNaN(at)) return Math.max(0, at - now);
   }
-  const reset = headers.get('ratelimit-reset')?.trim();
-  const exhausted = status === 429 || headers.get('ratelimit-remaining')?.trim() === '0';
-  if (reset && exhausted && /^\d+$/.test(reset)) return Number(reset) * 1000;
+  const rate = readRateLimit(headers);
+  const exhausted = status === 429 || rate?.remaining === 0;
+  if (rate?.reset !== undefined && exhausted) return Math.ceil(rate.reset * 1000);
   return undefined;
 }
