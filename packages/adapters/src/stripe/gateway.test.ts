@@ -2,6 +2,7 @@
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { isProviderError } from '../core/errors.ts';
+import { InMemoryManualTaskSink, withManualFallback } from '../core/manual-tasks.ts';
 import { describePaymentGatewayConformance } from '../ports/__fixtures__/payment-gateway.case.ts';
 import { serverErrors } from '../testing/failures.ts';
 import { FakeStripe, STRIPE_API } from '../testing/stripe.ts';
@@ -124,6 +125,59 @@ describe('stripe specifics', () => {
     expect(new URLSearchParams(listed!.query).getAll('expand[]')).toEqual(['data.source']);
     // The expanded charge carries the payer's billing details; none reach the report.
     expect(JSON.stringify(report)).not.toContain('example.com');
+  });
+
+  test('a capture while Stripe is down becomes a payment task for the ops team', async () => {
+    const fake = new FakeStripe();
+    server.use(...fake.handlers());
+    const gateway = createStripeGateway({
+      secretKey: fake.secretKey,
+      policies: { retry: { maxRetries: 0 }, breaker: { consecutiveFailures: 2 } },
+    });
+    const intent = await gateway.createIntent({
+      reference: 'pay_down',
+      amountMinor: 70_000,
+      currency: 'EUR',
+      method: 'card',
+    });
+    const outage = serverErrors({
+      method: 'post',
+      url: `${STRIPE_API}/v1/payment_intents/${intent.id}/capture`,
+      times: 100,
+    });
+    server.use(outage.handler);
+    const sink = new InMemoryManualTaskSink();
+    const captureOrTask = () =>
+      withManualFallback(
+        {
+          sink,
+          task: {
+            kind: 'payment',
+            provider: 'stripe',
+            operation: 'payments.capture',
+            subjectRef: 'pay_down',
+            summary: 'Capture the authorised payment by hand in the Stripe dashboard.',
+            details: { paymentId: intent.id },
+          },
+        },
+        () => gateway.capture({ paymentId: intent.id }),
+        (task) => ({ manualTaskId: task.id }),
+      );
+    await captureOrTask();
+    await captureOrTask(); // the second failure opens the circuit
+    const third = await captureOrTask();
+    expect(outage.hits).toBe(2); // the open circuit kept the third call from Stripe
+    expect(third).toEqual({ manualTaskId: sink.tasks[2]!.id });
+    expect(sink.tasks.map((task) => task.reason)).toEqual([
+      'provider_unavailable',
+      'provider_unavailable',
+      'circuit_open',
+    ]);
+    expect(sink.tasks[2]).toMatchObject({
+      kind: 'payment',
+      subjectRef: 'pay_down',
+      details: { paymentId: intent.id, attempts: 0, circuitOpen: true },
+    });
   });
 
   test('escrow: a milestone released twice is transferred once', async () => {
