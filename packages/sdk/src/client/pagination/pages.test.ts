@@ -7,7 +7,18 @@ function pagesOf(pages: Record<string, { data: number[]; nextCursor: string | nu
   const fetchPage = async (cursor: string | undefined) => {
     asked.push(cursor);
     const data = pages[cursor ?? 'first']!;
-    return { data, requestId: `req_${cursor ?? 'first'}` } as ApiResult<typeof data>;
+    const result: ApiResult<typeof data> = {
+      data,
+      requestId: `req_${cursor ?? 'first'}`,
+      response: new Response(JSON.stringify(data), { headers: { 'x-page': cursor ?? 'first' } }),
+      status: 200,
+      replayed: false,
+      attempts: cursor ? 2 : 1,
+      idempotencyKey: undefined,
+      rateLimit: { limit: 600, remaining: 10, reset: 5 },
+      raw: { ...data, extra: 'kept' },
+    };
+    return result;
   };
   return { fetchPage, asked };
 }
@@ -27,13 +38,23 @@ describe('paginate', () => {
     expect((await iterator.next()).done).toBe(true);
   });
 
-  it('gives one page, and pages with their request ids', async () => {
+  it('gives one page with its raw response, and pages with their request ids', async () => {
     const { fetchPage } = pagesOf({
       first: { data: [1], nextCursor: 'c2' },
       c2: { data: [2], nextCursor: null },
     });
     const list = paginate(fetchPage, undefined);
-    expect(await list.page()).toEqual({ data: [1], nextCursor: 'c2', requestId: 'req_first' });
+    const first = await list.page();
+    expect(first).toMatchObject({
+      data: [1],
+      nextCursor: 'c2',
+      requestId: 'req_first',
+      status: 200,
+      attempts: 1,
+      rateLimit: { limit: 600, remaining: 10, reset: 5 },
+      raw: { data: [1], nextCursor: 'c2', extra: 'kept' },
+    });
+    expect(first.response.headers.get('x-page')).toBe('first');
     const ids: Array<string | undefined> = [];
     for await (const p of list.pages()) ids.push(p.requestId);
     expect(ids).toEqual(['req_first', 'req_c2']);

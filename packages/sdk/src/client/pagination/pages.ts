@@ -3,7 +3,7 @@
  * `for await` to walk every item across pages (one request per page, made
  * only when the previous page is used up), or call `.page()` for one page.
  */
-import type { ApiResult } from '../core/types.ts';
+import type { ApiResult, RateLimitInfo } from '../core/types.ts';
 
 /**
  * One page of a list, with the request id of the response that carried it.
@@ -16,6 +16,14 @@ export interface PageResult<T> {
   /** Pass as `cursor` to get the next page; null on the last page. */
   nextCursor: string | null;
   requestId: string | undefined;
+  /** The response that carried this page (its body already read; see `raw`). */
+  response: Response;
+  status: number;
+  /** Attempts made for this page, 1 when the first one succeeded. */
+  attempts: number;
+  rateLimit: RateLimitInfo | undefined;
+  /** The body as received, before validation. */
+  raw: unknown;
 }
 
 /**
@@ -57,6 +65,11 @@ export function paginate<T>(fetchPage: PageFetcher<T>, start: string | undefined
       data: result.data.data,
       nextCursor: result.data.nextCursor,
       requestId: result.requestId,
+      response: result.response,
+      status: result.status,
+      attempts: result.attempts,
+      rateLimit: result.rateLimit,
+      raw: result.raw,
     };
   };
   async function* pages(): AsyncIterableIterator<PageResult<T>> {
