@@ -320,6 +320,7 @@ describe('failure injection', () => {
     const a = await call('GET', '/api/v1/patients');
     expect([a.status, a.body.code, a.body.retryAfter]).toEqual([429, 'rate_limited', 7]);
     expect(a.headers.get('retry-after')).toBe('7');
+    expect(a.headers.get('ratelimit')).toBe('"standard";r=0;t=7');
     expect((await call('GET', '/api/v1/visits')).status).toBe(200);
     expect((await call('GET', '/api/v1/patients')).status).toBe(429);
     expect((await call('GET', '/api/v1/patients')).status).toBe(200);

@@ -83,7 +83,8 @@ export function problemBody(problem: ApiProblem, requestId: string, instance: st
 }
 
 /**
- * A problem+json `Response`, with `Retry-After` when the problem carries one.
+ * A problem+json `Response`, with `Retry-After` (and, on a 429, the `RateLimit`
+ * fields) when the problem carries a wait.
  *
  * @example
  * problemResponse(new ApiProblem('rate_limited', 'slow down', { retryAfter: 2 }), 'req_1', '/api/v1/patients');
@@ -99,6 +100,11 @@ export function problemResponse(
   });
   if (problem.extras.retryAfter !== undefined) {
     headers.set('retry-after', String(problem.extras.retryAfter));
+    // The server's RateLimit fields too, so clients that read them are tested against the same shape.
+    if (problem.status === 429) {
+      headers.set('ratelimit-policy', '"standard";q=600;w=60');
+      headers.set('ratelimit', `"standard";r=0;t=${problem.extras.retryAfter}`);
+    }
   }
   if (problem.status === 401) headers.set('www-authenticate', 'Bearer realm="clinicbridge"');
   return new Response(JSON.stringify(problemBody(problem, requestId, instance)), {
