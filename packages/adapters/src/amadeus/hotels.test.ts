@@ -143,3 +143,36 @@ test('Amadeus down during search → Travel Desk task', async () => {
     details: { checkIn: '2026-12-01', adults: 2 },
   });
 });
+
+test('Amadeus down during booking → one attempt, then a Travel Desk task without guest or card data', async () => {
+  const { hotels, sink, fake } = setup();
+  const { options } = await hotels.search(query);
+  const outage = serverErrors({
+    method: 'post',
+    url: `${AMADEUS_API}/v2/booking/hotel-orders`,
+    times: 10,
+  });
+  server.use(outage.handler);
+  const result = await hotels.book({
+    offerToken: options[0]!.offerToken,
+    guests,
+    contactEmail: 'desk@clinic.test',
+    idempotencyKey: 'trip_42:stay',
+    subjectRef: 'trip_42',
+  });
+  expect(result).toEqual({ status: 'manual', manualTaskId: sink.tasks[0]!.id });
+  // The order may have been taken before the 5xx: never sent twice.
+  expect(outage.hits).toBe(1);
+  expect(fake.hotelOrders).toHaveLength(0);
+  expect(sink.tasks[0]).toMatchObject({
+    kind: 'travel',
+    operation: 'hotels.book',
+    subjectRef: 'trip_42',
+    reason: 'provider_unavailable',
+    details: { guests: 2, attempts: 1 },
+  });
+  expect(sink.tasks[0]!.summary).toContain('check for an existing booking');
+  const recorded = JSON.stringify(sink.tasks);
+  for (const secret of ['YILMAZ', 'AYSE', '4151289722471370', 'desk@clinic.test'])
+    expect(recorded).not.toContain(secret);
+});
