@@ -20,6 +20,23 @@ describe('ops endpoints', () => {
     expect(await json(ready)).toMatchObject({ status: 'ready', pendingMigrations: [] });
   });
 
+  test('/readyz is 503 and names the pending migrations before the database is migrated', async () => {
+    const { openTestDatabase } = await import('../../test/helpers/database.ts');
+    const { createApp } = await import('../app.ts');
+    const fresh = await openTestDatabase({ migrate: false });
+    try {
+      const app = createApp({ database: fresh, config: t.config, logger: createLogger('silent') });
+      const res = await app.request('/readyz');
+      expect(res.status).toBe(503);
+      expect(await json(res)).toMatchObject({
+        status: 'not_ready',
+        pendingMigrations: expect.arrayContaining(['0001-core']),
+      });
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test('/metrics counts requests by route template and status', async () => {
     await call(t.app, 'GET', '/api/v1/patients', { token });
     const text = await (await t.app.request('/metrics')).text();
