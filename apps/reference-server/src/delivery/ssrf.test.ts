@@ -1,4 +1,5 @@
 import type { LookupAddress } from 'node:dns';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { embeddedIpv4, formatIp, parseCidr, parseIp } from './ip.ts';
 import {
@@ -52,6 +53,21 @@ describe('address parsing', () => {
       '10.0.0.1',
     );
     expect(embeddedIpv4(parseIp('::1') as Uint8Array)).toBeUndefined();
+  });
+
+  test('any address survives format then parse, and every mapped private IPv4 is blocked', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (bytes) => {
+        expect(parseIp(formatIp(bytes))).toEqual(bytes);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), (v4) => {
+        expect(parseIp(formatIp(v4))).toEqual(v4);
+        const mapped = parseIp(`::ffff:${formatIp(v4)}`) as Uint8Array;
+        expect(isBlockedAddress(mapped)).toBe(isBlockedAddress(v4));
+      }),
+    );
   });
 
   test('CIDR parsing refuses nonsense', () => {
