@@ -117,4 +117,49 @@ describe('razorpay specifics', () => {
     expect(limited.hits).toBe(1);
     expect(razorpay.orders.size).toBe(1);
   });
+  test('the settlement report reads past a page of failed payments', async () => {
+    const razorpay = new FakeRazorpay();
+    server.use(...razorpay.handlers());
+    const now = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < 100; i++) {
+      const id = `pay_Failed${String(i).padStart(8, '0')}`;
+      razorpay.payments.set(id, {
+        id,
+        entity: 'payment',
+        amount: 1_000,
+        currency: 'INR',
+        status: 'failed',
+        order_id: 'order_x',
+        method: 'upi',
+        captured: false,
+        amount_refunded: 0,
+        refund_status: null,
+        fee: null,
+        tax: null,
+        created_at: now,
+      });
+    }
+    const gateway = createRazorpayGateway({
+      keyId: razorpay.keyId,
+      keySecret: razorpay.keySecret,
+      ...fast,
+    });
+    const intent = await gateway.createIntent({
+      reference: 'pay_r4',
+      amountMinor: 20_000,
+      currency: 'INR',
+      method: 'upi',
+    });
+    const paymentId = razorpay.completeOrder(intent.id, 'upi');
+    await gateway.capture({ paymentId });
+    const day = 86_400_000;
+    const report = await gateway.settlementReport({
+      from: new Date(Date.now() - day).toISOString(),
+      to: new Date(Date.now() + day).toISOString(),
+    });
+    expect(report.lines.map((line) => [line.type, line.paymentId])).toEqual([
+      ['charge', paymentId],
+    ]);
+    expect(report.truncated).toBe(false);
+  });
 });

@@ -212,60 +212,67 @@ export function createRazorpayGateway(options: RazorpayOptions): PaymentGateway 
       const lines: SettlementLine[] = [];
       let truncated = false;
       const page = 100;
-      for (const kind of ['payments', 'refunds'] as const) {
+      // Pages end on the provider's item count, not on the lines kept from them:
+      // a page of failed payments yields no line yet may be followed by more.
+      const pages = {
+        payments: async (skip: number) => {
+          const { items } = await client.json({
+            operation: 'payments.settlementReport',
+            path: '/v1/payments',
+            searchParams: { from, to, count: page, skip },
+            schema: Collection(Payment),
+            ...meta(input),
+          });
+          const kept = items
+            .filter((p) => p.status === 'captured' || p.status === 'refunded')
+            .map(
+              (p): SettlementLine => ({
+                id: p.id,
+                type: 'charge',
+                paymentId: p.id,
+                grossMinor: p.amount,
+                feeMinor: p.fee ?? 0,
+                netMinor: p.amount - (p.fee ?? 0),
+                currency: p.currency,
+                occurredAt: new Date(p.created_at * 1000).toISOString(),
+              }),
+            );
+          return { received: items.length, kept };
+        },
+        refunds: async (skip: number) => {
+          const { items } = await client.json({
+            operation: 'payments.settlementReport',
+            path: '/v1/refunds',
+            searchParams: { from, to, count: page, skip },
+            schema: Collection(RefundBody),
+            ...meta(input),
+          });
+          const kept = items.map(
+            (r): SettlementLine => ({
+              id: r.id,
+              type: 'refund',
+              paymentId: r.payment_id,
+              grossMinor: -r.amount,
+              feeMinor: 0,
+              netMinor: -r.amount,
+              currency: r.currency,
+              occurredAt: new Date((r.created_at ?? from) * 1000).toISOString(),
+            }),
+          );
+          return { received: items.length, kept };
+        },
+      };
+      for (const fetchPage of [pages.payments, pages.refunds]) {
         for (let skip = 0; ; skip += page) {
-          const items =
-            kind === 'payments'
-              ? (
-                  await client.json({
-                    operation: 'payments.settlementReport',
-                    path: '/v1/payments',
-                    searchParams: { from, to, count: page, skip },
-                    schema: Collection(Payment),
-                    ...meta(input),
-                  })
-                ).items
-                  .filter((p) => p.status === 'captured' || p.status === 'refunded')
-                  .map(
-                    (p): SettlementLine => ({
-                      id: p.id,
-                      type: 'charge',
-                      paymentId: p.id,
-                      grossMinor: p.amount,
-                      feeMinor: p.fee ?? 0,
-                      netMinor: p.amount - (p.fee ?? 0),
-                      currency: p.currency,
-                      occurredAt: new Date(p.created_at * 1000).toISOString(),
-                    }),
-                  )
-              : (
-                  await client.json({
-                    operation: 'payments.settlementReport',
-                    path: '/v1/refunds',
-                    searchParams: { from, to, count: page, skip },
-                    schema: Collection(RefundBody),
-                    ...meta(input),
-                  })
-                ).items.map(
-                  (r): SettlementLine => ({
-                    id: r.id,
-                    type: 'refund',
-                    paymentId: r.payment_id,
-                    grossMinor: -r.amount,
-                    feeMinor: 0,
-                    netMinor: -r.amount,
-                    currency: r.currency,
-                    occurredAt: new Date((r.created_at ?? from) * 1000).toISOString(),
-                  }),
-                );
-          for (const line of items) {
+          const { received, kept } = await fetchPage(skip);
+          for (const line of kept) {
             if (lines.length >= input.maxLines) {
               truncated = true;
               break;
             }
             lines.push(line);
           }
-          if (truncated || items.length < page) break;
+          if (truncated || received < page) break;
         }
         if (truncated) break;
       }
