@@ -14,7 +14,7 @@ import {
 } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { auditChange, type ChangeContext } from '../audit/record.ts';
-import { findOwned } from '../db/owned.ts';
+import { findOwned, insertOwned, updateOwned } from '../db/owned.ts';
 import type { DB, Row } from '../db/schema.ts';
 import { recordEvent } from '../events/outbox.ts';
 import { listPage } from '../http/list.ts';
@@ -116,7 +116,7 @@ export async function createAppointment(
     created_at: change.now,
     updated_at: change.now,
   };
-  await db.insertInto('appointments').values(row).execute();
+  await insertOwned(db, 'appointments', row);
   await auditChange(db, change, 'appointment.created', 'appointment', row.id, {
     status: row.status,
   });
@@ -248,12 +248,7 @@ export function listAppointments(
 
 async function save(db: Kysely<DB>, row: Row<'appointments'>): Promise<void> {
   const { id, tenant_id, created_at: _created, ...set } = row;
-  await db
-    .updateTable('appointments')
-    .set(set)
-    .where('tenant_id', '=', tenant_id)
-    .where('id', '=', id)
-    .execute();
+  await updateOwned(db, 'appointments', tenant_id, id, set);
 }
 
 function emit(

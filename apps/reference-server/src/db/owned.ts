@@ -1,11 +1,11 @@
 /**
- * Queries shared by every tenant-owned resource table: find one row of a
- * tenant by id, and list a tenant's rows oldest first (so a
+ * Queries shared by every tenant-owned resource table — insert a row,
+ * update one row of a tenant, find one row of a tenant by id, and list a tenant's rows oldest first (so a
  * partner paging through never misses rows created meanwhile) with keyset
  * pagination and simple filters. Both always filter on `tenant_id`, which
  * is how another tenant's id becomes a 404 and never a leak.
  */
-import { type Kysely, sql } from 'kysely';
+import { type Insertable, type Kysely, sql, type Updateable } from 'kysely';
 import type { Cursor } from '../http/pagination.ts';
 import type { DB, Row } from './schema.ts';
 
@@ -86,4 +86,42 @@ export async function listOwned<T extends OwnedTable>(
     .limit(options.limit)
     .execute();
   return rows as Row<T>[];
+}
+
+/**
+ * Inserts one row of a tenant-owned table.
+ *
+ * @example
+ * await insertOwned(trx, 'visits', row);
+ */
+export async function insertOwned<T extends OwnedTable>(
+  db: Kysely<DB>,
+  table: T,
+  row: Insertable<DB[T]>,
+): Promise<void> {
+  await db
+    .insertInto(table as 'patients')
+    .values(row as Insertable<DB['patients']>)
+    .execute();
+}
+
+/**
+ * Updates one row of the tenant by id.
+ *
+ * @example
+ * await updateOwned(trx, 'visits', tenantId, 'vis_…', { status: 'completed', updated_at: now });
+ */
+export async function updateOwned<T extends OwnedTable>(
+  db: Kysely<DB>,
+  table: T,
+  tenantId: string,
+  id: string,
+  set: Updateable<DB[T]>,
+): Promise<void> {
+  await db
+    .updateTable(table as 'patients')
+    .set(set as Updateable<DB['patients']>)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
 }

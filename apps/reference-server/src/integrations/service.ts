@@ -7,7 +7,7 @@
 import { type Integration, newId, type Scope } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { auditChange, type ChangeContext } from '../audit/record.ts';
-import { findOwned } from '../db/owned.ts';
+import { findOwned, insertOwned, updateOwned } from '../db/owned.ts';
 import type { DB, Row } from '../db/schema.ts';
 import { listPage } from '../http/list.ts';
 import { ApiError } from '../http/problem.ts';
@@ -96,15 +96,12 @@ export async function registerIntegration(
     created_at: change.now,
     updated_at: change.now,
   };
-  await db
-    .insertInto('integrations')
-    .values({
-      ...row,
-      scopes: JSON.stringify(row.scopes),
-      apis: JSON.stringify(row.apis),
-      events: JSON.stringify(row.events),
-    })
-    .execute();
+  await insertOwned(db, 'integrations', {
+    ...row,
+    scopes: JSON.stringify(row.scopes),
+    apis: JSON.stringify(row.apis),
+    events: JSON.stringify(row.events),
+  });
   await auditChange(db, change, 'integration.created', 'integration', row.id, {
     status: row.status,
   });
@@ -135,21 +132,16 @@ export async function updateIntegration(
     ...(patch.owner !== undefined ? { owner: patch.owner } : {}),
     updated_at: change.now,
   };
-  await db
-    .updateTable('integrations')
-    .set({
-      name: next.name,
-      purpose: next.purpose,
-      scopes: JSON.stringify(next.scopes),
-      apis: JSON.stringify(next.apis),
-      events: JSON.stringify(next.events),
-      status: next.status,
-      owner: next.owner,
-      updated_at: next.updated_at,
-    })
-    .where('tenant_id', '=', change.tenantId)
-    .where('id', '=', id)
-    .execute();
+  await updateOwned(db, 'integrations', change.tenantId, id, {
+    name: next.name,
+    purpose: next.purpose,
+    scopes: JSON.stringify(next.scopes),
+    apis: JSON.stringify(next.apis),
+    events: JSON.stringify(next.events),
+    status: next.status,
+    owner: next.owner,
+    updated_at: next.updated_at,
+  });
   await auditChange(db, change, 'integration.updated', 'integration', id, {
     fields: Object.keys(patch),
     status: next.status,

@@ -8,7 +8,7 @@
 import { type Invoice, lineTax, newId } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { auditChange, type ChangeContext } from '../audit/record.ts';
-import { findOwned } from '../db/owned.ts';
+import { findOwned, insertOwned, updateOwned } from '../db/owned.ts';
 import type { DB, InvoiceLineRow, Row } from '../db/schema.ts';
 import { recordEvent } from '../events/outbox.ts';
 import { listPage } from '../http/list.ts';
@@ -154,10 +154,7 @@ export async function issueInvoice(
     created_at: change.now,
     updated_at: change.now,
   };
-  await db
-    .insertInto('invoices')
-    .values({ ...row, lines: JSON.stringify(lines) })
-    .execute();
+  await insertOwned(db, 'invoices', { ...row, lines: JSON.stringify(lines) });
   await auditChange(db, change, 'invoice.created', 'invoice', row.id, {
     total,
     currency: row.currency,
@@ -224,12 +221,12 @@ export async function setInvoiceAmounts(
 ): Promise<Row<'invoices'>> {
   const status =
     invoice.status === 'void' ? 'void' : invoice.total - amountPaid === 0 ? 'paid' : 'open';
-  await db
-    .updateTable('invoices')
-    .set({ amount_paid: amountPaid, amount_refunded: amountRefunded, status, updated_at: now })
-    .where('tenant_id', '=', invoice.tenant_id)
-    .where('id', '=', invoice.id)
-    .execute();
+  await updateOwned(db, 'invoices', invoice.tenant_id, invoice.id, {
+    amount_paid: amountPaid,
+    amount_refunded: amountRefunded,
+    status,
+    updated_at: now,
+  });
   return {
     ...invoice,
     amount_paid: amountPaid,

@@ -7,7 +7,7 @@
 import { newId, type Patient } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { auditChange, type ChangeContext } from '../audit/record.ts';
-import { findOwned } from '../db/owned.ts';
+import { findOwned, insertOwned, updateOwned } from '../db/owned.ts';
 import type { DB, Row } from '../db/schema.ts';
 import { listPage } from '../http/list.ts';
 import { ApiError } from '../http/problem.ts';
@@ -101,7 +101,7 @@ export async function createPatient(
     created_at: change.now,
     updated_at: change.now,
   };
-  await db.insertInto('patients').values(row).execute();
+  await insertOwned(db, 'patients', row);
   await auditChange(db, change, 'patient.created', 'patient', row.id);
   return row;
 }
@@ -137,12 +137,7 @@ export async function updatePatient(
     updated_at: change.now,
   };
   const { id: _id, tenant_id: _tenant, created_at: _created, ...set } = next;
-  await db
-    .updateTable('patients')
-    .set(set)
-    .where('tenant_id', '=', change.tenantId)
-    .where('id', '=', id)
-    .execute();
+  await updateOwned(db, 'patients', change.tenantId, id, set);
   await auditChange(db, change, 'patient.updated', 'patient', id, {
     fields: Object.keys(patch).filter((k) => patch[k as keyof PatientInput] !== undefined),
   });

@@ -8,7 +8,7 @@
 import { newId, type Payment, type Refund } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { auditChange, type ChangeContext } from '../audit/record.ts';
-import { findOwned } from '../db/owned.ts';
+import { findOwned, insertOwned, updateOwned } from '../db/owned.ts';
 import type { DB, Row } from '../db/schema.ts';
 import { recordEvent } from '../events/outbox.ts';
 import { listPage } from '../http/list.ts';
@@ -140,7 +140,7 @@ export async function recordPayment(
     received_at: input.receivedAt ? new Date(input.receivedAt) : change.now,
     created_at: change.now,
   };
-  await db.insertInto('payments').values(row).execute();
+  await insertOwned(db, 'payments', row);
   const updated = await setInvoiceAmounts(
     db,
     invoice,
@@ -210,17 +210,12 @@ export async function issueRefund(
     status: 'succeeded',
     created_at: change.now,
   };
-  await db.insertInto('refunds').values(row).execute();
+  await insertOwned(db, 'refunds', row);
   const refunded = payment.amount_refunded + row.amount;
-  await db
-    .updateTable('payments')
-    .set({
-      amount_refunded: refunded,
-      status: refunded === payment.amount ? 'refunded' : 'partially_refunded',
-    })
-    .where('tenant_id', '=', change.tenantId)
-    .where('id', '=', payment.id)
-    .execute();
+  await updateOwned(db, 'payments', change.tenantId, payment.id, {
+    amount_refunded: refunded,
+    status: refunded === payment.amount ? 'refunded' : 'partially_refunded',
+  });
   await setInvoiceAmounts(
     db,
     invoice,

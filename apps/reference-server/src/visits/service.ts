@@ -7,7 +7,7 @@ import { newId, type Visit } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { requireAppointment } from '../appointments/service.ts';
 import { auditChange, type ChangeContext } from '../audit/record.ts';
-import { findOwned } from '../db/owned.ts';
+import { findOwned, insertOwned, updateOwned } from '../db/owned.ts';
 import type { DB, Row } from '../db/schema.ts';
 import { recordEvent } from '../events/outbox.ts';
 import { listPage } from '../http/list.ts';
@@ -81,7 +81,7 @@ export async function openVisit(
     created_at: change.now,
     updated_at: change.now,
   };
-  await db.insertInto('visits').values(row).execute();
+  await insertOwned(db, 'visits', row);
   await auditChange(db, change, 'visit.opened', 'visit', row.id);
   return toVisit(row);
 }
@@ -109,17 +109,12 @@ export async function completeVisit(
     completed_at: change.now,
     updated_at: change.now,
   };
-  await db
-    .updateTable('visits')
-    .set({
-      status: next.status,
-      summary: next.summary,
-      completed_at: next.completed_at,
-      updated_at: next.updated_at,
-    })
-    .where('tenant_id', '=', change.tenantId)
-    .where('id', '=', id)
-    .execute();
+  await updateOwned(db, 'visits', change.tenantId, id, {
+    status: next.status,
+    summary: next.summary,
+    completed_at: next.completed_at,
+    updated_at: next.updated_at,
+  });
   await auditChange(db, change, 'visit.completed', 'visit', id);
   await recordEvent(db, {
     tenantId: change.tenantId,
