@@ -217,7 +217,7 @@ async function run(
       ) {
         // The token endpoint was unreachable or overloaded: as retryable as the API itself.
         error = thrown;
-        reason = thrown.status === undefined ? thrown.code : `status_${thrown.status}`;
+        reason = thrown.code;
         if (thrown instanceof RateLimitError && thrown.retryAfter !== undefined) {
           hint = thrown.retryAfter * 1000;
         }

@@ -60,17 +60,8 @@ export type PageFetcher<T> = (
  */
 export function paginate<T>(fetchPage: PageFetcher<T>, start: string | undefined): PageIterable<T> {
   const page = async (cursor: string | undefined): Promise<PageResult<T>> => {
-    const result = await fetchPage(cursor);
-    return {
-      data: result.data.data,
-      nextCursor: result.data.nextCursor,
-      requestId: result.requestId,
-      response: result.response,
-      status: result.status,
-      attempts: result.attempts,
-      rateLimit: result.rateLimit,
-      raw: result.raw,
-    };
+    const { data, ...response } = await fetchPage(cursor);
+    return { ...response, data: data.data, nextCursor: data.nextCursor };
   };
   async function* pages(): AsyncIterableIterator<PageResult<T>> {
     const seen = new Set<string>();

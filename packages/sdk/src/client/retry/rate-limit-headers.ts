@@ -9,41 +9,17 @@
  */
 import type { RateLimitInfo } from '../core/types.ts';
 
-function num(value: string | null | undefined): number | undefined {
-  if (value == null || !/^\s*\d+(\.\d+)?\s*$/.test(value)) return undefined;
-  return Number(value);
+/**
+ * The number after `key` in a header item: `r=` of `"standard";r=0;t=30`, or
+ * with an empty key the whole value of a field such as `RateLimit-Reset: 30`.
+ */
+function param(item: string | null | undefined, key: string): number | undefined {
+  const match = item && new RegExp(`(?:^|;)\\s*${key}(\\d+(?:\\.\\d+)?)\\s*(?:;|$)`).exec(item);
+  return match ? Number(match[1]) : undefined;
 }
 
-/** The `name=` parameter of one structured-field item, e.g. `r` of `"standard";r=0;t=30`. */
-function param(item: string, name: string): number | undefined {
-  return num(new RegExp(`;\\s*${name}=([\\d.]+)`).exec(item)?.[1]);
-}
-
-/** Policy name of an item: `"standard"` → `standard`. */
-function policyName(item: string): string {
-  return item.split(';')[0]?.trim().replace(/^"|"$/g, '') ?? '';
-}
-
-function structured(field: string, policies: string | null): RateLimitInfo | undefined {
-  // Several policies may apply at once (a burst and a daily window): the one
-  // with the fewest requests left decides, and on a tie the longer wait.
-  let best: { item: string; remaining: number; reset: number } | undefined;
-  for (const item of field.split(',')) {
-    const remaining = param(item, 'r');
-    if (remaining === undefined) continue;
-    const reset = param(item, 't') ?? 0;
-    if (!best || remaining < best.remaining || (remaining === best.remaining && reset > best.reset))
-      best = { item, remaining, reset };
-  }
-  if (!best) return undefined;
-  const name = policyName(best.item);
-  const policy = policies?.split(',').find((p) => policyName(p) === name);
-  return {
-    limit: policy === undefined ? undefined : param(policy, 'q'),
-    remaining: best.remaining,
-    reset: param(best.item, 't'),
-  };
-}
+/** Policy name of an item: `"standard";r=0` → `"standard"`. */
+const policyOf = (item: string) => item.split(';')[0]?.trim();
 
 /**
  * Rate-limit state of a response, from either header generation, or
@@ -54,12 +30,28 @@ function structured(field: string, policies: string | null): RateLimitInfo | und
  * // { limit: 600, remaining: 0, reset: 30 }
  */
 export function readRateLimit(headers: Headers): RateLimitInfo | undefined {
-  const field = headers.get('ratelimit');
-  const fromField = field ? structured(field, headers.get('ratelimit-policy')) : undefined;
-  if (fromField) return fromField;
-  const limit = num(headers.get('ratelimit-limit'));
-  const remaining = num(headers.get('ratelimit-remaining'));
-  const reset = num(headers.get('ratelimit-reset'));
+  // Several policies may apply at once (a burst and a daily window): the one
+  // with the fewest requests left decides.
+  let item: string | undefined;
+  for (const candidate of headers.get('ratelimit')?.split(',') ?? []) {
+    const remaining = param(candidate, 'r=');
+    if (remaining !== undefined && !(remaining >= (param(item, 'r=') ?? Infinity)))
+      item = candidate;
+  }
+  if (item) {
+    const policy = headers.get('ratelimit-policy')?.split(',');
+    return {
+      limit: param(
+        policy?.find((p) => policyOf(p) === policyOf(item)),
+        'q=',
+      ),
+      remaining: param(item, 'r='),
+      reset: param(item, 't='),
+    };
+  }
+  const [limit, remaining, reset] = ['limit', 'remaining', 'reset'].map((name) =>
+    param(headers.get(`ratelimit-${name}`), ''),
+  );
   if (limit === undefined && remaining === undefined && reset === undefined) return undefined;
   return { limit, remaining, reset };
 }
