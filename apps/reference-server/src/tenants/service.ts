@@ -9,6 +9,7 @@ import { auditChange, type ChangeContext } from '../audit/record.ts';
 import { insertOAuthClient } from '../auth/credentials-queries.ts';
 import { CLIENT_SECRET_PREFIX, hashSecret, newSecret } from '../auth/secrets.ts';
 import type { DB } from '../db/schema.ts';
+import { countTenantRows, findTenant, insertTenant } from './queries.ts';
 import { createIntegrationToken } from './tokens-service.ts';
 
 /**
@@ -37,10 +38,7 @@ export async function createTenant(
   const now = input.now ?? new Date();
   const tenantId = newId('ten');
   return db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('tenants')
-      .values({ id: tenantId, name: input.name, created_at: now })
-      .execute();
+    await insertTenant(trx, { id: tenantId, name: input.name, created_at: now });
     const change: ChangeContext = {
       tenantId,
       actor: { type: 'operator', id: 'cli' },
@@ -102,12 +100,7 @@ export async function createOAuthClient(
  * if (!(await tenantExists(db, 'ten_…'))) throw new Error('unknown tenant');
  */
 export async function tenantExists(db: Kysely<DB>, tenantId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('tenants')
-    .select('id')
-    .where('id', '=', tenantId)
-    .executeTakeFirst();
-  return row !== undefined;
+  return (await findTenant(db, tenantId)) !== undefined;
 }
 
 /**
@@ -116,10 +109,6 @@ export async function tenantExists(db: Kysely<DB>, tenantId: string): Promise<bo
  * @example
  * if ((await countTenants(db)) === 0) await createTenant(db, { name: 'Demo clinic' });
  */
-export async function countTenants(db: Kysely<DB>): Promise<number> {
-  const row = await db
-    .selectFrom('tenants')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+export function countTenants(db: Kysely<DB>): Promise<number> {
+  return countTenantRows(db);
 }
