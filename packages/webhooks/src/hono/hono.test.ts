@@ -93,6 +93,42 @@ describe('webhookVerifier (Hono)', () => {
     expect(streamed.status).toBe(413);
   });
 
+  test('a chunked body is refused once past the limit, without reading the rest', async () => {
+    const headers = signSync({ id: 'msg_h6', payload, secret });
+    const chunk = new Uint8Array(1024).fill(0x20);
+    let pulled = 0;
+    // Endless: the middleware must stop reading, not buffer until memory runs out.
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await app({ maxBodyBytes: 8 * 1024 }).request('/hook', {
+      method: 'POST',
+      body: endless,
+      headers,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ code: 'payload_too_large' });
+    expect(pulled).toBeLessThan(16);
+  });
+
+  test('a body an earlier middleware already read is still verified', async () => {
+    const hono = new Hono<WebhookEnv<Booked>>();
+    hono.use('/hook', async (c, next) => {
+      await c.req.text(); // e.g. a logging middleware
+      await next();
+    });
+    hono.post('/hook', webhookVerifier<Booked>({ scheme: 'standard', secret }), (c) =>
+      c.json(c.get('webhook').event.data.id),
+    );
+    const res = await post(hono, payload, signSync({ id: 'msg_h7', payload, secret }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toBe('apt_1');
+  });
+
   test('secret can be chosen per request, and other schemes by name', async () => {
     const stripeSecret = `whsec_${'s'.repeat(32)}`;
     const hono = new Hono();

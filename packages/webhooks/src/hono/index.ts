@@ -30,6 +30,44 @@ export { webhookProblem } from '../receiver.ts';
 export type WebhookEnv<T = unknown> = { Variables: { webhook: VerifiedWebhook<T> } };
 
 /**
+ * Reads the request body, stopping as soon as it passes `limit`: a chunked
+ * body without Content-Length must not be buffered whole before it is refused.
+ * The request is then rebuilt over the bytes read, so later handlers can still
+ * call `c.req.json()` (the same approach as Hono's own `bodyLimit`).
+ */
+async function readBody(c: Context, limit: number): Promise<Uint8Array> {
+  checkDeclaredLength(c.req.header('content-length'), limit);
+  const stream = c.req.raw.body;
+  if (stream === null || c.req.raw.bodyUsed) {
+    // No body, or an earlier middleware read it through Hono's body cache.
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    if (bytes.byteLength > limit) throw payloadTooLarge(limit);
+    return bytes;
+  }
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw payloadTooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  c.req.raw = new Request(c.req.raw, { body: bytes });
+  return bytes;
+}
+
+/**
  * Verifies inbound webhooks on a Hono route. Mount it before anything that
  * reads the body; later handlers can still call `c.req.json()`.
  *
@@ -56,9 +94,7 @@ export function webhookVerifier<T = unknown>(
   return async (c, next) => {
     let webhook: VerifiedWebhook<T>;
     try {
-      checkDeclaredLength(c.req.header('content-length'), limit);
-      const rawBody = new Uint8Array(await c.req.arrayBuffer());
-      if (rawBody.byteLength > limit) throw payloadTooLarge(limit);
+      const rawBody = await readBody(c, limit);
       webhook = await verifyDelivery<T, Context>(scheme, options, c, rawBody, c.req.raw.headers);
     } catch (error) {
       if (!isWebhookVerificationError(error)) throw error;
