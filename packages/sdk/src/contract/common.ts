@@ -40,29 +40,59 @@ export const money = z.object({
   currency,
 });
 
-/** An amount of money in minor units. */
+/**
+ * An amount of money in minor units.
+ *
+ * @example
+ * const fee: Money = { amount: 150_000, currency: 'TRY' }; // ₺1,500.00
+ */
 export type Money = z.infer<typeof money>;
 
-/** Same as {@link money} but rejects unknown fields (request bodies). */
+/**
+ * Same as {@link money} but rejects unknown fields (request bodies).
+ *
+ * @example
+ * moneyInput.parse({ amount: 1999, currency: 'EUR' });
+ */
 export const moneyInput = z.strictObject({
   amount: z.int().check(z.gte(0), z.lte(Number.MAX_SAFE_INTEGER)),
   currency,
 });
 
-/** A positive amount of money (payments and refunds). */
+/**
+ * A positive amount of money (payments and refunds).
+ *
+ * @example
+ * positiveMoneyInput.safeParse({ amount: 0, currency: 'EUR' }).success; // false
+ */
 export const positiveMoneyInput = z.strictObject({
   amount: z.int().check(z.gte(1), z.lte(Number.MAX_SAFE_INTEGER)),
   currency,
 });
 
-/** Bounded free text: trimmed length 1..max. */
+/**
+ * Bounded free text: trimmed length 1..max.
+ *
+ * @example
+ * text(500).parse('  Patient request  '); // 'Patient request'
+ */
 export function text(max: number) {
   return z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 }
 
-/** Largest page a list operation returns. */
+/**
+ * Largest page a list operation returns.
+ *
+ * @example
+ * const page = await client.appointments.list({ limit: MAX_PAGE_SIZE }).page();
+ */
 export const MAX_PAGE_SIZE = 100;
-/** Page size when `limit` is not given. */
+/**
+ * Page size when `limit` is not given.
+ *
+ * @example
+ * const page = await client.patients.list().page(); // page.data.length <= DEFAULT_PAGE_SIZE
+ */
 export const DEFAULT_PAGE_SIZE = 25;
 
 /**
@@ -97,13 +127,23 @@ export function page<T extends z.core.$ZodType>(item: T) {
   return z.object({ data: z.array(item), nextCursor: z.nullable(z.string()) });
 }
 
-/** A page of results. */
+/**
+ * A page of results.
+ *
+ * @example
+ * const empty: Page<Appointment> = { data: [], nextCursor: null };
+ */
 export interface Page<T> {
   data: T[];
   nextCursor: string | null;
 }
 
-/** Free-form metadata partners attach to a resource: at most 20 string keys and values. */
+/**
+ * Free-form metadata partners attach to a resource: at most 20 string keys and values.
+ *
+ * @example
+ * metadata.parse({ crmId: 'c-42', source: 'website' });
+ */
 export const metadata = z
   .record(z.string().check(z.minLength(1), z.maxLength(40)), z.string().check(z.maxLength(500)))
   .check(z.refine((m) => Object.keys(m).length <= 20, 'at most 20 metadata keys'));

@@ -6,7 +6,12 @@
  */
 import * as z from 'zod/mini';
 
-/** Stable error codes and their HTTP status. Codes never change meaning; new ones may be added. */
+/**
+ * Stable error codes and their HTTP status. Codes never change meaning; new ones may be added.
+ *
+ * @example
+ * errorCodes.payment_exceeds_balance; // 422
+ */
 export const errorCodes = {
   invalid_json: 400,
   validation_failed: 400,
@@ -37,7 +42,12 @@ export const errorCodes = {
   service_unavailable: 503,
 } as const;
 
-/** One stable error code. */
+/**
+ * One stable error code.
+ *
+ * @example
+ * const code: ErrorCode = 'invalid_state_transition';
+ */
 export type ErrorCode = keyof typeof errorCodes;
 
 /**
@@ -70,11 +80,26 @@ export const problem = z.object({
   retryAfter: z.optional(z.number()),
 });
 
-/** One invalid field of a request. */
+/**
+ * One invalid field of a request.
+ *
+ * @example
+ * const issue: FieldError = { path: 'body.startsAt', message: 'Invalid ISO datetime', code: 'invalid_format' };
+ */
 export type FieldError = z.infer<typeof fieldError>;
 
-/** A problem+json body. */
+/**
+ * A problem+json body.
+ *
+ * @example
+ * const body: Problem = problem.parse(await res.json());
+ */
 export type Problem = z.infer<typeof problem>;
 
-/** Base of every problem `type` URI; the code is appended. */
+/**
+ * Base of every problem `type` URI; the code is appended.
+ *
+ * @example
+ * `${PROBLEM_TYPE_BASE}not_found`; // 'https://docs.clinicbridge.dev/errors/not_found'
+ */
 export const PROBLEM_TYPE_BASE = 'https://docs.clinicbridge.dev/errors/';

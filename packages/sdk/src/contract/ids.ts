@@ -6,7 +6,12 @@
  */
 import * as z from 'zod/mini';
 
-/** Prefix of every public id, by resource. */
+/**
+ * Prefix of every public id, by resource.
+ *
+ * @example
+ * idPrefixes.appointment; // 'apt'
+ */
 export const idPrefixes = {
   tenant: 'ten',
   integrationToken: 'tok',
@@ -28,7 +33,12 @@ export const idPrefixes = {
   inboundWebhook: 'inb',
 } as const;
 
-/** A known id prefix, e.g. `'apt'`. */
+/**
+ * A known id prefix, e.g. `'apt'`.
+ *
+ * @example
+ * const prefix: IdPrefix = 'whep';
+ */
 export type IdPrefix = (typeof idPrefixes)[keyof typeof idPrefixes];
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';

@@ -40,35 +40,115 @@ export * from './resources/visits.ts';
 export * from './resources/webhook-endpoints.ts';
 export * from './scopes.ts';
 
-/** An appointment. */
+/**
+ * An appointment.
+ *
+ * @example
+ * const appointment: Appointment = await client.appointments.get({ appointmentId });
+ */
 export type Appointment = z.infer<typeof appointment>;
-/** A patient (PII fields only with `read:patients:pii`). */
+/**
+ * A patient (PII fields only with `read:patients:pii`).
+ *
+ * @example
+ * const patient: Patient = await client.patients.get({ patientId });
+ */
 export type Patient = z.infer<typeof patient>;
-/** A visit. */
+/**
+ * A visit.
+ *
+ * @example
+ * const visit: Visit = await client.visits.complete({ visitId }, { summary: 'Healed well' });
+ */
 export type Visit = z.infer<typeof visit>;
-/** An invoice with totals and balance. */
+/**
+ * An invoice with totals and balance.
+ *
+ * @example
+ * const invoice: Invoice = await client.invoices.get({ invoiceId }); console.log(invoice.balance);
+ */
 export type Invoice = z.infer<typeof invoice>;
-/** A payment. */
+/**
+ * A payment.
+ *
+ * @example
+ * const payment: Payment = await client.payments.get({ paymentId });
+ */
 export type Payment = z.infer<typeof payment>;
-/** A refund. */
+/**
+ * A refund.
+ *
+ * @example
+ * const refund: Refund = await client.refunds.get({ refundId });
+ */
 export type Refund = z.infer<typeof refund>;
-/** An integration token (no secret). */
+/**
+ * An integration token (no secret).
+ *
+ * @example
+ * for await (const token of client.integrationTokens.list()) { const t: IntegrationToken = token; console.log(t.keyPrefix); }
+ */
 export type IntegrationToken = z.infer<typeof integrationToken>;
-/** An integration token with its API key, as created. */
+/**
+ * An integration token with its API key, as created.
+ *
+ * @example
+ * const created: CreatedIntegrationToken = await client.integrationTokens.create({ name: 'CRM', scopes: ['read:appointments'] }); vault.store(created.apiKey);
+ */
 export type CreatedIntegrationToken = z.infer<typeof createdIntegrationToken>;
-/** A webhook endpoint (no secret). */
+/**
+ * A webhook endpoint (no secret).
+ *
+ * @example
+ * const endpoint: WebhookEndpoint = await client.webhookEndpoints.get({ endpointId });
+ */
 export type WebhookEndpoint = z.infer<typeof webhookEndpoint>;
-/** A webhook endpoint with its signing secret. */
+/**
+ * A webhook endpoint with its signing secret.
+ *
+ * @example
+ * const created: WebhookEndpointWithSecret = await client.webhookEndpoints.create({ url, eventTypes: ['*'] }); vault.store(created.secret);
+ */
 export type WebhookEndpointWithSecret = z.infer<typeof webhookEndpointWithSecret>;
-/** A delivery of an event to an endpoint. */
+/**
+ * A delivery of an event to an endpoint.
+ *
+ * @example
+ * const delivery: Delivery = await client.deliveries.get({ deliveryId }); console.log(delivery.attempts);
+ */
 export type Delivery = z.infer<typeof delivery>;
-/** One attempt of a delivery. */
+/**
+ * One attempt of a delivery.
+ *
+ * @example
+ * const attempts: DeliveryAttempt[] = (await client.deliveries.get({ deliveryId })).attempts ?? [];
+ */
 export type DeliveryAttempt = z.infer<typeof deliveryAttempt>;
-/** An import job. */
+/**
+ * An import job.
+ *
+ * @example
+ * const job: ImportJob = await client.imports.create({ kind: 'patients', format: 'csv', content });
+ */
 export type ImportJob = z.infer<typeof importJob>;
-/** An export job. */
+/**
+ * An export job.
+ *
+ * @example
+ * const job: ExportJob = await client.exports.get({ exportId }); if (job.downloadUrl) download(job.downloadUrl);
+ */
 export type ExportJob = z.infer<typeof exportJob>;
-/** An audit record. */
+/**
+ * An audit record.
+ *
+ * @example
+ * for await (const record of client.auditEvents.list({ entityId })) { const r: AuditEvent = record; console.log(r.action, r.actor); }
+ */
 export type AuditEvent = z.infer<typeof auditEvent>;
-/** A registered integration. */
+/**
+ * A registered integration.
+ *
+ * @example
+ * const registered: Integration = await client.integrations.get({ integrationId });
+ */
 export type Integration = z.infer<typeof integration>;

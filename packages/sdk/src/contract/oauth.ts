@@ -5,7 +5,12 @@
  */
 import * as z from 'zod/mini';
 
-/** Path of the token endpoint. */
+/**
+ * Path of the token endpoint.
+ *
+ * @example
+ * await fetch(`${baseUrl}${OAUTH_TOKEN_PATH}`, { method: 'POST', headers, body: form });
+ */
 export const OAUTH_TOKEN_PATH = '/oauth/token';
 
 /**
@@ -21,7 +26,12 @@ export const tokenRequest = z.object({
   scope: z.optional(z.string().check(z.maxLength(2000))),
 });
 
-/** Token request fields. */
+/**
+ * Token request fields.
+ *
+ * @example
+ * const form: TokenRequest = { grant_type: 'client_credentials', scope: 'read:appointments' };
+ */
 export type TokenRequest = z.infer<typeof tokenRequest>;
 
 /**
@@ -37,10 +47,20 @@ export const tokenResponse = z.object({
   scope: z.string(),
 });
 
-/** Token response fields. */
+/**
+ * Token response fields.
+ *
+ * @example
+ * const { access_token, expires_in }: TokenResponse = tokenResponse.parse(await res.json());
+ */
 export type TokenResponse = z.infer<typeof tokenResponse>;
 
-/** OAuth error response (RFC 6749 §5.2). */
+/**
+ * OAuth error response (RFC 6749 §5.2).
+ *
+ * @example
+ * oauthError.parse({ error: 'invalid_client', error_description: 'unknown client' });
+ */
 export const oauthError = z.object({
   error: z.enum([
     'invalid_request',

@@ -5,13 +5,28 @@
 import type * as z from 'zod/mini';
 import type { Scope } from './scopes.ts';
 
-/** HTTP method of an operation. */
+/**
+ * HTTP method of an operation.
+ *
+ * @example
+ * const method: HttpMethod = operations.appointments.cancel.method; // 'POST'
+ */
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
-/** Any zod schema (classic or mini). */
+/**
+ * Any zod schema (classic or mini).
+ *
+ * @example
+ * const body: Schema | undefined = appointmentsCreate.body;
+ */
 export type Schema = z.core.$ZodType;
 
-/** One operation of the API contract. */
+/**
+ * One operation of the API contract.
+ *
+ * @example
+ * const op: Operation = operations.appointments.get; console.log(op.method, op.path, op.scope);
+ */
 export interface Operation {
   /** Stable id, `<resource>.<action>`, e.g. `appointments.cancel`. */
   readonly id: string;
@@ -47,19 +62,39 @@ export function defineOperation<const O extends Operation>(operation: O): O {
 type Out<S> = S extends Schema ? z.output<S> : never;
 type In<S> = S extends Schema ? z.input<S> : never;
 
-/** Parsed path parameters of an operation. */
+/**
+ * Parsed path parameters of an operation.
+ *
+ * @example
+ * type P = OperationParams<typeof appointmentsGet>; // { appointmentId: `apt_${string}` }
+ */
 export type OperationParams<O extends Operation> = O['params'] extends Schema
   ? Out<O['params']>
   : undefined;
-/** Query input (before coercion) of an operation. */
+/**
+ * Query input (before coercion) of an operation.
+ *
+ * @example
+ * type Q = OperationQuery<typeof appointmentsList>; // { limit?, cursor?, patientId?, status?, startsAfter?, startsBefore? }
+ */
 export type OperationQuery<O extends Operation> = O['query'] extends Schema
   ? In<O['query']>
   : undefined;
-/** Request body input of an operation. */
+/**
+ * Request body input of an operation.
+ *
+ * @example
+ * type B = OperationBody<typeof appointmentsCancel>; // { reason: string }
+ */
 export type OperationBody<O extends Operation> = O['body'] extends Schema
   ? In<O['body']>
   : undefined;
-/** Response body of an operation (`undefined` for 204). */
+/**
+ * Response body of an operation (`undefined` for 204).
+ *
+ * @example
+ * type R = OperationResponse<typeof appointmentsGet>; // Appointment
+ */
 export type OperationResponse<O extends Operation> = O['response'] extends Schema
   ? Out<O['response']>
   : undefined;

@@ -40,7 +40,12 @@ export const operations = {
   integrations: integrationOperations,
 } as const;
 
-/** The operations object's type. */
+/**
+ * The operations object's type.
+ *
+ * @example
+ * type AppointmentOperations = Operations['appointments']; // create, get, list, update, cancel, reschedule, complete
+ */
 export type Operations = typeof operations;
 
 /**

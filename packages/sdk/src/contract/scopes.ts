@@ -6,7 +6,12 @@
  */
 import * as z from 'zod/mini';
 
-/** Every scope, in a stable order. */
+/**
+ * Every scope, in a stable order.
+ *
+ * @example
+ * for (const s of scopes) console.log(s); // 'read:patients', 'read:patients:pii', …
+ */
 export const scopes = [
   'read:patients',
   'read:patients:pii',
@@ -32,7 +37,12 @@ export const scopes = [
   'admin:tokens',
 ] as const;
 
-/** One scope, e.g. `'read:appointments'`. */
+/**
+ * One scope, e.g. `'read:appointments'`.
+ *
+ * @example
+ * const needed: Scope = 'write:appointments';
+ */
 export type Scope = (typeof scopes)[number];
 
 /**

@@ -63,7 +63,12 @@ const claimData = z.object({
   reason: z.optional(z.string()),
 });
 
-/** `data` schema of each event type. */
+/**
+ * `data` schema of each event type.
+ *
+ * @example
+ * const data = eventDataSchemas['payment.received'].parse(envelope.data);
+ */
 export const eventDataSchemas = {
   'appointment.created': appointmentData,
   'appointment.updated': appointmentData,
@@ -146,10 +151,20 @@ export const eventDataSchemas = {
   'webhook_endpoint.ping': z.object({ endpointId: idSchema('whep'), message: z.string() }),
 } as const;
 
-/** Every event type, e.g. `'appointment.created'`. */
+/**
+ * Every event type, e.g. `'appointment.created'`.
+ *
+ * @example
+ * const type: EventType = 'appointment.cancelled';
+ */
 export type EventType = keyof typeof eventDataSchemas;
 
-/** Every event type, in catalogue order. */
+/**
+ * Every event type, in catalogue order.
+ *
+ * @example
+ * await client.webhookEndpoints.create({ url, eventTypes: eventTypes.filter((t) => t.startsWith('payment.')) });
+ */
 export const eventTypes = Object.keys(eventDataSchemas) as EventType[];
 
 /**
@@ -160,5 +175,10 @@ export const eventTypes = Object.keys(eventDataSchemas) as EventType[];
  */
 export const eventType = z.enum(eventTypes as [EventType, ...EventType[]]);
 
-/** The `data` of an event of type `T`. */
+/**
+ * The `data` of an event of type `T`.
+ *
+ * @example
+ * function onPayment(data: EventData<'payment.received'>) { console.log(data.amount, data.invoiceBalance); }
+ */
 export type EventData<T extends EventType> = z.output<(typeof eventDataSchemas)[T]>;

@@ -29,10 +29,20 @@ export const eventEnvelope = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 
-/** An event envelope with unchecked data. */
+/**
+ * An event envelope with unchecked data.
+ *
+ * @example
+ * for await (const event of client.events.list({ entityId })) { const e: EventEnvelope = event; console.log(e.type, e.occurredAt); }
+ */
 export type EventEnvelope = z.infer<typeof eventEnvelope>;
 
-/** A catalogued event of type `T`. */
+/**
+ * A catalogued event of type `T`.
+ *
+ * @example
+ * function onCancelled(event: ClinicBridgeEventOf<'appointment.cancelled'>) { console.log(event.data.cancellationReason); }
+ */
 export type ClinicBridgeEventOf<T extends EventType> = {
   id: `evt_${string}`;
   type: T;
@@ -43,7 +53,12 @@ export type ClinicBridgeEventOf<T extends EventType> = {
   data: EventData<T>;
 };
 
-/** Any catalogued event: a union discriminated on `type`. */
+/**
+ * Any catalogued event: a union discriminated on `type`.
+ *
+ * @example
+ * function handle(event: ClinicBridgeEvent) { if (event.type === 'refund.issued') console.log(event.data.amount); }
+ */
 export type ClinicBridgeEvent = { [T in EventType]: ClinicBridgeEventOf<T> }[EventType];
 
 /**

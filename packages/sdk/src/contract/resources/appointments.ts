@@ -8,15 +8,35 @@ import { listQuery, page, text, timestamp } from '../common.ts';
 import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
 
-/** Status of an appointment. */
+/**
+ * Status of an appointment.
+ *
+ * @example
+ * appointmentStatus.parse('scheduled');
+ */
 export const appointmentStatus = z.enum(['scheduled', 'cancelled', 'completed']);
-/** Status of an appointment. */
+/**
+ * Status of an appointment.
+ *
+ * @example
+ * const status: AppointmentStatus = 'completed';
+ */
 export type AppointmentStatus = z.infer<typeof appointmentStatus>;
 
-/** State-changing actions on an appointment. */
+/**
+ * State-changing actions on an appointment.
+ *
+ * @example
+ * const action: AppointmentAction = 'reschedule';
+ */
 export type AppointmentAction = 'reschedule' | 'cancel' | 'complete';
 
-/** For each action: the statuses it may start from and the status it leads to. */
+/**
+ * For each action: the statuses it may start from and the status it leads to.
+ *
+ * @example
+ * appointmentTransitions.cancel; // { from: ['scheduled'], to: 'cancelled' }
+ */
 export const appointmentTransitions: Record<
   AppointmentAction,
   { from: readonly AppointmentStatus[]; to: AppointmentStatus }
@@ -41,7 +61,12 @@ export function nextAppointmentStatus(
   return t.from.includes(status) ? t.to : null;
 }
 
-/** An appointment. */
+/**
+ * An appointment.
+ *
+ * @example
+ * const a = appointment.parse(await res.json());
+ */
 export const appointment = z.object({
   id: idSchema('apt'),
   patientId: idSchema('pat'),
@@ -218,7 +243,12 @@ export const appointmentsComplete = defineOperation({
   response: appointment,
 });
 
-/** Operations on appointments. */
+/**
+ * Operations on appointments.
+ *
+ * @example
+ * appointmentOperations.cancel.path; // '/api/v1/appointments/{appointmentId}/cancel'
+ */
 export const appointmentOperations = {
   create: appointmentsCreate,
   get: appointmentsGet,

@@ -7,7 +7,12 @@ import { listQuery, page, timestamp } from '../common.ts';
 import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
 
-/** One audit record. `metadata` never holds PII or secrets. */
+/**
+ * One audit record. `metadata` never holds PII or secrets.
+ *
+ * @example
+ * const record = auditEvent.parse(await res.json());
+ */
 export const auditEvent = z.object({
   id: idSchema('aud'),
   actor: z.object({
@@ -65,7 +70,12 @@ export const auditEventsGet = defineOperation({
   response: auditEvent,
 });
 
-/** Operations on the audit log. */
+/**
+ * Operations on the audit log.
+ *
+ * @example
+ * auditEventOperations.list.scope; // 'read:audit'
+ */
 export const auditEventOperations = {
   list: auditEventsList,
   get: auditEventsGet,

@@ -8,7 +8,12 @@ import { eventEnvelope } from '../events/envelope.ts';
 import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
 
-/** One HTTP attempt of a delivery. */
+/**
+ * One HTTP attempt of a delivery.
+ *
+ * @example
+ * const attempt = deliveryAttempt.parse(body.attempts[0]);
+ */
 export const deliveryAttempt = z.object({
   id: idSchema('att'),
   attemptedAt: timestamp,
@@ -20,10 +25,20 @@ export const deliveryAttempt = z.object({
   responseSnippet: z.nullable(z.string()),
 });
 
-/** Status of a delivery. `dead` deliveries are in the dead-letter queue. */
+/**
+ * Status of a delivery. `dead` deliveries are in the dead-letter queue.
+ *
+ * @example
+ * deliveryStatus.parse('dead');
+ */
 export const deliveryStatus = z.enum(['pending', 'succeeded', 'failed', 'dead', 'cancelled']);
 
-/** A delivery of one event to one endpoint. */
+/**
+ * A delivery of one event to one endpoint.
+ *
+ * @example
+ * const d = delivery.parse(await res.json());
+ */
 export const delivery = z.object({
   id: idSchema('dlv'),
   eventId: idSchema('evt'),
@@ -100,7 +115,12 @@ export const eventsDeliveries = defineOperation({
   response: page(delivery),
 });
 
-/** Operations on events. */
+/**
+ * Operations on events.
+ *
+ * @example
+ * eventOperations.deliveries.path; // '/api/v1/events/{eventId}/deliveries'
+ */
 export const eventOperations = {
   list: eventsList,
   get: eventsGet,
@@ -144,7 +164,12 @@ export const deliveriesRetry = defineOperation({
   response: delivery,
 });
 
-/** Operations on deliveries. */
+/**
+ * Operations on deliveries.
+ *
+ * @example
+ * deliveryOperations.retry.method; // 'POST'
+ */
 export const deliveryOperations = {
   get: deliveriesGet,
   retry: deliveriesRetry,
@@ -188,7 +213,12 @@ export const deadLettersReplay = defineOperation({
   response: delivery,
 });
 
-/** Operations on the dead-letter queue. */
+/**
+ * Operations on the dead-letter queue.
+ *
+ * @example
+ * deadLetterOperations.replay.path; // '/api/v1/dead-letters/{deliveryId}/replay'
+ */
 export const deadLetterOperations = {
   list: deadLettersList,
   replay: deadLettersReplay,

@@ -8,15 +8,35 @@ import { listQuery, page, timestamp } from '../common.ts';
 import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
 
-/** File formats for imports and exports. */
+/**
+ * File formats for imports and exports.
+ *
+ * @example
+ * dataFormat.parse('ndjson');
+ */
 export const dataFormat = z.enum(['csv', 'ndjson']);
-/** Status of an import or export job. */
+/**
+ * Status of an import or export job.
+ *
+ * @example
+ * jobStatus.parse('completed');
+ */
 export const jobStatus = z.enum(['pending', 'processing', 'completed', 'failed']);
 
-/** Largest import body accepted inline: 5 MiB of text. */
+/**
+ * Largest import body accepted inline: 5 MiB of text.
+ *
+ * @example
+ * if (content.length > MAX_IMPORT_CONTENT) throw new RangeError('split the file into several imports');
+ */
 export const MAX_IMPORT_CONTENT = 5 * 1024 * 1024;
 
-/** An import job. */
+/**
+ * An import job.
+ *
+ * @example
+ * const { errors } = importJob.parse(await res.json());
+ */
 export const importJob = z.object({
   id: idSchema('imp'),
   kind: z.enum(['patients', 'appointments']),
@@ -31,7 +51,12 @@ export const importJob = z.object({
   completedAt: z.nullable(timestamp),
 });
 
-/** An export job. */
+/**
+ * An export job.
+ *
+ * @example
+ * const { downloadUrl } = exportJob.parse(await res.json());
+ */
 export const exportJob = z.object({
   id: idSchema('exp'),
   kind: z.enum(['appointments', 'invoices', 'payments', 'audit_events']),
@@ -103,7 +128,12 @@ export const importsList = defineOperation({
   response: page(importJob),
 });
 
-/** Operations on imports. */
+/**
+ * Operations on imports.
+ *
+ * @example
+ * importOperations.create.status; // 202
+ */
 export const importOperations = {
   create: importsCreate,
   get: importsGet,
@@ -170,7 +200,12 @@ export const exportsList = defineOperation({
   response: page(exportJob),
 });
 
-/** Operations on exports. */
+/**
+ * Operations on exports.
+ *
+ * @example
+ * exportOperations.get.path; // '/api/v1/exports/{exportId}'
+ */
 export const exportOperations = {
   create: exportsCreate,
   get: exportsGet,

@@ -8,10 +8,20 @@ import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
 import { scope } from '../scopes.ts';
 
-/** Rate-limit tier of a token. */
+/**
+ * Rate-limit tier of a token.
+ *
+ * @example
+ * tokenTier.parse('high');
+ */
 export const tokenTier = z.enum(['standard', 'high']);
 
-/** An integration token as listed (never with its secret). */
+/**
+ * An integration token as listed (never with its secret).
+ *
+ * @example
+ * const token = integrationToken.parse(await res.json());
+ */
 export const integrationToken = z.object({
   id: idSchema('tok'),
   name: z.string(),
@@ -27,7 +37,12 @@ export const integrationToken = z.object({
   lastUsedAt: z.nullable(timestamp),
 });
 
-/** The creation response: the token and its secret, shown this once. */
+/**
+ * The creation response: the token and its secret, shown this once.
+ *
+ * @example
+ * const { apiKey } = createdIntegrationToken.parse(await res.json()); // store it now: it is not shown again
+ */
 export const createdIntegrationToken = z.extend(integrationToken, { apiKey: z.string() });
 
 const tokenParams = z.strictObject({ tokenId: idSchema('tok') });
@@ -92,7 +107,12 @@ export const integrationTokensRevoke = defineOperation({
   response: integrationToken,
 });
 
-/** Operations on integration tokens. */
+/**
+ * Operations on integration tokens.
+ *
+ * @example
+ * integrationTokenOperations.revoke.path; // '/api/v1/integration-tokens/{tokenId}/revoke'
+ */
 export const integrationTokenOperations = {
   create: integrationTokensCreate,
   list: integrationTokensList,

@@ -8,10 +8,20 @@ import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
 import { scope } from '../scopes.ts';
 
-/** Lifecycle of an integration. */
+/**
+ * Lifecycle of an integration.
+ *
+ * @example
+ * integrationStatus.parse('paused');
+ */
 export const integrationStatus = z.enum(['active', 'paused', 'deprecated']);
 
-/** A registered integration. */
+/**
+ * A registered integration.
+ *
+ * @example
+ * const registered = integration.parse(await res.json());
+ */
 export const integration = z.object({
   id: idSchema('int'),
   name: z.string(),
@@ -111,7 +121,12 @@ export const integrationsUpdate = defineOperation({
   response: integration,
 });
 
-/** Operations on the integrations registry. */
+/**
+ * Operations on the integrations registry.
+ *
+ * @example
+ * integrationOperations.update.method; // 'PATCH'
+ */
 export const integrationOperations = {
   create: integrationsCreate,
   get: integrationsGet,

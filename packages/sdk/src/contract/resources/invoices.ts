@@ -7,10 +7,20 @@ import { currency, listQuery, money, moneyInput, page, text, timestamp } from '.
 import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
 
-/** Status of an invoice: `open` while a balance is due, `paid` at zero balance. */
+/**
+ * Status of an invoice: `open` while a balance is due, `paid` at zero balance.
+ *
+ * @example
+ * invoiceStatus.parse('paid');
+ */
 export const invoiceStatus = z.enum(['open', 'paid', 'void']);
 
-/** One priced line of an invoice. */
+/**
+ * One priced line of an invoice.
+ *
+ * @example
+ * const line = invoiceLine.parse(body.lines[0]);
+ */
 export const invoiceLine = z.object({
   description: z.string(),
   quantity: z.int(),
@@ -23,7 +33,12 @@ export const invoiceLine = z.object({
   total: money,
 });
 
-/** An invoice. */
+/**
+ * An invoice.
+ *
+ * @example
+ * const { balance } = invoice.parse(await res.json());
+ */
 export const invoice = z.object({
   id: idSchema('inv'),
   patientId: idSchema('pat'),
@@ -132,7 +147,12 @@ export const invoicesList = defineOperation({
   response: page(invoice),
 });
 
-/** Operations on invoices. */
+/**
+ * Operations on invoices.
+ *
+ * @example
+ * invoiceOperations.get.scope; // 'read:invoices'
+ */
 export const invoiceOperations = {
   create: invoicesCreate,
   get: invoicesGet,

@@ -14,10 +14,20 @@ const languageTag = z
 const countryCode = z.string().check(z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code'));
 const phone = z.e164();
 
-/** Consent a patient has given for contact. */
+/**
+ * Consent a patient has given for contact.
+ *
+ * @example
+ * consent.parse({ messaging: true, marketing: false });
+ */
 export const consent = z.object({ messaging: z.boolean(), marketing: z.boolean() });
 
-/** A patient. PII fields are present only for callers with `read:patients:pii`. */
+/**
+ * A patient. PII fields are present only for callers with `read:patients:pii`.
+ *
+ * @example
+ * const p = patient.parse(await res.json());
+ */
 export const patient = z.object({
   id: idSchema('pat'),
   externalRef: z.nullable(z.string()),
@@ -33,7 +43,12 @@ export const patient = z.object({
   phone: z.optional(z.nullable(z.string())),
 });
 
-/** The fields only `read:patients:pii` may see. */
+/**
+ * The fields only `read:patients:pii` may see.
+ *
+ * @example
+ * const withoutPii = Object.fromEntries(Object.entries(p).filter(([k]) => !patientPiiFields.includes(k as never)));
+ */
 export const patientPiiFields = ['givenName', 'familyName', 'birthDate', 'email', 'phone'] as const;
 
 const patientFields = {
@@ -124,7 +139,12 @@ export const patientsUpdate = defineOperation({
   response: patient,
 });
 
-/** Operations on patients. */
+/**
+ * Operations on patients.
+ *
+ * @example
+ * patientOperations.update.method; // 'PATCH'
+ */
 export const patientOperations = {
   create: patientsCreate,
   get: patientsGet,

@@ -9,12 +9,27 @@ import { listQuery, money, page, positiveMoneyInput, text, timestamp } from '../
 import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
 
-/** How the patient paid. */
+/**
+ * How the patient paid.
+ *
+ * @example
+ * paymentMethod.parse('upi');
+ */
 export const paymentMethod = z.enum(['card', 'cash', 'bank_transfer', 'upi', 'wallet']);
-/** Where the confirmation came from. */
+/**
+ * Where the confirmation came from.
+ *
+ * @example
+ * paymentSource.parse('terminal');
+ */
 export const paymentSource = z.enum(['terminal', 'gateway', 'manual']);
 
-/** A recorded payment. */
+/**
+ * A recorded payment.
+ *
+ * @example
+ * const p = payment.parse(await res.json());
+ */
 export const payment = z.object({
   id: idSchema('pay'),
   invoiceId: idSchema('inv'),
@@ -28,7 +43,12 @@ export const payment = z.object({
   createdAt: timestamp,
 });
 
-/** A refund of (part of) a payment. */
+/**
+ * A refund of (part of) a payment.
+ *
+ * @example
+ * const r = refund.parse(await res.json());
+ */
 export const refund = z.object({
   id: idSchema('ref'),
   paymentId: idSchema('pay'),
@@ -116,7 +136,12 @@ export const paymentsList = defineOperation({
   response: page(payment),
 });
 
-/** Operations on payments. */
+/**
+ * Operations on payments.
+ *
+ * @example
+ * paymentOperations.create.scope; // 'write:payments'
+ */
 export const paymentOperations = {
   create: paymentsCreate,
   get: paymentsGet,
@@ -182,7 +207,12 @@ export const refundsList = defineOperation({
   response: page(refund),
 });
 
-/** Operations on refunds. */
+/**
+ * Operations on refunds.
+ *
+ * @example
+ * refundOperations.create.path; // '/api/v1/refunds'
+ */
 export const refundOperations = {
   create: refundsCreate,
   get: refundsGet,

@@ -4,7 +4,12 @@ import { listQuery, page, text, timestamp } from '../common.ts';
 import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
 
-/** A visit. `summary` is clinical text: it never leaves in events. */
+/**
+ * A visit. `summary` is clinical text: it never leaves in events.
+ *
+ * @example
+ * const v = visit.parse(await res.json());
+ */
 export const visit = z.object({
   id: idSchema('vis'),
   patientId: idSchema('pat'),
@@ -100,7 +105,12 @@ export const visitsComplete = defineOperation({
   response: visit,
 });
 
-/** Operations on visits. */
+/**
+ * Operations on visits.
+ *
+ * @example
+ * visitOperations.complete.path; // '/api/v1/visits/{visitId}/complete'
+ */
 export const visitOperations = {
   create: visitsCreate,
   get: visitsGet,

@@ -11,7 +11,12 @@ import { defineOperation } from '../operation.ts';
 
 const endpointUrl = z.url({ protocol: /^https?$/ }).check(z.maxLength(2048));
 
-/** A webhook endpoint (never with its secret). */
+/**
+ * A webhook endpoint (never with its secret).
+ *
+ * @example
+ * const endpoint = webhookEndpoint.parse(await res.json());
+ */
 export const webhookEndpoint = z.object({
   id: idSchema('whep'),
   url: z.string(),
@@ -24,7 +29,12 @@ export const webhookEndpoint = z.object({
   updatedAt: timestamp,
 });
 
-/** An endpoint with its signing secret, shown once. */
+/**
+ * An endpoint with its signing secret, shown once.
+ *
+ * @example
+ * const { secret } = webhookEndpointWithSecret.parse(await res.json()); // shown once
+ */
 export const webhookEndpointWithSecret = z.extend(webhookEndpoint, { secret: z.string() });
 
 const eventTypeFilter = z
@@ -191,7 +201,12 @@ export const webhookEndpointsReplay = defineOperation({
   response: z.object({ scheduled: z.int() }),
 });
 
-/** Operations on webhook endpoints. */
+/**
+ * Operations on webhook endpoints.
+ *
+ * @example
+ * webhookEndpointOperations.rotateSecret.path; // '/api/v1/webhook-endpoints/{endpointId}/rotate-secret'
+ */
 export const webhookEndpointOperations = {
   create: webhookEndpointsCreate,
   get: webhookEndpointsGet,
