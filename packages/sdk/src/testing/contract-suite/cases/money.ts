@@ -79,7 +79,7 @@ export const moneyCases: ContractCase[] = [
     },
   },
   {
-    name: 'payments: never over the balance, only in the invoice currency; paid at zero balance',
+    name: 'payments: never over the balance, never a partial capture, only in the invoice currency; paid at zero balance',
     uses: ['invoices.create', 'invoices.get', 'payments.create', 'payments.get', 'payments.list'],
     async run(ctx) {
       const { client } = ctx;
@@ -95,6 +95,19 @@ export const moneyCases: ContractCase[] = [
 
       await expectProblem(pay(100, 'TRY'), 422, 'currency_mismatch');
       await expectProblem(pay(total + 1), 422, 'payment_exceeds_balance');
+      // Capturing less than the terminal authorised is a partial capture: refused, and
+      // nothing recorded (the final list holds only the two payments below).
+      await expectProblem(
+        client.payments.create({
+          invoiceId: invoice.id,
+          amount: { amount: 500, currency: 'EUR' },
+          authorizedAmount: { amount: 800, currency: 'EUR' },
+          method: 'card',
+          source: 'terminal',
+        }),
+        400,
+        'validation_failed',
+      );
       const first = await pay(1_000);
       expect(first).toMatchObject({
         invoiceId: invoice.id,
