@@ -6,7 +6,8 @@
 
 const REDACTED = '[redacted]';
 const secretHeaders = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key)$/i;
-const secretFields = /^(apikey|api_key|secret|client_secret|access_token|refresh_token|password)$/i;
+// Suffix match, so `clientSecret`, `webhookSecret`, `client_secret`, `accessToken` are caught too.
+const secretFields = /(api_?key|secret|access_?token|refresh_?token|password)$/i;
 
 /**
  * Copies headers into a plain object, replacing credentials.
@@ -23,7 +24,7 @@ export function redactHeaders(headers: Headers): Record<string, string> {
 }
 
 /**
- * Deep-copies a JSON value, replacing secret fields (`apiKey`, `secret`, `access_token`, …).
+ * Deep-copies a JSON value, replacing secret fields (`apiKey`, `secret`, `clientSecret`, `access_token`, …).
  *
  * @example
  * redactBody({ id: 'tok_1', apiKey: 'cb_live_x' }); // { id: 'tok_1', apiKey: '[redacted]' }
