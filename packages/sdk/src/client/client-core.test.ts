@@ -1,3 +1,4 @@
+/** `ClinicBridgeClient`: single imported operations with an API key or an OAuth strategy. */
 import { describe, expect, it } from 'vitest';
 import { appointmentsGet, appointmentsList } from '../contract/index.ts';
 import { API_KEY, appointmentSample, BASE_URL } from './__fixtures__/samples.ts';

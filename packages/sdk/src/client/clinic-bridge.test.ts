@@ -1,3 +1,4 @@
+/** `ClinicBridge` over MSW: one method per operation, requests as sent, pagination, 204s and typed errors. */
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

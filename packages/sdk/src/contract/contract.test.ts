@@ -1,3 +1,4 @@
+/** The contract itself: ids, money, pagination queries, scopes, the operation table, the appointment state machine, payment rules and the event catalogue. */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as z from 'zod/mini';

@@ -1,3 +1,4 @@
+/** Fixtures and `signTestWebhook`: contract-valid values, and signatures the webhooks package verifies. */
 import { verify } from '@clinicbridge/webhooks';
 import { describe, expect, test } from 'vitest';
 import * as z from 'zod/mini';

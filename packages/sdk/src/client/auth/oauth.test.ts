@@ -1,3 +1,4 @@
+/** OAuth client credentials: token request shape, caching, refresh before expiry, single flight, one retry on 401, shared caches, and secrets kept out of errors and hooks. */
 import { describe, expect, it } from 'vitest';
 import { OAUTH_TOKEN_PATH } from '../../contract/oauth.ts';
 import { fakeClock } from '../__fixtures__/fake-clock.ts';

@@ -11,10 +11,13 @@
  * if (error instanceof AttemptFailure && error.kind === 'timeout') retry();
  */
 export class AttemptFailure {
-  constructor(
-    readonly kind: 'timeout' | 'connection' | 'abort',
-    readonly cause: unknown,
-  ) {}
+  readonly kind: 'timeout' | 'connection' | 'abort';
+  readonly cause: unknown;
+
+  constructor(kind: 'timeout' | 'connection' | 'abort', cause: unknown) {
+    this.kind = kind;
+    this.cause = cause;
+  }
 }
 
 /**

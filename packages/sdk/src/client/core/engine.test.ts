@@ -1,3 +1,4 @@
+/** The request engine: retries and their waits, idempotency keys, deadlines, timeouts, cancellation, tracing and response metadata. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeClock } from '../__fixtures__/fake-clock.ts';
 import { API_KEY, appointmentSample, BASE_URL } from '../__fixtures__/samples.ts';

@@ -1,3 +1,4 @@
+/** Typed errors: every contract error code mapped by kind, status fallbacks, and name-based guards. */
 import { describe, expect, it } from 'vitest';
 import { errorCodes } from '../../contract/errors.ts';
 import { ClinicBridgeError, NotFoundError } from './errors.ts';

@@ -1,3 +1,4 @@
+/** Lifecycle hooks through a real call: redacted headers, bodies only on request, no credential in any event, and hooks that throw. */
 import { describe, expect, it } from 'vitest';
 import { fakeClock } from '../__fixtures__/fake-clock.ts';
 import { API_KEY, BASE_URL } from '../__fixtures__/samples.ts';

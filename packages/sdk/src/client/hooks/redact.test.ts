@@ -1,3 +1,4 @@
+/** Redaction applied to everything hooks receive: credential headers and secret body fields. */
 import { describe, expect, it } from 'vitest';
 import { redactBody, redactHeaders } from './redact.ts';
 

@@ -1,3 +1,4 @@
+/** Cursor pagination over a fake page fetcher: lazy page requests, page metadata, and a repeated cursor. */
 import { describe, expect, it } from 'vitest';
 import type { ApiResult } from '../core/types.ts';
 import { paginate } from './pages.ts';

@@ -1,3 +1,4 @@
+/** Retry policy: full-jitter bounds, which statuses are retried, and the server wait hints. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, defaultRetryOptions, isRetryableStatus, serverDelayHint } from './policy.ts';

@@ -1,3 +1,4 @@
+/** Both generations of the RateLimit headers, and the waits they imply. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { serverDelayHint } from './policy.ts';

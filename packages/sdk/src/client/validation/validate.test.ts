@@ -1,3 +1,4 @@
+/** Response validation modes: strict, warn and off, per client and per call. */
 import { describe, expect, it } from 'vitest';
 import { API_KEY, appointmentSample, BASE_URL } from '../__fixtures__/samples.ts';
 import { json, scriptedFetch } from '../__fixtures__/scripted-fetch.ts';

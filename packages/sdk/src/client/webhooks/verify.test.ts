@@ -1,3 +1,4 @@
+/** `client.webhooks.verify`: catalogued events, tampered bodies, and events outside the catalogue. */
 import { isWebhookVerificationError, sign } from '@clinicbridge/webhooks';
 import { describe, expect, it } from 'vitest';
 import { API_KEY, BASE_URL } from '../__fixtures__/samples.ts';

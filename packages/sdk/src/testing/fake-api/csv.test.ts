@@ -1,3 +1,4 @@
+/** CSV encoding and parsing used by the fake API's imports and exports. */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { parseCsv, toCsv } from './csv.ts';

@@ -1,3 +1,4 @@
+/** The fake API over plain fetch: routing, auth and scopes, validation, pagination, idempotency, appointments, money, failure injection and OAuth. */
 import { describe, expect, test } from 'vitest';
 import { listOperations, problem } from '../../contract/index.ts';
 import { allHandlers } from './handlers.ts';

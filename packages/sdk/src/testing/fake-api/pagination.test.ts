@@ -1,3 +1,4 @@
+/** Fake API pagination: every row exactly once, in order, for any page size. */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { Row } from './collection.ts';

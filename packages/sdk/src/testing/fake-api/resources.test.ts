@@ -1,3 +1,4 @@
+/** Fake API resources and state: webhook endpoints, deliveries, dead letters, imports, exports, audit, credentials and the fake clock, latency with concurrent retries, and state reset. */
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { fixtures } from '../fixtures/index.ts';
 import { appointmentBody, patientBody, useFakeApi } from './test-helpers.ts';
