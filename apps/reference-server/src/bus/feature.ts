@@ -5,6 +5,7 @@
  * `createApp({ features: [eventBusFeature(...)] })`; the server calls
  * `start` after migrations and `stop` on SIGTERM.
  */
+import type { MessagingChannel } from '@clinicbridge/adapters';
 import type { Feature } from '../app.ts';
 import type { DeliveryConfig } from '../delivery/config.ts';
 import { registerDeliveryMetrics } from '../delivery/metrics.ts';
@@ -16,6 +17,7 @@ import { mountInboundRoutes } from '../inbound/routes.ts';
 import { createEventBus, type EventBus } from './create-bus.ts';
 import type { InternalSubscriber } from './subscriber.ts';
 import { defaultSubscribers } from './subscribers/index.ts';
+import { sendThroughChannel } from './subscribers/messaging.ts';
 
 /**
  * The configuration sections the feature reads.
@@ -38,6 +40,8 @@ export interface EventBusFeatureOptions {
   readonly subscribers?: readonly InternalSubscriber[];
   /** Key of the analytics pseudonyms (default `ANALYTICS_PSEUDONYM_KEY`, else random per process). */
   readonly analyticsKey?: string;
+  /** Channel the notifications subscriber sends through; without one, intents are only recorded. */
+  readonly messaging?: MessagingChannel;
   /** Wall clock in ms for the dispatcher (injectable for tests). */
   readonly now?: () => number;
 }
@@ -84,6 +88,9 @@ export function eventBusFeature(
           options.subscribers ??
           defaultSubscribers({
             analyticsKey: options.analyticsKey ?? config().ANALYTICS_PSEUDONYM_KEY,
+            ...(options.messaging
+              ? { sendNotification: sendThroughChannel(options.messaging) }
+              : {}),
           }),
         jobs: [(now) => processInboundWebhooks(context.db, now)],
         ...(options.now ? { now: options.now } : {}),

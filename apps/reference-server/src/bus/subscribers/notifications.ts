@@ -2,12 +2,14 @@
  * Notifications subscriber: decides which events a patient should hear
  * about and records one intent per event and template (unique, so a
  * redelivered event adds nothing). When a messaging port is given, the
- * intent is sent through it; until the adapters package provides one, the
- * intent is recorded for the sender to pick up.
+ * intent is sent through it (see `messaging.ts` for the adapters package's
+ * `MessagingChannel`); without one, the intent is recorded for a sender to pick up.
  */
 import { randomUUID } from 'node:crypto';
-import type { EventType } from '@clinicbridge/sdk/contract';
+import type { EventEnvelope, EventType } from '@clinicbridge/sdk/contract';
+import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import type { DB } from '../../db/schema.ts';
 import type { InternalSubscriber } from '../subscriber.ts';
 
 /**
@@ -30,18 +32,23 @@ export const notificationTemplates: Partial<Record<EventType, string>> = {
 };
 
 /**
- * Sends a recorded intent; resolves to the provider's message id.
+ * Sends a recorded intent inside the acknowledging transaction; resolves to
+ * the provider's message id, or null when nothing was sent (no consent, no
+ * contact, a template the channel does not know).
  *
  * @example
- * const send: SendNotification = async (intent) => ({ providerMessageId: await whatsapp.send(intent) });
+ * const send: SendNotification = async (intent) => ({ providerMessageId: await deliver(intent) });
  */
-export type SendNotification = (intent: {
-  id: string;
-  tenantId: string;
-  template: string;
-  patientId: string | null;
-  eventId: string;
-}) => Promise<{ providerMessageId: string }>;
+export type SendNotification = (
+  intent: {
+    id: string;
+    tenantId: string;
+    template: string;
+    patientId: string | null;
+    eventId: string;
+  },
+  context: { trx: Kysely<DB>; event: EventEnvelope },
+) => Promise<{ providerMessageId: string } | null>;
 
 /**
  * Creates the notifications subscriber.
@@ -65,16 +72,14 @@ export function notificationsSubscriber(
         values (${id}, ${event.tenantId}, ${event.id}, ${template}, ${patientId}, 'recorded', ${now}, ${now})
         on conflict (event_id, template) do nothing returning id`.execute(trx);
       if (inserted.rows.length === 0 || !options.send) return;
-      const { providerMessageId } = await options.send({
-        id,
-        tenantId: event.tenantId,
-        template,
-        patientId,
-        eventId: event.id,
-      });
+      const sent = await options.send(
+        { id, tenantId: event.tenantId, template, patientId, eventId: event.id },
+        { trx, event },
+      );
+      if (!sent) return;
       await trx
         .updateTable('notification_intents')
-        .set({ status: 'sent', provider_message_id: providerMessageId, updated_at: now })
+        .set({ status: 'sent', provider_message_id: sent.providerMessageId, updated_at: now })
         .where('id', '=', id)
         .execute();
     },

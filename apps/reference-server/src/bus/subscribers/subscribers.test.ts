@@ -3,6 +3,8 @@
  * acknowledgement, a failing one neither blocks the others nor loses its
  * events, and their outputs hold no PII or clinical text.
  */
+
+import type { MessagingChannel, TemplatedMessage } from '@clinicbridge/adapters';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../../test/helpers/database.ts';
 import { recordEvent } from '../../events/outbox.ts';
@@ -11,6 +13,7 @@ import { MAX_INBOX_ATTEMPTS, processInbox } from '../inbox.ts';
 import type { InternalSubscriber } from '../subscriber.ts';
 import { analyticsSubscriber, pseudonymise } from './analytics.ts';
 import { crmSyncSubscriber } from './crm.ts';
+import { sendThroughChannel } from './messaging.ts';
 import { notificationsSubscriber } from './notifications.ts';
 import { reportingSubscriber } from './reporting.ts';
 
@@ -187,5 +190,102 @@ describe('internal subscribers', () => {
     const alerts = await database.db.selectFrom('operator_alerts').selectAll().execute();
     expect(alerts.filter((a) => a.kind === 'should-roll-back')).toHaveLength(0);
     expect(alerts.filter((a) => a.kind === 'subscriber_event_dead')).toHaveLength(1);
+  });
+
+  test('notifications go out through a messaging channel, once, only to patients who consented', async () => {
+    const sent: TemplatedMessage[] = [];
+    const channel: MessagingChannel = {
+      channel: 'whatsapp',
+      provider: 'fake',
+      encrypted: true,
+      supports: (template) => template === 'appointment_confirmation',
+      send: async (message) => {
+        sent.push(message);
+        return {
+          channel: 'whatsapp',
+          provider: 'fake',
+          providerMessageId: `wamid.${sent.length}`,
+          status: 'accepted',
+        };
+      },
+    };
+    const now = new Date();
+    const patient = (id: string, consent: boolean) => ({
+      id,
+      tenant_id: tenantId,
+      given_name: 'Ayşe',
+      family_name: 'Yılmaz',
+      birth_date: null,
+      email: null,
+      phone: '+905551112233',
+      external_ref: null,
+      preferred_language: 'tr',
+      country_code: 'TR',
+      consent_messaging: consent,
+      consent_marketing: false,
+      created_at: now,
+      updated_at: now,
+    });
+    await database.db
+      .insertInto('tenants')
+      .values({ id: tenantId, name: 'Messaging clinic', created_at: now })
+      .execute();
+    await database.db
+      .insertInto('patients')
+      .values([
+        patient('pat_messagingconsented00001', true),
+        patient('pat_messagingnoconsent00001', false),
+      ])
+      .execute();
+    const appointmentFor = (patientId: string) =>
+      database.db.transaction().execute((trx) =>
+        recordEvent(trx, {
+          tenantId,
+          type: 'appointment.created',
+          entityType: 'appointment',
+          entityId: appointmentId,
+          data: {
+            appointmentId,
+            patientId: patientId as `pat_${string}`,
+            service: 'Implant consultation',
+            status: 'scheduled',
+            startsAt: '2026-11-24T09:00:00Z',
+            endsAt: '2026-11-24T09:30:00Z',
+          },
+        }),
+      );
+    const consented = await appointmentFor('pat_messagingconsented00001');
+    const refused = await appointmentFor('pat_messagingnoconsent00001');
+    const notifications = notificationsSubscriber({ send: sendThroughChannel(channel) });
+    await drain([notifications]);
+    expect(sent).toHaveLength(1);
+    const intent = await database.db
+      .selectFrom('notification_intents')
+      .selectAll()
+      .where('event_id', '=', consented.id)
+      .executeTakeFirstOrThrow();
+    expect(sent[0]).toMatchObject({
+      to: '+905551112233',
+      template: 'appointment_confirmation',
+      locale: 'tr',
+      idempotencyKey: intent.id,
+      variables: { givenName: 'Ayşe', startsAt: '2026-11-24T09:00:00Z' },
+    });
+    expect(JSON.stringify(sent[0])).not.toContain('Implant');
+    expect(intent).toMatchObject({ status: 'sent', provider_message_id: 'wamid.1' });
+    const skipped = await database.db
+      .selectFrom('notification_intents')
+      .selectAll()
+      .where('event_id', '=', refused.id)
+      .executeTakeFirstOrThrow();
+    expect(skipped.status).toBe('recorded');
+    // Delivered again (at-least-once): the intent exists, nothing is sent twice.
+    await database.db
+      .updateTable('subscriber_inbox')
+      .set({ status: 'pending' })
+      .where('event_id', '=', consented.id)
+      .execute();
+    await drain([notifications]);
+    expect(sent).toHaveLength(1);
   });
 });
