@@ -12,7 +12,14 @@ import { getScheme } from './registry.ts';
 import type { WebhookScheme } from './scheme.ts';
 import type { HeadersLike, WebhookSecret } from './types.ts';
 
-/** Bodies above this are refused unless `maxBodyBytes` says otherwise. */
+/**
+ * Bodies above this are refused unless `maxBodyBytes` says otherwise.
+ *
+ * @example
+ * ```ts
+ * const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+ * ```
+ */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /**
@@ -90,10 +97,28 @@ export function webhookProblem(error: WebhookVerificationError): WebhookProblem 
   };
 }
 
+/**
+ * The scheme object for a registry name, or the object itself;
+ * `unknown_scheme` for an unknown name.
+ *
+ * @example
+ * ```ts
+ * const scheme = resolveScheme(options.scheme);
+ * ```
+ */
 export function resolveScheme(scheme: string | WebhookScheme): WebhookScheme {
   return typeof scheme === 'string' ? getScheme(scheme) : scheme;
 }
 
+/**
+ * The body limit a receiver enforces; a `RangeError` for a nonsensical
+ * `maxBodyBytes`, raised when the receiver is built.
+ *
+ * @example
+ * ```ts
+ * const limit = bodyLimit(options); // 1 MiB by default
+ * ```
+ */
 export function bodyLimit(options: ReceiverOptions<never>): number {
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!Number.isSafeInteger(limit) || limit < 0) {
@@ -102,6 +127,14 @@ export function bodyLimit(options: ReceiverOptions<never>): number {
   return limit;
 }
 
+/**
+ * The `payload_too_large` error (413) for a body over `limit` bytes.
+ *
+ * @example
+ * ```ts
+ * if (size > limit) throw payloadTooLarge(limit);
+ * ```
+ */
 export function payloadTooLarge(limit: number): WebhookVerificationError {
   return new WebhookVerificationError(
     'payload_too_large',
@@ -109,13 +142,29 @@ export function payloadTooLarge(limit: number): WebhookVerificationError {
   );
 }
 
-/** Raises `payload_too_large` early when a declared Content-Length is over the limit. */
+/**
+ * Raises `payload_too_large` early when a declared Content-Length is over the limit.
+ *
+ * @example
+ * ```ts
+ * checkDeclaredLength(c.req.header('content-length'), limit);
+ * ```
+ */
 export function checkDeclaredLength(value: string | undefined, limit: number): void {
   if (value !== undefined && /^\d+$/.test(value) && Number(value) > limit) {
     throw payloadTooLarge(limit);
   }
 }
 
+/**
+ * Resolves the secret for this request, verifies the raw body with the scheme,
+ * and packages the result with the provider's event id.
+ *
+ * @example
+ * ```ts
+ * const webhook = await verifyDelivery(scheme, options, c, rawBody, c.req.raw.headers);
+ * ```
+ */
 export async function verifyDelivery<T, Ctx>(
   scheme: WebhookScheme,
   options: ReceiverOptions<Ctx>,

@@ -45,9 +45,24 @@ export function isIdempotencyError(error: unknown): error is IdempotencyError {
   return error instanceof Error && error.name === 'IdempotencyError';
 }
 
+/**
+ * Longest idempotency key accepted, in characters.
+ *
+ * @example
+ * ```ts
+ * if (key.length > MAX_KEY_LENGTH) return badRequest('invalid_key');
+ * ```
+ */
 export const MAX_KEY_LENGTH = 255;
 
-/** Keys are opaque, but bounded and printable so they can be stored and logged safely. */
+/**
+ * Keys are opaque, but bounded and printable so they can be stored and logged safely.
+ *
+ * @example
+ * ```ts
+ * assertKey(request.headers.get('idempotency-key')); // throws IdempotencyError('invalid_key')
+ * ```
+ */
 export function assertKey(key: unknown): asserts key is string {
   if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
     throw new IdempotencyError(
@@ -64,6 +79,15 @@ export function assertKey(key: unknown): asserts key is string {
   }
 }
 
+/**
+ * Raises `invalid_option` unless `value` is absent or a positive, finite
+ * number of milliseconds.
+ *
+ * @example
+ * ```ts
+ * assertDuration('ttlMs', options.ttlMs);
+ * ```
+ */
 export function assertDuration(name: string, value: number | undefined): void {
   if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
     throw new IdempotencyError(

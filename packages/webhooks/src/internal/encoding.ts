@@ -7,15 +7,38 @@ import { NodeBuffer } from './runtime.ts';
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * Text as UTF-8 bytes.
+ *
+ * @example
+ * ```ts
+ * const bytes = utf8Encode('café'); // 5 bytes
+ * ```
+ */
 export function utf8Encode(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
-/** Decodes UTF-8, throwing a `TypeError` on invalid sequences instead of inserting U+FFFD. */
+/**
+ * Decodes UTF-8, throwing a `TypeError` on invalid sequences instead of inserting U+FFFD.
+ *
+ * @example
+ * ```ts
+ * const text = utf8DecodeStrict(body); // throws on 0xff
+ * ```
+ */
 export function utf8DecodeStrict(bytes: Uint8Array): string {
   return strictDecoder.decode(bytes);
 }
 
+/**
+ * Bytes as standard base64, with padding.
+ *
+ * @example
+ * ```ts
+ * base64Encode(new Uint8Array([1, 2, 3])); // 'AQID'
+ * ```
+ */
 export function base64Encode(bytes: Uint8Array): string {
   if (NodeBuffer) {
     return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
@@ -32,6 +55,11 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /**
  * Decodes standard base64, padding optional (some senders strip it). Returns
  * `undefined` for anything else, so callers choose the error to raise.
+ *
+ * @example
+ * ```ts
+ * const key = base64Decode(secret.slice('whsec_'.length)); // undefined when not base64
+ * ```
  */
 export function base64Decode(text: string): Uint8Array | undefined {
   if (!BASE64.test(text) || text.length % 4 === 1) return undefined;
@@ -43,6 +71,14 @@ export function base64Decode(text: string): Uint8Array | undefined {
   return out;
 }
 
+/**
+ * Bytes as lowercase hex.
+ *
+ * @example
+ * ```ts
+ * hexEncode(new Uint8Array([0xab, 0x01])); // 'ab01'
+ * ```
+ */
 export function hexEncode(bytes: Uint8Array): string {
   if (NodeBuffer) {
     return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
@@ -54,7 +90,14 @@ export function hexEncode(bytes: Uint8Array): string {
 
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 
-/** Decodes hex (either case); `undefined` when the text is not hex. */
+/**
+ * Decodes hex (either case); `undefined` when the text is not hex.
+ *
+ * @example
+ * ```ts
+ * hexDecode('AB01'); // Uint8Array [0xab, 0x01]
+ * ```
+ */
 export function hexDecode(text: string): Uint8Array | undefined {
   if (!HEX.test(text)) return undefined;
   if (NodeBuffer) return NodeBuffer.from(text, 'hex');

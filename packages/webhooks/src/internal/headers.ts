@@ -8,6 +8,11 @@ import type { HeadersLike } from '../types.ts';
 /**
  * The value of header `name` (lowercase), or `undefined`. Repeated headers are
  * joined with `", "` the way `Headers.get` joins them.
+ *
+ * @example
+ * ```ts
+ * const deliveryId = readHeader(req.headers, 'x-github-delivery');
+ * ```
  */
 export function readHeader(headers: HeadersLike, name: string): string | undefined {
   if (typeof (headers as Headers).get === 'function') {
@@ -31,6 +36,11 @@ export function readHeader(headers: HeadersLike, name: string): string | undefin
 /**
  * The first of `names` present and non-empty; raises `missing_header` naming
  * the first one otherwise.
+ *
+ * @example
+ * ```ts
+ * const id = requireHeader(headers, 'webhook-id', 'svix-id');
+ * ```
  */
 export function requireHeader(headers: HeadersLike, ...names: readonly string[]): string {
   for (const name of names) {

@@ -18,6 +18,14 @@ import {
 import { parseJsonBody } from './payload.ts';
 import { nodeCrypto } from './runtime.ts';
 
+/**
+ * Everything a scheme has parsed that the shared check needs.
+ *
+ * @example
+ * ```ts
+ * const check: HmacCheck = { hash: 'sha256', keys, prefix: `${t}.`, body, candidates: ['5257a8…'], encoding: 'hex' };
+ * ```
+ */
 export interface HmacCheck {
   hash: HashName;
   keys: readonly HmacKey[];
@@ -32,9 +40,23 @@ export interface HmacCheck {
 /**
  * Most signature entries a header may carry. Senders rotating secrets send two
  * or three; the bound keeps a hostile header from buying unbounded work.
+ *
+ * @example
+ * ```ts
+ * if (entries.length > MAX_SIGNATURE_ENTRIES) throw tooManySignatures('webhook-signature');
+ * ```
  */
 export const MAX_SIGNATURE_ENTRIES = 32;
 
+/**
+ * The `invalid_header` error for a header over {@link MAX_SIGNATURE_ENTRIES}
+ * entries.
+ *
+ * @example
+ * ```ts
+ * throw tooManySignatures('Stripe-Signature');
+ * ```
+ */
 export function tooManySignatures(header: string): WebhookVerificationError {
   return new WebhookVerificationError(
     'invalid_header',
@@ -51,6 +73,15 @@ function matchesAny(candidates: readonly string[], expected: string): boolean {
   return matched;
 }
 
+/**
+ * The `invalid_signature` error, with advice that depends on whether the body
+ * is empty (likely consumed by a parser).
+ *
+ * @example
+ * ```ts
+ * throw signatureMismatch(body);
+ * ```
+ */
 export function signatureMismatch(body: Body): WebhookVerificationError {
   return new WebhookVerificationError(
     'invalid_signature',
@@ -60,6 +91,15 @@ export function signatureMismatch(body: Body): WebhookVerificationError {
   );
 }
 
+/**
+ * Raises `invalid_signature` unless one key signs the content to one of the
+ * candidates; needs `node:crypto`.
+ *
+ * @example
+ * ```ts
+ * checkHmacSync(check);
+ * ```
+ */
 export function checkHmacSync(check: HmacCheck): void {
   requireNodeCrypto('Synchronous verification');
   for (const key of check.keys) {
@@ -69,6 +109,15 @@ export function checkHmacSync(check: HmacCheck): void {
   throw signatureMismatch(check.body);
 }
 
+/**
+ * Same as {@link checkHmacSync} on any runtime (`node:crypto` when present,
+ * Web Crypto otherwise).
+ *
+ * @example
+ * ```ts
+ * await checkHmacAsync(check);
+ * ```
+ */
 export async function checkHmacAsync(check: HmacCheck): Promise<void> {
   if (nodeCrypto) return checkHmacSync(check);
   for (const key of check.keys) {
@@ -78,7 +127,14 @@ export async function checkHmacAsync(check: HmacCheck): Promise<void> {
   throw signatureMismatch(check.body);
 }
 
-/** The value `verify` resolves to once the signature holds. */
+/**
+ * The value `verify` resolves to once the signature holds.
+ *
+ * @example
+ * ```ts
+ * return verifiedResult(payload, check.body, options);
+ * ```
+ */
 export function verifiedResult(
   payload: WebhookPayload,
   body: Body,

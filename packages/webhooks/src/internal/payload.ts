@@ -6,7 +6,14 @@ import { WebhookVerificationError } from '../errors.ts';
 import type { Body } from './crypto.ts';
 import { utf8DecodeStrict } from './encoding.ts';
 
-/** Accepts string, Uint8Array (Buffer), any other ArrayBufferView, or ArrayBuffer. */
+/**
+ * Accepts string, Uint8Array (Buffer), any other ArrayBufferView, or ArrayBuffer.
+ *
+ * @example
+ * ```ts
+ * const body = toBody(Buffer.from('{}')); // the same Uint8Array
+ * ```
+ */
 export function toBody(payload: unknown): Body {
   if (typeof payload === 'string' || payload instanceof Uint8Array) return payload;
   if (payload instanceof ArrayBuffer) return new Uint8Array(payload);
@@ -22,6 +29,14 @@ export function toBody(payload: unknown): Body {
   );
 }
 
+/**
+ * The `empty_payload` error, pointing at a body parser that consumed the body.
+ *
+ * @example
+ * ```ts
+ * if (body.length === 0) throw emptyPayloadError();
+ * ```
+ */
 export function emptyPayloadError(): WebhookVerificationError {
   return new WebhookVerificationError(
     'empty_payload',
@@ -29,7 +44,14 @@ export function emptyPayloadError(): WebhookVerificationError {
   );
 }
 
-/** Parses a verified body as JSON. */
+/**
+ * Parses a verified body as JSON.
+ *
+ * @example
+ * ```ts
+ * const event = parseJsonBody(body); // payload_not_json when it is not
+ * ```
+ */
 export function parseJsonBody(body: Body): unknown {
   if (body.length === 0) throw emptyPayloadError();
   let text: string;

@@ -7,6 +7,14 @@
  */
 import type * as NodeCryptoModule from 'node:crypto';
 
+/**
+ * The type of the `node:crypto` module.
+ *
+ * @example
+ * ```ts
+ * const crypto: NodeCrypto | undefined = nodeCrypto;
+ * ```
+ */
 export type NodeCrypto = typeof NodeCryptoModule;
 
 interface MaybeNodeGlobals {
@@ -25,8 +33,22 @@ function loadNodeCrypto(): NodeCrypto | undefined {
   }
 }
 
-/** `node:crypto` when the runtime has it; `undefined` in browsers and most edge runtimes. */
+/**
+ * `node:crypto` when the runtime has it; `undefined` in browsers and most edge runtimes.
+ *
+ * @example
+ * ```ts
+ * if (nodeCrypto) return hmacSync(hash, key, prefix, body, encoding);
+ * ```
+ */
 export const nodeCrypto: NodeCrypto | undefined = loadNodeCrypto();
 
-/** Node's `Buffer` when present (Node, Deno, Bun), for its fast base64 and hex codecs. */
+/**
+ * Node's `Buffer` when present (Node, Deno, Bun), for its fast base64 and hex codecs.
+ *
+ * @example
+ * ```ts
+ * if (NodeBuffer) return NodeBuffer.from(text, 'base64');
+ * ```
+ */
 export const NodeBuffer: typeof Buffer | undefined = (globalThis as MaybeNodeGlobals).Buffer;

@@ -6,7 +6,14 @@ import { WebhookVerificationError } from '../errors.ts';
 import type { WebhookSecret } from '../types.ts';
 import { type HmacKey, toHmacKey } from './crypto.ts';
 
-/** Signing refuses keys shorter than this (192 bits), whatever the scheme. */
+/**
+ * Signing refuses keys shorter than this (192 bits), whatever the scheme.
+ *
+ * @example
+ * ```ts
+ * if (key.bytes.length < MIN_SIGNING_KEY_BYTES) throw shortSecret();
+ * ```
+ */
 export const MIN_SIGNING_KEY_BYTES = 24;
 
 const CACHE_LIMIT = 256;
@@ -14,6 +21,12 @@ const CACHE_LIMIT = 256;
 /**
  * Builds a function that maps one secret or a rotation list to key bytes,
  * remembering the last {@link CACHE_LIMIT} secrets it decoded.
+ *
+ * @example
+ * ```ts
+ * const keysFor = createKeyResolver(utf8Key);
+ * const keys = keysFor([newSecret, oldSecret]); // one HmacKey each
+ * ```
  */
 export function createKeyResolver(
   decode: (secret: string) => Uint8Array,
@@ -43,7 +56,14 @@ function emptySecret(): WebhookVerificationError {
   );
 }
 
-/** Raises `invalid_secret` for keys too short to sign with. */
+/**
+ * Raises `invalid_secret` for keys too short to sign with.
+ *
+ * @example
+ * ```ts
+ * assertSigningKeys(keysFor(input.secret));
+ * ```
+ */
 export function assertSigningKeys(keys: readonly HmacKey[]): void {
   for (const key of keys) {
     if (key.bytes.length < MIN_SIGNING_KEY_BYTES) {
@@ -55,7 +75,14 @@ export function assertSigningKeys(keys: readonly HmacKey[]): void {
   }
 }
 
-/** Secret as UTF-8 key bytes: Stripe, Meta, GitHub and generic HMAC use the string itself. */
+/**
+ * Secret as UTF-8 key bytes: Stripe, Meta, GitHub and generic HMAC use the string itself.
+ *
+ * @example
+ * ```ts
+ * const keysFor = createKeyResolver(utf8Key);
+ * ```
+ */
 export function utf8Key(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }

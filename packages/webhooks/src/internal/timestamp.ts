@@ -5,11 +5,27 @@
 import { WebhookVerificationError } from '../errors.ts';
 import type { VerifyOptions } from '../types.ts';
 
+/**
+ * Default replay window, either way: 5 minutes, as Standard Webhooks and
+ * Stripe recommend.
+ *
+ * @example
+ * ```ts
+ * const tolerance = options?.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+ * ```
+ */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 const UNIX_SECONDS = /^[0-9]{1,12}$/;
 
-/** Parses an integer count of seconds since the epoch as sent in a header. */
+/**
+ * Parses an integer count of seconds since the epoch as sent in a header.
+ *
+ * @example
+ * ```ts
+ * const timestamp = parseUnixSeconds(headerValue, 'webhook-timestamp');
+ * ```
+ */
 export function parseUnixSeconds(value: string, header: string): number {
   if (!UNIX_SECONDS.test(value)) {
     throw new WebhookVerificationError(
@@ -20,7 +36,14 @@ export function parseUnixSeconds(value: string, header: string): number {
   return Number(value);
 }
 
-/** Raises `timestamp_too_old` / `timestamp_in_future` outside the tolerance. */
+/**
+ * Raises `timestamp_too_old` / `timestamp_in_future` outside the tolerance.
+ *
+ * @example
+ * ```ts
+ * assertWithinTolerance(timestamp, { toleranceSeconds: 300, now: Date.now });
+ * ```
+ */
 export function assertWithinTolerance(timestamp: number, options: VerifyOptions | undefined): void {
   const tolerance = options?.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   if (!(tolerance >= 0) || !Number.isFinite(tolerance)) {
@@ -41,7 +64,14 @@ export function assertWithinTolerance(timestamp: number, options: VerifyOptions 
   }
 }
 
-/** Whole seconds since the epoch for signing; defaults to now. */
+/**
+ * Whole seconds since the epoch for signing; defaults to now.
+ *
+ * @example
+ * ```ts
+ * toUnixSeconds(new Date('2026-01-01T00:00:00Z')); // 1767225600
+ * ```
+ */
 export function toUnixSeconds(timestamp: Date | number | undefined): number {
   if (timestamp === undefined) return Math.floor(Date.now() / 1000);
   const seconds =

@@ -18,7 +18,14 @@ function decodeStandardSecret(secret: string): Uint8Array {
   return key;
 }
 
-/** Key bytes for one secret or a rotation list (prefix optional, padding optional). */
+/**
+ * Key bytes for one secret or a rotation list (prefix optional, padding optional).
+ *
+ * @example
+ * ```ts
+ * const keys = standardKeys(['whsec_new…', 'whsec_old…']);
+ * ```
+ */
 export const standardKeys = createKeyResolver(decodeStandardSecret);
 
 /**
