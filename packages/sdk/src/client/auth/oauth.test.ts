@@ -220,6 +220,33 @@ describe('OAuth client credentials', () => {
     }
   });
 
+  it('stops waiting for a token when the call is aborted; other callers still get it', async () => {
+    const api = fakeApi();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      if (new URL(new Request(input, init).url).pathname === '/oauth/token') await gate;
+      return api.fetch(input, init);
+    };
+    const client = oauthClient(fetch);
+    const controller = new AbortController();
+    const aborted = client.appointments
+      .get({ appointmentId }, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    const patient = client.appointments.get({ appointmentId });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    const error = await aborted;
+    expect(error).toMatchObject({ name: 'AbortError', code: 'aborted' });
+    expect(api.apiRequests).toHaveLength(0);
+    release();
+    await expect(patient).resolves.toMatchObject({ id: appointmentId });
+    expect(api.tokenRequests).toHaveLength(1);
+    expect(api.apiRequests).toHaveLength(1);
+  });
+
   it('refuses options with neither an API key nor client credentials', () => {
     expect(
       () => new ClinicBridge({ baseUrl: BASE_URL, clientId: 'cli_x', clientSecret: '' }),

@@ -6,7 +6,12 @@
  * dropped from the cache only if it is still the one that was rejected, so a
  * burst of 401s triggers one refresh, not one per request.
  */
-import { AuthenticationError, ConnectionError, TimeoutError } from '../errors/errors.ts';
+import {
+  AbortError,
+  AuthenticationError,
+  ConnectionError,
+  TimeoutError,
+} from '../errors/errors.ts';
 import { errorFromResponse } from '../errors/from-response.ts';
 import { isRetryableStatus, serverDelayHint } from '../retry/policy.ts';
 import { MemoryTokenCache } from './memory-token-cache.ts';
@@ -51,6 +56,28 @@ function basic(id: string, secret: string): string {
   let binary = '';
   for (const b of bytes) binary += String.fromCharCode(b);
   return `Basic ${btoa(binary)}`;
+}
+
+/**
+ * Waits for `promise`, or rejects with an `AbortError` as soon as `signal`
+ * aborts. Only this caller stops waiting: a token request shared with other
+ * calls carries on for them.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () =>
+      reject(
+        new AbortError('oauth.token: the call was aborted while waiting for an access token', {
+          code: 'aborted',
+          operationId: 'oauth.token',
+          cause: signal.reason,
+        }),
+      );
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /**
@@ -130,13 +157,13 @@ export function oauthClientCredentials(settings: OAuthSettings): AuthStrategy {
   }
 
   return {
-    async credential() {
+    async credential(signal) {
       const cached = await cache.get(key);
       if (cached && cached.expiresAt - skew > now()) return cached.accessToken;
       inflight ??= requestToken().finally(() => {
         inflight = undefined;
       });
-      return (await inflight).accessToken;
+      return (await untilAborted(inflight, signal)).accessToken;
     },
     async rejected(credential) {
       const cached = await cache.get(key);

@@ -10,8 +10,12 @@
  * const fromVault: AuthStrategy = { credential: () => vault.read('clinicbridge-key'), rejected: async () => false };
  */
 export interface AuthStrategy {
-  /** The credential to send as `Authorization: Bearer <credential>`. */
-  credential(): Promise<string>;
+  /**
+   * The credential to send as `Authorization: Bearer <credential>`. `signal` is
+   * the call's: a strategy that has to fetch a credential should stop waiting
+   * for it when the call is aborted.
+   */
+  credential(signal?: AbortSignal): Promise<string>;
   /**
    * Called once when a request got 401 with `credential`; returns true when a
    * fresh credential may fix it, so the request is retried one time.

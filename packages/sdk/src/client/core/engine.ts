@@ -119,7 +119,7 @@ async function run(
     let requestId: string | undefined;
     let credential: string | undefined;
     try {
-      credential = await config.auth.credential();
+      credential = await config.auth.credential(signal);
       const headers = new Headers(config.headers);
       headers.set('accept', 'application/json');
       headers.set('authorization', `Bearer ${credential}`);
