@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, test } from 'vitest';
+import { createHmacScheme } from '../hmac/index.ts';
 import { schemes } from '../registry.ts';
 import { generateSecret, signSync } from '../standard/index.ts';
 import { type WebhookEnv, webhookVerifier } from './index.ts';
@@ -146,6 +147,24 @@ describe('webhookVerifier (Hono)', () => {
     expect(await ok.json()).toBe('evt_1');
     const wrongTenant = await hono.request('/stripe/t2', { method: 'POST', body, headers });
     expect(wrongTenant.status).toBe(401);
+  });
+
+  test('a scheme object (a provider of your own) works like a registry name', async () => {
+    const acme = createHmacScheme({ name: 'acme', header: 'x-acme-signature', prefix: 'sha256=' });
+    const acmeSecret = 'acme-signing-secret-of-32-chars!';
+    const hono = new Hono();
+    hono.post('/acme', webhookVerifier({ scheme: acme, secret: acmeSecret }), (c) =>
+      c.json({ scheme: c.get('webhook').scheme, event: c.get('webhook').event }),
+    );
+    const headers = acme.signSync({ payload, secret: acmeSecret });
+    const ok = await hono.request('/acme', { method: 'POST', body: payload, headers });
+    expect(await ok.json()).toEqual({ scheme: 'acme', event: JSON.parse(payload) });
+    const forged = await hono.request('/acme', {
+      method: 'POST',
+      body: payload,
+      headers: acme.signSync({ payload, secret: 'another-secret-of-32-characters!!' }),
+    });
+    expect(forged.status).toBe(401);
   });
 
   test('an unknown scheme name fails when the middleware is built', () => {

@@ -209,6 +209,18 @@ describe('webhookMiddleware (Express-style)', () => {
     });
   });
 
+  test('a body something else consumed without leaving it in req.body is 400 invalid_payload', async () => {
+    const drain = async (req: NodeWebhookRequest) => {
+      for await (const _chunk of req) {
+        // a middleware that reads the stream and keeps nothing
+      }
+    };
+    const port = await listen(chain(drain, { scheme: 'standard', secret }));
+    const res = await send(port, payload, signSync({ id: 'msg_m6', payload, secret }));
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toMatchObject({ code: 'invalid_payload' });
+  });
+
   test('non-verification errors go to next(error)', async () => {
     const port = await listen(
       chain(() => undefined, {

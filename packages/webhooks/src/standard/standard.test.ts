@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { standardNegative, standardSignVectors, v1aVector } from '../__fixtures__/vectors.ts';
+import {
+  specExampleHeader,
+  standardNegative,
+  standardSignVectors,
+  v1aVector,
+} from '../__fixtures__/vectors.ts';
 import type { WebhookErrorCode } from '../errors.ts';
 import {
   generateSecret,
@@ -110,6 +115,21 @@ describe('published Standard Webhooks vectors', () => {
     expect(
       await codeOf(verify(vector.payload, onlyV1a, vector.secret, atVector(vector.timestamp))),
     ).toBe('invalid_signature');
+  });
+
+  test("the spec's example header (v1 beside v1a) parses; without its secret it is invalid_signature", async () => {
+    const headers = {
+      'webhook-id': specExampleHeader['webhook-id'],
+      'webhook-timestamp': specExampleHeader['webhook-timestamp'],
+      'webhook-signature': specExampleHeader['webhook-signature'],
+    };
+    const at = atVector(Number(specExampleHeader['webhook-timestamp']));
+    const error = await verifySignature('{}', headers, generateSecret(), at).catch(
+      (e: unknown) => e,
+    );
+    // Not invalid_header: the v1 entry was found and compared, the v1a one skipped.
+    expect(error).toMatchObject({ code: 'invalid_signature' });
+    expect((error as Error).message).toMatch(/No signature matches/);
   });
 
   test('the secret works with and without the whsec_ prefix, and unpadded', async () => {
