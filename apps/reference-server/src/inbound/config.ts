@@ -1,7 +1,8 @@
 /**
- * `INBOUND_*` configuration: one signing secret per provider (also from
- * `INBOUND_<PROVIDER>_SECRET_FILE`), a timestamp tolerance, and a body
- * limit. A provider without a secret is not accepted at all.
+ * `INBOUND_*` configuration: the signing secret of each provider (also from
+ * `INBOUND_<PROVIDER>_SECRET_FILE`; several, comma-separated, during a
+ * rotation), a timestamp tolerance, and a body limit. A provider without a
+ * secret is not accepted at all.
  */
 import * as z from 'zod';
 

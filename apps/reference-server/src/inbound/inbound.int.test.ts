@@ -16,12 +16,13 @@ import { inboundConfig } from './config.ts';
 const stripeSecret = `whsec_${'s'.repeat(32)}`;
 const metaSecret = 'meta-app-secret-0123456789abcdef';
 const visaSecret = generateSecret();
+const nextVisaSecret = generateSecret();
 const config = {
   ...deliveryConfig.parse({ WEBHOOK_DISPATCHER: 'false' }),
   ...inboundConfig.parse({
     INBOUND_PAYMENTS_SECRET: stripeSecret,
     INBOUND_WHATSAPP_SECRET: metaSecret,
-    INBOUND_VISA_SECRET: visaSecret,
+    INBOUND_VISA_SECRET: `${visaSecret}, ${nextVisaSecret}`,
   }),
 };
 const feature = eventBusFeature({ config });
@@ -342,5 +343,33 @@ describe('POST /webhooks/:provider', () => {
     expect(alerts.some((a) => a.kind === 'inbound_webhook_unparseable')).toBe(true);
     expect(await resolveAlert(t.database.db, alerts[0]?.id as string, new Date())).toBe(true);
     expect(await resolveAlert(t.database.db, alerts[0]?.id as string, new Date())).toBe(false);
+  });
+
+  test('during a rotation, a webhook signed with either configured secret is accepted', async () => {
+    const body = JSON.stringify({
+      type: 'visa.status_changed',
+      tenantId,
+      data: { caseId: 'c-9', country: 'TR', status: 'submitted' },
+    });
+    const res = await post(
+      'visa',
+      body,
+      getScheme('standard').signSync({
+        id: 'msg_rotated_1',
+        payload: body,
+        secret: nextVisaSecret,
+      }),
+    );
+    expect(res.status).toBe(202);
+    const other = await post(
+      'visa',
+      body,
+      getScheme('standard').signSync({
+        id: 'msg_rotated_2',
+        payload: body,
+        secret: generateSecret(),
+      }),
+    );
+    expect(other.status).toBe(401);
   });
 });

@@ -85,7 +85,12 @@ export function mountInboundRoutes(app: Hono<AppEnv>, deps: InboundRouteDeps): v
     const raw = await readBody(c.req.raw, deps.config.INBOUND_BODY_LIMIT_BYTES);
     const now = deps.now();
     try {
-      await getScheme(provider.scheme).verify(raw, c.req.raw.headers, secret, {
+      // Several comma-separated secrets are all accepted, so a provider's secret can be rotated.
+      const secrets = secret
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== '');
+      await getScheme(provider.scheme).verify(raw, c.req.raw.headers, secrets, {
         parse: false,
         toleranceSeconds: deps.config.INBOUND_TOLERANCE_SECONDS,
         now: () => now.getTime(),
