@@ -9,11 +9,13 @@
 import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { build } from 'esbuild';
+import type { Hono } from 'hono';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { Webhook as SvixWebhook } from 'svix';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { githubVector, standardSignVectors, stripeVector } from './__fixtures__/vectors.ts';
+import type * as HonoMiddleware from './hono/index.ts';
 import type * as Idempotency from './idempotency/index.ts';
 import { requestFingerprintSync } from './idempotency/index.ts';
 import type * as Root from './index.ts';
@@ -21,13 +23,20 @@ import type * as Meta from './meta/index.ts';
 import type * as Stripeish from './stripe/index.ts';
 
 type Bundle = typeof Root & {
+  Hono: typeof Hono;
+  hono: typeof HonoMiddleware;
   idempotency: typeof Idempotency;
   meta: typeof Meta;
   stripe: typeof Stripeish;
 };
 
 const webGlobals = [
+  'Request',
+  'Response',
   'Headers',
+  'URL',
+  'URLSearchParams',
+  'ReadableStream',
   'TextEncoder',
   'TextDecoder',
   'crypto',
@@ -47,6 +56,8 @@ beforeAll(async () => {
       contents: [
         "export * from './index.ts';",
         "export * as idempotency from './idempotency/index.ts';",
+        "export { Hono } from 'hono';",
+        "export * as hono from './hono/index.ts';",
         "export * as meta from './meta/index.ts';",
         "export * as stripe from './stripe/index.ts';",
       ].join('\n'),
@@ -137,6 +148,25 @@ describe('bundled for the browser, with only web-standard globals', () => {
   test('request fingerprints equal the ones computed with node:crypto', async () => {
     const input = { method: 'POST', path: '/v1/payments', body: '{"b":[1,2],"a":"é"}' };
     expect(await web.idempotency.requestFingerprint(input)).toBe(requestFingerprintSync(input));
+  });
+
+  test('the Hono middleware verifies and rejects, as on an edge runtime', async () => {
+    const secret = web.generateSecret();
+    const app = new web.Hono<HonoMiddleware.WebhookEnv<{ type: string }>>();
+    app.post('/hook', web.hono.webhookVerifier({ scheme: 'standard', secret }), async (c) =>
+      c.json({ type: c.get('webhook').event.type, again: await c.req.text() }),
+    );
+    const payload = '{"type":"appointment.booked"}';
+    const headers = await web.sign({ id: 'msg_edge', payload, secret });
+    const ok = await app.request('/hook', { method: 'POST', body: payload, headers });
+    expect(await ok.json()).toEqual({ type: 'appointment.booked', again: payload });
+    const forged = await app.request('/hook', {
+      method: 'POST',
+      body: payload,
+      headers: await web.sign({ id: 'msg_edge', payload, secret: web.generateSecret() }),
+    });
+    expect(forged.status).toBe(401);
+    expect(await forged.json()).toMatchObject({ code: 'invalid_signature' });
   });
 
   test('the synchronous API reports unsupported_runtime', () => {
