@@ -15,6 +15,7 @@ import type { InboundConfig } from '../inbound/config.ts';
 import { processInboundWebhooks } from '../inbound/processor.ts';
 import { mountInboundRoutes } from '../inbound/routes.ts';
 import { createEventBus, type EventBus } from './create-bus.ts';
+import { retentionJob } from './retention.ts';
 import type { InternalSubscriber } from './subscriber.ts';
 import { defaultSubscribers } from './subscribers/index.ts';
 import { sendThroughChannel } from './subscribers/messaging.ts';
@@ -92,7 +93,10 @@ export function eventBusFeature(
               ? { sendNotification: sendThroughChannel(options.messaging) }
               : {}),
           }),
-        jobs: [(now) => processInboundWebhooks(context.db, now)],
+        jobs: [
+          (now) => processInboundWebhooks(context.db, now),
+          retentionJob(context.db, config().WEBHOOK_RETENTION),
+        ],
         ...(options.now ? { now: options.now } : {}),
         onRecorded: registerDeliveryMetrics(context.metrics.registry, context.db),
         onError: (error) => context.logger.error({ err: error }, 'event bus error'),

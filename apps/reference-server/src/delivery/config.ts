@@ -8,23 +8,22 @@ import {
   DEFAULT_RETRY_SCHEDULE,
   formatRetrySchedule,
   parseRetrySchedule,
-  RetryScheduleError,
 } from './retry-schedule.ts';
+
+const DURATION = /^(\d{1,9})(ms|s|m|h|d)?$/;
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 const durationMs = (fallback: string) =>
   z
     .string()
     .default(fallback)
     .transform((text, ctx) => {
-      try {
-        const [ms] = parseRetrySchedule(text);
-        if (ms === undefined || text.includes(','))
-          throw new RetryScheduleError('one duration expected');
-        return ms;
-      } catch {
+      const match = DURATION.exec(text.trim());
+      if (!match) {
         ctx.addIssue({ code: 'custom', message: 'must be one duration such as 30s, 15m, 5d' });
         return z.NEVER;
       }
+      return Number(match[1]) * UNIT_MS[(match[2] ?? 's') as keyof typeof UNIT_MS];
     });
 
 const count = (fallback: number, max: number) =>
@@ -72,6 +71,8 @@ export const deliveryConfig = z.object({
   WEBHOOK_LEASE: durationMs('60s'),
   /** Polling interval when no wake-up arrives (PGlite, or a lost notification). */
   WEBHOOK_POLL_INTERVAL: durationMs('1s'),
+  /** Succeeded deliveries, acknowledged inbox rows and processed inbound webhooks are kept this long. */
+  WEBHOOK_RETENTION: durationMs('30d'),
   /** Key of the analytics pseudonyms; without it they change at every restart. */
   ANALYTICS_PSEUDONYM_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Run the dispatcher in this process (turn off for API-only processes). */
