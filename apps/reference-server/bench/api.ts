@@ -1,8 +1,9 @@
 /**
  * Benchmark of the API's write path: requests/s and p99 latency of an
  * authenticated, idempotent `POST /api/v1/appointments` (API key lookup,
- * scope, rate limit, validation, idempotency claim, one transaction with
- * the row, the audit entry, the outbox event and the stored response), on
+ * scope, rate limit, validation, then one transaction holding the locked
+ * idempotency-key lookup, the row, the audit entry, the outbox event and the
+ * stored response), on
  * embedded PGlite and on PostgreSQL, against a bare Hono route on the same
  * HTTP server stack in the same run.
  *

@@ -1,13 +1,15 @@
 /**
- * Stored idempotency keys. A write first claims its key (one INSERT that
- * either wins or finds the earlier request), runs, and completes the key in
- * the same transaction as its state change, so a stored response exists
- * exactly when the change committed. Keys live 24 hours. A claim whose
- * request died (crash, timeout) is released when its lock lapses, so a
- * retry with the same body can proceed.
+ * Stored idempotency keys. A write looks its key up inside its own
+ * transaction (taking a transaction-scoped advisory lock on the key in the
+ * same statement, so a concurrent duplicate is told at once), runs, and
+ * stores the response in that transaction: a stored response exists exactly
+ * when the change committed, a failed or crashed request leaves nothing
+ * behind, and the whole write is one commit. Keys live 24 hours. The unique
+ * `(tenant_id, key)` row is what guarantees one effect; the lock only saves
+ * a duplicate from doing the work before finding that out.
  */
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
 /**
@@ -18,7 +20,8 @@ import type { DB } from '../db/schema.ts';
  */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /**
- * How long a claim blocks duplicates before it counts as abandoned.
+ * How long a claim left `in_flight` by an earlier server version blocks
+ * duplicates before it counts as abandoned (this version never stores one).
  *
  * @example
  * const lockedUntil = new Date(now.getTime() + IDEMPOTENCY_LOCK_MS);
@@ -26,13 +29,13 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export const IDEMPOTENCY_LOCK_MS = 60 * 1000;
 
 /**
- * Result of claiming a key.
+ * What a key says before the write runs.
  *
  * @example
- * const claim: ClaimResult = await claimIdempotencyKey(db, request, now); if (claim.kind === 'mismatch') throw new ApiError('idempotency_key_reused');
+ * const found: KeyLookup = await lookUpIdempotencyKey(trx, request, now); if (found.kind === 'mismatch') throw new ApiError('idempotency_key_reused');
  */
-export type ClaimResult =
-  | { kind: 'claimed' }
+export type KeyLookup =
+  | { kind: 'new' }
   | { kind: 'replay'; status: number; body: unknown }
   | { kind: 'in_flight' }
   | { kind: 'mismatch' };
@@ -74,49 +77,113 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+interface LookupRow {
+  locked: boolean;
+  fingerprint: string | null;
+  state: 'in_flight' | 'completed' | null;
+  response_status: number | null;
+  response_body: unknown;
+  locked_until: Date | null;
+}
+
 /**
- * Claims `key` for this request, or reports what an earlier request with it did.
+ * Locks `key` for this transaction and reads what an earlier request with it
+ * did, in one statement; call first inside the write's transaction.
+ * `in_flight` means another transaction holds the key right now.
  *
  * @example
- * const claim = await claimIdempotencyKey(db, request, new Date());
- * if (claim.kind === 'replay') return claim.body;
+ * const found = await lookUpIdempotencyKey(trx, request, new Date());
+ * if (found.kind === 'replay') return found.body;
  */
-export async function claimIdempotencyKey(
+export async function lookUpIdempotencyKey(
+  trx: Kysely<DB>,
+  request: IdempotentRequest,
+  now: Date,
+): Promise<KeyLookup> {
+  const lockKey = `${request.tenantId}\n${request.key}`;
+  const { rows } = await sql<LookupRow>`
+    select l.locked, k.fingerprint, k.state, k.response_status, k.response_body, k.locked_until
+    from (select pg_try_advisory_xact_lock(hashtextextended(${lockKey}, 0)) as locked) l
+    left join idempotency_keys k
+      on k.tenant_id = ${request.tenantId} and k.key = ${request.key} and k.expires_at > ${now}
+  `.execute(trx);
+  const row = rows[0];
+  if (!row?.locked) return { kind: 'in_flight' };
+  return classify(row, request, now);
+}
+
+/**
+ * Reads a key without locking it: what a request that lost a race for the
+ * key reports once the winner has committed.
+ *
+ * @example
+ * const found = await readIdempotencyKey(db, request, new Date());
+ */
+export async function readIdempotencyKey(
   db: Kysely<DB>,
   request: IdempotentRequest,
   now: Date,
-): Promise<ClaimResult> {
-  const lockedUntil = new Date(now.getTime() + IDEMPOTENCY_LOCK_MS);
-  const expiresAt = new Date(now.getTime() + IDEMPOTENCY_TTL_MS);
-  // Take over a key when its stored response expired, or when an identical
-  // request's claim lapsed without completing (its process died).
-  const claimed = await db
+): Promise<Exclude<KeyLookup, { kind: 'new' }>> {
+  const row = await db
+    .selectFrom('idempotency_keys')
+    .select(['fingerprint', 'state', 'response_status', 'response_body', 'locked_until'])
+    .where('tenant_id', '=', request.tenantId)
+    .where('key', '=', request.key)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  // No row: the winner rolled back after all, so the caller may simply retry.
+  if (!row) return { kind: 'in_flight' };
+  const found = classify({ locked: true, ...row }, request, now);
+  return found.kind === 'new' ? { kind: 'in_flight' } : found;
+}
+
+function classify(row: LookupRow, request: IdempotentRequest, now: Date): KeyLookup {
+  if (row.fingerprint === null) return { kind: 'new' };
+  if (row.state !== 'completed' || row.response_status === null) {
+    // Only an earlier server version left claims in flight; a lapsed one from
+    // an identical request is abandoned and may be taken over.
+    const lapsed = row.locked_until !== null && row.locked_until.getTime() <= now.getTime();
+    if (lapsed && row.fingerprint === request.fingerprint) return { kind: 'new' };
+    return row.fingerprint === request.fingerprint ? { kind: 'in_flight' } : { kind: 'mismatch' };
+  }
+  if (row.fingerprint !== request.fingerprint) return { kind: 'mismatch' };
+  return { kind: 'replay', status: row.response_status, body: row.response_body };
+}
+
+/**
+ * Stores the response of a write under its key, inside the write's
+ * transaction. Returns false when another transaction stored the key first
+ * (it committed while this one ran): the caller must roll back.
+ *
+ * @example
+ * if (!(await storeIdempotentResponse(trx, request, 201, body, now))) throw new LostKeyRace();
+ */
+export async function storeIdempotentResponse(
+  trx: Kysely<DB>,
+  request: IdempotentRequest,
+  status: number,
+  body: unknown,
+  now: Date,
+): Promise<boolean> {
+  const values = {
+    fingerprint: request.fingerprint,
+    operation_id: request.operationId,
+    state: 'completed' as const,
+    response_status: status,
+    response_body: JSON.stringify(body ?? null),
+    created_at: now,
+    locked_until: now,
+    expires_at: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+  };
+  const stored = await trx
     .insertInto('idempotency_keys')
-    .values({
-      tenant_id: request.tenantId,
-      key: request.key,
-      fingerprint: request.fingerprint,
-      operation_id: request.operationId,
-      state: 'in_flight',
-      response_status: null,
-      response_body: null,
-      created_at: now,
-      locked_until: lockedUntil,
-      expires_at: expiresAt,
-    })
+    .values({ tenant_id: request.tenantId, key: request.key, ...values })
     .onConflict((oc) =>
       oc
         .columns(['tenant_id', 'key'])
-        .doUpdateSet({
-          fingerprint: request.fingerprint,
-          operation_id: request.operationId,
-          state: 'in_flight',
-          response_status: null,
-          response_body: null,
-          created_at: now,
-          locked_until: lockedUntil,
-          expires_at: expiresAt,
-        })
+        .doUpdateSet(values)
+        // Take over a key whose stored response expired, or an abandoned
+        // claim of an identical request (left by an earlier server version).
         .where((eb) =>
           eb.or([
             eb('idempotency_keys.expires_at', '<=', now),
@@ -130,63 +197,7 @@ export async function claimIdempotencyKey(
     )
     .returning('key')
     .executeTakeFirst();
-  if (claimed) return { kind: 'claimed' };
-
-  const existing = await db
-    .selectFrom('idempotency_keys')
-    .select(['fingerprint', 'state', 'response_status', 'response_body'])
-    .where('tenant_id', '=', request.tenantId)
-    .where('key', '=', request.key)
-    .executeTakeFirst();
-  if (!existing) return { kind: 'in_flight' };
-  if (existing.fingerprint !== request.fingerprint) return { kind: 'mismatch' };
-  if (existing.state !== 'completed' || existing.response_status === null) {
-    return { kind: 'in_flight' };
-  }
-  return { kind: 'replay', status: existing.response_status, body: existing.response_body };
-}
-
-/**
- * Stores the response of a claimed key; call inside the write's transaction.
- *
- * @example
- * await completeIdempotencyKey(trx, request, 201, body);
- */
-export async function completeIdempotencyKey(
-  trx: Kysely<DB>,
-  request: IdempotentRequest,
-  status: number,
-  body: unknown,
-): Promise<void> {
-  await trx
-    .updateTable('idempotency_keys')
-    .set({
-      state: 'completed',
-      response_status: status,
-      response_body: JSON.stringify(body ?? null),
-    })
-    .where('tenant_id', '=', request.tenantId)
-    .where('key', '=', request.key)
-    .execute();
-}
-
-/**
- * Releases a claim whose request failed, so the caller may retry with the same key.
- *
- * @example
- * await releaseIdempotencyKey(db, request);
- */
-export async function releaseIdempotencyKey(
-  db: Kysely<DB>,
-  request: IdempotentRequest,
-): Promise<void> {
-  await db
-    .deleteFrom('idempotency_keys')
-    .where('tenant_id', '=', request.tenantId)
-    .where('key', '=', request.key)
-    .where('state', '=', 'in_flight')
-    .where('fingerprint', '=', request.fingerprint)
-    .execute();
+  return stored !== undefined;
 }
 
 /**

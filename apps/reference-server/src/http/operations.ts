@@ -1,9 +1,9 @@
 /**
  * Registers every contract operation on the app with one request pipeline:
  * authenticate → scope → rate limit → (no handler: 501) → read body within
- * the limit → validate params, query and body → for writes: claim the
- * idempotency key, run the handler in one transaction that also stores the
- * response → respond. Operations without a handler answer 501
+ * the limit → validate params, query and body → for writes: one
+ * transaction that looks up and locks the idempotency key, runs the handler
+ * and stores the response → respond. Operations without a handler answer 501
  * `not_implemented` after authentication, so the surface is complete from
  * the first day and a feature only adds handlers.
  */
@@ -16,11 +16,12 @@ import { parseJsonBody, readBodyText } from './body.ts';
 import type { AppEnv, AuthContext } from './context.ts';
 import type { HandlerMap, OperationHandler } from './handlers.ts';
 import {
-  claimIdempotencyKey,
-  completeIdempotencyKey,
   type IdempotentRequest,
-  releaseIdempotencyKey,
+  type KeyLookup,
+  lookUpIdempotencyKey,
+  readIdempotencyKey,
   requestFingerprint,
+  storeIdempotentResponse,
 } from './idempotency-store.ts';
 import { ApiError } from './problem.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -153,37 +154,52 @@ async function runWrite(
     operationId: operation.id,
     fingerprint: requestFingerprint(operation.id, base.params, base.body),
   };
-  const claim = await claimIdempotencyKey(deps.db, request, now);
-  if (claim.kind === 'mismatch') {
+  // One transaction: look the key up (and lock it), run, store the response.
+  // A key that is already answered ends the transaction with nothing written.
+  const outcome = await deps.db
+    .transaction()
+    .execute(async (trx) => {
+      const found = await lookUpIdempotencyKey(trx, request, now);
+      if (found.kind !== 'new') return found;
+      const value = await handler({ ...base, db: trx, now } as never);
+      if (!(await storeIdempotentResponse(trx, request, operation.status, value, now))) {
+        throw new LostKeyRace();
+      }
+      return { kind: 'done' as const, value };
+    })
+    .catch(async (error: unknown) => {
+      // A duplicate committed while this request ran: its work rolled back;
+      // answer as the winner's duplicate would be answered.
+      if (error instanceof LostKeyRace) return readIdempotencyKey(deps.db, request, now);
+      throw error;
+    });
+  if (outcome.kind === 'done') return respond(c, operation, outcome.value);
+  return answerKnownKey(c, outcome);
+}
+
+/** Rolls back a write whose key another transaction stored first. */
+class LostKeyRace extends Error {
+  override readonly name = 'LostKeyRace';
+}
+
+function answerKnownKey(c: Context<AppEnv>, found: Exclude<KeyLookup, { kind: 'new' }>): Response {
+  if (found.kind === 'mismatch') {
     throw new ApiError(
       'idempotency_key_reused',
       'This Idempotency-Key was used for a different request; use a new key for a new request.',
     );
   }
-  if (claim.kind === 'in_flight') {
+  if (found.kind === 'in_flight') {
     throw new ApiError(
       'idempotency_in_flight',
       'A request with this Idempotency-Key is still being processed; retry shortly.',
       { headers: { 'Retry-After': '1' } },
     );
   }
-  if (claim.kind === 'replay') {
-    c.header(REPLAY_HEADER, 'true');
-    return claim.status === 204
-      ? c.body(null, 204)
-      : c.json(claim.body as object, claim.status as 200);
-  }
-  try {
-    const result = await deps.db.transaction().execute(async (trx) => {
-      const value = await handler({ ...base, db: trx, now } as never);
-      await completeIdempotencyKey(trx, request, operation.status, value);
-      return value;
-    });
-    return respond(c, operation, result);
-  } catch (error) {
-    await releaseIdempotencyKey(deps.db, request).catch(() => undefined);
-    throw error;
-  }
+  c.header(REPLAY_HEADER, 'true');
+  return found.status === 204
+    ? c.body(null, 204)
+    : c.json(found.body as object, found.status as 200);
 }
 
 function respond(c: Context<AppEnv>, operation: Operation, result: unknown): Response {
