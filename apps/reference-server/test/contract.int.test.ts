@@ -1,19 +1,35 @@
 /**
- * The SDK's contract suite against the core API over real HTTP on
- * 127.0.0.1, through the real SDK client. Operations the core does not
- * implement (webhook endpoints, deliveries and dead letters, which the event
- * bus feature serves, plus imports and exports) are declared unsupported here
- * and the suite checks that the core answers 501 for each: their cases need
- * the running dispatcher and a reachable receiver, so they run with the
- * event bus's own tests, not in this file.
+ * The SDK's contract suite against the reference server over real HTTP on
+ * 127.0.0.1, through the real SDK client, with the event-bus feature mounted
+ * and its dispatcher running: webhook endpoints point at a local receiver
+ * that `WEBHOOK_TARGET_ALLOWLIST` permits, so endpoints, deliveries and dead
+ * letters are exercised for real. Only the operations no feature implements
+ * yet (imports and exports) are declared unsupported, and the suite checks
+ * that the server answers 501 for each.
  */
 import { listOperations } from '@clinicbridge/sdk/contract';
 import { defineContractSuite } from '@clinicbridge/sdk/testing/contract-suite';
+import { afterAll, expect, test, vi } from 'vitest';
+import { eventBusFeature } from '../src/bus/feature.ts';
+import { deliveryConfig } from '../src/delivery/config.ts';
+import { inboundConfig } from '../src/inbound/config.ts';
 import { coreHandlers } from '../src/resources.ts';
+import { type Receiver, startReceiver } from './delivery/receiver.ts';
 import { testDatabaseKind } from './helpers/database.ts';
 import { startTestServer, type TestServer } from './helpers/http-server.ts';
 
-const implemented = new Set(Object.keys(coreHandlers));
+const feature = eventBusFeature({
+  config: {
+    ...deliveryConfig.parse({
+      WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1',
+      WEBHOOK_POLL_INTERVAL: '50ms',
+      WEBHOOK_TIMEOUT_MS: '1000',
+    }),
+    ...inboundConfig.parse({}),
+  },
+});
+
+const implemented = new Set([...Object.keys(coreHandlers), ...Object.keys(feature.handlers ?? {})]);
 type OperationId = Parameters<typeof defineContractSuite>[0]['unsupported'] extends
   | readonly (infer I)[]
   | undefined
@@ -24,14 +40,17 @@ const unsupported = listOperations()
   .filter((id) => !implemented.has(id)) as OperationId[];
 
 let running: TestServer | undefined;
+let receiver: Receiver | undefined;
 
 defineContractSuite({
-  name: `reference server core over HTTP (${testDatabaseKind})`,
+  name: `reference server with event delivery over HTTP (${testDatabaseKind})`,
   unsupported,
   setup: async () => {
+    receiver = await startReceiver();
     running = await startTestServer({
       tenantCount: 2,
       env: { RATE_LIMIT_HIGH_PER_MINUTE: '100000', RATE_LIMIT_STANDARD_PER_MINUTE: '100000' },
+      features: [feature],
     });
     const [main, other] = running.tenants;
     if (!main || !other) throw new Error('tenants missing');
@@ -40,6 +59,7 @@ defineContractSuite({
       baseUrl,
       apiKey: main.apiKey,
       otherTenantApiKey: other.apiKey,
+      webhookBaseUrl: `${receiver.url}/hooks`,
       createToken: async (scopes) => {
         const res = await fetch(`${baseUrl}/api/v1/integration-tokens`, {
           method: 'POST',
@@ -55,5 +75,34 @@ defineContractSuite({
       },
     };
   },
-  teardown: () => running?.server.close(),
+  teardown: async () => {
+    // Deliveries are asynchronous: give the dispatcher a bounded moment to
+    // deliver the pings before it stops; the test below checks what arrived.
+    await vi
+      .waitFor(() => {
+        if (!receiver?.received.some((r) => r.body.includes('webhook_endpoint.ping')))
+          throw new Error('no ping yet');
+      }, 5_000)
+      .catch(() => undefined);
+    await running?.server.close();
+  },
 });
+
+test('only imports and exports are left unsupported', () => {
+  expect(unsupported.every((id) => id.startsWith('imports.') || id.startsWith('exports.'))).toBe(
+    true,
+  );
+  expect(unsupported.some((id) => id.startsWith('deliveries.'))).toBe(false);
+});
+
+test('the suite’s pings reached the local receiver with Standard Webhooks headers', () => {
+  const pings = (receiver?.received ?? []).filter((r) => r.body.includes('webhook_endpoint.ping'));
+  expect(pings.length).toBeGreaterThan(0);
+  for (const ping of pings) {
+    expect(ping.path.startsWith('/hooks/')).toBe(true);
+    expect(ping.headers['webhook-id']).toMatch(/^evt_/);
+    expect(ping.headers['webhook-signature']).toMatch(/^v1,/);
+  }
+});
+
+afterAll(() => receiver?.close());

@@ -7,14 +7,42 @@ import { collect, expectProblem } from '../expect-problem.ts';
 import type { CaseContext, ContractCase } from '../types.ts';
 
 async function endpoint(
-  { client, unique }: CaseContext,
+  { client, unique, target }: CaseContext,
   eventTypes: ['*'] | ('appointment.created' | 'webhook_endpoint.ping')[],
 ) {
+  const base = target.webhookBaseUrl ?? 'https://partner.example.com/hooks';
   return client.webhookEndpoints.create({
-    url: `https://partner.example.com/hooks/${unique('ep')}`,
+    url: `${base}/${unique('ep')}`,
     description: 'Contract suite',
     eventTypes,
   });
+}
+
+/** How long an event may take to fan out into deliveries (at-least-once, asynchronous). */
+const DELIVERY_WAIT_MS = 5_000;
+const DELIVERY_POLL_MS = 25;
+
+/**
+ * Calls `read` until `done` accepts its result or {@link DELIVERY_WAIT_MS}
+ * has passed, and returns the last result. An API may create deliveries after
+ * answering the write (a dispatcher fans events out asynchronously).
+ */
+async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + DELIVERY_WAIT_MS;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() >= deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, DELIVERY_POLL_MS));
+  }
+}
+
+/** The delivery of `eventId` to `endpointId`, waiting for the fan-out (see {@link pollUntil}). */
+async function deliveryOf({ client }: CaseContext, eventId: `evt_${string}`, endpointId: string) {
+  const deliveries = await pollUntil(
+    () => collect(client.events.deliveries({ eventId })),
+    (list) => list.some((d) => d.endpointId === endpointId),
+  );
+  return deliveries.find((d) => d.endpointId === endpointId);
 }
 
 /**
@@ -118,11 +146,18 @@ export const webhookEventCases: ContractCase[] = [
     async run(ctx) {
       const ep = await endpoint(ctx, ['webhook_endpoint.ping']);
       await ctx.client.webhookEndpoints.test({ endpointId: ep.id }, {});
-      const replay = await ctx.client.webhookEndpoints.replay(
-        { endpointId: ep.id },
-        { since: '2000-01-01T00:00:00.000Z' },
+      // The ping's delivery may be created after the answer: replay until it is there.
+      const scheduled = await pollUntil(
+        async () =>
+          (
+            await ctx.client.webhookEndpoints.replay(
+              { endpointId: ep.id },
+              { since: '2000-01-01T00:00:00.000Z' },
+            )
+          ).scheduled,
+        (n) => n >= 1,
       );
-      expect(replay.scheduled).toBeGreaterThanOrEqual(1);
+      expect(scheduled).toBeGreaterThanOrEqual(1);
     },
   },
   {
@@ -138,8 +173,7 @@ export const webhookEventCases: ContractCase[] = [
       const { client } = ctx;
       const ep = await endpoint(ctx, ['webhook_endpoint.ping']);
       const { eventId } = await client.webhookEndpoints.test({ endpointId: ep.id }, {});
-      const deliveries = await collect(client.events.deliveries({ eventId }));
-      const delivery = deliveries.find((d) => d.endpointId === ep.id);
+      const delivery = await deliveryOf(ctx, eventId, ep.id);
       expect(delivery).toMatchObject({ eventId, eventType: 'webhook_endpoint.ping' });
       expect(await client.deliveries.get({ deliveryId: delivery!.id })).toMatchObject({
         id: delivery!.id,
