@@ -7,7 +7,6 @@
  */
 import { z } from 'zod';
 import type { ProviderClient } from '../core/client.ts';
-import { ProviderError } from '../core/errors.ts';
 import {
   type EscrowAccount,
   EscrowHoldInputSchema,
@@ -16,7 +15,7 @@ import {
 } from '../ports/escrow.ts';
 import { parseInput } from '../ports/validate.ts';
 import { createStripeClient, type StripeOptions } from './client.ts';
-import { stripeSchemas, toPaymentIntent, toStripeRefund } from './gateway.ts';
+import { createCardIntent, createRefund, requireCard } from './intents.ts';
 
 const StripeTransfer = z.object({ id: z.string(), amount: z.number().int(), currency: z.string() });
 
@@ -39,32 +38,22 @@ export function createStripeEscrow(options: StripeOptions): EscrowAccount {
     async hold(raw) {
       const operation = 'escrow.hold';
       const input = parseInput(EscrowHoldInputSchema, raw, 'stripe', operation);
-      if (input.method !== 'card') {
-        throw new ProviderError({
-          code: 'invalid_request',
-          provider: 'stripe',
-          operation,
-          fields: ['method'],
-        });
-      }
-      const intent = await client.json({
+      requireCard(input.method, operation);
+      return createCardIntent(
+        client,
         operation,
-        method: 'post',
-        path: '/v1/payment_intents',
-        form: {
-          amount: input.amountMinor,
-          currency: input.currency.toLowerCase(),
-          'payment_method_types[0]': 'card',
+        input,
+        {
           // Funds are captured onto the platform balance at once; release is by transfer.
           capture_method: 'automatic',
           transfer_group: input.escrowRef,
           'metadata[reference]': input.escrowRef,
         },
-        schema: stripeSchemas.StripeIntent,
-        idempotencyKey: input.idempotencyKey ?? `escrow-hold:${input.escrowRef}`,
-        ...(input.correlationId ? { correlationId: input.correlationId } : {}),
-      });
-      return toPaymentIntent(intent);
+        {
+          idempotencyKey: input.idempotencyKey ?? `escrow-hold:${input.escrowRef}`,
+          correlationId: input.correlationId,
+        },
+      );
     },
 
     async releaseMilestone(raw) {
@@ -101,20 +90,13 @@ export function createStripeEscrow(options: StripeOptions): EscrowAccount {
 
     async refund(raw) {
       const input = parseInput(EscrowRefundInputSchema, raw, 'stripe', 'escrow.refund');
-      const refund = await client.json({
-        operation: 'escrow.refund',
-        method: 'post',
-        path: '/v1/refunds',
-        form: {
-          payment_intent: input.paymentId,
-          amount: input.amountMinor,
-          'metadata[escrow]': input.escrowRef,
-        },
-        schema: stripeSchemas.StripeRefund,
-        ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
-        ...(input.correlationId ? { correlationId: input.correlationId } : {}),
-      });
-      return toStripeRefund(refund, input.paymentId);
+      return createRefund(
+        client,
+        'escrow.refund',
+        input,
+        { 'metadata[escrow]': input.escrowRef },
+        input,
+      );
     },
   };
 }

@@ -7,37 +7,23 @@
 import { z } from 'zod';
 import { segment } from '../core/adapter-options.ts';
 import type { ProviderClient } from '../core/client.ts';
-import { ProviderError } from '../core/errors.ts';
 import {
   CapturePaymentInputSchema,
   CreatePaymentInputSchema,
   type PaymentGateway,
-  type PaymentIntent,
-  type PaymentStatus,
-  type Refund,
   RefundInputSchema,
   type SettlementLine,
   SettlementReportInputSchema,
 } from '../ports/payment.ts';
 import { parseInput } from '../ports/validate.ts';
 import { createStripeClient, type StripeOptions } from './client.ts';
-
-const StripeIntent = z.object({
-  id: z.string(),
-  status: z.string(),
-  amount: z.number().int(),
-  currency: z.string(),
-  client_secret: z.string().nullish(),
-  metadata: z.record(z.string(), z.string()).nullish(),
-});
-
-const StripeRefund = z.object({
-  id: z.string(),
-  amount: z.number().int(),
-  currency: z.string(),
-  payment_intent: z.string().nullish(),
-  status: z.string().nullish(),
-});
+import {
+  createCardIntent,
+  createRefund,
+  requireCard,
+  StripeIntent,
+  toPaymentIntent,
+} from './intents.ts';
 
 const StripeBalanceTransactions = z.object({
   data: z.array(
@@ -58,16 +44,6 @@ const StripeBalanceTransactions = z.object({
   ),
   has_more: z.boolean(),
 });
-
-const INTENT_STATUS: Record<string, PaymentStatus> = {
-  requires_payment_method: 'requires_action',
-  requires_confirmation: 'requires_action',
-  requires_action: 'requires_action',
-  processing: 'processing',
-  requires_capture: 'authorized',
-  succeeded: 'captured',
-  canceled: 'canceled',
-};
 
 const LINE_TYPE: Record<string, SettlementLine['type']> = {
   charge: 'charge',
@@ -103,51 +79,6 @@ const paymentIdOf = (
 };
 
 /**
- * Maps a Stripe PaymentIntent to the port's model (shared with the escrow adapter).
- *
- * @example
- * toPaymentIntent({ id: 'pi_1', status: 'requires_capture', amount: 100, currency: 'eur' }).status; // 'authorized'
- */
-export const toPaymentIntent = (intent: z.infer<typeof StripeIntent>): PaymentIntent => ({
-  id: intent.id,
-  provider: 'stripe',
-  status: INTENT_STATUS[intent.status] ?? 'processing',
-  amountMinor: intent.amount,
-  currency: intent.currency.toUpperCase(),
-  ...(intent.metadata?.reference ? { reference: intent.metadata.reference } : {}),
-  ...(intent.client_secret ? { clientSecret: intent.client_secret } : {}),
-});
-
-/**
- * Maps a Stripe Refund to the port's model (exported as `toStripeRefund` for the escrow adapter).
- *
- * @example
- * toRefund({ id: 're_1', amount: 100, currency: 'eur', status: 'succeeded' }, 'pi_1').status; // 'succeeded'
- */
-const toRefund = (refund: z.infer<typeof StripeRefund>, paymentId: string): Refund => ({
-  id: refund.id,
-  provider: 'stripe',
-  paymentId: refund.payment_intent ?? paymentId,
-  amountMinor: refund.amount,
-  currency: refund.currency.toUpperCase(),
-  status:
-    refund.status === 'succeeded'
-      ? 'succeeded'
-      : refund.status === 'failed' || refund.status === 'canceled'
-        ? 'failed'
-        : 'pending',
-});
-
-/**
- * Stripe response schemas, shared with the escrow adapter.
- *
- * @example
- * stripeSchemas.StripeRefund.parse(body);
- */
-export const stripeSchemas = { StripeIntent, StripeRefund };
-export { toRefund as toStripeRefund };
-
-/**
  * Creates a Stripe-backed {@link PaymentGateway}.
  *
  * @example
@@ -165,33 +96,22 @@ export function createStripeGateway(options: StripeOptions): PaymentGateway {
     async createIntent(raw) {
       const operation = 'payments.createIntent';
       const input = parseInput(CreatePaymentInputSchema, raw, 'stripe', operation);
-      if (input.method !== 'card') {
-        throw new ProviderError({
-          code: 'invalid_request',
-          provider: 'stripe',
-          operation,
-          fields: ['method'],
-          message:
-            'This Stripe integration takes card payments only; use another gateway for UPI or bank transfer.',
-        });
-      }
-      const intent = await client.json({
+      requireCard(
+        input.method,
         operation,
-        method: 'post',
-        path: '/v1/payment_intents',
-        form: {
-          amount: input.amountMinor,
-          currency: input.currency.toLowerCase(),
-          'payment_method_types[0]': 'card',
+        'This Stripe integration takes card payments only; use another gateway for UPI or bank transfer.',
+      );
+      return createCardIntent(
+        client,
+        operation,
+        input,
+        {
           capture_method: input.captureMethod,
           'metadata[reference]': input.reference,
           statement_descriptor_suffix: input.statementDescriptor,
         },
-        schema: StripeIntent,
-        ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
-        ...(input.correlationId ? { correlationId: input.correlationId } : {}),
-      });
-      return toPaymentIntent(intent);
+        input,
+      );
     },
 
     async capture(raw) {
@@ -211,20 +131,8 @@ export function createStripeGateway(options: StripeOptions): PaymentGateway {
 
     async refund(raw) {
       const input = parseInput(RefundInputSchema, raw, 'stripe', 'payments.refund');
-      const refund = await client.json({
-        operation: 'payments.refund',
-        method: 'post',
-        path: '/v1/refunds',
-        form: {
-          payment_intent: input.paymentId,
-          amount: input.amountMinor,
-          reason: input.reason ? REFUND_REASON[input.reason] : undefined,
-        },
-        schema: StripeRefund,
-        ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
-        ...(input.correlationId ? { correlationId: input.correlationId } : {}),
-      });
-      return toRefund(refund, input.paymentId);
+      const reason = input.reason ? REFUND_REASON[input.reason] : undefined;
+      return createRefund(client, 'payments.refund', input, { reason }, input);
     },
 
     async status(raw) {
