@@ -2,7 +2,7 @@
  * The features `clinicbridge-server start` mounts besides the core API (see
  * `Feature` in app.ts), and the configuration sections they add. Today: the
  * event bus (outbound webhook delivery, inbound provider webhooks, internal
- * subscribers). Add a feature by adding its config section and creating it
+ * subscribers) and the operator pages at `/ops`. Add a feature by adding its config section and creating it
  * in `createServerFeatures`.
  */
 import type { Feature } from './app.ts';
@@ -10,6 +10,8 @@ import { eventBusFeature } from './bus/feature.ts';
 import type { CoreConfig } from './config/index.ts';
 import { type DeliveryConfig, deliveryConfig } from './delivery/config.ts';
 import { type InboundConfig, inboundConfig } from './inbound/config.ts';
+import { type OperatorConfig, operatorConfig } from './operator/config.ts';
+import { operatorFeature } from './operator/feature.ts';
 
 /**
  * Configuration sections of the server's features, merged with the core
@@ -18,7 +20,7 @@ import { type InboundConfig, inboundConfig } from './inbound/config.ts';
  * @example
  * const config = loadConfig(process.env, featureConfigSections);
  */
-export const featureConfigSections = [deliveryConfig, inboundConfig] as const;
+export const featureConfigSections = [deliveryConfig, inboundConfig, operatorConfig] as const;
 
 /**
  * The configuration of the server with every feature.
@@ -26,7 +28,7 @@ export const featureConfigSections = [deliveryConfig, inboundConfig] as const;
  * @example
  * const config: ServerConfig = loadConfig(process.env, featureConfigSections);
  */
-export type ServerConfig = CoreConfig & DeliveryConfig & InboundConfig;
+export type ServerConfig = CoreConfig & DeliveryConfig & InboundConfig & OperatorConfig;
 
 /**
  * Creates the features for a configuration.
@@ -35,5 +37,6 @@ export type ServerConfig = CoreConfig & DeliveryConfig & InboundConfig;
  * const server = await startServer({ config, features: createServerFeatures(config) });
  */
 export function createServerFeatures(config: ServerConfig): Feature[] {
-  return [eventBusFeature({ config })];
+  const bus = eventBusFeature({ config });
+  return [bus, operatorFeature({ config, wake: () => bus.bus()?.wakeup.wake() })];
 }
