@@ -20,6 +20,7 @@ import {
   type SettlementLine,
   SettlementReportInputSchema,
 } from '../ports/payment.ts';
+import { createSettlementCollector } from '../ports/settlement-lines.ts';
 import { parseInput } from '../ports/validate.ts';
 import { iyzicoAuth } from './auth.ts';
 import { mapIyzicoError } from './errors.ts';
@@ -110,6 +111,29 @@ const minor = (value: number | string | undefined, currency: string): number => 
     toMinorUnits(text.startsWith('-') ? text.slice(1) : text, currency) *
     (text.startsWith('-') ? -1 : 1)
   );
+};
+
+/** One reporting transaction as a settlement line; refunds and cancels count negative. */
+const toSettlementLine = (
+  t: z.infer<typeof Transactions>['transactions'][number],
+): SettlementLine => {
+  const gross = minor(t.paidPrice, t.currency);
+  const fee =
+    minor(t.iyziCommissionFee, t.currency) + minor(t.iyziCommissionRateAmount, t.currency);
+  const refund = t.transactionType === 'REFUND' || t.transactionType === 'CANCEL';
+  return {
+    id: String(t.transactionId),
+    type: refund ? 'refund' : t.transactionType === 'PAYMENT' ? 'charge' : 'other',
+    ...(t.paymentId !== undefined ? { paymentId: String(t.paymentId) } : {}),
+    grossMinor: refund ? -gross : gross,
+    feeMinor: fee,
+    netMinor:
+      t.merchantPayoutAmount !== undefined
+        ? minor(t.merchantPayoutAmount, t.currency)
+        : (refund ? -gross : gross) - fee,
+    currency: t.currency,
+    occurredAt: new Date(`${t.transactionDate.replace(' ', 'T')}Z`).toISOString(),
+  };
 };
 
 const DAY_MS = 86_400_000;
@@ -328,9 +352,12 @@ export function createIyzicoGateway(options: IyzicoOptions): PaymentGateway {
           message: 'Ask for at most 31 days at a time.',
         });
       }
-      const lines: SettlementLine[] = [];
-      let truncated = false;
-      for (let day = Math.floor(from / DAY_MS) * DAY_MS; day < to && !truncated; day += DAY_MS) {
+      const collector = createSettlementCollector(input.maxLines);
+      for (
+        let day = Math.floor(from / DAY_MS) * DAY_MS;
+        day < to && !collector.truncated;
+        day += DAY_MS
+      ) {
         const date = new Date(day).toISOString().slice(0, 10);
         for (let page = 1; ; page += 1) {
           const reply = await client.json({
@@ -340,34 +367,11 @@ export function createIyzicoGateway(options: IyzicoOptions): PaymentGateway {
             schema: Transactions,
             ...meta(input),
           });
-          for (const t of reply.transactions) {
-            if (lines.length >= input.maxLines) {
-              truncated = true;
-              break;
-            }
-            const gross = minor(t.paidPrice, t.currency);
-            const fee =
-              minor(t.iyziCommissionFee, t.currency) +
-              minor(t.iyziCommissionRateAmount, t.currency);
-            const refund = t.transactionType === 'REFUND' || t.transactionType === 'CANCEL';
-            lines.push({
-              id: String(t.transactionId),
-              type: refund ? 'refund' : t.transactionType === 'PAYMENT' ? 'charge' : 'other',
-              ...(t.paymentId !== undefined ? { paymentId: String(t.paymentId) } : {}),
-              grossMinor: refund ? -gross : gross,
-              feeMinor: fee,
-              netMinor:
-                t.merchantPayoutAmount !== undefined
-                  ? minor(t.merchantPayoutAmount, t.currency)
-                  : (refund ? -gross : gross) - fee,
-              currency: t.currency,
-              occurredAt: new Date(`${t.transactionDate.replace(' ', 'T')}Z`).toISOString(),
-            });
-          }
-          if (truncated || page >= reply.totalPageCount) break;
+          const kept = collector.addAll(reply.transactions, toSettlementLine);
+          if (!kept || page >= reply.totalPageCount) break;
         }
       }
-      return { provider: 'iyzico', from: input.from, to: input.to, lines, truncated };
+      return collector.report('iyzico', input);
     },
   };
 }

@@ -21,6 +21,7 @@ import {
   type SettlementLine,
   SettlementReportInputSchema,
 } from '../ports/payment.ts';
+import { createSettlementCollector } from '../ports/settlement-lines.ts';
 import { parseInput } from '../ports/validate.ts';
 import { mapRazorpayError } from './errors.ts';
 
@@ -209,8 +210,7 @@ export function createRazorpayGateway(options: RazorpayOptions): PaymentGateway 
       );
       const from = Math.floor(Date.parse(input.from) / 1000);
       const to = Math.floor(Date.parse(input.to) / 1000) - 1;
-      const lines: SettlementLine[] = [];
-      let truncated = false;
+      const collector = createSettlementCollector(input.maxLines);
       const page = 100;
       // Pages end on the provider's item count, not on the lines kept from them:
       // a page of failed payments yields no line yet may be followed by more.
@@ -265,18 +265,11 @@ export function createRazorpayGateway(options: RazorpayOptions): PaymentGateway 
       for (const fetchPage of [pages.payments, pages.refunds]) {
         for (let skip = 0; ; skip += page) {
           const { received, kept } = await fetchPage(skip);
-          for (const line of kept) {
-            if (lines.length >= input.maxLines) {
-              truncated = true;
-              break;
-            }
-            lines.push(line);
-          }
-          if (truncated || received < page) break;
+          if (!collector.addAll(kept, (line) => line) || received < page) break;
         }
-        if (truncated) break;
+        if (collector.truncated) break;
       }
-      return { provider: 'razorpay', from: input.from, to: input.to, lines, truncated };
+      return collector.report('razorpay', input);
     },
   };
 }

@@ -15,6 +15,7 @@ import {
   type SettlementLine,
   SettlementReportInputSchema,
 } from '../ports/payment.ts';
+import { createSettlementCollector } from '../ports/settlement-lines.ts';
 import { parseInput } from '../ports/validate.ts';
 import { createStripeClient, type StripeOptions } from './client.ts';
 import {
@@ -76,6 +77,23 @@ const paymentIdOf = (
   if (!source || (type !== 'charge' && type !== 'refund')) return undefined;
   if (typeof source === 'string') return source;
   return source.payment_intent ?? source.id;
+};
+
+const toSettlementLine = (
+  txn: z.infer<typeof StripeBalanceTransactions>['data'][number],
+): SettlementLine => {
+  const type = LINE_TYPE[txn.type] ?? 'other';
+  const paymentId = paymentIdOf(txn.source, type);
+  return {
+    id: txn.id,
+    type,
+    ...(paymentId ? { paymentId } : {}),
+    grossMinor: txn.amount,
+    feeMinor: txn.fee,
+    netMinor: txn.net,
+    currency: txn.currency.toUpperCase(),
+    occurredAt: new Date(txn.created * 1000).toISOString(),
+  };
 };
 
 /**
@@ -158,9 +176,8 @@ export function createStripeGateway(options: StripeOptions): PaymentGateway {
         'stripe',
         'payments.settlementReport',
       );
-      const lines: SettlementLine[] = [];
+      const collector = createSettlementCollector(input.maxLines);
       let startingAfter: string | undefined;
-      let truncated = false;
       for (;;) {
         const page = await client.json({
           operation: 'payments.settlementReport',
@@ -175,32 +192,15 @@ export function createStripeGateway(options: StripeOptions): PaymentGateway {
           schema: StripeBalanceTransactions,
           ...(input.correlationId ? { correlationId: input.correlationId } : {}),
         });
-        for (const txn of page.data) {
-          if (lines.length >= input.maxLines) {
-            truncated = true;
-            break;
-          }
-          const type = LINE_TYPE[txn.type] ?? 'other';
-          const paymentId = paymentIdOf(txn.source, type);
-          lines.push({
-            id: txn.id,
-            type,
-            ...(paymentId ? { paymentId } : {}),
-            grossMinor: txn.amount,
-            feeMinor: txn.fee,
-            netMinor: txn.net,
-            currency: txn.currency.toUpperCase(),
-            occurredAt: new Date(txn.created * 1000).toISOString(),
-          });
-        }
+        const kept = collector.addAll(page.data, toSettlementLine);
         const last = page.data.at(-1);
-        if (truncated || !page.has_more || !last) {
-          truncated ||= page.has_more && lines.length >= input.maxLines;
+        if (!kept || !page.has_more || !last) {
+          if (page.has_more) collector.noteMore();
           break;
         }
         startingAfter = last.id;
       }
-      return { provider: 'stripe', from: input.from, to: input.to, lines, truncated };
+      return collector.report('stripe', input);
     },
   };
 }
