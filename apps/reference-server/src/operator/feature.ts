@@ -1,7 +1,7 @@
 /**
  * The operator pages at `/ops`: what failed and a button to act on it — open
  * alerts (resolve), inbound webhooks needing attention (retry), dead letters
- * (replay) and disabled endpoints. Server-rendered HTML behind HTTP Basic
+ * (replay), disabled endpoints and manual tasks from the adapters (mark done). Server-rendered HTML behind HTTP Basic
  * (`OPS_USER` / `OPS_PASSWORD` or `OPS_PASSWORD_FILE`), with form posts
  * checked for a same-origin `Origin` (CSRF). Mounted as a {@link Feature}.
  */
@@ -17,6 +17,7 @@ import {
   retryInboundWebhook,
 } from '../inbound/operator.ts';
 import type { OperatorConfig } from './config.ts';
+import { completeManualTask, listOpenManualTasks } from './manual-tasks.ts';
 import { renderOpsPage } from './pages.ts';
 import {
   clip,
@@ -30,6 +31,7 @@ const NOTICES = {
   resolved: 'Alert resolved.',
   retried: 'Inbound webhook queued for processing again.',
   replayed: 'Dead letter replayed: it is delivered again from the start of the schedule.',
+  done: 'Manual task marked done.',
   unchanged: 'Nothing changed: the item was not in a state that allows it (already handled?).',
 } as const;
 
@@ -123,11 +125,12 @@ export function operatorFeature(options: OperatorFeatureOptions): Feature {
       app.use('/ops', requireOperator(options.config));
       app.use('/ops/*', requireOperator(options.config), sameOrigin);
       app.get('/ops', async (c) => {
-        const [alerts, inbound, deadLetters, disabledEndpoints] = await Promise.all([
+        const [alerts, inbound, deadLetters, disabledEndpoints, manualTasks] = await Promise.all([
           listOpenAlerts(db),
           listInboundWebhooks(db),
           listAllDeadLetters(db),
           listDisabledEndpoints(db),
+          listOpenManualTasks(db),
         ]);
         const key = c.req.query('notice');
         c.header('Cache-Control', 'no-store');
@@ -137,6 +140,7 @@ export function operatorFeature(options: OperatorFeatureOptions): Feature {
             inbound: inbound.map((w) => ({ ...w, reason: clip(w.reason) })),
             deadLetters,
             disabledEndpoints,
+            manualTasks: manualTasks.map((m) => ({ ...m, reason: clip(m.reason) ?? '' })),
             notice: key && key in NOTICES ? NOTICES[key as keyof typeof NOTICES] : null,
           }),
         );
@@ -148,6 +152,11 @@ export function operatorFeature(options: OperatorFeatureOptions): Feature {
         const done = await retryInboundWebhook(db, c.req.param('id'), now());
         if (done) wake();
         return back(c, done ? 'retried' : 'unchanged');
+      });
+      app.post('/ops/manual-tasks/:id/done', async (c) => {
+        const user = basicCredentials(c.req.header('authorization'))?.user ?? 'operator';
+        const done = await completeManualTask(db, c.req.param('id'), user, now());
+        return back(c, done ? 'done' : 'unchanged');
       });
       app.post('/ops/dead-letters/:id/replay', async (c) => {
         const user = basicCredentials(c.req.header('authorization'))?.user ?? 'operator';

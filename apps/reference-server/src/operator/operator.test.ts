@@ -8,6 +8,7 @@ import { startTestApp, type TestApp } from '../../test/helpers/app.ts';
 import { raiseAlert } from '../bus/alerts.ts';
 import { operatorConfig } from './config.ts';
 import { operatorFeature } from './feature.ts';
+import { DatabaseManualTaskSink } from './manual-tasks.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>';
@@ -111,6 +112,20 @@ async function seed() {
       worker: 'w1',
     })
     .execute();
+  const sink = new DatabaseManualTaskSink(db);
+  const task = {
+    id: 'mt_flight0001',
+    kind: 'travel' as const,
+    provider: 'amadeus',
+    operation: 'flights.book',
+    subjectRef: 'trip_42',
+    summary: `Travel Desk: book TK1979 ${HOSTILE}`,
+    reason: 'circuit_open',
+    details: { passport: 'U12345678' },
+    createdAt: at.toISOString(),
+  };
+  await sink.record(task);
+  await sink.record(task); // an adapter retrying its record does not duplicate the task
 }
 
 beforeAll(async () => {
@@ -203,6 +218,10 @@ describe('content', () => {
       'endpoint answered 410 Gone',
       '/ops/dead-letters/dlv_dead0001/replay',
       '/ops/inbound/inb_failed0001/retry',
+      'mt_flight0001',
+      'trip_42',
+      'circuit_open',
+      '/ops/manual-tasks/mt_flight0001/done',
     ])
       expect(body).toContain(needle);
     // The unparseable one cannot be retried: its sender must fix it.
@@ -214,7 +233,7 @@ describe('content', () => {
     expect(body).not.toContain('<script>alert');
     expect(body).not.toContain('<img src=x');
     expect(body).toContain('&lt;script&gt;');
-    for (const leak of ['s3cr3t', 'partner.example.com', 'whsec_', 'Ada Lovelace'])
+    for (const leak of ['s3cr3t', 'partner.example.com', 'whsec_', 'Ada Lovelace', 'U12345678'])
       expect(body).not.toContain(leak);
   });
 });
@@ -260,6 +279,29 @@ describe('actions', () => {
       { id: 'inb_failed0001', status: 'received' },
       { id: 'inb_unparse001', status: 'unparseable' },
     ]);
+  });
+
+  test('the database sink stores a task once; marking it done records who and takes it off the page', async () => {
+    const { db } = t.database;
+    expect(await db.selectFrom('manual_tasks').select('id').execute()).toEqual([
+      { id: 'mt_flight0001' },
+    ]);
+    await expect(
+      new DatabaseManualTaskSink(db).record({ id: '' } as never),
+      'an invalid task is refused, not stored half',
+    ).rejects.toThrow();
+    const res = await post('/ops/manual-tasks/mt_flight0001/done');
+    expect(res.headers.get('location')).toBe('/ops?notice=done');
+    const row = await db
+      .selectFrom('manual_tasks')
+      .select(['done_by'])
+      .where('id', '=', 'mt_flight0001')
+      .executeTakeFirstOrThrow();
+    expect(row.done_by).toBe('ops');
+    expect(await (await page()).text()).not.toContain('mt_flight0001');
+    expect((await post('/ops/manual-tasks/mt_flight0001/done')).headers.get('location')).toBe(
+      '/ops?notice=unchanged',
+    );
   });
 
   test('resolving an alert takes it off the page; the notice is a fixed text', async () => {

@@ -7,6 +7,7 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { InboundWebhookSummary } from '../inbound/operator.ts';
+import type { ManualTaskRow } from './manual-tasks.ts';
 import type { DeadLetterRow, DisabledEndpointRow } from './queries.ts';
 
 type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -29,13 +30,14 @@ export interface AlertRow {
  * Everything the page shows.
  *
  * @example
- * const view: OpsView = { alerts: [], inbound: [], deadLetters: [], disabledEndpoints: [], notice: null };
+ * const view: OpsView = { alerts: [], inbound: [], deadLetters: [], disabledEndpoints: [], manualTasks: [], notice: null };
  */
 export interface OpsView {
   alerts: readonly AlertRow[];
   inbound: readonly InboundWebhookSummary[];
   deadLetters: readonly DeadLetterRow[];
   disabledEndpoints: readonly DisabledEndpointRow[];
+  manualTasks: readonly ManualTaskRow[];
   notice: string | null;
 }
 
@@ -70,7 +72,7 @@ ${
  * Renders the operator page.
  *
  * @example
- * return c.html(renderOpsPage({ alerts, inbound, deadLetters, disabledEndpoints, notice: null }));
+ * return c.html(renderOpsPage({ alerts, inbound, deadLetters, disabledEndpoints, manualTasks, notice: null }));
  */
 export function renderOpsPage(view: OpsView): Markup {
   const alerts = view.alerts.map(
@@ -93,6 +95,10 @@ export function renderOpsPage(view: OpsView): Markup {
     (e) =>
       html`<tr><td><code>${e.id}</code></td><td>${e.tenantId}</td><td>${e.reason ?? '—'}</td><td>${e.disabledAt}</td></tr>`,
   );
+  const tasks = view.manualTasks.map(
+    (m) =>
+      html`<tr><td><code>${m.id}</code></td><td>${m.kind}</td><td>${m.provider} ${m.operation}</td><td><code>${m.subjectRef}</code></td><td>${m.summary}</td><td>${m.reason}</td><td>${m.createdAt}</td><td>${action(`/ops/manual-tasks/${encodeURIComponent(m.id)}/done`, 'Mark done')}</td></tr>`,
+  );
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ClinicBridge operations</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
@@ -101,6 +107,7 @@ ${view.notice ? html`<p class="notice" role="status">${view.notice}</p>` : ''}
 ${table('Open alerts', ['id', 'kind', 'tenant', 'message', 'raised', ''], alerts, 'No open alerts.')}
 ${table('Inbound webhooks needing attention', ['id', 'provider', 'event type', 'status', 'reason', 'attempts', 'received', ''], inbound, 'Every inbound webhook was processed.')}
 ${table('Dead letters', ['id', 'tenant', 'endpoint', 'event type', 'attempts', 'last error', 'dead since', ''], dead, 'The dead-letter queue is empty.')}
+${table('Manual tasks', ['id', 'kind', 'provider', 'subject', 'task', 'reason', 'recorded', ''], tasks, 'No manual task is waiting.')}
 ${table('Disabled webhook endpoints', ['id', 'tenant', 'reason', 'disabled'], disabled, 'No endpoint is disabled.')}
 </body></html>`;
 }
