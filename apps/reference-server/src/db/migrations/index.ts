@@ -8,6 +8,7 @@ import type { Migration } from 'kysely/migration';
 import { busMigrations } from '../../bus/migrations.ts';
 import { deliveryMigrations } from '../../delivery/migrations.ts';
 import { inboundMigrations } from '../../inbound/migrations.ts';
+import { operatorMigrations } from '../../operator/manual-tasks.ts';
 import { coreMigration } from './0001-core.ts';
 
 /**
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   ...busMigrations,
   ...deliveryMigrations,
   ...inboundMigrations,
+  ...operatorMigrations,
 };
