@@ -9,11 +9,16 @@ import { endpointWants, scheduleDelivery } from '../event-recorder.ts';
 import { findOr404 } from '../lookup.ts';
 import { paginate } from '../pagination.ts';
 import { webhookSecret } from '../random.ts';
-import type { StoredWebhookEndpoint } from '../tenant-state.ts';
+import type { StoredWebhookEndpoint, TenantState } from '../tenant-state.ts';
 
 function present(endpoint: StoredWebhookEndpoint): WebhookEndpoint {
   const { secrets: _secrets, ...visible } = endpoint;
   return visible;
+}
+
+/** The caller's endpoint named in the path, or the 404 every handler answers. */
+function endpointOf(ctx: { tenant: TenantState; params: { endpointId: string } }) {
+  return findOr404(ctx.tenant.webhookEndpoints, ctx.params.endpointId, 'webhook endpoint');
 }
 
 function withSecret(endpoint: StoredWebhookEndpoint) {
@@ -44,20 +49,14 @@ export const webhookEndpointHandlers: BoundHandler[] = [
     return { body: withSecret(endpoint) };
   }),
   defineHandler(webhookEndpointOperations.get, (ctx) => ({
-    body: present(
-      findOr404(ctx.tenant.webhookEndpoints, ctx.params.endpointId, 'webhook endpoint'),
-    ),
+    body: present(endpointOf(ctx)),
   })),
   defineHandler(webhookEndpointOperations.list, (ctx) => {
     const page = paginate(ctx.op.id, ctx.tenant.webhookEndpoints.rows(), ctx.query, 'asc');
     return { body: { ...page, data: page.data.map(present) } };
   }),
   defineHandler(webhookEndpointOperations.update, (ctx) => {
-    const current = findOr404(
-      ctx.tenant.webhookEndpoints,
-      ctx.params.endpointId,
-      'webhook endpoint',
-    );
+    const current = endpointOf(ctx);
     const b = ctx.body;
     const enabled = b.enabled ?? current.enabled;
     const updated = ctx.tenant.webhookEndpoints.update({
@@ -72,11 +71,7 @@ export const webhookEndpointHandlers: BoundHandler[] = [
     return { body: present(updated) };
   }),
   defineHandler(webhookEndpointOperations.delete, (ctx) => {
-    const endpoint = findOr404(
-      ctx.tenant.webhookEndpoints,
-      ctx.params.endpointId,
-      'webhook endpoint',
-    );
+    const endpoint = endpointOf(ctx);
     ctx.tenant.webhookEndpoints.delete(endpoint.id);
     for (const d of ctx.tenant.deliveries.values()) {
       if (d.endpointId === endpoint.id && d.status === 'pending') {
@@ -86,11 +81,7 @@ export const webhookEndpointHandlers: BoundHandler[] = [
     return { body: undefined };
   }),
   defineHandler(webhookEndpointOperations.rotateSecret, (ctx) => {
-    const current = findOr404(
-      ctx.tenant.webhookEndpoints,
-      ctx.params.endpointId,
-      'webhook endpoint',
-    );
+    const current = endpointOf(ctx);
     const updated = ctx.tenant.webhookEndpoints.update({
       ...current,
       secrets: [webhookSecret(), ...current.secrets.slice(0, 1)],
@@ -99,11 +90,7 @@ export const webhookEndpointHandlers: BoundHandler[] = [
     return { body: withSecret(updated) };
   }),
   defineHandler(webhookEndpointOperations.test, (ctx) => {
-    const endpoint = findOr404(
-      ctx.tenant.webhookEndpoints,
-      ctx.params.endpointId,
-      'webhook endpoint',
-    );
+    const endpoint = endpointOf(ctx);
     const event = ctx.emit(
       'webhook_endpoint.ping',
       { type: 'webhook_endpoint', id: endpoint.id },
@@ -113,11 +100,7 @@ export const webhookEndpointHandlers: BoundHandler[] = [
     return { body: { eventId: event.id as `evt_${string}` } };
   }),
   defineHandler(webhookEndpointOperations.replay, (ctx) => {
-    const endpoint = findOr404(
-      ctx.tenant.webhookEndpoints,
-      ctx.params.endpointId,
-      'webhook endpoint',
-    );
+    const endpoint = endpointOf(ctx);
     const since = Date.parse(ctx.body.since);
     let scheduled = 0;
     for (const event of ctx.tenant.events.values()) {
