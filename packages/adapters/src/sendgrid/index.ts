@@ -8,7 +8,7 @@ import { bearerAuth } from '../core/auth.ts';
 import { createProviderClient } from '../core/client.ts';
 import { InMemoryIdempotencyResultStore } from '../core/idempotency.ts';
 import { parseMessage, pickVariables, unknownTemplate } from '../ports/channel-helpers.ts';
-import type { MessagingChannel } from '../ports/messaging.ts';
+import { type MessagingChannel, pickLocale } from '../ports/messaging.ts';
 import { createSendOnce } from '../ports/send-once.ts';
 import { mapSendGridError } from './errors.ts';
 
@@ -77,10 +77,7 @@ export function createSendGridEmailChannel(options: SendGridOptions): MessagingC
       const message = parseMessage(raw, 'email', 'sendgrid');
       const template = options.templates[message.template];
       if (!template) throw unknownTemplate('sendgrid');
-      const templateId =
-        template.templateIds[message.locale] ??
-        template.templateIds[message.locale.split('-')[0] ?? ''] ??
-        template.templateIds[fallback];
+      const templateId = pickLocale(template.templateIds, message.locale, fallback);
       if (!templateId) throw unknownTemplate('sendgrid');
       const values = pickVariables(template.variables, message.variables, 'sendgrid');
       const data = Object.fromEntries(template.variables.map((name, i) => [name, values[i]]));
