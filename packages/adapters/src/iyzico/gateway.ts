@@ -186,6 +186,18 @@ export function createIyzicoGateway(options: IyzicoOptions): PaymentGateway {
     currency: d.currency,
   });
 
+  // Capture and refund must name amount and currency; when the caller leaves
+  // either out, iyzico's own record of the payment supplies them.
+  const knownAmount = async (input: {
+    paymentId: string;
+    amountMinor?: number | undefined;
+    currency?: string | undefined;
+    correlationId?: string | undefined;
+  }) =>
+    input.amountMinor !== undefined && input.currency !== undefined
+      ? { amountMinor: input.amountMinor, currency: input.currency }
+      : toIntent(await detail(input.paymentId, input.correlationId));
+
   return {
     provider: 'iyzico',
 
@@ -271,10 +283,7 @@ export function createIyzicoGateway(options: IyzicoOptions): PaymentGateway {
 
     async capture(raw) {
       const input = parseInput(CapturePaymentInputSchema, raw, 'iyzico', 'payments.capture');
-      const known =
-        input.amountMinor !== undefined && input.currency !== undefined
-          ? { amountMinor: input.amountMinor, currency: input.currency }
-          : toIntent(await detail(input.paymentId, input.correlationId));
+      const known = await knownAmount(input);
       const captured = await client.json({
         operation: 'payments.capture',
         method: 'post',
@@ -296,10 +305,7 @@ export function createIyzicoGateway(options: IyzicoOptions): PaymentGateway {
 
     async refund(raw) {
       const input = parseInput(RefundInputSchema, raw, 'iyzico', 'payments.refund');
-      const known =
-        input.amountMinor !== undefined && input.currency !== undefined
-          ? { amountMinor: input.amountMinor, currency: input.currency }
-          : toIntent(await detail(input.paymentId, input.correlationId));
+      const known = await knownAmount(input);
       const conversationId = input.idempotencyKey ?? crypto.randomUUID();
       const refund = await client.json({
         operation: 'payments.refund',
