@@ -5,9 +5,9 @@
 import type { RequestHandler } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { isProviderError, type ProviderError } from '../../core/errors.ts';
 import { serverErrors } from '../../testing/failures.ts';
 import type { ChannelKind, MessagingChannel, TemplatedMessage } from '../messaging.ts';
+import { rejection } from './rejection.ts';
 
 export interface ChannelHarness {
   name: string;
@@ -28,15 +28,6 @@ export interface ChannelHarness {
     secrets: string[];
   };
 }
-
-const rejection = async (promise: Promise<unknown>): Promise<ProviderError> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isProviderError(error)) throw new Error(`expected a ProviderError, got ${String(error)}`);
-  return error;
-};
 
 export function describeMessagingChannelConformance(harness: ChannelHarness): void {
   describe(`MessagingChannel conformance: ${harness.name}`, () => {

@@ -5,7 +5,7 @@
 import type { RequestHandler } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { isProviderError, type ProviderError, type ProviderErrorCode } from '../../core/errors.ts';
+import { isProviderError, type ProviderErrorCode } from '../../core/errors.ts';
 import { serverErrors } from '../../testing/failures.ts';
 import type {
   CreatePaymentInput,
@@ -13,6 +13,7 @@ import type {
   PaymentIntent,
   PaymentMethod,
 } from '../payment.ts';
+import { rejection } from './rejection.ts';
 
 export interface GatewayHarness {
   name: string;
@@ -38,15 +39,6 @@ export interface GatewayHarness {
   /** What an unknown payment id maps to; providers without a not-found signal say invalid_request. */
   unknownPaymentCode?: ProviderErrorCode;
 }
-
-const rejection = async (promise: Promise<unknown>): Promise<ProviderError> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isProviderError(error)) throw new Error(`expected a ProviderError, got ${String(error)}`);
-  return error;
-};
 
 export function describePaymentGatewayConformance(harness: GatewayHarness): void {
   describe(`PaymentGateway conformance: ${harness.name}`, () => {
