@@ -3,7 +3,8 @@ import { describe, expect, test } from 'vitest';
 import { json, scriptedFetch } from './__fixtures__/scripted-fetch.ts';
 import { createProviderClient } from './client.ts';
 import { isProviderError } from './errors.ts';
-import { oauth2ClientCredentials } from './oauth2.ts';
+import { type OAuth2ClientCredentialsOptions, oauth2ClientCredentials } from './oauth2.ts';
+import type { PolicySettings } from './policies.ts';
 
 const tokenUrl = 'https://auth.acme.test/oauth2/token';
 
@@ -29,23 +30,38 @@ function providerWithTokens(options: { apiStatusFor?: (token: string) => number 
   return { fetch: fetchImpl, tokenBodies, apiAuth, issued: () => issued };
 }
 
+/** Client-credentials auth and a provider client using it, both over `fetch`. */
+function acmeClient(
+  fetch: typeof globalThis.fetch,
+  auth: Partial<OAuth2ClientCredentialsOptions> = {},
+  policies?: PolicySettings,
+) {
+  const credentials = oauth2ClientCredentials({
+    provider: 'acme',
+    tokenUrl,
+    clientId: 'c',
+    clientSecret: 's',
+    fetch,
+    ...auth,
+  });
+  const client = createProviderClient({
+    provider: 'acme',
+    baseUrl: 'https://api.acme.test',
+    auth: credentials,
+    fetch,
+    ...(policies ? { policies } : {}),
+  });
+  return { auth: credentials, client };
+}
+
 describe('oauth2 client credentials', () => {
   test('50 concurrent calls share one token request', async () => {
     const provider = providerWithTokens();
-    const auth = oauth2ClientCredentials({
-      provider: 'acme',
-      tokenUrl,
-      clientId: 'cid',
-      clientSecret: 'csecret',
-      fetch: provider.fetch,
-    });
-    const client = createProviderClient({
-      provider: 'acme',
-      baseUrl: 'https://api.acme.test',
-      auth,
-      fetch: provider.fetch,
-      policies: { bulkhead: { limit: 50 } },
-    });
+    const { auth, client } = acmeClient(
+      provider.fetch,
+      { clientId: 'cid', clientSecret: 'csecret' },
+      { bulkhead: { limit: 50 } },
+    );
     await Promise.all(
       Array.from({ length: 50 }, () => client.json({ operation: 'things.list', path: '/things' })),
     );
@@ -64,20 +80,9 @@ describe('oauth2 client credentials', () => {
   test('refreshes shortly before expiry, not after', async () => {
     let now = 0;
     const provider = providerWithTokens();
-    const auth = oauth2ClientCredentials({
-      provider: 'acme',
-      tokenUrl,
-      clientId: 'c',
-      clientSecret: 's',
-      fetch: provider.fetch,
+    const { auth, client } = acmeClient(provider.fetch, {
       now: () => now,
       refreshSkewMs: 60_000,
-    });
-    const client = createProviderClient({
-      provider: 'acme',
-      baseUrl: 'https://api.acme.test',
-      auth,
-      fetch: provider.fetch,
     });
     await client.json({ operation: 't', path: '/t' });
     now = (1799 - 61) * 1000;
@@ -93,20 +98,7 @@ describe('oauth2 client credentials', () => {
     const provider = providerWithTokens({
       apiStatusFor: (token) => (token === 'tok_1' ? 401 : 200),
     });
-    const auth = oauth2ClientCredentials({
-      provider: 'acme',
-      tokenUrl,
-      clientId: 'c',
-      clientSecret: 's',
-      fetch: provider.fetch,
-    });
-    const client = createProviderClient({
-      provider: 'acme',
-      baseUrl: 'https://api.acme.test',
-      auth,
-      fetch: provider.fetch,
-      policies: { bulkhead: { limit: 20 } },
-    });
+    const { auth, client } = acmeClient(provider.fetch, {}, { bulkhead: { limit: 20 } });
     const results = await Promise.all(
       Array.from({ length: 20 }, () => client.json({ operation: 't', path: '/t' })),
     );
@@ -116,19 +108,7 @@ describe('oauth2 client credentials', () => {
 
   test('a 401 that persists after the refresh is auth_failed, without a loop', async () => {
     const provider = providerWithTokens({ apiStatusFor: () => 401 });
-    const auth = oauth2ClientCredentials({
-      provider: 'acme',
-      tokenUrl,
-      clientId: 'c',
-      clientSecret: 's',
-      fetch: provider.fetch,
-    });
-    const client = createProviderClient({
-      provider: 'acme',
-      baseUrl: 'https://api.acme.test',
-      auth,
-      fetch: provider.fetch,
-    });
+    const { auth, client } = acmeClient(provider.fetch);
     const error = await client.json({ operation: 't', path: '/t' }).catch((e: unknown) => e);
     expect(isProviderError(error) && error.code).toBe('auth_failed');
     expect(provider.apiAuth).toHaveLength(2);
@@ -143,19 +123,7 @@ describe('oauth2 client credentials', () => {
         code: 38187,
       }),
     ]);
-    const auth = oauth2ClientCredentials({
-      provider: 'acme',
-      tokenUrl,
-      clientId: 'c',
-      clientSecret: 'super-secret',
-      fetch,
-    });
-    const client = createProviderClient({
-      provider: 'acme',
-      baseUrl: 'https://api.acme.test',
-      auth,
-      fetch,
-    });
+    const { client } = acmeClient(fetch, { clientSecret: 'super-secret' });
     const error = await client.json({ operation: 't', path: '/t' }).catch((e: unknown) => e);
     expect(isProviderError(error)).toBe(true);
     expect(error).toMatchObject({
