@@ -42,7 +42,8 @@ describe('razorpay specifics', () => {
   afterEach(() => server.resetHandlers());
   afterAll(() => server.close());
 
-  test('an order carries amount, currency, receipt, capture mode and method only', async () => {
+  /** A fresh fake Razorpay behind the server, and a gateway to it. */
+  const startRazorpay = () => {
     const razorpay = new FakeRazorpay();
     server.use(...razorpay.handlers());
     const gateway = createRazorpayGateway({
@@ -50,6 +51,11 @@ describe('razorpay specifics', () => {
       keySecret: razorpay.keySecret,
       ...fast,
     });
+    return { razorpay, gateway };
+  };
+
+  test('an order carries amount, currency, receipt, capture mode and method only', async () => {
+    const { razorpay, gateway } = startRazorpay();
     const intent = await gateway.createIntent({
       reference: 'pay_r1',
       amountMinor: 500_000,
@@ -67,13 +73,7 @@ describe('razorpay specifics', () => {
   });
 
   test('capture without an amount captures the authorised amount', async () => {
-    const razorpay = new FakeRazorpay();
-    server.use(...razorpay.handlers());
-    const gateway = createRazorpayGateway({
-      keyId: razorpay.keyId,
-      keySecret: razorpay.keySecret,
-      ...fast,
-    });
+    const { razorpay, gateway } = startRazorpay();
     const intent = await gateway.createIntent({
       reference: 'pay_r2',
       amountMinor: 120_000,
@@ -92,8 +92,7 @@ describe('razorpay specifics', () => {
   });
 
   test('a 429 on order creation is retried; the order is created once', async () => {
-    const razorpay = new FakeRazorpay();
-    server.use(...razorpay.handlers());
+    const { razorpay, gateway } = startRazorpay();
     const limited = rateLimited({
       method: 'post',
       url: `${RAZORPAY_API}/v1/orders`,
@@ -103,11 +102,6 @@ describe('razorpay specifics', () => {
       },
     });
     server.use(limited.handler);
-    const gateway = createRazorpayGateway({
-      keyId: razorpay.keyId,
-      keySecret: razorpay.keySecret,
-      ...fast,
-    });
     await gateway.createIntent({
       reference: 'pay_r3',
       amountMinor: 10_000,
@@ -118,8 +112,7 @@ describe('razorpay specifics', () => {
     expect(razorpay.orders.size).toBe(1);
   });
   test('the settlement report reads past a page of failed payments', async () => {
-    const razorpay = new FakeRazorpay();
-    server.use(...razorpay.handlers());
+    const { razorpay, gateway } = startRazorpay();
     const now = Math.floor(Date.now() / 1000);
     for (let i = 0; i < 100; i++) {
       const id = `pay_Failed${String(i).padStart(8, '0')}`;
@@ -139,11 +132,6 @@ describe('razorpay specifics', () => {
         created_at: now,
       });
     }
-    const gateway = createRazorpayGateway({
-      keyId: razorpay.keyId,
-      keySecret: razorpay.keySecret,
-      ...fast,
-    });
     const intent = await gateway.createIntent({
       reference: 'pay_r4',
       amountMinor: 20_000,
