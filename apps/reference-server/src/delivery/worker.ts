@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { ConfigError } from '../config/index.ts';
 import type { DB } from '../db/schema.ts';
 import {
   type AttemptRecord,
@@ -97,6 +98,22 @@ export function envelopeBody(
 }
 
 /**
+ * Refuses a lease too short for one attempt: an attempt starts only while
+ * its claim outlives the timeout plus a margin, so with such a lease every
+ * claimed delivery would be released unsent, forever and silently.
+ *
+ * @example
+ * assertLeaseCoversAttempt(60_000, 15_000); // fine
+ * assertLeaseCoversAttempt(2_000, 1_000); // throws ConfigError
+ */
+export function assertLeaseCoversAttempt(leaseMs: number, timeoutMs: number): void {
+  if (leaseMs > timeoutMs + LEASE_MARGIN_MS) return;
+  throw new ConfigError([
+    `WEBHOOK_LEASE: ${leaseMs} ms leaves no time to deliver; it must be longer than WEBHOOK_TIMEOUT_MS (${timeoutMs} ms) + ${LEASE_MARGIN_MS} ms`,
+  ]);
+}
+
+/**
  * Creates the worker.
  *
  * @example
@@ -104,6 +121,7 @@ export function envelopeBody(
  * await worker.claimAndSend();
  */
 export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
+  assertLeaseCoversAttempt(options.leaseMs, options.timeoutMs);
   const now = options.now ?? Date.now;
   const maxHeld = options.maxHeld ?? 200;
   let held = 0;

@@ -30,8 +30,10 @@ const busEnv = {
   WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1',
   WEBHOOK_CONCURRENCY: String(CONCURRENCY),
   WEBHOOK_ENDPOINT_CONCURRENCY: String(CONCURRENCY),
-  WEBHOOK_TIMEOUT_MS: '1000',
-  WEBHOOK_LEASE: '4s',
+  // The lease must outlive timeout + 2 s (the worker refuses less); after a
+  // kill the restarted process waits out the dead one's lease, so keep it short.
+  WEBHOOK_TIMEOUT_MS: '500',
+  WEBHOOK_LEASE: '3s',
   WEBHOOK_POLL_INTERVAL: '200ms',
 };
 
