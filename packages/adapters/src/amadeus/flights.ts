@@ -19,6 +19,7 @@ import {
 import { parseInput } from '../ports/validate.ts';
 import { type AmadeusOptions, createAmadeusClient } from './client.ts';
 import { decodeOfferToken, durationMinutes, encodeOfferToken } from './offer-token.ts';
+import { travelDeskTask } from './travel-desk.ts';
 
 const Segment = z.object({
   departure: z.object({ iataCode: z.string(), at: z.string() }),
@@ -187,20 +188,17 @@ export function createAmadeusFlights(options: AmadeusOptions): FlightSearch {
       return withManualFallback(
         {
           sink: options.sink,
-          task: {
-            kind: 'travel',
-            provider: 'amadeus',
-            operation: 'flights.search',
-            subjectRef: query.subjectRef ?? 'unassigned',
-            summary: `Travel Desk: find flights ${query.origin}→${query.destination} on ${query.departureDate}${query.returnDate ? `, back ${query.returnDate}` : ''} for ${query.adults} adult(s).`,
-            details: {
+          task: travelDeskTask(
+            'flights.search',
+            query,
+            `Travel Desk: find flights ${query.origin}→${query.destination} on ${query.departureDate}${query.returnDate ? `, back ${query.returnDate}` : ''} for ${query.adults} adult(s).`,
+            {
               origin: query.origin,
               destination: query.destination,
               departureDate: query.departureDate,
               adults: query.adults,
             },
-            ...(query.correlationId ? { correlationId: query.correlationId } : {}),
-          },
+          ),
         },
         async () => {
           const response = await client.json({
@@ -251,15 +249,12 @@ export function createAmadeusFlights(options: AmadeusOptions): FlightSearch {
       return withManualFallback(
         {
           sink: options.sink,
-          task: {
-            kind: 'travel',
-            provider: 'amadeus',
-            operation: 'flights.book',
-            subjectRef: input.subjectRef ?? 'unassigned',
-            summary: `Travel Desk: book ${option ? `${option.flightNumber} ${option.depart.airport}→${option.arrive.airport} ${option.depart.at}` : 'the selected flight'} for ${input.travelers.length} traveller(s). If the supplier timed out, check for an existing order before booking.`,
-            details: { idempotencyKey: input.idempotencyKey, travelers: input.travelers.length },
-            ...(input.correlationId ? { correlationId: input.correlationId } : {}),
-          },
+          task: travelDeskTask(
+            'flights.book',
+            input,
+            `Travel Desk: book ${option ? `${option.flightNumber} ${option.depart.airport}→${option.arrive.airport} ${option.depart.at}` : 'the selected flight'} for ${input.travelers.length} traveller(s). If the supplier timed out, check for an existing order before booking.`,
+            { idempotencyKey: input.idempotencyKey, travelers: input.travelers.length },
+          ),
         },
         async () => {
           // Revalidate before booking: never book a fare the traveller was not shown.

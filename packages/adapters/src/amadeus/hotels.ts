@@ -21,6 +21,7 @@ import {
 import { parseInput } from '../ports/validate.ts';
 import { type AmadeusOptions, createAmadeusClient } from './client.ts';
 import { decodeOfferToken, encodeOfferToken } from './offer-token.ts';
+import { travelDeskTask } from './travel-desk.ts';
 
 const HotelList = z.object({
   data: z.array(
@@ -197,20 +198,17 @@ export function createAmadeusHotels(options: AmadeusHotelOptions): HotelSearch {
       return withManualFallback(
         {
           sink: options.sink,
-          task: {
-            kind: 'travel',
-            provider: 'amadeus',
-            operation: 'hotels.search',
-            subjectRef: query.subjectRef ?? 'unassigned',
-            summary: `Travel Desk: find a stay within ${query.radiusKm} km of the clinic, ${query.checkIn} to ${query.checkOut}, ${query.adults} adult(s).`,
-            details: {
+          task: travelDeskTask(
+            'hotels.search',
+            query,
+            `Travel Desk: find a stay within ${query.radiusKm} km of the clinic, ${query.checkIn} to ${query.checkOut}, ${query.adults} adult(s).`,
+            {
               checkIn: query.checkIn,
               checkOut: query.checkOut,
               adults: query.adults,
               radiusKm: query.radiusKm,
             },
-            ...(query.correlationId ? { correlationId: query.correlationId } : {}),
-          },
+          ),
         },
         async () => {
           const meta = query.correlationId ? { correlationId: query.correlationId } : {};
@@ -267,15 +265,12 @@ export function createAmadeusHotels(options: AmadeusHotelOptions): HotelSearch {
       const offerId = typeof token.offerId === 'string' ? token.offerId : undefined;
       const hotelName =
         typeof token.hotelName === 'string' ? token.hotelName : 'the selected hotel';
-      const task = {
-        kind: 'travel' as const,
-        provider: 'amadeus',
-        operation: 'hotels.book',
-        subjectRef: input.subjectRef ?? 'unassigned',
-        summary: `Travel Desk: book ${hotelName} for ${input.guests.length} guest(s). If the supplier timed out, check for an existing booking first.`,
-        details: { idempotencyKey: input.idempotencyKey, guests: input.guests.length },
-        ...(input.correlationId ? { correlationId: input.correlationId } : {}),
-      };
+      const task = travelDeskTask(
+        'hotels.book',
+        input,
+        `Travel Desk: book ${hotelName} for ${input.guests.length} guest(s). If the supplier timed out, check for an existing booking first.`,
+        { idempotencyKey: input.idempotencyKey, guests: input.guests.length },
+      );
       return withManualFallback(
         {
           sink: options.sink,
