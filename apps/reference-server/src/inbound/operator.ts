@@ -8,7 +8,12 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { InboundStatus } from './schema.ts';
 
-/** An inbound webhook as an operator sees it (without its raw body). */
+/**
+ * An inbound webhook as an operator sees it (without its raw body).
+ *
+ * @example
+ * const [first]: InboundWebhookSummary[] = await listInboundWebhooks(db);
+ */
 export interface InboundWebhookSummary {
   id: string;
   provider: string;
