@@ -228,12 +228,36 @@ function standardHandler(provider: keyof typeof allowedTypes): InboundHandler {
       typeof payload.entityId === 'string'
         ? payload.entityId.slice(0, 100)
         : String(Object.values(data as Record<string, unknown>)[0] ?? 'unknown').slice(0, 100);
+    const entityType =
+      typeof payload.entityType === 'string' ? payload.entityType.slice(0, 60) : provider;
+    if (provider !== 'comms') {
+      // Advance the provider's entity (the visa case, the booking, the claim).
+      const given = (data as { status?: unknown }).status;
+      const status =
+        typeof given === 'string' ? given.slice(0, 40) : type.slice(type.indexOf('.') + 1);
+      await trx
+        .insertInto('provider_entities')
+        .values({
+          tenant_id: tenantId,
+          provider,
+          entity_type: entityType,
+          entity_id: entityId,
+          status,
+          last_event_type: type,
+          updated_at: now,
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(['tenant_id', 'entity_type', 'entity_id'])
+            .doUpdateSet({ status, last_event_type: type, updated_at: now }),
+        )
+        .execute();
+    }
     try {
       await recordEvent(trx, {
         tenantId,
         type: type as EventType,
-        entityType:
-          typeof payload.entityType === 'string' ? payload.entityType.slice(0, 60) : provider,
+        entityType,
         entityId,
         data: data as never,
         occurredAt: now,

@@ -191,7 +191,7 @@ describe('POST /webhooks/:provider', () => {
     expect(alerts.some((a) => a.details.inboundWebhookId === row.id)).toBe(true);
   });
 
-  test('visa.granted (Standard Webhooks) is recorded as a catalogue event and notifies the patient', async () => {
+  test('visa.granted (Standard Webhooks) advances the case, is recorded as a catalogue event and notifies the patient', async () => {
     const patient = await (
       await call(t.app, 'POST', '/api/v1/patients', { token, body: patientBody() })
     ).json();
@@ -221,6 +221,22 @@ describe('POST /webhooks/:provider', () => {
       .where('type', '=', 'visa.granted')
       .executeTakeFirstOrThrow();
     expect(event).toMatchObject({ entity_id: 'case-42', tenant_id: tenantId });
+    // The case advanced.
+    expect(
+      await t.database.db
+        .selectFrom('provider_entities')
+        .select(['provider', 'entity_type', 'status', 'last_event_type'])
+        .where('tenant_id', '=', tenantId)
+        .where('entity_id', '=', 'case-42')
+        .execute(),
+    ).toEqual([
+      {
+        provider: 'visa',
+        entity_type: 'visa_case',
+        status: 'granted',
+        last_event_type: 'visa.granted',
+      },
+    ]);
     const { fanOutEvents } = await import('../bus/fanout.ts');
     const { processInbox } = await import('../bus/inbox.ts');
     const { notificationsSubscriber } = await import('../bus/subscribers/notifications.ts');

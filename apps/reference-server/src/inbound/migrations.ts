@@ -43,4 +43,24 @@ async function down(db: AnyDb): Promise<void> {
  * @example
  * const migrations = { '0001-core': coreMigration, ...inboundMigrations };
  */
-export const inboundMigrations: Record<string, Migration> = { '0120-inbound': { up, down } };
+export const inboundMigrations: Record<string, Migration> = {
+  '0120-inbound': { up, down },
+  '0121-inbound-provider-entities': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('provider_entities')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('entity_type', 'text', (c) => c.notNull())
+        .addColumn('entity_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('last_event_type', 'text', (c) => c.notNull())
+        .addColumn('updated_at', ts, (c) => c.notNull())
+        .addPrimaryKeyConstraint('provider_entities_pk', ['tenant_id', 'entity_type', 'entity_id'])
+        .execute();
+    },
+    async down(db: AnyDb) {
+      await db.schema.dropTable('provider_entities').ifExists().execute();
+    },
+  },
+};

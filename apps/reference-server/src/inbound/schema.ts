@@ -31,8 +31,27 @@ export interface InboundWebhooksTable {
   processed_at: Date | null;
 }
 
+/**
+ * The current state of an entity a provider owns (a visa case, a booking, a
+ * stay, a claim), advanced by each of its inbound webhooks: the server keeps
+ * no table of its own for these, so this is where "the case advanced" lives.
+ *
+ * @example
+ * await db.selectFrom('provider_entities').select('status').where('entity_id', '=', 'case-42').execute();
+ */
+export interface ProviderEntitiesTable {
+  tenant_id: string;
+  provider: string;
+  entity_type: string;
+  entity_id: string;
+  status: string;
+  last_event_type: string;
+  updated_at: Date;
+}
+
 declare module '../db/schema.ts' {
   interface DB {
     inbound_webhooks: InboundWebhooksTable;
+    provider_entities: ProviderEntitiesTable;
   }
 }
