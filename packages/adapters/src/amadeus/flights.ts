@@ -5,6 +5,7 @@
  * unavailable, search and booking become Travel Desk tasks.
  */
 import { z } from 'zod';
+import { correlation } from '../core/call-keys.ts';
 import type { ProviderClient } from '../core/client.ts';
 import { ProviderError } from '../core/errors.ts';
 import { withManualFallback } from '../core/manual-tasks.ts';
@@ -216,7 +217,7 @@ export function createAmadeusFlights(options: AmadeusOptions): FlightSearch {
               max: query.max,
             },
             schema: SearchResponse,
-            ...(query.correlationId ? { correlationId: query.correlationId } : {}),
+            ...correlation(query),
           });
           const carriers = response.dictionaries?.carriers ?? {};
           const options = response.data.flatMap((offer) => toFlightOption(offer, carriers) ?? []);
@@ -296,7 +297,7 @@ export function createAmadeusFlights(options: AmadeusOptions): FlightSearch {
               },
             },
             schema: OrderResponse,
-            ...(input.correlationId ? { correlationId: input.correlationId } : {}),
+            ...correlation(input),
           });
           const reference = order.data.associatedRecords?.[0]?.reference;
           return {

@@ -7,6 +7,7 @@
  * or Amadeus is unavailable.
  */
 import { z } from 'zod';
+import { correlation } from '../core/call-keys.ts';
 import type { ProviderClient } from '../core/client.ts';
 import { ProviderError } from '../core/errors.ts';
 import { withManualFallback } from '../core/manual-tasks.ts';
@@ -211,7 +212,7 @@ export function createAmadeusHotels(options: AmadeusHotelOptions): HotelSearch {
           ),
         },
         async () => {
-          const meta = query.correlationId ? { correlationId: query.correlationId } : {};
+          const meta = correlation(query);
           const list = await client.json({
             operation: 'hotels.list',
             path: '/v1/reference-data/locations/hotels/by-geocode',
@@ -312,7 +313,7 @@ export function createAmadeusHotels(options: AmadeusHotelOptions): HotelSearch {
               },
             },
             schema: BookingResponse,
-            ...(input.correlationId ? { correlationId: input.correlationId } : {}),
+            ...correlation(input),
           });
           const booking = order.data.hotelBookings?.[0];
           const confirmation = booking?.hotelProviderInformation?.[0]?.confirmationNumber;

@@ -3,6 +3,7 @@
  * cannot answer: the same envelope for flights and hotels, so the desk sees
  * one kind of task whatever was being arranged.
  */
+import { correlation } from '../core/call-keys.ts';
 import type { ManualTask, ManualTaskDraft } from '../core/manual-tasks.ts';
 
 /**
@@ -25,6 +26,6 @@ export function travelDeskTask(
     subjectRef: request.subjectRef ?? 'unassigned',
     summary,
     details,
-    ...(request.correlationId ? { correlationId: request.correlationId } : {}),
+    ...correlation(request),
   };
 }

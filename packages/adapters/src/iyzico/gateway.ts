@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { type AdapterOptions, pickAdapterOptions } from '../core/adapter-options.ts';
+import { callerKeys, correlation } from '../core/call-keys.ts';
 import { createProviderClient, type ProviderClient } from '../core/client.ts';
 import { ProviderError } from '../core/errors.ts';
 import { InMemoryIdempotencyResultStore } from '../core/idempotency.ts';
@@ -157,8 +158,6 @@ export function createIyzicoGateway(options: IyzicoOptions): PaymentGateway {
   });
   const locale = options.locale ?? 'en';
   const ip = options.merchantIp ?? '127.0.0.1';
-  const meta = (input: { correlationId?: string | undefined }) =>
-    input.correlationId ? { correlationId: input.correlationId } : {};
 
   const detail = (paymentId: string, correlationId?: string) =>
     client.json({
@@ -168,7 +167,7 @@ export function createIyzicoGateway(options: IyzicoOptions): PaymentGateway {
       json: { locale, conversationId: paymentId, paymentId },
       readOnly: true,
       schema: PaymentDetail,
-      ...meta({ correlationId }),
+      ...correlation({ correlationId }),
     });
 
   const toIntent = (d: z.infer<typeof PaymentDetail>): PaymentIntent => ({
@@ -266,8 +265,7 @@ export function createIyzicoGateway(options: IyzicoOptions): PaymentGateway {
           ],
         },
         schema: CheckoutInit,
-        ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
-        ...meta(input),
+        ...callerKeys(input),
       });
       return {
         id: init.token,
@@ -298,7 +296,7 @@ export function createIyzicoGateway(options: IyzicoOptions): PaymentGateway {
         },
         schema: PaymentDetail,
         idempotencyKey: input.idempotencyKey ?? `capture:${input.paymentId}`,
-        ...meta(input),
+        ...correlation(input),
       });
       return { ...toIntent(captured), status: 'captured' };
     },
@@ -320,8 +318,7 @@ export function createIyzicoGateway(options: IyzicoOptions): PaymentGateway {
           ip,
         },
         schema: RefundReply,
-        ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
-        ...meta(input),
+        ...callerKeys(input),
       });
       return {
         id: `${refund.paymentId}:${conversationId}`,
@@ -371,7 +368,7 @@ export function createIyzicoGateway(options: IyzicoOptions): PaymentGateway {
             path: '/v2/reporting/payment/transactions',
             searchParams: { page, transactionDate: date },
             schema: Transactions,
-            ...meta(input),
+            ...correlation(input),
           });
           const kept = collector.addAll(reply.transactions, toSettlementLine);
           if (!kept || page >= reply.totalPageCount) break;

@@ -7,6 +7,7 @@
  * failing the patient's flow.
  */
 import { z } from 'zod';
+import { correlation } from '../core/call-keys.ts';
 import { isProviderError } from '../core/errors.ts';
 import type { IdempotencyResultStore } from '../core/idempotency.ts';
 import { InMemoryIdempotencyResultStore } from '../core/idempotency.ts';
@@ -210,7 +211,7 @@ export function createMessagingComposer(options: MessagingComposerOptions): Mess
           ...(message.idempotencyKey
             ? { idempotencyKey: `${message.idempotencyKey}:${kind}` }
             : {}),
-          ...(message.correlationId ? { correlationId: message.correlationId } : {}),
+          ...correlation(message),
         });
         attempts.push({ channel: kind, outcome: 'sent', redacted });
         return {
@@ -245,7 +246,7 @@ export function createMessagingComposer(options: MessagingComposerOptions): Mess
         .join(','),
       details: { template: message.template, locale: message.locale, purpose: message.purpose },
       createdAt: (options.now?.() ?? new Date()).toISOString(),
-      ...(message.correlationId ? { correlationId: message.correlationId } : {}),
+      ...correlation(message),
     };
     await options.sink.record(task);
     return { status: 'manual', manualTaskId: task.id, attempts };

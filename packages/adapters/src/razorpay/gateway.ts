@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { type AdapterOptions, pickAdapterOptions, segment } from '../core/adapter-options.ts';
 import { basicAuth } from '../core/auth.ts';
+import { callerKeys, correlation } from '../core/call-keys.ts';
 import { createProviderClient, type ProviderClient } from '../core/client.ts';
 import { InMemoryIdempotencyResultStore } from '../core/idempotency.ts';
 import {
@@ -100,14 +101,12 @@ export function createRazorpayGateway(options: RazorpayOptions): PaymentGateway 
     idempotencyStore: options.idempotencyStore ?? new InMemoryIdempotencyResultStore(),
     ...pickAdapterOptions(options),
   });
-  const meta = (input: { correlationId?: string | undefined }) =>
-    input.correlationId ? { correlationId: input.correlationId } : {};
   const getPayment = (paymentId: string, correlationId?: string) =>
     client.json({
       operation: 'payments.status',
       path: `/v1/payments/${segment(paymentId)}`,
       schema: Payment,
-      ...meta({ correlationId }),
+      ...correlation({ correlationId }),
     });
 
   return {
@@ -127,8 +126,7 @@ export function createRazorpayGateway(options: RazorpayOptions): PaymentGateway 
           notes: { reference: input.reference, method: input.method },
         },
         schema: Order,
-        ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
-        ...meta(input),
+        ...callerKeys(input),
       });
       return {
         id: order.id,
@@ -156,7 +154,7 @@ export function createRazorpayGateway(options: RazorpayOptions): PaymentGateway 
         json: { amount, currency },
         schema: Payment,
         idempotencyKey: input.idempotencyKey ?? `capture:${input.paymentId}`,
-        ...meta(input),
+        ...correlation(input),
       });
       return toIntent(payment);
     },
@@ -173,8 +171,7 @@ export function createRazorpayGateway(options: RazorpayOptions): PaymentGateway 
           ...(input.reason ? { notes: { reason: input.reason } } : {}),
         },
         schema: RefundBody,
-        ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
-        ...meta(input),
+        ...callerKeys(input),
       });
       return {
         id: refund.id,
@@ -221,7 +218,7 @@ export function createRazorpayGateway(options: RazorpayOptions): PaymentGateway 
             path: '/v1/payments',
             searchParams: { from, to, count: page, skip },
             schema: Collection(Payment),
-            ...meta(input),
+            ...correlation(input),
           });
           const kept = items
             .filter((p) => p.status === 'captured' || p.status === 'refunded')
@@ -245,7 +242,7 @@ export function createRazorpayGateway(options: RazorpayOptions): PaymentGateway 
             path: '/v1/refunds',
             searchParams: { from, to, count: page, skip },
             schema: Collection(RefundBody),
-            ...meta(input),
+            ...correlation(input),
           });
           const kept = items.map(
             (r): SettlementLine => ({

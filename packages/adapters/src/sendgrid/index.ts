@@ -5,6 +5,7 @@
  */
 import { type AdapterOptions, pickAdapterOptions } from '../core/adapter-options.ts';
 import { bearerAuth } from '../core/auth.ts';
+import { callerKeys } from '../core/call-keys.ts';
 import { createProviderClient } from '../core/client.ts';
 import { InMemoryIdempotencyResultStore } from '../core/idempotency.ts';
 import { parseMessage, pickVariables, unknownTemplate } from '../ports/channel-helpers.ts';
@@ -97,8 +98,7 @@ export function createSendGridEmailChannel(options: SendGridOptions): MessagingC
             template_id: templateId,
             ...(options.sandbox ? { mail_settings: { sandbox_mode: { enable: true } } } : {}),
           },
-          ...(message.idempotencyKey ? { idempotencyKey: message.idempotencyKey } : {}),
-          ...(message.correlationId ? { correlationId: message.correlationId } : {}),
+          ...callerKeys(message),
         });
         return {
           channel: 'email',

@@ -6,6 +6,7 @@
  * milestone, so a milestone can never be paid twice.
  */
 import { z } from 'zod';
+import { correlation } from '../core/call-keys.ts';
 import type { ProviderClient } from '../core/client.ts';
 import {
   type EscrowAccount,
@@ -77,7 +78,7 @@ export function createStripeEscrow(options: StripeOptions): EscrowAccount {
         },
         schema: StripeTransfer,
         idempotencyKey: `escrow-release:${input.escrowRef}:${input.milestoneRef}`,
-        ...(input.correlationId ? { correlationId: input.correlationId } : {}),
+        ...correlation(input),
       });
       return {
         transferId: transfer.id,

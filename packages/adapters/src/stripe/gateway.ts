@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { segment } from '../core/adapter-options.ts';
+import { correlation } from '../core/call-keys.ts';
 import type { ProviderClient } from '../core/client.ts';
 import {
   CapturePaymentInputSchema,
@@ -142,7 +143,7 @@ export function createStripeGateway(options: StripeOptions): PaymentGateway {
         schema: StripeIntent,
         // Capturing twice is harmless at Stripe, but one key per payment makes a repeat a replay.
         idempotencyKey: input.idempotencyKey ?? `capture:${input.paymentId}`,
-        ...(input.correlationId ? { correlationId: input.correlationId } : {}),
+        ...correlation(input),
       });
       return toPaymentIntent(intent);
     },
@@ -164,7 +165,7 @@ export function createStripeGateway(options: StripeOptions): PaymentGateway {
         operation: 'payments.status',
         path: `/v1/payment_intents/${segment(input.paymentId)}`,
         schema: StripeIntent,
-        ...(input.correlationId ? { correlationId: input.correlationId } : {}),
+        ...correlation(input),
       });
       return toPaymentIntent(intent);
     },
@@ -190,7 +191,7 @@ export function createStripeGateway(options: StripeOptions): PaymentGateway {
             starting_after: startingAfter,
           },
           schema: StripeBalanceTransactions,
-          ...(input.correlationId ? { correlationId: input.correlationId } : {}),
+          ...correlation(input),
         });
         const kept = collector.addAll(page.data, toSettlementLine);
         const last = page.data.at(-1);

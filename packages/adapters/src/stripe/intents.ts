@@ -4,6 +4,7 @@
  * models, so the two adapters charge and refund in exactly the same way.
  */
 import { z } from 'zod';
+import { type CallerKeys, callerKeys } from '../core/call-keys.ts';
 import type { ProviderClient } from '../core/client.ts';
 import type { Scalar } from '../core/client-types.ts';
 import { ProviderError } from '../core/errors.ts';
@@ -86,23 +87,6 @@ export const toRefund = (refund: z.infer<typeof StripeRefund>, paymentId: string
 });
 
 /**
- * The caller's keys of one write; absent ones are left to the client (which
- * generates an idempotency key of its own).
- *
- * @example
- * const meta: StripeWriteMeta = { idempotencyKey: 'capture:pi_1', correlationId: 'req_1' };
- */
-export interface StripeWriteMeta {
-  idempotencyKey?: string | undefined;
-  correlationId?: string | undefined;
-}
-
-const callMeta = (meta: StripeWriteMeta) => ({
-  ...(meta.idempotencyKey ? { idempotencyKey: meta.idempotencyKey } : {}),
-  ...(meta.correlationId ? { correlationId: meta.correlationId } : {}),
-});
-
-/**
  * Refuses anything but card: the Stripe adapters take card payments only.
  *
  * @example
@@ -132,7 +116,7 @@ export async function createCardIntent(
   operation: string,
   amount: { amountMinor: number; currency: string },
   form: Record<string, Scalar>,
-  meta: StripeWriteMeta,
+  meta: CallerKeys,
 ): Promise<PaymentIntent> {
   const intent = await client.json({
     operation,
@@ -145,7 +129,7 @@ export async function createCardIntent(
       ...form,
     },
     schema: StripeIntent,
-    ...callMeta(meta),
+    ...callerKeys(meta),
   });
   return toPaymentIntent(intent);
 }
@@ -162,7 +146,7 @@ export async function createRefund(
   operation: string,
   target: { paymentId: string; amountMinor?: number | undefined },
   form: Record<string, Scalar>,
-  meta: StripeWriteMeta,
+  meta: CallerKeys,
 ): Promise<Refund> {
   const refund = await client.json({
     operation,
@@ -170,7 +154,7 @@ export async function createRefund(
     path: '/v1/refunds',
     form: { payment_intent: target.paymentId, amount: target.amountMinor, ...form },
     schema: StripeRefund,
-    ...callMeta(meta),
+    ...callerKeys(meta),
   });
   return toRefund(refund, target.paymentId);
 }

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { type AdapterOptions, pickAdapterOptions, segment } from '../core/adapter-options.ts';
 import { basicAuth } from '../core/auth.ts';
+import { callerKeys } from '../core/call-keys.ts';
 import { createProviderClient } from '../core/client.ts';
 import { ProviderError } from '../core/errors.ts';
 import { InMemoryIdempotencyResultStore } from '../core/idempotency.ts';
@@ -105,8 +106,7 @@ export function createTwilioSmsChannel(options: TwilioSmsOptions): MessagingChan
             StatusCallback: options.statusCallbackUrl,
           },
           schema: TwilioMessage,
-          ...(message.idempotencyKey ? { idempotencyKey: message.idempotencyKey } : {}),
-          ...(message.correlationId ? { correlationId: message.correlationId } : {}),
+          ...callerKeys(message),
         });
         return {
           channel: 'sms',

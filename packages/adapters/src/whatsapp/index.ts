@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { type AdapterOptions, pickAdapterOptions, segment } from '../core/adapter-options.ts';
 import { bearerAuth } from '../core/auth.ts';
+import { callerKeys } from '../core/call-keys.ts';
 import { createProviderClient } from '../core/client.ts';
 import { InMemoryIdempotencyResultStore } from '../core/idempotency.ts';
 import { parseMessage, pickVariables, unknownTemplate } from '../ports/channel-helpers.ts';
@@ -107,8 +108,7 @@ export function createWhatsAppChannel(options: WhatsAppOptions): MessagingChanne
             },
           },
           schema: GraphSendResponse,
-          ...(message.idempotencyKey ? { idempotencyKey: message.idempotencyKey } : {}),
-          ...(message.correlationId ? { correlationId: message.correlationId } : {}),
+          ...callerKeys(message),
         });
         return {
           channel: 'whatsapp',
