@@ -45,7 +45,7 @@ const STYLE = `
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1b1f24}
 h1{font-size:1.3rem}h2{font-size:1.05rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f6f8fa}code{font-size:12px}.empty{color:#57606a}.notice{background:#ddf4ff;padding:.5rem;border-radius:4px}
+td{overflow-wrap:anywhere}td:last-child{white-space:nowrap}th{background:#f6f8fa}code{font-size:12px}.empty{color:#57606a}.notice{background:#ddf4ff;padding:.5rem;border-radius:4px}
 button{font:inherit;padding:.1rem .6rem}`;
 
 function action(path: string, label: string): Markup {
