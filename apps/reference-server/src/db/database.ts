@@ -28,6 +28,8 @@ export interface DatabaseOptions {
   searchPath?: string | undefined;
   /** PostgreSQL only: pool size (default 10). */
   poolSize?: number | undefined;
+  /** PGlite only: start from this data directory dump (tests reuse one initdb). */
+  loadDataDir?: Blob | undefined;
 }
 
 /**
@@ -60,10 +62,10 @@ const asText = (value: string): string => value;
  */
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
   if (options.url) return openPostgres(options.url, options);
-  return openPGlite(options.dataDir ?? './.data');
+  return openPGlite(options.dataDir ?? './.data', options.loadDataDir);
 }
 
-async function openPGlite(dataDir: string): Promise<Database> {
+async function openPGlite(dataDir: string, loadDataDir: Blob | undefined): Promise<Database> {
   const onDisk = !dataDir.includes('://');
   let unlock = async () => {};
   if (onDisk) {
@@ -73,6 +75,7 @@ async function openPGlite(dataDir: string): Promise<Database> {
   try {
     const pglite = await PGlite.create(dataDir, {
       parsers: { [INT8_OID]: toNumber, [DATE_OID]: asText },
+      ...(loadDataDir ? { loadDataDir } : {}),
     });
     const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
     return {

@@ -6,8 +6,17 @@
  *
  *   const database = await openTestDatabase();
  *   afterAll(() => database.close());
+ *
+ * A fresh PGlite spends seconds in initdb; every test file would pay that,
+ * so the first one dumps an empty cluster to the temp directory (one file
+ * per PGlite build) and the others start from it. Migrations still run per
+ * file, so the template never holds an outdated schema.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { type Database, openDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
@@ -40,7 +49,7 @@ export async function openTestDatabase(options: { migrate?: boolean } = {}): Pro
     await adminQuery(url, `create schema ${schema}`);
     database = await openDatabase({ url, searchPath: schema, poolSize: 5 });
   } else {
-    database = await openDatabase({ dataDir: 'memory://' });
+    database = await openDatabase({ dataDir: 'memory://', loadDataDir: await initdbTemplate() });
   }
   if (options.migrate !== false) await migrateToLatest(database.db);
   const dropSchema = schema;
@@ -61,5 +70,25 @@ async function adminQuery(url: string, sql: string): Promise<void> {
     await client.query(sql);
   } finally {
     await client.end();
+  }
+}
+
+async function initdbTemplate(): Promise<Blob> {
+  const build = createHash('sha256')
+    .update(import.meta.resolve('@electric-sql/pglite'))
+    .digest('hex')
+    .slice(0, 16);
+  const path = join(tmpdir(), `clinicbridge-pglite-initdb-${build}.tar`);
+  try {
+    return new Blob([await readFile(path)]);
+  } catch {
+    const fresh = await PGlite.create('memory://');
+    const dump = await fresh.dumpDataDir('none');
+    await fresh.close();
+    // Write then rename, so a parallel test file never reads half a dump.
+    const partial = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    await writeFile(partial, new Uint8Array(await dump.arrayBuffer()));
+    await rename(partial, path);
+    return dump;
   }
 }
