@@ -14,11 +14,12 @@ import {
 } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { auditChange, type ChangeContext } from '../audit/record.ts';
-import { findOwned, insertOwned, updateOwned } from '../db/owned.ts';
+import { insertOwned, updateOwned } from '../db/owned.ts';
 import type { DB, Row } from '../db/schema.ts';
 import { recordEvent } from '../events/outbox.ts';
 import { listPage } from '../http/list.ts';
 import { ApiError } from '../http/problem.ts';
+import { requireOwned } from '../http/require-owned.ts';
 import { requirePatient } from '../patients/service.ts';
 
 /**
@@ -68,9 +69,7 @@ export async function requireAppointment(
   id: string,
   options: { lock?: boolean } = {},
 ): Promise<Row<'appointments'>> {
-  const row = await findOwned(db, 'appointments', tenantId, id, options);
-  if (!row) throw new ApiError('not_found', `No appointment ${id} in this tenant.`);
-  return row;
+  return requireOwned(db, 'appointments', tenantId, id, options);
 }
 
 /**

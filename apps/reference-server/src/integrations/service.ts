@@ -7,10 +7,10 @@
 import { type Integration, newId, type Scope } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { auditChange, type ChangeContext } from '../audit/record.ts';
-import { findOwned, insertOwned, updateOwned } from '../db/owned.ts';
+import { insertOwned, updateOwned } from '../db/owned.ts';
 import type { DB, Row } from '../db/schema.ts';
 import { listPage } from '../http/list.ts';
-import { ApiError } from '../http/problem.ts';
+import { requireOwned } from '../http/require-owned.ts';
 
 /**
  * Fields of an integration a caller sets.
@@ -61,9 +61,7 @@ export async function requireIntegration(
   id: string,
   options: { lock?: boolean } = {},
 ): Promise<Row<'integrations'>> {
-  const row = await findOwned(db, 'integrations', tenantId, id, options);
-  if (!row) throw new ApiError('not_found', `No integration ${id} in this tenant.`);
-  return row;
+  return requireOwned(db, 'integrations', tenantId, id, options);
 }
 
 /**

@@ -8,11 +8,12 @@
 import { type Invoice, lineTax, newId } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { auditChange, type ChangeContext } from '../audit/record.ts';
-import { findOwned, insertOwned, updateOwned } from '../db/owned.ts';
+import { insertOwned, updateOwned } from '../db/owned.ts';
 import type { DB, InvoiceLineRow, Row } from '../db/schema.ts';
 import { recordEvent } from '../events/outbox.ts';
 import { listPage } from '../http/list.ts';
 import { ApiError } from '../http/problem.ts';
+import { requireOwned } from '../http/require-owned.ts';
 import { requirePatient } from '../patients/service.ts';
 import { requireVisit } from '../visits/service.ts';
 
@@ -101,9 +102,7 @@ export async function requireInvoice(
   id: string,
   options: { lock?: boolean } = {},
 ): Promise<Row<'invoices'>> {
-  const row = await findOwned(db, 'invoices', tenantId, id, options);
-  if (!row) throw new ApiError('not_found', `No invoice ${id} in this tenant.`);
-  return row;
+  return requireOwned(db, 'invoices', tenantId, id, options);
 }
 
 /**

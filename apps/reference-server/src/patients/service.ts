@@ -7,10 +7,10 @@
 import { newId, type Patient } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { auditChange, type ChangeContext } from '../audit/record.ts';
-import { findOwned, insertOwned, updateOwned } from '../db/owned.ts';
+import { insertOwned, updateOwned } from '../db/owned.ts';
 import type { DB, Row } from '../db/schema.ts';
 import { listPage } from '../http/list.ts';
-import { ApiError } from '../http/problem.ts';
+import { requireOwned } from '../http/require-owned.ts';
 
 /**
  * Fields a caller may set.
@@ -69,9 +69,7 @@ export async function requirePatient(
   id: string,
   options: { lock?: boolean } = {},
 ): Promise<Row<'patients'>> {
-  const row = await findOwned(db, 'patients', tenantId, id, options);
-  if (!row) throw new ApiError('not_found', `No patient ${id} in this tenant.`);
-  return row;
+  return requireOwned(db, 'patients', tenantId, id, options);
 }
 
 /**

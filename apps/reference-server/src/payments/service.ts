@@ -8,11 +8,12 @@
 import { newId, type Payment, type Refund } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { auditChange, type ChangeContext } from '../audit/record.ts';
-import { findOwned, insertOwned, updateOwned } from '../db/owned.ts';
+import { insertOwned, updateOwned } from '../db/owned.ts';
 import type { DB, Row } from '../db/schema.ts';
 import { recordEvent } from '../events/outbox.ts';
 import { listPage } from '../http/list.ts';
 import { ApiError } from '../http/problem.ts';
+import { requireOwned } from '../http/require-owned.ts';
 import { requireInvoice, setInvoiceAmounts, toInvoice } from '../invoices/service.ts';
 
 /**
@@ -66,9 +67,7 @@ export async function requirePayment(
   id: string,
   options: { lock?: boolean } = {},
 ): Promise<Row<'payments'>> {
-  const row = await findOwned(db, 'payments', tenantId, id, options);
-  if (!row) throw new ApiError('not_found', `No payment ${id} in this tenant.`);
-  return row;
+  return requireOwned(db, 'payments', tenantId, id, options);
 }
 
 /**
@@ -78,9 +77,7 @@ export async function requirePayment(
  * await requireRefund(db, tenantId, 'ref_…');
  */
 export async function requireRefund(db: Kysely<DB>, tenantId: string, id: string) {
-  const row = await findOwned(db, 'refunds', tenantId, id);
-  if (!row) throw new ApiError('not_found', `No refund ${id} in this tenant.`);
-  return row;
+  return requireOwned(db, 'refunds', tenantId, id);
 }
 
 /**

@@ -7,11 +7,12 @@ import { newId, type Visit } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { requireAppointment } from '../appointments/service.ts';
 import { auditChange, type ChangeContext } from '../audit/record.ts';
-import { findOwned, insertOwned, updateOwned } from '../db/owned.ts';
+import { insertOwned, updateOwned } from '../db/owned.ts';
 import type { DB, Row } from '../db/schema.ts';
 import { recordEvent } from '../events/outbox.ts';
 import { listPage } from '../http/list.ts';
 import { ApiError } from '../http/problem.ts';
+import { requireOwned } from '../http/require-owned.ts';
 import { requirePatient } from '../patients/service.ts';
 
 /**
@@ -46,9 +47,7 @@ export async function requireVisit(
   id: string,
   options: { lock?: boolean } = {},
 ): Promise<Row<'visits'>> {
-  const row = await findOwned(db, 'visits', tenantId, id, options);
-  if (!row) throw new ApiError('not_found', `No visit ${id} in this tenant.`);
-  return row;
+  return requireOwned(db, 'visits', tenantId, id, options);
 }
 
 /**
