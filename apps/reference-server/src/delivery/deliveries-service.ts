@@ -7,6 +7,7 @@
 import type { Page } from '@clinicbridge/sdk/contract';
 import type { Kysely, Selectable } from 'kysely';
 import { auditChange, type ChangeContext } from '../audit/record.ts';
+import { newestFirst } from '../db/newest-first.ts';
 import type { DB } from '../db/schema.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { ApiError } from '../http/problem.ts';
@@ -154,24 +155,12 @@ export async function listEventDeliveries(
   if (!event) throw new ApiError('not_found', `No event ${eventId} in this tenant.`);
   const limit = query.limit ?? 25;
   const after = decodeCursor(query.cursor, 'event_deliveries');
-  let select = db
+  const select = db
     .selectFrom('deliveries')
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .where('event_id', '=', eventId);
-  if (after) {
-    select = select.where((eb) =>
-      eb.or([
-        eb('created_at', '<', after.time),
-        eb.and([eb('created_at', '=', after.time), eb('id', '<', after.id)]),
-      ]),
-    );
-  }
-  const rows = await select
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
-    .execute();
+  const rows = await newestFirst(select, 'created_at', after, limit).execute();
   const attempts = await attemptsOf(
     db,
     rows.slice(0, limit).map((r) => r.id),
@@ -204,19 +193,7 @@ export async function listDeadLetters(
     .where('tenant_id', '=', tenantId)
     .where('status', '=', 'dead');
   if (query.endpointId) select = select.where('endpoint_id', '=', query.endpointId);
-  if (after) {
-    select = select.where((eb) =>
-      eb.or([
-        eb('updated_at', '<', after.time),
-        eb.and([eb('updated_at', '=', after.time), eb('id', '<', after.id)]),
-      ]),
-    );
-  }
-  const rows = await select
-    .orderBy('updated_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
-    .execute();
+  const rows = await newestFirst(select, 'updated_at', after, limit).execute();
   return toPage(
     rows,
     limit,

@@ -9,6 +9,7 @@ import type { EventType, Page } from '@clinicbridge/sdk/contract';
 import { newId } from '@clinicbridge/sdk/contract';
 import type { Kysely, Selectable } from 'kysely';
 import { auditChange, type ChangeContext } from '../audit/record.ts';
+import { newestFirst } from '../db/newest-first.ts';
 import type { DB } from '../db/schema.ts';
 import { recordEvent } from '../events/outbox.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
@@ -152,20 +153,8 @@ export async function listEndpoints(
 ): Promise<Page<WebhookEndpointView>> {
   const limit = query.limit ?? 25;
   const after = decodeCursor(query.cursor, 'webhook_endpoints');
-  let select = db.selectFrom('webhook_endpoints').selectAll().where('tenant_id', '=', tenantId);
-  if (after) {
-    select = select.where((eb) =>
-      eb.or([
-        eb('created_at', '<', after.time),
-        eb.and([eb('created_at', '=', after.time), eb('id', '<', after.id)]),
-      ]),
-    );
-  }
-  const rows = await select
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
-    .execute();
+  const select = db.selectFrom('webhook_endpoints').selectAll().where('tenant_id', '=', tenantId);
+  const rows = await newestFirst(select, 'created_at', after, limit).execute();
   return toPage(
     rows,
     limit,

@@ -53,6 +53,36 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_00
 }
 
 describe('webhook endpoint API', () => {
+  test('the endpoint list pages newest first, each endpoint once', async () => {
+    // The second tenant has no endpoints yet, so the list holds exactly these three.
+    const created: string[] = [];
+    for (const path of ['/page-1', '/page-2', '/page-3']) {
+      const res = await call(t.app, 'POST', '/api/v1/webhook-endpoints', {
+        token: otherToken,
+        body: { url: `${receiver.url}${path}`, eventTypes: ['*'] },
+      });
+      created.push((await res.json()).id);
+    }
+    const seen: string[] = [];
+    const times: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `?limit=1&cursor=${cursor}` : '?limit=1';
+      const page = await (
+        await call(t.app, 'GET', `/api/v1/webhook-endpoints${query}`, { token: otherToken })
+      ).json();
+      expect(page.data).toHaveLength(1);
+      seen.push(page.data[0].id);
+      times.push(Date.parse(page.data[0].createdAt));
+      cursor = page.nextCursor;
+    } while (cursor !== null && seen.length < 10);
+    expect([...seen].sort()).toEqual([...created].sort());
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    for (const id of created) {
+      await call(t.app, 'DELETE', `/api/v1/webhook-endpoints/${id}`, { token: otherToken });
+    }
+  });
+
   test('create shows the secret once; read, list, update and rotate never show it again', async () => {
     const created = await call(t.app, 'POST', '/api/v1/webhook-endpoints', {
       token,
