@@ -27,7 +27,7 @@ import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { type Database, openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { createLogger } from '../src/ops/logger.ts';
+import { createLogger } from '../src/observability/logger.ts';
 import { createTenant } from '../src/tenants/service.ts';
 
 const PHASE_SECONDS = Number(process.env.PHASE_SECONDS ?? 5);

@@ -13,11 +13,11 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Agent } from 'undici';
 import { createApp } from '../src/app.ts';
-import { eventBusFeature } from '../src/bus/feature.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { deliveryConfig } from '../src/delivery/config.ts';
+import { eventBusFeature } from '../src/delivery/feature.ts';
 import { inboundConfig } from '../src/inbound/config.ts';
-import { createLogger } from '../src/ops/logger.ts';
+import { createLogger } from '../src/observability/logger.ts';
 import {
   fmt,
   type LoopResult,

@@ -8,12 +8,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import type { ChangeContext } from '../src/audit/record.ts';
-import { createEventBus } from '../src/bus/create-bus.ts';
+import { createEventBus } from '../src/delivery/bus.ts';
 import { deliveryConfig } from '../src/delivery/config.ts';
-import { createEndpoint } from '../src/delivery/endpoints-service.ts';
 import { createTargetGuard } from '../src/delivery/ssrf.ts';
-import { recordEvent } from '../src/events/outbox.ts';
+import type { ChangeContext } from '../src/kernel/change.ts';
+import { recordEvent } from '../src/kernel/outbox.ts';
+import { createEndpoint } from '../src/webhook-endpoints/service.ts';
 import { fmt, openBenchDatabase, percentile, postgresAnswers, postLoop } from './delivery-lib.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000);

@@ -25,16 +25,16 @@ import { type CoreConfig, publicUrl } from './config/index.ts';
 import type { Database } from './db/database.ts';
 import type { DB } from './db/schema.ts';
 import type { AppEnv } from './http/context.ts';
-import type { HandlerMap } from './http/handlers.ts';
 import { notFoundOrNotAllowed } from './http/not-found.ts';
 import { registerOperations } from './http/operations.ts';
-import { problemResponse } from './http/problem.ts';
 import { RateLimiter } from './http/rate-limit.ts';
 import { requestId } from './http/request-id.ts';
+import type { HandlerMap } from './kernel/handlers.ts';
+import { problemResponse } from './kernel/problem.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
+import { createMetrics, httpMetrics, type Metrics } from './observability/metrics.ts';
+import { mountOpsRoutes } from './observability/routes.ts';
 import { mountOpenApiRoutes } from './openapi/routes.ts';
-import { createLogger, type Logger } from './ops/logger.ts';
-import { createMetrics, httpMetrics, type Metrics } from './ops/metrics.ts';
-import { mountOpsRoutes } from './ops/routes.ts';
 import { coreHandlers } from './resources.ts';
 
 /**

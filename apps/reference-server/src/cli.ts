@@ -17,7 +17,7 @@ import {
 import { ConfigError, loadConfig } from './config/index.ts';
 import { DataDirInUseError } from './db/database.ts';
 import { createServerFeatures, featureConfigSections, type ServerConfig } from './features.ts';
-import { createLogger } from './ops/logger.ts';
+import { createLogger } from './observability/logger.ts';
 import { startServer } from './server.ts';
 import { type CreatedTenant, countTenants, createTenant } from './tenants/service.ts';
 

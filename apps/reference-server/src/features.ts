@@ -6,12 +6,12 @@
  * in `createServerFeatures`.
  */
 import type { Feature } from './app.ts';
-import { eventBusFeature } from './bus/feature.ts';
 import type { CoreConfig } from './config/index.ts';
+import { type OperatorConfig, operatorConfig } from './console/config.ts';
+import { operatorFeature } from './console/feature.ts';
 import { type DeliveryConfig, deliveryConfig } from './delivery/config.ts';
+import { eventBusFeature } from './delivery/feature.ts';
 import { type InboundConfig, inboundConfig } from './inbound/config.ts';
-import { type OperatorConfig, operatorConfig } from './operator/config.ts';
-import { operatorFeature } from './operator/feature.ts';
 
 /**
  * Configuration sections of the server's features, merged with the core

@@ -10,8 +10,8 @@ export { type AppContext, type AppDeps, createApp, type Feature } from './app.ts
 export { type CoreConfig, coreConfig, loadConfig } from './config/index.ts';
 export { type Database, openDatabase } from './db/database.ts';
 export { migrateToLatest } from './db/migrate.ts';
-export { defineHandlers, type OperationHandler } from './http/handlers.ts';
-export { ApiError } from './http/problem.ts';
+export { defineHandlers, type OperationHandler } from './kernel/handlers.ts';
+export { ApiError } from './kernel/problem.ts';
 export { type RunningServer, startServer } from './server.ts';
 
 /**

@@ -5,16 +5,16 @@
  * from the event-bus feature (see features.ts); imports and exports have no
  * handler yet.
  */
-import { appointmentHandlers } from './appointments/routes.ts';
-import { auditEventHandlers } from './audit/routes.ts';
-import { eventHandlers } from './events/routes.ts';
-import type { HandlerMap } from './http/handlers.ts';
-import { integrationHandlers } from './integrations/routes.ts';
-import { invoiceHandlers } from './invoices/routes.ts';
-import { patientHandlers } from './patients/routes.ts';
-import { paymentHandlers, refundHandlers } from './payments/routes.ts';
-import { integrationTokenHandlers } from './tenants/routes.ts';
-import { visitHandlers } from './visits/routes.ts';
+import { appointmentHandlers } from './appointments/handlers.ts';
+import { auditEventHandlers } from './audit/handlers.ts';
+import { eventHandlers } from './events/handlers.ts';
+import { integrationHandlers } from './integrations/handlers.ts';
+import { invoiceHandlers } from './invoices/handlers.ts';
+import type { HandlerMap } from './kernel/handlers.ts';
+import { patientHandlers } from './patients/handlers.ts';
+import { paymentHandlers, refundHandlers } from './payments/handlers.ts';
+import { integrationTokenHandlers } from './tokens/handlers.ts';
+import { visitHandlers } from './visits/handlers.ts';
 
 /**
  * Core handlers, merged into the app before feature handlers.

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { openTestDatabase } from '../test/helpers/database.ts';
 import type { Feature } from './app.ts';
 import { loadConfig } from './config/index.ts';
-import { createLogger } from './ops/logger.ts';
+import { createLogger } from './observability/logger.ts';
 import { type RunningServer, startServer } from './server.ts';
 
 let server: RunningServer | undefined;

@@ -14,9 +14,9 @@ import type { CoreConfig } from './config/index.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import type { AppEnv } from './http/context.ts';
-import { purgeExpiredIdempotencyKeys } from './http/idempotency-store.ts';
-import { createLogger, type Logger } from './ops/logger.ts';
-import { createMetrics } from './ops/metrics.ts';
+import { purgeExpiredIdempotencyKeys } from './kernel/idempotency.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
+import { createMetrics } from './observability/metrics.ts';
 
 /**
  * A listening server.

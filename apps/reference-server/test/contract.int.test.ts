@@ -10,8 +10,8 @@
 import { listOperations } from '@clinicbridge/sdk/contract';
 import { defineContractSuite } from '@clinicbridge/sdk/testing/contract-suite';
 import { afterAll, expect, test, vi } from 'vitest';
-import { eventBusFeature } from '../src/bus/feature.ts';
 import { deliveryConfig } from '../src/delivery/config.ts';
+import { eventBusFeature } from '../src/delivery/feature.ts';
 import { inboundConfig } from '../src/inbound/config.ts';
 import { coreHandlers } from '../src/resources.ts';
 import { type Receiver, startReceiver } from './delivery/receiver.ts';

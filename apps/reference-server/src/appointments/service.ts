@@ -13,13 +13,13 @@ import {
   nextAppointmentStatus,
 } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
-import { auditChange, type ChangeContext } from '../audit/record.ts';
-import { insertOwned, updateOwned } from '../db/owned.ts';
 import type { DB, Row } from '../db/schema.ts';
-import { recordEvent } from '../events/outbox.ts';
-import { listPage } from '../http/list.ts';
-import { ApiError } from '../http/problem.ts';
-import { requireOwned } from '../http/require-owned.ts';
+import { auditChange, type ChangeContext } from '../kernel/change.ts';
+import { listPage } from '../kernel/list.ts';
+import { recordEvent } from '../kernel/outbox.ts';
+import { insertOwned, updateOwned } from '../kernel/owned.ts';
+import { ApiError } from '../kernel/problem.ts';
+import { requireOwned } from '../kernel/require-owned.ts';
 import { requirePatient } from '../patients/service.ts';
 
 /**

@@ -5,4 +5,4 @@ export {
   type ChangeContext,
   type NewAudit,
   recordAudit,
-} from './record.ts';
+} from '../kernel/change.ts';

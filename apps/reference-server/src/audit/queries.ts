@@ -1,7 +1,7 @@
 /** Reads of the audit log, newest first by `(occurred_at, id)`, always within a tenant. */
 import type { Kysely } from 'kysely';
 import type { DB, Row } from '../db/schema.ts';
-import type { Cursor } from '../http/pagination.ts';
+import type { Cursor } from '../kernel/pagination.ts';
 
 /**
  * Filters of the audit list.

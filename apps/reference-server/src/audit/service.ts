@@ -2,8 +2,8 @@
 import type { AuditEvent, Page } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB, Row } from '../db/schema.ts';
-import { decodeCursor, pageSize, toPage } from '../http/pagination.ts';
-import { ApiError } from '../http/problem.ts';
+import { decodeCursor, pageSize, toPage } from '../kernel/pagination.ts';
+import { ApiError } from '../kernel/problem.ts';
 import { findAuditRow, listAuditRows } from './queries.ts';
 
 /**

@@ -8,7 +8,7 @@ import type { Scope } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { AuthContext } from '../http/context.ts';
-import { ApiError } from '../http/problem.ts';
+import { ApiError } from '../kernel/problem.ts';
 import { type TokenIssuerOptions, verifyAccessToken } from './access-tokens.ts';
 import { findApiKeyByHash, touchApiKey } from './credentials-queries.ts';
 import { API_KEY_PREFIX, hashSecret } from './secrets.ts';

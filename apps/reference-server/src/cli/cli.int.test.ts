@@ -12,7 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../config/index.ts';
 import { openDatabase } from '../db/database.ts';
-import { createLogger } from '../ops/logger.ts';
+import { createLogger } from '../observability/logger.ts';
 import { startServer } from '../server.ts';
 
 const run = promisify(execFile);

@@ -10,7 +10,7 @@ import type { Database } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { openConfiguredDatabase } from '../server.ts';
 import { type CreatedTenant, createTenant, tenantExists } from '../tenants/service.ts';
-import { createIntegrationToken } from '../tenants/tokens-service.ts';
+import { createIntegrationToken } from '../tokens/service.ts';
 
 /**
  * A command's failure that the CLI prints as is and exits 1 on.

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
-import { recordAudit } from '../audit/record.ts';
-import { recordEvent } from '../events/outbox.ts';
+import { recordAudit } from '../kernel/change.ts';
+import { recordEvent } from '../kernel/outbox.ts';
 import { pendingMigrations } from './migrate.ts';
 
 let database: TestDatabase;

@@ -4,27 +4,13 @@
  * variable has a documented default (docs/webhooks-delivery.md).
  */
 import * as z from 'zod';
+import { durationMs } from '../config/duration.ts';
+import { schedulerConfig } from '../scheduler/config.ts';
 import {
   DEFAULT_RETRY_SCHEDULE,
   formatRetrySchedule,
   parseRetrySchedule,
 } from './retry-schedule.ts';
-
-const DURATION = /^(\d{1,9})(ms|s|m|h|d)?$/;
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-const durationMs = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((text, ctx) => {
-      const match = DURATION.exec(text.trim());
-      if (!match) {
-        ctx.addIssue({ code: 'custom', message: 'must be one duration such as 30s, 15m, 5d' });
-        return z.NEVER;
-      }
-      return Number(match[1]) * UNIT_MS[(match[2] ?? 's') as keyof typeof UNIT_MS];
-    });
 
 const count = (fallback: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(fallback);
@@ -69,17 +55,11 @@ export const deliveryConfig = z.object({
   WEBHOOK_DISABLE_AFTER: durationMs('5d'),
   /** How long a claimed delivery stays with one process before another may take it over. */
   WEBHOOK_LEASE: durationMs('60s'),
-  /** Polling interval when no wake-up arrives (PGlite, or a lost notification). */
-  WEBHOOK_POLL_INTERVAL: durationMs('1s'),
   /** Succeeded deliveries, acknowledged inbox rows and processed inbound webhooks are kept this long. */
   WEBHOOK_RETENTION: durationMs('30d'),
   /** Key of the analytics pseudonyms; without it they change at every restart. */
   ANALYTICS_PSEUDONYM_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** Run the dispatcher in this process (turn off for API-only processes). */
-  WEBHOOK_DISPATCHER: z
-    .enum(['true', 'false', '1', '0'])
-    .default('true')
-    .transform((v) => v === 'true' || v === '1'),
+  ...schedulerConfig.shape,
 });
 
 /**

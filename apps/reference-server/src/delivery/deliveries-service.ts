@@ -6,11 +6,11 @@
  */
 import type { Page } from '@clinicbridge/sdk/contract';
 import type { Kysely, Selectable } from 'kysely';
-import { auditChange, type ChangeContext } from '../audit/record.ts';
-import { newestFirst } from '../db/newest-first.ts';
 import type { DB } from '../db/schema.ts';
-import { decodeCursor, toPage } from '../http/pagination.ts';
-import { ApiError } from '../http/problem.ts';
+import { auditChange, type ChangeContext } from '../kernel/change.ts';
+import { newestFirst } from '../kernel/newest-first.ts';
+import { decodeCursor, toPage } from '../kernel/pagination.ts';
+import { ApiError } from '../kernel/problem.ts';
 import type { DeliveriesTable, DeliveryAttemptsTable, DeliveryStatus } from './schema.ts';
 
 /**

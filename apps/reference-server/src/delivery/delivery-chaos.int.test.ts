@@ -18,9 +18,9 @@ import {
   startBus,
   tenantId,
 } from '../../test/delivery/flow.ts';
+import { updateEndpoint } from '../webhook-endpoints/service.ts';
 import { recordAttempts } from './claims.ts';
 import { listDeadLetters, listEventDeliveries, replayDeadLetter } from './deliveries-service.ts';
-import { updateEndpoint } from './endpoints-service.ts';
 
 setupDeliveryFlow();
 

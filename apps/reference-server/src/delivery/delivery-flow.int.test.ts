@@ -20,18 +20,18 @@ import {
   tenantId,
 } from '../../test/delivery/flow.ts';
 import {
+  replayEndpoint,
+  rotateEndpointSecret,
+  sendTestEvent,
+  updateEndpoint,
+} from '../webhook-endpoints/service.ts';
+import {
   getDelivery,
   listDeadLetters,
   listEventDeliveries,
   replayDeadLetter,
   retryDelivery,
 } from './deliveries-service.ts';
-import {
-  replayEndpoint,
-  rotateEndpointSecret,
-  sendTestEvent,
-  updateEndpoint,
-} from './endpoints-service.ts';
 
 setupDeliveryFlow();
 

@@ -7,9 +7,9 @@
  * enabled again.
  */
 import type { Kysely } from 'kysely';
-import { raiseAlert } from '../bus/alerts.ts';
+import { raiseAlert } from '../alerts/raise.ts';
 import type { DB } from '../db/schema.ts';
-import { recordEvent } from '../events/outbox.ts';
+import { recordEvent } from '../kernel/outbox.ts';
 
 /**
  * Disables an enabled endpoint; no-op (false) when it already is disabled.

@@ -5,9 +5,9 @@
 import type { EventEnvelope, Page } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { decodeCursor, pageSize, toPage } from '../http/pagination.ts';
-import { ApiError } from '../http/problem.ts';
-import { toEnvelope } from './outbox.ts';
+import { toEnvelope } from '../kernel/outbox.ts';
+import { decodeCursor, pageSize, toPage } from '../kernel/pagination.ts';
+import { ApiError } from '../kernel/problem.ts';
 import { findEventRow, listEventRows } from './queries.ts';
 
 /**

@@ -4,7 +4,7 @@
  * Handlers read them through Hono's typed variables, never by casting.
  */
 import type { Scope } from '@clinicbridge/sdk/contract';
-import type { Actor } from '../audit/record.ts';
+import type { Actor } from '../kernel/change.ts';
 
 /**
  * Rate-limit tier of a credential.

@@ -3,7 +3,7 @@
  * `Allow`, anything else a 404 — both as problem+json.
  */
 import { listOperations } from '@clinicbridge/sdk/contract';
-import { ApiError } from './problem.ts';
+import { ApiError } from '../kernel/problem.ts';
 
 const routes = listOperations().map((op) => ({
   method: op.method,

@@ -12,9 +12,8 @@ import type { Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import { type Authenticator, authenticate } from '../auth/authenticate.ts';
 import type { DB } from '../db/schema.ts';
-import { parseJsonBody, readBodyText } from './body.ts';
-import type { AppEnv, AuthContext } from './context.ts';
-import type { HandlerMap, OperationHandler } from './handlers.ts';
+import { parseJsonBody, readBodyText } from '../kernel/body.ts';
+import type { HandlerMap, OperationHandler } from '../kernel/handlers.ts';
 import {
   type IdempotentRequest,
   type KeyLookup,
@@ -22,8 +21,9 @@ import {
   readIdempotencyKey,
   requestFingerprint,
   storeIdempotentResponse,
-} from './idempotency-store.ts';
-import { ApiError } from './problem.ts';
+} from '../kernel/idempotency.ts';
+import { ApiError } from '../kernel/problem.ts';
+import type { AppEnv, AuthContext } from './context.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { validate } from './validate.ts';
 

@@ -5,7 +5,7 @@
  */
 import type { Schema } from '@clinicbridge/sdk/contract';
 import * as z from 'zod/mini';
-import { ApiError, type FieldError } from './problem.ts';
+import { ApiError, type FieldError } from '../kernel/problem.ts';
 
 /**
  * Parses `value` with `schema` or throws 400 `validation_failed` listing every bad field.

@@ -10,10 +10,10 @@
  */
 import type { EventType } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
-import type { ChangeContext } from '../audit/record.ts';
 import type { DB } from '../db/schema.ts';
-import { recordEvent } from '../events/outbox.ts';
-import { isApiError } from '../http/problem.ts';
+import type { ChangeContext } from '../kernel/change.ts';
+import { recordEvent } from '../kernel/outbox.ts';
+import { isApiError } from '../kernel/problem.ts';
 import { recordPayment } from '../payments/service.ts';
 import type { ProviderName } from './providers.ts';
 

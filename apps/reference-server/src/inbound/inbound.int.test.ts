@@ -9,8 +9,8 @@ import { generateSecret, getScheme } from '@clinicbridge/webhooks';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, startTestApp, type TestApp } from '../../test/helpers/app.ts';
 import { invoiceBody, patientBody } from '../../test/helpers/fixtures.ts';
-import { eventBusFeature } from '../bus/feature.ts';
 import { deliveryConfig } from '../delivery/config.ts';
+import { eventBusFeature } from '../delivery/feature.ts';
 import { inboundConfig } from './config.ts';
 
 const stripeSecret = `whsec_${'s'.repeat(32)}`;
@@ -237,9 +237,9 @@ describe('POST /webhooks/:provider', () => {
         last_event_type: 'visa.granted',
       },
     ]);
-    const { fanOutEvents } = await import('../bus/fanout.ts');
-    const { processInbox } = await import('../bus/inbox.ts');
-    const { notificationsSubscriber } = await import('../bus/subscribers/notifications.ts');
+    const { fanOutEvents } = await import('../scheduler/fanout.ts');
+    const { processInbox } = await import('../scheduler/inbox.ts');
+    const { notificationsSubscriber } = await import('../notifications/subscriber.ts');
     const notifications = notificationsSubscriber();
     await fanOutEvents(t.database.db, [notifications], new Date());
     await processInbox(t.database.db, notifications, new Date());
@@ -336,7 +336,7 @@ describe('POST /webhooks/:provider', () => {
 
   test('operators see what did not go through, and can run a failed webhook again once its cause is fixed', async () => {
     const { listInboundWebhooks, listOpenAlerts, resolveAlert, retryInboundWebhook } = await import(
-      './operator.ts'
+      './console.ts'
     );
     const stuck = await listInboundWebhooks(t.database.db);
     expect(stuck.map((w) => [w.providerEventId, w.status])).toEqual(

@@ -6,7 +6,7 @@
  * transient one) mark the webhook failed with its reason and alert an operator.
  */
 import { type Kysely, sql } from 'kysely';
-import { raiseAlert } from '../bus/alerts.ts';
+import { raiseAlert } from '../alerts/raise.ts';
 import type { DB } from '../db/schema.ts';
 import { inboundHandlers } from './handlers.ts';
 import { isProviderName } from './providers.ts';

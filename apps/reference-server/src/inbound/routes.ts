@@ -9,7 +9,7 @@ import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { AppEnv } from '../http/context.ts';
-import { ApiError } from '../http/problem.ts';
+import { ApiError } from '../kernel/problem.ts';
 import type { InboundConfig } from './config.ts';
 import { inboundProviders, isProviderName, providerEventId } from './providers.ts';
 import { storeInboundWebhook } from './store.ts';

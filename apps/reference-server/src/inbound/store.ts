@@ -6,7 +6,7 @@
  */
 import { newId } from '@clinicbridge/sdk/contract';
 import { type Kysely, sql } from 'kysely';
-import { raiseAlert } from '../bus/alerts.ts';
+import { raiseAlert } from '../alerts/raise.ts';
 import type { DB } from '../db/schema.ts';
 
 /**

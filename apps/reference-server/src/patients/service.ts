@@ -6,11 +6,11 @@
  */
 import { newId, type Patient } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
-import { auditChange, type ChangeContext } from '../audit/record.ts';
-import { insertOwned, updateOwned } from '../db/owned.ts';
 import type { DB, Row } from '../db/schema.ts';
-import { listPage } from '../http/list.ts';
-import { requireOwned } from '../http/require-owned.ts';
+import { auditChange, type ChangeContext } from '../kernel/change.ts';
+import { listPage } from '../kernel/list.ts';
+import { insertOwned, updateOwned } from '../kernel/owned.ts';
+import { requireOwned } from '../kernel/require-owned.ts';
 
 /**
  * Fields a caller may set.

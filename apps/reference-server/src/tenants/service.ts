@@ -5,12 +5,12 @@
  */
 import { newId, type Scope, scopes } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
-import { auditChange, type ChangeContext } from '../audit/record.ts';
 import { insertOAuthClient } from '../auth/credentials-queries.ts';
 import { CLIENT_SECRET_PREFIX, hashSecret, newSecret } from '../auth/secrets.ts';
 import type { DB } from '../db/schema.ts';
+import { auditChange, type ChangeContext } from '../kernel/change.ts';
+import { createIntegrationToken } from '../tokens/service.ts';
 import { countTenantRows, findTenant, insertTenant } from './queries.ts';
-import { createIntegrationToken } from './tokens-service.ts';
 
 /**
  * The credentials of a new tenant, shown once.

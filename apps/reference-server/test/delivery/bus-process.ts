@@ -5,8 +5,9 @@
  * dispatcher with `WEBHOOK_*` settings, prints `ready`, and stops cleanly on
  * SIGTERM. Run with `node --import ./test/delivery/source-hooks.ts`.
  */
-import { createEventBus } from '../../src/bus/create-bus.ts';
+
 import { openDatabase } from '../../src/db/database.ts';
+import { createEventBus } from '../../src/delivery/bus.ts';
 import { deliveryConfig } from '../../src/delivery/config.ts';
 
 const database = await openDatabase(

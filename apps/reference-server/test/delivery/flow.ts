@@ -6,12 +6,12 @@
  */
 import type { EventType } from '@clinicbridge/sdk/contract';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
-import type { ChangeContext } from '../../src/audit/record.ts';
-import { createEventBus, type EventBus } from '../../src/bus/create-bus.ts';
+import { createEventBus, type EventBus } from '../../src/delivery/bus.ts';
 import { deliveryConfig } from '../../src/delivery/config.ts';
-import { createEndpoint } from '../../src/delivery/endpoints-service.ts';
 import { createTargetGuard } from '../../src/delivery/ssrf.ts';
-import { recordEvent } from '../../src/events/outbox.ts';
+import type { ChangeContext } from '../../src/kernel/change.ts';
+import { recordEvent } from '../../src/kernel/outbox.ts';
+import { createEndpoint } from '../../src/webhook-endpoints/service.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { type Receiver, startReceiver } from './receiver.ts';
 

@@ -5,11 +5,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
-import type { ChangeContext } from '../../src/audit/record.ts';
 import type { DB } from '../../src/db/schema.ts';
-import { createEndpoint } from '../../src/delivery/endpoints-service.ts';
 import { createTargetGuard } from '../../src/delivery/ssrf.ts';
-import { recordEvent } from '../../src/events/outbox.ts';
+import type { ChangeContext } from '../../src/kernel/change.ts';
+import { recordEvent } from '../../src/kernel/outbox.ts';
+import { createEndpoint } from '../../src/webhook-endpoints/service.ts';
 
 const appDir = fileURLToPath(new URL('../..', import.meta.url));
 

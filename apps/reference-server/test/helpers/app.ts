@@ -8,7 +8,7 @@ import type { Hono } from 'hono';
 import { type AppDeps, createApp } from '../../src/app.ts';
 import { type CoreConfig, loadConfig } from '../../src/config/index.ts';
 import type { AppEnv } from '../../src/http/context.ts';
-import { createLogger } from '../../src/ops/logger.ts';
+import { createLogger } from '../../src/observability/logger.ts';
 import { type CreatedTenant, createTenant } from '../../src/tenants/service.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';
 

@@ -5,7 +5,7 @@
  */
 import type { Feature } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { createLogger } from '../../src/ops/logger.ts';
+import { createLogger } from '../../src/observability/logger.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
 import { type CreatedTenant, createTenant } from '../../src/tenants/service.ts';
 import { openTestDatabase } from './database.ts';

@@ -5,10 +5,10 @@
  * beside their code and add them here.
  */
 import type { Migration } from 'kysely/migration';
-import { busMigrations } from '../../bus/migrations.ts';
 import { deliveryMigrations } from '../../delivery/migrations.ts';
 import { inboundMigrations } from '../../inbound/migrations.ts';
-import { operatorMigrations } from '../../operator/manual-tasks.ts';
+import { operatorMigrations } from '../../manual-tasks/store.ts';
+import { busMigrations } from '../../scheduler/migrations.ts';
 import { coreMigration } from './0001-core.ts';
 
 /**

@@ -1,0 +1,327 @@
+/**
+ * The operator pages through the app: closed without a password, refused
+ * without credentials, each kind of trouble listed, each action working (and
+ * refused cross-origin), and hostile strings rendered inert.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startTestApp, type TestApp } from '../../test/helpers/app.ts';
+import { raiseAlert } from '../alerts/raise.ts';
+import { DatabaseManualTaskSink } from '../manual-tasks/store.ts';
+import { operatorConfig } from './config.ts';
+import { operatorFeature } from './feature.ts';
+
+const PASSWORD = 'correct horse battery staple';
+const HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>';
+const ORIGIN = 'http://localhost';
+const auth = (user = 'ops', password = PASSWORD) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+let t: TestApp;
+let woken = 0;
+let tenantId: string;
+const at = new Date('2026-11-22T08:00:00.000Z');
+
+async function seed() {
+  const { db } = t.database;
+  await raiseAlert(db, {
+    tenantId,
+    kind: 'webhook_endpoint_disabled',
+    message: `endpoint disabled: ${HOSTILE}`,
+    details: {},
+    now: at,
+  });
+  await db
+    .insertInto('inbound_webhooks')
+    .values([
+      {
+        id: 'inb_failed0001',
+        provider: 'payments',
+        provider_event_id: 'evt_p1',
+        event_type: 'payment.succeeded',
+        status: 'failed',
+        reason: `no invoice ${HOSTILE}`,
+        raw_body: '{"patientName":"Ada Lovelace"}',
+        attempts: 5,
+        next_attempt_at: null,
+        received_at: at,
+        processed_at: null,
+      },
+      {
+        id: 'inb_unparse001',
+        provider: 'visa',
+        provider_event_id: 'evt_v1',
+        event_type: null,
+        status: 'unparseable',
+        reason: 'body is not JSON',
+        raw_body: 'not json',
+        attempts: 0,
+        next_attempt_at: null,
+        received_at: at,
+        processed_at: null,
+      },
+    ])
+    .execute();
+  await db
+    .insertInto('webhook_endpoints')
+    .values({
+      id: 'whep_gone0001',
+      tenant_id: tenantId,
+      url: 'https://secret-token@partner.example.com/hook?key=s3cr3t',
+      description: null,
+      event_types: JSON.stringify(['*']),
+      enabled: false,
+      disabled_reason: 'endpoint answered 410 Gone',
+      secret: 'whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0',
+      previous_secret: null,
+      previous_secret_expires_at: null,
+      failing_since: null,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+  await db
+    .insertInto('deliveries')
+    .values({
+      id: 'dlv_dead0001',
+      tenant_id: tenantId,
+      event_id: 'evt_dead0001',
+      endpoint_id: 'whep_gone0001',
+      event_type: 'appointment.created',
+      status: 'dead',
+      attempt_count: 8,
+      schedule_step: 8,
+      next_attempt_at: null,
+      last_attempt_at: at,
+      lease_owner: null,
+      lease_expires_at: null,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+  await db
+    .insertInto('delivery_attempts')
+    .values({
+      id: 'att_0001',
+      delivery_id: 'dlv_dead0001',
+      tenant_id: tenantId,
+      attempted_at: at,
+      response_status: 500,
+      latency_ms: 12,
+      error: null,
+      response_snippet: 'patient Ada Lovelace',
+      worker: 'w1',
+    })
+    .execute();
+  const sink = new DatabaseManualTaskSink(db);
+  const task = {
+    id: 'mt_flight0001',
+    kind: 'travel' as const,
+    provider: 'amadeus',
+    operation: 'flights.book',
+    subjectRef: 'trip_42',
+    summary: `Travel Desk: book TK1979 ${HOSTILE}`,
+    reason: 'circuit_open',
+    details: { passport: 'U12345678' },
+    createdAt: at.toISOString(),
+  };
+  await sink.record(task);
+  await sink.record(task); // an adapter retrying its record does not duplicate the task
+}
+
+beforeAll(async () => {
+  t = await startTestApp({
+    tenantCount: 1,
+    deps: {
+      features: [
+        operatorFeature({
+          config: operatorConfig.parse({ OPS_PASSWORD: PASSWORD }),
+          wake: () => woken++,
+        }),
+      ],
+    },
+  });
+  tenantId = t.tenants[0]?.tenantId as string;
+  await seed();
+});
+afterAll(() => t.close());
+
+const page = () => t.app.request('/ops', { headers: { authorization: auth() } });
+const post = (path: string, headers: Record<string, string> = { origin: ORIGIN }) =>
+  t.app.request(path, {
+    method: 'POST',
+    headers: {
+      authorization: auth(),
+      'content-type': 'application/x-www-form-urlencoded',
+      ...headers,
+    },
+    body: '',
+  });
+
+describe('access', () => {
+  test('without credentials, or with wrong ones, the page is refused with a Basic challenge', async () => {
+    for (const headers of [
+      {},
+      { authorization: auth('ops', 'wrong password!!') },
+      { authorization: auth('root') },
+    ]) {
+      const res = await t.app.request('/ops', { headers });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+      expect(await res.text()).not.toContain('dlv_dead0001');
+    }
+    const action = await t.app.request('/ops/dead-letters/dlv_dead0001/replay', { method: 'POST' });
+    expect(action.status).toBe(401);
+  });
+
+  test('without a configured password the pages are closed', async () => {
+    const closed = await startTestApp({
+      tenantCount: 0,
+      deps: { features: [operatorFeature({ config: operatorConfig.parse({}) })] },
+    });
+    try {
+      const res = await closed.app.request('/ops', { headers: { authorization: auth() } });
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { code: string }).code).toBe('service_unavailable');
+    } finally {
+      await closed.close();
+    }
+  });
+
+  test('a cross-origin form post is refused and changes nothing', async () => {
+    const res = await post('/ops/alerts/whatever/resolve', { origin: 'https://evil.example' });
+    expect(res.status).toBe(403);
+    const missing = await post('/ops/dead-letters/dlv_dead0001/replay', {});
+    expect(missing.status).toBe(403);
+    const row = await t.database.db
+      .selectFrom('deliveries')
+      .select('status')
+      .where('id', '=', 'dlv_dead0001')
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('dead');
+  });
+});
+
+describe('content', () => {
+  test('lists alerts, inbound webhooks needing attention, dead letters and disabled endpoints', async () => {
+    const res = await page();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const body = await res.text();
+    for (const needle of [
+      'webhook_endpoint_disabled',
+      'inb_failed0001',
+      'inb_unparse001',
+      'body is not JSON',
+      'dlv_dead0001',
+      'HTTP 500',
+      'whep_gone0001',
+      'endpoint answered 410 Gone',
+      '/ops/dead-letters/dlv_dead0001/replay',
+      '/ops/inbound/inb_failed0001/retry',
+      'mt_flight0001',
+      'trip_42',
+      'circuit_open',
+      '/ops/manual-tasks/mt_flight0001/done',
+    ])
+      expect(body).toContain(needle);
+    // The unparseable one cannot be retried: its sender must fix it.
+    expect(body).not.toContain('/ops/inbound/inb_unparse001/retry');
+  });
+
+  test('hostile strings are escaped, and no URL, secret, payload or response body is shown', async () => {
+    const body = await (await page()).text();
+    expect(body).not.toContain('<script>alert');
+    expect(body).not.toContain('<img src=x');
+    expect(body).toContain('&lt;script&gt;');
+    for (const leak of ['s3cr3t', 'partner.example.com', 'whsec_', 'Ada Lovelace', 'U12345678'])
+      expect(body).not.toContain(leak);
+  });
+});
+
+describe('actions', () => {
+  test('replaying a dead letter reschedules it, audits it as the operator, and wakes the dispatcher', async () => {
+    const before = woken;
+    const res = await post('/ops/dead-letters/dlv_dead0001/replay');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/ops?notice=replayed');
+    const row = await t.database.db
+      .selectFrom('deliveries')
+      .select(['status', 'schedule_step'])
+      .where('id', '=', 'dlv_dead0001')
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'pending', schedule_step: 0 });
+    expect(woken).toBe(before + 1);
+    const audit = await t.database.db
+      .selectFrom('audit_events')
+      .select(['actor_type', 'actor_id', 'tenant_id'])
+      .where('action', '=', 'dead_letter.replayed')
+      .where('entity_id', '=', 'dlv_dead0001')
+      .execute();
+    expect(audit).toEqual([{ actor_type: 'operator', actor_id: 'ops', tenant_id: tenantId }]);
+    const again = await post('/ops/dead-letters/dlv_dead0001/replay');
+    expect(again.headers.get('location')).toBe('/ops?notice=unchanged');
+    expect(await (await page()).text()).not.toContain('/ops/dead-letters/dlv_dead0001/replay');
+  });
+
+  test('retrying a failed inbound webhook queues it again; an unparseable one is left alone', async () => {
+    expect((await post('/ops/inbound/inb_failed0001/retry')).headers.get('location')).toBe(
+      '/ops?notice=retried',
+    );
+    expect((await post('/ops/inbound/inb_unparse001/retry')).headers.get('location')).toBe(
+      '/ops?notice=unchanged',
+    );
+    const rows = await t.database.db
+      .selectFrom('inbound_webhooks')
+      .select(['id', 'status'])
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual([
+      { id: 'inb_failed0001', status: 'received' },
+      { id: 'inb_unparse001', status: 'unparseable' },
+    ]);
+  });
+
+  test('the database sink stores a task once; marking it done records who and takes it off the page', async () => {
+    const { db } = t.database;
+    expect(await db.selectFrom('manual_tasks').select('id').execute()).toEqual([
+      { id: 'mt_flight0001' },
+    ]);
+    await expect(
+      new DatabaseManualTaskSink(db).record({ id: '' } as never),
+      'an invalid task is refused, not stored half',
+    ).rejects.toThrow();
+    const res = await post('/ops/manual-tasks/mt_flight0001/done');
+    expect(res.headers.get('location')).toBe('/ops?notice=done');
+    const row = await db
+      .selectFrom('manual_tasks')
+      .select(['done_by'])
+      .where('id', '=', 'mt_flight0001')
+      .executeTakeFirstOrThrow();
+    expect(row.done_by).toBe('ops');
+    expect(await (await page()).text()).not.toContain('mt_flight0001');
+    expect((await post('/ops/manual-tasks/mt_flight0001/done')).headers.get('location')).toBe(
+      '/ops?notice=unchanged',
+    );
+  });
+
+  test('resolving an alert takes it off the page; the notice is a fixed text', async () => {
+    const { id } = await t.database.db
+      .selectFrom('operator_alerts')
+      .select('id')
+      .where('resolved_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    const res = await post(`/ops/alerts/${id}/resolve`);
+    expect(res.headers.get('location')).toBe('/ops?notice=resolved');
+    const after = await (
+      await t.app.request('/ops?notice=resolved', { headers: { authorization: auth() } })
+    ).text();
+    expect(after).toContain('Alert resolved.');
+    expect(after).not.toContain(id);
+    const echoed = await (
+      await t.app.request(`/ops?notice=${encodeURIComponent(HOSTILE)}`, {
+        headers: { authorization: auth() },
+      })
+    ).text();
+    expect(echoed).not.toContain('&lt;script&gt;alert(&quot;x');
+  });
+});

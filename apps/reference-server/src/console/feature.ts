@@ -1,0 +1,169 @@
+/**
+ * The operator pages at `/ops`: what failed and a button to act on it — open
+ * alerts (resolve), inbound webhooks needing attention (retry), dead letters
+ * (replay), disabled endpoints and manual tasks from the adapters (mark done). Server-rendered HTML behind HTTP Basic
+ * (`OPS_USER` / `OPS_PASSWORD` or `OPS_PASSWORD_FILE`), with form posts
+ * checked for a same-origin `Origin` (CSRF). Mounted as a {@link Feature}.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { Feature } from '../app.ts';
+import type { AppEnv } from '../http/context.ts';
+import {
+  listInboundWebhooks,
+  listOpenAlerts,
+  resolveAlert,
+  retryInboundWebhook,
+} from '../inbound/console.ts';
+import { ApiError, problemResponse } from '../kernel/problem.ts';
+import { completeManualTask, listOpenManualTasks } from '../manual-tasks/store.ts';
+import type { OperatorConfig } from './config.ts';
+import { renderOpsPage } from './pages.ts';
+import {
+  clip,
+  listAllDeadLetters,
+  listDisabledEndpoints,
+  replayDeadLetterAsOperator,
+} from './queries.ts';
+
+/** Fixed notices, chosen by a key in the query string so nothing from the URL is echoed. */
+const NOTICES = {
+  resolved: 'Alert resolved.',
+  retried: 'Inbound webhook queued for processing again.',
+  replayed: 'Dead letter replayed: it is delivered again from the start of the schedule.',
+  done: 'Manual task marked done.',
+  unchanged: 'Nothing changed: the item was not in a state that allows it (already handled?).',
+} as const;
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+function basicCredentials(header: string | undefined): { user: string; password: string } | null {
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header ?? '');
+  if (!match?.[1]) return null;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return null;
+  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+function requireOperator(config: OperatorConfig): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set('routeTemplate', '/ops');
+    if (!config.OPS_PASSWORD) {
+      return problemResponse(
+        c,
+        new ApiError(
+          'service_unavailable',
+          'The operator pages are closed: set OPS_PASSWORD or OPS_PASSWORD_FILE to open them.',
+        ),
+      );
+    }
+    const given = basicCredentials(c.req.header('authorization'));
+    // Hash both sides so the comparison takes the same time whatever the lengths.
+    const ok =
+      given !== null &&
+      timingSafeEqual(digest(given.user), digest(config.OPS_USER)) &&
+      timingSafeEqual(digest(given.password), digest(config.OPS_PASSWORD));
+    if (!ok) {
+      const res = problemResponse(
+        c,
+        new ApiError('unauthenticated', 'Sign in with the operator user and password.'),
+      );
+      res.headers.set('WWW-Authenticate', 'Basic realm="ClinicBridge operations", charset="UTF-8"');
+      return res;
+    }
+    await next();
+  };
+}
+
+/**
+ * Refuses a state-changing request whose `Origin` is not this server's: a
+ * browser holding the Basic credentials would otherwise post a forged form
+ * from any site (CSRF). Browsers send `Origin` on every form post.
+ */
+const sameOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+    const origin = c.req.header('origin');
+    if (origin !== new URL(c.req.url).origin) {
+      return problemResponse(
+        c,
+        new ApiError('forbidden', 'Operator actions are accepted only from the /ops page itself.'),
+      );
+    }
+  }
+  await next();
+};
+
+/**
+ * Options of {@link operatorFeature}.
+ *
+ * @example
+ * const options: OperatorFeatureOptions = { config, wake: () => bus.bus()?.wakeup.wake() };
+ */
+export interface OperatorFeatureOptions {
+  readonly config: OperatorConfig;
+  /** Wakes the dispatcher after a replay or retry, so it does not wait for its next poll. */
+  readonly wake?: () => void;
+}
+
+function back(c: Context<AppEnv>, notice: keyof typeof NOTICES) {
+  return c.redirect(`/ops?notice=${notice}`, 303);
+}
+
+/**
+ * The `/ops` feature.
+ *
+ * @example
+ * const bus = eventBusFeature({ config });
+ * createApp({ database, config, features: [bus, operatorFeature({ config, wake: () => bus.bus()?.wakeup.wake() })] });
+ */
+export function operatorFeature(options: OperatorFeatureOptions): Feature {
+  const wake = () => options.wake?.();
+  return {
+    name: 'operator-pages',
+    routes(app: Hono<AppEnv>, { db, now }) {
+      app.use('/ops', requireOperator(options.config));
+      app.use('/ops/*', requireOperator(options.config), sameOrigin);
+      app.get('/ops', async (c) => {
+        const [alerts, inbound, deadLetters, disabledEndpoints, manualTasks] = await Promise.all([
+          listOpenAlerts(db),
+          listInboundWebhooks(db),
+          listAllDeadLetters(db),
+          listDisabledEndpoints(db),
+          listOpenManualTasks(db),
+        ]);
+        const key = c.req.query('notice');
+        c.header('Cache-Control', 'no-store');
+        return c.html(
+          renderOpsPage({
+            alerts: alerts.map((a) => ({ ...a, message: clip(a.message) ?? '' })),
+            inbound: inbound.map((w) => ({ ...w, reason: clip(w.reason) })),
+            deadLetters,
+            disabledEndpoints,
+            manualTasks: manualTasks.map((m) => ({ ...m, reason: clip(m.reason) ?? '' })),
+            notice: key && key in NOTICES ? NOTICES[key as keyof typeof NOTICES] : null,
+          }),
+        );
+      });
+      app.post('/ops/alerts/:id/resolve', async (c) =>
+        back(c, (await resolveAlert(db, c.req.param('id'), now())) ? 'resolved' : 'unchanged'),
+      );
+      app.post('/ops/inbound/:id/retry', async (c) => {
+        const done = await retryInboundWebhook(db, c.req.param('id'), now());
+        if (done) wake();
+        return back(c, done ? 'retried' : 'unchanged');
+      });
+      app.post('/ops/manual-tasks/:id/done', async (c) => {
+        const user = basicCredentials(c.req.header('authorization'))?.user ?? 'operator';
+        const done = await completeManualTask(db, c.req.param('id'), user, now());
+        return back(c, done ? 'done' : 'unchanged');
+      });
+      app.post('/ops/dead-letters/:id/replay', async (c) => {
+        const user = basicCredentials(c.req.header('authorization'))?.user ?? 'operator';
+        const done = await replayDeadLetterAsOperator(db, c.req.param('id'), user, now());
+        if (done) wake();
+        return back(c, done ? 'replayed' : 'unchanged');
+      });
+    },
+  };
+}

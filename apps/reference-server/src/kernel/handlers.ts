@@ -1,0 +1,90 @@
+/**
+ * How a feature implements contract operations: a handler per operation
+ * id, typed from the contract. Handlers hold no SQL and no HTTP: they turn
+ * validated input into a service call. For writes, `db` is the request's
+ * transaction, which also holds the audit row, the outbox event and the
+ * stored idempotent response.
+ */
+import type {
+  Operation,
+  OperationParams,
+  OperationResponse,
+  Schema,
+} from '@clinicbridge/sdk/contract';
+import type { Kysely } from 'kysely';
+import type * as z from 'zod/mini';
+import type { DB } from '../db/schema.ts';
+import type { AuthContext } from '../http/context.ts';
+import type { ChangeContext } from './change.ts';
+
+type Parsed<S> = S extends Schema ? z.output<S> : undefined;
+
+/**
+ * Everything a handler gets.
+ *
+ * @example
+ * const get = (ctx: HandlerContext<typeof operations.visits.get>) => requireVisit(ctx.db, ctx.auth.tenantId, ctx.params.visitId);
+ */
+export interface HandlerContext<O extends Operation = Operation> {
+  params: OperationParams<O>;
+  query: Parsed<O['query']>;
+  body: Parsed<O['body']>;
+  auth: AuthContext;
+  requestId: string;
+  /** The transaction for writes; the database for reads. */
+  db: Kysely<DB>;
+  now: Date;
+}
+
+/**
+ * Implements one operation; returns the response body (undefined for 204).
+ *
+ * @example
+ * const list: OperationHandler<typeof operations.visits.list> = (ctx) => listVisits(ctx.db, ctx.auth.tenantId, ctx.query);
+ */
+export type OperationHandler<O extends Operation = Operation> = (
+  ctx: HandlerContext<O>,
+) => Promise<OperationResponse<O>>;
+
+/**
+ * Handlers by operation id (`appointments.cancel`).
+ *
+ * @example
+ * const handlers: HandlerMap = { ...appointmentHandlers, ...visitHandlers };
+ */
+export type HandlerMap = Record<string, OperationHandler>;
+
+/**
+ * Declares handlers for a group of operations, typed per operation.
+ *
+ * @example
+ * export const appointmentHandlers = defineHandlers(operations.appointments, {
+ *   get: ({ db, auth, params }) => getAppointment(db, auth.tenantId, params.appointmentId),
+ * });
+ */
+export function defineHandlers<G extends Record<string, Operation>>(
+  group: G,
+  handlers: { [K in keyof G]?: OperationHandler<G[K]> },
+): HandlerMap {
+  const map: HandlerMap = {};
+  for (const [name, handler] of Object.entries(handlers)) {
+    const operation = group[name];
+    if (operation && handler) map[operation.id] = handler as unknown as OperationHandler;
+  }
+  return map;
+}
+
+/**
+ * The change context of a handler call, for write services.
+ *
+ * @example
+ * create: (ctx) => createAppointment(ctx.db, changeOf(ctx), ctx.body),
+ */
+export function changeOf(ctx: { auth: AuthContext; requestId: string; now: Date }): ChangeContext {
+  return {
+    tenantId: ctx.auth.tenantId,
+    actor: ctx.auth.actor,
+    requestId: ctx.requestId,
+    now: ctx.now,
+  };
+}

@@ -1,0 +1,20 @@
+/** Handlers of the integration-token operations (manager role: `admin:tokens`). */
+import { operations } from '@clinicbridge/sdk/contract';
+import { changeOf, defineHandlers } from '../kernel/handlers.ts';
+import {
+  createIntegrationToken,
+  listIntegrationTokens,
+  revokeIntegrationToken,
+} from './service.ts';
+
+/**
+ * Handlers for `integrationTokens.*`.
+ *
+ * @example
+ * registerOperations(app, deps, { ...integrationTokenHandlers });
+ */
+export const integrationTokenHandlers = defineHandlers(operations.integrationTokens, {
+  create: (ctx) => createIntegrationToken(ctx.db, changeOf(ctx), ctx.body),
+  list: (ctx) => listIntegrationTokens(ctx.db, ctx.auth.tenantId, ctx.query),
+  revoke: (ctx) => revokeIntegrationToken(ctx.db, changeOf(ctx), ctx.params.tokenId),
+});

@@ -1,0 +1,145 @@
+/**
+ * Integration tokens (API keys): issued by a manager (`admin:tokens`) or the
+ * operator CLI, shown once, stored as a hash, revoked at once. Every change
+ * is audited; the key itself never appears in a log, an audit row or a
+ * later response.
+ */
+import {
+  type CreatedIntegrationToken,
+  type IntegrationToken,
+  newId,
+  type Page,
+  type Scope,
+} from '@clinicbridge/sdk/contract';
+import type { Kysely } from 'kysely';
+import { findApiKey, insertApiKey, revokeApiKeyRow } from '../auth/credentials-queries.ts';
+import { API_KEY_PREFIX, displayPrefix, hashSecret, newSecret } from '../auth/secrets.ts';
+import type { DB, Row } from '../db/schema.ts';
+import { auditChange, type ChangeContext } from '../kernel/change.ts';
+import { decodeCursor, pageSize, toPage } from '../kernel/pagination.ts';
+import { ApiError } from '../kernel/problem.ts';
+import { listApiKeys } from './queries.ts';
+
+/**
+ * What a new token is.
+ *
+ * @example
+ * const input: NewToken = { name: 'Lab sync', scopes: ['read:appointments'], tier: 'standard' };
+ */
+export interface NewToken {
+  name: string;
+  scopes: Scope[];
+  tier?: 'standard' | 'high' | undefined;
+  expiresAt?: string | undefined;
+}
+
+/**
+ * The public view of a token row.
+ *
+ * @example
+ * toIntegrationToken(row).keyPrefix; // 'cbk_AbCdEfGh'
+ */
+export function toIntegrationToken(row: Row<'api_keys'>): IntegrationToken {
+  return {
+    id: row.id as `tok_${string}`,
+    name: row.name,
+    scopes: row.scopes as Scope[],
+    status: row.status,
+    tier: row.tier,
+    keyPrefix: row.key_prefix,
+    createdBy: row.created_by,
+    createdAt: row.created_at.toISOString(),
+    expiresAt: row.expires_at?.toISOString() ?? null,
+    revokedAt: row.revoked_at?.toISOString() ?? null,
+    lastUsedAt: row.last_used_at?.toISOString() ?? null,
+  };
+}
+
+/**
+ * Creates a token; the returned `apiKey` is the only copy there will ever be.
+ *
+ * @example
+ * const { apiKey } = await createIntegrationToken(trx, change, { name: 'Lab sync', scopes: ['read:appointments'] });
+ */
+export async function createIntegrationToken(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  input: NewToken,
+): Promise<CreatedIntegrationToken> {
+  if (input.expiresAt !== undefined && Date.parse(input.expiresAt) <= change.now.getTime()) {
+    throw new ApiError('validation_failed', 'expiresAt must be in the future.', {
+      errors: [{ path: 'body.expiresAt', message: 'must be in the future', code: 'too_small' }],
+    });
+  }
+  const apiKey = newSecret(API_KEY_PREFIX);
+  const row: Row<'api_keys'> = {
+    id: newId('tok'),
+    tenant_id: change.tenantId,
+    name: input.name,
+    key_hash: hashSecret(apiKey),
+    key_prefix: displayPrefix(apiKey),
+    scopes: [...new Set(input.scopes)],
+    status: 'active',
+    tier: input.tier ?? 'standard',
+    created_by: `${change.actor.type}:${change.actor.id}`,
+    created_at: change.now,
+    expires_at: input.expiresAt ? new Date(input.expiresAt) : null,
+    revoked_at: null,
+    last_used_at: null,
+  };
+  await insertApiKey(db, { ...row, scopes: JSON.stringify(row.scopes) });
+  await auditChange(db, change, 'integration_token.created', 'integration_token', row.id, {
+    scopes: row.scopes,
+    tier: row.tier,
+  });
+  return { ...toIntegrationToken(row), apiKey };
+}
+
+/**
+ * Revokes a token of the tenant; revoking twice is harmless.
+ *
+ * @example
+ * await revokeIntegrationToken(trx, change, 'tok_…');
+ */
+export async function revokeIntegrationToken(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  id: string,
+): Promise<IntegrationToken> {
+  const row = await findApiKey(db, change.tenantId, id, { lock: true });
+  if (!row) throw new ApiError('not_found', `No integration token ${id} in this tenant.`);
+  if (row.status === 'revoked') return toIntegrationToken(row);
+  await revokeApiKeyRow(db, change.tenantId, id, change.now);
+  await auditChange(db, change, 'integration_token.revoked', 'integration_token', id);
+  return toIntegrationToken({ ...row, status: 'revoked', revoked_at: change.now });
+}
+
+/**
+ * Lists the tenant's tokens, oldest first.
+ *
+ * @example
+ * const page = await listIntegrationTokens(db, tenantId, { status: 'active' });
+ */
+export async function listIntegrationTokens(
+  db: Kysely<DB>,
+  tenantId: string,
+  query: {
+    limit?: number | undefined;
+    cursor?: string | undefined;
+    status?: 'active' | 'revoked' | undefined;
+  },
+): Promise<Page<IntegrationToken>> {
+  const limit = pageSize(query.limit);
+  const rows = await listApiKeys(db, tenantId, {
+    after: decodeCursor(query.cursor, 'integration_tokens'),
+    limit: limit + 1,
+    status: query.status,
+  });
+  return toPage(
+    rows,
+    limit,
+    'integration_tokens',
+    (r) => ({ time: r.created_at, id: r.id }),
+    toIntegrationToken,
+  );
+}
