@@ -27,6 +27,7 @@ import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { type Database, openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
+import { serverMigrations } from '../src/features.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { createTenant } from '../src/tenants/service.ts';
 
@@ -111,7 +112,7 @@ async function bareHono(): Promise<Result> {
 }
 
 async function appointments(name: string, database: Database): Promise<Result> {
-  await migrateToLatest(database.db);
+  await migrateToLatest(database.db, serverMigrations);
   const tenant = await createTenant(database.db, { name: 'Bench clinic' });
   const config = loadConfig({
     LOG_LEVEL: 'silent',

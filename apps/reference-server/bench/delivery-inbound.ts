@@ -15,8 +15,9 @@ import { Agent } from 'undici';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { deliveryConfig } from '../src/delivery/config.ts';
-import { eventBusFeature } from '../src/delivery/feature.ts';
+import { resourceFeatures } from '../src/features.ts';
 import { inboundConfig } from '../src/inbound/config.ts';
+import { inboundFeature } from '../src/inbound/feature.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import {
   fmt,
@@ -88,7 +89,7 @@ for (const kind of kinds) {
     database,
     config,
     logger: createLogger('silent'),
-    features: [eventBusFeature({ config })],
+    features: [...resourceFeatures, inboundFeature({ config })],
   });
   runs.push([
     `verified + deduplicated + stored, ${kind}`,

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { type Dispatcher, request } from 'undici';
 import { type Database, openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
+import { serverMigrations } from '../src/features.ts';
 
 /**
  * PostgreSQL used by the benchmarks: BENCH_DATABASE_URL, TEST_DATABASE_URL or the local default.
@@ -46,7 +47,7 @@ export async function postgresAnswers(): Promise<boolean> {
 export async function openBenchDatabase(kind: 'pglite' | 'postgres'): Promise<Database> {
   if (kind === 'pglite') {
     const database = await openDatabase({ dataDir: 'memory://' });
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.db, serverMigrations);
     return database;
   }
   const schema = `bench_${randomBytes(5).toString('hex')}`;
@@ -55,7 +56,7 @@ export async function openBenchDatabase(kind: 'pglite' | 'postgres'): Promise<Da
   await admin.query(`create schema ${schema}`);
   await admin.end();
   const database = await openDatabase({ url: postgresUrl, searchPath: schema, poolSize: 10 });
-  await migrateToLatest(database.db);
+  await migrateToLatest(database.db, serverMigrations);
   return {
     ...database,
     close: async () => {

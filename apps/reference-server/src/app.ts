@@ -1,55 +1,38 @@
 /**
  * The HTTP application: `createApp(deps)` builds the Hono app with the
- * request pipeline, OAuth, ops endpoints, OpenAPI and every API v1
- * operation of the contract.
- *
- * Other features plug in through `deps.features`, each a {@link Feature}:
- *   - `handlers`: implementations of contract operations by operation id
- *     (`defineHandlers(operations.webhookEndpoints, {...})`); they replace
- *     the default 501 and run inside the standard pipeline (auth, scope,
- *     rate limit, validation, idempotency, one transaction);
- *   - `routes(app, deps)`: routes outside the contract (e.g. `/webhooks/:provider`),
- *     mounted before the API with request id, metrics and problem+json
- *     errors already in place;
- *   - `start(deps)` / `stop()`: background work (dispatchers), run by the server.
- * Later features win over earlier ones for the same operation id.
+ * request pipeline, OAuth, health and metrics, OpenAPI, and the features
+ * (see src/feature.ts): their routes outside the contract are mounted first,
+ * then every contract operation, implemented by the features' handlers or
+ * answering 501 `not_implemented`. Later features win for the same
+ * operation id. Background work is the server's (src/server.ts).
  */
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import type { Kysely } from 'kysely';
-import type { TokenIssuerOptions } from './auth/access-tokens.ts';
 import type { Authenticator } from './auth/authenticate.ts';
 import { mountOAuthRoutes } from './auth/routes.ts';
 import { SigningKeys } from './auth/signing-keys.ts';
 import { type CoreConfig, publicUrl } from './config/index.ts';
 import type { Database } from './db/database.ts';
-import type { DB } from './db/schema.ts';
+import {
+  type AppContext,
+  type Clock,
+  type Feature,
+  featureHandlers,
+  readSection,
+} from './feature.ts';
+import { migrationsOf, resourceFeatures } from './features.ts';
 import type { AppEnv } from './http/context.ts';
 import { notFoundOrNotAllowed } from './http/not-found.ts';
 import { registerOperations } from './http/operations.ts';
 import { RateLimiter } from './http/rate-limit.ts';
 import { requestId } from './http/request-id.ts';
-import type { HandlerMap } from './kernel/handlers.ts';
 import { problemResponse } from './kernel/problem.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, httpMetrics, type Metrics } from './observability/metrics.ts';
 import { mountOpsRoutes } from './observability/routes.ts';
 import { mountOpenApiRoutes } from './openapi/routes.ts';
-import { coreHandlers } from './resources.ts';
-
-/**
- * A pluggable part of the server (see the module header).
- *
- * @example
- * const audit: Feature = { name: 'audit-export', routes: (app) => app.get('/exports/audit', (c) => c.text('…')) };
- */
-export interface Feature {
-  name: string;
-  handlers?: HandlerMap;
-  routes?: (app: Hono<AppEnv>, deps: AppContext) => void;
-  start?: (deps: AppContext) => void | Promise<void>;
-  stop?: () => void | Promise<void>;
-}
+import { createProviders, type Providers, providersConfig } from './providers/index.ts';
+import { type BusWakeup, createLocalWakeup } from './scheduler/wakeup.ts';
 
 /**
  * What `createApp` needs; everything but the database and config has a default.
@@ -63,27 +46,15 @@ export interface AppDeps {
   logger?: Logger;
   metrics?: Metrics;
   /** The clock; injectable so expiry is tested without sleeping. */
-  now?: () => Date;
-  features?: Feature[];
+  now?: Clock;
+  /** The features; default the API resources only (`resourceFeatures`). */
+  features?: readonly Feature[];
   signingKeys?: SigningKeys;
   rateLimiter?: RateLimiter;
-}
-
-/**
- * The resolved dependencies features receive.
- *
- * @example
- * const feature: Feature = { name: 'jobs', start: (ctx: AppContext) => ctx.logger.info('started') };
- */
-export interface AppContext {
-  database: Database;
-  db: Kysely<DB>;
-  config: CoreConfig;
-  logger: Logger;
-  metrics: Metrics;
-  now: () => Date;
-  signingKeys: SigningKeys;
-  tokens: TokenIssuerOptions;
+  /** Provider adapters; default built from the configuration's provider section. */
+  providers?: Providers;
+  /** In-process wake-ups shared with the scheduler; default a new one. */
+  wakeup?: BusWakeup;
 }
 
 /**
@@ -95,12 +66,14 @@ export interface AppContext {
 export function resolveAppContext(deps: AppDeps): AppContext {
   const now = deps.now ?? (() => new Date());
   const issuer = publicUrl(deps.config);
+  const metrics = deps.metrics ?? createMetrics();
+  const wakeup = deps.wakeup ?? createLocalWakeup();
   return {
     database: deps.database,
     db: deps.database.db,
     config: deps.config,
     logger: deps.logger ?? createLogger(deps.config.LOG_LEVEL),
-    metrics: deps.metrics ?? createMetrics(),
+    metrics,
     now,
     signingKeys:
       deps.signingKeys ??
@@ -109,6 +82,14 @@ export function resolveAppContext(deps: AppDeps): AppContext {
         now,
       }),
     tokens: { issuer, audience: `${issuer}/api`, ttlSeconds: deps.config.ACCESS_TOKEN_TTL_SECONDS },
+    providers:
+      deps.providers ??
+      createProviders(readSection(deps.config, providersConfig), {
+        db: deps.database.db,
+        registry: metrics.registry,
+      }),
+    wakeup,
+    wake: wakeup.wake,
   };
 }
 
@@ -119,8 +100,8 @@ export function resolveAppContext(deps: AppDeps): AppContext {
  * const app = createApp({ database: await openDatabase({ dataDir: 'memory://' }), config: loadConfig({}) });
  * const res = await app.request('/healthz');
  */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const context = resolveAppContext(deps);
+export function createApp(deps: AppDeps, context = resolveAppContext(deps)): Hono<AppEnv> {
+  const features = deps.features ?? resourceFeatures;
   const { db, config, logger, metrics, now } = context;
   const app = new Hono<AppEnv>();
 
@@ -153,13 +134,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.notFound((c) => problemResponse(c, notFoundOrNotAllowed(c.req.method, c.req.path)));
 
-  mountOpsRoutes(app, { db, metrics });
+  mountOpsRoutes(app, { db, metrics, migrations: migrationsOf(features) });
   mountOAuthRoutes(app, { db, keys: context.signingKeys, tokens: context.tokens, now });
   mountOpenApiRoutes(app, { serverUrl: publicUrl(config) });
-  for (const feature of deps.features ?? []) feature.routes?.(app, context);
+  for (const feature of features) feature.routes?.(app, context);
 
-  const handlers: HandlerMap = { ...coreHandlers };
-  for (const feature of deps.features ?? []) Object.assign(handlers, feature.handlers);
+  const handlers = featureHandlers(features, context);
   const authenticator: Authenticator = {
     db,
     keys: context.signingKeys,

@@ -14,9 +14,9 @@ import {
   migrateCommand,
   rotateSigningKeyCommand,
 } from './cli/commands.ts';
-import { ConfigError, loadConfig } from './config/index.ts';
+import { ConfigError, type CoreConfig, loadConfig } from './config/index.ts';
 import { DataDirInUseError } from './db/database.ts';
-import { createServerFeatures, featureConfigSections, type ServerConfig } from './features.ts';
+import { featureConfigSections } from './features.ts';
 import { createLogger } from './observability/logger.ts';
 import { startServer } from './server.ts';
 import { type CreatedTenant, countTenants, createTenant } from './tenants/service.ts';
@@ -31,9 +31,9 @@ Commands:
   rotate-signing-key                     new OAuth signing key; the old one verifies until its tokens expire
 `;
 
-async function start(config: ServerConfig): Promise<void> {
+async function start(config: CoreConfig): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
-  const server = await startServer({ config, logger, features: createServerFeatures(config) });
+  const server = await startServer({ config, logger });
   let demo: CreatedTenant | undefined;
   if (config.CREATE_DEMO_TENANT && (await countTenants(server.database.db)) === 0) {
     demo = await createTenant(server.database.db, { name: 'Demo clinic' });

@@ -23,6 +23,7 @@ import type { Metrics } from './observability/metrics.ts';
 import type { Providers } from './providers/index.ts';
 import type { BusJob } from './scheduler/dispatcher.ts';
 import type { InternalSubscriber } from './scheduler/subscriber.ts';
+import type { BusWakeup } from './scheduler/wakeup.ts';
 
 /**
  * The one clock type of the server: the current time as a `Date`.
@@ -59,6 +60,8 @@ export interface AppContext {
   tokens: TokenIssuerOptions;
   /** Provider adapters built from configuration (absent ones are undefined). */
   providers: Providers;
+  /** In-process wake-ups of the scheduler; the scheduler adds the database's notifications. */
+  wakeup: BusWakeup;
   /** Wakes the scheduler (a hint; it also polls). A no-op until it runs. */
   wake: () => void;
 }

@@ -1,42 +1,113 @@
 /**
- * The features `clinicbridge-server start` mounts besides the core API (see
- * `Feature` in app.ts), and the configuration sections they add. Today: the
- * event bus (outbound webhook delivery, inbound provider webhooks, internal
- * subscribers) and the operator pages at `/ops`. Add a feature by adding its config section and creating it
- * in `createServerFeatures`.
+ * The features of the server, in one list. The app takes their handlers and
+ * routes, the migrator their migrations, `loadConfig` their configuration
+ * sections, and the scheduler their subscribers and jobs. Adding a feature
+ * is its folder plus one line here; removing a line removes the feature and
+ * nothing else (its operations answer 501 `not_implemented`).
  */
-import type { Feature } from './app.ts';
-import type { CoreConfig } from './config/index.ts';
-import { type OperatorConfig, operatorConfig } from './console/config.ts';
-import { operatorFeature } from './console/feature.ts';
-import { type DeliveryConfig, deliveryConfig } from './delivery/config.ts';
-import { eventBusFeature } from './delivery/feature.ts';
-import { type InboundConfig, inboundConfig } from './inbound/config.ts';
+import type { Migration } from 'kysely/migration';
+import { analyticsFeature } from './analytics/feature.ts';
+import { appointmentsFeature } from './appointments/feature.ts';
+import { auditFeature } from './audit/feature.ts';
+import { consoleFeature } from './console/feature.ts';
+import { crmFeature } from './crm/feature.ts';
+import { platformMigrations } from './db/migrations/index.ts';
+import { deliveryFeature } from './delivery/feature.ts';
+import { eventsFeature } from './events/feature.ts';
+import type { ConfigSection, Feature } from './feature.ts';
+import { inboundFeature } from './inbound/feature.ts';
+import { integrationsFeature } from './integrations/feature.ts';
+import { invoicesFeature } from './invoices/feature.ts';
+import { manualTasksFeature } from './manual-tasks/feature.ts';
+import { notificationsFeature } from './notifications/feature.ts';
+import { patientsFeature } from './patients/feature.ts';
+import { paymentsFeature } from './payments/feature.ts';
+import { providersConfig } from './providers/config.ts';
+import { reportingFeature } from './reporting/feature.ts';
+import { schedulerConfig } from './scheduler/config.ts';
+import { tokensFeature } from './tokens/feature.ts';
+import { visitsFeature } from './visits/feature.ts';
+import { webhookEndpointsFeature } from './webhook-endpoints/feature.ts';
 
 /**
- * Configuration sections of the server's features, merged with the core
- * section by `loadConfig(process.env, featureConfigSections)`.
+ * The API resources: features without background work or state of their own.
+ *
+ * @example
+ * createApp({ database, config, features: resourceFeatures });
+ */
+export const resourceFeatures: readonly Feature[] = [
+  tokensFeature,
+  patientsFeature,
+  appointmentsFeature,
+  visitsFeature,
+  invoicesFeature,
+  paymentsFeature,
+  eventsFeature,
+  auditFeature,
+  integrationsFeature,
+];
+
+/**
+ * Every feature of `clinicbridge-server start`, created fresh (some hold the
+ * state of one running server).
+ *
+ * @example
+ * const server = await startServer({ config, features: serverFeatures() });
+ */
+export function serverFeatures(): Feature[] {
+  return [
+    ...resourceFeatures,
+    manualTasksFeature,
+    webhookEndpointsFeature(),
+    deliveryFeature(),
+    inboundFeature(),
+    notificationsFeature,
+    reportingFeature,
+    analyticsFeature,
+    crmFeature,
+    consoleFeature(),
+  ];
+}
+
+/**
+ * Configuration sections of a feature list, with the platform's own
+ * (scheduler, providers), for `loadConfig(process.env, sections)`.
+ *
+ * @example
+ * const config = loadConfig(process.env, configSections(serverFeatures()));
+ */
+export function configSections(features: readonly Feature[]): ConfigSection[] {
+  return [
+    schedulerConfig,
+    providersConfig,
+    ...features.flatMap((feature) => (feature.config ? [feature.config] : [])),
+  ];
+}
+
+/**
+ * The configuration sections of the full server.
  *
  * @example
  * const config = loadConfig(process.env, featureConfigSections);
  */
-export const featureConfigSections = [deliveryConfig, inboundConfig, operatorConfig] as const;
+export const featureConfigSections: readonly ConfigSection[] = configSections(serverFeatures());
 
 /**
- * The configuration of the server with every feature.
+ * Every migration of a feature list: the platform's, then each feature's.
  *
  * @example
- * const config: ServerConfig = loadConfig(process.env, featureConfigSections);
+ * await migrateToLatest(db, migrationsOf(serverFeatures()));
  */
-export type ServerConfig = CoreConfig & DeliveryConfig & InboundConfig & OperatorConfig;
-
-/**
- * Creates the features for a configuration.
- *
- * @example
- * const server = await startServer({ config, features: createServerFeatures(config) });
- */
-export function createServerFeatures(config: ServerConfig): Feature[] {
-  const bus = eventBusFeature({ config });
-  return [bus, operatorFeature({ config, wake: () => bus.bus()?.wakeup.wake() })];
+export function migrationsOf(features: readonly Feature[]): Record<string, Migration> {
+  const all: Record<string, Migration> = { ...platformMigrations };
+  for (const feature of features) Object.assign(all, feature.migrations);
+  return all;
 }
+
+/**
+ * Migrations of the full server.
+ *
+ * @example
+ * await migrateToLatest(db, serverMigrations);
+ */
+export const serverMigrations: Record<string, Migration> = migrationsOf(serverFeatures());

@@ -6,10 +6,12 @@
  * import { loadConfig, startServer } from '@clinicbridge/reference-server';
  * const server = await startServer({ config: loadConfig() });
  */
-export { type AppContext, type AppDeps, createApp, type Feature } from './app.ts';
+export { type AppDeps, createApp } from './app.ts';
 export { type CoreConfig, coreConfig, loadConfig } from './config/index.ts';
 export { type Database, openDatabase } from './db/database.ts';
 export { migrateToLatest } from './db/migrate.ts';
+export { type AppContext, type Feature, readSection } from './feature.ts';
+export { resourceFeatures, serverFeatures } from './features.ts';
 export { defineHandlers, type OperationHandler } from './kernel/handlers.ts';
 export { ApiError } from './kernel/problem.ts';
 export { type RunningServer, startServer } from './server.ts';

@@ -5,8 +5,8 @@
 import { request } from 'node:http';
 import { afterAll, describe, expect, test } from 'vitest';
 import { openTestDatabase } from '../test/helpers/database.ts';
-import type { Feature } from './app.ts';
 import { loadConfig } from './config/index.ts';
+import type { Feature } from './feature.ts';
 import { createLogger } from './observability/logger.ts';
 import { type RunningServer, startServer } from './server.ts';
 

@@ -1,6 +1,7 @@
 /**
- * Runs the app on `@hono/node-server`: opens the database, applies
- * migrations, starts the features' background work and listens. `close()`
+ * Runs the app on `@hono/node-server`: opens the database, applies the
+ * platform's and the features' migrations, starts the features and the
+ * scheduler (their subscribers and jobs) and listens. `close()`
  * is the graceful shutdown SIGTERM triggers: stop accepting connections,
  * let in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS, then cut the
  * rest off), stop background work, close the database.
@@ -9,14 +10,17 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { type AppDeps, createApp, type Feature, resolveAppContext } from './app.ts';
+import { type AppDeps, createApp, resolveAppContext } from './app.ts';
 import type { CoreConfig } from './config/index.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import type { Clock, Feature } from './feature.ts';
+import { migrationsOf, serverFeatures } from './features.ts';
 import type { AppEnv } from './http/context.ts';
 import { purgeExpiredIdempotencyKeys } from './kernel/idempotency.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
+import { startScheduler } from './scheduler/start.ts';
 
 /**
  * A listening server.
@@ -45,8 +49,9 @@ export interface ServerOptions {
   /** An open database; by default one is opened from the config. */
   database?: Database;
   logger?: Logger;
-  features?: Feature[];
-  now?: () => Date;
+  /** The features; default every feature of the server (`serverFeatures()`). */
+  features?: readonly Feature[];
+  now?: Clock;
 }
 
 /**
@@ -73,8 +78,9 @@ export function openConfiguredDatabase(config: CoreConfig): Promise<Database> {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const features = options.features ?? serverFeatures();
   const database = options.database ?? (await openConfiguredDatabase(config));
-  const applied = await migrateToLatest(database.db);
+  const applied = await migrateToLatest(database.db, migrationsOf(features));
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
 
   const deps: AppDeps = {
@@ -82,13 +88,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     config,
     logger,
     metrics: createMetrics({ defaultMetrics: true }),
-    features: options.features ?? [],
+    features,
     ...(options.now ? { now: options.now } : {}),
   };
   // One context for the app and the features' background work: same keys, metrics and clock.
   const context = resolveAppContext(deps);
-  const app = createApp({ ...deps, signingKeys: context.signingKeys, metrics: context.metrics });
-  for (const feature of deps.features ?? []) await feature.start?.(context);
+  const app = createApp(deps, context);
+  if (context.providers.absent.length > 0) {
+    logger.info({ providers: context.providers.absent }, 'providers not configured');
+  }
+  for (const feature of features) await feature.start?.(context);
+  const scheduler = await startScheduler(context, features);
 
   const purge = setInterval(() => {
     purgeExpiredIdempotencyKeys(database.db, new Date()).catch((err: unknown) =>
@@ -116,7 +126,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       deadline.unref();
       await stopped;
       clearTimeout(deadline);
-      for (const feature of [...(deps.features ?? [])].reverse()) await feature.stop?.();
+      await scheduler?.close();
+      for (const feature of [...features].reverse()) await feature.stop?.();
       await database.close();
     })();
     return closing;

@@ -7,7 +7,13 @@
 import { errorCodes } from '@clinicbridge/sdk/contract';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { coreHandlers } from '../src/resources.ts';
+import { resourceFeatures } from '../src/features.ts';
+import { handledOperationIds } from './helpers/features.ts';
+
+const coreHandlers = Object.fromEntries(
+  [...handledOperationIds(resourceFeatures)].map((id) => [id, true]),
+);
+
 import { call, json, startTestApp, type TestApp } from './helpers/app.ts';
 import { appointmentBody, patientBody } from './helpers/fixtures.ts';
 import { allOperations, pathFor, populateTenant, type WorldIds } from './helpers/world.ts';

@@ -11,25 +11,23 @@ import { listOperations } from '@clinicbridge/sdk/contract';
 import { defineContractSuite } from '@clinicbridge/sdk/testing/contract-suite';
 import { afterAll, expect, test, vi } from 'vitest';
 import { deliveryConfig } from '../src/delivery/config.ts';
-import { eventBusFeature } from '../src/delivery/feature.ts';
+import { resourceFeatures } from '../src/features.ts';
 import { inboundConfig } from '../src/inbound/config.ts';
-import { coreHandlers } from '../src/resources.ts';
 import { type Receiver, startReceiver } from './delivery/receiver.ts';
 import { testDatabaseKind } from './helpers/database.ts';
+import { eventFeatures, handledOperationIds } from './helpers/features.ts';
 import { startTestServer, type TestServer } from './helpers/http-server.ts';
 
-const feature = eventBusFeature({
-  config: {
-    ...deliveryConfig.parse({
-      WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1',
-      WEBHOOK_POLL_INTERVAL: '50ms',
-      WEBHOOK_TIMEOUT_MS: '1000',
-    }),
-    ...inboundConfig.parse({}),
-  },
+const features = eventFeatures({
+  ...deliveryConfig.parse({
+    WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1',
+    WEBHOOK_POLL_INTERVAL: '50ms',
+    WEBHOOK_TIMEOUT_MS: '1000',
+  }),
+  ...inboundConfig.parse({}),
 });
 
-const implemented = new Set([...Object.keys(coreHandlers), ...Object.keys(feature.handlers ?? {})]);
+const implemented = handledOperationIds([...resourceFeatures, ...features]);
 type OperationId = Parameters<typeof defineContractSuite>[0]['unsupported'] extends
   | readonly (infer I)[]
   | undefined
@@ -50,7 +48,7 @@ defineContractSuite({
     running = await startTestServer({
       tenantCount: 2,
       env: { RATE_LIMIT_HIGH_PER_MINUTE: '100000', RATE_LIMIT_STANDARD_PER_MINUTE: '100000' },
-      features: [feature],
+      features,
     });
     const [main, other] = running.tenants;
     if (!main || !other) throw new Error('tenants missing');

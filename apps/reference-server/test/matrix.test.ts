@@ -8,7 +8,13 @@
  */
 import { type Operation, scopes } from '@clinicbridge/sdk/contract';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { coreHandlers } from '../src/resources.ts';
+import { resourceFeatures } from '../src/features.ts';
+import { handledOperationIds } from './helpers/features.ts';
+
+const coreHandlers = Object.fromEntries(
+  [...handledOperationIds(resourceFeatures)].map((id) => [id, true]),
+);
+
 import { call, json, startTestApp, type TestApp } from './helpers/app.ts';
 import { allOperations, bodyFor, pathFor, populateTenant, type WorldIds } from './helpers/world.ts';
 

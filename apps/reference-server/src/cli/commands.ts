@@ -8,6 +8,7 @@ import { rotateSigningKey } from '../auth/signing-keys.ts';
 import type { CoreConfig } from '../config/index.ts';
 import type { Database } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { serverMigrations } from '../features.ts';
 import { openConfiguredDatabase } from '../server.ts';
 import { type CreatedTenant, createTenant, tenantExists } from '../tenants/service.ts';
 import { createIntegrationToken } from '../tokens/service.ts';
@@ -28,7 +29,7 @@ async function withDatabase<T>(
 ): Promise<T> {
   const database = await openConfiguredDatabase(config);
   try {
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.db, serverMigrations);
     return await fn(database);
   } finally {
     await database.close();
@@ -44,7 +45,7 @@ async function withDatabase<T>(
 export async function migrateCommand(config: CoreConfig): Promise<string[]> {
   const database = await openConfiguredDatabase(config);
   try {
-    return await migrateToLatest(database.db);
+    return await migrateToLatest(database.db, serverMigrations);
   } finally {
     await database.close();
   }

@@ -8,7 +8,7 @@ import { startTestApp, type TestApp } from '../../test/helpers/app.ts';
 import { raiseAlert } from '../alerts/raise.ts';
 import { DatabaseManualTaskSink } from '../manual-tasks/store.ts';
 import { operatorConfig } from './config.ts';
-import { operatorFeature } from './feature.ts';
+import { consoleFeature } from './feature.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>';
@@ -133,7 +133,7 @@ beforeAll(async () => {
     tenantCount: 1,
     deps: {
       features: [
-        operatorFeature({
+        consoleFeature({
           config: operatorConfig.parse({ OPS_PASSWORD: PASSWORD }),
           wake: () => woken++,
         }),
@@ -176,7 +176,7 @@ describe('access', () => {
   test('without a configured password the pages are closed', async () => {
     const closed = await startTestApp({
       tenantCount: 0,
-      deps: { features: [operatorFeature({ config: operatorConfig.parse({}) })] },
+      deps: { features: [consoleFeature({ config: operatorConfig.parse({}) })] },
     });
     try {
       const res = await closed.app.request('/ops', { headers: { authorization: auth() } });

@@ -7,7 +7,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import type { Feature } from '../app.ts';
+import { type Feature, readSection } from '../feature.ts';
 import type { AppEnv } from '../http/context.ts';
 import {
   listInboundWebhooks,
@@ -17,7 +17,7 @@ import {
 } from '../inbound/console.ts';
 import { ApiError, problemResponse } from '../kernel/problem.ts';
 import { completeManualTask, listOpenManualTasks } from '../manual-tasks/store.ts';
-import type { OperatorConfig } from './config.ts';
+import { type OperatorConfig, operatorConfig } from './config.ts';
 import { renderOpsPage } from './pages.ts';
 import {
   clip,
@@ -95,13 +95,14 @@ const sameOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /**
- * Options of {@link operatorFeature}.
+ * Options of {@link consoleFeature}; by default the `OPS_*` section of the
+ * server's configuration and the scheduler's wake-up.
  *
  * @example
- * const options: OperatorFeatureOptions = { config, wake: () => bus.bus()?.wakeup.wake() };
+ * const options: ConsoleFeatureOptions = { config: operatorConfig.parse({ OPS_PASSWORD: 'a long password' }) };
  */
-export interface OperatorFeatureOptions {
-  readonly config: OperatorConfig;
+export interface ConsoleFeatureOptions {
+  readonly config?: OperatorConfig;
   /** Wakes the dispatcher after a replay or retry, so it does not wait for its next poll. */
   readonly wake?: () => void;
 }
@@ -111,19 +112,21 @@ function back(c: Context<AppEnv>, notice: keyof typeof NOTICES) {
 }
 
 /**
- * The `/ops` feature.
+ * The operator console feature (`/ops`).
  *
  * @example
- * const bus = eventBusFeature({ config });
- * createApp({ database, config, features: [bus, operatorFeature({ config, wake: () => bus.bus()?.wakeup.wake() })] });
+ * const features: Feature[] = [...resourceFeatures, consoleFeature()];
  */
-export function operatorFeature(options: OperatorFeatureOptions): Feature {
-  const wake = () => options.wake?.();
+export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
   return {
-    name: 'operator-pages',
-    routes(app: Hono<AppEnv>, { db, now }) {
-      app.use('/ops', requireOperator(options.config));
-      app.use('/ops/*', requireOperator(options.config), sameOrigin);
+    name: 'console',
+    config: operatorConfig,
+    routes(app: Hono<AppEnv>, context) {
+      const { db, now } = context;
+      const config = options.config ?? readSection(context.config, operatorConfig);
+      const wake = options.wake ?? context.wake;
+      app.use('/ops', requireOperator(config));
+      app.use('/ops/*', requireOperator(config), sameOrigin);
       app.get('/ops', async (c) => {
         const [alerts, inbound, deadLetters, disabledEndpoints, manualTasks] = await Promise.all([
           listOpenAlerts(db),

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
+import { serverMigrations } from '../features.ts';
 import { recordAudit } from '../kernel/change.ts';
 import { recordEvent } from '../kernel/outbox.ts';
 import { pendingMigrations } from './migrate.ts';
@@ -19,7 +20,7 @@ const tenantId = 'ten_aaaaaaaaaaaaaaaaaaaaaaaaaa';
 
 describe('database', () => {
   test('migrations are all applied', async () => {
-    expect(await pendingMigrations(database.db)).toEqual([]);
+    expect(await pendingMigrations(database.db, serverMigrations)).toEqual([]);
   });
 
   test('bigint reads back as number and date as an ISO string', async () => {

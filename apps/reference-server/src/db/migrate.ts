@@ -1,34 +1,57 @@
 /**
- * Runs the server's migrations with Kysely's Migrator over the static list
- * in migrations/index.ts. Called at start and by `clinicbridge-server migrate`;
+ * Runs migrations with Kysely's Migrator over a static list: the platform's
+ * and those of the server's features (`serverMigrations` in src/features.ts). Called at start and by `clinicbridge-server migrate`;
  * safe to run from several processes at once (the migrator takes a lock).
  */
 import { type Kysely, sql } from 'kysely';
-import { type MigrationResultSet, Migrator } from 'kysely/migration';
-import { migrations } from './migrations/index.ts';
+import { type Migration, type MigrationResultSet, Migrator } from 'kysely/migration';
 import type { DB } from './schema.ts';
 
 // Name the schema of the bookkeeping tables explicitly: without it Kysely
 // counts a kysely_migration table in any schema as ours, which breaks when
 // several schemas share one database (one per test file, or per tenant setup).
-async function migrator(db: Kysely<DB>): Promise<Migrator> {
+//
+// Migrations come from the server's features, so the list is not one
+// ever-growing sequence: a feature added later may bring names below ones
+// already run (unordered migrations are allowed), and a feature taken out of
+// the list leaves migrations that ran but are no longer listed. Those stay
+// recorded as they are, their tables untouched: they are kept as no-ops so
+// the migrator does not call the database corrupted.
+async function migrator(db: Kysely<DB>, migrations: Record<string, Migration>): Promise<Migrator> {
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
   const schema = rows[0]?.schema ?? 'public';
+  const ran = await executedMigrations(db, schema);
+  const kept: Record<string, Migration> = {};
+  for (const name of ran) if (!(name in migrations)) kept[name] = { up: async () => {} };
   return new Migrator({
     db,
-    provider: { getMigrations: async () => migrations },
+    provider: { getMigrations: async () => ({ ...kept, ...migrations }) },
     migrationTableSchema: schema,
+    allowUnorderedMigrations: true,
   });
+}
+
+async function executedMigrations(db: Kysely<DB>, schema: string): Promise<string[]> {
+  const table = `${schema}.kysely_migration`;
+  const { rows } = await sql<{
+    found: string | null;
+  }>`select to_regclass(${table})::text as found`.execute(db);
+  if (!rows[0]?.found) return [];
+  const names = await sql<{ name: string }>`select name from ${sql.table(table)}`.execute(db);
+  return names.rows.map((row) => row.name);
 }
 
 /**
  * Applies every pending migration; throws when one fails (the failed one is rolled back).
  *
  * @example
- * const applied = await migrateToLatest(db); // ['0001-core']
+ * const applied = await migrateToLatest(db, serverMigrations); // ['0001-core']
  */
-export async function migrateToLatest(db: Kysely<DB>): Promise<string[]> {
-  const result: MigrationResultSet = await (await migrator(db)).migrateToLatest();
+export async function migrateToLatest(
+  db: Kysely<DB>,
+  migrations: Record<string, Migration>,
+): Promise<string[]> {
+  const result: MigrationResultSet = await (await migrator(db, migrations)).migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${errorMessage(result.error)}`, {
@@ -42,10 +65,13 @@ export async function migrateToLatest(db: Kysely<DB>): Promise<string[]> {
  * Names of migrations not yet applied (empty when the schema is current).
  *
  * @example
- * if ((await pendingMigrations(db)).length > 0) console.log('not ready');
+ * if ((await pendingMigrations(db, serverMigrations)).length > 0) console.log('not ready');
  */
-export async function pendingMigrations(db: Kysely<DB>): Promise<string[]> {
-  const all = await (await migrator(db)).getMigrations();
+export async function pendingMigrations(
+  db: Kysely<DB>,
+  migrations: Record<string, Migration>,
+): Promise<string[]> {
+  const all = await (await migrator(db, migrations)).getMigrations();
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
 

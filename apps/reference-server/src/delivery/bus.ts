@@ -61,13 +61,40 @@ export interface EventBus {
 }
 
 /**
- * Builds the bus (not started: call `bus.dispatcher.start()`).
+ * What {@link createDeliveryEngine} needs: the bus options without the
+ * scheduler's parts, plus the wake-up the worker calls when it has capacity again.
  *
  * @example
- * const bus = await createEventBus({ database, config: loadConfig(process.env, [deliveryConfig]) });
- * bus.dispatcher.start();
+ * createDeliveryEngine({ database, config, wake: () => wakeup.wake() });
  */
-export async function createEventBus(options: EventBusOptions): Promise<EventBus> {
+export type DeliveryEngineOptions = Omit<EventBusOptions, 'subscribers' | 'jobs' | 'listen'> & {
+  readonly wake: () => void;
+};
+
+/**
+ * The delivery engine of one process: SSRF guard, undici sender, limiter
+ * and worker, with the worker as a scheduler job.
+ *
+ * @example
+ * const engine = createDeliveryEngine({ database, config, wake });
+ * createDispatcher({ db, wakeup, jobs: [engine.job], pollIntervalMs: 1_000 });
+ */
+export interface DeliveryEngine {
+  readonly job: BusJob;
+  readonly guard: TargetGuard;
+  readonly sender: Sender;
+  readonly workerId: string;
+  /** Releases the sender's sockets (stop the dispatcher first). */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the delivery engine.
+ *
+ * @example
+ * const engine = createDeliveryEngine({ database, config: deliveryConfig.parse(process.env), wake });
+ */
+export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEngine {
   const { config } = options;
   const workerId =
     options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -84,9 +111,8 @@ export async function createEventBus(options: EventBusOptions): Promise<EventBus
     global: config.WEBHOOK_CONCURRENCY,
     perEndpoint: config.WEBHOOK_ENDPOINT_CONCURRENCY,
   });
-  let wake = () => {};
   const worker = createDeliveryWorker({
-    onCapacity: () => wake(),
+    onCapacity: () => options.wake(),
     db: options.database.db,
     worker: workerId,
     sender,
@@ -101,30 +127,46 @@ export async function createEventBus(options: EventBusOptions): Promise<EventBus
     ...(options.onRecorded ? { onRecorded: options.onRecorded } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
   });
+  return {
+    job: { run: () => worker.claimAndSend(), drain: () => worker.drain() },
+    guard,
+    sender,
+    workerId,
+    close: () => sender.close(),
+  };
+}
+
+/**
+ * Builds the bus (not started: call `bus.dispatcher.start()`).
+ *
+ * @example
+ * const bus = await createEventBus({ database, config: loadConfig(process.env, [deliveryConfig]) });
+ * bus.dispatcher.start();
+ */
+export async function createEventBus(options: EventBusOptions): Promise<EventBus> {
+  let wake = () => {};
+  const engine = createDeliveryEngine({ ...options, wake: () => wake() });
   const wakeup = await createWakeup(options.database, { listen: options.listen ?? true });
   wake = wakeup.wake;
   const dispatcher = createDispatcher({
     db: options.database.db,
     wakeup,
     subscribers: options.subscribers ?? [],
-    jobs: [
-      ...(options.jobs ?? []),
-      { run: () => worker.claimAndSend(), drain: () => worker.drain() },
-    ],
-    pollIntervalMs: config.WEBHOOK_POLL_INTERVAL,
+    jobs: [...(options.jobs ?? []), engine.job],
+    pollIntervalMs: options.config.WEBHOOK_POLL_INTERVAL,
     ...(options.now ? { now: options.now } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
   });
   return {
     dispatcher,
     wakeup,
-    guard,
-    sender,
-    workerId,
+    guard: engine.guard,
+    sender: engine.sender,
+    workerId: engine.workerId,
     async close() {
       await dispatcher.stop();
       await wakeup.close();
-      await sender.close();
+      await engine.close();
     },
   };
 }

@@ -57,8 +57,6 @@ export const deliveryConfig = z.object({
   WEBHOOK_LEASE: durationMs('60s'),
   /** Succeeded deliveries, acknowledged inbox rows and processed inbound webhooks are kept this long. */
   WEBHOOK_RETENTION: durationMs('30d'),
-  /** Key of the analytics pseudonyms; without it they change at every restart. */
-  ANALYTICS_PSEUDONYM_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   ...schedulerConfig.shape,
 });
 

@@ -1,112 +1,62 @@
 /**
- * The event-bus feature of the server: the delivery operations of API v1,
- * `POST /webhooks/:provider`, and — in `start` — the dispatcher with its
- * internal subscribers and the inbound processor. Plugged into
- * `createApp({ features: [eventBusFeature(...)] })`; the server calls
- * `start` after migrations and `stop` on SIGTERM.
+ * The delivery feature: the engine that sends events to partner webhook
+ * endpoints (signed, retried, dead-lettered), as a job of the scheduler, the
+ * API over deliveries and dead letters, its tables, and the retention job
+ * that prunes delivered bookkeeping.
  */
-import type { MessagingChannel } from '@clinicbridge/adapters';
-import type { Feature } from '../app.ts';
-import type { InboundConfig } from '../inbound/config.ts';
-import { processInboundWebhooks } from '../inbound/processor.ts';
-import { mountInboundRoutes } from '../inbound/routes.ts';
-import { sendThroughChannel } from '../notifications/messaging.ts';
-import { defaultSubscribers } from '../scheduler/default-subscribers.ts';
-import type { InternalSubscriber } from '../scheduler/subscriber.ts';
-import { createEventBus, type EventBus } from './bus.ts';
-import type { DeliveryConfig } from './config.ts';
+import { type Feature, readSection } from '../feature.ts';
+import { createDeliveryEngine, type DeliveryEngine } from './bus.ts';
+import { type DeliveryConfig, deliveryConfig } from './config.ts';
 import { deliveryHandlers } from './handlers.ts';
 import { registerDeliveryMetrics } from './metrics.ts';
+import { deliveryMigrations } from './migrations.ts';
 import { retentionJob } from './retention.ts';
-import { createTargetGuard, type TargetGuard } from './ssrf.ts';
+import type { ResolveHost } from './ssrf.ts';
 
 /**
- * The configuration sections the feature reads.
+ * Options of {@link deliveryFeature}; by default everything comes from the server's configuration.
  *
  * @example
- * const config: EventBusConfig = { ...deliveryConfig.parse(env), ...inboundConfig.parse(env) };
+ * deliveryFeature({ config: deliveryConfig.parse({ WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1' }) });
  */
-export type EventBusConfig = DeliveryConfig & InboundConfig;
-
-/**
- * Options of {@link eventBusFeature}.
- *
- * @example
- * eventBusFeature({ config, analyticsKey: process.env.ANALYTICS_PSEUDONYM_KEY });
- */
-export interface EventBusFeatureOptions {
-  /** The configuration, or a function parsing it when the server starts (so a bad value is reported there). */
-  readonly config: EventBusConfig | (() => EventBusConfig);
-  /** Internal subscribers; default notifications, reporting, analytics export and CRM sync. */
-  readonly subscribers?: readonly InternalSubscriber[];
-  /** Key of the analytics pseudonyms (default `ANALYTICS_PSEUDONYM_KEY`, else random per process). */
-  readonly analyticsKey?: string;
-  /** Channel the notifications subscriber sends through; without one, intents are only recorded. */
-  readonly messaging?: MessagingChannel;
-  /** Wall clock in ms for the dispatcher (injectable for tests). */
+export interface DeliveryFeatureOptions {
+  readonly config?: DeliveryConfig;
+  /** Wall clock in ms for the worker (injectable for tests). */
   readonly now?: () => number;
+  /** DNS for the SSRF guard (injectable for tests). */
+  readonly resolve?: ResolveHost;
 }
 
 /**
- * The feature, with a handle on the running bus once started.
+ * The delivery feature.
  *
  * @example
- * const bus = eventBusFeature({ config: () => loadConfig(process.env, [deliveryConfig, inboundConfig]) });
- * const app = createApp({ database, config: loadConfig(), features: [bus] });
- * await bus.start?.(resolveAppContext({ database, config }));
+ * const features: Feature[] = [webhookEndpointsFeature(), deliveryFeature()];
  */
-export function eventBusFeature(
-  options: EventBusFeatureOptions,
-): Feature & { readonly bus: () => EventBus | undefined } {
-  let resolved: EventBusConfig | undefined;
-  const config = (): EventBusConfig => {
-    resolved ??= typeof options.config === 'function' ? options.config() : options.config;
-    return resolved;
-  };
-  let realGuard: TargetGuard | undefined;
-  const target = () => {
-    realGuard ??= createTargetGuard({ allowlist: config().WEBHOOK_TARGET_ALLOWLIST });
-    return realGuard;
-  };
-  const guard: TargetGuard = {
-    check: (url, checkOptions) => target().check(url, checkOptions),
-    connectLookup: (hostname, lookupOptions, callback) =>
-      target().connectLookup(hostname, lookupOptions, callback),
-  };
-  let bus: EventBus | undefined;
-  const wake = () => bus?.wakeup.wake();
+export function deliveryFeature(options: DeliveryFeatureOptions = {}): Feature {
+  let engine: DeliveryEngine | undefined;
   return {
-    name: 'event-bus',
-    handlers: deliveryHandlers({ guard, wake }),
-    routes: (app, context) =>
-      mountInboundRoutes(app, { db: context.db, config: config(), now: context.now, wake }),
-    async start(context) {
-      if (bus || !config().WEBHOOK_DISPATCHER) return;
-      bus = await createEventBus({
+    name: 'delivery',
+    tables: ['deliveries', 'delivery_attempts'],
+    migrations: deliveryMigrations,
+    config: deliveryConfig,
+    handlers: (context) => deliveryHandlers(context.wake),
+    jobs(context) {
+      const config = options.config ?? readSection(context.config, deliveryConfig);
+      engine = createDeliveryEngine({
         database: context.database,
-        config: config(),
-        subscribers:
-          options.subscribers ??
-          defaultSubscribers({
-            analyticsKey: options.analyticsKey ?? config().ANALYTICS_PSEUDONYM_KEY,
-            ...(options.messaging
-              ? { sendNotification: sendThroughChannel(options.messaging) }
-              : {}),
-          }),
-        jobs: [
-          (now) => processInboundWebhooks(context.db, now),
-          retentionJob(context.db, config().WEBHOOK_RETENTION),
-        ],
+        config,
+        wake: context.wake,
         ...(options.now ? { now: options.now } : {}),
+        ...(options.resolve ? { resolve: options.resolve } : {}),
         onRecorded: registerDeliveryMetrics(context.metrics.registry, context.db),
-        onError: (error) => context.logger.error({ err: error }, 'event bus error'),
+        onError: (error) => context.logger.error({ err: error }, 'delivery error'),
       });
-      bus.dispatcher.start();
+      return [retentionJob(context.db, config.WEBHOOK_RETENTION), engine.job];
     },
     async stop() {
-      await bus?.close();
-      bus = undefined;
+      await engine?.close();
+      engine = undefined;
     },
-    bus: () => bus,
   };
 }

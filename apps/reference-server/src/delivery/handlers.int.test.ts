@@ -7,11 +7,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Receiver, startReceiver } from '../../test/delivery/receiver.ts';
 import { call, startTestApp, type TestApp } from '../../test/helpers/app.ts';
-import { resolveAppContext } from '../app.ts';
+import { eventFeatures } from '../../test/helpers/features.ts';
 import { inboundConfig } from '../inbound/config.ts';
 import { createMetrics } from '../observability/metrics.ts';
+import { type Scheduler, startScheduler } from '../scheduler/start.ts';
 import { deliveryConfig } from './config.ts';
-import { eventBusFeature } from './feature.ts';
 
 const config = {
   ...deliveryConfig.parse({
@@ -22,7 +22,8 @@ const config = {
   }),
   ...inboundConfig.parse({}),
 };
-const feature = eventBusFeature({ config });
+const features = eventFeatures(config);
+let scheduler: Scheduler | undefined;
 const metrics = createMetrics();
 let t: TestApp;
 let receiver: Receiver;
@@ -31,13 +32,14 @@ let otherToken: string;
 
 beforeAll(async () => {
   receiver = await startReceiver();
-  t = await startTestApp({ tenantCount: 2, deps: { features: [feature], metrics } });
+  t = await startTestApp({ tenantCount: 2, deps: { features, metrics } });
   token = t.tenants[0]?.apiKey as string;
   otherToken = t.tenants[1]?.apiKey as string;
-  await feature.start?.(resolveAppContext({ database: t.database, config: t.config, metrics }));
+  scheduler = await startScheduler(t.context, features);
 });
 afterAll(async () => {
-  await feature.stop?.();
+  await scheduler?.close();
+  for (const feature of features) await feature.stop?.();
   await receiver.close();
   await t.close();
 });

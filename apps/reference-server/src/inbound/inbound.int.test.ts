@@ -8,9 +8,9 @@
 import { generateSecret, getScheme } from '@clinicbridge/webhooks';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, startTestApp, type TestApp } from '../../test/helpers/app.ts';
+import { eventFeatures } from '../../test/helpers/features.ts';
 import { invoiceBody, patientBody } from '../../test/helpers/fixtures.ts';
 import { deliveryConfig } from '../delivery/config.ts';
-import { eventBusFeature } from '../delivery/feature.ts';
 import { inboundConfig } from './config.ts';
 
 const stripeSecret = `whsec_${'s'.repeat(32)}`;
@@ -25,13 +25,13 @@ const config = {
     INBOUND_VISA_SECRET: `${visaSecret}, ${nextVisaSecret}`,
   }),
 };
-const feature = eventBusFeature({ config });
+const features = eventFeatures(config);
 let t: TestApp;
 let tenantId: string;
 let token: string;
 
 beforeAll(async () => {
-  t = await startTestApp({ tenantCount: 1, deps: { features: [feature] } });
+  t = await startTestApp({ tenantCount: 1, deps: { features } });
   tenantId = t.tenants[0]?.tenantId as string;
   token = t.tenants[0]?.apiKey as string;
 });

@@ -9,6 +9,7 @@ import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { AppEnv } from '../http/context.ts';
+import { readBodyBytes } from '../kernel/body.ts';
 import { ApiError } from '../kernel/problem.ts';
 import type { InboundConfig } from './config.ts';
 import { inboundProviders, isProviderName, providerEventId } from './providers.ts';
@@ -26,16 +27,6 @@ export interface InboundRouteDeps {
   readonly now: () => Date;
   /** Wakes the processor once a webhook is stored. */
   readonly wake: () => void;
-}
-
-async function readBody(request: Request, limit: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > limit)
-    throw new ApiError('body_too_large', `Webhook bodies are limited to ${limit} bytes.`);
-  const body = new Uint8Array(await request.arrayBuffer());
-  if (body.byteLength > limit)
-    throw new ApiError('body_too_large', `Webhook bodies are limited to ${limit} bytes.`);
-  return body;
 }
 
 function parseJson(raw: Uint8Array): { payload: unknown; reason: string | null } {
@@ -82,7 +73,11 @@ export function mountInboundRoutes(app: Hono<AppEnv>, deps: InboundRouteDeps): v
         `No inbound webhook provider "${name.slice(0, 40)}" is configured here.`,
       );
     }
-    const raw = await readBody(c.req.raw, deps.config.INBOUND_BODY_LIMIT_BYTES);
+    const raw = await readBodyBytes(
+      c.req.raw,
+      deps.config.INBOUND_BODY_LIMIT_BYTES,
+      'Webhook bodies',
+    );
     const now = deps.now();
     try {
       // Several comma-separated secrets are all accepted, so a provider's secret can be rotated.

@@ -8,16 +8,24 @@ import type { Context } from 'hono';
 import { ApiError } from './problem.ts';
 
 /**
- * The raw body as text, or '' when there is none; 413 past `limit` bytes.
+ * The raw body bytes, or an empty array when there is none; 413
+ * `body_too_large` past `limit` bytes, decided while reading: a declared
+ * `Content-Length` over the limit is refused before any byte is read, and a
+ * chunked or lying body is cut off at the first chunk past the limit, so no
+ * more than `limit` bytes (plus one chunk) are ever held.
  *
  * @example
- * const text = await readBodyText(c, 1_048_576);
+ * const raw = await readBodyBytes(c.req.raw, 1_048_576, 'Webhook bodies');
  */
-export async function readBodyText(c: Context, limit: number): Promise<string> {
-  const declared = c.req.header('content-length');
-  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
-  const stream = c.req.raw.body;
-  if (!stream) return '';
+export async function readBodyBytes(
+  request: Request,
+  limit: number,
+  what = 'Request bodies',
+): Promise<Uint8Array> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit) throw tooLarge(what, limit);
+  const stream = request.body;
+  if (!stream) return new Uint8Array(0);
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -27,11 +35,24 @@ export async function readBodyText(c: Context, limit: number): Promise<string> {
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel().catch(() => undefined);
-      throw tooLarge(limit);
+      throw tooLarge(what, limit);
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks);
+}
+
+/**
+ * The raw body as text, or '' when there is none; 413 past `limit` bytes.
+ *
+ * @example
+ * const text = await readBodyText(c, 1_048_576);
+ */
+export async function readBodyText(c: Context, limit: number): Promise<string> {
+  const bytes = await readBodyBytes(c.req.raw, limit);
+  return bytes.byteLength === 0
+    ? ''
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 /**
@@ -56,6 +77,6 @@ export function parseJsonBody(c: Context, text: string): unknown {
   }
 }
 
-function tooLarge(limit: number): ApiError {
-  return new ApiError('body_too_large', `Request bodies are limited to ${limit} bytes.`);
+function tooLarge(what: string, limit: number): ApiError {
+  return new ApiError('body_too_large', `${what} are limited to ${limit} bytes.`);
 }

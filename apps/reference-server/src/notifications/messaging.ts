@@ -1,12 +1,18 @@
 /**
- * Sends notification intents through a `MessagingChannel` of
- * `@clinicbridge/adapters` (WhatsApp, SMS or email). Only patients who
- * consented to messaging are contacted, at the address the channel needs,
- * in their language; the intent id is the idempotency key, so a redelivered
- * event never sends twice at a provider that honours it. Variables are the
- * event's non-clinical values and the patient's given name.
+ * Sends notification intents through `@clinicbridge/adapters`: one
+ * `MessagingChannel` (WhatsApp, SMS or email), or the fallback composer over
+ * every configured channel (WhatsApp, then SMS, then email; a manual task on
+ * `/ops` when all fail). Only patients who consented to messaging are
+ * contacted, in their language; the intent id is the idempotency key, so a
+ * redelivered event never sends twice at a provider that honours it.
+ * Variables are the event's non-clinical values and the patient's given name.
  */
 import type { MessagingChannel } from '@clinicbridge/adapters';
+import type { MessagingComposer } from '@clinicbridge/adapters/messaging';
+import type { EventEnvelope } from '@clinicbridge/sdk/contract';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { callForTenant } from '../providers/audit.ts';
 import type { SendNotification } from './subscriber.ts';
 
 const variableFields = [
@@ -35,33 +41,83 @@ function variablesOf(data: Record<string, unknown>, givenName: string): Record<s
   return variables;
 }
 
+/** The consenting patient an intent is for, or null. */
+async function recipientOf(
+  trx: Kysely<DB>,
+  intent: { tenantId: string; patientId: string | null },
+) {
+  if (!intent.patientId) return null;
+  const patient = await trx
+    .selectFrom('patients')
+    .select(['given_name', 'email', 'phone', 'preferred_language', 'consent_messaging'])
+    .where('tenant_id', '=', intent.tenantId)
+    .where('id', '=', intent.patientId)
+    .executeTakeFirst();
+  return patient?.consent_messaging ? { ...patient, id: intent.patientId } : null;
+}
+
 /**
  * A {@link SendNotification} over one messaging channel.
  *
  * @example
- * const subscribers = defaultSubscribers({ sendNotification: sendThroughChannel(whatsappChannel) });
+ * const notifications = notificationsSubscriber({ send: sendThroughChannel(whatsappChannel) });
  */
 export function sendThroughChannel(channel: MessagingChannel): SendNotification {
   return async (intent, { trx, event }) => {
-    if (!intent.patientId || !channel.supports(intent.template)) return null;
-    const patient = await trx
-      .selectFrom('patients')
-      .select(['given_name', 'email', 'phone', 'preferred_language', 'consent_messaging'])
-      .where('tenant_id', '=', intent.tenantId)
-      .where('id', '=', intent.patientId)
-      .executeTakeFirst();
-    if (!patient?.consent_messaging) return null;
+    if (!channel.supports(intent.template)) return null;
+    const patient = await recipientOf(trx, intent);
+    if (!patient) return null;
     const to = channel.channel === 'email' ? patient.email : patient.phone;
     if (!to) return null;
-    const result = await channel.send({
-      channel: channel.channel,
-      to,
-      template: intent.template,
-      locale: patient.preferred_language,
-      variables: variablesOf(event.data, patient.given_name),
-      idempotencyKey: intent.id,
-      correlationId: event.id,
-    });
+    const result = await callForTenant(
+      intent.tenantId,
+      () =>
+        channel.send({
+          channel: channel.channel,
+          to,
+          template: intent.template,
+          locale: patient.preferred_language,
+          variables: variablesOf(event.data, patient.given_name),
+          idempotencyKey: intent.id,
+          correlationId: event.id,
+        }),
+      trx,
+    );
     return { providerMessageId: result.providerMessageId };
+  };
+}
+
+/**
+ * A {@link SendNotification} over the fallback composer. A send the
+ * composer hands to a person (every channel failed) counts as not sent
+ * here: the intent stays `recorded` and the task waits on `/ops`.
+ *
+ * @example
+ * const notifications = notificationsSubscriber({ send: sendThroughComposer(providers.messaging) });
+ */
+export function sendThroughComposer(composer: MessagingComposer): SendNotification {
+  return async (intent, { trx, event }: { trx: Kysely<DB>; event: EventEnvelope }) => {
+    const patient = await recipientOf(trx, intent);
+    if (!patient) return null;
+    const result = await callForTenant(
+      intent.tenantId,
+      () =>
+        composer.send({
+          subjectRef: patient.id,
+          purpose: 'transactional',
+          template: intent.template,
+          locale: patient.preferred_language,
+          variables: variablesOf(event.data, patient.given_name),
+          recipient: {
+            ...(patient.phone ? { phone: patient.phone } : {}),
+            ...(patient.email ? { email: patient.email } : {}),
+          },
+          containsClinicalDetail: false,
+          idempotencyKey: intent.id,
+          correlationId: event.id,
+        }),
+      trx,
+    );
+    return result.status === 'sent' ? { providerMessageId: result.providerMessageId } : null;
   };
 }

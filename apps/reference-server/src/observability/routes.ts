@@ -5,6 +5,7 @@
  */
 import type { Hono } from 'hono';
 import { type Kysely, sql } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import { pendingMigrations } from '../db/migrate.ts';
 import type { DB } from '../db/schema.ts';
 import type { AppEnv } from '../http/context.ts';
@@ -14,9 +15,12 @@ import type { Metrics } from './metrics.ts';
  * Mounts `/healthz`, `/readyz` and `/metrics`.
  *
  * @example
- * mountOpsRoutes(app, { db, metrics });
+ * mountOpsRoutes(app, { db, metrics, migrations: serverMigrations });
  */
-export function mountOpsRoutes(app: Hono<AppEnv>, deps: { db: Kysely<DB>; metrics: Metrics }) {
+export function mountOpsRoutes(
+  app: Hono<AppEnv>,
+  deps: { db: Kysely<DB>; metrics: Metrics; migrations: Record<string, Migration> },
+) {
   app.get('/healthz', (c) => {
     c.set('routeTemplate', '/healthz');
     return c.json({ status: 'ok' });
@@ -26,7 +30,7 @@ export function mountOpsRoutes(app: Hono<AppEnv>, deps: { db: Kysely<DB>; metric
     c.set('routeTemplate', '/readyz');
     try {
       await sql`select 1`.execute(deps.db);
-      const pending = await pendingMigrations(deps.db);
+      const pending = await pendingMigrations(deps.db, deps.migrations);
       if (pending.length > 0) {
         return c.json({ status: 'not_ready', database: 'ok', pendingMigrations: pending }, 503);
       }

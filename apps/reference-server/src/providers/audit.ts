@@ -6,6 +6,11 @@
  * `provider.call` row for that tenant (provider, operation, outcome,
  * attempts, duration, correlation id; never request or response content).
  * A call made outside any tenant (a health probe) is not audited.
+ *
+ * A call made inside a transaction (a subscriber's handler) passes it along:
+ * the hook, the consent check and the manual-task sink then write in that
+ * transaction, so they commit with it, and on PGlite — one connection — they
+ * do not wait for a connection the transaction itself holds.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AuditEvent, AuditHook } from '@clinicbridge/adapters';
@@ -13,16 +18,31 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { recordAudit } from '../kernel/change.ts';
 
-const tenantOfCall = new AsyncLocalStorage<string>();
+const callScope = new AsyncLocalStorage<{ tenantId: string; db: Kysely<DB> | undefined }>();
 
 /**
- * Runs `call` with provider calls attributed to `tenantId`.
+ * Runs `call` with provider calls attributed to `tenantId`, writing their
+ * bookkeeping in `trx` when one is given.
  *
  * @example
- * const result = await callForTenant(event.tenantId, () => providers.messaging.send(message));
+ * const result = await callForTenant(event.tenantId, () => providers.messaging.send(message), trx);
  */
-export function callForTenant<T>(tenantId: string, call: () => Promise<T>): Promise<T> {
-  return tenantOfCall.run(tenantId, call);
+export function callForTenant<T>(
+  tenantId: string,
+  call: () => Promise<T>,
+  trx?: Kysely<DB>,
+): Promise<T> {
+  return callScope.run({ tenantId, db: trx }, call);
+}
+
+/**
+ * The database a provider hook writes to: the calling transaction, else `db`.
+ *
+ * @example
+ * await new DatabaseManualTaskSink(callDatabase(db)).record(task);
+ */
+export function callDatabase(db: Kysely<DB>): Kysely<DB> {
+  return callScope.getStore()?.db ?? db;
 }
 
 /**
@@ -33,9 +53,10 @@ export function callForTenant<T>(tenantId: string, call: () => Promise<T>): Prom
  */
 export function providerAuditHook(db: Kysely<DB>): AuditHook {
   return async (event: AuditEvent) => {
-    const tenantId = tenantOfCall.getStore();
-    if (!tenantId) return;
-    await recordAudit(db, {
+    const scope = callScope.getStore();
+    if (!scope) return;
+    const { tenantId } = scope;
+    await recordAudit(scope.db ?? db, {
       tenantId,
       actor: { type: 'system', id: event.provider },
       action: 'provider.call',

@@ -34,7 +34,7 @@ import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { DB } from '../db/schema.ts';
 import { DatabaseManualTaskSink } from '../manual-tasks/store.ts';
-import { providerAuditHook } from './audit.ts';
+import { callDatabase, providerAuditHook } from './audit.ts';
 import type { ProvidersConfig } from './config.ts';
 import { defaultSmsTemplates, defaultWhatsAppTemplates } from './messaging-templates.ts';
 
@@ -92,7 +92,9 @@ export function noProviders(manualTasks: ManualTaskSink): Providers {
  * await providers.messaging?.send(message);
  */
 export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Providers {
-  const manualTasks = new DatabaseManualTaskSink(deps.db);
+  const manualTasks: ManualTaskSink = {
+    record: (task) => new DatabaseManualTaskSink(callDatabase(deps.db)).record(task),
+  };
   const shared = {
     metrics: createPrometheusMetrics(deps.registry),
     audit: providerAuditHook(deps.db) satisfies AuditHook,
@@ -212,7 +214,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
 function patientConsent(db: Kysely<DB>): ConsentChecker {
   return {
     async check({ subjectRef }) {
-      const row = await db
+      const row = await callDatabase(db)
         .selectFrom('patients')
         .select('consent_messaging')
         .where('id', '=', subjectRef)

@@ -27,8 +27,35 @@ export interface BusWakeup {
 }
 
 /**
- * Creates the wake-up source for a database; `listen: false` gives an
- * in-process-only source (tests that drive the dispatcher by hand).
+ * An in-process wake-up source: `wake()` calls every listener of this
+ * process. The app context holds one from the start, so handlers can wake
+ * the scheduler before it runs (a wake-up with no listener is a no-op).
+ *
+ * @example
+ * const wakeup = createLocalWakeup();
+ * wakeup.onWake(() => console.log('woken')); wakeup.wake();
+ */
+export function createLocalWakeup(): BusWakeup {
+  const emitter = new EventEmitter<{ wake: [] }>();
+  return {
+    onWake(listener) {
+      emitter.on('wake', listener);
+      return () => emitter.off('wake', listener);
+    },
+    wake: () => {
+      emitter.emit('wake');
+    },
+    close: async () => {
+      emitter.removeAllListeners();
+    },
+  };
+}
+
+/**
+ * Creates the wake-up source for a database: `local` (or a new in-process
+ * source) also woken by the database's notifications. `listen: false` gives
+ * an in-process-only source (tests that drive the dispatcher by hand).
+ * Closing it stops listening; a `local` source passed in stays open.
  *
  * @example
  * const wakeup = await createWakeup(database);
@@ -36,26 +63,20 @@ export interface BusWakeup {
  */
 export async function createWakeup(
   database: Database,
-  options: { listen?: boolean } = {},
+  options: { listen?: boolean; local?: BusWakeup } = {},
 ): Promise<BusWakeup> {
-  const emitter = new EventEmitter<{ wake: [] }>();
-  const wake = () => {
-    emitter.emit('wake');
-  };
+  const local = options.local ?? createLocalWakeup();
   let stop: () => Promise<void> = async () => {};
   if (options.listen !== false) {
-    if (database.pool) stop = await listenPostgres(database.pool, wake);
-    else if (database.pglite) stop = await listenPGlite(database, wake);
+    if (database.pool) stop = await listenPostgres(database.pool, local.wake);
+    else if (database.pglite) stop = await listenPGlite(database, local.wake);
   }
   return {
-    onWake(listener) {
-      emitter.on('wake', listener);
-      return () => emitter.off('wake', listener);
-    },
-    wake,
+    onWake: local.onWake,
+    wake: local.wake,
     close: async () => {
-      emitter.removeAllListeners();
       await stop();
+      if (!options.local) await local.close();
     },
   };
 }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { openDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
+import { serverMigrations } from '../../src/features.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import {
   type BusProcess,
@@ -79,7 +80,7 @@ describe('SIGKILL while delivering', () => {
         cleanup = () => rm(dir, { recursive: true, force: true });
         // PGlite is single-process: seed, close, then hand the directory to the children.
         const database = await openDatabase({ dataDir: dir });
-        await migrateToLatest(database.db);
+        await migrateToLatest(database.db, serverMigrations);
         receiver.secrets.set('/hooks', [
           await seedEndpoint(database.db, tenantId, `${receiver.url}/hooks`),
         ]);

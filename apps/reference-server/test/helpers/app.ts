@@ -5,8 +5,10 @@
  * starts a real server.
  */
 import type { Hono } from 'hono';
-import { type AppDeps, createApp } from '../../src/app.ts';
+import { type AppDeps, createApp, resolveAppContext } from '../../src/app.ts';
 import { type CoreConfig, loadConfig } from '../../src/config/index.ts';
+import type { AppContext } from '../../src/feature.ts';
+import { resourceFeatures } from '../../src/features.ts';
 import type { AppEnv } from '../../src/http/context.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { type CreatedTenant, createTenant } from '../../src/tenants/service.ts';
@@ -15,6 +17,8 @@ import { openTestDatabase, type TestDatabase } from './database.ts';
 /** A running test app. */
 export interface TestApp {
   app: Hono<AppEnv>;
+  /** The context the app's features got (its wake-up, providers, metrics). */
+  context: AppContext;
   database: TestDatabase;
   config: CoreConfig;
   tenants: CreatedTenant[];
@@ -50,8 +54,17 @@ export async function startTestApp(
   for (let i = 0; i < (options.tenantCount ?? 2); i++) {
     tenants.push(await createTenant(database.db, { name: `Clinic ${i + 1}` }));
   }
-  const app = createApp({ database, config, logger: createLogger('silent'), ...options.deps });
-  return { app, database, config, tenants, close: () => database.close() };
+  // The API resources always; `deps.features` adds to them.
+  const deps: AppDeps = {
+    database,
+    config,
+    logger: createLogger('silent'),
+    ...options.deps,
+    features: [...resourceFeatures, ...(options.deps?.features ?? [])],
+  };
+  const context = resolveAppContext(deps);
+  const app = createApp(deps, context);
+  return { app, context, database, config, tenants, close: () => database.close() };
 }
 
 let keyCounter = 0;

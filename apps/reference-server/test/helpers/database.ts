@@ -20,6 +20,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { type Database, openDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
+import { serverMigrations } from '../../src/features.ts';
 
 /** Which database the tests run on: `'postgres'` when TEST_DATABASE_URL is set. */
 export const testDatabaseKind: 'pglite' | 'postgres' = process.env.TEST_DATABASE_URL
@@ -51,7 +52,7 @@ export async function openTestDatabase(options: { migrate?: boolean } = {}): Pro
   } else {
     database = await openDatabase({ dataDir: 'memory://', loadDataDir: await initdbTemplate() });
   }
-  if (options.migrate !== false) await migrateToLatest(database.db);
+  if (options.migrate !== false) await migrateToLatest(database.db, serverMigrations);
   const dropSchema = schema;
   return {
     ...database,

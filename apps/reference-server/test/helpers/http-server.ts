@@ -3,8 +3,10 @@
  * database, with two tenants: for tests that go through sockets and the
  * real SDK client.
  */
-import type { Feature } from '../../src/app.ts';
+
 import { loadConfig } from '../../src/config/index.ts';
+import type { Feature } from '../../src/feature.ts';
+import { configSections, resourceFeatures } from '../../src/features.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
 import { type CreatedTenant, createTenant } from '../../src/tenants/service.ts';
@@ -27,18 +29,23 @@ export async function startTestServer(
   options: { tenantCount?: number; env?: Record<string, string>; features?: Feature[] } = {},
 ): Promise<TestServer> {
   const database = await openTestDatabase();
-  const config = loadConfig({
-    PORT: '1',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    SHUTDOWN_TIMEOUT_MS: '2000',
-    ...options.env,
-  });
+  // The API resources always; `features` adds to them.
+  const features = [...resourceFeatures, ...(options.features ?? [])];
+  const config = loadConfig(
+    {
+      PORT: '1',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      SHUTDOWN_TIMEOUT_MS: '2000',
+      ...options.env,
+    },
+    configSections(features),
+  );
   const server = await startServer({
     config: { ...config, PORT: 0 },
     database,
-    logger: createLogger('silent'),
-    features: options.features ?? [],
+    logger: createLogger(config.LOG_LEVEL),
+    features,
   });
   const tenants: CreatedTenant[] = [];
   for (let i = 0; i < (options.tenantCount ?? 2); i++) {

@@ -20,6 +20,7 @@ export {
 export { FakeIyzico, IYZICO_API } from './iyzico.ts';
 export { FakeRazorpay, RAZORPAY_API } from './razorpay.ts';
 export { FakeSendGrid, SENDGRID_API } from './sendgrid.ts';
+export { type ServedFakeProvider, serveFakeProvider } from './serve.ts';
 export { FakeStripe, STRIPE_API } from './stripe.ts';
 export { FakeTwilio, TWILIO_API } from './twilio.ts';
 export { FakeWhatsApp, WHATSAPP_API } from './whatsapp.ts';

@@ -1,29 +1,24 @@
 /**
- * Every migration of the server, in one static list (no directory scan, so
- * the list works the same from source, bundled, or in tests). Names sort in
- * the order they run: `NNNN-feature-what`. Features keep their migrations
- * beside their code and add them here.
+ * The platform's migrations: the ones every server runs whatever its
+ * features. `0001-core` holds the tables of the kernel (tenants,
+ * credentials, idempotency, events, audit) and of the first API resources,
+ * which predate per-feature migrations; `0100-bus` holds the scheduler's
+ * queue and inbox and the tables of the first internal subscribers.
+ * Migrations are frozen once released, so these keep their names and
+ * content. Every later table comes with its feature's `migrations`
+ * (see src/features.ts); names sort in the order they run: `NNNN-feature-what`.
  */
 import type { Migration } from 'kysely/migration';
-import { deliveryMigrations } from '../../delivery/migrations.ts';
-import { inboundMigrations } from '../../inbound/migrations.ts';
-import { operatorMigrations } from '../../manual-tasks/store.ts';
 import { busMigrations } from '../../scheduler/migrations.ts';
 import { coreMigration } from './0001-core.ts';
 
 /**
- * Migrations by name. To add a feature's migrations, import its record and
- * spread it below, e.g. `...deliveryMigrations` from '../../delivery/migrations.ts'
- * (names such as `0100-delivery-endpoints` keep feature ranges apart).
+ * The platform's migrations by name.
  *
  * @example
- * Object.keys(migrations); // ['0001-core', …]
+ * Object.keys(platformMigrations); // ['0001-core', '0100-bus']
  */
-export const migrations: Record<string, Migration> = {
+export const platformMigrations: Record<string, Migration> = {
   '0001-core': coreMigration,
-  // Feature migrations (keep one line per feature):
   ...busMigrations,
-  ...deliveryMigrations,
-  ...inboundMigrations,
-  ...operatorMigrations,
 };

@@ -1,0 +1,13 @@
+/** Configuration of the analytics export. */
+import * as z from 'zod';
+
+/**
+ * The analytics section of the environment.
+ *
+ * @example
+ * analyticsConfig.parse({ ANALYTICS_PSEUDONYM_KEY: 'a-key-of-16-chars-or-more' });
+ */
+export const analyticsConfig = z.object({
+  /** Key of the analytics pseudonyms; without it they change at every restart. */
+  ANALYTICS_PSEUDONYM_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+});
