@@ -22,6 +22,7 @@ import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { Providers } from './providers/index.ts';
 import type { BusJob } from './scheduler/dispatcher.ts';
+import type { FanOutTarget } from './scheduler/fanout.ts';
 import type { InternalSubscriber } from './scheduler/subscriber.ts';
 import type { BusWakeup } from './scheduler/wakeup.ts';
 
@@ -91,6 +92,8 @@ export interface Feature {
   readonly routes?: (app: Hono<AppEnv>, context: AppContext) => void;
   /** Internal event subscribers, each with its own inbox. */
   readonly subscribers?: (context: AppContext) => readonly InternalSubscriber[];
+  /** The feature's part of the scheduler's fan-out of new events (in its transaction). */
+  readonly fanOut?: FanOutTarget;
   /** Background jobs the scheduler runs on every pass. */
   readonly jobs?: (context: AppContext) => readonly BusJob[];
   /** Work before the scheduler starts (after migrations). */

@@ -15,6 +15,7 @@ import { type BusWakeup, createWakeup } from '../scheduler/wakeup.ts';
 import type { AttemptRecord } from './claims.ts';
 import type { DeliveryConfig } from './config.ts';
 import { createDeliveryLimiter } from './limiter.ts';
+import { scheduleDeliveries } from './schedule-deliveries.ts';
 import { createSender, type Sender } from './sender.ts';
 import { createTargetGuard, type ResolveHost, type TargetGuard } from './ssrf.ts';
 import { createDeliveryWorker } from './worker.ts';
@@ -152,6 +153,7 @@ export async function createEventBus(options: EventBusOptions): Promise<EventBus
     db: options.database.db,
     wakeup,
     subscribers: options.subscribers ?? [],
+    fanOut: [scheduleDeliveries],
     jobs: [...(options.jobs ?? []), engine.job],
     pollIntervalMs: options.config.WEBHOOK_POLL_INTERVAL,
     ...(options.now ? { now: options.now } : {}),

@@ -11,6 +11,7 @@ import { deliveryHandlers } from './handlers.ts';
 import { registerDeliveryMetrics } from './metrics.ts';
 import { deliveryMigrations } from './migrations.ts';
 import { retentionJob } from './retention.ts';
+import { scheduleDeliveries } from './schedule-deliveries.ts';
 import type { ResolveHost } from './ssrf.ts';
 
 /**
@@ -41,6 +42,7 @@ export function deliveryFeature(options: DeliveryFeatureOptions = {}): Feature {
     migrations: deliveryMigrations,
     config: deliveryConfig,
     handlers: (context) => deliveryHandlers(context.wake),
+    fanOut: scheduleDeliveries,
     jobs(context) {
       const config = options.config ?? readSection(context.config, deliveryConfig);
       engine = createDeliveryEngine({

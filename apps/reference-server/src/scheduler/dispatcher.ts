@@ -10,7 +10,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { fanOutEvents } from './fanout.ts';
+import { type FanOutTarget, fanOutEvents } from './fanout.ts';
 import { processInbox } from './inbox.ts';
 import type { InternalSubscriber } from './subscriber.ts';
 import type { BusWakeup } from './wakeup.ts';
@@ -44,6 +44,8 @@ export interface DispatcherOptions {
   readonly db: Kysely<DB>;
   readonly wakeup: BusWakeup;
   readonly subscribers?: readonly InternalSubscriber[];
+  /** The features' parts of the fan-out (the delivery feature schedules deliveries). */
+  readonly fanOut?: readonly FanOutTarget[];
   /** The features' jobs, run in this order on every pass after the subscribers. */
   readonly jobs?: readonly BusJob[];
   readonly pollIntervalMs: number;
@@ -89,7 +91,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   const tick = async (): Promise<number> => {
     const at = new Date(now());
-    let work = await fanOutEvents(options.db, subscribers, at);
+    let work = await fanOutEvents(options.db, subscribers, at, { targets: options.fanOut ?? [] });
     for (const subscriber of subscribers) work += await processInbox(options.db, subscriber, at);
     for (const job of jobs) work += await runJob(job, at);
     return work;

@@ -1,9 +1,10 @@
 /**
  * Fan-out: claims recorded events from `event_queue` (`FOR UPDATE SKIP
  * LOCKED`, so processes sharing one PostgreSQL take disjoint batches) and,
- * in the same transaction, creates one delivery per matching enabled
- * endpoint and one inbox row per interested internal subscriber, then
- * removes the events from the queue. A crash before commit releases the
+ * in the same transaction, hands them to each feature's fan-out target (the
+ * delivery feature creates one delivery per matching enabled endpoint) and
+ * creates one inbox row per interested internal subscriber, then removes
+ * the events from the queue. A crash before commit releases the
  * claim; a duplicate fan-out is impossible (unique keys, ON CONFLICT).
  */
 import { type Kysely, sql } from 'kysely';
@@ -19,17 +20,32 @@ import type { InternalSubscriber } from './subscriber.ts';
 export const FANOUT_BATCH = 100;
 
 /**
+ * A feature's part of the fan-out: given the claimed event ids, it writes
+ * its own rows in the fan-out transaction (idempotently: a batch may be
+ * fanned out again after a crash before commit).
+ *
+ * @example
+ * const target: FanOutTarget = (trx, ids, now) => scheduleDeliveries(trx, ids, now);
+ */
+export type FanOutTarget = (
+  trx: Kysely<DB>,
+  eventIds: readonly string[],
+  now: Date,
+) => Promise<void>;
+
+/**
  * Fans out one batch; resolves to the number of events taken.
  *
  * @example
- * while ((await fanOutEvents(db, subscribers, new Date())) > 0) {}
+ * while ((await fanOutEvents(db, subscribers, new Date(), { targets: [scheduleDeliveries] })) > 0) {}
  */
 export async function fanOutEvents(
   db: Kysely<DB>,
   subscribers: readonly Pick<InternalSubscriber, 'name' | 'eventTypes'>[],
   now: Date,
-  batch = FANOUT_BATCH,
+  options: { readonly batch?: number; readonly targets?: readonly FanOutTarget[] } = {},
 ): Promise<number> {
+  const batch = options.batch ?? FANOUT_BATCH;
   return db.transaction().execute(async (trx) => {
     const claimed = await sql<{ event_id: string }>`
       select event_id from event_queue order by sequence limit ${batch} for update skip locked`.execute(
@@ -37,19 +53,7 @@ export async function fanOutEvents(
     );
     const ids = claimed.rows.map((r) => r.event_id);
     if (ids.length === 0) return 0;
-    // The endpoint's own ping goes to it alone, whatever its filter; every
-    // other event goes to each enabled endpoint whose filter matches.
-    await sql`
-      insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, status, attempt_count,
-        schedule_step, next_attempt_at, created_at, updated_at)
-      select 'dlv_' || replace(gen_random_uuid()::text, '-', ''), e.tenant_id, e.id, w.id, e.type, 'pending', 0,
-        0, ${now}, ${now}, ${now}
-      from events e
-      join webhook_endpoints w on w.tenant_id = e.tenant_id and w.enabled
-      where e.id = any(${ids})
-        and case when e.type = 'webhook_endpoint.ping' then w.id = e.data->>'endpointId'
-                 else (w.event_types ? '*' or w.event_types ? e.type) end
-      on conflict (endpoint_id, event_id) do nothing`.execute(trx);
+    for (const target of options.targets ?? []) await target(trx, ids, now);
     if (subscribers.length > 0) {
       const wanted = JSON.stringify(
         subscribers.map((s) => ({ name: s.name, types: s.eventTypes })),

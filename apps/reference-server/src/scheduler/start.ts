@@ -39,11 +39,13 @@ export async function startScheduler(
   if (!config.WEBHOOK_DISPATCHER) return undefined;
   const subscribers = features.flatMap((feature) => feature.subscribers?.(context) ?? []);
   const jobs = features.flatMap((feature) => feature.jobs?.(context) ?? []);
+  const fanOut = features.flatMap((feature) => (feature.fanOut ? [feature.fanOut] : []));
   const wakeup = await createWakeup(context.database, { local: context.wakeup });
   const dispatcher = createDispatcher({
     db: context.db,
     wakeup,
     subscribers,
+    fanOut,
     jobs,
     pollIntervalMs: config.WEBHOOK_POLL_INTERVAL,
     ...(options.now ? { now: options.now } : {}),
