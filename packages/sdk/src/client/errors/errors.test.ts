@@ -1,9 +1,16 @@
 /** Typed errors: every contract error code mapped by kind, status fallbacks, and name-based guards. */
 import { describe, expect, it } from 'vitest';
 import { errorCodes } from '../../contract/errors.ts';
-import { ClinicBridgeError, NotFoundError } from './errors.ts';
+import { AbortError, ClinicBridgeError, NotFoundError } from './errors.ts';
 import { errorFromResponse } from './from-response.ts';
-import { isClinicBridgeError, isNotFoundError, isRateLimitError } from './guards.ts';
+import {
+  isAbortError,
+  isClinicBridgeError,
+  isIdempotencyError,
+  isNotFoundError,
+  isRateLimitError,
+  isTimeoutError,
+} from './guards.ts';
 
 function fromCode(code: keyof typeof errorCodes) {
   const status = errorCodes[code];
@@ -62,12 +69,31 @@ describe('errors', () => {
   });
 
   it('guards match on name, so errors from another copy of the package are recognised', () => {
-    const foreign = Object.assign(new Error('x'), { name: 'NotFoundError', code: 'not_found' });
+    // Another copy of the package marks its errors with the same registered symbol.
+    const foreign = Object.assign(new Error('x'), {
+      name: 'NotFoundError',
+      code: 'not_found',
+      [Symbol.for('@clinicbridge/sdk/error')]: true,
+    });
     expect(isNotFoundError(foreign)).toBe(true);
     expect(isClinicBridgeError(foreign)).toBe(true);
     expect(isNotFoundError(new Error('x'))).toBe(false);
     const own = new NotFoundError('m', { code: 'not_found' });
     expect(own).toBeInstanceOf(ClinicBridgeError);
     expect(own.name).toBe('NotFoundError');
+  });
+
+  it('native DOMExceptions and the webhooks package errors are not ClinicBridge errors', async () => {
+    const { IdempotencyError } = await import('@clinicbridge/webhooks/idempotency');
+    const abort = new DOMException('The operation was aborted.', 'AbortError');
+    const timeout = new DOMException('The operation timed out.', 'TimeoutError');
+    expect('code' in abort).toBe(true);
+    expect(isAbortError(abort)).toBe(false);
+    expect(isTimeoutError(timeout)).toBe(false);
+    expect(isClinicBridgeError(abort)).toBe(false);
+    const foreign = new IdempotencyError('invalid_body', 'A BigInt cannot be serialised as JSON.');
+    expect(isIdempotencyError(foreign)).toBe(false);
+    expect(isClinicBridgeError(foreign)).toBe(false);
+    expect(isAbortError(new AbortError('stopped', { code: 'aborted' }))).toBe(true);
   });
 });

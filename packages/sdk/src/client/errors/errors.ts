@@ -41,6 +41,17 @@ export interface ClinicBridgeErrorInit {
 }
 
 /**
+ * Marks errors of this package: a registered symbol, so another copy of the
+ * package (another version, another realm) marks its errors the same way,
+ * while a native `DOMException` named `AbortError` or another package's
+ * `IdempotencyError` carries no mark.
+ *
+ * @example
+ * (error as Record<symbol, unknown>)[SDK_ERROR] === true;
+ */
+export const SDK_ERROR: unique symbol = Symbol.for('@clinicbridge/sdk/error') as never;
+
+/**
  * Base of every error the client throws.
  *
  * @example
@@ -52,6 +63,8 @@ export interface ClinicBridgeErrorInit {
  */
 export class ClinicBridgeError extends Error {
   override name = 'ClinicBridgeError';
+  /** The package mark the type guards check (see {@link SDK_ERROR}). */
+  readonly [SDK_ERROR] = true;
   readonly status: number | undefined;
   readonly code: string;
   readonly requestId: string | undefined;

@@ -1,7 +1,10 @@
 /**
- * Type guards for the client's errors. They match on `name`, not on
- * `instanceof`, so they also recognise errors thrown by another copy of the
- * package (two versions in one bundle, or across realms).
+ * Type guards for the client's errors. They match on `name` and the
+ * package's registered mark, not on `instanceof`, so they also recognise
+ * errors thrown by another copy of the package (two versions in one bundle,
+ * or across realms) and nothing else: a native `DOMException` named
+ * `AbortError` or `TimeoutError`, or the webhooks package's
+ * `IdempotencyError`, is not one of them.
  */
 import type {
   AbortError,
@@ -18,6 +21,7 @@ import type {
   TimeoutError,
   ValidationError,
 } from './errors.ts';
+import { SDK_ERROR } from './errors.ts';
 
 const names = new Set([
   'ClinicBridgeError',
@@ -35,8 +39,14 @@ const names = new Set([
   'ResponseValidationError',
 ]);
 
+function marked(error: unknown): error is Error {
+  return (
+    error instanceof Error && (error as unknown as Record<symbol, unknown>)[SDK_ERROR] === true
+  );
+}
+
 function named(error: unknown, name: string): boolean {
-  return error instanceof Error && error.name === name && 'code' in error;
+  return marked(error) && error.name === name;
 }
 
 /**
@@ -46,7 +56,7 @@ function named(error: unknown, name: string): boolean {
  * if (isClinicBridgeError(error)) console.error(error.code, error.requestId);
  */
 export function isClinicBridgeError(error: unknown): error is ClinicBridgeError {
-  return error instanceof Error && names.has(error.name) && 'code' in error;
+  return marked(error) && names.has(error.name);
 }
 
 /** @example if (isAuthenticationError(error)) refreshCredentials(); */
