@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { packageVersion } from './scripts/tsup-preset.ts';
 import { packageEntries, publishablePackages } from './scripts/workspace-entries.ts';
 
 // Tests import workspace packages by name; resolve them to source so a test run
@@ -17,7 +18,12 @@ export default defineConfig({
   test: {
     projects: [
       { extends: true, test: { name: 'webhooks', root: 'packages/webhooks' } },
-      { extends: true, test: { name: 'sdk', root: 'packages/sdk' } },
+      {
+        extends: true,
+        // Builds put the package version in place of __PACKAGE_VERSION__; tests run the source.
+        define: { __PACKAGE_VERSION__: JSON.stringify(packageVersion('packages/sdk')) },
+        test: { name: 'sdk', root: 'packages/sdk' },
+      },
       { extends: true, test: { name: 'adapters', root: 'packages/adapters' } },
       {
         extends: true,

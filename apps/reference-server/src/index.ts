@@ -6,6 +6,8 @@
  * import { loadConfig, startServer } from '@clinicbridge/reference-server';
  * const server = await startServer({ config: loadConfig() });
  */
+import { readFileSync } from 'node:fs';
+
 export { type AppDeps, createApp } from './app.ts';
 export { type CoreConfig, coreConfig, loadConfig } from './config/index.ts';
 export { type Database, openDatabase } from './db/database.ts';
@@ -17,9 +19,14 @@ export { ApiError } from './kernel/problem.ts';
 export { type RunningServer, startServer } from './server.ts';
 
 /**
- * Version of the server.
+ * Version of the server: the one in its package.json (the server runs from
+ * source, so it is read at load rather than put in by a build).
  *
  * @example
  * console.log(`clinicbridge-server ${VERSION}`);
  */
-export const VERSION = '0.1.0';
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;

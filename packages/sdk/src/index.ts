@@ -9,10 +9,4 @@
  */
 export * from './client/index.ts';
 
-/**
- * Version of this package.
- *
- * @example
- * console.log(`@clinicbridge/sdk ${VERSION}`);
- */
-export const VERSION = '0.1.0';
+export { VERSION } from './version.ts';
