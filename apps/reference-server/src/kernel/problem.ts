@@ -7,6 +7,7 @@
 import {
   type ErrorCode,
   errorCodes,
+  errorTitles,
   PROBLEM_TYPE_BASE,
   type Problem,
 } from '@clinicbridge/sdk/contract';
@@ -37,36 +38,6 @@ export interface ApiErrorExtras {
   headers?: Record<string, string>;
 }
 
-const titles: Record<ErrorCode, string> = {
-  invalid_json: 'Malformed JSON',
-  validation_failed: 'Validation failed',
-  invalid_cursor: 'Invalid cursor',
-  invalid_request: 'Invalid request',
-  unauthenticated: 'Authentication required',
-  invalid_token: 'Invalid token',
-  invalid_client: 'Invalid client',
-  webhook_verification_failed: 'Webhook verification failed',
-  forbidden: 'Forbidden',
-  insufficient_scope: 'Insufficient scope',
-  not_found: 'Not found',
-  method_not_allowed: 'Method not allowed',
-  conflict: 'Conflict',
-  idempotency_in_flight: 'Request with this idempotency key is in progress',
-  invalid_state_transition: 'Invalid state transition',
-  gone: 'Gone',
-  body_too_large: 'Request body too large',
-  unsupported_media_type: 'Unsupported media type',
-  idempotency_key_reused: 'Idempotency key reused with another request',
-  payment_exceeds_balance: 'Payment exceeds balance',
-  currency_mismatch: 'Currency mismatch',
-  refund_exceeds_payment: 'Refund exceeds payment',
-  unprocessable: 'Unprocessable request',
-  rate_limited: 'Rate limit exceeded',
-  internal_error: 'Internal error',
-  not_implemented: 'Not implemented',
-  service_unavailable: 'Service unavailable',
-};
-
 /**
  * The error every route, middleware and service throws for an expected failure.
  *
@@ -81,7 +52,7 @@ export class ApiError extends Error {
   readonly extras: ApiErrorExtras;
 
   constructor(code: ErrorCode, detail?: string, extras: ApiErrorExtras = {}) {
-    super(detail ?? titles[code]);
+    super(detail ?? errorTitles[code]);
     this.code = code;
     this.status = errorCodes[code];
     this.detail = detail;
@@ -108,7 +79,7 @@ export function isApiError(value: unknown): value is ApiError {
 export function problemBody(error: ApiError, requestId: string, instance?: string): Problem {
   return {
     type: `${PROBLEM_TYPE_BASE}${error.code}`,
-    title: titles[error.code],
+    title: errorTitles[error.code],
     status: error.status,
     code: error.code,
     requestId,

@@ -51,6 +51,44 @@ export const errorCodes = {
 export type ErrorCode = keyof typeof errorCodes;
 
 /**
+ * The `title` of each error code's problem, defined once for the server and
+ * the fake API: short, the same for every occurrence (the `detail` says
+ * what happened and what to do).
+ *
+ * @example
+ * errorTitles.not_found; // 'Not found'
+ */
+export const errorTitles: Record<ErrorCode, string> = {
+  invalid_json: 'Malformed JSON',
+  validation_failed: 'Validation failed',
+  invalid_cursor: 'Invalid cursor',
+  invalid_request: 'Invalid request',
+  unauthenticated: 'Authentication required',
+  invalid_token: 'Invalid token',
+  invalid_client: 'Invalid client',
+  webhook_verification_failed: 'Webhook verification failed',
+  forbidden: 'Forbidden',
+  insufficient_scope: 'Insufficient scope',
+  not_found: 'Not found',
+  method_not_allowed: 'Method not allowed',
+  conflict: 'Conflict',
+  idempotency_in_flight: 'Request with this idempotency key is in progress',
+  invalid_state_transition: 'Invalid state transition',
+  gone: 'Gone',
+  body_too_large: 'Request body too large',
+  unsupported_media_type: 'Unsupported media type',
+  idempotency_key_reused: 'Idempotency key reused with another request',
+  payment_exceeds_balance: 'Payment exceeds balance',
+  currency_mismatch: 'Currency mismatch',
+  refund_exceeds_payment: 'Refund exceeds payment',
+  unprocessable: 'Unprocessable request',
+  rate_limited: 'Rate limit exceeded',
+  internal_error: 'Internal error',
+  not_implemented: 'Not implemented',
+  service_unavailable: 'Service unavailable',
+};
+
+/**
  * One invalid field of a request: a JSON-pointer-like path and what is wrong.
  *
  * @example

@@ -20,6 +20,7 @@ import type { payment, refund } from './resources/payments.ts';
 import type { visit } from './resources/visits.ts';
 import type { webhookEndpoint, webhookEndpointWithSecret } from './resources/webhook-endpoints.ts';
 
+export * from './audit-actions.ts';
 export * from './common.ts';
 export * from './errors.ts';
 export * from './events/index.ts';

@@ -3,7 +3,7 @@
  * what (the operation id) to which entity, with the request id, as the real
  * server writes them in the same transaction as the change.
  */
-import { newId, type Operation } from '../../contract/index.ts';
+import { auditActions, newId, type Operation } from '../../contract/index.ts';
 import type { Caller } from './auth.ts';
 import type { TenantState } from './tenant-state.ts';
 
@@ -54,7 +54,8 @@ export function recordAudit(
   tenant.auditEvents.insert({
     id: newId('aud'),
     actor: { type: input.caller.actor.type, id: input.caller.actor.id },
-    action: input.op.id,
+    // The same action the server records (the contract's table), not the operation id.
+    action: (auditActions as Record<string, string>)[input.op.id] ?? input.op.id,
     entityType: entityTypes[group] ?? group,
     entityId: entityIdOf(input.params, input.responseBody),
     requestId: input.requestId,

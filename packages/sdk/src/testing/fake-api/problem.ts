@@ -7,6 +7,7 @@ import type * as z from 'zod/mini';
 import {
   type ErrorCode,
   errorCodes,
+  errorTitles,
   type fieldError,
   PROBLEM_TYPE_BASE,
   type Problem,
@@ -56,11 +57,6 @@ export class ApiProblem extends Error {
   }
 }
 
-function titleOf(code: ErrorCode): string {
-  const words = code.replaceAll('_', ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
 /**
  * The problem+json body of a failure.
  *
@@ -70,7 +66,7 @@ function titleOf(code: ErrorCode): string {
 export function problemBody(problem: ApiProblem, requestId: string, instance: string): Problem {
   const body: Problem = {
     type: `${PROBLEM_TYPE_BASE}${problem.code}`,
-    title: titleOf(problem.code),
+    title: errorTitles[problem.code],
     status: problem.status,
     detail: problem.message,
     code: problem.code,

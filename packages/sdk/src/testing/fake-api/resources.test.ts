@@ -140,7 +140,7 @@ describe('audit', () => {
     const list = await call('GET', `/api/v1/audit-events?entityId=${created.body.id}`);
     expect(list.body.data).toHaveLength(1);
     expect(list.body.data[0]).toMatchObject({
-      action: 'patients.create',
+      action: 'patient.created',
       entityType: 'patient',
       requestId: created.headers.get('x-request-id'),
       actor: { type: 'api_key' },

@@ -1,5 +1,6 @@
 /** Contract cases for the integrations registry, the audit log, and bulk imports and exports. */
 import { expect } from 'vitest';
+import { auditActions, errorTitles } from '../../../contract/index.ts';
 import { collect, expectProblem } from '../expect-problem.ts';
 import type { ContractCase } from '../types.ts';
 
@@ -60,6 +61,78 @@ export const adminCases: ContractCase[] = [
       const page = await client.auditEvents.list({ limit: 2 }).page();
       const times = page.data.map((r) => Date.parse(r.occurredAt));
       expect([...times].sort((a, b) => b - a)).toEqual(times);
+    },
+  },
+  {
+    name: 'audit: each write records the action of the contract table (patient.created, appointment.cancelled, …)',
+    uses: [
+      'patients.create',
+      'patients.update',
+      'appointments.create',
+      'appointments.cancel',
+      'auditEvents.list',
+    ],
+    async run({ client, unique }) {
+      const patient = await client.patients.create({
+        givenName: 'Ada',
+        familyName: 'Tekin',
+        externalRef: unique('act'),
+      });
+      await client.patients.update({ patientId: patient.id }, { familyName: 'Tekin-Kaya' });
+      const appointment = await client.appointments.create({
+        patientId: patient.id,
+        service: 'Consultation',
+        startsAt: '2031-04-02T09:00:00.000Z',
+        endsAt: '2031-04-02T09:30:00.000Z',
+      });
+      await client.appointments.cancel(
+        { appointmentId: appointment.id },
+        { reason: 'Patient request' },
+      );
+      const ofPatient = await collect(client.auditEvents.list({ entityId: patient.id }));
+      expect(ofPatient.map((r) => r.action).sort()).toEqual(
+        [auditActions['patients.create'], auditActions['patients.update']].sort(),
+      );
+      const ofAppointment = await collect(client.auditEvents.list({ entityId: appointment.id }));
+      expect(ofAppointment.map((r) => r.action).sort()).toEqual(
+        [auditActions['appointments.create'], auditActions['appointments.cancel']].sort(),
+      );
+    },
+  },
+  {
+    name: 'errors: every problem carries the title of its code from the contract table',
+    uses: [
+      'patients.get',
+      'patients.create',
+      'appointments.create',
+      'appointments.cancel',
+      'appointments.complete',
+    ],
+    async run({ client, unique }) {
+      const missing = await expectProblem(
+        client.patients.get({ patientId: 'pat_aaaaaaaaaaaaaaaaaaaaaaaaaa' }),
+        404,
+        'not_found',
+      );
+      expect(missing.problem?.title).toBe(errorTitles.not_found);
+      const patient = await client.patients.create({
+        givenName: 'Ada',
+        familyName: 'Tekin',
+        externalRef: unique('ttl'),
+      });
+      const appointment = await client.appointments.create({
+        patientId: patient.id,
+        service: 'Consultation',
+        startsAt: '2031-04-03T09:00:00.000Z',
+        endsAt: '2031-04-03T09:30:00.000Z',
+      });
+      await client.appointments.cancel({ appointmentId: appointment.id }, { reason: 'Moved' });
+      const illegal = await expectProblem(
+        client.appointments.complete({ appointmentId: appointment.id }),
+        409,
+        'invalid_state_transition',
+      );
+      expect(illegal.problem?.title).toBe(errorTitles.invalid_state_transition);
     },
   },
   {

@@ -1,0 +1,43 @@
+/**
+ * The audit action each write operation records (`<entity>.<past-tense
+ * verb>`), defined once so the server and the fake API write the same
+ * actions and a partner reading the audit log can rely on them.
+ */
+
+/**
+ * Audit action by operation id, for every write of the contract.
+ *
+ * @example
+ * auditActions['appointments.cancel']; // 'appointment.cancelled'
+ */
+export const auditActions = {
+  'integrationTokens.create': 'integration_token.created',
+  'integrationTokens.revoke': 'integration_token.revoked',
+  'patients.create': 'patient.created',
+  'patients.update': 'patient.updated',
+  'appointments.create': 'appointment.created',
+  'appointments.update': 'appointment.updated',
+  'appointments.cancel': 'appointment.cancelled',
+  'appointments.reschedule': 'appointment.rescheduled',
+  'appointments.complete': 'appointment.completed',
+  'visits.create': 'visit.opened',
+  'visits.complete': 'visit.completed',
+  'invoices.create': 'invoice.created',
+  'payments.create': 'payment.received',
+  'refunds.create': 'refund.issued',
+  'webhookEndpoints.create': 'webhook_endpoint.created',
+  'webhookEndpoints.update': 'webhook_endpoint.updated',
+  'webhookEndpoints.delete': 'webhook_endpoint.deleted',
+  'webhookEndpoints.rotateSecret': 'webhook_endpoint.secret_rotated',
+  'webhookEndpoints.test': 'webhook_endpoint.tested',
+  'webhookEndpoints.replay': 'webhook_endpoint.replayed',
+  'deliveries.retry': 'delivery.retried',
+  'deadLetters.replay': 'dead_letter.replayed',
+  'imports.create': 'import.created',
+  'exports.create': 'export.created',
+  'integrations.create': 'integration.created',
+  'integrations.update': 'integration.updated',
+} as const satisfies Record<string, `${string}.${string}`>;
+
+/** @example const action: AuditAction = 'patient.created'; */
+export type AuditAction = (typeof auditActions)[keyof typeof auditActions];
