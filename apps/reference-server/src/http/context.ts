@@ -3,31 +3,9 @@
  * authentication, who is calling for which tenant with which scopes.
  * Handlers read them through Hono's typed variables, never by casting.
  */
-import type { Scope } from '@clinicbridge/sdk/contract';
-import type { Actor } from '../kernel/change.ts';
+import type { AuthContext } from '../kernel/caller.ts';
 
-/**
- * Rate-limit tier of a credential.
- *
- * @example
- * const tier: Tier = 'high';
- */
-export type Tier = 'standard' | 'high';
-
-/**
- * The authenticated caller.
- *
- * @example
- * const { tenantId, scopes } = c.get('auth') satisfies AuthContext;
- */
-export interface AuthContext {
-  tenantId: string;
-  scopes: Scope[];
-  actor: Actor;
-  /** Id of the API key or OAuth client: the rate-limit bucket. */
-  credentialId: string;
-  tier: Tier;
-}
+export type { AuthContext, Tier } from '../kernel/caller.ts';
 
 /**
  * Hono environment of the server's app.

@@ -14,7 +14,7 @@ import type {
 import type { Kysely } from 'kysely';
 import type * as z from 'zod/mini';
 import type { DB } from '../db/schema.ts';
-import type { AuthContext } from '../http/context.ts';
+import type { AuthContext } from './caller.ts';
 import type { ChangeContext } from './change.ts';
 
 type Parsed<S> = S extends Schema ? z.output<S> : undefined;

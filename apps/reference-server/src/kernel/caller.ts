@@ -1,0 +1,30 @@
+/**
+ * Who is calling: the authenticated caller of a request, as the pipeline
+ * hands it to handlers. Defined in the kernel so handlers and services need
+ * nothing from the HTTP layer.
+ */
+import type { Scope } from '@clinicbridge/sdk/contract';
+import type { Actor } from './change.ts';
+
+/**
+ * Rate-limit tier of a credential.
+ *
+ * @example
+ * const tier: Tier = 'high';
+ */
+export type Tier = 'standard' | 'high';
+
+/**
+ * The authenticated caller.
+ *
+ * @example
+ * const { tenantId, scopes } = c.get('auth') satisfies AuthContext;
+ */
+export interface AuthContext {
+  tenantId: string;
+  scopes: Scope[];
+  actor: Actor;
+  /** Id of the API key or OAuth client: the rate-limit bucket. */
+  credentialId: string;
+  tier: Tier;
+}
