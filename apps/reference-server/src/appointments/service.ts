@@ -14,11 +14,11 @@ import {
 } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB, Row } from '../db/schema.ts';
-import { auditChange, type ChangeContext } from '../kernel/change.ts';
+import type { ChangeContext } from '../kernel/change.ts';
 import { listPage } from '../kernel/list.ts';
-import { recordEvent } from '../kernel/outbox.ts';
 import { insertOwned, updateOwned } from '../kernel/owned.ts';
 import { ApiError } from '../kernel/problem.ts';
+import { recordChange } from '../kernel/record-change.ts';
 import { requireOwned } from '../kernel/require-owned.ts';
 import { requirePatient } from '../patients/service.ts';
 
@@ -116,10 +116,9 @@ export async function createAppointment(
     updated_at: change.now,
   };
   await insertOwned(db, 'appointments', row);
-  await auditChange(db, change, 'appointment.created', 'appointment', row.id, {
+  await recordAppointmentChange(db, change, 'appointment.created', 'appointment.created', row, {
     status: row.status,
   });
-  await emit(db, change, 'appointment.created', row);
   return toAppointment(row);
 }
 
@@ -156,10 +155,9 @@ export async function updateAppointment(
     updated_at: change.now,
   };
   await save(db, next);
-  await auditChange(db, change, 'appointment.updated', 'appointment', id, {
+  await recordAppointmentChange(db, change, 'appointment.updated', 'appointment.updated', next, {
     fields: Object.keys(patch),
   });
-  await emit(db, change, 'appointment.updated', next);
   return toAppointment(next);
 }
 
@@ -197,18 +195,17 @@ export async function transitionAppointment(
       : action === 'complete'
         ? 'appointment.completed'
         : 'appointment.updated';
-  await auditChange(
+  await recordAppointmentChange(
     db,
     change,
     `appointment.${action === 'reschedule' ? 'rescheduled' : status}`,
-    'appointment',
-    id,
+    type,
+    next,
     {
       from: row.status,
       to: status,
     },
   );
-  await emit(db, change, type, next);
   return toAppointment(next);
 }
 
@@ -250,22 +247,24 @@ async function save(db: Kysely<DB>, row: Row<'appointments'>): Promise<void> {
   await updateOwned(db, 'appointments', tenant_id, id, set);
 }
 
-function emit(
+/** Audit row and event of an appointment change, in the caller's transaction. */
+function recordAppointmentChange(
   db: Kysely<DB>,
   change: ChangeContext,
+  action: string,
   type:
     | 'appointment.created'
     | 'appointment.updated'
     | 'appointment.cancelled'
     | 'appointment.completed',
   row: Row<'appointments'>,
+  audit: Record<string, unknown>,
 ) {
-  return recordEvent(db, {
-    tenantId: change.tenantId,
-    type,
+  return recordChange(db, change, {
+    action,
     entityType: 'appointment',
     entityId: row.id,
-    data: eventData(row),
-    occurredAt: change.now,
+    audit,
+    event: { type, data: eventData(row) },
   });
 }

@@ -8,11 +8,11 @@
 import { type Invoice, lineTax, newId } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB, InvoiceLineRow, Row } from '../db/schema.ts';
-import { auditChange, type ChangeContext } from '../kernel/change.ts';
+import type { ChangeContext } from '../kernel/change.ts';
 import { listPage } from '../kernel/list.ts';
-import { recordEvent } from '../kernel/outbox.ts';
 import { insertOwned, updateOwned } from '../kernel/owned.ts';
 import { ApiError } from '../kernel/problem.ts';
+import { recordChange } from '../kernel/record-change.ts';
 import { requireOwned } from '../kernel/require-owned.ts';
 import { requirePatient } from '../patients/service.ts';
 import { requireVisit } from '../visits/service.ts';
@@ -154,24 +154,25 @@ export async function issueInvoice(
     updated_at: change.now,
   };
   await insertOwned(db, 'invoices', { ...row, lines: JSON.stringify(lines) });
-  await auditChange(db, change, 'invoice.created', 'invoice', row.id, {
-    total,
-    currency: row.currency,
-  });
   const view = toInvoice(row);
-  await recordEvent(db, {
-    tenantId: change.tenantId,
-    type: 'invoice.created',
+  await recordChange(db, change, {
+    action: 'invoice.created',
     entityType: 'invoice',
     entityId: row.id,
-    data: {
-      invoiceId: view.id,
-      patientId: view.patientId,
-      total: view.total,
-      balance: view.balance,
-      dueDate: view.dueDate,
+    audit: {
+      total,
+      currency: row.currency,
     },
-    occurredAt: change.now,
+    event: {
+      type: 'invoice.created',
+      data: {
+        invoiceId: view.id,
+        patientId: view.patientId,
+        total: view.total,
+        balance: view.balance,
+        dueDate: view.dueDate,
+      },
+    },
   });
   return view;
 }

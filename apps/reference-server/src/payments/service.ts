@@ -9,11 +9,11 @@ import { newId, type Payment, type Refund } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB, Row } from '../db/schema.ts';
 import { requireInvoice, setInvoiceAmounts, toInvoice } from '../invoices/service.ts';
-import { auditChange, type ChangeContext } from '../kernel/change.ts';
+import type { ChangeContext } from '../kernel/change.ts';
 import { listPage } from '../kernel/list.ts';
-import { recordEvent } from '../kernel/outbox.ts';
 import { insertOwned, updateOwned } from '../kernel/owned.ts';
 import { ApiError } from '../kernel/problem.ts';
+import { recordChange } from '../kernel/record-change.ts';
 import { requireOwned } from '../kernel/require-owned.ts';
 
 /**
@@ -145,25 +145,26 @@ export async function recordPayment(
     invoice.amount_refunded,
     change.now,
   );
-  await auditChange(db, change, 'payment.received', 'payment', row.id, {
-    invoiceId: invoice.id,
-    amount: row.amount,
-    currency: row.currency,
-  });
   const payment = toPayment(row);
-  await recordEvent(db, {
-    tenantId: change.tenantId,
-    type: 'payment.received',
+  await recordChange(db, change, {
+    action: 'payment.received',
     entityType: 'payment',
     entityId: row.id,
-    data: {
-      paymentId: payment.id,
-      invoiceId: payment.invoiceId,
-      amount: payment.amount,
-      method: payment.method,
-      invoiceBalance: toInvoice(updated).balance,
+    audit: {
+      invoiceId: invoice.id,
+      amount: row.amount,
+      currency: row.currency,
     },
-    occurredAt: change.now,
+    event: {
+      type: 'payment.received',
+      data: {
+        paymentId: payment.id,
+        invoiceId: payment.invoiceId,
+        amount: payment.amount,
+        method: payment.method,
+        invoiceBalance: toInvoice(updated).balance,
+      },
+    },
   });
   return payment;
 }
@@ -220,24 +221,25 @@ export async function issueRefund(
     invoice.amount_refunded + row.amount,
     change.now,
   );
-  await auditChange(db, change, 'refund.issued', 'refund', row.id, {
-    paymentId: payment.id,
-    amount: row.amount,
-    currency: row.currency,
-  });
   const refund = toRefund(row);
-  await recordEvent(db, {
-    tenantId: change.tenantId,
-    type: 'refund.issued',
+  await recordChange(db, change, {
+    action: 'refund.issued',
     entityType: 'refund',
     entityId: row.id,
-    data: {
-      refundId: refund.id,
-      paymentId: refund.paymentId,
-      invoiceId: refund.invoiceId,
-      amount: refund.amount,
+    audit: {
+      paymentId: payment.id,
+      amount: row.amount,
+      currency: row.currency,
     },
-    occurredAt: change.now,
+    event: {
+      type: 'refund.issued',
+      data: {
+        refundId: refund.id,
+        paymentId: refund.paymentId,
+        invoiceId: refund.invoiceId,
+        amount: refund.amount,
+      },
+    },
   });
   return refund;
 }

@@ -9,9 +9,9 @@ import { requireAppointment } from '../appointments/service.ts';
 import type { DB, Row } from '../db/schema.ts';
 import { auditChange, type ChangeContext } from '../kernel/change.ts';
 import { listPage } from '../kernel/list.ts';
-import { recordEvent } from '../kernel/outbox.ts';
 import { insertOwned, updateOwned } from '../kernel/owned.ts';
 import { ApiError } from '../kernel/problem.ts';
+import { recordChange } from '../kernel/record-change.ts';
 import { requireOwned } from '../kernel/require-owned.ts';
 import { requirePatient } from '../patients/service.ts';
 
@@ -114,19 +114,19 @@ export async function completeVisit(
     completed_at: next.completed_at,
     updated_at: next.updated_at,
   });
-  await auditChange(db, change, 'visit.completed', 'visit', id);
-  await recordEvent(db, {
-    tenantId: change.tenantId,
-    type: 'visit.completed',
+  await recordChange(db, change, {
+    action: 'visit.completed',
     entityType: 'visit',
     entityId: id,
-    data: {
-      visitId: id as `vis_${string}`,
-      patientId: row.patient_id as `pat_${string}`,
-      appointmentId: row.appointment_id as `apt_${string}` | null,
-      completedAt: change.now.toISOString(),
+    event: {
+      type: 'visit.completed',
+      data: {
+        visitId: id as `vis_${string}`,
+        patientId: row.patient_id as `pat_${string}`,
+        appointmentId: row.appointment_id as `apt_${string}` | null,
+        completedAt: change.now.toISOString(),
+      },
     },
-    occurredAt: change.now,
   });
   return toVisit(next);
 }

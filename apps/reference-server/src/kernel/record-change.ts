@@ -1,0 +1,55 @@
+/**
+ * The write ceremony of every service in one call: after the service has
+ * changed its row, `recordChange` appends the audit row and, when the change
+ * is one partners hear about, the outbox event — both in the caller's
+ * transaction, so the state, the audit log and the event stream never
+ * disagree.
+ */
+import type { EventData, EventType } from '@clinicbridge/sdk/contract';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { auditChange, type ChangeContext } from './change.ts';
+import { recordEvent } from './outbox.ts';
+
+/**
+ * One change as a service describes it.
+ *
+ * @example
+ * const entry: RecordedChange<'visit.completed'> = { action: 'visit.completed', entityType: 'visit', entityId: id, event: { type: 'visit.completed', data } };
+ */
+export interface RecordedChange<T extends EventType> {
+  /** Audit action, `<entity>.<past-tense verb>` (see the contract's `auditActions`). */
+  action: string;
+  entityType: string;
+  entityId: string;
+  /** Audit metadata: ids, statuses, amounts; never PII or secrets. */
+  audit?: Record<string, unknown>;
+  /** The catalogue event of the change, if partners hear about it. */
+  event?: { type: T; data: EventData<T> };
+}
+
+/**
+ * Appends the audit row and the event of a change made under `change`.
+ *
+ * @example
+ * await recordChange(trx, change, {
+ *   action: 'visit.completed', entityType: 'visit', entityId: id,
+ *   event: { type: 'visit.completed', data: { visitId: id, patientId, appointmentId: null, completedAt } },
+ * });
+ */
+export async function recordChange<T extends EventType>(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  entry: RecordedChange<T>,
+): Promise<void> {
+  await auditChange(db, change, entry.action, entry.entityType, entry.entityId, entry.audit);
+  if (!entry.event) return;
+  await recordEvent(db, {
+    tenantId: change.tenantId,
+    type: entry.event.type,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    data: entry.event.data,
+    occurredAt: change.now,
+  });
+}
