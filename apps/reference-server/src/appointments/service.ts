@@ -15,7 +15,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { DB, Row } from '../db/schema.ts';
 import type { ChangeContext } from '../kernel/change.ts';
-import { listPage } from '../kernel/list.ts';
+import { byPatientAndStatus, listPage, type PatientListQuery } from '../kernel/list.ts';
 import { insertOwned, updateOwned } from '../kernel/owned.ts';
 import { ApiError } from '../kernel/problem.ts';
 import { recordChange } from '../kernel/record-change.ts';
@@ -218,11 +218,7 @@ export async function transitionAppointment(
 export function listAppointments(
   db: Kysely<DB>,
   tenantId: string,
-  query: {
-    limit?: number | undefined;
-    cursor?: string | undefined;
-    patientId?: string | undefined;
-    status?: string | undefined;
+  query: PatientListQuery & {
     startsAfter?: string | undefined;
     startsBefore?: string | undefined;
   },
@@ -233,8 +229,7 @@ export function listAppointments(
     tenantId,
     query,
     [
-      query.patientId !== undefined && ['patient_id', '=', query.patientId],
-      query.status !== undefined && ['status', '=', query.status],
+      ...byPatientAndStatus(query),
       query.startsAfter !== undefined && ['starts_at', '>=', new Date(query.startsAfter)],
       query.startsBefore !== undefined && ['starts_at', '<', new Date(query.startsBefore)],
     ],

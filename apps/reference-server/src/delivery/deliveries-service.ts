@@ -11,6 +11,7 @@ import { auditChange, type ChangeContext } from '../kernel/change.ts';
 import { newestFirst } from '../kernel/newest-first.ts';
 import { decodeCursor, toPage } from '../kernel/pagination.ts';
 import { ApiError } from '../kernel/problem.ts';
+import { restartedSchedule } from './restart.ts';
 import type { DeliveriesTable, DeliveryAttemptsTable, DeliveryStatus } from './schema.ts';
 
 /**
@@ -210,14 +211,7 @@ async function reschedule(
 ): Promise<DeliveryView> {
   const row = await db
     .updateTable('deliveries')
-    .set({
-      status: 'pending',
-      schedule_step: 0,
-      next_attempt_at: change.now,
-      lease_owner: null,
-      lease_expires_at: null,
-      updated_at: change.now,
-    })
+    .set(restartedSchedule(change.now))
     .where('tenant_id', '=', change.tenantId)
     .where('id', '=', id)
     .returningAll()

@@ -9,7 +9,7 @@ import { type Invoice, lineTax, newId } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB, InvoiceLineRow, Row } from '../db/schema.ts';
 import type { ChangeContext } from '../kernel/change.ts';
-import { listPage } from '../kernel/list.ts';
+import { byPatientAndStatus, listPage, type PatientListQuery } from '../kernel/list.ts';
 import { insertOwned, updateOwned } from '../kernel/owned.ts';
 import { ApiError } from '../kernel/problem.ts';
 import { recordChange } from '../kernel/record-change.ts';
@@ -183,27 +183,8 @@ export async function issueInvoice(
  * @example
  * await listInvoices(db, tenantId, { status: 'open' });
  */
-export function listInvoices(
-  db: Kysely<DB>,
-  tenantId: string,
-  query: {
-    limit?: number | undefined;
-    cursor?: string | undefined;
-    patientId?: string | undefined;
-    status?: string | undefined;
-  },
-) {
-  return listPage(
-    db,
-    'invoices',
-    tenantId,
-    query,
-    [
-      query.patientId !== undefined && ['patient_id', '=', query.patientId],
-      query.status !== undefined && ['status', '=', query.status],
-    ],
-    toInvoice,
-  );
+export function listInvoices(db: Kysely<DB>, tenantId: string, query: PatientListQuery) {
+  return listPage(db, 'invoices', tenantId, query, byPatientAndStatus(query), toInvoice);
 }
 
 /**

@@ -8,7 +8,9 @@
  * `(tenant_id, key)` row is what guarantees one effect; the lock only saves
  * a duplicate from doing the work before finding that out.
  */
+
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '@clinicbridge/webhooks/idempotency';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
@@ -64,17 +66,6 @@ export function requestFingerprint(operationId: string, params: unknown, body: u
   return createHash('sha256')
     .update(`${operationId}\n${canonicalJson(params)}\n${canonicalJson(body)}`)
     .digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 interface LookupRow {

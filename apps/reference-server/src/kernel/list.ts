@@ -36,3 +36,38 @@ export async function listPage<T extends OwnedTable, Item>(
     map,
   );
 }
+
+/**
+ * The paging part of a list query.
+ *
+ * @example
+ * const query: ListQuery = { limit: 25, cursor: undefined };
+ */
+export interface ListQuery {
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+/**
+ * A list query of a patient's records by status (visits, invoices, appointments).
+ *
+ * @example
+ * const query: PatientListQuery = { patientId: 'pat_…', status: 'open' };
+ */
+export interface PatientListQuery extends ListQuery {
+  patientId?: string | undefined;
+  status?: string | undefined;
+}
+
+/**
+ * The filters of a {@link PatientListQuery}.
+ *
+ * @example
+ * return listPage(db, 'visits', tenantId, query, byPatientAndStatus(query), toVisit);
+ */
+export function byPatientAndStatus(query: PatientListQuery): (Filter | false)[] {
+  return [
+    query.patientId !== undefined && ['patient_id', '=', query.patientId],
+    query.status !== undefined && ['status', '=', query.status],
+  ];
+}

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import { requireAppointment } from '../appointments/service.ts';
 import type { DB, Row } from '../db/schema.ts';
 import { auditChange, type ChangeContext } from '../kernel/change.ts';
-import { listPage } from '../kernel/list.ts';
+import { byPatientAndStatus, listPage, type PatientListQuery } from '../kernel/list.ts';
 import { insertOwned, updateOwned } from '../kernel/owned.ts';
 import { ApiError } from '../kernel/problem.ts';
 import { recordChange } from '../kernel/record-change.ts';
@@ -137,25 +137,6 @@ export async function completeVisit(
  * @example
  * await listVisits(db, tenantId, { status: 'open' });
  */
-export function listVisits(
-  db: Kysely<DB>,
-  tenantId: string,
-  query: {
-    limit?: number | undefined;
-    cursor?: string | undefined;
-    patientId?: string | undefined;
-    status?: string | undefined;
-  },
-) {
-  return listPage(
-    db,
-    'visits',
-    tenantId,
-    query,
-    [
-      query.patientId !== undefined && ['patient_id', '=', query.patientId],
-      query.status !== undefined && ['status', '=', query.status],
-    ],
-    toVisit,
-  );
+export function listVisits(db: Kysely<DB>, tenantId: string, query: PatientListQuery) {
+  return listPage(db, 'visits', tenantId, query, byPatientAndStatus(query), toVisit);
 }

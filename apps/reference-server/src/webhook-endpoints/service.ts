@@ -9,6 +9,7 @@ import type { EventType, Page } from '@clinicbridge/sdk/contract';
 import { newId } from '@clinicbridge/sdk/contract';
 import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { restartedSchedule } from '../delivery/restart.ts';
 import type { WebhookEndpointsTable } from '../delivery/schema.ts';
 import { newEndpointSecret, SECRET_ROTATION_GRACE_MS } from '../delivery/signing.ts';
 import { isTargetRefusedError, type TargetGuard } from '../delivery/ssrf.ts';
@@ -310,14 +311,7 @@ export async function replayEndpoint(
   await findEndpoint(db, change.tenantId, id);
   const result = await db
     .updateTable('deliveries')
-    .set({
-      status: 'pending',
-      schedule_step: 0,
-      next_attempt_at: change.now,
-      lease_owner: null,
-      lease_expires_at: null,
-      updated_at: change.now,
-    })
+    .set(restartedSchedule(change.now))
     .where('tenant_id', '=', change.tenantId)
     .where('endpoint_id', '=', id)
     .where('created_at', '>=', since)

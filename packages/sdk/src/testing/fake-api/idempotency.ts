@@ -6,6 +6,7 @@
  * refused with `idempotency_key_reused`; a retry while the first is still
  * running gets `idempotency_in_flight`.
  */
+import { canonicalJson } from '@clinicbridge/webhooks/idempotency';
 import { ApiProblem } from './problem.ts';
 
 /**
@@ -32,17 +33,6 @@ type Entry =
  */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 /**
  * Fingerprint of a write: operation, path and the body with sorted keys, so
  * the same JSON serialised in another key order is the same request.
@@ -51,7 +41,7 @@ function canonical(value: unknown): string {
  * requestFingerprint('appointments.cancel', '/api/v1/appointments/apt_x/cancel', { reason: 'ill' });
  */
 export function requestFingerprint(operationId: string, path: string, body: unknown): string {
-  return `${operationId} ${path} ${canonical(body)}`;
+  return `${operationId} ${path} ${canonicalJson(body)}`;
 }
 
 /**
