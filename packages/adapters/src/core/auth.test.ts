@@ -5,7 +5,7 @@ import { type AuthStrategy, apiKeyAuth, basicAuth, bearerAuth } from './auth.ts'
 import { createProviderClient } from './client.ts';
 
 const sentWith = async (auth: AuthStrategy) => {
-  const { fetch, sent } = scriptedFetch([json(200, {})]);
+  const { fetch, sent } = scriptedFetch([json({}, 200)]);
   const client = createProviderClient({
     provider: 'acme',
     baseUrl: 'https://api.acme.test',

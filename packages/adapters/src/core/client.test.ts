@@ -36,10 +36,10 @@ describe('retries', () => {
 
   test('retries 502/503/504 with exponential backoff and jitter, then succeeds', async () => {
     const { fetch, sent } = scriptedFetch([
-      json(502, {}),
-      json(503, {}),
-      json(504, {}),
-      json(200, { ok: true }),
+      json({}, 502),
+      json({}, 503),
+      json({}, 504),
+      json({ ok: true }, 200),
     ]);
     const client = createProviderClient(base({ fetch }));
     const result = client.json({ operation: 'things.get', path: '/things/1' });
@@ -60,7 +60,7 @@ describe('retries', () => {
   test.each([500, 501, 505, 507])(
     'a %i is not retried (only 502/503/504 are), yet is provider_unavailable',
     async (status) => {
-      const { fetch, sent } = scriptedFetch([json(status, {}), json(200, { ok: true })]);
+      const { fetch, sent } = scriptedFetch([json({}, status), json({ ok: true }, 200)]);
       const client = createProviderClient(base({ fetch }));
       const result = caught(client.json({ operation: 'things.get', path: '/things/1' }));
       await vi.advanceTimersByTimeAsync(10_000);
@@ -73,8 +73,8 @@ describe('retries', () => {
 
   test('a mapped "temporary" error on a non-5xx status is retried', async () => {
     const { fetch, sent } = scriptedFetch([
-      json(200, { status: 'failure', errorCode: '1' }),
-      json(200, { status: 'success' }),
+      json({ status: 'failure', errorCode: '1' }, 200),
+      json({ status: 'success' }, 200),
     ]);
     const client = createProviderClient(
       base({
@@ -92,7 +92,7 @@ describe('retries', () => {
   });
 
   test('gives up after maxRetries with the attempt count on the error', async () => {
-    const { fetch, sent } = scriptedFetch([], json(503, {}));
+    const { fetch, sent } = scriptedFetch([], json({}, 503));
     const client = createProviderClient(base({ fetch }));
     const result = caught(client.json({ operation: 'things.get', path: '/things/1' }));
     await vi.advanceTimersByTimeAsync(10_000);
@@ -105,8 +105,8 @@ describe('retries', () => {
 
   test('honours Retry-After on 429 instead of its own backoff', async () => {
     const { fetch, sent } = scriptedFetch([
-      json(429, {}, { 'retry-after': '2' }),
-      json(200, { ok: true }),
+      json({}, 429, { 'retry-after': '2' }),
+      json({ ok: true }, 200),
     ]);
     const client = createProviderClient(base({ fetch }));
     const result = client.json({ operation: 'things.get', path: '/things/1' });
@@ -118,7 +118,7 @@ describe('retries', () => {
   });
 
   test('does not wait for a Retry-After beyond the bound', async () => {
-    const { fetch, sent } = scriptedFetch([json(429, {}, { 'retry-after': '3600' })]);
+    const { fetch, sent } = scriptedFetch([json({}, 429, { 'retry-after': '3600' })]);
     const client = createProviderClient(base({ fetch }));
     const error = await caught(client.json({ operation: 'things.get', path: '/things/1' }));
     expect(sent).toHaveLength(1);
@@ -127,7 +127,7 @@ describe('retries', () => {
   });
 
   test('never retries definite answers (4xx)', async () => {
-    const { fetch, sent } = scriptedFetch([json(400, {}), json(200, {})]);
+    const { fetch, sent } = scriptedFetch([json({}, 400), json({}, 200)]);
     const client = createProviderClient(base({ fetch }));
     const error = await caught(client.json({ operation: 'things.get', path: '/things/1' }));
     expect(sent).toHaveLength(1);
@@ -135,7 +135,7 @@ describe('retries', () => {
   });
 
   test('retries connection failures', async () => {
-    const { fetch, sent } = scriptedFetch([new TypeError('fetch failed'), json(200, { ok: 1 })]);
+    const { fetch, sent } = scriptedFetch([new TypeError('fetch failed'), json({ ok: 1 }, 200)]);
     const client = createProviderClient(base({ fetch }));
     const result = client.json({ operation: 'things.get', path: '/things/1' });
     await vi.advanceTimersByTimeAsync(1_000);
@@ -145,9 +145,9 @@ describe('retries', () => {
 
   test('a write retried with provider idempotency carries the same key every time', async () => {
     const { fetch, sent } = scriptedFetch([
-      json(503, {}),
-      json(502, {}),
-      json(200, { id: 'ch_1' }),
+      json({}, 503),
+      json({}, 502),
+      json({ id: 'ch_1' }, 200),
     ]);
     const client = createProviderClient(base({ fetch, idempotencyHeader: 'Idempotency-Key' }));
     const result = client.json({
@@ -165,7 +165,7 @@ describe('retries', () => {
   });
 
   test('a write without provider idempotency is not retried after an ambiguous failure', async () => {
-    const { fetch, sent } = scriptedFetch([json(503, {}), json(200, { id: 'm_1' })]);
+    const { fetch, sent } = scriptedFetch([json({}, 503), json({ id: 'm_1' }, 200)]);
     const client = createProviderClient(base({ fetch }));
     const error = await caught(
       client.json({
@@ -181,8 +181,8 @@ describe('retries', () => {
 
   test('a write without provider idempotency is retried after 429 (nothing was done)', async () => {
     const { fetch, sent } = scriptedFetch([
-      json(429, {}, { 'retry-after': '1' }),
-      json(200, { id: 'm_1' }),
+      json({}, 429, { 'retry-after': '1' }),
+      json({ id: 'm_1' }, 200),
     ]);
     const client = createProviderClient(base({ fetch }));
     const result = client.json({
@@ -213,7 +213,7 @@ describe('retries', () => {
   });
 
   test('the total timeout bounds a call, retries and waits included', async () => {
-    const { fetch, sent } = scriptedFetch([], json(503, {}, { 'retry-after': '20' }));
+    const { fetch, sent } = scriptedFetch([], json({}, 503, { 'retry-after': '20' }));
     const client = createProviderClient(
       base({ fetch, policies: { retry: { maxRetries: 5 }, totalTimeoutMs: 5_000 } }),
     );
@@ -248,7 +248,7 @@ describe('retries', () => {
 
 describe('idempotent writes', () => {
   test('a repeated call with the same key is answered from the store, not sent again', async () => {
-    const { fetch, sent } = scriptedFetch([json(200, { id: 'bk_1' })]);
+    const { fetch, sent } = scriptedFetch([json({ id: 'bk_1' }, 200)]);
     const client = createProviderClient(
       base({ fetch, idempotencyStore: new InMemoryIdempotencyResultStore() }),
     );
@@ -273,8 +273,8 @@ describe('errors, metrics and logs', () => {
   test('maps provider bodies through mapError and keeps the provider code and request id', async () => {
     const { fetch } = scriptedFetch([
       json(
-        402,
         { error: { code: 'card_declined', message: 'Card of jane@example.com declined' } },
+        402,
         { 'request-id': 'req_9' },
       ),
     ]);
@@ -311,7 +311,7 @@ describe('errors, metrics and logs', () => {
   });
 
   test('a 200 reported as failure by mapError becomes an error', async () => {
-    const { fetch } = scriptedFetch([json(200, { status: 'failure', errorCode: '10051' })]);
+    const { fetch } = scriptedFetch([json({ status: 'failure', errorCode: '10051' }, 200)]);
     const client = createProviderClient(
       base({
         fetch,
@@ -326,7 +326,7 @@ describe('errors, metrics and logs', () => {
   });
 
   test('an unexpected success shape is reported with field paths only', async () => {
-    const { fetch } = scriptedFetch([json(200, { id: 42, phone: '+905551112233' })]);
+    const { fetch } = scriptedFetch([json({ id: 42, phone: '+905551112233' }, 200)]);
     const client = createProviderClient(base({ fetch }));
     const error = await caught(
       client.json({ operation: 'p', path: '/p', schema: z.object({ id: z.string() }) }),
@@ -344,7 +344,7 @@ describe('errors, metrics and logs', () => {
       requestCompleted: (e) => requests.push({ ...e, durationSeconds: typeof e.durationSeconds }),
       errorRecorded: (e) => errors.push(e),
     };
-    const { fetch } = scriptedFetch([json(503, {}), json(200, {})]);
+    const { fetch } = scriptedFetch([json({}, 503), json({}, 200)]);
     const client = createProviderClient(base({ fetch, metrics }));
     const result = client.json({ operation: 'things.get', path: '/t' });
     await vi.advanceTimersByTimeAsync(1_000);
@@ -367,8 +367,8 @@ describe('errors, metrics and logs', () => {
     const lines: Array<[string, LogFields]> = [];
     const logger = { warn: (message: string, fields: LogFields) => lines.push([message, fields]) };
     const { fetch } = scriptedFetch([
-      json(429, { message: 'Too many messages to +905551112233' }, { 'retry-after': '1' }),
-      json(400, { message: 'Invalid recipient ayse.yilmaz@example.com' }),
+      json({ message: 'Too many messages to +905551112233' }, 429, { 'retry-after': '1' }),
+      json({ message: 'Invalid recipient ayse.yilmaz@example.com' }, 400),
     ]);
     const client = createProviderClient(base({ fetch, logger }));
     const result = caught(

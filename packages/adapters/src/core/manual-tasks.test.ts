@@ -22,7 +22,7 @@ const draft = {
 };
 
 test('records a manual task when retries are spent and returns the fallback result', async () => {
-  const { fetch, sent } = scriptedFetch([], json(503, {}));
+  const { fetch, sent } = scriptedFetch([], json({}, 503));
   const client = createProviderClient({
     provider: 'acme',
     baseUrl: 'https://api.acme.test',

@@ -20,12 +20,12 @@ function providerWithTokens(options: { apiStatusFor?: (token: string) => number 
       issued += 1;
       // Answer asynchronously so concurrent callers really overlap.
       await new Promise((resolve) => setImmediate(resolve));
-      return json(200, { token_type: 'Bearer', access_token: `tok_${issued}`, expires_in: 1799 });
+      return json({ token_type: 'Bearer', access_token: `tok_${issued}`, expires_in: 1799 }, 200);
     }
     const auth = request.headers.get('authorization') ?? '';
     apiAuth.push(auth);
     const status = options.apiStatusFor?.(auth.replace('Bearer ', '')) ?? 200;
-    return json(status, status === 200 ? { ok: true } : { errors: [{ code: 38190, status }] });
+    return json(status === 200 ? { ok: true } : { errors: [{ code: 38190, status }] }, status);
   }) as typeof fetch;
   return { fetch: fetchImpl, tokenBodies, apiAuth, issued: () => issued };
 }
@@ -117,11 +117,14 @@ describe('oauth2 client credentials', () => {
 
   test('rejected client credentials are auth_failed with the provider code, secret absent', async () => {
     const { fetch } = scriptedFetch([
-      json(401, {
-        error: 'invalid_client',
-        error_description: 'Client credentials are invalid',
-        code: 38187,
-      }),
+      json(
+        {
+          error: 'invalid_client',
+          error_description: 'Client credentials are invalid',
+          code: 38187,
+        },
+        401,
+      ),
     ]);
     const { client } = acmeClient(fetch, { clientSecret: 'super-secret' });
     const error = await client.json({ operation: 't', path: '/t' }).catch((e: unknown) => e);

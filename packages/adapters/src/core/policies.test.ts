@@ -16,8 +16,8 @@ describe('circuit breaker', () => {
 
   test('opens after consecutive failures, fails fast, then recovers through half-open', async () => {
     const { fetch, sent } = scriptedFetch(
-      [json(503, {}), json(503, {}), json(503, {})],
-      json(200, { ok: true }),
+      [json({}, 503), json({}, 503), json({}, 503)],
+      json({ ok: true }, 200),
     );
     const states: BreakerState[] = [];
     const client = createProviderClient({
@@ -50,7 +50,7 @@ describe('circuit breaker', () => {
   });
 
   test('a failed half-open trial opens the circuit again', async () => {
-    const { fetch } = scriptedFetch([], json(503, {}));
+    const { fetch } = scriptedFetch([], json({}, 503));
     const client = createProviderClient({
       provider: 'acme',
       baseUrl: 'https://api.acme.test',
@@ -69,7 +69,7 @@ describe('circuit breaker', () => {
   });
 
   test('definite answers (4xx) do not open the circuit', async () => {
-    const { fetch } = scriptedFetch([], json(400, {}));
+    const { fetch } = scriptedFetch([], json({}, 400));
     const client = createProviderClient({
       provider: 'acme',
       baseUrl: 'https://api.acme.test',

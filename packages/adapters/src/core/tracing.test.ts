@@ -40,7 +40,7 @@ function recordingTracer(spans: Recorded[]): Tracer {
 
 test('one client span per call, with correlation id, attempts and error code', async () => {
   const spans: Recorded[] = [];
-  const { fetch } = scriptedFetch([json(200, { ok: 1 }), json(404, {})]);
+  const { fetch } = scriptedFetch([json({ ok: 1 }, 200), json({}, 404)]);
   const client = createProviderClient({
     provider: 'acme',
     baseUrl: 'https://api.acme.test',
@@ -75,7 +75,7 @@ test('one client span per call, with correlation id, attempts and error code', a
 });
 
 test('a generated correlation id reaches the error when the caller gives none', async () => {
-  const { fetch } = scriptedFetch([json(400, {})]);
+  const { fetch } = scriptedFetch([json({}, 400)]);
   const client = createProviderClient({
     provider: 'acme',
     baseUrl: 'https://api.acme.test',
@@ -87,7 +87,7 @@ test('a generated correlation id reaches the error when the caller gives none', 
 
 test('one audit event per call, with attempts and outcome, no content', async () => {
   const events: unknown[] = [];
-  const { fetch } = scriptedFetch([json(503, {}), json(200, { secret: 'x' }), json(409, {})]);
+  const { fetch } = scriptedFetch([json({}, 503), json({ secret: 'x' }, 200), json({}, 409)]);
   const client = createProviderClient({
     provider: 'acme',
     baseUrl: 'https://api.acme.test',
@@ -141,7 +141,7 @@ test('one audit event per call, with attempts and outcome, no content', async ()
 });
 
 test('a throwing audit hook does not fail the call', async () => {
-  const { fetch } = scriptedFetch([json(200, { ok: 1 })]);
+  const { fetch } = scriptedFetch([json({ ok: 1 }, 200)]);
   const client = createProviderClient({
     provider: 'acme',
     baseUrl: 'https://api.acme.test',

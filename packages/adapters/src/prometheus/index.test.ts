@@ -9,7 +9,7 @@ test('exposes requests, durations, errors and circuit state on the given registr
   const registry = new Registry();
   const metrics = createPrometheusMetrics(registry);
   expect(createPrometheusMetrics(registry)).toBeDefined(); // registering twice is fine
-  const { fetch } = scriptedFetch([json(503, {}), json(200, {}), json(404, {})]);
+  const { fetch } = scriptedFetch([json({}, 503), json({}, 200), json({}, 404)]);
   const client = createProviderClient({
     provider: 'acme',
     baseUrl: 'https://api.acme.test',
@@ -23,7 +23,7 @@ test('exposes requests, durations, errors and circuit state on the given registr
   const down = createProviderClient({
     provider: 'beta',
     baseUrl: 'https://api.beta.test',
-    fetch: scriptedFetch([], json(503, {})).fetch,
+    fetch: scriptedFetch([], json({}, 503)).fetch,
     metrics,
     policies: { retry: { maxRetries: 0 }, breaker: { consecutiveFailures: 1 } },
   });

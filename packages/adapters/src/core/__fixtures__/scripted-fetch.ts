@@ -31,7 +31,8 @@ export function scriptedFetch(steps: Step[], fallback?: Step) {
   return { fetch: fetchImpl as typeof fetch, sent };
 }
 
-export const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+// Same argument order as the SDK's fixture and `Response.json`: body first, then status.
+export const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), {
     status,
     headers: { 'content-type': 'application/json', ...headers },
