@@ -8,6 +8,8 @@
  * against the catalogue and the provider's allowed types, then recorded.
  * A `PermanentInboundError` means retrying cannot help.
  */
+import { readStripePaymentEvent } from '@clinicbridge/adapters/stripe';
+import { readWhatsAppStatuses } from '@clinicbridge/adapters/whatsapp';
 import type { EventType } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
@@ -71,42 +73,24 @@ const systemChange = (tenantId: string, now: Date): ChangeContext => ({
 });
 
 const handlePayments: InboundHandler = async (trx, payload, now) => {
-  const type = String(payload.type ?? '');
-  const object = ((payload.data as { object?: Record<string, unknown> } | undefined)?.object ??
-    {}) as Record<string, unknown>;
-  const metadata = (object.metadata ?? {}) as Record<string, unknown>;
-  if (
-    type !== 'payment_intent.succeeded' &&
-    type !== 'payment.succeeded' &&
-    type !== 'payment_intent.payment_failed'
-  ) {
-    return `event type ${type.slice(0, 60)} is not used`;
-  }
-  const tenantId = await requireTenant(trx, metadata.tenantId);
-  const amount = object.amount_received ?? object.amount;
-  const currency = typeof object.currency === 'string' ? object.currency.toUpperCase() : '';
-  if (
-    typeof amount !== 'number' ||
-    !Number.isSafeInteger(amount) ||
-    amount < 0 ||
-    !/^[A-Z]{3}$/.test(currency)
-  ) {
-    throw new PermanentInboundError('the payment has no valid amount and currency');
-  }
-  const invoiceId = typeof metadata.invoiceId === 'string' ? metadata.invoiceId : null;
-  const externalRef = typeof object.id === 'string' ? object.id.slice(0, 100) : undefined;
-  if (type === 'payment_intent.payment_failed') {
-    const lastError = (object.last_payment_error as { message?: unknown } | undefined)?.message;
+  const outcome = readStripePaymentEvent(payload);
+  if (outcome.kind === 'ignored') return `event type ${outcome.type.slice(0, 60)} is not used`;
+  if (outcome.kind === 'invalid') throw new PermanentInboundError(outcome.reason);
+  const tenantId = await requireTenant(trx, outcome.metadata.tenantId);
+  const { amount } = outcome;
+  const invoiceId = outcome.metadata.invoiceId ?? null;
+  const externalRef = outcome.intentId;
+  if (outcome.kind === 'failed') {
     await recordEvent(trx, {
       tenantId,
       type: 'payment.failed',
       entityType: 'invoice',
-      entityId: invoiceId ?? externalRef ?? 'unknown',
+      entityId: invoiceId ?? externalRef,
       data: {
         invoiceId: invoiceId as `inv_${string}` | null,
-        amount: { amount, currency },
-        reason: typeof lastError === 'string' ? lastError.slice(0, 200) : 'the payment failed',
-        ...(externalRef ? { externalRef } : {}),
+        amount,
+        reason: outcome.failureMessage ?? 'the payment failed',
+        externalRef,
       },
       occurredAt: now,
     });
@@ -117,7 +101,7 @@ const handlePayments: InboundHandler = async (trx, payload, now) => {
   try {
     const payment = await recordPayment(trx, systemChange(tenantId, now), {
       invoiceId,
-      amount: { amount, currency },
+      amount,
       method: 'card',
       source: 'stripe',
       externalRef,
@@ -170,29 +154,16 @@ async function updateMessageStatus(
 const handleWhatsapp: InboundHandler = async (trx, payload, now) => {
   let updated = 0;
   let unknown = 0;
-  const entries = Array.isArray(payload.entry) ? payload.entry.slice(0, 50) : [];
-  for (const entry of entries as { changes?: { value?: { statuses?: unknown[] } }[] }[]) {
-    for (const change of (entry.changes ?? []).slice(0, 50)) {
-      for (const raw of (change.value?.statuses ?? []).slice(0, 100)) {
-        const s = raw as { id?: unknown; status?: unknown; errors?: { code?: unknown }[] };
-        if (
-          typeof s.id !== 'string' ||
-          typeof s.status !== 'string' ||
-          !(s.status in whatsappStatuses)
-        )
-          continue;
-        const code = s.errors?.[0]?.code;
-        const found = await updateMessageStatus(
-          trx,
-          s.id,
-          s.status as keyof typeof whatsappStatuses,
-          now,
-          code === undefined ? undefined : String(code).slice(0, 40),
-        );
-        if (found) updated++;
-        else unknown++;
-      }
-    }
+  for (const update of readWhatsAppStatuses(payload)) {
+    const found = await updateMessageStatus(
+      trx,
+      update.providerMessageId,
+      update.status,
+      now,
+      update.errorCode,
+    );
+    if (found) updated++;
+    else unknown++;
   }
   return `${updated} message status(es) applied, ${unknown} for unknown messages`;
 };

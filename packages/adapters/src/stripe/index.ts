@@ -6,3 +6,4 @@ export { createStripeClient, type StripeOptions } from './client.ts';
 export { mapStripeError } from './errors.ts';
 export { createStripeEscrow } from './escrow.ts';
 export { createStripeGateway } from './gateway.ts';
+export { readStripePaymentEvent, type StripePaymentOutcome } from './webhook.ts';

@@ -17,6 +17,7 @@ import { createSendOnce } from '../ports/send-once.ts';
 import { mapWhatsAppError } from './errors.ts';
 
 export { mapWhatsAppError } from './errors.ts';
+export { readWhatsAppStatuses, type WhatsAppStatusUpdate } from './webhook.ts';
 
 /**
  * How a ClinicBridge template maps onto an approved WhatsApp template.

@@ -1,0 +1,58 @@
+import { describe, expect, test } from 'vitest';
+import { readStripePaymentEvent } from './webhook.ts';
+
+const intent = (type: string, object: Record<string, unknown>) => ({
+  id: 'evt_1',
+  type,
+  data: {
+    object: {
+      id: 'pi_1',
+      currency: 'try',
+      metadata: { tenantId: 'ten_1', invoiceId: 'inv_1' },
+      ...object,
+    },
+  },
+});
+
+describe('readStripePaymentEvent', () => {
+  test('a succeeded intent gives the received amount in minor units, the currency upper-cased and the metadata', () => {
+    expect(
+      readStripePaymentEvent(
+        intent('payment_intent.succeeded', { amount: 5000, amount_received: 4500 }),
+      ),
+    ).toEqual({
+      kind: 'succeeded',
+      intentId: 'pi_1',
+      amount: { amount: 4500, currency: 'TRY' },
+      metadata: { tenantId: 'ten_1', invoiceId: 'inv_1' },
+    });
+  });
+
+  test('a failed intent carries Stripe’s message', () => {
+    const outcome = readStripePaymentEvent(
+      intent('payment_intent.payment_failed', {
+        amount: 100,
+        last_payment_error: { message: 'Your card was declined.' },
+      }),
+    );
+    expect(outcome).toMatchObject({ kind: 'failed', failureMessage: 'Your card was declined.' });
+  });
+
+  test('unused types are ignored and broken amounts are invalid, never thrown', () => {
+    expect(readStripePaymentEvent({ type: 'charge.refunded' })).toEqual({
+      kind: 'ignored',
+      type: 'charge.refunded',
+    });
+    expect(
+      readStripePaymentEvent(intent('payment_intent.succeeded', { amount: -1 })),
+    ).toMatchObject({
+      kind: 'invalid',
+    });
+    expect(
+      readStripePaymentEvent(intent('payment_intent.succeeded', { amount: 1.5 })),
+    ).toMatchObject({
+      kind: 'invalid',
+    });
+    expect(readStripePaymentEvent(null)).toEqual({ kind: 'ignored', type: '' });
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * Reading Stripe's payment webhooks (the event object of `payment_intent.*`
+ * after its signature was verified, e.g. with `@clinicbridge/webhooks/stripe`)
+ * into a provider-neutral outcome: succeeded or failed, amount in minor units
+ * and currency, the intent id and the metadata the caller put on the intent.
+ * Events ClinicBridge does not use are `ignored`, never an error.
+ */
+import { z } from 'zod';
+
+const StripePaymentEvent = z.object({
+  type: z.string(),
+  data: z.object({
+    object: z.object({
+      id: z.string().max(255),
+      amount: z.number().int().nonnegative().optional(),
+      amount_received: z.number().int().nonnegative().optional(),
+      currency: z.string().regex(/^[a-zA-Z]{3}$/),
+      metadata: z.record(z.string(), z.string()).default({}),
+      last_payment_error: z.object({ message: z.string().optional() }).nullish(),
+    }),
+  }),
+});
+
+/**
+ * What a Stripe payment webhook says.
+ *
+ * @example
+ * const outcome: StripePaymentOutcome = { kind: 'ignored', type: 'charge.refunded' };
+ */
+export type StripePaymentOutcome =
+  | {
+      kind: 'succeeded' | 'failed';
+      intentId: string;
+      amount: { amount: number; currency: string };
+      metadata: Record<string, string>;
+      /** Stripe's message for a failed payment (no card data). */
+      failureMessage?: string;
+    }
+  | { kind: 'ignored'; type: string }
+  | { kind: 'invalid'; reason: string };
+
+const used = {
+  'payment_intent.succeeded': 'succeeded',
+  'payment.succeeded': 'succeeded',
+  'payment_intent.payment_failed': 'failed',
+} as const;
+
+/**
+ * Reads a verified Stripe event.
+ *
+ * @example
+ * const outcome = readStripePaymentEvent(JSON.parse(rawBody));
+ * if (outcome.kind === 'succeeded') await markPaid(outcome.metadata.invoiceId, outcome.amount);
+ */
+export function readStripePaymentEvent(payload: unknown): StripePaymentOutcome {
+  const type = String((payload as { type?: unknown } | null)?.type ?? '').slice(0, 100);
+  const kind = used[type as keyof typeof used];
+  if (!kind) return { kind: 'ignored', type };
+  const parsed = StripePaymentEvent.safeParse(payload);
+  if (!parsed.success)
+    return { kind: 'invalid', reason: 'the payment has no valid amount and currency' };
+  const object = parsed.data.data.object;
+  const amount = object.amount_received ?? object.amount;
+  if (amount === undefined || !Number.isSafeInteger(amount)) {
+    return { kind: 'invalid', reason: 'the payment has no valid amount and currency' };
+  }
+  const message = object.last_payment_error?.message;
+  return {
+    kind,
+    intentId: object.id.slice(0, 100),
+    amount: { amount, currency: object.currency.toUpperCase() },
+    metadata: object.metadata,
+    ...(kind === 'failed' && message ? { failureMessage: message.slice(0, 200) } : {}),
+  };
+}
