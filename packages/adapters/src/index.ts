@@ -74,6 +74,7 @@ export {
 } from './core/policies.ts';
 export { type CachedToken, InMemoryTokenCache, type TokenCache } from './core/token-cache.ts';
 export * from './ports/common.ts';
+export * from './ports/crm.ts';
 export * from './ports/escrow.ts';
 export * from './ports/messaging.ts';
 export * from './ports/payment.ts';

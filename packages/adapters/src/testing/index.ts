@@ -17,6 +17,7 @@ export {
   rateLimited,
   serverErrors,
 } from './failures.ts';
+export { FakeHubSpot, HUBSPOT_API } from './hubspot.ts';
 export { FakeIyzico, IYZICO_API } from './iyzico.ts';
 export { FakeRazorpay, RAZORPAY_API } from './razorpay.ts';
 export { FakeSendGrid, SENDGRID_API } from './sendgrid.ts';
