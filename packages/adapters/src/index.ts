@@ -73,6 +73,7 @@ export {
   retryDelayMs,
 } from './core/policies.ts';
 export { type CachedToken, InMemoryTokenCache, type TokenCache } from './core/token-cache.ts';
+export * from './ports/analytics.ts';
 export * from './ports/common.ts';
 export * from './ports/crm.ts';
 export * from './ports/escrow.ts';

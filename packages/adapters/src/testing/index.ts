@@ -20,6 +20,7 @@ export {
 export { FakeHubSpot, HUBSPOT_API } from './hubspot.ts';
 export { FakeIyzico, IYZICO_API } from './iyzico.ts';
 export { FakeRazorpay, RAZORPAY_API } from './razorpay.ts';
+export { FakeSegment, SEGMENT_API } from './segment.ts';
 export { FakeSendGrid, SENDGRID_API } from './sendgrid.ts';
 export { FakeStripe, STRIPE_API } from './stripe.ts';
 export { FakeTwilio, TWILIO_API } from './twilio.ts';
