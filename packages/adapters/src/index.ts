@@ -77,6 +77,7 @@ export * from './ports/analytics.ts';
 export * from './ports/common.ts';
 export * from './ports/crm.ts';
 export * from './ports/escrow.ts';
+export * from './ports/health-id.ts';
 export * from './ports/messaging.ts';
 export * from './ports/payment.ts';
 export * from './ports/travel.ts';

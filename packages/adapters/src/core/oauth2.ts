@@ -29,6 +29,11 @@ export interface OAuth2ClientCredentialsOptions {
   scope?: string;
   /** Where the client credentials go: form body (Amadeus) or a Basic header. Default `body`. */
   credentialsIn?: 'body' | 'basic';
+  /**
+   * `form` (RFC 6749, default) or `json`: a JSON body `{ clientId, clientSecret,
+   * grantType }` answered with `{ accessToken, expiresIn }`, as the ABDM gateway does.
+   */
+  encoding?: 'form' | 'json';
   /** Refresh this long before expiry, so no request leaves with a token about to lapse. Default 60 s. */
   refreshSkewMs?: number;
   /** Token request timeout. Default 10 s. */
@@ -73,7 +78,7 @@ export interface OAuth2JwtBearerOptions
 type GrantOptions = Omit<OAuth2ClientCredentialsOptions, 'clientId' | 'clientSecret'>;
 
 interface Grant {
-  body: URLSearchParams;
+  body: URLSearchParams | string;
   headers: Record<string, string>;
 }
 
@@ -91,6 +96,15 @@ export function oauth2ClientCredentials(
   options: OAuth2ClientCredentialsOptions,
 ): OAuth2ClientCredentials {
   return tokenGrantAuth(options, `oauth2:${options.provider}:${options.clientId}`, async () => {
+    if (options.encoding === 'json') {
+      const json = {
+        clientId: options.clientId,
+        clientSecret: options.clientSecret,
+        grantType: 'client_credentials',
+        ...(options.scope ? { scope: options.scope } : {}),
+      };
+      return { body: JSON.stringify(json), headers: { 'content-type': 'application/json' } };
+    }
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
     const headers: Record<string, string> = {};
     if (options.credentialsIn === 'basic') {
@@ -158,8 +172,10 @@ function tokenGrantAuth(
   async function requestToken(): Promise<CachedToken> {
     tokenRequests += 1;
     const { body, headers } = await grant();
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    if (options.scope) body.set('scope', options.scope);
+    if (body instanceof URLSearchParams) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      if (options.scope) body.set('scope', options.scope);
+    }
     let response: Response;
     try {
       response = await doFetch(options.tokenUrl, {
@@ -172,9 +188,18 @@ function tokenGrantAuth(
       throw fail((error as Error)?.name === 'TimeoutError' ? 'timeout' : 'provider_unavailable');
     }
     const payload = (await response.json().catch(() => undefined)) as
-      | { access_token?: unknown; expires_in?: unknown; error?: unknown; code?: unknown }
+      | {
+          access_token?: unknown;
+          expires_in?: unknown;
+          accessToken?: unknown;
+          expiresIn?: unknown;
+          error?: unknown;
+          code?: unknown;
+        }
       | undefined;
-    if (!response.ok || typeof payload?.access_token !== 'string') {
+    const accessToken = payload?.access_token ?? payload?.accessToken;
+    const expiresIn = payload?.expires_in ?? payload?.expiresIn;
+    if (!response.ok || typeof accessToken !== 'string') {
       const providerCode =
         typeof payload?.error === 'string'
           ? payload.error
@@ -187,10 +212,10 @@ function tokenGrantAuth(
         providerCode,
       );
     }
-    const lifetimeMs = (typeof payload.expires_in === 'number' ? payload.expires_in : 300) * 1000;
+    const lifetimeMs = (typeof expiresIn === 'number' ? expiresIn : 300) * 1000;
     // Never cache for less than half the lifetime, however large the skew.
     const refreshIn = Math.max(lifetimeMs - skew, lifetimeMs / 2);
-    return { value: payload.access_token, refreshAt: now() + refreshIn };
+    return { value: accessToken, refreshAt: now() + refreshIn };
   }
 
   async function token(): Promise<CachedToken> {

@@ -7,6 +7,7 @@
  * Needs `msw` (an optional peer dependency) in your test setup.
  */
 
+export { ABDM_API, FakeAbdm } from './abdm.ts';
 export { AMADEUS_API, FakeAmadeus } from './amadeus.ts';
 export {
   authExpired,
