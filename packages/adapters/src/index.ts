@@ -74,6 +74,7 @@ export {
 } from './core/policies.ts';
 export { type CachedToken, InMemoryTokenCache, type TokenCache } from './core/token-cache.ts';
 export * from './ports/analytics.ts';
+export * from './ports/clinic-software.ts';
 export * from './ports/common.ts';
 export * from './ports/crm.ts';
 export * from './ports/escrow.ts';
