@@ -5,7 +5,7 @@
  * flights keyed by the platform reference, `Idempotency-Key` replay, and the
  * error shape `{ success: false, error: { code, message } }`.
  */
-import { HttpResponse, http } from 'msw';
+import { HttpResponse, http, type JsonBodyType } from 'msw';
 import { ReplayCache, readForm } from './shared.ts';
 
 /**
@@ -69,7 +69,8 @@ export class FakeDoktor365 {
       const replayed = this.replay.lookup(scoped, text);
       if (replayed === 'mismatch')
         return FakeDoktor365.error(409, 'IDEMPOTENCY_MISMATCH', 'Key reused with another body');
-      if (replayed) return HttpResponse.json(replayed.body, { status: replayed.status });
+      if (replayed)
+        return HttpResponse.json(replayed.body as JsonBodyType, { status: replayed.status });
       const store = this.records(tenant);
       const existing = store.get(key);
       this.seq += 1;
