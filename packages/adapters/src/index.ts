@@ -81,5 +81,6 @@ export * from './ports/escrow.ts';
 export * from './ports/health-id.ts';
 export * from './ports/messaging.ts';
 export * from './ports/payment.ts';
+export * from './ports/push.ts';
 export * from './ports/travel.ts';
 export { parseInput } from './ports/validate.ts';

@@ -19,6 +19,7 @@ export {
   rateLimited,
   serverErrors,
 } from './failures.ts';
+export { FakeFcm, FCM_API, GOOGLE_TOKEN_URL } from './fcm.ts';
 export { FakeHubSpot, HUBSPOT_API } from './hubspot.ts';
 export { FakeIyzico, IYZICO_API } from './iyzico.ts';
 export { FakeRazorpay, RAZORPAY_API } from './razorpay.ts';
