@@ -47,7 +47,9 @@ export { currencyExponent, fromMinorUnits, toMinorUnits } from './core/money.ts'
 export {
   type OAuth2ClientCredentials,
   type OAuth2ClientCredentialsOptions,
+  type OAuth2JwtBearerOptions,
   oauth2ClientCredentials,
+  oauth2JwtBearer,
 } from './core/oauth2.ts';
 export {
   type AdapterLogger,
@@ -70,9 +72,15 @@ export {
   type RetrySettings,
   retryDelayMs,
 } from './core/policies.ts';
+export { type CachedToken, InMemoryTokenCache, type TokenCache } from './core/token-cache.ts';
+export * from './ports/analytics.ts';
+export * from './ports/clinic-software.ts';
 export * from './ports/common.ts';
+export * from './ports/crm.ts';
 export * from './ports/escrow.ts';
+export * from './ports/health-id.ts';
 export * from './ports/messaging.ts';
 export * from './ports/payment.ts';
+export * from './ports/push.ts';
 export * from './ports/travel.ts';
 export { parseInput } from './ports/validate.ts';

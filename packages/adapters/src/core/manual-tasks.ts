@@ -17,7 +17,18 @@ import { isProviderError, type ProviderError } from './errors.ts';
  */
 export const ManualTaskSchema = z.object({
   id: z.string().min(1),
-  kind: z.enum(['payment', 'escrow', 'messaging', 'travel']),
+  kind: z.enum([
+    'payment',
+    'escrow',
+    'messaging',
+    'travel',
+    'crm',
+    'analytics',
+    'health_id',
+    'clinic_software',
+    'push',
+    'catalogue',
+  ]),
   provider: z.string().min(1),
   operation: z.string().min(1),
   subjectRef: z.string().min(1),

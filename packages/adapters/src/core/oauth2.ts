@@ -1,10 +1,14 @@
 /**
- * OAuth2 client-credentials tokens for providers such as Amadeus. The token is
- * cached and refreshed shortly before it expires; concurrent callers share one
- * token request (single flight), and a 401 forces one refresh, shared as well.
+ * OAuth2 tokens for providers such as Amadeus (client credentials) and
+ * Google (JWT-bearer assertion of a service account). The token is cached
+ * and refreshed shortly before it expires; concurrent callers share one token
+ * request (single flight), and a 401 forces one refresh, shared as well.
+ * Given a {@link TokenCache} and a key, the token lives there instead of in
+ * the strategy, so per-tenant tokens can sit side by side under their keys.
  */
 import type { AuthStrategy } from './auth.ts';
 import { ProviderError } from './errors.ts';
+import type { CachedToken, TokenCache } from './token-cache.ts';
 
 /**
  * Settings of {@link oauth2ClientCredentials}.
@@ -25,12 +29,21 @@ export interface OAuth2ClientCredentialsOptions {
   scope?: string;
   /** Where the client credentials go: form body (Amadeus) or a Basic header. Default `body`. */
   credentialsIn?: 'body' | 'basic';
+  /**
+   * `form` (RFC 6749, default) or `json`: a JSON body `{ clientId, clientSecret,
+   * grantType }` answered with `{ accessToken, expiresIn }`, as the ABDM gateway does.
+   */
+  encoding?: 'form' | 'json';
   /** Refresh this long before expiry, so no request leaves with a token about to lapse. Default 60 s. */
   refreshSkewMs?: number;
   /** Token request timeout. Default 10 s. */
   timeoutMs?: number;
   fetch?: typeof fetch;
   now?: () => number;
+  /** Shared token storage; default a private in-memory slot. */
+  cache?: TokenCache;
+  /** Key of this token in `cache`. Default `oauth2:{provider}:{clientId}`. */
+  cacheKey?: string;
 }
 
 /**
@@ -47,9 +60,26 @@ export interface OAuth2ClientCredentials extends AuthStrategy {
   invalidate(): void;
 }
 
-interface CachedToken {
-  value: string;
-  refreshAt: number;
+/**
+ * Settings of {@link oauth2JwtBearer} (RFC 7523 JWT-bearer grant).
+ *
+ * @example
+ * const options: OAuth2JwtBearerOptions = {
+ *   provider: 'fcm', tokenUrl: 'https://oauth2.googleapis.com/token',
+ *   assertion: () => signServiceAccountJwt(account), cacheKey: 'fcm:token:project-1',
+ * };
+ */
+export interface OAuth2JwtBearerOptions
+  extends Omit<OAuth2ClientCredentialsOptions, 'clientId' | 'clientSecret' | 'credentialsIn'> {
+  /** A freshly signed assertion for each token request. */
+  assertion: () => Promise<string>;
+}
+
+type GrantOptions = Omit<OAuth2ClientCredentialsOptions, 'clientId' | 'clientSecret'>;
+
+interface Grant {
+  body: URLSearchParams | string;
+  headers: Record<string, string>;
 }
 
 /**
@@ -65,13 +95,67 @@ interface CachedToken {
 export function oauth2ClientCredentials(
   options: OAuth2ClientCredentialsOptions,
 ): OAuth2ClientCredentials {
+  return tokenGrantAuth(options, `oauth2:${options.provider}:${options.clientId}`, async () => {
+    if (options.encoding === 'json') {
+      const json = {
+        clientId: options.clientId,
+        clientSecret: options.clientSecret,
+        grantType: 'client_credentials',
+        ...(options.scope ? { scope: options.scope } : {}),
+      };
+      return { body: JSON.stringify(json), headers: { 'content-type': 'application/json' } };
+    }
+    const body = new URLSearchParams({ grant_type: 'client_credentials' });
+    const headers: Record<string, string> = {};
+    if (options.credentialsIn === 'basic') {
+      const pair = `${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`;
+      headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
+    } else {
+      body.set('client_id', options.clientId);
+      body.set('client_secret', options.clientSecret);
+    }
+    return { body, headers };
+  });
+}
+
+/**
+ * JWT-bearer grant (`urn:ietf:params:oauth:grant-type:jwt-bearer`), as
+ * Google service accounts use it, with the same cache and single flight.
+ *
+ * @example
+ * const auth = oauth2JwtBearer({ provider: 'fcm', tokenUrl, assertion: () => sign(account) });
+ */
+export function oauth2JwtBearer(options: OAuth2JwtBearerOptions): OAuth2ClientCredentials {
+  return tokenGrantAuth(options, `oauth2:${options.provider}:jwt`, async () => ({
+    body: new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      assertion: await options.assertion(),
+    }),
+    headers: {},
+  }));
+}
+
+function tokenGrantAuth(
+  options: GrantOptions,
+  defaultKey: string,
+  grant: () => Promise<Grant>,
+): OAuth2ClientCredentials {
   const now = options.now ?? Date.now;
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
   const skew = options.refreshSkewMs ?? 60_000;
-  let cached: CachedToken | undefined;
+  const key = options.cacheKey ?? defaultKey;
+  let own: CachedToken | undefined;
+  const cache: TokenCache = options.cache ?? {
+    get: () => own,
+    set: (_key, token) => {
+      own = token;
+    },
+    delete: () => {
+      own = undefined;
+    },
+  };
   let inflight: Promise<CachedToken> | undefined;
   let tokenRequests = 0;
-
   const fail = (
     code: 'auth_failed' | 'provider_unavailable' | 'timeout',
     status?: number,
@@ -87,16 +171,11 @@ export function oauth2ClientCredentials(
 
   async function requestToken(): Promise<CachedToken> {
     tokenRequests += 1;
-    const body = new URLSearchParams({ grant_type: 'client_credentials' });
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-    if (options.credentialsIn === 'basic') {
-      const pair = `${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`;
-      headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
-    } else {
-      body.set('client_id', options.clientId);
-      body.set('client_secret', options.clientSecret);
+    const { body, headers } = await grant();
+    if (body instanceof URLSearchParams) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      if (options.scope) body.set('scope', options.scope);
     }
-    if (options.scope) body.set('scope', options.scope);
     let response: Response;
     try {
       response = await doFetch(options.tokenUrl, {
@@ -109,9 +188,18 @@ export function oauth2ClientCredentials(
       throw fail((error as Error)?.name === 'TimeoutError' ? 'timeout' : 'provider_unavailable');
     }
     const payload = (await response.json().catch(() => undefined)) as
-      | { access_token?: unknown; expires_in?: unknown; error?: unknown; code?: unknown }
+      | {
+          access_token?: unknown;
+          expires_in?: unknown;
+          accessToken?: unknown;
+          expiresIn?: unknown;
+          error?: unknown;
+          code?: unknown;
+        }
       | undefined;
-    if (!response.ok || typeof payload?.access_token !== 'string') {
+    const accessToken = payload?.access_token ?? payload?.accessToken;
+    const expiresIn = payload?.expires_in ?? payload?.expiresIn;
+    if (!response.ok || typeof accessToken !== 'string') {
       const providerCode =
         typeof payload?.error === 'string'
           ? payload.error
@@ -124,17 +212,18 @@ export function oauth2ClientCredentials(
         providerCode,
       );
     }
-    const lifetimeMs = (typeof payload.expires_in === 'number' ? payload.expires_in : 300) * 1000;
+    const lifetimeMs = (typeof expiresIn === 'number' ? expiresIn : 300) * 1000;
     // Never cache for less than half the lifetime, however large the skew.
     const refreshIn = Math.max(lifetimeMs - skew, lifetimeMs / 2);
-    return { value: payload.access_token, refreshAt: now() + refreshIn };
+    return { value: accessToken, refreshAt: now() + refreshIn };
   }
 
-  function token(): Promise<CachedToken> {
-    if (cached && now() < cached.refreshAt) return Promise.resolve(cached);
+  async function token(): Promise<CachedToken> {
+    const cached = await cache.get(key);
+    if (cached && now() < cached.refreshAt) return cached;
     inflight ??= requestToken()
-      .then((fresh) => {
-        cached = fresh;
+      .then(async (fresh) => {
+        await cache.set(key, fresh);
         return fresh;
       })
       .finally(() => {
@@ -148,16 +237,17 @@ export function oauth2ClientCredentials(
       return tokenRequests;
     },
     invalidate() {
-      cached = undefined;
+      void cache.delete(key);
     },
     async authorize(request) {
       const { value } = await token();
       request.headers.set('authorization', `Bearer ${value}`);
     },
-    refresh(rejectedAuthorization) {
+    async refresh(rejectedAuthorization) {
       // Only the first 401 for a given token drops it; requests that raced with
       // it reuse the refresh already under way instead of starting another.
-      if (cached && rejectedAuthorization === `Bearer ${cached.value}`) cached = undefined;
+      const cached = await cache.get(key);
+      if (cached && rejectedAuthorization === `Bearer ${cached.value}`) await cache.delete(key);
       return true;
     },
   };

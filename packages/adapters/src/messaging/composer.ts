@@ -19,6 +19,7 @@ import {
   TemplatedMessageSchema,
 } from '../ports/messaging.ts';
 import { parseInput } from '../ports/validate.ts';
+import { InMemoryQuotaStore, type SenderQuotaOptions, senderKey, utcDay } from './quota.ts';
 
 /**
  * Answer of a consent check for one channel.
@@ -95,7 +96,8 @@ export interface ChannelAttempt {
     | 'skipped_no_consent'
     | 'skipped_unencrypted'
     | 'skipped_no_address'
-    | 'skipped_unsupported_template';
+    | 'skipped_unsupported_template'
+    | 'skipped_quota_exhausted';
   /** Whether the redacted version was used. */
   redacted?: boolean;
   errorCode?: string;
@@ -132,6 +134,11 @@ export interface MessagingComposerOptions {
   sink: ManualTaskSink;
   /** Completed sends by idempotency key; a repeat returns the first result. */
   idempotencyStore?: IdempotencyResultStore;
+  /**
+   * Daily cap per sender (UTC days on `now`); a channel whose sender used it
+   * up is skipped like one without consent. No cap when absent.
+   */
+  quota?: SenderQuotaOptions;
   now?: () => Date;
   newId?: () => string;
 }
@@ -144,6 +151,11 @@ export interface MessagingComposerOptions {
  */
 export interface MessagingComposer {
   send(message: ComposedMessage): Promise<ComposerResult>;
+  /**
+   * Sends left today per sender (`channel:provider`), for a gauge; empty
+   * when no quota is configured.
+   */
+  remainingQuota(): Promise<Record<string, number>>;
 }
 
 const addressFor = (
@@ -165,6 +177,10 @@ const addressFor = (
 export function createMessagingComposer(options: MessagingComposerOptions): MessagingComposer {
   const store = options.idempotencyStore ?? new InMemoryIdempotencyResultStore();
   const inflight = new Map<string, Promise<ComposerResult>>();
+  const quota = options.quota;
+  const quotaStore = quota?.store ?? new InMemoryQuotaStore();
+  const senderOf = quota?.senderOf ?? senderKey;
+  const today = () => utcDay(options.now?.() ?? new Date());
 
   async function compose(message: z.infer<typeof ComposedMessageSchema>): Promise<ComposerResult> {
     const attempts: ChannelAttempt[] = [];
@@ -201,6 +217,10 @@ export function createMessagingComposer(options: MessagingComposerOptions): Mess
         attempts.push({ channel: kind, outcome: 'skipped_unsupported_template', redacted });
         continue;
       }
+      if (quota && (await quotaStore.used(senderOf(channel), today())) >= quota.perSenderPerDay) {
+        attempts.push({ channel: kind, outcome: 'skipped_quota_exhausted', redacted });
+        continue;
+      }
       try {
         const sent = await channel.send({
           channel: kind,
@@ -214,6 +234,7 @@ export function createMessagingComposer(options: MessagingComposerOptions): Mess
           ...correlation(message),
         });
         attempts.push({ channel: kind, outcome: 'sent', redacted });
+        if (quota) await quotaStore.increment(senderOf(channel), today());
         return {
           status: 'sent',
           channel: kind,
@@ -253,6 +274,17 @@ export function createMessagingComposer(options: MessagingComposerOptions): Mess
   }
 
   return {
+    async remainingQuota() {
+      if (!quota) return {};
+      const day = today();
+      const remaining: Record<string, number> = {};
+      for (const channel of options.channels) {
+        const sender = senderOf(channel);
+        const used = await quotaStore.used(sender, day);
+        remaining[sender] = Math.max(0, quota.perSenderPerDay - used);
+      }
+      return remaining;
+    },
     async send(raw) {
       const message = parseInput(ComposedMessageSchema, raw, 'composer', 'messages.compose');
       const key = message.idempotencyKey ? `composer:${message.idempotencyKey}` : undefined;

@@ -13,3 +13,10 @@ export {
   type MessagingComposer,
   type MessagingComposerOptions,
 } from './composer.ts';
+export {
+  InMemoryQuotaStore,
+  type QuotaStore,
+  type SenderQuotaOptions,
+  senderKey,
+  utcDay,
+} from './quota.ts';

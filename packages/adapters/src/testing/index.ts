@@ -7,7 +7,9 @@
  * Needs `msw` (an optional peer dependency) in your test setup.
  */
 
+export { ABDM_API, FakeAbdm } from './abdm.ts';
 export { AMADEUS_API, FakeAmadeus } from './amadeus.ts';
+export { DOKTOR365_API, FakeDoktor365 } from './doktor365.ts';
 export {
   authExpired,
   connectionErrors,
@@ -17,8 +19,11 @@ export {
   rateLimited,
   serverErrors,
 } from './failures.ts';
+export { FakeFcm, FCM_API, GOOGLE_TOKEN_URL } from './fcm.ts';
+export { FakeHubSpot, HUBSPOT_API } from './hubspot.ts';
 export { FakeIyzico, IYZICO_API } from './iyzico.ts';
 export { FakeRazorpay, RAZORPAY_API } from './razorpay.ts';
+export { FakeSegment, SEGMENT_API } from './segment.ts';
 export { FakeSendGrid, SENDGRID_API } from './sendgrid.ts';
 export { type ServedFakeProvider, serveFakeProvider } from './serve.ts';
 export { FakeStripe, STRIPE_API } from './stripe.ts';
