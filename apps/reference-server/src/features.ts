@@ -11,7 +11,7 @@ import { appointmentsFeature } from './appointments/feature.ts';
 import { auditFeature } from './audit/feature.ts';
 import { consoleFeature } from './console/feature.ts';
 import { crmFeature } from './crm/feature.ts';
-import { platformMigrations } from './db/migrations/index.ts';
+import { coreMigrations } from './db/migrations/index.ts';
 import { deliveryFeature } from './delivery/feature.ts';
 import { eventsFeature } from './events/feature.ts';
 import type { ConfigSection, Feature } from './feature.ts';
@@ -22,9 +22,10 @@ import { manualTasksFeature } from './manual-tasks/feature.ts';
 import { notificationsFeature } from './notifications/feature.ts';
 import { patientsFeature } from './patients/feature.ts';
 import { paymentsFeature } from './payments/feature.ts';
-import { providersConfig } from './providers/config.ts';
+import { providersConfig } from './providers/index.ts';
 import { reportingFeature } from './reporting/feature.ts';
 import { schedulerConfig } from './scheduler/config.ts';
+import { busMigrations } from './scheduler/migrations.ts';
 import { tokensFeature } from './tokens/feature.ts';
 import { visitsFeature } from './visits/feature.ts';
 import { webhookEndpointsFeature } from './webhook-endpoints/feature.ts';
@@ -93,13 +94,14 @@ export function configSections(features: readonly Feature[]): ConfigSection[] {
 export const featureConfigSections: readonly ConfigSection[] = configSections(serverFeatures());
 
 /**
- * Every migration of a feature list: the platform's, then each feature's.
+ * Every migration of a feature list: the platform's (core tables, the
+ * scheduler's queue and inbox), then each feature's.
  *
  * @example
  * await migrateToLatest(db, migrationsOf(serverFeatures()));
  */
 export function migrationsOf(features: readonly Feature[]): Record<string, Migration> {
-  const all: Record<string, Migration> = { ...platformMigrations };
+  const all: Record<string, Migration> = { ...coreMigrations, ...busMigrations };
   for (const feature of features) Object.assign(all, feature.migrations);
   return all;
 }

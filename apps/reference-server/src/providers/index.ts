@@ -1,45 +1,52 @@
 /**
- * The provider adapters of one server process, built from configuration:
- * messaging channels (WhatsApp, SMS, email) behind the fallback composer,
- * payment gateways and escrow, and travel search. Every adapter shares the
- * server's Prometheus registry (`integration_*` metrics), writes provider
- * calls to the audit log of the tenant the call is made for, and sends what
- * it cannot do to the database-backed manual-task sink (shown on `/ops`).
+ * The provider adapters of one server process, built from configuration.
+ * Each family of providers is a group in its own file (`messaging.ts`,
+ * `payments.ts`, `travel.ts`): its configuration section and the function
+ * that builds the configured adapters. Every adapter shares the server's
+ * Prometheus registry (`integration_*` metrics), writes provider calls to
+ * the audit log of the tenant the call is made for, and sends what it
+ * cannot do to the database-backed manual-task sink (shown on `/ops`).
  * A provider without configuration is absent (undefined here); `absent`
  * names them so the server can say so once at start.
+ *
+ * Adding a provider family: its group file, then one line in each of
+ * `providersConfig`, `Providers` and `createProviders` below.
  */
-
-import type {
-  AuditHook,
-  EscrowAccount,
-  FlightSearch,
-  HotelSearch,
-  ManualTaskSink,
-  MessagingChannel,
-  PaymentGateway,
-} from '@clinicbridge/adapters';
-import { createAmadeusFlights, createAmadeusHotels } from '@clinicbridge/adapters/amadeus';
-import {
-  type ConsentChecker,
-  createMessagingComposer,
-  type MessagingComposer,
-} from '@clinicbridge/adapters/messaging';
+import type { ManualTaskSink } from '@clinicbridge/adapters';
 import { createPrometheusMetrics } from '@clinicbridge/adapters/prometheus';
-import { createRazorpayGateway } from '@clinicbridge/adapters/razorpay';
-import { createSendGridEmailChannel } from '@clinicbridge/adapters/sendgrid';
-import { createStripeEscrow, createStripeGateway } from '@clinicbridge/adapters/stripe';
-import { createTwilioSmsChannel } from '@clinicbridge/adapters/twilio';
-import { createWhatsAppChannel } from '@clinicbridge/adapters/whatsapp';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
+import * as z from 'zod';
 import type { DB } from '../db/schema.ts';
 import { DatabaseManualTaskSink } from '../manual-tasks/store.ts';
 import { callDatabase, providerAuditHook } from './audit.ts';
-import type { ProvidersConfig } from './config.ts';
-import { defaultSmsTemplates, defaultWhatsAppTemplates } from './messaging-templates.ts';
+import type { ProviderShared } from './group.ts';
+import { type MessagingProviders, messagingProviders } from './messaging.ts';
+import { type PaymentProviders, paymentProviders } from './payments.ts';
+import { type TravelProviders, travelProviders } from './travel.ts';
 
 export { callForTenant } from './audit.ts';
-export { type ProvidersConfig, providersConfig } from './config.ts';
+export type { ProviderGroup, ProviderShared } from './group.ts';
+
+/**
+ * The providers' section of the environment: every group's variables.
+ *
+ * @example
+ * providersConfig.parse({ TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '+15005550006' });
+ */
+export const providersConfig = z.object({
+  ...messagingProviders.config.shape,
+  ...paymentProviders.config.shape,
+  ...travelProviders.config.shape,
+});
+
+/**
+ * The parsed providers section.
+ *
+ * @example
+ * const config: ProvidersConfig = providersConfig.parse(process.env);
+ */
+export type ProvidersConfig = z.infer<typeof providersConfig>;
 
 /**
  * The adapters a server process has.
@@ -47,14 +54,7 @@ export { type ProvidersConfig, providersConfig } from './config.ts';
  * @example
  * if (!context.providers.messaging) logger.warn('no messaging provider: notifications are recorded only');
  */
-export interface Providers {
-  /** Channels in order of preference: WhatsApp, SMS, email (configured ones only). */
-  readonly channels: readonly MessagingChannel[];
-  /** The fallback composer over `channels`; absent when no channel is configured. */
-  readonly messaging?: MessagingComposer;
-  readonly payments: { readonly stripe?: PaymentGateway; readonly razorpay?: PaymentGateway };
-  readonly escrow?: EscrowAccount;
-  readonly travel?: { readonly flights: FlightSearch; readonly hotels: HotelSearch };
+export interface Providers extends MessagingProviders, PaymentProviders, TravelProviders {
   /** Where adapters put the work a human must do. */
   readonly manualTasks: ManualTaskSink;
   /** Providers without configuration, for the start-up log. */
@@ -65,13 +65,11 @@ export interface Providers {
  * What building the providers needs besides their configuration.
  *
  * @example
- * createProviders(config, { db, registry: metrics.registry, consent });
+ * createProviders(config, { db, registry: metrics.registry });
  */
 export interface ProviderDeps {
   readonly db: Kysely<DB>;
   readonly registry: Registry;
-  /** Who may be messaged; default: the patient's `consentMessaging` flag. */
-  readonly consent?: ConsentChecker;
 }
 
 /**
@@ -92,135 +90,25 @@ export function noProviders(manualTasks: ManualTaskSink): Providers {
  * await providers.messaging?.send(message);
  */
 export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Providers {
-  const manualTasks: ManualTaskSink = {
-    record: (task) => new DatabaseManualTaskSink(callDatabase(deps.db)).record(task),
-  };
-  const shared = {
+  const shared: ProviderShared = {
     metrics: createPrometheusMetrics(deps.registry),
-    audit: providerAuditHook(deps.db) satisfies AuditHook,
-  };
-  const absent: string[] = [];
-  const channels: MessagingChannel[] = [];
-
-  if (config.WHATSAPP_ACCESS_TOKEN && config.WHATSAPP_PHONE_NUMBER_ID) {
-    channels.push(
-      createWhatsAppChannel({
-        ...shared,
-        accessToken: config.WHATSAPP_ACCESS_TOKEN,
-        phoneNumberId: config.WHATSAPP_PHONE_NUMBER_ID,
-        templates: config.WHATSAPP_TEMPLATES ?? defaultWhatsAppTemplates,
-        ...(config.WHATSAPP_API_URL ? { baseUrl: config.WHATSAPP_API_URL } : {}),
-      }),
-    );
-  } else absent.push('whatsapp');
-
-  const smsSender = config.TWILIO_MESSAGING_SERVICE_SID
-    ? { messagingServiceSid: config.TWILIO_MESSAGING_SERVICE_SID }
-    : config.TWILIO_FROM
-      ? { from: config.TWILIO_FROM }
-      : undefined;
-  if (config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && smsSender) {
-    channels.push(
-      createTwilioSmsChannel({
-        ...shared,
-        ...smsSender,
-        accountSid: config.TWILIO_ACCOUNT_SID,
-        username: config.TWILIO_ACCOUNT_SID,
-        password: config.TWILIO_AUTH_TOKEN,
-        templates: config.SMS_TEMPLATES ?? defaultSmsTemplates,
-        ...(config.TWILIO_API_URL ? { baseUrl: config.TWILIO_API_URL } : {}),
-      }),
-    );
-  } else absent.push('sms');
-
-  if (config.SENDGRID_API_KEY && config.SENDGRID_FROM && config.SENDGRID_TEMPLATES) {
-    channels.push(
-      createSendGridEmailChannel({
-        ...shared,
-        apiKey: config.SENDGRID_API_KEY,
-        from: { email: config.SENDGRID_FROM },
-        templates: config.SENDGRID_TEMPLATES,
-        ...(config.SENDGRID_API_URL ? { baseUrl: config.SENDGRID_API_URL } : {}),
-      }),
-    );
-  } else absent.push('email');
-
-  const stripeOptions = config.STRIPE_SECRET_KEY
-    ? {
-        ...shared,
-        secretKey: config.STRIPE_SECRET_KEY,
-        ...(config.STRIPE_API_URL ? { baseUrl: config.STRIPE_API_URL } : {}),
-      }
-    : undefined;
-  if (!stripeOptions) absent.push('stripe');
-  const razorpay =
-    config.RAZORPAY_KEY_ID && config.RAZORPAY_KEY_SECRET
-      ? createRazorpayGateway({
-          ...shared,
-          keyId: config.RAZORPAY_KEY_ID,
-          keySecret: config.RAZORPAY_KEY_SECRET,
-          ...(config.RAZORPAY_API_URL ? { baseUrl: config.RAZORPAY_API_URL } : {}),
-        })
-      : undefined;
-  if (!razorpay) absent.push('razorpay');
-
-  const amadeusOptions =
-    config.AMADEUS_CLIENT_ID && config.AMADEUS_CLIENT_SECRET
-      ? {
-          ...shared,
-          clientId: config.AMADEUS_CLIENT_ID,
-          clientSecret: config.AMADEUS_CLIENT_SECRET,
-          environment: config.AMADEUS_ENVIRONMENT,
-          sink: manualTasks,
-          ...(config.AMADEUS_API_URL ? { baseUrl: config.AMADEUS_API_URL } : {}),
-        }
-      : undefined;
-  if (!amadeusOptions) absent.push('amadeus');
-
-  return {
-    channels,
-    ...(channels.length > 0
-      ? {
-          messaging: createMessagingComposer({
-            channels,
-            consent: deps.consent ?? patientConsent(deps.db),
-            sink: manualTasks,
-          }),
-        }
-      : {}),
-    payments: {
-      ...(stripeOptions ? { stripe: createStripeGateway(stripeOptions) } : {}),
-      ...(razorpay ? { razorpay } : {}),
+    audit: providerAuditHook(deps.db),
+    manualTasks: {
+      record: (task) => new DatabaseManualTaskSink(callDatabase(deps.db)).record(task),
     },
-    ...(stripeOptions ? { escrow: createStripeEscrow(stripeOptions) } : {}),
-    ...(amadeusOptions
-      ? {
-          travel: {
-            flights: createAmadeusFlights(amadeusOptions),
-            hotels: createAmadeusHotels(amadeusOptions),
-          },
-        }
-      : {}),
-    manualTasks,
-    absent,
+    db: deps.db,
   };
-}
-
-/**
- * Consent from the patient row: messaging only for patients who said yes.
- * `subjectRef` is the patient id; the tenant is checked by the caller, which
- * only composes messages for its own patients.
- */
-function patientConsent(db: Kysely<DB>): ConsentChecker {
+  const groups = [
+    messagingProviders.build(config, shared),
+    paymentProviders.build(config, shared),
+    travelProviders.build(config, shared),
+  ] as const;
+  const [messaging, payments, travel] = groups;
   return {
-    async check({ subjectRef }) {
-      const row = await callDatabase(db)
-        .selectFrom('patients')
-        .select('consent_messaging')
-        .where('id', '=', subjectRef)
-        .executeTakeFirst();
-      if (!row) return 'no_consent';
-      return row.consent_messaging ? 'granted' : 'opted_out';
-    },
+    ...messaging.built,
+    ...payments.built,
+    ...travel.built,
+    manualTasks: shared.manualTasks,
+    absent: groups.flatMap((group) => group.absent),
   };
 }

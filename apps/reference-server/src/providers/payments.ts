@@ -1,0 +1,79 @@
+/**
+ * The payment providers: Stripe (cards, and Connect escrow) and Razorpay
+ * (UPI and cards), each behind the `PaymentGateway` port.
+ */
+import type { EscrowAccount, PaymentGateway } from '@clinicbridge/adapters';
+import { createRazorpayGateway } from '@clinicbridge/adapters/razorpay';
+import { createStripeEscrow, createStripeGateway } from '@clinicbridge/adapters/stripe';
+import * as z from 'zod';
+import { optionalUrl, optionalValue } from './config-values.ts';
+import type { ProviderGroup } from './group.ts';
+
+/**
+ * The payment providers' section of the environment.
+ *
+ * @example
+ * paymentsConfig.parse({ STRIPE_SECRET_KEY: 'sk_test_1' });
+ */
+export const paymentsConfig = z.object({
+  /** Stripe: secret key (card payments and Connect escrow). */
+  STRIPE_SECRET_KEY: optionalValue,
+  STRIPE_API_URL: optionalUrl,
+  /** Razorpay: key id and secret (UPI and cards). */
+  RAZORPAY_KEY_ID: optionalValue,
+  RAZORPAY_KEY_SECRET: optionalValue,
+  RAZORPAY_API_URL: optionalUrl,
+});
+
+/**
+ * The payment adapters of a process.
+ *
+ * @example
+ * const gateway = providers.payments.stripe ?? providers.payments.razorpay;
+ */
+export interface PaymentProviders {
+  readonly payments: { readonly stripe?: PaymentGateway; readonly razorpay?: PaymentGateway };
+  readonly escrow?: EscrowAccount;
+}
+
+/**
+ * Builds the configured gateways, and Stripe's escrow beside its gateway.
+ *
+ * @example
+ * const { built } = paymentProviders.build(paymentsConfig.parse(process.env), shared);
+ */
+export const paymentProviders: ProviderGroup<typeof paymentsConfig, PaymentProviders> = {
+  config: paymentsConfig,
+  build(config, shared) {
+    const hooks = { metrics: shared.metrics, audit: shared.audit };
+    const absent: string[] = [];
+    const stripe = config.STRIPE_SECRET_KEY
+      ? {
+          ...hooks,
+          secretKey: config.STRIPE_SECRET_KEY,
+          ...(config.STRIPE_API_URL ? { baseUrl: config.STRIPE_API_URL } : {}),
+        }
+      : undefined;
+    if (!stripe) absent.push('stripe');
+    const razorpay =
+      config.RAZORPAY_KEY_ID && config.RAZORPAY_KEY_SECRET
+        ? createRazorpayGateway({
+            ...hooks,
+            keyId: config.RAZORPAY_KEY_ID,
+            keySecret: config.RAZORPAY_KEY_SECRET,
+            ...(config.RAZORPAY_API_URL ? { baseUrl: config.RAZORPAY_API_URL } : {}),
+          })
+        : undefined;
+    if (!razorpay) absent.push('razorpay');
+    return {
+      built: {
+        payments: {
+          ...(stripe ? { stripe: createStripeGateway(stripe) } : {}),
+          ...(razorpay ? { razorpay } : {}),
+        },
+        ...(stripe ? { escrow: createStripeEscrow(stripe) } : {}),
+      },
+      absent,
+    };
+  },
+};
