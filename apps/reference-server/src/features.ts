@@ -13,8 +13,10 @@ import { consoleFeature } from './console/feature.ts';
 import { crmFeature } from './crm/feature.ts';
 import { coreMigrations } from './db/migrations/index.ts';
 import { deliveryFeature } from './delivery/feature.ts';
+import { encountersFeature } from './encounters/feature.ts';
 import { eventsFeature } from './events/feature.ts';
 import type { ConfigSection, Feature } from './feature.ts';
+import { hl7Feature } from './hl7/feature.ts';
 import { inboundFeature } from './inbound/feature.ts';
 import { integrationsFeature } from './integrations/feature.ts';
 import { invoicesFeature } from './invoices/feature.ts';
@@ -41,6 +43,7 @@ export const resourceFeatures: readonly Feature[] = [
   patientsFeature,
   appointmentsFeature,
   visitsFeature,
+  encountersFeature,
   invoicesFeature,
   paymentsFeature,
   eventsFeature,
@@ -62,6 +65,7 @@ export function serverFeatures(): Feature[] {
     webhookEndpointsFeature(),
     deliveryFeature(),
     inboundFeature(),
+    hl7Feature(),
     notificationsFeature,
     reportingFeature,
     analyticsFeature,

@@ -19,6 +19,7 @@ export const idPrefixes = {
   patient: 'pat',
   appointment: 'apt',
   visit: 'vis',
+  encounter: 'enc',
   invoice: 'inv',
   payment: 'pay',
   refund: 'ref',
@@ -31,6 +32,8 @@ export const idPrefixes = {
   auditEvent: 'aud',
   integration: 'int',
   inboundWebhook: 'inb',
+  hl7Message: 'hl7',
+  hl7Facility: 'fac',
 } as const;
 
 /**

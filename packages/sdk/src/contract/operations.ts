@@ -6,6 +6,7 @@
 import type { Operation } from './operation.ts';
 import { appointmentOperations } from './resources/appointments.ts';
 import { auditEventOperations } from './resources/audit-events.ts';
+import { encounterOperations } from './resources/encounters.ts';
 import { deadLetterOperations, deliveryOperations, eventOperations } from './resources/events.ts';
 import { exportOperations, importOperations } from './resources/imports-exports.ts';
 import { integrationTokenOperations } from './resources/integration-tokens.ts';
@@ -27,6 +28,7 @@ export const operations = {
   patients: patientOperations,
   appointments: appointmentOperations,
   visits: visitOperations,
+  encounters: encounterOperations,
   invoices: invoiceOperations,
   payments: paymentOperations,
   refunds: refundOperations,

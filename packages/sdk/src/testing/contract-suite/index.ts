@@ -8,6 +8,7 @@ import { listOperations, type Operation } from '../../contract/index.ts';
 import { ClinicBridge } from '../../index.ts';
 import { adminCases } from './cases/admin.ts';
 import { appointmentCases } from './cases/appointments.ts';
+import { encounterCases } from './cases/encounters.ts';
 import { moneyCases } from './cases/money.ts';
 import { patientCases } from './cases/patients.ts';
 import { securityCases } from './cases/security.ts';
@@ -23,6 +24,8 @@ import type {
 
 export type {
   CaseContext,
+  ClinicalFeed,
+  ClinicalFeedInput,
   ContractCase,
   ContractSuiteOptions,
   ContractSuiteTarget,
@@ -37,6 +40,7 @@ export type {
 export const contractCases: readonly ContractCase[] = [
   ...patientCases,
   ...appointmentCases,
+  ...encounterCases,
   ...moneyCases,
   ...securityCases,
   ...webhookEventCases,

@@ -6,6 +6,7 @@ import type {
   Appointment,
   AuditEvent,
   Delivery,
+  Encounter,
   EventEnvelope,
   ExportJob,
   ImportJob,
@@ -52,6 +53,9 @@ export class TenantState {
   readonly patients = new Collection<Patient>();
   readonly appointments = new Collection<Appointment>();
   readonly visits = new Collection<Visit>();
+  readonly encounters = new Collection<Encounter>();
+  /** Patient ids by hospital MRN, as the clinical feed has linked them. */
+  readonly patientsByMrn = new Map<string, string>();
   readonly invoices = new Collection<Invoice>();
   readonly payments = new Collection<Payment>();
   readonly refunds = new Collection<Refund>();
