@@ -284,7 +284,9 @@ async function writeDurably(path: string, text: string): Promise<void> {
  * Serves a presigned link of a filesystem store: a web-standard handler
  * for `PUT|GET <baseUrl>/storage/objects/<key>?…`. A PUT streams into the
  * store within the link's size limit and content type; a GET streams the
- * object back. Refusals are `application/problem+json` with a stable code.
+ * object back. A refused link throws {@link StorageError} (`expired`,
+ * `bad_signature`, `too_large`, `not_found`, `invalid_key`): the host turns
+ * it into its own error response.
  *
  * @example
  * app.all('/storage/objects/*', (c) => servePresigned(storage, c.req.raw));
@@ -296,68 +298,51 @@ export async function servePresigned(
   const url = new URL(request.url);
   const prefix = `${FILESYSTEM_STORAGE_PATH}/`;
   const at = url.pathname.indexOf(prefix);
-  let key: string;
-  try {
-    key = url.pathname
-      .slice(at + prefix.length)
-      .split('/')
-      .map((part) => decodeURIComponent(part))
-      .join('/');
-    if (at < 0) throw new StorageError('invalid_key');
-    const grant = storage.verifyPresigned(request.method, key, url.searchParams);
-    if (grant.method === 'GET') {
-      const object = await storage.get(key);
-      if (!object) throw new StorageError('not_found');
-      return new Response(toStream(object.body), {
-        status: 200,
-        headers: {
-          'content-type': object.contentType ?? 'application/octet-stream',
-          'content-length': String(object.size),
-          'cache-control': 'private, no-store',
-          'x-content-type-options': 'nosniff',
-          ...(grant.downloadName
-            ? {
-                'content-disposition': `attachment; filename="${grant.downloadName.replace(/["\\\r\n]/g, '_')}"`,
-              }
-            : {}),
-        },
-      });
-    }
-    const contentType = request.headers.get('content-type') ?? undefined;
-    if (grant.contentType !== undefined && contentType !== grant.contentType) {
-      throw new StorageError('bad_signature');
-    }
-    const declared = Number(request.headers.get('content-length') ?? Number.NaN);
-    if (grant.maxBytes !== undefined && declared > grant.maxBytes)
-      throw new StorageError('too_large');
-    const stored = await storage.put(key, request.body ?? new Uint8Array(), {
-      ...(contentType ? { contentType } : {}),
-      ...(grant.maxBytes !== undefined ? { maxBytes: grant.maxBytes } : {}),
+  if (at < 0) throw new StorageError('invalid_key');
+  const key = url.pathname
+    .slice(at + prefix.length)
+    .split('/')
+    .map((part) => {
+      try {
+        return decodeURIComponent(part);
+      } catch {
+        throw new StorageError('invalid_key');
+      }
+    })
+    .join('/');
+  const grant = storage.verifyPresigned(request.method, key, url.searchParams);
+  if (grant.method === 'GET') {
+    const object = await storage.get(key);
+    if (!object) throw new StorageError('not_found');
+    return new Response(toStream(object.body), {
+      status: 200,
+      headers: {
+        'content-type': object.contentType ?? 'application/octet-stream',
+        'content-length': String(object.size),
+        'cache-control': 'private, no-store',
+        'x-content-type-options': 'nosniff',
+        ...(grant.downloadName
+          ? {
+              'content-disposition': `attachment; filename="${grant.downloadName.replace(/["\\\r\n]/g, '_')}"`,
+            }
+          : {}),
+      },
     });
-    return new Response(null, { status: 200, headers: { etag: `"${stored.sha256}"` } });
-  } catch (error) {
-    if (!(error instanceof StorageError)) throw error;
-    const status = STATUS[error.code];
-    return new Response(
-      JSON.stringify({
-        type: `about:blank`,
-        title: error.message,
-        status,
-        code: `storage_${error.code}`,
-      }),
-      { status, headers: { 'content-type': 'application/problem+json' } },
-    );
   }
+  const contentType = request.headers.get('content-type') ?? undefined;
+  if (grant.contentType !== undefined && contentType !== grant.contentType) {
+    throw new StorageError('bad_signature');
+  }
+  const declared = Number(request.headers.get('content-length') ?? Number.NaN);
+  if (grant.maxBytes !== undefined && declared > grant.maxBytes) {
+    throw new StorageError('too_large');
+  }
+  const stored = await storage.put(key, request.body ?? new Uint8Array(), {
+    ...(contentType ? { contentType } : {}),
+    ...(grant.maxBytes !== undefined ? { maxBytes: grant.maxBytes } : {}),
+  });
+  return new Response(null, { status: 200, headers: { etag: `"${stored.sha256}"` } });
 }
-
-const STATUS: Record<StorageError['code'], number> = {
-  invalid_key: 400,
-  not_found: 404,
-  too_large: 413,
-  expired: 403,
-  bad_signature: 403,
-  unavailable: 503,
-};
 
 function toStream(body: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
   const iterator = body[Symbol.asyncIterator]();
