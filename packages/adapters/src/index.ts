@@ -80,6 +80,7 @@ export * from './ports/crm.ts';
 export * from './ports/escrow.ts';
 export * from './ports/health-id.ts';
 export * from './ports/messaging.ts';
+export * from './ports/object-storage.ts';
 export * from './ports/payment.ts';
 export * from './ports/push.ts';
 export * from './ports/travel.ts';

@@ -23,6 +23,7 @@ import { callDatabase, providerAuditHook } from './audit.ts';
 import type { ProviderShared } from './group.ts';
 import { type MessagingProviders, messagingProviders } from './messaging.ts';
 import { type PaymentProviders, paymentProviders } from './payments.ts';
+import { type StorageProviders, storageProviders } from './storage.ts';
 import { type TravelProviders, travelProviders } from './travel.ts';
 
 export { callForTenant } from './audit.ts';
@@ -38,6 +39,7 @@ export const providersConfig = z.object({
   ...messagingProviders.config.shape,
   ...paymentProviders.config.shape,
   ...travelProviders.config.shape,
+  ...storageProviders.config.shape,
 });
 
 /**
@@ -54,7 +56,11 @@ export type ProvidersConfig = z.infer<typeof providersConfig>;
  * @example
  * if (!context.providers.messaging) logger.warn('no messaging provider: notifications are recorded only');
  */
-export interface Providers extends MessagingProviders, PaymentProviders, TravelProviders {
+export interface Providers
+  extends MessagingProviders,
+    PaymentProviders,
+    TravelProviders,
+    StorageProviders {
   /** Where adapters put the work a human must do. */
   readonly manualTasks: ManualTaskSink;
   /** Providers without configuration, for the start-up log. */
@@ -65,21 +71,13 @@ export interface Providers extends MessagingProviders, PaymentProviders, TravelP
  * What building the providers needs besides their configuration.
  *
  * @example
- * createProviders(config, { db, registry: metrics.registry });
+ * createProviders(config, { db, registry: metrics.registry, server: { dataDir: './.data', publicUrl } });
  */
 export interface ProviderDeps {
   readonly db: Kysely<DB>;
   readonly registry: Registry;
-}
-
-/**
- * No providers at all: what a server (or a test) without provider configuration has.
- *
- * @example
- * const providers = noProviders(new InMemoryManualTaskSink());
- */
-export function noProviders(manualTasks: ManualTaskSink): Providers {
-  return { channels: [], payments: {}, manualTasks, absent: [] };
+  /** The data directory and public URL (the filesystem store keeps files and serves links there). */
+  readonly server: { readonly dataDir: string; readonly publicUrl: string };
 }
 
 /**
@@ -97,17 +95,20 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
       record: (task) => new DatabaseManualTaskSink(callDatabase(deps.db)).record(task),
     },
     db: deps.db,
+    server: deps.server,
   };
   const groups = [
     messagingProviders.build(config, shared),
     paymentProviders.build(config, shared),
     travelProviders.build(config, shared),
+    storageProviders.build(config, shared),
   ] as const;
-  const [messaging, payments, travel] = groups;
+  const [messaging, payments, travel, storage] = groups;
   return {
     ...messaging.built,
     ...payments.built,
     ...travel.built,
+    ...storage.built,
     manualTasks: shared.manualTasks,
     absent: groups.flatMap((group) => group.absent),
   };

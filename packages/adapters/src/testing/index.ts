@@ -22,6 +22,7 @@ export {
 export { FakeFcm, FCM_API, GOOGLE_TOKEN_URL } from './fcm.ts';
 export { FakeHubSpot, HUBSPOT_API } from './hubspot.ts';
 export { FakeIyzico, IYZICO_API } from './iyzico.ts';
+export { InMemoryObjectStorage } from './object-storage.ts';
 export { FakeRazorpay, RAZORPAY_API } from './razorpay.ts';
 export { FakeSegment, SEGMENT_API } from './segment.ts';
 export { FakeSendGrid, SENDGRID_API } from './sendgrid.ts';
