@@ -79,8 +79,15 @@ export async function pendingMigrations(
   db: Kysely<DB>,
   migrations: Record<string, Migration>,
 ): Promise<string[]> {
-  const all = await (await migrator(db, migrations)).getMigrations();
-  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+  for (let retry = 0; ; retry++) {
+    try {
+      const all = await (await migrator(db, migrations)).getMigrations();
+      return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+    } catch (error) {
+      // The same all-schema listing as in migrateToLatest (see there).
+      if (retry >= 3 || !schemaVanished(error)) throw error;
+    }
+  }
 }
 
 function schemaVanished(error: unknown): boolean {
