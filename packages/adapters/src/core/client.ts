@@ -171,6 +171,7 @@ export function createProviderClient(options: ProviderClientOptions): ProviderCl
       throw fail(operation, code, {
         status: response.status,
         providerCode: failure?.providerCode,
+        ...(failure?.fields && failure.fields.length > 0 ? { fields: failure.fields } : {}),
         retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
         providerRequestId: requestId,
         correlationId,
@@ -197,7 +198,8 @@ export function createProviderClient(options: ProviderClientOptions): ProviderCl
         operation: call.operation,
         // A retried write without a provider-side key could act twice; only a
         // 429 proves the provider did nothing.
-        mayRetry: (error) => !isWrite || keyed || error.code === 'rate_limited',
+        mayRetry: (error) =>
+          !isWrite || keyed || call.idempotent === true || error.code === 'rate_limited',
         onRetry: ({ attempt, delayMs, error }) =>
           logger.warn('provider call retrying', {
             provider,

@@ -20,6 +20,13 @@ export {
   serverErrors,
 } from './failures.ts';
 export { FakeFcm, FCM_API, GOOGLE_TOKEN_URL } from './fcm.ts';
+export {
+  type FakeFhirClientRegistration,
+  type FakeFhirRule,
+  FakeFhirServer,
+  FHIR_API,
+  outcome as fhirOutcome,
+} from './fhir.ts';
 export { FakeHubSpot, HUBSPOT_API } from './hubspot.ts';
 export { FakeIyzico, IYZICO_API } from './iyzico.ts';
 export { FakeRazorpay, RAZORPAY_API } from './razorpay.ts';
