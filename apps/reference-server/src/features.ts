@@ -15,6 +15,7 @@ import { coreMigrations } from './db/migrations/index.ts';
 import { deliveryFeature } from './delivery/feature.ts';
 import { eventsFeature } from './events/feature.ts';
 import type { ConfigSection, Feature } from './feature.ts';
+import { fhirFeature } from './fhir/feature.ts';
 import { inboundFeature } from './inbound/feature.ts';
 import { integrationsFeature } from './integrations/feature.ts';
 import { invoicesFeature } from './invoices/feature.ts';
@@ -66,6 +67,7 @@ export function serverFeatures(): Feature[] {
     reportingFeature,
     analyticsFeature,
     crmFeature,
+    fhirFeature,
     consoleFeature(),
   ];
 }
