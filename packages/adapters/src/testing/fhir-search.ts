@@ -119,8 +119,10 @@ function matchToken(value: unknown, query: string): boolean {
 }
 
 function matchReference(value: unknown, query: string): boolean {
-  const reference = (value as { reference?: unknown } | undefined)?.reference;
-  if (typeof reference !== 'string') return false;
+  const raw = (value as { reference?: unknown } | undefined)?.reference;
+  if (typeof raw !== 'string') return false;
+  // A versioned reference (`Claim/7/_history/2`) matches a search for the resource.
+  const reference = raw.replace(/\/_history\/[^/]+$/, '');
   if (query.includes('/')) return reference === query || reference.endsWith(`/${query}`);
   return reference.endsWith(`/${query}`);
 }

@@ -102,7 +102,10 @@ export class FakeFhirServer {
   private readonly tokens = new Map<string, string>();
   private readonly jtis = new Set<string>();
   private readonly store = new Map<string, Resource[]>();
+  /** Order of each resource's last write, for `_sort=_lastUpdated`. */
+  private readonly written = new Map<string, number>();
   private seq = 0;
+  private writes = 0;
 
   constructor(
     options: { baseUrl?: string; clients?: Record<string, FakeFhirClientRegistration> } = {},
@@ -169,6 +172,8 @@ export class FakeFhirServer {
     } as T;
     versions.push(stored);
     this.store.set(key, versions);
+    this.writes += 1;
+    this.written.set(key, this.writes);
     for (const listener of this.onWrite) listener(stored, kind);
     return stored;
   }
@@ -258,8 +263,10 @@ export class FakeFhirServer {
       throw error;
     }
     const sort = query.get('_sort');
-    if (sort === '-_lastUpdated') found.reverse();
-    else if (sort !== null && sort !== '_lastUpdated') {
+    if (sort === '_lastUpdated' || sort === '-_lastUpdated') {
+      const order = (r: Resource) => this.written.get(`${r.resourceType}/${r.id}`) ?? 0;
+      found.sort((a, b) => (order(a) - order(b)) * (sort === '_lastUpdated' ? 1 : -1));
+    } else if (sort !== null) {
       return outcome(400, 'not-supported', `sorting by "${sort}" is not supported`);
     }
     const count = Math.min(Number(query.get('_count') ?? this.pageSize) || this.pageSize, 100);

@@ -34,5 +34,6 @@ export { FakeSegment, SEGMENT_API } from './segment.ts';
 export { FakeSendGrid, SENDGRID_API } from './sendgrid.ts';
 export { type ServedFakeProvider, serveFakeProvider } from './serve.ts';
 export { FakeStripe, STRIPE_API } from './stripe.ts';
+export { CARC_SYSTEM, FakeTpa, TPA_API, type TpaDecision } from './tpa.ts';
 export { FakeTwilio, TWILIO_API } from './twilio.ts';
 export { FakeWhatsApp, WHATSAPP_API } from './whatsapp.ts';
