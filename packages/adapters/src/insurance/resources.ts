@@ -46,7 +46,7 @@ const CATEGORY = 'http://terminology.hl7.org/CodeSystem/claiminformationcategory
 export function toFhirMoney(money: Money): FhirMoney {
   return {
     value: Number(fromMinorUnits(money.amountMinor, money.currency)),
-    currency: money.currency as FhirMoney['currency'],
+    currency: money.currency as NonNullable<FhirMoney['currency']>,
   };
 }
 
