@@ -31,6 +31,7 @@ export const idPrefixes = {
   auditEvent: 'aud',
   integration: 'int',
   inboundWebhook: 'inb',
+  claim: 'clm',
 } as const;
 
 /**

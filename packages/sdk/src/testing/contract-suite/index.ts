@@ -8,6 +8,7 @@ import { listOperations, type Operation } from '../../contract/index.ts';
 import { ClinicBridge } from '../../index.ts';
 import { adminCases } from './cases/admin.ts';
 import { appointmentCases } from './cases/appointments.ts';
+import { claimCases } from './cases/claims.ts';
 import { moneyCases } from './cases/money.ts';
 import { patientCases } from './cases/patients.ts';
 import { securityCases } from './cases/security.ts';
@@ -38,6 +39,7 @@ export const contractCases: readonly ContractCase[] = [
   ...patientCases,
   ...appointmentCases,
   ...moneyCases,
+  ...claimCases,
   ...securityCases,
   ...webhookEventCases,
   ...adminCases,

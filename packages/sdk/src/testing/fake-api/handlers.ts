@@ -2,6 +2,7 @@
 import type { BoundHandler } from './context.ts';
 import { appointmentHandlers } from './resources/appointments.ts';
 import { auditEventHandlers } from './resources/audit-events.ts';
+import { claimHandlers } from './resources/claims.ts';
 import { eventHandlers } from './resources/events.ts';
 import { importExportHandlers } from './resources/imports-exports.ts';
 import { integrationTokenHandlers } from './resources/integration-tokens.ts';
@@ -25,6 +26,7 @@ export const allHandlers: readonly BoundHandler[] = [
   ...visitHandlers,
   ...invoiceHandlers,
   ...paymentHandlers,
+  ...claimHandlers,
   ...webhookEndpointHandlers,
   ...eventHandlers,
   ...importExportHandlers,
