@@ -9,6 +9,7 @@ import type { Migration } from 'kysely/migration';
 import { analyticsFeature } from './analytics/feature.ts';
 import { appointmentsFeature } from './appointments/feature.ts';
 import { auditFeature } from './audit/feature.ts';
+import { claimsFeature } from './claims/feature.ts';
 import { consoleFeature } from './console/feature.ts';
 import { crmFeature } from './crm/feature.ts';
 import { coreMigrations } from './db/migrations/index.ts';
@@ -68,6 +69,7 @@ export function serverFeatures(): Feature[] {
     analyticsFeature,
     crmFeature,
     fhirFeature,
+    claimsFeature,
     consoleFeature(),
   ];
 }

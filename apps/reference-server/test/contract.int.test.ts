@@ -10,6 +10,7 @@
 import { listOperations } from '@clinicbridge/sdk/contract';
 import { defineContractSuite } from '@clinicbridge/sdk/testing/contract-suite';
 import { afterAll, expect, test, vi } from 'vitest';
+import { claimsFeature } from '../src/claims/feature.ts';
 import { deliveryConfig } from '../src/delivery/config.ts';
 import { resourceFeatures } from '../src/features.ts';
 import { inboundConfig } from '../src/inbound/config.ts';
@@ -18,14 +19,17 @@ import { testDatabaseKind } from './helpers/database.ts';
 import { eventFeatures, handledOperationIds } from './helpers/features.ts';
 import { startTestServer, type TestServer } from './helpers/http-server.ts';
 
-const features = eventFeatures({
-  ...deliveryConfig.parse({
-    WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1',
-    WEBHOOK_POLL_INTERVAL: '50ms',
-    WEBHOOK_TIMEOUT_MS: '1000',
+const features = [
+  ...eventFeatures({
+    ...deliveryConfig.parse({
+      WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1',
+      WEBHOOK_POLL_INTERVAL: '50ms',
+      WEBHOOK_TIMEOUT_MS: '1000',
+    }),
+    ...inboundConfig.parse({}),
   }),
-  ...inboundConfig.parse({}),
-});
+  claimsFeature,
+];
 
 const implemented = handledOperationIds([...resourceFeatures, ...features]);
 type OperationId = Parameters<typeof defineContractSuite>[0]['unsupported'] extends

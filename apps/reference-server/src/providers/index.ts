@@ -1,7 +1,7 @@
 /**
  * The provider adapters of one server process, built from configuration.
  * Each family of providers is a group in its own file (`messaging.ts`,
- * `payments.ts`, `travel.ts`): its configuration section and the function
+ * `payments.ts`, `travel.ts`, `clinical.ts`): its configuration section and the function
  * that builds the configured adapters. Every adapter shares the server's
  * Prometheus registry (`integration_*` metrics), writes provider calls to
  * the audit log of the tenant the call is made for, and sends what it
@@ -20,6 +20,7 @@ import * as z from 'zod';
 import type { DB } from '../db/schema.ts';
 import { DatabaseManualTaskSink } from '../manual-tasks/store.ts';
 import { callDatabase, providerAuditHook } from './audit.ts';
+import { type ClinicalProviders, clinicalProviders } from './clinical.ts';
 import type { ProviderShared } from './group.ts';
 import { type MessagingProviders, messagingProviders } from './messaging.ts';
 import { type PaymentProviders, paymentProviders } from './payments.ts';
@@ -38,6 +39,7 @@ export const providersConfig = z.object({
   ...messagingProviders.config.shape,
   ...paymentProviders.config.shape,
   ...travelProviders.config.shape,
+  ...clinicalProviders.config.shape,
 });
 
 /**
@@ -54,7 +56,11 @@ export type ProvidersConfig = z.infer<typeof providersConfig>;
  * @example
  * if (!context.providers.messaging) logger.warn('no messaging provider: notifications are recorded only');
  */
-export interface Providers extends MessagingProviders, PaymentProviders, TravelProviders {
+export interface Providers
+  extends MessagingProviders,
+    PaymentProviders,
+    TravelProviders,
+    ClinicalProviders {
   /** Where adapters put the work a human must do. */
   readonly manualTasks: ManualTaskSink;
   /** Providers without configuration, for the start-up log. */
@@ -102,12 +108,14 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     messagingProviders.build(config, shared),
     paymentProviders.build(config, shared),
     travelProviders.build(config, shared),
+    clinicalProviders.build(config, shared),
   ] as const;
-  const [messaging, payments, travel] = groups;
+  const [messaging, payments, travel, clinical] = groups;
   return {
     ...messaging.built,
     ...payments.built,
     ...travel.built,
+    ...clinical.built,
     manualTasks: shared.manualTasks,
     absent: groups.flatMap((group) => group.absent),
   };
