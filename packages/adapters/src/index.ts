@@ -85,6 +85,7 @@ export * from './ports/crm.ts';
 export * from './ports/escrow.ts';
 export * from './ports/fhir.ts';
 export * from './ports/health-id.ts';
+export * from './ports/imaging.ts';
 export * from './ports/insurance.ts';
 export * from './ports/messaging.ts';
 export * from './ports/payment.ts';

@@ -122,14 +122,12 @@ describe('claims through the service', () => {
     const { db } = t.database;
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 14 }), async (steps) => {
-        const claim = await db
-          .transaction()
-          .execute((trx) =>
-            createClaim(trx, change, {
-              invoiceId,
-              payer: { payerRef: 'payer_1', memberId: 'M-1' },
-            }),
-          );
+        const claim = await db.transaction().execute((trx) =>
+          createClaim(trx, change, {
+            invoiceId,
+            payer: { payerRef: 'payer_1', memberId: 'M-1' },
+          }),
+        );
         let status: ClaimStatus = 'draft';
         let pending: ClaimAction | null = null;
         let resubmissions = 0;
@@ -150,7 +148,8 @@ describe('claims through the service', () => {
               pending = s.action;
             }
           } else if (s.kind === 'withdraw') {
-            const next = pending === null ? nextClaimStatus(status, 'claim.withdrawn') : null;
+            const next: ClaimStatus | null =
+              pending === null ? nextClaimStatus(status, 'claim.withdrawn') : null;
             const run = () =>
               db.transaction().execute((trx) => withdrawClaim(trx, change, claim.id));
             if (!next) await refused(run);
@@ -160,7 +159,7 @@ describe('claims through the service', () => {
               expected.push('claim.withdrawn');
             }
           } else {
-            const next = nextClaimStatus(status, s.transition);
+            const next: ClaimStatus | null = nextClaimStatus(status, s.transition);
             const resubmission =
               s.transition === 'claim.resubmitted' ? { resubmissions: resubmissions + 1 } : {};
             const run = () =>

@@ -5,7 +5,7 @@
  * DICOMweb archive. Tokens go to the OAuth2 token cache shared by the
  * process; secrets may come from `<NAME>_FILE`.
  */
-import type { InsuranceGateway } from '@clinicbridge/adapters';
+import type { ImagingArchive, InsuranceGateway } from '@clinicbridge/adapters';
 import { InMemoryTokenCache } from '@clinicbridge/adapters';
 import {
   createTenantFhirClients,
@@ -13,6 +13,7 @@ import {
   type TenantFhirClients,
 } from '@clinicbridge/adapters/fhir';
 import { createFhirInsuranceGateway } from '@clinicbridge/adapters/insurance';
+import { createOrthancArchive } from '@clinicbridge/adapters/orthanc';
 import * as z from 'zod';
 import { optionalUrl, optionalValue } from './config-values.ts';
 import type { ProviderGroup } from './group.ts';
@@ -58,6 +59,8 @@ export interface ClinicalProviders {
   /** FHIR clients by tenant (every tenant reaches the configured server). */
   readonly fhir?: TenantFhirClients;
   readonly insurance?: InsuranceGateway;
+  /** The DICOM archive: a patient's studies, and anonymised copies only. */
+  readonly imaging?: ImagingArchive;
 }
 
 type ClinicalConfig = z.infer<typeof clinicalConfig>;
@@ -124,8 +127,21 @@ export const clinicalProviders: ProviderGroup<typeof clinicalConfig, ClinicalPro
         })
       : undefined;
     if (!insurance) absent.push('insurance');
+    const imaging = config.ORTHANC_URL
+      ? createOrthancArchive({
+          ...hooks,
+          baseUrl: config.ORTHANC_URL,
+          ...(config.ORTHANC_USERNAME ? { username: config.ORTHANC_USERNAME } : {}),
+          ...(config.ORTHANC_PASSWORD ? { password: config.ORTHANC_PASSWORD } : {}),
+        })
+      : undefined;
+    if (!imaging) absent.push('orthanc');
     return {
-      built: { ...(fhir ? { fhir } : {}), ...(insurance ? { insurance } : {}) },
+      built: {
+        ...(fhir ? { fhir } : {}),
+        ...(insurance ? { insurance } : {}),
+        ...(imaging ? { imaging } : {}),
+      },
       absent,
     };
   },

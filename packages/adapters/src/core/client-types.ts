@@ -107,6 +107,8 @@ export interface ProviderCall<T> {
   json?: unknown;
   /** `application/x-www-form-urlencoded` body (Stripe, Twilio). */
   form?: Record<string, Scalar>;
+  /** A plain-text body sent as is (Orthanc's `/tools/lookup` takes a bare identifier). */
+  text?: string;
   headers?: Record<string, string>;
   /** Key for writes; one is generated when absent and reused by every retry. */
   idempotencyKey?: string;

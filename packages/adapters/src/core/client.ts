@@ -126,6 +126,7 @@ export function createProviderClient(options: ProviderClientOptions): ProviderCl
           ...(call.searchParams ? { searchParams: definedParams(call.searchParams) } : {}),
           ...(call.json !== undefined ? { json: call.json } : {}),
           ...(call.form ? { body: encodeForm(call.form) } : {}),
+          ...(call.text !== undefined ? { body: call.text } : {}),
           ...(call.timeoutMs !== undefined ? { timeout: call.timeoutMs } : {}),
           hooks: {
             beforeRequest: [
