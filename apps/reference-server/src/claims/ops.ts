@@ -57,7 +57,7 @@ export function mountClaimOpsRoutes(app: Hono<AppEnv>, context: AppContext): voi
           .execute()
       : [];
     return c.html(html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Claim — ClinicBridge operations</title><style>${STYLE}</style></head>
+<html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="same-origin"><title>Claim — ClinicBridge operations</title><style>${STYLE}</style></head>
 <body><h1>Claim history</h1>
 <p><a href="/ops">Back to operations</a></p>
 ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
