@@ -93,6 +93,7 @@ export function resolveAppContext(deps: AppDeps): AppContext {
       createProviders(readSection(deps.config, providersConfig), {
         db: deps.database.db,
         registry: metrics.registry,
+        server: { dataDir: deps.config.DATA_DIR, publicUrl: issuer },
       }),
     wakeup,
     wake: wakeup.wake,

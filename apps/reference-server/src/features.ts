@@ -28,6 +28,7 @@ import { providersConfig } from './providers/index.ts';
 import { reportingFeature } from './reporting/feature.ts';
 import { schedulerConfig } from './scheduler/config.ts';
 import { busMigrations } from './scheduler/migrations.ts';
+import { storageFeature } from './storage/feature.ts';
 import { tokensFeature } from './tokens/feature.ts';
 import { visitsFeature } from './visits/feature.ts';
 import { webhookEndpointsFeature } from './webhook-endpoints/feature.ts';
@@ -61,6 +62,7 @@ export function serverFeatures(): Feature[] {
   return [
     ...resourceFeatures,
     manualTasksFeature,
+    storageFeature,
     webhookEndpointsFeature(),
     deliveryFeature(),
     inboundFeature(),

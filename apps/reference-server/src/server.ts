@@ -14,7 +14,7 @@ import { type AppDeps, createApp, resolveAppContext } from './app.ts';
 import type { CoreConfig } from './config/index.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import type { Clock, Feature } from './feature.ts';
+import type { AppContext, Clock, Feature } from './feature.ts';
 import { migrationsOf, serverFeatures } from './features.ts';
 import type { AppEnv } from './http/context.ts';
 import { purgeExpiredIdempotencyKeys } from './kernel/idempotency.ts';
@@ -31,6 +31,8 @@ import { startScheduler } from './scheduler/start.ts';
 export interface RunningServer {
   app: Hono<AppEnv>;
   database: Database;
+  /** What the features run with: configuration, providers, clock, metrics. */
+  context: AppContext;
   /** `http://host:port` it listens on. */
   url: string;
   port: number;
@@ -132,5 +134,5 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     })();
     return closing;
   };
-  return { app, database, url: `http://${host}:${port}`, port, close };
+  return { app, database, context, url: `http://${host}:${port}`, port, close };
 }

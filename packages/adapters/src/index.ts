@@ -88,6 +88,7 @@ export * from './ports/health-id.ts';
 export * from './ports/imaging.ts';
 export * from './ports/insurance.ts';
 export * from './ports/messaging.ts';
+export * from './ports/object-storage.ts';
 export * from './ports/payment.ts';
 export * from './ports/push.ts';
 export * from './ports/travel.ts';

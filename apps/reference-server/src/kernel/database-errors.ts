@@ -1,7 +1,8 @@
 /**
  * Database failures a caller can act on, turned into stable API errors:
  * an unreachable or overloaded database is 503 (retry later), a deadlock or
- * serialization failure and a uniqueness race are 409 (retry the request).
+ * serialization failure and a uniqueness race are 409 (retry the request), and
+ * so is a change a database rule refuses (`55000`: retention, immutability).
  * Everything else stays an internal error. Only SQLSTATE and socket error
  * codes are read: no message, table or SQL ever reaches the caller.
  */
@@ -46,6 +47,10 @@ export function classifyDatabaseFailure(error: unknown): DatabaseFailure | undef
   }
   if (code === '40001' || code === '40P01' || code === '23505') {
     return { code: 'conflict', detail: 'The request collided with a concurrent change; retry it.' };
+  }
+  if (code === '55000') {
+    // A rule the database keeps (retention, immutability) refused the change.
+    return { code: 'conflict', detail: 'The record cannot be changed or removed in its state.' };
   }
   return undefined;
 }

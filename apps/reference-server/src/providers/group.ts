@@ -22,6 +22,8 @@ export interface ProviderShared {
   readonly audit: AuditHook;
   readonly manualTasks: ManualTaskSink;
   readonly db: Kysely<DB>;
+  /** Where this server keeps its data and how it is reached (for stores serving links). */
+  readonly server: { readonly dataDir: string; readonly publicUrl: string };
 }
 
 /**

@@ -24,6 +24,7 @@ import { type ClinicalProviders, clinicalProviders } from './clinical.ts';
 import type { ProviderShared } from './group.ts';
 import { type MessagingProviders, messagingProviders } from './messaging.ts';
 import { type PaymentProviders, paymentProviders } from './payments.ts';
+import { type StorageProviders, storageProviders } from './storage.ts';
 import { type TravelProviders, travelProviders } from './travel.ts';
 
 export { callForTenant } from './audit.ts';
@@ -40,6 +41,7 @@ export const providersConfig = z.object({
   ...paymentProviders.config.shape,
   ...travelProviders.config.shape,
   ...clinicalProviders.config.shape,
+  ...storageProviders.config.shape,
 });
 
 /**
@@ -60,7 +62,8 @@ export interface Providers
   extends MessagingProviders,
     PaymentProviders,
     TravelProviders,
-    ClinicalProviders {
+    ClinicalProviders,
+    StorageProviders {
   /** Where adapters put the work a human must do. */
   readonly manualTasks: ManualTaskSink;
   /** Providers without configuration, for the start-up log. */
@@ -71,21 +74,13 @@ export interface Providers
  * What building the providers needs besides their configuration.
  *
  * @example
- * createProviders(config, { db, registry: metrics.registry });
+ * createProviders(config, { db, registry: metrics.registry, server: { dataDir: './.data', publicUrl } });
  */
 export interface ProviderDeps {
   readonly db: Kysely<DB>;
   readonly registry: Registry;
-}
-
-/**
- * No providers at all: what a server (or a test) without provider configuration has.
- *
- * @example
- * const providers = noProviders(new InMemoryManualTaskSink());
- */
-export function noProviders(manualTasks: ManualTaskSink): Providers {
-  return { channels: [], payments: {}, manualTasks, absent: [] };
+  /** The data directory and public URL (the filesystem store keeps files and serves links there). */
+  readonly server: { readonly dataDir: string; readonly publicUrl: string };
 }
 
 /**
@@ -103,19 +98,22 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
       record: (task) => new DatabaseManualTaskSink(callDatabase(deps.db)).record(task),
     },
     db: deps.db,
+    server: deps.server,
   };
   const groups = [
     messagingProviders.build(config, shared),
     paymentProviders.build(config, shared),
     travelProviders.build(config, shared),
     clinicalProviders.build(config, shared),
+    storageProviders.build(config, shared),
   ] as const;
-  const [messaging, payments, travel, clinical] = groups;
+  const [messaging, payments, travel, clinical, storage] = groups;
   return {
     ...messaging.built,
     ...payments.built,
     ...travel.built,
     ...clinical.built,
+    ...storage.built,
     manualTasks: shared.manualTasks,
     absent: groups.flatMap((group) => group.absent),
   };

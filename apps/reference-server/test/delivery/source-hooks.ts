@@ -13,7 +13,7 @@ const packagesDir = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..
 
 registerHooks({
   resolve(specifier, context, nextResolve) {
-    const match = /^@clinicbridge\/([a-z-]+)(?:\/([a-z-]+))?$/.exec(specifier);
+    const match = /^@clinicbridge\/([a-z0-9-]+)(?:\/([a-z0-9-]+))?$/.exec(specifier);
     if (match) {
       const [, pkg, sub] = match;
       const file = sub

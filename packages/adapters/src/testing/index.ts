@@ -30,6 +30,7 @@ export {
 export { FakeHubSpot, HUBSPOT_API } from './hubspot.ts';
 export { FakeIyzico, IYZICO_API } from './iyzico.ts';
 export { FakeOrthanc, type FakeOrthancStudy, ORTHANC_API } from './orthanc.ts';
+export { InMemoryObjectStorage } from './object-storage.ts';
 export { FakeRazorpay, RAZORPAY_API } from './razorpay.ts';
 export { FakeSegment, SEGMENT_API } from './segment.ts';
 export { FakeSendGrid, SENDGRID_API } from './sendgrid.ts';
