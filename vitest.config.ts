@@ -25,6 +25,7 @@ export default defineConfig({
         test: { name: 'sdk', root: 'packages/sdk' },
       },
       { extends: true, test: { name: 'adapters', root: 'packages/adapters' } },
+      { extends: true, test: { name: 'hl7', root: 'packages/hl7' } },
       {
         extends: true,
         test: { name: 'reference-server', root: 'apps/reference-server', testTimeout: 30_000 },

@@ -35,4 +35,9 @@ export function packageEntries(dir: string): PackageEntry[] {
     });
 }
 
-export const publishablePackages = ['packages/webhooks', 'packages/sdk', 'packages/adapters'];
+export const publishablePackages = [
+  'packages/webhooks',
+  'packages/sdk',
+  'packages/adapters',
+  'packages/hl7',
+];

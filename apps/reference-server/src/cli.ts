@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `clinicbridge-server <command>`: start | migrate | create-tenant |
- * create-token | rotate-signing-key. Runs from source under Node's type
+ * create-token | rotate-signing-key | hl7-facility | hl7-map. Runs from source under Node's type
  * stripping (`node apps/reference-server/src/cli.ts start`). Configuration
  * comes from the environment (see docs/self-hosting.md).
  */
@@ -11,6 +11,8 @@ import {
   CommandError,
   createTenantCommand,
   createTokenCommand,
+  hl7FacilityCommand,
+  hl7MapCommand,
   migrateCommand,
   rotateSigningKeyCommand,
 } from './cli/commands.ts';
@@ -29,6 +31,11 @@ Commands:
   create-tenant --name N [--json]        a tenant, its admin API key and OAuth client
   create-token --tenant T --scopes a,b [--name N] [--tier standard|high] [--expires-at ISO] [--json]
   rotate-signing-key                     new OAuth signing key; the old one verifies until its tokens expire
+  hl7-facility --tenant T --facility MSH4 --allow ip,cidr [--application MSH3] [--utc-offset +05:30] [--processing-id P]
+                                         register an HL7 sending facility for a tenant
+  hl7-map --tenant T --kind provider|department|service --code C --ref R [--label L]
+          [--unit day|each --price MINOR --currency ISO [--tax-bps N]]
+                                         map a hospital code to a clinician, department or priced service
 `;
 
 async function start(config: CoreConfig): Promise<void> {
@@ -69,6 +76,19 @@ async function main(argv: string[]): Promise<number> {
       tier: { type: 'string' },
       'expires-at': { type: 'string' },
       json: { type: 'boolean', default: false },
+      facility: { type: 'string' },
+      application: { type: 'string' },
+      allow: { type: 'string' },
+      'utc-offset': { type: 'string' },
+      'processing-id': { type: 'string' },
+      kind: { type: 'string' },
+      code: { type: 'string' },
+      ref: { type: 'string' },
+      label: { type: 'string' },
+      unit: { type: 'string' },
+      price: { type: 'string' },
+      currency: { type: 'string' },
+      'tax-bps': { type: 'string' },
     },
     strict: true,
   });
@@ -116,6 +136,37 @@ async function main(argv: string[]): Promise<number> {
     case 'rotate-signing-key': {
       const kid = await rotateSigningKeyCommand(config);
       print({ kid }, values.json, `new signing key ${kid}`);
+      return 0;
+    }
+    case 'hl7-facility': {
+      if (!values.tenant || !values.facility || !values.allow)
+        throw new CommandError('hl7-facility needs --tenant, --facility and --allow');
+      const { facilityId } = await hl7FacilityCommand(config, {
+        tenantId: values.tenant,
+        facility: values.facility,
+        allow: values.allow,
+        ...(values.application ? { application: values.application } : {}),
+        ...(values['utc-offset'] ? { utcOffset: values['utc-offset'] } : {}),
+        ...(values['processing-id'] ? { processingId: values['processing-id'] } : {}),
+      });
+      print({ facilityId }, values.json, `facility ${facilityId}`);
+      return 0;
+    }
+    case 'hl7-map': {
+      if (!values.tenant || !values.kind || !values.code || !values.ref)
+        throw new CommandError('hl7-map needs --tenant, --kind, --code and --ref');
+      await hl7MapCommand(config, {
+        tenantId: values.tenant,
+        kind: values.kind,
+        code: values.code,
+        ref: values.ref,
+        ...(values.label ? { label: values.label } : {}),
+        ...(values.unit ? { unit: values.unit } : {}),
+        ...(values.price ? { price: values.price } : {}),
+        ...(values.currency ? { currency: values.currency } : {}),
+        ...(values['tax-bps'] ? { taxBps: values['tax-bps'] } : {}),
+      });
+      print({ mapped: true }, values.json, `${values.kind} ${values.code} mapped`);
       return 0;
     }
     default:

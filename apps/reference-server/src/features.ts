@@ -14,9 +14,11 @@ import { consoleFeature } from './console/feature.ts';
 import { crmFeature } from './crm/feature.ts';
 import { coreMigrations } from './db/migrations/index.ts';
 import { deliveryFeature } from './delivery/feature.ts';
+import { encountersFeature } from './encounters/feature.ts';
 import { eventsFeature } from './events/feature.ts';
 import type { ConfigSection, Feature } from './feature.ts';
 import { fhirFeature } from './fhir/feature.ts';
+import { hl7Feature } from './hl7/feature.ts';
 import { inboundFeature } from './inbound/feature.ts';
 import { integrationsFeature } from './integrations/feature.ts';
 import { invoicesFeature } from './invoices/feature.ts';
@@ -44,6 +46,7 @@ export const resourceFeatures: readonly Feature[] = [
   patientsFeature,
   appointmentsFeature,
   visitsFeature,
+  encountersFeature,
   invoicesFeature,
   paymentsFeature,
   eventsFeature,
@@ -66,6 +69,7 @@ export function serverFeatures(): Feature[] {
     webhookEndpointsFeature(),
     deliveryFeature(),
     inboundFeature(),
+    hl7Feature(),
     notificationsFeature,
     reportingFeature,
     analyticsFeature,

@@ -5,20 +5,30 @@
  * that `WEBHOOK_TARGET_ALLOWLIST` permits, so endpoints, deliveries and dead
  * letters are exercised for real. Only the operations no feature implements
  * yet (imports and exports) are declared unsupported, and the suite checks
- * that the server answers 501 for each.
+ * that the server answers 501 for each. The clinical feed of the encounter
+ * cases is real: HL7 v2 ADT messages over MLLP to the server's listener.
  */
+import { MllpClient } from '@clinicbridge/hl7/node';
 import { listOperations } from '@clinicbridge/sdk/contract';
+import type { ClinicalFeed, ClinicalFeedInput } from '@clinicbridge/sdk/testing/contract-suite';
 import { defineContractSuite } from '@clinicbridge/sdk/testing/contract-suite';
 import { afterAll, expect, test, vi } from 'vitest';
 import { claimsFeature } from '../src/claims/feature.ts';
 import { deliveryConfig } from '../src/delivery/config.ts';
 import { resourceFeatures } from '../src/features.ts';
+import { hl7Config } from '../src/hl7/config.ts';
+import { registerFacility } from '../src/hl7/facilities.ts';
+import { hl7Feature } from '../src/hl7/feature.ts';
 import { inboundConfig } from '../src/inbound/config.ts';
 import { type Receiver, startReceiver } from './delivery/receiver.ts';
 import { testDatabaseKind } from './helpers/database.ts';
 import { eventFeatures, handledOperationIds } from './helpers/features.ts';
 import { startTestServer, type TestServer } from './helpers/http-server.ts';
+import { adt } from './hl7/messages.ts';
 
+const hl7 = hl7Feature({
+  config: hl7Config.parse({ HL7_MLLP_PORT: '0', HL7_MLLP_HOST: '127.0.0.1' }),
+});
 const features = [
   ...eventFeatures({
     ...deliveryConfig.parse({
@@ -30,6 +40,7 @@ const features = [
   }),
   claimsFeature,
 ];
+features.push(hl7);
 
 const implemented = handledOperationIds([...resourceFeatures, ...features]);
 type OperationId = Parameters<typeof defineContractSuite>[0]['unsupported'] extends
@@ -43,6 +54,40 @@ const unsupported = listOperations()
 
 let running: TestServer | undefined;
 let receiver: Receiver | undefined;
+let mllp: MllpClient | undefined;
+
+/** The main tenant's ADT feed: each call is an HL7 message over MLLP, awaited until applied. */
+function mllpFeed(server: TestServer['server']): ClinicalFeed {
+  let sequence = 0;
+  const send = async (trigger: string, input: ClinicalFeedInput) => {
+    const controlId = `CS-${Date.now()}-${++sequence}`;
+    const location = input.location
+      ? `${input.location.pointOfCare}^${input.location.room}^${input.location.bed}`
+      : '';
+    mllp ??= await MllpClient.connect({ host: '127.0.0.1', port: hl7.mllpAddress()!.port });
+    const ack = await mllp.send(
+      adt({ trigger, controlId, mrn: input.mrn, visit: input.visitNumber, location }),
+    );
+    if (!ack.includes('MSA|AA|')) throw new Error(`the listener did not accept ${trigger}: ${ack}`);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const row = await server.database.db
+        .selectFrom('hl7_messages')
+        .select(['status', 'reason'])
+        .where('control_id', '=', controlId)
+        .executeTakeFirst();
+      if (row?.status === 'processed') return;
+      if (row?.status === 'failed') throw new Error(`${trigger} failed: ${row.reason}`);
+      if (Date.now() > deadline) throw new Error(`${trigger} was not applied in time`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  return {
+    admit: (input) => send('A01', input),
+    transfer: (input) => send('A02', input),
+    discharge: (input) => send('A03', input),
+  };
+}
 
 defineContractSuite({
   name: `reference server with event delivery over HTTP (${testDatabaseKind})`,
@@ -57,7 +102,13 @@ defineContractSuite({
     const [main, other] = running.tenants;
     if (!main || !other) throw new Error('tenants missing');
     const baseUrl = running.server.url;
+    await registerFacility(
+      running.server.database.db,
+      { tenantId: main.tenantId, sendingFacility: 'CITYHOSP', allowedSources: ['127.0.0.1'] },
+      new Date(),
+    );
     return {
+      clinicalFeed: mllpFeed(running.server),
       baseUrl,
       apiKey: main.apiKey,
       otherTenantApiKey: other.apiKey,
@@ -86,6 +137,7 @@ defineContractSuite({
           throw new Error('no ping yet');
       }, 5_000)
       .catch(() => undefined);
+    await mllp?.close();
     await running?.server.close();
   },
 });

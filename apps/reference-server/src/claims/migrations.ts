@@ -71,6 +71,12 @@ async function up(db: AnyDb): Promise<void> {
     .execute();
 }
 
+async function down(db: AnyDb): Promise<void> {
+  await db.schema.dropTable('claim_documents').ifExists().execute();
+  await db.schema.dropTable('claims').ifExists().execute();
+  await sql`drop index if exists claims_events_idx`.execute(db);
+}
+
 /**
  * The claims feature's migrations.
  *
@@ -78,5 +84,5 @@ async function up(db: AnyDb): Promise<void> {
  * const features: Feature[] = [{ name: 'claims', migrations: claimsMigrations }];
  */
 export const claimsMigrations: Record<string, Migration> = {
-  '0350-claims-tables': { up },
+  '0350-claims-tables': { up, down },
 };

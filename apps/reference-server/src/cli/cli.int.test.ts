@@ -64,6 +64,86 @@ describe('clinicbridge-server CLI', () => {
     });
   }, 60_000);
 
+  test('hl7-facility and hl7-map register a sending facility and a priced service', async () => {
+    const tenant = JSON.parse(
+      (await runCli(['create-tenant', '--name', 'HL7 clinic', '--json'])).stdout,
+    );
+    const facility = JSON.parse(
+      (
+        await runCli([
+          'hl7-facility',
+          '--tenant',
+          tenant.tenantId,
+          '--facility',
+          'CITYHOSP',
+          '--allow',
+          '10.20.0.0/16, 127.0.0.1',
+          '--utc-offset',
+          '+05:30',
+          '--json',
+        ])
+      ).stdout,
+    );
+    expect(facility).toEqual({ facilityId: expect.stringMatching(/^fac_/) });
+    const mapped = await runCli([
+      'hl7-map',
+      '--tenant',
+      tenant.tenantId,
+      '--kind',
+      'service',
+      '--code',
+      'MED',
+      '--ref',
+      'Ward stay, medicine',
+      '--unit',
+      'day',
+      '--price',
+      '450000',
+      '--currency',
+      'inr',
+    ]);
+    expect(mapped.stdout).toContain('service MED mapped');
+    const bad = await runCli([
+      'hl7-facility',
+      '--tenant',
+      tenant.tenantId,
+      '--facility',
+      'CITYHOSP',
+      '--allow',
+      'not-an-address',
+    ]).catch((error: unknown) => error as { stderr: string; code: number });
+    expect(bad).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('is not an IP address or CIDR range'),
+    });
+    const database = await openDatabase({ dataDir });
+    try {
+      const row = await database.db
+        .selectFrom('hl7_facilities')
+        .selectAll()
+        .executeTakeFirstOrThrow();
+      expect(row).toMatchObject({
+        tenant_id: tenant.tenantId,
+        sending_facility: 'CITYHOSP',
+        allowed_sources: ['10.20.0.0/16', '127.0.0.1'],
+        utc_offset_minutes: 330,
+        processing_id: 'P',
+      });
+      const service = await database.db
+        .selectFrom('hl7_service_mappings')
+        .selectAll()
+        .executeTakeFirstOrThrow();
+      expect(service).toMatchObject({
+        code: 'MED',
+        unit: 'day',
+        unit_price: 450_000,
+        currency: 'INR',
+      });
+    } finally {
+      await database.close();
+    }
+  });
+
   test('bad arguments and bad configuration fail with a clear message', async () => {
     const badScope = runCli(['create-token', '--tenant', 'ten_x', '--scopes', 'read:everything']);
     await expect(badScope).rejects.toMatchObject({

@@ -9,6 +9,8 @@ import type { CoreConfig } from '../config/index.ts';
 import type { Database } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { serverMigrations } from '../features.ts';
+import { FacilityInputError, registerFacility } from '../hl7/facilities.ts';
+import { type MappingInput, MappingInputError, upsertMapping } from '../hl7/mappings.ts';
 import { openConfiguredDatabase } from '../server.ts';
 import { type CreatedTenant, createTenant, tenantExists } from '../tenants/service.ts';
 import { createIntegrationToken } from '../tokens/service.ts';
@@ -131,4 +133,129 @@ export async function createTokenCommand(
  */
 export function rotateSigningKeyCommand(config: CoreConfig): Promise<string> {
   return withDatabase(config, (database) => rotateSigningKey(database.db, new Date()));
+}
+
+/**
+ * Parses a UTC offset written `+05:30`, `-0500` or `Z` into minutes.
+ *
+ * @example
+ * parseUtcOffset('+05:30'); // 330
+ */
+export function parseUtcOffset(text: string): number {
+  if (text === 'Z' || text === 'z') return 0;
+  const match = /^([+-])(\d{2}):?(\d{2})$/.exec(text.trim());
+  if (!match) throw new CommandError('--utc-offset must look like +05:30, -0500 or Z');
+  const minutes = Number(match[2]) * 60 + Number(match[3]);
+  return match[1] === '-' ? -minutes : minutes;
+}
+
+/**
+ * Registers (or updates) an HL7 sending facility for a tenant: the MSH-4
+ * it sends, optionally its MSH-3 application, the addresses it may connect
+ * from, its MSH-11 processing id and its clock's UTC offset.
+ *
+ * @example
+ * await hl7FacilityCommand(config, { tenantId: 'ten_…', facility: 'CITYHOSP', allow: '10.20.0.0/16', utcOffset: '+05:30' });
+ */
+export async function hl7FacilityCommand(
+  config: CoreConfig,
+  input: {
+    tenantId: string;
+    facility: string;
+    application?: string;
+    allow: string;
+    utcOffset?: string;
+    processingId?: string;
+  },
+): Promise<{ facilityId: string }> {
+  const allowedSources = input.allow
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (allowedSources.length === 0) {
+    throw new CommandError(
+      '--allow must list the addresses or CIDR ranges the facility sends from',
+    );
+  }
+  const utcOffsetMinutes = input.utcOffset === undefined ? 0 : parseUtcOffset(input.utcOffset);
+  return withDatabase(config, async (database) => {
+    if (!(await tenantExists(database.db, input.tenantId))) {
+      throw new CommandError(`no tenant ${input.tenantId}; create one with create-tenant`);
+    }
+    try {
+      const facilityId = await registerFacility(
+        database.db,
+        {
+          tenantId: input.tenantId,
+          sendingFacility: input.facility,
+          sendingApplication: input.application ?? null,
+          allowedSources,
+          processingId: input.processingId,
+          utcOffsetMinutes,
+        },
+        new Date(),
+      );
+      return { facilityId };
+    } catch (error) {
+      if (error instanceof FacilityInputError) throw new CommandError(error.message);
+      throw error;
+    }
+  });
+}
+
+/**
+ * Creates or replaces one HL7 code mapping of a tenant: a provider to a
+ * clinician, a hospital service or ward to a department, a billable code
+ * to a priced service.
+ *
+ * @example
+ * await hl7MapCommand(config, { tenantId, kind: 'service', code: 'MED', ref: 'Ward stay', unit: 'day', price: '450000', currency: 'INR' });
+ */
+export async function hl7MapCommand(
+  config: CoreConfig,
+  input: {
+    tenantId: string;
+    kind: string;
+    code: string;
+    ref: string;
+    label?: string;
+    unit?: string;
+    price?: string;
+    currency?: string;
+    taxBps?: string;
+  },
+): Promise<void> {
+  let mapping: MappingInput;
+  if (input.kind === 'provider') mapping = { kind: 'provider', code: input.code, ref: input.ref };
+  else if (input.kind === 'department') {
+    mapping = { kind: 'department', code: input.code, ref: input.ref, label: input.label };
+  } else if (input.kind === 'service') {
+    if (input.unit !== 'day' && input.unit !== 'each')
+      throw new CommandError('--unit must be day or each');
+    if (input.price === undefined || !/^\d{1,15}$/.test(input.price)) {
+      throw new CommandError('--price must be whole minor units, e.g. 450000 for ₹4,500.00');
+    }
+    if (input.currency === undefined)
+      throw new CommandError('--currency is required for a service');
+    mapping = {
+      kind: 'service',
+      code: input.code,
+      ref: input.ref,
+      unit: input.unit,
+      unitPrice: Number(input.price),
+      currency: input.currency.toUpperCase(),
+      taxRateBps: input.taxBps === undefined ? undefined : Number(input.taxBps),
+    };
+  } else throw new CommandError('--kind must be provider, department or service');
+  await withDatabase(config, async (database) => {
+    if (!(await tenantExists(database.db, input.tenantId))) {
+      throw new CommandError(`no tenant ${input.tenantId}; create one with create-tenant`);
+    }
+    try {
+      await upsertMapping(database.db, input.tenantId, mapping, new Date());
+    } catch (error) {
+      if (error instanceof MappingInputError) throw new CommandError(error.message);
+      throw error;
+    }
+  });
 }

@@ -1,13 +1,16 @@
 /**
  * The operator pages at `/ops`: what failed and a button to act on it — open
  * alerts (resolve), inbound webhooks needing attention (retry), dead letters
- * (replay), disabled endpoints and manual tasks from the adapters (mark done). Server-rendered HTML behind HTTP Basic
+ * (replay), disabled endpoints, manual tasks from the adapters (mark done), and the HL7
+ * feed's failed messages (retry) and refusals (open the bytes). Server-rendered HTML behind HTTP Basic
  * (`OPS_USER` / `OPS_PASSWORD` or `OPS_PASSWORD_FILE`), with form posts
  * checked for a same-origin `Origin` (CSRF). Mounted as a {@link Feature}.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { type Feature, readSection } from '../feature.ts';
+import { listFailedHl7Messages, retryHl7Message } from '../hl7/console.ts';
+import { getReject, listRejects } from '../hl7/rejects.ts';
 import type { AppEnv } from '../http/context.ts';
 import {
   listInboundWebhooks,
@@ -18,7 +21,7 @@ import {
 import { ApiError, problemResponse } from '../kernel/problem.ts';
 import { completeManualTask, listOpenManualTasks } from '../manual-tasks/store.ts';
 import { type OperatorConfig, operatorConfig } from './config.ts';
-import { renderOpsPage } from './pages.ts';
+import { renderHl7RejectPage, renderOpsPage } from './pages.ts';
 import {
   clip,
   listAllDeadLetters,
@@ -32,6 +35,7 @@ const NOTICES = {
   retried: 'Inbound webhook queued for processing again.',
   replayed: 'Dead letter replayed: it is delivered again from the start of the schedule.',
   done: 'Manual task marked done.',
+  hl7retried: 'HL7 message queued to be applied again.',
   unchanged: 'Nothing changed: the item was not in a state that allows it (already handled?).',
 } as const;
 
@@ -145,12 +149,22 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
       app.use('/ops', requireOperator(config));
       app.use('/ops/*', requireOperator(config), sameOrigin);
       app.get('/ops', async (c) => {
-        const [alerts, inbound, deadLetters, disabledEndpoints, manualTasks] = await Promise.all([
+        const [
+          alerts,
+          inbound,
+          deadLetters,
+          disabledEndpoints,
+          manualTasks,
+          hl7Failed,
+          hl7Rejects,
+        ] = await Promise.all([
           listOpenAlerts(db),
           listInboundWebhooks(db),
           listAllDeadLetters(db),
           listDisabledEndpoints(db),
           listOpenManualTasks(db),
+          listFailedHl7Messages(db),
+          listRejects(db),
         ]);
         const key = c.req.query('notice');
         c.header('Cache-Control', 'no-store');
@@ -161,6 +175,8 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
             deadLetters,
             disabledEndpoints,
             manualTasks: manualTasks.map((m) => ({ ...m, reason: clip(m.reason) ?? '' })),
+            hl7Failed: hl7Failed.map((m) => ({ ...m, reason: clip(m.reason) })),
+            hl7Rejects: hl7Rejects.map((r) => ({ ...r, reason: clip(r.reason) ?? '' })),
             notice: key && key in NOTICES ? NOTICES[key as keyof typeof NOTICES] : null,
           }),
         );
@@ -177,6 +193,19 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
         const user = basicCredentials(c.req.header('authorization'))?.user ?? 'operator';
         const done = await completeManualTask(db, c.req.param('id'), user, now());
         return back(c, done ? 'done' : 'unchanged');
+      });
+      app.post('/ops/hl7/messages/:id/retry', async (c) => {
+        const done = await retryHl7Message(db, c.req.param('id'));
+        if (done) wake();
+        return back(c, done ? 'hl7retried' : 'unchanged');
+      });
+      app.get('/ops/hl7/rejects/:id', async (c) => {
+        const reject = await getReject(db, c.req.param('id'));
+        if (!reject) {
+          return problemResponse(c, new ApiError('not_found', 'No such HL7 refusal.'));
+        }
+        c.header('Cache-Control', 'no-store');
+        return c.html(renderHl7RejectPage(reject));
       });
       app.post('/ops/dead-letters/:id/replay', async (c) => {
         const user = basicCredentials(c.req.header('authorization'))?.user ?? 'operator';

@@ -6,6 +6,8 @@
  */
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import type { FailedHl7Message } from '../hl7/console.ts';
+import type { Hl7RejectSummary } from '../hl7/rejects.ts';
 import type { InboundWebhookSummary } from '../inbound/console.ts';
 import type { ManualTaskRow } from '../manual-tasks/store.ts';
 import type { DeadLetterRow, DisabledEndpointRow } from './queries.ts';
@@ -30,7 +32,7 @@ export interface AlertRow {
  * Everything the page shows.
  *
  * @example
- * const view: OpsView = { alerts: [], inbound: [], deadLetters: [], disabledEndpoints: [], manualTasks: [], notice: null };
+ * const view: OpsView = { alerts: [], inbound: [], deadLetters: [], disabledEndpoints: [], manualTasks: [], hl7Failed: [], hl7Rejects: [], notice: null };
  */
 export interface OpsView {
   alerts: readonly AlertRow[];
@@ -38,6 +40,8 @@ export interface OpsView {
   deadLetters: readonly DeadLetterRow[];
   disabledEndpoints: readonly DisabledEndpointRow[];
   manualTasks: readonly ManualTaskRow[];
+  hl7Failed: readonly FailedHl7Message[];
+  hl7Rejects: readonly Hl7RejectSummary[];
   notice: string | null;
 }
 
@@ -99,6 +103,14 @@ export function renderOpsPage(view: OpsView): Markup {
     (m) =>
       html`<tr><td><code>${m.id}</code></td><td>${m.kind}</td><td>${m.provider} ${m.operation}</td><td><code>${m.subjectRef}</code></td><td>${m.summary}</td><td>${m.reason}</td><td>${m.createdAt}</td><td>${action(`/ops/manual-tasks/${encodeURIComponent(m.id)}/done`, 'Mark done')}</td></tr>`,
   );
+  const hl7Failed = view.hl7Failed.map(
+    (m) =>
+      html`<tr><td><code>${m.id}</code></td><td>${m.tenantId}</td><td>${m.sender}</td><td>${m.event}</td><td><code>${m.controlId}</code></td><td>${m.reason ?? '—'}</td><td>${m.attempts}</td><td>${m.receivedAt}</td><td>${action(`/ops/hl7/messages/${encodeURIComponent(m.id)}/retry`, 'Retry')}</td></tr>`,
+  );
+  const hl7Rejects = view.hl7Rejects.map(
+    (r) =>
+      html`<tr><td><code>${r.id}</code></td><td>${r.kind}${r.ackCode ? html` (${r.ackCode})` : ''}</td><td>${r.sender ?? '—'}</td><td>${r.sourceAddress}</td><td>${r.reason}</td><td><code>${r.preview}</code></td><td>${r.byteLength}</td><td>${r.count}</td><td>${r.lastSeenAt}</td><td><a href="/ops/hl7/rejects/${encodeURIComponent(r.id)}">Bytes</a></td></tr>`,
+  );
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ClinicBridge operations</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
@@ -108,6 +120,31 @@ ${table('Open alerts', ['id', 'kind', 'tenant', 'message', 'raised', ''], alerts
 ${table('Inbound webhooks needing attention', ['id', 'provider', 'event type', 'status', 'reason', 'attempts', 'received', ''], inbound, 'Every inbound webhook was processed.')}
 ${table('Dead letters', ['id', 'tenant', 'endpoint', 'event type', 'attempts', 'last error', 'dead since', ''], dead, 'The dead-letter queue is empty.')}
 ${table('Manual tasks', ['id', 'kind', 'provider', 'subject', 'task', 'reason', 'recorded', ''], tasks, 'No manual task is waiting.')}
+${table('HL7 messages that could not be applied', ['id', 'tenant', 'sender', 'event', 'control id', 'reason', 'attempts', 'received', ''], hl7Failed, 'Every stored HL7 message was applied.')}
+${table('HL7 refusals and unreadable bytes', ['id', 'kind', 'sender', 'from', 'reason', 'structure', 'bytes', 'times', 'last seen', ''], hl7Rejects, 'The HL7 listener has refused nothing.')}
 ${table('Disabled webhook endpoints', ['id', 'tenant', 'reason', 'disabled'], disabled, 'No endpoint is disabled.')}
+</body></html>`;
+}
+
+/**
+ * One HL7 refusal with its bytes as text (escaped; control characters
+ * shown as `·`, segment breaks as line breaks), for the operator who opened it.
+ *
+ * @example
+ * return c.html(renderHl7RejectPage(await getReject(db, id)));
+ */
+export function renderHl7RejectPage(reject: Hl7RejectSummary & { raw: string }): Markup {
+  const text = reject.raw
+    .replace(/\r\n|\r|\n/g, '\n')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this replaces.
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '·');
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>HL7 refusal ${reject.id}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;padding:.5rem}</style></head>
+<body><p><a href="/ops">← operations</a></p><h1>HL7 refusal <code>${reject.id}</code></h1>
+<p>${reject.kind}${reject.ackCode ? ` (answered ${reject.ackCode})` : ''} from ${reject.sourceAddress}${reject.sender ? `, ${reject.sender}` : ''}; seen ${reject.count} time(s), last ${reject.lastSeenAt}; ${reject.byteLength} bytes.</p>
+<p>${reject.reason}</p>
+<p class="empty">These bytes may hold patient data: do not copy them outside the operations team.</p>
+<pre>${text}</pre>
 </body></html>`;
 }

@@ -19,6 +19,7 @@ export type OwnedTable =
   | 'patients'
   | 'appointments'
   | 'visits'
+  | 'encounters'
   | 'invoices'
   | 'payments'
   | 'refunds'

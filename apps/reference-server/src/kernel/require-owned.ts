@@ -12,6 +12,7 @@ const nouns: Record<OwnedTable, string> = {
   patients: 'patient',
   appointments: 'appointment',
   visits: 'visit',
+  encounters: 'encounter',
   invoices: 'invoice',
   payments: 'payment',
   refunds: 'refund',

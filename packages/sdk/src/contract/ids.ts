@@ -19,6 +19,7 @@ export const idPrefixes = {
   patient: 'pat',
   appointment: 'apt',
   visit: 'vis',
+  encounter: 'enc',
   invoice: 'inv',
   payment: 'pay',
   refund: 'ref',
@@ -32,6 +33,8 @@ export const idPrefixes = {
   integration: 'int',
   inboundWebhook: 'inb',
   claim: 'clm',
+  hl7Message: 'hl7',
+  hl7Facility: 'fac',
 } as const;
 
 /**

@@ -11,6 +11,7 @@ import type * as z from 'zod/mini';
 import type { appointment } from './resources/appointments.ts';
 import type { auditEvent } from './resources/audit-events.ts';
 import type { claim } from './resources/claims.ts';
+import type { encounter } from './resources/encounters.ts';
 import type { delivery, deliveryAttempt } from './resources/events.ts';
 import type { exportJob, importJob } from './resources/imports-exports.ts';
 import type { createdIntegrationToken, integrationToken } from './resources/integration-tokens.ts';
@@ -33,6 +34,7 @@ export * from './operations.ts';
 export * from './resources/appointments.ts';
 export * from './resources/audit-events.ts';
 export * from './resources/claims.ts';
+export * from './resources/encounters.ts';
 export * from './resources/events.ts';
 export * from './resources/imports-exports.ts';
 export * from './resources/integration-tokens.ts';
@@ -58,6 +60,13 @@ export type Appointment = z.infer<typeof appointment>;
  * const patient: Patient = await client.patients.get({ patientId });
  */
 export type Patient = z.infer<typeof patient>;
+/**
+ * An encounter (from the hospital's ADT feed).
+ *
+ * @example
+ * const encounter: Encounter = await client.encounters.get({ encounterId });
+ */
+export type Encounter = z.infer<typeof encounter>;
 /**
  * A visit.
  *

@@ -7,6 +7,7 @@ import type { Operation } from './operation.ts';
 import { appointmentOperations } from './resources/appointments.ts';
 import { auditEventOperations } from './resources/audit-events.ts';
 import { claimOperations } from './resources/claims.ts';
+import { encounterOperations } from './resources/encounters.ts';
 import { deadLetterOperations, deliveryOperations, eventOperations } from './resources/events.ts';
 import { exportOperations, importOperations } from './resources/imports-exports.ts';
 import { integrationTokenOperations } from './resources/integration-tokens.ts';
@@ -28,6 +29,7 @@ export const operations = {
   patients: patientOperations,
   appointments: appointmentOperations,
   visits: visitOperations,
+  encounters: encounterOperations,
   invoices: invoiceOperations,
   payments: paymentOperations,
   refunds: refundOperations,

@@ -20,6 +20,7 @@ export const scopes = [
   'write:appointments',
   'read:visits',
   'write:visits',
+  'read:encounters',
   'read:invoices',
   'write:invoices',
   'read:payments',

@@ -19,6 +19,7 @@ defineContractSuite({
       apiKey,
       createToken: async (scopes) => api.state.createApiKey(tenantId, scopes),
       otherTenantApiKey: api.state.createTenant().apiKey,
+      clinicalFeed: api.state.clinicalFeed(tenantId),
     };
   },
   teardown: () => server.close(),

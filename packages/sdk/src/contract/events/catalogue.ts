@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import { money, timestamp } from '../common.ts';
 import { idSchema } from '../ids.ts';
 import { appointmentStatus } from '../resources/appointments.ts';
+import { encounterClass, encounterLocation, encounterStatus } from '../resources/encounters.ts';
 
 const appointmentData = z.object({
   appointmentId: idSchema('apt'),
@@ -17,6 +18,17 @@ const appointmentData = z.object({
   endsAt: timestamp,
   cancellationReason: z.optional(z.nullable(z.string())),
 });
+
+const encounterData = {
+  encounterId: idSchema('enc'),
+  patientId: idSchema('pat'),
+  status: encounterStatus,
+  class: encounterClass,
+  location: z.nullable(encounterLocation),
+  departmentRef: z.nullable(z.string()),
+  admittedAt: z.nullable(timestamp),
+  dischargedAt: z.nullable(timestamp),
+};
 
 const visaData = z.object({
   caseId: z.string(),
@@ -90,6 +102,22 @@ export const eventDataSchemas = {
     patientId: idSchema('pat'),
     appointmentId: z.nullable(idSchema('apt')),
     completedAt: timestamp,
+  }),
+  'encounter.admitted': z.object(encounterData),
+  'encounter.transferred': z.object({
+    ...encounterData,
+    previousLocation: z.nullable(encounterLocation),
+  }),
+  'encounter.discharged': z.object({
+    ...encounterData,
+    dischargeDisposition: z.nullable(z.string()),
+    /** The invoice drafted from the encounter's charges, if it had any priced. */
+    invoiceId: z.nullable(idSchema('inv')),
+  }),
+  'encounter.cancelled': z.object({
+    ...encounterData,
+    /** What the hospital cancelled: the admission (A11) or the discharge (A13, the encounter goes on). */
+    cancelled: z.enum(['admission', 'discharge']),
   }),
   'invoice.created': z.object({
     invoiceId: idSchema('inv'),

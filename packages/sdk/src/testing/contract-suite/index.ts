@@ -9,6 +9,7 @@ import { ClinicBridge } from '../../index.ts';
 import { adminCases } from './cases/admin.ts';
 import { appointmentCases } from './cases/appointments.ts';
 import { claimCases } from './cases/claims.ts';
+import { encounterCases } from './cases/encounters.ts';
 import { moneyCases } from './cases/money.ts';
 import { patientCases } from './cases/patients.ts';
 import { securityCases } from './cases/security.ts';
@@ -24,6 +25,8 @@ import type {
 
 export type {
   CaseContext,
+  ClinicalFeed,
+  ClinicalFeedInput,
   ContractCase,
   ContractSuiteOptions,
   ContractSuiteTarget,
@@ -38,6 +41,7 @@ export type {
 export const contractCases: readonly ContractCase[] = [
   ...patientCases,
   ...appointmentCases,
+  ...encounterCases,
   ...moneyCases,
   ...claimCases,
   ...securityCases,

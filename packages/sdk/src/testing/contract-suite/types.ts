@@ -27,6 +27,39 @@ export interface ContractSuiteTarget {
    * `http://127.0.0.1:4000/hooks` with `WEBHOOK_TARGET_ALLOWLIST=127.0.0.1`.
    */
   webhookBaseUrl?: string;
+  /**
+   * The main tenant's clinical (ADT) feed, for the encounter cases; without
+   * it they check only what an API with no feed must answer.
+   */
+  clinicalFeed?: ClinicalFeed;
+}
+
+/**
+ * What a clinical-feed call names: the hospital's MRN (PID-3) and visit
+ * number (PV1-19), and for an admission or a transfer the bed (PV1-3).
+ *
+ * @example
+ * const admission: ClinicalFeedInput = { mrn: 'MRN-1', visitNumber: 'V-1', location: { pointOfCare: 'W4', room: '402', bed: 'B' } };
+ */
+export interface ClinicalFeedInput {
+  mrn: string;
+  visitNumber: string;
+  location?: { pointOfCare: string; room: string; bed: string };
+}
+
+/**
+ * A hospital's ADT feed into the API under test: admit (A01), transfer
+ * (A02), discharge (A03). Each call resolves once its effect can be read
+ * through the API. The reference server's runner sends HL7 v2 over MLLP;
+ * the fake API's applies the same change to its state.
+ *
+ * @example
+ * await feed.admit({ mrn: 'MRN-1', visitNumber: 'V-1', location: { pointOfCare: 'W4', room: '402', bed: 'B' } });
+ */
+export interface ClinicalFeed {
+  admit(input: ClinicalFeedInput): Promise<void>;
+  transfer(input: ClinicalFeedInput): Promise<void>;
+  discharge(input: ClinicalFeedInput): Promise<void>;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { BoundHandler } from './context.ts';
 import { appointmentHandlers } from './resources/appointments.ts';
 import { auditEventHandlers } from './resources/audit-events.ts';
 import { claimHandlers } from './resources/claims.ts';
+import { encounterHandlers } from './resources/encounters.ts';
 import { eventHandlers } from './resources/events.ts';
 import { importExportHandlers } from './resources/imports-exports.ts';
 import { integrationTokenHandlers } from './resources/integration-tokens.ts';
@@ -24,6 +25,7 @@ export const allHandlers: readonly BoundHandler[] = [
   ...patientHandlers,
   ...appointmentHandlers,
   ...visitHandlers,
+  ...encounterHandlers,
   ...invoiceHandlers,
   ...paymentHandlers,
   ...claimHandlers,

@@ -3,6 +3,8 @@
  * and each tenant's rows for seeding and assertions.
  */
 import { newId, type Scope, scopes } from '../../contract/index.ts';
+import type { ClinicalFeed } from '../contract-suite/types.ts';
+import { createFakeClinicalFeed } from './clinical-feed.ts';
 import type { TenantState } from './tenant-state.ts';
 import type { FakeWorld } from './world.ts';
 
@@ -76,6 +78,14 @@ export class FakeApiState {
       scopes: clientScopes,
     });
     return { clientId: client.clientId, clientSecret: client.clientSecret };
+  }
+
+  /**
+   * A tenant's simulated clinical (ADT) feed: admit, transfer, discharge,
+   * with the encounters and `encounter.*` events the server's HL7 feed makes.
+   */
+  clinicalFeed(tenantId: string): ClinicalFeed {
+    return createFakeClinicalFeed(this.#world.tenant(tenantId), this.#world.now);
   }
 
   /** The rows of a tenant, to seed or inspect. */

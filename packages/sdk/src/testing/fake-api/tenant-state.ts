@@ -7,6 +7,7 @@ import type {
   AuditEvent,
   Claim,
   Delivery,
+  Encounter,
   EventEnvelope,
   ExportJob,
   ImportJob,
@@ -53,6 +54,9 @@ export class TenantState {
   readonly patients = new Collection<Patient>();
   readonly appointments = new Collection<Appointment>();
   readonly visits = new Collection<Visit>();
+  readonly encounters = new Collection<Encounter>();
+  /** Patient ids by hospital MRN, as the clinical feed has linked them. */
+  readonly patientsByMrn = new Map<string, string>();
   readonly invoices = new Collection<Invoice>();
   readonly payments = new Collection<Payment>();
   readonly refunds = new Collection<Refund>();
