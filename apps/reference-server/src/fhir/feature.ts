@@ -1,6 +1,6 @@
 /**
- * The FHIR feature: the tenant's patients, appointments (and encounters,
- * when served) as read-only FHIR R4 at `/fhir/R4` (see routes.ts).
+ * The FHIR feature: the tenant's patients, appointments and encounters as
+ * read-only FHIR R4 at `/fhir/R4` (see routes.ts).
  */
 import type { Feature } from '../feature.ts';
 import { mountFhirRoutes } from './routes.ts';

@@ -7,12 +7,21 @@
  * and OperationOutcome errors (also valid R4).
  */
 import { createFhirClient } from '@clinicbridge/adapters/fhir';
-import type { Appointment, Bundle, OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
+import type {
+  Appointment,
+  Bundle,
+  Encounter,
+  OperationOutcome,
+  Patient,
+  Resource,
+} from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { testDatabaseKind } from '../../test/helpers/database.ts';
 import { fhirIssues } from '../../test/helpers/fhir-validation.ts';
 import { appointmentBody, patientBody } from '../../test/helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
+import { dischargeEncounter, openEncounter, transferEncounter } from '../encounters/service.ts';
+import type { ChangeContext } from '../kernel/change.ts';
 import { fhirFeature } from './feature.ts';
 
 let running: TestServer;
@@ -68,6 +77,58 @@ beforeAll(async () => {
     appointmentIds.push((await api<{ id: string }>('/api/v1/appointments', body)).id);
   }
   await api(`/api/v1/appointments/${appointmentIds[4]}/cancel`, { reason: 'Patient asked' });
+  // Encounters come from the hospital's ADT feed; here straight through their service.
+  const change: ChangeContext = {
+    tenantId: tenant().tenantId,
+    actor: { type: 'system', id: 'test' },
+    requestId: null,
+    now: new Date('2026-12-01T10:00:00Z'),
+  };
+  const place = (bed: string) => ({
+    pointOfCare: 'W4',
+    room: '402',
+    bed,
+    facility: 'CITYHOSP',
+    building: null,
+    floor: null,
+  });
+  const details = {
+    class: 'inpatient' as const,
+    hospitalService: 'MED',
+    departmentRef: null,
+    attendingProviderCode: 'D123',
+    attendingClinicianRef: null,
+  };
+  await running.server.database.db.transaction().execute(async (trx) => {
+    const admitted = await openEncounter(trx, change, {
+      patientId,
+      status: 'in_progress',
+      visitNumber: 'V0001',
+      visitAuthority: 'CITYHOSP',
+      place: place('A'),
+      details,
+      admittedAt: new Date('2026-12-01T04:30:00Z'),
+    });
+    const moved = await transferEncounter(trx, change, admitted, {
+      place: place('B'),
+      details,
+      at: new Date('2026-12-02T08:00:00Z'),
+    });
+    await dischargeEncounter(trx, change, moved, {
+      at: new Date('2026-12-04T11:00:00Z'),
+      disposition: '01',
+      invoiceId: null,
+    });
+    await openEncounter(trx, change, {
+      patientId,
+      status: 'in_progress',
+      visitNumber: 'V0002',
+      visitAuthority: 'CITYHOSP',
+      place: null,
+      details: { ...details, class: 'recurring' },
+      admittedAt: new Date('2026-12-20T09:00:00Z'),
+    });
+  });
 });
 afterAll(() => running?.server.close());
 
@@ -135,6 +196,33 @@ describe(`FHIR R4 endpoints (${testDatabaseKind})`, () => {
     for (const resource of all.resources) expect(fhirIssues(resource)).toEqual([]);
   });
 
+  test('Encounters from the ADT feed validate: status, class, period, locations, attending; search by patient, date, identifier', async () => {
+    const patient = `Patient/${patientId.replace('_', '-')}`;
+    const all = await fhir<Bundle>(`/Encounter?patient=${patient}`);
+    const encounters = (all.body.entry ?? []).map((e) => e.resource as Encounter);
+    expect(encounters).toHaveLength(2);
+    const finished = encounters.find((e) => e.status === 'finished');
+    const ongoing = encounters.find((e) => e.status !== 'finished');
+    expect(finished).toMatchObject({
+      status: 'finished',
+      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'IMP' },
+      period: { start: '2026-12-01T04:30:00.000Z', end: '2026-12-04T11:00:00.000Z' },
+      location: [
+        { location: { display: 'CITYHOSP / W4 / 402 / A' }, status: 'completed' },
+        { location: { display: 'CITYHOSP / W4 / 402 / B' }, status: 'completed' },
+      ],
+      participant: [{ individual: { identifier: { value: 'D123' } } }],
+      hospitalization: { dischargeDisposition: { coding: [{ code: '01' }] } },
+    });
+    expect(ongoing).toMatchObject({ status: 'in-progress', class: { code: 'R' } });
+    const read = await fhir<Encounter>(`/Encounter/${finished?.id}`);
+    expect(read.body).toEqual(finished);
+    const december = await fhir<Bundle>('/Encounter?date=ge2026-12-10&status=in-progress');
+    expect(december.body.entry?.map((e) => e.resource?.id)).toEqual([ongoing?.id]);
+    const byVisit = await fhir<Bundle>('/Encounter?identifier=V0001');
+    expect(byVisit.body.entry?.map((e) => e.resource?.id)).toEqual([finished?.id]);
+  });
+
   test('another tenant sees nothing of this one', async () => {
     const other = tenant(1).apiKey;
     const read = await fhir<OperationOutcome>(`/Patient/${patientId.replace('_', '-')}`, other);
@@ -174,6 +262,10 @@ describe(`FHIR R4 endpoints (${testDatabaseKind})`, () => {
     const res = await fetch(`${url}/fhir/R4/metadata`);
     const body = (await res.json()) as Resource & { rest?: { resource?: { type: string }[] }[] };
     expect(fhirIssues(body)).toEqual([]);
-    expect(body.rest?.[0]?.resource?.map((r) => r.type)).toEqual(['Patient', 'Appointment']);
+    expect(body.rest?.[0]?.resource?.map((r) => r.type)).toEqual([
+      'Patient',
+      'Appointment',
+      'Encounter',
+    ]);
   });
 });
