@@ -29,8 +29,8 @@ export {
 } from './fhir.ts';
 export { FakeHubSpot, HUBSPOT_API } from './hubspot.ts';
 export { FakeIyzico, IYZICO_API } from './iyzico.ts';
-export { FakeOrthanc, type FakeOrthancStudy, ORTHANC_API } from './orthanc.ts';
 export { InMemoryObjectStorage } from './object-storage.ts';
+export { FakeOrthanc, type FakeOrthancStudy, ORTHANC_API } from './orthanc.ts';
 export { FakeRazorpay, RAZORPAY_API } from './razorpay.ts';
 export { FakeSegment, SEGMENT_API } from './segment.ts';
 export { FakeSendGrid, SENDGRID_API } from './sendgrid.ts';
