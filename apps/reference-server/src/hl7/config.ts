@@ -38,6 +38,8 @@ export const hl7Config = z.object({
   HL7_MLLP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
   /** Most messages written to the inbox in one transaction (group commit). */
   HL7_INBOX_BATCH_MAX: z.coerce.number().int().min(1).max(1_000).default(200),
+  /** Inbox commits running at once (each holds a database connection while it waits). */
+  HL7_INBOX_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
 });
 
 /**

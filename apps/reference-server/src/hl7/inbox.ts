@@ -1,10 +1,12 @@
 /**
  * The durable inbox writer, with group commit. Each accepted message must
  * be committed before its ACK goes out, and one commit per message would
- * cap a listener at the database's commit rate. So writes queue while a
- * commit is in flight and the next commit takes every queued message in
- * one multi-row INSERT (up to `maxBatch`): one connection writing alone
- * commits each message at once, ten connections share commits. A message
+ * cap a listener at the database's commit rate. So a write starts a commit
+ * at once when fewer than `maxInFlight` are running, and otherwise queues;
+ * each commit that ends takes every queued message in one multi-row INSERT
+ * (up to `maxBatch`). One connection writing alone commits each message at
+ * once; ten connections share commits, and PostgreSQL flushes the WAL of
+ * concurrent commits together. A message
  * already in the inbox under the same (MSH-3, MSH-4, MSH-10) is reported
  * as a duplicate — `ON CONFLICT DO NOTHING` decides, inside the database,
  * so concurrent repeats on several connections or processes agree.
@@ -73,11 +75,14 @@ export function createInboxWriter(
   db: Kysely<DB>,
   options: {
     maxBatch?: number;
+    /** Commits running at once (default 4): while one waits for its fsync, the next is sent. */
+    maxInFlight?: number;
     /** Called after each commit with the number of new messages. */
     onCommit?: (stored: number, batchSize: number) => void;
   } = {},
 ): InboxWriter {
   const maxBatch = options.maxBatch ?? 200;
+  const maxInFlight = options.maxInFlight ?? 4;
   const queue: Pending[] = [];
 
   const insert = async (batch: readonly Pending[]): Promise<Set<string>> => {
@@ -111,26 +116,29 @@ export function createInboxWriter(
     return new Set(rows.map((row) => row.id));
   };
 
-  // `active` is cleared in the same tick the loop sees an empty queue, so a
-  // write arriving from a resolved writer's continuation always starts a flush.
-  let active = false;
-  let current: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    active = true;
+  let inFlight = 0;
+  let idle: Promise<void> = Promise.resolve();
+  let settleIdle: () => void = () => {};
+  const commit = async (batch: Pending[]) => {
     try {
-      while (queue.length > 0) {
-        const batch = queue.splice(0, maxBatch);
-        try {
-          const stored = await insert(batch);
-          for (const pending of batch)
-            pending.resolve({ duplicate: !stored.has(pending.entry.id) });
-          options.onCommit?.(stored.size, batch.length);
-        } catch (error) {
-          for (const pending of batch) pending.reject(error);
-        }
-      }
-    } finally {
-      active = false;
+      const stored = await insert(batch);
+      for (const pending of batch) pending.resolve({ duplicate: !stored.has(pending.entry.id) });
+      options.onCommit?.(stored.size, batch.length);
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+    }
+  };
+  // Starts a commit for what is queued while fewer than `maxInFlight` are
+  // running; each one ending starts the next with everything queued meanwhile.
+  const pump = () => {
+    while (queue.length > 0 && inFlight < maxInFlight) {
+      if (inFlight === 0) idle = new Promise((resolve) => (settleIdle = resolve));
+      inFlight++;
+      void commit(queue.splice(0, maxBatch)).finally(() => {
+        inFlight--;
+        pump();
+        if (inFlight === 0) settleIdle();
+      });
     }
   };
 
@@ -138,11 +146,11 @@ export function createInboxWriter(
     write(entry) {
       return new Promise<InboxWriteResult>((resolve, reject) => {
         queue.push({ entry, resolve, reject });
-        if (!active) current = flush();
+        pump();
       });
     },
     async drain() {
-      while (active) await current;
+      while (inFlight > 0) await idle;
     },
   };
 }

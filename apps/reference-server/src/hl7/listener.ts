@@ -55,6 +55,7 @@ export async function startHl7Listener(
   const metrics = hl7Metrics(context.metrics.registry, () => connections());
   const inbox = createInboxWriter(context.db, {
     maxBatch: config.HL7_INBOX_BATCH_MAX,
+    maxInFlight: config.HL7_INBOX_CONCURRENCY,
     onCommit: (stored, size) => {
       metrics.batchSize.observe(size);
       // After the ACKs are written (they are, before an immediate runs): on
