@@ -128,7 +128,13 @@ const echoPort = (echo.address() as { port: number }).port;
 
 const database = await openBenchDatabase('postgres');
 const hl7 = hl7Feature({
-  config: hl7Config.parse({ HL7_MLLP_PORT: '0', HL7_MLLP_HOST: '127.0.0.1' }),
+  config: hl7Config.parse({
+    HL7_MLLP_PORT: '0',
+    HL7_MLLP_HOST: '127.0.0.1',
+    ...(process.env.HL7_INBOX_CONCURRENCY
+      ? { HL7_INBOX_CONCURRENCY: process.env.HL7_INBOX_CONCURRENCY }
+      : {}),
+  }),
 });
 const features = [...resourceFeatures, hl7];
 const config = loadConfig(

@@ -142,7 +142,7 @@ describe('clinicbridge-server CLI', () => {
     } finally {
       await database.close();
     }
-  }, 120_000);
+  }, 90_000);
 
   test('bad arguments and bad configuration fail with a clear message', async () => {
     const badScope = runCli(['create-token', '--tenant', 'ten_x', '--scopes', 'read:everything']);

@@ -9,7 +9,7 @@ import type { CoreConfig } from '../config/index.ts';
 import type { Database } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { serverMigrations } from '../features.ts';
-import { FacilityInputError, registerFacility } from '../hl7/facilities.ts';
+import { checkFacilityInput, FacilityInputError, registerFacility } from '../hl7/facilities.ts';
 import { type MappingInput, MappingInputError, upsertMapping } from '../hl7/mappings.ts';
 import { openConfiguredDatabase } from '../server.ts';
 import { type CreatedTenant, createTenant, tenantExists } from '../tenants/service.ts';
@@ -178,23 +178,26 @@ export async function hl7FacilityCommand(
     );
   }
   const utcOffsetMinutes = input.utcOffset === undefined ? 0 : parseUtcOffset(input.utcOffset);
+  const facility = {
+    tenantId: input.tenantId,
+    sendingFacility: input.facility,
+    sendingApplication: input.application ?? null,
+    allowedSources,
+    processingId: input.processingId,
+    utcOffsetMinutes,
+  };
+  try {
+    checkFacilityInput(facility);
+  } catch (error) {
+    if (error instanceof FacilityInputError) throw new CommandError(error.message);
+    throw error;
+  }
   return withDatabase(config, async (database) => {
     if (!(await tenantExists(database.db, input.tenantId))) {
       throw new CommandError(`no tenant ${input.tenantId}; create one with create-tenant`);
     }
     try {
-      const facilityId = await registerFacility(
-        database.db,
-        {
-          tenantId: input.tenantId,
-          sendingFacility: input.facility,
-          sendingApplication: input.application ?? null,
-          allowedSources,
-          processingId: input.processingId,
-          utcOffsetMinutes,
-        },
-        new Date(),
-      );
+      const facilityId = await registerFacility(database.db, facility, new Date());
       return { facilityId };
     } catch (error) {
       if (error instanceof FacilityInputError) throw new CommandError(error.message);

@@ -51,7 +51,15 @@ export async function migrateToLatest(
   db: Kysely<DB>,
   migrations: Record<string, Migration>,
 ): Promise<string[]> {
-  const result: MigrationResultSet = await (await migrator(db, migrations)).migrateToLatest();
+  let result: MigrationResultSet = await (await migrator(db, migrations)).migrateToLatest();
+  // Kysely's migrator looks for its own table by listing the tables of every
+  // schema of the database; a schema dropped meanwhile by another process
+  // (other test files, another tenant's teardown) fails that listing with
+  // 3F000. Nothing ran yet — or the failed migration was rolled back — so
+  // listing again is safe.
+  for (let retry = 0; retry < 3 && schemaVanished(result.error); retry++) {
+    result = await (await migrator(db, migrations)).migrateToLatest();
+  }
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${errorMessage(result.error)}`, {
@@ -73,6 +81,10 @@ export async function pendingMigrations(
 ): Promise<string[]> {
   const all = await (await migrator(db, migrations)).getMigrations();
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+function schemaVanished(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === '3F000';
 }
 
 function errorMessage(error: unknown): string {

@@ -65,6 +65,27 @@ function ranges(sources: readonly string[]): Cidr[] {
 }
 
 /**
+ * Checks a facility's settings without touching the database; throws a
+ * {@link FacilityInputError} that says what to fix.
+ *
+ * @example
+ * checkFacilityInput({ tenantId, sendingFacility: 'CITYHOSP', allowedSources: ['10.0.0.0/8'] });
+ */
+export function checkFacilityInput(input: FacilityInput): void {
+  if (!/^[^\s|^~\\&]{1,100}$/.test(input.sendingFacility)) {
+    throw new FacilityInputError('the sending facility must be 1–100 characters, as in MSH-4');
+  }
+  ranges(input.allowedSources);
+  const offset = input.utcOffsetMinutes ?? 0;
+  if (!Number.isInteger(offset) || offset < -720 || offset > 840) {
+    throw new FacilityInputError('the UTC offset must be whole minutes between -720 and +840');
+  }
+  if (!['P', 'T', 'D'].includes(input.processingId ?? 'P')) {
+    throw new FacilityInputError('the processing id must be P, T or D (MSH-11)');
+  }
+}
+
+/**
  * Registers a sending facility for a tenant, or updates the one with the
  * same facility and application. Returns its id.
  *
@@ -76,18 +97,9 @@ export async function registerFacility(
   input: FacilityInput,
   now: Date,
 ): Promise<string> {
-  if (!/^[^\s|^~\\&]{1,100}$/.test(input.sendingFacility)) {
-    throw new FacilityInputError('the sending facility must be 1–100 characters, as in MSH-4');
-  }
-  ranges(input.allowedSources);
+  checkFacilityInput(input);
   const offset = input.utcOffsetMinutes ?? 0;
-  if (!Number.isInteger(offset) || offset < -720 || offset > 840) {
-    throw new FacilityInputError('the UTC offset must be whole minutes between -720 and +840');
-  }
   const processingId = input.processingId ?? 'P';
-  if (!['P', 'T', 'D'].includes(processingId)) {
-    throw new FacilityInputError('the processing id must be P, T or D (MSH-11)');
-  }
   const application = input.sendingApplication ?? null;
   const values = {
     tenant_id: input.tenantId,

@@ -47,6 +47,15 @@ function permanent(error: unknown): boolean {
  * const jobs: BusJob[] = [(now) => processHl7Messages(db, now)];
  */
 export async function processHl7Messages(db: Kysely<DB>, now: Date): Promise<number> {
+  // Every dispatcher pass calls this: with nothing waiting (the partial index
+  // answers), skip the transaction and its lock.
+  const waiting = await db
+    .selectFrom('hl7_messages')
+    .select('id')
+    .where('status', '=', 'received')
+    .limit(1)
+    .executeTakeFirst();
+  if (!waiting) return 0;
   return db.transaction().execute(async (trx) => {
     const lock = await sql<{
       locked: boolean;
