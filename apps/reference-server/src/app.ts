@@ -82,6 +82,12 @@ export function resolveAppContext(deps: AppDeps): AppContext {
         now,
       }),
     tokens: { issuer, audience: `${issuer}/api`, ttlSeconds: deps.config.ACCESS_TOKEN_TTL_SECONDS },
+    rateLimiter:
+      deps.rateLimiter ??
+      new RateLimiter({
+        standard: deps.config.RATE_LIMIT_STANDARD_PER_MINUTE,
+        high: deps.config.RATE_LIMIT_HIGH_PER_MINUTE,
+      }),
     providers:
       deps.providers ??
       createProviders(readSection(deps.config, providersConfig), {
@@ -152,12 +158,7 @@ export function createApp(deps: AppDeps, context = resolveAppContext(deps)): Hon
     {
       db,
       authenticator,
-      rateLimiter:
-        deps.rateLimiter ??
-        new RateLimiter({
-          standard: config.RATE_LIMIT_STANDARD_PER_MINUTE,
-          high: config.RATE_LIMIT_HIGH_PER_MINUTE,
-        }),
+      rateLimiter: context.rateLimiter,
       bodyLimit: config.BODY_LIMIT_BYTES,
       now,
     },

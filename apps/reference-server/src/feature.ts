@@ -17,6 +17,7 @@ import type { CoreConfig } from './config/index.ts';
 import type { Database } from './db/database.ts';
 import type { DB } from './db/schema.ts';
 import type { AppEnv } from './http/context.ts';
+import type { RateLimiter } from './http/rate-limit.ts';
 import type { HandlerMap } from './kernel/handlers.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
@@ -59,6 +60,8 @@ export interface AppContext {
   now: Clock;
   signingKeys: SigningKeys;
   tokens: TokenIssuerOptions;
+  /** The per-credential rate limits, shared by the API and every authenticated route. */
+  rateLimiter: RateLimiter;
   /** Provider adapters built from configuration (absent ones are undefined). */
   providers: Providers;
   /** In-process wake-ups of the scheduler; the scheduler adds the database's notifications. */

@@ -9,6 +9,7 @@ import type { Migration } from 'kysely/migration';
 import { analyticsFeature } from './analytics/feature.ts';
 import { appointmentsFeature } from './appointments/feature.ts';
 import { auditFeature } from './audit/feature.ts';
+import { claimsFeature } from './claims/feature.ts';
 import { consoleFeature } from './console/feature.ts';
 import { crmFeature } from './crm/feature.ts';
 import { coreMigrations } from './db/migrations/index.ts';
@@ -16,6 +17,7 @@ import { deliveryFeature } from './delivery/feature.ts';
 import { encountersFeature } from './encounters/feature.ts';
 import { eventsFeature } from './events/feature.ts';
 import type { ConfigSection, Feature } from './feature.ts';
+import { fhirFeature } from './fhir/feature.ts';
 import { hl7Feature } from './hl7/feature.ts';
 import { inboundFeature } from './inbound/feature.ts';
 import { integrationsFeature } from './integrations/feature.ts';
@@ -72,6 +74,8 @@ export function serverFeatures(): Feature[] {
     reportingFeature,
     analyticsFeature,
     crmFeature,
+    fhirFeature,
+    claimsFeature,
     consoleFeature(),
   ];
 }

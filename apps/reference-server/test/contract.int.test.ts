@@ -13,6 +13,7 @@ import { listOperations } from '@clinicbridge/sdk/contract';
 import type { ClinicalFeed, ClinicalFeedInput } from '@clinicbridge/sdk/testing/contract-suite';
 import { defineContractSuite } from '@clinicbridge/sdk/testing/contract-suite';
 import { afterAll, expect, test, vi } from 'vitest';
+import { claimsFeature } from '../src/claims/feature.ts';
 import { deliveryConfig } from '../src/delivery/config.ts';
 import { resourceFeatures } from '../src/features.ts';
 import { hl7Config } from '../src/hl7/config.ts';
@@ -28,14 +29,17 @@ import { adt } from './hl7/messages.ts';
 const hl7 = hl7Feature({
   config: hl7Config.parse({ HL7_MLLP_PORT: '0', HL7_MLLP_HOST: '127.0.0.1' }),
 });
-const features = eventFeatures({
-  ...deliveryConfig.parse({
-    WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1',
-    WEBHOOK_POLL_INTERVAL: '50ms',
-    WEBHOOK_TIMEOUT_MS: '1000',
+const features = [
+  ...eventFeatures({
+    ...deliveryConfig.parse({
+      WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1',
+      WEBHOOK_POLL_INTERVAL: '50ms',
+      WEBHOOK_TIMEOUT_MS: '1000',
+    }),
+    ...inboundConfig.parse({}),
   }),
-  ...inboundConfig.parse({}),
-});
+  claimsFeature,
+];
 features.push(hl7);
 
 const implemented = handledOperationIds([...resourceFeatures, ...features]);

@@ -72,13 +72,21 @@ export {
   type RetrySettings,
   retryDelayMs,
 } from './core/policies.ts';
+export {
+  type AssertionAlgorithm,
+  type OAuth2PrivateKeyJwtOptions,
+  oauth2PrivateKeyJwt,
+} from './core/private-key-jwt.ts';
 export { type CachedToken, InMemoryTokenCache, type TokenCache } from './core/token-cache.ts';
 export * from './ports/analytics.ts';
 export * from './ports/clinic-software.ts';
 export * from './ports/common.ts';
 export * from './ports/crm.ts';
 export * from './ports/escrow.ts';
+export * from './ports/fhir.ts';
 export * from './ports/health-id.ts';
+export * from './ports/imaging.ts';
+export * from './ports/insurance.ts';
 export * from './ports/messaging.ts';
 export * from './ports/object-storage.ts';
 export * from './ports/payment.ts';

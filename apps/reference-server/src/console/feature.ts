@@ -41,7 +41,15 @@ const NOTICES = {
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
-function basicCredentials(header: string | undefined): { user: string; password: string } | null {
+/**
+ * The user and password of an HTTP Basic header, or null.
+ *
+ * @example
+ * basicCredentials(c.req.header('authorization'))?.user; // 'ops'
+ */
+export function basicCredentials(
+  header: string | undefined,
+): { user: string; password: string } | null {
   const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header ?? '');
   if (!match?.[1]) return null;
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
@@ -50,7 +58,13 @@ function basicCredentials(header: string | undefined): { user: string; password:
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-function requireOperator(config: OperatorConfig): MiddlewareHandler<AppEnv> {
+/**
+ * HTTP Basic for the operator pages (also those other features mount under `/ops`).
+ *
+ * @example
+ * app.use('/ops/claims/*', requireOperator(config), sameOrigin);
+ */
+export function requireOperator(config: OperatorConfig): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.set('routeTemplate', '/ops');
     if (!config.OPS_PASSWORD) {
@@ -84,8 +98,11 @@ function requireOperator(config: OperatorConfig): MiddlewareHandler<AppEnv> {
  * Refuses a state-changing request whose `Origin` is not this server's: a
  * browser holding the Basic credentials would otherwise post a forged form
  * from any site (CSRF). Browsers send `Origin` on every form post.
+ *
+ * @example
+ * app.use('/ops/*', requireOperator(config), sameOrigin);
  */
-const sameOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const sameOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
     const origin = c.req.header('origin');
     if (origin !== new URL(c.req.url).origin) {

@@ -1,16 +1,16 @@
 /**
  * Registers every contract operation on the app with one request pipeline:
- * authenticate → scope → rate limit → (no handler: 501) → read body within
+ * authenticate → scope → rate limit (`guard.ts`) → (no handler: 501) → read body within
  * the limit → validate params, query and body → for writes: one
  * transaction that looks up and locks the idempotency key, runs the handler
  * and stores the response → respond. Operations without a handler answer 501
  * `not_implemented` after authentication, so the surface is complete from
  * the first day and a feature only adds handlers.
  */
-import { hasScope, listOperations, type Operation } from '@clinicbridge/sdk/contract';
+import { listOperations, type Operation } from '@clinicbridge/sdk/contract';
 import type { Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
-import { type Authenticator, authenticate } from '../auth/authenticate.ts';
+import type { Authenticator } from '../auth/authenticate.ts';
 import type { DB } from '../db/schema.ts';
 import { parseJsonBody, readBodyText } from '../kernel/body.ts';
 import type { HandlerMap, OperationHandler } from '../kernel/handlers.ts';
@@ -24,6 +24,7 @@ import {
 } from '../kernel/idempotency.ts';
 import { ApiError } from '../kernel/problem.ts';
 import type { AppEnv, AuthContext } from './context.ts';
+import { guardRequest } from './guard.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { validate } from './validate.ts';
 
@@ -84,22 +85,7 @@ async function runOperation(
   operation: Operation,
   handler: OperationHandler | undefined,
 ): Promise<Response> {
-  const auth = await authenticate(deps.authenticator, c.req.header('authorization'));
-  c.set('auth', auth);
-  if (!hasScope(auth.scopes, operation.scope)) {
-    throw new ApiError(
-      'insufficient_scope',
-      `This operation needs the "${operation.scope}" scope; ask the clinic's manager for a token that has it.`,
-    );
-  }
-  const rate = deps.rateLimiter.take(auth.credentialId, auth.tier);
-  for (const [name, value] of Object.entries(rate.headers)) c.header(name, value);
-  if (!rate.allowed) {
-    throw new ApiError('rate_limited', `Too many requests; retry in ${rate.retryAfter} s.`, {
-      retryAfter: rate.retryAfter,
-      headers: rate.headers,
-    });
-  }
+  const auth = await guardRequest(c, deps, operation.scope);
   if (!handler) {
     throw new ApiError('not_implemented', `${operation.id} is not available on this server yet.`);
   }

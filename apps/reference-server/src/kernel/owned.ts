@@ -23,7 +23,8 @@ export type OwnedTable =
   | 'invoices'
   | 'payments'
   | 'refunds'
-  | 'integrations';
+  | 'integrations'
+  | 'claims';
 
 /**
  * One filter of a list: column, comparison, value. Columns come from code, never from input.

@@ -17,6 +17,7 @@ const nouns: Record<OwnedTable, string> = {
   payments: 'payment',
   refunds: 'refund',
   integrations: 'integration',
+  claims: 'claim',
 };
 
 /**

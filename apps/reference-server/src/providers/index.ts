@@ -1,7 +1,7 @@
 /**
  * The provider adapters of one server process, built from configuration.
  * Each family of providers is a group in its own file (`messaging.ts`,
- * `payments.ts`, `travel.ts`): its configuration section and the function
+ * `payments.ts`, `travel.ts`, `clinical.ts`): its configuration section and the function
  * that builds the configured adapters. Every adapter shares the server's
  * Prometheus registry (`integration_*` metrics), writes provider calls to
  * the audit log of the tenant the call is made for, and sends what it
@@ -20,6 +20,7 @@ import * as z from 'zod';
 import type { DB } from '../db/schema.ts';
 import { DatabaseManualTaskSink } from '../manual-tasks/store.ts';
 import { callDatabase, providerAuditHook } from './audit.ts';
+import { type ClinicalProviders, clinicalProviders } from './clinical.ts';
 import type { ProviderShared } from './group.ts';
 import { type MessagingProviders, messagingProviders } from './messaging.ts';
 import { type PaymentProviders, paymentProviders } from './payments.ts';
@@ -39,6 +40,7 @@ export const providersConfig = z.object({
   ...messagingProviders.config.shape,
   ...paymentProviders.config.shape,
   ...travelProviders.config.shape,
+  ...clinicalProviders.config.shape,
   ...storageProviders.config.shape,
 });
 
@@ -60,6 +62,7 @@ export interface Providers
   extends MessagingProviders,
     PaymentProviders,
     TravelProviders,
+    ClinicalProviders,
     StorageProviders {
   /** Where adapters put the work a human must do. */
   readonly manualTasks: ManualTaskSink;
@@ -101,13 +104,15 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     messagingProviders.build(config, shared),
     paymentProviders.build(config, shared),
     travelProviders.build(config, shared),
+    clinicalProviders.build(config, shared),
     storageProviders.build(config, shared),
   ] as const;
-  const [messaging, payments, travel, storage] = groups;
+  const [messaging, payments, travel, clinical, storage] = groups;
   return {
     ...messaging.built,
     ...payments.built,
     ...travel.built,
+    ...clinical.built,
     ...storage.built,
     manualTasks: shared.manualTasks,
     absent: groups.flatMap((group) => group.absent),

@@ -31,6 +31,8 @@ export interface ProviderReply {
 export interface ProviderFailure {
   code?: ProviderErrorCode;
   providerCode?: string | undefined;
+  /** Paths (never values) the provider named as wrong, such as FHIR issue expressions. */
+  fields?: readonly string[] | undefined;
 }
 
 /**
@@ -105,6 +107,8 @@ export interface ProviderCall<T> {
   json?: unknown;
   /** `application/x-www-form-urlencoded` body (Stripe, Twilio). */
   form?: Record<string, Scalar>;
+  /** A plain-text body sent as is (Orthanc's `/tools/lookup` takes a bare identifier). */
+  text?: string;
   headers?: Record<string, string>;
   /** Key for writes; one is generated when absent and reused by every retry. */
   idempotencyKey?: string;
@@ -113,6 +117,12 @@ export interface ProviderCall<T> {
   correlationId?: string;
   /** The call has no side effect although it is not a GET (searches done with POST). */
   readOnly?: boolean;
+  /**
+   * The write is idempotent by itself (a PUT of a whole resource, a FHIR
+   * conditional create), so retrying it after a lost answer cannot act twice
+   * even without an idempotency key.
+   */
+  idempotent?: boolean;
   /** Per-attempt timeout of this call, overriding the client's (a slow report, a quick status check). */
   timeoutMs?: number;
 }

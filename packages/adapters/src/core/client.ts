@@ -126,6 +126,7 @@ export function createProviderClient(options: ProviderClientOptions): ProviderCl
           ...(call.searchParams ? { searchParams: definedParams(call.searchParams) } : {}),
           ...(call.json !== undefined ? { json: call.json } : {}),
           ...(call.form ? { body: encodeForm(call.form) } : {}),
+          ...(call.text !== undefined ? { body: call.text } : {}),
           ...(call.timeoutMs !== undefined ? { timeout: call.timeoutMs } : {}),
           hooks: {
             beforeRequest: [
@@ -171,6 +172,7 @@ export function createProviderClient(options: ProviderClientOptions): ProviderCl
       throw fail(operation, code, {
         status: response.status,
         providerCode: failure?.providerCode,
+        ...(failure?.fields && failure.fields.length > 0 ? { fields: failure.fields } : {}),
         retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
         providerRequestId: requestId,
         correlationId,
@@ -197,7 +199,8 @@ export function createProviderClient(options: ProviderClientOptions): ProviderCl
         operation: call.operation,
         // A retried write without a provider-side key could act twice; only a
         // 429 proves the provider did nothing.
-        mayRetry: (error) => !isWrite || keyed || error.code === 'rate_limited',
+        mayRetry: (error) =>
+          !isWrite || keyed || call.idempotent === true || error.code === 'rate_limited',
         onRetry: ({ attempt, delayMs, error }) =>
           logger.warn('provider call retrying', {
             provider,

@@ -28,6 +28,8 @@ export const ManualTaskSchema = z.object({
     'clinic_software',
     'push',
     'catalogue',
+    'insurance',
+    'imaging',
   ]),
   provider: z.string().min(1),
   operation: z.string().min(1),

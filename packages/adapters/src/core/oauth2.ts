@@ -75,9 +75,21 @@ export interface OAuth2JwtBearerOptions
   assertion: () => Promise<string>;
 }
 
-type GrantOptions = Omit<OAuth2ClientCredentialsOptions, 'clientId' | 'clientSecret'>;
+/**
+ * Settings shared by every grant: where the token endpoint is, how to cache.
+ *
+ * @example
+ * const options: GrantOptions = { provider: 'fhir', tokenUrl: 'https://fhir.example/auth/token' };
+ */
+export type GrantOptions = Omit<OAuth2ClientCredentialsOptions, 'clientId' | 'clientSecret'>;
 
-interface Grant {
+/**
+ * The body and headers of one token request.
+ *
+ * @example
+ * const grant: Grant = { body: new URLSearchParams({ grant_type: 'client_credentials' }), headers: {} };
+ */
+export interface Grant {
   body: URLSearchParams | string;
   headers: Record<string, string>;
 }
@@ -135,7 +147,16 @@ export function oauth2JwtBearer(options: OAuth2JwtBearerOptions): OAuth2ClientCr
   }));
 }
 
-function tokenGrantAuth(
+/**
+ * The cached, single-flight token strategy behind every grant: `grant`
+ * builds each token request; caching, refresh before expiry and the shared
+ * 401 refresh are the same for all. Exported for grants kept in their own
+ * modules (private_key_jwt), not from the package root.
+ *
+ * @example
+ * const auth = tokenGrantAuth(options, 'oauth2:x:jwt', async () => ({ body: new URLSearchParams(), headers: {} }));
+ */
+export function tokenGrantAuth(
   options: GrantOptions,
   defaultKey: string,
   grant: () => Promise<Grant>,

@@ -20,13 +20,22 @@ export {
   serverErrors,
 } from './failures.ts';
 export { FakeFcm, FCM_API, GOOGLE_TOKEN_URL } from './fcm.ts';
+export {
+  type FakeFhirClientRegistration,
+  type FakeFhirRule,
+  FakeFhirServer,
+  FHIR_API,
+  outcome as fhirOutcome,
+} from './fhir.ts';
 export { FakeHubSpot, HUBSPOT_API } from './hubspot.ts';
 export { FakeIyzico, IYZICO_API } from './iyzico.ts';
 export { InMemoryObjectStorage } from './object-storage.ts';
+export { FakeOrthanc, type FakeOrthancStudy, ORTHANC_API } from './orthanc.ts';
 export { FakeRazorpay, RAZORPAY_API } from './razorpay.ts';
 export { FakeSegment, SEGMENT_API } from './segment.ts';
 export { FakeSendGrid, SENDGRID_API } from './sendgrid.ts';
 export { type ServedFakeProvider, serveFakeProvider } from './serve.ts';
 export { FakeStripe, STRIPE_API } from './stripe.ts';
+export { CARC_SYSTEM, FakeTpa, TPA_API, type TpaDecision } from './tpa.ts';
 export { FakeTwilio, TWILIO_API } from './twilio.ts';
 export { FakeWhatsApp, WHATSAPP_API } from './whatsapp.ts';

@@ -32,6 +32,7 @@ export const idPrefixes = {
   auditEvent: 'aud',
   integration: 'int',
   inboundWebhook: 'inb',
+  claim: 'clm',
   hl7Message: 'hl7',
   hl7Facility: 'fac',
 } as const;

@@ -10,6 +10,7 @@
 import type * as z from 'zod/mini';
 import type { appointment } from './resources/appointments.ts';
 import type { auditEvent } from './resources/audit-events.ts';
+import type { claim } from './resources/claims.ts';
 import type { encounter } from './resources/encounters.ts';
 import type { delivery, deliveryAttempt } from './resources/events.ts';
 import type { exportJob, importJob } from './resources/imports-exports.ts';
@@ -22,6 +23,7 @@ import type { visit } from './resources/visits.ts';
 import type { webhookEndpoint, webhookEndpointWithSecret } from './resources/webhook-endpoints.ts';
 
 export * from './audit-actions.ts';
+export * from './claim-export.ts';
 export * from './common.ts';
 export * from './errors.ts';
 export * from './events/index.ts';
@@ -31,6 +33,7 @@ export * from './operation.ts';
 export * from './operations.ts';
 export * from './resources/appointments.ts';
 export * from './resources/audit-events.ts';
+export * from './resources/claims.ts';
 export * from './resources/encounters.ts';
 export * from './resources/events.ts';
 export * from './resources/imports-exports.ts';
@@ -162,3 +165,11 @@ export type AuditEvent = z.infer<typeof auditEvent>;
  * const registered: Integration = await client.integrations.get({ integrationId });
  */
 export type Integration = z.infer<typeof integration>;
+
+/**
+ * An insurance claim.
+ *
+ * @example
+ * const claim: Claim = await client.claims.get({ claimId });
+ */
+export type Claim = z.infer<typeof claim>;

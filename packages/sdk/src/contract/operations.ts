@@ -6,6 +6,7 @@
 import type { Operation } from './operation.ts';
 import { appointmentOperations } from './resources/appointments.ts';
 import { auditEventOperations } from './resources/audit-events.ts';
+import { claimOperations } from './resources/claims.ts';
 import { encounterOperations } from './resources/encounters.ts';
 import { deadLetterOperations, deliveryOperations, eventOperations } from './resources/events.ts';
 import { exportOperations, importOperations } from './resources/imports-exports.ts';
@@ -32,6 +33,7 @@ export const operations = {
   invoices: invoiceOperations,
   payments: paymentOperations,
   refunds: refundOperations,
+  claims: claimOperations,
   webhookEndpoints: webhookEndpointOperations,
   events: eventOperations,
   deliveries: deliveryOperations,

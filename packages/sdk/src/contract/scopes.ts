@@ -25,6 +25,8 @@ export const scopes = [
   'write:invoices',
   'read:payments',
   'write:payments',
+  'read:claims',
+  'write:claims',
   'read:webhooks',
   'write:webhooks',
   'read:events',

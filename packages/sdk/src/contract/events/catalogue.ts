@@ -70,9 +70,20 @@ const messageData = z.object({
 const claimData = z.object({
   claimId: z.string(),
   patientId: z.optional(idSchema('pat')),
+  /** The payer (insurer or TPA) id. */
   insurer: z.string(),
   amount: z.optional(money),
+  /** Free text from an insurer's own webhook; ClinicBridge's claims send `reasonCodes` only. */
   reason: z.optional(z.string()),
+  invoiceId: z.optional(idSchema('inv')),
+  status: z.optional(z.string()),
+  /** The payer's reason codes (X12 CARC and the like) for a denial or ineligibility. */
+  reasonCodes: z.optional(z.array(z.string())),
+  approvedAmount: z.optional(money),
+  paidAmount: z.optional(money),
+  remittanceRef: z.optional(z.string()),
+  /** 1 for the first resubmission, 2 for the next. */
+  resubmission: z.optional(z.int()),
 });
 
 /**
@@ -161,7 +172,12 @@ export const eventDataSchemas = {
   'message.delivered': messageData,
   'message.read': messageData,
   'message.failed': messageData,
+  'claim.created': claimData,
+  'claim.preauthorized': claimData,
   'claim.submitted': claimData,
+  'claim.resubmitted': claimData,
+  'claim.self_pay': claimData,
+  'claim.withdrawn': claimData,
   'claim.approved': claimData,
   'claim.denied': claimData,
   'claim.settled': claimData,

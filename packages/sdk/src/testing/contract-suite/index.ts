@@ -8,6 +8,7 @@ import { listOperations, type Operation } from '../../contract/index.ts';
 import { ClinicBridge } from '../../index.ts';
 import { adminCases } from './cases/admin.ts';
 import { appointmentCases } from './cases/appointments.ts';
+import { claimCases } from './cases/claims.ts';
 import { encounterCases } from './cases/encounters.ts';
 import { moneyCases } from './cases/money.ts';
 import { patientCases } from './cases/patients.ts';
@@ -42,6 +43,7 @@ export const contractCases: readonly ContractCase[] = [
   ...appointmentCases,
   ...encounterCases,
   ...moneyCases,
+  ...claimCases,
   ...securityCases,
   ...webhookEventCases,
   ...adminCases,

@@ -20,6 +20,7 @@ const paramPrefixes = {
   auditEventId: 'aud',
   integrationId: 'int',
   tokenId: 'tok',
+  claimId: 'clm',
 } as const;
 
 const slot = { startsAt: '2027-05-01T09:00:00.000Z', endsAt: '2027-05-01T09:30:00.000Z' };
@@ -49,6 +50,11 @@ const sampleBodies: Record<string, () => unknown> = {
     eventTypes: ['*'],
   }),
   'webhookEndpoints.replay': () => ({ since: '2027-01-01T00:00:00.000Z' }),
+  'claims.create': () => ({
+    invoiceId: newId('inv'),
+    payer: { payerRef: 'payer_sample', memberId: 'M-1' },
+  }),
+  'claims.redeliver': () => ({ endpointId: newId('whep') }),
   'imports.create': () => ({
     kind: 'patients',
     format: 'ndjson',

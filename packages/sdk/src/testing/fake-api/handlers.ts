@@ -2,6 +2,7 @@
 import type { BoundHandler } from './context.ts';
 import { appointmentHandlers } from './resources/appointments.ts';
 import { auditEventHandlers } from './resources/audit-events.ts';
+import { claimHandlers } from './resources/claims.ts';
 import { encounterHandlers } from './resources/encounters.ts';
 import { eventHandlers } from './resources/events.ts';
 import { importExportHandlers } from './resources/imports-exports.ts';
@@ -27,6 +28,7 @@ export const allHandlers: readonly BoundHandler[] = [
   ...encounterHandlers,
   ...invoiceHandlers,
   ...paymentHandlers,
+  ...claimHandlers,
   ...webhookEndpointHandlers,
   ...eventHandlers,
   ...importExportHandlers,

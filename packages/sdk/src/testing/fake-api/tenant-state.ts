@@ -5,6 +5,7 @@
 import type {
   Appointment,
   AuditEvent,
+  Claim,
   Delivery,
   Encounter,
   EventEnvelope,
@@ -59,6 +60,7 @@ export class TenantState {
   readonly invoices = new Collection<Invoice>();
   readonly payments = new Collection<Payment>();
   readonly refunds = new Collection<Refund>();
+  readonly claims = new Collection<Claim>();
   readonly webhookEndpoints = new Collection<StoredWebhookEndpoint>();
   readonly events = new Collection<EventEnvelope>();
   readonly deliveries = new Collection<Delivery>();

@@ -1,0 +1,55 @@
+/**
+ * The front of every authenticated request, shared by the contract's
+ * operations and the routes outside it (`/fhir/R4`): authenticate (API key
+ * or JWT) → scope check → rate limit. Throws `ApiError`s; the caller maps
+ * them to its own error format (problem+json, OperationOutcome).
+ */
+import { hasScope, type Scope } from '@clinicbridge/sdk/contract';
+import type { Context } from 'hono';
+import { type Authenticator, authenticate } from '../auth/authenticate.ts';
+import { ApiError } from '../kernel/problem.ts';
+import type { AppEnv, AuthContext } from './context.ts';
+import type { RateLimiter } from './rate-limit.ts';
+
+/**
+ * What the guard needs.
+ *
+ * @example
+ * const deps: GuardDeps = { authenticator, rateLimiter };
+ */
+export interface GuardDeps {
+  authenticator: Authenticator;
+  rateLimiter: RateLimiter;
+}
+
+/**
+ * Authenticates the request, requires `scope` and takes one request from
+ * the caller's rate-limit bucket (setting the RateLimit headers); returns
+ * the caller, also stored as the context's `auth`.
+ *
+ * @example
+ * const auth = await guardRequest(c, deps, 'read:patients');
+ */
+export async function guardRequest(
+  c: Context<AppEnv>,
+  deps: GuardDeps,
+  scope: Scope,
+): Promise<AuthContext> {
+  const auth = await authenticate(deps.authenticator, c.req.header('authorization'));
+  c.set('auth', auth);
+  if (!hasScope(auth.scopes, scope)) {
+    throw new ApiError(
+      'insufficient_scope',
+      `This operation needs the "${scope}" scope; ask the clinic's manager for a token that has it.`,
+    );
+  }
+  const rate = deps.rateLimiter.take(auth.credentialId, auth.tier);
+  for (const [name, value] of Object.entries(rate.headers)) c.header(name, value);
+  if (!rate.allowed) {
+    throw new ApiError('rate_limited', `Too many requests; retry in ${rate.retryAfter} s.`, {
+      retryAfter: rate.retryAfter,
+      headers: rate.headers,
+    });
+  }
+  return auth;
+}
