@@ -17,7 +17,8 @@ const envText = readFileSync(resolve(root, '.env.example'), 'utf8');
 
 const schemas = new Map<string, z.ZodType>();
 for (const section of [coreConfig, ...featureConfigSections]) {
-  for (const [name, schema] of Object.entries(section.shape)) schemas.set(name, schema as z.ZodType);
+  for (const [name, schema] of Object.entries(section.shape))
+    schemas.set(name, schema as z.ZodType);
 }
 
 interface DocRow {
@@ -30,7 +31,11 @@ function documentedRows(): DocRow[] {
   const rows: DocRow[] = [];
   for (const match of docText.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \| ([^|]*) \|/gm)) {
     const cell = (match[2] ?? '').trim();
-    const value = cell.startsWith('—') ? undefined : cell === '(empty)' ? '' : cell.replace(/^`|`$/g, '');
+    const value = cell.startsWith('—')
+      ? undefined
+      : cell === '(empty)'
+        ? ''
+        : cell.replace(/^`|`$/g, '');
     rows.push({ name: match[1] ?? '', value });
   }
   return rows;
@@ -50,7 +55,8 @@ function defaultOf(name: string): unknown {
 
 function parsed(name: string, value: string): unknown {
   const result = schemas.get(name)?.safeParse(value);
-  if (!result?.success) throw new Error(`${name}: the documented default ${JSON.stringify(value)} does not parse`);
+  if (!result?.success)
+    throw new Error(`${name}: the documented default ${JSON.stringify(value)} does not parse`);
   return result.data;
 }
 
