@@ -136,6 +136,7 @@ async function runWrite(
   }
   const request: IdempotentRequest = {
     tenantId: auth.tenantId,
+    credentialId: auth.credentialId,
     key,
     operationId: operation.id,
     fingerprint: requestFingerprint(operation.id, base.params, base.body),
@@ -169,6 +170,12 @@ class LostKeyRace extends Error {
 }
 
 function answerKnownKey(c: Context<AppEnv>, found: Exclude<KeyLookup, { kind: 'new' }>): Response {
+  if (found.kind === 'other_credential') {
+    throw new ApiError(
+      'idempotency_key_credential_mismatch',
+      'This Idempotency-Key was used by another credential of the tenant; send your own request with a key of your own.',
+    );
+  }
   if (found.kind === 'mismatch') {
     throw new ApiError(
       'idempotency_key_reused',

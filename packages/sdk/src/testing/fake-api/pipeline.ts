@@ -139,7 +139,7 @@ export async function runOperation(
     const key = op.write ? request.headers.get('idempotency-key') : null;
     const fingerprint = requestFingerprint(op.id, url.pathname, rawBody);
     if (key !== null) {
-      const stored = world.idempotency.begin(tenant.id, key, fingerprint);
+      const stored = world.idempotency.begin(tenant.id, caller.actor.id, key, fingerprint);
       if (stored) return replay(stored, requestId);
     }
     let response: Response;
@@ -180,7 +180,13 @@ export async function runOperation(
         // Domain refusals (409, 422, 404) are answers too: stored for replay like a success.
         if (!(error instanceof ApiProblem) || key === null) throw error;
         response = problemResponse(error, requestId, url.pathname);
-        world.idempotency.complete(tenant.id, key, fingerprint, await snapshot(response));
+        world.idempotency.complete(
+          tenant.id,
+          caller.actor.id,
+          key,
+          fingerprint,
+          await snapshot(response),
+        );
         return response;
       }
       response = jsonResponse(result.status ?? op.status, result.body, requestId);
@@ -199,7 +205,13 @@ export async function runOperation(
       throw error;
     }
     if (key !== null)
-      world.idempotency.complete(tenant.id, key, fingerprint, await snapshot(response));
+      world.idempotency.complete(
+        tenant.id,
+        caller.actor.id,
+        key,
+        fingerprint,
+        await snapshot(response),
+      );
     return response;
   } catch (error) {
     const problem =

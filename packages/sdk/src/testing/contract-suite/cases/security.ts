@@ -137,6 +137,26 @@ export const securityCases: ContractCase[] = [
     },
   },
   {
+    name: 'idempotency (finding 2): a stored response is replayed only to the credential that made it',
+    uses: ['patients.create', 'patients.list'],
+    async run({ client, clientFor, target, unique }) {
+      const externalRef = unique('bound');
+      const key = unique('key');
+      const body = { givenName: 'Ada', familyName: 'Çelik', externalRef };
+      const first = await client.patients.create(body, { idempotencyKey: key });
+      const writer = clientFor(await target.createToken(['write:patients']));
+      await expectProblem(
+        writer.patients.create(body, { idempotencyKey: key }),
+        422,
+        'idempotency_key_credential_mismatch',
+      );
+      const again = await client.patients.create(body, { idempotencyKey: key }).withResponse();
+      expect(again.replayed).toBe(true);
+      expect(again.data.id).toBe(first.id);
+      expect(await collect(client.patients.list({ externalRef }))).toHaveLength(1);
+    },
+  },
+  {
     name: 'integration tokens: a created key works with its scopes until revoked',
     uses: [
       'integrationTokens.create',
