@@ -23,6 +23,7 @@ import {
   storeIdempotentResponse,
 } from '../kernel/idempotency.ts';
 import { ApiError } from '../kernel/problem.ts';
+import { withoutShownOnce } from '../kernel/shown-once.ts';
 import type { AppEnv, AuthContext } from './context.ts';
 import { guardRequest } from './guard.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -149,7 +150,9 @@ async function runWrite(
       const found = await lookUpIdempotencyKey(trx, request, now);
       if (found.kind !== 'new') return found;
       const value = await handler({ ...base, db: trx, now } as never);
-      if (!(await storeIdempotentResponse(trx, request, operation.status, value, now))) {
+      // A secret shown once is answered now and never stored: a replay says so instead.
+      const stored = withoutShownOnce(value, operation.shownOnce);
+      if (!(await storeIdempotentResponse(trx, request, operation.status, stored, now))) {
         throw new LostKeyRace();
       }
       return { kind: 'done' as const, value };

@@ -81,9 +81,23 @@ function jsonResponse(status: number, body: unknown, requestId: string): Respons
   });
 }
 
-async function snapshot(response: Response): Promise<StoredResponse> {
+async function snapshot(
+  response: Response,
+  shownOnce?: readonly string[],
+): Promise<StoredResponse> {
   const headers = [...response.headers].filter(([k]) => k !== 'x-request-id');
-  return { status: response.status, headers, body: await response.clone().text() };
+  const body = await response.clone().text();
+  if (!shownOnce || shownOnce.length === 0 || body === '') {
+    return { status: response.status, headers, body };
+  }
+  // As the server: a secret shown once is never kept; the replay says so instead.
+  const kept = JSON.parse(body) as Record<string, unknown>;
+  for (const field of shownOnce) delete kept[field];
+  return {
+    status: response.status,
+    headers,
+    body: JSON.stringify({ ...kept, secretShownOnce: true }),
+  };
 }
 
 function replay(stored: StoredResponse, requestId: string): Response {
@@ -210,7 +224,7 @@ export async function runOperation(
         caller.actor.id,
         key,
         fingerprint,
-        await snapshot(response),
+        await snapshot(response, op.shownOnce),
       );
     return response;
   } catch (error) {
