@@ -82,6 +82,35 @@ describe('security: idempotent replay', () => {
     expect(again.headers.get('idempotency-replayed')).toBe('true');
   });
 
+  test("finding 2: a JWT is bound by its OAuth client: a fresh JWT of the client replays, the tenant's API key does not", async () => {
+    const jwt = async () => {
+      const res = await t.app.request('/oauth/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: t.tenants[0]?.clientId as string,
+          client_secret: t.tenants[0]?.clientSecret as string,
+          scope: 'write:patients read:patients:pii',
+        }).toString(),
+      });
+      expect(res.status).toBe(200);
+      return (await json<{ access_token: string }>(res)).access_token;
+    };
+    const body = patientBody({ externalRef: 'finding-2-oauth' });
+    const idempotencyKey = 'finding-2-oauth';
+    const send = (token: string) =>
+      call(t.app, 'POST', '/api/v1/patients', { token, body, idempotencyKey });
+    const first = await send(await jwt());
+    expect(first.status).toBe(201);
+    const refreshed = await send(await jwt());
+    expect(refreshed.status).toBe(201);
+    expect(refreshed.headers.get('idempotency-replayed')).toBe('true');
+    const byKey = await send(admin);
+    expect(byKey.status).toBe(422);
+    expect((await json(byKey)).code).toBe('idempotency_key_credential_mismatch');
+  });
+
   test('finding 3: API keys and whsec_ secrets are never stored in idempotency_keys, nor served again on replay', async () => {
     const send = (path: string, body: unknown, idempotencyKey: string) =>
       call(t.app, 'POST', path, { token: admin, body, idempotencyKey });
