@@ -92,6 +92,8 @@ export interface SigningKeysTable {
 export interface IdempotencyKeysTable {
   tenant_id: string;
   key: string;
+  /** The credential the response belongs to; null on rows stored before keys were bound. */
+  credential_id: string | null;
   fingerprint: string;
   operation_id: string;
   state: 'in_flight' | 'completed';

@@ -11,7 +11,7 @@ import { auditChange, type ChangeContext } from '../kernel/change.ts';
 import { newestFirst } from '../kernel/newest-first.ts';
 import { decodeCursor, toPage } from '../kernel/pagination.ts';
 import { ApiError } from '../kernel/problem.ts';
-import { restartedSchedule } from './restart.ts';
+import { notInFlight, restartedSchedule } from './restart.ts';
 import type { DeliveriesTable, DeliveryAttemptsTable, DeliveryStatus } from './schema.ts';
 
 /**
@@ -214,13 +214,23 @@ async function reschedule(
     .set(restartedSchedule(change.now))
     .where('tenant_id', '=', change.tenantId)
     .where('id', '=', id)
+    .where(notInFlight(change.now))
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (!row) {
+    // The row exists (the caller found it): a worker holds its lease.
+    throw new ApiError(
+      'invalid_state_transition',
+      `Delivery ${id} is being attempted right now; wait for that attempt to be recorded (see its attempts) and retry then.`,
+    );
+  }
   return toDeliveryView(row, (await attemptsOf(db, [id])).get(id) ?? []);
 }
 
 /**
- * Attempts a delivery again now, whatever its state, with a fresh schedule.
+ * Attempts a delivery again now, whatever its state, with a fresh schedule;
+ * 409 `invalid_state_transition` while an attempt of it is in flight (at
+ * most one attempt per delivery is ever on the wire).
  *
  * @example
  * await retryDelivery(trx, change, 'dlv_…');

@@ -1,7 +1,9 @@
 /**
  * Delivering chosen events again to one endpoint, whatever its filter and
  * whatever happened to earlier deliveries: a delivery that exists is put
- * back at the start of its schedule, a missing one is created pending.
+ * back at the start of its schedule, a missing one is created pending, and
+ * one in flight right now is left to its attempt (restarting it would
+ * clear its lease and send it twice at once).
  * What a dispute needs — "send us that claim's whole history again".
  */
 import { type Kysely, sql } from 'kysely';
@@ -40,8 +42,7 @@ export async function redeliverEvents(
     from events e
     where e.tenant_id = ${tenantId} and e.id = any(${eventIds})
     on conflict (endpoint_id, event_id) do update set status = 'pending', schedule_step = 0,
-      next_attempt_at = ${now}, lease_owner = null, lease_expires_at = null, updated_at = ${now}`.execute(
-    db,
-  );
+      next_attempt_at = ${now}, lease_owner = null, lease_expires_at = null, updated_at = ${now}
+    where deliveries.lease_expires_at is null or deliveries.lease_expires_at < ${now}`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }

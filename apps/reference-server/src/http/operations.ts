@@ -23,6 +23,7 @@ import {
   storeIdempotentResponse,
 } from '../kernel/idempotency.ts';
 import { ApiError } from '../kernel/problem.ts';
+import { withoutShownOnce } from '../kernel/shown-once.ts';
 import type { AppEnv, AuthContext } from './context.ts';
 import { guardRequest } from './guard.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -136,6 +137,7 @@ async function runWrite(
   }
   const request: IdempotentRequest = {
     tenantId: auth.tenantId,
+    credentialId: auth.credentialId,
     key,
     operationId: operation.id,
     fingerprint: requestFingerprint(operation.id, base.params, base.body),
@@ -148,7 +150,9 @@ async function runWrite(
       const found = await lookUpIdempotencyKey(trx, request, now);
       if (found.kind !== 'new') return found;
       const value = await handler({ ...base, db: trx, now } as never);
-      if (!(await storeIdempotentResponse(trx, request, operation.status, value, now))) {
+      // A secret shown once is answered now and never stored: a replay says so instead.
+      const stored = withoutShownOnce(value, operation.shownOnce);
+      if (!(await storeIdempotentResponse(trx, request, operation.status, stored, now))) {
         throw new LostKeyRace();
       }
       return { kind: 'done' as const, value };
@@ -169,6 +173,12 @@ class LostKeyRace extends Error {
 }
 
 function answerKnownKey(c: Context<AppEnv>, found: Exclude<KeyLookup, { kind: 'new' }>): Response {
+  if (found.kind === 'other_credential') {
+    throw new ApiError(
+      'idempotency_key_credential_mismatch',
+      'This Idempotency-Key was used by another credential of the tenant; send your own request with a key of your own.',
+    );
+  }
   if (found.kind === 'mismatch') {
     throw new ApiError(
       'idempotency_key_reused',

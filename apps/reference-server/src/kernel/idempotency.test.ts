@@ -27,9 +27,14 @@ beforeAll(async () => {
 });
 afterAll(() => database.close());
 
-function request(key: string, body: unknown = { service: 'A' }): IdempotentRequest {
+function request(
+  key: string,
+  body: unknown = { service: 'A' },
+  credentialId = 'tok_store',
+): IdempotentRequest {
   return {
     tenantId,
+    credentialId,
     key,
     operationId: 'appointments.create',
     fingerprint: requestFingerprint('appointments.create', {}, body),
@@ -37,6 +42,28 @@ function request(key: string, body: unknown = { service: 'A' }): IdempotentReque
 }
 
 describe('idempotency store', () => {
+  test('a stored response belongs to its credential; another one, or a row without one, is refused whatever the body', async () => {
+    const req = request('store-owned');
+    await database.db
+      .transaction()
+      .execute((trx) => storeIdempotentResponse(trx, req, 201, { id: 'x' }, now));
+    const look = (r: IdempotentRequest) =>
+      database.db.transaction().execute((trx) => lookUpIdempotencyKey(trx, r, now));
+    expect(await look(req)).toEqual({ kind: 'replay', status: 201, body: { id: 'x' } });
+    expect(await look(request('store-owned', { service: 'A' }, 'tok_other'))).toEqual({
+      kind: 'other_credential',
+    });
+    expect(await look(request('store-owned', { service: 'B' }, 'tok_other'))).toEqual({
+      kind: 'other_credential',
+    });
+    await database.db
+      .updateTable('idempotency_keys')
+      .set({ credential_id: null })
+      .where('key', '=', req.key)
+      .execute();
+    expect(await look(req)).toEqual({ kind: 'other_credential' });
+  });
+
   test('a new key, then its stored response, then a mismatch for another body', async () => {
     const first = request('store-1');
     const stored = await database.db.transaction().execute(async (trx) => {
@@ -105,6 +132,7 @@ describe('idempotency store', () => {
       .values({
         tenant_id: tenantId,
         key: req.key,
+        credential_id: req.credentialId,
         fingerprint: req.fingerprint,
         operation_id: req.operationId,
         state: 'in_flight',

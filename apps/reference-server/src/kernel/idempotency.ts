@@ -7,6 +7,12 @@
  * behind, and the whole write is one commit. Keys live 24 hours. The unique
  * `(tenant_id, key)` row is what guarantees one effect; the lock only saves
  * a duplicate from doing the work before finding that out.
+ *
+ * A stored response belongs to the credential (API key or OAuth client)
+ * that made it: it may carry what only that credential's scopes show, so
+ * another credential of the tenant sending the same key is refused
+ * (`other_credential`) before its request is even compared, and learns
+ * nothing of the stored request or response.
  */
 
 import { createHash } from 'node:crypto';
@@ -40,16 +46,19 @@ export type KeyLookup =
   | { kind: 'new' }
   | { kind: 'replay'; status: number; body: unknown }
   | { kind: 'in_flight' }
-  | { kind: 'mismatch' };
+  | { kind: 'mismatch' }
+  | { kind: 'other_credential' };
 
 /**
  * Identifies one idempotent request.
  *
  * @example
- * const request: IdempotentRequest = { tenantId, key: 'k-1', operationId: 'appointments.create', fingerprint };
+ * const request: IdempotentRequest = { tenantId, credentialId: 'tok_…', key: 'k-1', operationId: 'appointments.create', fingerprint };
  */
 export interface IdempotentRequest {
   tenantId: string;
+  /** The API key's or OAuth client's id: the only credential its stored response is replayed to. */
+  credentialId: string;
   key: string;
   operationId: string;
   fingerprint: string;
@@ -70,6 +79,7 @@ export function requestFingerprint(operationId: string, params: unknown, body: u
 
 interface LookupRow {
   locked: boolean;
+  credential_id: string | null;
   fingerprint: string | null;
   state: 'in_flight' | 'completed' | null;
   response_status: number | null;
@@ -93,7 +103,7 @@ export async function lookUpIdempotencyKey(
 ): Promise<KeyLookup> {
   const lockKey = `${request.tenantId}\n${request.key}`;
   const { rows } = await sql<LookupRow>`
-    select l.locked, k.fingerprint, k.state, k.response_status, k.response_body, k.locked_until
+    select l.locked, k.credential_id, k.fingerprint, k.state, k.response_status, k.response_body, k.locked_until
     from (select pg_try_advisory_xact_lock(hashtextextended(${lockKey}, 0)) as locked) l
     left join idempotency_keys k
       on k.tenant_id = ${request.tenantId} and k.key = ${request.key} and k.expires_at > ${now}
@@ -117,7 +127,14 @@ export async function readIdempotencyKey(
 ): Promise<Exclude<KeyLookup, { kind: 'new' }>> {
   const row = await db
     .selectFrom('idempotency_keys')
-    .select(['fingerprint', 'state', 'response_status', 'response_body', 'locked_until'])
+    .select([
+      'credential_id',
+      'fingerprint',
+      'state',
+      'response_status',
+      'response_body',
+      'locked_until',
+    ])
     .where('tenant_id', '=', request.tenantId)
     .where('key', '=', request.key)
     .where('expires_at', '>', now)
@@ -130,6 +147,9 @@ export async function readIdempotencyKey(
 
 function classify(row: LookupRow, request: IdempotentRequest, now: Date): KeyLookup {
   if (row.fingerprint === null) return { kind: 'new' };
+  // Before anything else: another credential learns nothing about the key's
+  // request. Rows stored before keys were bound (no credential) belong to no one.
+  if (row.credential_id !== request.credentialId) return { kind: 'other_credential' };
   if (row.state !== 'completed' || row.response_status === null) {
     // Only an earlier server version left claims in flight; a lapsed one from
     // an identical request is abandoned and may be taken over.
@@ -157,6 +177,7 @@ export async function storeIdempotentResponse(
   now: Date,
 ): Promise<boolean> {
   const values = {
+    credential_id: request.credentialId,
     fingerprint: request.fingerprint,
     operation_id: request.operationId,
     state: 'completed' as const,

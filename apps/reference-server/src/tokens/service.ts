@@ -65,7 +65,7 @@ export async function createIntegrationToken(
   db: Kysely<DB>,
   change: ChangeContext,
   input: NewToken,
-): Promise<CreatedIntegrationToken> {
+): Promise<CreatedIntegrationToken & { apiKey: string }> {
   if (input.expiresAt !== undefined && Date.parse(input.expiresAt) <= change.now.getTime()) {
     throw new ApiError('validation_failed', 'expiresAt must be in the future.', {
       errors: [{ path: 'body.expiresAt', message: 'must be in the future', code: 'too_small' }],

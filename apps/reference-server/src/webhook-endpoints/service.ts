@@ -9,7 +9,7 @@ import type { EventType, Page } from '@clinicbridge/sdk/contract';
 import { newId } from '@clinicbridge/sdk/contract';
 import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { restartedSchedule } from '../delivery/restart.ts';
+import { notInFlight, restartedSchedule } from '../delivery/restart.ts';
 import type { WebhookEndpointsTable } from '../delivery/schema.ts';
 import { newEndpointSecret, SECRET_ROTATION_GRACE_MS } from '../delivery/signing.ts';
 import { isTargetRefusedError, type TargetGuard } from '../delivery/ssrf.ts';
@@ -297,7 +297,8 @@ export async function sendTestEvent(
 
 /**
  * Schedules again every delivery to the endpoint created since `since`,
- * whatever its state; resolves to how many.
+ * whatever its state, except those in flight right now (their attempt is
+ * under way; restarting them would send them twice at once); resolves to how many.
  *
  * @example
  * const { scheduled } = await replayEndpoint(trx, change, 'whep_…', new Date(Date.now() - 86_400_000));
@@ -315,6 +316,7 @@ export async function replayEndpoint(
     .where('tenant_id', '=', change.tenantId)
     .where('endpoint_id', '=', id)
     .where('created_at', '>=', since)
+    .where(notInFlight(change.now))
     .executeTakeFirst();
   const scheduled = Number(result.numUpdatedRows);
   await auditChange(db, change, 'webhook_endpoint.replayed', 'webhook_endpoint', id, {

@@ -47,6 +47,13 @@ export interface Operation {
   readonly response?: Schema;
   /** True when `query` holds `limit`/`cursor` and the response is a page. */
   readonly paginated?: boolean;
+  /**
+   * Top-level response fields holding a secret shown once (a new API key, a
+   * signing secret). The server never stores them: a replay of the stored
+   * response (same `Idempotency-Key`) comes without them and with
+   * `secretShownOnce: true`.
+   */
+  readonly shownOnce?: readonly string[];
 }
 
 /**

@@ -5,16 +5,21 @@
  * `0100-bus` (its queue and inbox); src/features.ts adds both to every
  * feature's `migrations`. Migrations are frozen once released, so these keep
  * their names and content; names sort in the order they run: `NNNN-feature-what`.
+ * Later kernel changes come as `0002-core-…` and on.
  */
 import type { Migration } from 'kysely/migration';
 import { coreMigration } from './0001-core.ts';
+import { idempotencyCredentialMigration } from './0002-core-idempotency-credential.ts';
+import { idempotencySecretsMigration } from './0003-core-idempotency-secrets.ts';
 
 /**
  * The database's own migrations by name.
  *
  * @example
- * Object.keys(coreMigrations); // ['0001-core']
+ * Object.keys(coreMigrations); // ['0001-core', '0002-core-idempotency-credential', '0003-core-idempotency-secrets']
  */
 export const coreMigrations: Record<string, Migration> = {
   '0001-core': coreMigration,
+  '0002-core-idempotency-credential': idempotencyCredentialMigration,
+  '0003-core-idempotency-secrets': idempotencySecretsMigration,
 };

@@ -43,7 +43,10 @@ describe('errors', () => {
     };
     for (const code of Object.keys(errorCodes) as (keyof typeof errorCodes)[]) {
       const error = fromCode(code);
-      const idempotency = code === 'idempotency_in_flight' || code === 'idempotency_key_reused';
+      const idempotency =
+        code === 'idempotency_in_flight' ||
+        code === 'idempotency_key_reused' ||
+        code === 'idempotency_key_credential_mismatch';
       expect(error.name, code).toBe(idempotency ? 'IdempotencyError' : expected[errorCodes[code]]);
       expect(error.code).toBe(code);
       expect(error.status).toBe(errorCodes[code]);

@@ -122,8 +122,10 @@ export class ConflictError extends ClinicBridgeError {
 }
 
 /**
- * The `Idempotency-Key` was reused with another body (422 `idempotency_key_reused`)
- * or the first request with it is still running (409 `idempotency_in_flight`).
+ * The `Idempotency-Key` was reused with another body (422 `idempotency_key_reused`),
+ * was used by another credential of the tenant (422
+ * `idempotency_key_credential_mismatch`), or the first request with it is
+ * still running (409 `idempotency_in_flight`).
  *
  * @example
  * if (isIdempotencyError(error) && error.code === 'idempotency_key_reused') useNewKey();

@@ -68,7 +68,11 @@ export function errorFromResponse(info: ErrorResponseInfo): ClinicBridgeError {
   };
   const what = problem?.detail ?? problem?.title ?? `HTTP ${status}`;
   const message = `${info.operationId} failed: ${what} (${code}${requestId ? `, request ${requestId}` : ''})`;
-  if (code === 'idempotency_key_reused' || code === 'idempotency_in_flight') {
+  if (
+    code === 'idempotency_key_reused' ||
+    code === 'idempotency_key_credential_mismatch' ||
+    code === 'idempotency_in_flight'
+  ) {
     return new IdempotencyError(message, init);
   }
   if (status === 401) return new AuthenticationError(message, init);

@@ -38,12 +38,19 @@ export const integrationToken = z.object({
 });
 
 /**
- * The creation response: the token and its secret, shown this once.
+ * The creation response: the token and its secret, shown this once. A
+ * replay of the creation (same `Idempotency-Key`) comes without `apiKey`
+ * and with `secretShownOnce: true`: the server never stores the key.
  *
  * @example
  * const { apiKey } = createdIntegrationToken.parse(await res.json()); // store it now: it is not shown again
  */
-export const createdIntegrationToken = z.extend(integrationToken, { apiKey: z.string() });
+export const createdIntegrationToken = z.extend(integrationToken, {
+  /** The API key; absent from a replayed response. */
+  apiKey: z.optional(z.string()),
+  /** Set on a replayed response: the key was in the first response only. */
+  secretShownOnce: z.optional(z.literal(true)),
+});
 
 const tokenParams = z.strictObject({ tokenId: idSchema('tok') });
 
@@ -68,6 +75,7 @@ export const integrationTokensCreate = defineOperation({
     expiresAt: z.optional(timestamp),
   }),
   response: createdIntegrationToken,
+  shownOnce: ['apiKey'],
 });
 
 /**

@@ -30,12 +30,19 @@ export const webhookEndpoint = z.object({
 });
 
 /**
- * An endpoint with its signing secret, shown once.
+ * An endpoint with its signing secret, shown once. A replay of the creation
+ * or rotation (same `Idempotency-Key`) comes without `secret` and with
+ * `secretShownOnce: true`: the server never stores the response's secret.
  *
  * @example
  * const { secret } = webhookEndpointWithSecret.parse(await res.json()); // shown once
  */
-export const webhookEndpointWithSecret = z.extend(webhookEndpoint, { secret: z.string() });
+export const webhookEndpointWithSecret = z.extend(webhookEndpoint, {
+  /** The `whsec_…` signing secret; absent from a replayed response. */
+  secret: z.optional(z.string()),
+  /** Set on a replayed response: the secret was in the first response only. */
+  secretShownOnce: z.optional(z.literal(true)),
+});
 
 const eventTypeFilter = z
   .array(z.union([eventType, z.literal('*')]))
@@ -64,6 +71,7 @@ export const webhookEndpointsCreate = defineOperation({
     enabled: z.optional(z.boolean()),
   }),
   response: webhookEndpointWithSecret,
+  shownOnce: ['secret'],
 });
 
 /**
@@ -161,6 +169,7 @@ export const webhookEndpointsRotateSecret = defineOperation({
   params: endpointParams,
   body: z.strictObject({}),
   response: webhookEndpointWithSecret,
+  shownOnce: ['secret'],
 });
 
 /**

@@ -190,6 +190,22 @@ describe('idempotency', () => {
     expect(good.status).toBe(201);
   });
 
+  test('finding 2: a key is bound to the credential that used it; another credential gets 422', async () => {
+    const headers = { 'idempotency-key': 'key-owned' };
+    const first = await call('POST', '/api/v1/patients', { body: patientBody, headers });
+    expect(first.status).toBe(201);
+    const writer = api.state.createApiKey(api.state.defaultTenant.tenantId, ['write:patients']);
+    for (const body of [patientBody, { ...patientBody, givenName: 'Eve' }]) {
+      const other = await call('POST', '/api/v1/patients', { body, headers, apiKey: writer });
+      expect([other.status, other.body.code]).toEqual([422, 'idempotency_key_credential_mismatch']);
+      expect(other.headers.get('idempotency-replayed')).toBeNull();
+      expect(JSON.stringify(other.body)).not.toContain(first.body.id);
+    }
+    const again = await call('POST', '/api/v1/patients', { body: patientBody, headers });
+    expect(again.headers.get('idempotency-replayed')).toBe('true');
+    expect(api.state.tenant(api.state.defaultTenant.tenantId).patients.size).toBe(1);
+  });
+
   test('keys are per tenant', async () => {
     const headers = { 'idempotency-key': 'shared' };
     const other = api.state.createTenant();

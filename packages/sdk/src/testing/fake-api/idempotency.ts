@@ -4,7 +4,10 @@
  * the same key and the same request gets the stored response back (marked
  * `Idempotency-Replayed: true`); the same key with a different request is
  * refused with `idempotency_key_reused`; a retry while the first is still
- * running gets `idempotency_in_flight`.
+ * running gets `idempotency_in_flight`. A key belongs to the credential
+ * that first used it: another credential of the tenant sending it is refused
+ * with `idempotency_key_credential_mismatch`, whatever its request, as the
+ * server does.
  */
 import { canonicalJson } from '@clinicbridge/webhooks/idempotency';
 import { ApiProblem } from './problem.ts';
@@ -22,8 +25,8 @@ export interface StoredResponse {
 }
 
 type Entry =
-  | { state: 'in_flight'; fingerprint: string }
-  | { state: 'done'; fingerprint: string; response: StoredResponse };
+  | { state: 'in_flight'; credentialId: string; fingerprint: string }
+  | { state: 'done'; credentialId: string; fingerprint: string; response: StoredResponse };
 
 /**
  * Longest accepted key.
@@ -49,7 +52,7 @@ export function requestFingerprint(operationId: string, path: string, body: unkn
  *
  * @example
  * const store = new IdempotencyTable();
- * const replay = store.begin('ten_…', 'key-1', fingerprint);
+ * const replay = store.begin('ten_…', 'tok_…', 'key-1', fingerprint);
  */
 export class IdempotencyTable {
   readonly #entries = new Map<string, Entry>();
@@ -58,7 +61,12 @@ export class IdempotencyTable {
    * Starts a keyed write. Returns the stored response to replay, or null when
    * the write should run now (the key is then reserved until `complete` or `release`).
    */
-  begin(tenantId: string, key: string, fingerprint: string): StoredResponse | null {
+  begin(
+    tenantId: string,
+    credentialId: string,
+    key: string,
+    fingerprint: string,
+  ): StoredResponse | null {
     if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
       throw new ApiProblem(
         'invalid_request',
@@ -68,8 +76,14 @@ export class IdempotencyTable {
     const id = `${tenantId}\u0000${key}`;
     const entry = this.#entries.get(id);
     if (!entry) {
-      this.#entries.set(id, { state: 'in_flight', fingerprint });
+      this.#entries.set(id, { state: 'in_flight', credentialId, fingerprint });
       return null;
+    }
+    if (entry.credentialId !== credentialId) {
+      throw new ApiProblem(
+        'idempotency_key_credential_mismatch',
+        'this Idempotency-Key was used by another credential of the tenant; send your own request with a key of your own',
+      );
     }
     if (entry.fingerprint !== fingerprint) {
       throw new ApiProblem(
@@ -87,8 +101,19 @@ export class IdempotencyTable {
   }
 
   /** Stores the response of a keyed write for later replays. */
-  complete(tenantId: string, key: string, fingerprint: string, response: StoredResponse): void {
-    this.#entries.set(`${tenantId}\u0000${key}`, { state: 'done', fingerprint, response });
+  complete(
+    tenantId: string,
+    credentialId: string,
+    key: string,
+    fingerprint: string,
+    response: StoredResponse,
+  ): void {
+    this.#entries.set(`${tenantId}\u0000${key}`, {
+      state: 'done',
+      credentialId,
+      fingerprint,
+      response,
+    });
   }
 
   /** Frees a key whose write failed before doing anything, so it may be retried. */

@@ -81,9 +81,23 @@ function jsonResponse(status: number, body: unknown, requestId: string): Respons
   });
 }
 
-async function snapshot(response: Response): Promise<StoredResponse> {
+async function snapshot(
+  response: Response,
+  shownOnce?: readonly string[],
+): Promise<StoredResponse> {
   const headers = [...response.headers].filter(([k]) => k !== 'x-request-id');
-  return { status: response.status, headers, body: await response.clone().text() };
+  const body = await response.clone().text();
+  if (!shownOnce || shownOnce.length === 0 || body === '') {
+    return { status: response.status, headers, body };
+  }
+  // As the server: a secret shown once is never kept; the replay says so instead.
+  const kept = JSON.parse(body) as Record<string, unknown>;
+  for (const field of shownOnce) delete kept[field];
+  return {
+    status: response.status,
+    headers,
+    body: JSON.stringify({ ...kept, secretShownOnce: true }),
+  };
 }
 
 function replay(stored: StoredResponse, requestId: string): Response {
@@ -139,7 +153,7 @@ export async function runOperation(
     const key = op.write ? request.headers.get('idempotency-key') : null;
     const fingerprint = requestFingerprint(op.id, url.pathname, rawBody);
     if (key !== null) {
-      const stored = world.idempotency.begin(tenant.id, key, fingerprint);
+      const stored = world.idempotency.begin(tenant.id, caller.actor.id, key, fingerprint);
       if (stored) return replay(stored, requestId);
     }
     let response: Response;
@@ -180,7 +194,13 @@ export async function runOperation(
         // Domain refusals (409, 422, 404) are answers too: stored for replay like a success.
         if (!(error instanceof ApiProblem) || key === null) throw error;
         response = problemResponse(error, requestId, url.pathname);
-        world.idempotency.complete(tenant.id, key, fingerprint, await snapshot(response));
+        world.idempotency.complete(
+          tenant.id,
+          caller.actor.id,
+          key,
+          fingerprint,
+          await snapshot(response),
+        );
         return response;
       }
       response = jsonResponse(result.status ?? op.status, result.body, requestId);
@@ -199,7 +219,13 @@ export async function runOperation(
       throw error;
     }
     if (key !== null)
-      world.idempotency.complete(tenant.id, key, fingerprint, await snapshot(response));
+      world.idempotency.complete(
+        tenant.id,
+        caller.actor.id,
+        key,
+        fingerprint,
+        await snapshot(response, op.shownOnce),
+      );
     return response;
   } catch (error) {
     const problem =

@@ -137,6 +137,45 @@ export const securityCases: ContractCase[] = [
     },
   },
   {
+    name: 'idempotency (finding 2): a stored response is replayed only to the credential that made it',
+    uses: ['patients.create', 'patients.list'],
+    async run({ client, clientFor, target, unique }) {
+      const externalRef = unique('bound');
+      const key = unique('key');
+      const body = { givenName: 'Ada', familyName: 'Çelik', externalRef };
+      const first = await client.patients.create(body, { idempotencyKey: key });
+      const writer = clientFor(await target.createToken(['write:patients']));
+      await expectProblem(
+        writer.patients.create(body, { idempotencyKey: key }),
+        422,
+        'idempotency_key_credential_mismatch',
+      );
+      const again = await client.patients.create(body, { idempotencyKey: key }).withResponse();
+      expect(again.replayed).toBe(true);
+      expect(again.data.id).toBe(first.id);
+      expect(await collect(client.patients.list({ externalRef }))).toHaveLength(1);
+    },
+  },
+  {
+    name: 'secrets shown once (finding 3): a replayed token creation carries no API key and says so',
+    uses: ['integrationTokens.create'],
+    async run({ client, unique }) {
+      const key = unique('key');
+      const body = { name: unique('once'), scopes: ['read:appointments' as const] };
+      const first = await client.integrationTokens.create(body, { idempotencyKey: key });
+      expect(first.apiKey?.length).toBeGreaterThan(16);
+      expect(first.secretShownOnce).toBeUndefined();
+      const again = await client.integrationTokens
+        .create(body, { idempotencyKey: key })
+        .withResponse();
+      expect(again.replayed).toBe(true);
+      expect(again.data.id).toBe(first.id);
+      expect(again.data.apiKey).toBeUndefined();
+      expect(again.data.secretShownOnce).toBe(true);
+      expect(JSON.stringify(again.raw)).not.toContain(first.apiKey);
+    },
+  },
+  {
     name: 'integration tokens: a created key works with its scopes until revoked',
     uses: [
       'integrationTokens.create',
@@ -151,8 +190,8 @@ export const securityCases: ContractCase[] = [
         scopes: ['read:appointments'],
       });
       expect(created).toMatchObject({ name, scopes: ['read:appointments'], status: 'active' });
-      expect(created.apiKey.length).toBeGreaterThan(16);
-      const partner = clientFor(created.apiKey);
+      expect(created.apiKey?.length).toBeGreaterThan(16);
+      const partner = clientFor(created.apiKey ?? '');
       await partner.appointments.list().page();
       const listed = await collect(client.integrationTokens.list({ status: 'active' }));
       const mine = listed.find((t) => t.id === created.id);
