@@ -145,12 +145,16 @@ ${
 }
 
 /**
- * The head of every operator page. `Referrer-Policy: same-origin` overrides
+ * The head of every operator page (also those other features mount under
+ * `/ops`): viewport, shared style, and the referrer policy. `Referrer-Policy: same-origin` overrides
  * the server-wide `no-referrer` for this page: under `no-referrer` a
  * browser posts the forms with `Origin: null`, which the same-origin check
  * must refuse.
+ *
+ * @example
+ * html`<!doctype html><html lang="en">${opsHead('Claim — ClinicBridge operations')}<body>…</body></html>`;
  */
-function head(title: string, extraStyle = ''): Markup {
+export function opsHead(title: string, extraStyle = ''): Markup {
   return html`<head><meta charset="utf-8"><meta name="referrer" content="same-origin"><title>${title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}${extraStyle}</style></head>`;
 }
@@ -242,7 +246,7 @@ export function renderOpsPage(view: OpsView): Markup {
     a.outcome,
   ]);
   return html`<!doctype html>
-<html lang="en">${head('ClinicBridge operations')}
+<html lang="en">${opsHead('ClinicBridge operations')}
 <body><h1>ClinicBridge operations</h1>
 <p><a href="/ops/claims">Claim history and re-delivery</a></p>
 ${
@@ -273,7 +277,7 @@ ${table('Recent operator actions', ['when', 'operator', 'action', 'item', 'tenan
  */
 export function renderOpsErrorPage(title: string, message: string): Markup {
   return html`<!doctype html>
-<html lang="en">${head(`${title} — ClinicBridge operations`)}
+<html lang="en">${opsHead(`${title} — ClinicBridge operations`)}
 <body><h1>${title}</h1>
 <p class="error" role="alert">${message}</p>
 <p><a href="/ops">Back to operations</a></p>
@@ -293,7 +297,7 @@ export function renderHl7RejectPage(reject: Hl7RejectSummary & { raw: string }, 
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this replaces.
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '·');
   return html`<!doctype html>
-<html lang="en">${head(`HL7 refusal ${reject.id}`, 'pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;padding:.5rem}')}
+<html lang="en">${opsHead(`HL7 refusal ${reject.id}`, 'pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;padding:.5rem}')}
 <body><p><a href="/ops">← operations</a></p><h1>HL7 refusal <code>${reject.id}</code></h1>
 <p>${reject.kind}${reject.ackCode ? ` (answered ${reject.ackCode})` : ''} from ${reject.sourceAddress}${reject.sender ? `, ${reject.sender}` : ''}; seen ${reject.count} time(s), last ${timeAgo(reject.lastSeenAt, now)}; ${reject.byteLength} bytes.</p>
 <p>${reject.reason}</p>
