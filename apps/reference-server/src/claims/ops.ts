@@ -113,6 +113,8 @@ ${
       );
     }
     const user = basicCredentials(c.req.header('authorization'))?.user ?? 'operator';
+    // The console feature owns operator_actions; without it OPS_* is not read
+    // and these pages stay closed, so this write never runs without the table.
     const audit = (outcome: string) =>
       recordOperatorAction(db, {
         operator: user,

@@ -222,6 +222,11 @@ describe('access', () => {
     }
     const action = await t.app.request('/ops/dead-letters/dlv_dead0001/replay', { method: 'POST' });
     expect(action.status).toBe(401);
+    const browser = await t.app.request('/ops', { headers: { accept: 'text/html,*/*' } });
+    expect(browser.status).toBe(401);
+    expect(browser.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+    expect(browser.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await browser.text()).toContain('Sign in required');
   });
 
   test('without a configured password the pages are closed', async () => {
@@ -236,7 +241,7 @@ describe('access', () => {
     } finally {
       await closed.close();
     }
-  });
+  }, 60_000); // it opens a second database: slow on a loaded machine
 
   test('a cross-origin form post is refused with a readable page and changes nothing', async () => {
     const res = await post('/ops/alerts/whatever/resolve', { origin: 'https://evil.example' });

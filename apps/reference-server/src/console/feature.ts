@@ -101,11 +101,24 @@ export function requireOperator(config: OperatorConfig): MiddlewareHandler<AppEn
       timingSafeEqual(digest(given.user), digest(config.OPS_USER)) &&
       timingSafeEqual(digest(given.password), digest(config.OPS_PASSWORD));
     if (!ok) {
+      const challenge = 'Basic realm="ClinicBridge operations", charset="UTF-8"';
+      // A person who cancelled the browser's sign-in box reads this: a page, not JSON.
+      if (c.req.header('accept')?.includes('text/html')) {
+        c.header('WWW-Authenticate', challenge);
+        c.header('Cache-Control', 'no-store');
+        return c.html(
+          renderOpsErrorPage(
+            'Sign in required',
+            'These pages need the operator user and password (OPS_USER / OPS_PASSWORD on the server). Reload the page to be asked again.',
+          ),
+          401,
+        );
+      }
       const res = problemResponse(
         c,
         new ApiError('unauthenticated', 'Sign in with the operator user and password.'),
       );
-      res.headers.set('WWW-Authenticate', 'Basic realm="ClinicBridge operations", charset="UTF-8"');
+      res.headers.set('WWW-Authenticate', challenge);
       return res;
     }
     await next();
