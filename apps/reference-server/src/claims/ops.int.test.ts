@@ -47,7 +47,7 @@ beforeAll(async () => {
     env: { WEBHOOK_POLL_INTERVAL: '50ms', OPS_USER: 'ops', OPS_PASSWORD: PASSWORD },
   });
   url = running.server.url;
-});
+}, 60_000);
 afterAll(async () => {
   await running?.server.close();
   await receiver?.close();
@@ -122,4 +122,4 @@ test('an operator re-delivers a claim history from /ops/claims in the browser', 
     .map((r) => (JSON.parse(r.body) as { type: string }).type)
     .sort();
   expect(types).toEqual(['claim.created', 'claim.withdrawn']);
-});
+}, 120_000); // a real browser on a shared, loaded machine

@@ -7,16 +7,15 @@
  */
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
+import { recordOperatorAction } from '../console/audit.ts';
 import { operatorConfig } from '../console/config.ts';
 import { basicCredentials, requireOperator, sameOrigin } from '../console/feature.ts';
+import { opsHead, renderOpsErrorPage, timeAgo } from '../console/pages.ts';
 import { type AppContext, readSection } from '../feature.ts';
 import type { AppEnv } from '../http/context.ts';
-import { ApiError } from '../kernel/problem.ts';
 import { claimHistory, redeliverClaim } from './history.ts';
 
-const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1b1f24}
-table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #d0d7de;padding:.3rem .5rem;text-align:left}
-th{background:#f6f8fa}.notice{background:#ddf4ff;padding:.5rem;border-radius:4px}button,select,input{font:inherit}`;
+const STYLE = 'select,input{font:inherit;max-width:100%}';
 
 const CLAIM_ID = /^clm_[0-9A-Za-z]{16,64}$/;
 
@@ -35,47 +34,58 @@ export function mountClaimOpsRoutes(app: Hono<AppEnv>, context: AppContext): voi
   const page = async (c: Context<AppEnv>) => {
     c.header('Cache-Control', 'no-store');
     const claimId = c.req.query('claim')?.trim() ?? '';
+    const key = c.req.query('notice');
     const notice =
-      c.req.query('notice') === 'redelivered'
-        ? 'The claim’s events are being delivered again.'
-        : null;
+      key === 'redelivered'
+        ? html`<p class="notice" role="status">The claim’s events are being delivered again.</p>`
+        : key === 'endpoint_disabled'
+          ? html`<p class="error" role="alert">Not re-delivered: that webhook endpoint is disabled, so nothing would be sent. Ask the clinic to enable it again (PATCH /api/v1/webhook-endpoints/{id} with "enabled": true), or pick an enabled endpoint.</p>`
+          : '';
     const claim = CLAIM_ID.test(claimId)
       ? await db
           .selectFrom('claims')
-          .select(['id', 'tenant_id', 'status', 'payer_ref'])
-          .where('id', '=', claimId)
+          .innerJoin('tenants', 'tenants.id', 'claims.tenant_id')
+          .select([
+            'claims.id',
+            'claims.tenant_id',
+            'claims.status',
+            'claims.payer_ref',
+            'tenants.name as tenant_name',
+          ])
+          .where('claims.id', '=', claimId)
           .executeTakeFirst()
       : undefined;
     const history = claim ? (await claimHistory(db, claim.tenant_id, claim.id)).data : [];
     const endpoints = claim
       ? await db
           .selectFrom('webhook_endpoints')
-          .select(['id', 'url', 'enabled'])
+          .select(['id', 'url', 'description', 'enabled'])
           .where('tenant_id', '=', claim.tenant_id)
           .orderBy('created_at')
           .limit(200)
           .execute()
       : [];
     return c.html(html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="same-origin"><title>Claim — ClinicBridge operations</title><style>${STYLE}</style></head>
+<html lang="en">${opsHead('Claim — ClinicBridge operations', STYLE)}
 <body><h1>Claim history</h1>
 <p><a href="/ops">Back to operations</a></p>
-${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
+${notice}
 <form method="get" action="/ops/claims"><label>Claim id <input name="claim" value="${claimId}" size="40"></label> <button type="submit">Show</button></form>
 ${
   claimId && !claim
     ? html`<p>No claim ${claimId}.</p>`
     : claim
-      ? html`<h2>${claim.id}</h2><p>Status <strong>${claim.status}</strong>, payer ${claim.payer_ref}, tenant ${claim.tenant_id}.</p>
+      ? html`<h2>${claim.id}</h2><p>Status <strong>${claim.status}</strong>, payer ${claim.payer_ref}, tenant <span title="${claim.tenant_id}">${claim.tenant_name}</span>.</p>
 <table><thead><tr><th>#</th><th>Event</th><th>Type</th><th>At</th></tr></thead><tbody>
-${history.map((e, i) => html`<tr><td>${i + 1}</td><td><code>${e.id}</code></td><td>${e.type}</td><td>${e.occurredAt}</td></tr>`)}
+${history.map((e, i) => html`<tr><td data-label="#"><div>${i + 1}</div></td><td data-label="Event"><div><code>${e.id}</code></div></td><td data-label="Type"><div>${e.type}</div></td><td data-label="At"><div>${timeAgo(e.occurredAt, now())}</div></td></tr>`)}
 </tbody></table>
 <h2>Re-deliver for a dispute</h2>
 ${
   endpoints.length === 0
     ? html`<p>The tenant has no webhook endpoint.</p>`
     : html`<form method="post" action="/ops/claims/${claim.id}/redeliver"><label>Endpoint <select name="endpointId">${endpoints.map(
-        (e) => html`<option value="${e.id}">${e.url}${e.enabled ? '' : ' (disabled)'}</option>`,
+        (e) =>
+          html`<option value="${e.id}">${e.description ?? e.url}${e.enabled ? '' : ' (disabled)'}</option>`,
       )}</select></label> <button type="submit">Re-deliver ${history.length} events</button></form>`
 }`
       : ''
@@ -95,8 +105,50 @@ ${
           .where('id', '=', id)
           .executeTakeFirst()
       : undefined;
-    if (!claim) throw new ApiError('not_found', 'No such claim.');
+    c.header('Cache-Control', 'no-store');
+    if (!claim) {
+      return c.html(
+        renderOpsErrorPage('No such claim', 'Check the claim id and look it up again.'),
+        404,
+      );
+    }
     const user = basicCredentials(c.req.header('authorization'))?.user ?? 'operator';
+    // The console feature owns operator_actions; without it OPS_* is not read
+    // and these pages stay closed, so this write never runs without the table.
+    const audit = (outcome: string) =>
+      recordOperatorAction(db, {
+        operator: user,
+        action: 'claim.redeliver',
+        entityId: claim.id,
+        tenantId: claim.tenant_id,
+        outcome,
+        requestId: c.get('requestId') ?? null,
+        now: now(),
+      });
+    const endpoint = await db
+      .selectFrom('webhook_endpoints')
+      .select(['enabled'])
+      .where('id', '=', endpointId)
+      .where('tenant_id', '=', claim.tenant_id)
+      .executeTakeFirst();
+    if (!endpoint) {
+      await audit('endpoint_not_found');
+      return c.html(
+        renderOpsErrorPage(
+          'No such endpoint',
+          'That webhook endpoint does not belong to the claim’s tenant. Go back and pick one from the list.',
+        ),
+        404,
+      );
+    }
+    if (!endpoint.enabled) {
+      // Deliveries to a disabled endpoint would wait forever: say so instead.
+      await audit('endpoint_disabled');
+      return c.redirect(
+        `/ops/claims?claim=${encodeURIComponent(claim.id)}&notice=endpoint_disabled`,
+        303,
+      );
+    }
     await db.transaction().execute((trx) =>
       redeliverClaim(
         trx,
@@ -110,6 +162,7 @@ ${
         endpointId,
       ),
     );
+    await audit('redelivered');
     context.wake();
     return c.redirect(`/ops/claims?claim=${encodeURIComponent(claim.id)}&notice=redelivered`, 303);
   });

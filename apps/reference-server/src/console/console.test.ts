@@ -80,6 +80,57 @@ async function seed() {
     })
     .execute();
   await db
+    .insertInto('webhook_endpoints')
+    .values({
+      id: 'whep_live0001',
+      tenant_id: tenantId,
+      url: 'https://partner.example.com/live',
+      description: 'Front desk app',
+      event_types: JSON.stringify(['*']),
+      enabled: true,
+      disabled_reason: null,
+      secret: 'whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0',
+      previous_secret: null,
+      previous_secret_expires_at: null,
+      failing_since: null,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+  await db
+    .insertInto('deliveries')
+    .values({
+      id: 'dlv_dead0002',
+      tenant_id: tenantId,
+      event_id: 'evt_dead0002',
+      endpoint_id: 'whep_live0001',
+      event_type: 'appointment.created',
+      status: 'dead',
+      attempt_count: 8,
+      schedule_step: 8,
+      next_attempt_at: null,
+      last_attempt_at: at,
+      lease_owner: null,
+      lease_expires_at: null,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+  await db
+    .insertInto('delivery_attempts')
+    .values({
+      id: 'att_0002',
+      delivery_id: 'dlv_dead0002',
+      tenant_id: tenantId,
+      attempted_at: at,
+      response_status: 410,
+      latency_ms: 12,
+      error: 'HTTP 410',
+      response_snippet: null,
+      worker: 'w1',
+    })
+    .execute();
+  await db
     .insertInto('deliveries')
     .values({
       id: 'dlv_dead0001',
@@ -142,8 +193,8 @@ beforeAll(async () => {
   });
   tenantId = t.tenants[0]?.tenantId as string;
   await seed();
-});
-afterAll(() => t.close());
+}, 60_000); // a fresh database with every migration: slow on a loaded machine
+afterAll(() => t?.close());
 
 const page = () => t.app.request('/ops', { headers: { authorization: auth() } });
 const post = (path: string, headers: Record<string, string> = { origin: ORIGIN }) =>
@@ -171,6 +222,11 @@ describe('access', () => {
     }
     const action = await t.app.request('/ops/dead-letters/dlv_dead0001/replay', { method: 'POST' });
     expect(action.status).toBe(401);
+    const browser = await t.app.request('/ops', { headers: { accept: 'text/html,*/*' } });
+    expect(browser.status).toBe(401);
+    expect(browser.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+    expect(browser.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await browser.text()).toContain('Sign in required');
   });
 
   test('without a configured password the pages are closed', async () => {
@@ -185,11 +241,16 @@ describe('access', () => {
     } finally {
       await closed.close();
     }
-  });
+  }, 60_000); // it opens a second database: slow on a loaded machine
 
-  test('a cross-origin form post is refused and changes nothing', async () => {
+  test('a cross-origin form post is refused with a readable page and changes nothing', async () => {
     const res = await post('/ops/alerts/whatever/resolve', { origin: 'https://evil.example' });
     expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await res.text()).toContain('came from another site');
+    const nullOrigin = await post('/ops/alerts/whatever/resolve', { origin: 'null' });
+    expect(nullOrigin.status).toBe(403);
+    expect(await nullOrigin.text()).toContain('did not say which page sent this action');
     const missing = await post('/ops/dead-letters/dlv_dead0001/replay', {});
     expect(missing.status).toBe(403);
     const row = await t.database.db
@@ -228,12 +289,32 @@ describe('content', () => {
     expect(body).not.toContain('/ops/inbound/inb_unparse001/retry');
   });
 
+  test('names instead of ids, relative times with the exact time as tooltip, one HTTP status', async () => {
+    const body = await (await page()).text();
+    expect(body).toContain('<meta name="referrer" content="same-origin">');
+    expect(body).toContain(`<span title="${tenantId}">Clinic 1</span>`);
+    expect(body).toContain('<span title="whep_live0001">Front desk app</span>');
+    expect(body).toMatch(
+      /<time datetime="2026-11-22T08:00:00.000Z" title="2026-11-22T08:00:00.000Z">[^<]*ago<\/time>/,
+    );
+    expect(body).toContain('HTTP 410');
+    expect(body).not.toContain('HTTP 410 · HTTP 410');
+    expect(body).toMatch(/whep_gone0001<\/code> <strong>\(disabled\)<\/strong>/);
+  });
+
   test('hostile strings are escaped, and no URL, secret, payload or response body is shown', async () => {
     const body = await (await page()).text();
     expect(body).not.toContain('<script>alert');
     expect(body).not.toContain('<img src=x');
     expect(body).toContain('&lt;script&gt;');
-    for (const leak of ['s3cr3t', 'partner.example.com', 'whsec_', 'Ada Lovelace', 'U12345678'])
+    for (const leak of [
+      's3cr3t',
+      'partner.example.com',
+      'secret-token',
+      'whsec_',
+      'Ada Lovelace',
+      'U12345678',
+    ])
       expect(body).not.toContain(leak);
   });
 });
@@ -241,13 +322,13 @@ describe('content', () => {
 describe('actions', () => {
   test('replaying a dead letter reschedules it, audits it as the operator, and wakes the dispatcher', async () => {
     const before = woken;
-    const res = await post('/ops/dead-letters/dlv_dead0001/replay');
+    const res = await post('/ops/dead-letters/dlv_dead0002/replay');
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/ops?notice=replayed');
     const row = await t.database.db
       .selectFrom('deliveries')
       .select(['status', 'schedule_step'])
-      .where('id', '=', 'dlv_dead0001')
+      .where('id', '=', 'dlv_dead0002')
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'pending', schedule_step: 0 });
     expect(woken).toBe(before + 1);
@@ -255,12 +336,67 @@ describe('actions', () => {
       .selectFrom('audit_events')
       .select(['actor_type', 'actor_id', 'tenant_id'])
       .where('action', '=', 'dead_letter.replayed')
-      .where('entity_id', '=', 'dlv_dead0001')
+      .where('entity_id', '=', 'dlv_dead0002')
       .execute();
     expect(audit).toEqual([{ actor_type: 'operator', actor_id: 'ops', tenant_id: tenantId }]);
-    const again = await post('/ops/dead-letters/dlv_dead0001/replay');
+    const again = await post('/ops/dead-letters/dlv_dead0002/replay');
     expect(again.headers.get('location')).toBe('/ops?notice=unchanged');
-    expect(await (await page()).text()).not.toContain('/ops/dead-letters/dlv_dead0001/replay');
+    expect(await (await page()).text()).not.toContain('/ops/dead-letters/dlv_dead0002/replay');
+  });
+
+  test('a dead letter whose endpoint is disabled is not replayed: it stays dead, on the page, with an error', async () => {
+    const before = woken;
+    const res = await post('/ops/dead-letters/dlv_dead0001/replay');
+    expect(res.headers.get('location')).toBe('/ops?notice=endpoint_disabled');
+    expect(woken).toBe(before);
+    const row = await t.database.db
+      .selectFrom('deliveries')
+      .select(['status'])
+      .where('id', '=', 'dlv_dead0001')
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('dead');
+    const body = await (
+      await t.app.request('/ops?notice=endpoint_disabled', { headers: { authorization: auth() } })
+    ).text();
+    expect(body).toContain('role="alert"');
+    expect(body).toContain('Not replayed: the webhook endpoint of this dead letter is disabled');
+    expect(body).toContain('/ops/dead-letters/dlv_dead0001/replay');
+  });
+
+  test('every action lands in the operator trail, with who, what and the outcome', async () => {
+    const rows = await t.database.db
+      .selectFrom('operator_actions')
+      .select(['operator', 'action', 'entity_id', 'outcome'])
+      .orderBy('occurred_at')
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        {
+          operator: 'ops',
+          action: 'dead_letter.replay',
+          entity_id: 'dlv_dead0002',
+          outcome: 'replayed',
+        },
+        {
+          operator: 'ops',
+          action: 'dead_letter.replay',
+          entity_id: 'dlv_dead0002',
+          outcome: 'unchanged',
+        },
+        {
+          operator: 'ops',
+          action: 'dead_letter.replay',
+          entity_id: 'dlv_dead0001',
+          outcome: 'endpoint_disabled',
+        },
+      ]),
+    );
+    await expect(
+      t.database.db.deleteFrom('operator_actions').execute(),
+      'the trail is append-only',
+    ).rejects.toThrow();
+    expect(await (await page()).text()).toContain('Recent operator actions');
   });
 
   test('retrying a failed inbound webhook queues it again; an unparseable one is left alone', async () => {
@@ -298,7 +434,7 @@ describe('actions', () => {
       .where('id', '=', 'mt_flight0001')
       .executeTakeFirstOrThrow();
     expect(row.done_by).toBe('ops');
-    expect(await (await page()).text()).not.toContain('mt_flight0001');
+    expect(await (await page()).text()).not.toContain('/ops/manual-tasks/mt_flight0001/done');
     expect((await post('/ops/manual-tasks/mt_flight0001/done')).headers.get('location')).toBe(
       '/ops?notice=unchanged',
     );
@@ -316,7 +452,7 @@ describe('actions', () => {
       await t.app.request('/ops?notice=resolved', { headers: { authorization: auth() } })
     ).text();
     expect(after).toContain('Alert resolved.');
-    expect(after).not.toContain(id);
+    expect(after).not.toContain(`/ops/alerts/${id}/resolve`);
     const echoed = await (
       await t.app.request(`/ops?notice=${encodeURIComponent(HOSTILE)}`, {
         headers: { authorization: auth() },

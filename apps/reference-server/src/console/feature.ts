@@ -20,24 +20,42 @@ import {
 } from '../inbound/console.ts';
 import { ApiError, problemResponse } from '../kernel/problem.ts';
 import { completeManualTask, listOpenManualTasks } from '../manual-tasks/store.ts';
+import {
+  listRecentOperatorActions,
+  operatorActionMigrations,
+  recordOperatorAction,
+} from './audit.ts';
 import { type OperatorConfig, operatorConfig } from './config.ts';
-import { renderHl7RejectPage, renderOpsPage } from './pages.ts';
+import { renderHl7RejectPage, renderOpsErrorPage, renderOpsPage } from './pages.ts';
 import {
   clip,
   listAllDeadLetters,
   listDisabledEndpoints,
   replayDeadLetterAsOperator,
+  tenantNames,
 } from './queries.ts';
 
 /** Fixed notices, chosen by a key in the query string so nothing from the URL is echoed. */
 const NOTICES = {
-  resolved: 'Alert resolved.',
-  retried: 'Inbound webhook queued for processing again.',
-  replayed: 'Dead letter replayed: it is delivered again from the start of the schedule.',
-  done: 'Manual task marked done.',
-  hl7retried: 'HL7 message queued to be applied again.',
-  unchanged: 'Nothing changed: the item was not in a state that allows it (already handled?).',
+  resolved: { text: 'Alert resolved.', error: false },
+  retried: { text: 'Inbound webhook queued for processing again.', error: false },
+  replayed: {
+    text: 'Dead letter replayed: it is delivered again from the start of the schedule.',
+    error: false,
+  },
+  done: { text: 'Manual task marked done.', error: false },
+  hl7retried: { text: 'HL7 message queued to be applied again.', error: false },
+  unchanged: {
+    text: 'Nothing changed: the item was not in a state that allows it (already handled?).',
+    error: false,
+  },
+  endpoint_disabled: {
+    text: 'Not replayed: the webhook endpoint of this dead letter is disabled, so nothing would be sent. It stays in the dead-letter queue. Ask the clinic to enable the endpoint again (PATCH /api/v1/webhook-endpoints/{id} with "enabled": true), then press Replay.',
+    error: true,
+  },
 } as const;
+
+type NoticeKey = keyof typeof NOTICES;
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
@@ -83,11 +101,24 @@ export function requireOperator(config: OperatorConfig): MiddlewareHandler<AppEn
       timingSafeEqual(digest(given.user), digest(config.OPS_USER)) &&
       timingSafeEqual(digest(given.password), digest(config.OPS_PASSWORD));
     if (!ok) {
+      const challenge = 'Basic realm="ClinicBridge operations", charset="UTF-8"';
+      // A person who cancelled the browser's sign-in box reads this: a page, not JSON.
+      if (c.req.header('accept')?.includes('text/html')) {
+        c.header('WWW-Authenticate', challenge);
+        c.header('Cache-Control', 'no-store');
+        return c.html(
+          renderOpsErrorPage(
+            'Sign in required',
+            'These pages need the operator user and password (OPS_USER / OPS_PASSWORD on the server). Reload the page to be asked again.',
+          ),
+          401,
+        );
+      }
       const res = problemResponse(
         c,
         new ApiError('unauthenticated', 'Sign in with the operator user and password.'),
       );
-      res.headers.set('WWW-Authenticate', 'Basic realm="ClinicBridge operations", charset="UTF-8"');
+      res.headers.set('WWW-Authenticate', challenge);
       return res;
     }
     await next();
@@ -106,9 +137,16 @@ export const sameOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
     const origin = c.req.header('origin');
     if (origin !== new URL(c.req.url).origin) {
-      return problemResponse(
-        c,
-        new ApiError('forbidden', 'Operator actions are accepted only from the /ops page itself.'),
+      // A person meets this in the browser: answer a page, not problem+json.
+      c.header('Cache-Control', 'no-store');
+      return c.html(
+        renderOpsErrorPage(
+          'Action refused',
+          origin === undefined || origin === 'null'
+            ? 'Your browser did not say which page sent this action, so it was refused to protect against forged requests. Nothing was changed. Open /ops again and press the button there; if this keeps happening, check that no browser extension or proxy strips the Origin header.'
+            : 'This action came from another site, so it was refused to protect against forged requests. Nothing was changed. Open /ops and press the button there.',
+        ),
+        403,
       );
     }
   }
@@ -128,8 +166,12 @@ export interface ConsoleFeatureOptions {
   readonly wake?: () => void;
 }
 
-function back(c: Context<AppEnv>, notice: keyof typeof NOTICES) {
+function back(c: Context<AppEnv>, notice: NoticeKey) {
   return c.redirect(`/ops?notice=${notice}`, 303);
+}
+
+function operatorOf(c: Context<AppEnv>): string {
+  return basicCredentials(c.req.header('authorization'))?.user ?? 'operator';
 }
 
 /**
@@ -142,10 +184,30 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
   return {
     name: 'console',
     config: operatorConfig,
+    tables: ['operator_actions'],
+    migrations: operatorActionMigrations,
     routes(app: Hono<AppEnv>, context) {
       const { db, now } = context;
       const config = options.config ?? readSection(context.config, operatorConfig);
       const wake = options.wake ?? context.wake;
+      /** Records the action in the operator trail, then goes back to the page with its notice. */
+      const audited = async (
+        c: Context<AppEnv>,
+        action: string,
+        outcome: NoticeKey,
+        tenantId: string | null = null,
+      ) => {
+        await recordOperatorAction(db, {
+          operator: operatorOf(c),
+          action,
+          entityId: c.req.param('id') ?? '',
+          tenantId,
+          outcome,
+          requestId: c.get('requestId') ?? null,
+          now: now(),
+        });
+        return back(c, outcome);
+      };
       app.use('/ops', requireOperator(config));
       app.use('/ops/*', requireOperator(config), sameOrigin);
       app.get('/ops', async (c) => {
@@ -157,6 +219,7 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
           manualTasks,
           hl7Failed,
           hl7Rejects,
+          recentActions,
         ] = await Promise.all([
           listOpenAlerts(db),
           listInboundWebhooks(db),
@@ -165,6 +228,14 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
           listOpenManualTasks(db),
           listFailedHl7Messages(db),
           listRejects(db),
+          listRecentOperatorActions(db),
+        ]);
+        const names = await tenantNames(db, [
+          ...alerts.map((a) => a.tenantId),
+          ...deadLetters.map((d) => d.tenantId),
+          ...disabledEndpoints.map((e) => e.tenantId),
+          ...hl7Failed.map((m) => m.tenantId),
+          ...recentActions.map((a) => a.tenantId),
         ]);
         const key = c.req.query('notice');
         c.header('Cache-Control', 'no-store');
@@ -177,41 +248,68 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
             manualTasks: manualTasks.map((m) => ({ ...m, reason: clip(m.reason) ?? '' })),
             hl7Failed: hl7Failed.map((m) => ({ ...m, reason: clip(m.reason) })),
             hl7Rejects: hl7Rejects.map((r) => ({ ...r, reason: clip(r.reason) ?? '' })),
-            notice: key && key in NOTICES ? NOTICES[key as keyof typeof NOTICES] : null,
+            recentActions,
+            tenantNames: names,
+            notice: key && Object.hasOwn(NOTICES, key) ? NOTICES[key as NoticeKey] : null,
+            now: now(),
           }),
         );
       });
       app.post('/ops/alerts/:id/resolve', async (c) =>
-        back(c, (await resolveAlert(db, c.req.param('id'), now())) ? 'resolved' : 'unchanged'),
+        audited(
+          c,
+          'alert.resolve',
+          (await resolveAlert(db, c.req.param('id'), now())) ? 'resolved' : 'unchanged',
+        ),
       );
       app.post('/ops/inbound/:id/retry', async (c) => {
         const done = await retryInboundWebhook(db, c.req.param('id'), now());
         if (done) wake();
-        return back(c, done ? 'retried' : 'unchanged');
+        return audited(c, 'inbound_webhook.retry', done ? 'retried' : 'unchanged');
       });
       app.post('/ops/manual-tasks/:id/done', async (c) => {
-        const user = basicCredentials(c.req.header('authorization'))?.user ?? 'operator';
-        const done = await completeManualTask(db, c.req.param('id'), user, now());
-        return back(c, done ? 'done' : 'unchanged');
+        const done = await completeManualTask(db, c.req.param('id'), operatorOf(c), now());
+        return audited(c, 'manual_task.done', done ? 'done' : 'unchanged');
       });
       app.post('/ops/hl7/messages/:id/retry', async (c) => {
         const done = await retryHl7Message(db, c.req.param('id'));
         if (done) wake();
-        return back(c, done ? 'hl7retried' : 'unchanged');
+        return audited(c, 'hl7_message.retry', done ? 'hl7retried' : 'unchanged');
       });
       app.get('/ops/hl7/rejects/:id', async (c) => {
         const reject = await getReject(db, c.req.param('id'));
-        if (!reject) {
-          return problemResponse(c, new ApiError('not_found', 'No such HL7 refusal.'));
-        }
         c.header('Cache-Control', 'no-store');
-        return c.html(renderHl7RejectPage(reject));
+        if (!reject) {
+          return c.html(
+            renderOpsErrorPage(
+              'No such HL7 refusal',
+              'It may have been cleaned up. Go back to the list.',
+            ),
+            404,
+          );
+        }
+        // The bytes may hold patient data: who opened them is on the record.
+        await recordOperatorAction(db, {
+          operator: operatorOf(c),
+          action: 'hl7_reject.view',
+          entityId: reject.id,
+          tenantId: null,
+          outcome: 'viewed',
+          requestId: c.get('requestId') ?? null,
+          now: now(),
+        });
+        return c.html(renderHl7RejectPage(reject, now()));
       });
       app.post('/ops/dead-letters/:id/replay', async (c) => {
-        const user = basicCredentials(c.req.header('authorization'))?.user ?? 'operator';
-        const done = await replayDeadLetterAsOperator(db, c.req.param('id'), user, now());
-        if (done) wake();
-        return back(c, done ? 'replayed' : 'unchanged');
+        const { outcome, tenantId } = await replayDeadLetterAsOperator(
+          db,
+          c.req.param('id'),
+          operatorOf(c),
+          now(),
+          c.get('requestId') ?? null,
+        );
+        if (outcome === 'replayed') wake();
+        return audited(c, 'dead_letter.replay', outcome, tenantId);
       });
     },
   };

@@ -23,6 +23,23 @@ export function clip(text: string | null): string | null {
 }
 
 /**
+ * What went wrong in one delivery attempt, in one line: the HTTP status and
+ * the error, without saying the status twice when the error already does
+ * (the dispatcher records a refused answer as error `HTTP 410`).
+ *
+ * @example
+ * describeAttemptError(410, 'HTTP 410'); // 'HTTP 410'
+ * describeAttemptError(null, 'connect ECONNREFUSED'); // 'connect ECONNREFUSED'
+ */
+export function describeAttemptError(status: number | null, error: string | null): string {
+  const http = status === null ? '' : `HTTP ${status}`;
+  const text = error?.trim() ?? '';
+  if (!http) return text;
+  if (!text || text.startsWith(http)) return text || http;
+  return `${http} · ${text}`;
+}
+
+/**
  * A dead delivery as an operator sees it.
  *
  * @example
@@ -32,6 +49,9 @@ export interface DeadLetterRow {
   id: string;
   tenantId: string;
   endpointId: string;
+  /** The endpoint's description, its only human name (its URL may hold secrets). */
+  endpointName: string | null;
+  endpointEnabled: boolean;
   eventId: string;
   eventType: string;
   attempts: number;
@@ -47,18 +67,21 @@ export interface DeadLetterRow {
  */
 export async function listAllDeadLetters(db: Kysely<DB>, limit = 100): Promise<DeadLetterRow[]> {
   const rows = await db
-    .selectFrom('deliveries')
+    .selectFrom('deliveries as d')
+    .leftJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
     .select([
-      'id',
-      'tenant_id',
-      'endpoint_id',
-      'event_id',
-      'event_type',
-      'attempt_count',
-      'updated_at',
+      'd.id',
+      'd.tenant_id',
+      'd.endpoint_id',
+      'd.event_id',
+      'd.event_type',
+      'd.attempt_count',
+      'd.updated_at',
+      'e.description',
+      'e.enabled',
     ])
-    .where('status', '=', 'dead')
-    .orderBy('updated_at', 'desc')
+    .where('d.status', '=', 'dead')
+    .orderBy('d.updated_at', 'desc')
     .limit(Math.min(limit, 1_000))
     .execute();
   const lastError = new Map<string, string>();
@@ -75,14 +98,15 @@ export async function listAllDeadLetters(db: Kysely<DB>, limit = 100): Promise<D
       .execute();
     for (const a of attempts) {
       if (lastError.has(a.delivery_id)) continue;
-      const status = a.response_status === null ? '' : `HTTP ${a.response_status}`;
-      lastError.set(a.delivery_id, [status, a.error ?? ''].filter(Boolean).join(' · '));
+      lastError.set(a.delivery_id, describeAttemptError(a.response_status, a.error));
     }
   }
   return rows.map((r) => ({
     id: r.id,
     tenantId: r.tenant_id,
     endpointId: r.endpoint_id,
+    endpointName: r.description,
+    endpointEnabled: r.enabled === true,
     eventId: r.event_id,
     eventType: r.event_type,
     attempts: r.attempt_count,
@@ -100,6 +124,8 @@ export async function listAllDeadLetters(db: Kysely<DB>, limit = 100): Promise<D
 export interface DisabledEndpointRow {
   id: string;
   tenantId: string;
+  /** The endpoint's description, its only human name. */
+  name: string | null;
   reason: string | null;
   disabledAt: string;
 }
@@ -116,7 +142,7 @@ export async function listDisabledEndpoints(
 ): Promise<DisabledEndpointRow[]> {
   const rows = await db
     .selectFrom('webhook_endpoints')
-    .select(['id', 'tenant_id', 'disabled_reason', 'updated_at'])
+    .select(['id', 'tenant_id', 'description', 'disabled_reason', 'updated_at'])
     .where('enabled', '=', false)
     .orderBy('updated_at', 'desc')
     .limit(Math.min(limit, 1_000))
@@ -124,37 +150,75 @@ export async function listDisabledEndpoints(
   return rows.map((r) => ({
     id: r.id,
     tenantId: r.tenant_id,
+    name: r.description,
     reason: clip(r.disabled_reason),
     disabledAt: r.updated_at.toISOString(),
   }));
 }
 
 /**
- * Replays a dead letter of any tenant on the operator's behalf (audited as
- * actor `operator`); false when no dead delivery has that id.
+ * The names of the given tenants, by id (ids without a tenant are left out).
  *
  * @example
- * if (await replayDeadLetterAsOperator(db, 'dlv_…', 'ops', new Date())) wake();
+ * const names = await tenantNames(db, ['ten_…']);
+ * names.get('ten_…'); // 'Clinic 1'
+ */
+export async function tenantNames(
+  db: Kysely<DB>,
+  ids: Iterable<string | null>,
+): Promise<Map<string, string>> {
+  const wanted = [...new Set([...ids].filter((id): id is string => id !== null))];
+  if (wanted.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('tenants')
+    .select(['id', 'name'])
+    .where('id', 'in', wanted)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/**
+ * What came of an operator's replay: `replayed`, `unchanged` (no dead
+ * delivery has that id), or `endpoint_disabled` (left dead: a replay to a
+ * disabled endpoint would sit pending and never be sent).
+ *
+ * @example
+ * const outcome: ReplayOutcome = 'endpoint_disabled';
+ */
+export type ReplayOutcome = 'replayed' | 'unchanged' | 'endpoint_disabled';
+
+/**
+ * Replays a dead letter of any tenant on the operator's behalf (audited as
+ * actor `operator` in the tenant's log). A delivery whose endpoint is
+ * disabled stays dead and on the page: the operator enables the endpoint
+ * first.
+ *
+ * @example
+ * const { outcome } = await replayDeadLetterAsOperator(db, 'dlv_…', 'ops', new Date(), requestId);
+ * if (outcome === 'replayed') wake();
  */
 export async function replayDeadLetterAsOperator(
   db: Kysely<DB>,
   id: string,
   operator: string,
   now: Date,
-): Promise<boolean> {
+  requestId: string | null = null,
+): Promise<{ outcome: ReplayOutcome; tenantId: string | null }> {
   return db.transaction().execute(async (trx) => {
     const row = await trx
-      .selectFrom('deliveries')
-      .select(['tenant_id'])
-      .where('id', '=', id)
-      .where('status', '=', 'dead')
+      .selectFrom('deliveries as d')
+      .leftJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
+      .select(['d.tenant_id', 'e.enabled'])
+      .where('d.id', '=', id)
+      .where('d.status', '=', 'dead')
       .executeTakeFirst();
-    if (!row) return false;
+    if (!row) return { outcome: 'unchanged', tenantId: null };
+    if (row.enabled !== true) return { outcome: 'endpoint_disabled', tenantId: row.tenant_id };
     await replayDeadLetter(
       trx,
-      { tenantId: row.tenant_id, actor: { type: 'operator', id: operator }, requestId: null, now },
+      { tenantId: row.tenant_id, actor: { type: 'operator', id: operator }, requestId, now },
       id,
     );
-    return true;
+    return { outcome: 'replayed', tenantId: row.tenant_id };
   });
 }
