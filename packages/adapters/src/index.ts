@@ -93,3 +93,4 @@ export * from './ports/payment.ts';
 export * from './ports/push.ts';
 export * from './ports/travel.ts';
 export { parseInput } from './ports/validate.ts';
+export * from './ports/visa.ts';

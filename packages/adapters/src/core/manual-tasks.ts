@@ -30,6 +30,7 @@ export const ManualTaskSchema = z.object({
     'catalogue',
     'insurance',
     'imaging',
+    'visa',
   ]),
   provider: z.string().min(1),
   operation: z.string().min(1),

@@ -38,4 +38,9 @@ export { type ServedFakeProvider, serveFakeProvider } from './serve.ts';
 export { FakeStripe, STRIPE_API } from './stripe.ts';
 export { CARC_SYSTEM, FakeTpa, TPA_API, type TpaDecision } from './tpa.ts';
 export { FakeTwilio, TWILIO_API } from './twilio.ts';
+export {
+  FakeVisaPartner,
+  VISA_PARTNER_API,
+  type VisaScriptedOutcome,
+} from './visa.ts';
 export { FakeWhatsApp, WHATSAPP_API } from './whatsapp.ts';
