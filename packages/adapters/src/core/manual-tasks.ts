@@ -31,6 +31,7 @@ export const ManualTaskSchema = z.object({
     'insurance',
     'imaging',
     'visa',
+    'translation',
   ]),
   provider: z.string().min(1),
   operation: z.string().min(1),
