@@ -32,6 +32,7 @@ import { schedulerConfig } from './scheduler/config.ts';
 import { busMigrations } from './scheduler/migrations.ts';
 import { storageFeature } from './storage/feature.ts';
 import { tokensFeature } from './tokens/feature.ts';
+import { visasFeature } from './visas/feature.ts';
 import { visitsFeature } from './visits/feature.ts';
 import { webhookEndpointsFeature } from './webhook-endpoints/feature.ts';
 
@@ -76,6 +77,7 @@ export function serverFeatures(): Feature[] {
     crmFeature,
     fhirFeature,
     claimsFeature,
+    visasFeature,
     consoleFeature(),
   ];
 }

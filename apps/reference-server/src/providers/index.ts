@@ -1,7 +1,7 @@
 /**
  * The provider adapters of one server process, built from configuration.
  * Each family of providers is a group in its own file (`messaging.ts`,
- * `payments.ts`, `travel.ts`, `clinical.ts`): its configuration section and the function
+ * `payments.ts`, `travel.ts`, `clinical.ts`, `visa.ts`): its configuration section and the function
  * that builds the configured adapters. Every adapter shares the server's
  * Prometheus registry (`integration_*` metrics), writes provider calls to
  * the audit log of the tenant the call is made for, and sends what it
@@ -26,6 +26,7 @@ import { type MessagingProviders, messagingProviders } from './messaging.ts';
 import { type PaymentProviders, paymentProviders } from './payments.ts';
 import { type StorageProviders, storageProviders } from './storage.ts';
 import { type TravelProviders, travelProviders } from './travel.ts';
+import { type VisaProviders, visaProviders } from './visa.ts';
 
 export { callForTenant } from './audit.ts';
 export type { ProviderGroup, ProviderShared } from './group.ts';
@@ -42,6 +43,7 @@ export const providersConfig = z.object({
   ...travelProviders.config.shape,
   ...clinicalProviders.config.shape,
   ...storageProviders.config.shape,
+  ...visaProviders.config.shape,
 });
 
 /**
@@ -63,7 +65,8 @@ export interface Providers
     PaymentProviders,
     TravelProviders,
     ClinicalProviders,
-    StorageProviders {
+    StorageProviders,
+    VisaProviders {
   /** Where adapters put the work a human must do. */
   readonly manualTasks: ManualTaskSink;
   /** Providers without configuration, for the start-up log. */
@@ -106,14 +109,16 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     travelProviders.build(config, shared),
     clinicalProviders.build(config, shared),
     storageProviders.build(config, shared),
+    visaProviders.build(config, shared),
   ] as const;
-  const [messaging, payments, travel, clinical, storage] = groups;
+  const [messaging, payments, travel, clinical, storage, visa] = groups;
   return {
     ...messaging.built,
     ...payments.built,
     ...travel.built,
     ...clinical.built,
     ...storage.built,
+    ...visa.built,
     manualTasks: shared.manualTasks,
     absent: groups.flatMap((group) => group.absent),
   };

@@ -30,6 +30,8 @@ export const ManualTaskSchema = z.object({
     'catalogue',
     'insurance',
     'imaging',
+    'visa',
+    'translation',
   ]),
   provider: z.string().min(1),
   operation: z.string().min(1),

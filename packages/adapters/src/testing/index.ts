@@ -9,6 +9,7 @@
 
 export { ABDM_API, FakeAbdm } from './abdm.ts';
 export { AMADEUS_API, FakeAmadeus } from './amadeus.ts';
+export { DEEPL_API, FakeDeepL } from './deepl.ts';
 export { DOKTOR365_API, FakeDoktor365 } from './doktor365.ts';
 export {
   authExpired,
@@ -38,4 +39,9 @@ export { type ServedFakeProvider, serveFakeProvider } from './serve.ts';
 export { FakeStripe, STRIPE_API } from './stripe.ts';
 export { CARC_SYSTEM, FakeTpa, TPA_API, type TpaDecision } from './tpa.ts';
 export { FakeTwilio, TWILIO_API } from './twilio.ts';
+export {
+  FakeVisaPartner,
+  VISA_PARTNER_API,
+  type VisaScriptedOutcome,
+} from './visa.ts';
 export { FakeWhatsApp, WHATSAPP_API } from './whatsapp.ts';

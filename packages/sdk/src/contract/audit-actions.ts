@@ -31,6 +31,8 @@ export const auditActions = {
   'claims.resubmit': 'claim.resubmission_requested',
   'claims.withdraw': 'claim.withdrawn',
   'claims.redeliver': 'claim.events_redelivered',
+  'visas.create': 'visa_application.created',
+  'visas.cancel': 'visa_application.cancelled',
   'webhookEndpoints.create': 'webhook_endpoint.created',
   'webhookEndpoints.update': 'webhook_endpoint.updated',
   'webhookEndpoints.delete': 'webhook_endpoint.deleted',

@@ -35,6 +35,7 @@ export const idPrefixes = {
   claim: 'clm',
   hl7Message: 'hl7',
   hl7Facility: 'fac',
+  visaApplication: 'vsa',
 } as const;
 
 /**

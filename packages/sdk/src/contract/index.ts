@@ -19,6 +19,7 @@ import type { integration } from './resources/integrations.ts';
 import type { invoice } from './resources/invoices.ts';
 import type { patient } from './resources/patients.ts';
 import type { payment, refund } from './resources/payments.ts';
+import type { visaApplication } from './resources/visas.ts';
 import type { visit } from './resources/visits.ts';
 import type { webhookEndpoint, webhookEndpointWithSecret } from './resources/webhook-endpoints.ts';
 
@@ -42,6 +43,7 @@ export * from './resources/integrations.ts';
 export * from './resources/invoices.ts';
 export * from './resources/patients.ts';
 export * from './resources/payments.ts';
+export * from './resources/visas.ts';
 export * from './resources/visits.ts';
 export * from './resources/webhook-endpoints.ts';
 export * from './scopes.ts';
@@ -173,3 +175,11 @@ export type Integration = z.infer<typeof integration>;
  * const claim: Claim = await client.claims.get({ claimId });
  */
 export type Claim = z.infer<typeof claim>;
+
+/**
+ * A visa application.
+ *
+ * @example
+ * const application: VisaApplication = await client.visas.get({ visaApplicationId });
+ */
+export type VisaApplication = z.infer<typeof visaApplication>;

@@ -15,6 +15,7 @@ import { integrationOperations } from './resources/integrations.ts';
 import { invoiceOperations } from './resources/invoices.ts';
 import { patientOperations } from './resources/patients.ts';
 import { paymentOperations, refundOperations } from './resources/payments.ts';
+import { visaOperations } from './resources/visas.ts';
 import { visitOperations } from './resources/visits.ts';
 import { webhookEndpointOperations } from './resources/webhook-endpoints.ts';
 
@@ -34,6 +35,7 @@ export const operations = {
   payments: paymentOperations,
   refunds: refundOperations,
   claims: claimOperations,
+  visas: visaOperations,
   webhookEndpoints: webhookEndpointOperations,
   events: eventOperations,
   deliveries: deliveryOperations,

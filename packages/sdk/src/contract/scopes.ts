@@ -27,6 +27,8 @@ export const scopes = [
   'write:payments',
   'read:claims',
   'write:claims',
+  'read:visas',
+  'write:visas',
   'read:webhooks',
   'write:webhooks',
   'read:events',

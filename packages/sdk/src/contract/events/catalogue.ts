@@ -36,6 +36,10 @@ const visaData = z.object({
   country: z.string(),
   status: z.string(),
   previousStatus: z.optional(z.nullable(z.string())),
+  /** Set by the server's visa feature (a partner's own webhook may not carry it). */
+  applicationId: z.optional(idSchema('vsa')),
+  /** The partner's reasons, in the platform's vocabulary (`invalid_passport`, …). */
+  reasonCodes: z.optional(z.array(z.string())),
 });
 
 const bookingRef = {
@@ -157,6 +161,7 @@ export const eventDataSchemas = {
     onHand: z.int(),
     threshold: z.int(),
   }),
+  'visa.submitted': visaData,
   'visa.status_changed': visaData,
   'visa.granted': visaData,
   'visa.rejected': visaData,

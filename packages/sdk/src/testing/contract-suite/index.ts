@@ -13,6 +13,7 @@ import { encounterCases } from './cases/encounters.ts';
 import { moneyCases } from './cases/money.ts';
 import { patientCases } from './cases/patients.ts';
 import { securityCases } from './cases/security.ts';
+import { visaCases } from './cases/visas.ts';
 import { webhookEventCases } from './cases/webhooks-events.ts';
 import { expectProblem } from './expect-problem.ts';
 import { sampleArgs } from './samples.ts';
@@ -44,6 +45,7 @@ export const contractCases: readonly ContractCase[] = [
   ...encounterCases,
   ...moneyCases,
   ...claimCases,
+  ...visaCases,
   ...securityCases,
   ...webhookEventCases,
   ...adminCases,

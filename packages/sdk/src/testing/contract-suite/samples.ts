@@ -21,6 +21,7 @@ const paramPrefixes = {
   integrationId: 'int',
   tokenId: 'tok',
   claimId: 'clm',
+  visaApplicationId: 'vsa',
 } as const;
 
 const slot = { startsAt: '2027-05-01T09:00:00.000Z', endsAt: '2027-05-01T09:30:00.000Z' };
@@ -55,6 +56,16 @@ const sampleBodies: Record<string, () => unknown> = {
     payer: { payerRef: 'payer_sample', memberId: 'M-1' },
   }),
   'claims.redeliver': () => ({ endpointId: newId('whep') }),
+  'visas.create': () => ({
+    patientId: newId('pat'),
+    caseRef: 'case_sample',
+    destination: 'TR',
+    nationality: 'GB',
+    visaType: 'medical',
+    arrivalDate: '2027-05-01',
+    documents: [],
+  }),
+  'visas.cancel': () => ({}),
   'imports.create': () => ({
     kind: 'patients',
     format: 'ndjson',

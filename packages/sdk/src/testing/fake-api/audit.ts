@@ -12,6 +12,7 @@ const entityTypes: Record<string, string> = {
   patients: 'patient',
   appointments: 'appointment',
   visits: 'visit',
+  visas: 'visa_application',
   invoices: 'invoice',
   payments: 'payment',
   refunds: 'refund',

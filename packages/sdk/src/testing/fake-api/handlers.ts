@@ -11,6 +11,7 @@ import { integrationHandlers } from './resources/integrations.ts';
 import { invoiceHandlers } from './resources/invoices.ts';
 import { patientHandlers } from './resources/patients.ts';
 import { paymentHandlers } from './resources/payments.ts';
+import { visaHandlers } from './resources/visas.ts';
 import { visitHandlers } from './resources/visits.ts';
 import { webhookEndpointHandlers } from './resources/webhook-endpoints.ts';
 
@@ -29,6 +30,7 @@ export const allHandlers: readonly BoundHandler[] = [
   ...invoiceHandlers,
   ...paymentHandlers,
   ...claimHandlers,
+  ...visaHandlers,
   ...webhookEndpointHandlers,
   ...eventHandlers,
   ...importExportHandlers,

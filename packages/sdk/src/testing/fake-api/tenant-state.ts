@@ -16,6 +16,7 @@ import type {
   Patient,
   Payment,
   Refund,
+  VisaApplication,
   Visit,
   WebhookEndpoint,
 } from '../../contract/index.ts';
@@ -61,6 +62,8 @@ export class TenantState {
   readonly payments = new Collection<Payment>();
   readonly refunds = new Collection<Refund>();
   readonly claims = new Collection<Claim>();
+  /** Visa applications; the bytes of their documents are not kept. */
+  readonly visaApplications = new Collection<VisaApplication>();
   readonly webhookEndpoints = new Collection<StoredWebhookEndpoint>();
   readonly events = new Collection<EventEnvelope>();
   readonly deliveries = new Collection<Delivery>();
