@@ -35,6 +35,9 @@ export const idPrefixes = {
   claim: 'clm',
   hl7Message: 'hl7',
   hl7Facility: 'fac',
+  escrow: 'esc',
+  ledgerAccount: 'lac',
+  ledgerTransfer: 'ltr',
 } as const;
 
 /**

@@ -8,6 +8,7 @@ import type {
   Claim,
   Delivery,
   Encounter,
+  Escrow,
   EventEnvelope,
   ExportJob,
   ImportJob,
@@ -60,6 +61,7 @@ export class TenantState {
   readonly invoices = new Collection<Invoice>();
   readonly payments = new Collection<Payment>();
   readonly refunds = new Collection<Refund>();
+  readonly escrows = new Collection<Escrow>();
   readonly claims = new Collection<Claim>();
   readonly webhookEndpoints = new Collection<StoredWebhookEndpoint>();
   readonly events = new Collection<EventEnvelope>();
