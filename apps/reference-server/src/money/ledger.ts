@@ -144,6 +144,10 @@ export async function createTransfer(
   input: NewTransfer,
   now: Date,
 ): Promise<{ transfer: Row<'ledger_transfers'>; created: boolean }> {
+  // Lock the accounts before inserting the transfer: its foreign keys would
+  // otherwise take share locks on them in debit/credit order, and upgrading
+  // those to the update locks below deadlocks against the opposite transfer.
+  await lockAccounts(db, [input.debitAccountId, input.creditAccountId]);
   const inserted = await db
     .insertInto('ledger_transfers')
     .values({
