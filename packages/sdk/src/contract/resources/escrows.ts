@@ -43,6 +43,14 @@ export const disputeReason = z.enum([
 ]);
 
 /**
+ * A dispute reason code.
+ *
+ * @example
+ * const reason: DisputeReason = 'billing_error';
+ */
+export type DisputeReason = z.infer<typeof disputeReason>;
+
+/**
  * An escrow: the held payment, its tranches and what became of them.
  *
  * @example
