@@ -23,6 +23,7 @@ import { inboundFeature } from './inbound/feature.ts';
 import { integrationsFeature } from './integrations/feature.ts';
 import { invoicesFeature } from './invoices/feature.ts';
 import { manualTasksFeature } from './manual-tasks/feature.ts';
+import { moneyFeature } from './money/feature.ts';
 import { notificationsFeature } from './notifications/feature.ts';
 import { patientsFeature } from './patients/feature.ts';
 import { paymentsFeature } from './payments/feature.ts';
@@ -78,6 +79,7 @@ export function serverFeatures(): Feature[] {
     fhirFeature,
     claimsFeature,
     visasFeature,
+    moneyFeature,
     consoleFeature(),
   ];
 }

@@ -20,6 +20,7 @@ import { hl7Config } from '../src/hl7/config.ts';
 import { registerFacility } from '../src/hl7/facilities.ts';
 import { hl7Feature } from '../src/hl7/feature.ts';
 import { inboundConfig } from '../src/inbound/config.ts';
+import { moneyFeature } from '../src/money/feature.ts';
 import { visasFeature } from '../src/visas/feature.ts';
 import { type Receiver, startReceiver } from './delivery/receiver.ts';
 import { testDatabaseKind } from './helpers/database.ts';
@@ -41,6 +42,7 @@ const features = [
   }),
   claimsFeature,
   visasFeature,
+  moneyFeature,
 ];
 features.push(hl7);
 

@@ -178,7 +178,13 @@ export async function recordPayment(
 export async function issueRefund(
   db: Kysely<DB>,
   change: ChangeContext,
-  input: { paymentId: string; amount: { amount: number; currency: string }; reason: string },
+  input: {
+    paymentId: string;
+    amount: { amount: number; currency: string };
+    reason: string;
+    /** The escrow whose voided money this refund returns, named in the event. */
+    escrowId?: string;
+  },
 ): Promise<Refund> {
   // Lock order invoice → payment everywhere, so two refunds cannot deadlock.
   const unlocked = await requirePayment(db, change.tenantId, input.paymentId);
@@ -238,6 +244,7 @@ export async function issueRefund(
         paymentId: refund.paymentId,
         invoiceId: refund.invoiceId,
         amount: refund.amount,
+        ...(input.escrowId ? { escrowId: input.escrowId as `esc_${string}` } : {}),
       },
     },
   });

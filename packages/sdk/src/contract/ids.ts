@@ -36,6 +36,9 @@ export const idPrefixes = {
   hl7Message: 'hl7',
   hl7Facility: 'fac',
   visaApplication: 'vsa',
+  escrow: 'esc',
+  ledgerAccount: 'lac',
+  ledgerTransfer: 'ltr',
 } as const;
 
 /**

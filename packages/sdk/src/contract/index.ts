@@ -12,6 +12,7 @@ import type { appointment } from './resources/appointments.ts';
 import type { auditEvent } from './resources/audit-events.ts';
 import type { claim } from './resources/claims.ts';
 import type { encounter } from './resources/encounters.ts';
+import type { escrow, ledgerBalance } from './resources/escrows.ts';
 import type { delivery, deliveryAttempt } from './resources/events.ts';
 import type { exportJob, importJob } from './resources/imports-exports.ts';
 import type { createdIntegrationToken, integrationToken } from './resources/integration-tokens.ts';
@@ -36,6 +37,7 @@ export * from './resources/appointments.ts';
 export * from './resources/audit-events.ts';
 export * from './resources/claims.ts';
 export * from './resources/encounters.ts';
+export * from './resources/escrows.ts';
 export * from './resources/events.ts';
 export * from './resources/imports-exports.ts';
 export * from './resources/integration-tokens.ts';
@@ -183,3 +185,18 @@ export type Claim = z.infer<typeof claim>;
  * const application: VisaApplication = await client.visas.get({ visaApplicationId });
  */
 export type VisaApplication = z.infer<typeof visaApplication>;
+
+/**
+ * An escrow with its tranches.
+ *
+ * @example
+ * const escrow: Escrow = await client.escrows.get({ escrowId });
+ */
+export type Escrow = z.infer<typeof escrow>;
+/**
+ * A ledger account's balance.
+ *
+ * @example
+ * const balance: LedgerBalance = await client.ledgerAccounts.balance({ accountId });
+ */
+export type LedgerBalance = z.infer<typeof ledgerBalance>;

@@ -8,6 +8,7 @@ import { appointmentOperations } from './resources/appointments.ts';
 import { auditEventOperations } from './resources/audit-events.ts';
 import { claimOperations } from './resources/claims.ts';
 import { encounterOperations } from './resources/encounters.ts';
+import { escrowOperations, ledgerAccountOperations } from './resources/escrows.ts';
 import { deadLetterOperations, deliveryOperations, eventOperations } from './resources/events.ts';
 import { exportOperations, importOperations } from './resources/imports-exports.ts';
 import { integrationTokenOperations } from './resources/integration-tokens.ts';
@@ -34,6 +35,8 @@ export const operations = {
   invoices: invoiceOperations,
   payments: paymentOperations,
   refunds: refundOperations,
+  escrows: escrowOperations,
+  ledgerAccounts: ledgerAccountOperations,
   claims: claimOperations,
   visas: visaOperations,
   webhookEndpoints: webhookEndpointOperations,

@@ -8,6 +8,7 @@ import { money, timestamp } from '../common.ts';
 import { idSchema } from '../ids.ts';
 import { appointmentStatus } from '../resources/appointments.ts';
 import { encounterClass, encounterLocation, encounterStatus } from '../resources/encounters.ts';
+import { disputeReason } from '../resources/escrows.ts';
 
 const appointmentData = z.object({
   appointmentId: idSchema('apt'),
@@ -148,6 +149,8 @@ export const eventDataSchemas = {
     paymentId: idSchema('pay'),
     invoiceId: idSchema('inv'),
     amount: money,
+    /** Set when the refund returned escrow money. */
+    escrowId: z.optional(idSchema('esc')),
   }),
   'installment.overdue': z.object({
     invoiceId: idSchema('inv'),
@@ -186,10 +189,31 @@ export const eventDataSchemas = {
   'claim.approved': claimData,
   'claim.denied': claimData,
   'claim.settled': claimData,
+  'escrow.held': z.object({
+    escrowId: idSchema('esc'),
+    paymentId: idSchema('pay'),
+    invoiceId: idSchema('inv'),
+    amount: money,
+    milestones: z.array(z.object({ code: z.string(), amount: money })),
+  }),
   'escrow.released': z.object({
     escrowId: z.string(),
     milestone: z.string(),
     amount: money,
+    transferId: z.optional(idSchema('ltr')),
+  }),
+  'escrow.disputed': z.object({
+    escrowId: idSchema('esc'),
+    milestone: z.string(),
+    amount: money,
+    reason: disputeReason,
+  }),
+  'escrow.voided': z.object({
+    escrowId: idSchema('esc'),
+    amount: money,
+    /** `voided` by a caller, `expired` by the server's job. */
+    status: z.enum(['voided', 'expired']),
+    milestones: z.array(z.string()),
   }),
   'webhook_endpoint.disabled': z.object({
     endpointId: idSchema('whep'),

@@ -10,6 +10,7 @@ import { adminCases } from './cases/admin.ts';
 import { appointmentCases } from './cases/appointments.ts';
 import { claimCases } from './cases/claims.ts';
 import { encounterCases } from './cases/encounters.ts';
+import { escrowCases } from './cases/escrows.ts';
 import { moneyCases } from './cases/money.ts';
 import { patientCases } from './cases/patients.ts';
 import { securityCases } from './cases/security.ts';
@@ -44,6 +45,7 @@ export const contractCases: readonly ContractCase[] = [
   ...appointmentCases,
   ...encounterCases,
   ...moneyCases,
+  ...escrowCases,
   ...claimCases,
   ...visaCases,
   ...securityCases,

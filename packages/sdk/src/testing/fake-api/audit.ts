@@ -16,6 +16,7 @@ const entityTypes: Record<string, string> = {
   invoices: 'invoice',
   payments: 'payment',
   refunds: 'refund',
+  escrows: 'escrow',
   webhookEndpoints: 'webhook_endpoint',
   deliveries: 'delivery',
   deadLetters: 'delivery',

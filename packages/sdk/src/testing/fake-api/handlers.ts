@@ -4,6 +4,7 @@ import { appointmentHandlers } from './resources/appointments.ts';
 import { auditEventHandlers } from './resources/audit-events.ts';
 import { claimHandlers } from './resources/claims.ts';
 import { encounterHandlers } from './resources/encounters.ts';
+import { escrowHandlers } from './resources/escrows.ts';
 import { eventHandlers } from './resources/events.ts';
 import { importExportHandlers } from './resources/imports-exports.ts';
 import { integrationTokenHandlers } from './resources/integration-tokens.ts';
@@ -29,6 +30,7 @@ export const allHandlers: readonly BoundHandler[] = [
   ...encounterHandlers,
   ...invoiceHandlers,
   ...paymentHandlers,
+  ...escrowHandlers,
   ...claimHandlers,
   ...visaHandlers,
   ...webhookEndpointHandlers,

@@ -8,6 +8,7 @@ import type {
   Claim,
   Delivery,
   Encounter,
+  Escrow,
   EventEnvelope,
   ExportJob,
   ImportJob,
@@ -61,6 +62,7 @@ export class TenantState {
   readonly invoices = new Collection<Invoice>();
   readonly payments = new Collection<Payment>();
   readonly refunds = new Collection<Refund>();
+  readonly escrows = new Collection<Escrow>();
   readonly claims = new Collection<Claim>();
   /** Visa applications; the bytes of their documents are not kept. */
   readonly visaApplications = new Collection<VisaApplication>();
