@@ -4,6 +4,7 @@
  * and key reuse, and integration tokens that work until revoked.
  */
 import { expect } from 'vitest';
+import { NUL_CHARACTER_CODE } from '../../../contract/index.ts';
 import { collect, expectProblem } from '../expect-problem.ts';
 import type { ContractCase } from '../types.ts';
 
@@ -102,6 +103,32 @@ export const securityCases: ContractCase[] = [
         'validation_failed',
       );
       expect((query.problem?.errors ?? []).map((e) => e.path)).toContain('query.limit');
+    },
+  },
+  {
+    name: 'finding 8 (issue #10): a NUL character in a body field or a query filter is 400 validation_failed, code nul_character',
+    uses: ['patients.create', 'patients.list'],
+    async run({ client, unique }) {
+      const body = await expectProblem(
+        client.patients.create({
+          givenName: 'A\u0000da',
+          familyName: 'Koç',
+          externalRef: unique('nul'),
+        }),
+        400,
+        'validation_failed',
+      );
+      expect(body.problem?.errors).toContainEqual(
+        expect.objectContaining({ path: 'body.givenName', code: NUL_CHARACTER_CODE }),
+      );
+      const query = await expectProblem(
+        client.patients.list({ externalRef: 'EHR\u00001' }).page(),
+        400,
+        'validation_failed',
+      );
+      expect(query.problem?.errors).toContainEqual(
+        expect.objectContaining({ path: 'query.externalRef', code: NUL_CHARACTER_CODE }),
+      );
     },
   },
   {
