@@ -9,6 +9,7 @@
 import { NUL_CHARACTER_CODE } from '@clinicbridge/sdk/contract';
 import { generateSecret, getScheme } from '@clinicbridge/webhooks';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { fhirFeature } from '../../src/fhir/feature.ts';
 import { inboundConfig } from '../../src/inbound/config.ts';
 import { inboundFeature } from '../../src/inbound/feature.ts';
 import { call, json, startTestApp, type TestApp } from '../helpers/app.ts';
@@ -27,7 +28,10 @@ beforeAll(async () => {
     INBOUND_PAYMENTS_SECRET: stripeSecret,
     INBOUND_VISA_SECRET: visaSecret,
   });
-  t = await startTestApp({ tenantCount: 1, deps: { features: [inboundFeature({ config })] } });
+  t = await startTestApp({
+    tenantCount: 1,
+    deps: { features: [inboundFeature({ config }), fhirFeature] },
+  });
   token = t.tenants[0]?.apiKey ?? '';
   const created = await call(t.app, 'POST', '/api/v1/patients', { token, body: patientBody() });
   patientId = (await json<{ id: string }>(created)).id;
@@ -160,5 +164,18 @@ describe('security: NUL characters are refused in validation', () => {
       },
     });
     expect(res.status).toBe(202);
+  });
+
+  test('finding 8: routes outside the contract (OAuth token, FHIR search) answer 400, not 500', async () => {
+    const oauth = await t.app.request('/oauth/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=cli_%00abc&client_secret=x%00y',
+    });
+    expect(oauth.status).toBe(400);
+    for (const path of ['/fhir/R4/Patient?identifier=%00', '/fhir/R4/Patient?family=a%00']) {
+      const res = await call(t.app, 'GET', path, { token });
+      expect(res.status, path).toBe(400);
+    }
   });
 });
