@@ -2,13 +2,17 @@
  * `POST /webhooks/:provider`: verify the provider's signature on the raw
  * body, store the webhook durably (deduplicated on the provider's event
  * id), and answer 2xx at once. Processing happens afterwards on the bus, so
- * a slow domain update never makes a provider time out and retry.
+ * a slow domain update never makes a provider time out and retry. A
+ * verified body holding a NUL character (a raw 0x00 byte, or `\u0000` in a
+ * JSON string or key) is refused with 400: PostgreSQL cannot store it, and
+ * the processor could never apply it.
  */
 import { getScheme, isWebhookVerificationError } from '@clinicbridge/webhooks';
 import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { AppEnv } from '../http/context.ts';
+import { rejectNulCharacters } from '../http/validate.ts';
 import { readBodyBytes } from '../kernel/body.ts';
 import { ApiError } from '../kernel/problem.ts';
 import type { InboundConfig } from './config.ts';
@@ -96,7 +100,9 @@ export function mountInboundRoutes(app: Hono<AppEnv>, deps: InboundRouteDeps): v
         errors: [{ path: 'headers', message: error.message, code: error.code }],
       });
     }
+    if (raw.includes(0)) rejectNulCharacters('body', '\u0000');
     const { payload, reason } = parseJson(raw);
+    rejectNulCharacters('body', payload);
     const stored = await storeInboundWebhook(deps.db, {
       provider: provider.name,
       providerEventId: providerEventId(provider, payload, c.req.raw.headers, raw),

@@ -27,3 +27,13 @@ describe('database failures', () => {
     expect(error.detail).not.toContain('secret_table');
   });
 });
+
+describe('values the database cannot hold', () => {
+  test('finding 8: NUL characters (22021, 22P05) and out-of-range dates or numbers are 400 validation_failed', () => {
+    for (const code of ['22021', '22P05', '22008', '22007', '22003', '22001']) {
+      const error = toApiError(withCode(code));
+      expect([error.code, error.status]).toEqual(['validation_failed', 400]);
+      expect(error.detail).not.toContain('secret_table');
+    }
+  });
+});

@@ -3,6 +3,9 @@
  * an unreachable or overloaded database is 503 (retry later), a deadlock or
  * serialization failure and a uniqueness race are 409 (retry the request), and
  * so is a change a database rule refuses (`55000`: retention, immutability).
+ * A value the database cannot hold (a NUL character, an out-of-range date or
+ * number, an over-long string) is 400: validation refuses these first, and
+ * this mapping keeps any path it misses a client error rather than a 500.
  * Everything else stays an internal error. Only SQLSTATE and socket error
  * codes are read: no message, table or SQL ever reaches the caller.
  */
@@ -14,6 +17,17 @@ export interface DatabaseFailure {
   detail: string;
   retryAfter?: number;
 }
+
+// SQLSTATEs of class 22 (data exception) that only a value sent by the caller can cause.
+const UNSTORABLE_VALUE = new Set([
+  '22021', // character_not_in_repertoire: a NUL byte in text
+  '22P05', // untranslatable_character: \u0000 in jsonb
+  '22008', // datetime_field_overflow: year 0, out-of-range timestamps
+  '22007', // invalid_datetime_format
+  '22009', // invalid_time_zone_displacement_value
+  '22003', // numeric_value_out_of_range
+  '22001', // string_data_right_truncation
+]);
 
 function codeOf(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
@@ -47,6 +61,13 @@ export function classifyDatabaseFailure(error: unknown): DatabaseFailure | undef
   }
   if (code === '40001' || code === '40P01' || code === '23505') {
     return { code: 'conflict', detail: 'The request collided with a concurrent change; retry it.' };
+  }
+  if (UNSTORABLE_VALUE.has(code)) {
+    return {
+      code: 'validation_failed',
+      detail:
+        'A value in the request cannot be stored: remove NUL characters (U+0000) and keep dates, numbers and lengths within the documented bounds.',
+    };
   }
   if (code === '55000') {
     // A rule the database keeps (retention, immutability) refused the change.

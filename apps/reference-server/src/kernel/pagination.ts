@@ -3,10 +3,12 @@
  * oldest first, events and audit records newest first
  * (or another time column); the cursor is that pair for the last row of a
  * page plus the name of its list, base64url-encoded JSON. It is opaque to
- * callers: a cursor that does not decode, or comes from another list, is a
- * 400 `invalid_cursor`.
+ * callers: a cursor that does not decode, comes from another list, or holds
+ * anything this server would not have written (a time not in the ISO form
+ * `toISOString` gives or outside the contract's years, an id that is not a
+ * public id or an event sequence) is a 400 `invalid_cursor`, so nothing forged reaches a query.
  */
-import { DEFAULT_PAGE_SIZE, type Page } from '@clinicbridge/sdk/contract';
+import { DEFAULT_PAGE_SIZE, MAX_YEAR, MIN_YEAR, type Page } from '@clinicbridge/sdk/contract';
 import { ApiError } from './problem.ts';
 
 /**
@@ -32,6 +34,11 @@ export function encodeCursor(cursor: Cursor, list: string): string {
   );
 }
 
+// What encodeCursor writes: toISOString's form, and a prefixed public id
+// (or, for the events list, the event's sequence number).
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const ROW_ID = /^(?:[a-z0-9]{2,5}_[0-9A-Za-z]{16,64}|\d{1,15})$/;
+
 /**
  * Decodes a cursor from a query, or throws `invalid_cursor`.
  *
@@ -47,11 +54,16 @@ export function decodeCursor(value: string | undefined, list: string): Cursor | 
       parsed.length === 3 &&
       parsed[0] === list &&
       typeof parsed[1] === 'string' &&
+      ISO_TIME.test(parsed[1]) &&
       typeof parsed[2] === 'string' &&
-      parsed[2].length <= 100
+      ROW_ID.test(parsed[2])
     ) {
       const time = new Date(parsed[1]);
-      if (!Number.isNaN(time.getTime())) return { time, id: parsed[2] };
+      const year = time.getUTCFullYear();
+      // Round-tripping rejects impossible dates (2026-02-30) that Date would roll over.
+      if (time.toISOString() === parsed[1] && year >= MIN_YEAR && year <= MAX_YEAR) {
+        return { time, id: parsed[2] };
+      }
     }
   } catch {
     // fall through to the error below

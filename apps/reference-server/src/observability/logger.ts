@@ -1,9 +1,12 @@
 /**
  * JSON logs (pino) with PII and secrets redacted by path: credentials,
  * patient contact fields and anything that looks like a body never reach
- * the log in clear.
+ * the log in clear. Errors (`err`, `error`) go through
+ * {@link serializeError}, so a database error never logs the parameters or
+ * values of the statement that failed.
  */
 import { type Logger, pino } from 'pino';
+import { serializeError } from './error-serializer.ts';
 
 /**
  * Paths pino replaces with `[redacted]`.
@@ -52,6 +55,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     level,
     base: { service: 'clinicbridge-server' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { err: serializeError, error: serializeError },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   return destination ? pino(options, destination as never) : pino(options);

@@ -21,6 +21,48 @@ export const timestamp = z.iso.datetime();
 export const date = z.iso.date();
 
 /**
+ * First year a date or timestamp in a request may fall in.
+ *
+ * @example
+ * timestampInput.safeParse(`${MIN_YEAR - 1}-12-31T00:00:00Z`).success; // false
+ */
+export const MIN_YEAR = 1900;
+/**
+ * Last year a date or timestamp in a request may fall in.
+ *
+ * @example
+ * dateInput.safeParse(`${MAX_YEAR + 1}-01-01`).success; // false
+ */
+export const MAX_YEAR = 2200;
+
+const YEAR_MESSAGE = `must fall in the years ${MIN_YEAR}–${MAX_YEAR}`;
+// Both formats start with the four-digit year (zod's ISO formats have no sign or extended years).
+const inYearRange = (value: string) => {
+  const year = Number(value.slice(0, 4));
+  return year >= MIN_YEAR && year <= MAX_YEAR;
+};
+
+/**
+ * A {@link timestamp} in a request body or filter: also bounded to the
+ * years 1900–2200, so a year 0000 or 9999 never reaches the database (where
+ * PostgreSQL and PGlite disagree about far years). Responses use
+ * {@link timestamp}, unbounded, so a record from elsewhere never fails the
+ * client's response validation.
+ *
+ * @example
+ * timestampInput.safeParse('0000-01-01T00:00:00Z').success; // false
+ */
+export const timestampInput = z.iso.datetime().check(z.refine(inYearRange, YEAR_MESSAGE));
+
+/**
+ * A {@link date} in a request body or filter, bounded to the years 1900–2200.
+ *
+ * @example
+ * dateInput.safeParse('1980-02-29').success; // true
+ */
+export const dateInput = z.iso.date().check(z.refine(inYearRange, YEAR_MESSAGE));
+
+/**
  * ISO 4217 currency code, upper case (`EUR`, `TRY`, `INR`).
  *
  * @example

@@ -30,6 +30,7 @@ export * from './common.ts';
 export * from './errors.ts';
 export * from './events/index.ts';
 export * from './ids.ts';
+export * from './nul-characters.ts';
 export * from './oauth.ts';
 export * from './operation.ts';
 export * from './operations.ts';

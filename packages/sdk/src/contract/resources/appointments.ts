@@ -4,7 +4,7 @@
  * it. Any other move is rejected with `invalid_state_transition`.
  */
 import * as z from 'zod/mini';
-import { listQuery, page, text, timestamp } from '../common.ts';
+import { listQuery, page, text, timestamp, timestampInput } from '../common.ts';
 import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
 
@@ -112,8 +112,8 @@ export const appointmentsCreate = defineOperation({
       service: text(200),
       clinicianRef: z.optional(text(100)),
       location: z.optional(text(200)),
-      startsAt: timestamp,
-      endsAt: timestamp,
+      startsAt: timestampInput,
+      endsAt: timestampInput,
       notes: z.optional(text(2000)),
     })
     .check(endsAfterStart),
@@ -156,8 +156,8 @@ export const appointmentsList = defineOperation({
   query: listQuery({
     patientId: z.optional(idSchema('pat')),
     status: z.optional(appointmentStatus),
-    startsAfter: z.optional(timestamp),
-    startsBefore: z.optional(timestamp),
+    startsAfter: z.optional(timestampInput),
+    startsBefore: z.optional(timestampInput),
   }),
   response: page(appointment),
 });
@@ -220,7 +220,7 @@ export const appointmentsReschedule = defineOperation({
   write: true,
   status: 200,
   params: appointmentParams,
-  body: z.strictObject({ startsAt: timestamp, endsAt: timestamp }).check(endsAfterStart),
+  body: z.strictObject({ startsAt: timestampInput, endsAt: timestampInput }).check(endsAfterStart),
   response: appointment,
 });
 

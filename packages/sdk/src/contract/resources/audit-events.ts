@@ -3,7 +3,7 @@
  * only — the database refuses updates and deletes.
  */
 import * as z from 'zod/mini';
-import { listQuery, page, timestamp } from '../common.ts';
+import { listQuery, page, timestamp, timestampInput } from '../common.ts';
 import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
 
@@ -46,8 +46,8 @@ export const auditEventsList = defineOperation({
     action: z.optional(z.string().check(z.maxLength(100))),
     entityType: z.optional(z.string().check(z.maxLength(100))),
     entityId: z.optional(z.string().check(z.maxLength(100))),
-    since: z.optional(timestamp),
-    until: z.optional(timestamp),
+    since: z.optional(timestampInput),
+    until: z.optional(timestampInput),
   }),
   response: page(auditEvent),
 });

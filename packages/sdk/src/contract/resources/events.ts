@@ -3,7 +3,7 @@
  * dead-letter queue of deliveries whose every attempt failed.
  */
 import * as z from 'zod/mini';
-import { listQuery, page, timestamp } from '../common.ts';
+import { listQuery, page, timestamp, timestampInput } from '../common.ts';
 import { eventEnvelope } from '../events/envelope.ts';
 import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
@@ -72,7 +72,7 @@ export const eventsList = defineOperation({
   query: listQuery({
     type: z.optional(z.string().check(z.maxLength(100))),
     entityId: z.optional(z.string().check(z.maxLength(100))),
-    since: z.optional(timestamp),
+    since: z.optional(timestampInput),
   }),
   response: page(eventEnvelope),
 });

@@ -4,7 +4,7 @@
  * row number; rows that pass are kept.
  */
 import * as z from 'zod/mini';
-import { listQuery, page, timestamp } from '../common.ts';
+import { listQuery, page, timestamp, timestampInput } from '../common.ts';
 import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
 
@@ -157,8 +157,8 @@ export const exportsCreate = defineOperation({
   body: z.strictObject({
     kind: z.enum(['appointments', 'invoices', 'payments', 'audit_events']),
     format: dataFormat,
-    from: z.optional(timestamp),
-    to: z.optional(timestamp),
+    from: z.optional(timestampInput),
+    to: z.optional(timestampInput),
   }),
   response: exportJob,
 });

@@ -3,7 +3,7 @@
  * The secret is returned once, at creation; the server stores only a hash.
  */
 import * as z from 'zod/mini';
-import { listQuery, page, text, timestamp } from '../common.ts';
+import { listQuery, page, text, timestamp, timestampInput } from '../common.ts';
 import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
 import { scope } from '../scopes.ts';
@@ -72,7 +72,7 @@ export const integrationTokensCreate = defineOperation({
     name: text(100),
     scopes: z.array(scope).check(z.minLength(1), z.maxLength(30)),
     tier: z.optional(tokenTier),
-    expiresAt: z.optional(timestamp),
+    expiresAt: z.optional(timestampInput),
   }),
   response: createdIntegrationToken,
   shownOnce: ['apiKey'],

@@ -3,7 +3,16 @@
  * amount paid and the balance still due. Totals are computed by the server.
  */
 import * as z from 'zod/mini';
-import { currency, listQuery, money, moneyInput, page, text, timestamp } from '../common.ts';
+import {
+  currency,
+  dateInput,
+  listQuery,
+  money,
+  moneyInput,
+  page,
+  text,
+  timestamp,
+} from '../common.ts';
 import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
 
@@ -96,7 +105,7 @@ export const invoicesCreate = defineOperation({
       visitId: z.optional(idSchema('vis')),
       currency,
       lines: z.array(lineInput).check(z.minLength(1), z.maxLength(200)),
-      dueDate: z.optional(z.iso.date()),
+      dueDate: z.optional(dateInput),
     })
     .check(
       z.refine((v) => v.lines.every((l) => l.unitPrice.currency === v.currency), {

@@ -4,7 +4,7 @@
  * come back only to callers holding the PII scope.
  */
 import * as z from 'zod/mini';
-import { date, listQuery, page, text, timestamp } from '../common.ts';
+import { dateInput, listQuery, page, text, timestamp } from '../common.ts';
 import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
 
@@ -54,7 +54,7 @@ export const patientPiiFields = ['givenName', 'familyName', 'birthDate', 'email'
 const patientFields = {
   givenName: text(100),
   familyName: text(100),
-  birthDate: z.optional(date),
+  birthDate: z.optional(dateInput),
   email: z.optional(z.email()),
   phone: z.optional(phone),
   externalRef: z.optional(text(100)),

@@ -5,7 +5,15 @@
  * partial capture (the captured amount must equal the authorised amount).
  */
 import * as z from 'zod/mini';
-import { listQuery, money, page, positiveMoneyInput, text, timestamp } from '../common.ts';
+import {
+  listQuery,
+  money,
+  page,
+  positiveMoneyInput,
+  text,
+  timestamp,
+  timestampInput,
+} from '../common.ts';
 import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
 
@@ -82,7 +90,7 @@ export const paymentsCreate = defineOperation({
       method: paymentMethod,
       source: paymentSource,
       externalRef: z.optional(text(200)),
-      receivedAt: z.optional(timestamp),
+      receivedAt: z.optional(timestampInput),
     })
     .check(
       z.refine(

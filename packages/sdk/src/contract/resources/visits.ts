@@ -1,6 +1,6 @@
 /** Visits: a patient's encounter at the clinic, opened and then completed. */
 import * as z from 'zod/mini';
-import { listQuery, page, text, timestamp } from '../common.ts';
+import { listQuery, page, text, timestamp, timestampInput } from '../common.ts';
 import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
 
@@ -41,7 +41,7 @@ export const visitsCreate = defineOperation({
   body: z.strictObject({
     patientId: idSchema('pat'),
     appointmentId: z.optional(idSchema('apt')),
-    startedAt: z.optional(timestamp),
+    startedAt: z.optional(timestampInput),
   }),
   response: visit,
 });

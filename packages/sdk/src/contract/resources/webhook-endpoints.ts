@@ -4,7 +4,7 @@
  * rotation the old secret keeps signing alongside the new one for 24 hours.
  */
 import * as z from 'zod/mini';
-import { listQuery, page, text, timestamp } from '../common.ts';
+import { listQuery, page, text, timestamp, timestampInput } from '../common.ts';
 import { eventType } from '../events/catalogue.ts';
 import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
@@ -206,7 +206,7 @@ export const webhookEndpointsReplay = defineOperation({
   write: true,
   status: 202,
   params: endpointParams,
-  body: z.strictObject({ since: timestamp }),
+  body: z.strictObject({ since: timestampInput }),
   response: z.object({ scheduled: z.int() }),
 });
 

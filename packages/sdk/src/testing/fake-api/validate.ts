@@ -4,7 +4,13 @@
  * `errors[]` of `{ path, message, code }`, so a caller fixes them in one go.
  */
 import * as z from 'zod/mini';
-import type { Operation, Schema } from '../../contract/index.ts';
+import {
+  findNulCharacters,
+  NUL_CHARACTER_CODE,
+  NUL_CHARACTER_MESSAGE,
+  type Operation,
+  type Schema,
+} from '../../contract/index.ts';
 import { ApiProblem, type FieldError } from './problem.ts';
 
 /**
@@ -34,6 +40,14 @@ function parsePart(
   errors: FieldError[],
 ): unknown {
   if (!schema) return undefined;
+  // As on the server: a NUL character is refused before the schema sees it.
+  const nul = where === 'params' ? [] : findNulCharacters(value, where);
+  if (nul.length > 0) {
+    for (const path of nul) {
+      errors.push({ path, message: NUL_CHARACTER_MESSAGE, code: NUL_CHARACTER_CODE });
+    }
+    return undefined;
+  }
   const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {

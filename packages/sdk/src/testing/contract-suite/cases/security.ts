@@ -4,6 +4,7 @@
  * and key reuse, and integration tokens that work until revoked.
  */
 import { expect } from 'vitest';
+import { NUL_CHARACTER_CODE } from '../../../contract/index.ts';
 import { collect, expectProblem } from '../expect-problem.ts';
 import type { ContractCase } from '../types.ts';
 
@@ -105,6 +106,68 @@ export const securityCases: ContractCase[] = [
     },
   },
   {
+    name: 'finding 8 (issue #10): a NUL character in a body field or a query filter is 400 validation_failed, code nul_character',
+    uses: ['patients.create', 'patients.list'],
+    async run({ client, unique }) {
+      const body = await expectProblem(
+        client.patients.create({
+          givenName: 'A\u0000da',
+          familyName: 'Koç',
+          externalRef: unique('nul'),
+        }),
+        400,
+        'validation_failed',
+      );
+      expect(body.problem?.errors).toContainEqual(
+        expect.objectContaining({ path: 'body.givenName', code: NUL_CHARACTER_CODE }),
+      );
+      const query = await expectProblem(
+        client.patients.list({ externalRef: 'EHR\u00001' }).page(),
+        400,
+        'validation_failed',
+      );
+      expect(query.problem?.errors).toContainEqual(
+        expect.objectContaining({ path: 'query.externalRef', code: NUL_CHARACTER_CODE }),
+      );
+    },
+  },
+  {
+    name: 'finding 10 (issue #10): dates outside the years 1900–2200 are 400 validation_failed',
+    uses: ['patients.create', 'appointments.create'],
+    async run({ client, unique }) {
+      for (const birthDate of ['0000-01-01', '1899-12-31', '2201-01-01']) {
+        const error = await expectProblem(
+          client.patients.create({
+            givenName: 'Ada',
+            familyName: 'Koç',
+            birthDate,
+            externalRef: unique('y'),
+          }),
+          400,
+          'validation_failed',
+        );
+        expect((error.problem?.errors ?? []).map((e) => e.path)).toContain('body.birthDate');
+      }
+      const patient = await client.patients.create({
+        givenName: 'Ada',
+        familyName: 'Koç',
+        birthDate: '1900-01-01',
+        externalRef: unique('y'),
+      });
+      const error = await expectProblem(
+        client.appointments.create({
+          patientId: patient.id,
+          service: 'Check-up',
+          startsAt: '0000-01-01T09:00:00.000Z',
+          endsAt: '0000-01-01T10:00:00.000Z',
+        }),
+        400,
+        'validation_failed',
+      );
+      expect((error.problem?.errors ?? []).map((e) => e.path)).toContain('body.startsAt');
+    },
+  },
+  {
     name: 'pagination: a cursor the API did not issue is 400 invalid_cursor',
     uses: ['patients.list'],
     async run({ client }) {
@@ -113,6 +176,16 @@ export const securityCases: ContractCase[] = [
         400,
         'invalid_cursor',
       );
+      // Finding 10 (issue #10): extreme or malformed cursors are refused the same way.
+      const forged = ['patients', '+275760-09-13T00:00:00.000Z', 'pat_abcdefghijklmnopqrstuvwxyz'];
+      for (const cursor of [
+        btoa(JSON.stringify(forged)).replaceAll('=', ''),
+        btoa('cb1:patients.list:99999999999999999999'),
+        '!!!!',
+        'A'.repeat(512),
+      ]) {
+        await expectProblem(client.patients.list({ cursor }).page(), 400, 'invalid_cursor');
+      }
     },
   },
   {
