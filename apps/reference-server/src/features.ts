@@ -19,6 +19,7 @@ import { eventsFeature } from './events/feature.ts';
 import type { ConfigSection, Feature } from './feature.ts';
 import { fhirFeature } from './fhir/feature.ts';
 import { hl7Feature } from './hl7/feature.ts';
+import { importsFeature } from './imports/feature.ts';
 import { inboundFeature } from './inbound/feature.ts';
 import { integrationsFeature } from './integrations/feature.ts';
 import { invoicesFeature } from './invoices/feature.ts';
@@ -66,6 +67,7 @@ export function serverFeatures(): Feature[] {
     ...resourceFeatures,
     manualTasksFeature,
     storageFeature,
+    importsFeature,
     webhookEndpointsFeature(),
     deliveryFeature(),
     inboundFeature(),

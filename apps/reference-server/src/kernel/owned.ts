@@ -24,7 +24,8 @@ export type OwnedTable =
   | 'payments'
   | 'refunds'
   | 'integrations'
-  | 'claims';
+  | 'claims'
+  | 'import_jobs';
 
 /**
  * One filter of a list: column, comparison, value. Columns come from code, never from input.

@@ -18,6 +18,7 @@ const nouns: Record<OwnedTable, string> = {
   refunds: 'refund',
   integrations: 'integration',
   claims: 'claim',
+  import_jobs: 'import',
 };
 
 /**
