@@ -16,6 +16,7 @@ import { coreMigrations } from './db/migrations/index.ts';
 import { deliveryFeature } from './delivery/feature.ts';
 import { encountersFeature } from './encounters/feature.ts';
 import { eventsFeature } from './events/feature.ts';
+import { exportsFeature } from './exports/feature.ts';
 import type { ConfigSection, Feature } from './feature.ts';
 import { fhirFeature } from './fhir/feature.ts';
 import { hl7Feature } from './hl7/feature.ts';
@@ -68,6 +69,7 @@ export function serverFeatures(): Feature[] {
     manualTasksFeature,
     storageFeature,
     importsFeature,
+    exportsFeature,
     webhookEndpointsFeature(),
     deliveryFeature(),
     inboundFeature(),

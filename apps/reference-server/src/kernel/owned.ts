@@ -25,7 +25,8 @@ export type OwnedTable =
   | 'refunds'
   | 'integrations'
   | 'claims'
-  | 'import_jobs';
+  | 'import_jobs'
+  | 'export_snapshots';
 
 /**
  * One filter of a list: column, comparison, value. Columns come from code, never from input.

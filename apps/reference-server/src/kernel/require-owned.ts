@@ -19,6 +19,7 @@ const nouns: Record<OwnedTable, string> = {
   integrations: 'integration',
   claims: 'claim',
   import_jobs: 'import',
+  export_snapshots: 'export',
 };
 
 /**
