@@ -16,9 +16,11 @@ import { coreMigrations } from './db/migrations/index.ts';
 import { deliveryFeature } from './delivery/feature.ts';
 import { encountersFeature } from './encounters/feature.ts';
 import { eventsFeature } from './events/feature.ts';
+import { exportsFeature } from './exports/feature.ts';
 import type { ConfigSection, Feature } from './feature.ts';
 import { fhirFeature } from './fhir/feature.ts';
 import { hl7Feature } from './hl7/feature.ts';
+import { importsFeature } from './imports/feature.ts';
 import { inboundFeature } from './inbound/feature.ts';
 import { integrationsFeature } from './integrations/feature.ts';
 import { invoicesFeature } from './invoices/feature.ts';
@@ -68,6 +70,8 @@ export function serverFeatures(): Feature[] {
     ...resourceFeatures,
     manualTasksFeature,
     storageFeature,
+    importsFeature,
+    exportsFeature,
     webhookEndpointsFeature(),
     deliveryFeature(),
     inboundFeature(),

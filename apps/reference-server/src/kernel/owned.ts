@@ -25,7 +25,9 @@ export type OwnedTable =
   | 'refunds'
   | 'integrations'
   | 'claims'
-  | 'visa_applications';
+  | 'visa_applications'
+  | 'import_jobs'
+  | 'export_snapshots';
 
 /**
  * One filter of a list: column, comparison, value. Columns come from code, never from input.

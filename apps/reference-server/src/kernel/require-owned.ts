@@ -19,6 +19,8 @@ const nouns: Record<OwnedTable, string> = {
   integrations: 'integration',
   claims: 'claim',
   visa_applications: 'visa application',
+  import_jobs: 'import',
+  export_snapshots: 'export',
 };
 
 /**

@@ -45,8 +45,23 @@ export const importJob = z.object({
   totalRows: z.int(),
   importedRows: z.int(),
   failedRows: z.int(),
-  /** The first 100 row errors; `row` is the 1-based line of the file, as a spreadsheet shows it (a CSV header is line 1). */
-  errors: z.array(z.object({ row: z.int(), message: z.string() })),
+  /**
+   * The first 100 row errors; `row` is the 1-based line of the file, as a spreadsheet shows it (a CSV header is line 1).
+   * Servers may add the `column`, the cell's `value` (masked where personal: names, phone, email, birth date) and a stable `code`.
+   */
+  errors: z.array(
+    z.object({
+      row: z.int(),
+      message: z.string(),
+      column: z.optional(z.nullable(z.string())),
+      value: z.optional(z.nullable(z.string())),
+      code: z.optional(z.string()),
+    }),
+  ),
+  /** True for a dry run: validated exactly as an apply would be, nothing kept. */
+  dryRun: z.optional(z.boolean()),
+  /** SHA-256 (hex) of the content; an apply of the same content returns the first job. */
+  sha256: z.optional(z.string()),
   createdAt: timestamp,
   completedAt: z.nullable(timestamp),
 });
@@ -65,6 +80,11 @@ export const exportJob = z.object({
   rowCount: z.nullable(z.int()),
   /** Where the finished file is fetched from (same credentials); null until completed. */
   downloadUrl: z.nullable(z.string()),
+  /** SHA-256 (hex) of the file's bytes; the same closed period always has the same hash. */
+  sha256: z.optional(z.nullable(z.string())),
+  /** The period exported, `from` inclusive, `to` exclusive (null: unbounded). */
+  from: z.optional(z.nullable(timestamp)),
+  to: z.optional(z.nullable(timestamp)),
   createdAt: timestamp,
   completedAt: z.nullable(timestamp),
 });
@@ -87,6 +107,8 @@ export const importsCreate = defineOperation({
     kind: z.enum(['patients', 'appointments']),
     format: dataFormat,
     content: z.string().check(z.minLength(1), z.maxLength(MAX_IMPORT_CONTENT)),
+    /** Validate only: the job reports exactly the rejects and counts an apply would, and keeps nothing. */
+    dryRun: z.optional(z.boolean()),
   }),
   response: importJob,
 });

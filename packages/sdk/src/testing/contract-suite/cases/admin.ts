@@ -164,6 +164,80 @@ export const adminCases: ContractCase[] = [
     },
   },
   {
+    name: 'imports: a CSV dry run reports exactly what the apply does and keeps nothing',
+    uses: ['imports.create', 'imports.get', 'patients.list'],
+    async run({ client, unique }) {
+      const externalRef = unique('dry');
+      const content = [
+        'givenName,familyName,email,externalRef',
+        `Ada,Er,ada@example.com,${externalRef}`,
+        `Can,Er,not-an-email,${externalRef}`,
+        `"Şule, Nur",Kaya,,${externalRef}`,
+        `,Er,,${externalRef}`,
+      ].join('\r\n');
+      const preview = await client.imports.create({
+        kind: 'patients',
+        format: 'csv',
+        content,
+        dryRun: true,
+      });
+      const previewed = await settle(() => client.imports.get({ importId: preview.id }));
+      expect(await collect(client.patients.list({ externalRef }))).toHaveLength(0);
+      const job = await client.imports.create({ kind: 'patients', format: 'csv', content });
+      const applied = await settle(() => client.imports.get({ importId: job.id }));
+      expect(applied).toMatchObject({ totalRows: 4, importedRows: 2, failedRows: 2 });
+      expect(previewed.dryRun).toBe(true);
+      expect([previewed.totalRows, previewed.importedRows, previewed.failedRows]).toEqual([
+        applied.totalRows,
+        applied.importedRows,
+        applied.failedRows,
+      ]);
+      expect(previewed.errors).toEqual(applied.errors);
+      expect([...new Set(applied.errors.map((e) => e.row))]).toEqual([3, 5]);
+      expect(await collect(client.patients.list({ externalRef }))).toHaveLength(2);
+    },
+  },
+  {
+    name: 'imports: the same content applied twice is applied once; binary content is refused',
+    uses: ['imports.create', 'patients.list'],
+    async run({ client, unique }) {
+      const externalRef = unique('twice');
+      const content = `givenName,familyName,externalRef\nAda,Er,${externalRef}\n`;
+      const first = await client.imports.create({ kind: 'patients', format: 'csv', content });
+      const second = await client.imports.create({ kind: 'patients', format: 'csv', content });
+      expect(second.id).toBe(first.id);
+      expect(await collect(client.patients.list({ externalRef }))).toHaveLength(1);
+      await expectProblem(
+        client.imports.create({ kind: 'patients', format: 'csv', content: 'PK\u0003\u0004\u0014' }),
+        422,
+        'import_unreadable',
+      );
+    },
+  },
+  {
+    name: 'exports: a closed period is one snapshot, byte-identical when asked again',
+    uses: ['exports.create', 'exports.get'],
+    async run({ client, target }) {
+      const period = { from: '2020-01-01T00:00:00.000Z', to: '2020-02-01T00:00:00.000Z' };
+      const first = await client.exports.create({ kind: 'payments', format: 'csv', ...period });
+      const again = await client.exports.create({ kind: 'payments', format: 'csv', ...period });
+      expect(again.id).toBe(first.id);
+      const done = await settle(() => client.exports.get({ exportId: first.id }));
+      expect(done).toMatchObject({ status: 'completed', ...period });
+      expect(done.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(again.sha256).toBe(done.sha256);
+      const fetcher = target.fetch ?? globalThis.fetch;
+      const download = async () => {
+        const res = await fetcher(new URL(done.downloadUrl ?? '', target.baseUrl), {
+          headers: { authorization: `Bearer ${target.apiKey}` },
+        });
+        expect(res.status).toBe(200);
+        return new Uint8Array(await res.arrayBuffer());
+      };
+      expect(await download()).toEqual(await download());
+    },
+  },
+  {
     name: 'exports: produce a file with the requested rows',
     uses: ['exports.create', 'exports.get', 'exports.list'],
     async run({ client }) {

@@ -1,9 +1,12 @@
 /**
- * Imports and exports in the fake API, completed at once (the server runs
- * them in the background). An import validates every row against the same
- * schema as the single-record create, keeps the rows that pass and reports
- * the first 100 failures by row number. An export's file is served at its
- * `downloadUrl` with the same credentials.
+ * Imports and exports in the fake API, completed at once, as the reference
+ * server completes them within the request. An import validates every row
+ * against the same schema as the single-record create, keeps the rows that
+ * pass and reports the first 100 failures by row number; a dry run reports
+ * the same and keeps nothing; applying content already applied returns the
+ * first job. An export's file is served at its `downloadUrl` with the same
+ * credentials; a closed period (one that ended before it was asked for) is
+ * exported once and returned again unchanged.
  */
 import * as z from 'zod/mini';
 import {
@@ -19,6 +22,7 @@ import { parseCsv, toCsv } from '../csv.ts';
 import { findOr404 } from '../lookup.ts';
 import { paginate } from '../pagination.ts';
 import { ApiProblem } from '../problem.ts';
+import { sha256Hex } from '../sha256.ts';
 import type { StoredExportJob, TenantState } from '../tenant-state.ts';
 import { createAppointment } from './appointments.ts';
 import { createPatient } from './patients.ts';
@@ -62,8 +66,24 @@ function rowsOf(format: 'csv' | 'ndjson', content: string): { row: number; value
   }));
 }
 
+const encoder = new TextEncoder();
+
 function importRows(ctx: OperationContext<typeof importOperations.create>): ImportJob {
   const { kind, format, content } = ctx.body;
+  const dryRun = ctx.body.dryRun === true;
+  const sha256 = sha256Hex(encoder.encode(content));
+  if (!dryRun) {
+    const applied = ctx.tenant.imports
+      .values()
+      .find((j) => !j.dryRun && j.kind === kind && j.format === format && j.sha256 === sha256);
+    if (applied) return applied;
+  }
+  if (content.startsWith('PK\u0003\u0004') || content.includes('\u0000')) {
+    throw new ApiProblem(
+      'import_unreadable',
+      'The content is binary (an XLSX or archive?); send the rows as CSV or NDJSON text.',
+    );
+  }
   const rows = rowsOf(format, content);
   const errors: ImportJob['errors'] = [];
   let imported = 0;
@@ -78,7 +98,13 @@ function importRows(ctx: OperationContext<typeof importOperations.create>): Impo
           parsed.error.issues.map((i) => `${i.path.join('.') || 'row'}: ${i.message}`).join('; '),
         );
       }
-      if (kind === 'patients')
+      if (dryRun) {
+        // Validate only; the one check that reads state is the patient's existence.
+        if (kind === 'appointments') {
+          const { patientId } = parsed.data as { patientId: string };
+          findOr404(ctx.tenant.patients, patientId, 'patient');
+        }
+      } else if (kind === 'patients')
         createPatient(ctx, parsed.data as Parameters<typeof createPatient>[1]);
       else createAppointment(ctx, parsed.data as Parameters<typeof createAppointment>[1]);
       imported += 1;
@@ -97,6 +123,8 @@ function importRows(ctx: OperationContext<typeof importOperations.create>): Impo
     importedRows: imported,
     failedRows: rows.length - imported,
     errors,
+    dryRun,
+    sha256,
     createdAt: ctx.now,
     completedAt: ctx.now,
   };
@@ -135,9 +163,11 @@ function present(job: StoredExportJob) {
  * const byId = new Map(importExportHandlers.map((h) => [h.op.id, h]));
  */
 export const importExportHandlers: BoundHandler[] = [
-  defineHandler(importOperations.create, (ctx) => ({
-    body: ctx.tenant.imports.insert(importRows(ctx)),
-  })),
+  defineHandler(importOperations.create, (ctx) => {
+    const job = importRows(ctx);
+    // An apply of content already applied answers with the first job.
+    return { body: ctx.tenant.imports.get(job.id) ?? ctx.tenant.imports.insert(job) };
+  }),
   defineHandler(importOperations.get, (ctx) => ({
     body: findOr404(ctx.tenant.imports, ctx.params.importId, 'import'),
   })),
@@ -146,7 +176,23 @@ export const importExportHandlers: BoundHandler[] = [
   })),
   defineHandler(exportOperations.create, (ctx) => {
     const { kind, format, from, to } = ctx.body;
+    const closed = to !== undefined && Date.parse(to) <= Date.parse(ctx.now);
+    const period = (at: string | null | undefined) => (at ? new Date(at).toISOString() : null);
+    if (closed) {
+      const taken = ctx.tenant.exports
+        .values()
+        .find(
+          (j) =>
+            j.kind === kind &&
+            j.format === format &&
+            j.from === period(from) &&
+            j.to === period(to),
+        );
+      if (taken) return { body: present(taken) };
+    }
     const records = exportRecords(ctx.tenant, kind, from, to);
+    const content =
+      format === 'csv' ? toCsv(records) : records.map((r) => `${JSON.stringify(r)}\n`).join('');
     const id = newId('exp');
     const job: StoredExportJob = {
       id,
@@ -155,10 +201,12 @@ export const importExportHandlers: BoundHandler[] = [
       status: 'completed',
       rowCount: records.length,
       downloadUrl: `${ctx.world.baseUrl}${exportDownloadPath(id)}`,
+      sha256: sha256Hex(encoder.encode(content)),
+      from: period(from),
+      to: period(to),
       createdAt: ctx.now,
       completedAt: ctx.now,
-      content:
-        format === 'csv' ? toCsv(records) : records.map((r) => `${JSON.stringify(r)}\n`).join(''),
+      content,
     };
     return { body: present(ctx.tenant.exports.insert(job)) };
   }),

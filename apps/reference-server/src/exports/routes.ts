@@ -1,0 +1,53 @@
+/**
+ * `GET /api/v1/exports/{exportId}/download`: the snapshot's bytes, with the
+ * same credentials and the `read:exports` scope, each download audited.
+ * `ETag` and `Digest`-style `Repr-Digest` carry the SHA-256.
+ */
+import type { Hono } from 'hono';
+import type { AppContext } from '../feature.ts';
+import type { AppEnv } from '../http/context.ts';
+import { type GuardDeps, guardRequest } from '../http/guard.ts';
+import { honoPath } from '../http/operations.ts';
+import { contentTypeOf, downloadExport, exportDownloadPath } from './service.ts';
+
+/**
+ * Mounts the download route.
+ *
+ * @example
+ * mountExportDownload(app, context);
+ */
+export function mountExportDownload(app: Hono<AppEnv>, context: AppContext): void {
+  const deps: GuardDeps = {
+    authenticator: {
+      db: context.db,
+      keys: context.signingKeys,
+      tokens: context.tokens,
+      now: context.now,
+    },
+    rateLimiter: context.rateLimiter,
+  };
+  const template = honoPath(exportDownloadPath('{exportId}'));
+  app.get(template, async (c) => {
+    c.set('routeTemplate', template);
+    const auth = await guardRequest(c, deps, 'read:exports');
+    const { bytes, row } = await downloadExport(
+      context.db,
+      context.providers.storage,
+      {
+        tenantId: auth.tenantId,
+        actor: auth.actor,
+        requestId: c.get('requestId'),
+        now: context.now(),
+      },
+      c.req.param('exportId') ?? '',
+    );
+    const hash = Buffer.from(row.sha256, 'hex').toString('base64');
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': contentTypeOf(row.format),
+      'content-disposition': `attachment; filename="${row.kind}-${row.id}.${row.format}"`,
+      etag: `"${row.sha256}"`,
+      'repr-digest': `sha-256=:${hash}:`,
+      'cache-control': 'private, no-store',
+    });
+  });
+}

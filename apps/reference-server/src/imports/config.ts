@@ -1,0 +1,32 @@
+/** Limits of file imports, each checked while the file is read. */
+import * as z from 'zod';
+
+const count = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/**
+ * The imports section of the environment.
+ *
+ * @example
+ * const limits = importsConfig.parse({ IMPORT_MAX_ROWS: '5000' });
+ */
+export const importsConfig = z.object({
+  /** Largest content, in UTF-8 bytes (the HTTP body is also capped by BODY_LIMIT_BYTES). */
+  IMPORT_MAX_BYTES: count(1_024, 5_242_880, 1_000_000),
+  /** Most data rows (the header not counted). */
+  IMPORT_MAX_ROWS: count(1, 100_000, 10_000),
+  /** Most columns in the header or in any row. */
+  IMPORT_MAX_COLUMNS: count(1, 200, 32),
+  /** Longest cell, in characters. */
+  IMPORT_MAX_CELL_CHARS: count(16, 100_000, 1_000),
+  /** Longest time spent reading and validating one file, in milliseconds. */
+  IMPORT_MAX_MILLISECONDS: count(100, 600_000, 20_000),
+});
+
+/**
+ * Parsed import limits.
+ *
+ * @example
+ * const limits: ImportsConfig = importsConfig.parse({});
+ */
+export type ImportsConfig = z.infer<typeof importsConfig>;

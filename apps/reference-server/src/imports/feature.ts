@@ -1,0 +1,25 @@
+/**
+ * The imports feature: patients and appointments from CSV or NDJSON sent
+ * inline (`imports.*`), validated row by row, with dry runs. Jobs complete
+ * within the request (bounded by the limits in `config.ts`); the job is
+ * returned with status `completed`.
+ */
+import type { Feature } from '../feature.ts';
+import { readSection } from '../feature.ts';
+import { importsConfig } from './config.ts';
+import { importHandlers } from './handlers.ts';
+import { importsMigrations } from './migrations.ts';
+
+/**
+ * The imports feature.
+ *
+ * @example
+ * const features: Feature[] = [...resourceFeatures, importsFeature];
+ */
+export const importsFeature: Feature = {
+  name: 'imports',
+  tables: ['import_jobs'],
+  migrations: importsMigrations,
+  config: importsConfig,
+  handlers: (context) => importHandlers(readSection(context.config, importsConfig)),
+};

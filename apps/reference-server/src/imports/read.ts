@@ -1,0 +1,217 @@
+/**
+ * Reads an import's content as records, streaming: CSV through csv-parse,
+ * NDJSON line by line. Every limit (bytes, rows, columns, cell length, time)
+ * is checked as the content is read, so a hostile file is refused before it
+ * is held whole in parsed form; a refusal is an ApiError and nothing is
+ * applied (the caller's transaction rolls back).
+ */
+import { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import { ApiError } from '../kernel/problem.ts';
+import type { ImportsConfig } from './config.ts';
+
+/**
+ * One record of the file: its 1-based row (a CSV header is row 1) and its cells by header name.
+ *
+ * @example
+ * const record: ImportRecord = { row: 2, cells: { givenName: 'Ada' } };
+ */
+export interface ImportRecord {
+  row: number;
+  cells: Record<string, string>;
+  /** Cells beyond the header (CSV), or a line that is not a JSON object (NDJSON). */
+  malformed?: string;
+}
+
+const CHUNK = 64 * 1024;
+
+/**
+ * The records of `content`, checked against `limits`; `clock` is injectable for the time limit.
+ *
+ * @example
+ * for await (const record of readRecords('csv', text, limits)) console.log(record.row);
+ */
+export async function* readRecords(
+  format: 'csv' | 'ndjson',
+  content: string,
+  limits: ImportsConfig,
+  clock: () => number = Date.now,
+): AsyncGenerator<ImportRecord> {
+  refuseBinary(content);
+  const deadline = clock() + limits.IMPORT_MAX_MILLISECONDS;
+  const check = (rowCount: number, width: number) => {
+    if (rowCount > limits.IMPORT_MAX_ROWS) {
+      throw new ApiError(
+        'import_too_many_rows',
+        `Imports are limited to ${limits.IMPORT_MAX_ROWS} rows; split the file.`,
+      );
+    }
+    if (width > limits.IMPORT_MAX_COLUMNS) {
+      throw new ApiError(
+        'import_too_many_columns',
+        `Imports are limited to ${limits.IMPORT_MAX_COLUMNS} columns; remove the extra columns.`,
+      );
+    }
+    if (clock() > deadline) {
+      throw new ApiError(
+        'import_too_slow',
+        `Reading the file took longer than ${limits.IMPORT_MAX_MILLISECONDS} ms; split the file.`,
+      );
+    }
+  };
+  const source = Readable.from(byteChunks(content, limits.IMPORT_MAX_BYTES));
+  if (format === 'ndjson') yield* ndjsonRecords(source, limits, check);
+  else yield* csvRecords(source, limits, check);
+}
+
+/** The content as UTF-8 chunks, refused as soon as the running total passes the limit. */
+function* byteChunks(content: string, maxBytes: number): Generator<Buffer> {
+  let total = 0;
+  for (let at = 0; at < content.length; at += CHUNK) {
+    const chunk = Buffer.from(content.slice(at, at + CHUNK), 'utf8');
+    total += chunk.byteLength;
+    if (total > maxBytes) {
+      throw new ApiError(
+        'import_too_large',
+        `Import content is limited to ${maxBytes} bytes; split the file into several imports.`,
+      );
+    }
+    yield chunk;
+  }
+}
+
+function refuseBinary(content: string): void {
+  // A spreadsheet or archive sent as text: zip magic (XLSX) or NUL bytes.
+  if (content.startsWith('PK\u0003\u0004') || content.slice(0, 8192).includes('\u0000')) {
+    throw new ApiError(
+      'import_unreadable',
+      'The content is binary (an XLSX or archive?); send the rows as CSV or NDJSON text.',
+    );
+  }
+}
+
+function tooLongCell(limits: ImportsConfig, row: number): ApiError {
+  return new ApiError(
+    'import_cell_too_long',
+    `Row ${row} has a cell longer than ${limits.IMPORT_MAX_CELL_CHARS} characters; cells are limited to that length.`,
+  );
+}
+
+async function* csvRecords(
+  source: Readable,
+  limits: ImportsConfig,
+  check: (rows: number, width: number) => void,
+): AsyncGenerator<ImportRecord> {
+  const parser = source.pipe(
+    parse({
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      // An unterminated quote would otherwise swallow the rest of the file into one record.
+      max_record_size: limits.IMPORT_MAX_CELL_CHARS * limits.IMPORT_MAX_COLUMNS + 1,
+    }),
+  );
+  source.on('error', (error) => parser.destroy(error));
+  let header: string[] | undefined;
+  let row = 0;
+  try {
+    for await (const cells of parser as AsyncIterable<string[]>) {
+      row += 1;
+      check(row - 1, cells.length);
+      if (cells.some((cell) => cell.length > limits.IMPORT_MAX_CELL_CHARS)) {
+        throw tooLongCell(limits, row);
+      }
+      if (!header) {
+        header = cells.map((name) => name.trim());
+        continue;
+      }
+      const record: Record<string, string> = {};
+      header.forEach((name, i) => {
+        const cell = cells[i];
+        if (cell !== undefined) record[name] = cell;
+      });
+      yield cells.length > header.length
+        ? {
+            row,
+            cells: record,
+            malformed: `the row has ${cells.length} cells, the header ${header.length}`,
+          }
+        : { row, cells: record };
+    }
+  } catch (error) {
+    throw asReadError(error);
+  }
+}
+
+async function* ndjsonRecords(
+  source: Readable,
+  limits: ImportsConfig,
+  check: (rows: number, width: number) => void,
+): AsyncGenerator<ImportRecord> {
+  let buffered = '';
+  let line = 0;
+  let rows = 0;
+  const lineLimit = limits.IMPORT_MAX_CELL_CHARS * limits.IMPORT_MAX_COLUMNS * 2;
+  const toRecord = (text: string): ImportRecord | undefined => {
+    line += 1;
+    if (text.trim() === '') return undefined;
+    rows += 1;
+    check(rows, 0);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return { row: line, cells: {}, malformed: 'the line is not valid JSON' };
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      return { row: line, cells: {}, malformed: 'the line is not a JSON object' };
+    }
+    const entries = Object.entries(value as Record<string, unknown>);
+    check(rows, entries.length);
+    const cells: Record<string, string> = {};
+    for (const [key, cell] of entries) {
+      if (cell === null || cell === undefined) continue;
+      const text = typeof cell === 'object' ? JSON.stringify(cell) : String(cell);
+      if (text.length > limits.IMPORT_MAX_CELL_CHARS) throw tooLongCell(limits, line);
+      cells[key] = text;
+    }
+    return { row: line, cells };
+  };
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      buffered += chunk.toString('utf8');
+      let newline = buffered.indexOf('\n');
+      while (newline >= 0) {
+        const record = toRecord(buffered.slice(0, newline).replace(/\r$/, ''));
+        buffered = buffered.slice(newline + 1);
+        if (record) yield record;
+        newline = buffered.indexOf('\n');
+      }
+      if (buffered.length > lineLimit) throw tooLongCell(limits, line + 1);
+    }
+    const last = toRecord(buffered.replace(/\r$/, ''));
+    if (last) yield last;
+  } catch (error) {
+    throw asReadError(error);
+  }
+}
+
+function asReadError(error: unknown): unknown {
+  if (error instanceof ApiError) return error;
+  const code = (error as { code?: unknown }).code;
+  if (code === 'CSV_MAX_RECORD_SIZE') {
+    return new ApiError(
+      'import_cell_too_long',
+      'A CSV record is longer than the limits allow (an unterminated quote?); fix the quoting or split the cell.',
+    );
+  }
+  if (typeof code === 'string' && code.startsWith('CSV_')) {
+    // csv-parse messages quote cell values; only the code and line go back.
+    const lines = (error as { lines?: unknown }).lines;
+    return new ApiError(
+      'import_unreadable',
+      `The CSV cannot be read (${code}${typeof lines === 'number' ? ` near line ${lines}` : ''}); check its quoting.`,
+    );
+  }
+  return error;
+}
