@@ -117,10 +117,10 @@ describe('webhook endpoint API', () => {
   });
 
   test.each([
-    ['http://10.0.0.1/hooks', 'private_address'],
-    ['https://[::ffff:10.0.0.1]/hooks', 'private_address'],
-    ['https://[::1]/hooks', 'private_address'],
-    ['https://169.254.169.254/latest', 'private_address'],
+    ['http://10.0.0.1/hooks', 'https_required'],
+    ['https://[::ffff:10.0.0.1]/hooks', 'target_not_allowed'],
+    ['https://[::1]/hooks', 'target_not_allowed'],
+    ['https://169.254.169.254/latest', 'target_not_allowed'],
     ['http://93.184.216.34/hooks', 'https_required'],
   ])('an endpoint at %s is refused with problem+json (%s)', async (url, code) => {
     const res = await call(t.app, 'POST', '/api/v1/webhook-endpoints', {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createSender, RESPONSE_SNIPPET_BYTES } from './sender.ts';
-import { createTargetGuard } from './ssrf.ts';
+import { createTargetGuard, TARGET_NOT_ALLOWED } from './ssrf.ts';
 
 let server: Server;
 let base: string;
@@ -148,9 +148,15 @@ describe('sender over real HTTP on 127.0.0.1', () => {
   test('a private target outside the allowlist is refused before any request', async () => {
     const sender = createSender({ guard: createTargetGuard() });
     const before = received.length;
-    const result = await sender.send({ url: `${base}/ok`, body, headers: {} });
+    const result = await sender.send({
+      url: `${base.replace('http:', 'https:')}/ok`,
+      body,
+      headers: {},
+    });
     expect(result.ok).toBe(false);
-    expect(result.error).toMatch(/^target refused: .*private/);
+    expect(result.error).toBe(`target refused: ${TARGET_NOT_ALLOWED}`);
+    const plain = await sender.send({ url: `${base}/ok`, body, headers: {} });
+    expect(plain.error).toBe('target refused: the endpoint URL must use https');
     expect(received.length).toBe(before);
     await sender.close();
   });
@@ -167,7 +173,7 @@ describe('sender over real HTTP on 127.0.0.1', () => {
       body,
       headers: {},
     });
-    expect(result.error).toMatch(/^target refused: partner\.example resolves to 127\.0\.0\.1/);
+    expect(result.error).toBe(`target refused: ${TARGET_NOT_ALLOWED}`);
     expect(received.length).toBe(before);
     await sender.close();
   });

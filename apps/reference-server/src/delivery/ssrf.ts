@@ -2,7 +2,8 @@
  * SSRF guard for webhook targets. A partner-supplied URL must not let a
  * tenant make the server call its own network: loopback, private, link-local,
  * multicast and reserved addresses are refused, including when hidden inside
- * IPv6 (IPv4-mapped, NAT64, 6to4) or behind a DNS name. The check runs when an
+ * IPv6 (IPv4-mapped, IPv4-translated, NAT64) or behind a DNS name: only
+ * `unicast` addresses by the IANA special-purpose registries pass (see ip.ts). The check runs when an
  * endpoint is created and again on every connection (see `connectLookup`),
  * because a name can be re-pointed after it was accepted.
  * `WEBHOOK_TARGET_ALLOWLIST` (hosts or CIDRs) opens explicit exceptions.
@@ -12,26 +13,37 @@ import type { LookupAddress } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import {
-  type Cidr,
-  cidrContains,
   embeddedIpv4,
-  formatIp,
-  type IpBytes,
-  parseCidr,
+  type IpAddress,
+  type IpRange,
+  isPublicAddress,
   parseIp,
+  parseIpRange,
+  rangeContains,
 } from './ip.ts';
 
 /**
- * Why a target was refused; stable, safe to show to the tenant.
+ * Why a target was refused; stable, safe to show to the tenant. A host that
+ * does not resolve and one that resolves to a private address get the same
+ * `target_not_allowed`: telling them apart would let a tenant map the
+ * server's internal DNS.
  *
  * @example
- * const code: TargetRefusalCode = 'private_address';
+ * const code: TargetRefusalCode = 'target_not_allowed';
  */
-export type TargetRefusalCode =
-  | 'invalid_url'
-  | 'https_required'
-  | 'private_address'
-  | 'unresolvable';
+export type TargetRefusalCode = 'invalid_url' | 'https_required' | 'target_not_allowed';
+
+/**
+ * The one message of `target_not_allowed`: it names no host, address or
+ * DNS answer, only what the tenant can do.
+ *
+ * @example
+ * new TargetRefusedError('target_not_allowed', TARGET_NOT_ALLOWED);
+ */
+export const TARGET_NOT_ALLOWED =
+  'the endpoint URL is not an allowed webhook target; use a host that resolves to public addresses only';
+
+const notAllowed = () => new TargetRefusedError('target_not_allowed', TARGET_NOT_ALLOWED);
 
 /**
  * A webhook target the guard refuses.
@@ -117,45 +129,15 @@ export interface TargetGuard {
   readonly connectLookup: ConnectLookup;
 }
 
-const blockedRanges: readonly Cidr[] = [
-  '0.0.0.0/8',
-  '10.0.0.0/8',
-  '100.64.0.0/10',
-  '127.0.0.0/8',
-  '169.254.0.0/16',
-  '172.16.0.0/12',
-  '192.0.0.0/24',
-  '192.0.2.0/24',
-  '192.88.99.0/24',
-  '192.168.0.0/16',
-  '198.18.0.0/15',
-  '198.51.100.0/24',
-  '203.0.113.0/24',
-  '224.0.0.0/4',
-  '240.0.0.0/4',
-  '::/128',
-  '::1/128',
-  '100::/64',
-  '2001::/32',
-  '2001:db8::/32',
-  '2002::/16',
-  'fc00::/7',
-  'fe80::/10',
-  'fec0::/10',
-  'ff00::/8',
-].map((text) => parseCidr(text) as Cidr);
-
 /**
- * Whether an address is loopback, private, link-local, multicast or reserved,
- * looking through IPv4-in-IPv6 forms.
+ * Whether an address is anything but global unicast by the IANA
+ * special-purpose registries, looking through IPv4-in-IPv6 forms.
  *
  * @example
  * isBlockedAddress(parseIp('::ffff:10.0.0.1')!); // true
  */
-export function isBlockedAddress(address: IpBytes): boolean {
-  const v4 = embeddedIpv4(address);
-  if (v4) return isBlockedAddress(v4);
-  return blockedRanges.some((range) => cidrContains(range, address));
+export function isBlockedAddress(address: IpAddress): boolean {
+  return !isPublicAddress(address);
 }
 
 const systemResolve: ResolveHost = (hostname) =>
@@ -179,33 +161,28 @@ function normaliseHost(host: string): string {
  */
 export function createTargetGuard(options: TargetGuardOptions = {}): TargetGuard {
   const hosts = new Set<string>();
-  const ranges: Cidr[] = [];
+  const ranges: IpRange[] = [];
   for (const entry of options.allowlist ?? []) {
     const trimmed = entry.trim();
     if (trimmed === '') continue;
-    const cidr = parseCidr(trimmed);
+    const cidr = parseIpRange(trimmed);
     if (cidr) ranges.push(cidr);
     else hosts.add(normaliseHost(trimmed));
   }
   const resolve = options.resolve ?? systemResolve;
-  const allowedAddress = (bytes: IpBytes) => {
-    const v4 = embeddedIpv4(bytes);
-    return ranges.some((r) => cidrContains(r, bytes) || (v4 !== undefined && cidrContains(r, v4)));
+  const allowedAddress = (address: IpAddress) => {
+    const v4 = embeddedIpv4(address);
+    return ranges.some(
+      (r) => rangeContains(r, address) || (v4 !== undefined && rangeContains(r, v4)),
+    );
   };
 
   /** Addresses that may be dialled for this host; throws when any is refused. */
   const vet = (hostname: string, addresses: readonly string[]): void => {
     if (hosts.has(normaliseHost(hostname))) return;
-    for (const address of addresses) {
-      const bytes = parseIp(address);
-      if (!bytes)
-        throw new TargetRefusedError('unresolvable', `${hostname} resolved to an unusable address`);
-      if (isBlockedAddress(bytes) && !allowedAddress(bytes)) {
-        throw new TargetRefusedError(
-          'private_address',
-          `${hostname} resolves to ${formatIp(bytes)}, a private, loopback or reserved address; use a public address or add it to WEBHOOK_TARGET_ALLOWLIST`,
-        );
-      }
+    for (const text of addresses) {
+      const address = parseIp(text);
+      if (!address || (isBlockedAddress(address) && !allowedAddress(address))) throw notAllowed();
     }
   };
 
@@ -230,40 +207,47 @@ export function createTargetGuard(options: TargetGuardOptions = {}): TargetGuard
     }
     const hostname = url.hostname;
     const literal = parseIp(hostname);
+    // Plain http is decided before any DNS answer is looked at, so that its
+    // refusal says the same for an internal name and a public one.
+    if (
+      url.protocol !== 'https:' &&
+      !hosts.has(normaliseHost(hostname)) &&
+      (literal ? !allowedAddress(literal) : ranges.length === 0)
+    ) {
+      throw new TargetRefusedError('https_required', 'the endpoint URL must use https');
+    }
     let addresses: string[];
     if (literal) {
-      addresses = [formatIp(literal)];
+      addresses = [literal.toString()];
     } else if (
       checkOptions.deferResolution &&
       (url.protocol === 'https:' || hosts.has(normaliseHost(hostname)))
     ) {
       return { url, addresses: [] };
     } else {
+      // Over http only allowlisted addresses could pass: say https_required,
+      // as for a public host, rather than reveal what the name resolves to.
+      const refuse = () =>
+        url.protocol === 'https:' || hosts.has(normaliseHost(hostname))
+          ? notAllowed()
+          : new TargetRefusedError('https_required', 'the endpoint URL must use https');
       try {
         addresses = (await resolve(hostname)).map((a) => a.address);
       } catch {
-        throw new TargetRefusedError(
-          'unresolvable',
-          `${hostname} does not resolve; check the host name`,
-        );
+        throw refuse();
       }
-      if (addresses.length === 0) {
-        throw new TargetRefusedError(
-          'unresolvable',
-          `${hostname} does not resolve; check the host name`,
-        );
-      }
+      if (addresses.length === 0) throw refuse();
     }
-    vet(hostname, addresses);
     const allowlisted =
       hosts.has(normaliseHost(hostname)) ||
       addresses.every((a) => {
-        const bytes = parseIp(a);
-        return bytes !== undefined && allowedAddress(bytes);
+        const address = parseIp(a);
+        return address !== undefined && allowedAddress(address);
       });
     if (url.protocol !== 'https:' && !allowlisted) {
       throw new TargetRefusedError('https_required', 'the endpoint URL must use https');
     }
+    vet(hostname, addresses);
     return { url, addresses };
   };
 
@@ -288,7 +272,7 @@ export function createTargetGuard(options: TargetGuardOptions = {}): TargetGuard
         const usable = family === 0 ? found : found.filter((a) => a.family === family);
         const first = usable[0];
         if (!first) {
-          callback(new TargetRefusedError('unresolvable', `${hostname} has no usable address`), []);
+          callback(notAllowed(), []);
           return;
         }
         if (lookupOptions.all) callback(null, [...usable]);
