@@ -8,21 +8,18 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Receiver, startReceiver } from '../../test/delivery/receiver.ts';
 import { call, startTestApp, type TestApp } from '../../test/helpers/app.ts';
 import { eventFeatures } from '../../test/helpers/features.ts';
+import type { Feature } from '../feature.ts';
 import { inboundConfig } from '../inbound/config.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { type Scheduler, startScheduler } from '../scheduler/start.ts';
 import { deliveryConfig } from './config.ts';
 
-const config = {
-  ...deliveryConfig.parse({
-    WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1',
-    WEBHOOK_RETRY_SCHEDULE: '1s',
-    WEBHOOK_POLL_INTERVAL: '50ms',
-    WEBHOOK_TIMEOUT_MS: '1000',
-  }),
-  ...inboundConfig.parse({}),
+const busEnv = {
+  WEBHOOK_RETRY_SCHEDULE: '1s',
+  WEBHOOK_POLL_INTERVAL: '50ms',
+  WEBHOOK_TIMEOUT_MS: '1000',
 };
-const features = eventFeatures(config);
+let features: Feature[];
 let scheduler: Scheduler | undefined;
 const metrics = createMetrics();
 let t: TestApp;
@@ -32,6 +29,11 @@ let otherToken: string;
 
 beforeAll(async () => {
   receiver = await startReceiver();
+  // The receiver's host and port are the SSRF guard's one exception.
+  features = eventFeatures({
+    ...deliveryConfig.parse({ ...busEnv, WEBHOOK_TARGET_ALLOWLIST: new URL(receiver.url).host }),
+    ...inboundConfig.parse({}),
+  });
   t = await startTestApp({ tenantCount: 2, deps: { features, metrics } });
   token = t.tenants[0]?.apiKey as string;
   otherToken = t.tenants[1]?.apiKey as string;

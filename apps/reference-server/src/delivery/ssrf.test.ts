@@ -1,6 +1,7 @@
 import type { LookupAddress } from 'node:dns';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { parseAllowlist, parseAllowlistEntry } from './allowlist.ts';
 import { embeddedIpv4, type IpAddress, parseIp, parseIpRange } from './ip.ts';
 import {
   createTargetGuard,
@@ -147,19 +148,54 @@ describe('TargetGuard.check', () => {
     expect(await refusal(url)).toBe(code);
   });
 
-  test('the allowlist admits hosts and CIDRs, and plain http for them', async () => {
-    expect(await refusal('http://127.0.0.1:8080/x', ['127.0.0.1'])).toBeUndefined();
-    expect(await refusal('http://localhost:8080/x', ['localhost'])).toBeUndefined();
-    expect(await refusal('http://internal.example/x', ['10.0.0.0/8'])).toBeUndefined();
-    expect(await refusal('https://[::ffff:127.0.0.1]/x', ['127.0.0.0/8'])).toBeUndefined();
-    // One allowlisted address does not open its neighbours.
-    expect(await refusal('http://127.0.0.2/x', ['127.0.0.1'])).toBe('https_required');
-    expect(await refusal('https://127.0.0.2/x', ['127.0.0.1'])).toBe('target_not_allowed');
+  test('the allowlist admits hosts and CIDRs on their ports, and plain http for them', async () => {
+    expect(await refusal('http://127.0.0.1:8080/x', ['127.0.0.1:8080'])).toBeUndefined();
+    expect(await refusal('http://localhost:8080/x', ['localhost:8000-8999'])).toBeUndefined();
+    expect(await refusal('http://internal.example/x', ['10.0.0.0/8:80'])).toBeUndefined();
+    expect(await refusal('https://[::ffff:127.0.0.1]/x', ['127.0.0.0/8:443'])).toBeUndefined();
+    expect(await refusal('https://[::1]:8443/x', ['[::1]:8443'])).toBeUndefined();
+    // One allowlisted address does not open its neighbours, nor its other ports.
+    expect(await refusal('http://127.0.0.2:8080/x', ['127.0.0.1:8080'])).toBe('https_required');
+    expect(await refusal('https://127.0.0.2:8080/x', ['127.0.0.1:8080'])).toBe(
+      'target_not_allowed',
+    );
+    expect(await refusal('https://127.0.0.1/x', ['127.0.0.1:8080'])).toBe('target_not_allowed');
+    expect(await refusal('http://localhost:9000/x', ['localhost:8000-8999'])).toBe(
+      'https_required',
+    );
     // A mixed answer is refused unless every private address is allowlisted.
-    expect(await refusal('https://mixed.example/x', ['10.0.0.0/8'])).toBe('target_not_allowed');
+    expect(await refusal('https://mixed.example/x', ['10.0.0.0/8:443'])).toBe('target_not_allowed');
   });
 
-  test('connectLookup refuses a name re-pointed to a private address at connect time', async () => {
+  test.each([
+    ['127.0.0.1', /names no port/],
+    ['localhost', /names no port/],
+    ['::1', /brackets/],
+    ['[::1]', /names no port/],
+    ['127.0.0.1:0', /1–65535/],
+    ['127.0.0.1:70000', /1–65535/],
+    ['127.0.0.1:9000-8000', /low to high/],
+    ['127.0.0.1:http', /must be a number/],
+    ['10.0.0.0/33:80', /not valid/],
+    ['bad_host!:80', /not a host name/],
+  ])('an allowlist entry %s is refused', (entry, message) => {
+    expect(() => createTargetGuard({ allowlist: [entry] })).toThrow(message);
+  });
+
+  test('allowlist entries parse to a host or range and a port range', () => {
+    expect(parseAllowlistEntry('Receiver.Internal.:8443')).toEqual({
+      host: 'receiver.internal',
+      fromPort: 8443,
+      toPort: 8443,
+    });
+    expect(parseAllowlistEntry('[fd00::/8]:8000-8999')).toMatchObject({
+      fromPort: 8000,
+      toPort: 8999,
+    });
+    expect(() => parseAllowlist('127.0.0.1:80,127.0.0.1')).toThrow(/^entry 2 of 2: /);
+  });
+
+  test('lookupForPort refuses a name re-pointed to a private address at connect time', async () => {
     const answers: Record<string, LookupAddress[]> = {
       'rebind.example': [{ address: '93.184.216.34', family: 4 }],
     };
@@ -167,12 +203,12 @@ describe('TargetGuard.check', () => {
     await guard.check('https://rebind.example/x');
     answers['rebind.example'] = [{ address: '127.0.0.1', family: 4 }];
     const error = await new Promise<Error | null>((done) =>
-      guard.connectLookup('rebind.example', { all: true }, (e) => done(e)),
+      guard.lookupForPort(443)('rebind.example', { all: true }, (e) => done(e)),
     );
     expect(isTargetRefusedError(error)).toBe(true);
     answers['rebind.example'] = [{ address: '93.184.216.34', family: 4 }];
     const address = await new Promise((done) =>
-      guard.connectLookup('rebind.example', {}, (_e, a) => done(a)),
+      guard.lookupForPort(443)('rebind.example', {}, (_e, a) => done(a)),
     );
     expect(address).toBe('93.184.216.34');
   });

@@ -4,23 +4,23 @@
  * multicast and reserved addresses are refused, including when hidden inside
  * IPv6 (IPv4-mapped, IPv4-translated, NAT64) or behind a DNS name: only
  * `unicast` addresses by the IANA special-purpose registries pass (see ip.ts). The check runs when an
- * endpoint is created and again on every connection (see `connectLookup`),
+ * endpoint is created and again on every connection (see `lookupForPort`),
  * because a name can be re-pointed after it was accepted.
- * `WEBHOOK_TARGET_ALLOWLIST` (hosts or CIDRs) opens explicit exceptions.
+ * `WEBHOOK_TARGET_ALLOWLIST` opens explicit exceptions, each for a host (or
+ * address range) on named ports (see allowlist.ts).
  */
 
 import type { LookupAddress } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import {
-  embeddedIpv4,
-  type IpAddress,
-  type IpRange,
-  isPublicAddress,
-  parseIp,
-  parseIpRange,
-  rangeContains,
-} from './ip.ts';
+  allowsAddress,
+  allowsHost,
+  effectivePort,
+  hasAddressEntryFor,
+  parseAllowlist,
+} from './allowlist.ts';
+import { embeddedIpv4, type IpAddress, isPublicAddress, parseIp } from './ip.ts';
 
 /**
  * Why a target was refused; stable, safe to show to the tenant. A host that
@@ -82,10 +82,10 @@ export type ResolveHost = (hostname: string) => Promise<readonly LookupAddress[]
  * Options of {@link createTargetGuard}.
  *
  * @example
- * const options: TargetGuardOptions = { allowlist: ['127.0.0.1', '10.0.0.0/8'] };
+ * const options: TargetGuardOptions = { allowlist: ['127.0.0.1:8080', '10.0.0.0/8:8000-8999'] };
  */
 export interface TargetGuardOptions {
-  /** Hosts (exact, case-insensitive) and IPs/CIDRs that may be private and plain HTTP. */
+  /** `host:port` or `host:from-to` entries (host names, IPs, CIDRs) that may be private and plain HTTP. */
   readonly allowlist?: readonly string[];
   /** DNS resolution; defaults to the system resolver (`dns.lookup`, all addresses). */
   readonly resolve?: ResolveHost;
@@ -107,7 +107,7 @@ export interface CheckedTarget {
  * Node's `lookup` signature, as `net.connect` calls it.
  *
  * @example
- * new Agent({ connect: { lookup: guard.connectLookup } });
+ * const lookup: ConnectLookup = guard.lookupForPort(443);
  */
 export type ConnectLookup = LookupFunction;
 
@@ -115,18 +115,22 @@ export type ConnectLookup = LookupFunction;
  * The guard: a pre-flight check and a connection-time lookup.
  *
  * @example
- * const guard: TargetGuard = createTargetGuard({ allowlist: ['localhost'] });
+ * const guard: TargetGuard = createTargetGuard({ allowlist: ['localhost:8080'] });
  */
 export interface TargetGuard {
   /**
    * Validates a URL and its resolved addresses; throws {@link TargetRefusedError}.
    * With `deferResolution`, a public-looking host name is not resolved here
-   * because `connectLookup` vets its addresses when the socket opens (the
+   * because `lookupForPort` vets its addresses when the socket opens (the
    * delivery hot path then costs no extra DNS round trip).
    */
   check(url: string, options?: { deferResolution?: boolean }): Promise<CheckedTarget>;
-  /** A `lookup` for `net.connect` that refuses blocked addresses at connect time. */
-  readonly connectLookup: ConnectLookup;
+  /**
+   * A `lookup` for `net.connect` to `port` that refuses blocked addresses at
+   * connect time. Per port because allowlist exceptions are per port and
+   * Node's lookup is not told the port it resolves for.
+   */
+  lookupForPort(port: number): ConnectLookup;
 }
 
 /**
@@ -147,42 +151,28 @@ const systemResolve: ResolveHost = (hostname) =>
     );
   });
 
-function normaliseHost(host: string): string {
-  const lower = host.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
-}
-
 /**
- * Creates the guard.
+ * Creates the guard; throws {@link AllowlistEntryError} for an allowlist
+ * entry without a port (see allowlist.ts).
  *
  * @example
- * const guard = createTargetGuard({ allowlist: ['127.0.0.1', 'localhost'] });
+ * const guard = createTargetGuard({ allowlist: ['127.0.0.1:8080', 'localhost:9000-9100'] });
  * await guard.check('https://partner.example/hooks');
  */
 export function createTargetGuard(options: TargetGuardOptions = {}): TargetGuard {
-  const hosts = new Set<string>();
-  const ranges: IpRange[] = [];
-  for (const entry of options.allowlist ?? []) {
-    const trimmed = entry.trim();
-    if (trimmed === '') continue;
-    const cidr = parseIpRange(trimmed);
-    if (cidr) ranges.push(cidr);
-    else hosts.add(normaliseHost(trimmed));
-  }
+  const entries = parseAllowlist((options.allowlist ?? []).join(','));
   const resolve = options.resolve ?? systemResolve;
-  const allowedAddress = (address: IpAddress) => {
-    const v4 = embeddedIpv4(address);
-    return ranges.some(
-      (r) => rangeContains(r, address) || (v4 !== undefined && rangeContains(r, v4)),
-    );
-  };
+  const allowedAddress = (address: IpAddress, port: number) =>
+    allowsAddress(entries, address, embeddedIpv4(address), port);
 
-  /** Addresses that may be dialled for this host; throws when any is refused. */
-  const vet = (hostname: string, addresses: readonly string[]): void => {
-    if (hosts.has(normaliseHost(hostname))) return;
+  /** Addresses that may be dialled for this host and port; throws when any is refused. */
+  const vet = (hostname: string, port: number, addresses: readonly string[]): void => {
+    if (allowsHost(entries, hostname, port)) return;
     for (const text of addresses) {
       const address = parseIp(text);
-      if (!address || (isBlockedAddress(address) && !allowedAddress(address))) throw notAllowed();
+      if (!address || (isBlockedAddress(address) && !allowedAddress(address, port))) {
+        throw notAllowed();
+      }
     }
   };
 
@@ -199,38 +189,36 @@ export function createTargetGuard(options: TargetGuardOptions = {}): TargetGuard
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       throw new TargetRefusedError(
         'invalid_url',
-        'the endpoint URL must use https (or http for an allowlisted host)',
+        'the endpoint URL must use https (or http for an allowlisted host and port)',
       );
     }
     if (url.username !== '' || url.password !== '') {
       throw new TargetRefusedError('invalid_url', 'the endpoint URL must not carry credentials');
     }
     const hostname = url.hostname;
+    const port = effectivePort(url);
+    const named = allowsHost(entries, hostname, port);
     const literal = parseIp(hostname);
+    const httpsRequired = () =>
+      new TargetRefusedError('https_required', 'the endpoint URL must use https');
     // Plain http is decided before any DNS answer is looked at, so that its
     // refusal says the same for an internal name and a public one.
     if (
       url.protocol !== 'https:' &&
-      !hosts.has(normaliseHost(hostname)) &&
-      (literal ? !allowedAddress(literal) : ranges.length === 0)
+      !named &&
+      (literal ? !allowedAddress(literal, port) : !hasAddressEntryFor(entries, port))
     ) {
-      throw new TargetRefusedError('https_required', 'the endpoint URL must use https');
+      throw httpsRequired();
     }
     let addresses: string[];
     if (literal) {
       addresses = [literal.toString()];
-    } else if (
-      checkOptions.deferResolution &&
-      (url.protocol === 'https:' || hosts.has(normaliseHost(hostname)))
-    ) {
+    } else if (checkOptions.deferResolution && (url.protocol === 'https:' || named)) {
       return { url, addresses: [] };
     } else {
       // Over http only allowlisted addresses could pass: say https_required,
       // as for a public host, rather than reveal what the name resolves to.
-      const refuse = () =>
-        url.protocol === 'https:' || hosts.has(normaliseHost(hostname))
-          ? notAllowed()
-          : new TargetRefusedError('https_required', 'the endpoint URL must use https');
+      const refuse = () => (url.protocol === 'https:' || named ? notAllowed() : httpsRequired());
       try {
         addresses = (await resolve(hostname)).map((a) => a.address);
       } catch {
@@ -239,48 +227,49 @@ export function createTargetGuard(options: TargetGuardOptions = {}): TargetGuard
       if (addresses.length === 0) throw refuse();
     }
     const allowlisted =
-      hosts.has(normaliseHost(hostname)) ||
+      named ||
       addresses.every((a) => {
         const address = parseIp(a);
-        return address !== undefined && allowedAddress(address);
+        return address !== undefined && allowedAddress(address, port);
       });
-    if (url.protocol !== 'https:' && !allowlisted) {
-      throw new TargetRefusedError('https_required', 'the endpoint URL must use https');
-    }
-    vet(hostname, addresses);
+    if (url.protocol !== 'https:' && !allowlisted) throw httpsRequired();
+    vet(hostname, port, addresses);
     return { url, addresses };
   };
 
-  const connectLookup: ConnectLookup = (hostname, lookupOptions, callback) => {
-    resolve(hostname).then(
-      (found) => {
-        try {
-          vet(
-            hostname,
-            found.map((a) => a.address),
-          );
-        } catch (error) {
-          callback(error as NodeJS.ErrnoException, []);
-          return;
-        }
-        const family =
-          lookupOptions.family === 6 || lookupOptions.family === 'IPv6'
-            ? 6
-            : lookupOptions.family === 4 || lookupOptions.family === 'IPv4'
-              ? 4
-              : 0;
-        const usable = family === 0 ? found : found.filter((a) => a.family === family);
-        const first = usable[0];
-        if (!first) {
-          callback(notAllowed(), []);
-          return;
-        }
-        if (lookupOptions.all) callback(null, [...usable]);
-        else callback(null, first.address, first.family);
-      },
-      (error: NodeJS.ErrnoException) => callback(error, []),
-    );
-  };
+  const lookupForPort =
+    (port: number): ConnectLookup =>
+    (hostname, lookupOptions, callback) => {
+      resolve(hostname).then(
+        (found) => {
+          try {
+            vet(
+              hostname,
+              port,
+              found.map((a) => a.address),
+            );
+          } catch (error) {
+            callback(error as NodeJS.ErrnoException, []);
+            return;
+          }
+          const family =
+            lookupOptions.family === 6 || lookupOptions.family === 'IPv6'
+              ? 6
+              : lookupOptions.family === 4 || lookupOptions.family === 'IPv4'
+                ? 4
+                : 0;
+          const usable = family === 0 ? found : found.filter((a) => a.family === family);
+          const first = usable[0];
+          if (!first) {
+            callback(notAllowed(), []);
+            return;
+          }
+          if (lookupOptions.all) callback(null, [...usable]);
+          else callback(null, first.address, first.family);
+        },
+        (error: NodeJS.ErrnoException) => callback(error, []),
+      );
+    };
 
-  return { check, connectLookup };
+  return { check, lookupForPort };
 }
