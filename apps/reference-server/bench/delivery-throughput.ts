@@ -67,7 +67,7 @@ async function busRun(kind: 'pglite' | 'postgres', mode: 'live' | 'backlog') {
     now: new Date(),
   };
   await database.db.transaction().execute((trx) =>
-    createEndpoint(trx, change, createTargetGuard({ allowlist: ['127.0.0.1'] }), {
+    createEndpoint(trx, change, createTargetGuard({ allowlist: [new URL(receiverUrl).host] }), {
       url: receiverUrl,
       eventTypes: ['*'],
     }),
@@ -75,7 +75,7 @@ async function busRun(kind: 'pglite' | 'postgres', mode: 'live' | 'backlog') {
   const bus = await createEventBus({
     database,
     config: deliveryConfig.parse({
-      WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1',
+      WEBHOOK_TARGET_ALLOWLIST: new URL(receiverUrl).host,
       WEBHOOK_CONCURRENCY: String(CONCURRENCY),
       WEBHOOK_ENDPOINT_CONCURRENCY: String(CONCURRENCY),
       WEBHOOK_POLL_INTERVAL: '100ms',

@@ -38,10 +38,11 @@ import { adt } from './hl7/messages.ts';
 const hl7 = hl7Feature({
   config: hl7Config.parse({ HL7_MLLP_PORT: '0', HL7_MLLP_HOST: '127.0.0.1' }),
 });
-const features = [
+/** The features, with the receiver's host and port (`allowlist`) as the SSRF guard's one exception. */
+const featuresAllowing = (allowlist: string) => [
   ...eventFeatures({
     ...deliveryConfig.parse({
-      WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1',
+      WEBHOOK_TARGET_ALLOWLIST: allowlist,
       WEBHOOK_POLL_INTERVAL: '50ms',
       WEBHOOK_TIMEOUT_MS: '1000',
     }),
@@ -53,10 +54,10 @@ const features = [
   storageFeature,
   importsFeature,
   exportsFeature,
+  hl7,
 ];
-features.push(hl7);
 
-const implemented = handledOperationIds([...resourceFeatures, ...features]);
+const implemented = handledOperationIds([...resourceFeatures, ...featuresAllowing('')]);
 type OperationId = Parameters<typeof defineContractSuite>[0]['unsupported'] extends
   | readonly (infer I)[]
   | undefined
@@ -115,7 +116,7 @@ defineContractSuite({
         RATE_LIMIT_STANDARD_PER_MINUTE: '100000',
         STORAGE_DIR: mkdtempSync(join(tmpdir(), 'contract-storage-')),
       },
-      features,
+      features: featuresAllowing(new URL(receiver.url).host),
     });
     const [main, other] = running.tenants;
     if (!main || !other) throw new Error('tenants missing');

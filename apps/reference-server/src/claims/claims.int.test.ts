@@ -99,7 +99,10 @@ beforeAll(async () => {
   served = await serveFakeProvider(new URL(TPA_API).origin, tpaHandlers);
   receiver = await startReceiver();
   const config = {
-    ...deliveryConfig.parse({ WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1', WEBHOOK_TIMEOUT_MS: '2000' }),
+    ...deliveryConfig.parse({
+      WEBHOOK_TARGET_ALLOWLIST: new URL(receiver.url).host,
+      WEBHOOK_TIMEOUT_MS: '2000',
+    }),
     ...inboundConfig.parse({}),
   };
   running = await startTestServer({

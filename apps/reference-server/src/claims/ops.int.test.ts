@@ -38,7 +38,7 @@ async function api<T>(path: string, body: unknown): Promise<T> {
 beforeAll(async () => {
   receiver = await startReceiver();
   const config = {
-    ...deliveryConfig.parse({ WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1' }),
+    ...deliveryConfig.parse({ WEBHOOK_TARGET_ALLOWLIST: new URL(receiver.url).host }),
     ...inboundConfig.parse({}),
   };
   running = await startTestServer({

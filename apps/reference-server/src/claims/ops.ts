@@ -9,8 +9,9 @@ import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { recordOperatorAction } from '../console/audit.ts';
 import { operatorConfig } from '../console/config.ts';
-import { basicCredentials, requireOperator, sameOrigin } from '../console/feature.ts';
+import { basicCredentials, requireOperator } from '../console/feature.ts';
 import { opsHead, renderOpsErrorPage, timeAgo } from '../console/pages.ts';
+import { originPolicy, sameOrigin } from '../console/same-origin.ts';
 import { type AppContext, readSection } from '../feature.ts';
 import type { AppEnv } from '../http/context.ts';
 import { claimHistory, redeliverClaim } from './history.ts';
@@ -29,7 +30,7 @@ export function mountClaimOpsRoutes(app: Hono<AppEnv>, context: AppContext): voi
   const { db, now } = context;
   const guard = requireOperator(readSection(context.config, operatorConfig));
   app.use('/ops/claims', guard);
-  app.use('/ops/claims/*', guard, sameOrigin);
+  app.use('/ops/claims/*', guard, sameOrigin(originPolicy(context.config)));
 
   const page = async (c: Context<AppEnv>) => {
     c.header('Cache-Control', 'no-store');

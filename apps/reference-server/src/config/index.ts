@@ -40,8 +40,14 @@ export const coreConfig = z.object({
   DATA_DIR: z.string().min(1).default('./.data'),
   /** PostgreSQL pool size. */
   DATABASE_POOL_SIZE: positiveInt(10),
-  /** Public base URL: OAuth issuer and the base of the token audience. */
+  /** Public base URL: OAuth issuer, the base of the token audience, and the origin `/ops` forms post from. */
   PUBLIC_URL: z.url().optional(),
+  /**
+   * Behind a reverse proxy that sets them: honour `X-Forwarded-Proto` and
+   * `X-Forwarded-Host` when deciding the server's own origin (the `/ops`
+   * same-origin check). Off by default: a client could otherwise set them.
+   */
+  TRUST_PROXY: bool.default(false),
   /** pino level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest request body accepted, in bytes. */

@@ -4,7 +4,7 @@
  * (replay), disabled endpoints, manual tasks from the adapters (mark done), and the HL7
  * feed's failed messages (retry) and refusals (open the bytes). Server-rendered HTML behind HTTP Basic
  * (`OPS_USER` / `OPS_PASSWORD` or `OPS_PASSWORD_FILE`), with form posts
- * checked for a same-origin `Origin` (CSRF). Mounted as a {@link Feature}.
+ * checked for a same-origin `Origin` (CSRF, see same-origin.ts). Mounted as a {@link Feature}.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
@@ -34,6 +34,7 @@ import {
   replayDeadLetterAsOperator,
   tenantNames,
 } from './queries.ts';
+import { originPolicy, sameOrigin } from './same-origin.ts';
 
 /** Fixed notices, chosen by a key in the query string so nothing from the URL is echoed. */
 const NOTICES = {
@@ -80,7 +81,7 @@ export function basicCredentials(
  * HTTP Basic for the operator pages (also those other features mount under `/ops`).
  *
  * @example
- * app.use('/ops/claims/*', requireOperator(config), sameOrigin);
+ * app.use('/ops/claims/*', requireOperator(config), sameOrigin(originPolicy(context.config)));
  */
 export function requireOperator(config: OperatorConfig): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -124,34 +125,6 @@ export function requireOperator(config: OperatorConfig): MiddlewareHandler<AppEn
     await next();
   };
 }
-
-/**
- * Refuses a state-changing request whose `Origin` is not this server's: a
- * browser holding the Basic credentials would otherwise post a forged form
- * from any site (CSRF). Browsers send `Origin` on every form post.
- *
- * @example
- * app.use('/ops/*', requireOperator(config), sameOrigin);
- */
-export const sameOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-    const origin = c.req.header('origin');
-    if (origin !== new URL(c.req.url).origin) {
-      // A person meets this in the browser: answer a page, not problem+json.
-      c.header('Cache-Control', 'no-store');
-      return c.html(
-        renderOpsErrorPage(
-          'Action refused',
-          origin === undefined || origin === 'null'
-            ? 'Your browser did not say which page sent this action, so it was refused to protect against forged requests. Nothing was changed. Open /ops again and press the button there; if this keeps happening, check that no browser extension or proxy strips the Origin header.'
-            : 'This action came from another site, so it was refused to protect against forged requests. Nothing was changed. Open /ops and press the button there.',
-        ),
-        403,
-      );
-    }
-  }
-  await next();
-};
 
 /**
  * Options of {@link consoleFeature}; by default the `OPS_*` section of the
@@ -209,7 +182,7 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
         return back(c, outcome);
       };
       app.use('/ops', requireOperator(config));
-      app.use('/ops/*', requireOperator(config), sameOrigin);
+      app.use('/ops/*', requireOperator(config), sameOrigin(originPolicy(context.config)));
       app.get('/ops', async (c) => {
         const [
           alerts,

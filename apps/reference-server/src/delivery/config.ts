@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { durationMs } from '../config/duration.ts';
 import { schedulerConfig } from '../scheduler/config.ts';
+import { isAllowlistEntryError, parseAllowlist } from './allowlist.ts';
 import {
   DEFAULT_RETRY_SCHEDULE,
   formatRetrySchedule,
@@ -23,16 +24,26 @@ const count = (fallback: number, max: number) =>
  * config.WEBHOOK_RETRY_SCHEDULE; // [5000, 300000, …]
  */
 export const deliveryConfig = z.object({
-  /** Hosts and IPs/CIDRs that may be private and plain http, e.g. `127.0.0.1,localhost`. */
+  /**
+   * Hosts (names, IPs or CIDRs) on named ports that may be private and plain
+   * http, e.g. `127.0.0.1:8080,localhost:9000-9100`; a bare host is refused.
+   */
   WEBHOOK_TARGET_ALLOWLIST: z
     .string()
     .default('')
-    .transform((text) =>
-      text
+    .transform((text, ctx) => {
+      try {
+        parseAllowlist(text);
+      } catch (error) {
+        if (!isAllowlistEntryError(error)) throw error;
+        ctx.addIssue({ code: 'custom', message: error.message });
+        return z.NEVER;
+      }
+      return text
         .split(',')
         .map((s) => s.trim())
-        .filter((s) => s !== ''),
-    ),
+        .filter((s) => s !== '');
+    }),
   /** Delays before each retry; the first attempt is immediate. */
   WEBHOOK_RETRY_SCHEDULE: z
     .string()

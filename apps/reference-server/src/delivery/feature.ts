@@ -18,7 +18,7 @@ import type { ResolveHost } from './ssrf.ts';
  * Options of {@link deliveryFeature}; by default everything comes from the server's configuration.
  *
  * @example
- * deliveryFeature({ config: deliveryConfig.parse({ WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1' }) });
+ * deliveryFeature({ config: deliveryConfig.parse({ WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1:8080' }) });
  */
 export interface DeliveryFeatureOptions {
   readonly config?: DeliveryConfig;

@@ -8,21 +8,18 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Receiver, startReceiver } from '../../test/delivery/receiver.ts';
 import { call, startTestApp, type TestApp } from '../../test/helpers/app.ts';
 import { eventFeatures } from '../../test/helpers/features.ts';
+import type { Feature } from '../feature.ts';
 import { inboundConfig } from '../inbound/config.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { type Scheduler, startScheduler } from '../scheduler/start.ts';
 import { deliveryConfig } from './config.ts';
 
-const config = {
-  ...deliveryConfig.parse({
-    WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1',
-    WEBHOOK_RETRY_SCHEDULE: '1s',
-    WEBHOOK_POLL_INTERVAL: '50ms',
-    WEBHOOK_TIMEOUT_MS: '1000',
-  }),
-  ...inboundConfig.parse({}),
+const busEnv = {
+  WEBHOOK_RETRY_SCHEDULE: '1s',
+  WEBHOOK_POLL_INTERVAL: '50ms',
+  WEBHOOK_TIMEOUT_MS: '1000',
 };
-const features = eventFeatures(config);
+let features: Feature[];
 let scheduler: Scheduler | undefined;
 const metrics = createMetrics();
 let t: TestApp;
@@ -32,6 +29,11 @@ let otherToken: string;
 
 beforeAll(async () => {
   receiver = await startReceiver();
+  // The receiver's host and port are the SSRF guard's one exception.
+  features = eventFeatures({
+    ...deliveryConfig.parse({ ...busEnv, WEBHOOK_TARGET_ALLOWLIST: new URL(receiver.url).host }),
+    ...inboundConfig.parse({}),
+  });
   t = await startTestApp({ tenantCount: 2, deps: { features, metrics } });
   token = t.tenants[0]?.apiKey as string;
   otherToken = t.tenants[1]?.apiKey as string;
@@ -117,10 +119,10 @@ describe('webhook endpoint API', () => {
   });
 
   test.each([
-    ['http://10.0.0.1/hooks', 'private_address'],
-    ['https://[::ffff:10.0.0.1]/hooks', 'private_address'],
-    ['https://[::1]/hooks', 'private_address'],
-    ['https://169.254.169.254/latest', 'private_address'],
+    ['http://10.0.0.1/hooks', 'https_required'],
+    ['https://[::ffff:10.0.0.1]/hooks', 'target_not_allowed'],
+    ['https://[::1]/hooks', 'target_not_allowed'],
+    ['https://169.254.169.254/latest', 'target_not_allowed'],
     ['http://93.184.216.34/hooks', 'https_required'],
   ])('an endpoint at %s is refused with problem+json (%s)', async (url, code) => {
     const res = await call(t.app, 'POST', '/api/v1/webhook-endpoints', {

@@ -1,147 +1,133 @@
 /**
- * IP address arithmetic for the SSRF guard: parse IPv4/IPv6 text into bytes,
- * unwrap IPv4 addresses hidden inside IPv6 forms, and match CIDR ranges.
- * Hand-rolled because `net.BlockList` does not see through IPv4-mapped or
- * NAT64 addresses, which is exactly how a guard gets bypassed.
+ * Address classification for the SSRF guard. Which addresses are special
+ * comes from `ipaddr.js`, whose range names follow the IANA IPv4 and IPv6
+ * Special-Purpose Address Registries, not from a list kept here: an address
+ * may be dialled only when its range is `unicast`. IPv6 forms that stand for
+ * an IPv4 address (IPv4-mapped, IPv4-translated, the well-known NAT64 prefix)
+ * are unwrapped and the inner address must be `unicast` too, because that is
+ * the host a translator or a dual-stack socket will reach.
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
- * An address as 4 (IPv4) or 16 (IPv6) bytes.
+ * A parsed IPv4 or IPv6 address.
  *
  * @example
- * const bytes: IpBytes = parseIp('10.0.0.1')!;
+ * const address: IpAddress = parseIp('10.0.0.1')!;
  */
-export type IpBytes = Uint8Array;
+export type IpAddress = ipaddr.IPv4 | ipaddr.IPv6;
 
 /**
- * A CIDR range: network bytes and prefix length in bits.
+ * A CIDR range: network address and prefix length in bits.
  *
  * @example
- * const range: Cidr = parseCidr('192.168.0.0/16')!;
+ * const range: IpRange = parseIpRange('192.168.0.0/16')!;
  */
-export interface Cidr {
-  readonly bytes: IpBytes;
-  readonly prefix: number;
-}
+export type IpRange = [IpAddress, number];
 
 /**
- * Parses an IPv4 or IPv6 literal (brackets and a zone id are tolerated).
- * Returns undefined when the text is not an IP address.
+ * Parses an IPv4 or IPv6 literal in its standard text form (brackets and a
+ * zone id are tolerated). Returns undefined when the text is not an address;
+ * legacy IPv4 forms (`0x7f.1`) are not addresses here, a URL parser has
+ * already normalised them.
  *
  * @example
- * parseIp('127.0.0.1'); // Uint8Array [127, 0, 0, 1]
+ * parseIp('[::1]')?.kind(); // 'ipv6'
  */
-export function parseIp(text: string): IpBytes | undefined {
+export function parseIp(text: string): IpAddress | undefined {
   let address = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
   const zone = address.indexOf('%');
   if (zone !== -1) address = address.slice(0, zone);
-  if (isIPv4(address)) return Uint8Array.from(address.split('.').map(Number));
-  if (!isIPv6(address)) return undefined;
-  return parseIpv6(address);
-}
-
-function parseIpv6(address: string): IpBytes {
-  const out = new Uint8Array(16);
-  let text = address;
-  // A trailing dotted quad (`::ffff:1.2.3.4`) fills the last 4 bytes.
-  let tail: number[] = [];
-  const lastColon = text.lastIndexOf(':');
-  const last = text.slice(lastColon + 1);
-  if (last.includes('.')) {
-    tail = last.split('.').map(Number);
-    text = `${text.slice(0, lastColon + 1)}0:0`;
-  }
-  const [head = '', rest] = text.split('::') as [string, string | undefined];
-  const headGroups = head === '' ? [] : head.split(':');
-  const restGroups = rest === undefined || rest === '' ? [] : rest.split(':');
-  const missing = 8 - headGroups.length - restGroups.length;
-  const groups = [
-    ...headGroups,
-    ...new Array<string>(rest === undefined ? 0 : missing).fill('0'),
-    ...restGroups,
-  ];
-  groups.forEach((group, i) => {
-    const value = Number.parseInt(group, 16);
-    out[i * 2] = value >> 8;
-    out[i * 2 + 1] = value & 0xff;
-  });
-  if (tail.length === 4) out.set(tail, 12);
-  return out;
-}
-
-/**
- * The IPv4 address an IPv6 address stands for, if any: IPv4-mapped
- * (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`) and NAT64 (`64:ff9b::/96`).
- *
- * @example
- * embeddedIpv4(parseIp('::ffff:127.0.0.1')!); // Uint8Array [127, 0, 0, 1]
- */
-export function embeddedIpv4(bytes: IpBytes): IpBytes | undefined {
-  if (bytes.length !== 16) return undefined;
-  const zeros = (from: number, to: number) => bytes.subarray(from, to).every((b) => b === 0);
-  const v4 = bytes.slice(12, 16);
-  if (zeros(0, 10) && bytes[10] === 0xff && bytes[11] === 0xff) return v4;
-  // `::a.b.c.d` (deprecated IPv4-compatible); `::` and `::1` are IPv6 specials, not IPv4.
-  if (zeros(0, 12) && !zeros(12, 15)) return v4;
-  if (
-    bytes[0] === 0x00 &&
-    bytes[1] === 0x64 &&
-    bytes[2] === 0xff &&
-    bytes[3] === 0x9b &&
-    zeros(4, 12)
-  ) {
-    return v4;
-  }
-  return undefined;
+  return isIP(address) === 0 ? undefined : ipaddr.parse(address);
 }
 
 /**
  * Parses `a.b.c.d/n`, `x::/n` or a bare address (a /32 or /128).
- * Returns undefined when the text is not a CIDR.
+ * Returns undefined when the text is not a range.
  *
  * @example
- * parseCidr('10.0.0.0/8'); // { bytes: [10, 0, 0, 0], prefix: 8 }
+ * parseIpRange('10.0.0.0/8'); // [IPv4 10.0.0.0, 8]
  */
-export function parseCidr(text: string): Cidr | undefined {
+export function parseIpRange(text: string): IpRange | undefined {
   const slash = text.indexOf('/');
-  const bytes = parseIp(slash === -1 ? text : text.slice(0, slash));
-  if (!bytes) return undefined;
-  const max = bytes.length * 8;
-  if (slash === -1) return { bytes, prefix: max };
+  const address = parseIp(slash === -1 ? text : text.slice(0, slash));
+  if (!address) return undefined;
+  const max = address.kind() === 'ipv4' ? 32 : 128;
+  if (slash === -1) return [address, max];
   const prefixText = text.slice(slash + 1);
   if (!/^\d{1,3}$/.test(prefixText)) return undefined;
   const prefix = Number(prefixText);
-  return prefix <= max ? { bytes, prefix } : undefined;
+  return prefix <= max ? [address, prefix] : undefined;
 }
 
 /**
  * Whether an address lies in a range (same family only).
  *
  * @example
- * cidrContains(parseCidr('10.0.0.0/8')!, parseIp('10.1.2.3')!); // true
+ * rangeContains(parseIpRange('10.0.0.0/8')!, parseIp('10.1.2.3')!); // true
  */
-export function cidrContains(range: Cidr, address: IpBytes): boolean {
-  if (range.bytes.length !== address.length) return false;
-  let bits = range.prefix;
-  for (let i = 0; i < address.length && bits > 0; i++) {
-    const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
-    if (((range.bytes[i] ?? 0) & mask) !== ((address[i] ?? 0) & mask)) return false;
-    bits -= 8;
-  }
-  return true;
+export function rangeContains(range: IpRange, address: IpAddress): boolean {
+  const [network, prefix] = range;
+  if (network.kind() !== address.kind()) return false;
+  return address.kind() === 'ipv4'
+    ? (address as ipaddr.IPv4).match(network as ipaddr.IPv4, prefix)
+    : (address as ipaddr.IPv6).match(network as ipaddr.IPv6, prefix);
 }
 
 /**
- * Formats address bytes back to text (IPv6 uncompressed), for error messages.
+ * The IPv4 address an IPv6 address stands for: IPv4-mapped
+ * (`::ffff:a.b.c.d`), IPv4-translated (`::ffff:0:a.b.c.d`, RFC 6145) and the
+ * well-known NAT64 prefix (`64:ff9b::a.b.c.d`, RFC 6052). The local-use NAT64
+ * prefix (`64:ff9b:1::/48`, RFC 8215) puts the IPv4 address where its
+ * operator chooses, so it is never unwrapped (and never dialled: it is not
+ * globally reachable).
  *
  * @example
- * formatIp(Uint8Array.from([10, 0, 0, 1])); // '10.0.0.1'
+ * embeddedIpv4(parseIp('::ffff:127.0.0.1')!)?.toString(); // '127.0.0.1'
  */
-export function formatIp(bytes: IpBytes): string {
-  if (bytes.length === 4) return Array.from(bytes).join('.');
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2)
-    groups.push((((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16));
-  return groups.join(':');
+export function embeddedIpv4(address: IpAddress): ipaddr.IPv4 | undefined {
+  if (address.kind() !== 'ipv6') return undefined;
+  const v6 = address as ipaddr.IPv6;
+  const range = v6.range();
+  const wellKnownNat64 = range === 'rfc6052' && v6.parts.slice(2, 6).every((part) => part === 0);
+  if (range !== 'ipv4Mapped' && range !== 'rfc6145' && !wellKnownNat64) return undefined;
+  const bytes = v6.toByteArray().slice(12, 16);
+  return new ipaddr.IPv4(bytes);
+}
+
+// IANA IPv6 Address Space: only 2000::/3 is allocated as global unicast.
+// Addresses outside it that ipaddr.js has no name for (the deprecated
+// IPv4-compatible `::a.b.c.d`, the 100:0:0:1::/64 dummy prefix) would
+// otherwise be classed `unicast`.
+const globalUnicastV6 = parseIpRange('2000::/3') as IpRange;
+
+/**
+ * The IANA special-purpose range an address falls in, `unicast` when none.
+ * For IPv4 inside IPv6 the inner address's range follows, e.g.
+ * `ipv4Mapped/loopback`. Meant for logs and tests, never for a caller.
+ *
+ * @example
+ * addressRange(parseIp('64:ff9b::7f00:1')!); // 'rfc6052/loopback'
+ */
+export function addressRange(address: IpAddress): string {
+  if (address.kind() === 'ipv4') return address.range();
+  const range = address.range();
+  const inner = embeddedIpv4(address);
+  if (inner) return `${range}/${inner.range()}`;
+  if (range === 'unicast' && !rangeContains(globalUnicastV6, address)) return 'unallocated';
+  return range;
+}
+
+/**
+ * Whether a webhook may be sent to this address: its range is `unicast`,
+ * and so is the IPv4 address it stands for, if any.
+ *
+ * @example
+ * isPublicAddress(parseIp('::ffff:0:10.0.0.1')!); // false
+ * isPublicAddress(parseIp('64:ff9b::8.8.8.8')!); // true
+ */
+export function isPublicAddress(address: IpAddress): boolean {
+  const range = addressRange(address);
+  return range === 'unicast' || /^(ipv4Mapped|rfc6145|rfc6052)\/unicast$/.test(range);
 }

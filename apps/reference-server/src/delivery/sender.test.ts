@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createSender, RESPONSE_SNIPPET_BYTES } from './sender.ts';
-import { createTargetGuard } from './ssrf.ts';
+import { createTargetGuard, TARGET_NOT_ALLOWED, type TargetGuard } from './ssrf.ts';
 
 let server: Server;
 let base: string;
@@ -44,6 +44,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  guard = createTargetGuard({ allowlist: [new URL(base).host] });
 });
 
 afterAll(async () => {
@@ -51,7 +52,8 @@ afterAll(async () => {
   await new Promise((done) => server.close(done));
 });
 
-const guard = createTargetGuard({ allowlist: ['127.0.0.1'] });
+/** Allows the test server's host and port (set once it listens). */
+let guard: TargetGuard;
 const body = JSON.stringify({ id: 'evt_1', type: 'webhook_endpoint.ping' });
 
 describe('sender over real HTTP on 127.0.0.1', () => {
@@ -134,7 +136,7 @@ describe('sender over real HTTP on 127.0.0.1', () => {
     await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
     const port = (probe.address() as AddressInfo).port;
     await new Promise((done) => probe.close(done));
-    const sender = createSender({ guard });
+    const sender = createSender({ guard: createTargetGuard({ allowlist: [`127.0.0.1:${port}`] }) });
     expect(
       await sender.send({ url: `http://127.0.0.1:${port}/x`, body, headers: {} }),
     ).toMatchObject({
@@ -148,9 +150,15 @@ describe('sender over real HTTP on 127.0.0.1', () => {
   test('a private target outside the allowlist is refused before any request', async () => {
     const sender = createSender({ guard: createTargetGuard() });
     const before = received.length;
-    const result = await sender.send({ url: `${base}/ok`, body, headers: {} });
+    const result = await sender.send({
+      url: `${base.replace('http:', 'https:')}/ok`,
+      body,
+      headers: {},
+    });
     expect(result.ok).toBe(false);
-    expect(result.error).toMatch(/^target refused: .*private/);
+    expect(result.error).toBe(`target refused: ${TARGET_NOT_ALLOWED}`);
+    const plain = await sender.send({ url: `${base}/ok`, body, headers: {} });
+    expect(plain.error).toBe('target refused: the endpoint URL must use https');
     expect(received.length).toBe(before);
     await sender.close();
   });
@@ -167,7 +175,7 @@ describe('sender over real HTTP on 127.0.0.1', () => {
       body,
       headers: {},
     });
-    expect(result.error).toMatch(/^target refused: partner\.example resolves to 127\.0\.0\.1/);
+    expect(result.error).toBe(`target refused: ${TARGET_NOT_ALLOWED}`);
     expect(received.length).toBe(before);
     await sender.close();
   });

@@ -6,7 +6,7 @@
  * body is read, and the SSRF guard vets the target before and while connecting.
  */
 import { performance } from 'node:perf_hooks';
-import { Agent, request } from 'undici';
+import { Agent, buildConnector, request } from 'undici';
 import { isTargetRefusedError, type TargetGuard } from './ssrf.ts';
 
 /**
@@ -121,6 +121,25 @@ function describeFailure(error: unknown, timedOut: boolean, timeoutMs: number): 
 }
 
 /**
+ * A connector whose DNS lookup is vetted by the guard for the port being
+ * dialled (allowlist exceptions are per port; Node's lookup never sees the
+ * port). One connector per port, built on first use, so TLS sessions are
+ * still cached.
+ */
+function guardedConnector(guard: TargetGuard, timeout: number): buildConnector.connector {
+  const connectors = new Map<number, buildConnector.connector>();
+  return (connectOptions, callback) => {
+    const port = Number(connectOptions.port) || (connectOptions.protocol === 'https:' ? 443 : 80);
+    let connector = connectors.get(port);
+    if (!connector) {
+      connector = buildConnector({ lookup: guard.lookupForPort(port), timeout });
+      connectors.set(port, connector);
+    }
+    connector(connectOptions, callback);
+  };
+}
+
+/**
  * Creates a sender with its own keep-alive agent.
  *
  * @example
@@ -136,7 +155,7 @@ export function createSender(options: SenderOptions): Sender {
     keepAliveTimeout: 30_000,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
-    connect: { lookup: options.guard.connectLookup, timeout: Math.min(timeoutMs, 10_000) },
+    connect: guardedConnector(options.guard, Math.min(timeoutMs, 10_000)),
   });
   const userAgent = options.userAgent ?? 'ClinicBridge-Webhooks/1';
 

@@ -1,7 +1,8 @@
 import type { LookupAddress } from 'node:dns';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { embeddedIpv4, formatIp, parseCidr, parseIp } from './ip.ts';
+import { parseAllowlist, parseAllowlistEntry } from './allowlist.ts';
+import { embeddedIpv4, type IpAddress, parseIp, parseIpRange } from './ip.ts';
 import {
   createTargetGuard,
   isBlockedAddress,
@@ -38,42 +39,37 @@ async function refusal(url: string, allowlist: string[] = []): Promise<string | 
 }
 
 describe('address parsing', () => {
-  test('IPv6 forms expand to 16 bytes', () => {
-    expect(formatIp(parseIp('::1') as Uint8Array)).toBe('0:0:0:0:0:0:0:1');
-    expect(formatIp(parseIp('[fe80::1%eth0]') as Uint8Array)).toBe('fe80:0:0:0:0:0:0:1');
-    expect(formatIp(parseIp('2001:db8::') as Uint8Array)).toBe('2001:db8:0:0:0:0:0:0');
+  test('IPv6 forms parse, with brackets and zone ids', () => {
+    expect(parseIp('::1')?.toNormalizedString()).toBe('0:0:0:0:0:0:0:1');
+    expect(parseIp('[fe80::1%eth0]')?.toNormalizedString()).toBe('fe80:0:0:0:0:0:0:1');
     expect(parseIp('example.com')).toBeUndefined();
+    expect(parseIp('0x7f.1')).toBeUndefined();
   });
 
   test('IPv4 inside IPv6 is unwrapped', () => {
-    expect(formatIp(embeddedIpv4(parseIp('::ffff:7f00:1') as Uint8Array) as Uint8Array)).toBe(
-      '127.0.0.1',
-    );
-    expect(formatIp(embeddedIpv4(parseIp('64:ff9b::10.0.0.1') as Uint8Array) as Uint8Array)).toBe(
-      '10.0.0.1',
-    );
-    expect(embeddedIpv4(parseIp('::1') as Uint8Array)).toBeUndefined();
+    expect(embeddedIpv4(parseIp('::ffff:7f00:1') as IpAddress)?.toString()).toBe('127.0.0.1');
+    expect(embeddedIpv4(parseIp('::ffff:0:7f00:1') as IpAddress)?.toString()).toBe('127.0.0.1');
+    expect(embeddedIpv4(parseIp('64:ff9b::10.0.0.1') as IpAddress)?.toString()).toBe('10.0.0.1');
+    expect(embeddedIpv4(parseIp('64:ff9b:1::a00:1') as IpAddress)).toBeUndefined();
+    expect(embeddedIpv4(parseIp('::1') as IpAddress)).toBeUndefined();
   });
 
-  test('any address survives format then parse, and every mapped private IPv4 is blocked', () => {
+  test('every IPv4 address is judged the same inside each IPv4-in-IPv6 form', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (bytes) => {
-        expect(parseIp(formatIp(bytes))).toEqual(bytes);
-      }),
-    );
-    fc.assert(
-      fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), (v4) => {
-        expect(parseIp(formatIp(v4))).toEqual(v4);
-        const mapped = parseIp(`::ffff:${formatIp(v4)}`) as Uint8Array;
-        expect(isBlockedAddress(mapped)).toBe(isBlockedAddress(v4));
+      fc.property(fc.ipV4(), (v4) => {
+        const blocked = isBlockedAddress(parseIp(v4) as IpAddress);
+        for (const form of [`::ffff:${v4}`, `::ffff:0:${v4}`, `64:ff9b::${v4}`]) {
+          expect(isBlockedAddress(parseIp(form) as IpAddress)).toBe(blocked);
+        }
+        expect(isBlockedAddress(parseIp(`64:ff9b:1::${v4}`) as IpAddress)).toBe(true);
       }),
     );
   });
 
-  test('CIDR parsing refuses nonsense', () => {
-    expect(parseCidr('10.0.0.0/33')).toBeUndefined();
-    expect(parseCidr('10.0.0.0/x')).toBeUndefined();
-    expect(parseCidr('fd00::/8')?.prefix).toBe(8);
+  test('range parsing refuses nonsense', () => {
+    expect(parseIpRange('10.0.0.0/33')).toBeUndefined();
+    expect(parseIpRange('10.0.0.0/x')).toBeUndefined();
+    expect(parseIpRange('fd00::/8')?.[1]).toBe(8);
   });
 });
 
@@ -101,16 +97,26 @@ describe('isBlockedAddress', () => {
     '64:ff9b::a00:1',
     '::10.0.0.1',
     '2002:7f00:1::',
+    '::ffff:0:7f00:1',
+    '64:ff9b:1::808:808',
+    '100:0:0:1::1',
+    '3fff::1',
+    '2001:db8::1',
   ])('%s is blocked', (address) => {
-    expect(isBlockedAddress(parseIp(address) as Uint8Array)).toBe(true);
+    expect(isBlockedAddress(parseIp(address) as IpAddress)).toBe(true);
   });
 
-  test.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8'])(
-    '%s is public',
-    (address) => {
-      expect(isBlockedAddress(parseIp(address) as Uint8Array)).toBe(false);
-    },
-  );
+  test.each([
+    '93.184.216.34',
+    '8.8.8.8',
+    '172.32.0.1',
+    '2606:4700::1111',
+    '::ffff:8.8.8.8',
+    '::ffff:0:808:808',
+    '64:ff9b::808:808',
+  ])('%s is public', (address) => {
+    expect(isBlockedAddress(parseIp(address) as IpAddress)).toBe(false);
+  });
 });
 
 describe('TargetGuard.check', () => {
@@ -121,38 +127,75 @@ describe('TargetGuard.check', () => {
   });
 
   test.each([
-    ['https://127.0.0.1/x', 'private_address'],
-    ['https://[::1]/x', 'private_address'],
-    ['https://[::ffff:127.0.0.1]/x', 'private_address'],
-    ['https://[::ffff:a00:1]/x', 'private_address'],
-    ['https://169.254.169.254/latest/meta-data', 'private_address'],
-    ['https://internal.example/x', 'private_address'],
-    ['https://mixed.example/x', 'private_address'],
-    ['https://mapped.example/x', 'private_address'],
-    ['https://linklocal6.example/x', 'private_address'],
-    ['https://localhost/x', 'private_address'],
-    ['https://0x7f000001/x', 'private_address'],
+    ['https://127.0.0.1/x', 'target_not_allowed'],
+    ['https://[::1]/x', 'target_not_allowed'],
+    ['https://[::ffff:127.0.0.1]/x', 'target_not_allowed'],
+    ['https://[::ffff:a00:1]/x', 'target_not_allowed'],
+    ['https://169.254.169.254/latest/meta-data', 'target_not_allowed'],
+    ['https://internal.example/x', 'target_not_allowed'],
+    ['https://mixed.example/x', 'target_not_allowed'],
+    ['https://mapped.example/x', 'target_not_allowed'],
+    ['https://linklocal6.example/x', 'target_not_allowed'],
+    ['https://localhost/x', 'target_not_allowed'],
+    ['https://0x7f000001/x', 'target_not_allowed'],
     ['http://partner.example/x', 'https_required'],
     ['ftp://partner.example/x', 'invalid_url'],
     ['https://user:pw@partner.example/x', 'invalid_url'],
     ['not a url', 'invalid_url'],
-    ['https://nowhere.example/x', 'unresolvable'],
+    ['https://nowhere.example/x', 'target_not_allowed'],
+    ['http://internal.example/x', 'https_required'],
   ])('%s is refused: %s', async (url, code) => {
     expect(await refusal(url)).toBe(code);
   });
 
-  test('the allowlist admits hosts and CIDRs, and plain http for them', async () => {
-    expect(await refusal('http://127.0.0.1:8080/x', ['127.0.0.1'])).toBeUndefined();
-    expect(await refusal('http://localhost:8080/x', ['localhost'])).toBeUndefined();
-    expect(await refusal('http://internal.example/x', ['10.0.0.0/8'])).toBeUndefined();
-    expect(await refusal('https://[::ffff:127.0.0.1]/x', ['127.0.0.0/8'])).toBeUndefined();
-    // One allowlisted address does not open its neighbours.
-    expect(await refusal('http://127.0.0.2/x', ['127.0.0.1'])).toBe('private_address');
+  test('the allowlist admits hosts and CIDRs on their ports, and plain http for them', async () => {
+    expect(await refusal('http://127.0.0.1:8080/x', ['127.0.0.1:8080'])).toBeUndefined();
+    expect(await refusal('http://localhost:8080/x', ['localhost:8000-8999'])).toBeUndefined();
+    expect(await refusal('http://internal.example/x', ['10.0.0.0/8:80'])).toBeUndefined();
+    expect(await refusal('https://[::ffff:127.0.0.1]/x', ['127.0.0.0/8:443'])).toBeUndefined();
+    expect(await refusal('https://[::1]:8443/x', ['[::1]:8443'])).toBeUndefined();
+    // One allowlisted address does not open its neighbours, nor its other ports.
+    expect(await refusal('http://127.0.0.2:8080/x', ['127.0.0.1:8080'])).toBe('https_required');
+    expect(await refusal('https://127.0.0.2:8080/x', ['127.0.0.1:8080'])).toBe(
+      'target_not_allowed',
+    );
+    expect(await refusal('https://127.0.0.1/x', ['127.0.0.1:8080'])).toBe('target_not_allowed');
+    expect(await refusal('http://localhost:9000/x', ['localhost:8000-8999'])).toBe(
+      'https_required',
+    );
     // A mixed answer is refused unless every private address is allowlisted.
-    expect(await refusal('https://mixed.example/x', ['10.0.0.0/8'])).toBe('private_address');
+    expect(await refusal('https://mixed.example/x', ['10.0.0.0/8:443'])).toBe('target_not_allowed');
   });
 
-  test('connectLookup refuses a name re-pointed to a private address at connect time', async () => {
+  test.each([
+    ['127.0.0.1', /names no port/],
+    ['localhost', /names no port/],
+    ['::1', /brackets/],
+    ['[::1]', /names no port/],
+    ['127.0.0.1:0', /1–65535/],
+    ['127.0.0.1:70000', /1–65535/],
+    ['127.0.0.1:9000-8000', /low to high/],
+    ['127.0.0.1:http', /must be a number/],
+    ['10.0.0.0/33:80', /not valid/],
+    ['bad_host!:80', /not a host name/],
+  ])('an allowlist entry %s is refused', (entry, message) => {
+    expect(() => createTargetGuard({ allowlist: [entry] })).toThrow(message);
+  });
+
+  test('allowlist entries parse to a host or range and a port range', () => {
+    expect(parseAllowlistEntry('Receiver.Internal.:8443')).toEqual({
+      host: 'receiver.internal',
+      fromPort: 8443,
+      toPort: 8443,
+    });
+    expect(parseAllowlistEntry('[fd00::/8]:8000-8999')).toMatchObject({
+      fromPort: 8000,
+      toPort: 8999,
+    });
+    expect(() => parseAllowlist('127.0.0.1:80,127.0.0.1')).toThrow(/^entry 2 of 2: /);
+  });
+
+  test('lookupForPort refuses a name re-pointed to a private address at connect time', async () => {
     const answers: Record<string, LookupAddress[]> = {
       'rebind.example': [{ address: '93.184.216.34', family: 4 }],
     };
@@ -160,12 +203,12 @@ describe('TargetGuard.check', () => {
     await guard.check('https://rebind.example/x');
     answers['rebind.example'] = [{ address: '127.0.0.1', family: 4 }];
     const error = await new Promise<Error | null>((done) =>
-      guard.connectLookup('rebind.example', { all: true }, (e) => done(e)),
+      guard.lookupForPort(443)('rebind.example', { all: true }, (e) => done(e)),
     );
     expect(isTargetRefusedError(error)).toBe(true);
     answers['rebind.example'] = [{ address: '93.184.216.34', family: 4 }];
     const address = await new Promise((done) =>
-      guard.connectLookup('rebind.example', {}, (_e, a) => done(a)),
+      guard.lookupForPort(443)('rebind.example', {}, (_e, a) => done(a)),
     );
     expect(address).toBe('93.184.216.34');
   });
@@ -173,7 +216,7 @@ describe('TargetGuard.check', () => {
   test('DNS names are resolved through the real resolver by default', async () => {
     const guard = createTargetGuard();
     await expect(guard.check('https://localhost/x')).rejects.toMatchObject({
-      code: 'private_address',
+      code: 'target_not_allowed',
     });
   });
 });

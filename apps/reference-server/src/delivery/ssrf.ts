@@ -2,36 +2,48 @@
  * SSRF guard for webhook targets. A partner-supplied URL must not let a
  * tenant make the server call its own network: loopback, private, link-local,
  * multicast and reserved addresses are refused, including when hidden inside
- * IPv6 (IPv4-mapped, NAT64, 6to4) or behind a DNS name. The check runs when an
- * endpoint is created and again on every connection (see `connectLookup`),
+ * IPv6 (IPv4-mapped, IPv4-translated, NAT64) or behind a DNS name: only
+ * `unicast` addresses by the IANA special-purpose registries pass (see ip.ts). The check runs when an
+ * endpoint is created and again on every connection (see `lookupForPort`),
  * because a name can be re-pointed after it was accepted.
- * `WEBHOOK_TARGET_ALLOWLIST` (hosts or CIDRs) opens explicit exceptions.
+ * `WEBHOOK_TARGET_ALLOWLIST` opens explicit exceptions, each for a host (or
+ * address range) on named ports (see allowlist.ts).
  */
 
 import type { LookupAddress } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import {
-  type Cidr,
-  cidrContains,
-  embeddedIpv4,
-  formatIp,
-  type IpBytes,
-  parseCidr,
-  parseIp,
-} from './ip.ts';
+  allowsAddress,
+  allowsHost,
+  effectivePort,
+  hasAddressEntryFor,
+  parseAllowlist,
+} from './allowlist.ts';
+import { embeddedIpv4, type IpAddress, isPublicAddress, parseIp } from './ip.ts';
 
 /**
- * Why a target was refused; stable, safe to show to the tenant.
+ * Why a target was refused; stable, safe to show to the tenant. A host that
+ * does not resolve and one that resolves to a private address get the same
+ * `target_not_allowed`: telling them apart would let a tenant map the
+ * server's internal DNS.
  *
  * @example
- * const code: TargetRefusalCode = 'private_address';
+ * const code: TargetRefusalCode = 'target_not_allowed';
  */
-export type TargetRefusalCode =
-  | 'invalid_url'
-  | 'https_required'
-  | 'private_address'
-  | 'unresolvable';
+export type TargetRefusalCode = 'invalid_url' | 'https_required' | 'target_not_allowed';
+
+/**
+ * The one message of `target_not_allowed`: it names no host, address or
+ * DNS answer, only what the tenant can do.
+ *
+ * @example
+ * new TargetRefusedError('target_not_allowed', TARGET_NOT_ALLOWED);
+ */
+export const TARGET_NOT_ALLOWED =
+  'the endpoint URL is not an allowed webhook target; use a host that resolves to public addresses only';
+
+const notAllowed = () => new TargetRefusedError('target_not_allowed', TARGET_NOT_ALLOWED);
 
 /**
  * A webhook target the guard refuses.
@@ -70,10 +82,10 @@ export type ResolveHost = (hostname: string) => Promise<readonly LookupAddress[]
  * Options of {@link createTargetGuard}.
  *
  * @example
- * const options: TargetGuardOptions = { allowlist: ['127.0.0.1', '10.0.0.0/8'] };
+ * const options: TargetGuardOptions = { allowlist: ['127.0.0.1:8080', '10.0.0.0/8:8000-8999'] };
  */
 export interface TargetGuardOptions {
-  /** Hosts (exact, case-insensitive) and IPs/CIDRs that may be private and plain HTTP. */
+  /** `host:port` or `host:from-to` entries (host names, IPs, CIDRs) that may be private and plain HTTP. */
   readonly allowlist?: readonly string[];
   /** DNS resolution; defaults to the system resolver (`dns.lookup`, all addresses). */
   readonly resolve?: ResolveHost;
@@ -95,7 +107,7 @@ export interface CheckedTarget {
  * Node's `lookup` signature, as `net.connect` calls it.
  *
  * @example
- * new Agent({ connect: { lookup: guard.connectLookup } });
+ * const lookup: ConnectLookup = guard.lookupForPort(443);
  */
 export type ConnectLookup = LookupFunction;
 
@@ -103,59 +115,33 @@ export type ConnectLookup = LookupFunction;
  * The guard: a pre-flight check and a connection-time lookup.
  *
  * @example
- * const guard: TargetGuard = createTargetGuard({ allowlist: ['localhost'] });
+ * const guard: TargetGuard = createTargetGuard({ allowlist: ['localhost:8080'] });
  */
 export interface TargetGuard {
   /**
    * Validates a URL and its resolved addresses; throws {@link TargetRefusedError}.
    * With `deferResolution`, a public-looking host name is not resolved here
-   * because `connectLookup` vets its addresses when the socket opens (the
+   * because `lookupForPort` vets its addresses when the socket opens (the
    * delivery hot path then costs no extra DNS round trip).
    */
   check(url: string, options?: { deferResolution?: boolean }): Promise<CheckedTarget>;
-  /** A `lookup` for `net.connect` that refuses blocked addresses at connect time. */
-  readonly connectLookup: ConnectLookup;
+  /**
+   * A `lookup` for `net.connect` to `port` that refuses blocked addresses at
+   * connect time. Per port because allowlist exceptions are per port and
+   * Node's lookup is not told the port it resolves for.
+   */
+  lookupForPort(port: number): ConnectLookup;
 }
 
-const blockedRanges: readonly Cidr[] = [
-  '0.0.0.0/8',
-  '10.0.0.0/8',
-  '100.64.0.0/10',
-  '127.0.0.0/8',
-  '169.254.0.0/16',
-  '172.16.0.0/12',
-  '192.0.0.0/24',
-  '192.0.2.0/24',
-  '192.88.99.0/24',
-  '192.168.0.0/16',
-  '198.18.0.0/15',
-  '198.51.100.0/24',
-  '203.0.113.0/24',
-  '224.0.0.0/4',
-  '240.0.0.0/4',
-  '::/128',
-  '::1/128',
-  '100::/64',
-  '2001::/32',
-  '2001:db8::/32',
-  '2002::/16',
-  'fc00::/7',
-  'fe80::/10',
-  'fec0::/10',
-  'ff00::/8',
-].map((text) => parseCidr(text) as Cidr);
-
 /**
- * Whether an address is loopback, private, link-local, multicast or reserved,
- * looking through IPv4-in-IPv6 forms.
+ * Whether an address is anything but global unicast by the IANA
+ * special-purpose registries, looking through IPv4-in-IPv6 forms.
  *
  * @example
  * isBlockedAddress(parseIp('::ffff:10.0.0.1')!); // true
  */
-export function isBlockedAddress(address: IpBytes): boolean {
-  const v4 = embeddedIpv4(address);
-  if (v4) return isBlockedAddress(v4);
-  return blockedRanges.some((range) => cidrContains(range, address));
+export function isBlockedAddress(address: IpAddress): boolean {
+  return !isPublicAddress(address);
 }
 
 const systemResolve: ResolveHost = (hostname) =>
@@ -165,46 +151,27 @@ const systemResolve: ResolveHost = (hostname) =>
     );
   });
 
-function normaliseHost(host: string): string {
-  const lower = host.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
-}
-
 /**
- * Creates the guard.
+ * Creates the guard; throws {@link AllowlistEntryError} for an allowlist
+ * entry without a port (see allowlist.ts).
  *
  * @example
- * const guard = createTargetGuard({ allowlist: ['127.0.0.1', 'localhost'] });
+ * const guard = createTargetGuard({ allowlist: ['127.0.0.1:8080', 'localhost:9000-9100'] });
  * await guard.check('https://partner.example/hooks');
  */
 export function createTargetGuard(options: TargetGuardOptions = {}): TargetGuard {
-  const hosts = new Set<string>();
-  const ranges: Cidr[] = [];
-  for (const entry of options.allowlist ?? []) {
-    const trimmed = entry.trim();
-    if (trimmed === '') continue;
-    const cidr = parseCidr(trimmed);
-    if (cidr) ranges.push(cidr);
-    else hosts.add(normaliseHost(trimmed));
-  }
+  const entries = parseAllowlist((options.allowlist ?? []).join(','));
   const resolve = options.resolve ?? systemResolve;
-  const allowedAddress = (bytes: IpBytes) => {
-    const v4 = embeddedIpv4(bytes);
-    return ranges.some((r) => cidrContains(r, bytes) || (v4 !== undefined && cidrContains(r, v4)));
-  };
+  const allowedAddress = (address: IpAddress, port: number) =>
+    allowsAddress(entries, address, embeddedIpv4(address), port);
 
-  /** Addresses that may be dialled for this host; throws when any is refused. */
-  const vet = (hostname: string, addresses: readonly string[]): void => {
-    if (hosts.has(normaliseHost(hostname))) return;
-    for (const address of addresses) {
-      const bytes = parseIp(address);
-      if (!bytes)
-        throw new TargetRefusedError('unresolvable', `${hostname} resolved to an unusable address`);
-      if (isBlockedAddress(bytes) && !allowedAddress(bytes)) {
-        throw new TargetRefusedError(
-          'private_address',
-          `${hostname} resolves to ${formatIp(bytes)}, a private, loopback or reserved address; use a public address or add it to WEBHOOK_TARGET_ALLOWLIST`,
-        );
+  /** Addresses that may be dialled for this host and port; throws when any is refused. */
+  const vet = (hostname: string, port: number, addresses: readonly string[]): void => {
+    if (allowsHost(entries, hostname, port)) return;
+    for (const text of addresses) {
+      const address = parseIp(text);
+      if (!address || (isBlockedAddress(address) && !allowedAddress(address, port))) {
+        throw notAllowed();
       }
     }
   };
@@ -222,81 +189,87 @@ export function createTargetGuard(options: TargetGuardOptions = {}): TargetGuard
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       throw new TargetRefusedError(
         'invalid_url',
-        'the endpoint URL must use https (or http for an allowlisted host)',
+        'the endpoint URL must use https (or http for an allowlisted host and port)',
       );
     }
     if (url.username !== '' || url.password !== '') {
       throw new TargetRefusedError('invalid_url', 'the endpoint URL must not carry credentials');
     }
     const hostname = url.hostname;
+    const port = effectivePort(url);
+    const named = allowsHost(entries, hostname, port);
     const literal = parseIp(hostname);
+    const httpsRequired = () =>
+      new TargetRefusedError('https_required', 'the endpoint URL must use https');
+    // Plain http is decided before any DNS answer is looked at, so that its
+    // refusal says the same for an internal name and a public one.
+    if (
+      url.protocol !== 'https:' &&
+      !named &&
+      (literal ? !allowedAddress(literal, port) : !hasAddressEntryFor(entries, port))
+    ) {
+      throw httpsRequired();
+    }
     let addresses: string[];
     if (literal) {
-      addresses = [formatIp(literal)];
-    } else if (
-      checkOptions.deferResolution &&
-      (url.protocol === 'https:' || hosts.has(normaliseHost(hostname)))
-    ) {
+      addresses = [literal.toString()];
+    } else if (checkOptions.deferResolution && (url.protocol === 'https:' || named)) {
       return { url, addresses: [] };
     } else {
+      // Over http only allowlisted addresses could pass: say https_required,
+      // as for a public host, rather than reveal what the name resolves to.
+      const refuse = () => (url.protocol === 'https:' || named ? notAllowed() : httpsRequired());
       try {
         addresses = (await resolve(hostname)).map((a) => a.address);
       } catch {
-        throw new TargetRefusedError(
-          'unresolvable',
-          `${hostname} does not resolve; check the host name`,
-        );
+        throw refuse();
       }
-      if (addresses.length === 0) {
-        throw new TargetRefusedError(
-          'unresolvable',
-          `${hostname} does not resolve; check the host name`,
-        );
-      }
+      if (addresses.length === 0) throw refuse();
     }
-    vet(hostname, addresses);
     const allowlisted =
-      hosts.has(normaliseHost(hostname)) ||
+      named ||
       addresses.every((a) => {
-        const bytes = parseIp(a);
-        return bytes !== undefined && allowedAddress(bytes);
+        const address = parseIp(a);
+        return address !== undefined && allowedAddress(address, port);
       });
-    if (url.protocol !== 'https:' && !allowlisted) {
-      throw new TargetRefusedError('https_required', 'the endpoint URL must use https');
-    }
+    if (url.protocol !== 'https:' && !allowlisted) throw httpsRequired();
+    vet(hostname, port, addresses);
     return { url, addresses };
   };
 
-  const connectLookup: ConnectLookup = (hostname, lookupOptions, callback) => {
-    resolve(hostname).then(
-      (found) => {
-        try {
-          vet(
-            hostname,
-            found.map((a) => a.address),
-          );
-        } catch (error) {
-          callback(error as NodeJS.ErrnoException, []);
-          return;
-        }
-        const family =
-          lookupOptions.family === 6 || lookupOptions.family === 'IPv6'
-            ? 6
-            : lookupOptions.family === 4 || lookupOptions.family === 'IPv4'
-              ? 4
-              : 0;
-        const usable = family === 0 ? found : found.filter((a) => a.family === family);
-        const first = usable[0];
-        if (!first) {
-          callback(new TargetRefusedError('unresolvable', `${hostname} has no usable address`), []);
-          return;
-        }
-        if (lookupOptions.all) callback(null, [...usable]);
-        else callback(null, first.address, first.family);
-      },
-      (error: NodeJS.ErrnoException) => callback(error, []),
-    );
-  };
+  const lookupForPort =
+    (port: number): ConnectLookup =>
+    (hostname, lookupOptions, callback) => {
+      resolve(hostname).then(
+        (found) => {
+          try {
+            vet(
+              hostname,
+              port,
+              found.map((a) => a.address),
+            );
+          } catch (error) {
+            callback(error as NodeJS.ErrnoException, []);
+            return;
+          }
+          const family =
+            lookupOptions.family === 6 || lookupOptions.family === 'IPv6'
+              ? 6
+              : lookupOptions.family === 4 || lookupOptions.family === 'IPv4'
+                ? 4
+                : 0;
+          const usable = family === 0 ? found : found.filter((a) => a.family === family);
+          const first = usable[0];
+          if (!first) {
+            callback(notAllowed(), []);
+            return;
+          }
+          if (lookupOptions.all) callback(null, [...usable]);
+          else callback(null, first.address, first.family);
+        },
+        (error: NodeJS.ErrnoException) => callback(error, []),
+      );
+    };
 
-  return { check, connectLookup };
+  return { check, lookupForPort };
 }

@@ -45,7 +45,7 @@ beforeAll(async () => {
     features: [
       ...eventFeatures({
         ...deliveryConfig.parse({
-          WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1',
+          WEBHOOK_TARGET_ALLOWLIST: new URL(receiver.url).host,
           WEBHOOK_POLL_INTERVAL: '50ms',
         }),
         ...inboundConfig.parse({}),

@@ -8,7 +8,14 @@
 import { newId } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { type Cidr, cidrContains, embeddedIpv4, parseCidr, parseIp } from '../delivery/ip.ts';
+import {
+  embeddedIpv4,
+  type IpAddress,
+  type IpRange,
+  parseIp,
+  parseIpRange,
+  rangeContains,
+} from '../delivery/ip.ts';
 
 /**
  * A registered sending facility.
@@ -24,7 +31,7 @@ export interface Facility {
   readonly allowedSources: readonly string[];
   readonly processingId: string;
   readonly utcOffsetMinutes: number;
-  readonly ranges: readonly Cidr[];
+  readonly ranges: readonly IpRange[];
 }
 
 /**
@@ -52,9 +59,9 @@ export class FacilityInputError extends Error {
   override readonly name = 'FacilityInputError';
 }
 
-function ranges(sources: readonly string[]): Cidr[] {
+function ranges(sources: readonly string[]): IpRange[] {
   return sources.map((source) => {
-    const range = parseCidr(source.trim());
+    const range = parseIpRange(source.trim());
     if (!range) {
       throw new FacilityInputError(
         `"${source.slice(0, 60)}" is not an IP address or CIDR range (e.g. 10.20.0.0/16)`,
@@ -145,8 +152,8 @@ export async function registerFacility(
 export function sourceAllowed(facility: Facility, address: string): boolean {
   const parsed = parseIp(address);
   if (!parsed) return false;
-  const candidates = [parsed, embeddedIpv4(parsed)].filter((a): a is Uint8Array => !!a);
-  return facility.ranges.some((range) => candidates.some((a) => cidrContains(range, a)));
+  const candidates = [parsed, embeddedIpv4(parsed)].filter((a): a is IpAddress => !!a);
+  return facility.ranges.some((range) => candidates.some((a) => rangeContains(range, a)));
 }
 
 /**
@@ -184,7 +191,7 @@ export function createFacilityDirectory(
     const rows = await db.selectFrom('hl7_facilities').selectAll().execute();
     const byKey = new Map<string, Facility>();
     for (const row of rows) {
-      let parsed: Cidr[];
+      let parsed: IpRange[];
       try {
         parsed = ranges(row.allowed_sources);
       } catch {

@@ -28,7 +28,6 @@ const EVENTS = 150;
 const KILLS = 3;
 const CONCURRENCY = 4;
 const busEnv = {
-  WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1',
   WEBHOOK_CONCURRENCY: String(CONCURRENCY),
   WEBHOOK_ENDPOINT_CONCURRENCY: String(CONCURRENCY),
   // The lease must outlive timeout + 2 s (the worker refuses less); after a
@@ -39,6 +38,10 @@ const busEnv = {
 };
 
 let receiver: Receiver | undefined;
+/** The receiver's host and port, the one exception to the SSRF guard. */
+const allowReceiver = () => ({
+  WEBHOOK_TARGET_ALLOWLIST: new URL((receiver as Receiver).url).host,
+});
 let current: BusProcess | undefined;
 let cleanup: (() => Promise<void>) | undefined;
 
@@ -92,7 +95,12 @@ describe('SIGKILL while delivering', () => {
       const unique = () => new Set(r.received.map((x) => x.headers['webhook-id'])).size;
       const killTimes: number[] = [];
       for (let kill = 0; kill < KILLS && unique() < EVENTS; kill++) {
-        current = spawnBusProcess({ ...env, ...busEnv, WORKER_ID: `crash-${kill}` });
+        current = spawnBusProcess({
+          ...env,
+          ...busEnv,
+          ...allowReceiver(),
+          WORKER_ID: `crash-${kill}`,
+        });
         await current.ready;
         const before = r.received.length;
         // Kill once deliveries are flowing, at a random point among them.
@@ -104,7 +112,12 @@ describe('SIGKILL while delivering', () => {
         await current.exited;
         current = undefined;
       }
-      current = spawnBusProcess({ ...env, ...busEnv, WORKER_ID: 'crash-final' });
+      current = spawnBusProcess({
+        ...env,
+        ...busEnv,
+        ...allowReceiver(),
+        WORKER_ID: 'crash-final',
+      });
       await current.ready;
       await waitFor(() => unique() >= EVENTS, 40_000).catch((error: unknown) => {
         throw new Error(

@@ -8,7 +8,7 @@ import type { EventType } from '@clinicbridge/sdk/contract';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { createEventBus, type EventBus } from '../../src/delivery/bus.ts';
 import { deliveryConfig } from '../../src/delivery/config.ts';
-import { createTargetGuard } from '../../src/delivery/ssrf.ts';
+import { createTargetGuard, type TargetGuard } from '../../src/delivery/ssrf.ts';
 import type { ChangeContext } from '../../src/kernel/change.ts';
 import { recordEvent } from '../../src/kernel/outbox.ts';
 import { createEndpoint } from '../../src/webhook-endpoints/service.ts';
@@ -23,8 +23,8 @@ export let receiver: Receiver;
 export let clock = Date.now();
 /** The tenant every flow test writes to. */
 export const tenantId = 'ten_deliveryflowtenant0000001';
-/** The SSRF guard the tests create endpoints with (127.0.0.1 allowed). */
-export const guard = createTargetGuard({ allowlist: ['127.0.0.1'] });
+/** The SSRF guard the tests create endpoints with (the receiver's host and port allowed). */
+export let guard: TargetGuard;
 let bus: EventBus | undefined;
 const errors: unknown[] = [];
 
@@ -65,6 +65,7 @@ export function setupDeliveryFlow(): void {
       .values({ id: tenantId, name: 'Flow clinic', created_at: new Date() })
       .execute();
     receiver = await startReceiver();
+    guard = createTargetGuard({ allowlist: [new URL(receiver.url).host] });
   });
   afterAll(async () => {
     await receiver.close();
@@ -93,7 +94,7 @@ export async function startBus(env: Record<string, string> = {}): Promise<EventB
   bus = await createEventBus({
     database,
     config: deliveryConfig.parse({
-      WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1',
+      WEBHOOK_TARGET_ALLOWLIST: new URL(receiver.url).host,
       WEBHOOK_TIMEOUT_MS: '500',
       ...env,
     }),

@@ -75,7 +75,7 @@ export async function seedEndpoint(db: Kysely<DB>, tenantId: string, url: string
     now: new Date(),
   };
   const endpoint = await db.transaction().execute((trx) =>
-    createEndpoint(trx, change, createTargetGuard({ allowlist: ['127.0.0.1'] }), {
+    createEndpoint(trx, change, createTargetGuard({ allowlist: [new URL(url).host] }), {
       url,
       eventTypes: ['*'],
     }),

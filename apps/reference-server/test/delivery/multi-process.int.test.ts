@@ -46,7 +46,7 @@ describe.runIf(url)('several server processes on one PostgreSQL', () => {
           DATABASE_URL: url as string,
           TEST_SCHEMA: database?.schema as string,
           WORKER_ID: `worker-${i + 1}`,
-          WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1',
+          WEBHOOK_TARGET_ALLOWLIST: new URL((receiver as Receiver).url).host,
           WEBHOOK_CONCURRENCY: '4',
           WEBHOOK_ENDPOINT_CONCURRENCY: '4',
           WEBHOOK_POLL_INTERVAL: '200ms',

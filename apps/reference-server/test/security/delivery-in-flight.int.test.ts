@@ -9,22 +9,19 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { deliveryConfig } from '../../src/delivery/config.ts';
+import type { Feature } from '../../src/feature.ts';
 import { inboundConfig } from '../../src/inbound/config.ts';
 import { type Scheduler, startScheduler } from '../../src/scheduler/start.ts';
 import { call, startTestApp, type TestApp } from '../helpers/app.ts';
 import { eventFeatures } from '../helpers/features.ts';
 
 const HOLD_MS = 1_500;
-const config = {
-  ...deliveryConfig.parse({
-    WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1',
-    WEBHOOK_RETRY_SCHEDULE: '1s',
-    WEBHOOK_POLL_INTERVAL: '50ms',
-    WEBHOOK_TIMEOUT_MS: '5000',
-  }),
-  ...inboundConfig.parse({}),
+const busEnv = {
+  WEBHOOK_RETRY_SCHEDULE: '1s',
+  WEBHOOK_POLL_INTERVAL: '50ms',
+  WEBHOOK_TIMEOUT_MS: '5000',
 };
-const features = eventFeatures(config);
+let features: Feature[];
 let t: TestApp;
 let scheduler: Scheduler | undefined;
 let server: Server;
@@ -54,6 +51,11 @@ beforeAll(async () => {
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+  // The receiver's host and port are the SSRF guard's one exception.
+  features = eventFeatures({
+    ...deliveryConfig.parse({ ...busEnv, WEBHOOK_TARGET_ALLOWLIST: new URL(url).host }),
+    ...inboundConfig.parse({}),
+  });
   t = await startTestApp({ tenantCount: 1, deps: { features } });
   token = t.tenants[0]?.apiKey as string;
   scheduler = await startScheduler(t.context, features);

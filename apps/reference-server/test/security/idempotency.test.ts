@@ -15,7 +15,7 @@ import { eventFeatures } from '../helpers/features.ts';
 import { patientBody } from '../helpers/fixtures.ts';
 
 const features = eventFeatures({
-  ...deliveryConfig.parse({ WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1' }),
+  ...deliveryConfig.parse({ WEBHOOK_TARGET_ALLOWLIST: '127.0.0.1:9' }),
   ...inboundConfig.parse({}),
 });
 let t: TestApp;

@@ -24,7 +24,7 @@ export interface ContractSuiteTarget {
    * Base URL of the webhook endpoints the suite creates (each case appends
    * its own path). Default `https://partner.example.com/hooks`; a server that
    * delivers for real points it at a receiver it allows, e.g.
-   * `http://127.0.0.1:4000/hooks` with `WEBHOOK_TARGET_ALLOWLIST=127.0.0.1`.
+   * `http://127.0.0.1:4000/hooks` with `WEBHOOK_TARGET_ALLOWLIST=127.0.0.1:4000`.
    */
   webhookBaseUrl?: string;
   /**
