@@ -310,11 +310,12 @@ describe('hostile inputs: a 4xx problem, nothing applied', () => {
       'import_unreadable',
     ],
     [
+      // The zip magic alone: with the NUL bytes a real header has, request validation refuses it first (400 nul_character).
       'an XLSX sent as CSV',
       () => ({
         kind: 'patients',
         format: 'csv',
-        content: 'PK\u0003\u0004\u0014\u0000\u0006\u0000',
+        content: 'PK\u0003\u0004\u0014\u0006',
       }),
       422,
       'import_unreadable',
@@ -431,8 +432,8 @@ const EXPECTED = {
   appointmentsMixed: [
     { row: 3, column: 'patientId', value: 'pat_doesnotexist00000000000', code: 'not_found' },
     { row: 4, column: 'service', value: '', code: 'required' },
+    // One reject for the malformed start: no second one comparing the end with it.
     { row: 5, column: 'startsAt', value: 'tomorrow', code: 'invalid_format' },
-    { row: 5, column: 'endsAt', value: '2031-04-03T09:30:00.000Z', code: 'invalid_value' },
   ],
   appointmentsAllBad: (patientId: string) =>
     [

@@ -37,6 +37,7 @@ export const MAX_YEAR = 2200;
 
 const YEAR_MESSAGE = `must fall in the years ${MIN_YEAR}–${MAX_YEAR}`;
 // Both formats start with the four-digit year (zod's ISO formats have no sign or extended years).
+// The format check aborts, so a malformed value gets one issue, not a second about its year.
 const inYearRange = (value: string) => {
   const year = Number(value.slice(0, 4));
   return year >= MIN_YEAR && year <= MAX_YEAR;
@@ -52,7 +53,9 @@ const inYearRange = (value: string) => {
  * @example
  * timestampInput.safeParse('0000-01-01T00:00:00Z').success; // false
  */
-export const timestampInput = z.iso.datetime().check(z.refine(inYearRange, YEAR_MESSAGE));
+export const timestampInput = z.iso
+  .datetime({ abort: true })
+  .check(z.refine(inYearRange, YEAR_MESSAGE));
 
 /**
  * A {@link date} in a request body or filter, bounded to the years 1900–2200.
@@ -60,7 +63,7 @@ export const timestampInput = z.iso.datetime().check(z.refine(inYearRange, YEAR_
  * @example
  * dateInput.safeParse('1980-02-29').success; // true
  */
-export const dateInput = z.iso.date().check(z.refine(inYearRange, YEAR_MESSAGE));
+export const dateInput = z.iso.date({ abort: true }).check(z.refine(inYearRange, YEAR_MESSAGE));
 
 /**
  * ISO 4217 currency code, upper case (`EUR`, `TRY`, `INR`).
