@@ -14,7 +14,11 @@ import {
  * registerOperations(app, deps, { ...integrationTokenHandlers });
  */
 export const integrationTokenHandlers = defineHandlers(operations.integrationTokens, {
-  create: (ctx) => createIntegrationToken(ctx.db, changeOf(ctx), ctx.body),
+  create: (ctx) =>
+    createIntegrationToken(ctx.db, changeOf(ctx), ctx.body, {
+      scopes: ctx.auth.scopes,
+      tier: ctx.auth.tier,
+    }),
   list: (ctx) => listIntegrationTokens(ctx.db, ctx.auth.tenantId, ctx.query),
   revoke: (ctx) => revokeIntegrationToken(ctx.db, changeOf(ctx), ctx.params.tokenId),
 });
