@@ -26,7 +26,7 @@ beforeAll(async () => {
   t = await startTestApp({ tenantCount: 2 });
   adminA = t.tenants[0]?.apiKey ?? '';
   adminB = t.tenants[1]?.apiKey ?? '';
-  ids = await populateTenant(t.app, adminA);
+  ids = await populateTenant(t.app, adminA, t.tenants[0]?.clientId);
 });
 afterAll(() => t.close());
 

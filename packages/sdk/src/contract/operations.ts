@@ -13,6 +13,7 @@ import { exportOperations, importOperations } from './resources/imports-exports.
 import { integrationTokenOperations } from './resources/integration-tokens.ts';
 import { integrationOperations } from './resources/integrations.ts';
 import { invoiceOperations } from './resources/invoices.ts';
+import { oauthClientOperations } from './resources/oauth-clients.ts';
 import { patientOperations } from './resources/patients.ts';
 import { paymentOperations, refundOperations } from './resources/payments.ts';
 import { visitOperations } from './resources/visits.ts';
@@ -26,6 +27,7 @@ import { webhookEndpointOperations } from './resources/webhook-endpoints.ts';
  */
 export const operations = {
   integrationTokens: integrationTokenOperations,
+  oauthClients: oauthClientOperations,
   patients: patientOperations,
   appointments: appointmentOperations,
   visits: visitOperations,
