@@ -4,7 +4,8 @@
  * never free text (no appointment service, no cancellation reason, no
  * provider messages), clinical detail or contact details — so they are safe
  * to fan out to partners and analytics. Every string field is one of the
- * shapes below; `events-free-text.test.ts` walks the catalogue to keep it so.
+ * shapes of `./shapes.ts` or an id, enum, timestamp, date or currency; the
+ * server's `test/security/finding-07-event-free-text.test.ts` walks the catalogue to keep it so.
  */
 import * as z from 'zod/mini';
 import { money, timestamp } from '../common.ts';
