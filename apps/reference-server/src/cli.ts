@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `clinicbridge-server <command>`: start | migrate | create-tenant |
- * create-token | rotate-signing-key | hl7-facility | hl7-map. Runs from source under Node's type
+ * create-token | revoke-client | rotate-client-secret | rotate-signing-key | hl7-facility | hl7-map. Runs from source under Node's type
  * stripping (`node apps/reference-server/src/cli.ts start`). Configuration
  * comes from the environment (see docs/self-hosting.md).
  */
@@ -14,6 +14,7 @@ import {
   hl7FacilityCommand,
   hl7MapCommand,
   migrateCommand,
+  oauthClientCommand,
   rotateSigningKeyCommand,
 } from './cli/commands.ts';
 import { ConfigError, type CoreConfig, loadConfig } from './config/index.ts';
@@ -30,6 +31,9 @@ Commands:
   migrate                                apply pending database migrations
   create-tenant --name N [--json]        a tenant, its admin API key and OAuth client
   create-token --tenant T --scopes a,b [--name N] [--tier standard|high] [--expires-at ISO] [--json]
+  revoke-client --tenant T --client C    revoke an OAuth client; its access tokens fail on their next request
+  rotate-client-secret --tenant T --client C
+                                         new OAuth client secret (shown once); the old one gets no new token
   rotate-signing-key                     new OAuth signing key; the old one verifies until its tokens expire
   hl7-facility --tenant T --facility MSH4 --allow ip,cidr [--application MSH3] [--utc-offset +05:30] [--processing-id P]
                                          register an HL7 sending facility for a tenant
@@ -72,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       name: { type: 'string' },
       tenant: { type: 'string' },
+      client: { type: 'string' },
       scopes: { type: 'string' },
       tier: { type: 'string' },
       'expires-at': { type: 'string' },
@@ -130,6 +135,24 @@ async function main(argv: string[]): Promise<number> {
         token,
         values.json,
         `token ${token.id}\nAPI key ${token.apiKey} (shown once)\nscopes ${token.scopes.join(' ')}`,
+      );
+      return 0;
+    }
+    case 'revoke-client':
+    case 'rotate-client-secret': {
+      if (!values.tenant || !values.client)
+        throw new CommandError(`${command} needs --tenant and --client`);
+      const action = command === 'revoke-client' ? 'revoke' : 'rotate';
+      const result = await oauthClientCommand(config, action, {
+        tenantId: values.tenant,
+        clientId: values.client,
+      });
+      print(
+        result,
+        values.json,
+        result.clientSecret
+          ? `OAuth client ${result.clientId}\nclient secret ${result.clientSecret} (shown once)`
+          : `OAuth client ${result.clientId} revoked`,
       );
       return 0;
     }

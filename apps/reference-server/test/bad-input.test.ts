@@ -27,7 +27,7 @@ beforeAll(async () => {
     env: { BODY_LIMIT_BYTES: '4096', RATE_LIMIT_HIGH_PER_MINUTE: '100000' },
   });
   token = t.tenants[0]?.apiKey ?? '';
-  ids = await populateTenant(t.app, token);
+  ids = await populateTenant(t.app, token, t.tenants[0]?.clientId);
 });
 afterAll(() => t.close());
 

@@ -49,11 +49,9 @@ function eventData(row: Row<'appointments'>): EventData<'appointment.created'> {
   return {
     appointmentId: row.id as `apt_${string}`,
     patientId: row.patient_id as `pat_${string}`,
-    service: row.service,
     status: row.status,
     startsAt: row.starts_at.toISOString(),
     endsAt: row.ends_at.toISOString(),
-    cancellationReason: row.cancellation_reason,
   };
 }
 

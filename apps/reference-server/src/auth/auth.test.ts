@@ -118,8 +118,8 @@ async function startTestAppClock(apiKey: string, at: number): Promise<number> {
 
 describe('OAuth client credentials', () => {
   test('issues a JWT usable as a bearer token, limited to the requested scopes', async () => {
-    const jwt = await accessToken('admin:tokens');
-    const ok = await call(t.app, 'GET', '/api/v1/integration-tokens', { token: jwt });
+    const jwt = await accessToken('read:appointments');
+    const ok = await call(t.app, 'GET', '/api/v1/appointments', { token: jwt });
     expect(ok.status).toBe(200);
     const denied = await call(t.app, 'GET', '/api/v1/patients', { token: jwt });
     expect(denied.status).toBe(403);
@@ -139,6 +139,25 @@ describe('OAuth client credentials', () => {
     });
     expect(bad.status).toBe(401);
     expect((await json(bad)).error).toBe('invalid_client');
+  });
+
+  test('the default client has least privilege: reads without PII, no writes, no admin', async () => {
+    const write = await token({
+      grant_type: 'client_credentials',
+      client_id: tenant().clientId,
+      client_secret: tenant().clientSecret,
+      scope: 'write:appointments',
+    });
+    expect((await json(write)).error).toBe('invalid_scope');
+    for (const scope of ['admin:tokens', 'read:patients:pii']) {
+      const res = await token({
+        grant_type: 'client_credentials',
+        client_id: tenant().clientId,
+        client_secret: tenant().clientSecret,
+        scope,
+      });
+      expect((await json(res)).error, scope).toBe('invalid_scope');
+    }
   });
 
   test('unknown grant types and scopes are refused', async () => {
@@ -201,15 +220,13 @@ describe('OAuth client credentials', () => {
   });
 
   test('after rotation, tokens of the previous key stay valid until they expire', async () => {
-    const before = await accessToken('admin:tokens');
+    const before = await accessToken('read:appointments');
     await rotateSigningKey(t.database.db, new Date());
     const { createApp } = await import('../app.ts');
     const fresh = createApp({ database: t.database, config: t.config });
     const jwks = await json<{ keys: unknown[] }>(await fresh.request('/.well-known/jwks.json'));
     expect(jwks.keys.length).toBeGreaterThanOrEqual(2);
-    expect((await call(fresh, 'GET', '/api/v1/integration-tokens', { token: before })).status).toBe(
-      200,
-    );
+    expect((await call(fresh, 'GET', '/api/v1/appointments', { token: before })).status).toBe(200);
     const afterExpiry = createApp({
       database: t.database,
       config: t.config,

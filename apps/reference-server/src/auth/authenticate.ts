@@ -2,7 +2,9 @@
  * Turns `Authorization: Bearer …` into the caller's tenant, scopes and
  * actor. `cbk_…` is an API key, looked up by hash on every request so a
  * revocation or expiry applies to the very next request; anything else must
- * be an access token signed by this server.
+ * be an access token signed by this server, whose OAuth client is looked up
+ * on every request too (no cache): a revoked client's tokens stop working at
+ * once, and a token never keeps a scope its client has since lost.
  */
 import type { Scope } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
@@ -10,7 +12,7 @@ import type { DB } from '../db/schema.ts';
 import type { AuthContext } from '../http/context.ts';
 import { ApiError } from '../kernel/problem.ts';
 import { type TokenIssuerOptions, verifyAccessToken } from './access-tokens.ts';
-import { findApiKeyByHash, touchApiKey } from './credentials-queries.ts';
+import { findApiKeyByHash, findOAuthClient, touchApiKey } from './credentials-queries.ts';
 import { API_KEY_PREFIX, hashSecret } from './secrets.ts';
 import type { SigningKeys } from './signing-keys.ts';
 
@@ -53,9 +55,12 @@ export async function authenticate(
     return authenticateApiKey(authenticator, credential, now);
   const claims = await verifyAccessToken(authenticator.keys, authenticator.tokens, credential, now);
   if (!claims) throw invalid();
+  const client = await findOAuthClient(authenticator.db, claims.clientId);
+  if (client?.status !== 'active' || client.tenant_id !== claims.tenantId) throw invalid();
+  const clientScopes = new Set(client.scopes as Scope[]);
   return {
     tenantId: claims.tenantId,
-    scopes: claims.scopes,
+    scopes: claims.scopes.filter((s) => clientScopes.has(s)),
     actor: { type: 'oauth_client', id: claims.clientId },
     credentialId: claims.clientId,
     tier: claims.tier,

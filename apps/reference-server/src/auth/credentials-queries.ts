@@ -111,3 +111,24 @@ export async function insertOAuthClient(
 ): Promise<void> {
   await db.insertInto('oauth_clients').values(row).execute();
 }
+
+/**
+ * Updates an OAuth client of the tenant (its status or secret); resolves to the new row.
+ *
+ * @example
+ * await updateOAuthClient(trx, 'ten_…', 'cli_…', { status: 'revoked' });
+ */
+export function updateOAuthClient(
+  db: Kysely<DB>,
+  tenantId: string,
+  id: string,
+  set: { status?: 'revoked'; secret_hash?: string },
+): Promise<Row<'oauth_clients'> | undefined> {
+  return db
+    .updateTable('oauth_clients')
+    .set(set)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}

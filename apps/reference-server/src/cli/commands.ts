@@ -11,7 +11,10 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { serverMigrations } from '../features.ts';
 import { checkFacilityInput, FacilityInputError, registerFacility } from '../hl7/facilities.ts';
 import { type MappingInput, MappingInputError, upsertMapping } from '../hl7/mappings.ts';
+import type { ChangeContext } from '../kernel/change.ts';
+import { isApiError } from '../kernel/problem.ts';
 import { openConfiguredDatabase } from '../server.ts';
+import { revokeOAuthClient, rotateOAuthClientSecret } from '../tenants/oauth-clients.ts';
 import { type CreatedTenant, createTenant, tenantExists } from '../tenants/service.ts';
 import { createIntegrationToken } from '../tokens/service.ts';
 
@@ -123,6 +126,42 @@ export async function createTokenCommand(
     );
     return { id: token.id, apiKey: token.apiKey, scopes: token.scopes };
   });
+}
+
+/**
+ * Revokes an OAuth client of a tenant, or gives it a new secret (shown once).
+ * A revoked client's access tokens fail on their next request.
+ *
+ * @example
+ * await oauthClientCommand(config, 'revoke', { tenantId: 'ten_…', clientId: 'cli_…' });
+ * const { clientSecret } = await oauthClientCommand(config, 'rotate', { tenantId: 'ten_…', clientId: 'cli_…' });
+ */
+export function oauthClientCommand(
+  config: CoreConfig,
+  action: 'revoke' | 'rotate',
+  input: { tenantId: string; clientId: string },
+): Promise<{ clientId: string; status: string; clientSecret?: string }> {
+  return withDatabase(config, (database) =>
+    database.db.transaction().execute(async (trx) => {
+      const change: ChangeContext = {
+        tenantId: input.tenantId,
+        actor: { type: 'operator', id: 'cli' },
+        requestId: null,
+        now: new Date(),
+      };
+      try {
+        if (action === 'revoke') {
+          const client = await revokeOAuthClient(trx, change, input.clientId);
+          return { clientId: client.id, status: client.status };
+        }
+        const client = await rotateOAuthClientSecret(trx, change, input.clientId);
+        return { clientId: client.id, status: client.status, clientSecret: client.clientSecret };
+      } catch (error) {
+        if (isApiError(error)) throw new CommandError(error.message);
+        throw error;
+      }
+    }),
+  );
 }
 
 /**

@@ -80,7 +80,6 @@ describe('database', () => {
     const data = {
       appointmentId: 'apt_aaaaaaaaaaaaaaaaaaaaaaaaaa',
       patientId: 'pat_aaaaaaaaaaaaaaaaaaaaaaaaaa',
-      service: 'Consultation',
       status: 'scheduled',
       startsAt: '2026-11-22T09:00:00.000Z',
       endsAt: '2026-11-22T09:30:00.000Z',
@@ -97,7 +96,7 @@ describe('database', () => {
       type: 'appointment.cancelled',
       entityType: 'appointment',
       entityId: data.appointmentId,
-      data: { ...data, status: 'cancelled', cancellationReason: 'ill' },
+      data: { ...data, status: 'cancelled' },
     });
     const rows = await database.db
       .selectFrom('events')

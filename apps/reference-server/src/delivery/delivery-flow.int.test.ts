@@ -165,7 +165,7 @@ describe('delivery to a real receiver', () => {
     const notice = receiver.received.find((r) => r.path === '/watcher');
     expect(JSON.parse(notice?.body ?? '{}')).toMatchObject({
       type: 'webhook_endpoint.disabled',
-      data: { endpointId: gone.id, reason: 'the receiver answered 410 Gone' },
+      data: { endpointId: gone.id, reasonCode: 'gone' },
     });
     expect(notice?.verified).toBe(true);
     void watcher;

@@ -22,6 +22,7 @@ export async function disableEndpoint(
   endpointId: string,
   reason: string,
   now: Date,
+  reasonCode: 'failing' | 'gone' = 'failing',
 ): Promise<boolean> {
   const endpoint = await trx
     .updateTable('webhook_endpoints')
@@ -38,8 +39,8 @@ export async function disableEndpoint(
     entityId: endpoint.id,
     data: {
       endpointId: endpoint.id as `whep_${string}`,
-      url: endpoint.url,
-      reason,
+      // The reason text and URL stay in the endpoint row and the alert; events carry codes only.
+      reasonCode,
       failingSince: endpoint.failing_since?.toISOString() ?? null,
     },
     occurredAt: now,
@@ -116,7 +117,8 @@ export async function updateEndpointHealth(
   }
   const disabled: string[] = [];
   for (const [id, reason] of toDisable) {
-    if (await disableEndpoint(trx, id, reason, now)) disabled.push(id);
+    const code = update.disable.has(id) ? 'gone' : 'failing';
+    if (await disableEndpoint(trx, id, reason, now, code)) disabled.push(id);
   }
   return disabled;
 }

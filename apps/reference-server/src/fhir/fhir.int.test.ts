@@ -58,8 +58,13 @@ async function fhir<T extends Resource>(path: string, key = tenant().apiKey) {
 }
 
 const keyWith = async (scopes: string[]) =>
-  (await api<{ apiKey: string }>('/api/v1/integration-tokens', { name: scopes.join(' '), scopes }))
-    .apiKey;
+  (
+    await api<{ apiKey: string }>('/api/v1/integration-tokens', {
+      name: scopes.join(' '),
+      scopes,
+      approval: { approver: 'test', reason: 'a test credential' },
+    })
+  ).apiKey;
 
 beforeAll(async () => {
   running = await startTestServer({ tenantCount: 2, features: [fhirFeature] });

@@ -89,7 +89,7 @@ const handlePayments: InboundHandler = async (trx, payload, now) => {
       data: {
         invoiceId: invoiceId as `inv_${string}` | null,
         amount,
-        reason: outcome.failureMessage ?? 'the payment failed',
+        failureCode: outcome.failureCode ?? 'payment_failed',
         externalRef,
       },
       occurredAt: now,

@@ -38,7 +38,6 @@ async function record(type: 'appointment.created' | 'payment.received', n: numbe
           data: {
             appointmentId,
             patientId,
-            service: 'Implant consultation',
             status: 'scheduled',
             startsAt: '2026-11-23T09:00:00Z',
             endsAt: '2026-11-23T09:30:00Z',
@@ -247,7 +246,6 @@ describe('internal subscribers', () => {
           data: {
             appointmentId,
             patientId: patientId as `pat_${string}`,
-            service: 'Implant consultation',
             status: 'scheduled',
             startsAt: '2026-11-24T09:00:00Z',
             endsAt: '2026-11-24T09:30:00Z',

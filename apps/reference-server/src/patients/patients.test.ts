@@ -13,7 +13,7 @@ afterAll(() => t.close());
 async function tokenWith(scopes: string[]): Promise<string> {
   const res = await call(t.app, 'POST', '/api/v1/integration-tokens', {
     token: admin,
-    body: { name: 'scoped', scopes },
+    body: { name: 'scoped', scopes, approval: { approver: 'test', reason: 'a test credential' } },
   });
   return (await json<{ apiKey: string }>(res)).apiKey;
 }

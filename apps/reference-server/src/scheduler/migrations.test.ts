@@ -1,3 +1,4 @@
+import { PING_MESSAGE } from '@clinicbridge/sdk/contract';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
@@ -18,7 +19,7 @@ describe('event bus tables', () => {
         type: 'webhook_endpoint.ping',
         entityType: 'webhook_endpoint',
         entityId: 'whep_aaaaaaaaaaaaaaaaaaaaaaaaaa',
-        data: { endpointId: 'whep_aaaaaaaaaaaaaaaaaaaaaaaaaa', message: 'hello' },
+        data: { endpointId: 'whep_aaaaaaaaaaaaaaaaaaaaaaaaaa', message: PING_MESSAGE },
       }),
     );
     const queued = await db.selectFrom('event_queue').selectAll().execute();
@@ -35,7 +36,7 @@ describe('event bus tables', () => {
           type: 'webhook_endpoint.ping',
           entityType: 'webhook_endpoint',
           entityId: 'whep_aaaaaaaaaaaaaaaaaaaaaaaaaa',
-          data: { endpointId: 'whep_aaaaaaaaaaaaaaaaaaaaaaaaaa', message: 'hello' },
+          data: { endpointId: 'whep_aaaaaaaaaaaaaaaaaaaaaaaaaa', message: PING_MESSAGE },
         });
         throw new Error('rollback');
       }),

@@ -3,6 +3,7 @@
  * (LISTEN/NOTIFY on PostgreSQL, in-process notifications on PGlite); a
  * rolled-back event and another schema's notification do not.
  */
+import { PING_MESSAGE } from '@clinicbridge/sdk/contract';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
@@ -31,7 +32,7 @@ const ping = {
   type: 'webhook_endpoint.ping' as const,
   entityType: 'webhook_endpoint',
   entityId: 'whep_wakeupendpoint000000001',
-  data: { endpointId: 'whep_wakeupendpoint000000001' as const, message: 'hello' },
+  data: { endpointId: 'whep_wakeupendpoint000000001' as const, message: PING_MESSAGE } as const,
 };
 
 async function wakesAfter(action: () => Promise<unknown>, waitMs: number): Promise<number> {

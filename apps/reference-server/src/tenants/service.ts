@@ -1,7 +1,8 @@
 /**
  * Tenants: created by the operator (CLI or first start), each with an admin
- * API key holding every scope and an OAuth client for the
- * client-credentials grant. Secrets are returned once and stored hashed.
+ * API key holding every scope and a least-privilege OAuth client for the
+ * client-credentials grant (reads without PII: see DEFAULT_CLIENT_SCOPES).
+ * Secrets are returned once and stored hashed.
  */
 import { newId, type Scope, scopes } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
@@ -11,6 +12,18 @@ import type { DB } from '../db/schema.ts';
 import { auditChange, type ChangeContext } from '../kernel/change.ts';
 import { createIntegrationToken } from '../tokens/service.ts';
 import { countTenantRows, findTenant, insertTenant } from './queries.ts';
+
+/**
+ * Scopes of a new tenant's default OAuth client: every `read:` scope except
+ * `read:patients:pii` — no writes, no admin. A partner needing more gets its
+ * own client or an API key granted by a manager.
+ *
+ * @example
+ * DEFAULT_CLIENT_SCOPES.includes('write:appointments'); // false
+ */
+export const DEFAULT_CLIENT_SCOPES: readonly Scope[] = scopes.filter(
+  (s) => s.startsWith('read:') && s !== 'read:patients:pii',
+);
 
 /**
  * The credentials of a new tenant, shown once.
@@ -53,7 +66,7 @@ export async function createTenant(
     });
     const client = await createOAuthClient(trx, change, {
       name: 'Default client',
-      scopes: [...scopes],
+      scopes: [...DEFAULT_CLIENT_SCOPES],
     });
     return {
       tenantId,

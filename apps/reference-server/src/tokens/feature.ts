@@ -1,6 +1,6 @@
-/** The integration-tokens feature: API keys and OAuth clients a tenant gives its integrations (`integrationTokens.*`). */
+/** The integration-tokens feature: API keys and OAuth clients a tenant gives its integrations (`integrationTokens.*`, `oauthClients.*`). */
 import type { Feature } from '../feature.ts';
-import { integrationTokenHandlers } from './handlers.ts';
+import { integrationTokenHandlers, oauthClientHandlers } from './handlers.ts';
 
 /**
  * The integration-tokens feature (its tables come from the core migration, `0001-core`).
@@ -11,5 +11,5 @@ import { integrationTokenHandlers } from './handlers.ts';
 export const tokensFeature: Feature = {
   name: 'integration-tokens',
   tables: ['api_keys', 'oauth_clients'],
-  handlers: integrationTokenHandlers,
+  handlers: { ...integrationTokenHandlers, ...oauthClientHandlers },
 };

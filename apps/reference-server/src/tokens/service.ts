@@ -1,15 +1,19 @@
 /**
  * Integration tokens (API keys): issued by a manager (`admin:tokens`) or the
- * operator CLI, shown once, stored as a hash, revoked at once. Every change
+ * operator CLI, shown once, stored as a hash, revoked at once. Through the
+ * API a credential grants at most its own scopes and tier, and a `write:`
+ * scope only with a recorded approval. Every change
  * is audited; the key itself never appears in a log, an audit row or a
  * later response.
  */
 import {
   type CreatedIntegrationToken,
   type IntegrationToken,
+  needsApproval,
   newId,
   type Page,
   type Scope,
+  type TokenApproval,
 } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { findApiKey, insertApiKey, revokeApiKeyRow } from '../auth/credentials-queries.ts';
@@ -31,6 +35,53 @@ export interface NewToken {
   scopes: Scope[];
   tier?: 'standard' | 'high' | undefined;
   expiresAt?: string | undefined;
+  /** Who approved a token with a `write:` scope, and why; audited. */
+  approval?: TokenApproval | undefined;
+}
+
+/**
+ * The credential granting a token through the API: a token can get only
+ * scopes it holds and no higher tier. The operator CLI grants without one.
+ *
+ * @example
+ * const grantor: Grantor = { scopes: ctx.auth.scopes, tier: ctx.auth.tier };
+ */
+export interface Grantor {
+  scopes: readonly Scope[];
+  tier: 'standard' | 'high';
+}
+
+const tierRank = { standard: 0, high: 1 } as const;
+
+/**
+ * Refuses a grant beyond the grantor's own scopes or tier, and a write token
+ * asked for through the API without an approval.
+ */
+function checkGrant(input: NewToken, grantor: Grantor | undefined): void {
+  if (!grantor) return;
+  const held = new Set(grantor.scopes);
+  const beyond = input.scopes.filter((s) => !held.has(s));
+  if (beyond.length > 0) {
+    throw new ApiError(
+      'insufficient_scope',
+      `A credential can grant only scopes it holds; this one lacks ${beyond.join(', ')}. Ask a credential that holds them.`,
+    );
+  }
+  if (tierRank[input.tier ?? 'standard'] > tierRank[grantor.tier]) {
+    throw new ApiError(
+      'insufficient_scope',
+      `A credential can grant at most its own rate-limit tier (${grantor.tier}).`,
+    );
+  }
+  if (needsApproval(input.scopes) && !input.approval) {
+    throw new ApiError(
+      'validation_failed',
+      'A token with a write: scope needs an approval. Send approval: { approver, reason }.',
+      {
+        errors: [{ path: 'body.approval', message: 'required for write: scopes', code: 'custom' }],
+      },
+    );
+  }
 }
 
 /**
@@ -65,7 +116,9 @@ export async function createIntegrationToken(
   db: Kysely<DB>,
   change: ChangeContext,
   input: NewToken,
+  grantor?: Grantor,
 ): Promise<CreatedIntegrationToken & { apiKey: string }> {
+  checkGrant(input, grantor);
   if (input.expiresAt !== undefined && Date.parse(input.expiresAt) <= change.now.getTime()) {
     throw new ApiError('validation_failed', 'expiresAt must be in the future.', {
       errors: [{ path: 'body.expiresAt', message: 'must be in the future', code: 'too_small' }],
@@ -91,6 +144,9 @@ export async function createIntegrationToken(
   await auditChange(db, change, 'integration_token.created', 'integration_token', row.id, {
     scopes: row.scopes,
     tier: row.tier,
+    ...(input.approval
+      ? { approval: { approver: input.approval.approver, reason: input.approval.reason } }
+      : {}),
   });
   return { ...toIntegrationToken(row), apiKey };
 }

@@ -6,7 +6,7 @@
  * its transaction. No HTTP here: handlers call these functions.
  */
 import type { EventType, Page } from '@clinicbridge/sdk/contract';
-import { newId } from '@clinicbridge/sdk/contract';
+import { newId, PING_MESSAGE } from '@clinicbridge/sdk/contract';
 import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { notInFlight, restartedSchedule } from '../delivery/restart.ts';
@@ -286,7 +286,7 @@ export async function sendTestEvent(
     type: 'webhook_endpoint.ping',
     entityType: 'webhook_endpoint',
     entityId: id,
-    data: { endpointId: id as `whep_${string}`, message: 'Test event from ClinicBridge' },
+    data: { endpointId: id as `whep_${string}`, message: PING_MESSAGE },
     occurredAt: change.now,
   });
   await auditChange(db, change, 'webhook_endpoint.tested', 'webhook_endpoint', id, {

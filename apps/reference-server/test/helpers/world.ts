@@ -18,7 +18,11 @@ export type WorldIds = Record<string, string>;
  * @example
  * const ids = await populateTenant(app, apiKey);
  */
-export async function populateTenant(app: Hono<AppEnv>, token: string): Promise<WorldIds> {
+export async function populateTenant(
+  app: Hono<AppEnv>,
+  token: string,
+  clientId = 'cli_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+): Promise<WorldIds> {
   const post = async (path: string, body: unknown) => {
     const res = await call(app, 'POST', path, { token, body });
     if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
@@ -68,6 +72,7 @@ export async function populateTenant(app: Hono<AppEnv>, token: string): Promise<
     refundId: refund.id,
     integrationId: integration.id,
     tokenId: token2.id,
+    clientId,
     eventId: events.data[0]?.id ?? '',
     auditEventId: audit.data[0]?.id ?? '',
     webhookEndpointId: 'whep_aaaaaaaaaaaaaaaaaaaaaaaaaa',

@@ -4,12 +4,17 @@
  * holds a secret shown once (finding 3). Runs on PGlite, or on PostgreSQL
  * with TEST_DATABASE_URL set.
  */
-import { createdIntegrationToken, webhookEndpointWithSecret } from '@clinicbridge/sdk/contract';
+import {
+  createdIntegrationToken,
+  rotatedOAuthClient,
+  webhookEndpointWithSecret,
+} from '@clinicbridge/sdk/contract';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { idempotencySecretsMigration } from '../../src/db/migrations/0003-core-idempotency-secrets.ts';
 import { deliveryConfig } from '../../src/delivery/config.ts';
 import { inboundConfig } from '../../src/inbound/config.ts';
+import { createOAuthClient } from '../../src/tenants/service.ts';
 import { call, json, startTestApp, type TestApp } from '../helpers/app.ts';
 import { eventFeatures } from '../helpers/features.ts';
 import { patientBody } from '../helpers/fixtures.ts';
@@ -34,7 +39,11 @@ afterAll(async () => {
 async function tokenWith(scopes: string[]): Promise<string> {
   const res = await call(t.app, 'POST', '/api/v1/integration-tokens', {
     token: admin,
-    body: { name: `holder of ${scopes.join(' ')}`, scopes },
+    body: {
+      name: `holder of ${scopes.join(' ')}`,
+      scopes,
+      approval: { approver: 'Clinic manager', reason: 'finding 2 regression test' },
+    },
   });
   expect(res.status).toBe(201);
   return (await json<{ apiKey: string }>(res)).apiKey;
@@ -83,14 +92,25 @@ describe('security: idempotent replay', () => {
   });
 
   test("finding 2: a JWT is bound by its OAuth client: a fresh JWT of the client replays, the tenant's API key does not", async () => {
+    // A client that may write patients (a tenant's default client only reads).
+    const writer = await createOAuthClient(
+      t.database.db,
+      {
+        tenantId: t.tenants[0]?.tenantId as string,
+        actor: { type: 'operator', id: 'test' },
+        requestId: null,
+        now: new Date(),
+      },
+      { name: 'Patient writer', scopes: ['write:patients', 'read:patients:pii'] },
+    );
     const jwt = async () => {
       const res = await t.app.request('/oauth/token', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({
           grant_type: 'client_credentials',
-          client_id: t.tenants[0]?.clientId as string,
-          client_secret: t.tenants[0]?.clientSecret as string,
+          client_id: writer.clientId,
+          client_secret: writer.clientSecret,
           scope: 'write:patients read:patients:pii',
         }).toString(),
       });
@@ -174,6 +194,30 @@ describe('security: idempotent replay', () => {
     // The secret itself still works: it was shown once, and only stored as a hash.
     const usable = await call(t.app, 'GET', '/api/v1/appointments', { token: created.apiKey });
     expect(usable.status).toBe(200);
+  });
+
+  test("finding 3: an OAuth client's rotated secret is not stored in idempotency_keys, nor served on replay", async () => {
+    const clientId = t.tenants[0]?.clientId as string;
+    const path = `/api/v1/oauth-clients/${clientId}/rotate-secret`;
+    const send = () =>
+      call(t.app, 'POST', path, { token: admin, idempotencyKey: 'finding-3-client' });
+    const first = await send();
+    expect(first.status).toBe(200);
+    const { clientSecret } = await json<{ clientSecret: string }>(first);
+    expect(clientSecret.length).toBeGreaterThan(16);
+    const { rows } = await sql<{ body: string }>`
+      select response_body::text as body from idempotency_keys where key = 'finding-3-client'`.execute(
+      t.database.db,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.body).not.toContain(clientSecret);
+    const replay = await send();
+    expect(replay.headers.get('idempotency-replayed')).toBe('true');
+    const text = await replay.text();
+    expect(text).not.toContain(clientSecret);
+    const body = JSON.parse(text) as Record<string, unknown>;
+    expect(body).toMatchObject({ id: clientId, secretShownOnce: true });
+    expect(rotatedOAuthClient.safeParse(body).success).toBe(true);
   });
 
   test('finding 3: the upgrade removes secrets that earlier versions stored', async () => {

@@ -16,7 +16,9 @@ const StripePaymentEvent = z.object({
       amount_received: z.number().int().nonnegative().optional(),
       currency: z.string().regex(/^[a-zA-Z]{3}$/),
       metadata: z.record(z.string(), z.string()).default({}),
-      last_payment_error: z.object({ message: z.string().optional() }).nullish(),
+      last_payment_error: z
+        .object({ message: z.string().optional(), code: z.string().optional() })
+        .nullish(),
     }),
   }),
 });
@@ -35,6 +37,8 @@ export type StripePaymentOutcome =
       metadata: Record<string, string>;
       /** Stripe's message for a failed payment (no card data). */
       failureMessage?: string;
+      /** Stripe's decline code for a failed payment (`card_declined`), when it is a plain code. */
+      failureCode?: string;
     }
   | { kind: 'ignored'; type: string }
   | { kind: 'invalid'; reason: string };
@@ -65,11 +69,13 @@ export function readStripePaymentEvent(payload: unknown): StripePaymentOutcome {
     return { kind: 'invalid', reason: 'the payment has no valid amount and currency' };
   }
   const message = object.last_payment_error?.message;
+  const code = object.last_payment_error?.code;
   return {
     kind,
     intentId: object.id.slice(0, 100),
     amount: { amount, currency: object.currency.toUpperCase() },
     metadata: object.metadata,
     ...(kind === 'failed' && message ? { failureMessage: message.slice(0, 200) } : {}),
+    ...(kind === 'failed' && code && /^[a-z0-9_]{1,64}$/.test(code) ? { failureCode: code } : {}),
   };
 }

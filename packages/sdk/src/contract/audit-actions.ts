@@ -13,6 +13,8 @@
 export const auditActions = {
   'integrationTokens.create': 'integration_token.created',
   'integrationTokens.revoke': 'integration_token.revoked',
+  'oauthClients.revoke': 'oauth_client.revoked',
+  'oauthClients.rotateSecret': 'oauth_client.secret_rotated',
   'patients.create': 'patient.created',
   'patients.update': 'patient.updated',
   'appointments.create': 'appointment.created',

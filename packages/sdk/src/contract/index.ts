@@ -18,6 +18,7 @@ import type { exportJob, importJob } from './resources/imports-exports.ts';
 import type { createdIntegrationToken, integrationToken } from './resources/integration-tokens.ts';
 import type { integration } from './resources/integrations.ts';
 import type { invoice } from './resources/invoices.ts';
+import type { oauthClient, rotatedOAuthClient } from './resources/oauth-clients.ts';
 import type { patient } from './resources/patients.ts';
 import type { payment, refund } from './resources/payments.ts';
 import type { visaApplication } from './resources/visas.ts';
@@ -44,6 +45,7 @@ export * from './resources/imports-exports.ts';
 export * from './resources/integration-tokens.ts';
 export * from './resources/integrations.ts';
 export * from './resources/invoices.ts';
+export * from './resources/oauth-clients.ts';
 export * from './resources/patients.ts';
 export * from './resources/payments.ts';
 export * from './resources/visas.ts';
@@ -114,6 +116,20 @@ export type IntegrationToken = z.infer<typeof integrationToken>;
  * const created: CreatedIntegrationToken = await client.integrationTokens.create({ name: 'CRM', scopes: ['read:appointments'] }); vault.store(created.apiKey);
  */
 export type CreatedIntegrationToken = z.infer<typeof createdIntegrationToken>;
+/**
+ * An OAuth client (never its secret).
+ *
+ * @example
+ * const revoked: OAuthClient = await client.oauthClients.revoke({ clientId: 'cli_…' });
+ */
+export type OAuthClient = z.infer<typeof oauthClient>;
+/**
+ * An OAuth client with its new secret, shown once.
+ *
+ * @example
+ * const { clientSecret }: RotatedOAuthClient = await client.oauthClients.rotateSecret({ clientId: 'cli_…' });
+ */
+export type RotatedOAuthClient = z.infer<typeof rotatedOAuthClient>;
 /**
  * A webhook endpoint (no secret).
  *

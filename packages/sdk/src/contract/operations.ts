@@ -14,6 +14,7 @@ import { exportOperations, importOperations } from './resources/imports-exports.
 import { integrationTokenOperations } from './resources/integration-tokens.ts';
 import { integrationOperations } from './resources/integrations.ts';
 import { invoiceOperations } from './resources/invoices.ts';
+import { oauthClientOperations } from './resources/oauth-clients.ts';
 import { patientOperations } from './resources/patients.ts';
 import { paymentOperations, refundOperations } from './resources/payments.ts';
 import { visaOperations } from './resources/visas.ts';
@@ -28,6 +29,7 @@ import { webhookEndpointOperations } from './resources/webhook-endpoints.ts';
  */
 export const operations = {
   integrationTokens: integrationTokenOperations,
+  oauthClients: oauthClientOperations,
   patients: patientOperations,
   appointments: appointmentOperations,
   visits: visitOperations,

@@ -1,7 +1,11 @@
 /**
  * The event catalogue: every event type ClinicBridge emits and the schema of
- * its `data`. Payloads carry ids, statuses and amounts — never clinical text
- * or contact details — so they are safe to fan out to partners and analytics.
+ * its `data`. Payloads carry ids, codes, states, amounts and timestamps only —
+ * never free text (no appointment service, no cancellation reason, no
+ * provider messages), clinical detail or contact details — so they are safe
+ * to fan out to partners and analytics. Every string field is one of the
+ * shapes of `./shapes.ts` or an id, enum, timestamp, date or currency; the
+ * server's `test/security/finding-07-event-free-text.test.ts` walks the catalogue to keep it so.
  */
 import * as z from 'zod/mini';
 import { money, timestamp } from '../common.ts';
@@ -9,15 +13,24 @@ import { idSchema } from '../ids.ts';
 import { appointmentStatus } from '../resources/appointments.ts';
 import { encounterClass, encounterLocation, encounterStatus } from '../resources/encounters.ts';
 import { disputeReason } from '../resources/escrows.ts';
+import { eventCode, externalRef } from './shapes.ts';
 
 const appointmentData = z.object({
   appointmentId: idSchema('apt'),
   patientId: idSchema('pat'),
-  service: z.string(),
   status: appointmentStatus,
   startsAt: timestamp,
   endsAt: timestamp,
-  cancellationReason: z.optional(z.nullable(z.string())),
+});
+
+/** Where a patient is, as the hospital codes it (HL7 PL components); absent parts are null. */
+const eventLocation = z.object({
+  pointOfCare: z.nullable(eventCode),
+  room: z.nullable(eventCode),
+  bed: z.nullable(eventCode),
+  facility: z.nullable(eventCode),
+  building: z.nullable(eventCode),
+  floor: z.nullable(eventCode),
 });
 
 const encounterData = {
@@ -25,71 +38,81 @@ const encounterData = {
   patientId: idSchema('pat'),
   status: encounterStatus,
   class: encounterClass,
-  location: z.nullable(encounterLocation),
-  departmentRef: z.nullable(z.string()),
+  location: z.nullable(eventLocation),
+  departmentRef: z.nullable(eventCode),
   admittedAt: z.nullable(timestamp),
   dischargedAt: z.nullable(timestamp),
 };
 
 const visaData = z.object({
-  caseId: z.string(),
+  caseId: externalRef,
   patientId: z.optional(idSchema('pat')),
-  country: z.string(),
-  status: z.string(),
-  previousStatus: z.optional(z.nullable(z.string())),
+  /** ISO 3166-1 country code. */
+  country: eventCode,
+  status: eventCode,
+  previousStatus: z.optional(z.nullable(eventCode)),
   /** Set by the server's visa feature (a partner's own webhook may not carry it). */
   applicationId: z.optional(idSchema('vsa')),
   /** The partner's reasons, in the platform's vocabulary (`invalid_passport`, …). */
-  reasonCodes: z.optional(z.array(z.string())),
+  reasonCodes: z.optional(z.array(eventCode)),
 });
 
 const bookingRef = {
-  bookingId: z.string(),
+  bookingId: externalRef,
   patientId: z.optional(idSchema('pat')),
 };
 
 const flightData = z.object({
   ...bookingRef,
-  flightNumber: z.string(),
+  flightNumber: eventCode,
   departAt: z.optional(z.nullable(timestamp)),
   previousDepartAt: z.optional(z.nullable(timestamp)),
-  reason: z.optional(z.string()),
+  /** The carrier's change or cancellation code, if it sent one. */
+  reasonCode: z.optional(eventCode),
 });
 
 const stayData = z.object({
   ...bookingRef,
-  propertyName: z.string(),
+  /** The hotel provider's property id (the name stays with the booking, not in events). */
+  propertyId: externalRef,
   checkIn: z.iso.date(),
   checkOut: z.iso.date(),
-  reason: z.optional(z.string()),
+  /** The provider's unavailability code, if it sent one. */
+  reasonCode: z.optional(eventCode),
 });
 
 const messageData = z.object({
-  messageId: z.string(),
+  messageId: externalRef,
   channel: z.enum(['whatsapp', 'sms', 'email']),
-  providerMessageId: z.optional(z.string()),
+  providerMessageId: z.optional(externalRef),
   patientId: z.optional(idSchema('pat')),
-  errorCode: z.optional(z.string()),
+  errorCode: z.optional(eventCode),
 });
 
 const claimData = z.object({
-  claimId: z.string(),
+  claimId: externalRef,
   patientId: z.optional(idSchema('pat')),
   /** The payer (insurer or TPA) id. */
-  insurer: z.string(),
+  insurer: externalRef,
   amount: z.optional(money),
-  /** Free text from an insurer's own webhook; ClinicBridge's claims send `reasonCodes` only. */
-  reason: z.optional(z.string()),
   invoiceId: z.optional(idSchema('inv')),
-  status: z.optional(z.string()),
+  status: z.optional(eventCode),
   /** The payer's reason codes (X12 CARC and the like) for a denial or ineligibility. */
-  reasonCodes: z.optional(z.array(z.string())),
+  reasonCodes: z.optional(z.array(eventCode).check(z.maxLength(20))),
   approvedAmount: z.optional(money),
   paidAmount: z.optional(money),
-  remittanceRef: z.optional(z.string()),
+  remittanceRef: z.optional(externalRef),
   /** 1 for the first resubmission, 2 for the next. */
   resubmission: z.optional(z.int()),
 });
+
+/**
+ * The fixed `message` of a `webhook_endpoint.ping` event.
+ *
+ * @example
+ * const data: EventData<'webhook_endpoint.ping'> = { endpointId, message: PING_MESSAGE };
+ */
+export const PING_MESSAGE = 'Test event from ClinicBridge';
 
 /**
  * `data` schema of each event type.
@@ -111,11 +134,12 @@ export const eventDataSchemas = {
   'encounter.admitted': z.object(encounterData),
   'encounter.transferred': z.object({
     ...encounterData,
-    previousLocation: z.nullable(encounterLocation),
+    previousLocation: z.nullable(eventLocation),
   }),
   'encounter.discharged': z.object({
     ...encounterData,
-    dischargeDisposition: z.nullable(z.string()),
+    /** HL7 table 0112 code. */
+    dischargeDisposition: z.nullable(eventCode),
     /** The invoice drafted from the encounter's charges, if it had any priced. */
     invoiceId: z.nullable(idSchema('inv')),
   }),
@@ -135,14 +159,15 @@ export const eventDataSchemas = {
     paymentId: idSchema('pay'),
     invoiceId: idSchema('inv'),
     amount: money,
-    method: z.string(),
+    method: eventCode,
     invoiceBalance: money,
   }),
   'payment.failed': z.object({
     invoiceId: z.nullable(idSchema('inv')),
     amount: money,
-    reason: z.string(),
-    externalRef: z.optional(z.string()),
+    /** The gateway's decline code (`card_declined`, `insufficient_funds`), never its message. */
+    failureCode: eventCode,
+    externalRef: z.optional(externalRef),
   }),
   'refund.issued': z.object({
     refundId: idSchema('ref'),
@@ -159,8 +184,8 @@ export const eventDataSchemas = {
     dueDate: z.iso.date(),
   }),
   'inventory.low_stock': z.object({
-    sku: z.string(),
-    location: z.optional(z.string()),
+    sku: eventCode,
+    location: z.optional(eventCode),
     onHand: z.int(),
     threshold: z.int(),
   }),
@@ -171,7 +196,7 @@ export const eventDataSchemas = {
   'booking.confirmed': z.object({
     ...bookingRef,
     kind: z.enum(['flight', 'hotel', 'transfer']),
-    reference: z.string(),
+    reference: eventCode,
   }),
   'flight.changed': flightData,
   'flight.cancelled': flightData,
@@ -194,17 +219,17 @@ export const eventDataSchemas = {
     paymentId: idSchema('pay'),
     invoiceId: idSchema('inv'),
     amount: money,
-    milestones: z.array(z.object({ code: z.string(), amount: money })),
+    milestones: z.array(z.object({ code: eventCode, amount: money })),
   }),
   'escrow.released': z.object({
-    escrowId: z.string(),
-    milestone: z.string(),
+    escrowId: externalRef,
+    milestone: eventCode,
     amount: money,
     transferId: z.optional(idSchema('ltr')),
   }),
   'escrow.disputed': z.object({
     escrowId: idSchema('esc'),
-    milestone: z.string(),
+    milestone: eventCode,
     amount: money,
     reason: disputeReason,
   }),
@@ -213,15 +238,18 @@ export const eventDataSchemas = {
     amount: money,
     /** `voided` by a caller, `expired` by the server's job. */
     status: z.enum(['voided', 'expired']),
-    milestones: z.array(z.string()),
+    milestones: z.array(eventCode),
   }),
   'webhook_endpoint.disabled': z.object({
     endpointId: idSchema('whep'),
-    url: z.string(),
-    reason: z.string(),
+    /** Why it was disabled; the endpoint's URL and details are at `GET /webhook-endpoints/{id}`. */
+    reasonCode: z.enum(['failing', 'gone']),
     failingSince: z.nullable(timestamp),
   }),
-  'webhook_endpoint.ping': z.object({ endpointId: idSchema('whep'), message: z.string() }),
+  'webhook_endpoint.ping': z.object({
+    endpointId: idSchema('whep'),
+    message: z.literal(PING_MESSAGE),
+  }),
 } as const;
 
 /**

@@ -41,7 +41,7 @@ export type EventEnvelope = z.infer<typeof eventEnvelope>;
  * A catalogued event of type `T`.
  *
  * @example
- * function onCancelled(event: ClinicBridgeEventOf<'appointment.cancelled'>) { console.log(event.data.cancellationReason); }
+ * function onCancelled(event: ClinicBridgeEventOf<'appointment.cancelled'>) { console.log(event.data.status); }
  */
 export type ClinicBridgeEventOf<T extends EventType> = {
   id: `evt_${string}`;

@@ -55,6 +55,36 @@ export const createdIntegrationToken = z.extend(integrationToken, {
 const tokenParams = z.strictObject({ tokenId: idSchema('tok') });
 
 /**
+ * Who approved a token with a `write:` scope, and why; required for those,
+ * recorded in the `integration_token.created` audit row.
+ *
+ * @example
+ * tokenApproval.parse({ approver: 'Dr. Aylin Kaya, clinic manager', reason: 'Lab sync writes results (ticket OPS-112)' });
+ */
+export const tokenApproval = z.strictObject({
+  approver: text(100),
+  reason: text(500),
+});
+
+/**
+ * Who approved a write token, and why.
+ *
+ * @example
+ * const approval: TokenApproval = { approver: 'IT lead', reason: 'CRM sync books appointments' };
+ */
+export type TokenApproval = z.infer<typeof tokenApproval>;
+
+/**
+ * True when any scope is a `write:` scope, so the token needs an `approval`.
+ *
+ * @example
+ * needsApproval(['read:patients', 'write:appointments']); // true
+ */
+export function needsApproval(scopes: readonly string[]): boolean {
+  return scopes.some((s) => s.startsWith('write:'));
+}
+
+/**
  * Create an integration token; the API key is returned once (`integrationTokens.create`).
  *
  * @example
@@ -64,16 +94,26 @@ export const integrationTokensCreate = defineOperation({
   id: 'integrationTokens.create',
   method: 'POST',
   path: '/api/v1/integration-tokens',
-  summary: 'Create an integration token; the API key is returned once',
+  summary:
+    "Create an integration token with at most the caller's scopes and tier; write scopes need an approval; the API key is returned once",
   scope: 'admin:tokens',
   write: true,
   status: 201,
-  body: z.strictObject({
-    name: text(100),
-    scopes: z.array(scope).check(z.minLength(1), z.maxLength(30)),
-    tier: z.optional(tokenTier),
-    expiresAt: z.optional(timestampInput),
-  }),
+  body: z
+    .strictObject({
+      name: text(100),
+      scopes: z.array(scope).check(z.minLength(1), z.maxLength(30)),
+      tier: z.optional(tokenTier),
+      expiresAt: z.optional(timestampInput),
+      /** Required when `scopes` has a `write:` scope: who approved it and why (audited). */
+      approval: z.optional(tokenApproval),
+    })
+    .check(
+      z.refine((b) => b.approval !== undefined || !needsApproval(b.scopes), {
+        message: 'a token with a write: scope needs an approval: { approver, reason }',
+        path: ['approval'],
+      }),
+    ),
   response: createdIntegrationToken,
   shownOnce: ['apiKey'],
 });

@@ -9,6 +9,7 @@ import type { TenantState } from './tenant-state.ts';
 
 const entityTypes: Record<string, string> = {
   integrationTokens: 'integration_token',
+  oauthClients: 'oauth_client',
   patients: 'patient',
   appointments: 'appointment',
   visits: 'visit',

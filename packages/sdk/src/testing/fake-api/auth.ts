@@ -41,6 +41,8 @@ export interface OAuthClient {
   readonly clientSecret: string;
   readonly tenantId: `ten_${string}`;
   readonly scopes: readonly Scope[];
+  /** A revoked client gets no token, and its issued tokens fail on their next request. */
+  readonly status?: 'active' | 'revoked';
 }
 
 interface AccessToken {
@@ -145,7 +147,29 @@ export class AuthTable {
   /** The client whose id and secret match, or undefined. */
   authenticateClient(clientId: string, clientSecret: string): OAuthClient | undefined {
     const client = this.#clients.get(clientId);
-    return client && client.clientSecret === clientSecret ? client : undefined;
+    return client && client.status !== 'revoked' && client.clientSecret === clientSecret
+      ? client
+      : undefined;
+  }
+
+  /** The tenant's client with this id, or undefined. */
+  oauthClient(tenantId: string, clientId: string): OAuthClient | undefined {
+    const client = this.#clients.get(clientId);
+    return client?.tenantId === tenantId ? client : undefined;
+  }
+
+  /** Revokes a client: no new tokens, and its issued tokens fail on their next request. */
+  revokeOAuthClient(client: OAuthClient): OAuthClient {
+    const revoked: OAuthClient = { ...client, status: 'revoked' };
+    this.#clients.set(client.clientId, revoked);
+    return revoked;
+  }
+
+  /** Gives a client a new secret; the old one gets no new token. */
+  rotateOAuthClientSecret(client: OAuthClient): OAuthClient {
+    const rotated: OAuthClient = { ...client, clientSecret: randomSecret('cbcs_test_', 24) };
+    this.#clients.set(client.clientId, rotated);
+    return rotated;
   }
 
   /** Issues an opaque access token bound to `scopes`. */
@@ -208,6 +232,13 @@ export class AuthTable {
       if (access.expiresAtMs <= now.getTime()) {
         this.#accessTokens.delete(credential);
         throw new ApiProblem('invalid_token', 'the access token has expired; request a new one');
+      }
+      // Like the server: the client is checked on every request, so revocation applies at once.
+      if (this.#clients.get(access.clientId)?.status === 'revoked') {
+        throw new ApiProblem(
+          'invalid_token',
+          'the OAuth client was revoked; ask the clinic for a new one',
+        );
       }
       return {
         tenantId: access.tenantId,

@@ -10,6 +10,7 @@ import { importExportHandlers } from './resources/imports-exports.ts';
 import { integrationTokenHandlers } from './resources/integration-tokens.ts';
 import { integrationHandlers } from './resources/integrations.ts';
 import { invoiceHandlers } from './resources/invoices.ts';
+import { oauthClientHandlers } from './resources/oauth-clients.ts';
 import { patientHandlers } from './resources/patients.ts';
 import { paymentHandlers } from './resources/payments.ts';
 import { visaHandlers } from './resources/visas.ts';
@@ -24,6 +25,7 @@ import { webhookEndpointHandlers } from './resources/webhook-endpoints.ts';
  */
 export const allHandlers: readonly BoundHandler[] = [
   ...integrationTokenHandlers,
+  ...oauthClientHandlers,
   ...patientHandlers,
   ...appointmentHandlers,
   ...visitHandlers,

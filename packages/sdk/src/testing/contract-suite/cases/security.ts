@@ -1,7 +1,7 @@
 /**
  * Contract cases for the cross-cutting rules: authentication, scopes,
  * tenant isolation, validation errors with field paths, idempotent replay
- * and key reuse, and integration tokens that work until revoked.
+ * and key reuse, integration tokens that work until revoked, and OAuth clients.
  */
 import { expect } from 'vitest';
 import { NUL_CHARACTER_CODE } from '../../../contract/index.ts';
@@ -273,6 +273,17 @@ export const securityCases: ContractCase[] = [
       const revoked = await client.integrationTokens.revoke({ tokenId: created.id });
       expect(revoked.status).toBe('revoked');
       await expectProblem(partner.appointments.list().page(), 401);
+    },
+  },
+  {
+    // The suite's targets expose no OAuth client id; the revocation itself is
+    // covered by the server's security tests (issue #10, finding 4).
+    name: 'oauth clients: revoking or rotating an unknown client is 404',
+    uses: ['oauthClients.revoke', 'oauthClients.rotateSecret'],
+    async run({ client }) {
+      const clientId = 'cli_unknownclient0000000000' as const;
+      await expectProblem(client.oauthClients.revoke({ clientId }), 404, 'not_found');
+      await expectProblem(client.oauthClients.rotateSecret({ clientId }), 404, 'not_found');
     },
   },
 ];

@@ -26,11 +26,9 @@ function eventData(a: Appointment): EventData<AppointmentEvent> {
   return {
     appointmentId: a.id,
     patientId: a.patientId,
-    service: a.service,
     status: a.status,
     startsAt: a.startsAt,
     endsAt: a.endsAt,
-    cancellationReason: a.cancellationReason,
   };
 }
 

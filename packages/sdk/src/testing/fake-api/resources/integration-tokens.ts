@@ -23,6 +23,26 @@ function present(token: StoredToken): IntegrationToken {
 export const integrationTokenHandlers: BoundHandler[] = [
   defineHandler(integrationTokenOperations.create, (ctx) => {
     const b = ctx.body;
+    // Like the server: grant at most the caller's own scopes and tier (write scopes need
+    // `approval`, which the contract's body schema already requires).
+    const held = new Set(ctx.caller.scopes);
+    const beyond = b.scopes.filter((s) => !held.has(s));
+    if (beyond.length > 0) {
+      throw new ApiProblem(
+        'insufficient_scope',
+        `A credential can grant only scopes it holds; this one lacks ${beyond.join(', ')}. Ask a credential that holds them.`,
+      );
+    }
+    const callerTier =
+      ctx.caller.actor.type === 'api_key'
+        ? (ctx.world.auth.token(ctx.tenant.id, ctx.caller.actor.id)?.tier ?? 'standard')
+        : 'standard';
+    if (b.tier === 'high' && callerTier !== 'high') {
+      throw new ApiProblem(
+        'insufficient_scope',
+        `A credential can grant at most its own rate-limit tier (${callerTier}).`,
+      );
+    }
     const token = ctx.world.auth.createApiKey({
       tenantId: ctx.tenant.id,
       scopes: b.scopes,

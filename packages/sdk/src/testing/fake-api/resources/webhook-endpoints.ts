@@ -3,7 +3,12 @@
  * rotation only; after a rotation the previous secret is kept alongside the
  * new one, as the server keeps signing with both for 24 hours.
  */
-import { newId, type WebhookEndpoint, webhookEndpointOperations } from '../../../contract/index.ts';
+import {
+  newId,
+  PING_MESSAGE,
+  type WebhookEndpoint,
+  webhookEndpointOperations,
+} from '../../../contract/index.ts';
 import { type BoundHandler, defineHandler } from '../context.ts';
 import { endpointWants, scheduleDelivery } from '../event-recorder.ts';
 import { findOr404 } from '../lookup.ts';
@@ -94,7 +99,7 @@ export const webhookEndpointHandlers: BoundHandler[] = [
     const event = ctx.emit(
       'webhook_endpoint.ping',
       { type: 'webhook_endpoint', id: endpoint.id },
-      { endpointId: endpoint.id, message: 'ClinicBridge test event' },
+      { endpointId: endpoint.id, message: PING_MESSAGE },
       { endpointId: endpoint.id },
     );
     return { body: { eventId: event.id as `evt_${string}` } };

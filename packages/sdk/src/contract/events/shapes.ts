@@ -1,0 +1,36 @@
+/**
+ * The string shapes an event payload may carry besides ids, enums,
+ * timestamps and currency codes. Neither admits whitespace, so neither can
+ * hold a sentence: a diagnosis, a cancellation reason or a name and phone
+ * number cannot ride along to partners and analytics.
+ */
+import * as z from 'zod/mini';
+
+/**
+ * A code: a status, an X12 or HL7 code, an ISO country code, a SKU, a flight
+ * number — 1 to 64 letters, digits and `. _ : / -`, no whitespace.
+ *
+ * @example
+ * eventCode.parse('card_declined');
+ * eventCode.safeParse('the patient is unwell').success; // false
+ */
+export const eventCode = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/, 'must be a code without spaces'));
+
+/**
+ * A provider's opaque reference (a booking id, a claim number, a WhatsApp
+ * message id): 1 to 128 characters of letters, digits and `. _ : / - + = # @`,
+ * no whitespace.
+ *
+ * @example
+ * externalRef.parse('wamid.HBgLMTIzNDU2Nzg5MBUCABIYFjNFQjA=');
+ */
+export const externalRef = z
+  .string()
+  .check(
+    z.regex(
+      /^[A-Za-z0-9][A-Za-z0-9._:/+=#@-]{0,127}$/,
+      'must be an opaque reference without spaces',
+    ),
+  );
