@@ -140,7 +140,12 @@ defineContractSuite({
             'content-type': 'application/json',
             'idempotency-key': crypto.randomUUID(),
           },
-          body: JSON.stringify({ name: 'contract suite', scopes, tier: 'high' }),
+          body: JSON.stringify({
+            name: 'contract suite',
+            scopes,
+            tier: 'high',
+            approval: { approver: 'Clinic manager', reason: 'contract suite credentials' },
+          }),
         });
         if (res.status !== 201) throw new Error(`create token: ${res.status} ${await res.text()}`);
         return ((await res.json()) as { apiKey: string }).apiKey;

@@ -8,7 +8,7 @@
  * states only. The location history is kept as periods, one open at a time.
  */
 import type { Encounter } from '@clinicbridge/sdk/contract';
-import { newId } from '@clinicbridge/sdk/contract';
+import { eventCode, locationCode, newId } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB, Row } from '../db/schema.ts';
 import type { ChangeContext } from '../kernel/change.ts';
@@ -241,14 +241,31 @@ export async function findOpenEncounter(
   return query.executeTakeFirst();
 }
 
+// Events carry codes only (no free text reaches partners): a location part or
+// department that is not a code travels as null; the encounter resource keeps it.
+const asCode = (value: string | null, shape: typeof eventCode): string | null =>
+  value !== null && shape.safeParse(value).success ? value : null;
+
+function eventPlace(place: EncounterPlace | null): EncounterPlace | null {
+  if (place === null) return null;
+  return {
+    pointOfCare: asCode(place.pointOfCare, locationCode),
+    room: asCode(place.room, locationCode),
+    bed: asCode(place.bed, locationCode),
+    facility: asCode(place.facility, locationCode),
+    building: asCode(place.building, locationCode),
+    floor: asCode(place.floor, locationCode),
+  };
+}
+
 function eventData(row: EncounterRow) {
   return {
     encounterId: row.id as `enc_${string}`,
     patientId: row.patient_id as `pat_${string}`,
     status: row.status,
     class: row.class as Encounter['class'],
-    location: currentPlace(row),
-    departmentRef: row.department_ref,
+    location: eventPlace(currentPlace(row)),
+    departmentRef: asCode(row.department_ref, eventCode),
     admittedAt: row.admitted_at?.toISOString() ?? null,
     dischargedAt: row.discharged_at?.toISOString() ?? null,
   };
@@ -431,7 +448,7 @@ export async function transferEncounter(
     entityId: row.id,
     event: {
       type: 'encounter.transferred',
-      data: { ...eventData(next), previousLocation: previous },
+      data: { ...eventData(next), previousLocation: eventPlace(previous) },
     },
   });
   return next;

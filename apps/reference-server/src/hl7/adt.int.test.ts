@@ -391,6 +391,27 @@ describe('an admission from pre-admission to discharge', () => {
     ]);
   });
 
+  test('a location part that is not a code stays on the encounter and reaches events as null (no free text in events)', async () => {
+    await send(
+      adt({
+        trigger: 'A01',
+        controlId: 'L-1',
+        mrn: 'MRN-700',
+        visit: 'V-700',
+        location: 'East Wing^402^Bed 03',
+      }),
+    );
+    const encounter = await encounterOfVisit('V-700');
+    expect(encounter.location).toMatchObject({
+      pointOfCare: 'East Wing',
+      room: '402',
+      bed: 'Bed 03',
+    });
+    const events = await api('GET', `/api/v1/events?entityId=${encounter.id}`);
+    const admitted = events.data.find((e: { type: string }) => e.type === 'encounter.admitted');
+    expect(admitted.data.location).toMatchObject({ pointOfCare: null, room: '402', bed: 'Bed 03' });
+  });
+
   test('a transfer or discharge of a visit not seen before opens it first; A08 corrects the patient', async () => {
     await send(
       adt({

@@ -11,6 +11,7 @@ import {
   eventDataSchemas,
   eventTypes,
   externalRef,
+  locationCode,
 } from '@clinicbridge/sdk/contract';
 import { describe, expect, test } from 'vitest';
 import * as z from 'zod/mini';
@@ -43,6 +44,8 @@ const allowedStringShapes: Record<string, (def: SchemaDef) => boolean> = {
   code: (def) => onlyRegex(def) === regexOf(eventCode),
   /** A provider's opaque reference (no whitespace). */
   externalRef: (def) => onlyRegex(def) === regexOf(externalRef),
+  /** A hospital location code: one code, optionally a space and a number (`Bed 03`). */
+  locationCode: (def) => onlyRegex(def) === regexOf(locationCode),
   timestamp: (def) => def.format === 'datetime',
   date: (def) => def.format === 'date',
   currency: (def) => def.format === 'currency_code',

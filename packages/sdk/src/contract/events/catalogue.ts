@@ -13,7 +13,7 @@ import { idSchema } from '../ids.ts';
 import { appointmentStatus } from '../resources/appointments.ts';
 import { encounterClass, encounterLocation, encounterStatus } from '../resources/encounters.ts';
 import { disputeReason } from '../resources/escrows.ts';
-import { eventCode, externalRef } from './shapes.ts';
+import { eventCode, externalRef, locationCode } from './shapes.ts';
 
 const appointmentData = z.object({
   appointmentId: idSchema('apt'),
@@ -25,12 +25,12 @@ const appointmentData = z.object({
 
 /** Where a patient is, as the hospital codes it (HL7 PL components); absent parts are null. */
 const eventLocation = z.object({
-  pointOfCare: z.nullable(eventCode),
-  room: z.nullable(eventCode),
-  bed: z.nullable(eventCode),
-  facility: z.nullable(eventCode),
-  building: z.nullable(eventCode),
-  floor: z.nullable(eventCode),
+  pointOfCare: z.nullable(locationCode),
+  room: z.nullable(locationCode),
+  bed: z.nullable(locationCode),
+  facility: z.nullable(locationCode),
+  building: z.nullable(locationCode),
+  floor: z.nullable(locationCode),
 });
 
 const encounterData = {

@@ -34,3 +34,22 @@ export const externalRef = z
       'must be an opaque reference without spaces',
     ),
   );
+
+/**
+ * A hospital's location code (an HL7 PL component: point of care, room,
+ * bed): a code, optionally followed by one space and a part that starts with
+ * a digit, as hospitals number their beds and rooms (`Bed 03`, `Ward 4B`).
+ * Two words of letters (`not covered`) or a sentence never match.
+ *
+ * @example
+ * locationCode.parse('Bed 03');
+ * locationCode.safeParse('isolation room').success; // false
+ */
+export const locationCode = z
+  .string()
+  .check(
+    z.regex(
+      /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,31}(?: [0-9][A-Za-z0-9._:/-]{0,15})?$/,
+      'must be a location code: one code, optionally a space and a number',
+    ),
+  );
