@@ -148,7 +148,7 @@ export function createApp(deps: AppDeps, context = resolveAppContext(deps)): Hon
 
   mountOpsRoutes(app, { db, metrics, migrations: migrationsOf(features) });
   mountOAuthRoutes(app, { db, keys: context.signingKeys, tokens: context.tokens, now });
-  mountOpenApiRoutes(app, { serverUrl: publicUrl(config) });
+  mountOpenApiRoutes(app, { serverUrl: config.PUBLIC_URL });
   for (const feature of features) feature.routes?.(app, context);
 
   const handlers = featureHandlers(features, context);

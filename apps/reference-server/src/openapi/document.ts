@@ -99,13 +99,16 @@ function operationObject(operation: Operation): JsonObject {
 }
 
 /**
- * Builds the OpenAPI document.
+ * Builds the OpenAPI document. `serverUrl` is `PUBLIC_URL`; without one the
+ * server is `/`, the origin the document was read from, so a client (or
+ * /docs) reached at 127.0.0.1 does not call a `localhost` it never used.
  *
  * @example
  * const doc = buildOpenApiDocument('https://clinic.example');
  * Object.keys(doc.paths).length; // number of distinct paths
  */
-export function buildOpenApiDocument(serverUrl: string): JsonObject & { paths: JsonObject } {
+export function buildOpenApiDocument(serverUrl?: string): JsonObject & { paths: JsonObject } {
+  const base = serverUrl?.replace(/\/+$/, '') ?? '';
   const paths: Record<string, JsonObject> = {};
   for (const operation of listOperations()) {
     paths[operation.path] ??= {};
@@ -121,7 +124,7 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject & { paths: J
         'Partner REST API of a ClinicBridge server. Errors are RFC 9457 problem+json with a stable `code`: ' +
         Object.keys(errorCodes).join(', '),
     },
-    servers: [{ url: serverUrl }],
+    servers: [{ url: base || '/' }],
     paths,
     components: {
       schemas: { Problem: jsonSchema(problem, 'output') },
@@ -133,7 +136,12 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject & { paths: J
         },
         oauth2: {
           type: 'oauth2',
-          flows: { clientCredentials: { tokenUrl: `${serverUrl}${OAUTH_TOKEN_PATH}`, scopes: {} } },
+          flows: {
+            clientCredentials: {
+              tokenUrl: `${base}${OAUTH_TOKEN_PATH}`,
+              scopes: {},
+            },
+          },
         },
       },
     },

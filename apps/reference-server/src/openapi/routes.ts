@@ -12,9 +12,12 @@ import { docsPage, loadViewerBundle, VIEWER_ASSET_PREFIX } from './viewer.ts';
  * Mounts `/openapi.json`, `/docs` and the viewer bundle under `/docs/assets/`.
  *
  * @example
- * mountOpenApiRoutes(app, { serverUrl: 'http://localhost:8080' });
+ * mountOpenApiRoutes(app, { serverUrl: config.PUBLIC_URL }); // undefined: the server is `/`
  */
-export function mountOpenApiRoutes(app: Hono<AppEnv>, options: { serverUrl: string }): void {
+export function mountOpenApiRoutes(
+  app: Hono<AppEnv>,
+  options: { serverUrl?: string | undefined },
+): void {
   let document: string | undefined;
   app.get('/openapi.json', (c) => {
     c.set('routeTemplate', '/openapi.json');
