@@ -13,6 +13,8 @@ import {
   type Schema,
 } from '@clinicbridge/sdk/contract';
 import * as z from 'zod/mini';
+import { IDEMPOTENCY_KEY } from '../http/operations.ts';
+import { scopeDescriptions } from './scope-descriptions.ts';
 
 type JsonObject = Record<string, unknown>;
 
@@ -29,7 +31,8 @@ function parameters(operation: Operation): JsonObject[] {
     ['query', operation.query],
   ] as const) {
     if (!schema) continue;
-    const object = jsonSchema(schema, 'input') as {
+    // The value after coercion from the query string: `limit` is an integer in 1–100, not any number.
+    const object = jsonSchema(schema, 'output') as {
       properties?: Record<string, JsonObject>;
       required?: string[];
     };
@@ -43,13 +46,16 @@ function parameters(operation: Operation): JsonObject[] {
     }
   }
   if (operation.write) {
+    // Optional, as the server treats it: a write without a key runs once, but its retry is a new write.
     list.push({
       name: 'Idempotency-Key',
       in: 'header',
-      required: true,
+      required: false,
       description:
-        'Unique per intended change; a retry with the same key replays the stored response.',
-      schema: { type: 'string', minLength: 1, maxLength: 255 },
+        'Unique per intended change; a retry with the same key replays the stored response ' +
+        '(marked `Idempotency-Replayed: true`). Without it the write still runs, but a retry ' +
+        'is a new write: send one with every write you may retry.',
+      schema: { type: 'string', pattern: IDEMPOTENCY_KEY.source },
     });
   }
   return list;
@@ -139,7 +145,7 @@ export function buildOpenApiDocument(serverUrl?: string): JsonObject & { paths: 
           flows: {
             clientCredentials: {
               tokenUrl: `${base}${OAUTH_TOKEN_PATH}`,
-              scopes: {},
+              scopes: { ...scopeDescriptions },
             },
           },
         },
