@@ -55,6 +55,10 @@ export function loadViewerBundle(): Promise<ViewerBundle> {
       bytes,
     };
   });
+  // A failed read (a broken install) is retried on the next request rather than kept.
+  loading.catch(() => {
+    loading = undefined;
+  });
   return loading;
 }
 
