@@ -6,6 +6,7 @@
  * answering 501 `not_implemented`. Later features win for the same
  * operation id. Background work is the server's (src/server.ts).
  */
+import { OAUTH_TOKEN_PATH } from '@clinicbridge/sdk/contract';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Authenticator } from './auth/authenticate.ts';
@@ -22,6 +23,7 @@ import {
 } from './feature.ts';
 import { migrationsOf, resourceFeatures } from './features.ts';
 import type { AppEnv } from './http/context.ts';
+import { corsFor } from './http/cors/index.ts';
 import { notFoundOrNotAllowed } from './http/not-found.ts';
 import { registerOperations } from './http/operations.ts';
 import { RateLimiter } from './http/rate-limit.ts';
@@ -136,6 +138,9 @@ export function createApp(deps: AppDeps, context = resolveAppContext(deps)): Hon
       'request',
     );
   });
+  // Browser clients on the origins in CORS_ORIGINS; the console and /docs stay same-origin.
+  const allowOrigins = corsFor(config.CORS_ORIGINS);
+  for (const path of ['/api/v1/*', OAUTH_TOKEN_PATH, '/openapi.json']) app.use(path, allowOrigins);
   app.onError((error, c) =>
     problemResponse(c, error, (err, id) => logger.error({ err, requestId: id }, 'unhandled error')),
   );
@@ -143,7 +148,7 @@ export function createApp(deps: AppDeps, context = resolveAppContext(deps)): Hon
 
   mountOpsRoutes(app, { db, metrics, migrations: migrationsOf(features) });
   mountOAuthRoutes(app, { db, keys: context.signingKeys, tokens: context.tokens, now });
-  mountOpenApiRoutes(app, { serverUrl: publicUrl(config) });
+  mountOpenApiRoutes(app, { serverUrl: config.PUBLIC_URL });
   for (const feature of features) feature.routes?.(app, context);
 
   const handlers = featureHandlers(features, context);

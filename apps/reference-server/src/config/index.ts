@@ -13,6 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import { originList } from './origins.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -48,6 +49,8 @@ export const coreConfig = z.object({
    * same-origin check). Off by default: a client could otherwise set them.
    */
   TRUST_PROXY: bool.default(false),
+  /** Exact origins whose browser pages may call the API (CORS); empty: no CORS headers. */
+  CORS_ORIGINS: originList,
   /** pino level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest request body accepted, in bytes. */

@@ -51,7 +51,13 @@ export interface PipelineDeps {
  */
 export const REPLAY_HEADER = 'Idempotency-Replayed';
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+/**
+ * What an `Idempotency-Key` may be: 1–255 printable ASCII characters.
+ *
+ * @example
+ * IDEMPOTENCY_KEY.test('7c1e0d2a-book-ada'); // true
+ */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /**
  * Hono path of a contract path: `{id}` becomes `:id`.

@@ -13,6 +13,8 @@ import {
   type Schema,
 } from '@clinicbridge/sdk/contract';
 import * as z from 'zod/mini';
+import { IDEMPOTENCY_KEY } from '../http/operations.ts';
+import { scopeDescriptions } from './scope-descriptions.ts';
 
 type JsonObject = Record<string, unknown>;
 
@@ -29,7 +31,8 @@ function parameters(operation: Operation): JsonObject[] {
     ['query', operation.query],
   ] as const) {
     if (!schema) continue;
-    const object = jsonSchema(schema, 'input') as {
+    // The value after coercion from the query string: `limit` is an integer in 1–100, not any number.
+    const object = jsonSchema(schema, 'output') as {
       properties?: Record<string, JsonObject>;
       required?: string[];
     };
@@ -43,13 +46,16 @@ function parameters(operation: Operation): JsonObject[] {
     }
   }
   if (operation.write) {
+    // Optional, as the server treats it: a write without a key runs once, but its retry is a new write.
     list.push({
       name: 'Idempotency-Key',
       in: 'header',
-      required: true,
+      required: false,
       description:
-        'Unique per intended change; a retry with the same key replays the stored response.',
-      schema: { type: 'string', minLength: 1, maxLength: 255 },
+        'Unique per intended change; a retry with the same key replays the stored response ' +
+        '(marked `Idempotency-Replayed: true`). Without it the write still runs, but a retry ' +
+        'is a new write: send one with every write you may retry.',
+      schema: { type: 'string', pattern: IDEMPOTENCY_KEY.source },
     });
   }
   return list;
@@ -99,13 +105,16 @@ function operationObject(operation: Operation): JsonObject {
 }
 
 /**
- * Builds the OpenAPI document.
+ * Builds the OpenAPI document. `serverUrl` is `PUBLIC_URL`; without one the
+ * server is `/`, the origin the document was read from, so a client (or
+ * /docs) reached at 127.0.0.1 does not call a `localhost` it never used.
  *
  * @example
  * const doc = buildOpenApiDocument('https://clinic.example');
  * Object.keys(doc.paths).length; // number of distinct paths
  */
-export function buildOpenApiDocument(serverUrl: string): JsonObject & { paths: JsonObject } {
+export function buildOpenApiDocument(serverUrl?: string): JsonObject & { paths: JsonObject } {
+  const base = serverUrl?.replace(/\/+$/, '') ?? '';
   const paths: Record<string, JsonObject> = {};
   for (const operation of listOperations()) {
     paths[operation.path] ??= {};
@@ -121,7 +130,7 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject & { paths: J
         'Partner REST API of a ClinicBridge server. Errors are RFC 9457 problem+json with a stable `code`: ' +
         Object.keys(errorCodes).join(', '),
     },
-    servers: [{ url: serverUrl }],
+    servers: [{ url: base || '/' }],
     paths,
     components: {
       schemas: { Problem: jsonSchema(problem, 'output') },
@@ -133,7 +142,12 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject & { paths: J
         },
         oauth2: {
           type: 'oauth2',
-          flows: { clientCredentials: { tokenUrl: `${serverUrl}${OAUTH_TOKEN_PATH}`, scopes: {} } },
+          flows: {
+            clientCredentials: {
+              tokenUrl: `${base}${OAUTH_TOKEN_PATH}`,
+              scopes: { ...scopeDescriptions },
+            },
+          },
         },
       },
     },

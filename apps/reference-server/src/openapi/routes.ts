@@ -1,38 +1,42 @@
 /**
  * `/openapi.json` (generated once per app from the contract) and `/docs`,
- * an interactive reference page that renders it.
+ * an interactive reference page that renders it with a viewer the server
+ * serves itself (viewer.ts), so the page works offline.
  */
 import type { Hono } from 'hono';
 import type { AppEnv } from '../http/context.ts';
 import { buildOpenApiDocument } from './document.ts';
-
-// The reference UI is loaded from a pinned CDN version; the document itself is served locally.
-const docsPage = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>ClinicBridge API reference</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body>
-<script id="api-reference" data-url="/openapi.json"></script>
-<script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference@1.25.0"></script>
-<noscript>The interactive reference needs JavaScript; the raw document is at <a href="/openapi.json">/openapi.json</a>.</noscript>
-</body>
-</html>`;
+import { docsPage, loadViewerBundle, VIEWER_ASSET_PREFIX } from './viewer.ts';
 
 /**
- * Mounts `/openapi.json` and `/docs`.
+ * Mounts `/openapi.json`, `/docs` and the viewer bundle under `/docs/assets/`.
  *
  * @example
- * mountOpenApiRoutes(app, { serverUrl: 'http://localhost:8080' });
+ * mountOpenApiRoutes(app, { serverUrl: config.PUBLIC_URL }); // undefined: the server is `/`
  */
-export function mountOpenApiRoutes(app: Hono<AppEnv>, options: { serverUrl: string }): void {
+export function mountOpenApiRoutes(
+  app: Hono<AppEnv>,
+  options: { serverUrl?: string | undefined },
+): void {
   let document: string | undefined;
   app.get('/openapi.json', (c) => {
     c.set('routeTemplate', '/openapi.json');
     document ??= JSON.stringify(buildOpenApiDocument(options.serverUrl));
     return c.body(document, 200, { 'Content-Type': 'application/json' });
   });
-  app.get('/docs', (c) => {
+  app.get('/docs', async (c) => {
     c.set('routeTemplate', '/docs');
-    return c.html(docsPage);
+    return c.html(docsPage(await loadViewerBundle()));
+  });
+  app.get(`${VIEWER_ASSET_PREFIX}:file`, async (c, next) => {
+    const bundle = await loadViewerBundle();
+    // Only the current hash exists: an old page's URL gets the usual 404.
+    if (c.req.path !== bundle.path) return next();
+    c.set('routeTemplate', `${VIEWER_ASSET_PREFIX}:file`);
+    return c.body(bundle.bytes, 200, {
+      'Content-Type': 'text/javascript; charset=utf-8',
+      // The name changes with the bytes, so the file never goes stale.
+      'Cache-Control': 'public, max-age=31536000, immutable',
+    });
   });
 }
