@@ -11,7 +11,7 @@ import * as z from 'zod/mini';
 import { money, timestamp } from '../common.ts';
 import { idSchema } from '../ids.ts';
 import { appointmentStatus } from '../resources/appointments.ts';
-import { encounterClass, encounterLocation, encounterStatus } from '../resources/encounters.ts';
+import { encounterClass, encounterStatus } from '../resources/encounters.ts';
 import { disputeReason } from '../resources/escrows.ts';
 import { eventCode, externalRef, locationCode } from './shapes.ts';
 
