@@ -35,6 +35,16 @@ export interface ChangeContext {
 }
 
 /**
+ * The audit log's tenant for actions on what belongs to no tenant (an
+ * operator resolving a platform alert): a chain of its own, verified like
+ * the others, and never listed by the tenant API (tenant ids are `ten_…`).
+ *
+ * @example
+ * await recordAudit(trx, { tenantId: alert.tenantId ?? PLATFORM_AUDIT_TENANT, … });
+ */
+export const PLATFORM_AUDIT_TENANT = 'platform';
+
+/**
  * One audit entry as a service describes it.
  *
  * @example
