@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /**
  * `clinicbridge-server <command>`: start | migrate | create-tenant |
- * create-token | revoke-client | rotate-client-secret | rotate-signing-key | hl7-facility | hl7-map. Runs from source under Node's type
+ * create-token | revoke-client | rotate-client-secret | rotate-signing-key | audit verify |
+ * hl7-facility | hl7-map. Runs from source under Node's type
  * stripping (`node apps/reference-server/src/cli.ts start`). Configuration
  * comes from the environment (see docs/self-hosting.md).
  */
 import { parseArgs } from 'node:util';
 import { startBanner } from './cli/banner.ts';
 import {
+  auditVerifyCommand,
   CommandError,
   createTenantCommand,
   createTokenCommand,
@@ -35,6 +37,7 @@ Commands:
   rotate-client-secret --tenant T --client C
                                          new OAuth client secret (shown once); the old one gets no new token
   rotate-signing-key                     new OAuth signing key; the old one verifies until its tokens expire
+  audit verify [--tenant T] [--json]     walk the audit log's hash chains; exit 1 at the first broken row
   hl7-facility --tenant T --facility MSH4 --allow ip,cidr [--application MSH3] [--utc-offset +05:30] [--processing-id P]
                                          register an HL7 sending facility for a tenant
   hl7-map --tenant T --kind provider|department|service --code C --ref R [--label L]
@@ -71,8 +74,9 @@ function print(value: unknown, asJson: boolean, text: string): void {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
+    allowPositionals: command === 'audit',
     options: {
       name: { type: 'string' },
       tenant: { type: 'string' },
@@ -160,6 +164,27 @@ async function main(argv: string[]): Promise<number> {
       const kid = await rotateSigningKeyCommand(config);
       print({ kid }, values.json, `new signing key ${kid}`);
       return 0;
+    }
+    case 'audit': {
+      if (positionals[0] !== 'verify' || positionals.length > 1)
+        throw new CommandError('audit takes one subcommand: audit verify [--tenant T]');
+      const report = await auditVerifyCommand(
+        config,
+        values.tenant ? { tenantId: values.tenant } : {},
+      );
+      const heads = report.tenants.map((t) => `${t.tenantId}: ${t.rows} rows, head ${t.head}`);
+      const broken = report.broken;
+      print(
+        report,
+        values.json,
+        [
+          ...heads,
+          broken
+            ? `broken: tenant ${broken.tenantId}, row ${broken.id} (chain position ${broken.chainSeq}): ${broken.reason}`
+            : 'audit chain intact',
+        ].join('\n'),
+      );
+      return broken ? 1 : 0;
     }
     case 'hl7-facility': {
       if (!values.tenant || !values.facility || !values.allow)

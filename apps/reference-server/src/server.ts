@@ -96,6 +96,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // One context for the app and the features' background work: same keys, metrics and clock.
   const context = resolveAppContext(deps);
   const app = createApp(deps, context);
+  // Another process's key rotation reaches this one at its commit (and within the recheck bound regardless).
+  const stopKeyWatch = await context.signingKeys.watch(database);
   if (context.providers.absent.length > 0) {
     logger.info({ providers: context.providers.absent }, 'providers not configured');
   }
@@ -130,6 +132,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       clearTimeout(deadline);
       await scheduler?.close();
       for (const feature of [...features].reverse()) await feature.stop?.();
+      await stopKeyWatch();
       await database.close();
     })();
     return closing;

@@ -1,11 +1,13 @@
 /**
  * The OAuth 2.1 client-credentials grant: a registered client proves its
  * secret and receives a short-lived access token for the scopes it asks
- * for, never more than it was registered with. Errors follow RFC 6749 §5.2.
+ * for, never more than it was registered with; each issued token is
+ * audited (`oauth_token.issued`). Errors follow RFC 6749 §5.2.
  */
 import { parseScopeList, type Scope, type TokenResponse } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { recordAudit } from '../kernel/change.ts';
 import { signAccessToken, type TokenIssuerOptions } from './access-tokens.ts';
 import { findOAuthClient } from './credentials-queries.ts';
 import { secretMatches } from './secrets.ts';
@@ -88,6 +90,16 @@ export async function issueClientCredentialsToken(
     { clientId: client.id, tenantId: client.tenant_id, scopes, tier: client.tier },
     now,
   );
+  // Audited before the token leaves: no token the log does not know of.
+  await recordAudit(db, {
+    tenantId: client.tenant_id,
+    actor: { type: 'oauth_client', id: client.id },
+    action: 'oauth_token.issued',
+    entityType: 'oauth_client',
+    entityId: client.id,
+    metadata: { scopes, expiresInSeconds: options.ttlSeconds },
+    occurredAt: now,
+  });
   return {
     access_token: accessToken,
     token_type: 'Bearer',

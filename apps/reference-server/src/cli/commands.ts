@@ -4,6 +4,7 @@
  * closes it. They print results; they never log secrets.
  */
 import { scopes as allScopes, parseScopeList, type Scope } from '@clinicbridge/sdk/contract';
+import { type AuditChainReport, verifyAuditChain } from '../audit/verify.ts';
 import { rotateSigningKey } from '../auth/signing-keys.ts';
 import type { CoreConfig } from '../config/index.ts';
 import type { Database } from '../db/database.ts';
@@ -172,6 +173,20 @@ export function oauthClientCommand(
  */
 export function rotateSigningKeyCommand(config: CoreConfig): Promise<string> {
   return withDatabase(config, (database) => rotateSigningKey(database.db, new Date()));
+}
+
+/**
+ * Walks the audit log's hash chains (all tenants, or `tenantId`'s) and
+ * reports the first broken row.
+ *
+ * @example
+ * const { broken } = await auditVerifyCommand(config, {}); if (broken) process.exitCode = 1;
+ */
+export function auditVerifyCommand(
+  config: CoreConfig,
+  options: { tenantId?: string },
+): Promise<AuditChainReport> {
+  return withDatabase(config, (database) => verifyAuditChain(database.db, options));
 }
 
 /**

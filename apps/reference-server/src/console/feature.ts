@@ -232,7 +232,12 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
         audited(
           c,
           'alert.resolve',
-          (await resolveAlert(db, c.req.param('id'), now())) ? 'resolved' : 'unchanged',
+          (await resolveAlert(db, c.req.param('id'), now(), {
+            type: 'operator',
+            id: operatorOf(c),
+          }))
+            ? 'resolved'
+            : 'unchanged',
         ),
       );
       app.post('/ops/inbound/:id/retry', async (c) => {

@@ -286,7 +286,8 @@ export interface EventsTable {
 }
 
 /**
- * The append-only audit log (UPDATE and DELETE are refused by a trigger).
+ * The append-only audit log (UPDATE and DELETE are refused by a trigger),
+ * hash-chained per tenant so a rewrite that bypasses the trigger shows.
  *
  * @example
  * await db.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId).orderBy('occurred_at', 'desc').limit(25).execute();
@@ -302,6 +303,10 @@ export interface AuditEventsTable {
   request_id: string | null;
   metadata: Json<Record<string, unknown>>;
   occurred_at: Date;
+  /** Position in the tenant's hash chain, from 1 (src/kernel/audit-chain.ts). */
+  chain_seq: number;
+  /** Hex SHA-256 of the predecessor's hash and this row's canonical content. */
+  hash: string;
 }
 
 /**

@@ -92,7 +92,8 @@ export interface AttemptRecord {
 /**
  * Records a batch of attempts and moves their deliveries on, in `trx`.
  * A delivery whose lease passed to another process keeps its attempt row
- * (it happened) but its state is left to the new owner.
+ * (it happened) but its state is left to the new owner. Returns the
+ * records that moved their delivery on (the ones whose outcome counts).
  *
  * @example
  * await db.transaction().execute((trx) => recordAttempts(trx, 'w1', records));
@@ -101,8 +102,8 @@ export async function recordAttempts(
   trx: Kysely<DB>,
   worker: string,
   records: readonly AttemptRecord[],
-): Promise<void> {
-  if (records.length === 0) return;
+): Promise<AttemptRecord[]> {
+  if (records.length === 0) return [];
   // A delivery deleted with its endpoint while in flight leaves nothing to
   // record; FOR SHARE keeps a concurrent delete from slipping in between.
   const present = await trx
@@ -117,7 +118,7 @@ export async function recordAttempts(
     .execute();
   const ids = new Set(present.map((row) => row.id));
   const kept = records.filter((r) => ids.has(r.deliveryId));
-  if (kept.length === 0) return;
+  if (kept.length === 0) return [];
   await trx
     .insertInto('delivery_attempts')
     .values(
@@ -140,13 +141,16 @@ export async function recordAttempts(
         sql`(${r.deliveryId}::text, ${r.status}::text, ${r.nextAttemptAt}::timestamptz, ${r.scheduleStep}::int, ${r.attemptedAt}::timestamptz)`,
     ),
   );
-  await sql`
+  const moved = await sql<{ id: string }>`
     update deliveries d set status = v.status, next_attempt_at = v.next_attempt_at,
       schedule_step = v.schedule_step, attempt_count = d.attempt_count + 1,
       last_attempt_at = v.attempted_at, updated_at = v.attempted_at,
       lease_owner = null, lease_expires_at = null
     from (values ${rows}) as v(id, status, next_attempt_at, schedule_step, attempted_at)
-    where d.id = v.id and d.lease_owner = ${worker}`.execute(trx);
+    where d.id = v.id and d.lease_owner = ${worker}
+    returning d.id`.execute(trx);
+  const movedIds = new Set(moved.rows.map((r) => r.id));
+  return kept.filter((r) => movedIds.has(r.deliveryId));
 }
 
 /**

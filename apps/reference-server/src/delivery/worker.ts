@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ConfigError } from '../config/index.ts';
 import type { DB } from '../db/schema.ts';
+import { auditDeliveryOutcomes } from './audit-outcomes.ts';
 import {
   type AttemptRecord,
   type ClaimedDelivery,
@@ -151,7 +152,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         if (toRelease.length > 0) await releaseClaims(options.db, options.worker, toRelease);
         if (batch.length > 0) {
           await options.db.transaction().execute(async (trx) => {
-            await recordAttempts(trx, options.worker, batch);
+            const moved = await recordAttempts(trx, options.worker, batch);
+            await auditDeliveryOutcomes(trx, moved);
             await updateEndpointHealth(trx, {
               succeeded: new Set(
                 batch.filter((r) => r.status === 'succeeded').map((r) => r.endpointId),

@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { type Actor, PLATFORM_AUDIT_TENANT, recordAudit } from '../kernel/change.ts';
 import type { InboundStatus } from './schema.ts';
 
 /**
@@ -112,17 +113,36 @@ export async function listOpenAlerts(
 }
 
 /**
- * Marks an alert resolved; false when it was not open.
+ * Marks an alert resolved and audits it (`operator_alert.resolved`, in the
+ * alert's tenant or the platform's); false when it was not open.
  *
  * @example
- * await resolveAlert(db, 'alr_…', new Date());
+ * await resolveAlert(db, 'alr_…', new Date(), { type: 'operator', id: 'ops' });
  */
-export async function resolveAlert(db: Kysely<DB>, id: string, now: Date): Promise<boolean> {
-  const result = await db
-    .updateTable('operator_alerts')
-    .set({ resolved_at: now })
-    .where('id', '=', id)
-    .where('resolved_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+export function resolveAlert(
+  db: Kysely<DB>,
+  id: string,
+  now: Date,
+  actor: Actor = { type: 'operator', id: 'operator' },
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const resolved = await trx
+      .updateTable('operator_alerts')
+      .set({ resolved_at: now })
+      .where('id', '=', id)
+      .where('resolved_at', 'is', null)
+      .returning(['tenant_id', 'kind'])
+      .executeTakeFirst();
+    if (!resolved) return false;
+    await recordAudit(trx, {
+      tenantId: resolved.tenant_id ?? PLATFORM_AUDIT_TENANT,
+      actor,
+      action: 'operator_alert.resolved',
+      entityType: 'operator_alert',
+      entityId: id,
+      metadata: { kind: resolved.kind },
+      occurredAt: now,
+    });
+    return true;
+  });
 }

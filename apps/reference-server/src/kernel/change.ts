@@ -1,12 +1,14 @@
 /**
  * Writes audit rows. Services call `recordAudit` inside the transaction of
  * the change they audit, so the log and the state never disagree. The table
- * is append-only (a trigger refuses UPDATE, DELETE and TRUNCATE). Metadata
- * holds ids, statuses and amounts only: never PII or secrets.
+ * is append-only (a trigger refuses UPDATE, DELETE and TRUNCATE) and each
+ * row extends its tenant's hash chain (./audit-chain.ts). Metadata holds
+ * ids, statuses and amounts only: never PII or secrets.
  */
 import { newId } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { auditRowHash, lockAuditChainHead } from './audit-chain.ts';
 
 /**
  * Who acted: an API key, an OAuth client, an operator (CLI) or the system itself.
@@ -33,6 +35,16 @@ export interface ChangeContext {
 }
 
 /**
+ * The audit log's tenant for actions on what belongs to no tenant (an
+ * operator resolving a platform alert): a chain of its own, verified like
+ * the others, and never listed by the tenant API (tenant ids are `ten_…`).
+ *
+ * @example
+ * await recordAudit(trx, { tenantId: alert.tenantId ?? PLATFORM_AUDIT_TENANT, … });
+ */
+export const PLATFORM_AUDIT_TENANT = 'platform';
+
+/**
  * One audit entry as a service describes it.
  *
  * @example
@@ -57,20 +69,41 @@ export interface NewAudit {
  * await recordAudit(trx, { tenantId, actor, action: 'appointment.created', entityType: 'appointment', entityId: id, requestId });
  */
 export async function recordAudit(trx: Kysely<DB>, entry: NewAudit): Promise<string> {
+  // The chain lock lives as long as the transaction: without one, make one.
+  if (!trx.isTransaction) return trx.transaction().execute((t) => recordAudit(t, entry));
   const id = newId('aud');
+  // Hash what the database will give back: jsonb drops undefined members.
+  const metadata = JSON.parse(JSON.stringify(entry.metadata ?? {})) as Record<string, unknown>;
+  const occurredAt = entry.occurredAt ?? new Date();
+  const head = await lockAuditChainHead(trx, entry.tenantId);
+  const row = {
+    chainSeq: head.chainSeq + 1,
+    id,
+    tenantId: entry.tenantId,
+    actorType: entry.actor.type,
+    actorId: entry.actor.id,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    requestId: entry.requestId ?? null,
+    metadata,
+    occurredAt,
+  };
   await trx
     .insertInto('audit_events')
     .values({
       id,
-      tenant_id: entry.tenantId,
-      actor_type: entry.actor.type,
-      actor_id: entry.actor.id,
-      action: entry.action,
-      entity_type: entry.entityType,
-      entity_id: entry.entityId,
-      request_id: entry.requestId ?? null,
-      metadata: JSON.stringify(entry.metadata ?? {}),
-      occurred_at: entry.occurredAt ?? new Date(),
+      tenant_id: row.tenantId,
+      actor_type: row.actorType,
+      actor_id: row.actorId,
+      action: row.action,
+      entity_type: row.entityType,
+      entity_id: row.entityId,
+      request_id: row.requestId,
+      metadata: JSON.stringify(metadata),
+      occurred_at: occurredAt,
+      chain_seq: row.chainSeq,
+      hash: auditRowHash(head.hash, row),
     })
     .execute();
   return id;

@@ -5,10 +5,12 @@
  * notifies at commit. On PGlite the same trigger notifies in-process
  * listeners. Wake-ups are hints only: the dispatcher also polls, so a lost
  * notification delays work by one poll interval and never loses it.
+ * The listening itself is `db/notifications.ts`, shared with signing-key
+ * rotation.
  */
 import { EventEmitter } from 'eventemitter3';
-import pg from 'pg';
 import type { Database } from '../db/database.ts';
+import { listenForNotifications } from '../db/notifications.ts';
 import { EVENTS_CHANNEL } from './migrations.ts';
 
 /**
@@ -67,10 +69,8 @@ export async function createWakeup(
 ): Promise<BusWakeup> {
   const local = options.local ?? createLocalWakeup();
   let stop: () => Promise<void> = async () => {};
-  if (options.listen !== false) {
-    if (database.pool) stop = await listenPostgres(database.pool, local.wake);
-    else if (database.pglite) stop = await listenPGlite(database, local.wake);
-  }
+  if (options.listen !== false)
+    stop = await listenForNotifications(database, EVENTS_CHANNEL, local.wake);
   return {
     onWake: local.onWake,
     wake: local.wake,
@@ -78,39 +78,5 @@ export async function createWakeup(
       await stop();
       if (!options.local) await local.close();
     },
-  };
-}
-
-async function listenPostgres(pool: pg.Pool, wake: () => void): Promise<() => Promise<void>> {
-  // A dedicated connection: LISTEN belongs to a session, and pooled sessions come and go.
-  const client = new pg.Client((pool as unknown as { options: pg.ClientConfig }).options);
-  client.on('error', () => {
-    // The connection dropped: polling carries on until the next restart.
-  });
-  await client.connect();
-  const { rows } = await client.query<{ schema: string }>('select current_schema() as schema');
-  const schema = rows[0]?.schema;
-  client.on('notification', (message) => {
-    if (message.channel === EVENTS_CHANNEL && (message.payload ?? '') === schema) wake();
-  });
-  await client.query(`listen ${EVENTS_CHANNEL}`);
-  return async () => {
-    await client.end().catch(() => {});
-  };
-}
-
-async function listenPGlite(database: Database, wake: () => void): Promise<() => Promise<void>> {
-  const pglite = database.pglite;
-  if (!pglite) return async () => {};
-  // Hold the dialect's only connection while subscribing, so LISTEN never
-  // lands inside another caller's open transaction.
-  const unlisten = await database.db
-    .connection()
-    .execute(() => pglite.listen(EVENTS_CHANNEL, () => wake()));
-  return async () => {
-    await database.db
-      .connection()
-      .execute(() => unlisten())
-      .catch(() => {});
   };
 }

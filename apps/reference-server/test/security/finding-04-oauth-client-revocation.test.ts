@@ -129,6 +129,8 @@ describe('finding 4: OAuth clients can be revoked and rotated', () => {
       'oauth_client.created',
       'oauth_client.revoked',
       'oauth_client.secret_rotated',
+      // newClient() got a token with it (finding 16).
+      'oauth_token.issued',
     ]);
   });
 });

@@ -1,0 +1,110 @@
+/**
+ * The audit log's hash chain (issue #10, finding 16). Each tenant's audit
+ * rows form one chain: row n carries `chain_seq = n` and
+ * `hash = sha256(hash of row n-1 + canonical content of row n)`, the first
+ * row chaining from {@link AUDIT_GENESIS_HASH}. Whoever rewrites, removes or
+ * inserts a row in the middle of the chain breaks every hash after it
+ * unless they recompute them all, which a head hash kept elsewhere (printed
+ * by `audit verify`) reveals. `recordAudit` appends under a per-tenant
+ * transaction lock, so concurrent writers keep a single chain.
+ */
+import { createHash } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../db/schema.ts';
+
+/**
+ * The predecessor hash of each tenant's first audit row.
+ *
+ * @example
+ * auditRowHash(AUDIT_GENESIS_HASH, firstRow);
+ */
+export const AUDIT_GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * The fields of an audit row that its hash covers.
+ *
+ * @example
+ * const content: AuditChainContent = { chainSeq: 1, id: 'aud_…', tenantId, actorType: 'system', actorId: 'delivery', action: 'delivery.succeeded', entityType: 'delivery', entityId: 'dlv_…', requestId: null, metadata: {}, occurredAt: new Date() };
+ */
+export interface AuditChainContent {
+  chainSeq: number;
+  id: string;
+  tenantId: string;
+  actorType: string;
+  actorId: string;
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  requestId: string | null;
+  metadata: unknown;
+  occurredAt: Date;
+}
+
+/**
+ * JSON with object keys sorted at every level: one text for one value,
+ * whatever order jsonb or the writer kept the keys in.
+ *
+ * @example
+ * canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }); // '{"a":[2,{"c":4,"d":3}],"b":1}'
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * The hash of a row given its predecessor's: hex SHA-256 of the previous
+ * hash followed by the row's canonical content.
+ *
+ * @example
+ * const hash = auditRowHash(AUDIT_GENESIS_HASH, content);
+ */
+export function auditRowHash(previousHash: string, row: AuditChainContent): string {
+  const content = canonicalJson([
+    row.chainSeq,
+    row.id,
+    row.tenantId,
+    row.actorType,
+    row.actorId,
+    row.action,
+    row.entityType,
+    row.entityId,
+    row.requestId,
+    row.occurredAt.toISOString(),
+    row.metadata,
+  ]);
+  return createHash('sha256').update(previousHash).update(content).digest('hex');
+}
+
+/**
+ * Takes the tenant's audit-chain lock for the rest of `trx` and returns the
+ * chain's head: the last `chain_seq` (0 when empty) and its hash. Must run
+ * in a transaction, or the lock ends before the row is written.
+ *
+ * @example
+ * const head = await lockAuditChainHead(trx, tenantId);
+ */
+export async function lockAuditChainHead(
+  trx: Kysely<DB>,
+  tenantId: string,
+): Promise<{ chainSeq: number; hash: string }> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`audit_chain:${tenantId}`}, 0))`.execute(
+    trx,
+  );
+  const head = await trx
+    .selectFrom('audit_events')
+    .select(['chain_seq', 'hash'])
+    .where('tenant_id', '=', tenantId)
+    .orderBy('chain_seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return head
+    ? { chainSeq: Number(head.chain_seq), hash: head.hash }
+    : { chainSeq: 0, hash: AUDIT_GENESIS_HASH };
+}
