@@ -10,30 +10,15 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
+import { natsAnswers, TEST_NATS_URL } from '../../test/helpers/nats.ts';
 import { recordEvent } from '../kernel/outbox.ts';
 import { fanOutEvents } from '../scheduler/fanout.ts';
 import { markForRelay } from './claims.ts';
 import { connectJetStream, type JetStreamTarget, type RelayPublisher } from './jetstream.ts';
 import { createRelay, RELAY_ALERT_KIND, type RelayOptions } from './relay.ts';
 
-const NATS_URL = 'nats://127.0.0.1:4222';
-
-async function natsAnswers(): Promise<boolean> {
-  try {
-    const nc = await connect({ servers: NATS_URL, timeout: 1_000, reconnect: false });
-    await nc.close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const natsUp = await natsAnswers();
-if (!natsUp) {
-  console.warn(
-    `relay.int.test.ts skipped: NATS does not answer on ${NATS_URL} (run nats-server -js there to test the relay)`,
-  );
-}
+const NATS_URL = TEST_NATS_URL;
+const natsUp = await natsAnswers('relay.int.test.ts');
 
 const run = Math.random().toString(36).slice(2, 10);
 const target: JetStreamTarget = {
