@@ -28,6 +28,8 @@ export const relayConfig = z.object({
   RELAY_NATS_DUPLICATE_WINDOW: durationMs('2m'),
   /** How long one process holds a tenant's unrelayed events before another may take them. */
   RELAY_LEASE: durationMs('60s'),
+  /** Marks of relayed events older than this are deleted, hourly (the backlog never is). */
+  RELAY_RETENTION: durationMs('7d'),
 });
 
 /**

@@ -12,6 +12,7 @@ import { relayConfig } from './config.ts';
 import { connectJetStream, type RelayPublisher } from './jetstream.ts';
 import { relayMigrations } from './migrations.ts';
 import { createRelay, type Relay, type RelayOptions } from './relay.ts';
+import { relayRetentionJob } from './retention.ts';
 
 /** Bound on connecting to the broker and on each publish acknowledgement. */
 const TIMEOUT_MS = 5_000;
@@ -76,7 +77,9 @@ export function relayFeature(options: RelayFeatureOptions = {}): Feature {
     },
     jobs(context) {
       const built = buildRelay(context);
-      return built ? [(now: Date) => built.run(now)] : [];
+      if (!built) return [];
+      const { RELAY_RETENTION } = readSection(context.config, relayConfig);
+      return [(now: Date) => built.run(now), relayRetentionJob(context.db, RELAY_RETENTION)];
     },
     async stop() {
       await relay?.close();
