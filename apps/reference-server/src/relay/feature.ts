@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type AppContext, type Feature, readSection } from '../feature.ts';
+import { schedulerConfig } from '../scheduler/config.ts';
 import { markForRelay } from './claims.ts';
 import { relayConfig } from './config.ts';
 import { connectJetStream, type RelayPublisher } from './jetstream.ts';
@@ -73,6 +74,8 @@ export function relayFeature(options: RelayFeatureOptions = {}): Feature {
     async start(context) {
       // Ensure the stream when the server starts; a broker that is down now
       // is retried by the job with back-off (and alerted once).
+      // Processes that run no background work (WEBHOOK_DISPATCHER=false) never relay.
+      if (!readSection(context.config, schedulerConfig).WEBHOOK_DISPATCHER) return;
       await buildRelay(context)?.connectNow(context.now());
     },
     jobs(context) {
