@@ -11,6 +11,7 @@ import { schedulerConfig } from '../scheduler/config.ts';
 import { markForRelay } from './claims.ts';
 import { relayConfig } from './config.ts';
 import { connectJetStream, type RelayPublisher } from './jetstream.ts';
+import { registerRelayMetrics } from './metrics.ts';
 import { relayMigrations } from './migrations.ts';
 import { createRelay, type Relay, type RelayOptions } from './relay.ts';
 import { relayRetentionJob } from './retention.ts';
@@ -61,6 +62,7 @@ export function relayFeature(options: RelayFeatureOptions = {}): Feature {
       publishTimeoutMs: TIMEOUT_MS,
       ...(options.backoffMs ? { backoffMs: options.backoffMs } : {}),
       onError: (error) => context.logger.warn({ err: error }, 'relay: broker unavailable'),
+      onPublished: registerRelayMetrics(context.metrics.registry, context.db),
     });
     return relay;
   };

@@ -40,7 +40,7 @@ async function post(
 
 async function streamMessages(count: number): Promise<JsMsg[]> {
   const jsm = await jetstreamManager(nc);
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 30_000;
   while ((await jsm.streams.info(stream)).state.messages < count && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -93,10 +93,13 @@ describe.skipIf(!natsUp)('the relay feature in a running server', () => {
       expect(messages.map((m) => m.subject)).toEqual(
         events.map((e) => `${prefix}.${tenantId}.${e.type}`),
       );
+      const metrics = await (await fetch(`${running.server.url}/metrics`)).text();
+      expect(metrics).toContain(`relay_publishes_total{outcome="relayed"} ${events.length}`);
+      expect(metrics).toContain('relay_backlog_events 0');
     } finally {
       await running.server.close();
     }
-  });
+  }, 60_000);
 
   test('without RELAY_NATS_URL the relay marks nothing and connects to nothing', async () => {
     const running = await startTestServer({

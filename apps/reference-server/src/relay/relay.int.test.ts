@@ -128,7 +128,8 @@ describe.skipIf(!natsUp)('outbox relay to NATS JetStream', () => {
         close: () => real.close(),
       };
     };
-    const relay = relayOf({ connect: counting });
+    const outcomes: string[] = [];
+    const relay = relayOf({ connect: counting, onPublished: (outcome) => outcomes.push(outcome) });
     await relayUntilIdle(relay);
     expect(await relayedCount()).toBe(12);
     // A crash between publish and mark: the broker has the messages, the
@@ -142,6 +143,8 @@ describe.skipIf(!natsUp)('outbox relay to NATS JetStream', () => {
     await relay.close();
 
     expect(acks).toHaveLength(24);
+    expect(outcomes.filter((o) => o === 'relayed')).toHaveLength(12);
+    expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(12);
     expect(acks.slice(0, 12).every((duplicate) => !duplicate)).toBe(true);
     expect(acks.slice(12).every((duplicate) => duplicate)).toBe(true);
     expect(await relayedCount()).toBe(12);

@@ -21,6 +21,7 @@ import {
   unrelayedEvents,
 } from './claims.ts';
 import { type RelayPublisher, relaySubject } from './jetstream.ts';
+import type { PublishOutcome } from './metrics.ts';
 
 /** The kind of the operator alert raised while the broker is unreachable. */
 export const RELAY_ALERT_KIND = 'relay_broker_unavailable';
@@ -49,6 +50,8 @@ export interface RelayOptions {
   /** Uniform random in [0, 1) for jitter (injectable for tests). */
   readonly random?: () => number;
   readonly onError?: (error: unknown) => void;
+  /** Called with the outcome of every publish (metrics). */
+  readonly onPublished?: (outcome: PublishOutcome) => void;
 }
 
 /**
@@ -139,12 +142,14 @@ export function createRelay(options: RelayOptions): Relay {
     for (const row of rows) {
       if (Date.now() + options.publishTimeoutMs >= leaseUntil) break;
       try {
-        await target.publish(
+        const ack = await target.publish(
           relaySubject(options.subjectPrefix, row.tenant_id, row.event_type),
           envelopeBody(row),
           row.event_id,
         );
+        options.onPublished?.(ack.duplicate ? 'duplicate' : 'relayed');
       } catch (error) {
+        options.onPublished?.('failed');
         return { acked, error };
       }
       acked.push(row.event_id);
