@@ -30,6 +30,7 @@ import { notificationsFeature } from './notifications/feature.ts';
 import { patientsFeature } from './patients/feature.ts';
 import { paymentsFeature } from './payments/feature.ts';
 import { providersConfig } from './providers/index.ts';
+import { relayFeature } from './relay/feature.ts';
 import { reportingFeature } from './reporting/feature.ts';
 import { schedulerConfig } from './scheduler/config.ts';
 import { busMigrations } from './scheduler/migrations.ts';
@@ -85,6 +86,7 @@ export function serverFeatures(): Feature[] {
     visasFeature,
     moneyFeature,
     consoleFeature(),
+    relayFeature(),
   ];
 }
 

@@ -1,0 +1,41 @@
+/**
+ * Configuration of the outbox relay to NATS JetStream. The relay is off
+ * unless `RELAY_NATS_URL` is set.
+ */
+import * as z from 'zod';
+import { durationMs } from '../config/duration.ts';
+
+/**
+ * The relay's section of the environment.
+ *
+ * @example
+ * relayConfig.parse({ RELAY_NATS_URL: 'nats://127.0.0.1:4222' }).RELAY_NATS_STREAM; // 'CLINICBRIDGE_EVENTS'
+ */
+export const relayConfig = z.object({
+  /** NATS server(s), comma-separated; the relay is off when unset. */
+  RELAY_NATS_URL: z.string().min(1).optional(),
+  /** The JetStream stream the relay creates (or updates) on start. */
+  RELAY_NATS_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be letters, digits, - or _')
+    .default('CLINICBRIDGE_EVENTS'),
+  /** First token of every subject: `<prefix>.<tenantId>.<event type>`. */
+  RELAY_NATS_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be one subject token: letters, digits, - or _')
+    .default('clinicbridge'),
+  /** The stream's duplicate window: a repeat of an event id inside it is dropped. */
+  RELAY_NATS_DUPLICATE_WINDOW: durationMs('2m'),
+  /** How long one process holds a tenant's unrelayed events before another may take them. */
+  RELAY_LEASE: durationMs('60s'),
+  /** Marks of relayed events older than this are deleted, hourly (the backlog never is). */
+  RELAY_RETENTION: durationMs('7d'),
+});
+
+/**
+ * The parsed relay section.
+ *
+ * @example
+ * const config: RelayConfig = relayConfig.parse(process.env);
+ */
+export type RelayConfig = z.infer<typeof relayConfig>;

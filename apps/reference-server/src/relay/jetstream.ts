@@ -1,0 +1,114 @@
+/**
+ * The NATS JetStream side of the relay: connects, creates the stream (or
+ * adds the relay's subjects and duplicate window to an existing one) and
+ * publishes with `Nats-Msg-Id`, so a repeat inside the stream's duplicate
+ * window is acknowledged as a duplicate and not stored twice.
+ */
+import {
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+} from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+
+/**
+ * Where and how the relay publishes.
+ *
+ * @example
+ * const publisher = await connectJetStream({ servers: 'nats://127.0.0.1:4222', stream: 'CLINICBRIDGE_EVENTS', subjectPrefix: 'clinicbridge', duplicateWindowMs: 120_000, timeoutMs: 5_000 });
+ */
+export interface JetStreamTarget {
+  /** Comma-separated server URLs. */
+  readonly servers: string;
+  readonly stream: string;
+  readonly subjectPrefix: string;
+  readonly duplicateWindowMs: number;
+  /** Bound on connecting and on each publish acknowledgement. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * A connected publisher; `publish` resolves once the stream acknowledged the message.
+ *
+ * @example
+ * const ack = await publisher.publish('clinicbridge.ten_a.appointment.created', body, 'evt_1');
+ */
+export interface RelayPublisher {
+  publish(subject: string, body: string, messageId: string): Promise<{ duplicate: boolean }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects and ensures the stream; throws when the broker does not answer.
+ *
+ * @example
+ * const publisher = await connectJetStream(target);
+ * await publisher.close();
+ */
+export async function connectJetStream(target: JetStreamTarget): Promise<RelayPublisher> {
+  // No reconnecting inside the client: a lost connection fails the publish at
+  // once, and the relay backs off and connects again itself.
+  const nc = await connect({
+    servers: target.servers.split(',').map((s) => s.trim()),
+    timeout: target.timeoutMs,
+    reconnect: false,
+    name: 'clinicbridge-relay',
+  });
+  try {
+    await ensureStream(nc, target);
+  } catch (error) {
+    await nc.close().catch(() => undefined);
+    throw error;
+  }
+  const js = jetstream(nc, { timeout: target.timeoutMs });
+  return {
+    async publish(subject, body, messageId) {
+      const ack = await js.publish(subject, body, { msgID: messageId, timeout: target.timeoutMs });
+      return { duplicate: ack.duplicate };
+    },
+    close: () => nc.close(),
+  };
+}
+
+async function ensureStream(
+  nc: Parameters<typeof jetstreamManager>[0],
+  target: JetStreamTarget,
+): Promise<void> {
+  const jsm = await jetstreamManager(nc, { timeout: target.timeoutMs });
+  const subject = `${target.subjectPrefix}.>`;
+  const duplicateWindow = target.duplicateWindowMs * 1_000_000;
+  const existing = await jsm.streams.info(target.stream).catch((error: unknown) => {
+    if (isStreamNotFound(error)) return undefined;
+    throw error;
+  });
+  if (!existing) {
+    await jsm.streams.add({
+      name: target.stream,
+      subjects: [subject],
+      duplicate_window: duplicateWindow,
+    });
+    return;
+  }
+  const subjects = existing.config.subjects ?? [];
+  if (subjects.includes(subject) && existing.config.duplicate_window === duplicateWindow) return;
+  await jsm.streams.update(target.stream, {
+    subjects: subjects.includes(subject) ? subjects : [...subjects, subject],
+    duplicate_window: duplicateWindow,
+  });
+}
+
+function isStreamNotFound(error: unknown): boolean {
+  return error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound;
+}
+
+/**
+ * The subject of an event: `<prefix>.<tenantId>.<event type>` (event types
+ * are dotted, e.g. `clinicbridge.ten_1.appointment.created`).
+ *
+ * @example
+ * relaySubject('clinicbridge', 'ten_1', 'appointment.created'); // 'clinicbridge.ten_1.appointment.created'
+ */
+export function relaySubject(prefix: string, tenantId: string, eventType: string): string {
+  return `${prefix}.${tenantId}.${eventType}`;
+}

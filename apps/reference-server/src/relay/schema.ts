@@ -1,0 +1,38 @@
+/**
+ * Table types of the relay, added to the server's `DB` by module
+ * augmentation (see src/db/schema.ts). The relay keeps its own bookkeeping
+ * so the outbox (`events`, `event_queue`) is not touched.
+ */
+
+/**
+ * One event to relay, and when it was acknowledged by the broker.
+ *
+ * @example
+ * await db.selectFrom('relay_events').select('event_id').where('relayed_at', 'is', null).execute();
+ */
+export interface RelayEventsTable {
+  event_id: string;
+  tenant_id: string;
+  sequence: number;
+  created_at: Date;
+  relayed_at: Date | null;
+}
+
+/**
+ * The per-tenant lease: one process at a time publishes a tenant's events, in order.
+ *
+ * @example
+ * await db.selectFrom('relay_tenants').selectAll().where('lease_owner', 'is not', null).execute();
+ */
+export interface RelayTenantsTable {
+  tenant_id: string;
+  lease_owner: string | null;
+  lease_expires_at: Date | null;
+}
+
+declare module '../db/schema.ts' {
+  interface DB {
+    relay_events: RelayEventsTable;
+    relay_tenants: RelayTenantsTable;
+  }
+}
