@@ -7,6 +7,7 @@
  * Nothing else is unwrapped: a NAT64 or IPv4-translated address is not the
  * IPv4 host, so it matches only IPv6 entries.
  */
+import { isIP } from 'node:net';
 import { MAX_ALLOWED_IPS } from '@clinicbridge/sdk/contract';
 import ipaddr from 'ipaddr.js';
 import { ApiError } from '../kernel/problem.ts';
@@ -16,23 +17,22 @@ type Address = ipaddr.IPv4 | ipaddr.IPv6;
 function parseAddress(text: string): Address | undefined {
   // A socket reports a link-local peer with its zone (`fe80::1%eth0`); the zone is not part of the address.
   const bare = text.replace(/%[^%]*$/, '');
-  if (!ipaddr.isValid(bare)) return undefined;
+  // Standard text forms only: ipaddr.js would also read `2130706433` or `0x7f.1` as 127.0.0.1.
+  if (isIP(bare) === 0) return undefined;
   // `process` turns an IPv4-mapped IPv6 address into its IPv4 address.
   return ipaddr.process(bare);
 }
 
 function parseEntry(entry: string): [Address, number] | undefined {
-  try {
-    if (entry.includes('/')) {
-      const [network, prefix] = ipaddr.parseCIDR(entry);
-      return [network, prefix];
-    }
-    if (!ipaddr.isValid(entry)) return undefined;
-    const address = ipaddr.parse(entry);
-    return [address, address.kind() === 'ipv4' ? 32 : 128];
-  } catch {
-    return undefined;
-  }
+  const slash = entry.indexOf('/');
+  const text = slash === -1 ? entry : entry.slice(0, slash);
+  if (isIP(text) === 0) return undefined;
+  const address = ipaddr.parse(text);
+  const max = address.kind() === 'ipv4' ? 32 : 128;
+  if (slash === -1) return [address, max];
+  const prefix = entry.slice(slash + 1);
+  if (!/^(0|[1-9]\d{0,2})$/.test(prefix) || Number(prefix) > max) return undefined;
+  return [address, Number(prefix)];
 }
 
 function contains([network, prefix]: [Address, number], address: Address): boolean {

@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { addressAllowed } from '../../src/auth/ip-allowlist.ts';
+import { addressAllowed, invalidAllowlistEntries } from '../../src/auth/ip-allowlist.ts';
 import { forwardedClient } from '../../src/http/client-address.ts';
 import { createOAuthClient } from '../../src/tenants/service.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
@@ -135,6 +135,19 @@ describe('finding 18: IP allowlist on API keys, direct connections', () => {
     expect((await listEvents(running, String(created.body.apiKey))).status).toBe(200);
   });
 
+  test('finding 18: the server reads entries as strictly as the contract', () => {
+    expect(
+      invalidAllowlistEntries([
+        '10.0.0.0/8',
+        '::1',
+        '2001:db8::/32',
+        '10.0.0.0/08',
+        '0x7f.1',
+        '1/8',
+      ]),
+    ).toEqual(['10.0.0.0/08', '0x7f.1', '1/8']);
+  });
+
   test('finding 18: the allowlist is bounded and validated (400)', async () => {
     const tooMany = Array.from({ length: 51 }, (_, i) => `10.0.${i}.0/24`);
     for (const allowedIps of [tooMany, [], ['intranet'], ['10.0.0.0/33'], ['10.0.0.1:443']]) {
@@ -173,6 +186,10 @@ describe('finding 18: IPv4-mapped IPv6 remote addresses', () => {
     // NAT64 and IPv4-translated forms are other hosts, not the IPv4 address.
     expect(addressAllowed(['127.0.0.1/32'], '64:ff9b::7f00:1')).toBe(false);
     expect(addressAllowed(['127.0.0.1/32'], undefined)).toBe(false);
+    // Only standard text forms are addresses (ipaddr.js alone would read these as 127.0.0.1).
+    expect(addressAllowed(['127.0.0.1/32'], '2130706433')).toBe(false);
+    expect(addressAllowed(['127.0.0.1/32'], '0x7f.0.0.1')).toBe(false);
+    expect(addressAllowed(['fe80::/10'], 'fe80::1%eth0')).toBe(true);
     expect(addressAllowed(null, undefined)).toBe(true);
   });
 
