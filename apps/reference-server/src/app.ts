@@ -147,7 +147,13 @@ export function createApp(deps: AppDeps, context = resolveAppContext(deps)): Hon
   app.notFound((c) => problemResponse(c, notFoundOrNotAllowed(c.req.method, c.req.path)));
 
   mountOpsRoutes(app, { db, metrics, migrations: migrationsOf(features) });
-  mountOAuthRoutes(app, { db, keys: context.signingKeys, tokens: context.tokens, now });
+  mountOAuthRoutes(app, {
+    db,
+    keys: context.signingKeys,
+    tokens: context.tokens,
+    now,
+    trustProxy: config.TRUST_PROXY,
+  });
   mountOpenApiRoutes(app, { serverUrl: config.PUBLIC_URL });
   for (const feature of features) feature.routes?.(app, context);
 
@@ -157,6 +163,7 @@ export function createApp(deps: AppDeps, context = resolveAppContext(deps)): Hon
     keys: context.signingKeys,
     tokens: context.tokens,
     now,
+    trustProxy: config.TRUST_PROXY,
   };
   registerOperations(
     app,

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * `clinicbridge-server <command>`: start | migrate | create-tenant |
- * create-token | revoke-client | rotate-client-secret | rotate-signing-key | audit verify |
- * hl7-facility | hl7-map. Runs from source under Node's type
+ * create-token | create-client | revoke-client | rotate-client-secret | rotate-signing-key |
+ * audit verify | hl7-facility | hl7-map. Runs from source under Node's type
  * stripping (`node apps/reference-server/src/cli.ts start`). Configuration
  * comes from the environment (see docs/self-hosting.md).
  */
@@ -11,6 +11,7 @@ import { startBanner } from './cli/banner.ts';
 import {
   auditVerifyCommand,
   CommandError,
+  createClientCommand,
   createTenantCommand,
   createTokenCommand,
   hl7FacilityCommand,
@@ -32,7 +33,10 @@ Commands:
   start                                  migrate, then serve (PORT, default 8080)
   migrate                                apply pending database migrations
   create-tenant --name N [--json]        a tenant, its admin API key and OAuth client
-  create-token --tenant T --scopes a,b [--name N] [--tier standard|high] [--expires-at ISO] [--json]
+  create-token --tenant T --scopes a,b [--name N] [--tier standard|high] [--expires-at ISO] [--allow-ip ip,cidr]... [--json]
+                                         an API key; --allow-ip limits where it may be used from (at most 50)
+  create-client --tenant T --scopes a,b [--name N] [--tier standard|high] [--allow-ip ip,cidr]... [--json]
+                                         an OAuth client (secret shown once); --allow-ip as for create-token
   revoke-client --tenant T --client C    revoke an OAuth client; its access tokens fail on their next request
   rotate-client-secret --tenant T --client C
                                          new OAuth client secret (shown once); the old one gets no new token
@@ -68,6 +72,10 @@ async function start(config: CoreConfig): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
+function allowedLine(allowedIps: readonly string[] | undefined): string {
+  return allowedIps ? `\nallowed from ${allowedIps.join(' ')}` : '';
+}
+
 function print(value: unknown, asJson: boolean, text: string): void {
   process.stdout.write(asJson ? `${JSON.stringify(value)}\n` : `${text}\n`);
 }
@@ -84,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
       scopes: { type: 'string' },
       tier: { type: 'string' },
       'expires-at': { type: 'string' },
+      'allow-ip': { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
       facility: { type: 'string' },
       application: { type: 'string' },
@@ -134,11 +143,29 @@ async function main(argv: string[]): Promise<number> {
         ...(values.name ? { name: values.name } : {}),
         ...(values.tier ? { tier: values.tier } : {}),
         ...(values['expires-at'] ? { expiresAt: values['expires-at'] } : {}),
+        ...(values['allow-ip'] ? { allowIp: values['allow-ip'] } : {}),
       });
       print(
         token,
         values.json,
-        `token ${token.id}\nAPI key ${token.apiKey} (shown once)\nscopes ${token.scopes.join(' ')}`,
+        `token ${token.id}\nAPI key ${token.apiKey} (shown once)\nscopes ${token.scopes.join(' ')}${allowedLine(token.allowedIps)}`,
+      );
+      return 0;
+    }
+    case 'create-client': {
+      if (!values.tenant || !values.scopes)
+        throw new CommandError('create-client needs --tenant and --scopes');
+      const client = await createClientCommand(config, {
+        tenantId: values.tenant,
+        scopes: values.scopes,
+        ...(values.name ? { name: values.name } : {}),
+        ...(values.tier ? { tier: values.tier } : {}),
+        ...(values['allow-ip'] ? { allowIp: values['allow-ip'] } : {}),
+      });
+      print(
+        client,
+        values.json,
+        `OAuth client ${client.clientId}\nclient secret ${client.clientSecret} (shown once)\nscopes ${client.scopes.join(' ')}${allowedLine(client.allowedIps)}`,
       );
       return 0;
     }

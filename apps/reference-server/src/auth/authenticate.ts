@@ -4,7 +4,10 @@
  * revocation or expiry applies to the very next request; anything else must
  * be an access token signed by this server, whose OAuth client is looked up
  * on every request too (no cache): a revoked client's tokens stop working at
- * once, and a token never keeps a scope its client has since lost.
+ * once, and a token never keeps a scope its client has since lost. A
+ * credential with an IP allowlist (finding 18) is refused with 403
+ * `ip_not_allowed` from any other address — checked after the credential is
+ * proven, and before its use is recorded or its rate limit is charged.
  */
 import type { Scope } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
@@ -13,6 +16,7 @@ import type { AuthContext } from '../http/context.ts';
 import { ApiError } from '../kernel/problem.ts';
 import { type TokenIssuerOptions, verifyAccessToken } from './access-tokens.ts';
 import { findApiKeyByHash, findOAuthClient, touchApiKey } from './credentials-queries.ts';
+import { requireAllowedAddress } from './ip-allowlist.ts';
 import { API_KEY_PREFIX, hashSecret } from './secrets.ts';
 import type { SigningKeys } from './signing-keys.ts';
 
@@ -27,6 +31,8 @@ export interface Authenticator {
   keys: SigningKeys;
   tokens: TokenIssuerOptions;
   now: () => Date;
+  /** `TRUST_PROXY`: take the client address from `X-Forwarded-For` (see http/client-address.ts). */
+  trustProxy?: boolean;
 }
 
 const challenge = { 'WWW-Authenticate': 'Bearer realm="clinicbridge"' };
@@ -35,11 +41,12 @@ const challenge = { 'WWW-Authenticate': 'Bearer realm="clinicbridge"' };
  * Authenticates a request from its Authorization header value.
  *
  * @example
- * const auth = await authenticate(authenticator, c.req.header('authorization'));
+ * const auth = await authenticate(authenticator, c.req.header('authorization'), '203.0.113.7');
  */
 export async function authenticate(
   authenticator: Authenticator,
   header: string | undefined,
+  address?: string,
 ): Promise<AuthContext> {
   const match = header?.match(/^Bearer[ ]+([A-Za-z0-9._~+/=-]{1,4096})$/i);
   if (!match?.[1]) {
@@ -52,11 +59,12 @@ export async function authenticate(
   const credential = match[1];
   const now = authenticator.now();
   if (credential.startsWith(API_KEY_PREFIX))
-    return authenticateApiKey(authenticator, credential, now);
+    return authenticateApiKey(authenticator, credential, now, address);
   const claims = await verifyAccessToken(authenticator.keys, authenticator.tokens, credential, now);
   if (!claims) throw invalid();
   const client = await findOAuthClient(authenticator.db, claims.clientId);
   if (client?.status !== 'active' || client.tenant_id !== claims.tenantId) throw invalid();
+  requireAllowedAddress(client.allowed_ips, address);
   const clientScopes = new Set(client.scopes as Scope[]);
   return {
     tenantId: claims.tenantId,
@@ -71,10 +79,12 @@ async function authenticateApiKey(
   authenticator: Authenticator,
   key: string,
   now: Date,
+  address: string | undefined,
 ): Promise<AuthContext> {
   const row = await findApiKeyByHash(authenticator.db, hashSecret(key));
   if (row?.status !== 'active') throw invalid();
   if (row.expires_at && row.expires_at.getTime() <= now.getTime()) throw invalid();
+  requireAllowedAddress(row.allowed_ips, address);
   // The row says when it was last recorded: skip the write while that is recent.
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= 60_000) {
     await touchApiKey(authenticator.db, row.id, now);

@@ -2,7 +2,9 @@
  * The OAuth 2.1 client-credentials grant: a registered client proves its
  * secret and receives a short-lived access token for the scopes it asks
  * for, never more than it was registered with; each issued token is
- * audited (`oauth_token.issued`). Errors follow RFC 6749 §5.2.
+ * audited (`oauth_token.issued`). Errors follow RFC 6749 §5.2, except a
+ * client used from outside its IP allowlist (finding 18): 403
+ * problem+json `ip_not_allowed`, the same answer as on the API.
  */
 import { parseScopeList, type Scope, type TokenResponse } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
@@ -10,6 +12,7 @@ import type { DB } from '../db/schema.ts';
 import { recordAudit } from '../kernel/change.ts';
 import { signAccessToken, type TokenIssuerOptions } from './access-tokens.ts';
 import { findOAuthClient } from './credentials-queries.ts';
+import { requireAllowedAddress } from './ip-allowlist.ts';
 import { secretMatches } from './secrets.ts';
 import type { SigningKeys } from './signing-keys.ts';
 
@@ -42,6 +45,8 @@ export interface ClientCredentialsRequest {
   clientId: string | undefined;
   clientSecret: string | undefined;
   scope: string | undefined;
+  /** Where the request comes from; checked against the client's IP allowlist. */
+  clientAddress?: string | undefined;
 }
 
 /**
@@ -70,6 +75,9 @@ export async function issueClientCredentialsToken(
   if (client?.status !== 'active' || !secretMatches(request.clientSecret, client.secret_hash)) {
     throw new OAuthError('invalid_client', 'Unknown client or wrong secret.');
   }
+  // After the secret is proven: an address outside the allowlist learns nothing it did not hold.
+  // The refusal is a 403 problem+json (`ip_not_allowed`), as on the API.
+  requireAllowedAddress(client.allowed_ips, request.clientAddress);
   const allowed = client.scopes as Scope[];
   let scopes: Scope[] = allowed;
   if (request.scope !== undefined && request.scope.trim() !== '') {

@@ -6,6 +6,7 @@ import { OAUTH_TOKEN_PATH } from '@clinicbridge/sdk/contract';
 import type { Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { clientAddress } from '../http/client-address.ts';
 import type { AppEnv } from '../http/context.ts';
 import { readBodyText } from '../kernel/body.ts';
 import type { TokenIssuerOptions } from './access-tokens.ts';
@@ -23,6 +24,8 @@ export interface OAuthRouteDeps {
   keys: SigningKeys;
   tokens: TokenIssuerOptions;
   now: () => Date;
+  /** `TRUST_PROXY`: the client address is the left-most `X-Forwarded-For` entry. */
+  trustProxy?: boolean;
 }
 
 /**
@@ -40,7 +43,7 @@ export function mountOAuthRoutes(app: Hono<AppEnv>, deps: OAuthRouteDeps): void 
   app.post(OAUTH_TOKEN_PATH, async (c) => {
     c.header('Cache-Control', 'no-store');
     try {
-      const request = await tokenRequest(c);
+      const request = await tokenRequest(c, deps.trustProxy ?? false);
       const token = await issueClientCredentialsToken(
         deps.db,
         deps.keys,
@@ -57,7 +60,7 @@ export function mountOAuthRoutes(app: Hono<AppEnv>, deps: OAuthRouteDeps): void 
   });
 }
 
-async function tokenRequest(c: Context): Promise<ClientCredentialsRequest> {
+async function tokenRequest(c: Context, trustProxy: boolean): Promise<ClientCredentialsRequest> {
   const type = c.req.header('content-type') ?? '';
   if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
     throw new OAuthError(
@@ -81,6 +84,7 @@ async function tokenRequest(c: Context): Promise<ClientCredentialsRequest> {
     clientId,
     clientSecret,
     scope: form.get('scope') ?? undefined,
+    clientAddress: clientAddress(c, trustProxy),
   };
 }
 

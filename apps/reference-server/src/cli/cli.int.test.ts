@@ -64,6 +64,76 @@ describe('clinicbridge-server CLI', () => {
     });
   }, 60_000);
 
+  test('finding 18: create-token and create-client --allow-ip store an IP allowlist', async () => {
+    const tenant = JSON.parse(
+      (await runCli(['create-tenant', '--name', 'Allowlist clinic', '--json'])).stdout,
+    );
+    const token = JSON.parse(
+      (
+        await runCli([
+          'create-token',
+          '--tenant',
+          tenant.tenantId,
+          '--scopes',
+          'read:events',
+          '--allow-ip',
+          '10.20.0.0/16, 127.0.0.1',
+          '--allow-ip',
+          '2001:db8::/32',
+          '--json',
+        ])
+      ).stdout,
+    );
+    expect(token.allowedIps).toEqual(['10.20.0.0/16', '127.0.0.1', '2001:db8::/32']);
+    const client = JSON.parse(
+      (
+        await runCli([
+          'create-client',
+          '--tenant',
+          tenant.tenantId,
+          '--scopes',
+          'read:events',
+          '--allow-ip',
+          '192.0.2.0/24',
+          '--json',
+        ])
+      ).stdout,
+    );
+    expect(client).toEqual({
+      clientId: expect.stringMatching(/^cli_/),
+      clientSecret: expect.stringMatching(/^cbs_/),
+      scopes: ['read:events'],
+      allowedIps: ['192.0.2.0/24'],
+    });
+    const bad = await runCli([
+      'create-token',
+      '--tenant',
+      tenant.tenantId,
+      '--scopes',
+      'read:events',
+      '--allow-ip',
+      'intranet',
+    ]).catch((error: unknown) => error as { stderr: string; code: number });
+    expect(bad).toMatchObject({ code: 1, stderr: expect.stringContaining('--allow-ip must list') });
+    const database = await openDatabase({ dataDir });
+    try {
+      const key = await database.db
+        .selectFrom('api_keys')
+        .select('allowed_ips')
+        .where('id', '=', token.id)
+        .executeTakeFirstOrThrow();
+      expect(key.allowed_ips).toEqual(['10.20.0.0/16', '127.0.0.1', '2001:db8::/32']);
+      const row = await database.db
+        .selectFrom('oauth_clients')
+        .select('allowed_ips')
+        .where('id', '=', client.clientId)
+        .executeTakeFirstOrThrow();
+      expect(row.allowed_ips).toEqual(['192.0.2.0/24']);
+    } finally {
+      await database.close();
+    }
+  }, 60_000);
+
   test('hl7-facility and hl7-map register a sending facility and a priced service', async () => {
     const tenant = JSON.parse(
       (await runCli(['create-tenant', '--name', 'HL7 clinic', '--json'])).stdout,

@@ -3,7 +3,13 @@
  * database the server uses (DATA_DIR or DATABASE_URL), does one thing and
  * closes it. They print results; they never log secrets.
  */
-import { scopes as allScopes, parseScopeList, type Scope } from '@clinicbridge/sdk/contract';
+import {
+  scopes as allScopes,
+  ipAllowlist,
+  MAX_ALLOWED_IPS,
+  parseScopeList,
+  type Scope,
+} from '@clinicbridge/sdk/contract';
 import { type AuditChainReport, verifyAuditChain } from '../audit/verify.ts';
 import { rotateSigningKey } from '../auth/signing-keys.ts';
 import type { CoreConfig } from '../config/index.ts';
@@ -16,7 +22,12 @@ import type { ChangeContext } from '../kernel/change.ts';
 import { isApiError } from '../kernel/problem.ts';
 import { openConfiguredDatabase } from '../server.ts';
 import { revokeOAuthClient, rotateOAuthClientSecret } from '../tenants/oauth-clients.ts';
-import { type CreatedTenant, createTenant, tenantExists } from '../tenants/service.ts';
+import {
+  type CreatedTenant,
+  createOAuthClient,
+  createTenant,
+  tenantExists,
+} from '../tenants/service.ts';
 import { createIntegrationToken } from '../tokens/service.ts';
 
 /**
@@ -80,6 +91,30 @@ export interface CreatedTokenOutput {
   id: string;
   apiKey: string;
   scopes: Scope[];
+  /** Present when `--allow-ip` restricted the token (finding 18). */
+  allowedIps?: string[];
+}
+
+/**
+ * The `--allow-ip` values (repeated, or comma-separated) as an allowlist,
+ * checked by the contract's rule: 1–50 IPv4/IPv6 addresses or CIDR ranges.
+ * Undefined when the flag is absent (any address).
+ *
+ * @example
+ * parseAllowIp(['10.0.0.0/8,192.168.1.7', '2001:db8::/32']); // ['10.0.0.0/8', '192.168.1.7', '2001:db8::/32']
+ */
+export function parseAllowIp(values: readonly string[] | undefined): string[] | undefined {
+  if (values === undefined || values.length === 0) return undefined;
+  const entries = [...new Set(values.flatMap((v) => v.split(',')).map((e) => e.trim()))].filter(
+    Boolean,
+  );
+  const parsed = ipAllowlist.safeParse(entries);
+  if (!parsed.success) {
+    throw new CommandError(
+      `--allow-ip must list 1–${MAX_ALLOWED_IPS} IPv4/IPv6 addresses or CIDR ranges (e.g. 10.20.0.0/16,2001:db8::/32), without ports or brackets`,
+    );
+  }
+  return parsed.data;
 }
 
 /**
@@ -90,8 +125,16 @@ export interface CreatedTokenOutput {
  */
 export async function createTokenCommand(
   config: CoreConfig,
-  input: { tenantId: string; scopes: string; name?: string; tier?: string; expiresAt?: string },
+  input: {
+    tenantId: string;
+    scopes: string;
+    name?: string;
+    tier?: string;
+    expiresAt?: string;
+    allowIp?: string[];
+  },
 ): Promise<CreatedTokenOutput> {
+  const allowedIps = parseAllowIp(input.allowIp);
   const scopes = parseScopeList(input.scopes);
   if (!scopes || scopes.length === 0) {
     throw new CommandError(
@@ -122,10 +165,77 @@ export async function createTokenCommand(
           scopes,
           tier: input.tier as 'standard' | 'high' | undefined,
           expiresAt: input.expiresAt ? new Date(input.expiresAt).toISOString() : undefined,
+          allowedIps,
         },
       ),
     );
-    return { id: token.id, apiKey: token.apiKey, scopes: token.scopes };
+    return {
+      id: token.id,
+      apiKey: token.apiKey,
+      scopes: token.scopes,
+      ...(token.allowedIps ? { allowedIps: token.allowedIps } : {}),
+    };
+  });
+}
+
+/**
+ * What `create-client` prints.
+ *
+ * @example
+ * const { clientId, clientSecret }: CreatedClientOutput = await createClientCommand(config, { tenantId, scopes: 'read:events' });
+ */
+export interface CreatedClientOutput {
+  clientId: string;
+  clientSecret: string;
+  scopes: Scope[];
+  /** Present when `--allow-ip` restricted the client (finding 18). */
+  allowedIps?: string[];
+}
+
+/**
+ * Registers an OAuth client (client-credentials grant) for a tenant with
+ * the given scopes, optionally restricted to addresses; the secret is shown once.
+ *
+ * @example
+ * await createClientCommand(config, { tenantId: 'ten_…', scopes: 'read:events', allowIp: ['10.20.0.0/16'] });
+ */
+export async function createClientCommand(
+  config: CoreConfig,
+  input: { tenantId: string; scopes: string; name?: string; tier?: string; allowIp?: string[] },
+): Promise<CreatedClientOutput> {
+  const allowedIps = parseAllowIp(input.allowIp);
+  const scopes = parseScopeList(input.scopes);
+  if (!scopes || scopes.length === 0) {
+    throw new CommandError(
+      `--scopes must list known scopes, e.g. read:events; known: ${allScopes.join(', ')}`,
+    );
+  }
+  if (input.tier !== undefined && input.tier !== 'standard' && input.tier !== 'high') {
+    throw new CommandError('--tier must be standard or high');
+  }
+  const tier = input.tier as 'standard' | 'high' | undefined;
+  return withDatabase(config, async (database) => {
+    if (!(await tenantExists(database.db, input.tenantId))) {
+      throw new CommandError(`no tenant ${input.tenantId}; create one with create-tenant`);
+    }
+    const client = await database.db.transaction().execute((trx) =>
+      createOAuthClient(
+        trx,
+        {
+          tenantId: input.tenantId,
+          actor: { type: 'operator', id: 'cli' },
+          requestId: null,
+          now: new Date(),
+        },
+        {
+          name: input.name ?? 'CLI client',
+          scopes,
+          ...(tier ? { tier } : {}),
+          allowedIps,
+        },
+      ),
+    );
+    return { ...client, scopes, ...(allowedIps ? { allowedIps } : {}) };
   });
 }
 

@@ -49,6 +49,8 @@ export interface ApiKeysTable {
   expires_at: Date | null;
   revoked_at: Date | null;
   last_used_at: Date | null;
+  /** Addresses and CIDR ranges it may be used from; null: any (finding 18). */
+  allowed_ips: ColumnType<string[] | null, string | null | undefined, string | null>;
 }
 
 /**
@@ -66,6 +68,8 @@ export interface OAuthClientsTable {
   tier: 'standard' | 'high';
   status: 'active' | 'revoked';
   created_at: Date;
+  /** Addresses and CIDR ranges it may be used from; null: any (finding 18). */
+  allowed_ips: ColumnType<string[] | null, string | null | undefined, string | null>;
 }
 
 /**

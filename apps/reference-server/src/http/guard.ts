@@ -8,6 +8,7 @@ import { hasScope, type Scope } from '@clinicbridge/sdk/contract';
 import type { Context } from 'hono';
 import { type Authenticator, authenticate } from '../auth/authenticate.ts';
 import { ApiError } from '../kernel/problem.ts';
+import { clientAddress } from './client-address.ts';
 import type { AppEnv, AuthContext } from './context.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
@@ -35,7 +36,11 @@ export async function guardRequest(
   deps: GuardDeps,
   scope: Scope,
 ): Promise<AuthContext> {
-  const auth = await authenticate(deps.authenticator, c.req.header('authorization'));
+  const auth = await authenticate(
+    deps.authenticator,
+    c.req.header('authorization'),
+    clientAddress(c, deps.authenticator.trustProxy ?? false),
+  );
   c.set('auth', auth);
   if (!hasScope(auth.scopes, scope)) {
     throw new ApiError(

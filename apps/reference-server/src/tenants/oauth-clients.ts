@@ -19,6 +19,7 @@ function toOAuthClient(row: Row<'oauth_clients'>, status: 'active' | 'revoked'):
     name: row.name,
     scopes: row.scopes as Scope[],
     status,
+    ...(row.allowed_ips ? { allowedIps: row.allowed_ips } : {}),
   };
 }
 

@@ -7,6 +7,7 @@
 import { newId, type Scope, scopes } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { insertOAuthClient } from '../auth/credentials-queries.ts';
+import { checkAllowlist } from '../auth/ip-allowlist.ts';
 import { CLIENT_SECRET_PREFIX, hashSecret, newSecret } from '../auth/secrets.ts';
 import type { DB } from '../db/schema.ts';
 import { auditChange, type ChangeContext } from '../kernel/change.ts';
@@ -86,8 +87,15 @@ export async function createTenant(
 export async function createOAuthClient(
   db: Kysely<DB>,
   change: ChangeContext,
-  input: { name: string; scopes: Scope[]; tier?: 'standard' | 'high' },
+  input: {
+    name: string;
+    scopes: Scope[];
+    tier?: 'standard' | 'high';
+    /** Addresses and CIDR ranges the client may be used from; absent: any (finding 18). */
+    allowedIps?: readonly string[] | undefined;
+  },
 ): Promise<{ clientId: string; clientSecret: string }> {
+  const allowedIps = checkAllowlist(input.allowedIps);
   const clientId = newId('cli');
   const clientSecret = newSecret(CLIENT_SECRET_PREFIX);
   await insertOAuthClient(db, {
@@ -99,9 +107,11 @@ export async function createOAuthClient(
     tier: input.tier ?? 'standard',
     status: 'active',
     created_at: change.now,
+    allowed_ips: allowedIps ? JSON.stringify(allowedIps) : null,
   });
   await auditChange(db, change, 'oauth_client.created', 'oauth_client', clientId, {
     scopes: input.scopes,
+    ...(allowedIps ? { allowedIps } : {}),
   });
   return { clientId, clientSecret };
 }

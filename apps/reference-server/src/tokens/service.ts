@@ -2,7 +2,8 @@
  * Integration tokens (API keys): issued by a manager (`admin:tokens`) or the
  * operator CLI, shown once, stored as a hash, revoked at once. Through the
  * API a credential grants at most its own scopes and tier, and a `write:`
- * scope only with a recorded approval. Every change
+ * scope only with a recorded approval. A token may carry an IP allowlist
+ * (finding 18), enforced by `auth/authenticate.ts`. Every change
  * is audited; the key itself never appears in a log, an audit row or a
  * later response.
  */
@@ -17,6 +18,7 @@ import {
 } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { findApiKey, insertApiKey, revokeApiKeyRow } from '../auth/credentials-queries.ts';
+import { checkAllowlist } from '../auth/ip-allowlist.ts';
 import { API_KEY_PREFIX, displayPrefix, hashSecret, newSecret } from '../auth/secrets.ts';
 import type { DB, Row } from '../db/schema.ts';
 import { auditChange, type ChangeContext } from '../kernel/change.ts';
@@ -37,6 +39,8 @@ export interface NewToken {
   expiresAt?: string | undefined;
   /** Who approved a token with a `write:` scope, and why; audited. */
   approval?: TokenApproval | undefined;
+  /** Addresses and CIDR ranges the token may be used from; absent: any (finding 18). */
+  allowedIps?: readonly string[] | undefined;
 }
 
 /**
@@ -103,6 +107,7 @@ export function toIntegrationToken(row: Row<'api_keys'>): IntegrationToken {
     expiresAt: row.expires_at?.toISOString() ?? null,
     revokedAt: row.revoked_at?.toISOString() ?? null,
     lastUsedAt: row.last_used_at?.toISOString() ?? null,
+    ...(row.allowed_ips ? { allowedIps: row.allowed_ips } : {}),
   };
 }
 
@@ -124,6 +129,7 @@ export async function createIntegrationToken(
       errors: [{ path: 'body.expiresAt', message: 'must be in the future', code: 'too_small' }],
     });
   }
+  const allowedIps = checkAllowlist(input.allowedIps);
   const apiKey = newSecret(API_KEY_PREFIX);
   const row: Row<'api_keys'> = {
     id: newId('tok'),
@@ -139,11 +145,17 @@ export async function createIntegrationToken(
     expires_at: input.expiresAt ? new Date(input.expiresAt) : null,
     revoked_at: null,
     last_used_at: null,
+    allowed_ips: allowedIps,
   };
-  await insertApiKey(db, { ...row, scopes: JSON.stringify(row.scopes) });
+  await insertApiKey(db, {
+    ...row,
+    scopes: JSON.stringify(row.scopes),
+    allowed_ips: allowedIps ? JSON.stringify(allowedIps) : null,
+  });
   await auditChange(db, change, 'integration_token.created', 'integration_token', row.id, {
     scopes: row.scopes,
     tier: row.tier,
+    ...(allowedIps ? { allowedIps } : {}),
     ...(input.approval
       ? { approval: { approver: input.approval.approver, reason: input.approval.reason } }
       : {}),

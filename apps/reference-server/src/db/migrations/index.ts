@@ -12,16 +12,18 @@ import { coreMigration } from './0001-core.ts';
 import { idempotencyCredentialMigration } from './0002-core-idempotency-credential.ts';
 import { idempotencySecretsMigration } from './0003-core-idempotency-secrets.ts';
 import { auditChainMigration } from './0004-core-audit-chain.ts';
+import { credentialAllowedIpsMigration } from './0004-core-credential-allowed-ips.ts';
 
 /**
  * The database's own migrations by name.
  *
  * @example
- * Object.keys(coreMigrations); // ['0001-core', '0002-core-idempotency-credential', '0003-core-idempotency-secrets', '0004-core-audit-chain']
+ * Object.keys(coreMigrations); // ['0001-core', '0002-core-idempotency-credential', '0003-core-idempotency-secrets', '0004-core-audit-chain', '0004-core-credential-allowed-ips']
  */
 export const coreMigrations: Record<string, Migration> = {
   '0001-core': coreMigration,
   '0002-core-idempotency-credential': idempotencyCredentialMigration,
   '0003-core-idempotency-secrets': idempotencySecretsMigration,
   '0004-core-audit-chain': auditChainMigration,
+  '0004-core-credential-allowed-ips': credentialAllowedIpsMigration,
 };

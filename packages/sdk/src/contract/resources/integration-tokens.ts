@@ -35,6 +35,8 @@ export const integrationToken = z.object({
   expiresAt: z.nullable(timestamp),
   revokedAt: z.nullable(timestamp),
   lastUsedAt: z.nullable(timestamp),
+  /** The addresses and CIDR ranges the token may be used from; absent: any address. */
+  allowedIps: z.optional(z.array(z.string())),
 });
 
 /**
@@ -51,6 +53,36 @@ export const createdIntegrationToken = z.extend(integrationToken, {
   /** Set on a replayed response: the key was in the first response only. */
   secretShownOnce: z.optional(z.literal(true)),
 });
+
+/**
+ * Most entries an IP allowlist of a credential may hold.
+ *
+ * @example
+ * allowedIps.length <= MAX_ALLOWED_IPS;
+ */
+export const MAX_ALLOWED_IPS = 50;
+
+/**
+ * One entry of a credential's IP allowlist: an IPv4 or IPv6 address or CIDR
+ * range (`203.0.113.7`, `10.0.0.0/8`, `2001:db8::/32`). No brackets, zone
+ * ids or ports.
+ *
+ * @example
+ * ipAllowlistEntry.parse('10.0.0.0/8');
+ */
+export const ipAllowlistEntry = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
+
+/**
+ * A credential's IP allowlist: 1 to {@link MAX_ALLOWED_IPS} entries. A
+ * request authenticated by the credential from any other address is refused
+ * with 403 `ip_not_allowed`.
+ *
+ * @example
+ * ipAllowlist.parse(['127.0.0.1/32', '2001:db8::/32']);
+ */
+export const ipAllowlist = z
+  .array(ipAllowlistEntry)
+  .check(z.minLength(1), z.maxLength(MAX_ALLOWED_IPS));
 
 const tokenParams = z.strictObject({ tokenId: idSchema('tok') });
 
@@ -107,6 +139,8 @@ export const integrationTokensCreate = defineOperation({
       expiresAt: z.optional(timestampInput),
       /** Required when `scopes` has a `write:` scope: who approved it and why (audited). */
       approval: z.optional(tokenApproval),
+      /** Addresses or CIDR ranges the token may be used from (at most 50); absent: any. */
+      allowedIps: z.optional(ipAllowlist),
     })
     .check(
       z.refine((b) => b.approval !== undefined || !needsApproval(b.scopes), {

@@ -19,6 +19,8 @@ export const oauthClient = z.object({
   name: z.string(),
   scopes: z.array(scope),
   status: z.enum(['active', 'revoked']),
+  /** The addresses and CIDR ranges the client may be used from; absent: any address. */
+  allowedIps: z.optional(z.array(z.string())),
 });
 
 /**

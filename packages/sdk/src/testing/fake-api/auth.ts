@@ -4,6 +4,7 @@
  * to one tenant and carries its scopes.
  */
 import { type IntegrationToken, newId, type Scope } from '../../contract/index.ts';
+import { addressAllowed } from './ip-allowlist.ts';
 import { ApiProblem } from './problem.ts';
 import { randomSecret } from './random.ts';
 
@@ -43,6 +44,8 @@ export interface OAuthClient {
   readonly scopes: readonly Scope[];
   /** A revoked client gets no token, and its issued tokens fail on their next request. */
   readonly status?: 'active' | 'revoked';
+  /** Addresses and CIDR ranges it may be used from; absent: any. */
+  readonly allowedIps?: readonly string[];
 }
 
 interface AccessToken {
@@ -87,6 +90,7 @@ export class AuthTable {
     tier?: 'standard' | 'high';
     expiresAt?: string | null;
     createdBy?: string;
+    allowedIps?: readonly string[] | undefined;
   }): StoredToken {
     const apiKey = input.apiKey ?? randomSecret('cbk_test_', 24);
     if (this.#byKey.has(apiKey)) throw new Error('this API key is already registered');
@@ -104,6 +108,7 @@ export class AuthTable {
       expiresAt: input.expiresAt ?? null,
       revokedAt: null,
       lastUsedAt: null,
+      ...(input.allowedIps ? { allowedIps: [...input.allowedIps] } : {}),
     };
     this.#tokens.set(token.id, token);
     this.#byKey.set(apiKey, token.id);
@@ -133,12 +138,17 @@ export class AuthTable {
   }
 
   /** Registers an OAuth client allowed to request `scopes`. */
-  createOAuthClient(input: { tenantId: `ten_${string}`; scopes: readonly Scope[] }): OAuthClient {
+  createOAuthClient(input: {
+    tenantId: `ten_${string}`;
+    scopes: readonly Scope[];
+    allowedIps?: readonly string[] | undefined;
+  }): OAuthClient {
     const client: OAuthClient = {
       clientId: newId('cli'),
       clientSecret: randomSecret('cbcs_test_', 24),
       tenantId: input.tenantId,
       scopes: [...input.scopes],
+      ...(input.allowedIps ? { allowedIps: [...input.allowedIps] } : {}),
     };
     this.#clients.set(client.clientId, client);
     return client;
@@ -185,11 +195,12 @@ export class AuthTable {
   }
 
   /**
-   * The caller of a request from its `Authorization` header.
-   * Throws `unauthenticated` without credentials, `invalid_token` for unknown,
-   * revoked or expired ones.
+   * The caller of a request from its `Authorization` header, coming from
+   * `address`. Throws `unauthenticated` without credentials, `invalid_token`
+   * for unknown, revoked or expired ones, and — like the server, only once
+   * the credential is known — `ip_not_allowed` from outside its allowlist.
    */
-  authenticate(authorization: string | null): Caller {
+  authenticate(authorization: string | null, address = '127.0.0.1'): Caller {
     if (!authorization) {
       throw new ApiProblem(
         'unauthenticated',
@@ -220,6 +231,7 @@ export class AuthTable {
           'this API key has expired; ask the clinic for a new one',
         );
       }
+      requireAllowed(token.allowedIps, address);
       this.#tokens.set(token.id, { ...token, lastUsedAt: now.toISOString() });
       return {
         tenantId: token.tenantId,
@@ -234,12 +246,14 @@ export class AuthTable {
         throw new ApiProblem('invalid_token', 'the access token has expired; request a new one');
       }
       // Like the server: the client is checked on every request, so revocation applies at once.
-      if (this.#clients.get(access.clientId)?.status === 'revoked') {
+      const client = this.#clients.get(access.clientId);
+      if (client?.status === 'revoked') {
         throw new ApiProblem(
           'invalid_token',
           'the OAuth client was revoked; ask the clinic for a new one',
         );
       }
+      requireAllowed(client?.allowedIps, address);
       return {
         tenantId: access.tenantId,
         scopes: access.scopes,
@@ -248,4 +262,18 @@ export class AuthTable {
     }
     throw new ApiProblem('invalid_token', 'the API key or access token is not recognised');
   }
+}
+
+/**
+ * Throws 403 `ip_not_allowed` unless a credential with this allowlist may be used from `address`.
+ *
+ * @example
+ * requireAllowed(client.allowedIps, world.clientAddress);
+ */
+export function requireAllowed(allowlist: readonly string[] | undefined, address: string): void {
+  if (addressAllowed(allowlist, address)) return;
+  throw new ApiProblem(
+    'ip_not_allowed',
+    'This credential may not be used from your network address. Ask the clinic to add the address to its allowlist, or call from an allowed network.',
+  );
 }

@@ -47,6 +47,8 @@ export interface FakeApiOptions {
   apiKey?: string;
   /** Clock for timestamps and token expiry. Default: the system clock. */
   now?: () => Date;
+  /** The address requests come from, for IP allowlists (`state.clientAddress`). Default `127.0.0.1`. */
+  clientAddress?: string;
 }
 
 /**
@@ -80,6 +82,7 @@ export interface FakeApi {
 export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
   const baseUrl = (options.baseUrl ?? DEFAULT_FAKE_BASE_URL).replace(/\/+$/, '');
   const world = new FakeWorld(baseUrl, options.now ?? (() => new Date()));
+  if (options.clientAddress !== undefined) world.clientAddress = options.clientAddress;
   const state = new FakeApiState(world, options.apiKey ?? DEFAULT_FAKE_API_KEY);
   const inject = new FailureInjector();
   return { handlers: buildHandlers(world, inject, allHandlers), state, inject, baseUrl };

@@ -12,7 +12,8 @@ import {
   type TokenResponse,
   tokenRequest,
 } from '../../contract/index.ts';
-import { ACCESS_TOKEN_TTL_SECONDS, type OAuthClient } from './auth.ts';
+import { ACCESS_TOKEN_TTL_SECONDS, type OAuthClient, requireAllowed } from './auth.ts';
+import { ApiProblem, problemResponse } from './problem.ts';
 import type { FakeWorld } from './world.ts';
 
 type OAuthErrorCode = z.infer<typeof oauthError>['error'];
@@ -88,6 +89,13 @@ export async function issueToken(
       : undefined;
   if (!client) {
     return oauthFailure('invalid_client', 'unknown client or wrong client secret', requestId);
+  }
+  // Like the server: once the secret is proven, an address outside the allowlist is 403 problem+json.
+  try {
+    requireAllowed(client.allowedIps, world.clientAddress);
+  } catch (error) {
+    if (error instanceof ApiProblem) return problemResponse(error, requestId, '/oauth/token');
+    throw error;
   }
   const requested =
     parsed.data.scope === undefined ? client.scopes : parseScopeList(parsed.data.scope);

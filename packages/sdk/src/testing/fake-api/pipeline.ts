@@ -141,7 +141,10 @@ export async function runOperation(
   const url = new URL(request.url);
   try {
     if ((await applyInjection(injector, op.id, false)) === NETWORK_ERROR) return NETWORK_ERROR;
-    const caller = world.auth.authenticate(request.headers.get('authorization'));
+    const caller = world.auth.authenticate(
+      request.headers.get('authorization'),
+      world.clientAddress,
+    );
     if (!hasScope(caller.scopes, op.scope)) {
       throw new ApiProblem(
         'insufficient_scope',

@@ -46,7 +46,10 @@ async function guarded(
 function exportDownload(world: FakeWorld, injector: FailureInjector, base: string): HttpHandler {
   return http.get(`${base}${mswPath(exportDownloadPath('{exportId}'))}`, ({ request, params }) =>
     guarded(injector, 'exports.download', request, async (requestId) => {
-      const caller = world.auth.authenticate(request.headers.get('authorization'));
+      const caller = world.auth.authenticate(
+        request.headers.get('authorization'),
+        world.clientAddress,
+      );
       if (!hasScope(caller.scopes, 'read:exports')) {
         throw new ApiProblem(
           'insufficient_scope',

@@ -59,7 +59,13 @@ export class FakeApiState {
   createApiKey(
     tenantId: string,
     keyScopes: readonly Scope[],
-    options: { apiKey?: string; name?: string; expiresAt?: string } = {},
+    options: {
+      apiKey?: string;
+      name?: string;
+      expiresAt?: string;
+      /** Addresses and CIDR ranges it may be used from (see {@link clientAddress}). */
+      allowedIps?: readonly string[];
+    } = {},
   ): string {
     return this.#world.auth.createApiKey({
       tenantId: this.#world.tenant(tenantId).id,
@@ -72,10 +78,12 @@ export class FakeApiState {
   createOAuthClient(
     tenantId: string,
     clientScopes: readonly Scope[],
+    options: { allowedIps?: readonly string[] } = {},
   ): { clientId: string; clientSecret: string } {
     const client = this.#world.auth.createOAuthClient({
       tenantId: this.#world.tenant(tenantId).id,
       scopes: clientScopes,
+      ...options,
     });
     return { clientId: client.clientId, clientSecret: client.clientSecret };
   }
@@ -86,6 +94,19 @@ export class FakeApiState {
    */
   clinicalFeed(tenantId: string): ClinicalFeed {
     return createFakeClinicalFeed(this.#world.tenant(tenantId), this.#world.now);
+  }
+
+  /**
+   * The address every request to the fake API comes from, checked against
+   * credentials' IP allowlists (MSW has no socket). Default `127.0.0.1`;
+   * set it to test a refused address (403 `ip_not_allowed`).
+   */
+  get clientAddress(): string {
+    return this.#world.clientAddress;
+  }
+
+  set clientAddress(address: string) {
+    this.#world.clientAddress = address;
   }
 
   /** The rows of a tenant, to seed or inspect. */

@@ -20,6 +20,8 @@ export class FakeWorld {
   auth: AuthTable;
   idempotency = new IdempotencyTable();
   readonly tenants = new Map<string, TenantState>();
+  /** The address every request comes from (MSW has no socket); checked against IP allowlists. */
+  clientAddress = '127.0.0.1';
 
   constructor(baseUrl: string, now: () => Date) {
     this.baseUrl = baseUrl;

@@ -276,6 +276,48 @@ export const securityCases: ContractCase[] = [
     },
   },
   {
+    // Both runners are reached from 127.0.0.1: the server over a socket, the fake API by its default clientAddress.
+    name: 'finding 18 (issue #10): a token with an IP allowlist works from an allowed address and is 403 ip_not_allowed from others',
+    uses: ['integrationTokens.create', 'integrationTokens.list', 'appointments.list'],
+    async run({ client, clientFor, unique }) {
+      const local = await client.integrationTokens.create({
+        name: unique('local'),
+        scopes: ['read:appointments'],
+        allowedIps: ['127.0.0.1/32', '::1'],
+      });
+      expect(local.allowedIps).toEqual(['127.0.0.1/32', '::1']);
+      await clientFor(local.apiKey ?? '')
+        .appointments.list()
+        .page();
+      const remote = await client.integrationTokens.create({
+        name: unique('remote'),
+        scopes: ['read:appointments'],
+        allowedIps: ['10.0.0.0/8'],
+      });
+      await expectProblem(
+        clientFor(remote.apiKey ?? '')
+          .appointments.list()
+          .page(),
+        403,
+        'ip_not_allowed',
+      );
+      const listed = await collect(client.integrationTokens.list({ status: 'active' }));
+      expect(listed.find((t) => t.id === remote.id)?.allowedIps).toEqual(['10.0.0.0/8']);
+      const tooMany = Array.from({ length: 51 }, (_, i) => `10.0.${i}.0/24`);
+      for (const allowedIps of [tooMany, ['intranet'], ['10.0.0.0/33']]) {
+        await expectProblem(
+          client.integrationTokens.create({
+            name: unique('bad'),
+            scopes: ['read:appointments'],
+            allowedIps,
+          }),
+          400,
+          'validation_failed',
+        );
+      }
+    },
+  },
+  {
     // The suite's targets expose no OAuth client id; the revocation itself is
     // covered by the server's security tests (issue #10, finding 4).
     name: 'oauth clients: revoking or rotating an unknown client is 404',

@@ -50,6 +50,7 @@ export const integrationTokenHandlers: BoundHandler[] = [
       tier: b.tier ?? 'standard',
       expiresAt: b.expiresAt ?? null,
       createdBy: ctx.caller.actor.id,
+      allowedIps: b.allowedIps,
     });
     return { body: { ...present(token), apiKey: token.apiKey } };
   }),
