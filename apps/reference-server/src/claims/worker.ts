@@ -22,6 +22,8 @@ import type { ChangeContext } from '../kernel/change.ts';
 import { updateOwned } from '../kernel/owned.ts';
 import type { Logger } from '../observability/logger.ts';
 import { callForTenant } from '../providers/audit.ts';
+import { doublingBackoffMs } from '../scheduler/backoff.ts';
+import { leaseDue } from '../scheduler/lease-due.ts';
 import type { ClaimsConfig } from './config.ts';
 import { requireClaim } from './service.ts';
 import { claimSubmission } from './submission.ts';
@@ -55,24 +57,6 @@ interface Outcome {
 const later = (now: Date, ms: number) => new Date(now.getTime() + ms);
 const reasons = (list: readonly { code: string; system?: string | undefined }[]) =>
   JSON.stringify(list.map((r) => ({ code: r.code, system: r.system ?? null })));
-
-async function leaseDue(db: Kysely<DB>, now: Date): Promise<Row<'claims'>[]> {
-  return (await db
-    .updateTable('claims')
-    .set({ next_check_at: later(now, LEASE_MS) })
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('claims')
-        .select('id')
-        .where('next_check_at', '<=', now)
-        .orderBy('next_check_at')
-        .limit(BATCH)
-        .forUpdate()
-        .skipLocked(),
-    )
-    .returningAll()
-    .execute()) as Row<'claims'>[];
-}
 
 /** Asks the payer; returns what its answer does to the claim. */
 async function askPayer(
@@ -263,10 +247,7 @@ async function recordFailure(
       : {
           last_error: error.code,
           attempts,
-          next_check_at: later(
-            now,
-            Math.min(1_000 * 2 ** attempts, deps.config.CLAIMS_MAX_BACKOFF),
-          ),
+          next_check_at: later(now, doublingBackoffMs(attempts, deps.config.CLAIMS_MAX_BACKOFF)),
         };
   await deps.db.transaction().execute(async (trx) => {
     const current = await requireClaim(trx, row.tenant_id, row.id, { lock: true });
@@ -307,7 +288,7 @@ async function leaveManualTask(
  */
 export function claimsJob(deps: ClaimsWorkerDeps) {
   return async (now: Date): Promise<number> => {
-    const due = await leaseDue(deps.db, now);
+    const due = await leaseDue(deps.db, 'claims', now, { batch: BATCH, leaseMs: LEASE_MS });
     for (const row of due) {
       const insurance = deps.insurance;
       try {

@@ -8,6 +8,7 @@
 import { type Kysely, sql } from 'kysely';
 import { raiseAlert } from '../alerts/raise.ts';
 import type { DB } from '../db/schema.ts';
+import { doublingBackoffMs } from '../scheduler/backoff.ts';
 import { inboundHandlers } from './handlers.ts';
 import { isProviderName } from './providers.ts';
 
@@ -72,7 +73,7 @@ export async function processInboundWebhooks(db: Kysely<DB>, now: Date): Promise
             attempts,
             next_attempt_at: failed
               ? null
-              : new Date(now.getTime() + Math.min(1_000 * 2 ** attempts, 3_600_000)),
+              : new Date(now.getTime() + doublingBackoffMs(attempts, 3_600_000)),
           })
           .where('id', '=', row.id)
           .execute();

@@ -9,6 +9,7 @@ import { type Kysely, sql } from 'kysely';
 import { raiseAlert } from '../alerts/raise.ts';
 import type { DB } from '../db/schema.ts';
 import { toEnvelope } from '../kernel/outbox.ts';
+import { doublingBackoffMs } from './backoff.ts';
 import type { InternalSubscriber } from './subscriber.ts';
 
 /**
@@ -19,10 +20,6 @@ import type { InternalSubscriber } from './subscriber.ts';
  */
 export const MAX_INBOX_ATTEMPTS = 10;
 const INBOX_BATCH = 50;
-
-function backoffMs(attempts: number): number {
-  return Math.min(1_000 * 2 ** attempts, 3_600_000);
-}
 
 /**
  * Processes one batch of one subscriber's inbox; resolves to rows handled.
@@ -74,7 +71,7 @@ export async function processInbox(
             attempts,
             status: dead ? 'dead' : 'pending',
             last_error: message,
-            next_attempt_at: new Date(now.getTime() + backoffMs(attempts)),
+            next_attempt_at: new Date(now.getTime() + doublingBackoffMs(attempts, 3_600_000)),
           })
           .where('subscriber', '=', subscriber.name)
           .where('event_id', '=', row.event_id)

@@ -28,6 +28,8 @@ import type { ChangeContext } from '../kernel/change.ts';
 import { updateOwned } from '../kernel/owned.ts';
 import type { Logger } from '../observability/logger.ts';
 import { callForTenant } from '../providers/audit.ts';
+import { doublingBackoffMs } from '../scheduler/backoff.ts';
+import { leaseDue } from '../scheduler/lease-due.ts';
 import type { VisasConfig } from './config.ts';
 import { requireVisaApplication, visaDocumentsWithData } from './service.ts';
 import { moveVisaApplication, type VisaPatch } from './transitions.ts';
@@ -58,24 +60,6 @@ interface Outcome {
 }
 
 const later = (now: Date, ms: number) => new Date(now.getTime() + ms);
-
-async function leaseDue(db: Kysely<DB>, now: Date): Promise<Row_[]> {
-  return (await db
-    .updateTable('visa_applications')
-    .set({ next_check_at: later(now, LEASE_MS) })
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('visa_applications')
-        .select('id')
-        .where('next_check_at', '<=', now)
-        .orderBy('next_check_at')
-        .limit(BATCH)
-        .forUpdate()
-        .skipLocked(),
-    )
-    .returningAll()
-    .execute()) as Row_[];
-}
 
 async function leaveManualTask(
   deps: VisasWorkerDeps,
@@ -247,7 +231,7 @@ async function recordFailure(deps: VisasWorkerDeps, row: Row_, error: ProviderEr
       : {
           last_error: error.code,
           attempts,
-          next_check_at: later(now, Math.min(1_000 * 2 ** attempts, deps.config.VISAS_MAX_BACKOFF)),
+          next_check_at: later(now, doublingBackoffMs(attempts, deps.config.VISAS_MAX_BACKOFF)),
         };
   await deps.db.transaction().execute(async (trx) => {
     const current = await requireVisaApplication(trx, row.tenant_id, row.id, { lock: true });
@@ -276,7 +260,10 @@ async function recordFailure(deps: VisasWorkerDeps, row: Row_, error: ProviderEr
  */
 export function visasJob(deps: VisasWorkerDeps) {
   return async (now: Date): Promise<number> => {
-    const due = await leaseDue(deps.db, now);
+    const due = await leaseDue(deps.db, 'visa_applications', now, {
+      batch: BATCH,
+      leaseMs: LEASE_MS,
+    });
     for (const row of due) {
       const visas = deps.visas;
       try {
