@@ -12,12 +12,11 @@ import {
   type LedgerBalance,
   ledgerAccountOperations,
   newId,
-  type Refund,
 } from '../../../contract/index.ts';
 import { type BoundHandler, defineHandler } from '../context.ts';
 import { findOr404 } from '../lookup.ts';
 import { ApiProblem } from '../problem.ts';
-import { withAmounts } from './invoices.ts';
+import { recordRefund } from './payments.ts';
 
 const sum = (amounts: number[]) => amounts.reduce((a, b) => a + b, 0);
 
@@ -255,33 +254,13 @@ export const escrowHandlers: BoundHandler[] = [
         `the refund of ${b.amount.amount} exceeds the ${refundable} (minor units) voided and not yet refunded`,
       );
     }
-    const refund: Refund = {
-      id: newId('ref'),
-      paymentId: payment.id,
-      invoiceId: payment.invoiceId,
-      amount: { amount: b.amount.amount, currency: b.amount.currency },
-      reason: `escrow ${b.reference}`,
-      status: 'succeeded',
-      createdAt: ctx.now,
-    };
-    ctx.tenant.refunds.insert(refund);
-    const refunded = payment.amountRefunded.amount + b.amount.amount;
-    ctx.tenant.payments.update({
-      ...payment,
-      amountRefunded: { amount: refunded, currency: payment.amount.currency },
-      status: refunded === payment.amount.amount ? 'refunded' : 'partially_refunded',
-    });
-    const invoice = ctx.tenant.invoices.get(payment.invoiceId);
-    if (invoice) {
-      ctx.tenant.invoices.update(
-        withAmounts(
-          invoice,
-          invoice.amountPaid.amount,
-          invoice.amountRefunded.amount + b.amount.amount,
-          ctx.now,
-        ),
-      );
-    }
+    const refund = recordRefund(
+      ctx.tenant,
+      payment,
+      b.amount.amount,
+      `escrow ${b.reference}`,
+      ctx.now,
+    );
     const updated = totals(
       {
         ...escrow,

@@ -15,7 +15,49 @@ import { type BoundHandler, defineHandler } from '../context.ts';
 import { filterRows, findOr404 } from '../lookup.ts';
 import { paginate } from '../pagination.ts';
 import { ApiProblem } from '../problem.ts';
+import type { TenantState } from '../tenant-state.ts';
 import { withAmounts } from './invoices.ts';
+
+/**
+ * Records a refund of `amount` (minor units, the payment's currency) and
+ * moves the payment's and its invoice's refunded totals, as the server's
+ * refund does. The caller has checked the amount against what may be
+ * refunded. Shared by `refunds.create` and escrow refunds.
+ *
+ * @example
+ * const refund = recordRefund(ctx.tenant, payment, 500, 'duplicate charge', ctx.now);
+ */
+export function recordRefund(
+  tenant: TenantState,
+  payment: Payment,
+  amount: number,
+  reason: string,
+  now: string,
+): Refund {
+  const refund: Refund = {
+    id: newId('ref'),
+    paymentId: payment.id,
+    invoiceId: payment.invoiceId,
+    amount: { amount, currency: payment.amount.currency },
+    reason,
+    status: 'succeeded',
+    createdAt: now,
+  };
+  tenant.refunds.insert(refund);
+  const refunded = payment.amountRefunded.amount + amount;
+  tenant.payments.update({
+    ...payment,
+    amountRefunded: { amount: refunded, currency: payment.amount.currency },
+    status: refunded === payment.amount.amount ? 'refunded' : 'partially_refunded',
+  });
+  const invoice = tenant.invoices.get(payment.invoiceId);
+  if (invoice) {
+    tenant.invoices.update(
+      withAmounts(invoice, invoice.amountPaid.amount, invoice.amountRefunded.amount + amount, now),
+    );
+  }
+  return refund;
+}
 
 /**
  * Handlers of the payment and refund operations.
@@ -100,33 +142,7 @@ export const paymentHandlers: BoundHandler[] = [
         `the refund of ${b.amount.amount} exceeds the ${refundable} (minor units) left of the payment`,
       );
     }
-    const refund: Refund = {
-      id: newId('ref'),
-      paymentId: payment.id,
-      invoiceId: payment.invoiceId,
-      amount: { amount: b.amount.amount, currency: b.amount.currency },
-      reason: b.reason,
-      status: 'succeeded',
-      createdAt: ctx.now,
-    };
-    ctx.tenant.refunds.insert(refund);
-    const refunded = payment.amountRefunded.amount + b.amount.amount;
-    ctx.tenant.payments.update({
-      ...payment,
-      amountRefunded: { amount: refunded, currency: payment.amount.currency },
-      status: refunded === payment.amount.amount ? 'refunded' : 'partially_refunded',
-    });
-    const invoice = ctx.tenant.invoices.get(payment.invoiceId);
-    if (invoice) {
-      ctx.tenant.invoices.update(
-        withAmounts(
-          invoice,
-          invoice.amountPaid.amount,
-          invoice.amountRefunded.amount + b.amount.amount,
-          ctx.now,
-        ),
-      );
-    }
+    const refund = recordRefund(ctx.tenant, payment, b.amount.amount, b.reason, ctx.now);
     ctx.emit(
       'refund.issued',
       { type: 'refund', id: refund.id },
