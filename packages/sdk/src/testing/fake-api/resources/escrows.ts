@@ -35,6 +35,45 @@ function totals(e: Escrow, now: string): Escrow {
   };
 }
 
+type Milestone = Escrow['milestones'][number];
+
+/**
+ * The held tranche `code` of an escrow for a release or a dispute: null when
+ * it is already in `target` (asking again changes nothing); 404 when the
+ * escrow has no such milestone, 409 when the tranche is in any other state.
+ */
+function heldTranche(
+  escrow: Escrow,
+  code: string,
+  target: 'released' | 'disputed',
+): Milestone | null {
+  const milestone = escrow.milestones.find((m) => m.code === code);
+  if (!milestone) throw new ApiProblem('not_found', `milestone ${code} does not exist`);
+  if (milestone.status === target) return null;
+  if (milestone.status !== 'held') {
+    throw new ApiProblem(
+      'invalid_state_transition',
+      `the ${milestone.code} tranche is ${milestone.status} and cannot be ${target}`,
+    );
+  }
+  return milestone;
+}
+
+/** The escrow with one tranche changed, its totals recomputed. */
+const withTranche = (
+  escrow: Escrow,
+  milestone: Milestone,
+  change: Partial<Milestone>,
+  now: string,
+) =>
+  totals(
+    {
+      ...escrow,
+      milestones: escrow.milestones.map((m) => (m === milestone ? { ...m, ...change } : m)),
+    },
+    now,
+  );
+
 /** The escrow account's balance: credits (held) minus posted and pending debits. */
 function balanceOf(e: Escrow): LedgerBalance {
   const held = e.held.amount;
@@ -130,23 +169,12 @@ export const escrowHandlers: BoundHandler[] = [
   })),
   defineHandler(escrowOperations.release, (ctx) => {
     const escrow = findOr404(ctx.tenant.escrows, ctx.params.escrowId, 'escrow');
-    const milestone = escrow.milestones.find((m) => m.code === ctx.params.milestone);
-    if (!milestone)
-      throw new ApiProblem('not_found', `milestone ${ctx.params.milestone} does not exist`);
-    if (milestone.status === 'released') return { body: escrow };
-    if (milestone.status !== 'held') {
-      throw new ApiProblem(
-        'invalid_state_transition',
-        `the ${milestone.code} tranche is ${milestone.status} and cannot be released`,
-      );
-    }
-    const updated = totals(
-      {
-        ...escrow,
-        milestones: escrow.milestones.map((m) =>
-          m === milestone ? { ...m, status: 'released' as const, releasedAt: ctx.now } : m,
-        ),
-      },
+    const milestone = heldTranche(escrow, ctx.params.milestone, 'released');
+    if (!milestone) return { body: escrow };
+    const updated = withTranche(
+      escrow,
+      milestone,
+      { status: 'released', releasedAt: ctx.now },
       ctx.now,
     );
     ctx.tenant.escrows.update(updated);
@@ -164,25 +192,12 @@ export const escrowHandlers: BoundHandler[] = [
   }),
   defineHandler(escrowOperations.dispute, (ctx) => {
     const escrow = findOr404(ctx.tenant.escrows, ctx.params.escrowId, 'escrow');
-    const milestone = escrow.milestones.find((m) => m.code === ctx.params.milestone);
-    if (!milestone)
-      throw new ApiProblem('not_found', `milestone ${ctx.params.milestone} does not exist`);
-    if (milestone.status === 'disputed') return { body: escrow };
-    if (milestone.status !== 'held') {
-      throw new ApiProblem(
-        'invalid_state_transition',
-        `the ${milestone.code} tranche is ${milestone.status} and cannot be disputed`,
-      );
-    }
-    const updated = totals(
-      {
-        ...escrow,
-        milestones: escrow.milestones.map((m) =>
-          m === milestone
-            ? { ...m, status: 'disputed' as const, disputeReason: ctx.body.reason }
-            : m,
-        ),
-      },
+    const milestone = heldTranche(escrow, ctx.params.milestone, 'disputed');
+    if (!milestone) return { body: escrow };
+    const updated = withTranche(
+      escrow,
+      milestone,
+      { status: 'disputed', disputeReason: ctx.body.reason },
       ctx.now,
     );
     ctx.tenant.escrows.update(updated);
