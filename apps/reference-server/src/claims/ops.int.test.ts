@@ -5,9 +5,9 @@
  * and a local receiver gets exactly the claim's events. Without credentials
  * the page is closed, and a cross-origin post is refused.
  */
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type Receiver, startReceiver } from '../../test/delivery/receiver.ts';
+import { launchChromium } from '../../test/helpers/browser.ts';
 import { eventFeatures } from '../../test/helpers/features.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
@@ -84,18 +84,7 @@ test('an operator re-delivers a claim history from /ops/claims in the browser', 
   });
   expect(forged.status).toBe(403);
 
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const context = await browser.newContext({
       httpCredentials: { username: 'ops', password: PASSWORD },

@@ -10,8 +10,9 @@
  * `OPS_SCREENSHOTS=1` it also writes the PNGs `docs/operators.md` shows.
  */
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { launchChromium } from '../../test/helpers/browser.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
 import { raiseAlert } from '../alerts/raise.ts';
 import { claimsFeature } from '../claims/feature.ts';
@@ -174,18 +175,7 @@ beforeAll(async () => {
   url = running.server.url;
   tenantId = running.tenants[0]?.tenantId as string;
   await seed();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

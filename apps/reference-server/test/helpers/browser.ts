@@ -1,7 +1,7 @@
 /**
  * Debian's Chromium through playwright-core, headless with the flags these
  * shared machines need, for the tests that check behaviour only a real
- * browser shows (CORS, the offline /docs page).
+ * browser shows (CORS, the offline /docs page, the /ops pages).
  */
 import { type Browser, chromium } from 'playwright-core';
 
