@@ -9,7 +9,6 @@
 import { OAUTH_TOKEN_PATH } from '@clinicbridge/sdk/contract';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import type { Authenticator } from './auth/authenticate.ts';
 import { mountOAuthRoutes } from './auth/routes.ts';
 import { SigningKeys } from './auth/signing-keys.ts';
 import { type CoreConfig, publicUrl } from './config/index.ts';
@@ -24,6 +23,7 @@ import {
 import { migrationsOf, resourceFeatures } from './features.ts';
 import type { AppEnv } from './http/context.ts';
 import { corsFor } from './http/cors/index.ts';
+import { guardDepsOf } from './http/guard.ts';
 import { notFoundOrNotAllowed } from './http/not-found.ts';
 import { registerOperations } from './http/operations.ts';
 import { RateLimiter } from './http/rate-limit.ts';
@@ -158,19 +158,13 @@ export function createApp(deps: AppDeps, context = resolveAppContext(deps)): Hon
   for (const feature of features) feature.routes?.(app, context);
 
   const handlers = featureHandlers(features, context);
-  const authenticator: Authenticator = {
-    db,
-    keys: context.signingKeys,
-    tokens: context.tokens,
-    now,
-    trustProxy: config.TRUST_PROXY,
-  };
+  const { authenticator, rateLimiter } = guardDepsOf(context);
   registerOperations(
     app,
     {
       db,
       authenticator,
-      rateLimiter: context.rateLimiter,
+      rateLimiter,
       bodyLimit: config.BODY_LIMIT_BYTES,
       now,
     },

@@ -6,7 +6,7 @@
 import type { Hono } from 'hono';
 import type { AppContext } from '../feature.ts';
 import type { AppEnv } from '../http/context.ts';
-import { type GuardDeps, guardRequest } from '../http/guard.ts';
+import { guardDepsOf, guardRequest } from '../http/guard.ts';
 import { honoPath } from '../http/operations.ts';
 import { contentTypeOf, downloadExport, exportDownloadPath } from './service.ts';
 
@@ -17,15 +17,7 @@ import { contentTypeOf, downloadExport, exportDownloadPath } from './service.ts'
  * mountExportDownload(app, context);
  */
 export function mountExportDownload(app: Hono<AppEnv>, context: AppContext): void {
-  const deps: GuardDeps = {
-    authenticator: {
-      db: context.db,
-      keys: context.signingKeys,
-      tokens: context.tokens,
-      now: context.now,
-    },
-    rateLimiter: context.rateLimiter,
-  };
+  const deps = guardDepsOf(context);
   const template = honoPath(exportDownloadPath('{exportId}'));
   app.get(template, async (c) => {
     c.set('routeTemplate', template);

@@ -10,7 +10,7 @@ import type { Context, Hono } from 'hono';
 import { publicUrl } from '../config/index.ts';
 import type { AppContext } from '../feature.ts';
 import type { AppEnv } from '../http/context.ts';
-import { type GuardDeps, guardRequest } from '../http/guard.ts';
+import { guardDepsOf, guardRequest } from '../http/guard.ts';
 import { ApiError } from '../kernel/problem.ts';
 import { FHIR_JSON, outcomeResponse } from './outcome.ts';
 import { checkParameters, type FhirQuery, paging } from './search.ts';
@@ -86,15 +86,7 @@ export function mountFhirRoutes(
   // Links use PUBLIC_URL when set (behind a proxy), else the origin the request came to.
   const baseOf = (c: Context<AppEnv>) =>
     `${context.config.PUBLIC_URL ? publicUrl(context.config) : new URL(c.req.url).origin}${FHIR_BASE_PATH}`;
-  const deps: GuardDeps = {
-    authenticator: {
-      db: context.db,
-      keys: context.signingKeys,
-      tokens: context.tokens,
-      now: context.now,
-    },
-    rateLimiter: context.rateLimiter,
-  };
+  const deps = guardDepsOf(context);
   const byType = new Map(sources.map((source) => [source.type as string, source]));
   const log = (error: unknown, requestId: string) =>
     context.logger.error({ err: error, requestId }, 'unhandled error in /fhir/R4');

@@ -7,6 +7,7 @@
 import { hasScope, type Scope } from '@clinicbridge/sdk/contract';
 import type { Context } from 'hono';
 import { type Authenticator, authenticate } from '../auth/authenticate.ts';
+import type { AppContext } from '../feature.ts';
 import { ApiError } from '../kernel/problem.ts';
 import { clientAddress } from './client-address.ts';
 import type { AppEnv, AuthContext } from './context.ts';
@@ -21,6 +22,26 @@ import type { RateLimiter } from './rate-limit.ts';
 export interface GuardDeps {
   authenticator: Authenticator;
   rateLimiter: RateLimiter;
+}
+
+/**
+ * The guard of the composed app: one authenticator for the API and every
+ * route outside the contract, so each honours `TRUST_PROXY` alike.
+ *
+ * @example
+ * const deps = guardDepsOf(context);
+ */
+export function guardDepsOf(context: AppContext): GuardDeps {
+  return {
+    authenticator: {
+      db: context.db,
+      keys: context.signingKeys,
+      tokens: context.tokens,
+      now: context.now,
+      trustProxy: context.config.TRUST_PROXY,
+    },
+    rateLimiter: context.rateLimiter,
+  };
 }
 
 /**

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addressAllowed, invalidAllowlistEntries } from '../../src/auth/ip-allowlist.ts';
+import { fhirFeature } from '../../src/fhir/feature.ts';
 import { forwardedClient } from '../../src/http/client-address.ts';
 import { createOAuthClient } from '../../src/tenants/service.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
@@ -225,7 +226,11 @@ describe('finding 18: IPv4-mapped IPv6 remote addresses', () => {
 describe('finding 18: TRUST_PROXY takes the left-most X-Forwarded-For entry', () => {
   let running: TestServer;
   beforeAll(async () => {
-    running = await startTestServer({ tenantCount: 1, env: { TRUST_PROXY: 'true' } });
+    running = await startTestServer({
+      tenantCount: 1,
+      env: { TRUST_PROXY: 'true' },
+      features: [fhirFeature],
+    });
   });
   afterAll(() => running.server.close());
 
@@ -247,6 +252,31 @@ describe('finding 18: TRUST_PROXY takes the left-most X-Forwarded-For entry', ()
     const key = await keyFor(running, ['127.0.0.1/32']);
     expectRefused(await listEvents(running, key, { 'x-forwarded-for': '198.51.100.9' }));
     expect((await listEvents(running, key)).status).toBe(200);
+  });
+
+  test('finding 18: routes outside the contract (/fhir/R4) check the forwarded client too', async () => {
+    const created = await send(`${running.server.url}/api/v1/integration-tokens`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${running.tenants[0]?.apiKey}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        name: 'FHIR reader',
+        scopes: ['read:patients'],
+        allowedIps: ['203.0.113.0/24'],
+      }),
+    });
+    expect(created.status).toBe(201);
+    const read = (forwardedFor: string) =>
+      fetch(`${running.server.url}/fhir/R4/Patient`, {
+        headers: {
+          authorization: `Bearer ${created.body.apiKey}`,
+          'x-forwarded-for': forwardedFor,
+        },
+      });
+    expect((await read('203.0.113.7')).status).toBe(200);
+    expect((await read('198.51.100.9')).status).toBe(403);
   });
 
   test('finding 18: the same applies at /oauth/token', async () => {
