@@ -20,10 +20,10 @@ import {
   oauthClientCommand,
   rotateSigningKeyCommand,
 } from './cli/commands.ts';
-import { ConfigError, type CoreConfig, loadConfig } from './config/index.ts';
+import { ConfigError, type CoreConfig, loadConfig, wantsDemoTenant } from './config/index.ts';
 import { DataDirInUseError } from './db/database.ts';
 import { featureConfigSections } from './features.ts';
-import { createLogger } from './observability/logger.ts';
+import { createLogger, stdoutStream } from './observability/logger.ts';
 import { startServer } from './server.ts';
 import { type CreatedTenant, countTenants, createTenant } from './tenants/service.ts';
 
@@ -50,14 +50,20 @@ Commands:
 `;
 
 async function start(config: CoreConfig): Promise<void> {
-  const logger = createLogger(config.LOG_LEVEL);
+  const stdout = stdoutStream();
+  const logger = createLogger(config.LOG_LEVEL, stdout);
   const server = await startServer({ config, logger });
   let demo: CreatedTenant | undefined;
-  if (config.CREATE_DEMO_TENANT && (await countTenants(server.database.db)) === 0) {
+  if (
+    wantsDemoTenant(config, server.database.kind) &&
+    (await countTenants(server.database.db)) === 0
+  ) {
     demo = await createTenant(server.database.db, { name: 'Demo clinic' });
   }
-  process.stdout.write(startBanner({ config, url: server.url, kind: server.database.kind, demo }));
   logger.info({ url: server.url, storage: server.database.kind }, 'server started');
+  // The banner (with the demo credentials, once) is the last thing `start` prints. It is
+  // not a log record; it goes through the logger's stream only to come after its lines.
+  stdout.write(startBanner({ config, url: server.url, kind: server.database.kind, demo }));
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     server.close().then(

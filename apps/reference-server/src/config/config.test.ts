@@ -3,14 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import * as z from 'zod';
-import { ConfigError, loadConfig, publicUrl } from './index.ts';
+import { ConfigError, loadConfig, publicUrl, wantsDemoTenant } from './index.ts';
 
 describe('loadConfig', () => {
   test('documented defaults', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ PORT: 8080, DATA_DIR: './.data', CREATE_DEMO_TENANT: true });
+    expect(config).toMatchObject({ PORT: 8080, DATA_DIR: './.data' });
+    expect(config.CREATE_DEMO_TENANT).toBeUndefined();
     expect(config.DATABASE_URL).toBeUndefined();
     expect(publicUrl(config)).toBe('http://localhost:8080');
+  });
+
+  test('a demo tenant by default on PGlite only; CREATE_DEMO_TENANT decides either way', () => {
+    expect(wantsDemoTenant(loadConfig({}), 'pglite')).toBe(true);
+    expect(wantsDemoTenant(loadConfig({}), 'postgres')).toBe(false);
+    expect(wantsDemoTenant(loadConfig({ CREATE_DEMO_TENANT: 'true' }), 'postgres')).toBe(true);
+    expect(wantsDemoTenant(loadConfig({ CREATE_DEMO_TENANT: 'false' }), 'pglite')).toBe(false);
   });
 
   test('every bad value is reported by name, never echoing the value', () => {

@@ -63,8 +63,11 @@ export const coreConfig = z.object({
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   /** How long SIGTERM waits for in-flight requests before closing anyway. */
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
-  /** Create a demo tenant (and print its credentials once) when the database has no tenant. */
-  CREATE_DEMO_TENANT: bool.default(true),
+  /**
+   * Create a demo tenant (and print its credentials once) when the database has no tenant.
+   * Unset: yes on embedded PGlite, no on PostgreSQL (see {@link wantsDemoTenant}).
+   */
+  CREATE_DEMO_TENANT: bool.optional(),
 });
 
 /**
@@ -143,4 +146,19 @@ type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) exten
  */
 export function publicUrl(config: CoreConfig): string {
   return (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
+}
+
+/**
+ * Whether `start` creates a demo tenant in an empty database: as configured, or,
+ * when `CREATE_DEMO_TENANT` is unset, only on embedded PGlite, so a PostgreSQL
+ * deployment never gets an all-scope tenant whose secrets land in its logs.
+ *
+ * @example
+ * wantsDemoTenant({ CREATE_DEMO_TENANT: undefined }, 'postgres'); // false
+ */
+export function wantsDemoTenant(
+  config: Pick<CoreConfig, 'CREATE_DEMO_TENANT'>,
+  databaseKind: 'pglite' | 'postgres',
+): boolean {
+  return config.CREATE_DEMO_TENANT ?? databaseKind === 'pglite';
 }

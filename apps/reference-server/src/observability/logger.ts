@@ -61,4 +61,19 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   return destination ? pino(options, destination as never) : pino(options);
 }
 
+/**
+ * The stream the server logs to by default (stdout, written asynchronously).
+ * Text that must appear after the log lines already written, such as the
+ * start banner, goes through the same stream to keep its place.
+ *
+ * @example
+ * const stdout = stdoutStream();
+ * const log = createLogger('info', stdout);
+ * log.info('server started');
+ * stdout.write('banner\n'); // after "server started"
+ */
+export function stdoutStream(): NodeJS.WritableStream {
+  return pino.destination({ dest: 1 }) as unknown as NodeJS.WritableStream;
+}
+
 export type { Logger };
