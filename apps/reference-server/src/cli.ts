@@ -2,6 +2,7 @@
 /**
  * `clinicbridge-server <command>`: start | migrate | create-tenant |
  * create-token | create-client | revoke-client | rotate-client-secret | rotate-signing-key |
+ * move-to-postgres |
  * audit verify | hl7-facility | hl7-map. Runs from source under Node's type
  * stripping (`node apps/reference-server/src/cli.ts start`). Configuration
  * comes from the environment (see docs/self-hosting.md).
@@ -17,11 +18,13 @@ import {
   hl7FacilityCommand,
   hl7MapCommand,
   migrateCommand,
+  moveToPostgresCommand,
   oauthClientCommand,
   rotateSigningKeyCommand,
 } from './cli/commands.ts';
 import { ConfigError, type CoreConfig, loadConfig, wantsDemoTenant } from './config/index.ts';
 import { DataDirInUseError } from './db/database.ts';
+import { MoveError } from './db/move.ts';
 import { featureConfigSections } from './features.ts';
 import { createLogger, stdoutStream } from './observability/logger.ts';
 import { startServer } from './server.ts';
@@ -41,6 +44,8 @@ Commands:
   rotate-client-secret --tenant T --client C
                                          new OAuth client secret (shown once); the old one gets no new token
   rotate-signing-key                     new OAuth signing key; the old one verifies until its tokens expire
+  move-to-postgres --to URL [--json]    copy the PGlite data directory into an empty PostgreSQL
+                                         database (server stopped; verified, all or nothing)
   audit verify [--tenant T] [--json]     walk the audit log's hash chains; exit 1 at the first broken row
   hl7-facility --tenant T --facility MSH4 --allow ip,cidr [--application MSH3] [--utc-offset +05:30] [--processing-id P]
                                          register an HL7 sending facility for a tenant
@@ -100,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
       'expires-at': { type: 'string' },
       'allow-ip': { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
+      to: { type: 'string' },
       facility: { type: 'string' },
       application: { type: 'string' },
       allow: { type: 'string' },
@@ -193,6 +199,17 @@ async function main(argv: string[]): Promise<number> {
       );
       return 0;
     }
+    case 'move-to-postgres': {
+      if (!values.to) throw new CommandError('move-to-postgres needs --to postgres://…');
+      const report = await moveToPostgresCommand(config, values.to);
+      const rows = report.tables.reduce((sum, table) => sum + table.rows, 0);
+      print(
+        report,
+        values.json,
+        `moved ${rows} rows in ${report.tables.length} tables to PostgreSQL (verified); start the server with DATABASE_URL set to it`,
+      );
+      return 0;
+    }
     case 'rotate-signing-key': {
       const kid = await rotateSigningKeyCommand(config);
       print({ kid }, values.json, `new signing key ${kid}`);
@@ -264,7 +281,8 @@ main(process.argv.slice(2)).then(
     if (
       error instanceof ConfigError ||
       error instanceof CommandError ||
-      error instanceof DataDirInUseError
+      error instanceof DataDirInUseError ||
+      error instanceof MoveError
     ) {
       process.stderr.write(`${error.message}\n`);
     } else if (

@@ -13,8 +13,9 @@ import {
 import { type AuditChainReport, verifyAuditChain } from '../audit/verify.ts';
 import { rotateSigningKey } from '../auth/signing-keys.ts';
 import type { CoreConfig } from '../config/index.ts';
-import type { Database } from '../db/database.ts';
+import { type Database, openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { type MoveReport, moveToPostgres } from '../db/move.ts';
 import { serverMigrations } from '../features.ts';
 import { checkFacilityInput, FacilityInputError, registerFacility } from '../hl7/facilities.ts';
 import { type MappingInput, MappingInputError, upsertMapping } from '../hl7/mappings.ts';
@@ -65,6 +66,42 @@ export async function migrateCommand(config: CoreConfig): Promise<string[]> {
     return await migrateToLatest(database.db, serverMigrations);
   } finally {
     await database.close();
+  }
+}
+
+/**
+ * Copies the PGlite data directory (`DATA_DIR`) into the empty PostgreSQL
+ * database at `targetUrl`, after migrating both: see src/db/move.ts. The
+ * server must be stopped (the data directory is locked while it runs).
+ *
+ * @example
+ * const report = await moveToPostgresCommand(config, 'postgres://clinicbridge@db/clinicbridge');
+ */
+export async function moveToPostgresCommand(
+  config: CoreConfig,
+  targetUrl: string,
+): Promise<MoveReport> {
+  if (config.DATABASE_URL) {
+    throw new CommandError(
+      'move-to-postgres reads the embedded PGlite data directory (DATA_DIR); unset DATABASE_URL and give the target with --to.',
+    );
+  }
+  if (!/^postgres(ql)?:\/\//.test(targetUrl)) {
+    throw new CommandError('--to must be a postgres:// URL');
+  }
+  const target = await openDatabase({ url: targetUrl });
+  try {
+    await migrateToLatest(target.db, serverMigrations);
+  } finally {
+    await target.close();
+  }
+  const source = await openDatabase({ dataDir: config.DATA_DIR });
+  try {
+    await migrateToLatest(source.db, serverMigrations);
+    if (!source.pglite) throw new CommandError('DATA_DIR did not open as PGlite');
+    return await moveToPostgres(source.pglite, targetUrl);
+  } finally {
+    await source.close();
   }
 }
 
