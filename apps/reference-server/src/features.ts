@@ -30,6 +30,7 @@ import { notificationsFeature } from './notifications/feature.ts';
 import { patientsFeature } from './patients/feature.ts';
 import { paymentsFeature } from './payments/feature.ts';
 import { providersConfig } from './providers/index.ts';
+import { reconciliationFeature } from './reconciliation/feature.ts';
 import { relayFeature } from './relay/feature.ts';
 import { reportingFeature } from './reporting/feature.ts';
 import { schedulerConfig } from './scheduler/config.ts';
@@ -85,6 +86,7 @@ export function serverFeatures(): Feature[] {
     claimsFeature,
     visasFeature,
     moneyFeature,
+    reconciliationFeature,
     consoleFeature(),
     relayFeature(),
   ];
