@@ -22,6 +22,7 @@ import { fhirFeature } from './fhir/feature.ts';
 import { hl7Feature } from './hl7/feature.ts';
 import { importsFeature } from './imports/feature.ts';
 import { inboundFeature } from './inbound/feature.ts';
+import { installmentsFeature } from './installments/feature.ts';
 import { integrationsFeature } from './integrations/feature.ts';
 import { invoicesFeature } from './invoices/feature.ts';
 import { manualTasksFeature } from './manual-tasks/feature.ts';
@@ -87,6 +88,7 @@ export function serverFeatures(): Feature[] {
     visasFeature,
     moneyFeature,
     reconciliationFeature,
+    installmentsFeature,
     consoleFeature(),
     relayFeature(),
   ];
