@@ -27,6 +27,7 @@ import { integrationsFeature } from './integrations/feature.ts';
 import { invoicesFeature } from './invoices/feature.ts';
 import { manualTasksFeature } from './manual-tasks/feature.ts';
 import { moneyFeature } from './money/feature.ts';
+import { escrowScreeningFeature } from './money/screening.ts';
 import { notificationsFeature } from './notifications/feature.ts';
 import { patientsFeature } from './patients/feature.ts';
 import { paymentsFeature } from './payments/feature.ts';
@@ -87,6 +88,7 @@ export function serverFeatures(): Feature[] {
     claimsFeature,
     visasFeature,
     moneyFeature,
+    escrowScreeningFeature(),
     reconciliationFeature,
     installmentsFeature,
     consoleFeature(),
