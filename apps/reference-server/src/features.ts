@@ -22,14 +22,17 @@ import { fhirFeature } from './fhir/feature.ts';
 import { hl7Feature } from './hl7/feature.ts';
 import { importsFeature } from './imports/feature.ts';
 import { inboundFeature } from './inbound/feature.ts';
+import { installmentsFeature } from './installments/feature.ts';
 import { integrationsFeature } from './integrations/feature.ts';
 import { invoicesFeature } from './invoices/feature.ts';
 import { manualTasksFeature } from './manual-tasks/feature.ts';
 import { moneyFeature } from './money/feature.ts';
+import { escrowScreeningFeature } from './money/screening.ts';
 import { notificationsFeature } from './notifications/feature.ts';
 import { patientsFeature } from './patients/feature.ts';
 import { paymentsFeature } from './payments/feature.ts';
 import { providersConfig } from './providers/index.ts';
+import { reconciliationFeature } from './reconciliation/feature.ts';
 import { relayFeature } from './relay/feature.ts';
 import { reportingFeature } from './reporting/feature.ts';
 import { schedulerConfig } from './scheduler/config.ts';
@@ -85,6 +88,9 @@ export function serverFeatures(): Feature[] {
     claimsFeature,
     visasFeature,
     moneyFeature,
+    escrowScreeningFeature(),
+    reconciliationFeature,
+    installmentsFeature,
     consoleFeature(),
     relayFeature(),
   ];

@@ -27,7 +27,8 @@ export type OwnedTable =
   | 'claims'
   | 'visa_applications'
   | 'import_jobs'
-  | 'export_snapshots';
+  | 'export_snapshots'
+  | 'reconciliation_breaks';
 
 /**
  * One filter of a list: column, comparison, value. Columns come from code, never from input.

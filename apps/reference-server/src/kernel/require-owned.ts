@@ -21,6 +21,7 @@ const nouns: Record<OwnedTable, string> = {
   visa_applications: 'visa application',
   import_jobs: 'import',
   export_snapshots: 'export',
+  reconciliation_breaks: 'reconciliation break',
 };
 
 /**

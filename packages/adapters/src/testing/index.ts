@@ -33,6 +33,7 @@ export { FakeIyzico, IYZICO_API } from './iyzico.ts';
 export { InMemoryObjectStorage } from './object-storage.ts';
 export { FakeOrthanc, type FakeOrthancStudy, ORTHANC_API } from './orthanc.ts';
 export { FakeRazorpay, RAZORPAY_API } from './razorpay.ts';
+export { FakeScreening } from './screening.ts';
 export { FakeSegment, SEGMENT_API } from './segment.ts';
 export { FakeSendGrid, SENDGRID_API } from './sendgrid.ts';
 export { type ServedFakeProvider, serveFakeProvider } from './serve.ts';

@@ -52,6 +52,9 @@ export const auditActions = {
   'exports.create': 'export.created',
   'integrations.create': 'integration.created',
   'integrations.update': 'integration.updated',
+  'reconciliationRuns.create': 'reconciliation_run.completed',
+  'reconciliationBreaks.resolve': 'reconciliation_break.resolved',
+  'installmentPlans.create': 'installment_plan.created',
 } as const satisfies Record<string, `${string}.${string}`>;
 
 /** @example const action: AuditAction = 'patient.created'; */

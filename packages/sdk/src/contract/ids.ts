@@ -39,6 +39,9 @@ export const idPrefixes = {
   escrow: 'esc',
   ledgerAccount: 'lac',
   ledgerTransfer: 'ltr',
+  reconciliationRun: 'rcn',
+  reconciliationBreak: 'rcb',
+  installmentPlan: 'ipl',
 } as const;
 
 /**

@@ -11,12 +11,17 @@ import { encounterOperations } from './resources/encounters.ts';
 import { escrowOperations, ledgerAccountOperations } from './resources/escrows.ts';
 import { deadLetterOperations, deliveryOperations, eventOperations } from './resources/events.ts';
 import { exportOperations, importOperations } from './resources/imports-exports.ts';
+import { installmentPlanOperations } from './resources/installments.ts';
 import { integrationTokenOperations } from './resources/integration-tokens.ts';
 import { integrationOperations } from './resources/integrations.ts';
 import { invoiceOperations } from './resources/invoices.ts';
 import { oauthClientOperations } from './resources/oauth-clients.ts';
 import { patientOperations } from './resources/patients.ts';
 import { paymentOperations, refundOperations } from './resources/payments.ts';
+import {
+  reconciliationBreakOperations,
+  reconciliationRunOperations,
+} from './resources/reconciliation.ts';
 import { visaOperations } from './resources/visas.ts';
 import { visitOperations } from './resources/visits.ts';
 import { webhookEndpointOperations } from './resources/webhook-endpoints.ts';
@@ -49,6 +54,9 @@ export const operations = {
   exports: exportOperations,
   auditEvents: auditEventOperations,
   integrations: integrationOperations,
+  reconciliationRuns: reconciliationRunOperations,
+  reconciliationBreaks: reconciliationBreakOperations,
+  installmentPlans: installmentPlanOperations,
 } as const;
 
 /**

@@ -13,6 +13,7 @@ import { idSchema } from '../ids.ts';
 import { appointmentStatus } from '../resources/appointments.ts';
 import { encounterClass, encounterStatus } from '../resources/encounters.ts';
 import { disputeReason } from '../resources/escrows.ts';
+import { breakKind, settlementProvider } from '../resources/reconciliation.ts';
 import { eventCode, externalRef, locationCode } from './shapes.ts';
 
 const appointmentData = z.object({
@@ -179,6 +180,8 @@ export const eventDataSchemas = {
   }),
   'installment.overdue': z.object({
     invoiceId: idSchema('inv'),
+    /** The installment plan the part belongs to. */
+    planId: z.optional(idSchema('ipl')),
     installment: z.int(),
     amountDue: money,
     dueDate: z.iso.date(),
@@ -239,6 +242,18 @@ export const eventDataSchemas = {
     /** `voided` by a caller, `expired` by the server's job. */
     status: z.enum(['voided', 'expired']),
     milestones: z.array(eventCode),
+  }),
+  'reconciliation.break': z.object({
+    breakId: idSchema('rcb'),
+    runId: idSchema('rcn'),
+    kind: breakKind,
+    provider: settlementProvider,
+    /** The provider's payment id, when the break is about one payment. */
+    paymentRef: z.nullable(externalRef),
+    transferId: z.nullable(idSchema('ltr')),
+    lineIds: z.array(externalRef),
+    expected: z.nullable(money),
+    actual: z.nullable(z.object({ amount: z.int(), currency: eventCode })),
   }),
   'webhook_endpoint.disabled': z.object({
     endpointId: idSchema('whep'),

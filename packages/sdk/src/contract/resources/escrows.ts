@@ -137,6 +137,12 @@ export const escrowsCreate = defineOperation({
     ),
     /** Tranches still held after this time are voided as expired by the server's job. */
     expiresAt: z.optional(timestamp),
+    /**
+     * Origin and destination countries of the money (ISO 3166-1 alpha-2, `NG-TR`). On a
+     * corridor the server marks enhanced-risk, the payer is screened first; a hit or an
+     * unavailable screener parks the funding for review (409 `funding_parked`).
+     */
+    corridor: z.optional(z.string().check(z.regex(/^[A-Z]{2}-[A-Z]{2}$/))),
   }),
   response: escrow,
 });

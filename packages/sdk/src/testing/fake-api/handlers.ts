@@ -10,6 +10,7 @@ import { importExportHandlers } from './resources/imports-exports.ts';
 import { integrationTokenHandlers } from './resources/integration-tokens.ts';
 import { integrationHandlers } from './resources/integrations.ts';
 import { invoiceHandlers } from './resources/invoices.ts';
+import { moneyOpsHandlers } from './resources/money-ops.ts';
 import { oauthClientHandlers } from './resources/oauth-clients.ts';
 import { patientHandlers } from './resources/patients.ts';
 import { paymentHandlers } from './resources/payments.ts';
@@ -40,4 +41,5 @@ export const allHandlers: readonly BoundHandler[] = [
   ...importExportHandlers,
   ...auditEventHandlers,
   ...integrationHandlers,
+  ...moneyOpsHandlers,
 ];

@@ -12,10 +12,12 @@ import type {
   EventEnvelope,
   ExportJob,
   ImportJob,
+  InstallmentPlan,
   Integration,
   Invoice,
   Patient,
   Payment,
+  ReconciliationRun,
   Refund,
   VisaApplication,
   Visit,
@@ -73,6 +75,8 @@ export class TenantState {
   readonly exports = new Collection<StoredExportJob>();
   readonly auditEvents = new Collection<AuditEvent>();
   readonly integrations = new Collection<Integration>();
+  readonly reconciliationRuns = new Collection<ReconciliationRun>();
+  readonly installmentPlans = new Collection<InstallmentPlan>();
 
   constructor(id: `ten_${string}`) {
     this.id = id;
