@@ -8,7 +8,8 @@ import type { AppContext } from '../feature.ts';
 import type { AppEnv } from '../http/context.ts';
 import { guardDepsOf, guardRequest } from '../http/guard.ts';
 import { honoPath } from '../http/operations.ts';
-import { contentTypeOf, downloadExport, exportDownloadPath } from './service.ts';
+import { contentTypeOf } from './formats.ts';
+import { downloadExport, exportDownloadPath } from './service.ts';
 
 /**
  * Mounts the download route.

@@ -16,11 +16,11 @@ import { listPage } from '../kernel/list.ts';
 import { ApiError } from '../kernel/problem.ts';
 import { requireOwned } from '../kernel/require-owned.ts';
 import { keepObject } from '../storage/service.ts';
-import { encodeCsv, encodeNdjson } from './csv.ts';
-import { type ExportKind, exportColumns, exportRows } from './kinds.ts';
+import { contentTypeOf, type ExportFormat } from './formats.ts';
+import { type ExportKind, generateExport } from './generate.ts';
 
 /** Changes whenever the bytes for the same rows would change (columns, order, encoding). */
-export const EXPORT_GENERATOR_VERSION = 'clinicbridge-exports/1';
+export const EXPORT_GENERATOR_VERSION = 'clinicbridge-exports/2';
 
 /**
  * What to export; `to` is exclusive.
@@ -30,7 +30,7 @@ export const EXPORT_GENERATOR_VERSION = 'clinicbridge-exports/1';
  */
 export interface ExportRequest {
   kind: ExportKind;
-  format: 'csv' | 'ndjson';
+  format: ExportFormat;
   from?: string | undefined;
   to?: string | undefined;
 }
@@ -114,16 +114,14 @@ export async function createExport(
       .executeTakeFirst();
     if (taken) return toExportJob(taken, deps.linkBase);
   }
-  const rows = await exportRows(db, request.kind, { tenantId: change.tenantId, from, to });
-  if (rows.length > deps.maxRows) {
-    throw new ApiError(
-      'unprocessable',
-      `The period holds ${rows.length} rows, more than the ${deps.maxRows} an export takes; export a shorter period.`,
-    );
-  }
-  const columns = exportColumns[request.kind];
-  const text = request.format === 'csv' ? encodeCsv(columns, rows) : encodeNdjson(columns, rows);
-  const bytes = Buffer.from(text, 'utf8');
+  const { bytes, rowCount } = await generateExport(db, {
+    kind: request.kind,
+    format: request.format,
+    scope: { tenantId: change.tenantId, from, to },
+    now: change.now,
+    maxRows: deps.maxRows,
+    version: EXPORT_GENERATOR_VERSION,
+  });
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const id = newId('exp');
   const key = `exports/${change.tenantId}/${id}.${request.format}`;
@@ -153,7 +151,7 @@ export async function createExport(
     generator_version: EXPORT_GENERATOR_VERSION,
     sha256,
     size: bytes.byteLength,
-    row_count: rows.length,
+    row_count: rowCount,
     storage_key: key,
     actor_type: change.actor.type,
     actor_id: change.actor.id,
@@ -167,7 +165,7 @@ export async function createExport(
     ...parameters,
     closed,
     sha256,
-    rowCount: rows.length,
+    rowCount: rowCount,
     generatorVersion: EXPORT_GENERATOR_VERSION,
   });
   return toExportJob(row, deps.linkBase);
@@ -238,16 +236,6 @@ export async function downloadExport(
     occurredAt: who.now,
   });
   return { bytes, row };
-}
-
-/**
- * Content type of a format.
- *
- * @example
- * contentTypeOf('csv'); // 'text/csv; charset=utf-8'
- */
-export function contentTypeOf(format: 'csv' | 'ndjson'): string {
-  return format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson';
 }
 
 async function readAll(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
