@@ -6,16 +6,19 @@
  * generated twice; a closed period unchanged after a late payment.
  */
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createFilesystemStorage } from '@clinicbridge/adapters/filesystem';
 import { newId } from '@clinicbridge/sdk/contract';
+import type { Resource } from '@medplum/fhirtypes';
 import { XMLParser } from 'fast-xml-parser';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { testDatabaseKind } from '../../test/helpers/database.ts';
+import { fhirIssues } from '../../test/helpers/fhir-validation.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
 import { storageFeature } from '../storage/feature.ts';
@@ -37,6 +40,7 @@ let dir = '';
 let running: TestServer;
 let token = '';
 let patientId = '';
+const secret = randomBytes(32).toString('hex');
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
 function random(seed: number) {
@@ -208,7 +212,7 @@ beforeAll(async () => {
   running = await startTestServer({
     tenantCount: 1,
     features: [storageFeature, exportsFeature],
-    env: { STORAGE_DIR: dir },
+    env: { STORAGE_DIR: dir, STORAGE_SIGNING_SECRET: secret },
     now: () => clock,
   });
   token = running.tenants[0]?.apiKey ?? '';
@@ -395,6 +399,130 @@ describe(`report exports over HTTP (${testDatabaseKind})`, () => {
     const listing = await pdfText(await download(listed));
     expect(listing).toContain('Şişli kasa');
     expect(listing).toContain(`amount ${rupees(777)}`);
+  });
+});
+
+describe(`signed links to exports (${testDatabaseKind})`, () => {
+  /** The link as this server serves it (the test server has no PUBLIC_URL). */
+  const onServer = (url: string) => {
+    const link = new URL(url);
+    return `${running.server.url}${link.pathname}${link.search}`;
+  };
+
+  test('a link downloads the snapshot without credentials for 15 minutes; its issue is audited', async () => {
+    const job = await exportOf({ kind: 'receivables_aging', format: 'xlsx', ...firstHalf });
+    const bytes = await download(job);
+    const res = await api(`/api/v1/exports/${job.id}/link`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    const link = (await res.json()) as { url: string; expiresAt: string; sha256: string };
+    expect(link.sha256).toBe(job.sha256);
+    const lifetime = Date.parse(link.expiresAt) - Date.now();
+    expect(lifetime).toBeGreaterThan(14 * 60_000);
+    expect(lifetime).toBeLessThanOrEqual(15 * 60_000);
+    const fetched = await fetch(onServer(link.url));
+    expect(fetched.status).toBe(200);
+    expect(fetched.headers.get('content-disposition')).toBe(
+      `attachment; filename="receivables_aging-${job.id}.xlsx"`,
+    );
+    expect(Buffer.from(await fetched.arrayBuffer()).equals(Buffer.from(bytes))).toBe(true);
+
+    const audit = await running.server.database.db
+      .selectFrom('audit_events')
+      .select(['action', 'actor_type'])
+      .where('entity_id', '=', job.id)
+      .execute();
+    expect(audit.map((a) => a.action).sort()).toEqual([
+      'export.created',
+      'export.downloaded',
+      'export.link_created',
+    ]);
+  });
+
+  test('an altered, expired or unauthenticated link request is refused', async () => {
+    const job = await exportOf({ kind: 'revenue_daily', format: 'csv', ...may });
+    const unauthenticated = await fetch(`${running.server.url}/api/v1/exports/${job.id}/link`, {
+      method: 'POST',
+    });
+    expect(unauthenticated.status).toBe(401);
+    const res = await api(`/api/v1/exports/${job.id}/link`, { method: 'POST' });
+    const link = new URL(onServer(((await res.json()) as { url: string }).url));
+    link.searchParams.set('expires', String(Number(link.searchParams.get('expires')) + 3_600));
+    const altered = await fetch(link);
+    expect(altered.status).toBe(403);
+    expect(((await altered.json()) as { code: string }).code).toBe('link_invalid');
+    const key = decodeURIComponent(link.pathname.replace('/storage/objects/', ''));
+    const past = createFilesystemStorage({
+      root: dir,
+      baseUrl: running.server.url,
+      signingSecret: secret,
+      now: () => new Date(Date.now() - 16 * 60_000),
+    });
+    const expired = await fetch(
+      onServer((await past.presignGet(key, { expiresInSeconds: 900 })).url),
+    );
+    expect(expired.status).toBe(403);
+    expect(((await expired.json()) as { code: string }).code).toBe('link_expired');
+  });
+});
+
+describe(`FHIR bulk export over HTTP (${testDatabaseKind})`, () => {
+  test('patients with encounters in the period, then the encounters, as valid FHIR R4 lines', async () => {
+    const { db } = running.server.database;
+    const tenantId = running.tenants[0]?.tenantId ?? '';
+    const other = await api('/api/v1/patients', { method: 'POST', body: patientBody() });
+    const otherId = ((await other.json()) as { id: string }).id;
+    const at = new Date('2026-04-10T09:00:00.000Z');
+    const encounterIds = [newId('enc'), newId('enc')];
+    for (const [i, id] of encounterIds.entries()) {
+      await db
+        .insertInto('encounters')
+        .values({
+          id,
+          tenant_id: tenantId,
+          patient_id: patientId,
+          status: i === 0 ? 'finished' : 'in_progress',
+          class: 'inpatient',
+          visit_number: `V-${i}`,
+          visit_authority: null,
+          point_of_care: 'Ward 3',
+          room: '12',
+          bed: 'A',
+          facility: null,
+          building: null,
+          floor: null,
+          hospital_service: null,
+          department_ref: null,
+          attending_provider_code: null,
+          attending_clinician_ref: 'dr-aydin',
+          admitted_at: at,
+          discharged_at: i === 0 ? new Date(at.getTime() + DAY) : null,
+          discharge_disposition: null,
+          invoice_id: null,
+          created_at: at,
+          updated_at: at,
+        })
+        .execute();
+    }
+    const period = { from: '2026-04-01T00:00:00.000Z', to: '2026-05-01T00:00:00.000Z' };
+    const refused = await api('/api/v1/exports', {
+      method: 'POST',
+      body: { kind: 'fhir_bulk', format: 'csv', ...period },
+    });
+    expect(refused.status).toBe(400);
+    const job = await exportOf({ kind: 'fhir_bulk', format: 'ndjson', ...period });
+    const resources = ndjson(await download(job)) as unknown as Resource[];
+    expect(job.rowCount).toBe(3);
+    expect(resources.map((r) => r.resourceType)).toEqual(['Patient', 'Encounter', 'Encounter']);
+    // Only the patient with clinical data in the period, and no names or contact details.
+    const patient = resources[0] as Resource & { name?: unknown; telecom?: unknown };
+    expect(patient.id).toBe(patientId.replace('_', '-'));
+    expect(patient.id).not.toBe(otherId.replace('_', '-'));
+    expect(patient.name).toBeUndefined();
+    expect(patient.telecom).toBeUndefined();
+    expect(resources.slice(1).map((r) => r.id)).toEqual(
+      [...encounterIds].sort().map((id) => id.replace('_', '-')),
+    );
+    for (const resource of resources) expect(fhirIssues(resource)).toEqual([]);
   });
 });
 

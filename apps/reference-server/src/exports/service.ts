@@ -238,6 +238,44 @@ export async function downloadExport(
   return { bytes, row };
 }
 
+/** How long an export's signed link works: 15 minutes. */
+export const EXPORT_LINK_SECONDS = 900;
+
+/**
+ * A short-lived signed link to a snapshot's bytes (the object store's
+ * presigned GET: this server's `/storage/objects/…` or S3), audited as
+ * `export.link_created` with who asked and until when it works. The link
+ * itself is the credential, so it is handed only to a caller with
+ * `read:exports`, and expires after {@link EXPORT_LINK_SECONDS}.
+ *
+ * @example
+ * const { url, expiresAt } = await linkExport(db, storage, { tenantId, actor, requestId, now }, 'exp_…');
+ */
+export async function linkExport(
+  db: Kysely<DB>,
+  storage: ObjectStorage,
+  who: { tenantId: string; actor: Actor; requestId: string; now: Date },
+  id: string,
+): Promise<{ url: string; expiresAt: string; sha256: string }> {
+  const row = await requireOwned(db, 'export_snapshots', who.tenantId, id);
+  const link = await storage.presignGet(row.storage_key, {
+    expiresInSeconds: EXPORT_LINK_SECONDS,
+    downloadName: `${row.kind}-${row.id}.${row.format}`,
+  });
+  const expiresAt = link.expiresAt.toISOString();
+  await recordAudit(db, {
+    tenantId: who.tenantId,
+    actor: who.actor,
+    action: 'export.link_created',
+    entityType: 'export',
+    entityId: id,
+    requestId: who.requestId,
+    metadata: { sha256: row.sha256, expiresAt },
+    occurredAt: who.now,
+  });
+  return { url: link.url, expiresAt, sha256: row.sha256 };
+}
+
 async function readAll(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of body) chunks.push(chunk);
