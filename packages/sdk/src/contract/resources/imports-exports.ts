@@ -134,7 +134,10 @@ export const importsCreate = defineOperation({
   body: z.strictObject({
     kind: z.enum(['patients', 'appointments']),
     format: dataFormat,
-    content: z.string().check(z.minLength(1), z.maxLength(MAX_IMPORT_CONTENT)),
+    /** The file, inline; or send `objectKey` instead. */
+    content: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_IMPORT_CONTENT))),
+    /** The key of a file uploaded with a link from `POST /api/v1/imports/uploads` (servers that offer it). */
+    objectKey: z.optional(z.string().check(z.minLength(1), z.maxLength(300))),
     /** Validate only: the job reports exactly the rejects and counts an apply would, and keeps nothing. */
     dryRun: z.optional(z.boolean()),
   }),

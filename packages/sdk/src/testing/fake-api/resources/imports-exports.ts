@@ -9,7 +9,8 @@
  * exported once and returned again unchanged. The fake exports records
  * (appointments, invoices, payments, audit events) as CSV or NDJSON; the
  * reports, the FHIR bundle and XLSX / PDF files are the server's, and the
- * fake answers them with 422 `unprocessable`.
+ * fake answers them with 422 `unprocessable`, as it does an import by
+ * `objectKey` (uploads are the server's too).
  */
 import * as z from 'zod/mini';
 import {
@@ -73,6 +74,12 @@ const encoder = new TextEncoder();
 
 function importRows(ctx: OperationContext<typeof importOperations.create>): ImportJob {
   const { kind, format, content } = ctx.body;
+  if (content === undefined) {
+    throw new ApiProblem(
+      'unprocessable',
+      'the fake API takes import files inline as `content`; uploads by `objectKey` need the reference server',
+    );
+  }
   const dryRun = ctx.body.dryRun === true;
   const sha256 = sha256Hex(encoder.encode(content));
   if (!dryRun) {
