@@ -1,8 +1,19 @@
-/** XLSX cell naming and escaping, money in PDFs, and the formats' content types. */
+/**
+ * XLSX cells (never evaluated, the same bytes in any time zone), the PDF
+ * font's coverage and money format, and the formats' content types.
+ */
+import { createRequire } from 'node:module';
+import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, test } from 'vitest';
 import { contentTypeOf } from './formats.ts';
-import { formatMoney } from './pdf.ts';
-import { columnName, xmlText } from './xlsx.ts';
+import { encodePdf, formatMoney, pdfFontPath } from './pdf.ts';
+import { columnName, encodeXlsx, xmlText } from './xlsx.ts';
+
+/** The part of fontkit (pdfkit's font engine; it ships no types) the test reads. */
+interface Font {
+  hasGlyphForCodePoint(codePoint: number): boolean;
+}
+const fontkit = createRequire(import.meta.url)('fontkit') as { openSync(path: string): Font };
 
 describe('export formats', () => {
   test('spreadsheet column names run A…Z, AA…', () => {
@@ -21,6 +32,57 @@ describe('export formats', () => {
     expect(formatMoney(1_000_000, 'JPY')).toBe('¥1,000,000');
     expect(formatMoney(1_234_567, 'KWD')).toBe('KWD 1,234.567');
     expect(formatMoney(99_900, 'TRY')).toBe('₺999.00');
+  });
+
+  test('XLSX: text is an inline string (never a formula), amounts are numbers', () => {
+    const bytes = encodeXlsx(
+      'payments',
+      [
+        { name: 'reference', type: 'text' },
+        { name: 'amount', type: 'money' },
+        { name: 'phone', type: 'phone' },
+      ],
+      [['=HYPERLINK("http://x")', -5, '+91 98765 43210']],
+    );
+    const sheet = strFromU8(unzipSync(bytes)['xl/worksheets/sheet1.xml'] ?? new Uint8Array());
+    expect(sheet).toContain(
+      '<c r="A2" t="inlineStr"><is><t xml:space="preserve">=HYPERLINK(&quot;http://x&quot;)</t></is></c>',
+    );
+    expect(sheet).toContain('<c r="B2"><v>-5</v></c>');
+    expect(sheet).toContain('<t xml:space="preserve">+91 98765 43210</t>');
+    expect(sheet).not.toContain('<f>');
+  });
+
+  test('XLSX and PDF bytes do not depend on the time zone of the process', async () => {
+    const columns = [
+      { name: 'currency', type: 'text' as const },
+      { name: 'amount', type: 'money' as const },
+    ];
+    const rows = [['INR', 123_450]];
+    const encode = async () =>
+      Buffer.concat([
+        encodeXlsx('x', columns, rows),
+        await encodePdf({ title: 'Ş', period: 'p', footer: 'f' }, columns, rows),
+      ]);
+    const zone = process.env.TZ;
+    try {
+      process.env.TZ = 'UTC';
+      const utc = await encode();
+      process.env.TZ = 'Asia/Kolkata';
+      expect((await encode()).equals(utc)).toBe(true);
+      process.env.TZ = 'America/Los_Angeles';
+      expect((await encode()).equals(utc)).toBe(true);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
+  test('the embedded PDF font has Turkish letters and the rupee, lira and euro signs', () => {
+    const font = fontkit.openSync(pdfFontPath());
+    for (const char of ['Ş', 'ş', 'ı', 'İ', 'ğ', '₹', '₺', '€']) {
+      expect(font.hasGlyphForCodePoint(char.codePointAt(0) ?? 0), char).toBe(true);
+    }
   });
 
   test('content types', () => {

@@ -19,11 +19,19 @@ export const PDF_DOCUMENT_DATE = new Date('2000-01-01T00:00:00.000Z');
 /** Most rows a PDF takes; it is for reports and short periods (use CSV or XLSX beyond). */
 export const PDF_MAX_ROWS = 10_000;
 
+/**
+ * Path of the embedded font: DejaVu Sans from the `dejavu-fonts-ttf` package.
+ *
+ * @example
+ * readFileSync(pdfFontPath());
+ */
+export function pdfFontPath(): string {
+  return createRequire(import.meta.url).resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
+}
+
 let font: Buffer | undefined;
 function dejaVuSans(): Buffer {
-  font ??= readFileSync(
-    createRequire(import.meta.url).resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
-  );
+  font ??= readFileSync(pdfFontPath());
   return font;
 }
 

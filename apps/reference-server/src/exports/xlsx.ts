@@ -13,9 +13,12 @@ const RELS = 'http://schemas.openxmlformats.org/package/2006/relationships';
 const DOC_RELS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
 const HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
 
-// Midnight 1 January 1980 in local time: zip stores local date fields, so
-// this writes the same bytes whatever the process's time zone.
-const ZIP_TIME = new Date(1980, 0, 1, 0, 0, 0);
+/**
+ * Midnight 1 January 1980 in the time zone of the moment of the call: zip
+ * stores local date fields, so this writes the same fields (the same bytes)
+ * whatever the process's time zone, even if it changes while running.
+ */
+const zipTime = () => new Date(1980, 0, 1, 0, 0, 0);
 
 // Characters XML 1.0 cannot hold at all; they become U+FFFD.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the ones to remove.
@@ -94,6 +97,6 @@ export function encodeXlsx(
   };
   return zipSync(
     Object.fromEntries(Object.entries(files).map(([path, xml]) => [path, strToU8(xml)])),
-    { level: 6, mtime: ZIP_TIME },
+    { level: 6, mtime: zipTime() },
   );
 }
