@@ -12,7 +12,17 @@
  * @example
  * const type: CellType = 'number';
  */
-export type CellType = 'text' | 'number' | 'phone' | 'timestamp' | 'id' | 'boolean';
+export type CellType =
+  | 'text'
+  | 'number'
+  /** Integer minor units of the row's `currency` column. */
+  | 'money'
+  | 'phone'
+  | 'timestamp'
+  /** `YYYY-MM-DD` or `YYYY-MM`. */
+  | 'date'
+  | 'id'
+  | 'boolean';
 
 /**
  * One column of an export.

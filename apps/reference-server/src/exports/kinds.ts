@@ -8,12 +8,12 @@ import type { DB } from '../db/schema.ts';
 import type { Cell, ExportColumn } from './csv.ts';
 
 /**
- * An export kind of the contract.
+ * An export kind listing records (a row per record).
  *
  * @example
- * const kind: ExportKind = 'payments';
+ * const kind: RecordKind = 'payments';
  */
-export type ExportKind = 'appointments' | 'invoices' | 'payments' | 'audit_events';
+export type RecordKind = 'appointments' | 'invoices' | 'payments' | 'audit_events';
 
 /**
  * The period and tenant of an export; `to` is exclusive.
@@ -35,7 +35,7 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
  * @example
  * exportColumns.payments.map((c) => c.name);
  */
-export const exportColumns: Record<ExportKind, readonly ExportColumn[]> = {
+export const exportColumns: Record<RecordKind, readonly ExportColumn[]> = {
   appointments: [
     { name: 'id', type: 'id' },
     { name: 'patientId', type: 'id' },
@@ -54,11 +54,11 @@ export const exportColumns: Record<ExportKind, readonly ExportColumn[]> = {
     { name: 'visitId', type: 'id' },
     { name: 'status', type: 'text' },
     { name: 'currency', type: 'text' },
-    { name: 'subtotal', type: 'number' },
-    { name: 'tax', type: 'number' },
-    { name: 'total', type: 'number' },
-    { name: 'amountPaid', type: 'number' },
-    { name: 'amountRefunded', type: 'number' },
+    { name: 'subtotal', type: 'money' },
+    { name: 'tax', type: 'money' },
+    { name: 'total', type: 'money' },
+    { name: 'amountPaid', type: 'money' },
+    { name: 'amountRefunded', type: 'money' },
     { name: 'dueDate', type: 'text' },
     { name: 'createdAt', type: 'timestamp' },
   ],
@@ -67,7 +67,7 @@ export const exportColumns: Record<ExportKind, readonly ExportColumn[]> = {
     { name: 'id', type: 'id' },
     { name: 'paymentId', type: 'id' },
     { name: 'invoiceId', type: 'id' },
-    { name: 'amount', type: 'number' },
+    { name: 'amount', type: 'money' },
     { name: 'currency', type: 'text' },
     { name: 'method', type: 'text' },
     { name: 'status', type: 'text' },
@@ -97,7 +97,7 @@ type Timed = { at: Date; id: string; cells: Cell[] };
  */
 export async function exportRows(
   db: Kysely<DB>,
-  kind: ExportKind,
+  kind: RecordKind,
   scope: ExportScope,
 ): Promise<Cell[][]> {
   const { from, to } = scope;

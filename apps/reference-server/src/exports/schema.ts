@@ -3,6 +3,8 @@
  * augmentation.
  */
 import type { Json } from '../db/schema.ts';
+import type { ExportFormat } from './formats.ts';
+import type { ExportKind } from './generate.ts';
 
 /**
  * One export snapshot: immutable once written (a trigger refuses updates and deletes).
@@ -13,8 +15,8 @@ import type { Json } from '../db/schema.ts';
 export interface ExportSnapshotsTable {
   id: string;
   tenant_id: string;
-  kind: 'appointments' | 'invoices' | 'payments' | 'audit_events';
-  format: 'csv' | 'ndjson';
+  kind: ExportKind;
+  format: ExportFormat;
   period_from: Date | null;
   period_to: Date | null;
   /** The period ended before the snapshot was taken: asking again returns this snapshot. */

@@ -16,11 +16,11 @@ import { listPage } from '../kernel/list.ts';
 import { ApiError } from '../kernel/problem.ts';
 import { requireOwned } from '../kernel/require-owned.ts';
 import { keepObject } from '../storage/service.ts';
-import { encodeCsv, encodeNdjson } from './csv.ts';
-import { type ExportKind, exportColumns, exportRows } from './kinds.ts';
+import { contentTypeOf, type ExportFormat } from './formats.ts';
+import { type ExportKind, generateExport } from './generate.ts';
 
 /** Changes whenever the bytes for the same rows would change (columns, order, encoding). */
-export const EXPORT_GENERATOR_VERSION = 'clinicbridge-exports/1';
+export const EXPORT_GENERATOR_VERSION = 'clinicbridge-exports/2';
 
 /**
  * What to export; `to` is exclusive.
@@ -30,7 +30,7 @@ export const EXPORT_GENERATOR_VERSION = 'clinicbridge-exports/1';
  */
 export interface ExportRequest {
   kind: ExportKind;
-  format: 'csv' | 'ndjson';
+  format: ExportFormat;
   from?: string | undefined;
   to?: string | undefined;
 }
@@ -114,16 +114,14 @@ export async function createExport(
       .executeTakeFirst();
     if (taken) return toExportJob(taken, deps.linkBase);
   }
-  const rows = await exportRows(db, request.kind, { tenantId: change.tenantId, from, to });
-  if (rows.length > deps.maxRows) {
-    throw new ApiError(
-      'unprocessable',
-      `The period holds ${rows.length} rows, more than the ${deps.maxRows} an export takes; export a shorter period.`,
-    );
-  }
-  const columns = exportColumns[request.kind];
-  const text = request.format === 'csv' ? encodeCsv(columns, rows) : encodeNdjson(columns, rows);
-  const bytes = Buffer.from(text, 'utf8');
+  const { bytes, rowCount } = await generateExport(db, {
+    kind: request.kind,
+    format: request.format,
+    scope: { tenantId: change.tenantId, from, to },
+    now: change.now,
+    maxRows: deps.maxRows,
+    version: EXPORT_GENERATOR_VERSION,
+  });
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const id = newId('exp');
   const key = `exports/${change.tenantId}/${id}.${request.format}`;
@@ -153,7 +151,7 @@ export async function createExport(
     generator_version: EXPORT_GENERATOR_VERSION,
     sha256,
     size: bytes.byteLength,
-    row_count: rows.length,
+    row_count: rowCount,
     storage_key: key,
     actor_type: change.actor.type,
     actor_id: change.actor.id,
@@ -167,7 +165,7 @@ export async function createExport(
     ...parameters,
     closed,
     sha256,
-    rowCount: rows.length,
+    rowCount: rowCount,
     generatorVersion: EXPORT_GENERATOR_VERSION,
   });
   return toExportJob(row, deps.linkBase);
@@ -240,14 +238,42 @@ export async function downloadExport(
   return { bytes, row };
 }
 
+/** How long an export's signed link works: 15 minutes. */
+export const EXPORT_LINK_SECONDS = 900;
+
 /**
- * Content type of a format.
+ * A short-lived signed link to a snapshot's bytes (the object store's
+ * presigned GET: this server's `/storage/objects/…` or S3), audited as
+ * `export.link_created` with who asked and until when it works. The link
+ * itself is the credential, so it is handed only to a caller with
+ * `read:exports`, and expires after {@link EXPORT_LINK_SECONDS}.
  *
  * @example
- * contentTypeOf('csv'); // 'text/csv; charset=utf-8'
+ * const { url, expiresAt } = await linkExport(db, storage, { tenantId, actor, requestId, now }, 'exp_…');
  */
-export function contentTypeOf(format: 'csv' | 'ndjson'): string {
-  return format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson';
+export async function linkExport(
+  db: Kysely<DB>,
+  storage: ObjectStorage,
+  who: { tenantId: string; actor: Actor; requestId: string; now: Date },
+  id: string,
+): Promise<{ url: string; expiresAt: string; sha256: string }> {
+  const row = await requireOwned(db, 'export_snapshots', who.tenantId, id);
+  const link = await storage.presignGet(row.storage_key, {
+    expiresInSeconds: EXPORT_LINK_SECONDS,
+    downloadName: `${row.kind}-${row.id}.${row.format}`,
+  });
+  const expiresAt = link.expiresAt.toISOString();
+  await recordAudit(db, {
+    tenantId: who.tenantId,
+    actor: who.actor,
+    action: 'export.link_created',
+    entityType: 'export',
+    entityId: id,
+    requestId: who.requestId,
+    metadata: { sha256: row.sha256, expiresAt },
+    occurredAt: who.now,
+  });
+  return { url: link.url, expiresAt, sha256: row.sha256 };
 }
 
 async function readAll(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {

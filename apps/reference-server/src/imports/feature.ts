@@ -1,6 +1,7 @@
 /**
  * The imports feature: patients and appointments from CSV or NDJSON sent
- * inline (`imports.*`), validated row by row, with dry runs. Jobs complete
+ * inline or uploaded with a presigned link (`imports.*`,
+ * `POST /api/v1/imports/uploads`), validated row by row, with dry runs. Jobs complete
  * within the request (bounded by the limits in `config.ts`); the job is
  * returned with status `completed`.
  */
@@ -9,6 +10,7 @@ import { readSection } from '../feature.ts';
 import { importsConfig } from './config.ts';
 import { importHandlers } from './handlers.ts';
 import { importsMigrations } from './migrations.ts';
+import { mountImportUploads } from './upload-source.ts';
 
 /**
  * The imports feature.
@@ -21,5 +23,12 @@ export const importsFeature: Feature = {
   tables: ['import_jobs'],
   migrations: importsMigrations,
   config: importsConfig,
-  handlers: (context) => importHandlers(readSection(context.config, importsConfig)),
+  handlers: (context) =>
+    importHandlers(readSection(context.config, importsConfig), {
+      // Read when a request runs: handlers are also built on stand-in contexts without providers.
+      get storage() {
+        return context.providers.storage;
+      },
+    }),
+  routes: mountImportUploads,
 };

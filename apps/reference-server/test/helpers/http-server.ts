@@ -26,7 +26,13 @@ export interface TestServer {
  * await fetch(`${server.url}/healthz`);
  */
 export async function startTestServer(
-  options: { tenantCount?: number; env?: Record<string, string>; features?: Feature[] } = {},
+  options: {
+    tenantCount?: number;
+    env?: Record<string, string>;
+    features?: Feature[];
+    /** The server's clock (default the real one). */
+    now?: () => Date;
+  } = {},
 ): Promise<TestServer> {
   const database = await openTestDatabase();
   // The API resources always; `features` adds to them.
@@ -46,6 +52,7 @@ export async function startTestServer(
     database,
     logger: createLogger(config.LOG_LEVEL),
     features,
+    ...(options.now ? { now: options.now } : {}),
   });
   const tenants: CreatedTenant[] = [];
   for (let i = 0; i < (options.tenantCount ?? 2); i++) {

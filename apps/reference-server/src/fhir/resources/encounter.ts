@@ -156,7 +156,17 @@ export function toFhirEncounter(encounter: ApiEncounter): Encounter {
   };
 }
 
-async function withLocations(db: Kysely<DB>, tenantId: string, rows: readonly Row<'encounters'>[]) {
+/**
+ * Encounter rows with their location periods, as the API shows them.
+ *
+ * @example
+ * const [encounter] = await withLocations(db, tenantId, [row]);
+ */
+export async function withLocations(
+  db: Kysely<DB>,
+  tenantId: string,
+  rows: readonly Row<'encounters'>[],
+) {
   if (rows.length === 0) return [];
   const locations = await db
     .selectFrom('encounter_locations')

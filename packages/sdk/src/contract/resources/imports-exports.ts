@@ -16,6 +16,34 @@ import { defineOperation } from '../operation.ts';
  */
 export const dataFormat = z.enum(['csv', 'ndjson']);
 /**
+ * What an export holds: rows of a resource (`appointments`, `invoices`,
+ * `payments` with refunds, `audit_events`), a report (`revenue_daily`
+ * collected per day, `profit_monthly`, `receivables_aging` in 0–30 / 31–60 /
+ * 61–90 / 90+ day buckets), or a FHIR Bulk-Data-style NDJSON of patients and
+ * encounters (`fhir_bulk`).
+ *
+ * @example
+ * exportKind.parse('receivables_aging');
+ */
+export const exportKind = z.enum([
+  'appointments',
+  'invoices',
+  'payments',
+  'audit_events',
+  'revenue_daily',
+  'profit_monthly',
+  'receivables_aging',
+  'fhir_bulk',
+]);
+/**
+ * File formats of exports: the import formats plus spreadsheets and print.
+ * `fhir_bulk` is NDJSON only.
+ *
+ * @example
+ * exportFormat.parse('xlsx');
+ */
+export const exportFormat = z.enum(['csv', 'ndjson', 'xlsx', 'pdf']);
+/**
  * Status of an import or export job.
  *
  * @example
@@ -74,8 +102,8 @@ export const importJob = z.object({
  */
 export const exportJob = z.object({
   id: idSchema('exp'),
-  kind: z.enum(['appointments', 'invoices', 'payments', 'audit_events']),
-  format: dataFormat,
+  kind: exportKind,
+  format: exportFormat,
   status: jobStatus,
   rowCount: z.nullable(z.int()),
   /** Where the finished file is fetched from (same credentials); null until completed. */
@@ -106,7 +134,10 @@ export const importsCreate = defineOperation({
   body: z.strictObject({
     kind: z.enum(['patients', 'appointments']),
     format: dataFormat,
-    content: z.string().check(z.minLength(1), z.maxLength(MAX_IMPORT_CONTENT)),
+    /** The file, inline; or send `objectKey` instead. */
+    content: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_IMPORT_CONTENT))),
+    /** The key of a file uploaded with a link from `POST /api/v1/imports/uploads` (servers that offer it). */
+    objectKey: z.optional(z.string().check(z.minLength(1), z.maxLength(300))),
     /** Validate only: the job reports exactly the rejects and counts an apply would, and keeps nothing. */
     dryRun: z.optional(z.boolean()),
   }),
@@ -177,8 +208,8 @@ export const exportsCreate = defineOperation({
   write: true,
   status: 202,
   body: z.strictObject({
-    kind: z.enum(['appointments', 'invoices', 'payments', 'audit_events']),
-    format: dataFormat,
+    kind: exportKind,
+    format: exportFormat,
     from: z.optional(timestampInput),
     to: z.optional(timestampInput),
   }),

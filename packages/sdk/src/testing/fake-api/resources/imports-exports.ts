@@ -6,7 +6,11 @@
  * the same and keeps nothing; applying content already applied returns the
  * first job. An export's file is served at its `downloadUrl` with the same
  * credentials; a closed period (one that ended before it was asked for) is
- * exported once and returned again unchanged.
+ * exported once and returned again unchanged. The fake exports records
+ * (appointments, invoices, payments, audit events) as CSV or NDJSON; the
+ * reports, the FHIR bundle and XLSX / PDF files are the server's, and the
+ * fake answers them with 422 `unprocessable`, as it does an import by
+ * `objectKey` (uploads are the server's too).
  */
 import * as z from 'zod/mini';
 import {
@@ -70,6 +74,12 @@ const encoder = new TextEncoder();
 
 function importRows(ctx: OperationContext<typeof importOperations.create>): ImportJob {
   const { kind, format, content } = ctx.body;
+  if (content === undefined) {
+    throw new ApiProblem(
+      'unprocessable',
+      'the fake API takes import files inline as `content`; uploads by `objectKey` need the reference server',
+    );
+  }
   const dryRun = ctx.body.dryRun === true;
   const sha256 = sha256Hex(encoder.encode(content));
   if (!dryRun) {
@@ -130,9 +140,12 @@ function importRows(ctx: OperationContext<typeof importOperations.create>): Impo
   };
 }
 
+const RECORD_KINDS = ['appointments', 'invoices', 'payments', 'audit_events'] as const;
+type RecordKind = (typeof RECORD_KINDS)[number];
+
 function exportRecords(
   tenant: TenantState,
-  kind: StoredExportJob['kind'],
+  kind: RecordKind,
   from: string | undefined,
   to: string | undefined,
 ): Record<string, unknown>[] {
@@ -176,6 +189,12 @@ export const importExportHandlers: BoundHandler[] = [
   })),
   defineHandler(exportOperations.create, (ctx) => {
     const { kind, format, from, to } = ctx.body;
+    if (!RECORD_KINDS.includes(kind as RecordKind) || (format !== 'csv' && format !== 'ndjson')) {
+      throw new ApiProblem(
+        'unprocessable',
+        `the fake API exports records as CSV or NDJSON only; ${kind} as ${format} needs the reference server`,
+      );
+    }
     const closed = to !== undefined && Date.parse(to) <= Date.parse(ctx.now);
     const period = (at: string | null | undefined) => (at ? new Date(at).toISOString() : null);
     if (closed) {
@@ -190,7 +209,7 @@ export const importExportHandlers: BoundHandler[] = [
         );
       if (taken) return { body: present(taken) };
     }
-    const records = exportRecords(ctx.tenant, kind, from, to);
+    const records = exportRecords(ctx.tenant, kind as RecordKind, from, to);
     const content =
       format === 'csv' ? toCsv(records) : records.map((r) => `${JSON.stringify(r)}\n`).join('');
     const id = newId('exp');

@@ -1,0 +1,50 @@
+/**
+ * The `fhir_bulk` export: a FHIR Bulk-Data-style NDJSON file, one FHIR R4
+ * resource per line — the encounters created in the period (as the FHIR
+ * API serves them, with their locations) and the patients they belong to,
+ * patients first, each group ordered by id. Patients carry identifiers,
+ * language and country but no names or contact details, like every export.
+ * Reuses the FHIR API's mappings (src/fhir/resources/).
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { toFhirEncounter, withLocations } from '../fhir/resources/encounter.ts';
+import { toFhirPatient } from '../fhir/resources/patient.ts';
+import type { ExportScope } from './kinds.ts';
+
+const CHUNK = 500;
+
+/**
+ * The NDJSON lines (without their line breaks) of the period's encounters and their patients.
+ *
+ * @example
+ * const lines = await fhirBulkLines(db, { tenantId, from, to });
+ */
+export async function fhirBulkLines(db: Kysely<DB>, scope: ExportScope): Promise<string[]> {
+  const { from, to } = scope;
+  const encounters = await db
+    .selectFrom('encounters')
+    .selectAll()
+    .where('tenant_id', '=', scope.tenantId)
+    .$if(from !== null, (q) => q.where('created_at', '>=', from as Date))
+    .$if(to !== null, (q) => q.where('created_at', '<', to as Date))
+    .orderBy('id')
+    .execute();
+  const patientIds = [...new Set(encounters.map((e) => e.patient_id))].sort();
+  const lines: string[] = [];
+  for (let i = 0; i < patientIds.length; i += CHUNK) {
+    const patients = await db
+      .selectFrom('patients')
+      .selectAll()
+      .where('tenant_id', '=', scope.tenantId)
+      .where('id', 'in', patientIds.slice(i, i + CHUNK))
+      .orderBy('id')
+      .execute();
+    for (const patient of patients) lines.push(JSON.stringify(toFhirPatient(patient, false)));
+  }
+  for (let i = 0; i < encounters.length; i += CHUNK) {
+    const chunk = await withLocations(db, scope.tenantId, encounters.slice(i, i + CHUNK));
+    for (const encounter of chunk) lines.push(JSON.stringify(toFhirEncounter(encounter)));
+  }
+  return lines;
+}
