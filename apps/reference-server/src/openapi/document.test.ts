@@ -9,6 +9,7 @@
 import {
   listOperations,
   MAX_PAGE_SIZE,
+  namedSchemas,
   OAUTH_TOKEN_PATH,
   scopes,
 } from '@clinicbridge/sdk/contract';
@@ -151,8 +152,8 @@ describe('completeness', () => {
       if ('$ref' in body.schema) expect(body.schema.$ref).toMatch(/^#\/components\/schemas\/\w+$/);
       else expect(body.schema).toMatchObject({ allOf: [{ $ref: '#/components/schemas/Problem' }] });
     }
-    for (const name of ['Patient', 'PatientPage', 'Appointment', 'Invoice', 'Problem', 'Event']) {
-      expect(doc.components.schemas).toHaveProperty(name);
+    for (const name of [...Object.keys(namedSchemas), 'PatientPage', 'PatientsCreateRequest']) {
+      expect(doc.components.schemas, name).toHaveProperty(name);
     }
     const get = doc.paths['/api/v1/patients/{patientId}']?.get;
     expect(get?.responses['200']).toMatchObject({
