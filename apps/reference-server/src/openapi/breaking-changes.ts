@@ -13,7 +13,12 @@
 
 type Node = Record<string, unknown>;
 
-/** One breaking change, located by a readable path into the document. */
+/**
+ * One breaking change, located by a readable path into the document.
+ *
+ * @example
+ * const change: BreakingChange = { where: 'POST /api/v1/patients body.email', change: 'newly required' };
+ */
 export interface BreakingChange {
   readonly where: string;
   readonly change: string;

@@ -11,7 +11,12 @@
 import { namedSchemas, type Operation, type Schema } from '@clinicbridge/sdk/contract';
 import * as z from 'zod/mini';
 
-/** A JSON value of the document. */
+/**
+ * A JSON object of the document.
+ *
+ * @example
+ * const info: JsonObject = { title: 'ClinicBridge API', version: '1.0.0' };
+ */
 export type JsonObject = Record<string, unknown>;
 
 const COMPONENT_PREFIX = '#/components/schemas/';

@@ -70,6 +70,9 @@ export async function startTestApp(
 /**
  * Anything that answers a request for a path: a test app (`app.request`,
  * no socket) or a started server ({@link httpRequester}).
+ *
+ * @example
+ * const target: Requester = t.app; // or httpRequester(running.server.url)
  */
 export interface Requester {
   request(path: string, init: RequestInit): Response | Promise<Response>;

@@ -6,7 +6,12 @@
  */
 import openapiTS, { astToString } from 'openapi-typescript';
 
-/** Where the generated types are committed, from the package root. */
+/**
+ * Where the generated types are committed, from the package root.
+ *
+ * @example
+ * readFileSync(resolve(packageRoot, CLIENT_TYPES_FILE), 'utf8');
+ */
 export const CLIENT_TYPES_FILE = 'test/generated/api.ts';
 
 /**

@@ -44,7 +44,12 @@ function prepare(value: unknown, strict: boolean): unknown {
   return out;
 }
 
-/** One response to check: what was asked, and what came back. */
+/**
+ * One response to check: what was asked, and what came back.
+ *
+ * @example
+ * const exchange: Exchange = { label: 'patients.get', responses: op.responses, response: res };
+ */
 export interface Exchange {
   label: string;
   /** The operation's responses, or a single response object (405 has no operation). */
