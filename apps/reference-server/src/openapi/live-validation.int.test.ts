@@ -158,12 +158,30 @@ function requestBody(path: string, method: string, operation: Operation): unknow
   return schema === undefined ? known : exampleFromSchema(schema, (s) => validator.resolve(s), ids);
 }
 
+/** `?limit=2` on a list, and a made-up value for each required query parameter. */
+function queryString(path: string, method: string, operation: Operation): string {
+  const item = (validator.document.paths as Record<string, Node>)[path] ?? {};
+  const params = (((item[method] as Node).parameters ?? []) as unknown[]).map((p) =>
+    validator.resolve(p),
+  );
+  const query = new URLSearchParams(operation.paginated ? { limit: '2' } : {});
+  for (const param of params.filter((p) => p.in === 'query' && p.required === true)) {
+    const name = String(param.name);
+    query.set(
+      name,
+      String(exampleFromSchema(param.schema, (s) => validator.resolve(s), ids, name)),
+    );
+  }
+  const text = query.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
 describe('every operation', () => {
   for (const { path, method, id } of documented) {
     const operation = operationsById.get(id);
     if (!operation) continue;
     test(`${method.toUpperCase()} ${path} (${id})`, async () => {
-      const query = operation.paginated ? '?limit=2' : '';
+      const query = queryString(path, method, operation);
       const res = await call(http, operation.method, `${pathFor(operation, ids)}${query}`, {
         token: admin,
         body: requestBody(path, method, operation),
