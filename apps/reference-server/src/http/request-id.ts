@@ -7,7 +7,13 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './context.ts';
 
-const ACCEPTABLE = /^[A-Za-z0-9._:-]{1,128}$/;
+/**
+ * A request id the server keeps from the caller (and the shape of every id it sends back).
+ *
+ * @example
+ * REQUEST_ID_PATTERN.test('req_1'); // true
+ */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Sets `c.var.requestId` and the `X-Request-Id` response header.
@@ -18,7 +24,8 @@ const ACCEPTABLE = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestId(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const incoming = c.req.header('x-request-id');
-    const id = incoming && ACCEPTABLE.test(incoming) ? incoming : `req_${crypto.randomUUID()}`;
+    const id =
+      incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : `req_${crypto.randomUUID()}`;
     c.set('requestId', id);
     c.header('X-Request-Id', id);
     await next();

@@ -1,28 +1,37 @@
 /**
  * The OpenAPI 3.1 document of API v1, generated from the contract: one
- * path item per operation, request and response schemas converted from
- * zod, the problem+json error schema, the required scope of each
- * operation and the security schemes (API key or OAuth bearer).
+ * path item per operation with its bounded parameters, named component
+ * schemas for bodies (components.ts), every status the server can answer
+ * with its problem+json schema and the headers it really sends
+ * (responses.ts), the required scope of each operation, the security
+ * schemes, and the token and inbound webhook routes (outside-contract.ts).
+ * Nothing here names an operation: a new one in the contract comes out
+ * complete.
  */
 import {
   errorCodes,
   listOperations,
   OAUTH_TOKEN_PATH,
   type Operation,
-  problem,
-  type Schema,
 } from '@clinicbridge/sdk/contract';
-import * as z from 'zod/mini';
-import { IDEMPOTENCY_KEY } from '../http/operations.ts';
+import { inlineJsonSchema, type JsonObject, SchemaComponents } from './components.ts';
+import { outsideContractPaths } from './outside-contract.ts';
+import {
+  operationResponses,
+  problemResponses,
+  requestHeaderParameters,
+  responseHeaders,
+} from './responses.ts';
 import { scopeDescriptions } from './scope-descriptions.ts';
 
-type JsonObject = Record<string, unknown>;
-
-function jsonSchema(schema: Schema, io: 'input' | 'output'): JsonObject {
-  const out = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonObject;
-  delete out.$schema;
-  return out;
-}
+/**
+ * The version of the published document: the major moves with a breaking
+ * change (docs/versioning.md), the minor with an addition.
+ *
+ * @example
+ * API_VERSION.split('.')[0]; // '1'
+ */
+export const API_VERSION = '1.0.0';
 
 function parameters(operation: Operation): JsonObject[] {
   const list: JsonObject[] = [];
@@ -32,7 +41,7 @@ function parameters(operation: Operation): JsonObject[] {
   ] as const) {
     if (!schema) continue;
     // The value after coercion from the query string: `limit` is an integer in 1–100, not any number.
-    const object = jsonSchema(schema, 'output') as {
+    const object = inlineJsonSchema(schema, 'output') as {
       properties?: Record<string, JsonObject>;
       required?: string[];
     };
@@ -45,50 +54,22 @@ function parameters(operation: Operation): JsonObject[] {
       });
     }
   }
-  if (operation.write) {
-    // Optional, as the server treats it: a write without a key runs once, but its retry is a new write.
-    list.push({
-      name: 'Idempotency-Key',
-      in: 'header',
-      required: false,
-      description:
-        'Unique per intended change; a retry with the same key replays the stored response ' +
-        '(marked `Idempotency-Replayed: true`). Without it the write still runs, but a retry ' +
-        'is a new write: send one with every write you may retry.',
-      schema: { type: 'string', pattern: IDEMPOTENCY_KEY.source },
-    });
-  }
+  list.push({ $ref: '#/components/parameters/RequestId' });
+  if (operation.write) list.push({ $ref: '#/components/parameters/IdempotencyKey' });
   return list;
 }
 
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-});
+const tagOf = (operation: Operation) => operation.id.split('.')[0] ?? operation.id;
 
-function operationObject(operation: Operation): JsonObject {
-  const responses: JsonObject = {
-    [operation.status]:
-      operation.status === 204 || !operation.response
-        ? { description: 'Done' }
-        : {
-            description: 'Success',
-            content: { 'application/json': { schema: jsonSchema(operation.response, 'output') } },
-          },
-    '400': errorResponse('Invalid request (see `errors`)'),
-    '401': errorResponse('Missing or invalid credential'),
-    '403': errorResponse(`Needs scope ${operation.scope}`),
-    '404': errorResponse('Not found in this tenant'),
-    '429': errorResponse('Rate limited; see Retry-After'),
-  };
-  if (operation.write) {
-    responses['409'] = errorResponse('Conflict or idempotent request in flight');
-    responses['422'] = errorResponse('Unprocessable, or Idempotency-Key reused with another body');
-  }
+function operationObject(operation: Operation, components: SchemaComponents): JsonObject {
+  const body = operation.response
+    ? components.response({ ...operation, response: operation.response })
+    : undefined;
   return {
     operationId: operation.id,
     summary: operation.summary,
-    tags: [operation.id.split('.')[0]],
+    description: `Needs the \`${operation.scope}\` scope.${operation.write ? ' A write: send an `Idempotency-Key` to retry it safely.' : ''}`,
+    tags: [tagOf(operation)],
     security: [{ apiKey: [] }, { oauth2: [operation.scope] }],
     'x-required-scope': operation.scope,
     parameters: parameters(operation),
@@ -96,12 +77,28 @@ function operationObject(operation: Operation): JsonObject {
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: jsonSchema(operation.body, 'input') } },
+            content: {
+              'application/json': {
+                schema: components.request({ ...operation, body: operation.body }),
+              },
+            },
           },
         }
       : {}),
-    responses,
+    responses: operationResponses(operation, operation.status === 204 ? undefined : body),
   };
+}
+
+// `ledgerAccounts` → `ledger accounts`.
+const words = (tag: string) => tag.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+
+function tags(operations: Operation[]): JsonObject[] {
+  const names = [...new Set(operations.map(tagOf))];
+  return [
+    ...names.map((name) => ({ name, description: `Operations on ${words(name)}.` })),
+    { name: 'oauth', description: 'OAuth 2.0 access tokens for client credentials.' },
+    { name: 'webhooks', description: 'Webhooks that providers send to this server.' },
+  ];
 }
 
 /**
@@ -115,25 +112,36 @@ function operationObject(operation: Operation): JsonObject {
  */
 export function buildOpenApiDocument(serverUrl?: string): JsonObject & { paths: JsonObject } {
   const base = serverUrl?.replace(/\/+$/, '') ?? '';
+  const components = new SchemaComponents();
+  const operations = listOperations();
   const paths: Record<string, JsonObject> = {};
-  for (const operation of listOperations()) {
+  for (const operation of operations) {
     paths[operation.path] ??= {};
-    (paths[operation.path] as JsonObject)[operation.method.toLowerCase()] =
-      operationObject(operation);
+    (paths[operation.path] as JsonObject)[operation.method.toLowerCase()] = operationObject(
+      operation,
+      components,
+    );
   }
+  Object.assign(paths, outsideContractPaths(components));
   return {
     openapi: '3.1.0',
     info: {
       title: 'ClinicBridge API',
-      version: '1.0.0',
+      version: API_VERSION,
+      license: { name: 'MIT', identifier: 'MIT' },
       description:
         'Partner REST API of a ClinicBridge server. Errors are RFC 9457 problem+json with a stable `code`: ' +
-        Object.keys(errorCodes).join(', '),
+        `${Object.keys(errorCodes).join(', ')}. ` +
+        'A method a path does not have is answered 405 with `Allow` (components.responses.MethodNotAllowed).',
     },
     servers: [{ url: base || '/' }],
+    tags: tags(operations),
     paths,
     components: {
-      schemas: { Problem: jsonSchema(problem, 'output') },
+      schemas: components.build(),
+      responses: problemResponses(),
+      parameters: requestHeaderParameters,
+      headers: responseHeaders,
       securitySchemes: {
         apiKey: {
           type: 'http',
@@ -142,12 +150,18 @@ export function buildOpenApiDocument(serverUrl?: string): JsonObject & { paths: 
         },
         oauth2: {
           type: 'oauth2',
+          description: 'An access token from the token endpoint, as a bearer credential.',
           flows: {
             clientCredentials: {
               tokenUrl: `${base}${OAUTH_TOKEN_PATH}`,
               scopes: { ...scopeDescriptions },
             },
           },
+        },
+        clientBasic: {
+          type: 'http',
+          scheme: 'basic',
+          description: 'An OAuth client’s id and secret, for the token endpoint only.',
         },
       },
     },

@@ -67,6 +67,27 @@ export async function startTestApp(
   return { app, context, database, config, tenants, close: () => database.close() };
 }
 
+/**
+ * Anything that answers a request for a path: a test app (`app.request`,
+ * no socket) or a started server ({@link httpRequester}).
+ *
+ * @example
+ * const target: Requester = t.app; // or httpRequester(running.server.url)
+ */
+export interface Requester {
+  request(path: string, init: RequestInit): Response | Promise<Response>;
+}
+
+/**
+ * Sends requests to a started server over real HTTP.
+ *
+ * @example
+ * await call(httpRequester(running.server.url), 'GET', '/api/v1/patients', { token });
+ */
+export function httpRequester(baseUrl: string): Requester {
+  return { request: (path, init) => fetch(`${baseUrl}${path}`, init) };
+}
+
 let keyCounter = 0;
 
 /**
@@ -76,7 +97,7 @@ let keyCounter = 0;
  * const res = await call(app, 'POST', '/api/v1/patients', { token, body: { givenName: 'A', familyName: 'B' } });
  */
 export async function call(
-  app: Hono<AppEnv>,
+  app: Requester,
   method: string,
   path: string,
   options: CallOptions = {},

@@ -4,9 +4,7 @@
  * tenant-isolation and scope matrices.
  */
 import { listOperations, type Operation } from '@clinicbridge/sdk/contract';
-import type { Hono } from 'hono';
-import type { AppEnv } from '../../src/http/context.ts';
-import { call, json } from './app.ts';
+import { call, json, type Requester } from './app.ts';
 import { appointmentBody, invoiceBody, patientBody } from './fixtures.ts';
 
 /** Ids of one populated tenant, by path parameter name. */
@@ -19,7 +17,7 @@ export type WorldIds = Record<string, string>;
  * const ids = await populateTenant(app, apiKey);
  */
 export async function populateTenant(
-  app: Hono<AppEnv>,
+  app: Requester,
   token: string,
   clientId = 'cli_aaaaaaaaaaaaaaaaaaaaaaaaaa',
 ): Promise<WorldIds> {

@@ -53,6 +53,7 @@ export * from './resources/reconciliation.ts';
 export * from './resources/visas.ts';
 export * from './resources/visits.ts';
 export * from './resources/webhook-endpoints.ts';
+export * from './schema-names.ts';
 export * from './scopes.ts';
 
 /**
