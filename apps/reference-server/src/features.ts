@@ -9,6 +9,7 @@ import type { Migration } from 'kysely/migration';
 import { analyticsFeature } from './analytics/feature.ts';
 import { appointmentsFeature } from './appointments/feature.ts';
 import { auditFeature } from './audit/feature.ts';
+import { checkoutFeature } from './checkout/feature.ts';
 import { claimsFeature } from './claims/feature.ts';
 import { consoleFeature } from './console/feature.ts';
 import { crmFeature } from './crm/feature.ts';
@@ -85,6 +86,7 @@ export function serverFeatures(): Feature[] {
     claimsFeature,
     visasFeature,
     moneyFeature,
+    checkoutFeature,
     consoleFeature(),
     relayFeature(),
   ];

@@ -39,6 +39,7 @@ export const idPrefixes = {
   escrow: 'esc',
   ledgerAccount: 'lac',
   ledgerTransfer: 'ltr',
+  checkout: 'chk',
 } as const;
 
 /**
