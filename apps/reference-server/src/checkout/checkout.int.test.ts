@@ -349,6 +349,12 @@ describe(`gateway checkouts over HTTP with the gateways' fakes (${testDatabaseKi
     expect(deposit).toMatchObject({ method: 'upi', clientSecret: deposit.providerRef });
     const depositPayment = razorpay.completeOrder(deposit.providerRef ?? '', 'upi');
     const captured = await razorpayWebhook('payment.captured', deposit, depositPayment);
+    const forged = await fetch(`${running.server.url}/webhooks/razorpay`, {
+      method: 'POST',
+      headers: { ...captured.headers, 'content-type': 'application/json' },
+      body: captured.body.replace('"amount":500000', '"amount":1'),
+    });
+    expect(forged.status).toBe(401);
     const orderPaid = await razorpayWebhook('order.paid', deposit, depositPayment);
     await Promise.all([
       deliver('/webhooks/razorpay', captured.body, captured.headers),
