@@ -9,6 +9,7 @@ import type { Migration } from 'kysely/migration';
 import { analyticsFeature } from './analytics/feature.ts';
 import { appointmentsFeature } from './appointments/feature.ts';
 import { auditFeature } from './audit/feature.ts';
+import { checkoutFeature } from './checkout/feature.ts';
 import { claimsFeature } from './claims/feature.ts';
 import { consoleFeature } from './console/feature.ts';
 import { crmFeature } from './crm/feature.ts';
@@ -91,6 +92,7 @@ export function serverFeatures(): Feature[] {
     escrowScreeningFeature(),
     reconciliationFeature,
     installmentsFeature,
+    checkoutFeature,
     consoleFeature(),
     relayFeature(),
   ];

@@ -4,7 +4,8 @@
  * and its dispatcher running: webhook endpoints point at a local receiver
  * that `WEBHOOK_TARGET_ALLOWLIST` permits, so endpoints, deliveries and dead
  * letters are exercised for real. Imports and exports run with the storage
- * feature on a temporary directory. Any operation no feature implements
+ * feature on a temporary directory; checkouts go to the adapters' Stripe
+ * fake served on 127.0.0.1. Any operation no feature implements
  * would be declared unsupported (the suite then checks its 501); today there
  * is none. The clinical feed of the encounter
  * cases is real: HL7 v2 ADT messages over MLLP to the server's listener.
@@ -12,11 +13,18 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  FakeStripe,
+  type ServedFakeProvider,
+  STRIPE_API,
+  serveFakeProvider,
+} from '@clinicbridge/adapters/testing';
 import { MllpClient } from '@clinicbridge/hl7/node';
 import { listOperations } from '@clinicbridge/sdk/contract';
 import type { ClinicalFeed, ClinicalFeedInput } from '@clinicbridge/sdk/testing/contract-suite';
 import { defineContractSuite } from '@clinicbridge/sdk/testing/contract-suite';
 import { afterAll, expect, test, vi } from 'vitest';
+import { checkoutFeature } from '../src/checkout/feature.ts';
 import { claimsFeature } from '../src/claims/feature.ts';
 import { deliveryConfig } from '../src/delivery/config.ts';
 import { exportsFeature } from '../src/exports/feature.ts';
@@ -51,6 +59,7 @@ const featuresAllowing = (allowlist: string) => [
   claimsFeature,
   visasFeature,
   moneyFeature,
+  checkoutFeature,
   storageFeature,
   importsFeature,
   exportsFeature,
@@ -69,6 +78,8 @@ const unsupported = listOperations()
 
 let running: TestServer | undefined;
 let receiver: Receiver | undefined;
+let stripe: ServedFakeProvider | undefined;
+const fakeStripe = new FakeStripe();
 let mllp: MllpClient | undefined;
 
 /** The main tenant's ADT feed: each call is an HL7 message over MLLP, awaited until applied. */
@@ -109,9 +120,12 @@ defineContractSuite({
   unsupported,
   setup: async () => {
     receiver = await startReceiver();
+    stripe = await serveFakeProvider(STRIPE_API, fakeStripe.handlers());
     running = await startTestServer({
       tenantCount: 2,
       env: {
+        STRIPE_SECRET_KEY: fakeStripe.secretKey,
+        STRIPE_API_URL: stripe.url,
         RATE_LIMIT_HIGH_PER_MINUTE: '100000',
         RATE_LIMIT_STANDARD_PER_MINUTE: '100000',
         STORAGE_DIR: mkdtempSync(join(tmpdir(), 'contract-storage-')),
@@ -163,6 +177,7 @@ defineContractSuite({
       .catch(() => undefined);
     await mllp?.close();
     await running?.server.close();
+    await stripe?.close();
   },
 });
 

@@ -26,6 +26,10 @@ export const inboundConfig = z.object({
   INBOUND_COMMS_SECRET: secret,
   INBOUND_EFATURA_SECRET: secret,
   INBOUND_INSURANCE_SECRET: secret,
+  /** Razorpay webhook secret for `/webhooks/razorpay` (`X-Razorpay-Signature`). */
+  INBOUND_RAZORPAY_SECRET: secret,
+  /** iyzico secret key for `/webhooks/iyzico` (`X-IYZ-Signature-V3`). */
+  INBOUND_IYZICO_SECRET: secret,
   /** Accepted clock difference for timestamped schemes, in seconds. */
   INBOUND_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
   /** Largest inbound webhook body, in bytes. */

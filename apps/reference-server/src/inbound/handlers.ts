@@ -1,17 +1,23 @@
 /**
  * What each provider's webhook does to the domain, run by the inbound
- * processor inside a transaction: a Stripe `payment_intent.succeeded`
- * records the payment (marking the invoice paid when settled, and emitting
- * `payment.received`); WhatsApp statuses update the notification and emit
+ * processor inside a transaction: a gateway's payment webhook (Stripe at
+ * `payments`, Razorpay, iyzico) settles the checkout it names
+ * (../checkout/settle.ts); a Stripe `payment_intent.succeeded` opened
+ * outside checkouts records the payment (marking the invoice paid when
+ * settled, and emitting `payment.received`); WhatsApp statuses update the notification and emit
  * `message.*`; Standard Webhooks providers send catalogue events
  * (`{ type, tenantId, entityType, entityId, data }`) that are checked
  * against the catalogue and the provider's allowed types, then recorded.
  * A `PermanentInboundError` means retrying cannot help.
  */
-import { readStripePaymentEvent } from '@clinicbridge/adapters/stripe';
+import type { PaymentWebhookOutcome } from '@clinicbridge/adapters';
+import { readIyzicoPaymentEvent } from '@clinicbridge/adapters/iyzico';
+import { readRazorpayPaymentEvent } from '@clinicbridge/adapters/razorpay';
+import { readStripeGatewayEvent, readStripePaymentEvent } from '@clinicbridge/adapters/stripe';
 import { readWhatsAppStatuses } from '@clinicbridge/adapters/whatsapp';
 import type { EventType } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
+import { settleCheckout } from '../checkout/settle.ts';
 import type { DB } from '../db/schema.ts';
 import type { ChangeContext } from '../kernel/change.ts';
 import { recordEvent } from '../kernel/outbox.ts';
@@ -42,7 +48,12 @@ export type InboundHandler = (
   now: Date,
 ) => Promise<string>;
 
-const allowedTypes: Record<Exclude<ProviderName, 'payments' | 'whatsapp'>, readonly EventType[]> = {
+type GatewayProvider = 'payments' | 'razorpay' | 'iyzico';
+
+const allowedTypes: Record<
+  Exclude<ProviderName, GatewayProvider | 'whatsapp'>,
+  readonly EventType[]
+> = {
   visa: ['visa.status_changed', 'visa.granted', 'visa.rejected'],
   travel: ['booking.confirmed', 'flight.changed', 'flight.cancelled'],
   hotels: ['booking.confirmed', 'stay.confirmed', 'stay.unavailable'],
@@ -72,7 +83,45 @@ const systemChange = (tenantId: string, now: Date): ChangeContext => ({
   now,
 });
 
+/**
+ * Settles the checkout a gateway's webhook is about. Resolves to null when
+ * no checkout has its reference; a webhook the checkout cannot take (another
+ * amount) or the payment service refuses (over the balance) is permanent.
+ */
+async function settleGatewayWebhook(
+  trx: Kysely<DB>,
+  gateway: 'stripe' | 'razorpay' | 'iyzico',
+  outcome: PaymentWebhookOutcome,
+  now: Date,
+): Promise<string | null> {
+  if (outcome.kind === 'ignored') return `event type ${outcome.type.slice(0, 60)} is not used`;
+  if (outcome.kind === 'invalid') throw new PermanentInboundError(outcome.reason);
+  try {
+    return await settleCheckout(trx, gateway, outcome, now);
+  } catch (error) {
+    if (error instanceof Error && error.name === 'CheckoutMismatchError')
+      throw new PermanentInboundError(error.message);
+    if (isApiError(error) && error.status < 500) throw new PermanentInboundError(error.message);
+    throw error;
+  }
+}
+
+function gatewayHandler(
+  gateway: 'razorpay' | 'iyzico',
+  read: (payload: unknown) => PaymentWebhookOutcome,
+): InboundHandler {
+  return async (trx, payload, now) => {
+    const settled = await settleGatewayWebhook(trx, gateway, read(payload), now);
+    if (settled === null)
+      throw new PermanentInboundError(`the ${gateway} webhook names no checkout of this server`);
+    return settled;
+  };
+}
+
 const handlePayments: InboundHandler = async (trx, payload, now) => {
+  // A PaymentIntent opened by a checkout settles the checkout; any other is recorded as before.
+  const settled = await settleGatewayWebhook(trx, 'stripe', readStripeGatewayEvent(payload), now);
+  if (settled !== null) return settled;
   const outcome = readStripePaymentEvent(payload);
   if (outcome.kind === 'ignored') return `event type ${outcome.type.slice(0, 60)} is not used`;
   if (outcome.kind === 'invalid') throw new PermanentInboundError(outcome.reason);
@@ -80,7 +129,7 @@ const handlePayments: InboundHandler = async (trx, payload, now) => {
   const { amount } = outcome;
   const invoiceId = outcome.metadata.invoiceId ?? null;
   const externalRef = outcome.intentId;
-  if (outcome.kind === 'failed') {
+  if (outcome.kind === 'failed' || outcome.kind === 'cancelled') {
     await recordEvent(trx, {
       tenantId,
       type: 'payment.failed',
@@ -89,7 +138,8 @@ const handlePayments: InboundHandler = async (trx, payload, now) => {
       data: {
         invoiceId: invoiceId as `inv_${string}` | null,
         amount,
-        failureCode: outcome.failureCode ?? 'payment_failed',
+        failureCode:
+          outcome.failureCode ?? (outcome.kind === 'cancelled' ? 'canceled' : 'payment_failed'),
         externalRef,
       },
       occurredAt: now,
@@ -257,4 +307,6 @@ export const inboundHandlers: Readonly<Record<ProviderName, InboundHandler>> = {
   comms: standardHandler('comms'),
   efatura: standardHandler('efatura'),
   insurance: standardHandler('insurance'),
+  razorpay: gatewayHandler('razorpay', readRazorpayPaymentEvent),
+  iyzico: gatewayHandler('iyzico', readIyzicoPaymentEvent),
 };

@@ -8,6 +8,11 @@
 import { createHash } from 'node:crypto';
 import type { SchemeName } from '@clinicbridge/webhooks';
 import type { InboundConfig } from './config.ts';
+import {
+  type SignatureCheck,
+  verifyIyzicoSignature,
+  verifyRazorpaySignature,
+} from './gateway-signatures.ts';
 
 /**
  * Names accepted in `/webhooks/:provider`.
@@ -24,6 +29,8 @@ export const providerNames = [
   'comms',
   'efatura',
   'insurance',
+  'razorpay',
+  'iyzico',
 ] as const;
 
 /**
@@ -44,6 +51,10 @@ export interface InboundProvider {
   readonly name: ProviderName;
   readonly scheme: SchemeName;
   readonly secretVariable: keyof InboundConfig;
+  /** A signature the scheme registry does not know (Razorpay, iyzico); replaces `scheme`'s check. */
+  readonly verify?: SignatureCheck;
+  /** Where the provider's delivery id is, when the scheme does not say. */
+  readonly eventId?: (payload: Record<string, unknown>, headers: Headers) => unknown;
 }
 
 const standard = (name: ProviderName, secretVariable: keyof InboundConfig): InboundProvider => ({
@@ -67,6 +78,20 @@ export const inboundProviders: Readonly<Record<ProviderName, InboundProvider>> =
   comms: standard('comms', 'INBOUND_COMMS_SECRET'),
   efatura: standard('efatura', 'INBOUND_EFATURA_SECRET'),
   insurance: standard('insurance', 'INBOUND_INSURANCE_SECRET'),
+  razorpay: {
+    name: 'razorpay',
+    scheme: 'hmac',
+    secretVariable: 'INBOUND_RAZORPAY_SECRET',
+    verify: verifyRazorpaySignature,
+    eventId: (_payload, headers) => headers.get('x-razorpay-event-id'),
+  },
+  iyzico: {
+    name: 'iyzico',
+    scheme: 'hmac',
+    secretVariable: 'INBOUND_IYZICO_SECRET',
+    verify: verifyIyzicoSignature,
+    eventId: (payload) => payload.iyziReferenceCode,
+  },
 };
 
 /**
@@ -94,7 +119,8 @@ export function providerEventId(
   const bodyHash = () => `sha256:${createHash('sha256').update(raw).digest('hex')}`;
   const record = (payload ?? {}) as Record<string, unknown>;
   let id: unknown;
-  if (provider.scheme === 'stripe') id = record.id;
+  if (provider.eventId) id = provider.eventId(record, headers);
+  else if (provider.scheme === 'stripe') id = record.id;
   else if (provider.scheme === 'standard') id = headers.get('webhook-id');
   else if (provider.scheme === 'meta') id = metaMessageKey(record);
   return typeof id === 'string' && id !== '' ? id.slice(0, 200) : bodyHash();

@@ -52,7 +52,9 @@ function parseJson(raw: Uint8Array): { payload: unknown; reason: string | null }
 }
 
 function eventTypeOf(payload: unknown): string | null {
-  const type = (payload as { type?: unknown } | undefined)?.type;
+  // Stripe and Standard Webhooks say `type`, Razorpay `event`, iyzico `iyziEventType`.
+  const named = payload as { type?: unknown; event?: unknown; iyziEventType?: unknown } | undefined;
+  const type = named?.type ?? named?.event ?? named?.iyziEventType;
   if (typeof type === 'string') return type.slice(0, 100);
   // Meta sends `object` + `field` instead of a type.
   const field = (payload as { entry?: { changes?: { field?: unknown }[] }[] } | undefined)
@@ -89,11 +91,13 @@ export function mountInboundRoutes(app: Hono<AppEnv>, deps: InboundRouteDeps): v
         .split(',')
         .map((part) => part.trim())
         .filter((part) => part !== '');
-      await getScheme(provider.scheme).verify(raw, c.req.raw.headers, secrets, {
-        parse: false,
-        toleranceSeconds: deps.config.INBOUND_TOLERANCE_SECONDS,
-        now: () => now.getTime(),
-      });
+      if (provider.verify) await provider.verify(raw, c.req.raw.headers, secrets);
+      else
+        await getScheme(provider.scheme).verify(raw, c.req.raw.headers, secrets, {
+          parse: false,
+          toleranceSeconds: deps.config.INBOUND_TOLERANCE_SECONDS,
+          now: () => now.getTime(),
+        });
     } catch (error) {
       if (!isWebhookVerificationError(error)) throw error;
       throw new ApiError('webhook_verification_failed', error.message, {

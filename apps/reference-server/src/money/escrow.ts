@@ -22,8 +22,13 @@ type Milestone = Row<'escrow_milestones'>;
 const open = (m: Milestone) => m.status === 'held' || m.status === 'disputed';
 const total = (rows: { amount: number }[]) => rows.reduce((sum, r) => sum + r.amount, 0);
 
-/** The tenant's clearing (money at the gateway) and payable (owed to the clinic) accounts. */
-function tenantAccounts(db: Kysely<DB>, tenantId: string, currency: string, now: Date) {
+/**
+ * The tenant's clearing (money at the gateway) and payable (owed to the clinic) accounts.
+ *
+ * @example
+ * const [clearing, payable] = await tenantAccounts(trx, tenantId, 'EUR', now);
+ */
+export function tenantAccounts(db: Kysely<DB>, tenantId: string, currency: string, now: Date) {
   return Promise.all([
     openAccount(
       db,

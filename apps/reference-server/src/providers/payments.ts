@@ -1,13 +1,16 @@
 /**
- * The payment providers: Stripe (cards, and Connect escrow) and Razorpay
- * (UPI and cards), each behind the `PaymentGateway` port.
+ * The payment providers: Stripe (cards, and Connect escrow), iyzico (cards,
+ * hosted Checkout Form) and Razorpay (UPI and cards), each behind the
+ * `PaymentGateway` port.
  */
 import type { EscrowAccount, PaymentGateway } from '@clinicbridge/adapters';
+import { createIyzicoGateway } from '@clinicbridge/adapters/iyzico';
 import { createRazorpayGateway } from '@clinicbridge/adapters/razorpay';
 import { createStripeEscrow, createStripeGateway } from '@clinicbridge/adapters/stripe';
 import * as z from 'zod';
 import { optionalUrl, optionalValue } from './config-values.ts';
 import type { ProviderGroup } from './group.ts';
+import { resolveIyzicoPayer } from './iyzico-payers.ts';
 
 /**
  * The payment providers' section of the environment.
@@ -23,6 +26,10 @@ export const paymentsConfig = z.object({
   RAZORPAY_KEY_ID: optionalValue,
   RAZORPAY_KEY_SECRET: optionalValue,
   RAZORPAY_API_URL: optionalUrl,
+  /** iyzico: API key and secret key (cards through the hosted Checkout Form). */
+  IYZICO_API_KEY: optionalValue,
+  IYZICO_SECRET_KEY: optionalValue,
+  IYZICO_API_URL: optionalUrl,
 });
 
 /**
@@ -32,7 +39,11 @@ export const paymentsConfig = z.object({
  * const gateway = providers.payments.stripe ?? providers.payments.razorpay;
  */
 export interface PaymentProviders {
-  readonly payments: { readonly stripe?: PaymentGateway; readonly razorpay?: PaymentGateway };
+  readonly payments: {
+    readonly stripe?: PaymentGateway;
+    readonly iyzico?: PaymentGateway;
+    readonly razorpay?: PaymentGateway;
+  };
   readonly escrow?: EscrowAccount;
 }
 
@@ -65,11 +76,23 @@ export const paymentProviders: ProviderGroup<typeof paymentsConfig, PaymentProvi
           })
         : undefined;
     if (!razorpay) absent.push('razorpay');
+    const iyzico =
+      config.IYZICO_API_KEY && config.IYZICO_SECRET_KEY
+        ? createIyzicoGateway({
+            ...hooks,
+            apiKey: config.IYZICO_API_KEY,
+            secretKey: config.IYZICO_SECRET_KEY,
+            resolveBuyer: resolveIyzicoPayer,
+            ...(config.IYZICO_API_URL ? { baseUrl: config.IYZICO_API_URL } : {}),
+          })
+        : undefined;
+    if (!iyzico) absent.push('iyzico');
     return {
       built: {
         payments: {
           ...(stripe ? { stripe: createStripeGateway(stripe) } : {}),
           ...(razorpay ? { razorpay } : {}),
+          ...(iyzico ? { iyzico } : {}),
         },
         ...(stripe ? { escrow: createStripeEscrow(stripe) } : {}),
       },

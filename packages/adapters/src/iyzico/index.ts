@@ -5,3 +5,4 @@
 export { iyzicoAuth, iyzicoAuthorization } from './auth.ts';
 export { mapIyzicoError } from './errors.ts';
 export { createIyzicoGateway, type IyzicoBuyer, type IyzicoOptions } from './gateway.ts';
+export { iyzicoWebhookSignature, readIyzicoPaymentEvent } from './webhook.ts';

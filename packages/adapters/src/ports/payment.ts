@@ -198,3 +198,25 @@ export interface PaymentGateway {
   status(input: { paymentId: string; correlationId?: string }): Promise<PaymentIntent>;
   settlementReport(input: SettlementReportInput): Promise<SettlementReport>;
 }
+
+/**
+ * What a gateway's verified payment webhook says, whichever gateway sent it:
+ * the payment attempt it is about (`providerRef`: the PaymentIntent, order
+ * or checkout-form token the intent was created as), the gateway's payment
+ * id, and the amount when the gateway sends one. Events ClinicBridge does
+ * not use are `ignored`, never an error.
+ *
+ * @example
+ * const outcome: PaymentWebhookOutcome = { kind: 'ignored', type: 'order.notified' };
+ */
+export type PaymentWebhookOutcome =
+  | {
+      kind: 'succeeded' | 'failed' | 'cancelled';
+      providerRef: string;
+      providerPaymentId: string;
+      amount?: { amount: number; currency: string };
+      /** The gateway's decline code (a code, never its message). */
+      failureCode?: string;
+    }
+  | { kind: 'ignored'; type: string }
+  | { kind: 'invalid'; reason: string };

@@ -4,3 +4,4 @@
  */
 export { mapRazorpayError } from './errors.ts';
 export { createRazorpayGateway, type RazorpayOptions } from './gateway.ts';
+export { readRazorpayPaymentEvent } from './webhook.ts';

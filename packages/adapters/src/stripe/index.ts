@@ -6,4 +6,8 @@ export { createStripeClient, type StripeOptions } from './client.ts';
 export { mapStripeError } from './errors.ts';
 export { createStripeEscrow } from './escrow.ts';
 export { createStripeGateway } from './gateway.ts';
-export { readStripePaymentEvent, type StripePaymentOutcome } from './webhook.ts';
+export {
+  readStripeGatewayEvent,
+  readStripePaymentEvent,
+  type StripePaymentOutcome,
+} from './webhook.ts';

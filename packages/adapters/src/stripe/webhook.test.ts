@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { readStripePaymentEvent } from './webhook.ts';
+import { readStripeGatewayEvent, readStripePaymentEvent } from './webhook.ts';
 
 const intent = (type: string, object: Record<string, unknown>) => ({
   id: 'evt_1',
@@ -54,5 +54,26 @@ describe('readStripePaymentEvent', () => {
       kind: 'invalid',
     });
     expect(readStripePaymentEvent(null)).toEqual({ kind: 'ignored', type: '' });
+  });
+});
+
+describe('readStripeGatewayEvent', () => {
+  test('the PaymentIntent is both the attempt and the payment; a cancellation is a final outcome', () => {
+    expect(readStripeGatewayEvent(intent('payment_intent.succeeded', { amount: 5000 }))).toEqual({
+      kind: 'succeeded',
+      providerRef: 'pi_1',
+      providerPaymentId: 'pi_1',
+      amount: { amount: 5000, currency: 'TRY' },
+    });
+    expect(
+      readStripeGatewayEvent(intent('payment_intent.canceled', { amount: 5000 })),
+    ).toMatchObject({
+      kind: 'cancelled',
+      failureCode: 'canceled',
+    });
+    expect(readStripeGatewayEvent({ type: 'charge.refunded' })).toEqual({
+      kind: 'ignored',
+      type: 'charge.refunded',
+    });
   });
 });

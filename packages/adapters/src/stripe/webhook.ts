@@ -1,11 +1,12 @@
 /**
  * Reading Stripe's payment webhooks (the event object of `payment_intent.*`
  * after its signature was verified, e.g. with `@clinicbridge/webhooks/stripe`)
- * into a provider-neutral outcome: succeeded or failed, amount in minor units
+ * into a provider-neutral outcome: succeeded, failed or cancelled, amount in minor units
  * and currency, the intent id and the metadata the caller put on the intent.
  * Events ClinicBridge does not use are `ignored`, never an error.
  */
 import { z } from 'zod';
+import type { PaymentWebhookOutcome } from '../ports/payment.ts';
 
 const StripePaymentEvent = z.object({
   type: z.string(),
@@ -31,7 +32,7 @@ const StripePaymentEvent = z.object({
  */
 export type StripePaymentOutcome =
   | {
-      kind: 'succeeded' | 'failed';
+      kind: 'succeeded' | 'failed' | 'cancelled';
       intentId: string;
       amount: { amount: number; currency: string };
       metadata: Record<string, string>;
@@ -47,6 +48,7 @@ const used = {
   'payment_intent.succeeded': 'succeeded',
   'payment.succeeded': 'succeeded',
   'payment_intent.payment_failed': 'failed',
+  'payment_intent.canceled': 'cancelled',
 } as const;
 
 /**
@@ -77,5 +79,30 @@ export function readStripePaymentEvent(payload: unknown): StripePaymentOutcome {
     metadata: object.metadata,
     ...(kind === 'failed' && message ? { failureMessage: message.slice(0, 200) } : {}),
     ...(kind === 'failed' && code && /^[a-z0-9_]{1,64}$/.test(code) ? { failureCode: code } : {}),
+  };
+}
+
+/**
+ * Reads a verified Stripe event as the gateway-neutral outcome all
+ * gateways' webhooks share (the PaymentIntent is both the attempt and the
+ * payment).
+ *
+ * @example
+ * const outcome = readStripeGatewayEvent(JSON.parse(rawBody));
+ * if (outcome.kind === 'succeeded') console.log(outcome.providerRef); // the PaymentIntent id
+ */
+export function readStripeGatewayEvent(payload: unknown): PaymentWebhookOutcome {
+  const outcome = readStripePaymentEvent(payload);
+  if (outcome.kind === 'ignored' || outcome.kind === 'invalid') return outcome;
+  return {
+    kind: outcome.kind,
+    providerRef: outcome.intentId,
+    providerPaymentId: outcome.intentId,
+    amount: outcome.amount,
+    ...(outcome.kind === 'failed'
+      ? { failureCode: outcome.failureCode ?? 'payment_failed' }
+      : outcome.kind === 'cancelled'
+        ? { failureCode: 'canceled' }
+        : {}),
   };
 }

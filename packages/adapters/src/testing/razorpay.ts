@@ -49,6 +49,8 @@ export class FakeRazorpay {
       receipt: string;
       status: string;
       notes: unknown;
+      /** 1: the payment is captured as soon as the payer completes Checkout. */
+      payment_capture: number;
       created_at: number;
     }
   >();
@@ -102,21 +104,25 @@ export class FakeRazorpay {
     );
   }
 
-  /** Plays the payer completing Checkout for an order; returns the authorised payment id. */
+  /**
+   * Plays the payer completing Checkout for an order; returns the payment id,
+   * authorised (or captured when the order asked for `payment_capture: 1`).
+   */
   completeOrder(orderId: string, method: 'card' | 'upi' = 'card'): string {
     const order = this.orders.get(orderId);
     if (!order) throw new Error(`unknown order ${orderId}`);
     const id = this.id('pay');
-    order.status = 'attempted';
+    const captured = order.payment_capture === 1;
+    order.status = captured ? 'paid' : 'attempted';
     this.payments.set(id, {
       id,
       entity: 'payment',
       amount: order.amount,
       currency: order.currency,
-      status: 'authorized',
+      status: captured ? 'captured' : 'authorized',
       order_id: orderId,
       method,
-      captured: false,
+      captured,
       amount_refunded: 0,
       refund_status: null,
       fee: null,
@@ -179,6 +185,7 @@ export class FakeRazorpay {
             receipt: String(body.receipt ?? ''),
             status: 'created',
             notes: body.notes ?? [],
+            payment_capture: body.payment_capture === 1 ? 1 : 0,
             created_at: Math.floor(Date.now() / 1000),
           };
           this.orders.set(order.id, order);

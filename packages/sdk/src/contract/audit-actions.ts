@@ -32,6 +32,8 @@ export const auditActions = {
   'escrows.dispute': 'escrow.disputed',
   'escrows.void': 'escrow.voided',
   'escrows.refund': 'refund.issued',
+  'checkouts.create': 'checkout.created',
+  'checkouts.refund': 'checkout.refund_requested',
   'claims.create': 'claim.created',
   'claims.preauthorize': 'claim.preauthorization_requested',
   'claims.submit': 'claim.submission_requested',

@@ -42,6 +42,7 @@ export const idPrefixes = {
   reconciliationRun: 'rcn',
   reconciliationBreak: 'rcb',
   installmentPlan: 'ipl',
+  checkout: 'chk',
 } as const;
 
 /**

@@ -10,6 +10,7 @@
 import type * as z from 'zod/mini';
 import type { appointment } from './resources/appointments.ts';
 import type { auditEvent } from './resources/audit-events.ts';
+import type { checkout } from './resources/checkouts.ts';
 import type { claim } from './resources/claims.ts';
 import type { encounter } from './resources/encounters.ts';
 import type { escrow, ledgerBalance } from './resources/escrows.ts';
@@ -37,6 +38,7 @@ export * from './operation.ts';
 export * from './operations.ts';
 export * from './resources/appointments.ts';
 export * from './resources/audit-events.ts';
+export * from './resources/checkouts.ts';
 export * from './resources/claims.ts';
 export * from './resources/encounters.ts';
 export * from './resources/escrows.ts';
@@ -220,3 +222,11 @@ export type Escrow = z.infer<typeof escrow>;
  * const balance: LedgerBalance = await client.ledgerAccounts.balance({ accountId });
  */
 export type LedgerBalance = z.infer<typeof ledgerBalance>;
+
+/**
+ * A gateway checkout of an invoice.
+ *
+ * @example
+ * const checkout: Checkout = await client.checkouts.get({ checkoutId });
+ */
+export type Checkout = z.infer<typeof checkout>;

@@ -6,6 +6,7 @@
 import type { Operation } from './operation.ts';
 import { appointmentOperations } from './resources/appointments.ts';
 import { auditEventOperations } from './resources/audit-events.ts';
+import { checkoutOperations } from './resources/checkouts.ts';
 import { claimOperations } from './resources/claims.ts';
 import { encounterOperations } from './resources/encounters.ts';
 import { escrowOperations, ledgerAccountOperations } from './resources/escrows.ts';
@@ -42,6 +43,7 @@ export const operations = {
   invoices: invoiceOperations,
   payments: paymentOperations,
   refunds: refundOperations,
+  checkouts: checkoutOperations,
   escrows: escrowOperations,
   ledgerAccounts: ledgerAccountOperations,
   claims: claimOperations,

@@ -11,6 +11,7 @@ import * as z from 'zod/mini';
 import { money, timestamp } from '../common.ts';
 import { idSchema } from '../ids.ts';
 import { appointmentStatus } from '../resources/appointments.ts';
+import { checkoutGateway, checkoutMethod, gatewayRefundReason } from '../resources/checkouts.ts';
 import { encounterClass, encounterStatus } from '../resources/encounters.ts';
 import { disputeReason } from '../resources/escrows.ts';
 import { breakKind, settlementProvider } from '../resources/reconciliation.ts';
@@ -88,6 +89,35 @@ const messageData = z.object({
   providerMessageId: z.optional(externalRef),
   patientId: z.optional(idSchema('pat')),
   errorCode: z.optional(eventCode),
+});
+
+/** A gateway payment settled for an invoice: succeeded, or paid as a deposit or the balance. */
+const gatewayPaymentData = {
+  checkoutId: idSchema('chk'),
+  paymentId: idSchema('pay'),
+  invoiceId: idSchema('inv'),
+  gateway: checkoutGateway,
+  method: checkoutMethod,
+  amount: money,
+  /** What is left to pay on the invoice after this payment. */
+  invoiceBalance: money,
+};
+
+/** Money going back to the payer's original method through the gateway. */
+const gatewayRefundData = {
+  checkoutId: idSchema('chk'),
+  refundId: idSchema('ref'),
+  paymentId: idSchema('pay'),
+  invoiceId: idSchema('inv'),
+  gateway: checkoutGateway,
+  amount: money,
+  reason: gatewayRefundReason,
+};
+
+const gatewayRefundDone = z.object({
+  ...gatewayRefundData,
+  /** The gateway's refund id. */
+  providerRefundId: externalRef,
 });
 
 const claimData = z.object({
@@ -169,7 +199,29 @@ export const eventDataSchemas = {
     /** The gateway's decline code (`card_declined`, `insufficient_funds`), never its message. */
     failureCode: eventCode,
     externalRef: z.optional(externalRef),
+    /** Set when the payment was a gateway checkout. */
+    checkoutId: z.optional(idSchema('chk')),
+    gateway: z.optional(checkoutGateway),
   }),
+  'payment.initiated': z.object({
+    checkoutId: idSchema('chk'),
+    invoiceId: idSchema('inv'),
+    gateway: checkoutGateway,
+    method: checkoutMethod,
+    amount: money,
+  }),
+  'payment.succeeded': z.object({
+    ...gatewayPaymentData,
+    /** Set when the payment is held in escrow for the case's milestones. */
+    escrowId: z.optional(idSchema('esc')),
+  }),
+  /** A gateway payment that left part of the invoice to pay. */
+  'payment.deposit.paid': z.object(gatewayPaymentData),
+  /** A gateway payment that settled the invoice. */
+  'payment.balance.paid': z.object(gatewayPaymentData),
+  'payment.refund.initiated': z.object(gatewayRefundData),
+  'payment.refund.issued': gatewayRefundDone,
+  'refund.completed': gatewayRefundDone,
   'refund.issued': z.object({
     refundId: idSchema('ref'),
     paymentId: idSchema('pay'),

@@ -8,6 +8,7 @@ import { listOperations, type Operation } from '../../contract/index.ts';
 import { ClinicBridge } from '../../index.ts';
 import { adminCases } from './cases/admin.ts';
 import { appointmentCases } from './cases/appointments.ts';
+import { checkoutCases } from './cases/checkouts.ts';
 import { claimCases } from './cases/claims.ts';
 import { encounterCases } from './cases/encounters.ts';
 import { escrowCases } from './cases/escrows.ts';
@@ -46,6 +47,7 @@ export const contractCases: readonly ContractCase[] = [
   ...encounterCases,
   ...moneyCases,
   ...escrowCases,
+  ...checkoutCases,
   ...claimCases,
   ...visaCases,
   ...securityCases,

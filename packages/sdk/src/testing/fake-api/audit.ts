@@ -18,6 +18,7 @@ const entityTypes: Record<string, string> = {
   payments: 'payment',
   refunds: 'refund',
   escrows: 'escrow',
+  checkouts: 'checkout',
   webhookEndpoints: 'webhook_endpoint',
   deliveries: 'delivery',
   deadLetters: 'delivery',

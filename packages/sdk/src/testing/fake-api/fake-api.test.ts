@@ -329,6 +329,39 @@ describe('money', () => {
     const after = await call('GET', `/api/v1/payments/${payment.body.id}`);
     expect(after.body).toMatchObject({ status: 'refunded', amountRefunded: { amount: 1000 } });
   });
+
+  test('a checkout is pending until its gateway settles it; UPI needs Razorpay; no refund before success', async () => {
+    const inv = await invoice();
+    const upi = await call('POST', '/api/v1/checkouts', {
+      body: { invoiceId: inv.id, gateway: 'stripe', method: 'upi' },
+    });
+    expect([upi.status, upi.body.code]).toEqual([422, 'unprocessable']);
+    const over = await call('POST', '/api/v1/checkouts', {
+      body: {
+        invoiceId: inv.id,
+        gateway: 'stripe',
+        amount: { amount: inv.total.amount + 1, currency: 'EUR' },
+      },
+    });
+    expect([over.status, over.body.code]).toEqual([422, 'payment_exceeds_balance']);
+    const created = await call('POST', '/api/v1/checkouts', {
+      body: { invoiceId: inv.id, gateway: 'stripe' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'pending', amount: inv.balance, paymentId: null });
+    const got = await call('GET', `/api/v1/checkouts/${created.body.id}`);
+    expect(got.body).toEqual(created.body);
+    const refund = await call('POST', `/api/v1/checkouts/${created.body.id}/refund`, {
+      body: { amount: { amount: 1, currency: 'EUR' }, reason: 'duplicate' },
+    });
+    expect([refund.status, refund.body.code]).toEqual([409, 'invalid_state_transition']);
+    expect(
+      api.state
+        .tenant(api.state.defaultTenant.tenantId)
+        .events.values()
+        .map((e) => e.type),
+    ).toContain('payment.initiated');
+  });
 });
 
 describe('failure injection', () => {

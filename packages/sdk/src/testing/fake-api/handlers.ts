@@ -2,6 +2,7 @@
 import type { BoundHandler } from './context.ts';
 import { appointmentHandlers } from './resources/appointments.ts';
 import { auditEventHandlers } from './resources/audit-events.ts';
+import { checkoutHandlers } from './resources/checkouts.ts';
 import { claimHandlers } from './resources/claims.ts';
 import { encounterHandlers } from './resources/encounters.ts';
 import { escrowHandlers } from './resources/escrows.ts';
@@ -34,6 +35,7 @@ export const allHandlers: readonly BoundHandler[] = [
   ...invoiceHandlers,
   ...paymentHandlers,
   ...escrowHandlers,
+  ...checkoutHandlers,
   ...claimHandlers,
   ...visaHandlers,
   ...webhookEndpointHandlers,

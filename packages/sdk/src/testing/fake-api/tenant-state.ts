@@ -5,6 +5,7 @@
 import type {
   Appointment,
   AuditEvent,
+  Checkout,
   Claim,
   Delivery,
   Encounter,
@@ -65,6 +66,7 @@ export class TenantState {
   readonly payments = new Collection<Payment>();
   readonly refunds = new Collection<Refund>();
   readonly escrows = new Collection<Escrow>();
+  readonly checkouts = new Collection<Checkout>();
   readonly claims = new Collection<Claim>();
   /** Visa applications; the bytes of their documents are not kept. */
   readonly visaApplications = new Collection<VisaApplication>();

@@ -1,0 +1,70 @@
+/**
+ * The checkout feature's table. The database keeps the money rules a bug
+ * could break: one checkout per gateway reference, a final status never
+ * changes, and refunds never exceed what was captured.
+ */
+import { type Kysely, sql } from 'kysely';
+import type { Migration } from 'kysely/migration';
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations are frozen in time and must not track today's DB type.
+type AnyDb = Kysely<any>;
+
+const statements = [
+  sql`create table checkouts (
+    id text primary key,
+    tenant_id text not null,
+    invoice_id text not null,
+    gateway text not null check (gateway in ('stripe', 'iyzico', 'razorpay')),
+    method text not null check (method in ('card', 'upi')),
+    amount bigint not null check (amount > 0),
+    currency text not null,
+    amount_refunded bigint not null default 0
+      check (amount_refunded >= 0 and amount_refunded <= amount),
+    status text not null check (status in ('pending', 'succeeded', 'failed', 'cancelled')),
+    provider_ref text,
+    provider_payment_id text,
+    client_secret text,
+    redirect_url text,
+    payment_id text,
+    escrow_id text,
+    escrow_plan text,
+    failure_code text,
+    created_at timestamptz not null,
+    updated_at timestamptz not null,
+    unique (gateway, provider_ref),
+    check (amount_refunded = 0 or status = 'succeeded'),
+    check ((status = 'succeeded') = (payment_id is not null))
+  )`,
+  sql`create index checkouts_tenant_idx on checkouts (tenant_id, created_at)`,
+  // A final status is final: a late or replayed webhook cannot turn a failed
+  // checkout into a charge, nor a succeeded one into a failure.
+  sql`create function checkouts_final_status() returns trigger language plpgsql as $$
+    begin
+      if old.status <> 'pending' and new.status <> old.status then
+        raise exception 'checkout % is % and cannot become %', old.id, old.status, new.status
+          using errcode = '55000';
+      end if;
+      return new;
+    end $$`,
+  sql`create trigger checkouts_final_status before update on checkouts
+    for each row execute function checkouts_final_status()`,
+];
+
+async function up(db: AnyDb): Promise<void> {
+  for (const statement of statements) await statement.execute(db);
+}
+
+async function down(db: AnyDb): Promise<void> {
+  await sql`drop table if exists checkouts`.execute(db);
+  await sql`drop function if exists checkouts_final_status()`.execute(db);
+}
+
+/**
+ * The checkout feature's migrations.
+ *
+ * @example
+ * const features: Feature[] = [{ name: 'checkout', migrations: checkoutMigrations }];
+ */
+export const checkoutMigrations: Record<string, Migration> = {
+  '0450-checkouts': { up, down },
+};

@@ -1,0 +1,39 @@
+/**
+ * Table type of the checkout feature, added to the server's `DB` by module
+ * augmentation (see src/db/schema.ts). Amounts are minor units.
+ */
+
+/**
+ * One payment attempt at a gateway for an invoice.
+ *
+ * @example
+ * await db.selectFrom('checkouts').select('status').where('provider_ref', '=', 'pi_1').execute();
+ */
+export interface CheckoutsTable {
+  id: string;
+  tenant_id: string;
+  invoice_id: string;
+  gateway: 'stripe' | 'iyzico' | 'razorpay';
+  method: 'card' | 'upi';
+  amount: number;
+  currency: string;
+  amount_refunded: number;
+  status: 'pending' | 'succeeded' | 'failed' | 'cancelled';
+  provider_ref: string | null;
+  provider_payment_id: string | null;
+  client_secret: string | null;
+  redirect_url: string | null;
+  payment_id: string | null;
+  escrow_id: string | null;
+  /** The case's milestones (`{ milestones, expiresAt }`, JSON), held in escrow on success. */
+  escrow_plan: string | null;
+  failure_code: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+declare module '../db/schema.ts' {
+  interface DB {
+    checkouts: CheckoutsTable;
+  }
+}
