@@ -34,7 +34,9 @@ import { registerFacility } from '../src/hl7/facilities.ts';
 import { hl7Feature } from '../src/hl7/feature.ts';
 import { importsFeature } from '../src/imports/feature.ts';
 import { inboundConfig } from '../src/inbound/config.ts';
+import { installmentsFeature } from '../src/installments/feature.ts';
 import { moneyFeature } from '../src/money/feature.ts';
+import { reconciliationFeature } from '../src/reconciliation/feature.ts';
 import { storageFeature } from '../src/storage/feature.ts';
 import { visasFeature } from '../src/visas/feature.ts';
 import { type Receiver, startReceiver } from './delivery/receiver.ts';
@@ -60,6 +62,8 @@ const featuresAllowing = (allowlist: string) => [
   visasFeature,
   moneyFeature,
   checkoutFeature,
+  reconciliationFeature,
+  installmentsFeature,
   storageFeature,
   importsFeature,
   exportsFeature,

@@ -13,6 +13,7 @@ import { claimCases } from './cases/claims.ts';
 import { encounterCases } from './cases/encounters.ts';
 import { escrowCases } from './cases/escrows.ts';
 import { moneyCases } from './cases/money.ts';
+import { moneyOpsCases } from './cases/money-ops.ts';
 import { patientCases } from './cases/patients.ts';
 import { securityCases } from './cases/security.ts';
 import { visaCases } from './cases/visas.ts';
@@ -48,6 +49,7 @@ export const contractCases: readonly ContractCase[] = [
   ...moneyCases,
   ...escrowCases,
   ...checkoutCases,
+  ...moneyOpsCases,
   ...claimCases,
   ...visaCases,
   ...securityCases,
