@@ -14,13 +14,12 @@ import { type AuditChainReport, verifyAuditChain } from '../audit/verify.ts';
 import { rotateSigningKey } from '../auth/signing-keys.ts';
 import type { CoreConfig } from '../config/index.ts';
 import type { Database } from '../db/database.ts';
-import { migrateToLatest } from '../db/migrate.ts';
-import { serverMigrations } from '../features.ts';
+import { serverFeatures } from '../features.ts';
 import { checkFacilityInput, FacilityInputError, registerFacility } from '../hl7/facilities.ts';
 import { type MappingInput, MappingInputError, upsertMapping } from '../hl7/mappings.ts';
 import type { ChangeContext } from '../kernel/change.ts';
 import { isApiError } from '../kernel/problem.ts';
-import { openConfiguredDatabase } from '../server.ts';
+import { migrateConfiguredDatabase, openConfiguredDatabase } from '../server.ts';
 import { revokeOAuthClient, rotateOAuthClientSecret } from '../tenants/oauth-clients.ts';
 import {
   type CreatedTenant,
@@ -46,7 +45,7 @@ async function withDatabase<T>(
 ): Promise<T> {
   const database = await openConfiguredDatabase(config);
   try {
-    await migrateToLatest(database.db, serverMigrations);
+    await migrateConfiguredDatabase(config, database, serverFeatures());
     return await fn(database);
   } finally {
     await database.close();
@@ -62,7 +61,7 @@ async function withDatabase<T>(
 export async function migrateCommand(config: CoreConfig): Promise<string[]> {
   const database = await openConfiguredDatabase(config);
   try {
-    return await migrateToLatest(database.db, serverMigrations);
+    return await migrateConfiguredDatabase(config, database, serverFeatures());
   } finally {
     await database.close();
   }
