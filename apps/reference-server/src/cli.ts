@@ -2,7 +2,7 @@
 /**
  * `clinicbridge-server <command>`: start | migrate | create-tenant |
  * create-token | create-client | revoke-client | rotate-client-secret | rotate-signing-key |
- * audit verify | hl7-facility | hl7-map. Runs from source under Node's type
+ * audit verify | seed-sandbox | hl7-facility | hl7-map. Runs from source under Node's type
  * stripping (`node apps/reference-server/src/cli.ts start`). Configuration
  * comes from the environment (see docs/self-hosting.md).
  */
@@ -19,6 +19,7 @@ import {
   migrateCommand,
   oauthClientCommand,
   rotateSigningKeyCommand,
+  seedSandboxCommand,
 } from './cli/commands.ts';
 import { ConfigError, type CoreConfig, loadConfig } from './config/index.ts';
 import { DataDirInUseError } from './db/database.ts';
@@ -42,6 +43,8 @@ Commands:
                                          new OAuth client secret (shown once); the old one gets no new token
   rotate-signing-key                     new OAuth signing key; the old one verifies until its tokens expire
   audit verify [--tenant T] [--json]     walk the audit log's hash chains; exit 1 at the first broken row
+  seed-sandbox [--name N] [--json]       (SERVER_ENVIRONMENT=test only) a test tenant with fake patients,
+                                         appointments, invoices and payments; its test credentials shown once
   hl7-facility --tenant T --facility MSH4 --allow ip,cidr [--application MSH3] [--utc-offset +05:30] [--processing-id P]
                                          register an HL7 sending facility for a tenant
   hl7-map --tenant T --kind provider|department|service --code C --ref R [--label L]
@@ -54,7 +57,10 @@ async function start(config: CoreConfig): Promise<void> {
   const server = await startServer({ config, logger });
   let demo: CreatedTenant | undefined;
   if (config.CREATE_DEMO_TENANT && (await countTenants(server.database.db)) === 0) {
-    demo = await createTenant(server.database.db, { name: 'Demo clinic' });
+    demo = await createTenant(server.database.db, {
+      name: 'Demo clinic',
+      environment: config.SERVER_ENVIRONMENT,
+    });
   }
   process.stdout.write(startBanner({ config, url: server.url, kind: server.database.kind, demo }));
   logger.info({ url: server.url, storage: server.database.kind }, 'server started');
@@ -212,6 +218,15 @@ async function main(argv: string[]): Promise<number> {
         ].join('\n'),
       );
       return broken ? 1 : 0;
+    }
+    case 'seed-sandbox': {
+      const s = await seedSandboxCommand(config, values.name);
+      print(
+        s,
+        values.json,
+        `sandbox tenant ${s.tenantId}: ${s.patients} fake patients, ${s.appointments} appointments, ${s.invoices} invoices, ${s.payments} payments\ntest API key ${s.apiKey}\nOAuth client ${s.clientId}\nclient secret ${s.clientSecret}\n(shown once; accepted only by a server with SERVER_ENVIRONMENT=test)`,
+      );
+      return 0;
     }
     case 'hl7-facility': {
       if (!values.tenant || !values.facility || !values.allow)

@@ -28,6 +28,7 @@ import {
   tenantExists,
 } from '../tenants/service.ts';
 import { createIntegrationToken } from '../tokens/service.ts';
+import { type SeededSandbox, seedSandbox } from './seed-sandbox.ts';
 
 /**
  * A command's failure that the CLI prints as is and exits 1 on.
@@ -77,7 +78,9 @@ export function createTenantCommand(config: CoreConfig, name: string): Promise<C
   if (name.trim() === '' || name.length > 200) {
     throw new CommandError('--name must be 1–200 characters');
   }
-  return withDatabase(config, (database) => createTenant(database.db, { name: name.trim() }));
+  return withDatabase(config, (database) =>
+    createTenant(database.db, { name: name.trim(), environment: config.SERVER_ENVIRONMENT }),
+  );
 }
 
 /**
@@ -165,6 +168,7 @@ export async function createTokenCommand(
           tier: input.tier as 'standard' | 'high' | undefined,
           expiresAt: input.expiresAt ? new Date(input.expiresAt).toISOString() : undefined,
           allowedIps,
+          environment: config.SERVER_ENVIRONMENT,
         },
       ),
     );
@@ -231,6 +235,7 @@ export async function createClientCommand(
           scopes,
           ...(tier ? { tier } : {}),
           allowedIps,
+          environment: config.SERVER_ENVIRONMENT,
         },
       ),
     );
@@ -264,13 +269,39 @@ export function oauthClientCommand(
           const client = await revokeOAuthClient(trx, change, input.clientId);
           return { clientId: client.id, status: client.status };
         }
-        const client = await rotateOAuthClientSecret(trx, change, input.clientId);
+        const client = await rotateOAuthClientSecret(
+          trx,
+          change,
+          input.clientId,
+          config.SERVER_ENVIRONMENT,
+        );
         return { clientId: client.id, status: client.status, clientSecret: client.clientSecret };
       } catch (error) {
         if (isApiError(error)) throw new CommandError(error.message);
         throw error;
       }
     }),
+  );
+}
+
+/**
+ * Fills a new test tenant with fake data (finding 19); refuses a live
+ * configuration, whose server would refuse the test credentials anyway.
+ *
+ * @example
+ * const { tenantId, apiKey } = await seedSandboxCommand({ ...config, SERVER_ENVIRONMENT: 'test' });
+ */
+export function seedSandboxCommand(config: CoreConfig, name?: string): Promise<SeededSandbox> {
+  if (config.SERVER_ENVIRONMENT !== 'test') {
+    throw new CommandError(
+      'seed-sandbox runs only against a sandbox: set SERVER_ENVIRONMENT=test (and a database of its own, never the production one)',
+    );
+  }
+  if (name !== undefined && (name.trim() === '' || name.length > 200)) {
+    throw new CommandError('--name must be 1–200 characters');
+  }
+  return withDatabase(config, (database) =>
+    seedSandbox(database.db, name === undefined ? {} : { name: name.trim() }),
   );
 }
 

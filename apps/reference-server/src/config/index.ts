@@ -73,6 +73,12 @@ export const coreConfig = z.object({
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   /** How long SIGTERM waits for in-flight requests before closing anyway. */
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  /**
+   * `live` (production) or `test` (the sandbox). Credentials carry the
+   * environment they were issued in (`cbk_live_…`, `cbk_test_…`, the JWT's
+   * `env`), and a server refuses those of the other one (finding 19).
+   */
+  SERVER_ENVIRONMENT: z.enum(['live', 'test']).default('live'),
   /** Create a demo tenant (and print its credentials once) when the database has no tenant. */
   CREATE_DEMO_TENANT: bool.default(true),
 });
