@@ -52,6 +52,11 @@ export async function grantServerRole(
   appendOnly: readonly string[],
 ): Promise<ServerRoleGrants> {
   return db.transaction().execute(async (trx) => {
+    // Servers starting together would GRANT on the same rows of the catalog at
+    // once, which PostgreSQL fails ("tuple concurrently updated"): one at a time.
+    await sql`select pg_advisory_xact_lock(hashtext('clinicbridge:grants:' || current_schema()))`.execute(
+      trx,
+    );
     const { rows } = await sql<{ schema: string; self: string; superuser: boolean | null }>`
       select current_schema() as schema, current_user as self,
         (select rolsuper from pg_roles where rolname = ${role}) as superuser`.execute(trx);

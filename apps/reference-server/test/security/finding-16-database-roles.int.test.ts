@@ -215,10 +215,22 @@ describe.runIf(testDatabaseKind === 'postgres')(
       },
     );
 
-    test('finding 16: after the attempts the audit chain verifies; the server role alone starts once migrated', async () => {
+    test('finding 16: after the attempts the audit chain verifies; two servers start together; the server role alone starts once migrated', async () => {
       const report = await verifyAuditChain(database.db, { tenantId: tenant.tenantId });
       expect(report.broken).toBeNull();
       expect(report.tenants[0]?.rows).toBeGreaterThanOrEqual(6);
+      // Two processes starting together both migrate and grant; the grants take turns.
+      const together = await Promise.all(
+        [1, 2].map(async () =>
+          startServer({
+            config: { ...server.context.config, PORT: 0 },
+            database: await openDatabase({ url: urlFor(app), poolSize: 2 }),
+            logger: createLogger('silent'),
+            features: serverFeatures(),
+          }),
+        ),
+      );
+      await Promise.all(together.map((running) => running.close()));
       // The deployment-job way: migrations ran as the owner, this process gets DATABASE_URL only.
       const { MIGRATION_DATABASE_URL: _owner, ...serverOnly } = server.context.config;
       const restarted = await startServer({
