@@ -83,7 +83,12 @@ export function resolveAppContext(deps: AppDeps): AppContext {
         tokenTtlSeconds: deps.config.ACCESS_TOKEN_TTL_SECONDS,
         now,
       }),
-    tokens: { issuer, audience: `${issuer}/api`, ttlSeconds: deps.config.ACCESS_TOKEN_TTL_SECONDS },
+    tokens: {
+      issuer,
+      audience: `${issuer}/api`,
+      ttlSeconds: deps.config.ACCESS_TOKEN_TTL_SECONDS,
+      environment: deps.config.SERVER_ENVIRONMENT,
+    },
     rateLimiter:
       deps.rateLimiter ??
       new RateLimiter({

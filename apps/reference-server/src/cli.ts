@@ -3,7 +3,7 @@
  * `clinicbridge-server <command>`: start | migrate | create-tenant |
  * create-token | create-client | revoke-client | rotate-client-secret | rotate-signing-key |
  * move-to-postgres |
- * audit verify | hl7-facility | hl7-map. Runs from source under Node's type
+ * audit verify | seed-sandbox | hl7-facility | hl7-map. Runs from source under Node's type
  * stripping (`node apps/reference-server/src/cli.ts start`). Configuration
  * comes from the environment (see docs/self-hosting.md).
  */
@@ -21,6 +21,7 @@ import {
   moveToPostgresCommand,
   oauthClientCommand,
   rotateSigningKeyCommand,
+  seedSandboxCommand,
 } from './cli/commands.ts';
 import { ConfigError, type CoreConfig, loadConfig, wantsDemoTenant } from './config/index.ts';
 import { DataDirInUseError } from './db/database.ts';
@@ -47,6 +48,8 @@ Commands:
   move-to-postgres --to URL [--json]    copy the PGlite data directory into an empty PostgreSQL
                                          database (server stopped; verified, all or nothing)
   audit verify [--tenant T] [--json]     walk the audit log's hash chains; exit 1 at the first broken row
+  seed-sandbox [--name N] [--json]       (SERVER_ENVIRONMENT=test only) a test tenant with fake patients,
+                                         appointments, invoices and payments; its test credentials shown once
   hl7-facility --tenant T --facility MSH4 --allow ip,cidr [--application MSH3] [--utc-offset +05:30] [--processing-id P]
                                          register an HL7 sending facility for a tenant
   hl7-map --tenant T --kind provider|department|service --code C --ref R [--label L]
@@ -63,7 +66,10 @@ async function start(config: CoreConfig): Promise<void> {
     wantsDemoTenant(config, server.database.kind) &&
     (await countTenants(server.database.db)) === 0
   ) {
-    demo = await createTenant(server.database.db, { name: 'Demo clinic' });
+    demo = await createTenant(server.database.db, {
+      name: 'Demo clinic',
+      environment: config.SERVER_ENVIRONMENT,
+    });
   }
   logger.info({ url: server.url, storage: server.database.kind }, 'server started');
   // The banner (with the demo credentials, once) is the last thing `start` prints. It is
@@ -235,6 +241,15 @@ async function main(argv: string[]): Promise<number> {
         ].join('\n'),
       );
       return broken ? 1 : 0;
+    }
+    case 'seed-sandbox': {
+      const s = await seedSandboxCommand(config, values.name);
+      print(
+        s,
+        values.json,
+        `sandbox tenant ${s.tenantId}: ${s.patients} fake patients, ${s.appointments} appointments, ${s.invoices} invoices, ${s.payments} payments\ntest API key ${s.apiKey}\nOAuth client ${s.clientId}\nclient secret ${s.clientSecret}\n(shown once; accepted only by a server with SERVER_ENVIRONMENT=test)`,
+      );
+      return 0;
     }
     case 'hl7-facility': {
       if (!values.tenant || !values.facility || !values.allow)

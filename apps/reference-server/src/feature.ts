@@ -85,6 +85,12 @@ export interface Feature {
   readonly name: string;
   /** Tables the feature's migrations create and only its code writes. */
   readonly tables?: readonly string[];
+  /**
+   * Those of `tables` whose rows are never updated or deleted (a trigger
+   * refuses it). With two database roles the server's role gets SELECT and
+   * INSERT on them only (src/db/server-role.ts).
+   */
+  readonly appendOnlyTables?: readonly string[];
   /** Migrations by name (`NNNN-feature-what`; ranges keep features apart). */
   readonly migrations?: Readonly<Record<string, Migration>>;
   /** The configuration section the feature reads (merged into the server's). */

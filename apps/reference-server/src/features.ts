@@ -13,7 +13,7 @@ import { checkoutFeature } from './checkout/feature.ts';
 import { claimsFeature } from './claims/feature.ts';
 import { consoleFeature } from './console/feature.ts';
 import { crmFeature } from './crm/feature.ts';
-import { coreMigrations } from './db/migrations/index.ts';
+import { coreAppendOnlyTables, coreMigrations } from './db/migrations/index.ts';
 import { deliveryFeature } from './delivery/feature.ts';
 import { encountersFeature } from './encounters/feature.ts';
 import { eventsFeature } from './events/feature.ts';
@@ -132,6 +132,20 @@ export function migrationsOf(features: readonly Feature[]): Record<string, Migra
   const all: Record<string, Migration> = { ...coreMigrations, ...busMigrations };
   for (const feature of features) Object.assign(all, feature.migrations);
   return all;
+}
+
+/**
+ * Every append-only table of a feature list (the kernel's and each
+ * feature's): the tables the server's role may only read and insert into.
+ *
+ * @example
+ * appendOnlyTablesOf(serverFeatures()); // ['audit_events', 'export_snapshots', 'ledger_entries', 'operator_actions']
+ */
+export function appendOnlyTablesOf(features: readonly Feature[]): string[] {
+  const all = new Set(coreAppendOnlyTables);
+  for (const feature of features)
+    for (const table of feature.appendOnlyTables ?? []) all.add(table);
+  return [...all].sort();
 }
 
 /**

@@ -14,8 +14,9 @@ import { type AppDeps, createApp, resolveAppContext } from './app.ts';
 import type { CoreConfig } from './config/index.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { migrateWithRoles } from './db/server-role.ts';
 import type { AppContext, Clock, Feature } from './feature.ts';
-import { migrationsOf, serverFeatures } from './features.ts';
+import { appendOnlyTablesOf, migrationsOf, serverFeatures } from './features.ts';
 import type { AppEnv } from './http/context.ts';
 import { purgeExpiredIdempotencyKeys } from './kernel/idempotency.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
@@ -71,6 +72,43 @@ export function openConfiguredDatabase(config: CoreConfig): Promise<Database> {
 }
 
 /**
+ * Applies the features' pending migrations. With MIGRATION_DATABASE_URL they
+ * run as that role, which then grants the server's role (the one `database`
+ * is connected as) only what it needs (src/db/server-role.ts); without it,
+ * as the server's own role. Returns the names applied.
+ *
+ * @example
+ * const applied = await migrateConfiguredDatabase(config, database, serverFeatures(), logger);
+ */
+export async function migrateConfiguredDatabase(
+  config: CoreConfig,
+  database: Database,
+  features: readonly Feature[],
+  logger?: Logger,
+): Promise<string[]> {
+  const migrations = migrationsOf(features);
+  const migrationUrl = config.MIGRATION_DATABASE_URL;
+  if (!migrationUrl) return migrateToLatest(database.db, migrations);
+  if (database.kind !== 'postgres') {
+    throw new Error('MIGRATION_DATABASE_URL needs the server on PostgreSQL (DATABASE_URL)');
+  }
+  const { applied, grants } = await migrateWithRoles({
+    server: database,
+    migrationUrl,
+    migrations,
+    appendOnly: appendOnlyTablesOf(features),
+  });
+  if (grants.granted) logger?.info({ role: grants.role }, 'server database role granted');
+  else {
+    logger?.warn(
+      { role: grants.role, reason: grants.reason },
+      'the server database role is not restricted: give DATABASE_URL its own non-superuser role',
+    );
+  }
+  return applied;
+}
+
+/**
  * Migrates, starts features and listens.
  *
  * @example
@@ -82,7 +120,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const features = options.features ?? serverFeatures();
   const database = options.database ?? (await openConfiguredDatabase(config));
-  const applied = await migrateToLatest(database.db, migrationsOf(features));
+  const applied = await migrateConfiguredDatabase(config, database, features, logger);
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
 
   const deps: AppDeps = {

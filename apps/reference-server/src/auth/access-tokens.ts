@@ -7,7 +7,8 @@
  */
 import type { Scope } from '@clinicbridge/sdk/contract';
 import { parseScopeList } from '@clinicbridge/sdk/contract';
-import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { decodeJwt, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import type { CredentialEnvironment } from './environment.ts';
 import { SIGNING_ALG, type SigningKeys } from './signing-keys.ts';
 
 /**
@@ -20,26 +21,30 @@ export interface TokenIssuerOptions {
   issuer: string;
   audience: string;
   ttlSeconds: number;
+  /** The server's environment (finding 19); absent means live. */
+  environment?: CredentialEnvironment;
 }
 
 /**
  * What a verified token says.
  *
  * @example
- * const claims: AccessTokenClaims = { clientId: 'cli_…', tenantId: 'ten_…', scopes: ['read:appointments'], tier: 'standard' };
+ * const claims: AccessTokenClaims = { clientId: 'cli_…', tenantId: 'ten_…', scopes: ['read:appointments'], tier: 'standard', environment: 'live' };
  */
 export interface AccessTokenClaims {
   clientId: string;
   tenantId: string;
   scopes: Scope[];
   tier: 'standard' | 'high';
+  /** The `env` claim; a token without one is live. */
+  environment: CredentialEnvironment;
 }
 
 /**
  * Signs an access token.
  *
  * @example
- * const jwt = await signAccessToken(keys, options, { clientId, tenantId, scopes, tier: 'standard' }, new Date());
+ * const jwt = await signAccessToken(keys, options, { clientId, tenantId, scopes, tier: 'standard', environment: 'live' }, new Date());
  */
 export async function signAccessToken(
   keys: SigningKeys,
@@ -49,7 +54,12 @@ export async function signAccessToken(
 ): Promise<string> {
   const { kid, key } = await keys.current();
   const iat = Math.floor(now.getTime() / 1000);
-  return new SignJWT({ tid: claims.tenantId, scope: claims.scopes.join(' '), tier: claims.tier })
+  return new SignJWT({
+    tid: claims.tenantId,
+    scope: claims.scopes.join(' '),
+    tier: claims.tier,
+    env: claims.environment,
+  })
     .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: 'at+jwt' })
     .setIssuer(options.issuer)
     .setAudience(options.audience)
@@ -100,5 +110,31 @@ function claimsOf(payload: JWTPayload): AccessTokenClaims | null {
   if (typeof sub !== 'string' || typeof tid !== 'string' || typeof scope !== 'string') return null;
   const scopes = parseScopeList(scope);
   if (!scopes) return null;
-  return { clientId: sub, tenantId: tid, scopes, tier: tier === 'high' ? 'high' : 'standard' };
+  return {
+    clientId: sub,
+    tenantId: tid,
+    scopes,
+    tier: tier === 'high' ? 'high' : 'standard',
+    environment: environmentClaim(payload),
+  };
+}
+
+function environmentClaim(payload: JWTPayload): CredentialEnvironment {
+  return payload.env === 'test' ? 'test' : 'live';
+}
+
+/**
+ * The `env` claim of a token before it is verified, or null when it is not
+ * a JWT at all. Good for refusing a token of the other environment with a
+ * clear answer, never for accepting one.
+ *
+ * @example
+ * const claimed = unverifiedEnvironment(bearer); // 'test'
+ */
+export function unverifiedEnvironment(token: string): CredentialEnvironment | null {
+  try {
+    return environmentClaim(decodeJwt(token));
+  } catch {
+    return null;
+  }
 }

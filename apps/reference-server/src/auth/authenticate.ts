@@ -7,15 +7,22 @@
  * once, and a token never keeps a scope its client has since lost. A
  * credential with an IP allowlist (finding 18) is refused with 403
  * `ip_not_allowed` from any other address — checked after the credential is
- * proven, and before its use is recorded or its rate limit is charged.
+ * proven, and before its use is recorded or its rate limit is charged. A
+ * credential of the other environment (finding 19, auth/environment.ts) is
+ * refused with 401 `environment_mismatch` before anything is looked up.
  */
 import type { Scope } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { AuthContext } from '../http/context.ts';
 import { ApiError } from '../kernel/problem.ts';
-import { type TokenIssuerOptions, verifyAccessToken } from './access-tokens.ts';
+import {
+  type TokenIssuerOptions,
+  unverifiedEnvironment,
+  verifyAccessToken,
+} from './access-tokens.ts';
 import { findApiKeyByHash, findOAuthClient, touchApiKey } from './credentials-queries.ts';
+import { requireEnvironment, secretEnvironment } from './environment.ts';
 import { requireAllowedAddress } from './ip-allowlist.ts';
 import { API_KEY_PREFIX, hashSecret } from './secrets.ts';
 import type { SigningKeys } from './signing-keys.ts';
@@ -58,10 +65,16 @@ export async function authenticate(
   }
   const credential = match[1];
   const now = authenticator.now();
-  if (credential.startsWith(API_KEY_PREFIX))
+  // Finding 19: the other environment's credential is refused before any lookup (its prefix or claim is no secret).
+  const environment = authenticator.tokens.environment ?? 'live';
+  if (credential.startsWith(API_KEY_PREFIX)) {
+    requireEnvironment(environment, secretEnvironment(credential));
     return authenticateApiKey(authenticator, credential, now, address);
+  }
+  requireEnvironment(environment, unverifiedEnvironment(credential) ?? environment);
   const claims = await verifyAccessToken(authenticator.keys, authenticator.tokens, credential, now);
   if (!claims) throw invalid();
+  requireEnvironment(environment, claims.environment);
   const client = await findOAuthClient(authenticator.db, claims.clientId);
   if (client?.status !== 'active' || client.tenant_id !== claims.tenantId) throw invalid();
   requireAllowedAddress(client.allowed_ips, address);
@@ -72,6 +85,7 @@ export async function authenticate(
     actor: { type: 'oauth_client', id: claims.clientId },
     credentialId: claims.clientId,
     tier: claims.tier,
+    environment,
   };
 }
 
@@ -95,6 +109,7 @@ async function authenticateApiKey(
     actor: { type: 'api_key', id: row.id },
     credentialId: row.id,
     tier: row.tier,
+    environment: secretEnvironment(key),
   };
 }
 

@@ -4,7 +4,8 @@
  * for, never more than it was registered with; each issued token is
  * audited (`oauth_token.issued`). Errors follow RFC 6749 §5.2, except a
  * client used from outside its IP allowlist (finding 18): 403
- * problem+json `ip_not_allowed`, the same answer as on the API.
+ * problem+json `ip_not_allowed`, the same answer as on the API, and a
+ * secret of the other environment (finding 19): 401 `environment_mismatch`.
  */
 import { parseScopeList, type Scope, type TokenResponse } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
@@ -12,6 +13,7 @@ import type { DB } from '../db/schema.ts';
 import { recordAudit } from '../kernel/change.ts';
 import { signAccessToken, type TokenIssuerOptions } from './access-tokens.ts';
 import { findOAuthClient } from './credentials-queries.ts';
+import { requireEnvironment, secretEnvironment } from './environment.ts';
 import { requireAllowedAddress } from './ip-allowlist.ts';
 import { secretMatches } from './secrets.ts';
 import type { SigningKeys } from './signing-keys.ts';
@@ -71,6 +73,9 @@ export async function issueClientCredentialsToken(
   if (!request.clientId || !request.clientSecret) {
     throw new OAuthError('invalid_client', 'Authenticate with client_id and client_secret.');
   }
+  // Finding 19: a secret of the other environment is refused (401 problem+json) before the lookup.
+  const environment = secretEnvironment(request.clientSecret);
+  requireEnvironment(options.environment ?? 'live', environment);
   const client = await findOAuthClient(db, request.clientId);
   if (client?.status !== 'active' || !secretMatches(request.clientSecret, client.secret_hash)) {
     throw new OAuthError('invalid_client', 'Unknown client or wrong secret.');
@@ -95,7 +100,7 @@ export async function issueClientCredentialsToken(
   const accessToken = await signAccessToken(
     keys,
     options,
-    { clientId: client.id, tenantId: client.tenant_id, scopes, tier: client.tier },
+    { clientId: client.id, tenantId: client.tenant_id, scopes, tier: client.tier, environment },
     now,
   );
   // Audited before the token leaves: no token the log does not know of.

@@ -1,6 +1,7 @@
 /**
- * Secrets ClinicBridge issues: API keys (`cbk_…`) and OAuth client secrets
- * (`cbs_…`). Both carry 160 random bits, so a fast SHA-256 is a safe way to
+ * Secrets ClinicBridge issues: API keys (`cbk_live_…`, `cbk_test_…`) and
+ * OAuth client secrets (`cbs_live_…`, `cbs_test_…`; the environment part is
+ * auth/environment.ts). Both carry 160 random bits, so a fast SHA-256 is a safe way to
  * store them (no dictionary to attack) and lets a key be found by its hash
  * in one indexed lookup. Only the hash and a short display prefix are kept.
  */
@@ -57,8 +58,10 @@ export function secretMatches(secret: string, storedHash: string): boolean {
  * The display prefix stored beside the hash: enough to recognise a key, useless to use it.
  *
  * @example
- * displayPrefix('cbk_abcdefghijkl…'); // 'cbk_abcdefgh'
+ * displayPrefix('cbk_live_abcdefghijkl…'); // 'cbk_live_abcdefgh'
+ * displayPrefix('cbk_abcdefghijkl…'); // 'cbk_abcdefgh' (issued before environments)
  */
 export function displayPrefix(secret: string): string {
-  return secret.slice(0, 12);
+  const kind = /^cb[ks]_(?:live_|test_)?/.exec(secret)?.[0] ?? 'cbk_';
+  return secret.slice(0, kind.length + 8);
 }

@@ -16,12 +16,12 @@ import type { CoreConfig } from '../config/index.ts';
 import { type Database, openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { type MoveReport, moveToPostgres } from '../db/move.ts';
-import { serverMigrations } from '../features.ts';
+import { serverFeatures, serverMigrations } from '../features.ts';
 import { checkFacilityInput, FacilityInputError, registerFacility } from '../hl7/facilities.ts';
 import { type MappingInput, MappingInputError, upsertMapping } from '../hl7/mappings.ts';
 import type { ChangeContext } from '../kernel/change.ts';
 import { isApiError } from '../kernel/problem.ts';
-import { openConfiguredDatabase } from '../server.ts';
+import { migrateConfiguredDatabase, openConfiguredDatabase } from '../server.ts';
 import { revokeOAuthClient, rotateOAuthClientSecret } from '../tenants/oauth-clients.ts';
 import {
   type CreatedTenant,
@@ -30,6 +30,7 @@ import {
   tenantExists,
 } from '../tenants/service.ts';
 import { createIntegrationToken } from '../tokens/service.ts';
+import { type SeededSandbox, seedSandbox } from './seed-sandbox.ts';
 
 /**
  * A command's failure that the CLI prints as is and exits 1 on.
@@ -47,7 +48,7 @@ async function withDatabase<T>(
 ): Promise<T> {
   const database = await openConfiguredDatabase(config);
   try {
-    await migrateToLatest(database.db, serverMigrations);
+    await migrateConfiguredDatabase(config, database, serverFeatures());
     return await fn(database);
   } finally {
     await database.close();
@@ -63,7 +64,7 @@ async function withDatabase<T>(
 export async function migrateCommand(config: CoreConfig): Promise<string[]> {
   const database = await openConfiguredDatabase(config);
   try {
-    return await migrateToLatest(database.db, serverMigrations);
+    return await migrateConfiguredDatabase(config, database, serverFeatures());
   } finally {
     await database.close();
   }
@@ -115,7 +116,9 @@ export function createTenantCommand(config: CoreConfig, name: string): Promise<C
   if (name.trim() === '' || name.length > 200) {
     throw new CommandError('--name must be 1–200 characters');
   }
-  return withDatabase(config, (database) => createTenant(database.db, { name: name.trim() }));
+  return withDatabase(config, (database) =>
+    createTenant(database.db, { name: name.trim(), environment: config.SERVER_ENVIRONMENT }),
+  );
 }
 
 /**
@@ -203,6 +206,7 @@ export async function createTokenCommand(
           tier: input.tier as 'standard' | 'high' | undefined,
           expiresAt: input.expiresAt ? new Date(input.expiresAt).toISOString() : undefined,
           allowedIps,
+          environment: config.SERVER_ENVIRONMENT,
         },
       ),
     );
@@ -269,6 +273,7 @@ export async function createClientCommand(
           scopes,
           ...(tier ? { tier } : {}),
           allowedIps,
+          environment: config.SERVER_ENVIRONMENT,
         },
       ),
     );
@@ -302,13 +307,39 @@ export function oauthClientCommand(
           const client = await revokeOAuthClient(trx, change, input.clientId);
           return { clientId: client.id, status: client.status };
         }
-        const client = await rotateOAuthClientSecret(trx, change, input.clientId);
+        const client = await rotateOAuthClientSecret(
+          trx,
+          change,
+          input.clientId,
+          config.SERVER_ENVIRONMENT,
+        );
         return { clientId: client.id, status: client.status, clientSecret: client.clientSecret };
       } catch (error) {
         if (isApiError(error)) throw new CommandError(error.message);
         throw error;
       }
     }),
+  );
+}
+
+/**
+ * Fills a new test tenant with fake data (finding 19); refuses a live
+ * configuration, whose server would refuse the test credentials anyway.
+ *
+ * @example
+ * const { tenantId, apiKey } = await seedSandboxCommand({ ...config, SERVER_ENVIRONMENT: 'test' });
+ */
+export function seedSandboxCommand(config: CoreConfig, name?: string): Promise<SeededSandbox> {
+  if (config.SERVER_ENVIRONMENT !== 'test') {
+    throw new CommandError(
+      'seed-sandbox runs only against a sandbox: set SERVER_ENVIRONMENT=test (and a database of its own, never the production one)',
+    );
+  }
+  if (name !== undefined && (name.trim() === '' || name.length > 200)) {
+    throw new CommandError('--name must be 1–200 characters');
+  }
+  return withDatabase(config, (database) =>
+    seedSandbox(database.db, name === undefined ? {} : { name: name.trim() }),
   );
 }
 

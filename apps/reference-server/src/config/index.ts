@@ -37,6 +37,16 @@ export const coreConfig = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
+  /**
+   * PostgreSQL only: the role that owns the schema and runs migrations. When
+   * set, DATABASE_URL's role gets only the grants the server needs (no
+   * TRUNCATE, no UPDATE or DELETE on append-only tables, owns nothing).
+   * Unset: one role does both (weaker; see docs/security.md, finding 16).
+   */
+  MIGRATION_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
   /** PGlite data directory when DATABASE_URL is not set. */
   DATA_DIR: z.string().min(1).default('./.data'),
   /** PostgreSQL pool size. */
@@ -63,6 +73,12 @@ export const coreConfig = z.object({
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   /** How long SIGTERM waits for in-flight requests before closing anyway. */
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  /**
+   * `live` (production) or `test` (the sandbox). Credentials carry the
+   * environment they were issued in (`cbk_live_…`, `cbk_test_…`, the JWT's
+   * `env`), and a server refuses those of the other one (finding 19).
+   */
+  SERVER_ENVIRONMENT: z.enum(['live', 'test']).default('live'),
   /**
    * Create a demo tenant (and print its credentials once) when the database has no tenant.
    * Unset: yes on embedded PGlite, no on PostgreSQL (see {@link wantsDemoTenant}).
@@ -127,6 +143,11 @@ export function loadConfig<const S extends readonly Section[] = []>(
     for (const issue of result.error.issues) {
       issues.push(`${issue.path.join('.') || '(root)'}: ${issue.message}`);
     }
+  }
+  if (result.success && result.data.MIGRATION_DATABASE_URL && !result.data.DATABASE_URL) {
+    issues.push(
+      'MIGRATION_DATABASE_URL: needs DATABASE_URL too (two roles on one PostgreSQL); embedded PGlite has a single role',
+    );
   }
   if (issues.length > 0 || !result.success) throw new ConfigError(issues);
   return result.data as CoreConfig & UnionToIntersection<z.infer<S[number]>>;

@@ -158,6 +158,7 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
     name: 'console',
     config: operatorConfig,
     tables: ['operator_actions'],
+    appendOnlyTables: ['operator_actions'],
     migrations: operatorActionMigrations,
     routes(app: Hono<AppEnv>, context) {
       const { db, now } = context;

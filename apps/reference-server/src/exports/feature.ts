@@ -20,6 +20,7 @@ import { mountExportDownload } from './routes.ts';
 export const exportsFeature: Feature = {
   name: 'exports',
   tables: ['export_snapshots'],
+  appendOnlyTables: ['export_snapshots'],
   migrations: exportsMigrations,
   config: exportsConfig,
   handlers: (context) =>

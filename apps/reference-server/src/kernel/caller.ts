@@ -15,6 +15,15 @@ import type { Actor } from './change.ts';
 export type Tier = 'standard' | 'high';
 
 /**
+ * The environment a server and its credentials belong to (finding 19):
+ * `live` (production) or `test` (the sandbox).
+ *
+ * @example
+ * const environment: CredentialEnvironment = 'test';
+ */
+export type CredentialEnvironment = 'live' | 'test';
+
+/**
  * The authenticated caller.
  *
  * @example
@@ -27,4 +36,6 @@ export interface AuthContext {
   /** Id of the API key or OAuth client: the rate-limit bucket. */
   credentialId: string;
   tier: Tier;
+  /** The credential's environment, always the server's; absent means live. */
+  environment?: CredentialEnvironment;
 }

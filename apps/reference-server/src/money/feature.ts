@@ -25,6 +25,7 @@ export const moneyFeature: Feature = {
     'escrow_milestones',
     'escrow_refunds',
   ],
+  appendOnlyTables: ['ledger_entries'],
   migrations: moneyMigrations,
   handlers: { ...escrowHandlers, ...ledgerHandlers },
   jobs: (context) => [escrowExpiryJob(context.db, context.logger)],

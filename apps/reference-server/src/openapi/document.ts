@@ -146,7 +146,8 @@ export function buildOpenApiDocument(serverUrl?: string): JsonObject & { paths: 
         apiKey: {
           type: 'http',
           scheme: 'bearer',
-          description: 'An integration token (API key, `cbk_…`) as a bearer credential.',
+          description:
+            'An integration token (API key, `cbk_live_…` in production, `cbk_test_…` in the sandbox) as a bearer credential; the other environment answers 401 `environment_mismatch`.',
         },
         oauth2: {
           type: 'oauth2',

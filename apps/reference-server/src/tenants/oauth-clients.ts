@@ -8,6 +8,7 @@
 import type { OAuthClient, RotatedOAuthClient, Scope } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { findOAuthClient, updateOAuthClient } from '../auth/credentials-queries.ts';
+import { type CredentialEnvironment, environmentPrefix } from '../auth/environment.ts';
 import { CLIENT_SECRET_PREFIX, hashSecret, newSecret } from '../auth/secrets.ts';
 import type { DB, Row } from '../db/schema.ts';
 import { auditChange, type ChangeContext } from '../kernel/change.ts';
@@ -60,6 +61,7 @@ export async function rotateOAuthClientSecret(
   db: Kysely<DB>,
   change: ChangeContext,
   id: string,
+  environment: CredentialEnvironment = 'live',
 ): Promise<RotatedOAuthClient & { clientSecret: string }> {
   const client = await requireClient(db, change.tenantId, id);
   if (client.status !== 'active') {
@@ -68,7 +70,7 @@ export async function rotateOAuthClientSecret(
       `OAuth client ${id} is revoked; register a new client instead.`,
     );
   }
-  const clientSecret = newSecret(CLIENT_SECRET_PREFIX);
+  const clientSecret = newSecret(environmentPrefix(CLIENT_SECRET_PREFIX, environment));
   await updateOAuthClient(db, change.tenantId, id, { secret_hash: hashSecret(clientSecret) });
   await auditChange(db, change, 'oauth_client.secret_rotated', 'oauth_client', id);
   return { ...toOAuthClient(client, 'active'), clientSecret };

@@ -7,6 +7,7 @@
 import { newId, type Scope, scopes } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { insertOAuthClient } from '../auth/credentials-queries.ts';
+import { type CredentialEnvironment, environmentPrefix } from '../auth/environment.ts';
 import { checkAllowlist } from '../auth/ip-allowlist.ts';
 import { CLIENT_SECRET_PREFIX, hashSecret, newSecret } from '../auth/secrets.ts';
 import type { DB } from '../db/schema.ts';
@@ -47,8 +48,9 @@ export interface CreatedTenant {
  */
 export async function createTenant(
   db: Kysely<DB>,
-  input: { name: string; now?: Date },
+  input: { name: string; now?: Date; environment?: CredentialEnvironment },
 ): Promise<CreatedTenant> {
+  const environment = input.environment ?? 'live';
   const now = input.now ?? new Date();
   const tenantId = newId('ten');
   return db.transaction().execute(async (trx) => {
@@ -64,10 +66,12 @@ export async function createTenant(
       name: 'Admin key',
       scopes: [...scopes],
       tier: 'high',
+      environment,
     });
     const client = await createOAuthClient(trx, change, {
       name: 'Default client',
       scopes: [...DEFAULT_CLIENT_SCOPES],
+      environment,
     });
     return {
       tenantId,
@@ -93,11 +97,15 @@ export async function createOAuthClient(
     tier?: 'standard' | 'high';
     /** Addresses and CIDR ranges the client may be used from; absent: any (finding 18). */
     allowedIps?: readonly string[] | undefined;
+    /** The environment the secret is issued in (`cbs_live_`/`cbs_test_`); default live. */
+    environment?: CredentialEnvironment | undefined;
   },
 ): Promise<{ clientId: string; clientSecret: string }> {
   const allowedIps = checkAllowlist(input.allowedIps);
   const clientId = newId('cli');
-  const clientSecret = newSecret(CLIENT_SECRET_PREFIX);
+  const clientSecret = newSecret(
+    environmentPrefix(CLIENT_SECRET_PREFIX, input.environment ?? 'live'),
+  );
   await insertOAuthClient(db, {
     id: clientId,
     tenant_id: change.tenantId,

@@ -16,10 +16,15 @@ import {
  */
 export const integrationTokenHandlers = defineHandlers(operations.integrationTokens, {
   create: (ctx) =>
-    createIntegrationToken(ctx.db, changeOf(ctx), ctx.body, {
-      scopes: ctx.auth.scopes,
-      tier: ctx.auth.tier,
-    }),
+    createIntegrationToken(
+      ctx.db,
+      changeOf(ctx),
+      { ...ctx.body, environment: ctx.auth.environment },
+      {
+        scopes: ctx.auth.scopes,
+        tier: ctx.auth.tier,
+      },
+    ),
   list: (ctx) => listIntegrationTokens(ctx.db, ctx.auth.tenantId, ctx.query),
   revoke: (ctx) => revokeIntegrationToken(ctx.db, changeOf(ctx), ctx.params.tokenId),
 });
@@ -32,5 +37,6 @@ export const integrationTokenHandlers = defineHandlers(operations.integrationTok
  */
 export const oauthClientHandlers = defineHandlers(operations.oauthClients, {
   revoke: (ctx) => revokeOAuthClient(ctx.db, changeOf(ctx), ctx.params.clientId),
-  rotateSecret: (ctx) => rotateOAuthClientSecret(ctx.db, changeOf(ctx), ctx.params.clientId),
+  rotateSecret: (ctx) =>
+    rotateOAuthClientSecret(ctx.db, changeOf(ctx), ctx.params.clientId, ctx.auth.environment),
 });

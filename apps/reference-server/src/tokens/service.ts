@@ -18,6 +18,7 @@ import {
 } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { findApiKey, insertApiKey, revokeApiKeyRow } from '../auth/credentials-queries.ts';
+import { type CredentialEnvironment, environmentPrefix } from '../auth/environment.ts';
 import { checkAllowlist } from '../auth/ip-allowlist.ts';
 import { API_KEY_PREFIX, displayPrefix, hashSecret, newSecret } from '../auth/secrets.ts';
 import type { DB, Row } from '../db/schema.ts';
@@ -34,6 +35,8 @@ import { listApiKeys } from './queries.ts';
  */
 export interface NewToken {
   name: string;
+  /** The environment the key is issued in (its `cbk_live_`/`cbk_test_` prefix); default live. */
+  environment?: CredentialEnvironment | undefined;
   scopes: Scope[];
   tier?: 'standard' | 'high' | undefined;
   expiresAt?: string | undefined;
@@ -130,7 +133,7 @@ export async function createIntegrationToken(
     });
   }
   const allowedIps = checkAllowlist(input.allowedIps);
-  const apiKey = newSecret(API_KEY_PREFIX);
+  const apiKey = newSecret(environmentPrefix(API_KEY_PREFIX, input.environment ?? 'live'));
   const row: Row<'api_keys'> = {
     id: newId('tok'),
     tenant_id: change.tenantId,

@@ -119,6 +119,7 @@ describe('finding 6: without notifications, the active key is re-checked within 
       clientId: 'cli_x',
       scopes: ['read:appointments' as const],
       tier: 'standard' as const,
+      environment: 'live' as const,
     };
     const sign = async () => kidOf(await signAccessToken(signer, tokens, claims, new Date()));
 

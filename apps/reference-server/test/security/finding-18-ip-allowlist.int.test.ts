@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addressAllowed, invalidAllowlistEntries } from '../../src/auth/ip-allowlist.ts';
+import { displayPrefix } from '../../src/auth/secrets.ts';
 import { fhirFeature } from '../../src/fhir/feature.ts';
 import { forwardedClient } from '../../src/http/client-address.ts';
 import { createOAuthClient } from '../../src/tenants/service.ts';
@@ -111,7 +112,7 @@ describe('finding 18: IP allowlist on API keys, direct connections', () => {
     const row = await running.server.database.db
       .selectFrom('api_keys')
       .select(['last_used_at'])
-      .where('key_prefix', '=', key.slice(0, 12))
+      .where('key_prefix', '=', displayPrefix(key))
       .executeTakeFirst();
     expect(row?.last_used_at).toBeNull();
   });

@@ -27,3 +27,12 @@ export const coreMigrations: Record<string, Migration> = {
   '0004-core-audit-chain': auditChainMigration,
   '0004-core-credential-allowed-ips': credentialAllowedIpsMigration,
 };
+
+/**
+ * The kernel's append-only tables: rows are inserted, never updated or
+ * deleted. The server's own role gets SELECT and INSERT on them only.
+ *
+ * @example
+ * coreAppendOnlyTables; // ['audit_events']
+ */
+export const coreAppendOnlyTables: readonly string[] = ['audit_events'];
