@@ -195,6 +195,15 @@ export async function readSettlement(gateways: Gateways, request: RunRequest): P
   }
 }
 
+/** The first few line ids of a break, for the alert's message. */
+function lineList(found: FoundBreak): string {
+  if (found.lines.length === 0) return 'none';
+  const ids = found.lines.slice(0, 5).map((l) => l.id);
+  return found.lines.length > 5
+    ? `${ids.join(', ')} and ${found.lines.length - 5} more`
+    : ids.join(', ');
+}
+
 async function storeBreak(
   db: Kysely<DB>,
   change: ChangeContext,
@@ -205,7 +214,7 @@ async function storeBreak(
   const alertId = await raiseAlert(db, {
     tenantId: change.tenantId,
     kind: 'reconciliation_break',
-    message: `Reconciliation break (${found.kind}) in ${run.provider} run ${run.id}: see /ops/reconciliation.`,
+    message: `Reconciliation break (${found.kind}) in ${run.provider} run ${run.id}, payment ${found.paymentRef ?? 'unknown'}, settlement lines ${lineList(found)}: resolve it on /ops/reconciliation.`,
     details: { breakId: id, runId: run.id, kind: found.kind },
     now: change.now,
   });
