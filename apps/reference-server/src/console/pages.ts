@@ -248,7 +248,7 @@ export function renderOpsPage(view: OpsView): Markup {
   return html`<!doctype html>
 <html lang="en">${opsHead('ClinicBridge operations')}
 <body><h1>ClinicBridge operations</h1>
-<p><a href="/ops/claims">Claim history and re-delivery</a></p>
+<p><a href="/ops/claims">Claim history and re-delivery</a> · <a href="/ops/reconciliation">Reconciliation breaks</a></p>
 ${
   view.notice
     ? view.notice.error

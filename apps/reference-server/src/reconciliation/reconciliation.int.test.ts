@@ -227,7 +227,13 @@ test('Reconciliation with a generated settlement file containing one break of ea
       httpCredentials: { username: 'ops', password: PASSWORD },
     });
     const tab = await context.newPage();
-    await tab.goto(`${running.server.url}/ops/reconciliation`);
+    // The break is on /ops as an alert naming its lines, with a link to the breaks page.
+    await tab.goto(`${running.server.url}/ops`);
+    expect(await tab.locator('body').textContent()).toContain(
+      `settlement lines ${fee.lines[0]?.lineId}`,
+    );
+    await tab.getByRole('link', { name: 'Reconciliation breaks' }).click();
+    await tab.waitForURL(/\/ops\/reconciliation$/);
     const row = tab.locator('tbody tr', { hasText: fee.id });
     expect(await row.textContent()).toContain('txn_recon');
     await row.getByLabel('How').selectOption('provider_corrected');

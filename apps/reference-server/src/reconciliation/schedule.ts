@@ -9,7 +9,7 @@ import type { DB } from '../db/schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { BusJob } from '../scheduler/dispatcher.ts';
 import type { FeePolicy } from './classify.ts';
-import { type Gateways, runReconciliation } from './service.ts';
+import { type Gateways, readSettlement, recordRun } from './service.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -32,6 +32,8 @@ export async function reconcileYesterday(
   const to = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
   const from = new Date(to.getTime() - DAY_MS);
   const tenants = await db.selectFrom('tenants').select('id').orderBy('id').execute();
+  // One report per provider and pass, read only when some tenant still needs it.
+  const reads = new Map<string, ReturnType<typeof readSettlement>>();
   let made = 0;
   for (const tenant of tenants) {
     if (done.has(tenant.id)) continue;
@@ -47,8 +49,12 @@ export async function reconcileYesterday(
         .executeTakeFirst();
       if (recorded) continue;
       try {
+        const request = { provider, from, to, trigger: 'schedule' as const };
+        // The provider is read before the transaction, so no connection waits on it.
+        if (!reads.has(provider)) reads.set(provider, readSettlement(gateways, request));
+        const read = await (reads.get(provider) as ReturnType<typeof readSettlement>);
         await db.transaction().execute((trx) =>
-          runReconciliation(
+          recordRun(
             trx,
             {
               tenantId: tenant.id,
@@ -56,14 +62,15 @@ export async function reconcileYesterday(
               requestId: null,
               now,
             },
-            gateways,
             policy,
-            { provider, from, to, trigger: 'schedule' },
+            request,
+            read,
           ),
         );
         made++;
       } catch (error) {
-        // Another process recorded the same run first (unique index): nothing is lost.
+        // Another process recorded the same run first (unique index), or the report could
+        // not be read at all: the run can be made on demand (reconciliationRuns.create).
         logger?.warn(
           { err: error, tenantId: tenant.id, provider },
           'scheduled reconciliation not recorded',

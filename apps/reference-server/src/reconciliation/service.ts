@@ -160,10 +160,29 @@ export async function gatewayMovements(
   }));
 }
 
-async function readReport(
-  gateway: PaymentGateway,
-  request: RunRequest,
-): Promise<SettlementReport | { failureCode: string }> {
+/**
+ * What a provider's report read gave: its lines, or the adapter's error code.
+ *
+ * @example
+ * const read: ReportRead = { failureCode: 'provider_unavailable' };
+ */
+export type ReportRead = SettlementReport | { failureCode: string };
+
+/**
+ * Reads the settlement report a run needs (bounded to 5,000 lines). Call it
+ * outside a transaction where you can: it waits on the provider.
+ *
+ * @example
+ * const read = await readSettlement(gateways, { provider: 'stripe', from, to, trigger: 'schedule' });
+ */
+export async function readSettlement(gateways: Gateways, request: RunRequest): Promise<ReportRead> {
+  const gateway = gateways[request.provider];
+  if (!gateway) {
+    throw new ApiError(
+      'unprocessable',
+      `No ${request.provider} gateway is configured on this server; configure its credentials or reconcile another provider.`,
+    );
+  }
   try {
     return await gateway.settlementReport({
       from: request.from.toISOString(),
@@ -176,6 +195,15 @@ async function readReport(
   }
 }
 
+/** The first few line ids of a break, for the alert's message. */
+function lineList(found: FoundBreak): string {
+  if (found.lines.length === 0) return 'none';
+  const ids = found.lines.slice(0, 5).map((l) => l.id);
+  return found.lines.length > 5
+    ? `${ids.join(', ')} and ${found.lines.length - 5} more`
+    : ids.join(', ');
+}
+
 async function storeBreak(
   db: Kysely<DB>,
   change: ChangeContext,
@@ -186,7 +214,7 @@ async function storeBreak(
   const alertId = await raiseAlert(db, {
     tenantId: change.tenantId,
     kind: 'reconciliation_break',
-    message: `Reconciliation break (${found.kind}) in ${run.provider} run ${run.id}: see /ops/reconciliation.`,
+    message: `Reconciliation break (${found.kind}) in ${run.provider} run ${run.id}, payment ${found.paymentRef ?? 'unknown'}, settlement lines ${lineList(found)}: resolve it on /ops/reconciliation.`,
     details: { breakId: id, runId: run.id, kind: found.kind },
     now: change.now,
   });
@@ -236,8 +264,7 @@ async function storeBreak(
 }
 
 /**
- * Runs one reconciliation and records it with its breaks. A provider that
- * cannot be read makes a `failed` run (with the adapter's error code), not an error.
+ * Runs one reconciliation: reads the report, then records the run with its breaks.
  *
  * @example
  * const run = await runReconciliation(trx, change, gateways, { maxFeeBps: 500 }, { provider: 'stripe', from, to, trigger: 'request' });
@@ -249,14 +276,24 @@ export async function runReconciliation(
   policy: FeePolicy,
   request: RunRequest,
 ): Promise<ReconciliationRun> {
-  const gateway = gateways[request.provider];
-  if (!gateway) {
-    throw new ApiError(
-      'unprocessable',
-      `No ${request.provider} gateway is configured on this server; configure its credentials or reconcile another provider.`,
-    );
-  }
-  const report = await readReport(gateway, request);
+  return recordRun(db, change, policy, request, await readSettlement(gateways, request));
+}
+
+/**
+ * Matches a report already read to the ledger and records the run with its
+ * breaks, their alerts and events. A report that could not be read makes a
+ * `failed` run (with the adapter's error code), not an error.
+ *
+ * @example
+ * const run = await recordRun(trx, change, { maxFeeBps: 500 }, request, read);
+ */
+export async function recordRun(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  policy: FeePolicy,
+  request: RunRequest,
+  report: ReportRead,
+): Promise<ReconciliationRun> {
   const id = newId('rcn');
   const base = {
     id,
