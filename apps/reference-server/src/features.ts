@@ -9,6 +9,7 @@ import type { Migration } from 'kysely/migration';
 import { analyticsFeature } from './analytics/feature.ts';
 import { appointmentsFeature } from './appointments/feature.ts';
 import { auditFeature } from './audit/feature.ts';
+import { catalogueFeature } from './catalogue/feature.ts';
 import { claimsFeature } from './claims/feature.ts';
 import { consoleFeature } from './console/feature.ts';
 import { crmFeature } from './crm/feature.ts';
@@ -50,6 +51,7 @@ export const resourceFeatures: readonly Feature[] = [
   tokensFeature,
   patientsFeature,
   appointmentsFeature,
+  catalogueFeature,
   visitsFeature,
   encountersFeature,
   invoicesFeature,

@@ -27,6 +27,9 @@ export type OwnedTable =
   | 'claims'
   | 'visa_applications'
   | 'import_jobs'
+  | 'practitioners'
+  | 'services'
+  | 'slots'
   | 'export_snapshots';
 
 /**

@@ -23,6 +23,7 @@ export const scopeDescriptions: Readonly<Record<Scope, string>> = {
   'read:visits': 'Read visits.',
   'write:visits': 'Open and complete visits.',
   'read:encounters': 'Read encounters (recorded from the HL7 feed).',
+  'read:catalogue': 'Read practitioners, services and their prices, and free slots.',
   'read:invoices': 'Read invoices.',
   'write:invoices': 'Issue invoices.',
   'read:payments': 'Read payments, refunds and escrows.',

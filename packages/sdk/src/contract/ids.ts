@@ -39,6 +39,11 @@ export const idPrefixes = {
   escrow: 'esc',
   ledgerAccount: 'lac',
   ledgerTransfer: 'ltr',
+  practitioner: 'prc',
+  service: 'svc',
+  slot: 'slt',
+  lead: 'lea',
+  settlementLine: 'stl',
 } as const;
 
 /**

@@ -8,6 +8,7 @@ import { listOperations, type Operation } from '../../contract/index.ts';
 import { ClinicBridge } from '../../index.ts';
 import { adminCases } from './cases/admin.ts';
 import { appointmentCases } from './cases/appointments.ts';
+import { catalogueCases } from './cases/catalogue.ts';
 import { claimCases } from './cases/claims.ts';
 import { encounterCases } from './cases/encounters.ts';
 import { escrowCases } from './cases/escrows.ts';
@@ -27,6 +28,8 @@ import type {
 
 export type {
   CaseContext,
+  CatalogueSeed,
+  CatalogueSeeder,
   ClinicalFeed,
   ClinicalFeedInput,
   ContractCase,
@@ -43,6 +46,7 @@ export type {
 export const contractCases: readonly ContractCase[] = [
   ...patientCases,
   ...appointmentCases,
+  ...catalogueCases,
   ...encounterCases,
   ...moneyCases,
   ...escrowCases,

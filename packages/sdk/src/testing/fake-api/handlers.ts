@@ -2,6 +2,7 @@
 import type { BoundHandler } from './context.ts';
 import { appointmentHandlers } from './resources/appointments.ts';
 import { auditEventHandlers } from './resources/audit-events.ts';
+import { catalogueHandlers } from './resources/catalogue.ts';
 import { claimHandlers } from './resources/claims.ts';
 import { encounterHandlers } from './resources/encounters.ts';
 import { escrowHandlers } from './resources/escrows.ts';
@@ -28,6 +29,7 @@ export const allHandlers: readonly BoundHandler[] = [
   ...oauthClientHandlers,
   ...patientHandlers,
   ...appointmentHandlers,
+  ...catalogueHandlers,
   ...visitHandlers,
   ...encounterHandlers,
   ...invoiceHandlers,

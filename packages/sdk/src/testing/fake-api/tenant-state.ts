@@ -16,7 +16,10 @@ import type {
   Invoice,
   Patient,
   Payment,
+  Practitioner,
   Refund,
+  Service,
+  Slot,
   VisaApplication,
   Visit,
   WebhookEndpoint,
@@ -55,6 +58,10 @@ export class TenantState {
   readonly id: `ten_${string}`;
   readonly patients = new Collection<Patient>();
   readonly appointments = new Collection<Appointment>();
+  /** The catalogue: seeded by tests (the fake imports patients and appointments only). */
+  readonly practitioners = new Collection<Practitioner>();
+  readonly services = new Collection<Service>();
+  readonly slots = new Collection<Slot>();
   readonly visits = new Collection<Visit>();
   readonly encounters = new Collection<Encounter>();
   /** Patient ids by hospital MRN, as the clinical feed has linked them. */
