@@ -18,7 +18,7 @@ import { importsMigrations } from './migrations.ts';
  */
 export const importsFeature: Feature = {
   name: 'imports',
-  tables: ['import_jobs'],
+  tables: ['import_jobs', 'leads', 'settlement_lines'],
   migrations: importsMigrations,
   config: importsConfig,
   handlers: (context) => importHandlers(readSection(context.config, importsConfig)),
