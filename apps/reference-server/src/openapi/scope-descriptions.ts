@@ -37,7 +37,8 @@ export const scopeDescriptions: Readonly<Record<Scope, string>> = {
     'Register, change, test and delete webhook endpoints; rotate their secrets; replay events.',
   'read:events': 'Read the event log.',
   'read:imports': 'Read import jobs and their row errors.',
-  'write:imports': 'Import patients or appointments from CSV or NDJSON.',
+  'write:imports':
+    'Import patients, appointments, pricing, capacity, leads or settlement lines from CSV, NDJSON or XLSX.',
   'read:exports': 'Read export jobs.',
   'write:exports': 'Start exports.',
   'read:audit': 'Read the append-only audit log.',
