@@ -10,6 +10,7 @@ import { analyticsFeature } from './analytics/feature.ts';
 import { appointmentsFeature } from './appointments/feature.ts';
 import { auditFeature } from './audit/feature.ts';
 import { checkoutFeature } from './checkout/feature.ts';
+import { catalogueFeature } from './catalogue/feature.ts';
 import { claimsFeature } from './claims/feature.ts';
 import { consoleFeature } from './console/feature.ts';
 import { crmFeature } from './crm/feature.ts';
@@ -54,6 +55,7 @@ export const resourceFeatures: readonly Feature[] = [
   tokensFeature,
   patientsFeature,
   appointmentsFeature,
+  catalogueFeature,
   visitsFeature,
   encountersFeature,
   invoicesFeature,

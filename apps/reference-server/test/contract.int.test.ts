@@ -21,7 +21,11 @@ import {
 } from '@clinicbridge/adapters/testing';
 import { MllpClient } from '@clinicbridge/hl7/node';
 import { listOperations } from '@clinicbridge/sdk/contract';
-import type { ClinicalFeed, ClinicalFeedInput } from '@clinicbridge/sdk/testing/contract-suite';
+import type {
+  CatalogueSeeder,
+  ClinicalFeed,
+  ClinicalFeedInput,
+} from '@clinicbridge/sdk/testing/contract-suite';
 import { defineContractSuite } from '@clinicbridge/sdk/testing/contract-suite';
 import { afterAll, expect, test, vi } from 'vitest';
 import { checkoutFeature } from '../src/checkout/feature.ts';
@@ -86,6 +90,46 @@ let stripe: ServedFakeProvider | undefined;
 const fakeStripe = new FakeStripe();
 let mllp: MllpClient | undefined;
 
+/** The main tenant's catalogue, written as a clinic writes it: a `pricing` then a `capacity` import. */
+function importingCatalogue(baseUrl: string, apiKey: string): CatalogueSeeder {
+  const importRows = async (kind: string, row: Record<string, unknown>) => {
+    const res = await fetch(`${baseUrl}/api/v1/imports`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        'content-type': 'application/json',
+        'idempotency-key': crypto.randomUUID(),
+      },
+      body: JSON.stringify({ kind, format: 'ndjson', content: JSON.stringify(row) }),
+    });
+    const job = (await res.json()) as { importedRows?: number };
+    if (res.status !== 202 || job.importedRows !== 1) {
+      throw new Error(`${kind} import: ${res.status} ${JSON.stringify(job)}`);
+    }
+  };
+  return {
+    seed: async (input) => {
+      await importRows('pricing', {
+        serviceCode: input.serviceCode,
+        serviceName: input.serviceName,
+        clinicRef: input.clinicRef,
+        currency: input.price.currency,
+        // Files carry major units; the suite's currency (TRY) has two decimals.
+        price: (input.price.amount / 100).toFixed(2),
+      });
+      await importRows('capacity', {
+        practitionerRef: input.practitionerRef,
+        practitionerName: input.practitionerName,
+        serviceCode: input.serviceCode,
+        clinicRef: input.clinicRef,
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        capacity: input.capacity,
+      });
+    },
+  };
+}
+
 /** The main tenant's ADT feed: each call is an HL7 message over MLLP, awaited until applied. */
 function mllpFeed(server: TestServer['server']): ClinicalFeed {
   let sequence = 0;
@@ -146,6 +190,7 @@ defineContractSuite({
     );
     return {
       clinicalFeed: mllpFeed(running.server),
+      catalogue: importingCatalogue(baseUrl, main.apiKey),
       baseUrl,
       apiKey: main.apiKey,
       otherTenantApiKey: other.apiKey,

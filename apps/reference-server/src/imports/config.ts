@@ -21,6 +21,10 @@ export const importsConfig = z.object({
   IMPORT_MAX_CELL_CHARS: count(16, 100_000, 1_000),
   /** Longest time spent reading and validating one file, in milliseconds. */
   IMPORT_MAX_MILLISECONDS: count(100, 600_000, 20_000),
+  /** Most entries in an XLSX file's zip directory. */
+  IMPORT_XLSX_MAX_ENTRIES: count(8, 10_000, 256),
+  /** Largest sum of an XLSX file's declared uncompressed entry sizes, in bytes. */
+  IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES: count(65_536, 500_000_000, 50_000_000),
 });
 
 /**

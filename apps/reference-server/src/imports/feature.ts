@@ -20,7 +20,7 @@ import { mountImportUploads } from './upload-source.ts';
  */
 export const importsFeature: Feature = {
   name: 'imports',
-  tables: ['import_jobs'],
+  tables: ['import_jobs', 'leads', 'settlement_lines'],
   migrations: importsMigrations,
   config: importsConfig,
   handlers: (context) =>

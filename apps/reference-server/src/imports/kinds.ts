@@ -4,8 +4,27 @@
  * becomes the body of the single-record create, validated by the same
  * contract schema as `patients.create` / `appointments.create`.
  */
-import { appointmentOperations, patientOperations } from '@clinicbridge/sdk/contract';
+import {
+  appointmentOperations,
+  type ImportJob,
+  patientOperations,
+} from '@clinicbridge/sdk/contract';
 import * as z from 'zod/mini';
+import {
+  capacityColumns,
+  capacitySchema,
+  pricingColumns,
+  pricingSchema,
+} from './catalogue-rows.ts';
+import {
+  leadColumns,
+  leadSchema,
+  settlementLineColumns,
+  settlementLineSchema,
+} from './lead-rows.ts';
+import type { Column, RowReject } from './row-kind.ts';
+
+export type { RowReject } from './row-kind.ts';
 
 /**
  * An import kind of the contract.
@@ -13,16 +32,15 @@ import * as z from 'zod/mini';
  * @example
  * const kind: ImportKind = 'patients';
  */
-export type ImportKind = 'patients' | 'appointments';
+export type ImportKind = ImportJob['kind'];
 
-interface Column {
-  /** Canonical name (the contract field, camelCase). */
-  name: string;
-  aliases: readonly string[];
-  required?: boolean;
-  personal?: boolean;
-  boolean?: boolean;
-}
+/**
+ * An import format of the contract.
+ *
+ * @example
+ * const format: ImportFormat = 'xlsx';
+ */
+export type ImportFormat = ImportJob['format'];
 
 /**
  * Columns of each kind, canonical name first, then the accepted aliases.
@@ -62,6 +80,20 @@ export const importColumns: Record<ImportKind, readonly Column[]> = {
     { name: 'location', aliases: ['room'] },
     { name: 'notes', aliases: ['note', 'comments'] },
   ],
+  pricing: pricingColumns,
+  capacity: capacityColumns,
+  leads: leadColumns,
+  settlement_lines: settlementLineColumns,
+};
+
+// Each row is validated by the schema of the create it becomes.
+const rowSchemas: Record<ImportKind, z.core.$ZodType> = {
+  patients: patientOperations.create.body,
+  appointments: appointmentOperations.create.body,
+  pricing: pricingSchema,
+  capacity: capacitySchema,
+  leads: leadSchema,
+  settlement_lines: settlementLineSchema,
 };
 
 /** Lower case, separators dropped: `First Name`, `first_name` and `firstName` are one key. */
@@ -113,20 +145,6 @@ export function maskCell(personal: boolean | undefined, value: string): string {
   return `${Array.from(value)[0]}***`;
 }
 
-/**
- * One reject: the row, the column (canonical name), the cell (masked where personal), why, and a stable code.
- *
- * @example
- * const reject: RowReject = { row: 3, column: 'email', value: 'n***', message: 'Invalid email address', code: 'invalid_format' };
- */
-export interface RowReject {
-  row: number;
-  column: string | null;
-  value: string | null;
-  message: string;
-  code: string;
-}
-
 const TRUE = new Set(['true', 'yes', 'y', '1']);
 const FALSE = new Set(['false', 'no', 'n', '0', '']);
 
@@ -172,9 +190,7 @@ export function rowToInput(
   }
   delete body.consentMessaging;
   delete body.consentMarketing;
-  const schema =
-    kind === 'patients' ? patientOperations.create.body : appointmentOperations.create.body;
-  const parsed = z.safeParse(schema, body);
+  const parsed = z.safeParse(rowSchemas[kind], body);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = String(issue.path[0] ?? '');

@@ -40,6 +40,51 @@ async function down(db: AnyDb): Promise<void> {
   await db.schema.dropTable('import_jobs').execute();
 }
 
+async function upLeadsAndSettlements(db: AnyDb): Promise<void> {
+  await db.schema
+    .createTable('leads')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+    .addColumn('name', 'text')
+    .addColumn('phone', 'text')
+    .addColumn('email', 'text')
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('campaign', 'text')
+    .addColumn('agent_ref', 'text')
+    .addColumn('country_code', 'text')
+    .addColumn('notes', 'text')
+    .addColumn('created_at', ts, (c) => c.notNull())
+    .execute();
+  // One lead per E.164 phone and per lower-cased email in a tenant.
+  await sql`create unique index leads_phone_idx on leads (tenant_id, phone) where phone is not null`.execute(
+    db,
+  );
+  await sql`create unique index leads_email_idx on leads (tenant_id, email) where email is not null`.execute(
+    db,
+  );
+  await db.schema
+    .createTable('settlement_lines')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+    .addColumn('settlement_ref', 'text', (c) => c.notNull())
+    .addColumn('line_ref', 'text', (c) => c.notNull())
+    .addColumn('occurred_at', ts, (c) => c.notNull())
+    .addColumn('type', 'text')
+    .addColumn('amount', 'bigint', (c) => c.notNull())
+    .addColumn('fee', 'bigint', (c) => c.notNull())
+    .addColumn('currency', 'text', (c) => c.notNull())
+    .addColumn('payment_ref', 'text')
+    .addColumn('description', 'text')
+    .addColumn('created_at', ts, (c) => c.notNull())
+    .addUniqueConstraint('settlement_lines_ref_key', ['tenant_id', 'settlement_ref', 'line_ref'])
+    .execute();
+}
+
+async function downLeadsAndSettlements(db: AnyDb): Promise<void> {
+  await db.schema.dropTable('settlement_lines').execute();
+  await db.schema.dropTable('leads').execute();
+}
+
 /**
  * Migrations of the imports feature.
  *
@@ -48,4 +93,6 @@ async function down(db: AnyDb): Promise<void> {
  */
 export const importsMigrations: Record<string, Migration> = {
   '0400-imports': { up, down },
+  // After the catalogue's 0420: the pricing and capacity kinds write its tables.
+  '0430-imports-leads-settlements': { up: upLeadsAndSettlements, down: downLeadsAndSettlements },
 };

@@ -9,6 +9,10 @@ import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { ApiError } from '../kernel/problem.ts';
 import type { ImportsConfig } from './config.ts';
+import { readXlsxRows } from './xlsx/sheet-reader.ts';
+
+/** Largest expansion of an XLSX entry over its compressed size. */
+export const XLSX_MAX_RATIO = 100;
 
 /**
  * One record of the file: its 1-based row (a CSV header is row 1) and its cells by header name.
@@ -32,12 +36,12 @@ const CHUNK = 64 * 1024;
  * for await (const record of readRecords('csv', text, limits)) console.log(record.row);
  */
 export async function* readRecords(
-  format: 'csv' | 'ndjson',
+  format: 'csv' | 'ndjson' | 'xlsx',
   content: string,
   limits: ImportsConfig,
   clock: () => number = Date.now,
 ): AsyncGenerator<ImportRecord> {
-  refuseBinary(content);
+  if (format !== 'xlsx') refuseBinary(content);
   const deadline = clock() + limits.IMPORT_MAX_MILLISECONDS;
   const check = (rowCount: number, width: number) => {
     if (rowCount > limits.IMPORT_MAX_ROWS) {
@@ -59,6 +63,10 @@ export async function* readRecords(
       );
     }
   };
+  if (format === 'xlsx') {
+    yield* xlsxRecords(content, limits, check);
+    return;
+  }
   const source = Readable.from(byteChunks(content, limits.IMPORT_MAX_BYTES));
   if (format === 'ndjson') yield* ndjsonRecords(source, limits, check);
   else yield* csvRecords(source, limits, check);
@@ -125,21 +133,78 @@ async function* csvRecords(
         header = cells.map((name) => name.trim());
         continue;
       }
-      const record: Record<string, string> = {};
-      header.forEach((name, i) => {
-        const cell = cells[i];
-        if (cell !== undefined) record[name] = cell;
-      });
-      yield cells.length > header.length
-        ? {
-            row,
-            cells: record,
-            malformed: `the row has ${cells.length} cells, the header ${header.length}`,
-          }
-        : { row, cells: record };
+      yield toRecord(header, row, cells);
     }
   } catch (error) {
     throw asReadError(error);
+  }
+}
+
+/** A row's cells keyed by the header; cells beyond it make the row malformed. */
+function toRecord(header: readonly string[], row: number, cells: readonly string[]): ImportRecord {
+  const record: Record<string, string> = {};
+  header.forEach((name, i) => {
+    const cell = cells[i];
+    if (cell !== undefined) record[name] = cell;
+  });
+  return cells.length > header.length
+    ? {
+        row,
+        cells: record,
+        malformed: `the row has ${cells.length} cells, the header ${header.length}`,
+      }
+    : { row, cells: record };
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** An XLSX sent as base64: decoded, size-checked, then read through the zip checks and the sheet reader. */
+async function* xlsxRecords(
+  content: string,
+  limits: ImportsConfig,
+  check: (rows: number, width: number) => void,
+): AsyncGenerator<ImportRecord> {
+  const text = content.replace(/\s+/g, '');
+  if (text.length % 4 !== 0 || !BASE64.test(text)) {
+    throw new ApiError(
+      'import_wrong_type',
+      "format xlsx takes the file's bytes in base64; this content is not base64 (a CSV? then say format csv).",
+    );
+  }
+  if ((text.length / 4) * 3 > limits.IMPORT_MAX_BYTES + 2) {
+    throw new ApiError(
+      'import_too_large',
+      `Import content is limited to ${limits.IMPORT_MAX_BYTES} bytes; split the file into several imports.`,
+    );
+  }
+  const bytes = new Uint8Array(Buffer.from(text, 'base64'));
+  if (bytes[0] !== 0x50 || bytes[1] !== 0x4b || bytes[2] !== 0x03 || bytes[3] !== 0x04) {
+    throw new ApiError(
+      'import_wrong_type',
+      'The content is not an XLSX file (no zip signature); send CSV or NDJSON as text with their own format.',
+    );
+  }
+  const rows = readXlsxRows(
+    bytes,
+    {
+      maxEntries: limits.IMPORT_XLSX_MAX_ENTRIES,
+      maxUncompressedBytes: limits.IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES,
+      maxRatio: XLSX_MAX_RATIO,
+    },
+    { maxColumns: limits.IMPORT_MAX_COLUMNS, maxCellChars: limits.IMPORT_MAX_CELL_CHARS },
+  );
+  let header: string[] | undefined;
+  let count = 0;
+  for (const { row, cells } of rows) {
+    count += 1;
+    check(count - 1, cells.length);
+    if (!header) {
+      header = cells.map((name) => name.trim());
+      continue;
+    }
+    // A sheet leaves out trailing empty cells; they are empty, not missing.
+    while (cells.length < header.length) cells.push('');
+    yield toRecord(header, row, cells);
   }
 }
 

@@ -3,6 +3,7 @@
  * augmentation.
  */
 import type { ColumnType } from 'kysely';
+import type { ImportFormat, ImportKind } from './kinds.ts';
 
 /**
  * One import job: a dry run or an apply, with its counts and first rejects.
@@ -13,8 +14,8 @@ import type { ColumnType } from 'kysely';
 export interface ImportJobsTable {
   id: string;
   tenant_id: string;
-  kind: 'patients' | 'appointments';
-  format: 'csv' | 'ndjson';
+  kind: ImportKind;
+  format: ImportFormat;
   dry_run: boolean;
   sha256: string;
   status: 'completed' | 'failed';
@@ -28,8 +29,53 @@ export interface ImportJobsTable {
   completed_at: Date | null;
 }
 
+/**
+ * A lead from an agent or a campaign, attributed, one per phone and per email in a tenant.
+ *
+ * @example
+ * await db.selectFrom('leads').selectAll().where('campaign', '=', 'spring').execute();
+ */
+export interface LeadsTable {
+  id: string;
+  tenant_id: string;
+  name: string | null;
+  /** E.164. */
+  phone: string | null;
+  /** Lower-cased. */
+  email: string | null;
+  source: string;
+  campaign: string | null;
+  agent_ref: string | null;
+  country_code: string | null;
+  notes: string | null;
+  created_at: Date;
+}
+
+/**
+ * One line of a payment provider's settlement, stored for reconciliation; amounts in minor units (bigint).
+ *
+ * @example
+ * await db.selectFrom('settlement_lines').selectAll().where('settlement_ref', '=', 'po_1').execute();
+ */
+export interface SettlementLinesTable {
+  id: string;
+  tenant_id: string;
+  settlement_ref: string;
+  line_ref: string;
+  occurred_at: Date;
+  type: string | null;
+  amount: ColumnType<string | number, number, number>;
+  fee: ColumnType<string | number, number, number>;
+  currency: string;
+  payment_ref: string | null;
+  description: string | null;
+  created_at: Date;
+}
+
 declare module '../db/schema.ts' {
   interface DB {
     import_jobs: ImportJobsTable;
+    leads: LeadsTable;
+    settlement_lines: SettlementLinesTable;
   }
 }

@@ -16,9 +16,20 @@ import { listPage } from '../kernel/list.ts';
 import { ApiError, isApiError } from '../kernel/problem.ts';
 import { requireOwned } from '../kernel/require-owned.ts';
 import { createPatient } from '../patients/service.ts';
+import { applyCapacityRow, applyPricingRow } from './catalogue-rows.ts';
 import type { ImportsConfig } from './config.ts';
-import { type ImportKind, type RowReject, resolveHeader, rowToInput } from './kinds.ts';
+import { type ImportFormat, type ImportKind, resolveHeader, rowToInput } from './kinds.ts';
+import { applyLeadRow, applySettlementLineRow } from './lead-rows.ts';
 import { type ImportRecord, readRecords } from './read.ts';
+import { isError, type RowApplier, type RowPosition, type RowReject } from './row-kind.ts';
+
+// Kinds without a single-record create in the API: applied by their own module.
+const rowAppliers: Partial<Record<ImportKind, RowApplier>> = {
+  pricing: applyPricingRow,
+  capacity: applyCapacityRow,
+  leads: applyLeadRow,
+  settlement_lines: applySettlementLineRow,
+};
 
 /** Rejects kept on the job (the contract reports the first 100). */
 export const MAX_REPORTED_REJECTS = 100;
@@ -31,9 +42,28 @@ export const MAX_REPORTED_REJECTS = 100;
  */
 export interface ImportRequest {
   kind: ImportKind;
-  format: 'csv' | 'ndjson';
+  format: ImportFormat;
   content: string;
   dryRun?: boolean | undefined;
+  fileName?: string | undefined;
+}
+
+const extensions: Record<ImportFormat, readonly string[]> = {
+  csv: ['csv', 'txt'],
+  ndjson: ['ndjson', 'jsonl', 'json'],
+  xlsx: ['xlsx'],
+};
+
+/** A file named `x.xlsx` sent as `csv` (or the reverse) is refused before it is read. */
+function refuseWrongType(request: ImportRequest): void {
+  if (request.fileName === undefined) return;
+  const extension = /\.([A-Za-z0-9]{1,10})$/.exec(request.fileName)?.[1]?.toLowerCase();
+  if (extension === undefined || !extensions[request.format].includes(extension)) {
+    throw new ApiError(
+      'import_wrong_type',
+      `The file name's extension does not match format ${request.format} (expected .${extensions[request.format].join(', .')}); send it with its own format.`,
+    );
+  }
 }
 
 /**
@@ -88,6 +118,7 @@ export async function importFile(
   limits: ImportsConfig,
   clock: () => number = Date.now,
 ): Promise<ImportJob> {
+  refuseWrongType(request);
   const dryRun = request.dryRun === true;
   const sha256 = createHash('sha256').update(request.content, 'utf8').digest('hex');
   if (!dryRun) {
@@ -165,14 +196,15 @@ export async function runPipeline(
   let totalRows = 0;
   let importedRows = 0;
   let header: ReturnType<typeof resolveHeader> | undefined;
+  const seen: RowPosition['seen'] = new Map();
   for await (const record of readRecords(request.format, request.content, limits, clock)) {
     if (!header || request.format === 'ndjson') {
       header = checkHeader(request.kind, Object.keys(record.cells), record, request.format);
     }
     totalRows += 1;
-    const failed = await importRow(db, change, request.kind, header, record);
-    if (failed.length === 0) importedRows += 1;
-    else rejects.push(...failed);
+    const found = await importRow(db, change, request.kind, header, record, seen);
+    if (!found.some(isError)) importedRows += 1;
+    rejects.push(...found);
   }
   return { totalRows, importedRows, failedRows: totalRows - importedRows, rejects };
 }
@@ -181,19 +213,20 @@ function checkHeader(
   kind: ImportKind,
   names: string[],
   record: ImportRecord,
-  format: 'csv' | 'ndjson',
+  format: ImportFormat,
 ): ReturnType<typeof resolveHeader> {
+  const tabular = format !== 'ndjson';
   const header = resolveHeader(kind, names);
   // In NDJSON each line names its own fields; a missing one is that row's reject.
   const problems = [
     ...header.unknown.map((n) => `unknown column "${n.slice(0, 64)}"`),
     ...header.duplicate.map((n) => `column "${n.slice(0, 64)}" repeats another`),
-    ...(format === 'csv' ? header.missing.map((n) => `required column "${n}" is missing`) : []),
+    ...(tabular ? header.missing.map((n) => `required column "${n}" is missing`) : []),
   ];
   if (problems.length > 0) {
     throw new ApiError(
       'import_unreadable',
-      `The ${format === 'csv' ? 'header' : `line ${record.row}`} does not fit a ${kind} import: ${problems.slice(0, 10).join('; ')}. See docs/imports-exports.md for the columns and their aliases.`,
+      `The ${tabular ? 'header' : `line ${record.row}`} does not fit a ${kind} import: ${problems.slice(0, 10).join('; ')}. See docs/imports-exports.md for the columns and their aliases.`,
     );
   }
   return header;
@@ -205,6 +238,7 @@ async function importRow(
   kind: ImportKind,
   header: ReturnType<typeof resolveHeader>,
   record: ImportRecord,
+  seen: RowPosition['seen'],
 ): Promise<RowReject[]> {
   if (record.malformed) {
     return [
@@ -220,6 +254,8 @@ async function importRow(
   const parsed = rowToInput(kind, header.map, record.row, record.cells);
   if (!parsed.ok) return parsed.rejects;
   try {
+    const apply = rowAppliers[kind];
+    if (apply) return await apply(db, change, parsed.input, { row: record.row, seen });
     // Same services as the single-record API: same audit rows and events.
     if (kind === 'patients') await createPatient(db, change, parsed.input as never);
     else await createAppointment(db, change, parsed.input as never);

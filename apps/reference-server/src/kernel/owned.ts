@@ -28,7 +28,10 @@ export type OwnedTable =
   | 'visa_applications'
   | 'import_jobs'
   | 'export_snapshots'
-  | 'reconciliation_breaks';
+  | 'reconciliation_breaks'
+  | 'practitioners'
+  | 'services'
+  | 'slots';
 
 /**
  * One filter of a list: column, comparison, value. Columns come from code, never from input.

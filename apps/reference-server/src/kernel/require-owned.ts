@@ -20,6 +20,9 @@ const nouns: Record<OwnedTable, string> = {
   claims: 'claim',
   visa_applications: 'visa application',
   import_jobs: 'import',
+  practitioners: 'practitioner',
+  services: 'service',
+  slots: 'slot',
   export_snapshots: 'export',
   reconciliation_breaks: 'reconciliation break',
 };

@@ -23,6 +23,7 @@ export const scopeDescriptions: Readonly<Record<Scope, string>> = {
   'read:visits': 'Read visits.',
   'write:visits': 'Open and complete visits.',
   'read:encounters': 'Read encounters (recorded from the HL7 feed).',
+  'read:catalogue': 'Read practitioners, services and their prices, and free slots.',
   'read:invoices': 'Read invoices.',
   'write:invoices': 'Issue invoices.',
   'read:payments': 'Read payments, refunds and escrows.',
@@ -36,7 +37,8 @@ export const scopeDescriptions: Readonly<Record<Scope, string>> = {
     'Register, change, test and delete webhook endpoints; rotate their secrets; replay events.',
   'read:events': 'Read the event log.',
   'read:imports': 'Read import jobs and their row errors.',
-  'write:imports': 'Import patients or appointments from CSV or NDJSON.',
+  'write:imports':
+    'Import patients, appointments, pricing, capacity, leads or settlement lines from CSV, NDJSON or XLSX.',
   'read:exports': 'Read export jobs.',
   'write:exports': 'Start exports.',
   'read:audit': 'Read the append-only audit log.',

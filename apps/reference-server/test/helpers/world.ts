@@ -77,6 +77,10 @@ export async function populateTenant(
     deliveryId: 'dlv_aaaaaaaaaaaaaaaaaaaaaaaaaa',
     importId: 'imp_aaaaaaaaaaaaaaaaaaaaaaaaaa',
     exportId: 'exp_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+    // The catalogue is written by imports, not through these resources: ids no tenant holds.
+    practitionerId: 'prc_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+    serviceId: 'svc_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+    slotId: 'slt_aaaaaaaaaaaaaaaaaaaaaaaaaa',
   };
 }
 
@@ -112,6 +116,7 @@ export function bodyFor(operation: Operation, ids: WorldIds): unknown {
     'integrations.create': { name: 'X', purpose: 'Y', scopes: [], apis: [], events: [] },
     'integrations.update': { status: 'paused' },
     'integrationTokens.create': { name: 'X', scopes: ['read:events'] },
+    'availability.book': { patientId: ids.patientId },
   };
   return bodies[operation.id] ?? (operation.body ? {} : undefined);
 }
@@ -123,7 +128,12 @@ export function bodyFor(operation: Operation, ids: WorldIds): unknown {
  * pathFor(operations.appointments.get, ids); // '/api/v1/appointments/apt_…'
  */
 export function pathFor(operation: Operation, ids: WorldIds): string {
-  return operation.path.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? 'missing');
+  const path = operation.path.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? 'missing');
+  // A search whose required filter names a resource.
+  if (operation.id === 'availability.search') {
+    return `${path}?serviceId=${ids.serviceId}&from=2027-01-04T00:00:00Z&to=2027-01-11T00:00:00Z`;
+  }
+  return path;
 }
 
 /** Every operation of the contract. */

@@ -22,6 +22,7 @@ export const auditActions = {
   'appointments.cancel': 'appointment.cancelled',
   'appointments.reschedule': 'appointment.rescheduled',
   'appointments.complete': 'appointment.completed',
+  'availability.book': 'appointment.created',
   'visits.create': 'visit.opened',
   'visits.complete': 'visit.completed',
   'invoices.create': 'invoice.created',

@@ -43,6 +43,11 @@ export const idPrefixes = {
   reconciliationBreak: 'rcb',
   installmentPlan: 'ipl',
   checkout: 'chk',
+  practitioner: 'prc',
+  service: 'svc',
+  slot: 'slt',
+  lead: 'lea',
+  settlementLine: 'stl',
 } as const;
 
 /**

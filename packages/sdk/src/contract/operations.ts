@@ -7,6 +7,11 @@ import type { Operation } from './operation.ts';
 import { appointmentOperations } from './resources/appointments.ts';
 import { auditEventOperations } from './resources/audit-events.ts';
 import { checkoutOperations } from './resources/checkouts.ts';
+import {
+  availabilityOperations,
+  practitionerOperations,
+  serviceOperations,
+} from './resources/catalogue.ts';
 import { claimOperations } from './resources/claims.ts';
 import { encounterOperations } from './resources/encounters.ts';
 import { escrowOperations, ledgerAccountOperations } from './resources/escrows.ts';
@@ -38,6 +43,9 @@ export const operations = {
   oauthClients: oauthClientOperations,
   patients: patientOperations,
   appointments: appointmentOperations,
+  practitioners: practitionerOperations,
+  services: serviceOperations,
+  availability: availabilityOperations,
   visits: visitOperations,
   encounters: encounterOperations,
   invoices: invoiceOperations,

@@ -18,6 +18,7 @@ export const scopes = [
   'write:patients',
   'read:appointments',
   'write:appointments',
+  'read:catalogue',
   'read:visits',
   'write:visits',
   'read:encounters',

@@ -20,6 +20,7 @@ defineContractSuite({
       createToken: async (scopes) => api.state.createApiKey(tenantId, scopes),
       otherTenantApiKey: api.state.createTenant().apiKey,
       clinicalFeed: api.state.clinicalFeed(tenantId),
+      catalogue: api.state.catalogue(tenantId),
     };
   },
   teardown: () => server.close(),

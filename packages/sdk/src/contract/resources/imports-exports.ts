@@ -4,7 +4,7 @@
  * row number; rows that pass are kept.
  */
 import * as z from 'zod/mini';
-import { listQuery, page, timestamp, timestampInput } from '../common.ts';
+import { listQuery, page, text, timestamp, timestampInput } from '../common.ts';
 import { idSchema } from '../ids.ts';
 import { defineOperation } from '../operation.ts';
 
@@ -60,6 +60,31 @@ export const jobStatus = z.enum(['pending', 'processing', 'completed', 'failed']
 export const MAX_IMPORT_CONTENT = 5 * 1024 * 1024;
 
 /**
+ * What an import writes: patients, appointments, the catalogue's prices
+ * (`pricing`) and slots (`capacity`), attributed `leads`, or a payment
+ * provider's `settlement_lines`.
+ *
+ * @example
+ * importKind.parse('capacity');
+ */
+export const importKind = z.enum([
+  'patients',
+  'appointments',
+  'pricing',
+  'capacity',
+  'leads',
+  'settlement_lines',
+]);
+
+/**
+ * Import formats: CSV and NDJSON as text; XLSX as the file's bytes in base64 (the first worksheet is read).
+ *
+ * @example
+ * importFormat.parse('xlsx');
+ */
+export const importFormat = z.enum(['csv', 'ndjson', 'xlsx']);
+
+/**
  * An import job.
  *
  * @example
@@ -67,8 +92,8 @@ export const MAX_IMPORT_CONTENT = 5 * 1024 * 1024;
  */
 export const importJob = z.object({
   id: idSchema('imp'),
-  kind: z.enum(['patients', 'appointments']),
-  format: dataFormat,
+  kind: importKind,
+  format: importFormat,
   status: jobStatus,
   totalRows: z.int(),
   importedRows: z.int(),
@@ -84,6 +109,8 @@ export const importJob = z.object({
       column: z.optional(z.nullable(z.string())),
       value: z.optional(z.nullable(z.string())),
       code: z.optional(z.string()),
+      /** `warning`: the row was kept and this is a note about it; `error` (or absent): the row was rejected. */
+      severity: z.optional(z.enum(['error', 'warning'])),
     }),
   ),
   /** True for a dry run: validated exactly as an apply would be, nothing kept. */
@@ -127,19 +154,21 @@ export const importsCreate = defineOperation({
   id: 'imports.create',
   method: 'POST',
   path: '/api/v1/imports',
-  summary: 'Import patients or appointments from CSV or NDJSON',
+  summary: 'Import patients, appointments, pricing, capacity, leads or settlement lines',
   scope: 'write:imports',
   write: true,
   status: 202,
   body: z.strictObject({
-    kind: z.enum(['patients', 'appointments']),
-    format: dataFormat,
+    kind: importKind,
+    format: importFormat,
     /** The file, inline; or send `objectKey` instead. */
     content: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_IMPORT_CONTENT))),
     /** The key of a file uploaded with a link from `POST /api/v1/imports/uploads` (servers that offer it). */
     objectKey: z.optional(z.string().check(z.minLength(1), z.maxLength(300))),
     /** Validate only: the job reports exactly the rejects and counts an apply would, and keeps nothing. */
     dryRun: z.optional(z.boolean()),
+    /** The file's name, if known: its extension must match `format` (else 415 `import_wrong_type`). */
+    fileName: z.optional(text(255)),
   }),
   response: importJob,
 });

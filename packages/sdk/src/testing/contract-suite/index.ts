@@ -9,6 +9,7 @@ import { ClinicBridge } from '../../index.ts';
 import { adminCases } from './cases/admin.ts';
 import { appointmentCases } from './cases/appointments.ts';
 import { checkoutCases } from './cases/checkouts.ts';
+import { catalogueCases } from './cases/catalogue.ts';
 import { claimCases } from './cases/claims.ts';
 import { encounterCases } from './cases/encounters.ts';
 import { escrowCases } from './cases/escrows.ts';
@@ -29,6 +30,8 @@ import type {
 
 export type {
   CaseContext,
+  CatalogueSeed,
+  CatalogueSeeder,
   ClinicalFeed,
   ClinicalFeedInput,
   ContractCase,
@@ -45,6 +48,7 @@ export type {
 export const contractCases: readonly ContractCase[] = [
   ...patientCases,
   ...appointmentCases,
+  ...catalogueCases,
   ...encounterCases,
   ...moneyCases,
   ...escrowCases,

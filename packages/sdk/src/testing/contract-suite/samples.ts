@@ -22,6 +22,9 @@ const paramPrefixes = {
   tokenId: 'tok',
   claimId: 'clm',
   visaApplicationId: 'vsa',
+  practitionerId: 'prc',
+  serviceId: 'svc',
+  slotId: 'slt',
 } as const;
 
 const slot = { startsAt: '2027-05-01T09:00:00.000Z', endsAt: '2027-05-01T09:30:00.000Z' };
@@ -66,6 +69,7 @@ const sampleBodies: Record<string, () => unknown> = {
     documents: [],
   }),
   'visas.cancel': () => ({}),
+  'availability.book': () => ({ patientId: newId('pat') }),
   'imports.create': () => ({
     kind: 'patients',
     format: 'ndjson',
@@ -78,6 +82,15 @@ const sampleBodies: Record<string, () => unknown> = {
     scopes: [],
     apis: [],
     events: [],
+  }),
+};
+
+// Lists whose query has required filters.
+const sampleQueries: Record<string, () => unknown> = {
+  'availability.search': () => ({
+    serviceId: newId('svc'),
+    from: '2027-05-01T00:00:00.000Z',
+    to: '2027-05-08T00:00:00.000Z',
   }),
 };
 
@@ -96,6 +109,6 @@ export function sampleArgs(op: Operation): unknown[] {
     args.push(Object.fromEntries(names.map((n) => [n, newId(paramPrefixes[n])])));
   }
   if (op.body) args.push(sampleBodies[op.id]?.() ?? {});
-  else if (op.query) args.push({});
+  else if (op.query) args.push(sampleQueries[op.id]?.() ?? {});
   return args;
 }

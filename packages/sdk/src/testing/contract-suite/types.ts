@@ -32,6 +32,40 @@ export interface ContractSuiteTarget {
    * it they check only what an API with no feed must answer.
    */
   clinicalFeed?: ClinicalFeed;
+  /**
+   * Writes the main tenant's catalogue (as the server's `pricing` and
+   * `capacity` imports do), for the catalogue cases; without it they check
+   * only what an empty catalogue must answer.
+   */
+  catalogue?: CatalogueSeeder;
+}
+
+/**
+ * One practitioner's slot of one priced service, to seed.
+ *
+ * @example
+ * const input: CatalogueSeed = { practitionerRef: 'DR-1', practitionerName: 'Dr Ada', serviceCode: 'CONS', serviceName: 'Consultation', clinicRef: 'IST', price: { amount: 150000, currency: 'TRY' }, startsAt, endsAt, capacity: 1 };
+ */
+export interface CatalogueSeed {
+  practitionerRef: string;
+  practitionerName: string;
+  serviceCode: string;
+  serviceName: string;
+  clinicRef: string;
+  price: { amount: number; currency: string };
+  startsAt: string;
+  endsAt: string;
+  capacity: number;
+}
+
+/**
+ * Writes catalogue rows the way the target's own tooling does.
+ *
+ * @example
+ * const seeder: CatalogueSeeder = { seed: async (input) => { await importPricing(input); await importCapacity(input); } };
+ */
+export interface CatalogueSeeder {
+  seed(input: CatalogueSeed): Promise<void>;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { BoundHandler } from './context.ts';
 import { appointmentHandlers } from './resources/appointments.ts';
 import { auditEventHandlers } from './resources/audit-events.ts';
 import { checkoutHandlers } from './resources/checkouts.ts';
+import { catalogueHandlers } from './resources/catalogue.ts';
 import { claimHandlers } from './resources/claims.ts';
 import { encounterHandlers } from './resources/encounters.ts';
 import { escrowHandlers } from './resources/escrows.ts';
@@ -30,6 +31,7 @@ export const allHandlers: readonly BoundHandler[] = [
   ...oauthClientHandlers,
   ...patientHandlers,
   ...appointmentHandlers,
+  ...catalogueHandlers,
   ...visitHandlers,
   ...encounterHandlers,
   ...invoiceHandlers,

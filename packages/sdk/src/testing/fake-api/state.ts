@@ -3,7 +3,8 @@
  * and each tenant's rows for seeding and assertions.
  */
 import { newId, type Scope, scopes } from '../../contract/index.ts';
-import type { ClinicalFeed } from '../contract-suite/types.ts';
+import type { CatalogueSeeder, ClinicalFeed } from '../contract-suite/types.ts';
+import { createFakeCatalogueSeeder } from './catalogue-seeder.ts';
 import { createFakeClinicalFeed } from './clinical-feed.ts';
 import type { TenantState } from './tenant-state.ts';
 import type { FakeWorld } from './world.ts';
@@ -94,6 +95,14 @@ export class FakeApiState {
    */
   clinicalFeed(tenantId: string): ClinicalFeed {
     return createFakeClinicalFeed(this.#world.tenant(tenantId), this.#world.now);
+  }
+
+  /**
+   * Writes a tenant's catalogue (practitioner, priced service, slot), as the
+   * server's `pricing` and `capacity` imports do.
+   */
+  catalogue(tenantId: string): CatalogueSeeder {
+    return createFakeCatalogueSeeder(this.#world.tenant(tenantId), this.#world.now);
   }
 
   /**

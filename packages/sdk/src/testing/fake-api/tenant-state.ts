@@ -19,7 +19,10 @@ import type {
   Patient,
   Payment,
   ReconciliationRun,
+  Practitioner,
   Refund,
+  Service,
+  Slot,
   VisaApplication,
   Visit,
   WebhookEndpoint,
@@ -58,6 +61,10 @@ export class TenantState {
   readonly id: `ten_${string}`;
   readonly patients = new Collection<Patient>();
   readonly appointments = new Collection<Appointment>();
+  /** The catalogue: seeded by tests (the fake imports patients and appointments only). */
+  readonly practitioners = new Collection<Practitioner>();
+  readonly services = new Collection<Service>();
+  readonly slots = new Collection<Slot>();
   readonly visits = new Collection<Visit>();
   readonly encounters = new Collection<Encounter>();
   /** Patient ids by hospital MRN, as the clinical feed has linked them. */

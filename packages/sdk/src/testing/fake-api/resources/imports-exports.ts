@@ -88,6 +88,13 @@ function importRows(ctx: OperationContext<typeof importOperations.create>): Impo
       .find((j) => !j.dryRun && j.kind === kind && j.format === format && j.sha256 === sha256);
     if (applied) return applied;
   }
+  if ((kind !== 'patients' && kind !== 'appointments') || format === 'xlsx') {
+    // The fake keeps no leads or settlement lines and reads no XLSX; its catalogue is seeded directly.
+    throw new ApiProblem(
+      'not_implemented',
+      `The fake API imports patients and appointments from CSV or NDJSON only, not ${kind} from ${format}; seed the catalogue with api.state.catalogue(tenantId).`,
+    );
+  }
   if (content.startsWith('PK\u0003\u0004') || content.includes('\u0000')) {
     throw new ApiProblem(
       'import_unreadable',
