@@ -95,7 +95,7 @@ export function relayFeature(options: RelayFeatureOptions = {}): Feature {
   };
   return {
     name: 'relay',
-    tables: ['relay_events', 'relay_tenants'],
+    tables: ['relay_events', 'relay_tenants', 'relay_consumer_inbox'],
     migrations: relayMigrations,
     config: relayConfig,
     // Marks events only for the sinks that run in this process (jobs() built them).

@@ -70,6 +70,21 @@ async function downSinks(db: AnyDb): Promise<void> {
   await sql`alter table relay_tenants drop column sink`.execute(db);
 }
 
+// The consumer-side inbox (consumer-inbox.ts): one row per consumer and event applied.
+async function upInbox(db: AnyDb): Promise<void> {
+  await db.schema
+    .createTable('relay_consumer_inbox')
+    .addColumn('consumer', 'text', (c) => c.notNull())
+    .addColumn('event_id', 'text', (c) => c.notNull())
+    .addColumn('processed_at', 'timestamptz', (c) => c.notNull())
+    .addPrimaryKeyConstraint('relay_consumer_inbox_pkey', ['consumer', 'event_id'])
+    .execute();
+}
+
+async function downInbox(db: AnyDb): Promise<void> {
+  await db.schema.dropTable('relay_consumer_inbox').ifExists().execute();
+}
+
 /**
  * Migrations of the relay feature.
  *
@@ -79,4 +94,5 @@ async function downSinks(db: AnyDb): Promise<void> {
 export const relayMigrations: Record<string, Migration> = {
   '0500-relay': { up, down },
   '0501-relay-sinks': { up: upSinks, down: downSinks },
+  '0502-relay-consumer-inbox': { up: upInbox, down: downInbox },
 };

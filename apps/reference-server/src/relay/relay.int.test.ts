@@ -4,13 +4,13 @@
  * own stream and subject prefix and deletes the stream afterwards. Skipped,
  * with the reason printed, only when NATS does not answer there.
  */
-import { createServer } from 'node:net';
 import { type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { natsAnswers, TEST_NATS_URL } from '../../test/helpers/nats.ts';
+import { closedPort } from '../../test/helpers/ports.ts';
 import { recordEvent } from '../kernel/outbox.ts';
 import { fanOutEvents } from '../scheduler/fanout.ts';
 import { markForRelay } from './claims.ts';
@@ -199,8 +199,8 @@ describe.skipIf(!natsUp)('outbox relay to NATS JetStream', () => {
   });
 
   test('a broker outage marks nothing, raises one alert, and recovery relays everything', async () => {
-    const closedPort = await freePort();
-    let servers = `nats://127.0.0.1:${closedPort}`;
+    const downPort = await closedPort();
+    let servers = `nats://127.0.0.1:${downPort}`;
     const relay = relayOf({
       sink: { ...jetStreamSink(target), connect: () => connectJetStream({ ...target, servers }) },
       backoffMs: { first: 1_000, max: 8_000 },
@@ -235,15 +235,3 @@ describe.skipIf(!natsUp)('outbox relay to NATS JetStream', () => {
     expect(alerts[0]?.resolved_at).not.toBeNull();
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -33,8 +33,21 @@ export interface RelayTenantsTable {
   lease_expires_at: Date | null;
 }
 
+/**
+ * The consumer-side inbox: an event applied by a consumer, so a repeat is skipped.
+ *
+ * @example
+ * await db.selectFrom('relay_consumer_inbox').select('event_id').where('consumer', '=', 'billing').execute();
+ */
+export interface RelayConsumerInboxTable {
+  consumer: string;
+  event_id: string;
+  processed_at: Date;
+}
+
 declare module '../db/schema.ts' {
   interface DB {
+    relay_consumer_inbox: RelayConsumerInboxTable;
     relay_events: RelayEventsTable;
     relay_tenants: RelayTenantsTable;
   }
