@@ -35,7 +35,8 @@ import { mountOpsRoutes } from './observability/routes.ts';
 import { mountOpenApiRoutes } from './openapi/routes.ts';
 import { createProviders, type Providers, providersConfig } from './providers/index.ts';
 import { connectSharedRedis } from './redis/client.ts';
-import { serverRateLimits } from './redis/shared-limits.ts';
+import { redisOutageAlerts, serverRateLimits } from './redis/shared-limits.ts';
+import { RedisTokenCache } from './redis/token-cache.ts';
 import { type BusWakeup, createLocalWakeup } from './scheduler/wakeup.ts';
 
 /**
@@ -108,6 +109,13 @@ export function resolveAppContext(deps: AppDeps): AppContext {
         db: deps.database.db,
         registry: metrics.registry,
         server: { dataDir: deps.config.DATA_DIR, publicUrl: issuer },
+        ...(redis
+          ? {
+              tokenCache: new RedisTokenCache(redis, {
+                onOutage: redisOutageAlerts(deps.database.db, logger).onOutage,
+              }),
+            }
+          : {}),
       }),
     wakeup,
     wake: wakeup.wake,
