@@ -26,7 +26,7 @@ import { corsFor } from './http/cors/index.ts';
 import { guardDepsOf } from './http/guard.ts';
 import { notFoundOrNotAllowed } from './http/not-found.ts';
 import { registerOperations } from './http/operations.ts';
-import { RateLimiter } from './http/rate-limit.ts';
+import type { RateLimits } from './http/rate-limit.ts';
 import { requestId } from './http/request-id.ts';
 import { problemResponse } from './kernel/problem.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
@@ -34,6 +34,9 @@ import { createMetrics, httpMetrics, type Metrics } from './observability/metric
 import { mountOpsRoutes } from './observability/routes.ts';
 import { mountOpenApiRoutes } from './openapi/routes.ts';
 import { createProviders, type Providers, providersConfig } from './providers/index.ts';
+import { connectSharedRedis } from './redis/client.ts';
+import { redisOutageAlerts, serverRateLimits } from './redis/shared-limits.ts';
+import { RedisTokenCache } from './redis/token-cache.ts';
 import { type BusWakeup, createLocalWakeup } from './scheduler/wakeup.ts';
 
 /**
@@ -52,7 +55,7 @@ export interface AppDeps {
   /** The features; default the API resources only (`resourceFeatures`). */
   features?: readonly Feature[];
   signingKeys?: SigningKeys;
-  rateLimiter?: RateLimiter;
+  rateLimiter?: RateLimits;
   /** Provider adapters; default built from the configuration's provider section. */
   providers?: Providers;
   /** In-process wake-ups shared with the scheduler; default a new one. */
@@ -70,11 +73,15 @@ export function resolveAppContext(deps: AppDeps): AppContext {
   const issuer = publicUrl(deps.config);
   const metrics = deps.metrics ?? createMetrics();
   const wakeup = deps.wakeup ?? createLocalWakeup();
+  const logger = deps.logger ?? createLogger(deps.config.LOG_LEVEL);
+  const redis = deps.config.REDIS_URL
+    ? connectSharedRedis(deps.config.REDIS_URL, deps.config.REDIS_KEY_PREFIX)
+    : undefined;
   return {
     database: deps.database,
     db: deps.database.db,
     config: deps.config,
-    logger: deps.logger ?? createLogger(deps.config.LOG_LEVEL),
+    logger,
     metrics,
     now,
     signingKeys:
@@ -91,16 +98,29 @@ export function resolveAppContext(deps: AppDeps): AppContext {
     },
     rateLimiter:
       deps.rateLimiter ??
-      new RateLimiter({
-        standard: deps.config.RATE_LIMIT_STANDARD_PER_MINUTE,
-        high: deps.config.RATE_LIMIT_HIGH_PER_MINUTE,
+      serverRateLimits({
+        limits: {
+          standard: deps.config.RATE_LIMIT_STANDARD_PER_MINUTE,
+          high: deps.config.RATE_LIMIT_HIGH_PER_MINUTE,
+        },
+        redis,
+        db: deps.database.db,
+        logger,
       }),
+    ...(redis ? { redis } : {}),
     providers:
       deps.providers ??
       createProviders(readSection(deps.config, providersConfig), {
         db: deps.database.db,
         registry: metrics.registry,
         server: { dataDir: deps.config.DATA_DIR, publicUrl: issuer },
+        ...(redis
+          ? {
+              tokenCache: new RedisTokenCache(redis, {
+                onOutage: redisOutageAlerts(deps.database.db, logger).onOutage,
+              }),
+            }
+          : {}),
       }),
     wakeup,
     wake: wakeup.wake,

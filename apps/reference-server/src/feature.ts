@@ -17,11 +17,12 @@ import type { CoreConfig } from './config/index.ts';
 import type { Database } from './db/database.ts';
 import type { DB } from './db/schema.ts';
 import type { AppEnv } from './http/context.ts';
-import type { RateLimiter } from './http/rate-limit.ts';
+import type { RateLimits } from './http/rate-limit.ts';
 import type { HandlerMap } from './kernel/handlers.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { Providers } from './providers/index.ts';
+import type { SharedRedis } from './redis/client.ts';
 import type { BusJob } from './scheduler/dispatcher.ts';
 import type { FanOutTarget } from './scheduler/fanout.ts';
 import type { InternalSubscriber } from './scheduler/subscriber.ts';
@@ -61,7 +62,9 @@ export interface AppContext {
   signingKeys: SigningKeys;
   tokens: TokenIssuerOptions;
   /** The per-credential rate limits, shared by the API and every authenticated route. */
-  rateLimiter: RateLimiter;
+  rateLimiter: RateLimits;
+  /** The shared Redis when `REDIS_URL` is set (closed with the server). */
+  redis?: SharedRedis;
   /** Provider adapters built from configuration (absent ones are undefined). */
   providers: Providers;
   /** In-process wake-ups of the scheduler; the scheduler adds the database's notifications. */

@@ -171,6 +171,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await scheduler?.close();
       for (const feature of [...features].reverse()) await feature.stop?.();
       await stopKeyWatch();
+      await context.redis?.close();
       await database.close();
     })();
     return closing;

@@ -69,6 +69,10 @@ export const coreConfig = z.object({
   RATE_LIMIT_STANDARD_PER_MINUTE: positiveInt(600),
   /** Requests per minute per credential of the `high` tier. */
   RATE_LIMIT_HIGH_PER_MINUTE: positiveInt(6_000),
+  /** Shared Redis for rate-limit buckets and provider tokens across processes; unset keeps them per process. */
+  REDIS_URL: z.string().min(1).optional(),
+  /** Prefix of every Redis key this server writes (several deployments may share one Redis). */
+  REDIS_KEY_PREFIX: z.string().min(1).max(64).default('clinicbridge:'),
   /** Lifetime of OAuth access tokens. */
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   /** How long SIGTERM waits for in-flight requests before closing anyway. */

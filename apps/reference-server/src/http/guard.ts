@@ -11,7 +11,7 @@ import type { AppContext } from '../feature.ts';
 import { ApiError } from '../kernel/problem.ts';
 import { clientAddress } from './client-address.ts';
 import type { AppEnv, AuthContext } from './context.ts';
-import type { RateLimiter } from './rate-limit.ts';
+import type { RateLimits } from './rate-limit.ts';
 
 /**
  * What the guard needs.
@@ -21,7 +21,7 @@ import type { RateLimiter } from './rate-limit.ts';
  */
 export interface GuardDeps {
   authenticator: Authenticator;
-  rateLimiter: RateLimiter;
+  rateLimiter: RateLimits;
 }
 
 /**
@@ -69,7 +69,7 @@ export async function guardRequest(
       `This operation needs the "${scope}" scope; ask the clinic's manager for a token that has it.`,
     );
   }
-  const rate = deps.rateLimiter.take(auth.credentialId, auth.tier);
+  const rate = await deps.rateLimiter.take(auth.credentialId, auth.tier);
   for (const [name, value] of Object.entries(rate.headers)) c.header(name, value);
   if (!rate.allowed) {
     throw new ApiError('rate_limited', `Too many requests; retry in ${rate.retryAfter} s.`, {

@@ -26,7 +26,7 @@ import { ApiError } from '../kernel/problem.ts';
 import { withoutShownOnce } from '../kernel/shown-once.ts';
 import type { AppEnv, AuthContext } from './context.ts';
 import { guardRequest } from './guard.ts';
-import type { RateLimiter } from './rate-limit.ts';
+import type { RateLimits } from './rate-limit.ts';
 import { validate } from './validate.ts';
 
 /**
@@ -38,7 +38,7 @@ import { validate } from './validate.ts';
 export interface PipelineDeps {
   db: Kysely<DB>;
   authenticator: Authenticator;
-  rateLimiter: RateLimiter;
+  rateLimiter: RateLimits;
   bodyLimit: number;
   now: () => Date;
 }

@@ -1,9 +1,10 @@
 /**
  * Per-credential rate limits: a token bucket per API key or OAuth client,
- * sized by the credential's tier, refilled continuously. Buckets live in
- * this process's memory: with several server processes each enforces its
- * own share (documented in docs/api.md). Headers follow the IETF
- * RateLimit fields draft: `RateLimit-Policy` and `RateLimit`.
+ * sized by the credential's tier, refilled continuously. {@link RateLimiter}
+ * keeps the buckets in this process's memory (with several server processes
+ * each enforces its own share); `redis/rate-limit.ts` keeps them in Redis,
+ * shared by every process. Headers follow the IETF RateLimit fields draft:
+ * `RateLimit-Policy` and `RateLimit`.
  */
 import type { Tier } from './context.ts';
 
@@ -32,12 +33,58 @@ export interface RateDecision {
   headers: Record<string, string>;
 }
 
+/**
+ * Where buckets live: this process (the default) or a shared store.
+ *
+ * @example
+ * const limits: RateLimits = new RateLimiter({ standard: 600, high: 6000 });
+ * const decision = await limits.take('tok_…', 'standard');
+ */
+export interface RateLimits {
+  take(key: string, tier: Tier): RateDecision | Promise<RateDecision>;
+}
+
+/**
+ * Tokens refilled per millisecond for `limit` requests per minute.
+ *
+ * @example
+ * refillPerMs(600); // 0.01
+ */
+export function refillPerMs(limit: number): number {
+  return limit / (WINDOW_SECONDS * 1000);
+}
+
+/**
+ * The decision and headers for a bucket left with `tokens` after a take.
+ *
+ * @example
+ * const decision = rateDecision('standard', 600, 12.5, true);
+ */
+export function rateDecision(
+  tier: Tier,
+  limit: number,
+  tokens: number,
+  allowed: boolean,
+): RateDecision {
+  const perMs = refillPerMs(limit);
+  const remaining = Math.floor(tokens);
+  const retryAfter = allowed ? 0 : Math.ceil((1 - tokens) / perMs / 1000);
+  const reset = Math.ceil((limit - tokens) / perMs / 1000);
+  const headers: Record<string, string> = {
+    'RateLimit-Policy': `"${tier}";q=${limit};w=${WINDOW_SECONDS}`,
+    RateLimit: `"${tier}";r=${remaining};t=${allowed ? reset : retryAfter}`,
+  };
+  if (!allowed) headers['Retry-After'] = String(retryAfter);
+  return { allowed, limit, remaining, retryAfter, reset, headers };
+}
+
 interface Bucket {
   tokens: number;
   updatedAt: number;
 }
 
-const WINDOW_SECONDS = 60;
+/** The window of the limits: requests per minute. */
+export const WINDOW_SECONDS = 60;
 const MAX_BUCKETS = 100_000;
 
 /**
@@ -48,7 +95,7 @@ const MAX_BUCKETS = 100_000;
  * const decision = limiter.take('tok_…', 'standard');
  * if (!decision.allowed) throw new ApiError('rate_limited');
  */
-export class RateLimiter {
+export class RateLimiter implements RateLimits {
   readonly #limits: TierLimits;
   readonly #now: () => number;
   readonly #buckets = new Map<string, Bucket>();
@@ -61,7 +108,7 @@ export class RateLimiter {
   /** Takes one request from the credential's bucket. */
   take(key: string, tier: Tier): RateDecision {
     const limit = this.#limits[tier];
-    const perMs = limit / (WINDOW_SECONDS * 1000);
+    const perMs = refillPerMs(limit);
     const now = this.#now();
     const bucket = this.#buckets.get(key) ?? { tokens: limit, updatedAt: now };
     bucket.tokens = Math.min(limit, bucket.tokens + (now - bucket.updatedAt) * perMs);
@@ -75,14 +122,6 @@ export class RateLimiter {
       const oldest = this.#buckets.keys().next().value;
       if (oldest !== undefined) this.#buckets.delete(oldest);
     }
-    const remaining = Math.floor(bucket.tokens);
-    const retryAfter = allowed ? 0 : Math.ceil((1 - bucket.tokens) / perMs / 1000);
-    const reset = Math.ceil((limit - bucket.tokens) / perMs / 1000);
-    const headers: Record<string, string> = {
-      'RateLimit-Policy': `"${tier}";q=${limit};w=${WINDOW_SECONDS}`,
-      RateLimit: `"${tier}";r=${remaining};t=${allowed ? reset : retryAfter}`,
-    };
-    if (!allowed) headers['Retry-After'] = String(retryAfter);
-    return { allowed, limit, remaining, retryAfter, reset, headers };
+    return rateDecision(tier, limit, bucket.tokens, allowed);
   }
 }

@@ -97,7 +97,7 @@ export const clinicalProviders: ProviderGroup<typeof clinicalConfig, ClinicalPro
   config: clinicalConfig,
   build(config, shared) {
     const hooks = { metrics: shared.metrics, audit: shared.audit };
-    const tokenCache = new InMemoryTokenCache();
+    const tokenCache = shared.tokenCache ?? new InMemoryTokenCache();
     const absent: string[] = [];
     const baseUrl = config.FHIR_BASE_URL;
     const fhir = baseUrl

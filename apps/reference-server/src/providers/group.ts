@@ -4,7 +4,12 @@
  * the configured ones. `providers/index.ts` lists the groups; adding a
  * provider family is a file here plus its line there.
  */
-import type { AuditHook, IntegrationMetrics, ManualTaskSink } from '@clinicbridge/adapters';
+import type {
+  AuditHook,
+  IntegrationMetrics,
+  ManualTaskSink,
+  TokenCache,
+} from '@clinicbridge/adapters';
 import type { Kysely } from 'kysely';
 import type * as z from 'zod';
 import type { DB } from '../db/schema.ts';
@@ -24,6 +29,8 @@ export interface ProviderShared {
   readonly db: Kysely<DB>;
   /** Where this server keeps its data and how it is reached (for stores serving links). */
   readonly server: { readonly dataDir: string; readonly publicUrl: string };
+  /** Where OAuth2 tokens are kept: shared (Redis) when configured, else each group's own memory. */
+  readonly tokenCache?: TokenCache;
 }
 
 /**

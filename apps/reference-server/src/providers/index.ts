@@ -12,7 +12,7 @@
  * Adding a provider family: its group file, then one line in each of
  * `providersConfig`, `Providers` and `createProviders` below.
  */
-import type { ManualTaskSink } from '@clinicbridge/adapters';
+import type { ManualTaskSink, TokenCache } from '@clinicbridge/adapters';
 import { createPrometheusMetrics } from '@clinicbridge/adapters/prometheus';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
@@ -84,6 +84,8 @@ export interface ProviderDeps {
   readonly registry: Registry;
   /** The data directory and public URL (the filesystem store keeps files and serves links there). */
   readonly server: { readonly dataDir: string; readonly publicUrl: string };
+  /** Shared OAuth2 token storage (Redis); default each adapter's own memory. */
+  readonly tokenCache?: TokenCache;
 }
 
 /**
@@ -102,6 +104,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     },
     db: deps.db,
     server: deps.server,
+    ...(deps.tokenCache ? { tokenCache: deps.tokenCache } : {}),
   };
   const groups = [
     messagingProviders.build(config, shared),

@@ -52,6 +52,7 @@ export const travelProviders: ProviderGroup<typeof travelConfig, TravelProviders
       clientSecret: config.AMADEUS_CLIENT_SECRET,
       environment: config.AMADEUS_ENVIRONMENT,
       ...(config.AMADEUS_API_URL ? { baseUrl: config.AMADEUS_API_URL } : {}),
+      ...(shared.tokenCache ? { tokenCache: shared.tokenCache } : {}),
     };
     return {
       built: {

@@ -1,6 +1,6 @@
 /**
- * Configuration of the outbox relay to NATS JetStream. The relay is off
- * unless `RELAY_NATS_URL` is set.
+ * Configuration of the outbox relay to NATS JetStream and RabbitMQ. Each
+ * sink is off unless its URL (`RELAY_NATS_URL`, `RELAY_RABBITMQ_URL`) is set.
  */
 import * as z from 'zod';
 import { durationMs } from '../config/duration.ts';
@@ -26,6 +26,13 @@ export const relayConfig = z.object({
     .default('clinicbridge'),
   /** The stream's duplicate window: a repeat of an event id inside it is dropped. */
   RELAY_NATS_DUPLICATE_WINDOW: durationMs('2m'),
+  /** RabbitMQ broker (`amqp://user:password@host:5672/vhost`); the RabbitMQ relay is off when unset. */
+  RELAY_RABBITMQ_URL: z.string().min(1).optional(),
+  /** The durable topic exchange the relay declares and publishes to (`<tenantId>.<event type>` keys). */
+  RELAY_RABBITMQ_EXCHANGE: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,127}$/, 'must be letters, digits, ., :, - or _')
+    .default('clinicbridge.events'),
   /** How long one process holds a tenant's unrelayed events before another may take them. */
   RELAY_LEASE: durationMs('60s'),
   /** Marks of relayed events older than this are deleted, hourly (the backlog never is). */

@@ -1,34 +1,65 @@
 /**
  * The outbox relay feature: publishes every recorded event to NATS
- * JetStream on `<prefix>.<tenantId>.<event type>` with the webhook
- * envelope, as a scheduler job. Off unless `RELAY_NATS_URL` is set: then it
- * marks nothing, runs nothing and connects to nothing. Events recorded
- * while it is off are not relayed later.
+ * JetStream (`<prefix>.<tenantId>.<event type>`) and/or RabbitMQ (a topic
+ * exchange, routing key `<tenantId>.<event type>`) with the webhook
+ * envelope, one scheduler job per configured sink. Each sink is off unless
+ * its URL is set; with none set the feature marks nothing, runs nothing and
+ * connects to nothing. Events recorded while a sink is off are not relayed
+ * to it later.
  */
 import { randomUUID } from 'node:crypto';
 import { type AppContext, type Feature, readSection } from '../feature.ts';
 import { schedulerConfig } from '../scheduler/config.ts';
 import { markForRelay } from './claims.ts';
-import { relayConfig } from './config.ts';
-import { connectJetStream, type RelayPublisher } from './jetstream.ts';
+import { type RelayConfig, relayConfig } from './config.ts';
+import { jetStreamSink } from './jetstream.ts';
 import { registerRelayMetrics } from './metrics.ts';
 import { relayMigrations } from './migrations.ts';
+import { rabbitMqSink } from './rabbitmq.ts';
 import { createRelay, type Relay, type RelayOptions } from './relay.ts';
 import { relayRetentionJob } from './retention.ts';
+import type { RelaySink } from './sink.ts';
 
-/** Bound on connecting to the broker and on each publish acknowledgement. */
+/** Bound on connecting to a broker and on each publish acknowledgement. */
 const TIMEOUT_MS = 5_000;
 
 /**
  * Options of {@link relayFeature}; by default everything comes from the server's configuration.
  *
  * @example
- * relayFeature({ connect: () => connectJetStream(target) });
+ * relayFeature({ backoffMs: { first: 100, max: 1_000 } });
  */
 export interface RelayFeatureOptions {
-  /** Replaces the JetStream connection (tests). */
-  readonly connect?: () => Promise<RelayPublisher>;
   readonly backoffMs?: RelayOptions['backoffMs'];
+}
+
+/**
+ * The sinks the configuration turns on.
+ *
+ * @example
+ * configuredSinks(relayConfig.parse({ RELAY_RABBITMQ_URL: 'amqp://127.0.0.1' })).map((s) => s.name); // ['rabbitmq']
+ */
+export function configuredSinks(config: RelayConfig): RelaySink[] {
+  const sinks: RelaySink[] = [];
+  if (config.RELAY_NATS_URL)
+    sinks.push(
+      jetStreamSink({
+        servers: config.RELAY_NATS_URL,
+        stream: config.RELAY_NATS_STREAM,
+        subjectPrefix: config.RELAY_NATS_SUBJECT_PREFIX,
+        duplicateWindowMs: config.RELAY_NATS_DUPLICATE_WINDOW,
+        timeoutMs: TIMEOUT_MS,
+      }),
+    );
+  if (config.RELAY_RABBITMQ_URL)
+    sinks.push(
+      rabbitMqSink({
+        url: config.RELAY_RABBITMQ_URL,
+        exchange: config.RELAY_RABBITMQ_EXCHANGE,
+        timeoutMs: TIMEOUT_MS,
+      }),
+    );
+  return sinks;
 }
 
 /**
@@ -38,57 +69,58 @@ export interface RelayFeatureOptions {
  * const features: Feature[] = [...serverFeatures(), relayFeature()];
  */
 export function relayFeature(options: RelayFeatureOptions = {}): Feature {
-  let relay: Relay | undefined;
-  const buildRelay = (context: AppContext): Relay | undefined => {
-    if (relay) return relay;
-    const config = readSection(context.config, relayConfig);
-    const servers = config.RELAY_NATS_URL;
-    if (!servers) return undefined;
-    relay = createRelay({
-      db: context.db,
-      worker: `relay_${randomUUID().replaceAll('-', '').slice(0, 12)}`,
-      connect:
-        options.connect ??
-        (() =>
-          connectJetStream({
-            servers,
-            stream: config.RELAY_NATS_STREAM,
-            subjectPrefix: config.RELAY_NATS_SUBJECT_PREFIX,
-            duplicateWindowMs: config.RELAY_NATS_DUPLICATE_WINDOW,
-            timeoutMs: TIMEOUT_MS,
-          })),
-      subjectPrefix: config.RELAY_NATS_SUBJECT_PREFIX,
-      leaseMs: config.RELAY_LEASE,
-      publishTimeoutMs: TIMEOUT_MS,
-      ...(options.backoffMs ? { backoffMs: options.backoffMs } : {}),
-      onError: (error) => context.logger.warn({ err: error }, 'relay: broker unavailable'),
-      onPublished: registerRelayMetrics(context.metrics.registry, context.db),
-    });
-    return relay;
+  let relays: Relay[] | undefined;
+  let sinkNames: RelaySink['name'][] = [];
+  const buildRelays = (context: AppContext): Relay[] => {
+    if (relays) return relays;
+    const sinks = configuredSinks(readSection(context.config, relayConfig));
+    const worker = `relay_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    const counterOf =
+      sinks.length > 0 ? registerRelayMetrics(context.metrics.registry, context.db) : undefined;
+    relays = sinks.map((sink) =>
+      createRelay({
+        db: context.db,
+        worker,
+        sink,
+        leaseMs: readSection(context.config, relayConfig).RELAY_LEASE,
+        publishTimeoutMs: TIMEOUT_MS,
+        ...(options.backoffMs ? { backoffMs: options.backoffMs } : {}),
+        onError: (error) =>
+          context.logger.warn({ err: error, sink: sink.name }, 'relay: broker unavailable'),
+        ...(counterOf ? { onPublished: counterOf(sink.name) } : {}),
+      }),
+    );
+    sinkNames = sinks.map((sink) => sink.name);
+    return relays;
   };
   return {
     name: 'relay',
-    tables: ['relay_events', 'relay_tenants'],
+    tables: ['relay_events', 'relay_tenants', 'relay_consumer_inbox'],
     migrations: relayMigrations,
     config: relayConfig,
-    // Marks events only while the relay runs in this process (jobs() built it).
-    fanOut: (trx, ids, now) => (relay ? markForRelay(trx, ids, now) : Promise.resolve()),
+    // Marks events only for the sinks that run in this process (jobs() built them).
+    fanOut: (trx, ids, now) => markForRelay(trx, ids, now, sinkNames),
     async start(context) {
-      // Ensure the stream when the server starts; a broker that is down now
-      // is retried by the job with back-off (and alerted once).
+      // Declare each stream or exchange when the server starts; a broker that
+      // is down now is retried by its job with back-off (and alerted once).
       // Processes that run no background work (WEBHOOK_DISPATCHER=false) never relay.
       if (!readSection(context.config, schedulerConfig).WEBHOOK_DISPATCHER) return;
-      await buildRelay(context)?.connectNow(context.now());
+      const now = context.now();
+      await Promise.all(buildRelays(context).map((relay) => relay.connectNow(now)));
     },
     jobs(context) {
-      const built = buildRelay(context);
-      if (!built) return [];
+      const built = buildRelays(context);
+      if (built.length === 0) return [];
       const { RELAY_RETENTION } = readSection(context.config, relayConfig);
-      return [(now: Date) => built.run(now), relayRetentionJob(context.db, RELAY_RETENTION)];
+      return [
+        ...built.map((relay) => (now: Date) => relay.run(now)),
+        relayRetentionJob(context.db, RELAY_RETENTION),
+      ];
     },
     async stop() {
-      await relay?.close();
-      relay = undefined;
+      await Promise.all((relays ?? []).map((relay) => relay.close()));
+      relays = undefined;
+      sinkNames = [];
     },
   };
 }

@@ -11,6 +11,7 @@ import {
   jetstreamManager,
 } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import type { RelaySink, SinkConnection } from './sink.ts';
 
 /**
  * Where and how the relay publishes.
@@ -29,24 +30,28 @@ export interface JetStreamTarget {
 }
 
 /**
- * A connected publisher; `publish` resolves once the stream acknowledged the message.
+ * The JetStream sink of the relay.
  *
  * @example
- * const ack = await publisher.publish('clinicbridge.ten_a.appointment.created', body, 'evt_1');
+ * const relay = createRelay({ ...options, sink: jetStreamSink(target) });
  */
-export interface RelayPublisher {
-  publish(subject: string, body: string, messageId: string): Promise<{ duplicate: boolean }>;
-  close(): Promise<void>;
+export function jetStreamSink(target: JetStreamTarget): RelaySink {
+  return {
+    name: 'nats',
+    label: 'NATS JetStream',
+    setting: 'RELAY_NATS_URL',
+    connect: () => connectJetStream(target),
+  };
 }
 
 /**
  * Connects and ensures the stream; throws when the broker does not answer.
  *
  * @example
- * const publisher = await connectJetStream(target);
- * await publisher.close();
+ * const connection = await connectJetStream(target);
+ * await connection.close();
  */
-export async function connectJetStream(target: JetStreamTarget): Promise<RelayPublisher> {
+export async function connectJetStream(target: JetStreamTarget): Promise<SinkConnection> {
   // No reconnecting inside the client: a lost connection fails the publish at
   // once, and the relay backs off and connects again itself.
   const nc = await connect({
@@ -63,8 +68,12 @@ export async function connectJetStream(target: JetStreamTarget): Promise<RelayPu
   }
   const js = jetstream(nc, { timeout: target.timeoutMs });
   return {
-    async publish(subject, body, messageId) {
-      const ack = await js.publish(subject, body, { msgID: messageId, timeout: target.timeoutMs });
+    async publish(message) {
+      const subject = relaySubject(target.subjectPrefix, message.tenantId, message.type);
+      const ack = await js.publish(subject, message.body, {
+        msgID: message.id,
+        timeout: target.timeoutMs,
+      });
       return { duplicate: ack.duplicate };
     },
     close: () => nc.close(),

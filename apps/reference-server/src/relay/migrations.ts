@@ -34,10 +34,65 @@ async function down(db: AnyDb): Promise<void> {
   await db.schema.dropTable('relay_events').ifExists().execute();
 }
 
+// Marks and leases become per sink (NATS JetStream, RabbitMQ): an event
+// relayed to one broker and not yet to another is retried only for the
+// other. Rows written before belong to the JetStream relay, the only sink then.
+async function upSinks(db: AnyDb): Promise<void> {
+  for (const table of ['relay_events', 'relay_tenants']) {
+    await sql`alter table ${sql.table(table)} add column sink text not null default 'nats'`.execute(
+      db,
+    );
+    await sql`alter table ${sql.table(table)} alter column sink drop default`.execute(db);
+    await sql`alter table ${sql.table(table)} drop constraint ${sql.ref(`${table}_pkey`)}`.execute(
+      db,
+    );
+  }
+  await sql`alter table relay_events add primary key (sink, event_id)`.execute(db);
+  await sql`alter table relay_tenants add primary key (sink, tenant_id)`.execute(db);
+  await sql`drop index relay_events_pending_idx`.execute(db);
+  await sql`create index relay_events_pending_idx on relay_events (sink, tenant_id, sequence) where relayed_at is null`.execute(
+    db,
+  );
+}
+
+async function downSinks(db: AnyDb): Promise<void> {
+  await sql`delete from relay_events where sink <> 'nats'`.execute(db);
+  await sql`delete from relay_tenants where sink <> 'nats'`.execute(db);
+  await sql`drop index relay_events_pending_idx`.execute(db);
+  await sql`create index relay_events_pending_idx on relay_events (tenant_id, sequence) where relayed_at is null`.execute(
+    db,
+  );
+  await sql`alter table relay_events drop constraint relay_events_pkey`.execute(db);
+  await sql`alter table relay_tenants drop constraint relay_tenants_pkey`.execute(db);
+  await sql`alter table relay_events add primary key (event_id)`.execute(db);
+  await sql`alter table relay_tenants add primary key (tenant_id)`.execute(db);
+  await sql`alter table relay_events drop column sink`.execute(db);
+  await sql`alter table relay_tenants drop column sink`.execute(db);
+}
+
+// The consumer-side inbox (consumer-inbox.ts): one row per consumer and event applied.
+async function upInbox(db: AnyDb): Promise<void> {
+  await db.schema
+    .createTable('relay_consumer_inbox')
+    .addColumn('consumer', 'text', (c) => c.notNull())
+    .addColumn('event_id', 'text', (c) => c.notNull())
+    .addColumn('processed_at', 'timestamptz', (c) => c.notNull())
+    .addPrimaryKeyConstraint('relay_consumer_inbox_pkey', ['consumer', 'event_id'])
+    .execute();
+}
+
+async function downInbox(db: AnyDb): Promise<void> {
+  await db.schema.dropTable('relay_consumer_inbox').ifExists().execute();
+}
+
 /**
  * Migrations of the relay feature.
  *
  * @example
  * const migrations = { ...busMigrations, ...relayMigrations };
  */
-export const relayMigrations: Record<string, Migration> = { '0500-relay': { up, down } };
+export const relayMigrations: Record<string, Migration> = {
+  '0500-relay': { up, down },
+  '0501-relay-sinks': { up: upSinks, down: downSinks },
+  '0502-relay-consumer-inbox': { up: upInbox, down: downInbox },
+};

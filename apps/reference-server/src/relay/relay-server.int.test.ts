@@ -94,8 +94,10 @@ describe.skipIf(!natsUp)('the relay feature in a running server', () => {
         events.map((e) => `${prefix}.${tenantId}.${e.type}`),
       );
       const metrics = await (await fetch(`${running.server.url}/metrics`)).text();
-      expect(metrics).toContain(`relay_publishes_total{outcome="relayed"} ${events.length}`);
-      expect(metrics).toContain('relay_backlog_events 0');
+      expect(metrics).toContain(
+        `relay_publishes_total{sink="nats",outcome="relayed"} ${events.length}`,
+      );
+      expect(metrics).toContain('relay_backlog_events{sink="nats"} 0');
     } finally {
       await running.server.close();
     }

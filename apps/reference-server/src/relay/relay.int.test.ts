@@ -4,18 +4,19 @@
  * own stream and subject prefix and deletes the stream afterwards. Skipped,
  * with the reason printed, only when NATS does not answer there.
  */
-import { createServer } from 'node:net';
 import { type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { natsAnswers, TEST_NATS_URL } from '../../test/helpers/nats.ts';
+import { closedPort } from '../../test/helpers/ports.ts';
 import { recordEvent } from '../kernel/outbox.ts';
 import { fanOutEvents } from '../scheduler/fanout.ts';
 import { markForRelay } from './claims.ts';
-import { connectJetStream, type JetStreamTarget, type RelayPublisher } from './jetstream.ts';
+import { connectJetStream, type JetStreamTarget, jetStreamSink } from './jetstream.ts';
 import { createRelay, RELAY_ALERT_KIND, type RelayOptions } from './relay.ts';
+import type { SinkConnection } from './sink.ts';
 
 const NATS_URL = TEST_NATS_URL;
 const natsUp = await natsAnswers('relay.int.test.ts');
@@ -52,15 +53,18 @@ async function record(tenantId: string, count: number): Promise<string[]> {
 }
 
 async function fanOut(): Promise<void> {
-  while ((await fanOutEvents(database.db, [], new Date(), { targets: [markForRelay] })) > 0) {}
+  const targets = [
+    (trx: typeof database.db, ids: readonly string[], now: Date) =>
+      markForRelay(trx, ids, now, ['nats']),
+  ];
+  while ((await fanOutEvents(database.db, [], new Date(), { targets })) > 0) {}
 }
 
 function relayOf(overrides: Partial<RelayOptions> = {}) {
   return createRelay({
     db: database.db,
     worker: `w_${Math.random().toString(36).slice(2, 8)}`,
-    connect: () => connectJetStream(target),
-    subjectPrefix: target.subjectPrefix,
+    sink: jetStreamSink(target),
     leaseMs: 60_000,
     publishTimeoutMs: target.timeoutMs,
     random: () => 0.5,
@@ -117,11 +121,11 @@ describe.skipIf(!natsUp)('outbox relay to NATS JetStream', () => {
     const ids = await record(tenantA, 12);
     await fanOut();
     const acks: boolean[] = [];
-    const counting = async (): Promise<RelayPublisher> => {
+    const counting = async (): Promise<SinkConnection> => {
       const real = await connectJetStream(target);
       return {
-        async publish(subject, body, messageId) {
-          const ack = await real.publish(subject, body, messageId);
+        async publish(message) {
+          const ack = await real.publish(message);
           acks.push(ack.duplicate);
           return ack;
         },
@@ -129,7 +133,10 @@ describe.skipIf(!natsUp)('outbox relay to NATS JetStream', () => {
       };
     };
     const outcomes: string[] = [];
-    const relay = relayOf({ connect: counting, onPublished: (outcome) => outcomes.push(outcome) });
+    const relay = relayOf({
+      sink: { ...jetStreamSink(target), connect: counting },
+      onPublished: (outcome) => outcomes.push(outcome),
+    });
     await relayUntilIdle(relay);
     expect(await relayedCount()).toBe(12);
     // A crash between publish and mark: the broker has the messages, the
@@ -192,10 +199,10 @@ describe.skipIf(!natsUp)('outbox relay to NATS JetStream', () => {
   });
 
   test('a broker outage marks nothing, raises one alert, and recovery relays everything', async () => {
-    const closedPort = await freePort();
-    let servers = `nats://127.0.0.1:${closedPort}`;
+    const downPort = await closedPort();
+    let servers = `nats://127.0.0.1:${downPort}`;
     const relay = relayOf({
-      connect: () => connectJetStream({ ...target, servers }),
+      sink: { ...jetStreamSink(target), connect: () => connectJetStream({ ...target, servers }) },
       backoffMs: { first: 1_000, max: 8_000 },
     });
     const ids = await record(tenantB, 6);
@@ -228,15 +235,3 @@ describe.skipIf(!natsUp)('outbox relay to NATS JetStream', () => {
     expect(alerts[0]?.resolved_at).not.toBeNull();
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

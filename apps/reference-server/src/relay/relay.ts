@@ -1,15 +1,15 @@
 /**
- * The relay job: on each scheduler pass it leases tenants with unrelayed
- * events, publishes each tenant's events one after another in outbox order
+ * The relay job, one per sink (NATS JetStream, RabbitMQ): on each scheduler
+ * pass it leases tenants with events not yet relayed to its sink, publishes each tenant's events one after another in outbox order
  * (tenants side by side), marks an event relayed only after the broker's
  * acknowledgement, and releases the tenants. A crash between publish and
- * mark publishes the event again; the stream drops the repeat by its
- * `Nats-Msg-Id` (the event id). When the broker fails, the relay stops
+ * mark publishes the event again (JetStream drops the repeat by its
+ * `Nats-Msg-Id`; RabbitMQ consumers drop it by `messageId` in an inbox). When the broker fails, the relay stops
  * that tenant at the failed event (so nothing is reordered or lost), backs
  * off exponentially with jitter, and raises one operator alert per outage,
  * resolved when publishing works again.
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { raiseAlert } from '../alerts/raise.ts';
 import type { DB } from '../db/schema.ts';
 import { envelopeBody } from '../delivery/worker.ts';
@@ -20,8 +20,8 @@ import {
   releaseRelayTenants,
   unrelayedEvents,
 } from './claims.ts';
-import { type RelayPublisher, relaySubject } from './jetstream.ts';
 import type { PublishOutcome } from './metrics.ts';
+import type { RelaySink, SinkConnection } from './sink.ts';
 
 /** The kind of the operator alert raised while the broker is unreachable. */
 export const RELAY_ALERT_KIND = 'relay_broker_unavailable';
@@ -30,15 +30,14 @@ export const RELAY_ALERT_KIND = 'relay_broker_unavailable';
  * Options of {@link createRelay}.
  *
  * @example
- * createRelay({ db, worker: 'w1', connect: () => connectJetStream(target), subjectPrefix: 'clinicbridge', leaseMs: 60_000, publishTimeoutMs: 5_000 });
+ * createRelay({ db, worker: 'w1', sink: jetStreamSink(target), leaseMs: 60_000, publishTimeoutMs: 5_000 });
  */
 export interface RelayOptions {
   readonly db: Kysely<DB>;
   /** This process's id in the tenant leases. */
   readonly worker: string;
-  /** Connects to the broker and ensures the stream. */
-  readonly connect: () => Promise<RelayPublisher>;
-  readonly subjectPrefix: string;
+  /** The broker this relay publishes to; its marks and leases are its own. */
+  readonly sink: RelaySink;
   readonly leaseMs: number;
   /** Bound on one publish acknowledgement; a publish starts only while the lease covers it. */
   readonly publishTimeoutMs: number;
@@ -63,7 +62,7 @@ export interface RelayOptions {
 export interface Relay {
   /** One pass; resolves to the number of events relayed (0 while backing off). */
   run(now: Date): Promise<number>;
-  /** Connects and ensures the stream now (the feature's start); false when the broker is down. */
+  /** Connects and declares the sink's stream or exchange now (the feature's start); false when the broker is down. */
   connectNow(now: Date): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -78,7 +77,8 @@ export interface Relay {
 export function createRelay(options: RelayOptions): Relay {
   const random = options.random ?? Math.random;
   const backoff = options.backoffMs ?? { first: 1_000, max: 60_000 };
-  let publisher: RelayPublisher | undefined;
+  const { sink } = options;
+  let publisher: SinkConnection | undefined;
   let failures = 0;
   let retryAt = 0;
   let alerted = false;
@@ -100,9 +100,13 @@ export function createRelay(options: RelayOptions): Relay {
     await raiseAlert(options.db, {
       tenantId: null,
       kind: RELAY_ALERT_KIND,
-      message:
-        'The event relay cannot publish to NATS JetStream; events wait in the outbox and are relayed when the broker answers again. Check RELAY_NATS_URL and the broker.',
-      details: { worker: options.worker, error: describe(error), retryAt: new Date(retryAt) },
+      message: `The event relay cannot publish to ${sink.label}; events wait in the outbox and are relayed when the broker answers again. Check ${sink.setting} and the broker.`,
+      details: {
+        sink: sink.name,
+        worker: options.worker,
+        error: describe(error),
+        retryAt: new Date(retryAt),
+      },
       now,
     }).catch((alertError: unknown) => options.onError?.(alertError));
   };
@@ -117,14 +121,15 @@ export function createRelay(options: RelayOptions): Relay {
       .set({ resolved_at: now })
       .where('kind', '=', RELAY_ALERT_KIND)
       .where('resolved_at', 'is', null)
+      .where(sql<boolean>`details->>'sink' = ${sink.name}`)
       .execute();
   };
 
-  let connecting: Promise<RelayPublisher> | undefined;
+  let connecting: Promise<SinkConnection> | undefined;
   // Single flight: the start's connection and a pass's never open two.
-  const ensureConnected = async (): Promise<RelayPublisher> => {
+  const ensureConnected = async (): Promise<SinkConnection> => {
     if (publisher) return publisher;
-    connecting ??= options.connect().finally(() => {
+    connecting ??= sink.connect().finally(() => {
       connecting = undefined;
     });
     publisher = await connecting;
@@ -134,7 +139,7 @@ export function createRelay(options: RelayOptions): Relay {
   // Publishes one tenant's events in order; stops at the first failure or
   // when the lease no longer covers a publish. Returns the acknowledged ids.
   const publishTenant = async (
-    target: RelayPublisher,
+    target: SinkConnection,
     rows: readonly RelayRow[],
     leaseUntil: number,
   ): Promise<{ acked: string[]; error?: unknown }> => {
@@ -142,11 +147,12 @@ export function createRelay(options: RelayOptions): Relay {
     for (const row of rows) {
       if (Date.now() + options.publishTimeoutMs >= leaseUntil) break;
       try {
-        const ack = await target.publish(
-          relaySubject(options.subjectPrefix, row.tenant_id, row.event_type),
-          envelopeBody(row),
-          row.event_id,
-        );
+        const ack = await target.publish({
+          id: row.event_id,
+          tenantId: row.tenant_id,
+          type: row.event_type,
+          body: envelopeBody(row),
+        });
         options.onPublished?.(ack.duplicate ? 'duplicate' : 'relayed');
       } catch (error) {
         options.onPublished?.('failed');
@@ -160,7 +166,7 @@ export function createRelay(options: RelayOptions): Relay {
   return {
     async run(now) {
       if (now.getTime() < retryAt) return 0;
-      let target: RelayPublisher;
+      let target: SinkConnection;
       try {
         target = await ensureConnected();
       } catch (error) {
@@ -168,6 +174,7 @@ export function createRelay(options: RelayOptions): Relay {
         return 0;
       }
       const tenants = await claimRelayTenants(options.db, {
+        sink: sink.name,
         worker: options.worker,
         limit: options.tenantsPerPass ?? 16,
         now,
@@ -177,7 +184,12 @@ export function createRelay(options: RelayOptions): Relay {
       // The lease is checked against the wall clock: publishing takes real time.
       const leaseUntil = Date.now() + options.leaseMs;
       try {
-        const rows = await unrelayedEvents(options.db, tenants, options.eventsPerTenant ?? 100);
+        const rows = await unrelayedEvents(
+          options.db,
+          sink.name,
+          tenants,
+          options.eventsPerTenant ?? 100,
+        );
         const byTenant = new Map<string, RelayRow[]>();
         for (const row of rows) {
           const list = byTenant.get(row.tenant_id) ?? [];
@@ -188,13 +200,13 @@ export function createRelay(options: RelayOptions): Relay {
           [...byTenant.values()].map((list) => publishTenant(target, list, leaseUntil)),
         );
         const acked = results.flatMap((result) => result.acked);
-        await markRelayed(options.db, acked, now);
+        await markRelayed(options.db, sink.name, acked, now);
         const failure = results.find((result) => 'error' in result);
         if (failure) await failed(failure.error, now);
         else await succeeded(now);
         return acked.length;
       } finally {
-        await releaseRelayTenants(options.db, options.worker, tenants);
+        await releaseRelayTenants(options.db, sink.name, options.worker, tenants);
       }
     },
     async connectNow(now) {

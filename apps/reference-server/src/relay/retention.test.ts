@@ -18,7 +18,8 @@ afterAll(async () => {
   await database?.close();
 });
 
-const mark = (id: string, relayedAt: Date | null) => ({
+const mark = (id: string, relayedAt: Date | null, sink = 'nats') => ({
+  sink,
   event_id: id,
   tenant_id: 'ten_retention',
   sequence: 1,
@@ -33,11 +34,22 @@ test('only marks relayed before the cut-off are deleted; the backlog stays', asy
       mark('evt_old', new Date(now.getTime() - 8 * day)),
       mark('evt_recent', new Date(now.getTime() - day)),
       mark('evt_backlog', null),
+      // Relayed to NATS long ago, still waiting for RabbitMQ: only the NATS mark goes.
+      mark('evt_backlog', new Date(now.getTime() - 9 * day), 'rabbitmq'),
+      mark('evt_old', null, 'rabbitmq'),
     ])
     .execute();
-  expect(await pruneRelayed(database.db, new Date(now.getTime() - 7 * day))).toBe(1);
-  const left = await database.db.selectFrom('relay_events').select('event_id').execute();
-  expect(left.map((row) => row.event_id).sort()).toEqual(['evt_backlog', 'evt_recent']);
+  expect(await pruneRelayed(database.db, new Date(now.getTime() - 7 * day))).toBe(2);
+  const left = await database.db
+    .selectFrom(['relay_events'])
+    .select(['sink', 'event_id'])
+    .execute();
+  expect(left.map((row) => `${row.sink}:${row.event_id}`).sort()).toEqual([
+    'nats:evt_backlog',
+    'nats:evt_recent',
+    'rabbitmq:evt_old',
+  ]);
+  await database.db.deleteFrom('relay_events').where('sink', '=', 'rabbitmq').execute();
 });
 
 test('the job prunes at most once an interval and never reports work', async () => {

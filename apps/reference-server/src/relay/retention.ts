@@ -1,7 +1,8 @@
 /**
  * Retention of the relay's marks: rows of events relayed longer ago than
  * `RELAY_RETENTION` are deleted in bounded batches, at most once an
- * interval. Unrelayed rows are never deleted (they are the relay's backlog),
+ * interval. Unrelayed rows are never deleted (they are the relay's backlog,
+ * per sink: an event's mark for one sink goes while another's waits),
  * and the events themselves belong to the outbox and are not touched.
  */
 import { type Kysely, sql } from 'kysely';
@@ -18,8 +19,10 @@ const BATCH = 1_000;
  */
 export async function pruneRelayed(db: Kysely<DB>, before: Date): Promise<number> {
   const result = await sql`
-    delete from relay_events where event_id in (
-      select event_id from relay_events where relayed_at < ${before} limit ${BATCH})`.execute(db);
+    delete from relay_events where (sink, event_id) in (
+      select sink, event_id from relay_events where relayed_at < ${before} limit ${BATCH})`.execute(
+    db,
+  );
   return Number(result.numAffectedRows ?? 0);
 }
 

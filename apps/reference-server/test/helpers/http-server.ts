@@ -5,6 +5,7 @@
  */
 
 import { loadConfig } from '../../src/config/index.ts';
+import type { Database } from '../../src/db/database.ts';
 import type { Feature } from '../../src/feature.ts';
 import { configSections, resourceFeatures } from '../../src/features.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -32,9 +33,13 @@ export async function startTestServer(
     features?: Feature[];
     /** The server's clock (default the real one). */
     now?: () => Date;
+    /** Another server's database, to run two servers on one (the caller closes it). */
+    database?: Database;
   } = {},
 ): Promise<TestServer> {
-  const database = await openTestDatabase();
+  const database = options.database
+    ? { ...options.database, close: async () => undefined }
+    : await openTestDatabase();
   // The API resources always; `features` adds to them.
   const features = [...resourceFeatures, ...(options.features ?? [])];
   const config = loadConfig(

@@ -8,6 +8,7 @@ import { createProviderClient, type ProviderClient } from '../core/client.ts';
 import { InMemoryIdempotencyResultStore } from '../core/idempotency.ts';
 import type { ManualTaskSink } from '../core/manual-tasks.ts';
 import { oauth2ClientCredentials } from '../core/oauth2.ts';
+import type { TokenCache } from '../core/token-cache.ts';
 import { mapAmadeusError } from './errors.ts';
 
 /**
@@ -29,6 +30,8 @@ export interface AmadeusOptions extends AdapterOptions {
   /** Refresh the token this long before it expires. Default 60 s. */
   tokenRefreshSkewMs?: number;
   now?: () => number;
+  /** Shared token storage (several processes, one token), under `amadeus:token`; default this client's memory. */
+  tokenCache?: TokenCache;
   /** A client to share between flights and hotels (one token, one breaker). */
   client?: ProviderClient;
 }
@@ -57,6 +60,7 @@ export function createAmadeusClient(options: AmadeusOptions): ProviderClient {
       refreshSkewMs: options.tokenRefreshSkewMs ?? 60_000,
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.tokenCache ? { cache: options.tokenCache, cacheKey: 'amadeus:token' } : {}),
     }),
     mapError: mapAmadeusError,
     idempotencyStore: options.idempotencyStore ?? new InMemoryIdempotencyResultStore(),

@@ -3,6 +3,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { isProviderError } from '../core/errors.ts';
 import { InMemoryManualTaskSink } from '../core/manual-tasks.ts';
+import { InMemoryTokenCache } from '../core/token-cache.ts';
 import { AMADEUS_API, FakeAmadeus } from '../testing/amadeus.ts';
 import { authExpired, hang, serverErrors } from '../testing/failures.ts';
 import { createAmadeusClient, createAmadeusFlights } from './index.ts';
@@ -77,6 +78,18 @@ describe('search', () => {
       arrive: { airport: 'IST' },
       tags: [],
     });
+  });
+
+  test('two clients on one shared token cache (two processes) make one token request', async () => {
+    const { fake, sink } = setup();
+    const tokenCache = new InMemoryTokenCache();
+    const options = { clientId: fake.clientId, clientSecret: fake.clientSecret, sink, tokenCache };
+    const one = createAmadeusFlights({ ...options, client: createAmadeusClient(options) });
+    const two = createAmadeusFlights({ ...options, client: createAmadeusClient(options) });
+    await one.search(query);
+    await two.search(query);
+    expect(fake.tokenRequests).toBe(1);
+    expect(tokenCache.keys()).toEqual(['amadeus:token']);
   });
 
   test('one token for 50 concurrent searches', async () => {

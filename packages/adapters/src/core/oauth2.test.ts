@@ -5,6 +5,7 @@ import { createProviderClient } from './client.ts';
 import { isProviderError } from './errors.ts';
 import { type OAuth2ClientCredentialsOptions, oauth2ClientCredentials } from './oauth2.ts';
 import type { PolicySettings } from './policies.ts';
+import { InMemoryTokenCache, type TokenCache } from './token-cache.ts';
 
 const tokenUrl = 'https://auth.acme.test/oauth2/token';
 
@@ -135,5 +136,54 @@ describe('oauth2 client credentials', () => {
       operation: 'auth.token',
     });
     expect(JSON.stringify(error)).not.toContain('super-secret');
+  });
+});
+
+describe('single flight across processes through a cache that locks', () => {
+  /** A shared cache with the lock a Redis-backed one offers. */
+  function lockingCache(): TokenCache & { locks: number } {
+    const tokens = new InMemoryTokenCache();
+    const held = new Set<string>();
+    return {
+      locks: 0,
+      get: (key) => tokens.get(key),
+      set: (key, token) => tokens.set(key, token),
+      delete: (key) => tokens.delete(key),
+      async lock(key) {
+        if (held.has(key)) return undefined;
+        held.add(key);
+        this.locks += 1;
+        return async () => {
+          held.delete(key);
+        };
+      },
+    };
+  }
+
+  test('two strategies (two processes) sharing the cache make one token request', async () => {
+    const provider = providerWithTokens();
+    const cache = lockingCache();
+    const options = {
+      provider: 'acme',
+      tokenUrl,
+      clientId: 'c',
+      clientSecret: 's',
+      fetch: provider.fetch,
+      cache,
+      cacheKey: 'acme:token',
+    };
+    const one = oauth2ClientCredentials(options);
+    const two = oauth2ClientCredentials(options);
+    const requests = [new Request('https://x/1'), new Request('https://x/2')];
+    await Promise.all([
+      one.authorize(requests[0] as Request),
+      two.authorize(requests[1] as Request),
+    ]);
+    expect(provider.issued()).toBe(1);
+    expect(cache.locks).toBe(1);
+    expect(requests.map((r) => r.headers.get('authorization'))).toEqual([
+      'Bearer tok_1',
+      'Bearer tok_1',
+    ]);
   });
 });

@@ -2,13 +2,17 @@
  * OAuth2 tokens for providers such as Amadeus (client credentials) and
  * Google (JWT-bearer assertion of a service account). The token is cached
  * and refreshed shortly before it expires; concurrent callers share one token
- * request (single flight), and a 401 forces one refresh, shared as well.
+ * request (single flight; across processes too when the cache can lock),
+ * and a 401 forces one refresh, shared as well.
  * Given a {@link TokenCache} and a key, the token lives there instead of in
  * the strategy, so per-tenant tokens can sit side by side under their keys.
  */
 import type { AuthStrategy } from './auth.ts';
 import { ProviderError } from './errors.ts';
 import type { CachedToken, TokenCache } from './token-cache.ts';
+
+/** How often a process waiting on another's token request looks for the token. */
+const SHARED_POLL_MS = 50;
 
 /**
  * Settings of {@link oauth2ClientCredentials}.
@@ -239,17 +243,46 @@ export function tokenGrantAuth(
     return { value: accessToken, refreshAt: now() + refreshIn };
   }
 
-  async function token(): Promise<CachedToken> {
+  async function fetchAndStore(): Promise<CachedToken> {
+    const fresh = await requestToken();
+    await cache.set(key, fresh);
+    return fresh;
+  }
+
+  async function fresh(): Promise<CachedToken | undefined> {
     const cached = await cache.get(key);
-    if (cached && now() < cached.refreshAt) return cached;
-    inflight ??= requestToken()
-      .then(async (fresh) => {
-        await cache.set(key, fresh);
-        return fresh;
-      })
-      .finally(() => {
-        inflight = undefined;
-      });
+    return cached && now() < cached.refreshAt ? cached : undefined;
+  }
+
+  // Single flight across processes, where the cache is shared and can lock:
+  // the lock holder fetches; the others wait for its token, at most as long
+  // as the lock lives, and fetch themselves if none appears.
+  async function fetchShared(): Promise<CachedToken> {
+    if (!cache.lock) return fetchAndStore();
+    const lockMs = (options.timeoutMs ?? 10_000) + 1_000;
+    const release = await cache.lock(key, lockMs);
+    if (release) {
+      try {
+        return (await fresh()) ?? (await fetchAndStore());
+      } finally {
+        await release();
+      }
+    }
+    const deadline = Date.now() + lockMs;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, SHARED_POLL_MS));
+      const stored = await fresh();
+      if (stored) return stored;
+    }
+    return fetchAndStore();
+  }
+
+  async function token(): Promise<CachedToken> {
+    const cached = await fresh();
+    if (cached) return cached;
+    inflight ??= fetchShared().finally(() => {
+      inflight = undefined;
+    });
     return inflight;
   }
 

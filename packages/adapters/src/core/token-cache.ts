@@ -17,7 +17,8 @@ export interface CachedToken {
 }
 
 /**
- * Keyed token storage. Implementations may be asynchronous.
+ * Keyed token storage. Implementations may be asynchronous; a shared one
+ * (Redis) also offers {@link TokenCache.lock} so processes fetch one token.
  *
  * @example
  * const cache: TokenCache = new InMemoryTokenCache();
@@ -27,6 +28,13 @@ export interface TokenCache {
   get(key: string): CachedToken | undefined | Promise<CachedToken | undefined>;
   set(key: string, token: CachedToken): void | Promise<void>;
   delete(key: string): void | Promise<void>;
+  /**
+   * Optional single flight across processes: takes a short lock on `key`
+   * for at most `ttlMs` and resolves to its release, or to `undefined` when
+   * another holder has it (the caller then waits for that holder's token).
+   * Caches shared by several processes implement it; in-process caches need not.
+   */
+  lock?(key: string, ttlMs: number): Promise<(() => Promise<void>) | undefined>;
 }
 
 /**
