@@ -8,10 +8,12 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { type AppDeps, createApp, resolveAppContext } from './app.ts';
-import type { CoreConfig } from './config/index.ts';
+import { ConfigError, type CoreConfig } from './config/index.ts';
+import { DEV_KEYS_FILE, resolveKeyRing, withKeyRing } from './crypto/keys.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import type { AppContext, Clock, Feature } from './feature.ts';
@@ -57,17 +59,37 @@ export interface ServerOptions {
 }
 
 /**
- * Opens the database from the config (PostgreSQL when DATABASE_URL is set).
+ * Opens the database from the config (PostgreSQL when DATABASE_URL is set),
+ * with the configuration's field-encryption key ring attached (see
+ * src/crypto/keys.ts; none on PostgreSQL without PII_ENCRYPTION_KEYS).
  *
  * @example
  * const database = await openConfiguredDatabase(loadConfig());
  */
-export function openConfiguredDatabase(config: CoreConfig): Promise<Database> {
-  return openDatabase({
+export async function openConfiguredDatabase(config: CoreConfig): Promise<Database> {
+  const keys = await resolveKeyRing(config);
+  const database = await openDatabase({
     url: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
     poolSize: config.DATABASE_POOL_SIZE,
   });
+  return keys ? withKeyRing(database, keys.ring) : database;
+}
+
+/** Refuses PostgreSQL without keys; warns when PGlite runs on its development key. */
+function checkKeyRing(config: CoreConfig, database: Database, logger: Logger): void {
+  if (config.PII_ENCRYPTION_KEYS !== undefined) return;
+  if (database.kind === 'postgres') {
+    throw new ConfigError([
+      'PII_ENCRYPTION_KEYS: required on PostgreSQL (with PII_INDEX_KEY): personal data is stored encrypted; see docs/security.md',
+    ]);
+  }
+  if (!config.DATA_DIR.includes('://')) {
+    logger.warn(
+      { file: join(config.DATA_DIR, DEV_KEYS_FILE) },
+      'personal data is encrypted with a development key kept beside the data; set PII_ENCRYPTION_KEYS and PII_INDEX_KEY for real patients',
+    );
+  }
 }
 
 /**
@@ -82,6 +104,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const features = options.features ?? serverFeatures();
   const database = options.database ?? (await openConfiguredDatabase(config));
+  if (!options.database) {
+    try {
+      checkKeyRing(config, database, logger);
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+  }
   const applied = await migrateToLatest(database.db, migrationsOf(features));
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
 

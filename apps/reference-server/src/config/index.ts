@@ -41,6 +41,14 @@ export const coreConfig = z.object({
   DATA_DIR: z.string().min(1).default('./.data'),
   /** PostgreSQL pool size. */
   DATABASE_POOL_SIZE: positiveInt(10),
+  /**
+   * Key-encryption keys of personal data at rest, `kid:base64key,…` (32-byte
+   * keys; the first encrypts, every one decrypts). Required on PostgreSQL;
+   * PGlite without it keeps a development key in DATA_DIR.
+   */
+  PII_ENCRYPTION_KEYS: z.string().min(1).optional(),
+  /** HMAC key (32 bytes, base64) of the blind indexes that find patients by email or phone. */
+  PII_INDEX_KEY: z.string().min(1).optional(),
   /** Public base URL: OAuth issuer, the base of the token audience, and the origin `/ops` forms post from. */
   PUBLIC_URL: z.url().optional(),
   /**

@@ -109,7 +109,10 @@ export interface IdempotencyKeysTable {
 }
 
 /**
- * Patients. PII columns are filtered out of responses without `read:patients:pii`.
+ * Patients. Names, birth date and contact details are encrypted in `pii`
+ * (see src/patients/pii.ts); the plaintext columns are null once a row is
+ * encrypted and only rows written before migration `0005-core-patient-pii`
+ * still hold them, until the background job encrypts them.
  *
  * @example
  * await db.selectFrom('patients').select('id').where('tenant_id', '=', tenantId).execute();
@@ -117,11 +120,18 @@ export interface IdempotencyKeysTable {
 export interface PatientsTable {
   id: string;
   tenant_id: string;
-  given_name: string;
-  family_name: string;
+  given_name: string | null;
+  family_name: string | null;
   birth_date: string | null;
   email: string | null;
   phone: string | null;
+  /** The encrypted names, birth date, email and phone (one JSON document). */
+  pii: string | null;
+  /** The id of the key `pii` is encrypted under (rotation finds stale rows by it). */
+  pii_kid: string | null;
+  /** Blind indexes (HMAC) of the email and phone, for exact lookups. */
+  email_index: string | null;
+  phone_index: string | null;
   external_ref: string | null;
   preferred_language: string;
   country_code: string | null;
