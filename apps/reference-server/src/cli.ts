@@ -2,7 +2,7 @@
 /**
  * `clinicbridge-server <command>`: start | migrate | create-tenant |
  * create-token | create-client | revoke-client | rotate-client-secret | rotate-signing-key |
- * audit verify | hl7-facility | hl7-map. Runs from source under Node's type
+ * audit verify | pii rotate-key | pii status | hl7-facility | hl7-map. Runs from source under Node's type
  * stripping (`node apps/reference-server/src/cli.ts start`). Configuration
  * comes from the environment (see docs/self-hosting.md).
  */
@@ -18,6 +18,7 @@ import {
   hl7MapCommand,
   migrateCommand,
   oauthClientCommand,
+  piiKeysCommand,
   rotateSigningKeyCommand,
 } from './cli/commands.ts';
 import { ConfigError, type CoreConfig, loadConfig } from './config/index.ts';
@@ -42,6 +43,9 @@ Commands:
                                          new OAuth client secret (shown once); the old one gets no new token
   rotate-signing-key                     new OAuth signing key; the old one verifies until its tokens expire
   audit verify [--tenant T] [--json]     walk the audit log's hash chains; exit 1 at the first broken row
+  pii rotate-key [--batch N] [--json]    re-encrypt every patient under the first key of PII_ENCRYPTION_KEYS
+                                         (batches of N, default 500; resumable); then a retired key can be removed
+  pii status [--json]                    patients by the key their personal data is stored under
   hl7-facility --tenant T --facility MSH4 --allow ip,cidr [--application MSH3] [--utc-offset +05:30] [--processing-id P]
                                          register an HL7 sending facility for a tenant
   hl7-map --tenant T --kind provider|department|service --code C --ref R [--label L]
@@ -84,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest,
-    allowPositionals: command === 'audit',
+    allowPositionals: command === 'audit' || command === 'pii',
     options: {
       name: { type: 'string' },
       tenant: { type: 'string' },
@@ -107,6 +111,7 @@ async function main(argv: string[]): Promise<number> {
       price: { type: 'string' },
       currency: { type: 'string' },
       'tax-bps': { type: 'string' },
+      batch: { type: 'string' },
     },
     strict: true,
   });
@@ -212,6 +217,26 @@ async function main(argv: string[]): Promise<number> {
         ].join('\n'),
       );
       return broken ? 1 : 0;
+    }
+    case 'pii': {
+      const sub = positionals[0];
+      if ((sub !== 'rotate-key' && sub !== 'status') || positionals.length > 1)
+        throw new CommandError('pii takes one subcommand: pii rotate-key [--batch N] | pii status');
+      const report = await piiKeysCommand(config, {
+        rotate: sub === 'rotate-key',
+        batch: Number(values.batch ?? 500),
+      });
+      const keys = Object.entries(report.keys).map(([kid, n]) => `${kid}: ${n} patients`);
+      print(
+        report,
+        values.json,
+        [
+          `active key ${report.activeKid}`,
+          ...(sub === 'rotate-key' ? [`re-encrypted ${report.reencrypted} patients`] : []),
+          ...keys,
+        ].join('\n'),
+      );
+      return 0;
     }
     case 'hl7-facility': {
       if (!values.tenant || !values.facility || !values.allow)

@@ -13,6 +13,7 @@ import {
 import { type AuditChainReport, verifyAuditChain } from '../audit/verify.ts';
 import { rotateSigningKey } from '../auth/signing-keys.ts';
 import type { CoreConfig } from '../config/index.ts';
+import { findKeyRing } from '../crypto/keys.ts';
 import type { Database } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { serverMigrations } from '../features.ts';
@@ -20,6 +21,7 @@ import { checkFacilityInput, FacilityInputError, registerFacility } from '../hl7
 import { type MappingInput, MappingInputError, upsertMapping } from '../hl7/mappings.ts';
 import type { ChangeContext } from '../kernel/change.ts';
 import { isApiError } from '../kernel/problem.ts';
+import { piiKeyUsage, reencryptPatients } from '../patients/reencrypt.ts';
 import { openConfiguredDatabase } from '../server.ts';
 import { revokeOAuthClient, rotateOAuthClientSecret } from '../tenants/oauth-clients.ts';
 import {
@@ -283,6 +285,47 @@ export function oauthClientCommand(
  */
 export function rotateSigningKeyCommand(config: CoreConfig): Promise<string> {
   return withDatabase(config, (database) => rotateSigningKey(database.db, new Date()));
+}
+
+/**
+ * What `pii rotate-key` and `pii status` report: the active key, rows
+ * re-encrypted by this run, and patients by the key they are stored under.
+ *
+ * @example
+ * const report: PiiKeyReport = { activeKid: 'k2', reencrypted: 1200, keys: { k2: 1200 } };
+ */
+export interface PiiKeyReport {
+  activeKid: string;
+  reencrypted: number;
+  keys: Record<string, number>;
+}
+
+/**
+ * Re-encrypts every patient not under the active key (`rotate`), in
+ * batches of `batch` rows, each committed: an interrupted run resumes.
+ * Without `rotate` it only reports.
+ *
+ * @example
+ * const { keys } = await piiKeysCommand(config, { rotate: true, batch: 500 });
+ */
+export function piiKeysCommand(
+  config: CoreConfig,
+  options: { rotate: boolean; batch: number },
+): Promise<PiiKeyReport> {
+  if (!Number.isInteger(options.batch) || options.batch < 1 || options.batch > 10_000) {
+    throw new CommandError('--batch must be a whole number from 1 to 10000');
+  }
+  return withDatabase(config, async (database) => {
+    const ring = findKeyRing(database.db);
+    if (!ring) throw new CommandError('set PII_ENCRYPTION_KEYS and PII_INDEX_KEY first');
+    let reencrypted = 0;
+    while (options.rotate) {
+      const done = await reencryptPatients(database.db, { batch: options.batch });
+      if (done === 0) break;
+      reencrypted += done;
+    }
+    return { activeKid: ring.activeKid, reencrypted, keys: await piiKeyUsage(database.db) };
+  });
 }
 
 /**

@@ -125,20 +125,31 @@ export function withKeyRing<D extends Database>(database: D, ring: KeyRing): D {
 }
 
 /**
+ * The ring attached to `db`, or undefined (a database opened without keys).
+ *
+ * @example
+ * if (!findKeyRing(db)) return 0; // nothing to re-encrypt with
+ */
+export function findKeyRing(db: Kysely<DB>): KeyRing | undefined {
+  // Kysely keeps a transaction's plugins on its executor; this is the one place that reads them.
+  // The ring attached last wins (a test or a command may attach a newer ring).
+  return db
+    .getExecutor()
+    .plugins.findLast((p): p is FieldKeysPlugin => p instanceof FieldKeysPlugin)?.ring;
+}
+
+/**
  * The ring attached to `db` (or to the database it is a transaction of).
  *
  * @example
  * const ring = keyRingOf(trx);
  */
 export function keyRingOf(db: Kysely<DB>): KeyRing {
-  // Kysely keeps a transaction's plugins on its executor; this is the one place that reads them.
-  const plugin = db
-    .getExecutor()
-    .plugins.find((p): p is FieldKeysPlugin => p instanceof FieldKeysPlugin);
-  if (!plugin) {
+  const ring = findKeyRing(db);
+  if (!ring) {
     throw new Error(
       'personal data cannot be read or written: no encryption keys are configured (set PII_ENCRYPTION_KEYS and PII_INDEX_KEY)',
     );
   }
-  return plugin.ring;
+  return ring;
 }

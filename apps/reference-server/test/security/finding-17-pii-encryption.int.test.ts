@@ -5,6 +5,7 @@
  * still found (FHIR search, by blind index); a ciphertext altered or moved
  * to another row fails loudly instead of showing anything.
  */
+import { newId } from '@clinicbridge/sdk/contract';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -106,6 +107,25 @@ describe('finding 17: patient PII is encrypted at rest', () => {
     expect(otherTenant.body.entry ?? []).toEqual([]);
     const none = await api('/fhir/R4/Patient?email=nobody%40example.com');
     expect(none.body.entry ?? []).toEqual([]);
+  });
+
+  test('a row stored in clear before encryption is encrypted by the background job', async () => {
+    const db = running.server.database.db;
+    const tenantId = running.tenants[0]?.tenantId ?? '';
+    const before = newId('pat');
+    await sql`insert into patients (id, tenant_id, given_name, family_name, email, phone,
+        preferred_language, consent_messaging, consent_marketing, created_at, updated_at)
+      values (${before}, ${tenantId}, 'Before', 'Encryption', 'before@example.com',
+        '+905320001122', 'en', false, false, now(), now())`.execute(db);
+    const deadline = Date.now() + 30_000;
+    let row = await storedRow(before);
+    while (row.pii_kid === null && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      row = await storedRow(before);
+    }
+    expect(row).toMatchObject({ pii_kid: 'test-1', email: null, phone: null, given_name: null });
+    const got = await api(`/api/v1/patients/${before}`);
+    expect(got.body).toMatchObject({ givenName: 'Before', email: 'before@example.com' });
   });
 
   test('a ciphertext moved to another row or altered is an error, never data', async () => {
