@@ -2,6 +2,7 @@
 /**
  * `clinicbridge-server <command>`: start | migrate | create-tenant |
  * create-token | create-client | revoke-client | rotate-client-secret | rotate-signing-key |
+ * pin-client-cert |
  * audit verify | pii rotate-key | pii status | hl7-facility | hl7-map. Runs from source under Node's type
  * stripping (`node apps/reference-server/src/cli.ts start`). Configuration
  * comes from the environment (see docs/self-hosting.md).
@@ -19,6 +20,7 @@ import {
   migrateCommand,
   oauthClientCommand,
   piiKeysCommand,
+  pinClientCertCommand,
   rotateSigningKeyCommand,
 } from './cli/commands.ts';
 import { ConfigError, type CoreConfig, loadConfig } from './config/index.ts';
@@ -42,6 +44,8 @@ Commands:
   rotate-client-secret --tenant T --client C
                                          new OAuth client secret (shown once); the old one gets no new token
   rotate-signing-key                     new OAuth signing key; the old one verifies until its tokens expire
+  pin-client-cert --tenant T --credential tok_…|cli_… (--cert FILE.pem | --sha256 HEX | --unpin) [--json]
+                                         require that TLS client certificate with the credential (mutual TLS)
   audit verify [--tenant T] [--json]     walk the audit log's hash chains; exit 1 at the first broken row
   pii rotate-key [--batch N] [--json]    re-encrypt every patient under the first key of PII_ENCRYPTION_KEYS
                                          (batches of N, default 500; resumable); then a retired key can be removed
@@ -112,6 +116,10 @@ async function main(argv: string[]): Promise<number> {
       currency: { type: 'string' },
       'tax-bps': { type: 'string' },
       batch: { type: 'string' },
+      credential: { type: 'string' },
+      cert: { type: 'string' },
+      sha256: { type: 'string' },
+      unpin: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -217,6 +225,25 @@ async function main(argv: string[]): Promise<number> {
         ].join('\n'),
       );
       return broken ? 1 : 0;
+    }
+    case 'pin-client-cert': {
+      if (!values.tenant || !values.credential)
+        throw new CommandError('pin-client-cert needs --tenant and --credential');
+      const pinned = await pinClientCertCommand(config, {
+        tenantId: values.tenant,
+        credentialId: values.credential,
+        ...(values.cert ? { certFile: values.cert } : {}),
+        ...(values.sha256 ? { sha256: values.sha256 } : {}),
+        unpin: values.unpin,
+      });
+      print(
+        pinned,
+        values.json,
+        pinned.clientCertSha256
+          ? `${pinned.credentialId} requires the client certificate ${pinned.clientCertSha256}`
+          : `${pinned.credentialId} requires no client certificate`,
+      );
+      return 0;
     }
     case 'pii': {
       const sub = positionals[0];

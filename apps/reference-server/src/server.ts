@@ -7,6 +7,7 @@
  * rest off), stop background work, close the database.
  */
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
@@ -76,6 +77,34 @@ export async function openConfiguredDatabase(config: CoreConfig): Promise<Databa
   return keys ? withKeyRing(database, keys.ring) : database;
 }
 
+/**
+ * HTTPS options when `TLS_CERT` and `TLS_KEY` are set. With `TLS_CLIENT_CA`
+ * the server requests a client certificate but does not reject a
+ * connection without one at the TLS level: credentials without a pinned
+ * certificate keep working, and a pinned one is refused by the API with a
+ * problem+json naming what is missing (src/auth/client-certificate.ts).
+ */
+function tlsOptions(config: CoreConfig) {
+  if (!config.TLS_CERT || !config.TLS_KEY) {
+    if (config.TLS_CERT || config.TLS_KEY || config.TLS_CLIENT_CA) {
+      throw new ConfigError([
+        'TLS_CERT and TLS_KEY: set both to serve HTTPS (TLS_CLIENT_CA needs them)',
+      ]);
+    }
+    return {};
+  }
+  return {
+    createServer: createHttpsServer,
+    serverOptions: {
+      cert: config.TLS_CERT,
+      key: config.TLS_KEY,
+      ...(config.TLS_CLIENT_CA
+        ? { ca: config.TLS_CLIENT_CA, requestCert: true, rejectUnauthorized: false }
+        : {}),
+    },
+  };
+}
+
 /** Refuses PostgreSQL without keys; warns when PGlite runs on its development key. */
 function checkKeyRing(config: CoreConfig, database: Database, logger: Logger): void {
   if (config.PII_ENCRYPTION_KEYS !== undefined) return;
@@ -103,6 +132,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { config } = options;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const features = options.features ?? serverFeatures();
+  const tls = tlsOptions(config);
   const database = options.database ?? (await openConfiguredDatabase(config));
   if (!options.database) {
     try {
@@ -142,7 +172,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   purge.unref();
 
   const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>
+    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST, ...tls }, () =>
       resolve(s as Server),
     ) as Server;
   });
@@ -167,5 +197,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     })();
     return closing;
   };
-  return { app, database, context, url: `http://${host}:${port}`, port, close };
+  const scheme = config.TLS_CERT ? 'https' : 'http';
+  return { app, database, context, url: `${scheme}://${host}:${port}`, port, close };
 }

@@ -7,7 +7,9 @@
  * once, and a token never keeps a scope its client has since lost. A
  * credential with an IP allowlist (finding 18) is refused with 403
  * `ip_not_allowed` from any other address — checked after the credential is
- * proven, and before its use is recorded or its rate limit is charged.
+ * proven, and before its use is recorded or its rate limit is charged. A
+ * credential pinned to a TLS client certificate is refused the same way
+ * without it (`client_certificate_required` / `_mismatch`).
  */
 import type { Scope } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
@@ -15,6 +17,7 @@ import type { DB } from '../db/schema.ts';
 import type { AuthContext } from '../http/context.ts';
 import { ApiError } from '../kernel/problem.ts';
 import { type TokenIssuerOptions, verifyAccessToken } from './access-tokens.ts';
+import { requirePinnedCertificate } from './client-certificate.ts';
 import { findApiKeyByHash, findOAuthClient, touchApiKey } from './credentials-queries.ts';
 import { requireAllowedAddress } from './ip-allowlist.ts';
 import { API_KEY_PREFIX, hashSecret } from './secrets.ts';
@@ -41,12 +44,13 @@ const challenge = { 'WWW-Authenticate': 'Bearer realm="clinicbridge"' };
  * Authenticates a request from its Authorization header value.
  *
  * @example
- * const auth = await authenticate(authenticator, c.req.header('authorization'), '203.0.113.7');
+ * const auth = await authenticate(authenticator, c.req.header('authorization'), '203.0.113.7', fingerprint);
  */
 export async function authenticate(
   authenticator: Authenticator,
   header: string | undefined,
   address?: string,
+  certificate?: string,
 ): Promise<AuthContext> {
   const match = header?.match(/^Bearer[ ]+([A-Za-z0-9._~+/=-]{1,4096})$/i);
   if (!match?.[1]) {
@@ -59,12 +63,13 @@ export async function authenticate(
   const credential = match[1];
   const now = authenticator.now();
   if (credential.startsWith(API_KEY_PREFIX))
-    return authenticateApiKey(authenticator, credential, now, address);
+    return authenticateApiKey(authenticator, credential, now, address, certificate);
   const claims = await verifyAccessToken(authenticator.keys, authenticator.tokens, credential, now);
   if (!claims) throw invalid();
   const client = await findOAuthClient(authenticator.db, claims.clientId);
   if (client?.status !== 'active' || client.tenant_id !== claims.tenantId) throw invalid();
   requireAllowedAddress(client.allowed_ips, address);
+  requirePinnedCertificate(client.client_cert_sha256, certificate);
   const clientScopes = new Set(client.scopes as Scope[]);
   return {
     tenantId: claims.tenantId,
@@ -80,11 +85,13 @@ async function authenticateApiKey(
   key: string,
   now: Date,
   address: string | undefined,
+  certificate: string | undefined,
 ): Promise<AuthContext> {
   const row = await findApiKeyByHash(authenticator.db, hashSecret(key));
   if (row?.status !== 'active') throw invalid();
   if (row.expires_at && row.expires_at.getTime() <= now.getTime()) throw invalid();
   requireAllowedAddress(row.allowed_ips, address);
+  requirePinnedCertificate(row.client_cert_sha256, certificate);
   // The row says when it was last recorded: skip the write while that is recent.
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= 60_000) {
     await touchApiKey(authenticator.db, row.id, now);

@@ -57,6 +57,18 @@ export const coreConfig = z.object({
    * same-origin check). Off by default: a client could otherwise set them.
    */
   TRUST_PROXY: bool.default(false),
+  /**
+   * Serve HTTPS: the server's certificate chain and key (PEM; usually as
+   * `TLS_CERT_FILE` / `TLS_KEY_FILE`). Unset: plain HTTP (TLS at a proxy).
+   */
+  TLS_CERT: z.string().min(1).optional(),
+  TLS_KEY: z.string().min(1).optional(),
+  /**
+   * CA bundle (PEM) that signs partners' client certificates: with it, the
+   * server asks every TLS client for a certificate, and credentials pinned
+   * to one (finding 18) accept only connections that presented it.
+   */
+  TLS_CLIENT_CA: z.string().min(1).optional(),
   /** Exact origins whose browser pages may call the API (CORS); empty: no CORS headers. */
   CORS_ORIGINS: originList,
   /** pino level. */

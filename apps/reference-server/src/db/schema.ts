@@ -51,6 +51,8 @@ export interface ApiKeysTable {
   last_used_at: Date | null;
   /** Addresses and CIDR ranges it may be used from; null: any (finding 18). */
   allowed_ips: ColumnType<string[] | null, string | null | undefined, string | null>;
+  /** SHA-256 (hex) of the TLS client certificate it must come with; null: none (finding 18). */
+  client_cert_sha256: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /**
@@ -70,6 +72,8 @@ export interface OAuthClientsTable {
   created_at: Date;
   /** Addresses and CIDR ranges it may be used from; null: any (finding 18). */
   allowed_ips: ColumnType<string[] | null, string | null | undefined, string | null>;
+  /** SHA-256 (hex) of the TLS client certificate it must come with; null: none (finding 18). */
+  client_cert_sha256: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /**

@@ -14,12 +14,13 @@ import { idempotencySecretsMigration } from './0003-core-idempotency-secrets.ts'
 import { auditChainMigration } from './0004-core-audit-chain.ts';
 import { credentialAllowedIpsMigration } from './0004-core-credential-allowed-ips.ts';
 import { patientPiiMigration } from './0005-core-patient-pii.ts';
+import { credentialClientCertMigration } from './0006-core-credential-client-cert.ts';
 
 /**
  * The database's own migrations by name.
  *
  * @example
- * Object.keys(coreMigrations); // ['0001-core', '0002-core-idempotency-credential', '0003-core-idempotency-secrets', '0004-core-audit-chain', '0004-core-credential-allowed-ips', '0005-core-patient-pii']
+ * Object.keys(coreMigrations); // ['0001-core', '0002-core-idempotency-credential', '0003-core-idempotency-secrets', '0004-core-audit-chain', '0004-core-credential-allowed-ips', '0005-core-patient-pii', '0006-core-credential-client-cert']
  */
 export const coreMigrations: Record<string, Migration> = {
   '0001-core': coreMigration,
@@ -28,4 +29,5 @@ export const coreMigrations: Record<string, Migration> = {
   '0004-core-audit-chain': auditChainMigration,
   '0004-core-credential-allowed-ips': credentialAllowedIpsMigration,
   '0005-core-patient-pii': patientPiiMigration,
+  '0006-core-credential-client-cert': credentialClientCertMigration,
 };
