@@ -105,20 +105,23 @@ function tlsOptions(config: CoreConfig) {
   };
 }
 
-/** Refuses PostgreSQL without keys; warns when PGlite runs on its development key. */
-function checkKeyRing(config: CoreConfig, database: Database, logger: Logger): void {
-  if (config.PII_ENCRYPTION_KEYS !== undefined) return;
-  if (database.kind === 'postgres') {
+/** PostgreSQL without keys is refused before anything is opened. */
+function requireKeysOnPostgres(config: CoreConfig): void {
+  if (config.DATABASE_URL && config.PII_ENCRYPTION_KEYS === undefined) {
     throw new ConfigError([
       'PII_ENCRYPTION_KEYS: required on PostgreSQL (with PII_INDEX_KEY): personal data is stored encrypted; see docs/security.md',
     ]);
   }
-  if (!config.DATA_DIR.includes('://')) {
-    logger.warn(
-      { file: join(config.DATA_DIR, DEV_KEYS_FILE) },
-      'personal data is encrypted with a development key kept beside the data; set PII_ENCRYPTION_KEYS and PII_INDEX_KEY for real patients',
-    );
-  }
+}
+
+/** PGlite on its development ring (no keys configured, data on disk) is worth a warning. */
+function warnOnDevelopmentKeys(config: CoreConfig, logger: Logger): void {
+  if (config.PII_ENCRYPTION_KEYS !== undefined || config.DATABASE_URL) return;
+  if (config.DATA_DIR.includes('://')) return;
+  logger.warn(
+    { file: join(config.DATA_DIR, DEV_KEYS_FILE) },
+    'personal data is encrypted with a development key kept beside the data; set PII_ENCRYPTION_KEYS and PII_INDEX_KEY for real patients',
+  );
 }
 
 /**
@@ -133,15 +136,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const features = options.features ?? serverFeatures();
   const tls = tlsOptions(config);
+  if (!options.database) requireKeysOnPostgres(config);
   const database = options.database ?? (await openConfiguredDatabase(config));
-  if (!options.database) {
-    try {
-      checkKeyRing(config, database, logger);
-    } catch (error) {
-      await database.close();
-      throw error;
-    }
-  }
+  if (!options.database) warnOnDevelopmentKeys(config, logger);
   const applied = await migrateToLatest(database.db, migrationsOf(features));
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
 
