@@ -2,8 +2,8 @@
 /**
  * `clinicbridge-server <command>`: start | migrate | create-tenant |
  * create-token | create-client | revoke-client | rotate-client-secret | rotate-signing-key |
- * move-to-postgres |
- * audit verify | seed-sandbox | hl7-facility | hl7-map. Runs from source under Node's type
+ * move-to-postgres | pin-client-cert | seed-sandbox |
+ * audit verify | pii rotate-key | pii status | hl7-facility | hl7-map. Runs from source under Node's type
  * stripping (`node apps/reference-server/src/cli.ts start`). Configuration
  * comes from the environment (see docs/self-hosting.md).
  */
@@ -20,6 +20,8 @@ import {
   migrateCommand,
   moveToPostgresCommand,
   oauthClientCommand,
+  piiKeysCommand,
+  pinClientCertCommand,
   rotateSigningKeyCommand,
   seedSandboxCommand,
 } from './cli/commands.ts';
@@ -50,6 +52,11 @@ Commands:
   audit verify [--tenant T] [--json]     walk the audit log's hash chains; exit 1 at the first broken row
   seed-sandbox [--name N] [--json]       (SERVER_ENVIRONMENT=test only) a test tenant with fake patients,
                                          appointments, invoices and payments; its test credentials shown once
+  pin-client-cert --tenant T --credential tok_…|cli_… (--cert FILE.pem | --sha256 HEX | --unpin) [--json]
+                                         require that TLS client certificate with the credential (mutual TLS)
+  pii rotate-key [--batch N] [--json]    re-encrypt every patient under the first key of PII_ENCRYPTION_KEYS
+                                         (batches of N, default 500; resumable); then a retired key can be removed
+  pii status [--json]                    patients by the key their personal data is stored under
   hl7-facility --tenant T --facility MSH4 --allow ip,cidr [--application MSH3] [--utc-offset +05:30] [--processing-id P]
                                          register an HL7 sending facility for a tenant
   hl7-map --tenant T --kind provider|department|service --code C --ref R [--label L]
@@ -101,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest,
-    allowPositionals: command === 'audit',
+    allowPositionals: command === 'audit' || command === 'pii',
     options: {
       name: { type: 'string' },
       tenant: { type: 'string' },
@@ -125,6 +132,11 @@ async function main(argv: string[]): Promise<number> {
       price: { type: 'string' },
       currency: { type: 'string' },
       'tax-bps': { type: 'string' },
+      batch: { type: 'string' },
+      credential: { type: 'string' },
+      cert: { type: 'string' },
+      sha256: { type: 'string' },
+      unpin: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -248,6 +260,45 @@ async function main(argv: string[]): Promise<number> {
         s,
         values.json,
         `sandbox tenant ${s.tenantId}: ${s.patients} fake patients, ${s.appointments} appointments, ${s.invoices} invoices, ${s.payments} payments\ntest API key ${s.apiKey}\nOAuth client ${s.clientId}\nclient secret ${s.clientSecret}\n(shown once; accepted only by a server with SERVER_ENVIRONMENT=test)`,
+      );
+      return 0;
+    }
+    case 'pin-client-cert': {
+      if (!values.tenant || !values.credential)
+        throw new CommandError('pin-client-cert needs --tenant and --credential');
+      const pinned = await pinClientCertCommand(config, {
+        tenantId: values.tenant,
+        credentialId: values.credential,
+        ...(values.cert ? { certFile: values.cert } : {}),
+        ...(values.sha256 ? { sha256: values.sha256 } : {}),
+        unpin: values.unpin,
+      });
+      print(
+        pinned,
+        values.json,
+        pinned.clientCertSha256
+          ? `${pinned.credentialId} requires the client certificate ${pinned.clientCertSha256}`
+          : `${pinned.credentialId} requires no client certificate`,
+      );
+      return 0;
+    }
+    case 'pii': {
+      const sub = positionals[0];
+      if ((sub !== 'rotate-key' && sub !== 'status') || positionals.length > 1)
+        throw new CommandError('pii takes one subcommand: pii rotate-key [--batch N] | pii status');
+      const report = await piiKeysCommand(config, {
+        rotate: sub === 'rotate-key',
+        batch: Number(values.batch ?? 500),
+      });
+      const keys = Object.entries(report.keys).map(([kid, n]) => `${kid}: ${n} patients`);
+      print(
+        report,
+        values.json,
+        [
+          `active key ${report.activeKid}`,
+          ...(sub === 'rotate-key' ? [`re-encrypted ${report.reencrypted} patients`] : []),
+          ...keys,
+        ].join('\n'),
       );
       return 0;
     }

@@ -7,11 +7,14 @@
  * rest off), stop background work, close the database.
  */
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { type AppDeps, createApp, resolveAppContext } from './app.ts';
-import type { CoreConfig } from './config/index.ts';
+import { ConfigError, type CoreConfig } from './config/index.ts';
+import { DEV_KEYS_FILE, resolveKeyRing, withKeyRing } from './crypto/keys.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { migrateWithRoles } from './db/server-role.ts';
@@ -58,17 +61,68 @@ export interface ServerOptions {
 }
 
 /**
- * Opens the database from the config (PostgreSQL when DATABASE_URL is set).
+ * Opens the database from the config (PostgreSQL when DATABASE_URL is set),
+ * with the configuration's field-encryption key ring attached (see
+ * src/crypto/keys.ts; none on PostgreSQL without PII_ENCRYPTION_KEYS).
  *
  * @example
  * const database = await openConfiguredDatabase(loadConfig());
  */
-export function openConfiguredDatabase(config: CoreConfig): Promise<Database> {
-  return openDatabase({
+export async function openConfiguredDatabase(config: CoreConfig): Promise<Database> {
+  const keys = await resolveKeyRing(config);
+  const database = await openDatabase({
     url: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
     poolSize: config.DATABASE_POOL_SIZE,
   });
+  return keys ? withKeyRing(database, keys.ring) : database;
+}
+
+/**
+ * HTTPS options when `TLS_CERT` and `TLS_KEY` are set. With `TLS_CLIENT_CA`
+ * the server requests a client certificate but does not reject a
+ * connection without one at the TLS level: credentials without a pinned
+ * certificate keep working, and a pinned one is refused by the API with a
+ * problem+json naming what is missing (src/auth/client-certificate.ts).
+ */
+function tlsOptions(config: CoreConfig) {
+  if (!config.TLS_CERT || !config.TLS_KEY) {
+    if (config.TLS_CERT || config.TLS_KEY || config.TLS_CLIENT_CA) {
+      throw new ConfigError([
+        'TLS_CERT and TLS_KEY: set both to serve HTTPS (TLS_CLIENT_CA needs them)',
+      ]);
+    }
+    return {};
+  }
+  return {
+    createServer: createHttpsServer,
+    serverOptions: {
+      cert: config.TLS_CERT,
+      key: config.TLS_KEY,
+      ...(config.TLS_CLIENT_CA
+        ? { ca: config.TLS_CLIENT_CA, requestCert: true, rejectUnauthorized: false }
+        : {}),
+    },
+  };
+}
+
+/** PostgreSQL without keys is refused before anything is opened. */
+function requireKeysOnPostgres(config: CoreConfig): void {
+  if (config.DATABASE_URL && config.PII_ENCRYPTION_KEYS === undefined) {
+    throw new ConfigError([
+      'PII_ENCRYPTION_KEYS: required on PostgreSQL (with PII_INDEX_KEY): personal data is stored encrypted; see docs/security.md',
+    ]);
+  }
+}
+
+/** PGlite on its development ring (no keys configured, data on disk) is worth a warning. */
+function warnOnDevelopmentKeys(config: CoreConfig, logger: Logger): void {
+  if (config.PII_ENCRYPTION_KEYS !== undefined || config.DATABASE_URL) return;
+  if (config.DATA_DIR.includes('://')) return;
+  logger.warn(
+    { file: join(config.DATA_DIR, DEV_KEYS_FILE) },
+    'personal data is encrypted with a development key kept beside the data; set PII_ENCRYPTION_KEYS and PII_INDEX_KEY for real patients',
+  );
 }
 
 /**
@@ -119,7 +173,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { config } = options;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const features = options.features ?? serverFeatures();
+  const tls = tlsOptions(config);
+  if (!options.database) requireKeysOnPostgres(config);
   const database = options.database ?? (await openConfiguredDatabase(config));
+  if (!options.database) warnOnDevelopmentKeys(config, logger);
   const applied = await migrateConfiguredDatabase(config, database, features, logger);
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
 
@@ -150,7 +207,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   purge.unref();
 
   const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>
+    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST, ...tls }, () =>
       resolve(s as Server),
     ) as Server;
   });
@@ -176,5 +233,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     })();
     return closing;
   };
-  return { app, database, context, url: `http://${host}:${port}`, port, close };
+  const scheme = config.TLS_CERT ? 'https' : 'http';
+  return { app, database, context, url: `${scheme}://${host}:${port}`, port, close };
 }

@@ -10,6 +10,8 @@
  * proven, and before its use is recorded or its rate limit is charged. A
  * credential of the other environment (finding 19, auth/environment.ts) is
  * refused with 401 `environment_mismatch` before anything is looked up.
+ * A credential pinned to a TLS client certificate is refused the same way
+ * without it (`client_certificate_required` / `_mismatch`).
  */
 import type { Scope } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
@@ -21,6 +23,7 @@ import {
   unverifiedEnvironment,
   verifyAccessToken,
 } from './access-tokens.ts';
+import { requirePinnedCertificate } from './client-certificate.ts';
 import { findApiKeyByHash, findOAuthClient, touchApiKey } from './credentials-queries.ts';
 import { requireEnvironment, secretEnvironment } from './environment.ts';
 import { requireAllowedAddress } from './ip-allowlist.ts';
@@ -48,12 +51,13 @@ const challenge = { 'WWW-Authenticate': 'Bearer realm="clinicbridge"' };
  * Authenticates a request from its Authorization header value.
  *
  * @example
- * const auth = await authenticate(authenticator, c.req.header('authorization'), '203.0.113.7');
+ * const auth = await authenticate(authenticator, c.req.header('authorization'), '203.0.113.7', fingerprint);
  */
 export async function authenticate(
   authenticator: Authenticator,
   header: string | undefined,
   address?: string,
+  certificate?: string,
 ): Promise<AuthContext> {
   const match = header?.match(/^Bearer[ ]+([A-Za-z0-9._~+/=-]{1,4096})$/i);
   if (!match?.[1]) {
@@ -69,7 +73,7 @@ export async function authenticate(
   const environment = authenticator.tokens.environment ?? 'live';
   if (credential.startsWith(API_KEY_PREFIX)) {
     requireEnvironment(environment, secretEnvironment(credential));
-    return authenticateApiKey(authenticator, credential, now, address);
+    return authenticateApiKey(authenticator, credential, now, address, certificate);
   }
   requireEnvironment(environment, unverifiedEnvironment(credential) ?? environment);
   const claims = await verifyAccessToken(authenticator.keys, authenticator.tokens, credential, now);
@@ -78,6 +82,7 @@ export async function authenticate(
   const client = await findOAuthClient(authenticator.db, claims.clientId);
   if (client?.status !== 'active' || client.tenant_id !== claims.tenantId) throw invalid();
   requireAllowedAddress(client.allowed_ips, address);
+  requirePinnedCertificate(client.client_cert_sha256, certificate);
   const clientScopes = new Set(client.scopes as Scope[]);
   return {
     tenantId: claims.tenantId,
@@ -94,11 +99,13 @@ async function authenticateApiKey(
   key: string,
   now: Date,
   address: string | undefined,
+  certificate: string | undefined,
 ): Promise<AuthContext> {
   const row = await findApiKeyByHash(authenticator.db, hashSecret(key));
   if (row?.status !== 'active') throw invalid();
   if (row.expires_at && row.expires_at.getTime() <= now.getTime()) throw invalid();
   requireAllowedAddress(row.allowed_ips, address);
+  requirePinnedCertificate(row.client_cert_sha256, certificate);
   // The row says when it was last recorded: skip the write while that is recent.
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= 60_000) {
     await touchApiKey(authenticator.db, row.id, now);

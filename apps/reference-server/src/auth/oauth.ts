@@ -12,6 +12,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { recordAudit } from '../kernel/change.ts';
 import { signAccessToken, type TokenIssuerOptions } from './access-tokens.ts';
+import { requirePinnedCertificate } from './client-certificate.ts';
 import { findOAuthClient } from './credentials-queries.ts';
 import { requireEnvironment, secretEnvironment } from './environment.ts';
 import { requireAllowedAddress } from './ip-allowlist.ts';
@@ -49,6 +50,8 @@ export interface ClientCredentialsRequest {
   scope: string | undefined;
   /** Where the request comes from; checked against the client's IP allowlist. */
   clientAddress?: string | undefined;
+  /** The verified TLS client certificate's SHA-256, if any (finding 18). */
+  clientCertificate?: string | undefined;
 }
 
 /**
@@ -83,6 +86,7 @@ export async function issueClientCredentialsToken(
   // After the secret is proven: an address outside the allowlist learns nothing it did not hold.
   // The refusal is a 403 problem+json (`ip_not_allowed`), as on the API.
   requireAllowedAddress(client.allowed_ips, request.clientAddress);
+  requirePinnedCertificate(client.client_cert_sha256, request.clientCertificate);
   const allowed = client.scopes as Scope[];
   let scopes: Scope[] = allowed;
   if (request.scope !== undefined && request.scope.trim() !== '') {

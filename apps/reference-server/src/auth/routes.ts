@@ -7,6 +7,7 @@ import type { Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { clientAddress } from '../http/client-address.ts';
+import { clientCertificateFingerprint } from '../http/client-certificate.ts';
 import type { AppEnv } from '../http/context.ts';
 import { readBodyText } from '../kernel/body.ts';
 import type { TokenIssuerOptions } from './access-tokens.ts';
@@ -85,6 +86,7 @@ async function tokenRequest(c: Context, trustProxy: boolean): Promise<ClientCred
     clientSecret,
     scope: form.get('scope') ?? undefined,
     clientAddress: clientAddress(c, trustProxy),
+    clientCertificate: clientCertificateFingerprint(c),
   };
 }
 

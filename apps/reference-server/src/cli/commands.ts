@@ -3,6 +3,8 @@
  * database the server uses (DATA_DIR or DATABASE_URL), does one thing and
  * closes it. They print results; they never log secrets.
  */
+
+import { readFile } from 'node:fs/promises';
 import {
   scopes as allScopes,
   ipAllowlist,
@@ -11,8 +13,14 @@ import {
   type Scope,
 } from '@clinicbridge/sdk/contract';
 import { type AuditChainReport, verifyAuditChain } from '../audit/verify.ts';
+import {
+  certificateFingerprint,
+  normaliseFingerprint,
+  pinClientCertificate,
+} from '../auth/client-certificate.ts';
 import { rotateSigningKey } from '../auth/signing-keys.ts';
 import type { CoreConfig } from '../config/index.ts';
+import { findKeyRing } from '../crypto/keys.ts';
 import { type Database, openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { type MoveReport, moveToPostgres } from '../db/move.ts';
@@ -21,6 +29,7 @@ import { checkFacilityInput, FacilityInputError, registerFacility } from '../hl7
 import { type MappingInput, MappingInputError, upsertMapping } from '../hl7/mappings.ts';
 import type { ChangeContext } from '../kernel/change.ts';
 import { isApiError } from '../kernel/problem.ts';
+import { piiKeyUsage, reencryptPatients } from '../patients/reencrypt.ts';
 import { migrateConfiguredDatabase, openConfiguredDatabase } from '../server.ts';
 import { revokeOAuthClient, rotateOAuthClientSecret } from '../tenants/oauth-clients.ts';
 import {
@@ -351,6 +360,106 @@ export function seedSandboxCommand(config: CoreConfig, name?: string): Promise<S
  */
 export function rotateSigningKeyCommand(config: CoreConfig): Promise<string> {
   return withDatabase(config, (database) => rotateSigningKey(database.db, new Date()));
+}
+
+/**
+ * Pins a TLS client certificate to an API key (`tok_…`) or OAuth client
+ * (`cli_…`) of the tenant, given as a PEM file or a SHA-256 fingerprint;
+ * `unpin` removes it. Returns the stored fingerprint (null when removed).
+ *
+ * @example
+ * await pinClientCertCommand(config, { tenantId: 'ten_…', credentialId: 'tok_…', certFile: 'partner.pem' });
+ */
+export async function pinClientCertCommand(
+  config: CoreConfig,
+  input: {
+    tenantId: string;
+    credentialId: string;
+    certFile?: string;
+    sha256?: string;
+    unpin?: boolean;
+  },
+): Promise<{ credentialId: string; clientCertSha256: string | null }> {
+  const kind = input.credentialId.startsWith('tok_')
+    ? 'api_key'
+    : input.credentialId.startsWith('cli_')
+      ? 'oauth_client'
+      : null;
+  if (!kind)
+    throw new CommandError('--credential must be an API key (tok_…) or OAuth client (cli_…) id');
+  const given = [input.certFile, input.sha256, input.unpin || undefined].filter(Boolean).length;
+  if (given !== 1)
+    throw new CommandError('give exactly one of --cert FILE, --sha256 HEX or --unpin');
+  let fingerprint: string | null = null;
+  if (input.certFile) {
+    try {
+      fingerprint = certificateFingerprint(await readFile(input.certFile, 'utf8'));
+    } catch {
+      throw new CommandError('--cert must name a readable PEM certificate');
+    }
+  } else if (input.sha256) {
+    fingerprint = normaliseFingerprint(input.sha256);
+    if (!fingerprint) throw new CommandError('--sha256 must be 64 hex digits (colons allowed)');
+  }
+  return withDatabase(config, async (database) => {
+    const pinned = await database.db.transaction().execute((trx) =>
+      pinClientCertificate(
+        trx,
+        {
+          tenantId: input.tenantId,
+          actor: { type: 'operator', id: 'cli' },
+          requestId: null,
+          now: new Date(),
+        },
+        { kind, id: input.credentialId },
+        fingerprint,
+      ),
+    );
+    if (!pinned)
+      throw new CommandError(`no credential ${input.credentialId} in tenant ${input.tenantId}`);
+    return { credentialId: input.credentialId, clientCertSha256: fingerprint };
+  });
+}
+
+/**
+ * What `pii rotate-key` and `pii status` report: the active key, rows
+ * re-encrypted by this run, and patients by the key they are stored under.
+ *
+ * @example
+ * const report: PiiKeyReport = { activeKid: 'k2', reencrypted: 1200, keys: { k2: 1200 } };
+ */
+export interface PiiKeyReport {
+  activeKid: string;
+  reencrypted: number;
+  keys: Record<string, number>;
+}
+
+/**
+ * Re-encrypts every patient not under the active key (`rotate`), in
+ * batches of `batch` rows, each committed: an interrupted run resumes.
+ * Without `rotate` it only reports.
+ *
+ * @example
+ * const { keys } = await piiKeysCommand(config, { rotate: true, batch: 500 });
+ */
+export function piiKeysCommand(
+  config: CoreConfig,
+  options: { rotate: boolean; batch: number },
+): Promise<PiiKeyReport> {
+  if (!Number.isInteger(options.batch) || options.batch < 1 || options.batch > 10_000) {
+    throw new CommandError('--batch must be a whole number from 1 to 10000');
+  }
+  return withDatabase(config, async (database) => {
+    const ring = findKeyRing(database.db);
+    if (!ring) throw new CommandError('set PII_ENCRYPTION_KEYS and PII_INDEX_KEY first');
+    let reencrypted = 0;
+    while (options.rotate) {
+      const done = await reencryptPatients(database.db, { batch: options.batch });
+      if (done === 0) break;
+      reencrypted += done;
+    }
+    return { activeKid: ring.activeKid, reencrypted, keys: await piiKeyUsage(database.db) };
+  });
 }
 
 /**

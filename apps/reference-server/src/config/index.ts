@@ -51,6 +51,14 @@ export const coreConfig = z.object({
   DATA_DIR: z.string().min(1).default('./.data'),
   /** PostgreSQL pool size. */
   DATABASE_POOL_SIZE: positiveInt(10),
+  /**
+   * Key-encryption keys of personal data at rest, `kid:base64key,…` (32-byte
+   * keys; the first encrypts, every one decrypts). Required on PostgreSQL;
+   * PGlite without it keeps a development key in DATA_DIR.
+   */
+  PII_ENCRYPTION_KEYS: z.string().min(1).optional(),
+  /** HMAC key (32 bytes, base64) of the blind indexes that find patients by email or phone. */
+  PII_INDEX_KEY: z.string().min(1).optional(),
   /** Public base URL: OAuth issuer, the base of the token audience, and the origin `/ops` forms post from. */
   PUBLIC_URL: z.url().optional(),
   /**
@@ -59,6 +67,18 @@ export const coreConfig = z.object({
    * same-origin check). Off by default: a client could otherwise set them.
    */
   TRUST_PROXY: bool.default(false),
+  /**
+   * Serve HTTPS: the server's certificate chain and key (PEM; usually as
+   * `TLS_CERT_FILE` / `TLS_KEY_FILE`). Unset: plain HTTP (TLS at a proxy).
+   */
+  TLS_CERT: z.string().min(1).optional(),
+  TLS_KEY: z.string().min(1).optional(),
+  /**
+   * CA bundle (PEM) that signs partners' client certificates: with it, the
+   * server asks every TLS client for a certificate, and credentials pinned
+   * to one (finding 18) accept only connections that presented it.
+   */
+  TLS_CLIENT_CA: z.string().min(1).optional(),
   /** Exact origins whose browser pages may call the API (CORS); empty: no CORS headers. */
   CORS_ORIGINS: originList,
   /** pino level. */

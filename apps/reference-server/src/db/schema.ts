@@ -51,6 +51,8 @@ export interface ApiKeysTable {
   last_used_at: Date | null;
   /** Addresses and CIDR ranges it may be used from; null: any (finding 18). */
   allowed_ips: ColumnType<string[] | null, string | null | undefined, string | null>;
+  /** SHA-256 (hex) of the TLS client certificate it must come with; null: none (finding 18). */
+  client_cert_sha256: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /**
@@ -70,6 +72,8 @@ export interface OAuthClientsTable {
   created_at: Date;
   /** Addresses and CIDR ranges it may be used from; null: any (finding 18). */
   allowed_ips: ColumnType<string[] | null, string | null | undefined, string | null>;
+  /** SHA-256 (hex) of the TLS client certificate it must come with; null: none (finding 18). */
+  client_cert_sha256: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /**
@@ -109,7 +113,10 @@ export interface IdempotencyKeysTable {
 }
 
 /**
- * Patients. PII columns are filtered out of responses without `read:patients:pii`.
+ * Patients. Names, birth date and contact details are encrypted in `pii`
+ * (see src/patients/pii.ts); the plaintext columns are null once a row is
+ * encrypted and only rows written before migration `0005-core-patient-pii`
+ * still hold them, until the background job encrypts them.
  *
  * @example
  * await db.selectFrom('patients').select('id').where('tenant_id', '=', tenantId).execute();
@@ -117,11 +124,18 @@ export interface IdempotencyKeysTable {
 export interface PatientsTable {
   id: string;
   tenant_id: string;
-  given_name: string;
-  family_name: string;
+  given_name: string | null;
+  family_name: string | null;
   birth_date: string | null;
   email: string | null;
   phone: string | null;
+  /** The encrypted names, birth date, email and phone (one JSON document). */
+  pii: string | null;
+  /** The id of the key `pii` is encrypted under (rotation finds stale rows by it). */
+  pii_kid: string | null;
+  /** Blind indexes (HMAC) of the email and phone, for exact lookups. */
+  email_index: string | null;
+  phone_index: string | null;
   external_ref: string | null;
   preferred_language: string;
   country_code: string | null;

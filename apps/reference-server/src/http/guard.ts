@@ -10,6 +10,7 @@ import { type Authenticator, authenticate } from '../auth/authenticate.ts';
 import type { AppContext } from '../feature.ts';
 import { ApiError } from '../kernel/problem.ts';
 import { clientAddress } from './client-address.ts';
+import { clientCertificateFingerprint } from './client-certificate.ts';
 import type { AppEnv, AuthContext } from './context.ts';
 import type { RateLimits } from './rate-limit.ts';
 
@@ -61,6 +62,7 @@ export async function guardRequest(
     deps.authenticator,
     c.req.header('authorization'),
     clientAddress(c, deps.authenticator.trustProxy ?? false),
+    clientCertificateFingerprint(c),
   );
   c.set('auth', auth);
   if (!hasScope(auth.scopes, scope)) {

@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, json, startTestApp, type TestApp } from '../../test/helpers/app.ts';
 import { loadConfig } from '../config/index.ts';
+import { openPatientIn } from '../patients/pii.ts';
 import { importsConfig } from './config.ts';
 import { importsFeature } from './feature.ts';
 
@@ -102,12 +103,20 @@ describe('golden files', () => {
       failedRows: 0,
       errors: [],
     });
-    const rows = await t.database.db
+    const stored = await t.database.db
       .selectFrom('patients')
-      .select(['given_name', 'family_name', 'phone', 'consent_messaging'])
+      .selectAll()
       .where('external_ref', 'like', 'GOLD-%')
       .orderBy('external_ref')
       .execute();
+    const rows = stored
+      .map((row) => openPatientIn(t.database.db, row))
+      .map(({ given_name, family_name, phone, consent_messaging }) => ({
+        given_name,
+        family_name,
+        phone,
+        consent_messaging,
+      }));
     expect(rows).toEqual([
       { given_name: 'Ada', family_name: 'Yılmaz', phone: '+905321234567', consent_messaging: true },
       { given_name: 'Can', family_name: 'Demir', phone: '+905329876543', consent_messaging: false },

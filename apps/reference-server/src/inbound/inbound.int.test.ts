@@ -12,17 +12,20 @@ import { eventFeatures } from '../../test/helpers/features.ts';
 import { invoiceBody, patientBody } from '../../test/helpers/fixtures.ts';
 import { deliveryConfig } from '../delivery/config.ts';
 import { inboundConfig } from './config.ts';
+import { openRawBody } from './raw-body.ts';
 
 const stripeSecret = `whsec_${'s'.repeat(32)}`;
 const metaSecret = 'meta-app-secret-0123456789abcdef';
 const visaSecret = generateSecret();
 const nextVisaSecret = generateSecret();
+const hotelsSecret = generateSecret();
 const config = {
   ...deliveryConfig.parse({ WEBHOOK_DISPATCHER: 'false' }),
   ...inboundConfig.parse({
     INBOUND_PAYMENTS_SECRET: stripeSecret,
     INBOUND_WHATSAPP_SECRET: metaSecret,
     INBOUND_VISA_SECRET: `${visaSecret}, ${nextVisaSecret}`,
+    INBOUND_HOTELS_SECRET: hotelsSecret,
   }),
 };
 const features = eventFeatures(config);
@@ -65,6 +68,41 @@ async function processAll(): Promise<void> {
 }
 
 describe('POST /webhooks/:provider', () => {
+  test("finding 17: a hotel booking's guest data is stored encrypted and still processed", async () => {
+    const patient = await (
+      await call(t.app, 'POST', '/api/v1/patients', { token, body: patientBody() })
+    ).json();
+    const body = JSON.stringify({
+      type: 'booking.confirmed',
+      tenantId,
+      entityType: 'booking',
+      entityId: 'bk-guest-1',
+      data: { bookingId: 'bk-guest-1', patientId: patient.id, kind: 'hotel', reference: 'HX42' },
+      guest: { name: 'Zeynep Guestname', passport: 'U99887766', phone: '+905551234567' },
+    });
+    const headers = getScheme('standard').signSync({
+      id: 'msg_booking_guest',
+      payload: body,
+      secret: hotelsSecret,
+    });
+    expect((await post('hotels', body, headers)).status).toBe(202);
+    const stored = await t.database.db
+      .selectFrom('inbound_webhooks')
+      .selectAll()
+      .where('provider_event_id', '=', 'msg_booking_guest')
+      .executeTakeFirstOrThrow();
+    for (const secret of ['Guestname', 'U99887766', '5551234567', 'bk-guest-1']) {
+      expect(JSON.stringify(stored)).not.toContain(secret);
+    }
+    await processAll();
+    const after = await t.database.db
+      .selectFrom('inbound_webhooks')
+      .select(['status', 'reason'])
+      .where('id', '=', stored.id)
+      .executeTakeFirstOrThrow();
+    expect(after.status).toBe('processed');
+  });
+
   test('a valid Stripe payment is stored, acknowledged, then marks the invoice paid and emits payment.received', async () => {
     const patient = await (
       await call(t.app, 'POST', '/api/v1/patients', { token, body: patientBody() })
@@ -82,7 +120,10 @@ describe('POST /webhooks/:provider', () => {
       .selectAll()
       .where('provider_event_id', '=', 'evt_stripe_paid_1')
       .executeTakeFirstOrThrow();
-    expect(stored).toMatchObject({ status: 'received', raw_body: body });
+    expect(stored).toMatchObject({ status: 'received', raw_body_kid: 'test-1' });
+    // Finding 17: the body is stored encrypted, and opens to what the provider sent.
+    expect(stored.raw_body).not.toContain('evt_stripe_paid_1');
+    expect(openRawBody(t.database.db, stored)).toBe(body);
 
     await processAll();
     const after = await (
@@ -181,8 +222,8 @@ describe('POST /webhooks/:provider', () => {
     expect(row).toMatchObject({
       status: 'unparseable',
       reason: 'the body is not valid JSON',
-      raw_body: body,
     });
+    expect(openRawBody(t.database.db, row)).toBe(body);
     const alerts = await t.database.db
       .selectFrom('operator_alerts')
       .selectAll()

@@ -63,4 +63,13 @@ export const inboundMigrations: Record<string, Migration> = {
       await db.schema.dropTable('provider_entities').ifExists().execute();
     },
   },
+  // Bodies encrypted at rest (finding 17); null: a row stored in clear before.
+  '0122-inbound-raw-body-kid': {
+    async up(db: AnyDb) {
+      await db.schema.alterTable('inbound_webhooks').addColumn('raw_body_kid', 'text').execute();
+    },
+    async down(db: AnyDb) {
+      await db.schema.alterTable('inbound_webhooks').dropColumn('raw_body_kid').execute();
+    },
+  },
 };

@@ -11,6 +11,7 @@ import type { DB } from '../db/schema.ts';
 import { doublingBackoffMs } from '../scheduler/backoff.ts';
 import { inboundHandlers } from './handlers.ts';
 import { isProviderName } from './providers.ts';
+import { openRawBody } from './raw-body.ts';
 
 const BATCH = 20;
 /**
@@ -33,9 +34,10 @@ export async function processInboundWebhooks(db: Kysely<DB>, now: Date): Promise
       id: string;
       provider: string;
       raw_body: string;
+      raw_body_kid: string | null;
       attempts: number;
     }>`
-      select id, provider, raw_body, attempts from inbound_webhooks
+      select id, provider, raw_body, raw_body_kid, attempts from inbound_webhooks
       where status = 'received' and next_attempt_at <= ${now}
       order by received_at limit ${BATCH} for update skip locked`.execute(trx);
     for (const row of rows) {
@@ -44,7 +46,7 @@ export async function processInboundWebhooks(db: Kysely<DB>, now: Date): Promise
         if (!isProviderName(row.provider)) throw new Error(`unknown provider ${row.provider}`);
         const reason = await inboundHandlers[row.provider](
           trx,
-          JSON.parse(row.raw_body) as Record<string, unknown>,
+          JSON.parse(openRawBody(trx, row)) as Record<string, unknown>,
           now,
         );
         await sql`release savepoint inbound_row`.execute(trx);

@@ -12,7 +12,7 @@
 export type InboundStatus = 'received' | 'processed' | 'unparseable' | 'failed';
 
 /**
- * One verified provider webhook, stored raw.
+ * One verified provider webhook, its body stored encrypted.
  *
  * @example
  * await db.selectFrom('inbound_webhooks').selectAll().where('status', '=', 'failed').execute();
@@ -24,7 +24,9 @@ export interface InboundWebhooksTable {
   event_type: string | null;
   status: InboundStatus;
   reason: string | null;
+  /** The body, encrypted (see src/inbound/raw-body.ts) unless `raw_body_kid` is null. */
   raw_body: string;
+  raw_body_kid: string | null;
   attempts: number;
   next_attempt_at: Date | null;
   received_at: Date;

@@ -1,5 +1,6 @@
 /**
- * The durable store of inbound provider webhooks. A webhook is inserted once
+ * The durable store of inbound provider webhooks, bodies encrypted
+ * (`./raw-body.ts`). A webhook is inserted once
  * per provider event id (a replay finds the row and is acknowledged without
  * being processed again). Payloads that verified but did not parse are kept
  * with their reason and raise an operator alert, never dropped.
@@ -8,6 +9,7 @@ import { newId } from '@clinicbridge/sdk/contract';
 import { type Kysely, sql } from 'kysely';
 import { raiseAlert } from '../alerts/raise.ts';
 import type { DB } from '../db/schema.ts';
+import { sealRawBody } from './raw-body.ts';
 
 /**
  * A verified webhook to store.
@@ -68,12 +70,14 @@ export async function storeInboundWebhook(
 
 async function insertWebhook(db: Kysely<DB>, webhook: VerifiedWebhook): Promise<StoredWebhook> {
   const unparseable = webhook.unparseableReason !== null;
+  const id = newId('inb');
+  const body = sealRawBody(db, id, webhook.rawBody);
   const inserted = await sql<{ id: string }>`
     insert into inbound_webhooks (id, provider, provider_event_id, event_type, status, reason, raw_body,
-      attempts, next_attempt_at, received_at)
-    values (${newId('inb')}, ${webhook.provider}, ${webhook.providerEventId}, ${webhook.eventType},
-      ${unparseable ? 'unparseable' : 'received'}, ${webhook.unparseableReason}, ${webhook.rawBody},
-      0, ${unparseable ? null : webhook.now}, ${webhook.now})
+      raw_body_kid, attempts, next_attempt_at, received_at)
+    values (${id}, ${webhook.provider}, ${webhook.providerEventId}, ${webhook.eventType},
+      ${unparseable ? 'unparseable' : 'received'}, ${webhook.unparseableReason}, ${body.raw_body},
+      ${body.raw_body_kid}, 0, ${unparseable ? null : webhook.now}, ${webhook.now})
     on conflict (provider, provider_event_id) do nothing
     returning id`.execute(db);
   const row = inserted.rows[0];

@@ -12,6 +12,7 @@ import type { MessagingComposer } from '@clinicbridge/adapters/messaging';
 import type { EventEnvelope } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { openPatientIn } from '../patients/pii.ts';
 import { callForTenant } from '../providers/audit.ts';
 import type { SendNotification } from './subscriber.ts';
 
@@ -47,13 +48,13 @@ async function recipientOf(
   intent: { tenantId: string; patientId: string | null },
 ) {
   if (!intent.patientId) return null;
-  const patient = await trx
+  const row = await trx
     .selectFrom('patients')
-    .select(['given_name', 'email', 'phone', 'preferred_language', 'consent_messaging'])
+    .selectAll()
     .where('tenant_id', '=', intent.tenantId)
     .where('id', '=', intent.patientId)
     .executeTakeFirst();
-  return patient?.consent_messaging ? { ...patient, id: intent.patientId } : null;
+  return row?.consent_messaging ? openPatientIn(trx, row) : null;
 }
 
 /**

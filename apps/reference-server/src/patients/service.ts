@@ -1,16 +1,20 @@
 /**
  * Patients. Responses carry the minimum necessary: names, birth date and
- * contact details only for callers holding `read:patients:pii`. Audit rows
+ * contact details only for callers holding `read:patients:pii`. Those are
+ * stored encrypted (`./pii.ts`): rows are opened on read and sealed on
+ * write, and email or phone are found by blind index only. Audit rows
  * and logs never carry PII; there are no patient events (the catalogue has
  * none, by design: contact data does not fan out).
  */
 import { newId, type Patient } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
-import type { DB, Row } from '../db/schema.ts';
+import { keyRingOf } from '../crypto/keys.ts';
+import type { DB } from '../db/schema.ts';
 import { auditChange, type ChangeContext } from '../kernel/change.ts';
 import { listPage } from '../kernel/list.ts';
 import { insertOwned, updateOwned } from '../kernel/owned.ts';
 import { requireOwned } from '../kernel/require-owned.ts';
+import { contactIndex, openPatient, type PatientRecord, sealPatient } from './pii.ts';
 
 /**
  * Fields a caller may set.
@@ -36,7 +40,7 @@ export interface PatientInput {
  * @example
  * toPatient(row, hasScope(auth.scopes, 'read:patients:pii'));
  */
-export function toPatient(row: Row<'patients'>, withPii: boolean): Patient {
+export function toPatient(row: PatientRecord, withPii: boolean): Patient {
   const base: Patient = {
     id: row.id as `pat_${string}`,
     externalRef: row.external_ref,
@@ -58,18 +62,18 @@ export function toPatient(row: Row<'patients'>, withPii: boolean): Patient {
 }
 
 /**
- * A patient row of the tenant, or 404.
+ * A patient of the tenant, opened, or 404.
  *
  * @example
- * const row = await requirePatient(db, tenantId, 'pat_…');
+ * const record = await requirePatient(db, tenantId, 'pat_…');
  */
 export async function requirePatient(
   db: Kysely<DB>,
   tenantId: string,
   id: string,
   options: { lock?: boolean } = {},
-): Promise<Row<'patients'>> {
-  return requireOwned(db, 'patients', tenantId, id, options);
+): Promise<PatientRecord> {
+  return openPatient(keyRingOf(db), await requireOwned(db, 'patients', tenantId, id, options));
 }
 
 /**
@@ -82,8 +86,8 @@ export async function createPatient(
   db: Kysely<DB>,
   change: ChangeContext,
   input: PatientInput & { givenName: string; familyName: string },
-): Promise<Row<'patients'>> {
-  const row: Row<'patients'> = {
+): Promise<PatientRecord> {
+  const row: PatientRecord = {
     id: newId('pat'),
     tenant_id: change.tenantId,
     given_name: input.givenName,
@@ -99,7 +103,7 @@ export async function createPatient(
     created_at: change.now,
     updated_at: change.now,
   };
-  await insertOwned(db, 'patients', row);
+  await insertOwned(db, 'patients', { ...row, ...sealPatient(keyRingOf(db), row) });
   await auditChange(db, change, 'patient.created', 'patient', row.id);
   return row;
 }
@@ -115,9 +119,9 @@ export async function updatePatient(
   change: ChangeContext,
   id: string,
   patch: PatientInput,
-): Promise<Row<'patients'>> {
+): Promise<PatientRecord> {
   const row = await requirePatient(db, change.tenantId, id, { lock: true });
-  const next: Row<'patients'> = {
+  const next: PatientRecord = {
     ...row,
     ...(patch.givenName !== undefined ? { given_name: patch.givenName } : {}),
     ...(patch.familyName !== undefined ? { family_name: patch.familyName } : {}),
@@ -135,7 +139,10 @@ export async function updatePatient(
     updated_at: change.now,
   };
   const { id: _id, tenant_id: _tenant, created_at: _created, ...set } = next;
-  await updateOwned(db, 'patients', change.tenantId, id, set);
+  await updateOwned(db, 'patients', change.tenantId, id, {
+    ...set,
+    ...sealPatient(keyRingOf(db), next),
+  });
   await auditChange(db, change, 'patient.updated', 'patient', id, {
     fields: Object.keys(patch).filter((k) => patch[k as keyof PatientInput] !== undefined),
   });
@@ -158,12 +165,29 @@ export function listPatients(
   },
   withPii: boolean,
 ) {
+  const ring = keyRingOf(db);
   return listPage(
     db,
     'patients',
     tenantId,
     query,
     [query.externalRef !== undefined && ['external_ref', '=', query.externalRef]],
-    (row) => toPatient(row, withPii),
+    (row) => toPatient(openPatient(ring, row), withPii),
   );
+}
+
+/**
+ * The list filter matching a patient's email or phone exactly (by blind
+ * index; case and surrounding spaces of an email do not matter).
+ *
+ * @example
+ * listPage(db, 'patients', tenantId, page, [contactFilter(db, tenantId, 'email', 'ada@example.com')], map);
+ */
+export function contactFilter(
+  db: Kysely<DB>,
+  tenantId: string,
+  field: 'email' | 'phone',
+  value: string,
+): readonly [string, '=', string] {
+  return [`${field}_index`, '=', contactIndex(keyRingOf(db), tenantId, field, value)];
 }

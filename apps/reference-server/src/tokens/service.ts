@@ -149,6 +149,7 @@ export async function createIntegrationToken(
     revoked_at: null,
     last_used_at: null,
     allowed_ips: allowedIps,
+    client_cert_sha256: null,
   };
   await insertApiKey(db, {
     ...row,

@@ -18,9 +18,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { withKeyRing } from '../../src/crypto/keys.ts';
 import { type Database, openDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { serverMigrations } from '../../src/features.ts';
+import { testKeyRing } from './pii-keys.ts';
 
 /** Which database the tests run on: `'postgres'` when TEST_DATABASE_URL is set. */
 export const testDatabaseKind: 'pglite' | 'postgres' = process.env.TEST_DATABASE_URL
@@ -52,6 +54,8 @@ export async function openTestDatabase(options: { migrate?: boolean } = {}): Pro
   } else {
     database = await openDatabase({ dataDir: 'memory://', loadDataDir: await initdbTemplate() });
   }
+  // Personal data is encrypted with the test key ring (the same in every process of a test).
+  database = withKeyRing(database, testKeyRing);
   if (options.migrate !== false) await migrateToLatest(database.db, serverMigrations);
   const dropSchema = schema;
   return {

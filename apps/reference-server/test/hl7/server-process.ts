@@ -10,6 +10,7 @@
  * Run with `node --import ./test/delivery/source-hooks.ts`.
  */
 import { loadConfig } from '../../src/config/index.ts';
+import { withKeyRing } from '../../src/crypto/keys.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { configSections, resourceFeatures } from '../../src/features.ts';
 import { hl7Config } from '../../src/hl7/config.ts';
@@ -18,11 +19,15 @@ import { hl7Feature } from '../../src/hl7/feature.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { startServer } from '../../src/server.ts';
 import { createTenant } from '../../src/tenants/service.ts';
+import { testKeyRing } from '../helpers/pii-keys.ts';
 
-const database = await openDatabase(
-  process.env.DATABASE_URL
-    ? { url: process.env.DATABASE_URL, searchPath: process.env.TEST_SCHEMA, poolSize: 4 }
-    : { dataDir: process.env.DATA_DIR },
+const database = withKeyRing(
+  await openDatabase(
+    process.env.DATABASE_URL
+      ? { url: process.env.DATABASE_URL, searchPath: process.env.TEST_SCHEMA, poolSize: 4 }
+      : { dataDir: process.env.DATA_DIR },
+  ),
+  testKeyRing,
 );
 const killAfter = process.env.KILL_AFTER_STORE;
 const hl7 = hl7Feature({

@@ -13,12 +13,14 @@ import { idempotencyCredentialMigration } from './0002-core-idempotency-credenti
 import { idempotencySecretsMigration } from './0003-core-idempotency-secrets.ts';
 import { auditChainMigration } from './0004-core-audit-chain.ts';
 import { credentialAllowedIpsMigration } from './0004-core-credential-allowed-ips.ts';
+import { patientPiiMigration } from './0005-core-patient-pii.ts';
+import { credentialClientCertMigration } from './0006-core-credential-client-cert.ts';
 
 /**
  * The database's own migrations by name.
  *
  * @example
- * Object.keys(coreMigrations); // ['0001-core', '0002-core-idempotency-credential', '0003-core-idempotency-secrets', '0004-core-audit-chain', '0004-core-credential-allowed-ips']
+ * Object.keys(coreMigrations); // ['0001-core', '0002-core-idempotency-credential', '0003-core-idempotency-secrets', '0004-core-audit-chain', '0004-core-credential-allowed-ips', '0005-core-patient-pii', '0006-core-credential-client-cert']
  */
 export const coreMigrations: Record<string, Migration> = {
   '0001-core': coreMigration,
@@ -26,6 +28,8 @@ export const coreMigrations: Record<string, Migration> = {
   '0003-core-idempotency-secrets': idempotencySecretsMigration,
   '0004-core-audit-chain': auditChainMigration,
   '0004-core-credential-allowed-ips': credentialAllowedIpsMigration,
+  '0005-core-patient-pii': patientPiiMigration,
+  '0006-core-credential-client-cert': credentialClientCertMigration,
 };
 
 /**

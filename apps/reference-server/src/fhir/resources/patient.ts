@@ -2,14 +2,19 @@
  * Patient: the tenant's patients as FHIR R4 `Patient`. Names, birth date
  * and contact details only for callers holding `read:patients:pii`, as on
  * `/api/v1/patients`. Search: `_id`, `identifier` (the ClinicBridge id or
- * the partner's external reference).
+ * the partner's external reference), and — for callers holding
+ * `read:patients:pii`, since a match tells who is a patient here — `email`
+ * and `phone`, exact matches found by blind index (the values are stored
+ * encrypted).
  */
 import { hasScope } from '@clinicbridge/sdk/contract';
 import type { Patient } from '@medplum/fhirtypes';
-import type { Row } from '../../db/schema.ts';
+import { keyRingOf } from '../../crypto/keys.ts';
 import { listPage } from '../../kernel/list.ts';
 import type { Filter } from '../../kernel/owned.ts';
-import { requirePatient } from '../../patients/service.ts';
+import { ApiError } from '../../kernel/problem.ts';
+import { openPatient, type PatientRecord } from '../../patients/pii.ts';
+import { contactFilter, requirePatient } from '../../patients/service.ts';
 import { single, token } from '../search.ts';
 import { type FhirSource, fhirId, IDENTIFIER_SYSTEMS, internalId, searchId } from '../source.ts';
 
@@ -19,7 +24,7 @@ import { type FhirSource, fhirId, IDENTIFIER_SYSTEMS, internalId, searchId } fro
  * @example
  * toFhirPatient(row, false).identifier; // [{ system: IDENTIFIER_SYSTEMS.patient, value: 'pat_…' }]
  */
-export function toFhirPatient(row: Row<'patients'>, withPii: boolean): Patient {
+export function toFhirPatient(row: PatientRecord, withPii: boolean): Patient {
   const telecom: NonNullable<Patient['telecom']> = [];
   if (withPii && row.phone) telecom.push({ system: 'phone', value: row.phone, use: 'mobile' });
   if (withPii && row.email) telecom.push({ system: 'email', value: row.email });
@@ -78,7 +83,7 @@ function identifierFilter(value: string | undefined): Filter | undefined {
 export const patientSource: FhirSource<Patient> = {
   type: 'Patient',
   scope: 'read:patients',
-  searchParams: ['_id', 'identifier'],
+  searchParams: ['_id', 'identifier', 'email', 'phone'],
   async read({ db, auth }, id) {
     const row = await requirePatient(db, auth.tenantId, internalId(id, 'pat', 'Patient'));
     return toFhirPatient(row, hasScope(auth.scopes, 'read:patients:pii'));
@@ -86,6 +91,15 @@ export const patientSource: FhirSource<Patient> = {
   async search({ db, auth }, query, page) {
     const byId = single(query, '_id');
     const withPii = hasScope(auth.scopes, 'read:patients:pii');
+    const email = single(query, 'email');
+    const phone = single(query, 'phone');
+    if ((email !== undefined || phone !== undefined) && !withPii) {
+      throw new ApiError(
+        'insufficient_scope',
+        'Searching patients by email or phone needs the read:patients:pii scope.',
+      );
+    }
+    const ring = keyRingOf(db);
     const result = await listPage(
       db,
       'patients',
@@ -94,8 +108,10 @@ export const patientSource: FhirSource<Patient> = {
       [
         byId !== undefined && ['id', '=', searchId(byId, 'pat')],
         identifierFilter(single(query, 'identifier')),
+        email !== undefined && contactFilter(db, auth.tenantId, 'email', email),
+        phone !== undefined && contactFilter(db, auth.tenantId, 'phone', phone),
       ],
-      (row) => toFhirPatient(row, withPii),
+      (row) => toFhirPatient(openPatient(ring, row), withPii),
     );
     return { resources: result.data, nextCursor: result.nextCursor };
   },

@@ -1,0 +1,210 @@
+/**
+ * Field encryption for personal data at rest: AES-256-GCM with envelope
+ * keys. Each value gets its own random data key (DEK), which is wrapped by
+ * a key-encryption key (KEK) of the key ring; the stored text names the
+ * format version and the KEK's id, so a ring holding several KEKs opens
+ * rows written under any of them while new rows use the active one (key
+ * rotation). The associated data binds a ciphertext to its tenant, table,
+ * column and row: copied onto another row, it fails to open instead of
+ * showing another patient's data. A separate HMAC key gives blind indexes
+ * for exact lookups (an email, a phone number) without decrypting.
+ *
+ *   pii1.<kid>.<wrapped DEK>.<sealed value>
+ *
+ * where the wrapped DEK and the sealed value are each base64url of
+ * iv (12 bytes) ‖ AES-256-GCM ciphertext ‖ tag (16 bytes).
+ */
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+
+const FORMAT = 'pii1';
+const KEY_BYTES = 32;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const KID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+
+/**
+ * The keys of a process: KEKs by id (the first listed is active) and the blind-index key.
+ *
+ * @example
+ * const ring = parseKeyRing('2026-12:…base64…', '…base64…');
+ * ring.activeKid; // '2026-12'
+ */
+export interface KeyRing {
+  readonly activeKid: string;
+  readonly keks: ReadonlyMap<string, Buffer>;
+  readonly indexKey: Buffer;
+}
+
+/**
+ * Where a ciphertext belongs; every part is authenticated with it.
+ *
+ * @example
+ * const at: FieldLocation = { tenantId: 'ten_1', table: 'patients', column: 'pii', rowId: 'pat_1' };
+ */
+export interface FieldLocation {
+  readonly tenantId: string | null;
+  readonly table: string;
+  readonly column: string;
+  readonly rowId: string;
+}
+
+/**
+ * A stored value that could not be opened: tampered, moved to another row,
+ * or written under a key the ring no longer holds. Never carries the value.
+ *
+ * @example
+ * if (isFieldDecryptionError(error)) logger.error({ err: error }, 'encrypted field unreadable');
+ */
+export class FieldDecryptionError extends Error {
+  override readonly name = 'FieldDecryptionError';
+}
+
+/**
+ * True for a {@link FieldDecryptionError}, also across copies of this module.
+ *
+ * @example
+ * isFieldDecryptionError(new FieldDecryptionError('x')); // true
+ */
+export function isFieldDecryptionError(value: unknown): value is FieldDecryptionError {
+  return value instanceof Error && value.name === 'FieldDecryptionError';
+}
+
+function decodeKey(text: string, what: string): Buffer {
+  const key = Buffer.from(text, 'base64');
+  if (key.length !== KEY_BYTES || key.toString('base64') !== text.replace(/\s+/g, '')) {
+    throw new Error(`${what} must be ${KEY_BYTES} bytes in standard base64 (44 characters)`);
+  }
+  return key;
+}
+
+/**
+ * Parses `kid:base64key,kid:base64key` (first entry active) and the index key.
+ * Errors name the entry's position, never a key.
+ *
+ * @example
+ * parseKeyRing(`k1:${randomBytes(32).toString('base64')}`, randomBytes(32).toString('base64'));
+ */
+export function parseKeyRing(keks: string, indexKey: string): KeyRing {
+  const map = new Map<string, Buffer>();
+  const entries = keks
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  if (entries.length === 0) throw new Error('at least one key (kid:base64key) is required');
+  entries.forEach((entry, i) => {
+    const colon = entry.indexOf(':');
+    const kid = entry.slice(0, colon);
+    if (colon < 0 || !KID_PATTERN.test(kid)) {
+      throw new Error(`entry ${i + 1} must be kid:base64key, kid of 1–32 letters, digits, - or _`);
+    }
+    if (map.has(kid)) throw new Error(`entry ${i + 1} repeats the key id ${kid}`);
+    map.set(kid, decodeKey(entry.slice(colon + 1), `the key of entry ${i + 1}`));
+  });
+  return {
+    activeKid: entries[0]!.slice(0, entries[0]!.indexOf(':')),
+    keks: map,
+    indexKey: decodeKey(indexKey.trim(), 'the index key'),
+  };
+}
+
+/**
+ * A fresh random key in the configuration's base64 form.
+ *
+ * @example
+ * `PII_ENCRYPTION_KEYS=2026-12:${generateKey()}`;
+ */
+export function generateKey(): string {
+  return randomBytes(KEY_BYTES).toString('base64');
+}
+
+function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(aad);
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([iv, body, cipher.getAuthTag()]);
+}
+
+function open(key: Buffer, sealed: Buffer, aad: Buffer): Buffer {
+  if (sealed.length < IV_BYTES + TAG_BYTES) throw new Error('too short');
+  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
+  decipher.setAAD(aad);
+  decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+  return Buffer.concat([
+    decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)),
+    decipher.final(),
+  ]);
+}
+
+const dekAad = (kid: string) => Buffer.from(`${FORMAT}:dek:${kid}`);
+const dataAad = (kid: string, at: FieldLocation) =>
+  Buffer.from(JSON.stringify([FORMAT, kid, at.tenantId ?? '', at.table, at.column, at.rowId]));
+
+/**
+ * Encrypts `plaintext` for `at` under the ring's active key.
+ *
+ * @example
+ * const stored = encryptField(ring, '{"email":"ada@example.com"}', { tenantId, table: 'patients', column: 'pii', rowId });
+ */
+export function encryptField(ring: KeyRing, plaintext: string, at: FieldLocation): string {
+  const kid = ring.activeKid;
+  const dek = randomBytes(KEY_BYTES);
+  const wrapped = seal(ring.keks.get(kid)!, dek, dekAad(kid));
+  const body = seal(dek, Buffer.from(plaintext, 'utf8'), dataAad(kid, at));
+  return [FORMAT, kid, wrapped.toString('base64url'), body.toString('base64url')].join('.');
+}
+
+/**
+ * The id of the key a stored value was written under, or null when it is not one.
+ *
+ * @example
+ * keyIdOf(stored); // '2026-12'
+ */
+export function keyIdOf(stored: string): string | null {
+  const parts = stored.split('.');
+  return parts.length === 4 && parts[0] === FORMAT && KID_PATTERN.test(parts[1]!)
+    ? parts[1]!
+    : null;
+}
+
+/**
+ * Decrypts a value written by {@link encryptField} for the same `at`.
+ * Throws {@link FieldDecryptionError} rather than return anything unverified.
+ *
+ * @example
+ * const json = decryptField(ring, row.pii, { tenantId, table: 'patients', column: 'pii', rowId: row.id });
+ */
+export function decryptField(ring: KeyRing, stored: string, at: FieldLocation): string {
+  const kid = keyIdOf(stored);
+  if (kid === null) {
+    throw new FieldDecryptionError(`${at.table}.${at.column} of ${at.rowId} is not encrypted data`);
+  }
+  const kek = ring.keks.get(kid);
+  if (!kek) {
+    throw new FieldDecryptionError(
+      `${at.table}.${at.column} of ${at.rowId} was encrypted under key ${kid}, which is not configured`,
+    );
+  }
+  const [, , wrapped, body] = stored.split('.') as [string, string, string, string];
+  try {
+    const dek = open(kek, Buffer.from(wrapped, 'base64url'), dekAad(kid));
+    return open(dek, Buffer.from(body, 'base64url'), dataAad(kid, at)).toString('utf8');
+  } catch {
+    throw new FieldDecryptionError(
+      `${at.table}.${at.column} of ${at.rowId} failed authentication: it was altered or belongs to another row`,
+    );
+  }
+}
+
+/**
+ * A blind index: HMAC-SHA256 of a normalised value under the index key,
+ * scoped to a tenant and a field, so equal values match only within them.
+ *
+ * @example
+ * blindIndex(ring, tenantId, 'email', 'Ada@Example.com') === blindIndex(ring, tenantId, 'email', 'ada@example.com'); // true
+ */
+export function blindIndex(ring: KeyRing, tenantId: string, field: string, value: string): string {
+  return createHmac('sha256', ring.indexKey)
+    .update(`${tenantId}\u0000${field}\u0000${value.trim().toLowerCase()}`)
+    .digest('hex');
+}
