@@ -6,10 +6,12 @@
  * language and country but no names or contact details, like every export.
  * Reuses the FHIR API's mappings (src/fhir/resources/).
  */
+
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { toFhirEncounter, withLocations } from '../fhir/resources/encounter.ts';
 import { toFhirPatient } from '../fhir/resources/patient.ts';
+import { openPatientIn } from '../patients/pii.ts';
 import type { ExportScope } from './kinds.ts';
 
 const CHUNK = 500;
@@ -40,7 +42,9 @@ export async function fhirBulkLines(db: Kysely<DB>, scope: ExportScope): Promise
       .where('id', 'in', patientIds.slice(i, i + CHUNK))
       .orderBy('id')
       .execute();
-    for (const patient of patients) lines.push(JSON.stringify(toFhirPatient(patient, false)));
+    for (const patient of patients) {
+      lines.push(JSON.stringify(toFhirPatient(openPatientIn(db, patient), false)));
+    }
   }
   for (let i = 0; i < encounters.length; i += CHUNK) {
     const chunk = await withLocations(db, scope.tenantId, encounters.slice(i, i + CHUNK));

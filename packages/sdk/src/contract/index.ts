@@ -10,8 +10,8 @@
 import type * as z from 'zod/mini';
 import type { appointment } from './resources/appointments.ts';
 import type { auditEvent } from './resources/audit-events.ts';
-import type { checkout } from './resources/checkouts.ts';
 import type { practitioner, service, slot } from './resources/catalogue.ts';
+import type { checkout } from './resources/checkouts.ts';
 import type { claim } from './resources/claims.ts';
 import type { encounter } from './resources/encounters.ts';
 import type { escrow, ledgerBalance } from './resources/escrows.ts';
@@ -39,8 +39,8 @@ export * from './operation.ts';
 export * from './operations.ts';
 export * from './resources/appointments.ts';
 export * from './resources/audit-events.ts';
-export * from './resources/checkouts.ts';
 export * from './resources/catalogue.ts';
+export * from './resources/checkouts.ts';
 export * from './resources/claims.ts';
 export * from './resources/encounters.ts';
 export * from './resources/escrows.ts';
@@ -232,14 +232,27 @@ export type LedgerBalance = z.infer<typeof ledgerBalance>;
  * const checkout: Checkout = await client.checkouts.get({ checkoutId });
  */
 export type Checkout = z.infer<typeof checkout>;
+
+/**
  * A practitioner of the catalogue.
+ *
+ * @example
  * const doctor: Practitioner = await client.practitioners.get({ practitionerId });
+ */
 export type Practitioner = z.infer<typeof practitioner>;
+
 /**
  * A service of the catalogue with its prices.
+ *
+ * @example
  * const consultation: Service = await client.services.get({ serviceId });
+ */
 export type Service = z.infer<typeof service>;
+
 /**
  * A bookable slot.
+ *
+ * @example
  * for await (const free of client.availability.search({ serviceId, from, to })) { const s: Slot = free; console.log(s.startsAt); }
+ */
 export type Slot = z.infer<typeof slot>;

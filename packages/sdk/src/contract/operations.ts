@@ -6,12 +6,12 @@
 import type { Operation } from './operation.ts';
 import { appointmentOperations } from './resources/appointments.ts';
 import { auditEventOperations } from './resources/audit-events.ts';
-import { checkoutOperations } from './resources/checkouts.ts';
 import {
   availabilityOperations,
   practitionerOperations,
   serviceOperations,
 } from './resources/catalogue.ts';
+import { checkoutOperations } from './resources/checkouts.ts';
 import { claimOperations } from './resources/claims.ts';
 import { encounterOperations } from './resources/encounters.ts';
 import { escrowOperations, ledgerAccountOperations } from './resources/escrows.ts';

@@ -2,8 +2,8 @@
 import type { BoundHandler } from './context.ts';
 import { appointmentHandlers } from './resources/appointments.ts';
 import { auditEventHandlers } from './resources/audit-events.ts';
-import { checkoutHandlers } from './resources/checkouts.ts';
 import { catalogueHandlers } from './resources/catalogue.ts';
+import { checkoutHandlers } from './resources/checkouts.ts';
 import { claimHandlers } from './resources/claims.ts';
 import { encounterHandlers } from './resources/encounters.ts';
 import { escrowHandlers } from './resources/escrows.ts';
