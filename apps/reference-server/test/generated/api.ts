@@ -242,6 +242,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/practitioners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List practitioners
+         * @description Needs the `read:catalogue` scope.
+         */
+        get: operations["practitioners.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/practitioners/{practitionerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a practitioner
+         * @description Needs the `read:catalogue` scope.
+         */
+        get: operations["practitioners.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List services and their prices
+         * @description Needs the `read:catalogue` scope.
+         */
+        get: operations["services.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/{serviceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a service and its prices
+         * @description Needs the `read:catalogue` scope.
+         */
+        get: operations["services.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search free slots of a service
+         * @description Needs the `read:catalogue` scope.
+         */
+        get: operations["availability.search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/availability/{slotId}/book": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Book a patient into a slot
+         * @description Needs the `write:appointments` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["availability.book"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/visits": {
         parameters: {
             query?: never;
@@ -472,6 +592,66 @@ export interface paths {
         get: operations["refunds.get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/checkouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay an invoice through a gateway
+         * @description Needs the `write:payments` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["checkouts.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/checkouts/{checkoutId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a checkout
+         * @description Needs the `read:payments` scope.
+         */
+        get: operations["checkouts.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/checkouts/{checkoutId}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund a checkout to the original method through its gateway
+         * @description Needs the `write:payments` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["checkouts.refund"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1132,7 +1312,7 @@ export interface paths {
         get: operations["imports.list"];
         put?: never;
         /**
-         * Import patients or appointments from CSV or NDJSON
+         * Import patients, appointments, pricing, capacity, leads or settlement lines
          * @description Needs the `write:imports` scope. A write: send an `Idempotency-Key` to retry it safely.
          */
         post: operations["imports.create"];
@@ -1294,6 +1474,126 @@ export interface paths {
         patch: operations["integrations.update"];
         trace?: never;
     };
+    "/api/v1/reconciliation/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reconcile a period of a gateway's settlement report with the ledger
+         * @description Needs the `write:payments` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["reconciliationRuns.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/runs/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a reconciliation run
+         * @description Needs the `read:payments` scope.
+         */
+        get: operations["reconciliationRuns.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/breaks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List reconciliation breaks
+         * @description Needs the `read:payments` scope.
+         */
+        get: operations["reconciliationBreaks.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/breaks/{breakId}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve a reconciliation break
+         * @description Needs the `write:payments` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["reconciliationBreaks.resolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/installment-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Split an invoice's balance into parts with due dates
+         * @description Needs the `write:invoices` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["installmentPlans.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/installment-plans/{planId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an installment plan
+         * @description Needs the `read:invoices` scope.
+         */
+        get: operations["installmentPlans.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oauth/token": {
         parameters: {
             query?: never;
@@ -1409,6 +1709,103 @@ export interface components {
         AuditEventPage: {
             data: components["schemas"]["AuditEvent"][];
             nextCursor: string | null;
+        };
+        AvailabilityBookRequest: {
+            patientId: string;
+            notes?: string;
+        };
+        AvailabilitySearchResponse: {
+            data: {
+                id: string;
+                serviceId: string;
+                practitionerId: string;
+                clinicRef: string | null;
+                /** Format: date-time */
+                startsAt: string;
+                /** Format: date-time */
+                endsAt: string;
+                capacity: number;
+                booked: number;
+                available: number;
+            }[];
+            nextCursor: string | null;
+        };
+        CheckoutsCreateRequest: {
+            invoiceId: string;
+            /** @enum {string} */
+            gateway: "stripe" | "iyzico" | "razorpay";
+            /** @enum {string} */
+            method?: "card" | "upi";
+            amount?: {
+                amount: number;
+                /** Format: currency_code */
+                currency: string;
+            };
+            /** Format: uri */
+            returnUrl?: string;
+            payer?: {
+                id: string;
+                name: string;
+                surname: string;
+                identityNumber: string;
+                /** Format: email */
+                email: string;
+                registrationAddress: string;
+                city: string;
+                country: string;
+                ip: string;
+            };
+            escrow?: {
+                milestones: {
+                    code: string;
+                    amount: {
+                        amount: number;
+                        /** Format: currency_code */
+                        currency: string;
+                    };
+                }[];
+                /** Format: date-time */
+                expiresAt?: string;
+            };
+        };
+        CheckoutsCreateResponse: {
+            id: string;
+            invoiceId: string;
+            /** @enum {string} */
+            gateway: "stripe" | "iyzico" | "razorpay";
+            /** @enum {string} */
+            method: "card" | "upi";
+            amount: {
+                amount: number;
+                /** Format: currency_code */
+                currency: string;
+            };
+            amountRefunded: {
+                amount: number;
+                /** Format: currency_code */
+                currency: string;
+            };
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed" | "cancelled";
+            providerRef: string | null;
+            clientSecret: string | null;
+            redirectUrl: string | null;
+            paymentId: string | null;
+            escrowId: string | null;
+            failureCode: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CheckoutsRefundRequest: {
+            amount: {
+                amount: number;
+                /** Format: currency_code */
+                currency: string;
+            };
+            /** @enum {string} */
+            reason: "requested_by_customer" | "duplicate" | "fraudulent" | "treatment_cancelled";
         };
         Claim: {
             id: string;
@@ -1530,7 +1927,7 @@ export interface components {
         CreatedIntegrationToken: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             tier: components["schemas"]["TokenTier"];
@@ -1687,6 +2084,7 @@ export interface components {
             }[];
             /** Format: date-time */
             expiresAt?: string;
+            corridor?: string;
         };
         EscrowsDisputeRequest: {
             /** @enum {string} */
@@ -1721,9 +2119,9 @@ export interface components {
         ExportJob: {
             id: string;
             /** @enum {string} */
-            kind: "appointments" | "invoices" | "payments" | "audit_events";
+            kind: "appointments" | "invoices" | "payments" | "audit_events" | "revenue_daily" | "profit_monthly" | "receivables_aging" | "fhir_bulk";
             /** @enum {string} */
-            format: "csv" | "ndjson";
+            format: "csv" | "ndjson" | "xlsx" | "pdf";
             status: components["schemas"]["JobStatus"];
             rowCount: number | null;
             downloadUrl: string | null;
@@ -1740,9 +2138,9 @@ export interface components {
         };
         ExportsCreateRequest: {
             /** @enum {string} */
-            kind: "appointments" | "invoices" | "payments" | "audit_events";
+            kind: "appointments" | "invoices" | "payments" | "audit_events" | "revenue_daily" | "profit_monthly" | "receivables_aging" | "fhir_bulk";
             /** @enum {string} */
-            format: "csv" | "ndjson";
+            format: "csv" | "ndjson" | "xlsx" | "pdf";
             /** Format: date-time */
             from?: string;
             /** Format: date-time */
@@ -1751,9 +2149,9 @@ export interface components {
         ImportJob: {
             id: string;
             /** @enum {string} */
-            kind: "patients" | "appointments";
+            kind: "patients" | "appointments" | "pricing" | "capacity" | "leads" | "settlement_lines";
             /** @enum {string} */
-            format: "csv" | "ndjson";
+            format: "csv" | "ndjson" | "xlsx";
             status: components["schemas"]["JobStatus"];
             totalRows: number;
             importedRows: number;
@@ -1764,6 +2162,8 @@ export interface components {
                 column?: string | null;
                 value?: string | null;
                 code?: string;
+                /** @enum {string} */
+                severity?: "error" | "warning";
             }[];
             dryRun?: boolean;
             sha256?: string;
@@ -1777,11 +2177,13 @@ export interface components {
         };
         ImportsCreateRequest: {
             /** @enum {string} */
-            kind: "patients" | "appointments";
+            kind: "patients" | "appointments" | "pricing" | "capacity" | "leads" | "settlement_lines";
             /** @enum {string} */
-            format: "csv" | "ndjson";
-            content: string;
+            format: "csv" | "ndjson" | "xlsx";
+            content?: string;
+            objectKey?: string;
             dryRun?: boolean;
+            fileName?: string;
         };
         InboundWebhookReceipt: {
             /** @constant */
@@ -1789,11 +2191,47 @@ export interface components {
             id: string;
             duplicate: boolean;
         };
+        InstallmentPlansCreateRequest: {
+            invoiceId: string;
+            parts: {
+                amount: {
+                    amount: number;
+                    /** Format: currency_code */
+                    currency: string;
+                };
+                /** Format: date */
+                dueDate: string;
+            }[];
+        };
+        InstallmentPlansCreateResponse: {
+            id: string;
+            invoiceId: string;
+            total: {
+                amount: number;
+                /** Format: currency_code */
+                currency: string;
+            };
+            parts: {
+                number: number;
+                amount: {
+                    amount: number;
+                    /** Format: currency_code */
+                    currency: string;
+                };
+                /** Format: date */
+                dueDate: string;
+                /** @enum {string} */
+                status: "scheduled" | "paid" | "overdue";
+                overdueAt: string | null;
+            }[];
+            /** Format: date-time */
+            createdAt: string;
+        };
         Integration: {
             id: string;
             name: string;
             purpose: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             apis: string[];
             events: string[];
             status: components["schemas"]["IntegrationStatus"];
@@ -1810,7 +2248,7 @@ export interface components {
         IntegrationsCreateRequest: {
             name: string;
             purpose: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             apis: string[];
             events: string[];
             /** @enum {string} */
@@ -1822,7 +2260,7 @@ export interface components {
         IntegrationsUpdateRequest: {
             name?: string;
             purpose?: string;
-            scopes?: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes?: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             apis?: string[];
             events?: string[];
             /** @enum {string} */
@@ -1832,7 +2270,7 @@ export interface components {
         IntegrationToken: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             tier: components["schemas"]["TokenTier"];
@@ -1851,7 +2289,7 @@ export interface components {
         };
         IntegrationTokensCreateRequest: {
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             tier?: "standard" | "high";
             /** Format: date-time */
@@ -1974,7 +2412,7 @@ export interface components {
         OAuthClient: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             allowedIps?: string[];
@@ -2089,6 +2527,20 @@ export interface components {
         };
         /** @enum {string} */
         PaymentSource: "terminal" | "gateway" | "manual";
+        PractitionersGetResponse: {
+            id: string;
+            ref: string;
+            name: string;
+            specialty: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PractitionersListResponse: {
+            data: components["schemas"]["PractitionersGetResponse"][];
+            nextCursor: string | null;
+        };
         Problem: {
             type: string;
             title: string;
@@ -2103,6 +2555,87 @@ export interface components {
                 code: string;
             }[];
             retryAfter?: number;
+        };
+        ReconciliationBreaksListResponse: {
+            data: components["schemas"]["ReconciliationBreaksResolveResponse"][];
+            nextCursor: string | null;
+        };
+        ReconciliationBreaksResolveRequest: {
+            /** @enum {string} */
+            resolution: "ledger_corrected" | "provider_corrected" | "accepted" | "false_positive";
+            note?: string;
+        };
+        ReconciliationBreaksResolveResponse: {
+            id: string;
+            runId: string;
+            /** @enum {string} */
+            kind: "missing_in_ledger" | "missing_in_settlement" | "amount_mismatch" | "currency_mismatch" | "duplicate" | "fee_difference";
+            /** @enum {string} */
+            status: "open" | "resolved";
+            paymentRef: string | null;
+            transferId: string | null;
+            expected: {
+                amount: number;
+                /** Format: currency_code */
+                currency: string;
+            } | null;
+            actual: {
+                amount: number;
+                currency: string;
+            } | null;
+            lines: {
+                lineId: string;
+                type: string;
+                gross: {
+                    amount: number;
+                    currency: string;
+                };
+                fee: {
+                    amount: number;
+                    currency: string;
+                };
+                net: {
+                    amount: number;
+                    currency: string;
+                };
+                /** Format: date-time */
+                occurredAt: string;
+            }[];
+            resolution: ("ledger_corrected" | "provider_corrected" | "accepted" | "false_positive") | null;
+            resolutionNote: string | null;
+            resolvedBy: string | null;
+            resolvedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ReconciliationRunsCreateRequest: {
+            /** @enum {string} */
+            provider: "stripe" | "razorpay" | "iyzico";
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+        };
+        ReconciliationRunsCreateResponse: {
+            id: string;
+            /** @enum {string} */
+            provider: "stripe" | "razorpay" | "iyzico";
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @enum {string} */
+            trigger: "request" | "schedule";
+            /** @enum {string} */
+            status: "completed" | "failed";
+            failureCode: string | null;
+            linesRead: number;
+            transfersRead: number;
+            matched: number;
+            breaks: number;
+            truncated: boolean;
+            /** Format: date-time */
+            createdAt: string;
         };
         Refund: {
             id: string;
@@ -2135,13 +2668,35 @@ export interface components {
         RotatedOAuthClient: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             allowedIps?: string[];
             clientSecret?: string;
             /** @constant */
             secretShownOnce?: true;
+        };
+        ServicesGetResponse: {
+            id: string;
+            code: string;
+            name: string;
+            durationMinutes: number | null;
+            prices: {
+                clinicRef: string;
+                price: {
+                    amount: number;
+                    /** Format: currency_code */
+                    currency: string;
+                };
+            }[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ServicesListResponse: {
+            data: components["schemas"]["ServicesGetResponse"][];
+            nextCursor: string | null;
         };
         TokenRequest: {
             /** @constant */
@@ -2263,7 +2818,7 @@ export interface components {
             /** Format: uri */
             url: string;
             description?: string;
-            eventTypes: (("appointment.created" | "appointment.updated" | "appointment.cancelled" | "appointment.completed" | "visit.completed" | "encounter.admitted" | "encounter.transferred" | "encounter.discharged" | "encounter.cancelled" | "invoice.created" | "payment.received" | "payment.failed" | "refund.issued" | "installment.overdue" | "inventory.low_stock" | "visa.submitted" | "visa.status_changed" | "visa.granted" | "visa.rejected" | "booking.confirmed" | "flight.changed" | "flight.cancelled" | "stay.confirmed" | "stay.unavailable" | "message.delivered" | "message.read" | "message.failed" | "claim.created" | "claim.preauthorized" | "claim.submitted" | "claim.resubmitted" | "claim.self_pay" | "claim.withdrawn" | "claim.approved" | "claim.denied" | "claim.settled" | "escrow.held" | "escrow.released" | "escrow.disputed" | "escrow.voided" | "webhook_endpoint.disabled" | "webhook_endpoint.ping") | "*")[];
+            eventTypes: (("appointment.created" | "appointment.updated" | "appointment.cancelled" | "appointment.completed" | "visit.completed" | "encounter.admitted" | "encounter.transferred" | "encounter.discharged" | "encounter.cancelled" | "invoice.created" | "payment.received" | "payment.failed" | "payment.initiated" | "payment.succeeded" | "payment.deposit.paid" | "payment.balance.paid" | "payment.refund.initiated" | "payment.refund.issued" | "refund.completed" | "refund.issued" | "installment.overdue" | "inventory.low_stock" | "visa.submitted" | "visa.status_changed" | "visa.granted" | "visa.rejected" | "booking.confirmed" | "flight.changed" | "flight.cancelled" | "stay.confirmed" | "stay.unavailable" | "message.delivered" | "message.read" | "message.failed" | "claim.created" | "claim.preauthorized" | "claim.submitted" | "claim.resubmitted" | "claim.self_pay" | "claim.withdrawn" | "claim.approved" | "claim.denied" | "claim.settled" | "escrow.held" | "escrow.released" | "escrow.disputed" | "escrow.voided" | "reconciliation.break" | "webhook_endpoint.disabled" | "webhook_endpoint.ping") | "*")[];
             enabled?: boolean;
         };
         WebhookEndpointsReplayRequest: {
@@ -2282,7 +2837,7 @@ export interface components {
             /** Format: uri */
             url?: string;
             description?: string | null;
-            eventTypes?: (("appointment.created" | "appointment.updated" | "appointment.cancelled" | "appointment.completed" | "visit.completed" | "encounter.admitted" | "encounter.transferred" | "encounter.discharged" | "encounter.cancelled" | "invoice.created" | "payment.received" | "payment.failed" | "refund.issued" | "installment.overdue" | "inventory.low_stock" | "visa.submitted" | "visa.status_changed" | "visa.granted" | "visa.rejected" | "booking.confirmed" | "flight.changed" | "flight.cancelled" | "stay.confirmed" | "stay.unavailable" | "message.delivered" | "message.read" | "message.failed" | "claim.created" | "claim.preauthorized" | "claim.submitted" | "claim.resubmitted" | "claim.self_pay" | "claim.withdrawn" | "claim.approved" | "claim.denied" | "claim.settled" | "escrow.held" | "escrow.released" | "escrow.disputed" | "escrow.voided" | "webhook_endpoint.disabled" | "webhook_endpoint.ping") | "*")[];
+            eventTypes?: (("appointment.created" | "appointment.updated" | "appointment.cancelled" | "appointment.completed" | "visit.completed" | "encounter.admitted" | "encounter.transferred" | "encounter.discharged" | "encounter.cancelled" | "invoice.created" | "payment.received" | "payment.failed" | "payment.initiated" | "payment.succeeded" | "payment.deposit.paid" | "payment.balance.paid" | "payment.refund.initiated" | "payment.refund.issued" | "refund.completed" | "refund.issued" | "installment.overdue" | "inventory.low_stock" | "visa.submitted" | "visa.status_changed" | "visa.granted" | "visa.rejected" | "booking.confirmed" | "flight.changed" | "flight.cancelled" | "stay.confirmed" | "stay.unavailable" | "message.delivered" | "message.read" | "message.failed" | "claim.created" | "claim.preauthorized" | "claim.submitted" | "claim.resubmitted" | "claim.self_pay" | "claim.withdrawn" | "claim.approved" | "claim.denied" | "claim.settled" | "escrow.held" | "escrow.released" | "escrow.disputed" | "escrow.voided" | "reconciliation.break" | "webhook_endpoint.disabled" | "webhook_endpoint.ping") | "*")[];
             enabled?: boolean;
         };
         WebhookEndpointWithSecret: {
@@ -2317,7 +2872,7 @@ export interface components {
                 } & components["schemas"]["Problem"];
             };
         };
-        /** @description No credential, or one that is invalid, expired or revoked. Codes: `unauthenticated`, `invalid_token`, `invalid_client`, `webhook_verification_failed`. */
+        /** @description No credential, or one that is invalid, expired or revoked. Codes: `unauthenticated`, `invalid_token`, `invalid_client`, `environment_mismatch`, `webhook_verification_failed`. */
         Unauthorized: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2328,11 +2883,11 @@ export interface components {
                     /** @constant */
                     status?: 401;
                     /** @enum {unknown} */
-                    code?: "unauthenticated" | "invalid_token" | "invalid_client" | "webhook_verification_failed";
+                    code?: "unauthenticated" | "invalid_token" | "invalid_client" | "environment_mismatch" | "webhook_verification_failed";
                 } & components["schemas"]["Problem"];
             };
         };
-        /** @description The credential lacks the scope, or calls from an address it is not allowed. Codes: `forbidden`, `insufficient_scope`, `ip_not_allowed`, `link_expired`, `link_invalid`. */
+        /** @description The credential lacks the scope, or calls from an address it is not allowed. Codes: `forbidden`, `insufficient_scope`, `ip_not_allowed`, `client_certificate_required`, `client_certificate_mismatch`, `link_expired`, `link_invalid`. */
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2343,7 +2898,7 @@ export interface components {
                     /** @constant */
                     status?: 403;
                     /** @enum {unknown} */
-                    code?: "forbidden" | "insufficient_scope" | "ip_not_allowed" | "link_expired" | "link_invalid";
+                    code?: "forbidden" | "insufficient_scope" | "ip_not_allowed" | "client_certificate_required" | "client_certificate_mismatch" | "link_expired" | "link_invalid";
                 } & components["schemas"]["Problem"];
             };
         };
@@ -2378,7 +2933,7 @@ export interface components {
                 } & components["schemas"]["Problem"];
             };
         };
-        /** @description The resource’s state forbids it, or a request with this key is in flight. Codes: `conflict`, `idempotency_in_flight`, `invalid_state_transition`. */
+        /** @description The resource’s state forbids it, or a request with this key is in flight. Codes: `conflict`, `idempotency_in_flight`, `invalid_state_transition`, `funding_parked`, `slot_full`. */
         Conflict: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2390,7 +2945,7 @@ export interface components {
                     /** @constant */
                     status?: 409;
                     /** @enum {unknown} */
-                    code?: "conflict" | "idempotency_in_flight" | "invalid_state_transition";
+                    code?: "conflict" | "idempotency_in_flight" | "invalid_state_transition" | "funding_parked" | "slot_full";
                 } & components["schemas"]["Problem"];
             };
         };
@@ -2409,7 +2964,7 @@ export interface components {
                 } & components["schemas"]["Problem"];
             };
         };
-        /** @description A request body that is not `application/json`. Codes: `unsupported_media_type`. */
+        /** @description A request body that is not `application/json`. Codes: `unsupported_media_type`, `import_wrong_type`. */
         UnsupportedMediaType: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2420,7 +2975,7 @@ export interface components {
                     /** @constant */
                     status?: 415;
                     /** @enum {unknown} */
-                    code?: "unsupported_media_type";
+                    code?: "unsupported_media_type" | "import_wrong_type";
                 } & components["schemas"]["Problem"];
             };
         };
@@ -2537,6 +3092,11 @@ export type SchemaAppointmentStatus = components['schemas']['AppointmentStatus']
 export type SchemaAppointmentsUpdateRequest = components['schemas']['AppointmentsUpdateRequest'];
 export type SchemaAuditEvent = components['schemas']['AuditEvent'];
 export type SchemaAuditEventPage = components['schemas']['AuditEventPage'];
+export type SchemaAvailabilityBookRequest = components['schemas']['AvailabilityBookRequest'];
+export type SchemaAvailabilitySearchResponse = components['schemas']['AvailabilitySearchResponse'];
+export type SchemaCheckoutsCreateRequest = components['schemas']['CheckoutsCreateRequest'];
+export type SchemaCheckoutsCreateResponse = components['schemas']['CheckoutsCreateResponse'];
+export type SchemaCheckoutsRefundRequest = components['schemas']['CheckoutsRefundRequest'];
 export type SchemaClaim = components['schemas']['Claim'];
 export type SchemaClaimPage = components['schemas']['ClaimPage'];
 export type SchemaClaimsCreateRequest = components['schemas']['ClaimsCreateRequest'];
@@ -2575,6 +3135,8 @@ export type SchemaImportJob = components['schemas']['ImportJob'];
 export type SchemaImportJobPage = components['schemas']['ImportJobPage'];
 export type SchemaImportsCreateRequest = components['schemas']['ImportsCreateRequest'];
 export type SchemaInboundWebhookReceipt = components['schemas']['InboundWebhookReceipt'];
+export type SchemaInstallmentPlansCreateRequest = components['schemas']['InstallmentPlansCreateRequest'];
+export type SchemaInstallmentPlansCreateResponse = components['schemas']['InstallmentPlansCreateResponse'];
 export type SchemaIntegration = components['schemas']['Integration'];
 export type SchemaIntegrationPage = components['schemas']['IntegrationPage'];
 export type SchemaIntegrationsCreateRequest = components['schemas']['IntegrationsCreateRequest'];
@@ -2602,11 +3164,20 @@ export type SchemaPaymentMethod = components['schemas']['PaymentMethod'];
 export type SchemaPaymentPage = components['schemas']['PaymentPage'];
 export type SchemaPaymentsCreateRequest = components['schemas']['PaymentsCreateRequest'];
 export type SchemaPaymentSource = components['schemas']['PaymentSource'];
+export type SchemaPractitionersGetResponse = components['schemas']['PractitionersGetResponse'];
+export type SchemaPractitionersListResponse = components['schemas']['PractitionersListResponse'];
 export type SchemaProblem = components['schemas']['Problem'];
+export type SchemaReconciliationBreaksListResponse = components['schemas']['ReconciliationBreaksListResponse'];
+export type SchemaReconciliationBreaksResolveRequest = components['schemas']['ReconciliationBreaksResolveRequest'];
+export type SchemaReconciliationBreaksResolveResponse = components['schemas']['ReconciliationBreaksResolveResponse'];
+export type SchemaReconciliationRunsCreateRequest = components['schemas']['ReconciliationRunsCreateRequest'];
+export type SchemaReconciliationRunsCreateResponse = components['schemas']['ReconciliationRunsCreateResponse'];
 export type SchemaRefund = components['schemas']['Refund'];
 export type SchemaRefundPage = components['schemas']['RefundPage'];
 export type SchemaRefundsCreateRequest = components['schemas']['RefundsCreateRequest'];
 export type SchemaRotatedOAuthClient = components['schemas']['RotatedOAuthClient'];
+export type SchemaServicesGetResponse = components['schemas']['ServicesGetResponse'];
+export type SchemaServicesListResponse = components['schemas']['ServicesListResponse'];
 export type SchemaTokenRequest = components['schemas']['TokenRequest'];
 export type SchemaTokenResponse = components['schemas']['TokenResponse'];
 export type SchemaTokenTier = components['schemas']['TokenTier'];
@@ -3350,6 +3921,253 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    "practitioners.list": {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                specialty?: string;
+            };
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List practitioners */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PractitionersListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "practitioners.get": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                practitionerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get a practitioner */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PractitionersGetResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "services.list": {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                code?: string;
+            };
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List services and their prices */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServicesListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "services.get": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                serviceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get a service and its prices */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServicesGetResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "availability.search": {
+        parameters: {
+            query: {
+                limit?: number;
+                cursor?: string;
+                serviceId: string;
+                from: string;
+                to: string;
+                practitionerId?: string;
+                clinicRef?: string;
+            };
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Search free slots of a service */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AvailabilitySearchResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "availability.book": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                slotId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AvailabilityBookRequest"];
+            };
+        };
+        responses: {
+            /** @description Book a patient into a slot */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Appointment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     "visits.list": {
         parameters: {
             query?: {
@@ -3964,6 +4782,136 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "checkouts.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutsCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Pay an invoice through a gateway */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutsCreateResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "checkouts.get": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                checkoutId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get a checkout */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutsCreateResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "checkouts.refund": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                checkoutId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutsRefundRequest"];
+            };
+        };
+        responses: {
+            /** @description Refund a checkout to the original method through its gateway */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutsCreateResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             501: components["responses"]["NotImplemented"];
@@ -5590,7 +6538,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Import patients or appointments from CSV or NDJSON */
+            /** @description Import patients, appointments, pricing, capacity, leads or settlement lines */
             202: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6029,6 +6977,261 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    "reconciliationRuns.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReconciliationRunsCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Reconcile a period of a gateway's settlement report with the ledger */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationRunsCreateResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "reconciliationRuns.get": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                runId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get a reconciliation run */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationRunsCreateResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "reconciliationBreaks.list": {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                runId?: string;
+                status?: "open" | "resolved";
+                kind?: "missing_in_ledger" | "missing_in_settlement" | "amount_mismatch" | "currency_mismatch" | "duplicate" | "fee_difference";
+            };
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List reconciliation breaks */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationBreaksListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "reconciliationBreaks.resolve": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                breakId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReconciliationBreaksResolveRequest"];
+            };
+        };
+        responses: {
+            /** @description Resolve a reconciliation break */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationBreaksResolveResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "installmentPlans.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstallmentPlansCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Split an invoice's balance into parts with due dates */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstallmentPlansCreateResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "installmentPlans.get": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                planId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get an installment plan */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstallmentPlansCreateResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     "oauth.token": {
         parameters: {
             query?: never;
@@ -6093,7 +7296,7 @@ export interface operations {
                 "webhook-signature"?: string;
             };
             path: {
-                provider: "payments" | "whatsapp" | "visa" | "travel" | "hotels" | "comms" | "efatura" | "insurance";
+                provider: "payments" | "whatsapp" | "visa" | "travel" | "hotels" | "comms" | "efatura" | "insurance" | "razorpay" | "iyzico";
             };
             cookie?: never;
         };
