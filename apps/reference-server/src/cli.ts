@@ -7,6 +7,7 @@
  * stripping (`node apps/reference-server/src/cli.ts start`). Configuration
  * comes from the environment (see docs/self-hosting.md).
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBanner } from './cli/banner.ts';
 import {
@@ -26,6 +27,7 @@ import {
   seedSandboxCommand,
 } from './cli/commands.ts';
 import { ConfigError, type CoreConfig, loadConfig, wantsDemoTenant } from './config/index.ts';
+import { DEV_KEYS_FILE } from './crypto/keys.ts';
 import { DataDirInUseError } from './db/database.ts';
 import { MoveError } from './db/move.ts';
 import { featureConfigSections } from './features.ts';
@@ -221,10 +223,14 @@ async function main(argv: string[]): Promise<number> {
       if (!values.to) throw new CommandError('move-to-postgres needs --to postgres://…');
       const report = await moveToPostgresCommand(config, values.to);
       const rows = report.tables.reduce((sum, table) => sum + table.rows, 0);
+      const keyNote =
+        report.keys === 'development'
+          ? `\nPersonal data stays encrypted under the development key: on the PostgreSQL server set PII_ENCRYPTION_KEYS to "keys" and PII_INDEX_KEY to "indexKey" from ${join(config.DATA_DIR, DEV_KEYS_FILE)} (as files: PII_ENCRYPTION_KEYS_FILE), then move to a new key with pii rotate-key.`
+          : '\nKeep PII_ENCRYPTION_KEYS and PII_INDEX_KEY as they are on the PostgreSQL server.';
       print(
         report,
         values.json,
-        `moved ${rows} rows in ${report.tables.length} tables to PostgreSQL (verified); start the server with DATABASE_URL set to it`,
+        `moved ${rows} rows in ${report.tables.length} tables to PostgreSQL (verified); start the server with DATABASE_URL set to it${keyNote}`,
       );
       return 0;
     }

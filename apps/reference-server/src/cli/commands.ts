@@ -20,7 +20,7 @@ import {
 } from '../auth/client-certificate.ts';
 import { rotateSigningKey } from '../auth/signing-keys.ts';
 import type { CoreConfig } from '../config/index.ts';
-import { findKeyRing } from '../crypto/keys.ts';
+import { findKeyRing, resolveKeyRing } from '../crypto/keys.ts';
 import { type Database, openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { type MoveReport, moveToPostgres } from '../db/move.ts';
@@ -90,7 +90,7 @@ export async function migrateCommand(config: CoreConfig): Promise<string[]> {
 export async function moveToPostgresCommand(
   config: CoreConfig,
   targetUrl: string,
-): Promise<MoveReport> {
+): Promise<MoveReport & { keys: 'configured' | 'development' }> {
   if (config.DATABASE_URL) {
     throw new CommandError(
       'move-to-postgres reads the embedded PGlite data directory (DATA_DIR); unset DATABASE_URL and give the target with --to.',
@@ -99,6 +99,8 @@ export async function moveToPostgresCommand(
   if (!/^postgres(ql)?:\/\//.test(targetUrl)) {
     throw new CommandError('--to must be a postgres:// URL');
   }
+  // Personal data moves as it is stored: encrypted under the keys the trial used.
+  const keys = await resolveKeyRing(config);
   const target = await openDatabase({ url: targetUrl });
   try {
     await migrateToLatest(target.db, serverMigrations);
@@ -109,7 +111,8 @@ export async function moveToPostgresCommand(
   try {
     await migrateToLatest(source.db, serverMigrations);
     if (!source.pglite) throw new CommandError('DATA_DIR did not open as PGlite');
-    return await moveToPostgres(source.pglite, targetUrl);
+    const report = await moveToPostgres(source.pglite, targetUrl);
+    return { ...report, keys: keys?.source === 'configured' ? 'configured' : 'development' };
   } finally {
     await source.close();
   }

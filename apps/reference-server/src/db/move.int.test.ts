@@ -6,7 +6,7 @@
  * chain intact and ids continuing. Needs PostgreSQL (TEST_DATABASE_URL).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,10 +14,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { verifyAuditChain } from '../audit/verify.ts';
 import { loadConfig } from '../config/index.ts';
+import { DEV_KEYS_FILE } from '../crypto/keys.ts';
 import { createLogger } from '../observability/logger.ts';
-import { startServer } from '../server.ts';
+import { openConfiguredDatabase, startServer } from '../server.ts';
 import { createTenant } from '../tenants/service.ts';
-import { openDatabase } from './database.ts';
 
 const run = promisify(execFile);
 const cli = resolve(import.meta.dirname, '../cli.ts');
@@ -54,7 +54,8 @@ describe.runIf(postgresUrl)('move-to-postgres', () => {
 
   test('rows, credentials, the audit chain and id sequences arrive; a second move is refused', async () => {
     // 1. A trial on PGlite takes writes over HTTP.
-    const trialDb = await openDatabase({ dataDir });
+    // Opened as `start` opens it: with the development key it generates beside the data.
+    const trialDb = await openConfiguredDatabase({ ...quiet(), DATA_DIR: dataDir });
     const trial = await startServer({
       config: quiet(),
       database: trialDb,
@@ -81,14 +82,26 @@ describe.runIf(postgresUrl)('move-to-postgres', () => {
     // 2. The CLI moves the stopped trial's data into the empty PostgreSQL schema.
     const report = JSON.parse((await moveCli()).stdout) as {
       tables: { name: string; rows: number }[];
+      keys: string;
     };
+    expect(report.keys).toBe('development');
     const rowsOf = (name: string) => report.tables.find((t) => t.name === name)?.rows;
     expect(rowsOf('patients')).toBe(1);
     expect(rowsOf('tenants')).toBe(1);
     expect(rowsOf('audit_events')).toBeGreaterThan(0);
 
     // 3. A server on PostgreSQL serves the same rows to the same API key.
-    const movedDb = await openDatabase({ url: postgresUrl ?? '', searchPath: schema });
+    // The PostgreSQL server is given the trial's development keys, as the command says.
+    const devKeys = JSON.parse(await readFile(join(dataDir, DEV_KEYS_FILE), 'utf8')) as {
+      keys: string;
+      indexKey: string;
+    };
+    const movedDb = await openConfiguredDatabase({
+      ...quiet(),
+      DATABASE_URL: targetUrl,
+      PII_ENCRYPTION_KEYS: devKeys.keys,
+      PII_INDEX_KEY: devKeys.indexKey,
+    });
     const moved = await startServer({
       config: quiet(),
       database: movedDb,

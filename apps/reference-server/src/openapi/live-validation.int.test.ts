@@ -158,22 +158,29 @@ function requestBody(path: string, method: string, operation: Operation): unknow
   return schema === undefined ? known : exampleFromSchema(schema, (s) => validator.resolve(s), ids);
 }
 
-/** `?limit=2` on a list, and a made-up value for each required query parameter. */
-function queryString(path: string, method: string, operation: Operation): string {
+/**
+ * The request target: the operation's path with the world's ids (and any query it
+ * already sets), `limit=2` on a list, and a made-up value for each other required
+ * query parameter.
+ */
+function requestTarget(path: string, method: string, operation: Operation): string {
+  const [base = '', preset = ''] = pathFor(operation, ids).split('?');
   const item = (validator.document.paths as Record<string, Node>)[path] ?? {};
   const params = (((item[method] as Node).parameters ?? []) as unknown[]).map((p) =>
     validator.resolve(p),
   );
-  const query = new URLSearchParams(operation.paginated ? { limit: '2' } : {});
+  const query = new URLSearchParams(preset);
+  if (operation.paginated) query.set('limit', '2');
   for (const param of params.filter((p) => p.in === 'query' && p.required === true)) {
     const name = String(param.name);
+    if (query.has(name)) continue;
     query.set(
       name,
       String(exampleFromSchema(param.schema, (s) => validator.resolve(s), ids, name)),
     );
   }
   const text = query.toString();
-  return text === '' ? '' : `?${text}`;
+  return text === '' ? base : `${base}?${text}`;
 }
 
 describe('every operation', () => {
@@ -181,8 +188,7 @@ describe('every operation', () => {
     const operation = operationsById.get(id);
     if (!operation) continue;
     test(`${method.toUpperCase()} ${path} (${id})`, async () => {
-      const query = queryString(path, method, operation);
-      const res = await call(http, operation.method, `${pathFor(operation, ids)}${query}`, {
+      const res = await call(http, operation.method, requestTarget(path, method, operation), {
         token: admin,
         body: requestBody(path, method, operation),
       });
@@ -200,7 +206,11 @@ describe('every operation', () => {
         [...op.path.matchAll(/\{(\w+)\}/g)].every(([, name]) => {
           const id = ids[name ?? ''];
           return id !== undefined && id !== '' && !placeholder.test(id);
-        }),
+        }) &&
+        // A search whose preset filter names a row this tenant lacks (the catalogue) is not one.
+        ![...new URLSearchParams(pathFor(op, ids).split('?')[1] ?? '').values()].some(
+          (value) => placeholder.test(value) || value === 'undefined',
+        ),
     );
     expect(reads.length).toBeGreaterThan(15);
     for (const op of reads) expect(answered.get(op.id), op.id).toBe(200);

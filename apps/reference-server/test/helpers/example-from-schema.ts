@@ -26,6 +26,7 @@ const BY_FORMAT: Record<string, string> = {
   ipv4: '192.0.2.10',
   e164: '+905551112233',
 };
+const LATER_DATE_TIME = '2026-12-08T09:00:00Z';
 const CANDIDATES = ['x', 'abc', 'ABC', 'EUR', 'code_1', 'A1', '1', 'x-1'];
 
 /**
@@ -76,6 +77,8 @@ export function exampleFromSchema(
     case 'boolean':
       return false;
     case 'string':
+      // The end of a period comes after its start (`from` gets the format's example).
+      if (name === 'to' && schema.format === 'date-time') return LATER_DATE_TIME;
       return exampleString(schema);
     default:
       return undefined;
