@@ -30,7 +30,7 @@ import { type Receiver, startReceiver } from '../../test/delivery/receiver.ts';
 import { testDatabaseKind } from '../../test/helpers/database.ts';
 import { eventFeatures } from '../../test/helpers/features.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
-import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
+import { startTestServer, type TestServer, tenantClient } from '../../test/helpers/http-server.ts';
 import { deliveryConfig } from '../delivery/config.ts';
 import { inboundConfig } from '../inbound/config.ts';
 import { moneyFeature } from '../money/feature.ts';
@@ -90,25 +90,7 @@ afterAll(async () => {
   for (const fake of fakes) await fake.close();
 });
 
-async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${running.server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${running.tenants[0]?.apiKey}`,
-      'content-type': 'application/json',
-      ...(method === 'GET' ? {} : { 'idempotency-key': crypto.randomUUID() }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await call(method, path, body);
-  if (res.status >= 300)
-    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as T;
-}
+const { call, api } = tenantClient(() => running);
 
 async function until<T>(probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + 30_000;

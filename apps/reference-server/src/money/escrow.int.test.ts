@@ -10,31 +10,13 @@
 import type { Escrow, LedgerBalance } from '@clinicbridge/sdk/contract';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { patientBody } from '../../test/helpers/fixtures.ts';
-import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
+import { startTestServer, type TestServer, tenantClient } from '../../test/helpers/http-server.ts';
 import { moneyFeature } from './feature.ts';
 import { findLedgerViolations } from './verify.ts';
 
 let running: TestServer;
 
-async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${running.server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${running.tenants[0]?.apiKey}`,
-      'content-type': 'application/json',
-      ...(method === 'GET' ? {} : { 'idempotency-key': crypto.randomUUID() }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await call(method, path, body);
-  if (res.status >= 300)
-    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as T;
-}
+const { call, api } = tenantClient(() => running);
 
 const eur = (amount: number) => ({ amount, currency: 'EUR' });
 

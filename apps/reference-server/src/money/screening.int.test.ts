@@ -9,7 +9,7 @@ import { FakeScreening } from '@clinicbridge/adapters/testing';
 import type { Escrow } from '@clinicbridge/sdk/contract';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { patientBody } from '../../test/helpers/fixtures.ts';
-import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
+import { startTestServer, type TestServer, tenantClient } from '../../test/helpers/http-server.ts';
 import { manualTasksFeature } from '../manual-tasks/feature.ts';
 import { moneyFeature } from './feature.ts';
 import { escrowScreeningFeature } from './screening.ts';
@@ -17,18 +17,7 @@ import { escrowScreeningFeature } from './screening.ts';
 const screening = new FakeScreening();
 let running: TestServer;
 
-async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${running.server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${running.tenants[0]?.apiKey}`,
-      'content-type': 'application/json',
-      'idempotency-key': crypto.randomUUID(),
-    },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
+const { call } = tenantClient(() => running);
 
 const eur = (amount: number) => ({ amount, currency: 'EUR' });
 

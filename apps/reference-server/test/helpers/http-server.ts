@@ -65,3 +65,49 @@ export async function startTestServer(
   }
   return { server, tenants };
 }
+
+/** A JSON answer of a started server: its status and parsed body. */
+export interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** Requests as one tenant's admin key to a started server. */
+export interface TenantClient {
+  /** Sends JSON (writes with a fresh Idempotency-Key) and answers status and body. */
+  call(method: string, path: string, body?: unknown): Promise<Answer>;
+  /** As {@link TenantClient.call}, and throws on any status from 300 up. */
+  api<T>(method: string, path: string, body?: unknown): Promise<T>;
+}
+
+/**
+ * One tenant's client of the server `running()` returns (read on each call, so a
+ * file can build it before `beforeAll` starts the server).
+ *
+ * @example
+ * let running: TestServer;
+ * const { call, api } = tenantClient(() => running);
+ * const patient = await api<{ id: string }>('POST', '/api/v1/patients', body);
+ */
+export function tenantClient(running: () => TestServer, tenant = 0): TenantClient {
+  const call = async (method: string, path: string, body?: unknown): Promise<Answer> => {
+    const { server, tenants } = running();
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${tenants[tenant]?.apiKey}`,
+        'content-type': 'application/json',
+        ...(method === 'GET' ? {} : { 'idempotency-key': crypto.randomUUID() }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await call(method, path, body);
+    if (res.status >= 300)
+      throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body as T;
+  };
+  return { call, api };
+}

@@ -9,26 +9,14 @@
  * facility from 127.0.0.1 and prints its API key as `apiKey`.
  * Run with `node --import ./test/delivery/source-hooks.ts`.
  */
-import { loadConfig } from '../../src/config/index.ts';
-import { withKeyRing } from '../../src/crypto/keys.ts';
-import { openDatabase } from '../../src/db/database.ts';
-import { configSections, resourceFeatures } from '../../src/features.ts';
+import { resourceFeatures } from '../../src/features.ts';
 import { hl7Config } from '../../src/hl7/config.ts';
 import { registerFacility } from '../../src/hl7/facilities.ts';
 import { hl7Feature } from '../../src/hl7/feature.ts';
-import { createLogger } from '../../src/observability/logger.ts';
-import { startServer } from '../../src/server.ts';
 import { createTenant } from '../../src/tenants/service.ts';
-import { testKeyRing } from '../helpers/pii-keys.ts';
+import { openProcessDatabase, startProcessServer } from '../helpers/server-process.ts';
 
-const database = withKeyRing(
-  await openDatabase(
-    process.env.DATABASE_URL
-      ? { url: process.env.DATABASE_URL, searchPath: process.env.TEST_SCHEMA, poolSize: 4 }
-      : { dataDir: process.env.DATA_DIR },
-  ),
-  testKeyRing,
-);
+const database = await openProcessDatabase();
 const killAfter = process.env.KILL_AFTER_STORE;
 const hl7 = hl7Feature({
   config: hl7Config.parse({ HL7_MLLP_PORT: '0', HL7_MLLP_HOST: '127.0.0.1' }),
@@ -39,17 +27,7 @@ const hl7 = hl7Feature({
     },
   },
 });
-const features = [...resourceFeatures, hl7];
-const config = loadConfig(
-  { HOST: '127.0.0.1', PORT: '1', LOG_LEVEL: 'silent', WEBHOOK_POLL_INTERVAL: '50ms' },
-  configSections(features),
-);
-const server = await startServer({
-  config: { ...config, PORT: 0 },
-  database,
-  logger: createLogger('silent'),
-  features,
-});
+const server = await startProcessServer(database, [...resourceFeatures, hl7]);
 let apiKey: string | undefined;
 if (process.env.SEED_FACILITY) {
   const tenant = await createTenant(database.db, { name: 'Crash clinic' });
@@ -67,7 +45,3 @@ if (process.env.SEED_FACILITY) {
 process.stdout.write(
   `${JSON.stringify({ mllpPort: hl7.mllpAddress()?.port, url: server.url, apiKey })}\n`,
 );
-
-process.on('SIGTERM', () => {
-  void server.close().then(() => process.exit(0));
-});

@@ -18,13 +18,10 @@ import type {
   RootOperationNode,
   UnknownRow,
 } from 'kysely';
-import { loadConfig } from '../../src/config/index.ts';
-import { openDatabase } from '../../src/db/database.ts';
-import { configSections, resourceFeatures } from '../../src/features.ts';
+import { resourceFeatures } from '../../src/features.ts';
 import { moneyFeature } from '../../src/money/feature.ts';
-import { createLogger } from '../../src/observability/logger.ts';
-import { startServer } from '../../src/server.ts';
 import { createTenant } from '../../src/tenants/service.ts';
+import { openProcessDatabase, startProcessServer } from '../helpers/server-process.ts';
 
 /**
  * Kills the process once the statement marking a milestone released has
@@ -46,32 +43,14 @@ class KillInRelease implements KyselyPlugin {
   }
 }
 
-const opened = await openDatabase(
-  process.env.DATABASE_URL
-    ? { url: process.env.DATABASE_URL, searchPath: process.env.TEST_SCHEMA, poolSize: 4 }
-    : { dataDir: process.env.DATA_DIR },
-);
+const opened = await openProcessDatabase();
 const database =
   process.env.KILL_IN_RELEASE === '1'
     ? { ...opened, db: opened.db.withPlugin(new KillInRelease()) }
     : opened;
-const features = [...resourceFeatures, moneyFeature];
-const config = loadConfig(
-  { HOST: '127.0.0.1', PORT: '1', LOG_LEVEL: 'silent', WEBHOOK_POLL_INTERVAL: '50ms' },
-  configSections(features),
-);
-const server = await startServer({
-  config: { ...config, PORT: 0 },
-  database,
-  logger: createLogger('silent'),
-  features,
-});
+const server = await startProcessServer(database, [...resourceFeatures, moneyFeature]);
 const apiKey =
   process.env.SEED_TENANT === '1'
     ? (await createTenant(opened.db, { name: 'Escrow crash clinic' })).apiKey
     : undefined;
 process.stdout.write(`${JSON.stringify({ url: server.url, apiKey })}\n`);
-
-process.on('SIGTERM', () => {
-  void server.close().then(() => process.exit(0));
-});
