@@ -13,12 +13,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { closedPort } from '../../test/helpers/ports.ts';
 import { rabbitMqAnswers, TEST_RABBITMQ_URL } from '../../test/helpers/rabbitmq.ts';
+import {
+  fanOutToSinks,
+  recordInventoryEvents,
+  relayUntilIdle,
+  testRelay,
+} from '../../test/helpers/relay.ts';
 import { recordEvent } from '../kernel/outbox.ts';
-import { fanOutEvents } from '../scheduler/fanout.ts';
-import { markForRelay } from './claims.ts';
 import { consumeOnce } from './consumer-inbox.ts';
 import { type RabbitMqTarget, rabbitMqSink } from './rabbitmq.ts';
-import { createRelay, RELAY_ALERT_KIND, type RelayOptions } from './relay.ts';
+import { RELAY_ALERT_KIND, type RelayOptions } from './relay.ts';
 
 const rabbitUp = await rabbitMqAnswers('rabbitmq.int.test.ts');
 
@@ -38,22 +42,8 @@ let database: TestDatabase;
 let model: ChannelModel;
 let channel: Channel;
 
-async function record(tenantId: string, count: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const event = await database.db.transaction().execute((trx) =>
-      recordEvent(trx, {
-        tenantId,
-        type: 'inventory.low_stock',
-        entityType: 'inventory',
-        entityId: `sku-${i}`,
-        data: { sku: `sku-${i}`, onHand: i, threshold: 10 },
-      }),
-    );
-    ids.push(event.id);
-  }
-  return ids;
-}
+const record = (tenantId: string, count: number) =>
+  recordInventoryEvents(database.db, tenantId, count);
 
 /** An event of another type, to check routing on the type. */
 async function recordDisabled(tenantId: string): Promise<string> {
@@ -70,28 +60,16 @@ async function recordDisabled(tenantId: string): Promise<string> {
   return event.id;
 }
 
-async function fanOut(sinks: Parameters<typeof markForRelay>[3] = ['rabbitmq']): Promise<void> {
-  const targets = [
-    (trx: typeof database.db, ids: readonly string[], now: Date) =>
-      markForRelay(trx, ids, now, sinks),
-  ];
-  while ((await fanOutEvents(database.db, [], new Date(), { targets })) > 0) {}
-}
+const fanOut = (sinks: Parameters<typeof fanOutToSinks>[1] = ['rabbitmq']) =>
+  fanOutToSinks(database.db, sinks);
 
 function relayOf(overrides: Partial<RelayOptions> = {}) {
-  return createRelay({
+  return testRelay({
     db: database.db,
-    worker: `w_${Math.random().toString(36).slice(2, 8)}`,
     sink: rabbitMqSink(target),
-    leaseMs: 60_000,
     publishTimeoutMs: target.timeoutMs,
-    random: () => 0.5,
     ...overrides,
   });
-}
-
-async function relayUntilIdle(relay: ReturnType<typeof relayOf>, at = new Date()): Promise<void> {
-  while ((await relay.run(at)) > 0) {}
 }
 
 /** Takes `count` messages from `queue` (waiting up to 10 s for them), acknowledging each. */

@@ -11,11 +11,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { natsAnswers, TEST_NATS_URL } from '../../test/helpers/nats.ts';
 import { closedPort } from '../../test/helpers/ports.ts';
-import { recordEvent } from '../kernel/outbox.ts';
-import { fanOutEvents } from '../scheduler/fanout.ts';
-import { markForRelay } from './claims.ts';
+import {
+  fanOutToSinks,
+  recordInventoryEvents,
+  relayUntilIdle,
+  testRelay,
+} from '../../test/helpers/relay.ts';
 import { connectJetStream, type JetStreamTarget, jetStreamSink } from './jetstream.ts';
-import { createRelay, RELAY_ALERT_KIND, type RelayOptions } from './relay.ts';
+import { RELAY_ALERT_KIND, type RelayOptions } from './relay.ts';
 import type { SinkConnection } from './sink.ts';
 
 const NATS_URL = TEST_NATS_URL;
@@ -35,45 +38,18 @@ const tenantB = `ten_relayb${run}`;
 let database: TestDatabase;
 let nc: NatsConnection;
 
-async function record(tenantId: string, count: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const event = await database.db.transaction().execute((trx) =>
-      recordEvent(trx, {
-        tenantId,
-        type: 'inventory.low_stock',
-        entityType: 'inventory',
-        entityId: `sku-${i}`,
-        data: { sku: `sku-${i}`, onHand: i, threshold: 10 },
-      }),
-    );
-    ids.push(event.id);
-  }
-  return ids;
-}
+const record = (tenantId: string, count: number) =>
+  recordInventoryEvents(database.db, tenantId, count);
 
-async function fanOut(): Promise<void> {
-  const targets = [
-    (trx: typeof database.db, ids: readonly string[], now: Date) =>
-      markForRelay(trx, ids, now, ['nats']),
-  ];
-  while ((await fanOutEvents(database.db, [], new Date(), { targets })) > 0) {}
-}
+const fanOut = () => fanOutToSinks(database.db, ['nats']);
 
 function relayOf(overrides: Partial<RelayOptions> = {}) {
-  return createRelay({
+  return testRelay({
     db: database.db,
-    worker: `w_${Math.random().toString(36).slice(2, 8)}`,
     sink: jetStreamSink(target),
-    leaseMs: 60_000,
     publishTimeoutMs: target.timeoutMs,
-    random: () => 0.5,
     ...overrides,
   });
-}
-
-async function relayUntilIdle(relay: ReturnType<typeof relayOf>, at = new Date()): Promise<void> {
-  while ((await relay.run(at)) > 0) {}
 }
 
 /** Every message of the run's stream, read by an ordered JetStream consumer. */
