@@ -17,6 +17,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { verifyAuditChain } from '../../src/audit/verify.ts';
 import { ConfigError, loadConfig } from '../../src/config/index.ts';
+import { withKeyRing } from '../../src/crypto/keys.ts';
 import { type Database, openDatabase } from '../../src/db/database.ts';
 import { featureConfigSections, serverFeatures } from '../../src/features.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -24,6 +25,7 @@ import { type RunningServer, startServer } from '../../src/server.ts';
 import { type CreatedTenant, createTenant } from '../../src/tenants/service.ts';
 import { testDatabaseKind } from '../helpers/database.ts';
 import { appointmentBody, patientBody } from '../helpers/fixtures.ts';
+import { testKeyRing } from '../helpers/pii-keys.ts';
 
 test('finding 16: MIGRATION_DATABASE_URL needs the server on PostgreSQL', () => {
   const refused = () =>
@@ -85,7 +87,7 @@ describe.runIf(testDatabaseKind === 'postgres')(
           done();
         },
       });
-      database = await openDatabase({ url: urlFor(app), poolSize: 4 });
+      database = withKeyRing(await openDatabase({ url: urlFor(app), poolSize: 4 }), testKeyRing);
       server = await startServer({
         config: { ...config, PORT: 0 },
         database,
@@ -224,7 +226,10 @@ describe.runIf(testDatabaseKind === 'postgres')(
         [1, 2].map(async () =>
           startServer({
             config: { ...server.context.config, PORT: 0 },
-            database: await openDatabase({ url: urlFor(app), poolSize: 2 }),
+            database: withKeyRing(
+              await openDatabase({ url: urlFor(app), poolSize: 2 }),
+              testKeyRing,
+            ),
             logger: createLogger('silent'),
             features: serverFeatures(),
           }),
@@ -235,7 +240,7 @@ describe.runIf(testDatabaseKind === 'postgres')(
       const { MIGRATION_DATABASE_URL: _owner, ...serverOnly } = server.context.config;
       const restarted = await startServer({
         config: { ...serverOnly, PORT: 0 },
-        database: await openDatabase({ url: urlFor(app), poolSize: 2 }),
+        database: withKeyRing(await openDatabase({ url: urlFor(app), poolSize: 2 }), testKeyRing),
         logger: createLogger('silent'),
         features: serverFeatures(),
       });

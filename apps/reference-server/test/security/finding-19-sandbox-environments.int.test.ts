@@ -19,10 +19,9 @@ import { insertApiKey } from '../../src/auth/credentials-queries.ts';
 import { displayPrefix, hashSecret } from '../../src/auth/secrets.ts';
 import { type SeededSandbox, seedSandbox } from '../../src/cli/seed-sandbox.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { openDatabase } from '../../src/db/database.ts';
 import { resourceFeatures } from '../../src/features.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { type RunningServer, startServer } from '../../src/server.ts';
+import { openConfiguredDatabase, type RunningServer, startServer } from '../../src/server.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
 
 const run = promisify(execFile);
@@ -194,7 +193,8 @@ describe('finding 19: clinicbridge-server seed-sandbox', () => {
     });
     const server = await startServer({
       config: { ...config, PORT: 0 },
-      database: await openDatabase({ dataDir }),
+      // Opened as `start` opens it: with the development key seed-sandbox generated there.
+      database: await openConfiguredDatabase({ ...config, DATA_DIR: dataDir }),
       logger: createLogger('silent'),
       features: resourceFeatures,
     });
