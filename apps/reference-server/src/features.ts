@@ -16,6 +16,7 @@ import { consoleFeature } from './console/feature.ts';
 import { crmFeature } from './crm/feature.ts';
 import { coreAppendOnlyTables, coreMigrations } from './db/migrations/index.ts';
 import { deliveryFeature } from './delivery/feature.ts';
+import { eInvoicingFeature } from './einvoicing/feature.ts';
 import { encountersFeature } from './encounters/feature.ts';
 import { eventsFeature } from './events/feature.ts';
 import { exportsFeature } from './exports/feature.ts';
@@ -90,6 +91,7 @@ export function serverFeatures(): Feature[] {
     fhirFeature,
     claimsFeature,
     visasFeature,
+    eInvoicingFeature,
     moneyFeature,
     escrowScreeningFeature(),
     reconciliationFeature,

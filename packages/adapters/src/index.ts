@@ -82,6 +82,7 @@ export * from './ports/analytics.ts';
 export * from './ports/clinic-software.ts';
 export * from './ports/common.ts';
 export * from './ports/crm.ts';
+export * from './ports/einvoicing.ts';
 export * from './ports/escrow.ts';
 export * from './ports/fhir.ts';
 export * from './ports/health-id.ts';

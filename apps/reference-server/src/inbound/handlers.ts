@@ -7,7 +7,9 @@
  * settled, and emitting `payment.received`); WhatsApp statuses update the notification and emit
  * `message.*`; Standard Webhooks providers send catalogue events
  * (`{ type, tenantId, entityType, entityId, data }`) that are checked
- * against the catalogue and the provider's allowed types, then recorded.
+ * against the catalogue and the provider's allowed types, then recorded;
+ * the e-Fatura integrator's status webhook moves the e-invoice it names
+ * (../einvoicing/inbound.ts).
  * A `PermanentInboundError` means retrying cannot help.
  */
 import type { PaymentWebhookOutcome } from '@clinicbridge/adapters';
@@ -19,6 +21,7 @@ import type { EventType } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { settleCheckout } from '../checkout/settle.ts';
 import type { DB } from '../db/schema.ts';
+import { handleEFaturaWebhook } from '../einvoicing/inbound.ts';
 import type { ChangeContext } from '../kernel/change.ts';
 import { recordEvent } from '../kernel/outbox.ts';
 import { isApiError } from '../kernel/problem.ts';
@@ -51,15 +54,13 @@ export type InboundHandler = (
 type GatewayProvider = 'payments' | 'razorpay' | 'iyzico';
 
 const allowedTypes: Record<
-  Exclude<ProviderName, GatewayProvider | 'whatsapp'>,
+  Exclude<ProviderName, GatewayProvider | 'whatsapp' | 'efatura'>,
   readonly EventType[]
 > = {
   visa: ['visa.status_changed', 'visa.granted', 'visa.rejected'],
   travel: ['booking.confirmed', 'flight.changed', 'flight.cancelled'],
   hotels: ['booking.confirmed', 'stay.confirmed', 'stay.unavailable'],
   comms: ['message.delivered', 'message.read', 'message.failed'],
-  // No catalogue event describes an e-invoice status yet: stored and acknowledged only.
-  efatura: [],
   insurance: ['claim.submitted', 'claim.approved', 'claim.denied', 'claim.settled'],
 };
 
@@ -222,8 +223,6 @@ function standardHandler(provider: keyof typeof allowedTypes): InboundHandler {
   return async (trx, payload, now) => {
     const type = payload.type;
     const allowed = allowedTypes[provider];
-    if (allowed.length === 0)
-      return `${provider} webhooks are stored for operators; no catalogue event applies`;
     if (typeof type !== 'string' || !(allowed as readonly string[]).includes(type)) {
       throw new PermanentInboundError(
         `${provider} may send ${allowed.join(', ')}; got ${typeof type === 'string' ? type.slice(0, 60) : 'no type'}`,
@@ -305,7 +304,7 @@ export const inboundHandlers: Readonly<Record<ProviderName, InboundHandler>> = {
   travel: standardHandler('travel'),
   hotels: standardHandler('hotels'),
   comms: standardHandler('comms'),
-  efatura: standardHandler('efatura'),
+  efatura: handleEFaturaWebhook,
   insurance: standardHandler('insurance'),
   razorpay: gatewayHandler('razorpay', readRazorpayPaymentEvent),
   iyzico: gatewayHandler('iyzico', readIyzicoPaymentEvent),

@@ -21,6 +21,7 @@ import type { DB } from '../db/schema.ts';
 import { DatabaseManualTaskSink } from '../manual-tasks/store.ts';
 import { callDatabase, providerAuditHook } from './audit.ts';
 import { type ClinicalProviders, clinicalProviders } from './clinical.ts';
+import { type EInvoicingProviders, eInvoicingProviders } from './einvoicing.ts';
 import type { ProviderShared } from './group.ts';
 import { type MessagingProviders, messagingProviders } from './messaging.ts';
 import { type PaymentProviders, paymentProviders } from './payments.ts';
@@ -44,6 +45,7 @@ export const providersConfig = z.object({
   ...clinicalProviders.config.shape,
   ...storageProviders.config.shape,
   ...visaProviders.config.shape,
+  ...eInvoicingProviders.config.shape,
 });
 
 /**
@@ -66,7 +68,8 @@ export interface Providers
     TravelProviders,
     ClinicalProviders,
     StorageProviders,
-    VisaProviders {
+    VisaProviders,
+    EInvoicingProviders {
   /** Where adapters put the work a human must do. */
   readonly manualTasks: ManualTaskSink;
   /** Providers without configuration, for the start-up log. */
@@ -113,8 +116,9 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     clinicalProviders.build(config, shared),
     storageProviders.build(config, shared),
     visaProviders.build(config, shared),
+    eInvoicingProviders.build(config, shared),
   ] as const;
-  const [messaging, payments, travel, clinical, storage, visa] = groups;
+  const [messaging, payments, travel, clinical, storage, visa, einvoicing] = groups;
   return {
     ...messaging.built,
     ...payments.built,
@@ -122,6 +126,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     ...clinical.built,
     ...storage.built,
     ...visa.built,
+    ...einvoicing.built,
     manualTasks: shared.manualTasks,
     absent: groups.flatMap((group) => group.absent),
   };

@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import type { DB, Row } from '../db/schema.ts';
 
 /** Tables worked by a leased polling job: each has `id` and `next_check_at`. */
-export type LeasedTable = 'claims' | 'visa_applications' | 'installment_parts';
+export type LeasedTable = 'claims' | 'visa_applications' | 'installment_parts' | 'e_invoices';
 
 /**
  * Leases up to `batch` due rows of `table` for `leaseMs`, oldest due first.

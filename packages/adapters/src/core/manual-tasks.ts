@@ -32,6 +32,7 @@ export const ManualTaskSchema = z.object({
     'imaging',
     'visa',
     'translation',
+    'einvoicing',
   ]),
   provider: z.string().min(1),
   operation: z.string().min(1),

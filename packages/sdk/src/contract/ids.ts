@@ -48,6 +48,7 @@ export const idPrefixes = {
   slot: 'slt',
   lead: 'lea',
   settlementLine: 'stl',
+  eInvoice: 'ein',
 } as const;
 
 /**

@@ -59,6 +59,19 @@ const visaData = z.object({
   reasonCodes: z.optional(z.array(eventCode)),
 });
 
+/**
+ * GİB's answer about an e-invoice, relayed by the e-Fatura integrator: the
+ * invoice, its ETTN (a UUID), `approved` or `rejected`, and for a rejection
+ * GİB's or the integrator's code — never its message.
+ */
+const eInvoiceStatusData = z.object({
+  ettn: externalRef,
+  /** Set by the server when it queued the invoice (an integrator's webhook may not carry it). */
+  invoiceId: z.optional(idSchema('inv')),
+  status: z.enum(['approved', 'rejected']),
+  reasonCode: z.optional(z.nullable(eventCode)),
+});
+
 const bookingRef = {
   bookingId: externalRef,
   patientId: z.optional(idSchema('pat')),
@@ -248,6 +261,7 @@ export const eventDataSchemas = {
   'visa.status_changed': visaData,
   'visa.granted': visaData,
   'visa.rejected': visaData,
+  'efatura.status.update': eInvoiceStatusData,
   'booking.confirmed': z.object({
     ...bookingRef,
     kind: z.enum(['flight', 'hotel', 'transfer']),
