@@ -32,6 +32,7 @@ export const ManualTaskSchema = z.object({
     'imaging',
     'visa',
     'translation',
+    'telemedicine',
   ]),
   provider: z.string().min(1),
   operation: z.string().min(1),
