@@ -40,6 +40,7 @@ import { reportingFeature } from './reporting/feature.ts';
 import { schedulerConfig } from './scheduler/config.ts';
 import { busMigrations } from './scheduler/migrations.ts';
 import { storageFeature } from './storage/feature.ts';
+import { teleRoomsFeature } from './tele/feature.ts';
 import { tokensFeature } from './tokens/feature.ts';
 import { visasFeature } from './visas/feature.ts';
 import { visitsFeature } from './visits/feature.ts';
@@ -90,6 +91,7 @@ export function serverFeatures(): Feature[] {
     fhirFeature,
     claimsFeature,
     visasFeature,
+    teleRoomsFeature,
     moneyFeature,
     escrowScreeningFeature(),
     reconciliationFeature,
