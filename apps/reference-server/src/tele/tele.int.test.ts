@@ -158,7 +158,7 @@ describe('with Jitsi', () => {
       role: 'patient',
       displayName: 'A. Y.',
     });
-    const url = new URL(link.url);
+    const url = new URL(link.url ?? '');
     expect(`${url.origin}${url.pathname}`).toBe(`https://meet.clinic.test/${roomName}`);
     const { payload } = await jwtVerify(
       url.searchParams.get('jwt') ?? '',
@@ -176,6 +176,23 @@ describe('with Jitsi', () => {
     });
     expect(payload.exp).toBeLessThanOrEqual(before + 30 * 60 + 5);
     expect(JSON.stringify(payload)).not.toContain('Yılmaz');
+    // The link is a credential: a replay of its request does not return it again.
+    const replay = async () => {
+      const res = await fetch(`${running.server.url}/api/v1/tele-rooms/${room.id}/join`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${running.tenants[0]?.apiKey}`,
+          'content-type': 'application/json',
+          'idempotency-key': `join-${room.id}`,
+        },
+        body: JSON.stringify({ role: 'patient' }),
+      });
+      return (await res.json()) as TeleJoinLink;
+    };
+    expect((await replay()).url).toEqual(expect.any(String));
+    const replayed = await replay();
+    expect(replayed).toMatchObject({ teleRoomId: room.id, secretShownOnce: true });
+    expect(replayed.url).toBeUndefined();
     const host = await api<TeleJoinLink>('POST', `/api/v1/tele-rooms/${room.id}/join`, {
       role: 'host',
     });
@@ -222,7 +239,7 @@ describe('with Jitsi', () => {
       followUpDue: due,
     });
     const text = JSON.stringify(events.data);
-    for (const secret of [link.url, 'Yılmaz', 'A. Y.', roomName])
+    for (const secret of [link.url ?? 'none', 'Yılmaz', 'A. Y.', roomName])
       expect(text).not.toContain(secret);
 
     const delivered = await waitFor(() => {

@@ -2782,9 +2782,11 @@ export interface components {
             teleRoomId: string;
             /** @enum {string} */
             role: "host" | "patient";
-            url: string;
+            url?: string;
             /** Format: date-time */
             expiresAt: string;
+            /** @constant */
+            secretShownOnce?: true;
         };
         TeleRoom: {
             id: string;

@@ -61,7 +61,10 @@ export const teleRoom = z.object({
 });
 
 /**
- * A join link for one participant; `url` carries the token and expires.
+ * A join link for one participant; `url` carries the token and expires. The
+ * link is a credential: it is never stored, so a replay of the request (same
+ * `Idempotency-Key`) comes without `url` and with `secretShownOnce: true` —
+ * ask again with a new key for a new link.
  *
  * @example
  * const { url } = teleJoinLink.parse(await res.json());
@@ -69,8 +72,11 @@ export const teleRoom = z.object({
 export const teleJoinLink = z.object({
   teleRoomId: idSchema('tlr'),
   role: z.enum(['host', 'patient']),
-  url: z.string(),
+  /** The link with its token; absent from a replayed response. */
+  url: z.optional(z.string()),
   expiresAt: timestamp,
+  /** Set on a replayed response: the link was in the first response only. */
+  secretShownOnce: z.optional(z.literal(true)),
 });
 
 const teleRoomParams = z.strictObject({ teleRoomId: idSchema('tlr') });
@@ -131,6 +137,7 @@ export const teleRoomsJoin = defineOperation({
   write: true,
   status: 200,
   params: teleRoomParams,
+  shownOnce: ['url'],
   body: z.strictObject({
     role: z.enum(['host', 'patient']),
     /** Shown to the other participant; absent: "Host" or "Patient". */
