@@ -41,6 +41,7 @@ import { reportingFeature } from './reporting/feature.ts';
 import { schedulerConfig } from './scheduler/config.ts';
 import { busMigrations } from './scheduler/migrations.ts';
 import { storageFeature } from './storage/feature.ts';
+import { teleRoomsFeature } from './tele/feature.ts';
 import { tokensFeature } from './tokens/feature.ts';
 import { visasFeature } from './visas/feature.ts';
 import { visitsFeature } from './visits/feature.ts';
@@ -92,6 +93,7 @@ export function serverFeatures(): Feature[] {
     claimsFeature,
     visasFeature,
     eInvoicingFeature,
+    teleRoomsFeature,
     moneyFeature,
     escrowScreeningFeature(),
     reconciliationFeature,

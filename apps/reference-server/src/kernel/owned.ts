@@ -26,6 +26,7 @@ export type OwnedTable =
   | 'integrations'
   | 'claims'
   | 'visa_applications'
+  | 'tele_rooms'
   | 'import_jobs'
   | 'export_snapshots'
   | 'reconciliation_breaks'

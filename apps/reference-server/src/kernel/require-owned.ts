@@ -19,6 +19,7 @@ const nouns: Record<OwnedTable, string> = {
   integrations: 'integration',
   claims: 'claim',
   visa_applications: 'visa application',
+  tele_rooms: 'tele room',
   import_jobs: 'import',
   practitioners: 'practitioner',
   services: 'service',

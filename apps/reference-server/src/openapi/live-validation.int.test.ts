@@ -28,6 +28,7 @@ import { importsFeature } from '../imports/feature.ts';
 import { inboundConfig } from '../inbound/config.ts';
 import { moneyFeature } from '../money/feature.ts';
 import { storageFeature } from '../storage/feature.ts';
+import { teleRoomsFeature } from '../tele/feature.ts';
 import { visasFeature } from '../visas/feature.ts';
 import { buildOpenApiDocument } from './document.ts';
 
@@ -42,6 +43,7 @@ const features = [
   }),
   claimsFeature,
   visasFeature,
+  teleRoomsFeature,
   moneyFeature,
   storageFeature,
   importsFeature,

@@ -32,6 +32,8 @@ export const scopeDescriptions: Readonly<Record<Scope, string>> = {
   'write:claims': 'Create, withdraw and re-deliver insurance claims.',
   'read:visas': 'Read visa applications.',
   'write:visas': 'Apply for and cancel visa applications.',
+  'read:tele': 'Read telemedicine rooms.',
+  'write:tele': 'Open telemedicine rooms, issue join links and end sessions.',
   'read:webhooks': 'Read webhook endpoints.',
   'write:webhooks':
     'Register, change, test and delete webhook endpoints; rotate their secrets; replay events.',

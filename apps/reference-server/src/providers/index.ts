@@ -1,7 +1,7 @@
 /**
  * The provider adapters of one server process, built from configuration.
  * Each family of providers is a group in its own file (`messaging.ts`,
- * `payments.ts`, `travel.ts`, `clinical.ts`, `visa.ts`): its configuration section and the function
+ * `payments.ts`, `travel.ts`, `clinical.ts`, `visa.ts`, `tele.ts`): its configuration section and the function
  * that builds the configured adapters. Every adapter shares the server's
  * Prometheus registry (`integration_*` metrics), writes provider calls to
  * the audit log of the tenant the call is made for, and sends what it
@@ -26,6 +26,7 @@ import type { ProviderShared } from './group.ts';
 import { type MessagingProviders, messagingProviders } from './messaging.ts';
 import { type PaymentProviders, paymentProviders } from './payments.ts';
 import { type StorageProviders, storageProviders } from './storage.ts';
+import { type TeleProviders, teleProviders } from './tele.ts';
 import { type TravelProviders, travelProviders } from './travel.ts';
 import { type VisaProviders, visaProviders } from './visa.ts';
 
@@ -46,6 +47,7 @@ export const providersConfig = z.object({
   ...storageProviders.config.shape,
   ...visaProviders.config.shape,
   ...eInvoicingProviders.config.shape,
+  ...teleProviders.config.shape,
 });
 
 /**
@@ -69,7 +71,8 @@ export interface Providers
     ClinicalProviders,
     StorageProviders,
     VisaProviders,
-    EInvoicingProviders {
+    EInvoicingProviders,
+    TeleProviders {
   /** Where adapters put the work a human must do. */
   readonly manualTasks: ManualTaskSink;
   /** Providers without configuration, for the start-up log. */
@@ -117,8 +120,9 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     storageProviders.build(config, shared),
     visaProviders.build(config, shared),
     eInvoicingProviders.build(config, shared),
+    teleProviders.build(config, shared),
   ] as const;
-  const [messaging, payments, travel, clinical, storage, visa, einvoicing] = groups;
+  const [messaging, payments, travel, clinical, storage, visa, einvoicing, tele] = groups;
   return {
     ...messaging.built,
     ...payments.built,
@@ -127,6 +131,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     ...storage.built,
     ...visa.built,
     ...einvoicing.built,
+    ...tele.built,
     manualTasks: shared.manualTasks,
     absent: groups.flatMap((group) => group.absent),
   };

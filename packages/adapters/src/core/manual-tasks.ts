@@ -33,6 +33,7 @@ export const ManualTaskSchema = z.object({
     'visa',
     'translation',
     'einvoicing',
+    'telemedicine',
   ]),
   provider: z.string().min(1),
   operation: z.string().min(1),

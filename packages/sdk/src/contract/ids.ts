@@ -36,6 +36,7 @@ export const idPrefixes = {
   hl7Message: 'hl7',
   hl7Facility: 'fac',
   visaApplication: 'vsa',
+  teleRoom: 'tlr',
   escrow: 'esc',
   ledgerAccount: 'lac',
   ledgerTransfer: 'ltr',

@@ -23,6 +23,7 @@ import type { invoice } from './resources/invoices.ts';
 import type { oauthClient, rotatedOAuthClient } from './resources/oauth-clients.ts';
 import type { patient } from './resources/patients.ts';
 import type { payment, refund } from './resources/payments.ts';
+import type { teleJoinLink, teleRoom } from './resources/tele-rooms.ts';
 import type { visaApplication } from './resources/visas.ts';
 import type { visit } from './resources/visits.ts';
 import type { webhookEndpoint, webhookEndpointWithSecret } from './resources/webhook-endpoints.ts';
@@ -54,6 +55,7 @@ export * from './resources/oauth-clients.ts';
 export * from './resources/patients.ts';
 export * from './resources/payments.ts';
 export * from './resources/reconciliation.ts';
+export * from './resources/tele-rooms.ts';
 export * from './resources/visas.ts';
 export * from './resources/visits.ts';
 export * from './resources/webhook-endpoints.ts';
@@ -256,3 +258,19 @@ export type Service = z.infer<typeof service>;
  * for await (const free of client.availability.search({ serviceId, from, to })) { const s: Slot = free; console.log(s.startsAt); }
  */
 export type Slot = z.infer<typeof slot>;
+
+/**
+ * A telemedicine room.
+ *
+ * @example
+ * const room: TeleRoom = await client.teleRooms.get({ teleRoomId });
+ */
+export type TeleRoom = z.infer<typeof teleRoom>;
+
+/**
+ * A join link for one participant of a telemedicine room.
+ *
+ * @example
+ * const link: TeleJoinLink = await client.teleRooms.join({ teleRoomId }, { role: 'patient' });
+ */
+export type TeleJoinLink = z.infer<typeof teleJoinLink>;

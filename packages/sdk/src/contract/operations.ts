@@ -28,6 +28,7 @@ import {
   reconciliationBreakOperations,
   reconciliationRunOperations,
 } from './resources/reconciliation.ts';
+import { teleRoomOperations } from './resources/tele-rooms.ts';
 import { visaOperations } from './resources/visas.ts';
 import { visitOperations } from './resources/visits.ts';
 import { webhookEndpointOperations } from './resources/webhook-endpoints.ts';
@@ -56,6 +57,7 @@ export const operations = {
   ledgerAccounts: ledgerAccountOperations,
   claims: claimOperations,
   visas: visaOperations,
+  teleRooms: teleRoomOperations,
   webhookEndpoints: webhookEndpointOperations,
   events: eventOperations,
   deliveries: deliveryOperations,

@@ -27,6 +27,7 @@ import { invoice, invoiceLine, invoiceStatus } from './resources/invoices.ts';
 import { oauthClient, rotatedOAuthClient } from './resources/oauth-clients.ts';
 import { consent, patient } from './resources/patients.ts';
 import { payment, paymentMethod, paymentSource, refund } from './resources/payments.ts';
+import { teleJoinLink, teleRoom, teleRoomStatus } from './resources/tele-rooms.ts';
 import { visaApplication, visaApplicationStatus } from './resources/visas.ts';
 import { visit } from './resources/visits.ts';
 import { webhookEndpoint, webhookEndpointWithSecret } from './resources/webhook-endpoints.ts';
@@ -61,6 +62,9 @@ export const namedSchemas = {
   ClaimStatus: claimStatus,
   VisaApplication: visaApplication,
   VisaApplicationStatus: visaApplicationStatus,
+  TeleRoom: teleRoom,
+  TeleRoomStatus: teleRoomStatus,
+  TeleJoinLink: teleJoinLink,
   WebhookEndpoint: webhookEndpoint,
   WebhookEndpointWithSecret: webhookEndpointWithSecret,
   Event: eventEnvelope,

@@ -8,7 +8,7 @@
  * server's `test/security/finding-07-event-free-text.test.ts` walks the catalogue to keep it so.
  */
 import * as z from 'zod/mini';
-import { money, timestamp } from '../common.ts';
+import { date, money, timestamp } from '../common.ts';
 import { idSchema } from '../ids.ts';
 import { appointmentStatus } from '../resources/appointments.ts';
 import { checkoutGateway, checkoutMethod, gatewayRefundReason } from '../resources/checkouts.ts';
@@ -70,6 +70,19 @@ const eInvoiceStatusData = z.object({
   invoiceId: z.optional(idSchema('inv')),
   status: z.enum(['approved', 'rejected']),
   reasonCode: z.optional(z.nullable(eventCode)),
+/** A telemedicine room's session: ids, provider and status codes, times and the follow-up date. */
+const teleData = z.object({
+  teleRoomId: idSchema('tlr'),
+  appointmentId: idSchema('apt'),
+  patientId: idSchema('pat'),
+  provider: eventCode,
+  status: eventCode,
+  startedAt: z.nullable(timestamp),
+  endedAt: z.nullable(timestamp),
+  /** Set on `tele.session.failed`. */
+  failureCode: z.nullable(eventCode),
+  /** Set on `tele.session.completed`: when the follow-up is due (YYYY-MM-DD). */
+  followUpDue: z.nullable(date),
 });
 
 const bookingRef = {
@@ -262,6 +275,10 @@ export const eventDataSchemas = {
   'visa.granted': visaData,
   'visa.rejected': visaData,
   'efatura.status.update': eInvoiceStatusData,
+  'tele.room.created': teleData,
+  'tele.session.started': teleData,
+  'tele.session.completed': teleData,
+  'tele.session.failed': teleData,
   'booking.confirmed': z.object({
     ...bookingRef,
     kind: z.enum(['flight', 'hotel', 'transfer']),

@@ -17,6 +17,7 @@ import { moneyCases } from './cases/money.ts';
 import { moneyOpsCases } from './cases/money-ops.ts';
 import { patientCases } from './cases/patients.ts';
 import { securityCases } from './cases/security.ts';
+import { teleRoomCases } from './cases/tele-rooms.ts';
 import { visaCases } from './cases/visas.ts';
 import { webhookEventCases } from './cases/webhooks-events.ts';
 import { expectProblem } from './expect-problem.ts';
@@ -56,6 +57,7 @@ export const contractCases: readonly ContractCase[] = [
   ...moneyOpsCases,
   ...claimCases,
   ...visaCases,
+  ...teleRoomCases,
   ...securityCases,
   ...webhookEventCases,
   ...adminCases,

@@ -22,6 +22,7 @@ const paramPrefixes = {
   tokenId: 'tok',
   claimId: 'clm',
   visaApplicationId: 'vsa',
+  teleRoomId: 'tlr',
   practitionerId: 'prc',
   serviceId: 'svc',
   slotId: 'slt',
@@ -69,6 +70,9 @@ const sampleBodies: Record<string, () => unknown> = {
     documents: [],
   }),
   'visas.cancel': () => ({}),
+  'teleRooms.create': () => ({ appointmentId: newId('apt'), invoiceId: newId('inv') }),
+  'teleRooms.join': () => ({ role: 'host' }),
+  'teleRooms.complete': () => ({ outcome: 'completed' }),
   'availability.book': () => ({ patientId: newId('pat') }),
   'imports.create': () => ({
     kind: 'patients',

@@ -16,6 +16,7 @@ import { moneyOpsHandlers } from './resources/money-ops.ts';
 import { oauthClientHandlers } from './resources/oauth-clients.ts';
 import { patientHandlers } from './resources/patients.ts';
 import { paymentHandlers } from './resources/payments.ts';
+import { teleRoomHandlers } from './resources/tele-rooms.ts';
 import { visaHandlers } from './resources/visas.ts';
 import { visitHandlers } from './resources/visits.ts';
 import { webhookEndpointHandlers } from './resources/webhook-endpoints.ts';
@@ -40,6 +41,7 @@ export const allHandlers: readonly BoundHandler[] = [
   ...checkoutHandlers,
   ...claimHandlers,
   ...visaHandlers,
+  ...teleRoomHandlers,
   ...webhookEndpointHandlers,
   ...eventHandlers,
   ...importExportHandlers,

@@ -23,6 +23,7 @@ import type {
   Refund,
   Service,
   Slot,
+  TeleRoom,
   VisaApplication,
   Visit,
   WebhookEndpoint,
@@ -77,6 +78,8 @@ export class TenantState {
   readonly claims = new Collection<Claim>();
   /** Visa applications; the bytes of their documents are not kept. */
   readonly visaApplications = new Collection<VisaApplication>();
+  /** Telemedicine rooms (the fake issues opaque links to no video provider). */
+  readonly teleRooms = new Collection<TeleRoom>();
   readonly webhookEndpoints = new Collection<StoredWebhookEndpoint>();
   readonly events = new Collection<EventEnvelope>();
   readonly deliveries = new Collection<Delivery>();
