@@ -1046,6 +1046,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tele-rooms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a video room for an appointment, paid through an invoice
+         * @description Needs the `write:tele` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["teleRooms.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tele-rooms/{teleRoomId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a video room
+         * @description Needs the `read:tele` scope.
+         */
+        get: operations["teleRooms.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tele-rooms/{teleRoomId}/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a join link for the host or the patient
+         * @description Needs the `write:tele` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["teleRooms.join"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tele-rooms/{teleRoomId}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a session as completed or failed
+         * @description Needs the `write:tele` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["teleRooms.complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -1927,7 +2007,7 @@ export interface components {
         CreatedIntegrationToken: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             tier: components["schemas"]["TokenTier"];
@@ -2231,7 +2311,7 @@ export interface components {
             id: string;
             name: string;
             purpose: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             apis: string[];
             events: string[];
             status: components["schemas"]["IntegrationStatus"];
@@ -2248,7 +2328,7 @@ export interface components {
         IntegrationsCreateRequest: {
             name: string;
             purpose: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             apis: string[];
             events: string[];
             /** @enum {string} */
@@ -2260,7 +2340,7 @@ export interface components {
         IntegrationsUpdateRequest: {
             name?: string;
             purpose?: string;
-            scopes?: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes?: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             apis?: string[];
             events?: string[];
             /** @enum {string} */
@@ -2270,7 +2350,7 @@ export interface components {
         IntegrationToken: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             tier: components["schemas"]["TokenTier"];
@@ -2289,7 +2369,7 @@ export interface components {
         };
         IntegrationTokensCreateRequest: {
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             tier?: "standard" | "high";
             /** Format: date-time */
@@ -2412,7 +2492,7 @@ export interface components {
         OAuthClient: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             allowedIps?: string[];
@@ -2668,7 +2748,7 @@ export interface components {
         RotatedOAuthClient: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             allowedIps?: string[];
@@ -2698,6 +2778,50 @@ export interface components {
             data: components["schemas"]["ServicesGetResponse"][];
             nextCursor: string | null;
         };
+        TeleJoinLink: {
+            teleRoomId: string;
+            /** @enum {string} */
+            role: "host" | "patient";
+            url?: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** @constant */
+            secretShownOnce?: true;
+        };
+        TeleRoom: {
+            id: string;
+            appointmentId: string;
+            patientId: string;
+            invoiceId: string;
+            provider: string;
+            status: components["schemas"]["TeleRoomStatus"];
+            roomUrl: string | null;
+            startedAt: string | null;
+            endedAt: string | null;
+            failureCode: string | null;
+            followUpDue: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        TeleRoomsCompleteRequest: {
+            /** @enum {string} */
+            outcome: "completed" | "failed";
+            followUpInDays?: number;
+            failureCode?: string;
+        };
+        TeleRoomsCreateRequest: {
+            appointmentId: string;
+            invoiceId: string;
+        };
+        TeleRoomsJoinRequest: {
+            /** @enum {string} */
+            role: "host" | "patient";
+            displayName?: string;
+        };
+        /** @enum {string} */
+        TeleRoomStatus: "open" | "in_session" | "completed" | "failed" | "manual";
         TokenRequest: {
             /** @constant */
             grant_type: "client_credentials";
@@ -2818,7 +2942,7 @@ export interface components {
             /** Format: uri */
             url: string;
             description?: string;
-            eventTypes: (("appointment.created" | "appointment.updated" | "appointment.cancelled" | "appointment.completed" | "visit.completed" | "encounter.admitted" | "encounter.transferred" | "encounter.discharged" | "encounter.cancelled" | "invoice.created" | "payment.received" | "payment.failed" | "payment.initiated" | "payment.succeeded" | "payment.deposit.paid" | "payment.balance.paid" | "payment.refund.initiated" | "payment.refund.issued" | "refund.completed" | "refund.issued" | "installment.overdue" | "inventory.low_stock" | "visa.submitted" | "visa.status_changed" | "visa.granted" | "visa.rejected" | "efatura.status.update" | "booking.confirmed" | "flight.changed" | "flight.cancelled" | "stay.confirmed" | "stay.unavailable" | "message.delivered" | "message.read" | "message.failed" | "claim.created" | "claim.preauthorized" | "claim.submitted" | "claim.resubmitted" | "claim.self_pay" | "claim.withdrawn" | "claim.approved" | "claim.denied" | "claim.settled" | "escrow.held" | "escrow.released" | "escrow.disputed" | "escrow.voided" | "reconciliation.break" | "webhook_endpoint.disabled" | "webhook_endpoint.ping") | "*")[];
+            eventTypes: (("appointment.created" | "appointment.updated" | "appointment.cancelled" | "appointment.completed" | "visit.completed" | "encounter.admitted" | "encounter.transferred" | "encounter.discharged" | "encounter.cancelled" | "invoice.created" | "payment.received" | "payment.failed" | "payment.initiated" | "payment.succeeded" | "payment.deposit.paid" | "payment.balance.paid" | "payment.refund.initiated" | "payment.refund.issued" | "refund.completed" | "refund.issued" | "installment.overdue" | "inventory.low_stock" | "visa.submitted" | "visa.status_changed" | "visa.granted" | "visa.rejected" | "efatura.status.update" | "tele.room.created" | "tele.session.started" | "tele.session.completed" | "tele.session.failed" | "booking.confirmed" | "flight.changed" | "flight.cancelled" | "stay.confirmed" | "stay.unavailable" | "message.delivered" | "message.read" | "message.failed" | "claim.created" | "claim.preauthorized" | "claim.submitted" | "claim.resubmitted" | "claim.self_pay" | "claim.withdrawn" | "claim.approved" | "claim.denied" | "claim.settled" | "escrow.held" | "escrow.released" | "escrow.disputed" | "escrow.voided" | "reconciliation.break" | "webhook_endpoint.disabled" | "webhook_endpoint.ping") | "*")[];
             enabled?: boolean;
         };
         WebhookEndpointsReplayRequest: {
@@ -2837,7 +2961,7 @@ export interface components {
             /** Format: uri */
             url?: string;
             description?: string | null;
-            eventTypes?: (("appointment.created" | "appointment.updated" | "appointment.cancelled" | "appointment.completed" | "visit.completed" | "encounter.admitted" | "encounter.transferred" | "encounter.discharged" | "encounter.cancelled" | "invoice.created" | "payment.received" | "payment.failed" | "payment.initiated" | "payment.succeeded" | "payment.deposit.paid" | "payment.balance.paid" | "payment.refund.initiated" | "payment.refund.issued" | "refund.completed" | "refund.issued" | "installment.overdue" | "inventory.low_stock" | "visa.submitted" | "visa.status_changed" | "visa.granted" | "visa.rejected" | "efatura.status.update" | "booking.confirmed" | "flight.changed" | "flight.cancelled" | "stay.confirmed" | "stay.unavailable" | "message.delivered" | "message.read" | "message.failed" | "claim.created" | "claim.preauthorized" | "claim.submitted" | "claim.resubmitted" | "claim.self_pay" | "claim.withdrawn" | "claim.approved" | "claim.denied" | "claim.settled" | "escrow.held" | "escrow.released" | "escrow.disputed" | "escrow.voided" | "reconciliation.break" | "webhook_endpoint.disabled" | "webhook_endpoint.ping") | "*")[];
+            eventTypes?: (("appointment.created" | "appointment.updated" | "appointment.cancelled" | "appointment.completed" | "visit.completed" | "encounter.admitted" | "encounter.transferred" | "encounter.discharged" | "encounter.cancelled" | "invoice.created" | "payment.received" | "payment.failed" | "payment.initiated" | "payment.succeeded" | "payment.deposit.paid" | "payment.balance.paid" | "payment.refund.initiated" | "payment.refund.issued" | "refund.completed" | "refund.issued" | "installment.overdue" | "inventory.low_stock" | "visa.submitted" | "visa.status_changed" | "visa.granted" | "visa.rejected" | "efatura.status.update" | "tele.room.created" | "tele.session.started" | "tele.session.completed" | "tele.session.failed" | "booking.confirmed" | "flight.changed" | "flight.cancelled" | "stay.confirmed" | "stay.unavailable" | "message.delivered" | "message.read" | "message.failed" | "claim.created" | "claim.preauthorized" | "claim.submitted" | "claim.resubmitted" | "claim.self_pay" | "claim.withdrawn" | "claim.approved" | "claim.denied" | "claim.settled" | "escrow.held" | "escrow.released" | "escrow.disputed" | "escrow.voided" | "reconciliation.break" | "webhook_endpoint.disabled" | "webhook_endpoint.ping") | "*")[];
             enabled?: boolean;
         };
         WebhookEndpointWithSecret: {
@@ -2933,7 +3057,7 @@ export interface components {
                 } & components["schemas"]["Problem"];
             };
         };
-        /** @description The resource’s state forbids it, or a request with this key is in flight. Codes: `conflict`, `idempotency_in_flight`, `invalid_state_transition`, `funding_parked`, `slot_full`. */
+        /** @description The resource’s state forbids it, or a request with this key is in flight. Codes: `conflict`, `idempotency_in_flight`, `invalid_state_transition`, `funding_parked`, `slot_full`, `prepayment_required`. */
         Conflict: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2945,7 +3069,7 @@ export interface components {
                     /** @constant */
                     status?: 409;
                     /** @enum {unknown} */
-                    code?: "conflict" | "idempotency_in_flight" | "invalid_state_transition" | "funding_parked" | "slot_full";
+                    code?: "conflict" | "idempotency_in_flight" | "invalid_state_transition" | "funding_parked" | "slot_full" | "prepayment_required";
                 } & components["schemas"]["Problem"];
             };
         };
@@ -3178,6 +3302,12 @@ export type SchemaRefundsCreateRequest = components['schemas']['RefundsCreateReq
 export type SchemaRotatedOAuthClient = components['schemas']['RotatedOAuthClient'];
 export type SchemaServicesGetResponse = components['schemas']['ServicesGetResponse'];
 export type SchemaServicesListResponse = components['schemas']['ServicesListResponse'];
+export type SchemaTeleJoinLink = components['schemas']['TeleJoinLink'];
+export type SchemaTeleRoom = components['schemas']['TeleRoom'];
+export type SchemaTeleRoomsCompleteRequest = components['schemas']['TeleRoomsCompleteRequest'];
+export type SchemaTeleRoomsCreateRequest = components['schemas']['TeleRoomsCreateRequest'];
+export type SchemaTeleRoomsJoinRequest = components['schemas']['TeleRoomsJoinRequest'];
+export type SchemaTeleRoomStatus = components['schemas']['TeleRoomStatus'];
 export type SchemaTokenRequest = components['schemas']['TokenRequest'];
 export type SchemaTokenResponse = components['schemas']['TokenResponse'];
 export type SchemaTokenTier = components['schemas']['TokenTier'];
@@ -5821,6 +5951,183 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VisaApplication"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "teleRooms.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeleRoomsCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Open a video room for an appointment, paid through an invoice */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeleRoom"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "teleRooms.get": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                teleRoomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get a video room */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeleRoom"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "teleRooms.join": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                teleRoomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeleRoomsJoinRequest"];
+            };
+        };
+        responses: {
+            /** @description Issue a join link for the host or the patient */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeleJoinLink"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "teleRooms.complete": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                teleRoomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeleRoomsCompleteRequest"];
+            };
+        };
+        responses: {
+            /** @description End a session as completed or failed */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeleRoom"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -70,6 +70,8 @@ const eInvoiceStatusData = z.object({
   invoiceId: z.optional(idSchema('inv')),
   status: z.enum(['approved', 'rejected']),
   reasonCode: z.optional(z.nullable(eventCode)),
+});
+
 /** A telemedicine room's session: ids, provider and status codes, times and the follow-up date. */
 const teleData = z.object({
   teleRoomId: idSchema('tlr'),
