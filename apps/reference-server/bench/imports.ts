@@ -10,17 +10,21 @@
  * the handler runs it): the configured limits cap an import over the API at
  * 100,000 rows and 5 MiB of content, so 200,000 rows cannot go over HTTP;
  * the bench passes its own limits to the service instead.
- * Peak RSS growth is sampled every 20 ms while each case runs, over the RSS
- * just before it (the generated file is already in memory).
+ * Each case runs in its own process (RSS a previous case grew would hide the
+ * next one's growth); peak RSS growth is sampled every 20 ms while the case
+ * runs, over the RSS just before it (its generated file already in memory).
  * Goal: ≥ 0.5 of the bare rate, peak RSS growth < 100 MB.
  * Run: `pnpm --filter @clinicbridge/reference-server bench:imports`
  * (BENCH_IMPORT_CSV_ROWS, BENCH_IMPORT_XLSX_ROWS to change the sizes).
  */
+import { spawnSync } from 'node:child_process';
 import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { newId } from '@clinicbridge/sdk/contract';
 import { parse } from 'csv-parse';
 import { type Kysely, sql } from 'kysely';
 import { withKeyRing } from '../src/crypto/keys.ts';
+import type { DB } from '../src/db/schema.ts';
 import type { ImportsConfig } from '../src/imports/config.ts';
 import { importFile } from '../src/imports/service.ts';
 import { createTenant } from '../src/tenants/service.ts';
@@ -91,18 +95,6 @@ async function measure(work: () => Promise<number>): Promise<Result> {
   };
 }
 
-if (!(await postgresAnswers())) {
-  console.log('Imports benchmark: PostgreSQL does not answer; set BENCH_DATABASE_URL. Skipped.');
-  process.exit(0);
-}
-
-const database = withKeyRing(await openBenchDatabase('postgres'), testKeyRing);
-const db = database.db;
-const { tenantId } = await createTenant(db, { name: 'Bench clinic' });
-await sql`create table bare_patients (
-  id text not null, tenant_id text not null, given_name text not null, family_name text not null,
-  birth_date text, email text, phone text, external_ref text, created_at timestamptz not null
-)`.execute(db);
 interface BareRow {
   id: string;
   tenant_id: string;
@@ -114,10 +106,21 @@ interface BareRow {
   external_ref: string | null;
   created_at: Date;
 }
-const bare = db as unknown as Kysely<{ bare_patients: BareRow }>;
+type BareDb = Kysely<{ bare_patients: BareRow }>;
+
+/** A fresh schema with the keys attached, one tenant and the bare table. */
+async function openCase() {
+  const database = withKeyRing(await openBenchDatabase('postgres'), testKeyRing);
+  const { tenantId } = await createTenant(database.db, { name: 'Bench clinic' });
+  await sql`create table bare_patients (
+    id text not null, tenant_id text not null, given_name text not null, family_name text not null,
+    birth_date text, email text, phone text, external_ref text, created_at timestamptz not null
+  )`.execute(database.db);
+  return { database, db: database.db, bare: database.db as unknown as BareDb, tenantId };
+}
 
 /** The baseline: csv-parse streaming the content, 1,000-row INSERTs, one transaction. */
-function bareLoad(content: string): Promise<number> {
+function bareLoad(bare: BareDb, tenantId: string, content: string): Promise<number> {
   return bare.transaction().execute(async (trx) => {
     const chunks = function* () {
       for (let at = 0; at < content.length; at += 65_536) yield content.slice(at, at + 65_536);
@@ -153,7 +156,12 @@ function bareLoad(content: string): Promise<number> {
 }
 
 /** The real import: the service the API calls, in one transaction. */
-function serviceImport(format: 'csv' | 'xlsx', content: string): Promise<number> {
+function serviceImport(
+  db: Kysely<DB>,
+  tenantId: string,
+  format: 'csv' | 'xlsx',
+  content: string,
+): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const job = await importFile(
       trx,
@@ -182,28 +190,64 @@ function line(name: string, r: Result, base?: Result) {
   );
 }
 
-const csvContent = toCsv(patientRows(CSV_ROWS, 'c'));
-const xlsxRows = patientRows(XLSX_ROWS, 'x');
-const xlsxAsCsv = toCsv(xlsxRows);
-const xlsxContent = base64(writeXlsx([HEADER, ...xlsxRows]));
+const CASES = {
+  'bare-csv': { rows: CSV_ROWS, format: 'csv', bare: true },
+  'import-csv': { rows: CSV_ROWS, format: 'csv', bare: false },
+  'bare-xlsx': { rows: XLSX_ROWS, format: 'xlsx', bare: true },
+  'import-xlsx': { rows: XLSX_ROWS, format: 'xlsx', bare: false },
+} as const;
+type CaseName = keyof typeof CASES;
 
-// Warm-up: JIT, plans, the pool's connection.
-await serviceImport('csv', toCsv(patientRows(500, 'w')));
-await bareLoad(toCsv(patientRows(500, 'v')));
+/** One case in this process: its file generated, a warm-up, then the measured run. */
+async function runCase(name: CaseName): Promise<Result & { contentMb: number }> {
+  const spec = CASES[name];
+  const { database, db, bare, tenantId } = await openCase();
+  const rows = [HEADER, ...patientRows(spec.rows, 'p')];
+  // The bare side reads the same rows as CSV; the XLSX import reads them as a workbook.
+  const content =
+    spec.format === 'xlsx' && !spec.bare ? base64(writeXlsx(rows)) : toCsv(rows.slice(1));
+  rows.length = 0;
+  const run = (text: string) =>
+    spec.bare ? bareLoad(bare, tenantId, text) : serviceImport(db, tenantId, spec.format, text);
+  // Warm-up: JIT, plans, the pool's connection.
+  const warm = [HEADER, ...patientRows(500, 'w')];
+  await run(spec.format === 'xlsx' && !spec.bare ? base64(writeXlsx(warm)) : toCsv(warm.slice(1)));
+  const result = await measure(() => run(content));
+  await database.close();
+  return { ...result, contentMb: content.length / 1_048_576 };
+}
 
-const bareCsv = await measure(() => bareLoad(csvContent));
-const importCsv = await measure(() => serviceImport('csv', csvContent));
-const bareXlsx = await measure(() => bareLoad(xlsxAsCsv));
-const importXlsx = await measure(() => serviceImport('xlsx', xlsxContent));
+const only = process.argv[2] as CaseName | undefined;
+if (only) {
+  // A child: print the result for the parent.
+  console.log(JSON.stringify(await runCase(only)));
+  process.exit(0);
+}
+
+if (!(await postgresAnswers())) {
+  console.log('Imports benchmark: PostgreSQL does not answer; set BENCH_DATABASE_URL. Skipped.');
+  process.exit(0);
+}
+
+// Each case in its own process: RSS a previous case grew would hide the next one's growth.
+const results = {} as Record<CaseName, Result & { contentMb: number }>;
+for (const name of Object.keys(CASES) as CaseName[]) {
+  const child = spawnSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), name],
+    { encoding: 'utf8', maxBuffer: 1_048_576, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const last = child.stdout.trim().split('\n').at(-1) ?? '';
+  if (child.status !== 0) throw new Error(`case ${name} failed (exit ${child.status})`);
+  results[name] = JSON.parse(last) as Result & { contentMb: number };
+}
 
 console.log(
-  `Patients import on PostgreSQL (CSV ${fmt(csvContent.length / 1_048_576, 1)} MB, XLSX ${fmt(xlsxContent.length / 1_048_576, 1)} MB base64):`,
+  `Patients import on PostgreSQL (CSV ${fmt(results['import-csv'].contentMb, 1)} MB, XLSX ${fmt(results['import-xlsx'].contentMb, 1)} MB base64), one process per case:`,
 );
 console.log('| case | rows | rows/s | CPU/row | peak RSS growth | vs bare |');
 console.log('|---|---|---|---|---|---|');
-line('bare csv-parse → INSERT ×1000 (CSV rows)', bareCsv);
-line('import CSV (service)', importCsv, bareCsv);
-line('bare csv-parse → INSERT ×1000 (XLSX rows as CSV)', bareXlsx);
-line('import XLSX (service)', importXlsx, bareXlsx);
-
-await database.close();
+line('bare csv-parse → INSERT ×1000 (CSV rows)', results['bare-csv']);
+line('import CSV (service)', results['import-csv'], results['bare-csv']);
+line('bare csv-parse → INSERT ×1000 (XLSX rows as CSV)', results['bare-xlsx']);
+line('import XLSX (service)', results['import-xlsx'], results['bare-xlsx']);
