@@ -1,0 +1,260 @@
+/**
+ * Benchmark: a patients import on PostgreSQL — a generated 200,000-row CSV
+ * and a 50,000-row XLSX — in rows per second, CPU time per row and peak RSS
+ * growth of this (the importing) process, against a bare csv-parse stream
+ * into batched multi-row INSERTs of the same columns into a plain table
+ * (no keys, no encryption, no audit) in the same database, same run. The
+ * XLSX case is compared with the bare load of the same rows as CSV.
+ *
+ * The import runs through the service (`importFile`, in one transaction as
+ * the handler runs it): the configured limits cap an import over the API at
+ * 100,000 rows and 5 MiB of content, so 200,000 rows cannot go over HTTP;
+ * the bench passes its own limits to the service instead.
+ * Each case runs in its own process (RSS a previous case grew would hide the
+ * next one's growth); peak RSS growth is sampled every 20 ms while the case
+ * runs, over the RSS just before it (its generated file already in memory).
+ * Goal: ≥ 0.5 of the bare rate, peak RSS growth < 100 MB.
+ * Run: `pnpm --filter @clinicbridge/reference-server bench:imports`
+ * (BENCH_IMPORT_CSV_ROWS, BENCH_IMPORT_XLSX_ROWS to change the sizes).
+ */
+import { spawnSync } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { newId } from '@clinicbridge/sdk/contract';
+import { parse } from 'csv-parse';
+import { type Kysely, sql } from 'kysely';
+import { withKeyRing } from '../src/crypto/keys.ts';
+import type { DB } from '../src/db/schema.ts';
+import type { ImportsConfig } from '../src/imports/config.ts';
+import { importFile } from '../src/imports/service.ts';
+import { createTenant } from '../src/tenants/service.ts';
+import { testKeyRing } from '../test/helpers/pii-keys.ts';
+import { base64, writeXlsx } from '../test/helpers/xlsx.ts';
+import { fmt, openBenchDatabase, postgresAnswers } from './delivery-lib.ts';
+
+const CSV_ROWS = Number(process.env.BENCH_IMPORT_CSV_ROWS ?? 200_000);
+const XLSX_ROWS = Number(process.env.BENCH_IMPORT_XLSX_ROWS ?? 50_000);
+const RATIO_GOAL = 0.5;
+const RSS_GOAL_MB = 100;
+const BATCH = 1_000;
+
+// Limits wide enough for the bench's files; the service checks them as it reads.
+const limits: ImportsConfig = {
+  IMPORT_MAX_BYTES: 200_000_000,
+  IMPORT_MAX_ROWS: Math.max(CSV_ROWS, XLSX_ROWS),
+  IMPORT_MAX_COLUMNS: 32,
+  IMPORT_MAX_CELL_CHARS: 1_000,
+  IMPORT_MAX_MILLISECONDS: 3_600_000,
+  IMPORT_XLSX_MAX_ENTRIES: 256,
+  IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES: 500_000_000,
+};
+
+const HEADER = ['givenName', 'familyName', 'birthDate', 'email', 'phone', 'externalRef'];
+
+function patientRows(count: number, prefix: string): string[][] {
+  return Array.from({ length: count }, (_, i) => [
+    `Given${i}`,
+    `Family${i % 997}`,
+    `19${String(50 + (i % 50))}-0${1 + (i % 9)}-1${i % 10}`,
+    `${prefix}${i}@example.test`,
+    `+90532${String(i).padStart(7, '0')}`,
+    `${prefix}-${i}`,
+  ]);
+}
+
+const toCsv = (rows: readonly (readonly string[])[]) =>
+  `${[HEADER, ...rows].map((cells) => cells.join(',')).join('\n')}\n`;
+
+interface Result {
+  rows: number;
+  perSecond: number;
+  cpuMicrosPerRow: number;
+  peakRssGrowthMb: number;
+}
+
+/** Runs `work` (which returns its row count), timing it and sampling this process's RSS. */
+async function measure(work: () => Promise<number>): Promise<Result> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const rows = await work();
+  const seconds = (performance.now() - started) / 1_000;
+  const used = process.cpuUsage(cpu);
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  return {
+    rows,
+    perSecond: rows / seconds,
+    cpuMicrosPerRow: (used.user + used.system) / rows,
+    peakRssGrowthMb: (peak - before) / 1_048_576,
+  };
+}
+
+interface BareRow {
+  id: string;
+  tenant_id: string;
+  given_name: string;
+  family_name: string;
+  birth_date: string | null;
+  email: string | null;
+  phone: string | null;
+  external_ref: string | null;
+  created_at: Date;
+}
+type BareDb = Kysely<{ bare_patients: BareRow }>;
+
+/** A fresh schema with the keys attached, one tenant and the bare table. */
+async function openCase() {
+  const database = withKeyRing(await openBenchDatabase('postgres'), testKeyRing);
+  const { tenantId } = await createTenant(database.db, { name: 'Bench clinic' });
+  await sql`create table bare_patients (
+    id text not null, tenant_id text not null, given_name text not null, family_name text not null,
+    birth_date text, email text, phone text, external_ref text, created_at timestamptz not null
+  )`.execute(database.db);
+  return { database, db: database.db, bare: database.db as unknown as BareDb, tenantId };
+}
+
+/** The baseline: csv-parse streaming the content, 1,000-row INSERTs, one transaction. */
+function bareLoad(bare: BareDb, tenantId: string, content: string): Promise<number> {
+  return bare.transaction().execute(async (trx) => {
+    const chunks = function* () {
+      for (let at = 0; at < content.length; at += 65_536) yield content.slice(at, at + 65_536);
+    };
+    const parser = Readable.from(chunks()).pipe(parse({ from_line: 2 }));
+    const now = new Date();
+    let batch: BareRow[] = [];
+    let count = 0;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      await trx.insertInto('bare_patients').values(batch).execute();
+      count += batch.length;
+      batch = [];
+    };
+    for await (const cells of parser as AsyncIterable<string[]>) {
+      const [given, family, birth, email, phone, ref] = cells;
+      batch.push({
+        id: newId('pat'),
+        tenant_id: tenantId,
+        given_name: given ?? '',
+        family_name: family ?? '',
+        birth_date: birth || null,
+        email: email || null,
+        phone: phone || null,
+        external_ref: ref || null,
+        created_at: now,
+      });
+      if (batch.length === BATCH) await flush();
+    }
+    await flush();
+    return count;
+  });
+}
+
+/** The real import: the service the API calls, in one transaction. */
+function serviceImport(
+  db: Kysely<DB>,
+  tenantId: string,
+  format: 'csv' | 'xlsx',
+  content: string,
+): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const job = await importFile(
+      trx,
+      { tenantId, actor: { type: 'system', id: 'bench' }, requestId: null, now: new Date() },
+      { kind: 'patients', format, content },
+      limits,
+    );
+    if (job.importedRows !== job.totalRows) {
+      throw new Error(`import rejected ${job.failedRows} rows: ${JSON.stringify(job.errors[0])}`);
+    }
+    return job.importedRows;
+  });
+}
+
+function line(name: string, r: Result, base?: Result) {
+  const ratio = base ? r.perSecond / base.perSecond : undefined;
+  const ratioCell =
+    ratio === undefined
+      ? 'baseline'
+      : `${fmt(ratio * 100)}% (goal ≥ ${RATIO_GOAL * 100}%)${ratio >= RATIO_GOAL ? ' ok' : ' MISS'}`;
+  const rssCell = `${fmt(r.peakRssGrowthMb)} MB${
+    base ? (r.peakRssGrowthMb < RSS_GOAL_MB ? ' ok' : ' MISS') : ''
+  }`;
+  console.log(
+    `| ${name} | ${fmt(r.rows)} | ${fmt(r.perSecond)} | ${fmt(r.cpuMicrosPerRow)} µs | ${rssCell} | ${ratioCell} |`,
+  );
+}
+
+const CASES = {
+  'bare-csv': { rows: CSV_ROWS, format: 'csv', bare: true },
+  'import-csv': { rows: CSV_ROWS, format: 'csv', bare: false },
+  'bare-xlsx': { rows: XLSX_ROWS, format: 'xlsx', bare: true },
+  'import-xlsx': { rows: XLSX_ROWS, format: 'xlsx', bare: false },
+} as const;
+type CaseName = keyof typeof CASES;
+
+/** One case in this process: its file generated, a warm-up, then the measured run. */
+async function runCase(name: CaseName): Promise<Result & { contentMb: number }> {
+  const spec = CASES[name];
+  const { database, db, bare, tenantId } = await openCase();
+  const rows = [HEADER, ...patientRows(spec.rows, 'p')];
+  // The bare side reads the same rows as CSV; the XLSX import reads them as a workbook.
+  const content =
+    spec.format === 'xlsx' && !spec.bare ? base64(writeXlsx(rows)) : toCsv(rows.slice(1));
+  rows.length = 0;
+  const run = (text: string) =>
+    spec.bare ? bareLoad(bare, tenantId, text) : serviceImport(db, tenantId, spec.format, text);
+  // Warm-up: JIT, plans, the pool's connection.
+  const warm = [HEADER, ...patientRows(500, 'w')];
+  await run(spec.format === 'xlsx' && !spec.bare ? base64(writeXlsx(warm)) : toCsv(warm.slice(1)));
+  const result = await measure(() => run(content));
+  await database.close();
+  return { ...result, contentMb: content.length / 1_048_576 };
+}
+
+const only = process.argv[2] as CaseName | undefined;
+if (only) {
+  // A child: print the result for the parent.
+  console.log(JSON.stringify(await runCase(only)));
+  process.exit(0);
+}
+
+if (!(await postgresAnswers())) {
+  console.log('Imports benchmark: PostgreSQL does not answer; set BENCH_DATABASE_URL. Skipped.');
+  process.exit(0);
+}
+
+// Each case in its own process: RSS a previous case grew would hide the next one's growth.
+const results = {} as Record<CaseName, Result & { contentMb: number }>;
+for (const name of Object.keys(CASES) as CaseName[]) {
+  // One retry: opening a fresh schema can fail while other schemas of the database change.
+  for (let attempt = 1; !results[name]; attempt++) {
+    const child = spawnSync(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url), name],
+      { encoding: 'utf8', maxBuffer: 1_048_576, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    if (child.status === 0) {
+      const last = child.stdout.trim().split('\n').at(-1) ?? '';
+      results[name] = JSON.parse(last) as Result & { contentMb: number };
+      console.log(`${name}: ${last}`);
+    } else if (attempt >= 2) {
+      throw new Error(`case ${name} failed (exit ${child.status})`);
+    }
+  }
+}
+
+console.log(
+  `Patients import on PostgreSQL (CSV ${fmt(results['import-csv'].contentMb, 1)} MB, XLSX ${fmt(results['import-xlsx'].contentMb, 1)} MB base64), one process per case:`,
+);
+console.log('| case | rows | rows/s | CPU/row | peak RSS growth | vs bare |');
+console.log('|---|---|---|---|---|---|');
+line('bare csv-parse → INSERT ×1000 (CSV rows)', results['bare-csv']);
+line('import CSV (service)', results['import-csv'], results['bare-csv']);
+line('bare csv-parse → INSERT ×1000 (XLSX rows as CSV)', results['bare-xlsx']);
+line('import XLSX (service)', results['import-xlsx'], results['bare-xlsx']);
