@@ -7,8 +7,8 @@
  * answer is set with `decide()`; `outage()` makes every call a 503 until
  * `restore()`.
  */
-import { HttpResponse, http, type JsonBodyType } from 'msw';
-import { ReplayCache } from './shared.ts';
+import { HttpResponse, http } from 'msw';
+import { partnerError, ReplayCache, readIdempotentJson } from './shared.ts';
 
 /**
  * Base URL the fake answers on.
@@ -80,7 +80,7 @@ export class FakeEFatura {
   }
 
   private static error(status: number, code: string, message: string) {
-    return HttpResponse.json({ error: { code, message } }, { status });
+    return partnerError(status, code, message);
   }
 
   private static view(invoice: StoredInvoice) {
@@ -101,19 +101,9 @@ export class FakeEFatura {
       http.post(`${EFATURA_API}/v1/invoices`, async ({ request }) => {
         const stop = this.gate(request);
         if (stop) return stop;
-        const text = await request.text();
-        const key = request.headers.get('idempotency-key');
-        const replayed = this.replay.lookup(key, text);
-        if (replayed === 'mismatch')
-          return FakeEFatura.error(409, 'IDEMPOTENCY_MISMATCH', 'Key reused with another body');
-        if (replayed)
-          return HttpResponse.json(replayed.body as JsonBodyType, { status: replayed.status });
-        let body: Record<string, unknown>;
-        try {
-          body = JSON.parse(text) as Record<string, unknown>;
-        } catch {
-          return FakeEFatura.error(400, 'MALFORMED', 'Body is not JSON');
-        }
+        const read = await readIdempotentJson(request, this.replay);
+        if (read instanceof Response) return read;
+        const { body, key, text } = read;
         const { ettn, reference } = body;
         if (
           typeof ettn !== 'string' ||

@@ -7,8 +7,8 @@
  * application reference (the state it reaches after a number of status
  * reads); `outage()` makes every call answer 503 until `restore()`.
  */
-import { HttpResponse, http, type JsonBodyType } from 'msw';
-import { ReplayCache } from './shared.ts';
+import { HttpResponse, http } from 'msw';
+import { partnerError, ReplayCache, readIdempotentJson } from './shared.ts';
 
 /**
  * Base URL the fake answers on.
@@ -90,7 +90,7 @@ export class FakeVisaPartner {
   }
 
   private static error(status: number, code: string, message: string) {
-    return HttpResponse.json({ error: { code, message } }, { status });
+    return partnerError(status, code, message);
   }
 
   private static view(a: StoredApplication) {
@@ -134,19 +134,9 @@ export class FakeVisaPartner {
       http.post(`${VISA_PARTNER_API}/v1/applications`, async ({ request }) => {
         const stop = this.gate(request);
         if (stop) return stop;
-        const text = await request.text();
-        const key = request.headers.get('idempotency-key');
-        const replayed = this.replay.lookup(key, text);
-        if (replayed === 'mismatch')
-          return FakeVisaPartner.error(409, 'IDEMPOTENCY_MISMATCH', 'Key reused with another body');
-        if (replayed)
-          return HttpResponse.json(replayed.body as JsonBodyType, { status: replayed.status });
-        let body: Record<string, unknown>;
-        try {
-          body = JSON.parse(text) as Record<string, unknown>;
-        } catch {
-          return FakeVisaPartner.error(400, 'MALFORMED', 'Body is not JSON');
-        }
+        const read = await readIdempotentJson(request, this.replay);
+        if (read instanceof Response) return read;
+        const { body, key, text } = read;
         const reference = body.reference;
         if (typeof reference !== 'string' || !Array.isArray(body.documents))
           return FakeVisaPartner.error(
