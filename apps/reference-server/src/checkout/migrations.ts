@@ -1,7 +1,8 @@
 /**
  * The checkout feature's table. The database keeps the money rules a bug
  * could break: one checkout per gateway reference, a final status never
- * changes, and refunds never exceed what was captured.
+ * changes, and refunds never exceed what was captured. Later: the index the
+ * expiry job reads and the gateway payment that reached a closed checkout.
  */
 import { type Kysely, sql } from 'kysely';
 import type { Migration } from 'kysely/migration';
@@ -59,6 +60,22 @@ async function down(db: AnyDb): Promise<void> {
   await sql`drop function if exists checkouts_final_status()`.execute(db);
 }
 
+// The expiry job reads pending checkouts by age; a success that reaches a
+// closed checkout records the gateway's payment once, so it alerts once.
+const expiryStatements = [
+  sql`create index checkouts_pending_idx on checkouts (created_at) where status = 'pending'`,
+  sql`alter table checkouts add column late_capture_ref text`,
+];
+
+async function upExpiry(db: AnyDb): Promise<void> {
+  for (const statement of expiryStatements) await statement.execute(db);
+}
+
+async function downExpiry(db: AnyDb): Promise<void> {
+  await sql`drop index if exists checkouts_pending_idx`.execute(db);
+  await sql`alter table checkouts drop column if exists late_capture_ref`.execute(db);
+}
+
 /**
  * The checkout feature's migrations.
  *
@@ -67,4 +84,5 @@ async function down(db: AnyDb): Promise<void> {
  */
 export const checkoutMigrations: Record<string, Migration> = {
   '0450-checkouts': { up, down },
+  '0451-checkout-expiry': { up: upExpiry, down: downExpiry },
 };

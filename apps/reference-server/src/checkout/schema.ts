@@ -28,6 +28,8 @@ export interface CheckoutsTable {
   /** The case's milestones (`{ milestones, expiresAt }`, JSON), held in escrow on success. */
   escrow_plan: string | null;
   failure_code: string | null;
+  /** A gateway payment that succeeded after the checkout was closed (alerted, never posted). */
+  late_capture_ref: string | null;
   created_at: Date;
   updated_at: Date;
 }

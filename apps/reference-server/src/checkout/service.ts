@@ -189,6 +189,7 @@ export async function createCheckout(
     escrow_id: null,
     escrow_plan: body.escrow ? JSON.stringify(body.escrow) : null,
     failure_code: null,
+    late_capture_ref: null,
     created_at: change.now,
     updated_at: change.now,
   };

@@ -9,9 +9,14 @@
  * account, or to an escrow holding one tranche per milestone when the
  * checkout carried the case's milestones — and the catalogue events go
  * out. A failure or cancellation records `payment.failed` and posts nothing.
+ * A success that reaches a checkout already failed, cancelled or expired
+ * is not posted either — the payer was charged for a checkout the clinic
+ * closed — so it raises one operator alert per gateway payment, to refund
+ * it at the gateway or settle it by hand.
  */
 import type { PaymentWebhookOutcome } from '@clinicbridge/adapters';
 import type { Kysely } from 'kysely';
+import { raiseAlert } from '../alerts/raise.ts';
 import type { DB, Row } from '../db/schema.ts';
 import { requireInvoice, toInvoice } from '../invoices/service.ts';
 import type { ChangeContext } from '../kernel/change.ts';
@@ -156,6 +161,38 @@ async function succeed(
   return `checkout ${row.id} succeeded: payment ${payment.id}`;
 }
 
+/** Alerts once per gateway payment that succeeded after its checkout was closed. */
+async function alertLateCapture(
+  trx: Kysely<DB>,
+  row: Row<'checkouts'>,
+  outcome: Settled,
+  now: Date,
+): Promise<string> {
+  const paymentRef = outcome.providerPaymentId;
+  const closed = `checkout ${row.id} is already ${row.status}`;
+  if (row.late_capture_ref === paymentRef) return closed;
+  await trx
+    .updateTable('checkouts')
+    .set({ late_capture_ref: paymentRef, updated_at: now })
+    .where('id', '=', row.id)
+    .execute();
+  await raiseAlert(trx, {
+    tenantId: row.tenant_id,
+    kind: 'checkout_captured_after_close',
+    message: `The ${row.gateway} payment ${paymentRef} succeeded after checkout ${row.id} was ${row.failure_code ?? row.status}; nothing was posted. Refund it at the gateway, or record it by hand.`,
+    details: {
+      checkoutId: row.id,
+      invoiceId: row.invoice_id,
+      gateway: row.gateway,
+      providerPaymentId: paymentRef,
+      amount: row.amount,
+      currency: row.currency,
+    },
+    now,
+  });
+  return `${closed}; late capture ${paymentRef} alerted`;
+}
+
 /**
  * Applies a gateway's webhook outcome to its checkout; resolves to what was
  * done, or null when no checkout has this gateway reference (a payment made
@@ -172,7 +209,12 @@ export async function settleCheckout(
 ): Promise<string | null> {
   const row = await lockCheckout(trx, gateway, outcome.providerRef);
   if (!row) return null;
-  if (row.status !== 'pending') return `checkout ${row.id} is already ${row.status}`;
+  if (row.status !== 'pending') {
+    const late = outcome.kind === 'succeeded' && row.status !== 'succeeded';
+    return late
+      ? alertLateCapture(trx, row, outcome, now)
+      : `checkout ${row.id} is already ${row.status}`;
+  }
   // A failed intent reports nothing received; only a success must match what was asked.
   if (
     outcome.kind === 'succeeded' &&
