@@ -20,7 +20,7 @@ import { checkoutMigrations } from './migrations.ts';
  */
 export const checkoutFeature: Feature = {
   name: 'checkout',
-  tables: ['checkouts'],
+  tables: ['checkouts', 'checkout_refunds'],
   migrations: checkoutMigrations,
   config: checkoutConfig,
   // Read when a request runs: handlers are also built on stand-in contexts without providers.

@@ -76,6 +76,33 @@ async function downExpiry(db: AnyDb): Promise<void> {
   await sql`alter table checkouts drop column if exists late_capture_ref`.execute(db);
 }
 
+// A refund the gateway answered as pending is finished by its later webhook:
+// the gateway's refund id finds it, once.
+const refundStatements = [
+  sql`create table checkout_refunds (
+    id text primary key,
+    tenant_id text not null,
+    checkout_id text not null references checkouts (id),
+    gateway text not null,
+    provider_refund_id text not null,
+    amount bigint not null check (amount > 0),
+    currency text not null,
+    status text not null check (status in ('pending', 'succeeded', 'failed')),
+    created_at timestamptz not null,
+    updated_at timestamptz not null,
+    unique (gateway, provider_refund_id)
+  )`,
+  sql`create index checkout_refunds_checkout_idx on checkout_refunds (checkout_id)`,
+];
+
+async function upRefunds(db: AnyDb): Promise<void> {
+  for (const statement of refundStatements) await statement.execute(db);
+}
+
+async function downRefunds(db: AnyDb): Promise<void> {
+  await sql`drop table if exists checkout_refunds`.execute(db);
+}
+
 /**
  * The checkout feature's migrations.
  *
@@ -85,4 +112,5 @@ async function downExpiry(db: AnyDb): Promise<void> {
 export const checkoutMigrations: Record<string, Migration> = {
   '0450-checkouts': { up, down },
   '0451-checkout-expiry': { up: upExpiry, down: downExpiry },
+  '0452-checkout-refunds': { up: upRefunds, down: downRefunds },
 };

@@ -34,8 +34,29 @@ export interface CheckoutsTable {
   updated_at: Date;
 }
 
+/**
+ * A refund of a checkout made at its gateway, with the gateway's refund id
+ * and how far the gateway has got with it (`id` is the payment refund's).
+ *
+ * @example
+ * await db.selectFrom('checkout_refunds').select('status').where('provider_refund_id', '=', 're_1').execute();
+ */
+export interface CheckoutRefundsTable {
+  id: string;
+  tenant_id: string;
+  checkout_id: string;
+  gateway: 'stripe' | 'iyzico' | 'razorpay';
+  provider_refund_id: string;
+  amount: number;
+  currency: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  created_at: Date;
+  updated_at: Date;
+}
+
 declare module '../db/schema.ts' {
   interface DB {
     checkouts: CheckoutsTable;
+    checkout_refunds: CheckoutRefundsTable;
   }
 }

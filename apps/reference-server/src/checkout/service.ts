@@ -11,7 +11,7 @@
  * charge, since only the gateway's webhook settles a checkout.
  */
 import { isProviderError, type PaymentGateway, type ProviderError } from '@clinicbridge/adapters';
-import { type Checkout, newId, type operations } from '@clinicbridge/sdk/contract';
+import { type Checkout, newId, type operations, type Refund } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type * as z from 'zod/mini';
 import type { DB, Row } from '../db/schema.ts';
@@ -110,8 +110,13 @@ function gatewayUnavailable(error: ProviderError): ApiError {
 const codeOf = (value: string | undefined, fallback: string) =>
   value && /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/.test(value) ? value.toLowerCase() : fallback;
 
-/** A provider's reference, as the catalogue's opaque-reference shape. */
-const refOf = (value: string) =>
+/**
+ * A provider's reference, as the catalogue's opaque-reference shape.
+ *
+ * @example
+ * refOf('re_3Ob…'); // 're_3Ob…'; a reference with spaces becomes 'unreadable'
+ */
+export const refOf = (value: string) =>
   /^[A-Za-z0-9][A-Za-z0-9._:/+=#@-]{0,127}$/.test(value) ? value : 'unreadable';
 
 function checkInput(body: CreateBody, invoice: Row<'invoices'>): number {
@@ -367,18 +372,68 @@ export async function refundCheckout(
     audit: { refundId: refund.id, amount: body.amount.amount, currency: row.currency },
     event: { type: 'payment.refund.initiated', data },
   });
+  await db
+    .insertInto('checkout_refunds')
+    .values({
+      id: refund.id,
+      tenant_id: change.tenantId,
+      checkout_id: row.id,
+      gateway: row.gateway,
+      provider_refund_id: sent.id,
+      amount: body.amount.amount,
+      currency: row.currency,
+      status:
+        sent.status === 'succeeded' ? 'succeeded' : sent.status === 'failed' ? 'failed' : 'pending',
+      created_at: change.now,
+      updated_at: change.now,
+    })
+    .execute();
+  // A refund the gateway reports pending is finished by its webhook (./refund-settle.ts).
   if (sent.status === 'succeeded') {
     const done = { ...data, providerRefundId: refOf(sent.id) };
-    for (const type of ['payment.refund.issued', 'refund.completed'] as const) {
-      await recordEvent(db, {
-        tenantId: change.tenantId,
-        type,
-        entityType: 'checkout',
-        entityId: row.id,
-        data: done,
-        occurredAt: change.now,
-      });
-    }
+    await recordRefundCompleted(db, change.tenantId, done, change.now);
   }
   return toCheckout(updated);
+}
+
+/**
+ * What `payment.refund.issued` and `refund.completed` say about a checkout's refund.
+ *
+ * @example
+ * const data: RefundCompleted = { checkoutId: 'chk_1', refundId: 'ref_1', paymentId: 'pay_1', invoiceId: 'inv_1', gateway: 'stripe', amount, reason: 'duplicate', providerRefundId: 're_1' };
+ */
+export interface RefundCompleted {
+  checkoutId: `chk_${string}`;
+  refundId: Refund['id'];
+  paymentId: Refund['paymentId'];
+  invoiceId: Refund['invoiceId'];
+  gateway: Row<'checkouts'>['gateway'];
+  amount: Refund['amount'];
+  reason: RefundBody['reason'];
+  providerRefundId: string;
+}
+
+/**
+ * Records that the gateway has returned a checkout's refund to the payer:
+ * `payment.refund.issued` and `refund.completed`.
+ *
+ * @example
+ * await recordRefundCompleted(trx, tenantId, data, now);
+ */
+export async function recordRefundCompleted(
+  db: Kysely<DB>,
+  tenantId: string,
+  data: RefundCompleted,
+  now: Date,
+): Promise<void> {
+  for (const type of ['payment.refund.issued', 'refund.completed'] as const) {
+    await recordEvent(db, {
+      tenantId,
+      type,
+      entityType: 'checkout',
+      entityId: data.checkoutId,
+      data,
+      occurredAt: now,
+    });
+  }
 }

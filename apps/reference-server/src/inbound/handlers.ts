@@ -12,13 +12,18 @@
  * (../einvoicing/inbound.ts).
  * A `PermanentInboundError` means retrying cannot help.
  */
-import type { PaymentWebhookOutcome } from '@clinicbridge/adapters';
+import type { PaymentWebhookOutcome, RefundWebhookOutcome } from '@clinicbridge/adapters';
 import { readIyzicoPaymentEvent } from '@clinicbridge/adapters/iyzico';
-import { readRazorpayPaymentEvent } from '@clinicbridge/adapters/razorpay';
-import { readStripeGatewayEvent, readStripePaymentEvent } from '@clinicbridge/adapters/stripe';
+import { readRazorpayPaymentEvent, readRazorpayRefundEvent } from '@clinicbridge/adapters/razorpay';
+import {
+  readStripeGatewayEvent,
+  readStripePaymentEvent,
+  readStripeRefundEvent,
+} from '@clinicbridge/adapters/stripe';
 import { readWhatsAppStatuses } from '@clinicbridge/adapters/whatsapp';
 import type { EventType } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
+import { settleCheckoutRefund } from '../checkout/refund-settle.ts';
 import { settleCheckout } from '../checkout/settle.ts';
 import type { DB } from '../db/schema.ts';
 import { handleEFaturaWebhook } from '../einvoicing/inbound.ts';
@@ -107,11 +112,33 @@ async function settleGatewayWebhook(
   }
 }
 
+/**
+ * Finishes the checkout refund a gateway's refund webhook names; undefined
+ * when the webhook is not about a finished refund (a payment, or a refund
+ * still pending), so the payment readers look at it next.
+ */
+async function finishGatewayRefund(
+  trx: Kysely<DB>,
+  gateway: 'stripe' | 'razorpay',
+  outcome: RefundWebhookOutcome,
+  now: Date,
+): Promise<string | undefined> {
+  if (outcome.kind === 'ignored') return undefined;
+  if (outcome.kind === 'invalid') throw new PermanentInboundError(outcome.reason);
+  const done = await settleCheckoutRefund(trx, gateway, outcome, now);
+  return done ?? `the ${gateway} refund is not a checkout refund of this server`;
+}
+
 function gatewayHandler(
   gateway: 'razorpay' | 'iyzico',
   read: (payload: unknown) => PaymentWebhookOutcome,
+  readRefund?: (payload: unknown) => RefundWebhookOutcome,
 ): InboundHandler {
   return async (trx, payload, now) => {
+    if (readRefund && gateway === 'razorpay') {
+      const refunded = await finishGatewayRefund(trx, gateway, readRefund(payload), now);
+      if (refunded !== undefined) return refunded;
+    }
     const settled = await settleGatewayWebhook(trx, gateway, read(payload), now);
     if (settled === null)
       throw new PermanentInboundError(`the ${gateway} webhook names no checkout of this server`);
@@ -120,6 +147,8 @@ function gatewayHandler(
 }
 
 const handlePayments: InboundHandler = async (trx, payload, now) => {
+  const refunded = await finishGatewayRefund(trx, 'stripe', readStripeRefundEvent(payload), now);
+  if (refunded !== undefined) return refunded;
   // A PaymentIntent opened by a checkout settles the checkout; any other is recorded as before.
   const settled = await settleGatewayWebhook(trx, 'stripe', readStripeGatewayEvent(payload), now);
   if (settled !== null) return settled;
@@ -306,6 +335,6 @@ export const inboundHandlers: Readonly<Record<ProviderName, InboundHandler>> = {
   comms: standardHandler('comms'),
   efatura: handleEFaturaWebhook,
   insurance: standardHandler('insurance'),
-  razorpay: gatewayHandler('razorpay', readRazorpayPaymentEvent),
+  razorpay: gatewayHandler('razorpay', readRazorpayPaymentEvent, readRazorpayRefundEvent),
   iyzico: gatewayHandler('iyzico', readIyzicoPaymentEvent),
 };

@@ -220,3 +220,22 @@ export type PaymentWebhookOutcome =
     }
   | { kind: 'ignored'; type: string }
   | { kind: 'invalid'; reason: string };
+
+/**
+ * What a gateway's verified refund webhook says: a refund the gateway
+ * answered as pending when it was asked is now done (`refund_succeeded`)
+ * or did not go through (`refund_failed`). A refund still pending, and
+ * every other event, is `ignored`.
+ *
+ * @example
+ * const outcome: RefundWebhookOutcome = { kind: 'refund_succeeded', providerRefundId: 're_1', providerPaymentId: 'pi_1', amount: { amount: 500, currency: 'EUR' } };
+ */
+export type RefundWebhookOutcome =
+  | {
+      kind: 'refund_succeeded' | 'refund_failed';
+      providerRefundId: string;
+      providerPaymentId: string;
+      amount: { amount: number; currency: string };
+    }
+  | { kind: 'ignored'; type: string }
+  | { kind: 'invalid'; reason: string };

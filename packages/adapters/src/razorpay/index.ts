@@ -4,4 +4,4 @@
  */
 export { mapRazorpayError } from './errors.ts';
 export { createRazorpayGateway, type RazorpayOptions } from './gateway.ts';
-export { readRazorpayPaymentEvent } from './webhook.ts';
+export { readRazorpayPaymentEvent, readRazorpayRefundEvent } from './webhook.ts';

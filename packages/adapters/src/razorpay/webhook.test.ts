@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { readRazorpayPaymentEvent } from './webhook.ts';
+import { readRazorpayPaymentEvent, readRazorpayRefundEvent } from './webhook.ts';
 
 const event = (name: string, entity: Record<string, unknown> = {}) => ({
   entity: 'event',
@@ -53,5 +53,53 @@ describe('readRazorpayPaymentEvent', () => {
     expect(readRazorpayPaymentEvent(event('payment.captured', { amount: -1 })).kind).toBe(
       'invalid',
     );
+  });
+});
+
+const refundEvent = (name: string, entity: Record<string, unknown> = {}) => ({
+  entity: 'event',
+  event: name,
+  contains: ['refund', 'payment'],
+  payload: {
+    refund: {
+      entity: {
+        id: 'rfnd_Fake0000000001',
+        entity: 'refund',
+        payment_id: 'pay_Fake0000000001',
+        amount: 100_000,
+        currency: 'INR',
+        status: name === 'refund.failed' ? 'failed' : 'processed',
+        ...entity,
+      },
+    },
+  },
+});
+
+describe('readRazorpayRefundEvent', () => {
+  test('refund.processed finishes a pending refund; refund.failed says it did not go through', () => {
+    const base = {
+      providerRefundId: 'rfnd_Fake0000000001',
+      providerPaymentId: 'pay_Fake0000000001',
+      amount: { amount: 100_000, currency: 'INR' },
+    };
+    expect(readRazorpayRefundEvent(refundEvent('refund.processed'))).toEqual({
+      kind: 'refund_succeeded',
+      ...base,
+    });
+    expect(readRazorpayRefundEvent(refundEvent('refund.failed'))).toEqual({
+      kind: 'refund_failed',
+      ...base,
+    });
+  });
+
+  test('other events are ignored; a refund without a payment is invalid', () => {
+    expect(readRazorpayRefundEvent(refundEvent('refund.created'))).toEqual({
+      kind: 'ignored',
+      type: 'refund.created',
+    });
+    expect(readRazorpayRefundEvent(event('payment.captured'))).toMatchObject({ kind: 'ignored' });
+    expect(
+      readRazorpayRefundEvent(refundEvent('refund.processed', { payment_id: undefined })),
+    ).toMatchObject({ kind: 'invalid' });
   });
 });

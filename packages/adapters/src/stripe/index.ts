@@ -9,5 +9,6 @@ export { createStripeGateway } from './gateway.ts';
 export {
   readStripeGatewayEvent,
   readStripePaymentEvent,
+  readStripeRefundEvent,
   type StripePaymentOutcome,
 } from './webhook.ts';

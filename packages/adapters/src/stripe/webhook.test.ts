@@ -1,5 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { readStripeGatewayEvent, readStripePaymentEvent } from './webhook.ts';
+import {
+  readStripeGatewayEvent,
+  readStripePaymentEvent,
+  readStripeRefundEvent,
+} from './webhook.ts';
 
 const intent = (type: string, object: Record<string, unknown>) => ({
   id: 'evt_1',
@@ -75,5 +79,58 @@ describe('readStripeGatewayEvent', () => {
       kind: 'ignored',
       type: 'charge.refunded',
     });
+  });
+});
+
+const refund = (type: string, object: Record<string, unknown>) => ({
+  id: 'evt_2',
+  type,
+  data: {
+    object: {
+      id: 're_1',
+      object: 'refund',
+      amount: 3_000,
+      currency: 'eur',
+      payment_intent: 'pi_1',
+      status: 'succeeded',
+      ...object,
+    },
+  },
+});
+
+describe('readStripeRefundEvent', () => {
+  const base = {
+    providerRefundId: 're_1',
+    providerPaymentId: 'pi_1',
+    amount: { amount: 3_000, currency: 'EUR' },
+  };
+
+  test('a pending refund that succeeded, failed or was canceled', () => {
+    expect(readStripeRefundEvent(refund('refund.updated', {}))).toEqual({
+      kind: 'refund_succeeded',
+      ...base,
+    });
+    expect(readStripeRefundEvent(refund('charge.refund.updated', {}))).toMatchObject({
+      kind: 'refund_succeeded',
+    });
+    for (const status of ['failed', 'canceled']) {
+      expect(readStripeRefundEvent(refund('refund.failed', { status }))).toEqual({
+        kind: 'refund_failed',
+        ...base,
+      });
+    }
+  });
+
+  test('still pending, another event, or no PaymentIntent', () => {
+    expect(readStripeRefundEvent(refund('refund.updated', { status: 'pending' }))).toEqual({
+      kind: 'ignored',
+      type: 'refund.updated:pending',
+    });
+    expect(readStripeRefundEvent(intent('payment_intent.succeeded', {}))).toMatchObject({
+      kind: 'ignored',
+    });
+    expect(
+      readStripeRefundEvent(refund('refund.updated', { payment_intent: undefined })),
+    ).toMatchObject({ kind: 'invalid' });
   });
 });

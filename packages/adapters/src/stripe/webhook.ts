@@ -3,10 +3,12 @@
  * after its signature was verified, e.g. with `@clinicbridge/webhooks/stripe`)
  * into a provider-neutral outcome: succeeded, failed or cancelled, amount in minor units
  * and currency, the intent id and the metadata the caller put on the intent.
- * Events ClinicBridge does not use are `ignored`, never an error.
+ * Events ClinicBridge does not use are `ignored`, never an error. Refund
+ * events (`refund.updated`, `refund.failed`, `charge.refund.updated`) are read
+ * by `readStripeRefundEvent`.
  */
 import { z } from 'zod';
-import type { PaymentWebhookOutcome } from '../ports/payment.ts';
+import type { PaymentWebhookOutcome, RefundWebhookOutcome } from '../ports/payment.ts';
 
 const StripePaymentEvent = z.object({
   type: z.string(),
@@ -104,5 +106,52 @@ export function readStripeGatewayEvent(payload: unknown): PaymentWebhookOutcome 
       : outcome.kind === 'cancelled'
         ? { failureCode: 'canceled' }
         : {}),
+  };
+}
+
+const StripeRefundEvent = z.object({
+  type: z.string(),
+  data: z.object({
+    object: z.object({
+      id: z.string().min(1).max(255),
+      object: z.literal('refund'),
+      amount: z.number().int().nonnegative(),
+      currency: z.string().regex(/^[a-zA-Z]{3}$/),
+      payment_intent: z.string().min(1).max(255),
+      status: z.string().max(40),
+    }),
+  }),
+});
+
+const refundEvents = new Set(['refund.updated', 'refund.failed', 'charge.refund.updated']);
+
+/**
+ * Reads a verified Stripe refund event: a refund that was pending when it
+ * was made is now `succeeded`, or `failed`/`canceled`. A refund still
+ * pending, and any other event, is `ignored`.
+ *
+ * @example
+ * const outcome = readStripeRefundEvent(JSON.parse(rawBody));
+ * if (outcome.kind === 'refund_succeeded') console.log(outcome.providerRefundId); // re_…
+ */
+export function readStripeRefundEvent(payload: unknown): RefundWebhookOutcome {
+  const type = String((payload as { type?: unknown } | null)?.type ?? '').slice(0, 100);
+  if (!refundEvents.has(type)) return { kind: 'ignored', type };
+  const parsed = StripeRefundEvent.safeParse(payload);
+  if (!parsed.success)
+    return { kind: 'invalid', reason: 'the refund has no valid id, payment, amount and currency' };
+  const refund = parsed.data.data.object;
+  const kind =
+    refund.status === 'succeeded'
+      ? 'refund_succeeded'
+      : refund.status === 'failed' || refund.status === 'canceled'
+        ? 'refund_failed'
+        : undefined;
+  if (!kind) return { kind: 'ignored', type: `${type}:${refund.status.slice(0, 20)}` };
+  return {
+    kind,
+    providerRefundId: refund.id,
+    providerPaymentId: refund.payment_intent,
+    amount: { amount: refund.amount, currency: refund.currency.toUpperCase() },
   };
 }

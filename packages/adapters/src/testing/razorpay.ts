@@ -68,6 +68,8 @@ export class FakeRazorpay {
     }
   >();
   readonly requests: Array<{ method: string; path: string; body: string }> = [];
+  /** What a new refund answers: `pending` as UPI refunds usually are, until `refund.processed`. */
+  refundStatus: 'processed' | 'pending' = 'processed';
   private seq = 0;
 
   readonly keyId: string;
@@ -246,7 +248,7 @@ export class FakeRazorpay {
             amount,
             currency: payment.currency,
             payment_id: payment.id,
-            status: 'processed',
+            status: this.refundStatus,
             speed_processed: 'normal',
             created_at: Math.floor(Date.now() / 1000),
           };

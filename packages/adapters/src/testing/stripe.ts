@@ -38,7 +38,7 @@ export class FakeStripe {
   readonly intents = new Map<string, Intent>();
   readonly refunds = new Map<
     string,
-    { id: string; amount: number; payment_intent: string; currency: string }
+    { id: string; amount: number; payment_intent: string; currency: string; status: string }
   >();
   readonly transfers = new Map<
     string,
@@ -56,6 +56,8 @@ export class FakeStripe {
     idempotencyKey: string | null;
     body: string;
   }> = [];
+  /** What a new refund answers: `pending` as Stripe does for methods that settle refunds later. */
+  refundStatus: 'succeeded' | 'pending' = 'succeeded';
   /** Card amounts (minor units) that Stripe declines, like its test cards. */
   readonly declineAmounts = new Set<number>([40002]);
   private readonly replay = new ReplayCache();
@@ -253,7 +255,7 @@ export class FakeStripe {
             amount,
             currency: intent.currency,
             payment_intent: intent.id,
-            status: 'succeeded',
+            status: this.refundStatus,
           };
           this.refunds.set(refund.id, refund);
           this.balanceTransactions.push({
