@@ -123,7 +123,8 @@ export function toBreak(row: Row<'reconciliation_breaks'>): ReconciliationBreak 
 /**
  * The tenant's ledger transfers that moved gateway money in the period:
  * each escrow's funding from the gateway clearing account, keyed by its
- * payment's `externalRef` (the provider's payment id).
+ * payment's `externalRef` (the provider's payment id), and each checkout's
+ * capture and refunds, keyed by the checkout's gateway payment id.
  *
  * @example
  * const movements = await gatewayMovements(db, tenantId, from, to);
@@ -152,12 +153,65 @@ export async function gatewayMovements(
     .orderBy('t.created_at')
     .limit(MAX_MOVEMENTS)
     .execute();
-  return rows.map((r) => ({
+  const escrowFunding = rows.map((r) => ({
     transferId: r.id,
     paymentRef: r.external_ref as string,
     amount: r.amount,
     currency: r.currency,
   }));
+  return [...escrowFunding, ...(await checkoutMovements(db, tenantId, from, to))];
+}
+
+const CHECKOUT_KEY = /^checkout:(chk_[A-Za-z0-9]+):(capture|refund:.+)$/;
+
+/**
+ * The tenant's checkout postings of the period: what a capture put in the
+ * clinic's payable account at once (`checkout:<id>:capture`), and each
+ * refund posted back (`checkout:<id>:refund:<refundId>`), keyed by the
+ * checkout's gateway payment id.
+ */
+async function checkoutMovements(
+  db: Kysely<DB>,
+  tenantId: string,
+  from: Date,
+  to: Date,
+): Promise<LedgerMovement[]> {
+  const transfers = await db
+    .selectFrom('ledger_transfers')
+    .select(['id', 'amount', 'currency', 'idempotency_key'])
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'posted')
+    .where('created_at', '>=', from)
+    .where('created_at', '<', to)
+    .where('idempotency_key', 'like', 'checkout:%')
+    .orderBy('created_at')
+    .limit(MAX_MOVEMENTS)
+    .execute();
+  const parsed = transfers.flatMap((t) => {
+    const match = CHECKOUT_KEY.exec(t.idempotency_key);
+    return match ? [{ ...t, checkoutId: match[1] as string, capture: match[2] === 'capture' }] : [];
+  });
+  if (parsed.length === 0) return [];
+  const checkouts = await db
+    .selectFrom('checkouts')
+    .select(['id', 'provider_payment_id'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', [...new Set(parsed.map((t) => t.checkoutId))])
+    .execute();
+  const paymentOf = new Map(checkouts.map((c) => [c.id, c.provider_payment_id]));
+  return parsed.flatMap((t) => {
+    const paymentRef = paymentOf.get(t.checkoutId);
+    if (!paymentRef) return [];
+    return [
+      {
+        transferId: t.id,
+        paymentRef,
+        amount: t.amount,
+        currency: t.currency,
+        kind: t.capture ? ('charge' as const) : ('refund' as const),
+      },
+    ];
+  });
 }
 
 /**
