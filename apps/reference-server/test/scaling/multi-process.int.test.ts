@@ -237,7 +237,6 @@ describe(`several server processes (${testDatabaseKind})`, () => {
     };
 
     // Claims, one per process in turn: the payer's token is fetched once for all.
-    const claimIds: string[] = [];
     for (let i = 0; i < CLAIMS; i++) {
       const key = payerTenant.apiKey;
       const patientId = await created(send(key, i, 'POST', '/api/v1/patients', patientBody()));
@@ -252,7 +251,6 @@ describe(`several server processes (${testDatabaseKind})`, () => {
         }),
       );
       await created(send(key, i, 'POST', `/api/v1/claims/${claimId}/submit`, {}));
-      claimIds.push(claimId);
     }
     await waitUntil(
       async () => {
@@ -495,8 +493,11 @@ describe(`several server processes (${testDatabaseKind})`, () => {
       expect(skipped).toBe(ids.length - new Set(ids).size);
     }
 
+    step(
+      `${allIds.size} events; duplicates: receiver ${received.length - loadIds.size}, RabbitMQ ${rabbit.length - allIds.size}, JetStream ${nats.length - allIds.size}`,
+    );
+
     // After two kills and restarts, still one token request for the whole run.
     expect(tpa.fhir.tokenRequests).toBe(1);
-    expect(claimIds).toHaveLength(CLAIMS);
   }, 240_000);
 });
