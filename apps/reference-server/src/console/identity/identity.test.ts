@@ -11,6 +11,7 @@ import { operatorConfig } from '../config.ts';
 import { requireStaff } from './gate.ts';
 import { staffIdentity } from './identity.ts';
 import { claimValues, roleFromClaims } from './roles.ts';
+import { reachedOverHttps } from './routes.ts';
 import { cookieSealer, readSession, SESSION_COOKIE } from './session.ts';
 
 const SECRET = 'a session secret of at least thirty-two characters';
@@ -205,5 +206,20 @@ describe('central gate', () => {
         }),
       ),
     ).toThrow(/https/);
+  });
+});
+
+describe('Secure cookies', () => {
+  test('only when the browser reached the server over HTTPS', async () => {
+    const answer = async (policy: { publicUrl?: string; trustProxy: boolean }, headers = {}) => {
+      const app = new Hono<AppEnv>();
+      app.get('/ops', (c) => c.text(String(reachedOverHttps(c, policy))));
+      return (await app.request('http://10.0.0.5:8080/ops', { headers })).text();
+    };
+    expect(await answer({ trustProxy: false })).toBe('false');
+    expect(await answer({ publicUrl: 'https://ops.example', trustProxy: false })).toBe('true');
+    expect(await answer({ trustProxy: true }, { 'x-forwarded-proto': 'https' })).toBe('true');
+    // Without TRUST_PROXY the header is the client's and is ignored.
+    expect(await answer({ trustProxy: false }, { 'x-forwarded-proto': 'https' })).toBe('false');
   });
 });
