@@ -121,6 +121,13 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
     appendOnlyTables: ['operator_actions'],
     migrations: operatorActionMigrations,
     stop: closeStaffDirectories,
+    // One gate in front of every /ops route, whichever feature adds it.
+    guards(app: Hono<AppEnv>, context) {
+      const config = options.config ?? readSection(context.config, operatorConfig);
+      const gate = requireStaff(staffIdentity(config), context.now);
+      app.use('/ops', gate);
+      app.use('/ops/*', gate, sameOrigin(originPolicy(context.config)));
+    },
     routes(app: Hono<AppEnv>, context) {
       const { db, now } = context;
       const config = options.config ?? readSection(context.config, operatorConfig);
@@ -145,9 +152,6 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
       };
       const identity = staffIdentity(config);
       const policy = originPolicy(context.config);
-      const gate = requireStaff(identity, now);
-      app.use('/ops', gate);
-      app.use('/ops/*', gate, sameOrigin(policy));
       mountSignIn(app, {
         identity,
         policy,

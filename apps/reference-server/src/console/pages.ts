@@ -319,8 +319,8 @@ export function renderHl7RejectPage(reject: Hl7RejectSummary & { raw: string }, 
  */
 export function staffBar(staff: Staff | undefined): Markup | string {
   if (!staff) return '';
-  return html`<p class="muted" data-staff-role="${staff.role}">Signed in as <strong>${staff.name}</strong> · role: <strong>${staff.role}</strong>${staff.role === 'viewer' ? ' (read only)' : ''}
-<form method="post" action="/ops/sign-out" style="display:inline"><button type="submit">Sign out</button></form></p>`;
+  return html`<div class="muted" data-staff-role="${staff.role}">Signed in as <strong>${staff.name}</strong> · role: <strong>${staff.role}</strong>${staff.role === 'viewer' ? ' (read only)' : ''}
+<form method="post" action="/ops/sign-out" style="display:inline"><button type="submit">Sign out</button></form></div>`;
 }
 
 /**

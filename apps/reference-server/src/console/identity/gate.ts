@@ -97,7 +97,9 @@ export function requireStaff(
   return async (c, next) => {
     c.set('routeTemplate', '/ops');
     if (PUBLIC_PATHS.has(c.req.path)) return next();
-    if (!identity.basic && !identity.oidc) {
+    // A second gate on the same request (a feature's own) finds the staff already set.
+    let staff = c.get('staff');
+    if (!staff && !identity.basic && !identity.oidc) {
       return problemResponse(
         c,
         new ApiError(
@@ -106,8 +108,6 @@ export function requireStaff(
         ),
       );
     }
-    // A second gate on the same request (a feature's own) finds the staff already set.
-    let staff = c.get('staff');
     if (!staff) {
       try {
         const found = await authenticateStaff(identity, c, now());
