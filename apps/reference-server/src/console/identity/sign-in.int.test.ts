@@ -6,7 +6,8 @@
  * works), revokes it (and it stops working), and signs out; a viewer sees
  * the lists without one action button, and a post made by a form on the
  * viewer's own page is refused in words; an account with no operator role
- * is turned away. Nothing here sets a header a browser would not send.
+ * is turned away; the operator password (HTTP Basic) still signs in as a
+ * manager. Nothing here sets a header a browser would not send.
  *
  * Run alone: `pnpm vitest run src/console/identity/sign-in.int.test.ts`.
  */
@@ -233,6 +234,27 @@ describe('staff sign-in by OIDC in a browser', () => {
         .poll(() => page.locator('h1').textContent(), WAIT)
         .toBe('No access to the operator pages');
       expect((await context.cookies()).some((c) => c.name === 'cb_ops_session')).toBe(false);
+    } finally {
+      await context.close();
+    }
+  }, 240_000);
+
+  test('the operator password still signs in, as a manager, from the sign-in page', async () => {
+    // httpCredentials answer the browser's password box as a person would type into it.
+    const context = await browser.newContext({
+      httpCredentials: { username: 'ops', password: 'correct horse battery staple' },
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT.timeout);
+    try {
+      await page.goto(`${url}/ops`);
+      await page.getByRole('link', { name: 'Sign in with the operator user and password' }).click();
+      await page.waitForURL(`${url}/ops`, WAIT);
+      expect(await page.locator('[data-staff-role]').getAttribute('data-staff-role')).toBe(
+        'manager',
+      );
+      expect(await page.locator('[data-staff-role]').textContent()).toContain('Signed in as ops');
+      expect((await context.cookies()).some((c) => c.name === 'cb_ops_session')).toBe(true);
     } finally {
       await context.close();
     }
