@@ -64,6 +64,8 @@ export const operatorConfig = z.object({
     .string()
     .regex(/^[A-Za-z0-9.[\]:-]{1,300}$/, 'must be host:port')
     .optional(),
+  /** CA certificate(s) (PEM) of the staff directory's TLS certificate; with it the connection is TLS. */
+  OPS_STAFF_DIRECTORY_TLS_CA: z.string().min(1).max(100_000).optional(),
   /** Deadline of one call to the staff directory. */
   OPS_STAFF_DIRECTORY_TIMEOUT: durationMs('3s').pipe(z.number().min(100).max(60_000)),
 });

@@ -4,16 +4,23 @@
  * started ClinicBridge server whose `/ops` Basic sign-ins and roles come
  * from it — a manager acts, a viewer and a manager without the `ops.act`
  * permission are refused, an account with no role is refused — and, with
- * the directory down, sign-in and actions are refused, never let through.
+ * the directory down, sign-in and actions are refused, never let through;
+ * over TLS, the configured CA is required.
  *
  * Run alone: `pnpm vitest run src/console/identity/grpc-directory.int.test.ts`.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/helpers/http-server.ts';
+import { operatorConfig } from '../config.ts';
 import { consoleFeature } from '../feature.ts';
 import type { StaffDirectory } from './directory.ts';
 import { grpcStaffDirectory, staffDirectoryService } from './grpc-directory.ts';
+import { staffIdentity } from './identity.ts';
 
 interface Account {
   password: string;
@@ -211,5 +218,68 @@ describe('a started server signing staff in through the directory', () => {
     await expect(directory.authenticate('ada', 'ada long password')).rejects.toThrow(
       /did not answer/,
     );
+  });
+});
+
+describe('over TLS', () => {
+  test('with the directory CA the calls go through; a plaintext client is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cb-staff-tls-'));
+    const tls = new grpc.Server();
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=staff-directory',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'pipe' },
+      );
+      const cert = readFileSync(join(dir, 'cert.pem'));
+      tls.addService(staffDirectoryService(), handlers);
+      const port = await new Promise<number>((resolve, reject) =>
+        tls.bindAsync(
+          '127.0.0.1:0',
+          grpc.ServerCredentials.createSsl(null, [
+            { private_key: readFileSync(join(dir, 'key.pem')), cert_chain: cert },
+          ]),
+          (error, bound) => (error ? reject(error) : resolve(bound)),
+        ),
+      );
+      const identity = staffIdentity(
+        operatorConfig.parse({
+          OPS_STAFF_DIRECTORY_GRPC_URL: `127.0.0.1:${port}`,
+          OPS_STAFF_DIRECTORY_TLS_CA: cert.toString(),
+          OPS_STAFF_DIRECTORY_TIMEOUT: '20s',
+        }),
+      );
+      expect(await identity.directory?.authenticate('bob', 'bob long password')).toEqual({
+        subject: 'stf_bob',
+        name: 'Bob Viewer',
+      });
+      const plaintext = grpcStaffDirectory(`127.0.0.1:${port}`, 20_000);
+      await expect(plaintext.authenticate('bob', 'bob long password')).rejects.toThrow(
+        /did not answer/,
+      );
+      plaintext.close();
+      identity.directory?.close();
+    } finally {
+      tls.forceShutdown();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

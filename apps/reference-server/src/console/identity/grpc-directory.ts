@@ -43,19 +43,24 @@ type Unary = (
 ) => void;
 
 /**
- * A directory client of `address` (`host:port`, plaintext HTTP/2: keep it on
- * a private network or a service mesh).
+ * A directory client of `address` (`host:port`): over TLS when `tlsCa` (PEM)
+ * is given, which must sign the directory's certificate; else plaintext
+ * HTTP/2, for a private network or a service mesh only.
  *
  * @example
- * const directory = grpcStaffDirectory('127.0.0.1:50051', 3_000);
+ * const directory = grpcStaffDirectory('users.internal:50051', 3_000, caPem);
  * await directory.authenticate('ada', 'password');
  */
-export function grpcStaffDirectory(address: string, timeoutMs: number): StaffDirectory {
+export function grpcStaffDirectory(
+  address: string,
+  timeoutMs: number,
+  tlsCa?: string,
+): StaffDirectory {
   const Client = grpc.makeGenericClientConstructor(staffDirectoryService(), 'StaffDirectory');
-  const client = new Client(address, grpc.credentials.createInsecure()) as unknown as Record<
-    string,
-    Unary
-  >;
+  const credentials = tlsCa
+    ? grpc.credentials.createSsl(Buffer.from(tlsCa))
+    : grpc.credentials.createInsecure();
+  const client = new Client(address, credentials) as unknown as Record<string, Unary>;
   const call = <T>(method: string, request: unknown, shape: z.ZodType<T>): Promise<T> =>
     new Promise((resolve, reject) => {
       const unary = client[method];

@@ -39,11 +39,11 @@ export interface StaffIdentity {
 const directories = new Map<string, StaffDirectory>();
 
 /** One client per directory address, shared by every `/ops` page. */
-function directoryAt(address: string, timeoutMs: number): StaffDirectory {
-  const key = `${address}|${timeoutMs}`;
+function directoryAt(address: string, timeoutMs: number, tlsCa?: string): StaffDirectory {
+  const key = `${address}|${timeoutMs}|${tlsCa ?? ''}`;
   let directory = directories.get(key);
   if (!directory) {
-    directory = grpcStaffDirectory(address, timeoutMs);
+    directory = grpcStaffDirectory(address, timeoutMs, tlsCa);
     directories.set(key, directory);
   }
   return directory;
@@ -84,7 +84,11 @@ export function staffIdentity(config: OperatorConfig): StaffIdentity {
     });
   }
   const directory = config.OPS_STAFF_DIRECTORY_GRPC_URL
-    ? directoryAt(config.OPS_STAFF_DIRECTORY_GRPC_URL, config.OPS_STAFF_DIRECTORY_TIMEOUT)
+    ? directoryAt(
+        config.OPS_STAFF_DIRECTORY_GRPC_URL,
+        config.OPS_STAFF_DIRECTORY_TIMEOUT,
+        config.OPS_STAFF_DIRECTORY_TLS_CA,
+      )
     : null;
   return {
     config,
