@@ -180,6 +180,7 @@ export function createApp(deps: AppDeps, context = resolveAppContext(deps)): Hon
     trustProxy: config.TRUST_PROXY,
   });
   mountOpenApiRoutes(app, { serverUrl: config.PUBLIC_URL });
+  for (const feature of features) feature.guards?.(app, context);
   for (const feature of features) feature.routes?.(app, context);
 
   const handlers = featureHandlers(features, context);

@@ -100,6 +100,12 @@ export interface Feature {
   readonly config?: ConfigSection;
   /** Implementations of contract operations, by operation id. */
   readonly handlers?: HandlerMap | ((context: AppContext) => HandlerMap);
+  /**
+   * Middleware in front of routes of every feature (e.g. the gate of all
+   * `/ops` pages): mounted before any feature's `routes`, so a route another
+   * feature adds under the same path cannot slip past it.
+   */
+  readonly guards?: (app: Hono<AppEnv>, context: AppContext) => void;
   /** Routes outside the contract (mounted with request id, metrics and problem+json in place). */
   readonly routes?: (app: Hono<AppEnv>, context: AppContext) => void;
   /** Internal event subscribers, each with its own inbox. */

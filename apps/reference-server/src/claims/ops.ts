@@ -9,7 +9,7 @@ import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { recordOperatorAction } from '../console/audit.ts';
 import { operatorConfig } from '../console/config.ts';
-import { basicCredentials, requireOperator } from '../console/feature.ts';
+import { requireOperator } from '../console/feature.ts';
 import { opsHead, renderOpsErrorPage, timeAgo } from '../console/pages.ts';
 import { originPolicy, sameOrigin } from '../console/same-origin.ts';
 import { type AppContext, readSection } from '../feature.ts';
@@ -28,7 +28,7 @@ const CLAIM_ID = /^clm_[0-9A-Za-z]{16,64}$/;
  */
 export function mountClaimOpsRoutes(app: Hono<AppEnv>, context: AppContext): void {
   const { db, now } = context;
-  const guard = requireOperator(readSection(context.config, operatorConfig));
+  const guard = requireOperator(readSection(context.config, operatorConfig), context.now);
   app.use('/ops/claims', guard);
   app.use('/ops/claims/*', guard, sameOrigin(originPolicy(context.config)));
 
@@ -113,12 +113,13 @@ ${
         404,
       );
     }
-    const user = basicCredentials(c.req.header('authorization'))?.user ?? 'operator';
+    const staff = c.get('staff');
+    const user = staff.subject;
     // The console feature owns operator_actions; without it OPS_* is not read
     // and these pages stay closed, so this write never runs without the table.
     const audit = (outcome: string) =>
       recordOperatorAction(db, {
-        operator: user,
+        operator: staff,
         action: 'claim.redeliver',
         entityId: claim.id,
         tenantId: claim.tenant_id,

@@ -5,12 +5,14 @@
  * operator touches has none (an inbound webhook, a manual task, a
  * platform alert), so the console keeps its own trail; actions on a
  * tenant's data are also written to that tenant's audit log by the
- * services that perform them.
+ * services that perform them. Each row names the staff member by subject
+ * (`operator`), with their display name and role at the time.
  */
 import { newId } from '@clinicbridge/sdk/contract';
 import { type Kysely, sql } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import type { DB } from '../db/schema.ts';
+import type { Staff, StaffRole } from './identity/staff.ts';
 
 /**
  * A row of `operator_actions`.
@@ -29,6 +31,10 @@ export interface OperatorActionsTable {
   outcome: string;
   request_id: string | null;
   occurred_at: Date;
+  /** The staff member's role when they acted (null on rows from before roles). */
+  staff_role: StaffRole | null;
+  /** The staff member's display name when they acted. */
+  staff_name: string | null;
 }
 
 declare module '../db/schema.ts' {
@@ -74,6 +80,16 @@ export const operatorActionMigrations: Record<string, Migration> = {
       await db.schema.dropTable('operator_actions').ifExists().execute();
     },
   },
+  '0147-console-operator-staff-role': {
+    async up(db: AnyDb) {
+      await db.schema.alterTable('operator_actions').addColumn('staff_role', 'text').execute();
+      await db.schema.alterTable('operator_actions').addColumn('staff_name', 'text').execute();
+    },
+    async down(db: AnyDb) {
+      await db.schema.alterTable('operator_actions').dropColumn('staff_name').execute();
+      await db.schema.alterTable('operator_actions').dropColumn('staff_role').execute();
+    },
+  },
 };
 
 /**
@@ -83,7 +99,8 @@ export const operatorActionMigrations: Record<string, Migration> = {
  * await recordOperatorAction(db, { operator: 'ops', action: 'alert.resolve', entityId: 'alr_…', tenantId: null, outcome: 'resolved', requestId, now });
  */
 export interface OperatorAction {
-  operator: string;
+  /** The signed-in staff member (`c.get('staff')`); a bare name only where no staff is known. */
+  operator: Staff | string;
   action: string;
   entityId: string;
   tenantId: string | null;
@@ -99,11 +116,14 @@ export interface OperatorAction {
  * await recordOperatorAction(db, { operator: 'ops', action: 'manual_task.done', entityId: 'mt_…', tenantId: null, outcome: 'done', requestId: null, now: new Date() });
  */
 export async function recordOperatorAction(db: Kysely<DB>, action: OperatorAction): Promise<void> {
+  const staff = typeof action.operator === 'string' ? null : action.operator;
   await db
     .insertInto('operator_actions')
     .values({
       id: newId('aud'),
-      operator: action.operator,
+      operator: staff ? staff.subject : (action.operator as string),
+      staff_role: staff?.role ?? null,
+      staff_name: staff ? staff.name.slice(0, 300) : null,
       action: action.action,
       // Ids come from the URL: bound them so a hostile path cannot bloat the trail.
       entity_id: action.entityId.slice(0, 100),
@@ -119,10 +139,12 @@ export async function recordOperatorAction(db: Kysely<DB>, action: OperatorActio
  * A recorded operator action as the page shows it.
  *
  * @example
- * const row: OperatorActionRow = { operator: 'ops', action: 'alert.resolve', entityId: 'alr_…', tenantId: null, outcome: 'resolved', occurredAt: '…' };
+ * const row: OperatorActionRow = { operator: 'ops', staffRole: 'manager', action: 'alert.resolve', entityId: 'alr_…', tenantId: null, outcome: 'resolved', occurredAt: '…' };
  */
 export interface OperatorActionRow {
   operator: string;
+  /** The role they acted with (null on rows from before roles). */
+  staffRole: string | null;
   action: string;
   entityId: string;
   tenantId: string | null;
@@ -142,13 +164,22 @@ export async function listRecentOperatorActions(
 ): Promise<OperatorActionRow[]> {
   const rows = await db
     .selectFrom('operator_actions')
-    .select(['operator', 'action', 'entity_id', 'tenant_id', 'outcome', 'occurred_at'])
+    .select([
+      'operator',
+      'staff_role',
+      'action',
+      'entity_id',
+      'tenant_id',
+      'outcome',
+      'occurred_at',
+    ])
     .orderBy('occurred_at', 'desc')
     .orderBy('id', 'desc')
     .limit(Math.min(limit, 200))
     .execute();
   return rows.map((r) => ({
     operator: r.operator,
+    staffRole: r.staff_role,
     action: r.action,
     entityId: r.entity_id,
     tenantId: r.tenant_id,

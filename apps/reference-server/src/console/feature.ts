@@ -2,11 +2,12 @@
  * The operator pages at `/ops`: what failed and a button to act on it — open
  * alerts (resolve), inbound webhooks needing attention (retry), dead letters
  * (replay), disabled endpoints, manual tasks from the adapters (mark done), and the HL7
- * feed's failed messages (retry) and refusals (open the bytes). Server-rendered HTML behind HTTP Basic
- * (`OPS_USER` / `OPS_PASSWORD` or `OPS_PASSWORD_FILE`), with form posts
+ * feed's failed messages (retry) and refusals (open the bytes), and the
+ * tenants' integration tokens. Server-rendered HTML behind staff sign-in
+ * (OIDC, or HTTP Basic with `OPS_USER` / `OPS_PASSWORD` or the staff
+ * directory; see identity/), where only a manager may act, with form posts
  * checked for a same-origin `Origin` (CSRF, see same-origin.ts). Mounted as a {@link Feature}.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { type Feature, readSection } from '../feature.ts';
 import { listFailedHl7Messages, retryHl7Message } from '../hl7/console.ts';
@@ -18,7 +19,6 @@ import {
   resolveAlert,
   retryInboundWebhook,
 } from '../inbound/console.ts';
-import { ApiError, problemResponse } from '../kernel/problem.ts';
 import { completeManualTask, listOpenManualTasks } from '../manual-tasks/store.ts';
 import {
   listRecentOperatorActions,
@@ -26,6 +26,10 @@ import {
   recordOperatorAction,
 } from './audit.ts';
 import { type OperatorConfig, operatorConfig } from './config.ts';
+import { requireStaff } from './identity/gate.ts';
+import { closeStaffDirectories, staffIdentity } from './identity/identity.ts';
+import { mountSignIn } from './identity/routes.ts';
+import type { Staff } from './identity/staff.ts';
 import { renderHl7RejectPage, renderOpsErrorPage, renderOpsPage } from './pages.ts';
 import {
   clip,
@@ -35,6 +39,7 @@ import {
   tenantNames,
 } from './queries.ts';
 import { originPolicy, sameOrigin } from './same-origin.ts';
+import { mountTokenRoutes } from './tokens-routes.ts';
 
 /** Fixed notices, chosen by a key in the query string so nothing from the URL is echoed. */
 const NOTICES = {
@@ -58,72 +63,22 @@ const NOTICES = {
 
 type NoticeKey = keyof typeof NOTICES;
 
-const digest = (text: string) => createHash('sha256').update(text).digest();
+export { basicCredentials } from './identity/identity.ts';
 
 /**
- * The user and password of an HTTP Basic header, or null.
- *
- * @example
- * basicCredentials(c.req.header('authorization'))?.user; // 'ops'
- */
-export function basicCredentials(
-  header: string | undefined,
-): { user: string; password: string } | null {
-  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header ?? '');
-  if (!match?.[1]) return null;
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return null;
-  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-}
-
-/**
- * HTTP Basic for the operator pages (also those other features mount under `/ops`).
+ * The gate of the operator pages (also those other features mount under
+ * `/ops`): signs the staff member in (session cookie, OIDC, HTTP Basic or
+ * the staff directory), sets `c.get('staff')`, and lets any method but GET
+ * and HEAD through for a manager only (see identity/gate.ts).
  *
  * @example
  * app.use('/ops/claims/*', requireOperator(config), sameOrigin(originPolicy(context.config)));
  */
-export function requireOperator(config: OperatorConfig): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    c.set('routeTemplate', '/ops');
-    if (!config.OPS_PASSWORD) {
-      return problemResponse(
-        c,
-        new ApiError(
-          'service_unavailable',
-          'The operator pages are closed: set OPS_PASSWORD or OPS_PASSWORD_FILE to open them.',
-        ),
-      );
-    }
-    const given = basicCredentials(c.req.header('authorization'));
-    // Hash both sides so the comparison takes the same time whatever the lengths.
-    const ok =
-      given !== null &&
-      timingSafeEqual(digest(given.user), digest(config.OPS_USER)) &&
-      timingSafeEqual(digest(given.password), digest(config.OPS_PASSWORD));
-    if (!ok) {
-      const challenge = 'Basic realm="ClinicBridge operations", charset="UTF-8"';
-      // A person who cancelled the browser's sign-in box reads this: a page, not JSON.
-      if (c.req.header('accept')?.includes('text/html')) {
-        c.header('WWW-Authenticate', challenge);
-        c.header('Cache-Control', 'no-store');
-        return c.html(
-          renderOpsErrorPage(
-            'Sign in required',
-            'These pages need the operator user and password (OPS_USER / OPS_PASSWORD on the server). Reload the page to be asked again.',
-          ),
-          401,
-        );
-      }
-      const res = problemResponse(
-        c,
-        new ApiError('unauthenticated', 'Sign in with the operator user and password.'),
-      );
-      res.headers.set('WWW-Authenticate', challenge);
-      return res;
-    }
-    await next();
-  };
+export function requireOperator(
+  config: OperatorConfig,
+  now: () => Date = () => new Date(),
+): MiddlewareHandler<AppEnv> {
+  return requireStaff(staffIdentity(config), now);
 }
 
 /**
@@ -143,8 +98,13 @@ function back(c: Context<AppEnv>, notice: NoticeKey) {
   return c.redirect(`/ops?notice=${notice}`, 303);
 }
 
+/** The signed-in staff member (the gate has set it on every `/ops` route). */
+function staffOf(c: Context<AppEnv>): Staff {
+  return c.get('staff');
+}
+
 function operatorOf(c: Context<AppEnv>): string {
-  return basicCredentials(c.req.header('authorization'))?.user ?? 'operator';
+  return staffOf(c).subject;
 }
 
 /**
@@ -160,6 +120,14 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
     tables: ['operator_actions'],
     appendOnlyTables: ['operator_actions'],
     migrations: operatorActionMigrations,
+    stop: closeStaffDirectories,
+    // One gate in front of every /ops route, whichever feature adds it.
+    guards(app: Hono<AppEnv>, context) {
+      const config = options.config ?? readSection(context.config, operatorConfig);
+      const gate = requireStaff(staffIdentity(config), context.now);
+      app.use('/ops', gate);
+      app.use('/ops/*', gate, sameOrigin(originPolicy(context.config)));
+    },
     routes(app: Hono<AppEnv>, context) {
       const { db, now } = context;
       const config = options.config ?? readSection(context.config, operatorConfig);
@@ -172,7 +140,7 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
         tenantId: string | null = null,
       ) => {
         await recordOperatorAction(db, {
-          operator: operatorOf(c),
+          operator: staffOf(c),
           action,
           entityId: c.req.param('id') ?? '',
           tenantId,
@@ -182,8 +150,24 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
         });
         return back(c, outcome);
       };
-      app.use('/ops', requireOperator(config));
-      app.use('/ops/*', requireOperator(config), sameOrigin(originPolicy(context.config)));
+      const identity = staffIdentity(config);
+      const policy = originPolicy(context.config);
+      mountSignIn(app, {
+        identity,
+        policy,
+        now,
+        audit: (c, staff, action) =>
+          recordOperatorAction(db, {
+            operator: staff,
+            action,
+            entityId: staff.subject,
+            tenantId: null,
+            outcome: staff.via,
+            requestId: c.get('requestId') ?? null,
+            now: now(),
+          }),
+      });
+      mountTokenRoutes(app, { db, now });
       app.get('/ops', async (c) => {
         const [
           alerts,
@@ -226,6 +210,7 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
             tenantNames: names,
             notice: key && Object.hasOwn(NOTICES, key) ? NOTICES[key as NoticeKey] : null,
             now: now(),
+            staff: staffOf(c),
           }),
         );
       });
@@ -269,7 +254,7 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
         }
         // The bytes may hold patient data: who opened them is on the record.
         await recordOperatorAction(db, {
-          operator: operatorOf(c),
+          operator: staffOf(c),
           action: 'hl7_reject.view',
           entityId: reject.id,
           tenantId: null,

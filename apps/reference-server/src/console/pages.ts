@@ -11,6 +11,7 @@ import type { Hl7RejectSummary } from '../hl7/rejects.ts';
 import type { InboundWebhookSummary } from '../inbound/console.ts';
 import type { ManualTaskRow } from '../manual-tasks/store.ts';
 import type { OperatorActionRow } from './audit.ts';
+import type { Staff } from './identity/staff.ts';
 import type { DeadLetterRow, DisabledEndpointRow } from './queries.ts';
 
 type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -50,6 +51,8 @@ export interface OpsView {
   notice: { text: string; error: boolean } | null;
   /** The time relative times are counted from. */
   now: Date;
+  /** Who is signed in: a viewer gets no action buttons. */
+  staff?: Staff | undefined;
 }
 
 const STYLE = `
@@ -121,7 +124,7 @@ function tenantLabel(id: string | null, names: ReadonlyMap<string, string>): Mar
   return name ? html`<span title="${id}">${name}</span>` : html`<code>${id}</code>`;
 }
 
-function action(path: string, label: string): Markup {
+function actionForm(path: string, label: string): Markup {
   return html`<form method="post" action="${path}"><button type="submit">${label}</button></form>`;
 }
 
@@ -167,6 +170,8 @@ export function opsHead(title: string, extraStyle = ''): Markup {
  */
 export function renderOpsPage(view: OpsView): Markup {
   const { now, tenantNames: names } = view;
+  const viewer = view.staff?.role === 'viewer';
+  const action = (path: string, label: string) => (viewer ? '' : actionForm(path, label));
   const when = (iso: string) => timeAgo(iso, now);
   const alerts = view.alerts.map((a) => [
     html`<code>${a.id}</code>`,
@@ -247,8 +252,8 @@ export function renderOpsPage(view: OpsView): Markup {
   ]);
   return html`<!doctype html>
 <html lang="en">${opsHead('ClinicBridge operations')}
-<body><h1>ClinicBridge operations</h1>
-<p><a href="/ops/claims">Claim history and re-delivery</a> · <a href="/ops/reconciliation">Reconciliation breaks</a></p>
+<body>${staffBar(view.staff)}<h1>ClinicBridge operations</h1>
+<p><a href="/ops/tokens">Integration tokens</a> · <a href="/ops/claims">Claim history and re-delivery</a> · <a href="/ops/reconciliation">Reconciliation breaks</a></p>
 ${
   view.notice
     ? view.notice.error
@@ -303,5 +308,37 @@ export function renderHl7RejectPage(reject: Hl7RejectSummary & { raw: string }, 
 <p>${reject.reason}</p>
 <p class="empty">These bytes may hold patient data: do not copy them outside the operations team.</p>
 <pre>${text}</pre>
+</body></html>`;
+}
+
+/**
+ * Who is signed in, their role, and the sign-out button (a POST form: same-origin checked).
+ *
+ * @example
+ * html`<body>${staffBar(c.get('staff'))}…`;
+ */
+export function staffBar(staff: Staff | undefined): Markup | string {
+  if (!staff) return '';
+  return html`<div class="muted" data-staff-role="${staff.role}">Signed in as <strong>${staff.name}</strong> · role: <strong>${staff.role}</strong>${staff.role === 'viewer' ? ' (read only)' : ''}
+<form method="post" action="/ops/sign-out" style="display:inline"><button type="submit">Sign out</button></form></div>`;
+}
+
+/**
+ * The page a person meets before signing in when single sign-on is set up.
+ *
+ * @example
+ * return c.html(renderSignInPage({ oidc: true, basic: false }), 401);
+ */
+export function renderSignInPage(options: {
+  oidc: boolean;
+  basic: boolean;
+  message?: string;
+}): Markup {
+  return html`<!doctype html>
+<html lang="en">${opsHead('Sign in — ClinicBridge operations')}
+<body><h1>ClinicBridge operations</h1>
+${options.message ? html`<p class="notice" role="status">${options.message}</p>` : ''}
+${options.oidc ? html`<p><a href="/ops/sign-in">Sign in with single sign-on</a></p>` : ''}
+${options.basic ? html`<p><a href="/ops/sign-in/basic">Sign in with the operator user and password</a></p>` : ''}
 </body></html>`;
 }

@@ -222,3 +222,22 @@ export async function replayDeadLetterAsOperator(
     return { outcome: 'replayed', tenantId: row.tenant_id };
   });
 }
+
+/**
+ * The tenants, by name (at most `limit`), for the operator's tenant picker.
+ *
+ * @example
+ * const tenants = await listTenantsByName(db); // [{ id: 'ten_…', name: 'Clinic 1' }]
+ */
+export async function listTenantsByName(
+  db: Kysely<DB>,
+  limit = 500,
+): Promise<{ id: string; name: string }[]> {
+  return db
+    .selectFrom('tenants')
+    .select(['id', 'name'])
+    .orderBy('name')
+    .orderBy('id')
+    .limit(Math.min(limit, 1_000))
+    .execute();
+}

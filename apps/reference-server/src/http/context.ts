@@ -3,6 +3,7 @@
  * authentication, who is calling for which tenant with which scopes.
  * Handlers read them through Hono's typed variables, never by casting.
  */
+import type { Staff } from '../console/identity/staff.ts';
 import type { AuthContext } from '../kernel/caller.ts';
 
 export type { AuthContext, Tier } from '../kernel/caller.ts';
@@ -19,5 +20,7 @@ export interface AppEnv {
     auth: AuthContext;
     /** Route template for metrics, e.g. `/api/v1/appointments/:appointmentId`. */
     routeTemplate: string;
+    /** The signed-in staff member on `/ops` pages (set by the console's gate). */
+    staff: Staff;
   };
 }

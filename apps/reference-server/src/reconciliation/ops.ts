@@ -11,7 +11,7 @@ import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { recordOperatorAction } from '../console/audit.ts';
 import { operatorConfig } from '../console/config.ts';
-import { basicCredentials, requireOperator } from '../console/feature.ts';
+import { requireOperator } from '../console/feature.ts';
 import { opsHead, renderOpsErrorPage, timeAgo } from '../console/pages.ts';
 import { originPolicy, sameOrigin } from '../console/same-origin.ts';
 import { type AppContext, readSection } from '../feature.ts';
@@ -57,7 +57,7 @@ function breakRow(b: ReconciliationBreak & { tenantId: string }, now: Date) {
  */
 export function mountReconciliationOpsRoutes(app: Hono<AppEnv>, context: AppContext): void {
   const { db, now } = context;
-  const guard = requireOperator(readSection(context.config, operatorConfig));
+  const guard = requireOperator(readSection(context.config, operatorConfig), context.now);
   app.use('/ops/reconciliation', guard);
   app.use('/ops/reconciliation/*', guard, sameOrigin(originPolicy(context.config)));
 
@@ -114,7 +114,8 @@ ${open.map((b) => breakRow(b, at))}
         row ? 400 : 404,
       );
     }
-    const user = basicCredentials(c.req.header('authorization'))?.user ?? 'operator';
+    const staff = c.get('staff');
+    const user = staff.subject;
     await db.transaction().execute((trx) =>
       resolveBreak(
         trx,
@@ -131,7 +132,7 @@ ${open.map((b) => breakRow(b, at))}
     // The console feature owns operator_actions; without it OPS_* is not read
     // and these pages stay closed, so this write never runs without the table.
     await recordOperatorAction(db, {
-      operator: user,
+      operator: staff,
       action: 'reconciliation_break.resolve',
       entityId: row.id,
       tenantId: row.tenant_id,
