@@ -196,8 +196,8 @@ beforeAll(async () => {
 }, 60_000); // a fresh database with every migration: slow on a loaded machine
 afterAll(() => t?.close());
 
-const page = () => t.app.request('/ops', { headers: { authorization: auth() } });
-const post = (path: string, headers: Record<string, string> = { origin: ORIGIN }) =>
+const page = (path = '/ops') => t.app.request(path, { headers: { authorization: auth() } });
+const post = (path: string, headers: Record<string, string> = { origin: ORIGIN }, body = '') =>
   t.app.request(path, {
     method: 'POST',
     headers: {
@@ -205,7 +205,7 @@ const post = (path: string, headers: Record<string, string> = { origin: ORIGIN }
       'content-type': 'application/x-www-form-urlencoded',
       ...headers,
     },
-    body: '',
+    body,
   });
 
 describe('access', () => {
@@ -269,22 +269,28 @@ describe('content', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     const body = await res.text();
     for (const needle of [
-      'webhook_endpoint_disabled',
+      'webhook endpoint disabled',
       'inb_failed0001',
       'inb_unparse001',
       'body is not JSON',
       'dlv_dead0001',
-      'HTTP 500',
+      'Answered 500 Internal Server Error',
       'whep_gone0001',
       'endpoint answered 410 Gone',
       '/ops/dead-letters/dlv_dead0001/replay',
       '/ops/inbound/inb_failed0001/retry',
-      'mt_flight0001',
-      'trip_42',
-      'circuit_open',
-      '/ops/manual-tasks/mt_flight0001/done',
+      '1 manual task waiting',
     ])
       expect(body).toContain(needle);
+    const tasks = await (await page('/ops/tasks')).text();
+    for (const needle of [
+      'mt_flight0001',
+      'trip_42',
+      'circuit open',
+      '/ops/manual-tasks/mt_flight0001/done',
+      '/ops/manual-tasks/mt_flight0001/assign',
+    ])
+      expect(tasks).toContain(needle);
     // The unparseable one cannot be retried: its sender must fix it.
     expect(body).not.toContain('/ops/inbound/inb_unparse001/retry');
   });
@@ -293,28 +299,31 @@ describe('content', () => {
     const body = await (await page()).text();
     expect(body).toContain('<meta name="referrer" content="same-origin">');
     expect(body).toContain(`<span title="${tenantId}">Clinic 1</span>`);
-    expect(body).toContain('<span title="whep_live0001">Front desk app</span>');
-    expect(body).toMatch(
-      /<time datetime="2026-11-22T08:00:00.000Z" title="2026-11-22T08:00:00.000Z">[^<]*ago<\/time>/,
+    expect(body).toContain(
+      '<a href="/ops/endpoints/whep_live0001" title="https://partner.example.com/live">Front desk app</a>',
     );
-    expect(body).toContain('HTTP 410');
+    expect(body).toMatch(
+      /<time datetime="2026-11-22T08:00:00.000Z" title="2026-11-22 08:00:00 UTC">[^<]*ago<\/time>/,
+    );
+    expect(body).toContain('Answered 410 Gone: the receiver says this endpoint is gone for good.');
     expect(body).not.toContain('HTTP 410 · HTTP 410');
-    expect(body).toMatch(/whep_gone0001<\/code> <strong>\(disabled\)<\/strong>/);
+    // An endpoint without a description goes by its address, without user or query.
+    expect(body).toMatch(
+      /title="https:\/\/partner.example.com\/hook">https:\/\/partner.example.com\/hook<\/a> <strong>\(disabled\)<\/strong>/,
+    );
   });
 
-  test('hostile strings are escaped, and no URL, secret, payload or response body is shown', async () => {
-    const body = await (await page()).text();
+  test('hostile strings are escaped, and no URL secret, payload or response body is shown', async () => {
+    const body = [
+      await (await page()).text(),
+      await (await page('/ops/endpoints')).text(),
+      await (await page('/ops/endpoints/whep_gone0001')).text(),
+      await (await page('/ops/tasks')).text(),
+    ].join('\n');
     expect(body).not.toContain('<script>alert');
     expect(body).not.toContain('<img src=x');
     expect(body).toContain('&lt;script&gt;');
-    for (const leak of [
-      's3cr3t',
-      'partner.example.com',
-      'secret-token',
-      'whsec_',
-      'Ada Lovelace',
-      'U12345678',
-    ])
+    for (const leak of ['s3cr3t', 'key=', 'secret-token', 'whsec_', 'Ada Lovelace', 'U12345678'])
       expect(body).not.toContain(leak);
   });
 });
@@ -417,6 +426,40 @@ describe('actions', () => {
     ]);
   });
 
+  test('a task is assigned to the operator who takes it and handed back; the redirect stays on the console', async () => {
+    const { db } = t.database;
+    const assign = await post(
+      '/ops/manual-tasks/mt_flight0001/assign',
+      undefined,
+      'back=%2Fops%2Ftasks',
+    );
+    expect(assign.status).toBe(303);
+    expect(assign.headers.get('location')).toBe('/ops/tasks?notice=assigned');
+    const assigned = await db
+      .selectFrom('manual_tasks')
+      .select('assigned_to')
+      .where('id', '=', 'mt_flight0001')
+      .executeTakeFirstOrThrow();
+    expect(assigned.assigned_to).toBe('ops');
+    const tasks = await (await page('/ops/tasks')).text();
+    expect(tasks).toContain('/ops/manual-tasks/mt_flight0001/unassign');
+    expect((await post('/ops/manual-tasks/mt_flight0001/assign')).headers.get('location')).toBe(
+      '/ops?notice=unchanged',
+    );
+    const evil = await post(
+      '/ops/manual-tasks/mt_flight0001/unassign',
+      undefined,
+      'back=https%3A%2F%2Fevil.example%2F',
+    );
+    expect(evil.headers.get('location')).toBe('/ops?notice=unassigned');
+    const back = await db
+      .selectFrom('manual_tasks')
+      .select('assigned_to')
+      .where('id', '=', 'mt_flight0001')
+      .executeTakeFirstOrThrow();
+    expect(back.assigned_to).toBeNull();
+  });
+
   test('the database sink stores a task once; marking it done records who and takes it off the page', async () => {
     const { db } = t.database;
     expect(await db.selectFrom('manual_tasks').select('id').execute()).toEqual([
@@ -434,7 +477,9 @@ describe('actions', () => {
       .where('id', '=', 'mt_flight0001')
       .executeTakeFirstOrThrow();
     expect(row.done_by).toBe('ops');
-    expect(await (await page()).text()).not.toContain('/ops/manual-tasks/mt_flight0001/done');
+    expect(await (await page('/ops/tasks')).text()).not.toContain(
+      '/ops/manual-tasks/mt_flight0001/done',
+    );
     expect((await post('/ops/manual-tasks/mt_flight0001/done')).headers.get('location')).toBe(
       '/ops?notice=unchanged',
     );
