@@ -147,8 +147,8 @@ const NAV: readonly [path: string, label: string][] = [
   ['/ops/endpoints', 'Webhook endpoints'],
   ['/ops/tasks', 'Manual tasks'],
   ['/ops/providers', 'Providers'],
-  ['/ops/claims', 'Claims'],
-  ['/ops/reconciliation', 'Reconciliation'],
+  ['/ops/claims', 'Claim history'],
+  ['/ops/reconciliation', 'Reconciliation breaks'],
 ];
 
 /**
