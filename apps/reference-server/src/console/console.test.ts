@@ -263,6 +263,68 @@ describe('access', () => {
 });
 
 describe('content', () => {
+  test("an endpoint's page lists its deliveries with each attempt in words; an unknown one is a readable 404", async () => {
+    const { db } = t.database;
+    const now = Date.now();
+    await db
+      .insertInto('deliveries')
+      .values({
+        id: 'dlv_retry0001',
+        tenant_id: tenantId,
+        event_id: 'evt_retry0001',
+        endpoint_id: 'whep_live0001',
+        event_type: 'patient.updated',
+        status: 'failed',
+        attempt_count: 2,
+        schedule_step: 2,
+        next_attempt_at: new Date(now + 5 * 60_000),
+        last_attempt_at: new Date(now - 60_000),
+        lease_owner: null,
+        lease_expires_at: null,
+        created_at: new Date(now - 10 * 60_000),
+        updated_at: new Date(now - 60_000),
+      })
+      .execute();
+    await db
+      .insertInto('delivery_attempts')
+      .values(
+        [
+          { id: 'att_retry01', at: now - 10 * 60_000, status: null, error: 'connection refused' },
+          { id: 'att_retry02', at: now - 60_000, status: 503, error: 'HTTP 503' },
+        ].map((a) => ({
+          id: a.id,
+          delivery_id: 'dlv_retry0001',
+          tenant_id: tenantId,
+          attempted_at: new Date(a.at),
+          response_status: a.status,
+          latency_ms: 30,
+          error: a.error,
+          response_snippet: 'patient Ada Lovelace',
+          worker: 'w1',
+        })),
+      )
+      .execute();
+    const res = await page('/ops/endpoints/whep_live0001');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const body = await res.text();
+    expect(body).toContain('<h1>Front desk app</h1>');
+    expect(body).toContain('https://partner.example.com/live');
+    expect(body).toMatch(/failed, will retry; next try <time[^>]*>in [45] min<\/time>/);
+    expect(body).toMatch(
+      /<li><time[^>]*>(9|10) min ago<\/time>: Could not connect: nothing is listening at that address\./,
+    );
+    expect(body).toMatch(
+      /<li><time[^>]*>(1|2) min ago<\/time>: Answered 503 Service Unavailable: it is unavailable for now\./,
+    );
+    expect(body).not.toContain('Ada Lovelace');
+    const list = await (await page('/ops/endpoints')).text();
+    expect(list).toContain('<a href="/ops/endpoints/whep_live0001"');
+    const missing = await page('/ops/endpoints/whep_nope');
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('No such webhook endpoint');
+  });
+
   test('lists alerts, inbound webhooks needing attention, dead letters and disabled endpoints', async () => {
     const res = await page();
     expect(res.status).toBe(200);
