@@ -35,6 +35,7 @@ let running: TestServer;
 let browser: Browser;
 let url: string;
 let tenantId: string;
+let facilityId: string;
 const api = tenantClient(() => running);
 const LIVE = { pollMs: 200, heartbeatMs: 500, maxConnections: 4 };
 
@@ -149,7 +150,7 @@ async function seed() {
     status: 'ok',
     durationSeconds: 0.2,
   });
-  const facilityId = await registerFacility(
+  facilityId = await registerFacility(
     db,
     { tenantId, sendingFacility: 'CITYHOSP', allowedSources: ['127.0.0.1/32'] },
     at,
@@ -407,23 +408,150 @@ test('at phone width (375 px) no page scrolls sideways', async () => {
   await page.context().close();
 }, 120_000);
 
-test('at phone width, an action is clicked and its notice read', async () => {
+/** Items for the phone-width test to act on, beside those the desktop test used up. */
+async function seedForPhone() {
+  const { db } = running.server.database;
+  const at = new Date(Date.now() - 30 * 60_000);
+  await raiseAlert(db, {
+    tenantId,
+    kind: 'inbound_webhook_failed',
+    message: 'A payment webhook keeps failing.',
+    details: {},
+    now: at,
+  });
+  await db
+    .insertInto('inbound_webhooks')
+    .values({
+      id: 'inb_phone0001',
+      provider: 'payments',
+      provider_event_id: 'evt_phone1',
+      event_type: 'payment.failed',
+      status: 'failed',
+      reason: 'no invoice inv_405',
+      raw_body: '{}',
+      attempts: 5,
+      next_attempt_at: null,
+      received_at: at,
+      processed_at: null,
+    })
+    .execute();
+  await db
+    .insertInto('deliveries')
+    .values({
+      id: 'dlv_phone0001',
+      tenant_id: tenantId,
+      event_id: 'evt_dlv_phone0001',
+      endpoint_id: 'whep_live0001',
+      event_type: 'invoice.issued',
+      status: 'dead',
+      attempt_count: 8,
+      schedule_step: 8,
+      next_attempt_at: null,
+      last_attempt_at: at,
+      lease_owner: null,
+      lease_expires_at: null,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+  await new DatabaseManualTaskSink(db).record({
+    id: 'mt_phone0001',
+    kind: 'travel',
+    provider: 'amadeus',
+    operation: 'hotels.book',
+    subjectRef: 'trip_43',
+    summary: 'Book the hotel by phone',
+    reason: 'circuit_open',
+    details: {},
+    createdAt: at.toISOString(),
+  });
+  await db
+    .insertInto('hl7_messages')
+    .values({
+      id: 'hl7_phone0001',
+      tenant_id: tenantId,
+      facility_id: facilityId,
+      sending_application: 'ADT1',
+      sending_facility: 'CITYHOSP',
+      control_id: 'MSG00002',
+      message_type: 'ADT',
+      trigger_event: 'A08',
+      version: '2.5',
+      raw: 'MSH|^~\\&|ADT1|CITYHOSP|||20261122||ADT^A08|MSG00002|P|2.5',
+      source_address: '127.0.0.1',
+      status: 'failed',
+      reason: 'unknown patient class Z',
+      attempts: 3,
+      received_at: at,
+      processed_at: null,
+    })
+    .execute();
+}
+
+test('at phone width (375 px), every action is clicked and its notice read, and nothing scrolls sideways', async () => {
+  await seedForPhone();
   const page = await signedIn({ width: 375, height: 812 });
+  const fitsWidth = async () => {
+    const size = await page.evaluate(() => ({
+      scrollWidth: (document.scrollingElement as Element).scrollWidth,
+      innerWidth: window.innerWidth,
+    }));
+    expect(size.innerWidth).toBe(375);
+    expect(size.scrollWidth, page.url()).toBeLessThanOrEqual(size.innerWidth);
+  };
+  await page.goto(`${url}/ops`);
+  await page.getByRole('heading', { name: 'ClinicBridge operations' }).waitFor(WAIT);
+
+  await press(page, 'A payment webhook keeps failing.', 'Resolve', /\/ops\?notice=resolved/);
+  expect(await notice(page)).toBe('Alert resolved.');
+  await fitsWidth();
+  await press(page, 'inb_phone0001', 'Retry', /\/ops\?notice=retried/);
+  expect(await notice(page)).toBe('Inbound webhook queued for processing again.');
+  await press(page, 'hl7_phone0001', 'Retry', /\/ops\?notice=hl7retried/);
+  expect(await notice(page)).toBe('HL7 message queued to be applied again.');
+  await press(page, 'dlv_phone0001', 'Replay', /\/ops\?notice=replayed/);
+  expect(await notice(page)).toContain('Dead letter replayed');
+  await fitsWidth();
+
   await page.goto(`${url}/ops/endpoints/whep_gone0001`);
   await page.getByRole('heading', { name: 'Old billing system' }).waitFor(WAIT);
-  await page
-    .locator('tr', { hasText: 'dlv_gone0001' })
-    .getByRole('button', { name: 'Replay' })
-    .click();
-  await page.waitForURL(/\/ops\/endpoints\/whep_gone0001\?notice=endpoint_disabled/, WAIT);
+  await press(
+    page,
+    'dlv_gone0001',
+    'Replay',
+    /\/ops\/endpoints\/whep_gone0001\?notice=endpoint_disabled/,
+  );
   expect(await page.getByRole('alert').textContent(WAIT)).toContain('Not replayed');
-  const root = await page.evaluate(() => ({
-    scrollWidth: (document.scrollingElement as Element).scrollWidth,
-    innerWidth: window.innerWidth,
-  }));
-  expect(root.scrollWidth).toBeLessThanOrEqual(root.innerWidth);
+  await fitsWidth();
+
+  await page.goto(`${url}/ops/tasks`);
+  await page.getByRole('heading', { name: 'Manual tasks' }).waitFor(WAIT);
+  await press(page, 'Book the hotel by phone', 'Assign to me', /\/ops\/tasks\?notice=assigned/);
+  expect(await notice(page)).toBe('Manual task assigned to you.');
+  await fitsWidth();
+  await press(page, 'Book the hotel by phone', 'Unassign', /\/ops\/tasks\?notice=unassigned/);
+  expect(await notice(page)).toBe('Manual task handed back: nobody has it now.');
+  await press(page, 'Book the hotel by phone', 'Mark done', /\/ops\/tasks\?notice=done/);
+  expect(await notice(page)).toBe('Manual task marked done.');
+  await fitsWidth();
+
+  const actions = await running.server.database.db
+    .selectFrom('operator_actions')
+    .select(['action', 'outcome'])
+    .where('entity_id', 'like', '%phone%')
+    .orderBy('occurred_at')
+    .orderBy('id')
+    .execute();
+  expect(actions).toEqual([
+    { action: 'inbound_webhook.retry', outcome: 'retried' },
+    { action: 'hl7_message.retry', outcome: 'hl7retried' },
+    { action: 'dead_letter.replay', outcome: 'replayed' },
+    { action: 'manual_task.assign', outcome: 'assigned' },
+    { action: 'manual_task.unassign', outcome: 'unassigned' },
+    { action: 'manual_task.done', outcome: 'done' },
+  ]);
   await page.context().close();
-}, 120_000);
+}, 180_000);
 
 test('a change made through the API appears on the open page without reload', async () => {
   const page = await signedIn({ width: 1280, height: 900 });
