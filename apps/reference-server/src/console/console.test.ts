@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/helpers/app.ts';
 import { raiseAlert } from '../alerts/raise.ts';
-import { DatabaseManualTaskSink } from '../manual-tasks/store.ts';
+import { assignManualTask, DatabaseManualTaskSink } from '../manual-tasks/store.ts';
+import { changedTopics, databaseFingerprint } from './changes.ts';
 import { operatorConfig } from './config.ts';
 import { consoleFeature } from './feature.ts';
 
@@ -567,4 +568,38 @@ describe('actions', () => {
     ).text();
     expect(echoed).not.toContain('&lt;script&gt;alert(&quot;x');
   });
+});
+
+test('the live feed sees a delivery changing state, a task taken, an alert raised, an endpoint changed', async () => {
+  const { db } = t.database;
+  const before = await databaseFingerprint(db);
+  expect(changedTopics(before, await databaseFingerprint(db))).toEqual([]);
+  await db
+    .updateTable('deliveries')
+    .set({ status: 'succeeded', updated_at: new Date() })
+    .where('status', 'in', ['pending', 'failed'])
+    .execute();
+  const delivered = await databaseFingerprint(db);
+  expect(changedTopics(before, delivered)).toEqual(['deliveries']);
+  await raiseAlert(db, { tenantId, kind: 'x', message: 'x', details: {}, now: new Date() });
+  await new DatabaseManualTaskSink(db).record({
+    id: 'mt_live0001',
+    kind: 'travel',
+    provider: 'amadeus',
+    operation: 'flights.book',
+    subjectRef: 'trip_9',
+    summary: 'Call the airline',
+    reason: 'circuit_open',
+    details: {},
+    createdAt: new Date().toISOString(),
+  });
+  const raised = await databaseFingerprint(db);
+  expect(changedTopics(delivered, raised)).toEqual(['alerts', 'tasks']);
+  await assignManualTask(db, 'mt_live0001', 'ops', new Date(Date.now() + 1_000));
+  await db
+    .updateTable('webhook_endpoints')
+    .set({ enabled: false, updated_at: new Date(Date.now() + 1_000) })
+    .where('id', '=', 'whep_live0001')
+    .execute();
+  expect(changedTopics(raised, await databaseFingerprint(db))).toEqual(['endpoints', 'tasks']);
 });
