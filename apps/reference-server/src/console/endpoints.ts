@@ -15,6 +15,8 @@ type AnyDb = Kysely<any>;
 
 /**
  * The index the endpoint page reads deliveries by (newest first per endpoint).
+ * Built in the migration's transaction (not `concurrently`): on a very large
+ * `deliveries` table, writes wait while it builds, at the upgrade.
  *
  * @example
  * const features: Feature[] = [{ name: 'console', migrations: { ...endpointPageMigrations } }];
