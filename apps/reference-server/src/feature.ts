@@ -118,6 +118,8 @@ export interface Feature {
   readonly start?: (context: AppContext) => void | Promise<void>;
   /** Releases what `start` or `jobs` acquired; called in reverse order on shutdown. */
   readonly stop?: () => void | Promise<void>;
+  /** Ends long-lived responses (event streams) when shutdown begins, before the server waits for its requests. */
+  readonly drain?: () => void;
 }
 
 /**

@@ -218,6 +218,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const close = () => {
     closing ??= (async () => {
       clearInterval(purge);
+      for (const feature of features) feature.drain?.();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
       server.closeIdleConnections();

@@ -10,7 +10,7 @@ import { html } from 'hono/html';
 import { recordOperatorAction } from '../console/audit.ts';
 import { operatorConfig } from '../console/config.ts';
 import { requireOperator } from '../console/feature.ts';
-import { opsHead, renderOpsErrorPage, timeAgo } from '../console/pages.ts';
+import { opsHead, renderOpsErrorPage, timeAgo } from '../console/pages/layout.ts';
 import { originPolicy, sameOrigin } from '../console/same-origin.ts';
 import { type AppContext, readSection } from '../feature.ts';
 import type { AppEnv } from '../http/context.ts';

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/helpers/app.ts';
 import { raiseAlert } from '../alerts/raise.ts';
-import { DatabaseManualTaskSink } from '../manual-tasks/store.ts';
+import { assignManualTask, DatabaseManualTaskSink } from '../manual-tasks/store.ts';
+import { changedTopics, databaseFingerprint } from './changes.ts';
 import { operatorConfig } from './config.ts';
 import { consoleFeature } from './feature.ts';
 
@@ -196,8 +197,8 @@ beforeAll(async () => {
 }, 60_000); // a fresh database with every migration: slow on a loaded machine
 afterAll(() => t?.close());
 
-const page = () => t.app.request('/ops', { headers: { authorization: auth() } });
-const post = (path: string, headers: Record<string, string> = { origin: ORIGIN }) =>
+const page = (path = '/ops') => t.app.request(path, { headers: { authorization: auth() } });
+const post = (path: string, headers: Record<string, string> = { origin: ORIGIN }, body = '') =>
   t.app.request(path, {
     method: 'POST',
     headers: {
@@ -205,7 +206,7 @@ const post = (path: string, headers: Record<string, string> = { origin: ORIGIN }
       'content-type': 'application/x-www-form-urlencoded',
       ...headers,
     },
-    body: '',
+    body,
   });
 
 describe('access', () => {
@@ -263,28 +264,96 @@ describe('access', () => {
 });
 
 describe('content', () => {
+  test("an endpoint's page lists its deliveries with each attempt in words; an unknown one is a readable 404", async () => {
+    const { db } = t.database;
+    const now = Date.now();
+    await db
+      .insertInto('deliveries')
+      .values({
+        id: 'dlv_retry0001',
+        tenant_id: tenantId,
+        event_id: 'evt_retry0001',
+        endpoint_id: 'whep_live0001',
+        event_type: 'patient.updated',
+        status: 'failed',
+        attempt_count: 2,
+        schedule_step: 2,
+        next_attempt_at: new Date(now + 5 * 60_000),
+        last_attempt_at: new Date(now - 60_000),
+        lease_owner: null,
+        lease_expires_at: null,
+        created_at: new Date(now - 10 * 60_000),
+        updated_at: new Date(now - 60_000),
+      })
+      .execute();
+    await db
+      .insertInto('delivery_attempts')
+      .values(
+        [
+          { id: 'att_retry01', at: now - 10 * 60_000, status: null, error: 'connection refused' },
+          { id: 'att_retry02', at: now - 60_000, status: 503, error: 'HTTP 503' },
+        ].map((a) => ({
+          id: a.id,
+          delivery_id: 'dlv_retry0001',
+          tenant_id: tenantId,
+          attempted_at: new Date(a.at),
+          response_status: a.status,
+          latency_ms: 30,
+          error: a.error,
+          response_snippet: 'patient Ada Lovelace',
+          worker: 'w1',
+        })),
+      )
+      .execute();
+    const res = await page('/ops/endpoints/whep_live0001');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const body = await res.text();
+    expect(body).toContain('<h1>Front desk app</h1>');
+    expect(body).toContain('https://partner.example.com/live');
+    expect(body).toMatch(/failed, will retry; next try <time[^>]*>in [45] min<\/time>/);
+    expect(body).toMatch(
+      /<li><time[^>]*>(9|10) min ago<\/time>: Could not connect: nothing is listening at that address\./,
+    );
+    expect(body).toMatch(
+      /<li><time[^>]*>(1|2) min ago<\/time>: Answered 503 Service Unavailable: it is unavailable for now\./,
+    );
+    expect(body).not.toContain('Ada Lovelace');
+    const list = await (await page('/ops/endpoints')).text();
+    expect(list).toContain('<a href="/ops/endpoints/whep_live0001"');
+    const missing = await page('/ops/endpoints/whep_nope');
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('No such webhook endpoint');
+  });
+
   test('lists alerts, inbound webhooks needing attention, dead letters and disabled endpoints', async () => {
     const res = await page();
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     const body = await res.text();
     for (const needle of [
-      'webhook_endpoint_disabled',
+      'webhook endpoint disabled',
       'inb_failed0001',
       'inb_unparse001',
       'body is not JSON',
       'dlv_dead0001',
-      'HTTP 500',
+      'Answered 500 Internal Server Error',
       'whep_gone0001',
       'endpoint answered 410 Gone',
       '/ops/dead-letters/dlv_dead0001/replay',
       '/ops/inbound/inb_failed0001/retry',
-      'mt_flight0001',
-      'trip_42',
-      'circuit_open',
-      '/ops/manual-tasks/mt_flight0001/done',
+      '1 manual task waiting',
     ])
       expect(body).toContain(needle);
+    const tasks = await (await page('/ops/tasks')).text();
+    for (const needle of [
+      'mt_flight0001',
+      'trip_42',
+      'circuit open',
+      '/ops/manual-tasks/mt_flight0001/done',
+      '/ops/manual-tasks/mt_flight0001/assign',
+    ])
+      expect(tasks).toContain(needle);
     // The unparseable one cannot be retried: its sender must fix it.
     expect(body).not.toContain('/ops/inbound/inb_unparse001/retry');
   });
@@ -293,28 +362,31 @@ describe('content', () => {
     const body = await (await page()).text();
     expect(body).toContain('<meta name="referrer" content="same-origin">');
     expect(body).toContain(`<span title="${tenantId}">Clinic 1</span>`);
-    expect(body).toContain('<span title="whep_live0001">Front desk app</span>');
-    expect(body).toMatch(
-      /<time datetime="2026-11-22T08:00:00.000Z" title="2026-11-22T08:00:00.000Z">[^<]*ago<\/time>/,
+    expect(body).toContain(
+      '<a href="/ops/endpoints/whep_live0001" title="https://partner.example.com/live">Front desk app</a>',
     );
-    expect(body).toContain('HTTP 410');
+    expect(body).toMatch(
+      /<time datetime="2026-11-22T08:00:00.000Z" title="2026-11-22 08:00:00 UTC">[^<]*ago<\/time>/,
+    );
+    expect(body).toContain('Answered 410 Gone: the receiver says this endpoint is gone for good.');
     expect(body).not.toContain('HTTP 410 · HTTP 410');
-    expect(body).toMatch(/whep_gone0001<\/code> <strong>\(disabled\)<\/strong>/);
+    // An endpoint without a description goes by its address, without user or query.
+    expect(body).toMatch(
+      /title="https:\/\/partner.example.com\/hook">https:\/\/partner.example.com\/hook<\/a> <strong>\(disabled\)<\/strong>/,
+    );
   });
 
-  test('hostile strings are escaped, and no URL, secret, payload or response body is shown', async () => {
-    const body = await (await page()).text();
+  test('hostile strings are escaped, and no URL secret, payload or response body is shown', async () => {
+    const body = [
+      await (await page()).text(),
+      await (await page('/ops/endpoints')).text(),
+      await (await page('/ops/endpoints/whep_gone0001')).text(),
+      await (await page('/ops/tasks')).text(),
+    ].join('\n');
     expect(body).not.toContain('<script>alert');
     expect(body).not.toContain('<img src=x');
     expect(body).toContain('&lt;script&gt;');
-    for (const leak of [
-      's3cr3t',
-      'partner.example.com',
-      'secret-token',
-      'whsec_',
-      'Ada Lovelace',
-      'U12345678',
-    ])
+    for (const leak of ['s3cr3t', 'key=', 'secret-token', 'whsec_', 'Ada Lovelace', 'U12345678'])
       expect(body).not.toContain(leak);
   });
 });
@@ -417,6 +489,40 @@ describe('actions', () => {
     ]);
   });
 
+  test('a task is assigned to the operator who takes it and handed back; the redirect stays on the console', async () => {
+    const { db } = t.database;
+    const assign = await post(
+      '/ops/manual-tasks/mt_flight0001/assign',
+      undefined,
+      'back=%2Fops%2Ftasks',
+    );
+    expect(assign.status).toBe(303);
+    expect(assign.headers.get('location')).toBe('/ops/tasks?notice=assigned');
+    const assigned = await db
+      .selectFrom('manual_tasks')
+      .select('assigned_to')
+      .where('id', '=', 'mt_flight0001')
+      .executeTakeFirstOrThrow();
+    expect(assigned.assigned_to).toBe('ops');
+    const tasks = await (await page('/ops/tasks')).text();
+    expect(tasks).toContain('/ops/manual-tasks/mt_flight0001/unassign');
+    expect((await post('/ops/manual-tasks/mt_flight0001/assign')).headers.get('location')).toBe(
+      '/ops?notice=unchanged',
+    );
+    const evil = await post(
+      '/ops/manual-tasks/mt_flight0001/unassign',
+      undefined,
+      'back=https%3A%2F%2Fevil.example%2F',
+    );
+    expect(evil.headers.get('location')).toBe('/ops?notice=unassigned');
+    const back = await db
+      .selectFrom('manual_tasks')
+      .select('assigned_to')
+      .where('id', '=', 'mt_flight0001')
+      .executeTakeFirstOrThrow();
+    expect(back.assigned_to).toBeNull();
+  });
+
   test('the database sink stores a task once; marking it done records who and takes it off the page', async () => {
     const { db } = t.database;
     expect(await db.selectFrom('manual_tasks').select('id').execute()).toEqual([
@@ -434,7 +540,9 @@ describe('actions', () => {
       .where('id', '=', 'mt_flight0001')
       .executeTakeFirstOrThrow();
     expect(row.done_by).toBe('ops');
-    expect(await (await page()).text()).not.toContain('/ops/manual-tasks/mt_flight0001/done');
+    expect(await (await page('/ops/tasks')).text()).not.toContain(
+      '/ops/manual-tasks/mt_flight0001/done',
+    );
     expect((await post('/ops/manual-tasks/mt_flight0001/done')).headers.get('location')).toBe(
       '/ops?notice=unchanged',
     );
@@ -460,4 +568,38 @@ describe('actions', () => {
     ).text();
     expect(echoed).not.toContain('&lt;script&gt;alert(&quot;x');
   });
+});
+
+test('the live feed sees a delivery changing state, a task taken, an alert raised, an endpoint changed', async () => {
+  const { db } = t.database;
+  const before = await databaseFingerprint(db);
+  expect(changedTopics(before, await databaseFingerprint(db))).toEqual([]);
+  await db
+    .updateTable('deliveries')
+    .set({ status: 'succeeded', updated_at: new Date() })
+    .where('status', 'in', ['pending', 'failed'])
+    .execute();
+  const delivered = await databaseFingerprint(db);
+  expect(changedTopics(before, delivered)).toEqual(['deliveries']);
+  await raiseAlert(db, { tenantId, kind: 'x', message: 'x', details: {}, now: new Date() });
+  await new DatabaseManualTaskSink(db).record({
+    id: 'mt_live0001',
+    kind: 'travel',
+    provider: 'amadeus',
+    operation: 'flights.book',
+    subjectRef: 'trip_9',
+    summary: 'Call the airline',
+    reason: 'circuit_open',
+    details: {},
+    createdAt: new Date().toISOString(),
+  });
+  const raised = await databaseFingerprint(db);
+  expect(changedTopics(delivered, raised)).toEqual(['alerts', 'tasks']);
+  await assignManualTask(db, 'mt_live0001', 'ops', new Date(Date.now() + 1_000));
+  await db
+    .updateTable('webhook_endpoints')
+    .set({ enabled: false, updated_at: new Date(Date.now() + 1_000) })
+    .where('id', '=', 'whep_live0001')
+    .execute();
+  expect(changedTopics(raised, await databaseFingerprint(db))).toEqual(['endpoints', 'tasks']);
 });

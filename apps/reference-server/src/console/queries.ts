@@ -1,12 +1,14 @@
 /**
  * What the operator pages read and do across tenants: dead letters, disabled
  * endpoints, and replaying a dead letter as the operator. Only ids, types,
- * reasons and times leave here — no URLs, payloads or response bodies, which
- * may carry secrets or personal data.
+ * reasons, times and endpoint addresses without their query or user part
+ * leave here — no payloads or response bodies, which may carry secrets or
+ * personal data.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { replayDeadLetter } from '../delivery/deliveries-service.ts';
+import { describeAttemptError, displayUrl } from './format.ts';
 
 /** Longest reason or error text shown, so one hostile string cannot flood a page. */
 const TEXT_LIMIT = 300;
@@ -23,23 +25,6 @@ export function clip(text: string | null): string | null {
 }
 
 /**
- * What went wrong in one delivery attempt, in one line: the HTTP status and
- * the error, without saying the status twice when the error already does
- * (the dispatcher records a refused answer as error `HTTP 410`).
- *
- * @example
- * describeAttemptError(410, 'HTTP 410'); // 'HTTP 410'
- * describeAttemptError(null, 'connect ECONNREFUSED'); // 'connect ECONNREFUSED'
- */
-export function describeAttemptError(status: number | null, error: string | null): string {
-  const http = status === null ? '' : `HTTP ${status}`;
-  const text = error?.trim() ?? '';
-  if (!http) return text;
-  if (!text || text.startsWith(http)) return text || http;
-  return `${http} · ${text}`;
-}
-
-/**
  * A dead delivery as an operator sees it.
  *
  * @example
@@ -49,8 +34,10 @@ export interface DeadLetterRow {
   id: string;
   tenantId: string;
   endpointId: string;
-  /** The endpoint's description, its only human name (its URL may hold secrets). */
+  /** The endpoint's description, its human name. */
   endpointName: string | null;
+  /** Its address without user, query or fragment (see {@link displayUrl}). */
+  endpointUrl: string | null;
   endpointEnabled: boolean;
   eventId: string;
   eventType: string;
@@ -78,6 +65,7 @@ export async function listAllDeadLetters(db: Kysely<DB>, limit = 100): Promise<D
       'd.attempt_count',
       'd.updated_at',
       'e.description',
+      'e.url',
       'e.enabled',
     ])
     .where('d.status', '=', 'dead')
@@ -98,7 +86,8 @@ export async function listAllDeadLetters(db: Kysely<DB>, limit = 100): Promise<D
       .execute();
     for (const a of attempts) {
       if (lastError.has(a.delivery_id)) continue;
-      lastError.set(a.delivery_id, describeAttemptError(a.response_status, a.error));
+      const text = describeAttemptError(a.response_status, a.error);
+      if (text) lastError.set(a.delivery_id, text);
     }
   }
   return rows.map((r) => ({
@@ -106,6 +95,7 @@ export async function listAllDeadLetters(db: Kysely<DB>, limit = 100): Promise<D
     tenantId: r.tenant_id,
     endpointId: r.endpoint_id,
     endpointName: r.description,
+    endpointUrl: r.url === null ? null : displayUrl(r.url),
     endpointEnabled: r.enabled === true,
     eventId: r.event_id,
     eventType: r.event_type,
@@ -116,7 +106,7 @@ export async function listAllDeadLetters(db: Kysely<DB>, limit = 100): Promise<D
 }
 
 /**
- * A disabled webhook endpoint as an operator sees it (without its URL).
+ * A disabled webhook endpoint as an operator sees it.
  *
  * @example
  * const row: DisabledEndpointRow = { id: 'whep_…', tenantId: 'ten_…', reason: 'HTTP 410 Gone', disabledAt: '…' };
@@ -124,8 +114,10 @@ export async function listAllDeadLetters(db: Kysely<DB>, limit = 100): Promise<D
 export interface DisabledEndpointRow {
   id: string;
   tenantId: string;
-  /** The endpoint's description, its only human name. */
+  /** The endpoint's description, its human name. */
   name: string | null;
+  /** Its address without user, query or fragment. */
+  url: string;
   reason: string | null;
   disabledAt: string;
 }
@@ -142,7 +134,7 @@ export async function listDisabledEndpoints(
 ): Promise<DisabledEndpointRow[]> {
   const rows = await db
     .selectFrom('webhook_endpoints')
-    .select(['id', 'tenant_id', 'description', 'disabled_reason', 'updated_at'])
+    .select(['id', 'tenant_id', 'description', 'url', 'disabled_reason', 'updated_at'])
     .where('enabled', '=', false)
     .orderBy('updated_at', 'desc')
     .limit(Math.min(limit, 1_000))
@@ -151,6 +143,7 @@ export async function listDisabledEndpoints(
     id: r.id,
     tenantId: r.tenant_id,
     name: r.description,
+    url: displayUrl(r.url),
     reason: clip(r.disabled_reason),
     disabledAt: r.updated_at.toISOString(),
   }));

@@ -10,7 +10,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { CoreConfig } from '../config/index.ts';
 import type { AppEnv } from '../http/context.ts';
-import { renderOpsErrorPage } from './pages.ts';
+import { renderOpsErrorPage } from './pages/layout.ts';
 
 /**
  * Where the server's own origin comes from.

@@ -8,8 +8,9 @@ import type { IntegrationToken } from '@clinicbridge/sdk/contract';
 import { scopes } from '@clinicbridge/sdk/contract';
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import { relativeTime } from './format.ts';
 import type { Staff } from './identity/staff.ts';
-import { opsHead, relativeTime, staffBar } from './pages.ts';
+import { opsHead, staffBar } from './pages/layout.ts';
 
 type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 

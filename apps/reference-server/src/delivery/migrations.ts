@@ -99,4 +99,19 @@ async function down(db: AnyDb): Promise<void> {
  * @example
  * const migrations = { '0001-core': coreMigration, ...deliveryMigrations };
  */
-export const deliveryMigrations: Record<string, Migration> = { '0110-delivery': { up, down } };
+export const deliveryMigrations: Record<string, Migration> = {
+  '0110-delivery': { up, down },
+  // The index the operator console's endpoint page reads deliveries by (newest first per
+  // endpoint). Built in the migration's transaction (not `concurrently`): on a very large
+  // `deliveries` table, writes wait while it builds, at the upgrade.
+  '0148-console-deliveries-by-endpoint': {
+    async up(db: AnyDb) {
+      await sql`create index if not exists deliveries_endpoint_recent_idx on deliveries (endpoint_id, created_at desc, id)`.execute(
+        db,
+      );
+    },
+    async down(db: AnyDb) {
+      await sql`drop index if exists deliveries_endpoint_recent_idx`.execute(db);
+    },
+  },
+};

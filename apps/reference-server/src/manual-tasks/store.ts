@@ -29,6 +29,10 @@ export interface ManualTasksTable {
   created_at: Date;
   done_at: Date | null;
   done_by: string | null;
+  /** The operator who took the task; null while nobody has. */
+  assigned_to: string | null;
+  /** When it was last taken or handed back. */
+  assigned_at: Date | null;
 }
 
 declare module '../db/schema.ts' {
@@ -68,6 +72,22 @@ export const operatorMigrations: Record<string, Migration> = {
       await db.schema.dropTable('manual_tasks').ifExists().execute();
     },
   },
+  '0141-manual-tasks-assignment': {
+    async up(db: AnyDb) {
+      await db.schema
+        .alterTable('manual_tasks')
+        .addColumn('assigned_to', 'text')
+        .addColumn('assigned_at', 'timestamptz')
+        .execute();
+    },
+    async down(db: AnyDb) {
+      await db.schema
+        .alterTable('manual_tasks')
+        .dropColumn('assigned_to')
+        .dropColumn('assigned_at')
+        .execute();
+    },
+  },
 };
 
 /**
@@ -101,6 +121,8 @@ export class DatabaseManualTaskSink implements ManualTaskSink {
         created_at: new Date(valid.createdAt),
         done_at: null,
         done_by: null,
+        assigned_to: null,
+        assigned_at: null,
       })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
@@ -122,6 +144,8 @@ export interface ManualTaskRow {
   summary: string;
   reason: string;
   createdAt: string;
+  /** Who took it, or null. */
+  assignedTo: string | null;
 }
 
 /**
@@ -147,6 +171,7 @@ export async function listOpenManualTasks(db: Kysely<DB>, limit = 100): Promise<
     summary: r.summary,
     reason: r.reason,
     createdAt: r.created_at.toISOString(),
+    assignedTo: r.assigned_to,
   }));
 }
 
@@ -167,6 +192,34 @@ export async function completeManualTask(
     .set({ done_at: now, done_by: operator })
     .where('id', '=', id)
     .where('done_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Gives an open task to `operator`, or back to nobody with `null`; false
+ * when the task is not open or already in that hand.
+ *
+ * @example
+ * await assignManualTask(db, 'mt_…', 'ops', new Date()); // take it
+ * await assignManualTask(db, 'mt_…', null, new Date()); // hand it back
+ */
+export async function assignManualTask(
+  db: Kysely<DB>,
+  id: string,
+  operator: string | null,
+  now: Date,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('manual_tasks')
+    .set({ assigned_to: operator, assigned_at: now })
+    .where('id', '=', id)
+    .where('done_at', 'is', null)
+    .where((eb) =>
+      operator === null
+        ? eb('assigned_to', 'is not', null)
+        : eb.or([eb('assigned_to', 'is', null), eb('assigned_to', '!=', operator)]),
+    )
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }

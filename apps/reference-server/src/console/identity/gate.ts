@@ -10,7 +10,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../../http/context.ts';
 import { ApiError, problemResponse } from '../../kernel/problem.ts';
-import { renderOpsErrorPage, renderSignInPage } from '../pages.ts';
+import { renderOpsErrorPage } from '../pages/layout.ts';
+import { renderSignInPage } from '../pages/sign-in.ts';
 import { isStaffDirectoryUnavailable, OPS_ACT_PERMISSION } from './directory.ts';
 import { authenticateStaff, type StaffIdentity } from './identity.ts';
 import { canAct } from './staff.ts';
