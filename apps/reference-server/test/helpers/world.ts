@@ -116,6 +116,8 @@ export function bodyFor(operation: Operation, ids: WorldIds): unknown {
     },
     'integrations.create': { name: 'X', purpose: 'Y', scopes: [], apis: [], events: [] },
     'integrations.update': { status: 'paused' },
+    'integrations.link': { tokenId: ids.tokenId },
+    'integrations.unlink': { tokenId: ids.tokenId },
     'integrationTokens.create': { name: 'X', scopes: ['read:events'] },
     'availability.book': { patientId: ids.patientId },
   };
