@@ -250,6 +250,44 @@ describe(`integration governance (${testDatabaseKind})`, () => {
     );
   });
 
+  test('an OAuth client linked to a paused integration gets no token, and its issued tokens are refused', async () => {
+    const tenant = running.tenants[0];
+    const tokenRequest = () =>
+      fetch(`${running.server.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: tenant?.clientId ?? '',
+          client_secret: tenant?.clientSecret ?? '',
+          scope: 'read:patients',
+        }),
+      });
+    const integration = await ok('POST', '/api/v1/integrations', {
+      name: 'Partner portal',
+      purpose: 'Portal',
+      scopes: ['read:patients'],
+      apis: [],
+      events: [],
+    });
+    const path = `/api/v1/integrations/${integration.id}`;
+    await ok('POST', `${path}/link`, { clientId: tenant?.clientId });
+    const issued = (await (await tokenRequest()).json()) as { access_token: string };
+    expect((await call('GET', '/api/v1/patients', undefined, issued.access_token)).status).toBe(
+      200,
+    );
+    await ok('POST', `${path}/pause`, {});
+    const used = await call('GET', '/api/v1/patients', undefined, issued.access_token);
+    expect(used.status).toBe(403);
+    expect(used.body.code).toBe('integration_paused');
+    const refused = await tokenRequest();
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { code: string }).code).toBe('integration_paused');
+    await ok('POST', `${path}/resume`, {});
+    expect((await tokenRequest()).status).toBe(200);
+    await ok('POST', `${path}/unlink`, { clientId: tenant?.clientId });
+  });
+
   test('a review coming due raises one alert, however often the job runs; a new date arms it again', async () => {
     const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
     const due = await ok('POST', '/api/v1/integrations', {
