@@ -11,12 +11,16 @@
  * credential of the other environment (finding 19, auth/environment.ts) is
  * refused with 401 `environment_mismatch` before anything is looked up.
  * A credential pinned to a TLS client certificate is refused the same way
- * without it (`client_certificate_required` / `_mismatch`).
+ * without it (`client_certificate_required` / `_mismatch`). A credential
+ * of a registered integration that is paused or deprecated is refused with
+ * 403 `integration_paused` / `integration_deprecated` (issue 17), its
+ * status read on every request like the credential's own.
  */
 import type { Scope } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { AuthContext } from '../http/context.ts';
+import { integrationStatusOf, requireActiveIntegration } from '../integrations/governance.ts';
 import { ApiError } from '../kernel/problem.ts';
 import {
   type TokenIssuerOptions,
@@ -83,6 +87,7 @@ export async function authenticate(
   if (client?.status !== 'active' || client.tenant_id !== claims.tenantId) throw invalid();
   requireAllowedAddress(client.allowed_ips, address);
   requirePinnedCertificate(client.client_cert_sha256, certificate);
+  requireActiveIntegration(await integrationStatusOf(authenticator.db, client.integration_id));
   const clientScopes = new Set(client.scopes as Scope[]);
   return {
     tenantId: claims.tenantId,
@@ -106,6 +111,7 @@ async function authenticateApiKey(
   if (row.expires_at && row.expires_at.getTime() <= now.getTime()) throw invalid();
   requireAllowedAddress(row.allowed_ips, address);
   requirePinnedCertificate(row.client_cert_sha256, certificate);
+  requireActiveIntegration(await integrationStatusOf(authenticator.db, row.integration_id));
   // The row says when it was last recorded: skip the write while that is recent.
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= 60_000) {
     await touchApiKey(authenticator.db, row.id, now);

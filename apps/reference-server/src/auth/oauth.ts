@@ -10,6 +10,7 @@
 import { parseScopeList, type Scope, type TokenResponse } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { integrationStatusOf, requireActiveIntegration } from '../integrations/governance.ts';
 import { recordAudit } from '../kernel/change.ts';
 import { signAccessToken, type TokenIssuerOptions } from './access-tokens.ts';
 import { requirePinnedCertificate } from './client-certificate.ts';
@@ -87,6 +88,8 @@ export async function issueClientCredentialsToken(
   // The refusal is a 403 problem+json (`ip_not_allowed`), as on the API.
   requireAllowedAddress(client.allowed_ips, request.clientAddress);
   requirePinnedCertificate(client.client_cert_sha256, request.clientCertificate);
+  // A client of a paused or deprecated integration gets no token (403, as on the API).
+  requireActiveIntegration(await integrationStatusOf(db, client.integration_id));
   const allowed = client.scopes as Scope[];
   let scopes: Scope[] = allowed;
   if (request.scope !== undefined && request.scope.trim() !== '') {

@@ -4,6 +4,7 @@ import { openTestDatabase, type TestDatabase } from '../../test/helpers/database
 import { serverMigrations } from '../features.ts';
 import { recordAudit } from '../kernel/change.ts';
 import { recordEvent } from '../kernel/outbox.ts';
+import { isPlainIdentifier, openDatabase } from './database.ts';
 import { pendingMigrations } from './migrate.ts';
 
 let database: TestDatabase;
@@ -19,6 +20,15 @@ afterAll(() => database.close());
 const tenantId = 'ten_aaaaaaaaaaaaaaaaaaaaaaaaaa';
 
 describe('database', () => {
+  test('one identifier check guards every name put into SQL text', async () => {
+    expect(['patients', '_x1', 'test_ab12'].every(isPlainIdentifier)).toBe(true);
+    expect(['Patients', '1x', 'a-b', 'x"; drop table y', ''].some(isPlainIdentifier)).toBe(false);
+    // The schema of a PostgreSQL connection goes through it.
+    await expect(
+      openDatabase({ url: 'postgres://127.0.0.1:1/none', searchPath: 'a"b' }),
+    ).rejects.toThrow(/invalid schema name/);
+  });
+
   test('migrations are all applied', async () => {
     expect(await pendingMigrations(database.db, serverMigrations)).toEqual([]);
   });

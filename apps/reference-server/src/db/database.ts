@@ -155,6 +155,18 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
 }
 
 function quoteIdent(name: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new TypeError(`invalid schema name "${name}"`);
+  if (!isPlainIdentifier(name)) throw new TypeError(`invalid schema name "${name}"`);
   return name;
+}
+
+/**
+ * Whether `name` is a lower-case SQL identifier that needs no quoting and
+ * cannot break out of one: the only names this server puts into SQL text.
+ *
+ * @example
+ * isPlainIdentifier('patients'); // true
+ * isPlainIdentifier('x"; drop table y'); // false
+ */
+export function isPlainIdentifier(name: string): boolean {
+  return /^[a-z_][a-z0-9_]*$/.test(name);
 }

@@ -14,6 +14,7 @@
  */
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import pg from 'pg';
+import { isPlainIdentifier } from './database.ts';
 
 /** How many rows one batch carries from PGlite to PostgreSQL. */
 const BATCH_ROWS = 1_000;
@@ -230,6 +231,6 @@ async function copySequences(source: PGlite, target: pg.Client): Promise<number>
 }
 
 function ident(name: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new MoveError(`unexpected identifier "${name}"`);
+  if (!isPlainIdentifier(name)) throw new MoveError(`unexpected identifier "${name}"`);
   return `"${name}"`;
 }

@@ -53,6 +53,8 @@ export interface ApiKeysTable {
   allowed_ips: ColumnType<string[] | null, string | null | undefined, string | null>;
   /** SHA-256 (hex) of the TLS client certificate it must come with; null: none (finding 18). */
   client_cert_sha256: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The registered integration it belongs to (refused while that is paused); null: none. */
+  integration_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /**
@@ -74,6 +76,8 @@ export interface OAuthClientsTable {
   allowed_ips: ColumnType<string[] | null, string | null | undefined, string | null>;
   /** SHA-256 (hex) of the TLS client certificate it must come with; null: none (finding 18). */
   client_cert_sha256: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The registered integration it belongs to (refused while that is paused); null: none. */
+  integration_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /**
@@ -281,6 +285,19 @@ export interface IntegrationsTable {
   events: Json<string[]>;
   status: 'active' | 'paused' | 'deprecated';
   owner: string | null;
+  /** Governance (issue 17): why it exists, what data it touches, its risk and next review. */
+  justification: ColumnType<string | null, string | null | undefined, string | null>;
+  data_scope: ColumnType<string | null, string | null | undefined, string | null>;
+  risk_level: ColumnType<
+    'low' | 'medium' | 'high' | 'critical' | null,
+    'low' | 'medium' | 'high' | 'critical' | null | undefined,
+    'low' | 'medium' | 'high' | 'critical' | null
+  >;
+  risk_notes: ColumnType<string | null, string | null | undefined, string | null>;
+  /** `YYYY-MM-DD`. */
+  review_date: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The review date the review-due alert was raised for (raised once per date). */
+  review_alerted_for: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Date;
   updated_at: Date;
 }

@@ -36,6 +36,8 @@ export interface ClaimedDelivery {
 
 /**
  * Claims up to `limit` due deliveries of enabled endpoints for `worker`.
+ * Deliveries of an endpoint whose integration is paused or deprecated are
+ * not claimed: they wait, unchanged, until it is resumed.
  *
  * @example
  * const batch = await claimDueDeliveries(db, { worker: 'w1', limit: 100, now: new Date(), leaseMs: 60_000 });
@@ -50,7 +52,8 @@ export async function claimDueDeliveries(
     with due as (
       select d.id from deliveries d
       join webhook_endpoints w on w.id = d.endpoint_id and w.enabled
-      where d.status in ('pending', 'failed') and d.next_attempt_at <= ${options.now}
+      left join integrations i on i.id = w.integration_id
+      where (i.id is null or i.status = 'active') and d.status in ('pending', 'failed') and d.next_attempt_at <= ${options.now}
         and (d.lease_expires_at is null or d.lease_expires_at < ${options.now})
       order by d.next_attempt_at
       limit ${options.limit}

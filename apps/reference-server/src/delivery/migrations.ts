@@ -94,6 +94,26 @@ async function down(db: AnyDb): Promise<void> {
 }
 
 /**
+ * A webhook endpoint may belong to a registered integration (issue 17, item
+ * 10): `integration_id`, null for none. While that integration is paused or
+ * deprecated the endpoint's deliveries wait (claims.ts).
+ */
+const endpointIntegrationMigration: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable('webhook_endpoints').addColumn('integration_id', 'text').execute();
+    await db.schema
+      .createIndex('webhook_endpoints_integration')
+      .on('webhook_endpoints')
+      .column('integration_id')
+      .execute();
+  },
+  async down(db: AnyDb) {
+    await db.schema.dropIndex('webhook_endpoints_integration').execute();
+    await db.schema.alterTable('webhook_endpoints').dropColumn('integration_id').execute();
+  },
+};
+
+/**
  * Migrations of webhook delivery, spread into the server's migration list.
  *
  * @example
@@ -101,6 +121,7 @@ async function down(db: AnyDb): Promise<void> {
  */
 export const deliveryMigrations: Record<string, Migration> = {
   '0110-delivery': { up, down },
+  '0111-delivery-endpoint-integration': endpointIntegrationMigration,
   // The index the operator console's endpoint page reads deliveries by (newest first per
   // endpoint). Built in the migration's transaction (not `concurrently`): on a very large
   // `deliveries` table, writes wait while it builds, at the upgrade.

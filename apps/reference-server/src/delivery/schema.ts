@@ -2,6 +2,7 @@
  * Table types of webhook delivery, added to the server's `DB` by module
  * augmentation (see src/db/schema.ts).
  */
+import type { ColumnType } from 'kysely';
 import type { Json } from '../db/schema.ts';
 
 /**
@@ -24,6 +25,8 @@ export interface WebhookEndpointsTable {
   previous_secret_expires_at: Date | null;
   /** First failed attempt of the current unbroken run of failures. */
   failing_since: Date | null;
+  /** The registered integration it belongs to (its deliveries wait while that is paused); null: none. */
+  integration_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Date;
   updated_at: Date;
 }

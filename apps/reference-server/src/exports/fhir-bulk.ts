@@ -11,7 +11,6 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { toFhirEncounter, withLocations } from '../fhir/resources/encounter.ts';
 import { toFhirPatient } from '../fhir/resources/patient.ts';
-import { openPatientIn } from '../patients/pii.ts';
 import type { ExportScope } from './kinds.ts';
 
 const CHUNK = 500;
@@ -43,7 +42,7 @@ export async function fhirBulkLines(db: Kysely<DB>, scope: ExportScope): Promise
       .orderBy('id')
       .execute();
     for (const patient of patients) {
-      lines.push(JSON.stringify(toFhirPatient(openPatientIn(db, patient), false)));
+      lines.push(JSON.stringify(toFhirPatient(patient, null)));
     }
   }
   for (let i = 0; i < encounters.length; i += CHUNK) {

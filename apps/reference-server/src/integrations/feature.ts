@@ -1,6 +1,13 @@
-/** The integrations feature: the registry of partner integrations (`integrations.*`). */
-import type { Feature } from '../feature.ts';
+/**
+ * The integrations feature: the registry of partner integrations
+ * (`integrations.*`) with its governance (justification, data scope, risk,
+ * owner, review date; pause, deprecate, resume; linked credentials and
+ * endpoints), and the job that raises an alert as a review comes due.
+ */
+import { type Feature, readSection } from '../feature.ts';
 import { integrationHandlers } from './handlers.ts';
+import { integrationMigrations } from './migrations.ts';
+import { integrationReviewJob, integrationsConfig } from './review.ts';
 
 /**
  * The integrations feature (its table comes from the core migration, `0001-core`).
@@ -11,5 +18,13 @@ import { integrationHandlers } from './handlers.ts';
 export const integrationsFeature: Feature = {
   name: 'integrations',
   tables: ['integrations'],
-  handlers: integrationHandlers,
+  migrations: integrationMigrations,
+  config: integrationsConfig,
+  handlers: (context) => integrationHandlers(context.wake),
+  jobs: (context) => [
+    integrationReviewJob(
+      context.db,
+      readSection(context.config, integrationsConfig).INTEGRATION_REVIEW_ALERT_DAYS,
+    ),
+  ],
 };

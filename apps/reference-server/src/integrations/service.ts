@@ -1,8 +1,11 @@
 /**
  * The integrations registry: which systems are connected to a tenant, for
  * what purpose, with which scopes, APIs and events, and whether they are
- * active. Registered and changed by `admin:integrations`, readable with
- * `read:integrations`; every change is audited.
+ * active, with their governance record (business justification, data
+ * scope, risk, internal owner, review date). Registered and changed by
+ * `admin:integrations`, readable with `read:integrations`; every change is
+ * audited. What pausing does to credentials and deliveries lives in
+ * `governance.ts`.
  */
 import { type Integration, newId, type Scope } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
@@ -26,6 +29,25 @@ export interface IntegrationInput {
   events?: string[] | undefined;
   status?: 'active' | 'paused' | 'deprecated' | undefined;
   owner?: string | undefined;
+  justification?: string | undefined;
+  dataScope?: string | undefined;
+  risk?: { level: RiskLevel; notes?: string | undefined } | undefined;
+  /** `YYYY-MM-DD`. */
+  reviewDate?: string | undefined;
+}
+
+type RiskLevel = 'low' | 'medium' | 'high' | 'critical';
+
+/** The governance columns of an input (only those it sets). */
+function governanceColumns(input: IntegrationInput) {
+  return {
+    ...(input.justification !== undefined ? { justification: input.justification } : {}),
+    ...(input.dataScope !== undefined ? { data_scope: input.dataScope } : {}),
+    ...(input.risk !== undefined
+      ? { risk_level: input.risk.level, risk_notes: input.risk.notes ?? null }
+      : {}),
+    ...(input.reviewDate !== undefined ? { review_date: input.reviewDate } : {}),
+  };
 }
 
 /**
@@ -44,6 +66,10 @@ export function toIntegration(row: Row<'integrations'>): Integration {
     events: row.events,
     status: row.status,
     owner: row.owner,
+    justification: row.justification,
+    dataScope: row.data_scope,
+    risk: row.risk_level ? { level: row.risk_level, notes: row.risk_notes } : null,
+    reviewDate: row.review_date,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -91,6 +117,13 @@ export async function registerIntegration(
     events: input.events,
     status: input.status ?? 'active',
     owner: input.owner ?? null,
+    justification: null,
+    data_scope: null,
+    risk_level: null,
+    risk_notes: null,
+    review_date: null,
+    review_alerted_for: null,
+    ...governanceColumns(input),
     created_at: change.now,
     updated_at: change.now,
   };
@@ -128,6 +161,7 @@ export async function updateIntegration(
     ...(patch.events !== undefined ? { events: patch.events } : {}),
     ...(patch.status !== undefined ? { status: patch.status } : {}),
     ...(patch.owner !== undefined ? { owner: patch.owner } : {}),
+    ...governanceColumns(patch),
     updated_at: change.now,
   };
   await updateOwned(db, 'integrations', change.tenantId, id, {
@@ -138,6 +172,7 @@ export async function updateIntegration(
     events: JSON.stringify(next.events),
     status: next.status,
     owner: next.owner,
+    ...governanceColumns(patch),
     updated_at: next.updated_at,
   });
   await auditChange(db, change, 'integration.updated', 'integration', id, {

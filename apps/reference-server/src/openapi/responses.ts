@@ -82,7 +82,10 @@ export const requestHeaderParameters = {
 const problemStatuses = {
   400: ['BadRequest', 'The request is malformed or fails validation (see `errors`).'],
   401: ['Unauthorized', 'No credential, or one that is invalid, expired or revoked.'],
-  403: ['Forbidden', 'The credential lacks the scope, or calls from an address it is not allowed.'],
+  403: [
+    'Forbidden',
+    'The credential lacks the scope, calls from an address it is not allowed, or belongs to a paused or deprecated integration.',
+  ],
   404: ['NotFound', 'No such resource in this tenant.'],
   405: ['MethodNotAllowed', 'The path exists, but not with this method; see `Allow`.'],
   409: ['Conflict', 'The resource’s state forbids it, or a request with this key is in flight.'],

@@ -21,6 +21,7 @@ function toOAuthClient(row: Row<'oauth_clients'>, status: 'active' | 'revoked'):
     scopes: row.scopes as Scope[],
     status,
     ...(row.allowed_ips ? { allowedIps: row.allowed_ips } : {}),
+    ...(row.integration_id ? { integrationId: row.integration_id as `int_${string}` } : {}),
   };
 }
 

@@ -22,6 +22,7 @@ import { type CredentialEnvironment, environmentPrefix } from '../auth/environme
 import { checkAllowlist } from '../auth/ip-allowlist.ts';
 import { API_KEY_PREFIX, displayPrefix, hashSecret, newSecret } from '../auth/secrets.ts';
 import type { DB, Row } from '../db/schema.ts';
+import { requireLinkableIntegration } from '../integrations/governance.ts';
 import { auditChange, type ChangeContext } from '../kernel/change.ts';
 import { decodeCursor, pageSize, toPage } from '../kernel/pagination.ts';
 import { ApiError } from '../kernel/problem.ts';
@@ -44,6 +45,8 @@ export interface NewToken {
   approval?: TokenApproval | undefined;
   /** Addresses and CIDR ranges the token may be used from; absent: any (finding 18). */
   allowedIps?: readonly string[] | undefined;
+  /** The registered integration it belongs to: refused while that is paused or deprecated. */
+  integrationId?: string | undefined;
 }
 
 /**
@@ -111,6 +114,7 @@ export function toIntegrationToken(row: Row<'api_keys'>): IntegrationToken {
     revokedAt: row.revoked_at?.toISOString() ?? null,
     lastUsedAt: row.last_used_at?.toISOString() ?? null,
     ...(row.allowed_ips ? { allowedIps: row.allowed_ips } : {}),
+    ...(row.integration_id ? { integrationId: row.integration_id as `int_${string}` } : {}),
   };
 }
 
@@ -133,6 +137,12 @@ export async function createIntegrationToken(
     });
   }
   const allowedIps = checkAllowlist(input.allowedIps);
+  const integrationId = await requireLinkableIntegration(
+    db,
+    change.tenantId,
+    input.integrationId,
+    'body.integrationId',
+  );
   const apiKey = newSecret(environmentPrefix(API_KEY_PREFIX, input.environment ?? 'live'));
   const row: Row<'api_keys'> = {
     id: newId('tok'),
@@ -150,6 +160,7 @@ export async function createIntegrationToken(
     last_used_at: null,
     allowed_ips: allowedIps,
     client_cert_sha256: null,
+    integration_id: integrationId,
   };
   await insertApiKey(db, {
     ...row,
@@ -160,6 +171,7 @@ export async function createIntegrationToken(
     scopes: row.scopes,
     tier: row.tier,
     ...(allowedIps ? { allowedIps } : {}),
+    ...(integrationId ? { integrationId } : {}),
     ...(input.approval
       ? { approval: { approver: input.approval.approver, reason: input.approval.reason } }
       : {}),

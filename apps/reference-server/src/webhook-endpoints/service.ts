@@ -13,6 +13,7 @@ import { notInFlight, restartedSchedule } from '../delivery/restart.ts';
 import type { WebhookEndpointsTable } from '../delivery/schema.ts';
 import { newEndpointSecret, SECRET_ROTATION_GRACE_MS } from '../delivery/signing.ts';
 import { isTargetRefusedError, type TargetGuard } from '../delivery/ssrf.ts';
+import { requireLinkableIntegration } from '../integrations/governance.ts';
 import { auditChange, type ChangeContext } from '../kernel/change.ts';
 import { newestFirst } from '../kernel/newest-first.ts';
 import { recordEvent } from '../kernel/outbox.ts';
@@ -34,6 +35,7 @@ export interface WebhookEndpointView {
   eventTypes: string[];
   enabled: boolean;
   disabledReason: string | null;
+  integrationId?: `int_${string}`;
   createdAt: string;
   updatedAt: string;
 }
@@ -52,6 +54,7 @@ export function toEndpointView(row: EndpointRow): WebhookEndpointView {
     eventTypes: row.event_types,
     enabled: row.enabled,
     disabledReason: row.disabled_reason,
+    ...(row.integration_id ? { integrationId: row.integration_id as `int_${string}` } : {}),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -100,6 +103,8 @@ export interface NewEndpoint {
   description?: string | undefined;
   eventTypes: readonly (EventType | '*')[];
   enabled?: boolean | undefined;
+  /** The registered integration it belongs to. */
+  integrationId?: string | undefined;
 }
 
 /**
@@ -115,6 +120,12 @@ export async function createEndpoint(
   input: NewEndpoint,
 ): Promise<WebhookEndpointView & { secret: string }> {
   await checkTarget(guard, input.url);
+  const integrationId = await requireLinkableIntegration(
+    db,
+    change.tenantId,
+    input.integrationId,
+    'body.integrationId',
+  );
   const secret = newEndpointSecret();
   const row = await db
     .insertInto('webhook_endpoints')
@@ -130,6 +141,7 @@ export async function createEndpoint(
       previous_secret: null,
       previous_secret_expires_at: null,
       failing_since: null,
+      integration_id: integrationId,
       created_at: change.now,
       updated_at: change.now,
     })
@@ -137,6 +149,7 @@ export async function createEndpoint(
     .executeTakeFirstOrThrow();
   await auditChange(db, change, 'webhook_endpoint.created', 'webhook_endpoint', row.id, {
     eventTypes: row.event_types,
+    ...(integrationId ? { integrationId } : {}),
   });
   return { ...toEndpointView(row), secret };
 }

@@ -1554,6 +1554,106 @@ export interface paths {
         patch: operations["integrations.update"];
         trace?: never;
     };
+    "/api/v1/integrations/{integrationId}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause an integration: its credentials are refused and its deliveries wait
+         * @description Needs the `admin:integrations` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["integrations.pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/{integrationId}/deprecate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deprecate an integration: its credentials are refused and its deliveries wait
+         * @description Needs the `admin:integrations` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["integrations.deprecate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/{integrationId}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume an integration: its credentials work and its waiting deliveries are sent
+         * @description Needs the `admin:integrations` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["integrations.resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/{integrationId}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make an API key, OAuth client or webhook endpoint belong to an integration
+         * @description Needs the `admin:integrations` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["integrations.link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/{integrationId}/unlink": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Detach an API key, OAuth client or webhook endpoint from an integration
+         * @description Needs the `admin:integrations` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["integrations.unlink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reconciliation/runs": {
         parameters: {
             query?: never;
@@ -2019,6 +2119,7 @@ export interface components {
             revokedAt: string | null;
             lastUsedAt: string | null;
             allowedIps?: string[];
+            integrationId?: string;
             apiKey?: string;
             /** @constant */
             secretShownOnce?: true;
@@ -2316,6 +2417,14 @@ export interface components {
             events: string[];
             status: components["schemas"]["IntegrationStatus"];
             owner: string | null;
+            justification: string | null;
+            dataScope: string | null;
+            risk: {
+                /** @enum {string} */
+                level: "low" | "medium" | "high" | "critical";
+                notes: string | null;
+            } | null;
+            reviewDate: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2334,6 +2443,23 @@ export interface components {
             /** @enum {string} */
             status?: "active" | "paused" | "deprecated";
             owner?: string;
+            justification?: string;
+            dataScope?: string;
+            risk?: {
+                /** @enum {string} */
+                level: "low" | "medium" | "high" | "critical";
+                notes?: string;
+            };
+            /** Format: date */
+            reviewDate?: string;
+        };
+        IntegrationsLinkRequest: {
+            tokenId?: string;
+            clientId?: string;
+            webhookEndpointId?: string;
+        };
+        IntegrationsPauseRequest: {
+            reason?: string;
         };
         /** @enum {string} */
         IntegrationStatus: "active" | "paused" | "deprecated";
@@ -2346,6 +2472,15 @@ export interface components {
             /** @enum {string} */
             status?: "active" | "paused" | "deprecated";
             owner?: string;
+            justification?: string;
+            dataScope?: string;
+            risk?: {
+                /** @enum {string} */
+                level: "low" | "medium" | "high" | "critical";
+                notes?: string;
+            };
+            /** Format: date */
+            reviewDate?: string;
         };
         IntegrationToken: {
             id: string;
@@ -2362,6 +2497,7 @@ export interface components {
             revokedAt: string | null;
             lastUsedAt: string | null;
             allowedIps?: string[];
+            integrationId?: string;
         };
         IntegrationTokenPage: {
             data: components["schemas"]["IntegrationToken"][];
@@ -2379,6 +2515,7 @@ export interface components {
                 reason: string;
             };
             allowedIps?: (string)[];
+            integrationId?: string;
         };
         Invoice: {
             id: string;
@@ -2496,6 +2633,7 @@ export interface components {
             /** @enum {string} */
             status: "active" | "revoked";
             allowedIps?: string[];
+            integrationId?: string;
         };
         OAuthError: {
             /** @enum {string} */
@@ -2752,6 +2890,7 @@ export interface components {
             /** @enum {string} */
             status: "active" | "revoked";
             allowedIps?: string[];
+            integrationId?: string;
             clientSecret?: string;
             /** @constant */
             secretShownOnce?: true;
@@ -2929,6 +3068,7 @@ export interface components {
             eventTypes: string[];
             enabled: boolean;
             disabledReason: string | null;
+            integrationId?: string;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2944,6 +3084,7 @@ export interface components {
             description?: string;
             eventTypes: (("appointment.created" | "appointment.updated" | "appointment.cancelled" | "appointment.completed" | "visit.completed" | "encounter.admitted" | "encounter.transferred" | "encounter.discharged" | "encounter.cancelled" | "invoice.created" | "payment.received" | "payment.failed" | "payment.initiated" | "payment.succeeded" | "payment.deposit.paid" | "payment.balance.paid" | "payment.refund.initiated" | "payment.refund.issued" | "refund.completed" | "refund.issued" | "installment.overdue" | "inventory.low_stock" | "visa.submitted" | "visa.status_changed" | "visa.granted" | "visa.rejected" | "efatura.status.update" | "tele.room.created" | "tele.session.started" | "tele.session.completed" | "tele.session.failed" | "booking.confirmed" | "flight.changed" | "flight.cancelled" | "stay.confirmed" | "stay.unavailable" | "message.delivered" | "message.read" | "message.failed" | "claim.created" | "claim.preauthorized" | "claim.submitted" | "claim.resubmitted" | "claim.self_pay" | "claim.withdrawn" | "claim.approved" | "claim.denied" | "claim.settled" | "escrow.held" | "escrow.released" | "escrow.disputed" | "escrow.voided" | "reconciliation.break" | "webhook_endpoint.disabled" | "webhook_endpoint.ping") | "*")[];
             enabled?: boolean;
+            integrationId?: string;
         };
         WebhookEndpointsReplayRequest: {
             /** Format: date-time */
@@ -2971,6 +3112,7 @@ export interface components {
             eventTypes: string[];
             enabled: boolean;
             disabledReason: string | null;
+            integrationId?: string;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -3011,7 +3153,7 @@ export interface components {
                 } & components["schemas"]["Problem"];
             };
         };
-        /** @description The credential lacks the scope, or calls from an address it is not allowed. Codes: `forbidden`, `insufficient_scope`, `ip_not_allowed`, `client_certificate_required`, `client_certificate_mismatch`, `link_expired`, `link_invalid`. */
+        /** @description The credential lacks the scope, calls from an address it is not allowed, or belongs to a paused or deprecated integration. Codes: `forbidden`, `insufficient_scope`, `ip_not_allowed`, `client_certificate_required`, `client_certificate_mismatch`, `integration_paused`, `integration_deprecated`, `link_expired`, `link_invalid`. */
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3022,7 +3164,7 @@ export interface components {
                     /** @constant */
                     status?: 403;
                     /** @enum {unknown} */
-                    code?: "forbidden" | "insufficient_scope" | "ip_not_allowed" | "client_certificate_required" | "client_certificate_mismatch" | "link_expired" | "link_invalid";
+                    code?: "forbidden" | "insufficient_scope" | "ip_not_allowed" | "client_certificate_required" | "client_certificate_mismatch" | "integration_paused" | "integration_deprecated" | "link_expired" | "link_invalid";
                 } & components["schemas"]["Problem"];
             };
         };
@@ -3264,6 +3406,8 @@ export type SchemaInstallmentPlansCreateResponse = components['schemas']['Instal
 export type SchemaIntegration = components['schemas']['Integration'];
 export type SchemaIntegrationPage = components['schemas']['IntegrationPage'];
 export type SchemaIntegrationsCreateRequest = components['schemas']['IntegrationsCreateRequest'];
+export type SchemaIntegrationsLinkRequest = components['schemas']['IntegrationsLinkRequest'];
+export type SchemaIntegrationsPauseRequest = components['schemas']['IntegrationsPauseRequest'];
 export type SchemaIntegrationStatus = components['schemas']['IntegrationStatus'];
 export type SchemaIntegrationsUpdateRequest = components['schemas']['IntegrationsUpdateRequest'];
 export type SchemaIntegrationToken = components['schemas']['IntegrationToken'];
@@ -7258,6 +7402,241 @@ export interface operations {
         };
         responses: {
             /** @description Update an integration (e.g. pause or deprecate it) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Integration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "integrations.pause": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                integrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntegrationsPauseRequest"];
+            };
+        };
+        responses: {
+            /** @description Pause an integration: its credentials are refused and its deliveries wait */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Integration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "integrations.deprecate": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                integrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntegrationsPauseRequest"];
+            };
+        };
+        responses: {
+            /** @description Deprecate an integration: its credentials are refused and its deliveries wait */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Integration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "integrations.resume": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                integrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntegrationsPauseRequest"];
+            };
+        };
+        responses: {
+            /** @description Resume an integration: its credentials work and its waiting deliveries are sent */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Integration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "integrations.link": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                integrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntegrationsLinkRequest"];
+            };
+        };
+        responses: {
+            /** @description Make an API key, OAuth client or webhook endpoint belong to an integration */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Integration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "integrations.unlink": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                integrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntegrationsLinkRequest"];
+            };
+        };
+        responses: {
+            /** @description Detach an API key, OAuth client or webhook endpoint from an integration */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -4,6 +4,7 @@
  * tenant-isolation and scope matrices.
  */
 import { listOperations, type Operation } from '@clinicbridge/sdk/contract';
+import type { z } from 'zod';
 import { call, json, type Requester } from './app.ts';
 import { appointmentBody, invoiceBody, patientBody } from './fixtures.ts';
 
@@ -115,6 +116,8 @@ export function bodyFor(operation: Operation, ids: WorldIds): unknown {
     },
     'integrations.create': { name: 'X', purpose: 'Y', scopes: [], apis: [], events: [] },
     'integrations.update': { status: 'paused' },
+    'integrations.link': { tokenId: ids.tokenId },
+    'integrations.unlink': { tokenId: ids.tokenId },
     'integrationTokens.create': { name: 'X', scopes: ['read:events'] },
     'availability.book': { patientId: ids.patientId },
   };
@@ -122,18 +125,39 @@ export function bodyFor(operation: Operation, ids: WorldIds): unknown {
 }
 
 /**
- * The concrete path of an operation for the world's ids.
+ * Values for a search's filters, by query parameter name: the world's ids
+ * (a `serviceId` filter takes the world's service) and one bounded period.
+ * The one place a search's required filters come from.
+ *
+ * @example
+ * worldFilters(ids).serviceId; // 'svc_…'
+ */
+export function worldFilters(ids: WorldIds): Record<string, string> {
+  return { ...ids, from: '2027-01-04T00:00:00Z', to: '2027-01-11T00:00:00Z' };
+}
+
+/** The query parameters an operation cannot be called without. */
+function requiredQuery(operation: Operation): string[] {
+  const shape = (operation.query as { shape?: Record<string, z.ZodType> } | undefined)?.shape;
+  if (!shape) return [];
+  return Object.keys(shape).filter((name) => !shape[name]?.safeParse(undefined).success);
+}
+
+/**
+ * The concrete path of an operation for the world's ids, with its required
+ * filters from {@link worldFilters}.
  *
  * @example
  * pathFor(operations.appointments.get, ids); // '/api/v1/appointments/apt_…'
+ * pathFor(operations.availability.search, ids); // '/api/v1/availability?serviceId=svc_…&from=…&to=…'
  */
 export function pathFor(operation: Operation, ids: WorldIds): string {
   const path = operation.path.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? 'missing');
-  // A search whose required filter names a resource.
-  if (operation.id === 'availability.search') {
-    return `${path}?serviceId=${ids.serviceId}&from=2027-01-04T00:00:00Z&to=2027-01-11T00:00:00Z`;
-  }
-  return path;
+  const filters = worldFilters(ids);
+  const query = new URLSearchParams(
+    requiredQuery(operation).map((name) => [name, filters[name] ?? 'missing']),
+  ).toString();
+  return query ? `${path}?${query}` : path;
 }
 
 /** Every operation of the contract. */

@@ -9,25 +9,63 @@
  */
 import { hasScope } from '@clinicbridge/sdk/contract';
 import type { Patient } from '@medplum/fhirtypes';
+import type { KeyRing } from '../../crypto/field-encryption.ts';
 import { keyRingOf } from '../../crypto/keys.ts';
+import type { Row } from '../../db/schema.ts';
 import { listPage } from '../../kernel/list.ts';
 import type { Filter } from '../../kernel/owned.ts';
 import { ApiError } from '../../kernel/problem.ts';
-import { openPatient, type PatientRecord } from '../../patients/pii.ts';
-import { contactFilter, requirePatient } from '../../patients/service.ts';
+import { requireOwned } from '../../kernel/require-owned.ts';
+import { openPatient } from '../../patients/pii.ts';
+import { contactFilter } from '../../patients/service.ts';
 import { single, token } from '../search.ts';
-import { type FhirSource, fhirId, IDENTIFIER_SYSTEMS, internalId, searchId } from '../source.ts';
+import {
+  type FhirSource,
+  fhirId,
+  IDENTIFIER_SYSTEMS,
+  internalId,
+  type SourceContext,
+  searchId,
+} from '../source.ts';
 
 /**
- * A patient row as a FHIR Patient.
+ * A stored patient row as a FHIR Patient. Names, birth date and contacts
+ * are decrypted and included only when `piiRing` is given: a caller
+ * without `read:patients:pii`, or an export, never opens them.
  *
  * @example
- * toFhirPatient(row, false).identifier; // [{ system: IDENTIFIER_SYSTEMS.patient, value: 'pat_…' }]
+ * toFhirPatient(row, null).identifier; // [{ system: IDENTIFIER_SYSTEMS.patient, value: 'pat_…' }]
+ * toFhirPatient(row, keyRingOf(db)).name; // [{ use: 'official', family: 'Lovelace', given: ['Ada'] }]
  */
-export function toFhirPatient(row: PatientRecord, withPii: boolean): Patient {
+export function toFhirPatient(row: Row<'patients'>, piiRing: KeyRing | null): Patient {
+  return {
+    ...withoutPii(row),
+    ...(piiRing ? personalData(openPatient(piiRing, row)) : {}),
+  };
+}
+
+/** The ring to open personal data with when the caller may see it, else null. */
+function piiRingFor(db: SourceContext['db'], auth: SourceContext['auth']): KeyRing | null {
+  return hasScope(auth.scopes, 'read:patients:pii') ? keyRingOf(db) : null;
+}
+
+function personalData(
+  pii: Pick<Row<'patients'>, 'birth_date' | 'email' | 'phone'> & {
+    given_name: string;
+    family_name: string;
+  },
+): Pick<Patient, 'name' | 'birthDate' | 'telecom'> {
   const telecom: NonNullable<Patient['telecom']> = [];
-  if (withPii && row.phone) telecom.push({ system: 'phone', value: row.phone, use: 'mobile' });
-  if (withPii && row.email) telecom.push({ system: 'email', value: row.email });
+  if (pii.phone) telecom.push({ system: 'phone', value: pii.phone, use: 'mobile' });
+  if (pii.email) telecom.push({ system: 'email', value: pii.email });
+  return {
+    name: [{ use: 'official' as const, family: pii.family_name, given: [pii.given_name] }],
+    ...(pii.birth_date ? { birthDate: pii.birth_date } : {}),
+    ...(telecom.length > 0 ? { telecom } : {}),
+  };
+}
+
+function withoutPii(row: Row<'patients'>): Patient {
   return {
     resourceType: 'Patient',
     id: fhirId(row.id),
@@ -45,13 +83,6 @@ export function toFhirPatient(row: PatientRecord, withPii: boolean): Patient {
         : []),
     ],
     active: true,
-    ...(withPii
-      ? {
-          name: [{ use: 'official' as const, family: row.family_name, given: [row.given_name] }],
-          ...(row.birth_date ? { birthDate: row.birth_date } : {}),
-          ...(telecom.length > 0 ? { telecom } : {}),
-        }
-      : {}),
     ...(row.country_code ? { address: [{ country: row.country_code }] } : {}),
     communication: [
       {
@@ -85,21 +116,20 @@ export const patientSource: FhirSource<Patient> = {
   scope: 'read:patients',
   searchParams: ['_id', 'identifier', 'email', 'phone'],
   async read({ db, auth }, id) {
-    const row = await requirePatient(db, auth.tenantId, internalId(id, 'pat', 'Patient'));
-    return toFhirPatient(row, hasScope(auth.scopes, 'read:patients:pii'));
+    const row = await requireOwned(db, 'patients', auth.tenantId, internalId(id, 'pat', 'Patient'));
+    return toFhirPatient(row, piiRingFor(db, auth));
   },
   async search({ db, auth }, query, page) {
     const byId = single(query, '_id');
-    const withPii = hasScope(auth.scopes, 'read:patients:pii');
+    const piiRing = piiRingFor(db, auth);
     const email = single(query, 'email');
     const phone = single(query, 'phone');
-    if ((email !== undefined || phone !== undefined) && !withPii) {
+    if ((email !== undefined || phone !== undefined) && piiRing === null) {
       throw new ApiError(
         'insufficient_scope',
         'Searching patients by email or phone needs the read:patients:pii scope.',
       );
     }
-    const ring = keyRingOf(db);
     const result = await listPage(
       db,
       'patients',
@@ -111,7 +141,7 @@ export const patientSource: FhirSource<Patient> = {
         email !== undefined && contactFilter(db, auth.tenantId, 'email', email),
         phone !== undefined && contactFilter(db, auth.tenantId, 'phone', phone),
       ],
-      (row) => toFhirPatient(openPatient(ring, row), withPii),
+      (row) => toFhirPatient(row, piiRing),
     );
     return { resources: result.data, nextCursor: result.nextCursor };
   },

@@ -37,6 +37,8 @@ export const integrationToken = z.object({
   lastUsedAt: z.nullable(timestamp),
   /** The addresses and CIDR ranges the token may be used from; absent: any address. */
   allowedIps: z.optional(z.array(z.string())),
+  /** The registered integration the token belongs to; absent: none. */
+  integrationId: z.optional(idSchema('int')),
 });
 
 /**
@@ -141,6 +143,8 @@ export const integrationTokensCreate = defineOperation({
       approval: z.optional(tokenApproval),
       /** Addresses or CIDR ranges the token may be used from (at most 50); absent: any. */
       allowedIps: z.optional(ipAllowlist),
+      /** The registered integration the token belongs to (paused with it). */
+      integrationId: z.optional(idSchema('int')),
     })
     .check(
       z.refine((b) => b.approval !== undefined || !needsApproval(b.scopes), {

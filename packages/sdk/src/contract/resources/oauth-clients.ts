@@ -21,6 +21,8 @@ export const oauthClient = z.object({
   status: z.enum(['active', 'revoked']),
   /** The addresses and CIDR ranges the client may be used from; absent: any address. */
   allowedIps: z.optional(z.array(z.string())),
+  /** The registered integration the client belongs to; absent: none. */
+  integrationId: z.optional(idSchema('int')),
 });
 
 /**

@@ -25,6 +25,8 @@ export const webhookEndpoint = z.object({
   eventTypes: z.array(z.string()),
   enabled: z.boolean(),
   disabledReason: z.nullable(z.string()),
+  /** The registered integration the endpoint belongs to; absent: none. */
+  integrationId: z.optional(idSchema('int')),
   createdAt: timestamp,
   updatedAt: timestamp,
 });
@@ -69,6 +71,8 @@ export const webhookEndpointsCreate = defineOperation({
     description: z.optional(text(500)),
     eventTypes: eventTypeFilter,
     enabled: z.optional(z.boolean()),
+    /** The registered integration the endpoint belongs to (its deliveries wait while it is paused). */
+    integrationId: z.optional(idSchema('int')),
   }),
   response: webhookEndpointWithSecret,
   shownOnce: ['secret'],

@@ -137,6 +137,14 @@ export class AuthTable {
     return revoked;
   }
 
+  /** Makes a token belong to an integration (or to none). */
+  setTokenIntegration(token: StoredToken, integrationId: `int_${string}` | undefined): StoredToken {
+    const { integrationId: _previous, ...rest } = token;
+    const linked: StoredToken = { ...rest, ...(integrationId ? { integrationId } : {}) };
+    this.#tokens.set(token.id, linked);
+    return linked;
+  }
+
   /** Registers an OAuth client allowed to request `scopes`. */
   createOAuthClient(input: {
     tenantId: `ten_${string}`;

@@ -44,6 +44,63 @@ export const adminCases: ContractCase[] = [
     },
   },
   {
+    name: 'integrations: governance record, a linked token, pause, deprecate, resume, unlink',
+    uses: [
+      'integrations.create',
+      'integrationTokens.create',
+      'integrations.link',
+      'integrations.pause',
+      'integrations.deprecate',
+      'integrations.resume',
+      'integrations.unlink',
+      'integrationTokens.list',
+    ],
+    async run({ client, unique }) {
+      const created = await client.integrations.create({
+        name: unique('integration'),
+        purpose: 'Lab results',
+        scopes: ['read:patients'],
+        apis: ['patients.list'],
+        events: [],
+        owner: 'IT lead',
+        justification: 'Results reach doctors without re-typing',
+        dataScope: 'Patient ids and results',
+        risk: { level: 'medium' },
+        reviewDate: '2099-01-31',
+      });
+      expect(created).toMatchObject({
+        justification: 'Results reach doctors without re-typing',
+        dataScope: 'Patient ids and results',
+        risk: { level: 'medium', notes: null },
+        reviewDate: '2099-01-31',
+      });
+      const token = await client.integrationTokens.create({
+        name: unique('token'),
+        scopes: ['read:patients'],
+      });
+      const integrationId = created.id;
+      await client.integrations.link({ integrationId }, { tokenId: token.id });
+      const listed = await collect(client.integrationTokens.list());
+      expect(listed.find((t) => t.id === token.id)?.integrationId).toBe(integrationId);
+      expect((await client.integrations.pause({ integrationId }, {})).status).toBe('paused');
+      await expectProblem(
+        client.integrations.pause({ integrationId }, {}),
+        409,
+        'invalid_state_transition',
+      );
+      expect((await client.integrations.deprecate({ integrationId }, {})).status).toBe(
+        'deprecated',
+      );
+      expect((await client.integrations.resume({ integrationId }, {})).status).toBe('active');
+      await client.integrations.unlink({ integrationId }, { tokenId: token.id });
+      await expectProblem(
+        client.integrations.unlink({ integrationId }, { tokenId: token.id }),
+        409,
+        'conflict',
+      );
+    },
+  },
+  {
     name: 'audit: writes leave audit records, listed newest first',
     uses: ['patients.create', 'auditEvents.list', 'auditEvents.get'],
     async run({ client, unique }) {

@@ -8,6 +8,7 @@ import type { StoredToken } from '../auth.ts';
 import { type BoundHandler, defineHandler } from '../context.ts';
 import { paginate } from '../pagination.ts';
 import { ApiProblem } from '../problem.ts';
+import { linkableIntegration } from './integrations.ts';
 
 function present(token: StoredToken): IntegrationToken {
   const { tenantId: _tenant, apiKey: _key, ...visible } = token;
@@ -52,7 +53,10 @@ export const integrationTokenHandlers: BoundHandler[] = [
       createdBy: ctx.caller.actor.id,
       allowedIps: b.allowedIps,
     });
-    return { body: { ...present(token), apiKey: token.apiKey } };
+    const linked = b.integrationId
+      ? ctx.world.auth.setTokenIntegration(token, linkableIntegration(ctx, b.integrationId))
+      : token;
+    return { body: { ...present(linked), apiKey: linked.apiKey } };
   }),
   defineHandler(integrationTokenOperations.list, (ctx) => {
     const { limit, cursor, status } = ctx.query;

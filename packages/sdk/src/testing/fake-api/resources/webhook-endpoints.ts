@@ -15,6 +15,7 @@ import { findOr404 } from '../lookup.ts';
 import { paginate } from '../pagination.ts';
 import { webhookSecret } from '../random.ts';
 import type { StoredWebhookEndpoint, TenantState } from '../tenant-state.ts';
+import { linkableIntegration } from './integrations.ts';
 
 function present(endpoint: StoredWebhookEndpoint): WebhookEndpoint {
   const { secrets: _secrets, ...visible } = endpoint;
@@ -46,6 +47,7 @@ export const webhookEndpointHandlers: BoundHandler[] = [
       eventTypes: [...b.eventTypes],
       enabled: b.enabled ?? true,
       disabledReason: null,
+      ...(b.integrationId ? { integrationId: linkableIntegration(ctx, b.integrationId) } : {}),
       createdAt: ctx.now,
       updatedAt: ctx.now,
       secrets: [webhookSecret()],
