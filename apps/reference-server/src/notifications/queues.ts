@@ -180,21 +180,37 @@ export interface IntentPublisher {
  */
 export function intentPublisher(target: QueueTarget): IntentPublisher {
   let connection: Promise<QueueConnection> | undefined;
-  const connected = async () => {
-    const current = connection ? await connection.catch(() => undefined) : undefined;
-    if (current && !current.lost()) return current;
-    await current?.close();
+  // One connection attempt shared by concurrent publishes; a failed or lost
+  // one is replaced on the next publish.
+  const connected = async (): Promise<QueueConnection> => {
+    const pending = connection;
+    if (pending) {
+      const current = await pending.catch(() => undefined);
+      if (current && !current.lost()) return current;
+      if (connection === pending) {
+        connection = undefined;
+        void current?.close();
+      }
+      if (connection) return connected();
+    }
     connection = connectQueues(target);
     return connection;
   };
   return {
     async publish(intent) {
-      const broker = await connected();
-      await broker.send(
-        queueNames(target.prefix, intent.queue).main,
-        Buffer.from(JSON.stringify(intent)),
-        { messageId: intent.intentId, headers: { 'x-attempt': 1 } },
-      );
+      try {
+        const broker = await connected();
+        await broker.send(
+          queueNames(target.prefix, intent.queue).main,
+          Buffer.from(JSON.stringify(intent)),
+          { messageId: intent.intentId, headers: { 'x-attempt': 1 } },
+        );
+      } catch (error) {
+        // The handling is retried; the operator sees this on the subscriber's inbox row.
+        throw new Error(
+          `RabbitMQ did not take the notification intent (check NOTIFICATIONS_QUEUE_URL): ${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}`,
+        );
+      }
     },
     async close() {
       const current = connection ? await connection.catch(() => undefined) : undefined;

@@ -28,6 +28,7 @@ import { openTestDatabase, type TestDatabase } from '../../test/helpers/database
 import { appointmentBody, patientBody } from '../../test/helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
 import { testKeyEnv } from '../../test/helpers/pii-keys.ts';
+import { closedPort } from '../../test/helpers/ports.ts';
 import { rabbitMqAnswers, TEST_RABBITMQ_URL } from '../../test/helpers/rabbitmq.ts';
 import { notificationsFeature } from './feature.ts';
 import { queueNames } from './queues.ts';
@@ -377,6 +378,66 @@ describe.skipIf(!rabbitUp)('notification queues and worker mode', () => {
       .executeTakeFirstOrThrow();
     expect(row.status).toBe('failed');
   }, 180_000);
+
+  test('with the broker down the event is retried and no intent is recorded until a publish succeeds', async () => {
+    // A database of its own: the other server's scheduler would publish this event.
+    const other = await openTestDatabase();
+    const down = await startTestServer({
+      tenantCount: 1,
+      database: other,
+      features: [notificationsFeature()],
+      env: {
+        WEBHOOK_POLL_INTERVAL: '50ms',
+        NOTIFICATIONS_QUEUE_URL: `amqp://guest:guest@127.0.0.1:${await closedPort()}`,
+        NOTIFICATIONS_QUEUE_PREFIX: prefix,
+        NOTIFICATIONS_QUEUE_TIMEOUT: '1s',
+      },
+    });
+    try {
+      const key = down.tenants[0]?.apiKey ?? '';
+      const res = await fetch(`${down.server.url}/api/v1/patients`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(
+          patientBody({ externalRef: 'EHR-3', consent: { messaging: true, marketing: false } }),
+        ),
+      });
+      const patientId = ((await res.json()) as { id: string }).id;
+      const created = await fetch(`${down.server.url}/api/v1/appointments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(appointmentBody(patientId)),
+      });
+      expect(created.status).toBe(201);
+      const failed = await until('a failed handling of the event', async () => {
+        const row = await other.db
+          .selectFrom('subscriber_inbox')
+          .innerJoin('events', 'events.id', 'subscriber_inbox.event_id')
+          .select([
+            'subscriber_inbox.attempts',
+            'subscriber_inbox.last_error',
+            'subscriber_inbox.status',
+          ])
+          .where('subscriber_inbox.subscriber', '=', 'notifications')
+          .where('events.tenant_id', '=', down.tenants[0]?.tenantId ?? '')
+          .where('events.type', '=', 'appointment.created')
+          .where('subscriber_inbox.attempts', '>', 0)
+          .executeTakeFirst();
+        return row ?? undefined;
+      });
+      expect(failed.status).toBe('pending');
+      expect(failed.last_error).toContain('RabbitMQ');
+      const intents = await other.db
+        .selectFrom('notification_intents')
+        .select('id')
+        .where('patient_id', '=', patientId)
+        .execute();
+      expect(intents).toEqual([]);
+    } finally {
+      await down.server.close();
+      await other.close();
+    }
+  }, 120_000);
 
   test('SIGTERM stops the worker cleanly', async () => {
     if (!worker) throw new Error('the first test starts the worker');
