@@ -1,5 +1,8 @@
 /**
- * One send of a queued intent, exactly once per intent id: the worker's
+ * One send of a queued intent, exactly once per intent id. The server
+ * publishes inside its transaction, so the worker first waits (up to 5 s)
+ * for the intent row to commit; an intent whose row never appears is
+ * retried later, never sent on its own. Then the worker's
  * inbox row (`relay_consumer_inbox`, consumer `notifications`), the
  * provider call, its audit and manual-task rows and the intent's status
  * all share one transaction. A redelivered intent whose send committed
@@ -151,6 +154,28 @@ async function pushIntent(
   }
 }
 
+/** How long a worker waits for the server's transaction that published an intent to commit. */
+const RECORD_WAIT_MS = 5_000;
+
+async function intentRecorded(
+  db: Kysely<DB>,
+  intent: NotificationIntent,
+  waitMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  for (let pause = 10; ; pause = Math.min(pause * 2, 250)) {
+    const row = await db
+      .selectFrom('notification_intents')
+      .select('id')
+      .where('id', '=', intent.intentId)
+      .where('tenant_id', '=', intent.tenantId)
+      .executeTakeFirst();
+    if (row) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
+
 /**
  * Sends `intent` once (see the module header); a transient provider failure
  * before the last attempt resolves to `retry` with nothing kept.
@@ -162,9 +187,14 @@ export async function sendIntentOnce(
   db: Kysely<DB>,
   intent: NotificationIntent,
   senders: IntentSenders,
-  options: { finalAttempt: boolean; now?: () => Date },
+  options: { finalAttempt: boolean; now?: () => Date; recordWaitMs?: number },
 ): Promise<SendOutcome> {
   const now = options.now ?? (() => new Date());
+  // The server publishes before its transaction commits: wait briefly for the
+  // intent row; one that never appears (the handling rolled back and is
+  // retried under the same id) is not sent now.
+  if (!(await intentRecorded(db, intent, options.recordWaitMs ?? RECORD_WAIT_MS)))
+    return { kind: 'retry', reason: 'the intent is not recorded (yet)' };
   let outcome: SendOutcome = { kind: 'repeat' };
   try {
     await consumeOnce(

@@ -33,8 +33,20 @@ import { rabbitMqAnswers, TEST_RABBITMQ_URL } from '../../test/helpers/rabbitmq.
 import { notificationsFeature } from './feature.ts';
 import { queueNames } from './queues.ts';
 
-// Worker mode needs a database two processes share: PostgreSQL.
-process.env.TEST_DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
+// Worker mode needs a database two processes share: PostgreSQL, even when the other files run on PGlite.
+const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A schema of its own on {@link postgresUrl}, whatever TEST_DATABASE_URL says. */
+async function openPostgresDatabase(): Promise<TestDatabase> {
+  const saved = process.env.TEST_DATABASE_URL;
+  process.env.TEST_DATABASE_URL = postgresUrl;
+  try {
+    return await openTestDatabase();
+  } finally {
+    if (saved === undefined) delete process.env.TEST_DATABASE_URL;
+    else process.env.TEST_DATABASE_URL = saved;
+  }
+}
 const rabbitUp = await rabbitMqAnswers('worker.int.test.ts');
 const appDir = fileURLToPath(new URL('../..', import.meta.url));
 const prefix = `cbtest_${Math.random().toString(36).slice(2, 10)}.`;
@@ -145,7 +157,7 @@ describe.skipIf(!rabbitUp)('notification queues and worker mode', () => {
         env: {
           ...process.env,
           ...testKeyEnv,
-          DATABASE_URL: process.env.TEST_DATABASE_URL as string,
+          DATABASE_URL: postgresUrl,
           TEST_SCHEMA: database.schema as string,
           LOG_LEVEL: 'debug',
           WORKER_QUEUES: 'sms_notifications,email_notifications',
@@ -218,7 +230,7 @@ describe.skipIf(!rabbitUp)('notification queues and worker mode', () => {
       .execute();
 
   beforeAll(async () => {
-    database = await openTestDatabase();
+    database = await openPostgresDatabase();
     fake = new FakeTwilio();
     gate = new Gate();
     served = await serveFakeProvider(TWILIO_API, fake.handlers());
@@ -270,11 +282,11 @@ describe.skipIf(!rabbitUp)('notification queues and worker mode', () => {
       await post('/api/v1/appointments', appointmentBody(patientId, { startsAt, endsAt }));
     }
     // The server published one intent per appointment, before any worker ran.
-    await until('the intents on the queue', async () => {
+    const queued = await until('the intents recorded and on the queue', async () => {
       const { messageCount } = await channel.checkQueue(sms.main);
-      return messageCount >= COUNT ? true : undefined;
+      const intents = await intentsOf(patientId);
+      return messageCount >= COUNT && intents.length >= COUNT ? intents : undefined;
     });
-    const queued = await intentsOf(patientId);
     expect(queued).toHaveLength(COUNT);
     expect(queued.every((intent) => intent.status === 'queued')).toBe(true);
 
@@ -379,9 +391,44 @@ describe.skipIf(!rabbitUp)('notification queues and worker mode', () => {
     expect(row.status).toBe('failed');
   }, 180_000);
 
+  test('an intent the server never recorded is never sent: dead-lettered after the attempts', async () => {
+    if (!worker) throw new Error('the first test starts the worker');
+    const intentId = `ntf_${'f'.repeat(32)}`;
+    const orphan = {
+      v: 1,
+      intentId,
+      tenantId: running.tenants[0]?.tenantId,
+      eventId: 'evt_rolled_back',
+      subjectRef: 'pat_unknown',
+      template: 'appointment_confirmation',
+      locale: 'en',
+      variables: { givenName: 'Ada' },
+      createdAt: new Date().toISOString(),
+      queue: 'sms_notifications',
+      to: { phone: '+905551110000' },
+    };
+    channel.sendToQueue(sms.main, Buffer.from(JSON.stringify(orphan)), {
+      persistent: true,
+      messageId: intentId,
+    });
+    const dead = await until(
+      'the orphan dead-lettered',
+      async () => {
+        const got = await channel.get(sms.dead, { noAck: false });
+        if (!got) return undefined;
+        channel.ack(got);
+        return got;
+      },
+      120_000,
+    );
+    expect(dead.properties.messageId).toBe(intentId);
+    expect(String(dead.properties.headers?.['x-reason'])).toContain('not recorded');
+    expect(fake.sent.some((m) => m.To === '+905551110000')).toBe(false);
+  }, 180_000);
+
   test('with the broker down the event is retried and no intent is recorded until a publish succeeds', async () => {
     // A database of its own: the other server's scheduler would publish this event.
-    const other = await openTestDatabase();
+    const other = await openPostgresDatabase();
     const down = await startTestServer({
       tenantCount: 1,
       database: other,
