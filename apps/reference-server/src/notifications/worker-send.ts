@@ -14,8 +14,7 @@
  * idempotency key (`<intent id>:<channel>`), which providers that keep keys
  * drop; docs/scaling.md says so.
  */
-import type { ManualTaskSink, MessagingChannel, PushChannel } from '@clinicbridge/adapters';
-import { isProviderError } from '@clinicbridge/adapters';
+import type { ManualTaskSink, MessagingChannel } from '@clinicbridge/adapters';
 import { type ComposerResult, createMessagingComposer } from '@clinicbridge/adapters/messaging';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
@@ -47,7 +46,6 @@ export type SendOutcome =
 export interface IntentSenders {
   /** Messaging channels in order of preference (WhatsApp, SMS, email). */
   readonly channels: readonly MessagingChannel[];
-  readonly push?: PushChannel;
   readonly manualTasks: ManualTaskSink;
 }
 
@@ -126,34 +124,6 @@ async function composeIntent(
   };
 }
 
-async function pushIntent(
-  intent: Extract<NotificationIntent, { queue: 'push_notifications' }>,
-  senders: IntentSenders,
-  finalAttempt: boolean,
-): Promise<SendOutcome> {
-  if (!senders.push) return { kind: 'not_sent', reason: 'no push provider is configured' };
-  try {
-    const result = await senders.push.send({
-      subjectRef: intent.subjectRef,
-      deviceToken: intent.to.deviceToken,
-      title: intent.title,
-      body: intent.body,
-      collapseKey: intent.template.slice(0, 64),
-      correlationId: intent.eventId,
-    });
-    if (result.status === 'sent')
-      return { kind: 'sent', providerMessageId: result.providerMessageId };
-    return { kind: 'not_sent', reason: result.status };
-  } catch (error) {
-    if (isProviderError(error) && error.transient) {
-      if (!finalAttempt) throw new TransientFailure(`push:${error.code}`);
-      return { kind: 'exhausted', reason: `push:${error.code}` };
-    }
-    if (isProviderError(error)) return { kind: 'not_sent', reason: `push:${error.code}` };
-    throw error;
-  }
-}
-
 /** How long a worker waits for the server's transaction that published an intent to commit. */
 const RECORD_WAIT_MS = 5_000;
 
@@ -205,7 +175,8 @@ export async function sendIntentOnce(
           intent.tenantId,
           () =>
             intent.queue === 'push_notifications'
-              ? pushIntent(intent, senders, options.finalAttempt)
+              ? // Refused by `worker --queues` until a push provider is wired (docs/scaling.md).
+                Promise.resolve<SendOutcome>({ kind: 'not_sent', reason: 'no push provider' })
               : composeIntent(trx, intent, senders, options.finalAttempt),
           trx,
         );

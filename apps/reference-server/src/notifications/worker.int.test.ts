@@ -31,7 +31,7 @@ import { testKeyEnv } from '../../test/helpers/pii-keys.ts';
 import { closedPort } from '../../test/helpers/ports.ts';
 import { rabbitMqAnswers, TEST_RABBITMQ_URL } from '../../test/helpers/rabbitmq.ts';
 import { notificationsFeature } from './feature.ts';
-import { queueNames } from './queues.ts';
+import { assertNotificationQueue, queueNames } from './queues.ts';
 
 // Worker mode needs a database two processes share: PostgreSQL, even when the other files run on PGlite.
 const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -202,7 +202,8 @@ describe.skipIf(!rabbitUp)('notification queues and worker mode', () => {
     });
     ready.catch(() => {});
     const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
-      child.once('exit', (code, signal) => resolve(signal ?? code)),
+      // 'close' comes after the last stdout chunk was read.
+      child.once('close', (code, signal) => resolve(signal ?? code)),
     );
     return { child, lines, ready, exited };
   }
@@ -237,6 +238,9 @@ describe.skipIf(!rabbitUp)('notification queues and worker mode', () => {
     gateUrl = await gate.listen(served.url);
     amqp = await connect(TEST_RABBITMQ_URL);
     channel = await amqp.createChannel();
+    // Declared here too (same arguments as the server's), so probes never meet a missing queue.
+    for (const queue of ['email_notifications', 'sms_notifications', 'push_notifications'] as const)
+      await assertNotificationQueue(channel, prefix, queue);
     running = await startTestServer({
       tenantCount: 1,
       database,
@@ -372,9 +376,13 @@ describe.skipIf(!rabbitUp)('notification queues and worker mode', () => {
     expect(dead.properties.messageId).toBe(intent?.id);
     expect(dead.properties.headers?.['x-attempt']).toBe(3);
     expect(String(dead.properties.headers?.['x-reason'])).toContain('sms:provider_unavailable');
-    const attempts = worker.lines.filter(
-      (l) => l.intentId === intent?.id && l.msg === 'notifications worker: intent handled',
-    );
+    // The worker's log lines reach this process through a pipe: wait for the third.
+    const attempts = await until('the log line of each attempt', async () => {
+      const handled = worker?.lines.filter(
+        (l) => l.intentId === intent?.id && l.msg === 'notifications worker: intent handled',
+      );
+      return handled && handled.length >= 3 ? handled : undefined;
+    });
     expect(attempts.map((l) => l.outcome)).toEqual(['retry', 'retry', 'exhausted']);
     expect(fake.sent.some((m) => m.To === FAILING_PHONE)).toBe(false);
     const tasks = await database.db
