@@ -60,17 +60,28 @@ const FAILING_PHONE = '+905559990000';
 class Gate {
   passLimit = Number.POSITIVE_INFINITY;
   private passed = 0;
-  private waiting: Array<() => void> = [];
+  private waiting: Array<(answer: 'pass' | 'drop') => void> = [];
   private server: Server | undefined;
 
   get heldCount() {
     return this.waiting.length;
   }
 
+  /** Holds every request from now on. */
+  holdFromNow() {
+    this.passLimit = this.passed;
+  }
+
   /** Answers the held requests with 503 (their worker is gone) and lets new ones through. */
   dropHeld() {
     this.passLimit = Number.POSITIVE_INFINITY;
-    for (const release of this.waiting.splice(0)) release();
+    for (const release of this.waiting.splice(0)) release('drop');
+  }
+
+  /** Lets the held requests and new ones through to the fake. */
+  passHeld() {
+    this.passLimit = Number.POSITIVE_INFINITY;
+    for (const release of this.waiting.splice(0)) release('pass');
   }
 
   async listen(upstream: string): Promise<string> {
@@ -86,8 +97,10 @@ class Gate {
         if (new URLSearchParams(body.toString()).get('To') === FAILING_PHONE)
           return unavailable(res);
         if (this.passed >= this.passLimit) {
-          await new Promise<void>((resolve) => this.waiting.push(resolve));
-          return unavailable(res);
+          const answer = await new Promise<'pass' | 'drop'>((resolve) =>
+            this.waiting.push(resolve),
+          );
+          if (answer === 'drop') return unavailable(res);
         }
         this.passed += 1;
         const headers = new Headers();
@@ -494,11 +507,47 @@ describe.skipIf(!rabbitUp)('notification queues and worker mode', () => {
     }
   }, 120_000);
 
-  test('SIGTERM stops the worker cleanly', async () => {
+  test('SIGTERM lets the sends in flight finish; the next worker sends the rest, once each', async () => {
     if (!worker) throw new Error('the first test starts the worker');
-    worker.child.kill('SIGTERM');
-    expect(await worker.exited).toBe(0);
-    expect(worker.lines.some((l) => l.msg === 'notifications worker stopped')).toBe(true);
+    const COUNT = 6;
+    const phone = '+905551114444';
+    const patientId = await post(
+      '/api/v1/patients',
+      patientBody({ phone, externalRef: 'EHR-4', consent: { messaging: true, marketing: false } }),
+    );
+    gate.holdFromNow();
+    for (let i = 0; i < COUNT; i++) {
+      const startsAt = new Date(Date.UTC(2027, 1, 1 + i, 9)).toISOString();
+      const endsAt = new Date(Date.UTC(2027, 1, 1 + i, 10)).toISOString();
+      await post('/api/v1/appointments', appointmentBody(patientId, { startsAt, endsAt }));
+    }
+    await until('sends held in flight', async () => (gate.heldCount > 0 ? true : undefined));
+    const stopping = worker;
+    stopping.child.kill('SIGTERM');
+    await until('the worker to start stopping', async () =>
+      stopping.lines.some((l) => l.msg === 'notifications worker stopping') ? true : undefined,
+    );
+    const inFlight = gate.heldCount;
+    gate.passHeld();
+    expect(await stopping.exited).toBe(0);
+    expect(stopping.lines.some((l) => l.msg === 'notifications worker stopped')).toBe(true);
+    // What was in flight was sent and committed before the exit.
+    const sentAtStop = (await intentsOf(patientId)).filter((i) => i.status === 'sent');
+    expect(sentAtStop.length).toBeGreaterThanOrEqual(inFlight);
+    expect(fake.sent.filter((m) => m.To === phone)).toHaveLength(sentAtStop.length);
+
+    worker = spawnWorker();
+    await worker.ready;
+    await until('every intent sent', async () => {
+      const intents = await intentsOf(patientId);
+      return intents.length === COUNT && intents.every((i) => i.status === 'sent')
+        ? true
+        : undefined;
+    });
+    expect(fake.sent.filter((m) => m.To === phone)).toHaveLength(COUNT);
+    const idle = worker;
+    idle.child.kill('SIGTERM');
+    expect(await idle.exited).toBe(0);
     worker = undefined;
-  }, 60_000);
+  }, 180_000);
 });

@@ -246,6 +246,7 @@ export async function startNotificationWorker(
     counts,
     async stop() {
       stopping = true;
+      logger.info({ inFlight: inFlight.size }, 'notifications worker stopping');
       clearTimeout(reconnectTimer);
       const broker = connection;
       if (broker) {
