@@ -3,7 +3,7 @@
  * `clinicbridge-server <command>`: start | migrate | create-tenant |
  * create-token | create-client | revoke-client | rotate-client-secret | rotate-signing-key |
  * move-to-postgres | pin-client-cert | seed-sandbox |
- * audit verify | pii rotate-key | pii status | hl7-facility | hl7-map. Runs from source under Node's type
+ * audit verify | pii rotate-key | pii status | hl7-facility | hl7-map | worker. Runs from source under Node's type
  * stripping (`node apps/reference-server/src/cli.ts start`). Configuration
  * comes from the environment (see docs/self-hosting.md).
  */
@@ -26,13 +26,14 @@ import {
   rotateSigningKeyCommand,
   seedSandboxCommand,
 } from './cli/commands.ts';
+import { parseQueues, startWorkerProcess } from './cli/worker.ts';
 import { ConfigError, type CoreConfig, loadConfig, wantsDemoTenant } from './config/index.ts';
 import { DEV_KEYS_FILE } from './crypto/keys.ts';
 import { DataDirInUseError } from './db/database.ts';
 import { MoveError } from './db/move.ts';
 import { featureConfigSections } from './features.ts';
 import { createLogger, stdoutStream } from './observability/logger.ts';
-import { startServer } from './server.ts';
+import { openConfiguredDatabase, startServer } from './server.ts';
 import { type CreatedTenant, countTenants, createTenant } from './tenants/service.ts';
 
 const usage = `Usage: clinicbridge-server <command> [options]
@@ -64,6 +65,8 @@ Commands:
   hl7-map --tenant T --kind provider|department|service --code C --ref R [--label L]
           [--unit day|each --price MINOR --currency ISO [--tax-bps N]]
                                          map a hospital code to a clinician, department or priced service
+  worker --queues email_notifications,sms_notifications
+                                         send queued notification intents (NOTIFICATIONS_QUEUE_URL) until SIGTERM
 `;
 
 async function start(config: CoreConfig): Promise<void> {
@@ -87,6 +90,30 @@ async function start(config: CoreConfig): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function worker(config: CoreConfig, queues: ReturnType<typeof parseQueues>): Promise<void> {
+  const logger = createLogger(config.LOG_LEVEL, stdoutStream());
+  const database = await openConfiguredDatabase(config);
+  let running: Awaited<ReturnType<typeof startWorkerProcess>>;
+  try {
+    running = await startWorkerProcess({ config, database, queues, logger });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down: finishing the sends in flight');
+    running.stop().then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed');
@@ -139,6 +166,7 @@ async function main(argv: string[]): Promise<number> {
       cert: { type: 'string' },
       sha256: { type: 'string' },
       unpin: { type: 'boolean', default: false },
+      queues: { type: 'string' },
     },
     strict: true,
   });
@@ -146,6 +174,9 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'start':
       await start(config);
+      return -1;
+    case 'worker':
+      await worker(config, parseQueues(values.queues));
       return -1;
     case 'migrate': {
       const applied = await migrateCommand(config);

@@ -85,7 +85,7 @@ export function serverFeatures(): Feature[] {
     deliveryFeature(),
     inboundFeature(),
     hl7Feature(),
-    notificationsFeature,
+    notificationsFeature(),
     reportingFeature,
     analyticsFeature,
     crmFeature,

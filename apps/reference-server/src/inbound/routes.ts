@@ -17,6 +17,7 @@ import { readBodyBytes } from '../kernel/body.ts';
 import { ApiError } from '../kernel/problem.ts';
 import type { InboundConfig } from './config.ts';
 import { inboundProviders, isProviderName, providerEventId } from './providers.ts';
+import type { InboundDedupe } from './redis-dedupe.ts';
 import { storeInboundWebhook } from './store.ts';
 
 /**
@@ -31,6 +32,8 @@ export interface InboundRouteDeps {
   readonly now: () => Date;
   /** Wakes the processor once a webhook is stored. */
   readonly wake: () => void;
+  /** The shared dedupe store (Redis), when configured. */
+  readonly dedupe?: InboundDedupe;
 }
 
 function parseJson(raw: Uint8Array): { payload: unknown; reason: string | null } {
@@ -107,16 +110,20 @@ export function mountInboundRoutes(app: Hono<AppEnv>, deps: InboundRouteDeps): v
     if (raw.includes(0)) rejectNulCharacters('body', '\u0000');
     const { payload, reason } = parseJson(raw);
     rejectNulCharacters('body', payload);
-    const stored = await storeInboundWebhook(deps.db, {
-      provider: provider.name,
-      providerEventId: providerEventId(provider, payload, c.req.raw.headers, raw),
-      eventType: reason === null ? eventTypeOf(payload) : null,
-      rawBody: Buffer.from(raw).toString(
-        reason === 'the body is not valid UTF-8' ? 'base64' : 'utf8',
-      ),
-      unparseableReason: reason,
-      now,
-    });
+    const stored = await storeInboundWebhook(
+      deps.db,
+      {
+        provider: provider.name,
+        providerEventId: providerEventId(provider, payload, c.req.raw.headers, raw),
+        eventType: reason === null ? eventTypeOf(payload) : null,
+        rawBody: Buffer.from(raw).toString(
+          reason === 'the body is not valid UTF-8' ? 'base64' : 'utf8',
+        ),
+        unparseableReason: reason,
+        now,
+      },
+      deps.dedupe,
+    );
     if (!stored.duplicate && reason === null) deps.wake();
     return c.json(
       { received: true, id: stored.id, duplicate: stored.duplicate },

@@ -2,7 +2,8 @@
  * The durable store of inbound provider webhooks, bodies encrypted
  * (`./raw-body.ts`). A webhook is inserted once
  * per provider event id (a replay finds the row and is acknowledged without
- * being processed again). Payloads that verified but did not parse are kept
+ * being processed again; with `REDIS_URL` a shared dedupe store answers
+ * repeats first, see `./redis-dedupe.ts`). Payloads that verified but did not parse are kept
  * with their reason and raise an operator alert, never dropped.
  */
 import { newId } from '@clinicbridge/sdk/contract';
@@ -10,6 +11,7 @@ import { type Kysely, sql } from 'kysely';
 import { raiseAlert } from '../alerts/raise.ts';
 import type { DB } from '../db/schema.ts';
 import { sealRawBody } from './raw-body.ts';
+import type { InboundDedupe } from './redis-dedupe.ts';
 
 /**
  * A verified webhook to store.
@@ -47,14 +49,24 @@ export interface StoredWebhook {
 export async function storeInboundWebhook(
   db: Kysely<DB>,
   webhook: VerifiedWebhook,
+  dedupe?: InboundDedupe,
 ): Promise<StoredWebhook> {
   const unparseable = webhook.unparseableReason !== null;
+  const id = newId('inb');
+  if (dedupe) {
+    const answer = await dedupe.claim(webhook.provider, webhook.providerEventId, id);
+    if (answer.kind === 'seen') {
+      // The table decides: a claim whose insert has not landed (still running, or failed) is no repeat.
+      const existing = await findWebhook(db, webhook);
+      if (existing) return { id: existing.id, duplicate: true };
+    }
+  }
   // The common case is one statement (its own transaction): one round trip
   // before the provider gets its answer. An unparseable body also raises an
   // alert, so it takes a transaction holding both.
-  if (!unparseable) return insertWebhook(db, webhook);
+  if (!unparseable) return insertWebhook(db, webhook, id);
   return db.transaction().execute(async (trx) => {
-    const stored = await insertWebhook(trx, webhook);
+    const stored = await insertWebhook(trx, webhook, id);
     if (!stored.duplicate) {
       await raiseAlert(trx, {
         tenantId: null,
@@ -68,9 +80,21 @@ export async function storeInboundWebhook(
   });
 }
 
-async function insertWebhook(db: Kysely<DB>, webhook: VerifiedWebhook): Promise<StoredWebhook> {
+function findWebhook(db: Kysely<DB>, webhook: VerifiedWebhook) {
+  return db
+    .selectFrom('inbound_webhooks')
+    .select('id')
+    .where('provider', '=', webhook.provider)
+    .where('provider_event_id', '=', webhook.providerEventId)
+    .executeTakeFirst();
+}
+
+async function insertWebhook(
+  db: Kysely<DB>,
+  webhook: VerifiedWebhook,
+  id: string,
+): Promise<StoredWebhook> {
   const unparseable = webhook.unparseableReason !== null;
-  const id = newId('inb');
   const body = sealRawBody(db, id, webhook.rawBody);
   const inserted = await sql<{ id: string }>`
     insert into inbound_webhooks (id, provider, provider_event_id, event_type, status, reason, raw_body,
@@ -82,11 +106,7 @@ async function insertWebhook(db: Kysely<DB>, webhook: VerifiedWebhook): Promise<
     returning id`.execute(db);
   const row = inserted.rows[0];
   if (row) return { id: row.id, duplicate: false };
-  const existing = await db
-    .selectFrom('inbound_webhooks')
-    .select('id')
-    .where('provider', '=', webhook.provider)
-    .where('provider_event_id', '=', webhook.providerEventId)
-    .executeTakeFirstOrThrow();
+  const existing = await findWebhook(db, webhook);
+  if (!existing) throw new Error('an inbound webhook conflicted on insert but was not found');
   return { id: existing.id, duplicate: true };
 }

@@ -3,29 +3,58 @@
  * notification intents, sent through the messaging composer (WhatsApp →
  * SMS → email, then a manual task) when a messaging provider is configured.
  * Without one, intents are recorded only, and the start-up log says so.
+ * With `NOTIFICATIONS_QUEUE_URL` the intents go to the RabbitMQ notification
+ * queues instead, for `clinicbridge-server worker` processes to send.
  */
-import type { Feature } from '../feature.ts';
+import { type Feature, readSection } from '../feature.ts';
 import { sendThroughComposer } from './messaging.ts';
+import { notificationQueueConfig } from './queue-config.ts';
+import { sendThroughQueue } from './queue-send.ts';
+import { type IntentPublisher, intentPublisher } from './queues.ts';
 import { notificationsSubscriber } from './subscriber.ts';
 
 /**
- * The notifications feature.
+ * The notifications feature (one per server: it owns the queue publisher).
  *
  * @example
- * const features: Feature[] = [notificationsFeature];
+ * const features: Feature[] = [notificationsFeature()];
  */
-export const notificationsFeature: Feature = {
-  name: 'notifications',
-  tables: ['notification_intents'],
-  subscribers: ({ providers }) => [
-    notificationsSubscriber(
-      providers.messaging ? { send: sendThroughComposer(providers.messaging) } : {},
-    ),
-  ],
-  start({ providers, logger }) {
-    if (providers.messaging) return;
-    logger.warn(
-      'notifications: no messaging provider is configured (WHATSAPP_*, TWILIO_*, SENDGRID_*); intents are recorded, not sent',
-    );
-  },
-};
+export function notificationsFeature(): Feature {
+  let publisher: IntentPublisher | undefined;
+  return {
+    name: 'notifications',
+    tables: ['notification_intents'],
+    config: notificationQueueConfig,
+    subscribers: (context) => {
+      const queues = readSection(context.config, notificationQueueConfig);
+      if (queues.NOTIFICATIONS_QUEUE_URL) {
+        publisher ??= intentPublisher({
+          url: queues.NOTIFICATIONS_QUEUE_URL,
+          prefix: queues.NOTIFICATIONS_QUEUE_PREFIX,
+          timeoutMs: queues.NOTIFICATIONS_QUEUE_TIMEOUT,
+        });
+        return [notificationsSubscriber({ send: sendThroughQueue(publisher, context.now) })];
+      }
+      const { messaging } = context.providers;
+      return [notificationsSubscriber(messaging ? { send: sendThroughComposer(messaging) } : {})];
+    },
+    start({ config, providers, logger }) {
+      const queues = readSection(config, notificationQueueConfig);
+      if (queues.NOTIFICATIONS_QUEUE_URL) {
+        logger.info(
+          { prefix: queues.NOTIFICATIONS_QUEUE_PREFIX },
+          'notifications: intents are published to the RabbitMQ notification queues; run `clinicbridge-server worker` to send them',
+        );
+        return;
+      }
+      if (providers.messaging) return;
+      logger.warn(
+        'notifications: no messaging provider is configured (WHATSAPP_*, TWILIO_*, SENDGRID_*); intents are recorded, not sent',
+      );
+    },
+    async stop() {
+      await publisher?.close();
+      publisher = undefined;
+    },
+  };
+}

@@ -26,7 +26,16 @@ const variableFields = [
   'dueDate',
 ] as const;
 
-function variablesOf(data: Record<string, unknown>, givenName: string): Record<string, string> {
+/**
+ * The template variables of a notification: the patient's given name and the event's non-clinical values.
+ *
+ * @example
+ * variablesOf({ startsAt: '2026-12-08T09:00:00Z' }, 'Ayşe'); // { givenName: 'Ayşe', startsAt: '2026-12-08T09:00:00Z' }
+ */
+export function variablesOf(
+  data: Record<string, unknown>,
+  givenName: string,
+): Record<string, string> {
   const variables: Record<string, string> = { givenName };
   for (const field of variableFields) {
     const value = data[field];
@@ -42,8 +51,13 @@ function variablesOf(data: Record<string, unknown>, givenName: string): Record<s
   return variables;
 }
 
-/** The consenting patient an intent is for, or null. */
-async function recipientOf(
+/**
+ * The consenting patient an intent is for, or null.
+ *
+ * @example
+ * const patient = await recipientOf(trx, { tenantId: 'ten_1', patientId: 'pat_1' });
+ */
+export async function recipientOf(
   trx: Kysely<DB>,
   intent: { tenantId: string; patientId: string | null },
 ) {

@@ -5,7 +5,7 @@
  * intent is sent through it (see `messaging.ts` for the adapters package's
  * `MessagingChannel`); without one, the intent is recorded for a sender to pick up.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { EventEnvelope, EventType } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
@@ -33,8 +33,9 @@ export const notificationTemplates: Partial<Record<EventType, string>> = {
 
 /**
  * Sends a recorded intent inside the acknowledging transaction; resolves to
- * the provider's message id, or null when nothing was sent (no consent, no
- * contact, a template the channel does not know).
+ * the provider's message id, to `{ queued: true }` when the intent was
+ * handed to a notification queue (a worker sends it), or null when nothing
+ * was sent (no consent, no contact, a template the channel does not know).
  *
  * @example
  * const send: SendNotification = async (intent) => ({ providerMessageId: await deliver(intent) });
@@ -48,7 +49,7 @@ export type SendNotification = (
     eventId: string;
   },
   context: { trx: Kysely<DB>; event: EventEnvelope },
-) => Promise<{ providerMessageId: string } | null>;
+) => Promise<{ providerMessageId: string } | { queued: true } | null>;
 
 /**
  * Creates the notifications subscriber.
@@ -66,7 +67,10 @@ export function notificationsSubscriber(
       const template = notificationTemplates[event.type as EventType];
       if (!template) return;
       const patientId = typeof event.data.patientId === 'string' ? event.data.patientId : null;
-      const id = `ntf_${randomUUID().replaceAll('-', '')}`;
+      // One id per event and template, so a retried handling (say, after a
+      // publish to a notification queue whose transaction then failed) reuses
+      // the idempotency key of the first.
+      const id = `ntf_${createHash('sha256').update(`${event.id}\0${template}`).digest('hex').slice(0, 32)}`;
       const inserted = await sql<{ id: string }>`
         insert into notification_intents (id, tenant_id, event_id, template, patient_id, status, created_at, updated_at)
         values (${id}, ${event.tenantId}, ${event.id}, ${template}, ${patientId}, 'recorded', ${now}, ${now})
@@ -79,7 +83,11 @@ export function notificationsSubscriber(
       if (!sent) return;
       await trx
         .updateTable('notification_intents')
-        .set({ status: 'sent', provider_message_id: sent.providerMessageId, updated_at: now })
+        .set(
+          'queued' in sent
+            ? { status: 'queued', updated_at: now }
+            : { status: 'sent', provider_message_id: sent.providerMessageId, updated_at: now },
+        )
         .where('id', '=', id)
         .execute();
     },

@@ -147,8 +147,11 @@ export const messagingProviders: ProviderGroup<typeof messagingConfig, Messaging
  * Consent from the patient row: messaging only for patients who said yes.
  * `subjectRef` is the patient id; the tenant is checked by the caller, which
  * only composes messages for its own patients.
+ *
+ * @example
+ * const composer = createMessagingComposer({ channels, consent: patientConsent(db), sink });
  */
-function patientConsent(db: Kysely<DB>): ConsentChecker {
+export function patientConsent(db: Kysely<DB>): ConsentChecker {
   return {
     async check({ subjectRef }) {
       const row = await callDatabase(db)

@@ -30,14 +30,24 @@ export function redisOutageAlerts(
   return {
     onOutage(error) {
       logger.warn({ err: error }, 'redis: unavailable; falling back to this process');
-      void raiseAlert(db, {
-        tenantId: null,
-        kind: REDIS_ALERT_KIND,
-        message:
-          'Redis does not answer: rate limits are enforced per process (up to N times the limit across N processes) and provider tokens are cached per process until it does. Check REDIS_URL and the Redis server.',
-        details: { error: error instanceof Error ? error.message.slice(0, 300) : 'unknown' },
-        now: new Date(),
-      }).catch((alertError: unknown) => logger.warn({ err: alertError }, 'redis: alert failed'));
+      // Each user of Redis (rate limits, token cache, inbound dedupe) notices the
+      // outage on its own; one open alert covers them all.
+      void openRedisAlert(db)
+        .then((open) =>
+          open
+            ? undefined
+            : raiseAlert(db, {
+                tenantId: null,
+                kind: REDIS_ALERT_KIND,
+                message:
+                  'Redis does not answer: rate limits are enforced per process (up to N times the limit across N processes), provider tokens are cached per process and inbound webhooks are deduplicated by PostgreSQL alone until it does. Check REDIS_URL and the Redis server.',
+                details: {
+                  error: error instanceof Error ? error.message.slice(0, 300) : 'unknown',
+                },
+                now: new Date(),
+              }),
+        )
+        .catch((alertError: unknown) => logger.warn({ err: alertError }, 'redis: alert failed'));
     },
     onRecovery() {
       logger.info('redis: answering again');
@@ -52,6 +62,15 @@ export function redisOutageAlerts(
         );
     },
   };
+}
+
+function openRedisAlert(db: Kysely<DB>) {
+  return db
+    .selectFrom('operator_alerts')
+    .select('id')
+    .where('kind', '=', REDIS_ALERT_KIND)
+    .where('resolved_at', 'is', null)
+    .executeTakeFirst();
 }
 
 /**

@@ -46,7 +46,7 @@ export interface NotificationIntentsTable {
   event_id: string;
   template: string;
   patient_id: string | null;
-  status: 'recorded' | 'sent' | 'delivered' | 'read' | 'failed';
+  status: 'recorded' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
   provider_message_id: string | null;
   created_at: Date;
   updated_at: Date;

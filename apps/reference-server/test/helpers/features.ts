@@ -21,7 +21,7 @@ export function eventFeatures(config: DeliveryConfig & InboundConfig): Feature[]
     webhookEndpointsFeature({ allowlist: config.WEBHOOK_TARGET_ALLOWLIST }),
     deliveryFeature({ config }),
     inboundFeature({ config }),
-    notificationsFeature,
+    notificationsFeature(),
     reportingFeature,
     analyticsFeature,
     crmFeature,
