@@ -81,6 +81,9 @@ export async function populateTenant(
     practitionerId: 'prc_aaaaaaaaaaaaaaaaaaaaaaaaaa',
     serviceId: 'svc_aaaaaaaaaaaaaaaaaaaaaaaaaa',
     slotId: 'slt_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+    // Saved mappings and leads are written by imports: ids no tenant holds.
+    mappingId: 'imm_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+    leadId: 'lea_aaaaaaaaaaaaaaaaaaaaaaaaaa',
   };
 }
 
@@ -117,6 +120,7 @@ export function bodyFor(operation: Operation, ids: WorldIds): unknown {
     'integrations.update': { status: 'paused' },
     'integrationTokens.create': { name: 'X', scopes: ['read:events'] },
     'availability.book': { patientId: ids.patientId },
+    'importMappings.create': { name: 'matrix', kind: 'leads', columns: { Téléphone: 'phone' } },
   };
   return bodies[operation.id] ?? (operation.body ? {} : undefined);
 }
