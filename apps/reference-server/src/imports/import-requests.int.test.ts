@@ -181,6 +181,16 @@ describe('multipart/form-data', () => {
     expect(unknownKind.status).toBe(400);
     expect(unknownKind.body.code).toBe('validation_failed');
   });
+
+  test('the served OpenAPI document describes the form beside the JSON body', async () => {
+    const doc = (await (await fetch(`${running.server.url}/openapi.json`)).json()) as {
+      paths: Record<string, { post?: { requestBody?: { content?: Record<string, unknown> } } }>;
+      components: { schemas: Record<string, { required?: string[] }> };
+    };
+    const content = doc.paths['/api/v1/imports']?.post?.requestBody?.content ?? {};
+    expect(Object.keys(content).sort()).toEqual(['application/json', 'multipart/form-data']);
+    expect(doc.components.schemas.ImportsCreateForm?.required).toEqual(['kind', 'format', 'file']);
+  });
 });
 
 describe('saved column mappings', () => {

@@ -2368,6 +2368,19 @@ export interface components {
                 [key: string]: string;
             };
         };
+        ImportsCreateForm: {
+            /** @enum {string} */
+            kind: "patients" | "appointments" | "pricing" | "capacity" | "leads" | "settlement_lines";
+            /** @enum {string} */
+            format: "csv" | "ndjson" | "xlsx";
+            /** @enum {string} */
+            dryRun?: "true" | "false";
+            fileName?: string;
+            mappingId?: string;
+            mapping?: string;
+            /** Format: binary */
+            file: string;
+        };
         ImportsCreateRequest: {
             /** @enum {string} */
             kind: "patients" | "appointments" | "pricing" | "capacity" | "leads" | "settlement_lines";
@@ -3394,6 +3407,7 @@ export type SchemaImportJobPage = components['schemas']['ImportJobPage'];
 export type SchemaImportMapping = components['schemas']['ImportMapping'];
 export type SchemaImportMappingPage = components['schemas']['ImportMappingPage'];
 export type SchemaImportMappingsCreateRequest = components['schemas']['ImportMappingsCreateRequest'];
+export type SchemaImportsCreateForm = components['schemas']['ImportsCreateForm'];
 export type SchemaImportsCreateRequest = components['schemas']['ImportsCreateRequest'];
 export type SchemaInboundWebhookReceipt = components['schemas']['InboundWebhookReceipt'];
 export type SchemaInstallmentPlansCreateRequest = components['schemas']['InstallmentPlansCreateRequest'];
@@ -6981,6 +6995,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ImportsCreateRequest"];
+                "multipart/form-data": components["schemas"]["ImportsCreateForm"];
             };
         };
         responses: {
