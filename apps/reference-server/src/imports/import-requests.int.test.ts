@@ -89,6 +89,27 @@ describe('multipart/form-data', () => {
     expect(job.sha256).toBe(applied.body.sha256);
   });
 
+  test('an Idempotency-Key replays the first answer; reused for another file it is 422', async () => {
+    const key = crypto.randomUUID();
+    const send = (csv: string) =>
+      fetch(`${running.server.url}/api/v1/imports`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${running.tenants[0]?.apiKey}`, 'idempotency-key': key },
+        body: leadForm(csv, { kind: 'leads', format: 'csv', dryRun: 'true' }),
+      });
+    const csv = 'Phone,Source\n+90 532 000 00 09,agent\n';
+    const first = await send(csv);
+    expect(first.status).toBe(202);
+    const job = (await first.json()) as ImportJob;
+    const again = await send(csv);
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotency-replayed')).toBe('true');
+    expect(((await again.json()) as ImportJob).id).toBe(job.id);
+    const other = await send('Phone,Source\n+90 532 000 00 08,agent\n');
+    expect(other.status).toBe(422);
+    expect(((await other.json()) as Problem).code).toBe('idempotency_key_reused');
+  });
+
   test('an XLSX part travels as bytes', async () => {
     const bytes = writeStyledXlsx(
       [

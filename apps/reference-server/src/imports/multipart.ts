@@ -17,8 +17,9 @@ import type { AppContext } from '../feature.ts';
 import { readSection } from '../feature.ts';
 import type { AppEnv } from '../http/context.ts';
 import { guardDepsOf, guardRequest } from '../http/guard.ts';
+import { runWrite } from '../http/operations.ts';
 import { validate } from '../http/validate.ts';
-import { changeOf } from '../kernel/handlers.ts';
+import { changeOf, type OperationHandler } from '../kernel/handlers.ts';
 import { ApiError } from '../kernel/problem.ts';
 import { type ImportsConfig, importsConfig } from './config.ts';
 import { type ImportCreateBody, runImportRequest } from './handlers.ts';
@@ -201,14 +202,20 @@ async function answerForm(
 ): Promise<Response> {
   const auth = await guardRequest(c, guardDepsOf(context), 'write:imports');
   const body = formToImportBody(await readImportForm(c.req.raw, limits.IMPORT_MAX_BYTES));
-  const now = context.now();
-  const job = await context.db.transaction().execute((trx) =>
-    runImportRequest(trx, body, limits, {
+  const handler: OperationHandler<typeof operations.imports.create> = (ctx) =>
+    runImportRequest(ctx.db, ctx.body, limits, {
       storage: context.providers.storage,
-      change: changeOf({ auth, requestId: c.get('requestId'), now }),
-    }),
+      change: changeOf(ctx),
+    });
+  // As `imports.create` runs a JSON body: the same Idempotency-Key rules, the same fingerprint.
+  return runWrite(
+    c,
+    { db: context.db, now: context.now },
+    operations.imports.create,
+    handler as OperationHandler,
+    { params: undefined, body, auth, requestId: c.get('requestId') },
+    auth,
   );
-  return c.json(job, 202);
 }
 
 /**
