@@ -13,6 +13,7 @@ import {
   nextAppointmentStatus,
 } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
+import { releaseSlotPlace } from '../catalogue/slot-release.ts';
 import type { DB, Row } from '../db/schema.ts';
 import type { ChangeContext } from '../kernel/change.ts';
 import { byPatientAndStatus, listPage, type PatientListQuery } from '../kernel/list.ts';
@@ -187,6 +188,8 @@ export async function transitionAppointment(
     next.ends_at = new Date(input.endsAt);
   }
   await save(db, next);
+  // A booked slot gets its place back in the same transaction (the row lock above makes it once).
+  if (action === 'cancel') await releaseSlotPlace(db, change, id);
   const type =
     action === 'cancel'
       ? 'appointment.cancelled'

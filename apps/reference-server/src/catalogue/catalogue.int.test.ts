@@ -3,7 +3,8 @@
  * practitioners, services with prices in minor units, availability search
  * in start-time order with pagination, tenant isolation, and booking that
  * never oversells: 20 concurrent bookings of a 1-place slot give one
- * appointment and 19 `slot_full`.
+ * appointment and 19 `slot_full`; cancelling gives the place back exactly
+ * once, even under 20 concurrent cancels.
  */
 import {
   type Appointment,
@@ -220,3 +221,80 @@ test('20 concurrent bookings of a 1-place slot: one appointment, 19 slot_full', 
     .execute();
   expect(bookings.map((b) => b.appointment_id)).toEqual([appointment.id]);
 });
+
+test('20 concurrent cancels of a booked appointment give its place back exactly once', async () => {
+  const { service, slots } = await seed([{ startsAt: '2027-06-07T09:00:00.000Z', capacity: 2 }]);
+  const slotId = slots[0]!;
+  const booked = await Promise.all([
+    post<Appointment>(`/api/v1/availability/${slotId}/book`, { patientId: await patient() }),
+    post<Appointment>(`/api/v1/availability/${slotId}/book`, { patientId: await patient() }),
+  ]);
+  expect(booked.map((b) => b.status)).toEqual([201, 201]);
+  const window = `serviceId=${service}&from=2027-06-07T00:00:00Z&to=2027-06-08T00:00:00Z`;
+  expect((await get<Page<Slot>>(`/api/v1/availability?${window}`)).body.data).toEqual([]);
+
+  const cancelled = booked[0]!.body.id;
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, () =>
+      post<Pick<Appointment, 'status'> & Pick<Problem, 'code'>>(
+        `/api/v1/appointments/${cancelled}/cancel`,
+        { reason: 'patient ill' },
+      ),
+    ),
+  );
+  expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+  const refused = answers.filter((a) => a.status !== 200);
+  expect(refused).toHaveLength(19);
+  for (const a of refused) {
+    expect(a.status).toBe(409);
+    expect(a.body.code).toBe('invalid_state_transition');
+  }
+  const db = running.server.database.db;
+  const slot = await db
+    .selectFrom('slots')
+    .selectAll()
+    .where('id', '=', slotId)
+    .executeTakeFirstOrThrow();
+  expect(slot.booked).toBe(1);
+  const bookings = await db
+    .selectFrom('slot_bookings')
+    .select(['appointment_id', 'released_at'])
+    .where('slot_id', '=', slotId)
+    .orderBy('released_at')
+    .execute();
+  expect(bookings.filter((b) => b.released_at !== null).map((b) => b.appointment_id)).toEqual([
+    cancelled,
+  ]);
+  // The place is bookable again, once.
+  const free = await get<Page<Slot>>(`/api/v1/availability?${window}`);
+  expect(free.body.data).toEqual([
+    expect.objectContaining({ id: slotId, booked: 1, available: 1 }),
+  ]);
+  const rebooked = await post(`/api/v1/availability/${slotId}/book`, {
+    patientId: await patient(),
+  });
+  expect(rebooked.status).toBe(201);
+  const full = await post<Problem>(`/api/v1/availability/${slotId}/book`, {
+    patientId: await patient(),
+  });
+  expect(full.body.code).toBe('slot_full');
+
+  // An appointment not booked through a slot cancels as before and touches no slot.
+  const plain = await post<Appointment>('/api/v1/appointments', {
+    patientId: await patient(),
+    service: 'Walk-in',
+    startsAt: '2027-06-07T11:00:00Z',
+    endsAt: '2027-06-07T11:30:00Z',
+  });
+  expect(plain.status).toBe(201);
+  const plainCancel = await post(`/api/v1/appointments/${plain.body.id}/cancel`, {
+    reason: 'moved',
+  });
+  expect(plainCancel.status).toBe(200);
+  const after = await db
+    .selectFrom('slots')
+    .select('booked')
+    .where('id', '=', slotId)
+    .executeTakeFirstOrThrow();
+  expect(after.booked).toBe(2);
+}, 120_000);

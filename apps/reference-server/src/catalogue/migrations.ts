@@ -81,6 +81,15 @@ async function down(db: AnyDb): Promise<void> {
   }
 }
 
+// A cancelled appointment gives its place back once: the booking is kept, marked released.
+async function upReleased(db: AnyDb): Promise<void> {
+  await db.schema.alterTable('slot_bookings').addColumn('released_at', ts).execute();
+}
+
+async function downReleased(db: AnyDb): Promise<void> {
+  await db.schema.alterTable('slot_bookings').dropColumn('released_at').execute();
+}
+
 /**
  * Migrations of the catalogue feature.
  *
@@ -89,4 +98,5 @@ async function down(db: AnyDb): Promise<void> {
  */
 export const catalogueMigrations: Record<string, Migration> = {
   '0420-catalogue': { up, down },
+  '0421-catalogue-slot-release': { up: upReleased, down: downReleased },
 };

@@ -82,6 +82,8 @@ export interface SlotBookingsTable {
   slot_id: string;
   tenant_id: string;
   created_at: Date;
+  /** When the place was given back (the appointment was cancelled); null while it holds it. */
+  released_at: Date | null;
 }
 
 declare module '../db/schema.ts' {

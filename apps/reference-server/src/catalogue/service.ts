@@ -285,6 +285,7 @@ export async function bookSlot(
       slot_id: taken.id,
       tenant_id: change.tenantId,
       created_at: change.now,
+      released_at: null,
     })
     .execute();
   return appointment;

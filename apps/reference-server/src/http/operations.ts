@@ -118,9 +118,16 @@ async function runOperation(
   return runWrite(c, deps, operation, handler, base, auth);
 }
 
-async function runWrite(
+/**
+ * Runs a write the way the pipeline does, for a route that reads its own body (a multipart
+ * form): one transaction, and with an `Idempotency-Key` the key's lookup, lock and stored answer.
+ *
+ * @example
+ * return runWrite(c, { db, now }, operations.imports.create, handler, { body, auth, requestId }, auth);
+ */
+export async function runWrite(
   c: Context<AppEnv>,
-  deps: PipelineDeps,
+  deps: Pick<PipelineDeps, 'db' | 'now'>,
   operation: Operation,
   handler: OperationHandler,
   base: Record<string, unknown>,

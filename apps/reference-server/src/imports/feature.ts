@@ -1,16 +1,26 @@
 /**
- * The imports feature: patients and appointments from CSV or NDJSON sent
- * inline or uploaded with a presigned link (`imports.*`,
- * `POST /api/v1/imports/uploads`), validated row by row, with dry runs. Jobs complete
- * within the request (bounded by the limits in `config.ts`); the job is
- * returned with status `completed`.
+ * The imports feature: patients, appointments, the catalogue's pricing and
+ * capacity, leads and settlement lines from CSV, NDJSON or XLSX, sent
+ * inline, as a multipart upload, or uploaded with a presigned link
+ * (`imports.*`, `POST /api/v1/imports/uploads`), read with the kind's
+ * aliases and a saved or inline column mapping (`importMappings.*`),
+ * validated row by row, with dry runs. Jobs complete within the request
+ * (bounded by the limits in `config.ts`); the job is returned with status
+ * `completed`. It also serves the leads it writes (`leads.*`, personal
+ * fields encrypted) and runs the job that encrypts leads stored in clear.
  */
 import type { Feature } from '../feature.ts';
 import { readSection } from '../feature.ts';
+import { leadHandlers } from '../leads/handlers.ts';
+import { reencryptLeads } from '../leads/reencrypt.ts';
 import { importsConfig } from './config.ts';
 import { importHandlers } from './handlers.ts';
 import { importsMigrations } from './migrations.ts';
+import { mountMultipartImports } from './multipart.ts';
 import { mountImportUploads } from './upload-source.ts';
+
+/** Leads encrypted per scheduler pass: small, so a pass never holds many row locks for long. */
+const REENCRYPT_BATCH = 100;
 
 /**
  * The imports feature.
@@ -20,15 +30,21 @@ import { mountImportUploads } from './upload-source.ts';
  */
 export const importsFeature: Feature = {
   name: 'imports',
-  tables: ['import_jobs', 'leads', 'settlement_lines'],
+  tables: ['import_jobs', 'leads', 'settlement_lines', 'import_mappings'],
   migrations: importsMigrations,
   config: importsConfig,
-  handlers: (context) =>
-    importHandlers(readSection(context.config, importsConfig), {
+  handlers: (context) => ({
+    ...importHandlers(readSection(context.config, importsConfig), {
       // Read when a request runs: handlers are also built on stand-in contexts without providers.
       get storage() {
         return context.providers.storage;
       },
     }),
-  routes: mountImportUploads,
+    ...leadHandlers,
+  }),
+  routes: (app, context) => {
+    mountImportUploads(app, context);
+    mountMultipartImports(app, context);
+  },
+  jobs: (context) => [() => reencryptLeads(context.db, { batch: REENCRYPT_BATCH })],
 };

@@ -96,24 +96,37 @@ const rowSchemas: Record<ImportKind, z.core.$ZodType> = {
   settlement_lines: settlementLineSchema,
 };
 
-/** Lower case, separators dropped: `First Name`, `first_name` and `firstName` are one key. */
-function headerKey(name: string): string {
+/**
+ * Lower case, separators dropped: `First Name`, `first_name` and `firstName` are one key.
+ *
+ * @example
+ * headerKey('First Name') === headerKey('first_name'); // true
+ */
+export function headerKey(name: string): string {
   return name.toLowerCase().replace(/[\s_\-.]/g, '');
 }
 
 /**
  * A header resolved to canonical names: `map` from the file's name to the column.
+ * A `mapping` (source header → canonical field, checked by `checkMapping`) is read
+ * first; the headers it does not name go through the kind's aliases.
  *
  * @example
  * const { unknown, missing } = resolveHeader('patients', ['First Name', 'surname']);
+ * resolveHeader('leads', ['Téléphone'], { Téléphone: 'phone' }).map.get('Téléphone')?.name; // 'phone'
  */
 export function resolveHeader(
   kind: ImportKind,
   names: readonly string[],
+  mapping?: Readonly<Record<string, string>>,
 ): { map: Map<string, Column>; unknown: string[]; duplicate: string[]; missing: string[] } {
   const byKey = new Map<string, Column>();
   for (const column of importColumns[kind]) {
     for (const alias of [column.name, ...column.aliases]) byKey.set(headerKey(alias), column);
+  }
+  for (const [header, field] of Object.entries(mapping ?? {})) {
+    const column = importColumns[kind].find((c) => c.name === field);
+    if (column) byKey.set(headerKey(header), column);
   }
   const map = new Map<string, Column>();
   const seen = new Set<string>();

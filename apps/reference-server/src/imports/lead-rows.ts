@@ -2,13 +2,16 @@
  * The `leads` and `settlement_lines` import kinds. A lead is attributed
  * (source, campaign, agent) and de-duplicated on its E.164 phone and its
  * lower-cased email, against earlier rows of the same file and against the
- * leads already stored (unique indexes, written with `ON CONFLICT DO
- * NOTHING` so a duplicate never aborts the transaction). Settlement lines
+ * leads already stored (unique blind indexes, written with `ON CONFLICT DO
+ * NOTHING` so a duplicate never aborts the transaction). Its name, phone,
+ * email and notes are stored encrypted (src/leads/pii.ts). Settlement lines
  * are stored as they come, once per settlement and line reference;
  * reconciling them is not this module's job.
  */
 import { newId } from '@clinicbridge/sdk/contract';
 import * as z from 'zod';
+import { keyRingOf } from '../crypto/keys.ts';
+import { type LeadRecord, sealLead } from '../leads/pii.ts';
 import { toE164, toMinorUnits } from './cells.ts';
 import { type Column, firstSeen, type RowApplier, type RowReject } from './row-kind.ts';
 
@@ -26,7 +29,8 @@ export const leadColumns: readonly Column[] = [
   { name: 'campaign', aliases: ['campaign_name', 'utm_campaign'] },
   { name: 'agentRef', aliases: ['agent_ref', 'agent', 'agent_id'] },
   { name: 'countryCode', aliases: ['country_code', 'country'] },
-  { name: 'notes', aliases: ['note', 'comments'] },
+  { name: 'notes', aliases: ['note', 'comments'], personal: true },
+  { name: 'createdAt', aliases: ['created_at', 'created', 'lead_date', 'date'] },
 ];
 
 /**
@@ -75,6 +79,12 @@ export const leadSchema = z
     agentRef: z.optional(z.string().max(100)),
     countryCode: z.optional(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')),
     notes: z.optional(z.string().max(1000)),
+    /** When the lead came in at its source (an XLSX date cell reads as one); the import's time when absent. */
+    createdAt: z.optional(
+      z.union([z.iso.datetime({ offset: true }), z.iso.date()], {
+        error: 'must be a date (YYYY-MM-DD) or an ISO 8601 timestamp',
+      }),
+    ),
   })
   .refine((row) => row.phone !== undefined || row.email !== undefined, {
     message: 'a lead needs a phone or an email',
@@ -142,24 +152,45 @@ export const applyLeadRow: RowApplier = async (db, change, input, at) => {
       );
     }
   }
-  const saved = await db
-    .insertInto('leads')
-    .values({
-      id: newId('lea'),
-      tenant_id: change.tenantId,
-      name: row.name ?? null,
-      phone,
-      email,
-      source: row.source,
-      campaign: row.campaign ?? null,
-      agent_ref: row.agentRef ?? null,
-      country_code: row.countryCode ?? null,
-      notes: row.notes ?? null,
-      created_at: change.now,
-    })
-    .onConflict((oc) => oc.doNothing())
-    .returning('id')
+  const ring = keyRingOf(db);
+  const record: LeadRecord = {
+    id: newId('lea'),
+    tenant_id: change.tenantId,
+    name: row.name ?? null,
+    phone,
+    email,
+    source: row.source,
+    campaign: row.campaign ?? null,
+    agent_ref: row.agentRef ?? null,
+    country_code: row.countryCode ?? null,
+    notes: row.notes ?? null,
+    created_at:
+      row.createdAt === undefined
+        ? change.now
+        : new Date(row.createdAt.length === 10 ? `${row.createdAt}T00:00:00Z` : row.createdAt),
+  };
+  const sealed = sealLead(ring, record);
+  // Leads stored in clear before encryption have no blind index yet: matched on their columns.
+  const legacy = await db
+    .selectFrom('leads')
+    .select('id')
+    .where('tenant_id', '=', change.tenantId)
+    .where('pii_kid', 'is', null)
+    .where((eb) =>
+      eb.or([
+        ...(phone !== null ? [eb('phone', '=', phone)] : []),
+        ...(email !== null ? [eb('email', '=', email)] : []),
+      ]),
+    )
     .executeTakeFirst();
+  const saved = legacy
+    ? undefined
+    : await db
+        .insertInto('leads')
+        .values({ ...record, ...sealed })
+        .onConflict((oc) => oc.doNothing())
+        .returning('id')
+        .executeTakeFirst();
   if (!saved) {
     const column = phone !== null ? 'phone' : 'email';
     return reject(

@@ -85,6 +85,61 @@ async function downLeadsAndSettlements(db: AnyDb): Promise<void> {
   await db.schema.dropTable('leads').execute();
 }
 
+async function upMappings(db: AnyDb): Promise<void> {
+  await db.schema
+    .createTable('import_mappings')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('columns', 'jsonb', (c) => c.notNull())
+    .addColumn('created_at', ts, (c) => c.notNull())
+    .addColumn('updated_at', ts, (c) => c.notNull())
+    // Saving a kind's name again replaces it.
+    .addUniqueConstraint('import_mappings_name_key', ['tenant_id', 'kind', 'name'])
+    .execute();
+  await db.schema
+    .createIndex('import_mappings_tenant_list_idx')
+    .on('import_mappings')
+    .columns(['tenant_id', 'created_at', 'id'])
+    .execute();
+}
+
+async function downMappings(db: AnyDb): Promise<void> {
+  await db.schema.dropTable('import_mappings').execute();
+}
+
+// Leads' personal fields move into one encrypted document with blind indexes;
+// rows stored before stay in clear until the leads job encrypts them.
+async function upLeadsPii(db: AnyDb): Promise<void> {
+  await db.schema
+    .alterTable('leads')
+    .addColumn('pii', 'text')
+    .addColumn('pii_kid', 'text')
+    .addColumn('phone_index', 'text')
+    .addColumn('email_index', 'text')
+    .execute();
+  await sql`create unique index leads_phone_index_idx on leads (tenant_id, phone_index) where phone_index is not null`.execute(
+    db,
+  );
+  await sql`create unique index leads_email_index_idx on leads (tenant_id, email_index) where email_index is not null`.execute(
+    db,
+  );
+  await sql`create index leads_pii_kid_idx on leads (pii_kid)`.execute(db);
+  await sql`create index leads_tenant_list_idx on leads (tenant_id, created_at, id)`.execute(db);
+}
+
+async function downLeadsPii(db: AnyDb): Promise<void> {
+  await sql`drop index leads_tenant_list_idx`.execute(db);
+  await db.schema
+    .alterTable('leads')
+    .dropColumn('pii')
+    .dropColumn('pii_kid')
+    .dropColumn('phone_index')
+    .dropColumn('email_index')
+    .execute();
+}
+
 /**
  * Migrations of the imports feature.
  *
@@ -95,4 +150,6 @@ export const importsMigrations: Record<string, Migration> = {
   '0400-imports': { up, down },
   // After the catalogue's 0420: the pricing and capacity kinds write its tables.
   '0430-imports-leads-settlements': { up: upLeadsAndSettlements, down: downLeadsAndSettlements },
+  '0431-imports-mappings': { up: upMappings, down: downMappings },
+  '0432-imports-leads-pii': { up: upLeadsPii, down: downLeadsPii },
 };

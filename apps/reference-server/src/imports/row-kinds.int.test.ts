@@ -8,6 +8,8 @@
 import type { ImportJob, Page, Service, Slot } from '@clinicbridge/sdk/contract';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
+import { keyRingOf } from '../crypto/keys.ts';
+import { openLead } from '../leads/pii.ts';
 import { importsFeature } from './feature.ts';
 
 let running: TestServer;
@@ -150,12 +152,13 @@ test('leads: attributed, de-duplicated on E.164 phone and lower-cased email, wit
     expect.objectContaining({ row: 7, column: 'phone', value: '0***', code: 'invalid_format' }),
   ]);
   expect(JSON.stringify(job.errors)).not.toContain('example.com');
-  const stored = await running.server.database.db
-    .selectFrom('leads')
-    .select(['phone', 'email', 'source', 'campaign', 'agent_ref'])
-    .orderBy('created_at')
-    .orderBy('phone')
-    .execute();
+  // Stored encrypted: read through the opened record.
+  const db = running.server.database.db;
+  const rows = await db.selectFrom('leads').selectAll().orderBy('created_at').execute();
+  const stored = rows.map((row) => {
+    const { phone, email, source, campaign, agent_ref } = openLead(keyRingOf(db), row);
+    return { phone, email, source, campaign, agent_ref };
+  });
   expect(stored).toEqual(
     expect.arrayContaining([
       {

@@ -31,6 +31,8 @@ export interface ImportJobsTable {
 
 /**
  * A lead from an agent or a campaign, attributed, one per phone and per email in a tenant.
+ * Name, phone, email and notes are encrypted into `pii` (src/leads/pii.ts); the
+ * plaintext columns hold only rows stored before encryption, until the leads job encrypts them.
  *
  * @example
  * await db.selectFrom('leads').selectAll().where('campaign', '=', 'spring').execute();
@@ -38,17 +40,43 @@ export interface ImportJobsTable {
 export interface LeadsTable {
   id: string;
   tenant_id: string;
+  /** Plaintext of a row not yet encrypted; null once `pii` holds it. */
   name: string | null;
-  /** E.164. */
+  /** E.164; plaintext of a row not yet encrypted. */
   phone: string | null;
-  /** Lower-cased. */
+  /** Lower-cased; plaintext of a row not yet encrypted. */
   email: string | null;
   source: string;
   campaign: string | null;
   agent_ref: string | null;
   country_code: string | null;
+  /** Plaintext of a row not yet encrypted. */
   notes: string | null;
   created_at: Date;
+  /** The encrypted personal fields (name, phone, email, notes). */
+  pii: string | null;
+  /** The key `pii` is encrypted under; null for a row not yet encrypted. */
+  pii_kid: string | null;
+  /** Blind index of the E.164 phone: how leads are de-duplicated and found. */
+  phone_index: string | null;
+  /** Blind index of the lower-cased email. */
+  email_index: string | null;
+}
+
+/**
+ * A partner's saved column mapping for one import kind: source header → field.
+ *
+ * @example
+ * await db.selectFrom('import_mappings').selectAll().where('kind', '=', 'leads').execute();
+ */
+export interface ImportMappingsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  kind: ImportKind;
+  columns: ColumnType<Record<string, string>, string, string>;
+  created_at: Date;
+  updated_at: Date;
 }
 
 /**
@@ -76,6 +104,7 @@ declare module '../db/schema.ts' {
   interface DB {
     import_jobs: ImportJobsTable;
     leads: LeadsTable;
+    import_mappings: ImportMappingsTable;
     settlement_lines: SettlementLinesTable;
   }
 }

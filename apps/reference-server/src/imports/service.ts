@@ -46,6 +46,8 @@ export interface ImportRequest {
   content: string;
   dryRun?: boolean | undefined;
   fileName?: string | undefined;
+  /** Source header → canonical field (a saved or inline mapping, checked); read before the aliases. */
+  mapping?: Readonly<Record<string, string>> | undefined;
 }
 
 const extensions: Record<ImportFormat, readonly string[]> = {
@@ -199,7 +201,7 @@ export async function runPipeline(
   const seen: RowPosition['seen'] = new Map();
   for await (const record of readRecords(request.format, request.content, limits, clock)) {
     if (!header || request.format === 'ndjson') {
-      header = checkHeader(request.kind, Object.keys(record.cells), record, request.format);
+      header = checkHeader(request, Object.keys(record.cells), record);
     }
     totalRows += 1;
     const found = await importRow(db, change, request.kind, header, record, seen);
@@ -210,13 +212,12 @@ export async function runPipeline(
 }
 
 function checkHeader(
-  kind: ImportKind,
+  { kind, format, mapping }: ImportRequest,
   names: string[],
   record: ImportRecord,
-  format: ImportFormat,
 ): ReturnType<typeof resolveHeader> {
   const tabular = format !== 'ndjson';
-  const header = resolveHeader(kind, names);
+  const header = resolveHeader(kind, names, mapping);
   // In NDJSON each line names its own fields; a missing one is that row's reject.
   const problems = [
     ...header.unknown.map((n) => `unknown column "${n.slice(0, 64)}"`),

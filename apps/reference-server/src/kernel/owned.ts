@@ -32,7 +32,9 @@ export type OwnedTable =
   | 'reconciliation_breaks'
   | 'practitioners'
   | 'services'
-  | 'slots';
+  | 'slots'
+  | 'leads'
+  | 'import_mappings';
 
 /**
  * One filter of a list: column, comparison, value. Columns come from code, never from input.

@@ -24,6 +24,8 @@ const nouns: Record<OwnedTable, string> = {
   practitioners: 'practitioner',
   services: 'service',
   slots: 'slot',
+  leads: 'lead',
+  import_mappings: 'import mapping',
   export_snapshots: 'export',
   reconciliation_breaks: 'reconciliation break',
 };

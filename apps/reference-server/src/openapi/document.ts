@@ -15,7 +15,7 @@ import {
   type Operation,
 } from '@clinicbridge/sdk/contract';
 import { inlineJsonSchema, type JsonObject, SchemaComponents } from './components.ts';
-import { outsideContractPaths } from './outside-contract.ts';
+import { multipartImportForm, outsideContractPaths } from './outside-contract.ts';
 import {
   operationResponses,
   problemResponses,
@@ -81,6 +81,10 @@ function operationObject(operation: Operation, components: SchemaComponents): Js
               'application/json': {
                 schema: components.request({ ...operation, body: operation.body }),
               },
+              // The one operation that also takes a file as a form (src/imports/multipart.ts).
+              ...(operation.id === 'imports.create'
+                ? { 'multipart/form-data': multipartImportForm(components) }
+                : {}),
             },
           },
         }

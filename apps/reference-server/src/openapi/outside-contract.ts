@@ -2,9 +2,17 @@
  * The two public routes that are not contract operations but that partners
  * call: the OAuth client-credentials token endpoint and the inbound
  * provider webhooks. Their path items are written here, from the same
- * schemas the routes use.
+ * schemas the routes use. Also the multipart form a contract operation
+ * takes beside its JSON body (`imports.create`, src/imports/multipart.ts).
  */
-import { idSchema, OAUTH_TOKEN_PATH, oauthError, tokenRequest } from '@clinicbridge/sdk/contract';
+import {
+  idSchema,
+  importFormat,
+  importKind,
+  OAUTH_TOKEN_PATH,
+  oauthError,
+  tokenRequest,
+} from '@clinicbridge/sdk/contract';
 import * as z from 'zod/mini';
 import { providerNames } from '../inbound/providers.ts';
 import type { JsonObject, SchemaComponents } from './components.ts';
@@ -121,6 +129,29 @@ function inboundPath(components: SchemaComponents): JsonObject {
       },
     },
   };
+}
+
+/**
+ * The `multipart/form-data` media type of `POST /api/v1/imports`: the file
+ * as a part named `file`, the other fields of `imports.create` as text parts.
+ *
+ * @example
+ * requestBody.content['multipart/form-data'] = multipartImportForm();
+ */
+const importForm = z.strictObject({
+  kind: importKind,
+  format: importFormat,
+  dryRun: z.optional(z.enum(['true', 'false'])),
+  fileName: z.optional(z.string().check(z.maxLength(255))),
+  mappingId: z.optional(idSchema('imm')),
+  /** A JSON object: source header → field. */
+  mapping: z.optional(z.string().check(z.maxLength(16_384))),
+  /** The file itself (XLSX as its bytes, not base64), at most `IMPORT_MAX_BYTES`. */
+  file: z.file(),
+});
+
+export function multipartImportForm(components: SchemaComponents): JsonObject {
+  return { schema: components.requestSchema(importForm, 'ImportsCreateForm') };
 }
 
 /**

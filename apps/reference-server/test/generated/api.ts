@@ -1774,6 +1774,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/import-mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List saved column mappings
+         * @description Needs the `read:imports` scope.
+         */
+        get: operations["importMappings.list"];
+        put?: never;
+        /**
+         * Save a column mapping for an import kind
+         * @description Needs the `write:imports` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["importMappings.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/import-mappings/{mappingId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a saved column mapping
+         * @description Needs the `read:imports` scope.
+         */
+        get: operations["importMappings.get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a saved column mapping
+         * @description Needs the `write:imports` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        delete: operations["importMappings.delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{leadId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a lead
+         * @description Needs the `read:imports` scope.
+         */
+        get: operations["leads.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List leads
+         * @description Needs the `read:imports` scope.
+         */
+        get: operations["leads.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oauth/token": {
         parameters: {
             query?: never;
@@ -2356,6 +2444,44 @@ export interface components {
             data: components["schemas"]["ImportJob"][];
             nextCursor: string | null;
         };
+        ImportMapping: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "patients" | "appointments" | "pricing" | "capacity" | "leads" | "settlement_lines";
+            columns: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ImportMappingPage: {
+            data: components["schemas"]["ImportMapping"][];
+            nextCursor: string | null;
+        };
+        ImportMappingsCreateRequest: {
+            name: string;
+            /** @enum {string} */
+            kind: "patients" | "appointments" | "pricing" | "capacity" | "leads" | "settlement_lines";
+            columns: {
+                [key: string]: string;
+            };
+        };
+        ImportsCreateForm: {
+            /** @enum {string} */
+            kind: "patients" | "appointments" | "pricing" | "capacity" | "leads" | "settlement_lines";
+            /** @enum {string} */
+            format: "csv" | "ndjson" | "xlsx";
+            /** @enum {string} */
+            dryRun?: "true" | "false";
+            fileName?: string;
+            mappingId?: string;
+            mapping?: string;
+            /** Format: binary */
+            file: string;
+        };
         ImportsCreateRequest: {
             /** @enum {string} */
             kind: "patients" | "appointments" | "pricing" | "capacity" | "leads" | "settlement_lines";
@@ -2365,6 +2491,10 @@ export interface components {
             objectKey?: string;
             dryRun?: boolean;
             fileName?: string;
+            mappingId?: string;
+            mapping?: {
+                [key: string]: string;
+            };
         };
         InboundWebhookReceipt: {
             /** @constant */
@@ -2612,6 +2742,23 @@ export interface components {
         InvoiceStatus: "open" | "paid" | "void";
         /** @enum {string} */
         JobStatus: "pending" | "processing" | "completed" | "failed";
+        Lead: {
+            id: string;
+            source: string;
+            campaign: string | null;
+            agentRef: string | null;
+            countryCode: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            name?: string | null;
+            phone?: string | null;
+            email?: string | null;
+            notes?: string | null;
+        };
+        LeadPage: {
+            data: components["schemas"]["Lead"][];
+            nextCursor: string | null;
+        };
         LedgerBalance: {
             accountId: string;
             /** Format: currency_code */
@@ -3399,6 +3546,10 @@ export type SchemaExportJobPage = components['schemas']['ExportJobPage'];
 export type SchemaExportsCreateRequest = components['schemas']['ExportsCreateRequest'];
 export type SchemaImportJob = components['schemas']['ImportJob'];
 export type SchemaImportJobPage = components['schemas']['ImportJobPage'];
+export type SchemaImportMapping = components['schemas']['ImportMapping'];
+export type SchemaImportMappingPage = components['schemas']['ImportMappingPage'];
+export type SchemaImportMappingsCreateRequest = components['schemas']['ImportMappingsCreateRequest'];
+export type SchemaImportsCreateForm = components['schemas']['ImportsCreateForm'];
 export type SchemaImportsCreateRequest = components['schemas']['ImportsCreateRequest'];
 export type SchemaInboundWebhookReceipt = components['schemas']['InboundWebhookReceipt'];
 export type SchemaInstallmentPlansCreateRequest = components['schemas']['InstallmentPlansCreateRequest'];
@@ -3419,6 +3570,8 @@ export type SchemaInvoicePage = components['schemas']['InvoicePage'];
 export type SchemaInvoicesCreateRequest = components['schemas']['InvoicesCreateRequest'];
 export type SchemaInvoiceStatus = components['schemas']['InvoiceStatus'];
 export type SchemaJobStatus = components['schemas']['JobStatus'];
+export type SchemaLead = components['schemas']['Lead'];
+export type SchemaLeadPage = components['schemas']['LeadPage'];
 export type SchemaLedgerBalance = components['schemas']['LedgerBalance'];
 export type SchemaMilestoneStatus = components['schemas']['MilestoneStatus'];
 export type SchemaOAuthClient = components['schemas']['OAuthClient'];
@@ -6986,6 +7139,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ImportsCreateRequest"];
+                "multipart/form-data": components["schemas"]["ImportsCreateForm"];
             };
         };
         responses: {
@@ -7904,6 +8058,249 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InstallmentPlansCreateResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "importMappings.list": {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                kind?: "patients" | "appointments" | "pricing" | "capacity" | "leads" | "settlement_lines";
+            };
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List saved column mappings */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportMappingPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "importMappings.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportMappingsCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Save a column mapping for an import kind */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportMapping"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "importMappings.get": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                mappingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get a saved column mapping */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportMapping"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "importMappings.delete": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                mappingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a saved column mapping: done, no body. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "leads.get": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                leadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get a lead */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "leads.list": {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                source?: string;
+                campaign?: string;
+            };
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List leads */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadPage"];
                 };
             };
             400: components["responses"]["BadRequest"];

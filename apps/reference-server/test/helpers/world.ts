@@ -82,6 +82,9 @@ export async function populateTenant(
     practitionerId: 'prc_aaaaaaaaaaaaaaaaaaaaaaaaaa',
     serviceId: 'svc_aaaaaaaaaaaaaaaaaaaaaaaaaa',
     slotId: 'slt_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+    // Saved mappings and leads are written by imports: ids no tenant holds.
+    mappingId: 'imm_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+    leadId: 'lea_aaaaaaaaaaaaaaaaaaaaaaaaaa',
   };
 }
 
@@ -120,6 +123,7 @@ export function bodyFor(operation: Operation, ids: WorldIds): unknown {
     'integrations.unlink': { tokenId: ids.tokenId },
     'integrationTokens.create': { name: 'X', scopes: ['read:events'] },
     'availability.book': { patientId: ids.patientId },
+    'importMappings.create': { name: 'matrix', kind: 'leads', columns: { Téléphone: 'phone' } },
   };
   return bodies[operation.id] ?? (operation.body ? {} : undefined);
 }

@@ -66,6 +66,8 @@ export const auditActions = {
   'reconciliationRuns.create': 'reconciliation_run.completed',
   'reconciliationBreaks.resolve': 'reconciliation_break.resolved',
   'installmentPlans.create': 'installment_plan.created',
+  'importMappings.create': 'import_mapping.saved',
+  'importMappings.delete': 'import_mapping.deleted',
 } as const satisfies Record<string, `${string}.${string}`>;
 
 /** @example const action: AuditAction = 'patient.created'; */

@@ -16,10 +16,12 @@ import type { claim } from './resources/claims.ts';
 import type { encounter } from './resources/encounters.ts';
 import type { escrow, ledgerBalance } from './resources/escrows.ts';
 import type { delivery, deliveryAttempt } from './resources/events.ts';
+import type { importMapping } from './resources/import-mappings.ts';
 import type { exportJob, importJob } from './resources/imports-exports.ts';
 import type { createdIntegrationToken, integrationToken } from './resources/integration-tokens.ts';
 import type { integration } from './resources/integrations.ts';
 import type { invoice } from './resources/invoices.ts';
+import type { lead } from './resources/leads.ts';
 import type { oauthClient, rotatedOAuthClient } from './resources/oauth-clients.ts';
 import type { patient } from './resources/patients.ts';
 import type { payment, refund } from './resources/payments.ts';
@@ -46,11 +48,13 @@ export * from './resources/claims.ts';
 export * from './resources/encounters.ts';
 export * from './resources/escrows.ts';
 export * from './resources/events.ts';
+export * from './resources/import-mappings.ts';
 export * from './resources/imports-exports.ts';
 export * from './resources/installments.ts';
 export * from './resources/integration-tokens.ts';
 export * from './resources/integrations.ts';
 export * from './resources/invoices.ts';
+export * from './resources/leads.ts';
 export * from './resources/oauth-clients.ts';
 export * from './resources/patients.ts';
 export * from './resources/payments.ts';
@@ -174,6 +178,20 @@ export type DeliveryAttempt = z.infer<typeof deliveryAttempt>;
  * const job: ImportJob = await client.imports.create({ kind: 'patients', format: 'csv', content });
  */
 export type ImportJob = z.infer<typeof importJob>;
+/**
+ * A saved column mapping for an import kind.
+ *
+ * @example
+ * const saved: ImportMapping = await client.importMappings.create({ name: 'agency-a', kind: 'leads', columns: { Téléphone: 'phone' } });
+ */
+export type ImportMapping = z.infer<typeof importMapping>;
+/**
+ * A lead (personal fields only with `read:patients:pii`).
+ *
+ * @example
+ * const found: Lead = await client.leads.get({ leadId });
+ */
+export type Lead = z.infer<typeof lead>;
 /**
  * An export job.
  *

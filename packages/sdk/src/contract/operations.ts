@@ -16,11 +16,13 @@ import { claimOperations } from './resources/claims.ts';
 import { encounterOperations } from './resources/encounters.ts';
 import { escrowOperations, ledgerAccountOperations } from './resources/escrows.ts';
 import { deadLetterOperations, deliveryOperations, eventOperations } from './resources/events.ts';
+import { importMappingOperations } from './resources/import-mappings.ts';
 import { exportOperations, importOperations } from './resources/imports-exports.ts';
 import { installmentPlanOperations } from './resources/installments.ts';
 import { integrationTokenOperations } from './resources/integration-tokens.ts';
 import { integrationOperations } from './resources/integrations.ts';
 import { invoiceOperations } from './resources/invoices.ts';
+import { leadOperations } from './resources/leads.ts';
 import { oauthClientOperations } from './resources/oauth-clients.ts';
 import { patientOperations } from './resources/patients.ts';
 import { paymentOperations, refundOperations } from './resources/payments.ts';
@@ -69,6 +71,8 @@ export const operations = {
   reconciliationRuns: reconciliationRunOperations,
   reconciliationBreaks: reconciliationBreakOperations,
   installmentPlans: installmentPlanOperations,
+  importMappings: importMappingOperations,
+  leads: leadOperations,
 } as const;
 
 /**

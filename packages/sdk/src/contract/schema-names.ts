@@ -16,6 +16,7 @@ import { claim, claimStatus } from './resources/claims.ts';
 import { encounter, encounterStatus } from './resources/encounters.ts';
 import { escrow, ledgerBalance, milestoneStatus } from './resources/escrows.ts';
 import { delivery, deliveryAttempt, deliveryStatus } from './resources/events.ts';
+import { importMapping } from './resources/import-mappings.ts';
 import { exportJob, importJob, jobStatus } from './resources/imports-exports.ts';
 import {
   createdIntegrationToken,
@@ -24,6 +25,7 @@ import {
 } from './resources/integration-tokens.ts';
 import { integration, integrationStatus } from './resources/integrations.ts';
 import { invoice, invoiceLine, invoiceStatus } from './resources/invoices.ts';
+import { lead } from './resources/leads.ts';
 import { oauthClient, rotatedOAuthClient } from './resources/oauth-clients.ts';
 import { consent, patient } from './resources/patients.ts';
 import { payment, paymentMethod, paymentSource, refund } from './resources/payments.ts';
@@ -83,4 +85,6 @@ export const namedSchemas = {
   RotatedOAuthClient: rotatedOAuthClient,
   AuditEvent: auditEvent,
   TokenResponse: tokenResponse,
+  ImportMapping: importMapping,
+  Lead: lead,
 } as const;

@@ -4,10 +4,13 @@
  * worksheet is streamed through a SAX parser row by row, each row checked
  * against the column and cell limits as it is produced. A DOCTYPE (and so
  * any entity definition: billion laughs) is refused; saxes itself expands
- * no entity a DTD would declare.
+ * no entity a DTD would declare. Numbers in cells whose style has a date or
+ * time format (styles.xml) come out as ISO 8601 text (date-cells.ts), in
+ * the workbook's date system (workbook.xml `date1904`).
  */
 import { SaxesParser } from 'saxes';
 import { ApiError } from '../../kernel/problem.ts';
+import { type DateFormatKind, dateFormatKind, serialToIso } from './date-cells.ts';
 import { inflateEntry } from './inflate-entry.ts';
 import { readZipDirectory, type ZipEntry, type ZipLimits } from './zip-directory.ts';
 
@@ -64,6 +67,13 @@ function* parseEntry<T>(
   yield* drain();
 }
 
+/** Drives `parseEntry` over an entry whose handlers collect into closure state. */
+function parseWhole(zip: Uint8Array, entry: ZipEntry, setup: (parser: SaxesParser) => void): void {
+  for (const _ of parseEntry(zip, entry, setup, () => [])) {
+    // parseEntry yields nothing here; the loop drives it.
+  }
+}
+
 /** Column letters of a cell reference (`AB12`) as a 0-based index. */
 function columnIndex(reference: string): number {
   let index = 0;
@@ -105,10 +115,51 @@ function readSharedStrings(
       }
     });
   };
-  for (const _ of parseEntry(zip, entry, setup, () => [])) {
-    // parseEntry yields nothing here; the loop drives it.
-  }
+  parseWhole(zip, entry, setup);
   return strings;
+}
+
+/** True when the workbook counts dates from 1904 (`<workbookPr date1904="1"/>`). */
+function readDate1904(zip: Uint8Array, entry: ZipEntry | undefined): boolean {
+  if (!entry) return false;
+  let date1904 = false;
+  parseWhole(zip, entry, (parser) => {
+    parser.on('opentag', (tag) => {
+      if (tag.name !== 'workbookPr') return;
+      const flag = tag.attributes.date1904;
+      date1904 = flag === '1' || flag === 'true';
+    });
+  });
+  return date1904;
+}
+
+/** Most cell formats read from styles.xml (a spreadsheet allows 64,000). */
+const MAX_CELL_FORMATS = 65_536;
+
+/** What each cell style (`s` attribute, an index into `cellXfs`) shows: a date, a time, both or a number. */
+function readDateStyles(zip: Uint8Array, entry: ZipEntry | undefined): DateFormatKind[] {
+  if (!entry) return [];
+  const codes = new Map<number, string>();
+  const styles: DateFormatKind[] = [];
+  let inCellXfs = false;
+  parseWhole(zip, entry, (parser) => {
+    parser.on('opentag', (tag) => {
+      const id = Number(tag.attributes.numFmtId);
+      if (tag.name === 'numFmt' && Number.isInteger(id)) {
+        codes.set(id, String(tag.attributes.formatCode ?? '').slice(0, 255));
+      } else if (tag.name === 'cellXfs') inCellXfs = true;
+      else if (tag.name === 'xf' && inCellXfs) {
+        if (styles.length >= MAX_CELL_FORMATS) {
+          throw unreadable(`its styles define more than ${MAX_CELL_FORMATS} cell formats`);
+        }
+        styles.push(Number.isInteger(id) ? dateFormatKind(id, codes.get(id)) : null);
+      }
+    });
+    parser.on('closetag', (tag) => {
+      if (tag.name === 'cellXfs') inCellXfs = false;
+    });
+  });
+  return styles;
 }
 
 /**
@@ -129,11 +180,14 @@ export function* readXlsxRows(
     entries.find((e) => /^xl\/worksheets\/sheet\d+\.xml$/.test(e.name));
   if (!sheet) throw unreadable('it has no worksheet (is it an XLSX workbook?)');
   const shared = readSharedStrings(zip, byName.get('xl/sharedStrings.xml'), limits);
+  const date1904 = readDate1904(zip, byName.get('xl/workbook.xml'));
+  const dateStyles = readDateStyles(zip, byName.get('xl/styles.xml'));
 
   const ready: SheetRow[] = [];
   let rowNumber = 0;
   let cells: string[] | undefined;
   let cellType = 'n';
+  let cellDate: DateFormatKind = null;
   let cellColumn = 0;
   let value: string | undefined;
   let capturing = false;
@@ -158,6 +212,7 @@ export function* readXlsxRows(
           );
         }
         cellType = typeof tag.attributes.t === 'string' ? tag.attributes.t : 'n';
+        cellDate = dateStyles[Number(tag.attributes.s ?? 0)] ?? null;
         value = undefined;
       } else if ((tag.name === 'v' || tag.name === 't') && cells) {
         capturing = true;
@@ -179,6 +234,10 @@ export function* readXlsxRows(
             throw unreadable(`row ${rowNumber} refers to a missing shared string`);
           text = found;
         } else if (cellType === 'b') text = text === '1' ? 'true' : 'false';
+        else if (cellType === 'n' && cellDate !== null && text.trim() !== '') {
+          // A serial that is no date (29 Feb 1900, negative) stays a number, for the row's validation to refuse.
+          text = serialToIso(Number(text), cellDate, date1904) ?? text;
+        }
         if (text.length > limits.maxCellChars) throw tooLong();
         while (cells.length < cellColumn) cells.push('');
         cells[cellColumn] = text;

@@ -169,6 +169,15 @@ export const importsCreate = defineOperation({
     dryRun: z.optional(z.boolean()),
     /** The file's name, if known: its extension must match `format` (else 415 `import_wrong_type`). */
     fileName: z.optional(text(255)),
+    /** A saved column mapping of the same kind (`POST /api/v1/import-mappings`) to read the header with. */
+    mappingId: z.optional(idSchema('imm')),
+    /** A column mapping given inline: source header → field; applied over `mappingId`'s. Other headers still go through the aliases. */
+    mapping: z.optional(
+      z.record(
+        z.string().check(z.minLength(1), z.maxLength(200)),
+        z.string().check(z.minLength(1), z.maxLength(64)),
+      ),
+    ),
   }),
   response: importJob,
 });

@@ -13,6 +13,7 @@ import { checkoutCases } from './cases/checkouts.ts';
 import { claimCases } from './cases/claims.ts';
 import { encounterCases } from './cases/encounters.ts';
 import { escrowCases } from './cases/escrows.ts';
+import { importMappingCases } from './cases/import-mappings.ts';
 import { moneyCases } from './cases/money.ts';
 import { moneyOpsCases } from './cases/money-ops.ts';
 import { patientCases } from './cases/patients.ts';
@@ -50,6 +51,7 @@ export const contractCases: readonly ContractCase[] = [
   ...patientCases,
   ...appointmentCases,
   ...catalogueCases,
+  ...importMappingCases,
   ...encounterCases,
   ...moneyCases,
   ...escrowCases,

@@ -80,6 +80,11 @@ const sampleBodies: Record<string, () => unknown> = {
     content: '{"givenName":"A","familyName":"B"}',
   }),
   'exports.create': () => ({ kind: 'appointments', format: 'csv' }),
+  'importMappings.create': () => ({
+    name: 'sample',
+    kind: 'patients',
+    columns: { Prénom: 'givenName' },
+  }),
   'integrations.create': () => ({
     name: 'Sample',
     purpose: 'Sample',

@@ -8,6 +8,7 @@ import { claimHandlers } from './resources/claims.ts';
 import { encounterHandlers } from './resources/encounters.ts';
 import { escrowHandlers } from './resources/escrows.ts';
 import { eventHandlers } from './resources/events.ts';
+import { importMappingHandlers } from './resources/import-mappings.ts';
 import { importExportHandlers } from './resources/imports-exports.ts';
 import { integrationTokenHandlers } from './resources/integration-tokens.ts';
 import { integrationHandlers } from './resources/integrations.ts';
@@ -48,4 +49,5 @@ export const allHandlers: readonly BoundHandler[] = [
   ...auditEventHandlers,
   ...integrationHandlers,
   ...moneyOpsHandlers,
+  ...importMappingHandlers,
 ];

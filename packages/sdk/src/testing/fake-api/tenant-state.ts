@@ -13,9 +13,11 @@ import type {
   EventEnvelope,
   ExportJob,
   ImportJob,
+  ImportMapping,
   InstallmentPlan,
   Integration,
   Invoice,
+  Lead,
   Patient,
   Payment,
   Practitioner,
@@ -89,6 +91,9 @@ export class TenantState {
   readonly integrations = new Collection<Integration>();
   readonly reconciliationRuns = new Collection<ReconciliationRun>();
   readonly installmentPlans = new Collection<InstallmentPlan>();
+  readonly importMappings = new Collection<ImportMapping>();
+  /** Leads: seeded by tests (the fake imports patients and appointments only). */
+  readonly leads = new Collection<Lead>();
 
   constructor(id: `ten_${string}`) {
     this.id = id;

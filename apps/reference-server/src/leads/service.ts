@@ -1,0 +1,78 @@
+/**
+ * Reading leads: one by id, or a page oldest first filtered by source and
+ * campaign. Rows are opened with the database's key ring; the personal
+ * fields (name, phone, email, notes) are in the response only when the
+ * caller holds `read:patients:pii`, the scope that guards patients' too.
+ */
+import type { Lead } from '@clinicbridge/sdk/contract';
+import type { Kysely } from 'kysely';
+import { keyRingOf } from '../crypto/keys.ts';
+import type { DB } from '../db/schema.ts';
+import { listPage } from '../kernel/list.ts';
+import { requireOwned } from '../kernel/require-owned.ts';
+import { type LeadRecord, openLead } from './pii.ts';
+
+/**
+ * The public view of a lead; personal fields only when `withPii`.
+ *
+ * @example
+ * toLead(record, hasScope(auth.scopes, 'read:patients:pii'));
+ */
+export function toLead(row: LeadRecord, withPii: boolean): Lead {
+  const base: Lead = {
+    id: row.id as `lea_${string}`,
+    source: row.source,
+    campaign: row.campaign,
+    agentRef: row.agent_ref,
+    countryCode: row.country_code,
+    createdAt: row.created_at.toISOString(),
+  };
+  if (!withPii) return base;
+  return { ...base, name: row.name, phone: row.phone, email: row.email, notes: row.notes };
+}
+
+/**
+ * A lead of the tenant, or 404.
+ *
+ * @example
+ * const lead = await getLead(db, tenantId, 'lea_…', false);
+ */
+export async function getLead(
+  db: Kysely<DB>,
+  tenantId: string,
+  id: string,
+  withPii: boolean,
+): Promise<Lead> {
+  return toLead(openLead(keyRingOf(db), await requireOwned(db, 'leads', tenantId, id)), withPii);
+}
+
+/**
+ * The tenant's leads, oldest first, optionally by source and campaign.
+ *
+ * @example
+ * await listLeads(db, tenantId, { campaign: 'spring' }, false);
+ */
+export function listLeads(
+  db: Kysely<DB>,
+  tenantId: string,
+  query: {
+    limit?: number | undefined;
+    cursor?: string | undefined;
+    source?: string | undefined;
+    campaign?: string | undefined;
+  },
+  withPii: boolean,
+) {
+  const ring = keyRingOf(db);
+  return listPage(
+    db,
+    'leads',
+    tenantId,
+    query,
+    [
+      query.source !== undefined && ['source', '=', query.source],
+      query.campaign !== undefined && ['campaign', '=', query.campaign],
+    ],
+    (row) => toLead(openLead(ring, row), withPii),
+  );
+}
