@@ -107,6 +107,7 @@ async function backendPids(admin: pg.Client | null, kind: string): Promise<numbe
 
 async function measure(c: Case, admin: pg.Client | null, body: string, apiKey: string) {
   const load = fork(join('write-load.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = once(load, 'exit');
   const measuring = request(load, null, 'measuring');
   const measured = request(load, null, 'measured');
   const done = request<{
@@ -135,7 +136,7 @@ async function measure(c: Case, admin: pg.Client | null, body: string, apiKey: s
   const pg1 = pids.map(cpuMicros);
   const trips1 = await request<{ roundTrips: number }>(c.server, { stats: true }, 'stats');
   const result = await done;
-  await once(load, 'exit');
+  await exited;
   const t = c.totals;
   if (result.firstError && t.errors === 0) console.log(`\n${c.name}: ${result.firstError}`);
   t.requests += result.requests;
