@@ -15,6 +15,7 @@ import { auditChainMigration } from './0004-core-audit-chain.ts';
 import { credentialAllowedIpsMigration } from './0004-core-credential-allowed-ips.ts';
 import { patientPiiMigration } from './0005-core-patient-pii.ts';
 import { credentialClientCertMigration } from './0006-core-credential-client-cert.ts';
+import { eventsNotifyAfterCommitMigration } from './0101-core-events-notify-after-commit.ts';
 
 /**
  * The database's own migrations by name.
@@ -30,6 +31,7 @@ export const coreMigrations: Record<string, Migration> = {
   '0004-core-credential-allowed-ips': credentialAllowedIpsMigration,
   '0005-core-patient-pii': patientPiiMigration,
   '0006-core-credential-client-cert': credentialClientCertMigration,
+  '0101-core-events-notify-after-commit': eventsNotifyAfterCommitMigration,
 };
 
 /**
