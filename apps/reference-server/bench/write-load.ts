@@ -60,17 +60,24 @@ async function runJob(job: Job): Promise<void> {
   const used = process.cpuUsage(cpu);
   process.send?.({ measured: true });
   await pool.close();
-  process.send?.({
-    done: true,
-    requests: latencies.length,
-    errors,
-    elapsed,
-    latencies,
-    cpuMicros: used.user + used.system,
-    firstError,
-  });
+  // Leave once the report is out: disconnecting earlier may drop it.
+  const leave = () => process.disconnect?.();
+  process.send?.(
+    {
+      done: true,
+      requests: latencies.length,
+      errors,
+      elapsed,
+      latencies,
+      cpuMicros: used.user + used.system,
+      firstError,
+    },
+    undefined,
+    {},
+    leave,
+  );
 }
 
 process.on('message', (job: Job) => {
-  void runJob(job).then(() => process.disconnect?.());
+  void runJob(job);
 });

@@ -68,14 +68,18 @@ function cpuMicros(pid: number): number {
 }
 
 function request<T>(child: ChildProcess, message: unknown, key: string): Promise<T> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) =>
+      reject(new Error(`a bench process exited (${code}) before its "${key}" report`));
     const onMessage = (reply: Record<string, unknown>) => {
       if (reply[key]) {
         child.off('message', onMessage);
+        child.off('exit', onExit);
         resolve(reply as T);
       }
     };
     child.on('message', onMessage);
+    child.once('exit', onExit);
     if (message !== null) child.send(message as object);
   });
 }

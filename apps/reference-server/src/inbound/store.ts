@@ -1,6 +1,8 @@
 /**
  * The durable store of inbound provider webhooks, bodies encrypted
- * (`./raw-body.ts`). A webhook is inserted once
+ * (`./raw-body.ts`). Webhooks arriving while a batch commits go into the
+ * next single INSERT (group commit); each is answered only once its own
+ * row has committed. A webhook is inserted once
  * per provider event id (a replay finds the row and is acknowledged without
  * being processed again). Payloads that verified but did not parse are kept
  * with their reason and raise an operator alert, never dropped.
@@ -49,10 +51,11 @@ export async function storeInboundWebhook(
   webhook: VerifiedWebhook,
 ): Promise<StoredWebhook> {
   const unparseable = webhook.unparseableReason !== null;
-  // The common case is one statement (its own transaction): one round trip
-  // before the provider gets its answer. An unparseable body also raises an
-  // alert, so it takes a transaction holding both.
-  if (!unparseable) return insertWebhook(db, webhook);
+  // The common case is a group commit: one multi-row statement (its own
+  // transaction) for every webhook that arrived while the previous one
+  // committed. An unparseable body also raises an alert, so it takes a
+  // transaction holding both.
+  if (!unparseable) return groupCommitOf(db).store(webhook);
   return db.transaction().execute(async (trx) => {
     const stored = await insertWebhook(trx, webhook);
     if (!stored.duplicate) {
@@ -89,4 +92,130 @@ async function insertWebhook(db: Kysely<DB>, webhook: VerifiedWebhook): Promise<
     .where('provider_event_id', '=', webhook.providerEventId)
     .executeTakeFirstOrThrow();
   return { id: existing.id, duplicate: true };
+}
+
+interface Pending {
+  readonly webhook: VerifiedWebhook;
+  readonly resolve: (stored: StoredWebhook) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** The most webhooks one INSERT carries; the rest wait for the next one. */
+const MAX_BATCH = 100;
+
+const groupCommits = new WeakMap<
+  Kysely<DB>,
+  { store(webhook: VerifiedWebhook): Promise<StoredWebhook> }
+>();
+
+/**
+ * The group commit of `db`: while one batch's INSERT is on its way, the
+ * webhooks that arrive wait and then go together in the next one.
+ */
+function groupCommitOf(db: Kysely<DB>) {
+  let found = groupCommits.get(db);
+  if (found) return found;
+  let waiting: Pending[] = [];
+  let running = false;
+  const drain = async () => {
+    running = true;
+    try {
+      while (waiting.length > 0) {
+        const batch = waiting.slice(0, MAX_BATCH);
+        waiting = waiting.slice(batch.length);
+        await commitBatch(db, batch);
+      }
+    } finally {
+      running = false;
+    }
+  };
+  found = {
+    store: (webhook) =>
+      new Promise<StoredWebhook>((resolve, reject) => {
+        waiting.push({ webhook, resolve, reject });
+        if (running) return;
+        running = true;
+        // One turn of the event loop first, so webhooks read in the same
+        // turn (PGlite blocks the loop while it runs a statement) share the batch.
+        setImmediate(() => void drain());
+      }),
+  };
+  groupCommits.set(db, found);
+  return found;
+}
+
+async function commitBatch(db: Kysely<DB>, batch: Pending[]): Promise<void> {
+  if (batch.length === 1) {
+    const [only] = batch as [Pending];
+    await insertWebhook(db, only.webhook).then(only.resolve, only.reject);
+    return;
+  }
+  try {
+    const answers = await insertWebhooks(
+      db,
+      batch.map((p) => p.webhook),
+    );
+    batch.forEach((p, i) => {
+      p.resolve(answers[i] as StoredWebhook);
+    });
+  } catch {
+    // One bad webhook must not fail the others: store them one by one.
+    for (const p of batch) await insertWebhook(db, p.webhook).then(p.resolve, p.reject);
+  }
+}
+
+/** Inserts parseable webhooks in one statement; answers in the same order. */
+async function insertWebhooks(
+  db: Kysely<DB>,
+  webhooks: VerifiedWebhook[],
+): Promise<StoredWebhook[]> {
+  const keyOf = (w: VerifiedWebhook) => `${w.provider}\n${w.providerEventId}`;
+  // The first of two with one provider event id is the one stored, as if they came one by one.
+  const first = new Map<string, { id: string; webhook: VerifiedWebhook }>();
+  for (const webhook of webhooks) {
+    if (!first.has(keyOf(webhook))) first.set(keyOf(webhook), { id: newId('inb'), webhook });
+  }
+  const rows = [...first.values()].map(({ id, webhook }) => {
+    const body = sealRawBody(db, id, webhook.rawBody);
+    return sql`(${id}, ${webhook.provider}, ${webhook.providerEventId}, ${webhook.eventType},
+      'received', null, ${body.raw_body}, ${body.raw_body_kid}, 0, ${webhook.now}::timestamptz, ${webhook.now}::timestamptz)`;
+  });
+  const inserted = await sql<{ id: string }>`
+    insert into inbound_webhooks (id, provider, provider_event_id, event_type, status, reason, raw_body,
+      raw_body_kid, attempts, next_attempt_at, received_at)
+    values ${sql.join(rows)}
+    on conflict (provider, provider_event_id) do nothing
+    returning id`.execute(db);
+  const insertedIds = new Set(inserted.rows.map((r) => r.id));
+  // Those the provider had sent before: look up the stored rows' ids.
+  const known = [...first.values()].filter(({ id }) => !insertedIds.has(id));
+  const existing = new Map<string, string>();
+  if (known.length > 0) {
+    const found = await db
+      .selectFrom('inbound_webhooks')
+      .select(['id', 'provider', 'provider_event_id'])
+      .where((eb) =>
+        eb.or(
+          known.map(({ webhook }) =>
+            eb.and([
+              eb('provider', '=', webhook.provider),
+              eb('provider_event_id', '=', webhook.providerEventId),
+            ]),
+          ),
+        ),
+      )
+      .execute();
+    for (const row of found) existing.set(`${row.provider}\n${row.provider_event_id}`, row.id);
+  }
+  const answered = new Set<string>();
+  return webhooks.map((webhook) => {
+    const key = keyOf(webhook);
+    const entry = first.get(key);
+    const stored = entry !== undefined && insertedIds.has(entry.id) && !answered.has(key);
+    answered.add(key);
+    if (stored && entry) return { id: entry.id, duplicate: false };
+    const id = existing.get(key) ?? entry?.id;
+    if (id === undefined) throw new Error('inbound webhook neither inserted nor found');
+    return { id, duplicate: true };
+  });
 }
