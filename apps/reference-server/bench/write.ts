@@ -85,8 +85,13 @@ function request<T>(child: ChildProcess, message: unknown, key: string): Promise
 }
 
 async function startServer(kind: string, target: string, schema = '') {
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each server there (node --cpu-prof).
+  const profile = process.env.BENCH_CPU_PROF;
   const child = fork(join('write-server.ts'), [kind, target, schema], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    ...(profile
+      ? { execArgv: [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${profile}`] }
+      : {}),
   });
   const ready = await request<{ url: string; apiKey?: string; patientId?: string }>(
     child,

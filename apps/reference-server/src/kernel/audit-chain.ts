@@ -110,13 +110,13 @@ export async function lockAuditChainHead(
 }
 
 /**
- * Takes the tenant's audit-chain lock for the rest of `trx`, then appends
- * `row` as the chain's next row in one statement that reads the head and
- * computes `chain_seq` and the hash in the database: the same hash as
- * {@link auditRowHash} (the canonical content is `[chain_seq,` followed by
- * the rest, which is known here), one round trip fewer than reading the
- * head first. The head is read by a statement that starts after the lock is
- * held, so it sees the last committed row. Must run in a transaction.
+ * Appends `row` as the next row of its tenant's chain in one statement:
+ * `audit_chain_next` (migration `0102-core-audit-chain-next`) takes the
+ * tenant's chain lock for the rest of `trx` and reads the head after the
+ * lock is held; the statement computes the same hash as
+ * {@link auditRowHash} in the database (the canonical content is
+ * `[chain_seq,` followed by the rest, which is known here). One round trip
+ * instead of a lock, a head read and an insert. Must run in a transaction.
  *
  * @example
  * await appendAuditRow(trx, { id, tenantId, actorType: 'system', actorId: 'delivery', action, entityType, entityId, requestId: null, metadata: {}, occurredAt });
@@ -125,9 +125,6 @@ export async function appendAuditRow(
   trx: Kysely<DB>,
   row: Omit<AuditChainContent, 'chainSeq'>,
 ): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`audit_chain:${row.tenantId}`}, 0))`.execute(
-    trx,
-  );
   // canonicalJson([seq, ...rest]) is '[' + seq + ',' + canonicalJson(rest) without its '['.
   const rest = canonicalJson([
     row.id,
@@ -146,13 +143,6 @@ export async function appendAuditRow(
       (id, tenant_id, actor_type, actor_id, action, entity_type, entity_id, request_id, metadata, occurred_at, chain_seq, hash)
     select ${row.id}, ${row.tenantId}, ${row.actorType}, ${row.actorId}, ${row.action}, ${row.entityType},
       ${row.entityId}, ${row.requestId}, ${JSON.stringify(row.metadata)}::jsonb, ${row.occurredAt}::timestamptz,
-      head.seq, encode(sha256(convert_to(head.hash || '[' || head.seq::text || ',' || ${rest}::text, 'UTF8')), 'hex')
-    from (
-      select coalesce(last.chain_seq, 0) + 1 as seq, coalesce(last.hash, ${AUDIT_GENESIS_HASH}::text) as hash
-      from (select 1) as one
-      left join lateral (
-        select chain_seq, hash from audit_events where tenant_id = ${row.tenantId}
-        order by chain_seq desc limit 1
-      ) as last on true
-    ) as head`.execute(trx);
+      next.seq, encode(sha256(convert_to(next.previous_hash || '[' || next.seq::text || ',' || ${rest}::text, 'UTF8')), 'hex')
+    from audit_chain_next(${row.tenantId}) as next`.execute(trx);
 }
