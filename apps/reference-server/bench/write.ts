@@ -153,7 +153,8 @@ async function measure(c: Case, admin: pg.Client | null, body: string, apiKey: s
   t.elapsed += result.elapsed;
   for (const l of result.latencies) t.latencies.push(l);
   t.nodeMicros += node1 - node0;
-  t.pgMicros += pg1.reduce((sum, v, i) => sum + v - (pg0[i] ?? v), 0);
+  // A backend that exited meanwhile (the pool closes idle ones) reads 0: it was idle, count nothing.
+  t.pgMicros += pg1.reduce((sum, v, i) => sum + Math.max(0, v - (pg0[i] ?? v)), 0);
   t.loadMicros += result.cpuMicros;
   // Round trips counted between the samples cover slightly more than the
   // measured requests (in-flight ones at either edge): fine for a per-request figure.
