@@ -55,7 +55,10 @@ export async function storeInboundWebhook(
   // transaction) for every webhook that arrived while the previous one
   // committed. An unparseable body also raises an alert, so it takes a
   // transaction holding both.
-  if (!unparseable) return groupCommitOf(db).store(webhook);
+  if (!unparseable) {
+    // Inside a caller's transaction the row belongs to that transaction: no batching.
+    return db.isTransaction ? insertWebhook(db, webhook) : groupCommitOf(db).store(webhook);
+  }
   return db.transaction().execute(async (trx) => {
     const stored = await insertWebhook(trx, webhook);
     if (!stored.duplicate) {
