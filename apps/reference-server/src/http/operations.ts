@@ -13,6 +13,7 @@ import type { Kysely } from 'kysely';
 import type { Authenticator } from '../auth/authenticate.ts';
 import type { DB } from '../db/schema.ts';
 import { parseJsonBody, readBodyText } from '../kernel/body.ts';
+import { createEventHint } from '../kernel/event-hint.ts';
 import type { HandlerMap, OperationHandler } from '../kernel/handlers.ts';
 import {
   type IdempotentRequest,
@@ -76,12 +77,14 @@ export function honoPath(path: string): string {
  * registerOperations(app, deps, { ...appointmentHandlers, ...patientHandlers });
  */
 export function registerOperations(app: Hono<AppEnv>, deps: PipelineDeps, handlers: HandlerMap) {
+  // Idempotent writes leave their events' NOTIFY to this one coalescing hint after commit.
+  const hint = createEventHint(deps.db);
   for (const operation of listOperations()) {
     const path = honoPath(operation.path);
     const handler = handlers[operation.id];
     app.on(operation.method, path, async (c) => {
       c.set('routeTemplate', path);
-      return runOperation(c, deps, operation, handler);
+      return runOperation(c, deps, operation, handler, hint);
     });
   }
 }
@@ -91,6 +94,7 @@ async function runOperation(
   deps: PipelineDeps,
   operation: Operation,
   handler: OperationHandler | undefined,
+  hint: () => void,
 ): Promise<Response> {
   const auth = await guardRequest(c, deps, operation.scope);
   if (!handler) {
@@ -115,7 +119,7 @@ async function runOperation(
     const result = await handler({ ...base, db: deps.db, now: deps.now() } as never);
     return respond(c, operation, result);
   }
-  return runWrite(c, deps, operation, handler, base, auth);
+  return runWrite(c, deps, operation, handler, base, auth, hint);
 }
 
 /**
@@ -132,6 +136,7 @@ export async function runWrite(
   handler: OperationHandler,
   base: Record<string, unknown>,
   auth: AuthContext,
+  hint: () => void,
 ): Promise<Response> {
   const key = c.req.header('idempotency-key');
   const now = deps.now();
@@ -160,7 +165,7 @@ export async function runWrite(
   const outcome = await deps.db
     .transaction()
     .execute(async (trx) => {
-      const found = await lookUpIdempotencyKey(trx, request, now);
+      const found = await lookUpIdempotencyKey(trx, request, now, { deferEventHint: true });
       if (found.kind !== 'new') return found;
       const value = await handler({ ...base, db: trx, now } as never);
       // A secret shown once is answered now and never stored: a replay says so instead.
@@ -176,7 +181,10 @@ export async function runWrite(
       if (error instanceof LostKeyRace) return readIdempotencyKey(deps.db, request, now);
       throw error;
     });
-  if (outcome.kind === 'done') return respond(c, operation, outcome.value);
+  if (outcome.kind === 'done') {
+    hint();
+    return respond(c, operation, outcome.value);
+  }
   return answerKnownKey(c, outcome);
 }
 

@@ -1,6 +1,8 @@
 /**
  * The durable store of inbound provider webhooks, bodies encrypted
- * (`./raw-body.ts`). A webhook is inserted once
+ * (`./raw-body.ts`). Webhooks arriving while a batch commits go into the
+ * next single INSERT (group commit); each is answered only once its own
+ * row has committed. A webhook is inserted once
  * per provider event id (a replay finds the row and is acknowledged without
  * being processed again; with `REDIS_URL` a shared dedupe store answers
  * repeats first, see `./redis-dedupe.ts`). Payloads that verified but did not parse are kept
@@ -61,10 +63,14 @@ export async function storeInboundWebhook(
       if (existing) return { id: existing.id, duplicate: true };
     }
   }
-  // The common case is one statement (its own transaction): one round trip
-  // before the provider gets its answer. An unparseable body also raises an
-  // alert, so it takes a transaction holding both.
-  if (!unparseable) return insertWebhook(db, webhook, id);
+  // The common case is a group commit: one multi-row statement (its own
+  // transaction) for every webhook that arrived while the previous one
+  // committed. An unparseable body also raises an alert, so it takes a
+  // transaction holding both.
+  if (!unparseable) {
+    // Inside a caller's transaction the row belongs to that transaction: no batching.
+    return db.isTransaction ? insertWebhook(db, webhook, id) : groupCommitOf(db).store(webhook, id);
+  }
   return db.transaction().execute(async (trx) => {
     const stored = await insertWebhook(trx, webhook, id);
     if (!stored.duplicate) {
@@ -109,4 +115,130 @@ async function insertWebhook(
   const existing = await findWebhook(db, webhook);
   if (!existing) throw new Error('an inbound webhook conflicted on insert but was not found');
   return { id: existing.id, duplicate: true };
+}
+
+interface Pending {
+  readonly webhook: VerifiedWebhook;
+  /** The id the row gets when this webhook is the one stored (the dedupe store may know it). */
+  readonly id: string;
+  readonly resolve: (stored: StoredWebhook) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** The most webhooks one INSERT carries; the rest wait for the next one. */
+const MAX_BATCH = 100;
+
+const groupCommits = new WeakMap<
+  Kysely<DB>,
+  { store(webhook: VerifiedWebhook, id: string): Promise<StoredWebhook> }
+>();
+
+/**
+ * The group commit of `db`: while one batch's INSERT is on its way, the
+ * webhooks that arrive wait and then go together in the next one.
+ */
+function groupCommitOf(db: Kysely<DB>) {
+  let found = groupCommits.get(db);
+  if (found) return found;
+  let waiting: Pending[] = [];
+  let running = false;
+  const drain = async () => {
+    running = true;
+    try {
+      while (waiting.length > 0) {
+        const batch = waiting.slice(0, MAX_BATCH);
+        waiting = waiting.slice(batch.length);
+        await commitBatch(db, batch);
+      }
+    } finally {
+      running = false;
+    }
+  };
+  found = {
+    store: (webhook, id) =>
+      new Promise<StoredWebhook>((resolve, reject) => {
+        waiting.push({ webhook, id, resolve, reject });
+        if (running) return;
+        running = true;
+        // One turn of the event loop first, so webhooks read in the same
+        // turn (PGlite blocks the loop while it runs a statement) share the batch.
+        setImmediate(() => void drain());
+      }),
+  };
+  groupCommits.set(db, found);
+  return found;
+}
+
+async function commitBatch(db: Kysely<DB>, batch: Pending[]): Promise<void> {
+  if (batch.length === 1) {
+    const [only] = batch as [Pending];
+    await insertWebhook(db, only.webhook, only.id).then(only.resolve, only.reject);
+    return;
+  }
+  try {
+    const answers = await insertWebhooks(db, batch);
+    batch.forEach((p, i) => {
+      p.resolve(answers[i] as StoredWebhook);
+    });
+  } catch {
+    // One bad webhook must not fail the others: store them one by one.
+    for (const p of batch) await insertWebhook(db, p.webhook, p.id).then(p.resolve, p.reject);
+  }
+}
+
+/** Inserts parseable webhooks in one statement; answers in the same order. */
+async function insertWebhooks(
+  db: Kysely<DB>,
+  pending: readonly Pick<Pending, 'webhook' | 'id'>[],
+): Promise<StoredWebhook[]> {
+  const keyOf = (w: VerifiedWebhook) => `${w.provider}\n${w.providerEventId}`;
+  const webhooks = pending.map((p) => p.webhook);
+  // The first of two with one provider event id is the one stored, as if they came one by one.
+  const first = new Map<string, { id: string; webhook: VerifiedWebhook }>();
+  for (const { id, webhook } of pending) {
+    if (!first.has(keyOf(webhook))) first.set(keyOf(webhook), { id, webhook });
+  }
+  const rows = [...first.values()].map(({ id, webhook }) => {
+    const body = sealRawBody(db, id, webhook.rawBody);
+    return sql`(${id}, ${webhook.provider}, ${webhook.providerEventId}, ${webhook.eventType},
+      'received', null, ${body.raw_body}, ${body.raw_body_kid}, 0, ${webhook.now}::timestamptz, ${webhook.now}::timestamptz)`;
+  });
+  const inserted = await sql<{ id: string }>`
+    insert into inbound_webhooks (id, provider, provider_event_id, event_type, status, reason, raw_body,
+      raw_body_kid, attempts, next_attempt_at, received_at)
+    values ${sql.join(rows)}
+    on conflict (provider, provider_event_id) do nothing
+    returning id`.execute(db);
+  const insertedIds = new Set(inserted.rows.map((r) => r.id));
+  // Those the provider had sent before: look up the stored rows' ids.
+  const known = [...first.values()].filter(({ id }) => !insertedIds.has(id));
+  const existing = new Map<string, string>();
+  if (known.length > 0) {
+    const found = await db
+      .selectFrom('inbound_webhooks')
+      .select(['id', 'provider', 'provider_event_id'])
+      .where((eb) =>
+        eb.or(
+          known.map(({ webhook }) =>
+            eb.and([
+              eb('provider', '=', webhook.provider),
+              eb('provider_event_id', '=', webhook.providerEventId),
+            ]),
+          ),
+        ),
+      )
+      .execute();
+    for (const row of found) existing.set(`${row.provider}\n${row.provider_event_id}`, row.id);
+  }
+  const answered = new Set<string>();
+  return webhooks.map((webhook) => {
+    const key = keyOf(webhook);
+    const entry = first.get(key);
+    const stored = entry !== undefined && insertedIds.has(entry.id) && !answered.has(key);
+    answered.add(key);
+    if (stored && entry) return { id: entry.id, duplicate: false };
+    const id = existing.get(key) ?? entry?.id;
+    if (id === undefined) throw new Error('inbound webhook neither inserted nor found');
+    return { id, duplicate: true };
+  });
 }

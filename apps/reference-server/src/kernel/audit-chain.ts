@@ -108,3 +108,41 @@ export async function lockAuditChainHead(
     ? { chainSeq: Number(head.chain_seq), hash: head.hash }
     : { chainSeq: 0, hash: AUDIT_GENESIS_HASH };
 }
+
+/**
+ * Appends `row` as the next row of its tenant's chain in one statement:
+ * `audit_chain_next` (migration `0102-core-audit-chain-next`) takes the
+ * tenant's chain lock for the rest of `trx` and reads the head after the
+ * lock is held; the statement computes the same hash as
+ * {@link auditRowHash} in the database (the canonical content is
+ * `[chain_seq,` followed by the rest, which is known here). One round trip
+ * instead of a lock, a head read and an insert. Must run in a transaction.
+ *
+ * @example
+ * await appendAuditRow(trx, { id, tenantId, actorType: 'system', actorId: 'delivery', action, entityType, entityId, requestId: null, metadata: {}, occurredAt });
+ */
+export async function appendAuditRow(
+  trx: Kysely<DB>,
+  row: Omit<AuditChainContent, 'chainSeq'>,
+): Promise<void> {
+  // canonicalJson([seq, ...rest]) is '[' + seq + ',' + canonicalJson(rest) without its '['.
+  const rest = canonicalJson([
+    row.id,
+    row.tenantId,
+    row.actorType,
+    row.actorId,
+    row.action,
+    row.entityType,
+    row.entityId,
+    row.requestId,
+    row.occurredAt.toISOString(),
+    row.metadata,
+  ]).slice(1);
+  await sql`
+    insert into audit_events
+      (id, tenant_id, actor_type, actor_id, action, entity_type, entity_id, request_id, metadata, occurred_at, chain_seq, hash)
+    select ${row.id}, ${row.tenantId}, ${row.actorType}, ${row.actorId}, ${row.action}, ${row.entityType},
+      ${row.entityId}, ${row.requestId}, ${JSON.stringify(row.metadata)}::jsonb, ${row.occurredAt}::timestamptz,
+      next.seq, encode(sha256(convert_to(next.previous_hash || '[' || next.seq::text || ',' || ${rest}::text, 'UTF8')), 'hex')
+    from audit_chain_next(${row.tenantId}) as next`.execute(trx);
+}

@@ -22,8 +22,15 @@ export async function readBodyBytes(
   limit: number,
   what = 'Request bodies',
 ): Promise<Uint8Array> {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > limit) throw tooLarge(what, limit);
+  const declared = declaredLength(request, limit, what);
+  if (declared !== null) {
+    // Node's HTTP parser frames a body with a Content-Length to exactly that
+    // many bytes, so reading it whole holds no more than `limit`; the check
+    // after reading covers a Request built in-process that lies.
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    if (bytes.byteLength > limit) throw tooLarge(what, limit);
+    return bytes;
+  }
   const stream = request.body;
   if (!stream) return new Uint8Array(0);
   const reader = stream.getReader();
@@ -49,7 +56,15 @@ export async function readBodyBytes(
  * const text = await readBodyText(c, 1_048_576);
  */
 export async function readBodyText(c: Context, limit: number): Promise<string> {
-  const bytes = await readBodyBytes(c.req.raw, limit);
+  const request = c.req.raw;
+  if (declaredLength(request, limit, 'Request bodies') !== null) {
+    // The common case, read in one piece (the streaming reader of
+    // `readBodyBytes` costs far more per request than the read itself).
+    const text = await request.text();
+    if (Buffer.byteLength(text) > limit) throw tooLarge('Request bodies', limit);
+    return text;
+  }
+  const bytes = await readBodyBytes(request, limit);
   return bytes.byteLength === 0
     ? ''
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
@@ -75,6 +90,15 @@ export function parseJsonBody(c: Context, text: string): unknown {
   } catch {
     throw new ApiError('invalid_json', 'The request body is not valid JSON.');
   }
+}
+
+/** The declared Content-Length (413 past `limit`), or null when there is none or it is not a plain number. */
+function declaredLength(request: Request, limit: number, what: string): number | null {
+  const declared = request.headers.get('content-length');
+  if (declared === null || !/^\d+$/.test(declared)) return null;
+  const length = Number(declared);
+  if (length > limit) throw tooLarge(what, limit);
+  return length;
 }
 
 function tooLarge(what: string, limit: number): ApiError {

@@ -8,7 +8,7 @@
 import { newId } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { auditRowHash, lockAuditChainHead } from './audit-chain.ts';
+import { appendAuditRow } from './audit-chain.ts';
 
 /**
  * Who acted: an API key, an OAuth client, an operator (CLI) or the system itself.
@@ -75,9 +75,7 @@ export async function recordAudit(trx: Kysely<DB>, entry: NewAudit): Promise<str
   // Hash what the database will give back: jsonb drops undefined members.
   const metadata = JSON.parse(JSON.stringify(entry.metadata ?? {})) as Record<string, unknown>;
   const occurredAt = entry.occurredAt ?? new Date();
-  const head = await lockAuditChainHead(trx, entry.tenantId);
-  const row = {
-    chainSeq: head.chainSeq + 1,
+  await appendAuditRow(trx, {
     id,
     tenantId: entry.tenantId,
     actorType: entry.actor.type,
@@ -88,24 +86,7 @@ export async function recordAudit(trx: Kysely<DB>, entry: NewAudit): Promise<str
     requestId: entry.requestId ?? null,
     metadata,
     occurredAt,
-  };
-  await trx
-    .insertInto('audit_events')
-    .values({
-      id,
-      tenant_id: row.tenantId,
-      actor_type: row.actorType,
-      actor_id: row.actorId,
-      action: row.action,
-      entity_type: row.entityType,
-      entity_id: row.entityId,
-      request_id: row.requestId,
-      metadata: JSON.stringify(metadata),
-      occurred_at: occurredAt,
-      chain_seq: row.chainSeq,
-      hash: auditRowHash(head.hash, row),
-    })
-    .execute();
+  });
   return id;
 }
 

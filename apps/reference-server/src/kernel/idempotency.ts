@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '@clinicbridge/webhooks/idempotency';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { NOTIFY_AFTER_COMMIT_SETTING } from './event-hint.ts';
 
 /**
  * How long a stored response is replayed.
@@ -100,10 +101,16 @@ export async function lookUpIdempotencyKey(
   trx: Kysely<DB>,
   request: IdempotentRequest,
   now: Date,
+  options: { deferEventHint?: boolean } = {},
 ): Promise<KeyLookup> {
   const lockKey = `${request.tenantId}\n${request.key}`;
+  // With `deferEventHint` the same statement does what `deferEventHint()` of
+  // ./event-hint.ts does, saving the write a round trip.
+  const defer = options.deferEventHint
+    ? sql`, set_config(${NOTIFY_AFTER_COMMIT_SETTING}, 'on', true) as deferred`
+    : sql``;
   const { rows } = await sql<LookupRow>`
-    select l.locked, k.credential_id, k.fingerprint, k.state, k.response_status, k.response_body, k.locked_until
+    select l.locked, k.credential_id, k.fingerprint, k.state, k.response_status, k.response_body, k.locked_until${defer}
     from (select pg_try_advisory_xact_lock(hashtextextended(${lockKey}, 0)) as locked) l
     left join idempotency_keys k
       on k.tenant_id = ${request.tenantId} and k.key = ${request.key} and k.expires_at > ${now}

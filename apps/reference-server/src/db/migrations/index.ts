@@ -16,6 +16,8 @@ import { credentialAllowedIpsMigration } from './0004-core-credential-allowed-ip
 import { patientPiiMigration } from './0005-core-patient-pii.ts';
 import { credentialClientCertMigration } from './0006-core-credential-client-cert.ts';
 import { credentialIntegrationMigration } from './0007-core-credential-integration.ts';
+import { eventsNotifyAfterCommitMigration } from './0101-core-events-notify-after-commit.ts';
+import { auditChainNextMigration } from './0102-core-audit-chain-next.ts';
 
 /**
  * The database's own migrations by name.
@@ -32,6 +34,8 @@ export const coreMigrations: Record<string, Migration> = {
   '0005-core-patient-pii': patientPiiMigration,
   '0006-core-credential-client-cert': credentialClientCertMigration,
   '0007-core-credential-integration': credentialIntegrationMigration,
+  '0101-core-events-notify-after-commit': eventsNotifyAfterCommitMigration,
+  '0102-core-audit-chain-next': auditChainNextMigration,
 };
 
 /**
