@@ -32,7 +32,8 @@ export type OwnedTable =
   | 'reconciliation_breaks'
   | 'practitioners'
   | 'services'
-  | 'slots';
+  | 'slots'
+  | 'subscriptions';
 
 /**
  * One filter of a list: column, comparison, value. Columns come from code, never from input.

@@ -26,6 +26,7 @@ const nouns: Record<OwnedTable, string> = {
   slots: 'slot',
   export_snapshots: 'export',
   reconciliation_breaks: 'reconciliation break',
+  subscriptions: 'subscription',
 };
 
 /**

@@ -81,6 +81,8 @@ export async function populateTenant(
     practitionerId: 'prc_aaaaaaaaaaaaaaaaaaaaaaaaaa',
     serviceId: 'svc_aaaaaaaaaaaaaaaaaaaaaaaaaa',
     slotId: 'slt_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+    // Subscriptions need a gateway: an id no tenant holds.
+    subscriptionId: 'sbs_aaaaaaaaaaaaaaaaaaaaaaaaaa',
   };
 }
 
@@ -117,6 +119,19 @@ export function bodyFor(operation: Operation, ids: WorldIds): unknown {
     'integrations.update': { status: 'paused' },
     'integrationTokens.create': { name: 'X', scopes: ['read:events'] },
     'availability.book': { patientId: ids.patientId },
+    'subscriptions.create': {
+      patientId: ids.patientId,
+      gateway: 'stripe',
+      planId: 'price_world_monthly',
+      customerRef: 'cus_world',
+      amount: { amount: 2900, currency: 'EUR' },
+      interval: 'month',
+    },
+    'subscriptions.changePlan': {
+      planId: 'price_world_yearly',
+      amount: { amount: 29000, currency: 'EUR' },
+    },
+    'subscriptions.cancel': { atPeriodEnd: true },
   };
   return bodies[operation.id] ?? (operation.body ? {} : undefined);
 }

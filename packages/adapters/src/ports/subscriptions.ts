@@ -13,15 +13,15 @@ const ProviderId = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'provider id');
 
 /**
  * Input of {@link SubscriptionBilling.create}. `reference` is ClinicBridge's
- * subscription id; `customerRef` the processor's customer (Stripe `cus_…`;
- * Razorpay takes none and ignores it); `planId` the processor's price or plan.
+ * subscription id; `customerRef` the processor's customer (Stripe requires
+ * one, `cus_…`; Razorpay takes none and ignores it); `planId` the processor's price or plan.
  *
  * @example
  * CreateSubscriptionInputSchema.parse({ reference: 'sub_1', customerRef: 'cus_1', planId: 'price_1' });
  */
 export const CreateSubscriptionInputSchema = CallMetaSchema.extend({
   reference: ReferenceSchema,
-  customerRef: ProviderId,
+  customerRef: ProviderId.optional(),
   planId: ProviderId,
   /** Periods to bill before the subscription ends (Razorpay requires one; default 120). */
   totalCount: z.number().int().positive().max(1_000).default(120),

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { segment } from '../core/adapter-options.ts';
 import { callerKeys, correlation } from '../core/call-keys.ts';
 import type { ProviderClient } from '../core/client.ts';
+import { ProviderError } from '../core/errors.ts';
 import {
   CancelSubscriptionInputSchema,
   ChangeSubscriptionPlanInputSchema,
@@ -76,6 +77,15 @@ export function createStripeSubscriptions(options: StripeOptions): SubscriptionB
     async create(raw) {
       const operation = 'subscriptions.create';
       const input = parseInput(CreateSubscriptionInputSchema, raw, 'stripe', operation);
+      if (!input.customerRef) {
+        throw new ProviderError({
+          code: 'invalid_request',
+          provider: 'stripe',
+          operation,
+          fields: ['customerRef'],
+          message: 'A Stripe subscription needs the Stripe customer (cus_…) in customerRef.',
+        });
+      }
       const sub = await client.json({
         operation,
         method: 'post',

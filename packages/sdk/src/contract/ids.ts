@@ -50,6 +50,7 @@ export const idPrefixes = {
   lead: 'lea',
   settlementLine: 'stl',
   eInvoice: 'ein',
+  subscription: 'sbs',
 } as const;
 
 /**

@@ -28,6 +28,7 @@ import {
   reconciliationBreakOperations,
   reconciliationRunOperations,
 } from './resources/reconciliation.ts';
+import { subscriptionOperations } from './resources/subscriptions.ts';
 import { teleRoomOperations } from './resources/tele-rooms.ts';
 import { visaOperations } from './resources/visas.ts';
 import { visitOperations } from './resources/visits.ts';
@@ -69,6 +70,7 @@ export const operations = {
   reconciliationRuns: reconciliationRunOperations,
   reconciliationBreaks: reconciliationBreakOperations,
   installmentPlans: installmentPlanOperations,
+  subscriptions: subscriptionOperations,
 } as const;
 
 /**

@@ -17,6 +17,7 @@ import { moneyCases } from './cases/money.ts';
 import { moneyOpsCases } from './cases/money-ops.ts';
 import { patientCases } from './cases/patients.ts';
 import { securityCases } from './cases/security.ts';
+import { subscriptionCases } from './cases/subscriptions.ts';
 import { teleRoomCases } from './cases/tele-rooms.ts';
 import { visaCases } from './cases/visas.ts';
 import { webhookEventCases } from './cases/webhooks-events.ts';
@@ -55,6 +56,7 @@ export const contractCases: readonly ContractCase[] = [
   ...escrowCases,
   ...checkoutCases,
   ...moneyOpsCases,
+  ...subscriptionCases,
   ...claimCases,
   ...visaCases,
   ...teleRoomCases,

@@ -23,6 +23,7 @@ import type {
   Refund,
   Service,
   Slot,
+  Subscription,
   TeleRoom,
   VisaApplication,
   Visit,
@@ -89,6 +90,7 @@ export class TenantState {
   readonly integrations = new Collection<Integration>();
   readonly reconciliationRuns = new Collection<ReconciliationRun>();
   readonly installmentPlans = new Collection<InstallmentPlan>();
+  readonly subscriptions = new Collection<Subscription>();
 
   constructor(id: `ten_${string}`) {
     this.id = id;
