@@ -219,7 +219,8 @@ export async function changeSubscriptionPlan(
     biller.changePlan({
       subscriptionId: row.provider_ref,
       planId: body.planId,
-      idempotencyKey: `subscription:${row.id}:plan:${row.plan_id}:${body.planId}`,
+      // The row's version names this change: a retry after a rollback repeats it, a later change is new.
+      idempotencyKey: `subscription:${row.id}:plan:${body.planId}:${row.updated_at.getTime()}`,
       ...correlation(change),
     }),
   );

@@ -265,7 +265,7 @@ describe(`subscriptions over HTTP with the gateways' fakes (${testDatabaseKind})
     expect(await findLedgerViolations(db())).toEqual([]);
   }, 120_000);
 
-  test('Stripe: cancel now ends it at the gateway; the list finds it by patient', async () => {
+  test('Stripe: plans change back and forth; cancel now ends it; the list finds it', async () => {
     const sub = await subscribe({
       gateway: 'stripe',
       planId: 'price_monthly_care',
@@ -273,6 +273,14 @@ describe(`subscriptions over HTTP with the gateways' fakes (${testDatabaseKind})
       amount: { amount: 4_500, currency: 'EUR' },
       interval: 'month',
     });
+    // Each change is a change of its own at Stripe, even to a plan held before.
+    for (const planId of ['price_yearly_care', 'price_monthly_care', 'price_yearly_care']) {
+      await api('POST', `/api/v1/subscriptions/${sub.id}/change-plan`, {
+        planId,
+        amount: { amount: 4_500, currency: 'EUR' },
+      });
+      expect(stripe.subscriptions.get(sub.providerRef)?.items.data[0]?.price.id).toBe(planId);
+    }
     const ended = await api<Subscription>('POST', `/api/v1/subscriptions/${sub.id}/cancel`, {
       atPeriodEnd: false,
     });

@@ -37,7 +37,7 @@ export const subscriptionInterval = z.enum(['week', 'month', 'year']);
 export const subscriptionStatus = z.enum(['active', 'past_due', 'cancelled']);
 
 /** A gateway's plan, price or customer id: opaque, never a name. */
-const gatewayRef = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,100}$/));
+const gatewayRef = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/));
 
 /**
  * A subscription.
