@@ -75,5 +75,5 @@ async function down(db: AnyDb): Promise<void> {
  * const features: Feature[] = [{ name: 'subscriptions', migrations: subscriptionMigrations }];
  */
 export const subscriptionMigrations: Record<string, Migration> = {
-  '0530-subscriptions': { up, down },
+  '0530-money-subscriptions': { up, down },
 };
