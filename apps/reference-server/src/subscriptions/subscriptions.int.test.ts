@@ -4,7 +4,7 @@
  * and a partner's webhook receiver on 127.0.0.1. A subscription is created
  * through the API (and exists at the fake); the gateway's signed renewal
  * webhook, delivered 10 times at once as a retry storm would, and once more
- * under a new event id, posts to the ledger once (`subscription.renewed`);
+ * under 10 new event ids at once, posts to the ledger once (`subscription.renewed`);
  * a failed charge posts nothing (`subscription.payment_failed`); the plan
  * changes at the gateway; cancelling now ends it, and the gateway's own
  * cancellation ends it once. The ledger's invariants hold throughout.
@@ -208,9 +208,14 @@ describe(`subscriptions over HTTP with the gateways' fakes (${testDatabaseKind})
     await deliver('/webhooks/payments', renewal.body, renewal.headers, 10);
     const renewed = await subscriptionWhere(sub.id, (s) => s.periodsPaid === 1);
     expect(renewed.status).toBe('active');
-    // The same invoice again under a new event id: still one posting.
-    const replay = await stripeInvoice('invoice.paid', sub, 'in_renewal_0001', 2_900);
-    await deliver('/webhooks/payments', replay.body, replay.headers, 3);
+    // The same invoice again under 10 new event ids at once (each passes the inbound
+    // feature's dedupe and races for the subscription's lock): still one posting.
+    const replays = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        stripeInvoice('invoice.paid', sub, 'in_renewal_0001', 2_900),
+      ),
+    );
+    await Promise.all(replays.map((r) => deliver('/webhooks/payments', r.body, r.headers, 1)));
     await waitForEvents(sub.id, ['subscription.created', 'subscription.renewed']);
 
     const failed = await stripeInvoice('invoice.payment_failed', sub, 'in_renewal_0002', 2_900);
@@ -218,7 +223,7 @@ describe(`subscriptions over HTTP with the gateways' fakes (${testDatabaseKind})
     const pastDue = await subscriptionWhere(sub.id, (s) => s.status === 'past_due');
     expect(pastDue).toMatchObject({ periodsPaid: 1, failureCode: 'payment_failed' });
     await waitForEvents(sub.id, ['subscription.payment_failed']);
-    await processed('payments', 3);
+    await processed('payments', 12);
     expect(await renewalPostings(sub.id)).toEqual([
       { amount: 2_900, key: `subscription:${sub.id}:renewal:in_renewal_0001` },
     ]);
