@@ -41,6 +41,7 @@ import { reportingFeature } from './reporting/feature.ts';
 import { schedulerConfig } from './scheduler/config.ts';
 import { busMigrations } from './scheduler/migrations.ts';
 import { storageFeature } from './storage/feature.ts';
+import { subscriptionsFeature } from './subscriptions/feature.ts';
 import { teleRoomsFeature } from './tele/feature.ts';
 import { tokensFeature } from './tokens/feature.ts';
 import { visasFeature } from './visas/feature.ts';
@@ -101,6 +102,7 @@ export function serverFeatures(): Feature[] {
     checkoutFeature,
     consoleFeature(),
     relayFeature(),
+    subscriptionsFeature,
   ];
 }
 

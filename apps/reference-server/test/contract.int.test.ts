@@ -42,6 +42,7 @@ import { installmentsFeature } from '../src/installments/feature.ts';
 import { moneyFeature } from '../src/money/feature.ts';
 import { reconciliationFeature } from '../src/reconciliation/feature.ts';
 import { storageFeature } from '../src/storage/feature.ts';
+import { subscriptionsFeature } from '../src/subscriptions/feature.ts';
 import { teleRoomsFeature } from '../src/tele/feature.ts';
 import { visasFeature } from '../src/visas/feature.ts';
 import { type Receiver, startReceiver } from './delivery/receiver.ts';
@@ -70,6 +71,7 @@ const featuresAllowing = (allowlist: string) => [
   checkoutFeature,
   reconciliationFeature,
   installmentsFeature,
+  subscriptionsFeature,
   storageFeature,
   importsFeature,
   exportsFeature,

@@ -2,7 +2,9 @@
  * What each provider's webhook does to the domain, run by the inbound
  * processor inside a transaction: a gateway's payment webhook (Stripe at
  * `payments`, Razorpay, iyzico) settles the checkout it names
- * (../checkout/settle.ts); a Stripe `payment_intent.succeeded` opened
+ * (../checkout/settle.ts), and a Stripe or Razorpay subscription webhook
+ * (a period paid or failed, the subscription ended) the subscription it
+ * names (../subscriptions/settle.ts); a Stripe `payment_intent.succeeded` opened
  * outside checkouts records the payment (marking the invoice paid when
  * settled, and emitting `payment.received`); WhatsApp statuses update the notification and emit
  * `message.*`; Standard Webhooks providers send catalogue events
@@ -12,13 +14,22 @@
  * (../einvoicing/inbound.ts).
  * A `PermanentInboundError` means retrying cannot help.
  */
-import type { PaymentWebhookOutcome, RefundWebhookOutcome } from '@clinicbridge/adapters';
+import type {
+  PaymentWebhookOutcome,
+  RefundWebhookOutcome,
+  SubscriptionWebhookOutcome,
+} from '@clinicbridge/adapters';
 import { readIyzicoPaymentEvent } from '@clinicbridge/adapters/iyzico';
-import { readRazorpayPaymentEvent, readRazorpayRefundEvent } from '@clinicbridge/adapters/razorpay';
+import {
+  readRazorpayPaymentEvent,
+  readRazorpayRefundEvent,
+  readRazorpaySubscriptionEvent,
+} from '@clinicbridge/adapters/razorpay';
 import {
   readStripeGatewayEvent,
   readStripePaymentEvent,
   readStripeRefundEvent,
+  readStripeSubscriptionEvent,
 } from '@clinicbridge/adapters/stripe';
 import { readWhatsAppStatuses } from '@clinicbridge/adapters/whatsapp';
 import type { EventType } from '@clinicbridge/sdk/contract';
@@ -31,6 +42,7 @@ import type { ChangeContext } from '../kernel/change.ts';
 import { recordEvent } from '../kernel/outbox.ts';
 import { isApiError } from '../kernel/problem.ts';
 import { recordPayment } from '../payments/service.ts';
+import { settleSubscription } from '../subscriptions/settle.ts';
 import type { ProviderName } from './providers.ts';
 
 /**
@@ -129,12 +141,44 @@ async function finishGatewayRefund(
   return done ?? `the ${gateway} refund is not a checkout refund of this server`;
 }
 
+/**
+ * Applies a gateway's subscription webhook (a period paid or failed, the
+ * subscription ended) to the subscription it names; undefined when the
+ * webhook is not about a subscription, so the other readers look at it next.
+ */
+async function settleSubscriptionWebhook(
+  trx: Kysely<DB>,
+  gateway: 'stripe' | 'razorpay',
+  outcome: SubscriptionWebhookOutcome,
+  now: Date,
+): Promise<string | undefined> {
+  if (outcome.kind === 'ignored') return undefined;
+  if (outcome.kind === 'invalid') throw new PermanentInboundError(outcome.reason);
+  try {
+    const done = await settleSubscription(trx, gateway, outcome, now);
+    if (done === null)
+      throw new PermanentInboundError(
+        `the ${gateway} webhook names no subscription of this server`,
+      );
+    return done;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'SubscriptionMismatchError')
+      throw new PermanentInboundError(error.message);
+    throw error;
+  }
+}
+
 function gatewayHandler(
   gateway: 'razorpay' | 'iyzico',
   read: (payload: unknown) => PaymentWebhookOutcome,
   readRefund?: (payload: unknown) => RefundWebhookOutcome,
 ): InboundHandler {
   return async (trx, payload, now) => {
+    if (gateway === 'razorpay') {
+      const outcome = readRazorpaySubscriptionEvent(payload);
+      const subscribed = await settleSubscriptionWebhook(trx, gateway, outcome, now);
+      if (subscribed !== undefined) return subscribed;
+    }
     if (readRefund && gateway === 'razorpay') {
       const refunded = await finishGatewayRefund(trx, gateway, readRefund(payload), now);
       if (refunded !== undefined) return refunded;
@@ -147,6 +191,13 @@ function gatewayHandler(
 }
 
 const handlePayments: InboundHandler = async (trx, payload, now) => {
+  const subscribed = await settleSubscriptionWebhook(
+    trx,
+    'stripe',
+    readStripeSubscriptionEvent(payload),
+    now,
+  );
+  if (subscribed !== undefined) return subscribed;
   const refunded = await finishGatewayRefund(trx, 'stripe', readStripeRefundEvent(payload), now);
   if (refunded !== undefined) return refunded;
   // A PaymentIntent opened by a checkout settles the checkout; any other is recorded as before.

@@ -34,7 +34,8 @@ export type OwnedTable =
   | 'services'
   | 'slots'
   | 'leads'
-  | 'import_mappings';
+  | 'import_mappings'
+  | 'subscriptions';
 
 /**
  * One filter of a list: column, comparison, value. Columns come from code, never from input.

@@ -28,6 +28,7 @@ const nouns: Record<OwnedTable, string> = {
   import_mappings: 'import mapping',
   export_snapshots: 'export',
   reconciliation_breaks: 'reconciliation break',
+  subscriptions: 'subscription',
 };
 
 /**

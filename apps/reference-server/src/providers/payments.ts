@@ -1,12 +1,21 @@
 /**
  * The payment providers: Stripe (cards, and Connect escrow), iyzico (cards,
  * hosted Checkout Form) and Razorpay (UPI and cards), each behind the
- * `PaymentGateway` port.
+ * `PaymentGateway` port; Stripe and Razorpay also bill subscriptions
+ * (`SubscriptionBilling`).
  */
-import type { EscrowAccount, PaymentGateway } from '@clinicbridge/adapters';
+import type { EscrowAccount, PaymentGateway, SubscriptionBilling } from '@clinicbridge/adapters';
 import { createIyzicoGateway } from '@clinicbridge/adapters/iyzico';
-import { createRazorpayGateway } from '@clinicbridge/adapters/razorpay';
-import { createStripeEscrow, createStripeGateway } from '@clinicbridge/adapters/stripe';
+import {
+  createRazorpayGateway,
+  createRazorpaySubscriptions,
+  type RazorpayOptions,
+} from '@clinicbridge/adapters/razorpay';
+import {
+  createStripeEscrow,
+  createStripeGateway,
+  createStripeSubscriptions,
+} from '@clinicbridge/adapters/stripe';
 import * as z from 'zod';
 import { optionalUrl, optionalValue } from './config-values.ts';
 import type { ProviderGroup } from './group.ts';
@@ -45,6 +54,11 @@ export interface PaymentProviders {
     readonly razorpay?: PaymentGateway;
   };
   readonly escrow?: EscrowAccount;
+  /** Recurring billing on the same accounts as the gateways (Stripe Billing, Razorpay Subscriptions). */
+  readonly subscriptionBilling?: {
+    readonly stripe?: SubscriptionBilling;
+    readonly razorpay?: SubscriptionBilling;
+  };
 }
 
 /**
@@ -66,15 +80,16 @@ export const paymentProviders: ProviderGroup<typeof paymentsConfig, PaymentProvi
         }
       : undefined;
     if (!stripe) absent.push('stripe');
-    const razorpay =
+    const razorpayOptions: RazorpayOptions | undefined =
       config.RAZORPAY_KEY_ID && config.RAZORPAY_KEY_SECRET
-        ? createRazorpayGateway({
+        ? {
             ...hooks,
             keyId: config.RAZORPAY_KEY_ID,
             keySecret: config.RAZORPAY_KEY_SECRET,
             ...(config.RAZORPAY_API_URL ? { baseUrl: config.RAZORPAY_API_URL } : {}),
-          })
+          }
         : undefined;
+    const razorpay = razorpayOptions ? createRazorpayGateway(razorpayOptions) : undefined;
     if (!razorpay) absent.push('razorpay');
     const iyzico =
       config.IYZICO_API_KEY && config.IYZICO_SECRET_KEY
@@ -95,6 +110,10 @@ export const paymentProviders: ProviderGroup<typeof paymentsConfig, PaymentProvi
           ...(iyzico ? { iyzico } : {}),
         },
         ...(stripe ? { escrow: createStripeEscrow(stripe) } : {}),
+        subscriptionBilling: {
+          ...(stripe ? { stripe: createStripeSubscriptions(stripe) } : {}),
+          ...(razorpayOptions ? { razorpay: createRazorpaySubscriptions(razorpayOptions) } : {}),
+        },
       },
       absent,
     };

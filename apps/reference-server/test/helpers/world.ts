@@ -85,6 +85,8 @@ export async function populateTenant(
     // Saved mappings and leads are written by imports: ids no tenant holds.
     mappingId: 'imm_aaaaaaaaaaaaaaaaaaaaaaaaaa',
     leadId: 'lea_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+    // Subscriptions need a gateway: an id no tenant holds.
+    subscriptionId: 'sbs_aaaaaaaaaaaaaaaaaaaaaaaaaa',
   };
 }
 
@@ -124,6 +126,19 @@ export function bodyFor(operation: Operation, ids: WorldIds): unknown {
     'integrationTokens.create': { name: 'X', scopes: ['read:events'] },
     'availability.book': { patientId: ids.patientId },
     'importMappings.create': { name: 'matrix', kind: 'leads', columns: { Téléphone: 'phone' } },
+    'subscriptions.create': {
+      patientId: ids.patientId,
+      gateway: 'stripe',
+      planId: 'price_world_monthly',
+      customerRef: 'cus_world',
+      amount: { amount: 2900, currency: 'EUR' },
+      interval: 'month',
+    },
+    'subscriptions.changePlan': {
+      planId: 'price_world_yearly',
+      amount: { amount: 29000, currency: 'EUR' },
+    },
+    'subscriptions.cancel': { atPeriodEnd: true },
   };
   return bodies[operation.id] ?? (operation.body ? {} : undefined);
 }

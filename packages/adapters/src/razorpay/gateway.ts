@@ -7,11 +7,9 @@
  * key are answered from the idempotency store.
  */
 import { z } from 'zod';
-import { type AdapterOptions, pickAdapterOptions, segment } from '../core/adapter-options.ts';
-import { basicAuth } from '../core/auth.ts';
+import { segment } from '../core/adapter-options.ts';
 import { callerKeys, correlation } from '../core/call-keys.ts';
-import { createProviderClient, type ProviderClient } from '../core/client.ts';
-import { InMemoryIdempotencyResultStore } from '../core/idempotency.ts';
+import type { ProviderClient } from '../core/client.ts';
 import {
   CapturePaymentInputSchema,
   CreatePaymentInputSchema,
@@ -24,18 +22,9 @@ import {
 } from '../ports/payment.ts';
 import { createSettlementCollector } from '../ports/settlement-lines.ts';
 import { parseInput } from '../ports/validate.ts';
-import { mapRazorpayError } from './errors.ts';
+import { createRazorpayClient, type RazorpayOptions } from './client.ts';
 
-/**
- * Razorpay settings.
- *
- * @example
- * const options: RazorpayOptions = { keyId: 'rzp_test_…', keySecret: process.env.RAZORPAY_KEY_SECRET! };
- */
-export interface RazorpayOptions extends AdapterOptions {
-  keyId: string;
-  keySecret: string;
-}
+export type { RazorpayOptions } from './client.ts';
 
 const Order = z.object({
   id: z.string(),
@@ -93,14 +82,7 @@ const toIntent = (payment: z.infer<typeof Payment>): PaymentIntent => ({
  * // open Razorpay Checkout with order.clientSecret (the order id); then capture the payment id it returns
  */
 export function createRazorpayGateway(options: RazorpayOptions): PaymentGateway {
-  const client: ProviderClient = createProviderClient({
-    provider: 'razorpay',
-    baseUrl: options.baseUrl ?? 'https://api.razorpay.com',
-    auth: basicAuth(options.keyId, options.keySecret),
-    mapError: mapRazorpayError,
-    idempotencyStore: options.idempotencyStore ?? new InMemoryIdempotencyResultStore(),
-    ...pickAdapterOptions(options),
-  });
+  const client: ProviderClient = createRazorpayClient(options);
   const getPayment = (paymentId: string, correlationId?: string) =>
     client.json({
       operation: 'payments.status',

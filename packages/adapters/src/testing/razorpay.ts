@@ -1,6 +1,7 @@
 /**
  * A fake Razorpay for tests: Orders, Payments (authorise through
- * `completeOrder`, capture, refund, list), Refunds list, Basic auth with key
+ * `completeOrder`, capture, refund, list), Refunds list, Subscriptions
+ * (create, change plan, cancel; plans are `plan_…`), Basic auth with key
  * id and secret, and Razorpay's error envelope
  * (`{ error: { code, description, source, step, reason, metadata, field } }`).
  */
@@ -64,6 +65,22 @@ export class FakeRazorpay {
       currency: string;
       payment_id: string;
       status: string;
+      created_at: number;
+    }
+  >();
+  readonly subscriptions = new Map<
+    string,
+    {
+      id: string;
+      entity: 'subscription';
+      plan_id: string;
+      status: string;
+      total_count: number;
+      paid_count: number;
+      notes: unknown;
+      /** The plan the next cycle bills, after a change scheduled at the cycle's end. */
+      scheduled_plan_id: string | null;
+      cancel_at_cycle_end: boolean;
       created_at: number;
     }
   >();
@@ -254,6 +271,54 @@ export class FakeRazorpay {
           };
           this.refunds.set(refund.id, refund);
           return HttpResponse.json(refund);
+        }),
+      ),
+      http.post(`${RAZORPAY_API}/v1/subscriptions`, ({ request }) =>
+        guard(request, (body) => {
+          if (typeof body.plan_id !== 'string' || !body.plan_id.startsWith('plan_'))
+            return FakeRazorpay.error(400, 'The id provided does not exist', { field: 'plan_id' });
+          const total = body.total_count;
+          if (typeof total !== 'number' || !Number.isInteger(total) || total < 1)
+            return FakeRazorpay.error(400, 'The total count field is required', {
+              field: 'total_count',
+            });
+          const subscription = {
+            id: this.id('sub'),
+            entity: 'subscription' as const,
+            plan_id: body.plan_id,
+            status: 'created',
+            total_count: total,
+            paid_count: 0,
+            notes: body.notes ?? [],
+            scheduled_plan_id: null,
+            cancel_at_cycle_end: false,
+            created_at: Math.floor(Date.now() / 1000),
+          };
+          this.subscriptions.set(subscription.id, subscription);
+          return HttpResponse.json(subscription);
+        }),
+      ),
+      http.patch(`${RAZORPAY_API}/v1/subscriptions/:id`, ({ request, params }) =>
+        guard(request, (body) => {
+          const subscription = this.subscriptions.get(String(params.id));
+          if (!subscription) return missing();
+          if (subscription.status === 'cancelled' || subscription.status === 'completed')
+            return FakeRazorpay.error(400, 'Subscription is not in a state to be updated');
+          if (typeof body.plan_id !== 'string' || !body.plan_id.startsWith('plan_'))
+            return FakeRazorpay.error(400, 'The id provided does not exist', { field: 'plan_id' });
+          subscription.scheduled_plan_id = body.plan_id;
+          return HttpResponse.json(subscription);
+        }),
+      ),
+      http.post(`${RAZORPAY_API}/v1/subscriptions/:id/cancel`, ({ request, params }) =>
+        guard(request, (body) => {
+          const subscription = this.subscriptions.get(String(params.id));
+          if (!subscription) return missing();
+          if (subscription.status === 'cancelled')
+            return FakeRazorpay.error(400, 'Subscription is not cancellable in cancelled status.');
+          if (body.cancel_at_cycle_end === 1) subscription.cancel_at_cycle_end = true;
+          else subscription.status = 'cancelled';
+          return HttpResponse.json(subscription);
         }),
       ),
       http.get(`${RAZORPAY_API}/v1/payments`, ({ request }) =>

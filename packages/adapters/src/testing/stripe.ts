@@ -1,6 +1,6 @@
 /**
- * A fake Stripe for tests: PaymentIntents, capture, Refunds, Transfers and
- * balance transactions over MSW, with Stripe's auth, idempotency and error
+ * A fake Stripe for tests: PaymentIntents, capture, Refunds, Transfers,
+ * balance transactions and Subscriptions over MSW, with Stripe's auth, idempotency and error
  * shapes (`{ error: { type, code, message } }`, 401/402/404/400).
  */
 import { HttpResponse, http } from 'msw';
@@ -26,6 +26,16 @@ interface Intent {
   transfer_group: string | null;
 }
 
+interface Subscription {
+  id: string;
+  object: 'subscription';
+  customer: string;
+  status: string;
+  cancel_at_period_end: boolean;
+  metadata: Record<string, string>;
+  items: { object: 'list'; data: Array<{ id: string; price: { id: string } }> };
+}
+
 /**
  * State of the fake Stripe account, readable by tests.
  *
@@ -45,6 +55,8 @@ export class FakeStripe {
     { id: string; amount: number; destination: string; transfer_group: string }
   >();
   readonly balanceTransactions: Array<Record<string, unknown>> = [];
+  /** Subscriptions by id; a customer must be `cus_…` and a price `price_…`. */
+  readonly subscriptions = new Map<string, Subscription>();
   /** Charge id → PaymentIntent id. */
   private readonly charges = new Map<string, string>();
   /** Every request received, with the headers tests care about. */
@@ -289,6 +301,75 @@ export class FakeStripe {
           };
           this.transfers.set(transfer.id, transfer);
           return HttpResponse.json(transfer);
+        }),
+      ),
+      http.post(`${STRIPE_API}/v1/subscriptions`, ({ request }) =>
+        guard(request, true, (form) => {
+          if (!form.customer?.startsWith('cus_'))
+            return FakeStripe.error(400, 'invalid_request_error', 'resource_missing', {
+              param: 'customer',
+            });
+          const price = form['items[0][price]'];
+          if (!price?.startsWith('price_'))
+            return FakeStripe.error(400, 'invalid_request_error', 'resource_missing', {
+              param: 'items[0][price]',
+            });
+          const id = this.nextId('sub');
+          const subscription: Subscription = {
+            id,
+            object: 'subscription',
+            customer: form.customer,
+            status: 'active',
+            cancel_at_period_end: false,
+            metadata: form['metadata[reference]'] ? { reference: form['metadata[reference]'] } : {},
+            items: { object: 'list', data: [{ id: this.nextId('si'), price: { id: price } }] },
+          };
+          this.subscriptions.set(id, subscription);
+          return HttpResponse.json(subscription);
+        }),
+      ),
+      http.get(`${STRIPE_API}/v1/subscriptions/:id`, ({ request, params }) =>
+        guard(request, false, () => {
+          const subscription = this.subscriptions.get(String(params.id));
+          return subscription
+            ? HttpResponse.json(subscription)
+            : FakeStripe.error(404, 'invalid_request_error', 'resource_missing', { param: 'id' });
+        }),
+      ),
+      http.post(`${STRIPE_API}/v1/subscriptions/:id`, ({ request, params }) =>
+        guard(request, true, (form) => {
+          const subscription = this.subscriptions.get(String(params.id));
+          if (!subscription)
+            return FakeStripe.error(404, 'invalid_request_error', 'resource_missing', {
+              param: 'id',
+            });
+          if (subscription.status === 'canceled')
+            return FakeStripe.error(400, 'invalid_request_error', 'resource_missing', {
+              message: 'A canceled subscription can only update its cancellation_details.',
+            });
+          const price = form['items[0][price]'];
+          if (price !== undefined) {
+            const item = subscription.items.data.find((i) => i.id === form['items[0][id]']);
+            if (!item || !price.startsWith('price_'))
+              return FakeStripe.error(400, 'invalid_request_error', 'resource_missing', {
+                param: 'items[0]',
+              });
+            item.price = { id: price };
+          }
+          if (form.cancel_at_period_end !== undefined)
+            subscription.cancel_at_period_end = form.cancel_at_period_end === 'true';
+          return HttpResponse.json(subscription);
+        }),
+      ),
+      http.delete(`${STRIPE_API}/v1/subscriptions/:id`, ({ request, params }) =>
+        guard(request, true, () => {
+          const subscription = this.subscriptions.get(String(params.id));
+          if (!subscription)
+            return FakeStripe.error(404, 'invalid_request_error', 'resource_missing', {
+              param: 'id',
+            });
+          subscription.status = 'canceled';
+          return HttpResponse.json(subscription);
         }),
       ),
       http.get(`${STRIPE_API}/v1/balance_transactions`, ({ request }) =>

@@ -51,6 +51,7 @@ export const idPrefixes = {
   settlementLine: 'stl',
   eInvoice: 'ein',
   importMapping: 'imm',
+  subscription: 'sbs',
 } as const;
 
 /**

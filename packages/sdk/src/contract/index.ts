@@ -25,6 +25,7 @@ import type { lead } from './resources/leads.ts';
 import type { oauthClient, rotatedOAuthClient } from './resources/oauth-clients.ts';
 import type { patient } from './resources/patients.ts';
 import type { payment, refund } from './resources/payments.ts';
+import type { subscription } from './resources/subscriptions.ts';
 import type { teleJoinLink, teleRoom } from './resources/tele-rooms.ts';
 import type { visaApplication } from './resources/visas.ts';
 import type { visit } from './resources/visits.ts';
@@ -59,6 +60,7 @@ export * from './resources/oauth-clients.ts';
 export * from './resources/patients.ts';
 export * from './resources/payments.ts';
 export * from './resources/reconciliation.ts';
+export * from './resources/subscriptions.ts';
 export * from './resources/tele-rooms.ts';
 export * from './resources/visas.ts';
 export * from './resources/visits.ts';
@@ -252,6 +254,14 @@ export type LedgerBalance = z.infer<typeof ledgerBalance>;
  * const checkout: Checkout = await client.checkouts.get({ checkoutId });
  */
 export type Checkout = z.infer<typeof checkout>;
+
+/**
+ * A patient's subscription billed by a gateway.
+ *
+ * @example
+ * const sub: Subscription = await client.subscriptions.get({ subscriptionId });
+ */
+export type Subscription = z.infer<typeof subscription>;
 
 /**
  * A practitioner of the catalogue.

@@ -30,6 +30,7 @@ import {
   reconciliationBreakOperations,
   reconciliationRunOperations,
 } from './resources/reconciliation.ts';
+import { subscriptionOperations } from './resources/subscriptions.ts';
 import { teleRoomOperations } from './resources/tele-rooms.ts';
 import { visaOperations } from './resources/visas.ts';
 import { visitOperations } from './resources/visits.ts';
@@ -73,6 +74,7 @@ export const operations = {
   installmentPlans: installmentPlanOperations,
   importMappings: importMappingOperations,
   leads: leadOperations,
+  subscriptions: subscriptionOperations,
 } as const;
 
 /**

@@ -15,6 +15,7 @@ import { checkoutGateway, checkoutMethod, gatewayRefundReason } from '../resourc
 import { encounterClass, encounterStatus } from '../resources/encounters.ts';
 import { disputeReason } from '../resources/escrows.ts';
 import { breakKind, settlementProvider } from '../resources/reconciliation.ts';
+import { subscriptionGateway, subscriptionInterval } from '../resources/subscriptions.ts';
 import { eventCode, externalRef, locationCode } from './shapes.ts';
 
 const appointmentData = z.object({
@@ -349,6 +350,37 @@ export const eventDataSchemas = {
   'webhook_endpoint.ping': z.object({
     endpointId: idSchema('whep'),
     message: z.literal(PING_MESSAGE),
+  }),
+  'subscription.created': z.object({
+    subscriptionId: idSchema('sbs'),
+    patientId: idSchema('pat'),
+    gateway: subscriptionGateway,
+    planId: externalRef,
+    amount: money,
+    interval: subscriptionInterval,
+  }),
+  'subscription.renewed': z.object({
+    subscriptionId: idSchema('sbs'),
+    gateway: subscriptionGateway,
+    amount: money,
+    /** The gateway's invoice (Stripe) or payment (Razorpay) that paid the period. */
+    providerChargeId: externalRef,
+    periodsPaid: z.int(),
+    transferId: idSchema('ltr'),
+  }),
+  'subscription.payment_failed': z.object({
+    subscriptionId: idSchema('sbs'),
+    gateway: subscriptionGateway,
+    /** Absent when the gateway only said the subscription halted. */
+    amount: z.nullable(money),
+    failureCode: eventCode,
+    providerChargeId: externalRef,
+  }),
+  'subscription.cancelled': z.object({
+    subscriptionId: idSchema('sbs'),
+    gateway: subscriptionGateway,
+    /** `requested` through the API, `gateway` when the gateway ended it. */
+    cancelledBy: z.enum(['requested', 'gateway']),
   }),
 } as const;
 

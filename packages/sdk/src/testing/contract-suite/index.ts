@@ -18,6 +18,7 @@ import { moneyCases } from './cases/money.ts';
 import { moneyOpsCases } from './cases/money-ops.ts';
 import { patientCases } from './cases/patients.ts';
 import { securityCases } from './cases/security.ts';
+import { subscriptionCases } from './cases/subscriptions.ts';
 import { teleRoomCases } from './cases/tele-rooms.ts';
 import { visaCases } from './cases/visas.ts';
 import { webhookEventCases } from './cases/webhooks-events.ts';
@@ -57,6 +58,7 @@ export const contractCases: readonly ContractCase[] = [
   ...escrowCases,
   ...checkoutCases,
   ...moneyOpsCases,
+  ...subscriptionCases,
   ...claimCases,
   ...visaCases,
   ...teleRoomCases,

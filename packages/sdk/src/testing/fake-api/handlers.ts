@@ -17,6 +17,7 @@ import { moneyOpsHandlers } from './resources/money-ops.ts';
 import { oauthClientHandlers } from './resources/oauth-clients.ts';
 import { patientHandlers } from './resources/patients.ts';
 import { paymentHandlers } from './resources/payments.ts';
+import { subscriptionHandlers } from './resources/subscriptions.ts';
 import { teleRoomHandlers } from './resources/tele-rooms.ts';
 import { visaHandlers } from './resources/visas.ts';
 import { visitHandlers } from './resources/visits.ts';
@@ -50,4 +51,5 @@ export const allHandlers: readonly BoundHandler[] = [
   ...integrationHandlers,
   ...moneyOpsHandlers,
   ...importMappingHandlers,
+  ...subscriptionHandlers,
 ];

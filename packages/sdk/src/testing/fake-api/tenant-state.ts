@@ -25,6 +25,7 @@ import type {
   Refund,
   Service,
   Slot,
+  Subscription,
   TeleRoom,
   VisaApplication,
   Visit,
@@ -94,6 +95,7 @@ export class TenantState {
   readonly importMappings = new Collection<ImportMapping>();
   /** Leads: seeded by tests (the fake imports patients and appointments only). */
   readonly leads = new Collection<Lead>();
+  readonly subscriptions = new Collection<Subscription>();
 
   constructor(id: `ten_${string}`) {
     this.id = id;
