@@ -12,6 +12,7 @@ import { type Feature, readSection } from '../feature.ts';
 import { listFailedHl7Messages, retryHl7Message } from '../hl7/console.ts';
 import { getReject, listRejects } from '../hl7/rejects.ts';
 import type { AppEnv } from '../http/context.ts';
+import { renderImportJobsSection } from '../imports/ops-section.ts';
 import {
   listInboundWebhooks,
   listOpenAlerts,
@@ -226,6 +227,7 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
             tenantNames: names,
             notice: key && Object.hasOwn(NOTICES, key) ? NOTICES[key as NoticeKey] : null,
             now: now(),
+            sections: [await renderImportJobsSection(db, now())],
           }),
         );
       });

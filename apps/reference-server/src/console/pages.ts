@@ -50,6 +50,8 @@ export interface OpsView {
   notice: { text: string; error: boolean } | null;
   /** The time relative times are counted from. */
   now: Date;
+  /** Sections other features render, shown at the end (the imports' progress). */
+  sections?: readonly Markup[];
 }
 
 const STYLE = `
@@ -264,6 +266,7 @@ ${table('HL7 messages that could not be applied', ['id', 'tenant', 'sender', 'ev
 ${table('HL7 refusals and unreadable bytes', ['id', 'kind', 'sender', 'from', 'reason', 'structure', 'bytes', 'times', 'last seen', ''], hl7Rejects, 'The HL7 listener has refused nothing.')}
 ${table('Disabled webhook endpoints', ['endpoint', 'tenant', 'reason', 'disabled'], disabled, 'No endpoint is disabled.')}
 ${table('Recent operator actions', ['when', 'operator', 'action', 'item', 'tenant', 'outcome'], recent, 'No operator action yet.')}
+${view.sections ?? ''}
 </body></html>`;
 }
 

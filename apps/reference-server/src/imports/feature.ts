@@ -1,15 +1,17 @@
 /**
- * The imports feature: patients and appointments from CSV or NDJSON sent
- * inline or uploaded with a presigned link (`imports.*`,
- * `POST /api/v1/imports/uploads`), validated row by row, with dry runs. Jobs complete
- * within the request (bounded by the limits in `config.ts`); the job is
- * returned with status `completed`.
+ * The imports feature: patients, appointments, the catalogue, leads and
+ * settlement lines from CSV, NDJSON or XLSX sent inline or uploaded with a
+ * presigned link (`imports.*`, `POST /api/v1/imports/uploads`), validated
+ * row by row and written in batches, with dry runs. Small files complete
+ * within the request (status `completed`); larger ones are queued
+ * (`pending`) and worked by the background runner (`runner.ts`).
  */
 import type { Feature } from '../feature.ts';
 import { readSection } from '../feature.ts';
 import { importsConfig } from './config.ts';
 import { importHandlers } from './handlers.ts';
 import { importsMigrations } from './migrations.ts';
+import { importJobRunner } from './runner.ts';
 import { mountImportUploads } from './upload-source.ts';
 
 /**
@@ -31,4 +33,10 @@ export const importsFeature: Feature = {
       },
     }),
   routes: mountImportUploads,
+  jobs: (context) => [
+    importJobRunner(context.db, readSection(context.config, importsConfig), {
+      onError: (error, jobId) =>
+        context.logger.error({ err: error, importJobId: jobId }, 'import job failed'),
+    }),
+  ],
 };

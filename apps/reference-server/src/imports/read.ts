@@ -31,6 +31,9 @@ const CHUNK = 64 * 1024;
 
 /**
  * The records of `content`, checked against `limits`; `clock` is injectable for the time limit.
+ * The time limit counts reading only (not what the caller does between
+ * records, such as writing), and with `chunkRows` it starts again after
+ * every chunk of that many records: a long file is bounded per chunk.
  *
  * @example
  * for await (const record of readRecords('csv', text, limits)) console.log(record.row);
@@ -40,9 +43,31 @@ export async function* readRecords(
   content: string,
   limits: ImportsConfig,
   clock: () => number = Date.now,
+  options: { chunkRows?: number } = {},
 ): AsyncGenerator<ImportRecord> {
   if (format !== 'xlsx') refuseBinary(content);
-  const deadline = clock() + limits.IMPORT_MAX_MILLISECONDS;
+  let spent = 0;
+  let resumedAt = clock();
+  let inChunk = 0;
+  const records = readAll(format, content, limits, () => spent + clock() - resumedAt);
+  for await (const record of records) {
+    spent += clock() - resumedAt;
+    inChunk += 1;
+    if (options.chunkRows !== undefined && inChunk >= options.chunkRows) {
+      spent = 0;
+      inChunk = 0;
+    }
+    yield record;
+    resumedAt = clock();
+  }
+}
+
+async function* readAll(
+  format: 'csv' | 'ndjson' | 'xlsx',
+  content: string,
+  limits: ImportsConfig,
+  elapsed: () => number,
+): AsyncGenerator<ImportRecord> {
   const check = (rowCount: number, width: number) => {
     if (rowCount > limits.IMPORT_MAX_ROWS) {
       throw new ApiError(
@@ -56,7 +81,7 @@ export async function* readRecords(
         `Imports are limited to ${limits.IMPORT_MAX_COLUMNS} columns; remove the extra columns.`,
       );
     }
-    if (clock() > deadline) {
+    if (elapsed() > limits.IMPORT_MAX_MILLISECONDS) {
       throw new ApiError(
         'import_too_slow',
         `Reading the file took longer than ${limits.IMPORT_MAX_MILLISECONDS} ms; split the file.`,
@@ -177,7 +202,9 @@ async function* xlsxRecords(
       `Import content is limited to ${limits.IMPORT_MAX_BYTES} bytes; split the file into several imports.`,
     );
   }
-  const bytes = new Uint8Array(Buffer.from(text, 'base64'));
+  // A view of the decoded buffer, not a copy of it.
+  const decoded = Buffer.from(text, 'base64');
+  const bytes = new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength);
   if (bytes[0] !== 0x50 || bytes[1] !== 0x4b || bytes[2] !== 0x03 || bytes[3] !== 0x04) {
     throw new ApiError(
       'import_wrong_type',
@@ -191,7 +218,12 @@ async function* xlsxRecords(
       maxUncompressedBytes: limits.IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES,
       maxRatio: XLSX_MAX_RATIO,
     },
-    { maxColumns: limits.IMPORT_MAX_COLUMNS, maxCellChars: limits.IMPORT_MAX_CELL_CHARS },
+    {
+      maxColumns: limits.IMPORT_MAX_COLUMNS,
+      maxCellChars: limits.IMPORT_MAX_CELL_CHARS,
+      // A sheet cannot refer to more strings than it has cells (the header row included).
+      maxSharedStrings: (limits.IMPORT_MAX_ROWS + 1) * limits.IMPORT_MAX_COLUMNS,
+    },
   );
   let header: string[] | undefined;
   let count = 0;
