@@ -4,14 +4,23 @@
  * runner works batch by batch; progress is read through `imports.get` and
  * on `/ops`. A background dry run reports exactly what the apply does
  * (patients, and leads de-duplicated across batches); each applied batch
- * has one audit row; a limit hit mid-file fails the job with the committed
- * batches counted, and applying the same file again applies nothing.
+ * has one audit row; a file over a limit is refused with its 4xx before it
+ * is queued. The runner on its own: a limit hit mid-file (limits lowered
+ * after queueing) fails the job with the committed batches counted, and
+ * applying the same file again applies nothing.
  */
 import type { ImportJob } from '@clinicbridge/sdk/contract';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openTestDatabase } from '../../test/helpers/database.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
+import { testKeyRing } from '../../test/helpers/pii-keys.ts';
 import { consoleFeature } from '../console/feature.ts';
+import { withKeyRing } from '../crypto/keys.ts';
+import { createTenant } from '../tenants/service.ts';
+import { importsConfig } from './config.ts';
 import { importsFeature } from './feature.ts';
+import { runImportJob } from './runner.ts';
+import { getImportJob, importFile } from './service.ts';
 
 let running: TestServer;
 const OPS_PASSWORD = 'import-progress-password-1';
@@ -160,30 +169,90 @@ describe('background imports', () => {
     expect(stored).toHaveLength(160);
   }, 240_000);
 
-  test('a limit hit mid-file fails the job cleanly; what was committed stays counted, once', async () => {
-    const content = patients('LIMIT', 1_050);
-    const queued = await post({ kind: 'patients', format: 'csv', content });
-    const { job } = await finished(queued.job.id);
-    expect(job).toMatchObject({
-      status: 'failed',
-      totalRows: 1_000,
-      progress: { rowsRead: 1_000, batches: 25 },
-      failure: { code: 'import_too_many_rows' },
+  test('a file over a limit is refused at once (4xx), before anything is queued', async () => {
+    const before = await running.server.database.db
+      .selectFrom('import_jobs')
+      .select('id')
+      .execute();
+    const refused = await post({
+      kind: 'patients',
+      format: 'csv',
+      content: patients('OVER', 1_050),
     });
-    const count = async () =>
-      (
-        await running.server.database.db
-          .selectFrom('patients')
-          .select('id')
-          .where('external_ref', 'like', 'LIMIT-%')
-          .execute()
-      ).length;
-    expect(await count()).toBe(job.importedRows);
-    // The same file again: the failed job that committed rows holds it; nothing is applied twice.
-    const again = await post({ kind: 'patients', format: 'csv', content });
-    expect(again.job.id).toBe(job.id);
-    expect(await count()).toBe(job.importedRows);
-    const trail = await audits(job.id);
-    expect(trail.at(-1)).toMatchObject({ action: 'import.failed' });
+    expect(refused.status).toBe(413);
+    expect(refused.job).toMatchObject({ code: 'import_too_many_rows' });
+    const after = await running.server.database.db.selectFrom('import_jobs').select('id').execute();
+    expect(after).toHaveLength(before.length);
+  }, 240_000);
+});
+
+describe('the runner on its own', () => {
+  test('a limit hit mid-file (limits lowered after queueing) fails the job cleanly; committed rows stay counted, once', async () => {
+    const database = withKeyRing(await openTestDatabase(), testKeyRing);
+    try {
+      const { db } = database;
+      const { tenantId } = await createTenant(db, { name: 'Runner clinic' });
+      const change = {
+        tenantId,
+        actor: { type: 'system' as const, id: 'test' },
+        requestId: null,
+        now: new Date(),
+      };
+      const limits = importsConfig.parse({ IMPORT_BACKGROUND_BYTES: '0', IMPORT_BATCH_ROWS: '40' });
+      const content = patients('LIMIT', 120);
+      const request = { kind: 'patients' as const, format: 'csv' as const, content };
+      const queued = await db
+        .transaction()
+        .execute((trx) => importFile(trx, change, request, limits));
+      expect(queued.status).toBe('pending');
+      const leased = await db
+        .selectFrom('import_jobs')
+        .selectAll()
+        .where('id', '=', queued.id)
+        .executeTakeFirstOrThrow();
+      await runImportJob(db, leased, { ...limits, IMPORT_MAX_ROWS: 100 });
+      const job = await getImportJob(db, tenantId, queued.id);
+      expect(job).toMatchObject({
+        status: 'failed',
+        totalRows: 80,
+        progress: { rowsRead: 80, batches: 2 },
+        failure: { code: 'import_too_many_rows' },
+      });
+      const count = async () =>
+        (
+          await db
+            .selectFrom('patients')
+            .select('id')
+            .where('external_ref', 'like', 'LIMIT-%')
+            .execute()
+        ).length;
+      expect(await count()).toBe(job.importedRows);
+      // The failed job that committed rows holds the content: applying it again applies nothing.
+      const again = await db
+        .transaction()
+        .execute((trx) => importFile(trx, change, request, limits));
+      expect(again.id).toBe(job.id);
+      expect(await count()).toBe(job.importedRows);
+      const trail = await db
+        .selectFrom('audit_events')
+        .select('action')
+        .where('entity_id', '=', job.id)
+        .orderBy('chain_seq')
+        .execute();
+      expect(trail.map((a) => a.action)).toEqual([
+        'import.created',
+        'import.batch_applied',
+        'import.batch_applied',
+        'import.failed',
+      ]);
+      const stored = await db
+        .selectFrom('import_job_files')
+        .select('job_id')
+        .where('job_id', '=', job.id)
+        .execute();
+      expect(stored).toEqual([]);
+    } finally {
+      await database.close();
+    }
   }, 240_000);
 });

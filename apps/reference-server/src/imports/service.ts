@@ -4,8 +4,10 @@
  * multi-row statements). A small file runs within the request: every batch
  * in the request's transaction, inside a savepoint rolled back for a dry
  * run, so its rejects and counts are the apply's by construction. A large
- * one (over `IMPORT_BACKGROUND_BYTES`) is stored with a `pending` job and
- * run by the background runner (./runner.ts), one transaction per batch.
+ * one (over `IMPORT_BACKGROUND_BYTES`) is read once through (every limit
+ * and the header checked, so a file to refuse is refused with its 4xx at
+ * once), then stored with a `pending` job and run by the background runner
+ * (./runner.ts), one transaction per batch.
  * Each applied batch writes one `import.batch_applied` audit row (counts
  * and row range, never cell values); the job writes `import.created`.
  */
@@ -17,7 +19,7 @@ import { auditChange, type ChangeContext } from '../kernel/change.ts';
 import { listPage } from '../kernel/list.ts';
 import { ApiError } from '../kernel/problem.ts';
 import { requireOwned } from '../kernel/require-owned.ts';
-import { type BatchResult, readBatches, writeBatch } from './batch/pipeline.ts';
+import { type BatchResult, readBatches, scanFile, writeBatch } from './batch/pipeline.ts';
 import type { ImportsConfig } from './config.ts';
 import type { ImportFormat, ImportKind } from './kinds.ts';
 import type { RowReject } from './row-kind.ts';
@@ -153,6 +155,8 @@ export async function importFile(
     if (applied) return toImportJob(applied);
   }
   if (Buffer.byteLength(request.content, 'utf8') > limits.IMPORT_BACKGROUND_BYTES) {
+    // Refused now rather than half-way through the background run.
+    await scanFile(request, limits);
     return queueImport(db, change, request, sha256);
   }
   const id = newId('imp');

@@ -156,6 +156,30 @@ export async function writeBatch(
   };
 }
 
+/**
+ * Reads the whole file without validating or writing a row: every limit and
+ * the header are checked, so a file that would be refused is refused before
+ * it is queued (a hostile file gets its 4xx at once, and a queued job does
+ * not stop half-way on a limit).
+ *
+ * @example
+ * await scanFile({ kind: 'patients', format: 'csv', content }, limits);
+ */
+export async function scanFile(source: ImportSource, limits: ImportsConfig): Promise<number> {
+  let rows = 0;
+  let header = false;
+  for await (const record of readRecords(source.format, source.content, limits, undefined, {
+    chunkRows: limits.IMPORT_BATCH_ROWS,
+  })) {
+    if (!header || source.format === 'ndjson') {
+      checkHeader(source.kind, Object.keys(record.cells), record, source.format);
+      header = true;
+    }
+    rows += 1;
+  }
+  return rows;
+}
+
 function checkHeader(
   kind: ImportKind,
   names: string[],
