@@ -112,6 +112,8 @@ async function upBackground(db: AnyDb): Promise<void> {
     )
     .addColumn('content', 'text', (c) => c.notNull())
     .execute();
+  // Stored uncompressed out of line, so the runner's substr() reads only the piece it asks for.
+  await sql`alter table import_job_files alter column content set storage external`.execute(db);
 }
 
 async function downBackground(db: AnyDb): Promise<void> {

@@ -30,6 +30,15 @@ export interface ImportRecord {
 const CHUNK = 64 * 1024;
 
 /**
+ * An import's content: the text itself, or (a stored background job) a
+ * function giving it piece by piece, so a large file is never held whole.
+ *
+ * @example
+ * const content: ImportContent = async function* () { yield 'givenName,familyName\n'; yield 'Ada,Er\n'; };
+ */
+export type ImportContent = string | (() => AsyncIterable<string>);
+
+/**
  * The records of `content`, checked against `limits`; `clock` is injectable for the time limit.
  * The time limit counts reading only (not what the caller does between
  * records, such as writing), and with `chunkRows` it starts again after
@@ -40,12 +49,12 @@ const CHUNK = 64 * 1024;
  */
 export async function* readRecords(
   format: 'csv' | 'ndjson' | 'xlsx',
-  content: string,
+  content: ImportContent,
   limits: ImportsConfig,
   clock: () => number = Date.now,
   options: { chunkRows?: number } = {},
 ): AsyncGenerator<ImportRecord> {
-  if (format !== 'xlsx') refuseBinary(content);
+  if (format !== 'xlsx' && typeof content === 'string') refuseBinary(content);
   let spent = 0;
   let resumedAt = clock();
   let inChunk = 0;
@@ -64,7 +73,7 @@ export async function* readRecords(
 
 async function* readAll(
   format: 'csv' | 'ndjson' | 'xlsx',
-  content: string,
+  content: ImportContent,
   limits: ImportsConfig,
   elapsed: () => number,
 ): AsyncGenerator<ImportRecord> {
@@ -89,7 +98,7 @@ async function* readAll(
     }
   };
   if (format === 'xlsx') {
-    yield* xlsxRecords(content, limits, check);
+    yield* xlsxRecords(await wholeText(content, limits), limits, check);
     return;
   }
   const source = Readable.from(byteChunks(content, limits.IMPORT_MAX_BYTES));
@@ -98,10 +107,13 @@ async function* readAll(
 }
 
 /** The content as UTF-8 chunks, refused as soon as the running total passes the limit. */
-function* byteChunks(content: string, maxBytes: number): Generator<Buffer> {
+async function* byteChunks(content: ImportContent, maxBytes: number): AsyncGenerator<Buffer> {
   let total = 0;
-  for (let at = 0; at < content.length; at += CHUNK) {
-    const chunk = Buffer.from(content.slice(at, at + CHUNK), 'utf8');
+  let first = true;
+  // A high surrogate cut from its pair waits for the next slice: each chunk is valid UTF-16.
+  let carry = '';
+  const account = (text: string) => {
+    const chunk = Buffer.from(text, 'utf8');
     total += chunk.byteLength;
     if (total > maxBytes) {
       throw new ApiError(
@@ -109,8 +121,44 @@ function* byteChunks(content: string, maxBytes: number): Generator<Buffer> {
         `Import content is limited to ${maxBytes} bytes; split the file into several imports.`,
       );
     }
-    yield chunk;
+    return chunk;
+  };
+  const pieces = typeof content === 'string' ? [content] : content();
+  for await (const piece of pieces) {
+    for (let at = 0; at < piece.length; at += CHUNK) {
+      let text = carry + piece.slice(at, at + CHUNK);
+      carry = '';
+      if (first) {
+        refuseBinary(text);
+        first = false;
+      }
+      const last = text.charCodeAt(text.length - 1);
+      if (last >= 0xd800 && last <= 0xdbff) {
+        carry = text.slice(-1);
+        text = text.slice(0, -1);
+      }
+      if (text !== '') yield account(text);
+    }
   }
+  if (carry !== '') yield account(carry);
+}
+
+/** The content as one string (XLSX: the zip's directory is at its end), refused past the byte limit's base64 length. */
+async function wholeText(content: ImportContent, limits: ImportsConfig): Promise<string> {
+  if (typeof content === 'string') return content;
+  const pieces: string[] = [];
+  let length = 0;
+  for await (const piece of content()) {
+    length += piece.length;
+    if (length > (limits.IMPORT_MAX_BYTES / 3) * 4 + 4_096) {
+      throw new ApiError(
+        'import_too_large',
+        `Import content is limited to ${limits.IMPORT_MAX_BYTES} bytes; split the file into several imports.`,
+      );
+    }
+    pieces.push(piece);
+  }
+  return pieces.join('');
 }
 
 function refuseBinary(content: string): void {

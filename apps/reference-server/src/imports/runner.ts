@@ -94,7 +94,7 @@ export async function runImportJob(
     .execute();
   const file = await db
     .selectFrom('import_job_files')
-    .select('content')
+    .select('job_id')
     .where('job_id', '=', leased.id)
     .executeTakeFirst();
   if (!file) {
@@ -107,7 +107,7 @@ export async function runImportJob(
   let through = leased.committed_through_row;
   try {
     const batches = readBatches(
-      { kind: leased.kind, format: leased.format, content: file.content },
+      { kind: leased.kind, format: leased.format, content: storedContent(db, leased.id) },
       limits,
       { batchRows: limits.IMPORT_BATCH_ROWS, skipThroughRow: through },
     );
@@ -133,6 +133,26 @@ export async function runImportJob(
     }
     throw error;
   }
+}
+
+/** Characters read from the stored content per query. */
+const PIECE_CHARS = 1_048_576;
+
+/** The stored content piece by piece (`substr`), so the runner never holds a large file whole. */
+function storedContent(db: Kysely<DB>, jobId: string): () => AsyncIterable<string> {
+  return async function* () {
+    for (let from = 1; ; from += PIECE_CHARS) {
+      const row = await db
+        .selectFrom('import_job_files')
+        .select(sql<string>`substr(content, ${from}, ${PIECE_CHARS})`.as('piece'))
+        .where('job_id', '=', jobId)
+        .executeTakeFirst();
+      // Dropped by the runner that finished the job after taking it over.
+      if (!row) throw new LeaseLost();
+      if (row.piece !== '') yield row.piece;
+      if (row.piece.length < PIECE_CHARS) return;
+    }
+  };
 }
 
 /** One batch and the job's progress, in one transaction; a dry run's writes are rolled back first. */

@@ -15,7 +15,7 @@ import type { ChangeContext } from '../../kernel/change.ts';
 import { ApiError } from '../../kernel/problem.ts';
 import type { ImportsConfig } from '../config.ts';
 import { type ImportFormat, type ImportKind, resolveHeader, rowToInput } from '../kinds.ts';
-import { type ImportRecord, readRecords } from '../read.ts';
+import { type ImportContent, type ImportRecord, readRecords } from '../read.ts';
 import { isError, type RowPosition, type RowReject } from '../row-kind.ts';
 import type { PreparedRow } from './batch-kind.ts';
 import { batchKinds } from './kinds.ts';
@@ -29,7 +29,7 @@ import { batchKinds } from './kinds.ts';
 export interface ImportSource {
   kind: ImportKind;
   format: ImportFormat;
-  content: string;
+  content: ImportContent;
 }
 
 /**
