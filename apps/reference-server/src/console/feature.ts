@@ -17,6 +17,7 @@ import { type Feature, readSection } from '../feature.ts';
 import { listFailedHl7Messages, retryHl7Message } from '../hl7/console.ts';
 import { getReject, listRejects } from '../hl7/rejects.ts';
 import type { AppEnv } from '../http/context.ts';
+import { renderImportJobsSection } from '../imports/ops-section.ts';
 import {
   listInboundWebhooks,
   listOpenAlerts,
@@ -236,6 +237,7 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
             recentActions: recent,
             tenantNames: names,
             ...page(c),
+            sections: [await renderImportJobsSection(db, now())],
           }),
         );
       });

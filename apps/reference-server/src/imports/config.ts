@@ -19,12 +19,18 @@ export const importsConfig = z.object({
   IMPORT_MAX_COLUMNS: count(1, 200, 32),
   /** Longest cell, in characters. */
   IMPORT_MAX_CELL_CHARS: count(16, 100_000, 1_000),
-  /** Longest time spent reading and validating one file, in milliseconds. */
+  /** Longest time spent reading one chunk of `IMPORT_BATCH_ROWS` rows, in milliseconds (writing is not counted). */
   IMPORT_MAX_MILLISECONDS: count(100, 600_000, 20_000),
   /** Most entries in an XLSX file's zip directory. */
   IMPORT_XLSX_MAX_ENTRIES: count(8, 10_000, 256),
   /** Largest sum of an XLSX file's declared uncompressed entry sizes, in bytes. */
   IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES: count(65_536, 500_000_000, 50_000_000),
+  /** Rows written per batch (multi-row statements, one audit row, one commit in the background). */
+  IMPORT_BATCH_ROWS: count(1, 5_000, 1_000),
+  /** Content longer than this (UTF-8 bytes) is imported in the background: the job comes back `pending`. */
+  IMPORT_BACKGROUND_BYTES: count(0, 5_242_880, 262_144),
+  /** How long a runner holds a background job between two committed batches before another may take it over. */
+  IMPORT_JOB_LEASE_MILLISECONDS: count(1_000, 3_600_000, 60_000),
 });
 
 /**

@@ -4,10 +4,11 @@
  * inline, as a multipart upload, or uploaded with a presigned link
  * (`imports.*`, `POST /api/v1/imports/uploads`), read with the kind's
  * aliases and a saved or inline column mapping (`importMappings.*`),
- * validated row by row, with dry runs. Jobs complete within the request
- * (bounded by the limits in `config.ts`); the job is returned with status
- * `completed`. It also serves the leads it writes (`leads.*`, personal
- * fields encrypted) and runs the job that encrypts leads stored in clear.
+ * validated row by row and written in batches, with dry runs. Small files
+ * complete within the request (status `completed`); larger ones are queued
+ * (`pending`) and worked by the background runner (`runner.ts`). It also
+ * serves the leads it writes (`leads.*`, personal fields encrypted) and runs
+ * the job that encrypts leads stored in clear.
  */
 import type { Feature } from '../feature.ts';
 import { readSection } from '../feature.ts';
@@ -17,6 +18,7 @@ import { importsConfig } from './config.ts';
 import { importHandlers } from './handlers.ts';
 import { importsMigrations } from './migrations.ts';
 import { mountMultipartImports } from './multipart.ts';
+import { importJobRunner } from './runner.ts';
 import { mountImportUploads } from './upload-source.ts';
 
 /** Leads encrypted per scheduler pass: small, so a pass never holds many row locks for long. */
@@ -46,5 +48,11 @@ export const importsFeature: Feature = {
     mountImportUploads(app, context);
     mountMultipartImports(app, context);
   },
-  jobs: (context) => [() => reencryptLeads(context.db, { batch: REENCRYPT_BATCH })],
+  jobs: (context) => [
+    () => reencryptLeads(context.db, { batch: REENCRYPT_BATCH }),
+    importJobRunner(context.db, readSection(context.config, importsConfig), {
+      onError: (error, jobId) =>
+        context.logger.error({ err: error, importJobId: jobId }, 'import job failed'),
+    }),
+  ],
 };

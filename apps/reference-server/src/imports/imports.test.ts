@@ -219,7 +219,7 @@ describe('dry run and apply', () => {
     );
   });
 
-  test('applying the same content twice applies it once; the audit row has counts only', async () => {
+  test('applying the same content twice applies it once; the audit rows have counts only', async () => {
     const content = 'givenName,familyName,externalRef\nTwice,Once,TWICE-1\n';
     const first = await run('patients', content, false);
     const second = await run('patients', content, false);
@@ -234,16 +234,26 @@ describe('dry run and apply', () => {
       .selectFrom('audit_events')
       .selectAll()
       .where('entity_id', '=', first.id)
+      .orderBy('chain_seq')
       .execute();
-    expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ action: 'import.created', entity_type: 'import' });
-    expect(audit[0]?.metadata).toMatchObject({
+    // One row for the batch (its range and counts), one for the job.
+    expect(audit.map((a) => a.action)).toEqual(['import.batch_applied', 'import.created']);
+    expect(audit[0]?.metadata).toEqual({
+      batch: 1,
+      firstRow: 2,
+      lastRow: 2,
+      rows: 1,
+      acceptedRows: 1,
+      rejectedRows: 0,
+    });
+    expect(audit[1]).toMatchObject({ action: 'import.created', entity_type: 'import' });
+    expect(audit[1]?.metadata).toMatchObject({
       totalRows: 1,
       importedRows: 1,
       failedRows: 0,
       dryRun: false,
     });
-    expect(JSON.stringify(audit[0]?.metadata)).not.toContain('Twice');
+    expect(JSON.stringify(audit)).not.toContain('Twice');
   });
 
   test('the same Idempotency-Key replays the stored job', async () => {

@@ -140,6 +140,60 @@ async function downLeadsPii(db: AnyDb): Promise<void> {
     .execute();
 }
 
+async function upBackground(db: AnyDb): Promise<void> {
+  await db.schema
+    .alterTable('import_jobs')
+    .addColumn('rows_read', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('committed_through_row', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('batches', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('next_check_at', ts)
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('failure_code', 'text')
+    .addColumn('failure_detail', 'text')
+    .addColumn('updated_at', ts)
+    .execute();
+  await sql`create index import_jobs_due_idx on import_jobs (next_check_at) where next_check_at is not null`.execute(
+    db,
+  );
+  // A failed apply that committed nothing frees its content for another try; one that committed batches keeps it.
+  await sql`drop index import_jobs_applied_idx`.execute(db);
+  await sql`create unique index import_jobs_applied_idx on import_jobs (tenant_id, kind, format, sha256) where not dry_run and (status <> 'failed' or committed_through_row > 0)`.execute(
+    db,
+  );
+  await db.schema
+    .createTable('import_job_files')
+    .addColumn('job_id', 'text', (c) =>
+      c.primaryKey().references('import_jobs.id').onDelete('cascade'),
+    )
+    .addColumn('content', 'text', (c) => c.notNull())
+    // The request's column mapping, so the runner reads the header as the request would have.
+    .addColumn('mapping', 'text')
+    .execute();
+  // Stored uncompressed out of line, so the runner's substr() reads only the piece it asks for.
+  await sql`alter table import_job_files alter column content set storage external`.execute(db);
+}
+
+async function downBackground(db: AnyDb): Promise<void> {
+  await db.schema.dropTable('import_job_files').execute();
+  await sql`drop index import_jobs_due_idx`.execute(db);
+  await sql`drop index import_jobs_applied_idx`.execute(db);
+  await sql`create unique index import_jobs_applied_idx on import_jobs (tenant_id, kind, format, sha256) where not dry_run`.execute(
+    db,
+  );
+  for (const column of [
+    'rows_read',
+    'committed_through_row',
+    'batches',
+    'next_check_at',
+    'attempts',
+    'failure_code',
+    'failure_detail',
+    'updated_at',
+  ]) {
+    await db.schema.alterTable('import_jobs').dropColumn(column).execute();
+  }
+}
+
 /**
  * Migrations of the imports feature.
  *
@@ -152,4 +206,6 @@ export const importsMigrations: Record<string, Migration> = {
   '0430-imports-leads-settlements': { up: upLeadsAndSettlements, down: downLeadsAndSettlements },
   '0431-imports-mappings': { up: upMappings, down: downMappings },
   '0432-imports-leads-pii': { up: upLeadsPii, down: downLeadsPii },
+  // Background jobs: progress, the resume point, the lease and the content until the job ends.
+  '0435-imports-background': { up: upBackground, down: downBackground },
 };

@@ -30,19 +30,53 @@ export interface ImportRecord {
 const CHUNK = 64 * 1024;
 
 /**
+ * An import's content: the text itself, or (a stored background job) a
+ * function giving it piece by piece, so a large file is never held whole.
+ *
+ * @example
+ * const content: ImportContent = async function* () { yield 'givenName,familyName\n'; yield 'Ada,Er\n'; };
+ */
+export type ImportContent = string | (() => AsyncIterable<string>);
+
+/**
  * The records of `content`, checked against `limits`; `clock` is injectable for the time limit.
+ * The time limit counts reading only (not what the caller does between
+ * records, such as writing), and with `chunkRows` it starts again after
+ * every chunk of that many records: a long file is bounded per chunk.
  *
  * @example
  * for await (const record of readRecords('csv', text, limits)) console.log(record.row);
  */
 export async function* readRecords(
   format: 'csv' | 'ndjson' | 'xlsx',
-  content: string,
+  content: ImportContent,
   limits: ImportsConfig,
   clock: () => number = Date.now,
+  options: { chunkRows?: number } = {},
 ): AsyncGenerator<ImportRecord> {
-  if (format !== 'xlsx') refuseBinary(content);
-  const deadline = clock() + limits.IMPORT_MAX_MILLISECONDS;
+  if (format !== 'xlsx' && typeof content === 'string') refuseBinary(content);
+  let spent = 0;
+  let resumedAt = clock();
+  let inChunk = 0;
+  const records = readAll(format, content, limits, () => spent + clock() - resumedAt);
+  for await (const record of records) {
+    spent += clock() - resumedAt;
+    inChunk += 1;
+    if (options.chunkRows !== undefined && inChunk >= options.chunkRows) {
+      spent = 0;
+      inChunk = 0;
+    }
+    yield record;
+    resumedAt = clock();
+  }
+}
+
+async function* readAll(
+  format: 'csv' | 'ndjson' | 'xlsx',
+  content: ImportContent,
+  limits: ImportsConfig,
+  elapsed: () => number,
+): AsyncGenerator<ImportRecord> {
   const check = (rowCount: number, width: number) => {
     if (rowCount > limits.IMPORT_MAX_ROWS) {
       throw new ApiError(
@@ -56,7 +90,7 @@ export async function* readRecords(
         `Imports are limited to ${limits.IMPORT_MAX_COLUMNS} columns; remove the extra columns.`,
       );
     }
-    if (clock() > deadline) {
+    if (elapsed() > limits.IMPORT_MAX_MILLISECONDS) {
       throw new ApiError(
         'import_too_slow',
         `Reading the file took longer than ${limits.IMPORT_MAX_MILLISECONDS} ms; split the file.`,
@@ -64,7 +98,7 @@ export async function* readRecords(
     }
   };
   if (format === 'xlsx') {
-    yield* xlsxRecords(content, limits, check);
+    yield* xlsxRecords(await wholeText(content, limits), limits, check);
     return;
   }
   const source = Readable.from(byteChunks(content, limits.IMPORT_MAX_BYTES));
@@ -73,10 +107,13 @@ export async function* readRecords(
 }
 
 /** The content as UTF-8 chunks, refused as soon as the running total passes the limit. */
-function* byteChunks(content: string, maxBytes: number): Generator<Buffer> {
+async function* byteChunks(content: ImportContent, maxBytes: number): AsyncGenerator<Buffer> {
   let total = 0;
-  for (let at = 0; at < content.length; at += CHUNK) {
-    const chunk = Buffer.from(content.slice(at, at + CHUNK), 'utf8');
+  let first = true;
+  // A high surrogate cut from its pair waits for the next slice: each chunk is valid UTF-16.
+  let carry = '';
+  const account = (text: string) => {
+    const chunk = Buffer.from(text, 'utf8');
     total += chunk.byteLength;
     if (total > maxBytes) {
       throw new ApiError(
@@ -84,8 +121,44 @@ function* byteChunks(content: string, maxBytes: number): Generator<Buffer> {
         `Import content is limited to ${maxBytes} bytes; split the file into several imports.`,
       );
     }
-    yield chunk;
+    return chunk;
+  };
+  const pieces = typeof content === 'string' ? [content] : content();
+  for await (const piece of pieces) {
+    for (let at = 0; at < piece.length; at += CHUNK) {
+      let text = carry + piece.slice(at, at + CHUNK);
+      carry = '';
+      if (first) {
+        refuseBinary(text);
+        first = false;
+      }
+      const last = text.charCodeAt(text.length - 1);
+      if (last >= 0xd800 && last <= 0xdbff) {
+        carry = text.slice(-1);
+        text = text.slice(0, -1);
+      }
+      if (text !== '') yield account(text);
+    }
   }
+  if (carry !== '') yield account(carry);
+}
+
+/** The content as one string (XLSX: the zip's directory is at its end), refused past the byte limit's base64 length. */
+async function wholeText(content: ImportContent, limits: ImportsConfig): Promise<string> {
+  if (typeof content === 'string') return content;
+  const pieces: string[] = [];
+  let length = 0;
+  for await (const piece of content()) {
+    length += piece.length;
+    if (length > (limits.IMPORT_MAX_BYTES / 3) * 4 + 4_096) {
+      throw new ApiError(
+        'import_too_large',
+        `Import content is limited to ${limits.IMPORT_MAX_BYTES} bytes; split the file into several imports.`,
+      );
+    }
+    pieces.push(piece);
+  }
+  return pieces.join('');
 }
 
 function refuseBinary(content: string): void {
@@ -177,7 +250,9 @@ async function* xlsxRecords(
       `Import content is limited to ${limits.IMPORT_MAX_BYTES} bytes; split the file into several imports.`,
     );
   }
-  const bytes = new Uint8Array(Buffer.from(text, 'base64'));
+  // A view of the decoded buffer, not a copy of it.
+  const decoded = Buffer.from(text, 'base64');
+  const bytes = new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength);
   if (bytes[0] !== 0x50 || bytes[1] !== 0x4b || bytes[2] !== 0x03 || bytes[3] !== 0x04) {
     throw new ApiError(
       'import_wrong_type',
@@ -191,7 +266,12 @@ async function* xlsxRecords(
       maxUncompressedBytes: limits.IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES,
       maxRatio: XLSX_MAX_RATIO,
     },
-    { maxColumns: limits.IMPORT_MAX_COLUMNS, maxCellChars: limits.IMPORT_MAX_CELL_CHARS },
+    {
+      maxColumns: limits.IMPORT_MAX_COLUMNS,
+      maxCellChars: limits.IMPORT_MAX_CELL_CHARS,
+      // A sheet cannot refer to more strings than it has cells (the header row included).
+      maxSharedStrings: (limits.IMPORT_MAX_ROWS + 1) * limits.IMPORT_MAX_COLUMNS,
+    },
   );
   let header: string[] | undefined;
   let count = 0;

@@ -1,11 +1,8 @@
 /**
  * The shapes every import kind shares: a column (canonical name, header
  * aliases, whether it is required or personal), a reject with its
- * severity, and the function that applies one validated row.
+ * severity, and where a row is in its file.
  */
-import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema.ts';
-import type { ChangeContext } from '../kernel/change.ts';
 
 /**
  * One column of a kind.
@@ -50,20 +47,6 @@ export interface RowPosition {
   row: number;
   seen: Map<string, Map<string, number>>;
 }
-
-/**
- * Applies one validated row in the caller's transaction; returns its rejects (none when kept cleanly).
- * It must leave the transaction usable: read-only checks and `ON CONFLICT` writes, no failing statement.
- *
- * @example
- * const apply: RowApplier = async (db, change, input, at) => [];
- */
-export type RowApplier = (
-  db: Kysely<DB>,
-  change: ChangeContext,
-  input: Record<string, unknown>,
-  at: RowPosition,
-) => Promise<RowReject[]>;
 
 /**
  * True when a reject keeps its row out (errors, and rejects without a severity).

@@ -18,7 +18,7 @@ export interface ImportJobsTable {
   format: ImportFormat;
   dry_run: boolean;
   sha256: string;
-  status: 'completed' | 'failed';
+  status: 'pending' | 'processing' | 'completed' | 'failed';
   total_rows: number;
   imported_rows: number;
   failed_rows: number;
@@ -27,6 +27,30 @@ export interface ImportJobsTable {
   actor_id: string;
   created_at: Date;
   completed_at: Date | null;
+  /** Records read so far (the counts above grow batch by batch while the job runs). */
+  rows_read: ColumnType<number, number | undefined, number>;
+  /** File row of the last committed batch: a resumed job starts after it. */
+  committed_through_row: ColumnType<number, number | undefined, number>;
+  batches: ColumnType<number, number | undefined, number>;
+  /** When a runner may lease the job (null: not queued); the lease moves it ahead. */
+  next_check_at: Date | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  failure_code: ColumnType<string | null, string | null | undefined, string | null>;
+  failure_detail: ColumnType<string | null, string | null | undefined, string | null>;
+  updated_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/**
+ * The content of a background import job, kept until the job ends.
+ *
+ * @example
+ * await db.selectFrom('import_job_files').select('content').where('job_id', '=', id).executeTakeFirst();
+ */
+export interface ImportJobFilesTable {
+  job_id: string;
+  content: string;
+  /** The column mapping the import was sent with (JSON, source header → field); null when none. */
+  mapping: string | null;
 }
 
 /**
@@ -103,6 +127,7 @@ export interface SettlementLinesTable {
 declare module '../db/schema.ts' {
   interface DB {
     import_jobs: ImportJobsTable;
+    import_job_files: ImportJobFilesTable;
     leads: LeadsTable;
     import_mappings: ImportMappingsTable;
     settlement_lines: SettlementLinesTable;

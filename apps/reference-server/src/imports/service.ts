@@ -1,35 +1,28 @@
 /**
- * The import pipeline, one for dry runs and applies: read the records
- * (limits checked while reading), resolve the header, validate each row
- * with the contract's create schema and create it through the same service
- * as the single-record API. A dry run runs exactly this, inside a
- * savepoint that is then rolled back, so its rejects and counts are the
- * apply's by construction; only the job row and its audit row stay.
+ * Import jobs: one pipeline for dry runs and applies (./batch/pipeline.ts:
+ * read, validate and prepare each row, then write batch by batch with
+ * multi-row statements). A small file runs within the request: every batch
+ * in the request's transaction, inside a savepoint rolled back for a dry
+ * run, so its rejects and counts are the apply's by construction. A large
+ * one (over `IMPORT_BACKGROUND_BYTES`) is read once through (every limit
+ * and the header checked, so a file to refuse is refused with its 4xx at
+ * once), then stored with a `pending` job and run by the background runner
+ * (./runner.ts), one transaction per batch.
+ * Each applied batch writes one `import.batch_applied` audit row (counts
+ * and row range, never cell values); the job writes `import.created`.
  */
 import { createHash } from 'node:crypto';
 import { type ImportJob, newId } from '@clinicbridge/sdk/contract';
 import { type Kysely, sql } from 'kysely';
-import { createAppointment } from '../appointments/service.ts';
 import type { DB, Row } from '../db/schema.ts';
 import { auditChange, type ChangeContext } from '../kernel/change.ts';
 import { listPage } from '../kernel/list.ts';
-import { ApiError, isApiError } from '../kernel/problem.ts';
+import { ApiError } from '../kernel/problem.ts';
 import { requireOwned } from '../kernel/require-owned.ts';
-import { createPatient } from '../patients/service.ts';
-import { applyCapacityRow, applyPricingRow } from './catalogue-rows.ts';
+import { type BatchResult, readBatches, scanFile, writeBatch } from './batch/pipeline.ts';
 import type { ImportsConfig } from './config.ts';
-import { type ImportFormat, type ImportKind, resolveHeader, rowToInput } from './kinds.ts';
-import { applyLeadRow, applySettlementLineRow } from './lead-rows.ts';
-import { type ImportRecord, readRecords } from './read.ts';
-import { isError, type RowApplier, type RowPosition, type RowReject } from './row-kind.ts';
-
-// Kinds without a single-record create in the API: applied by their own module.
-const rowAppliers: Partial<Record<ImportKind, RowApplier>> = {
-  pricing: applyPricingRow,
-  capacity: applyCapacityRow,
-  leads: applyLeadRow,
-  settlement_lines: applySettlementLineRow,
-};
+import type { ImportFormat, ImportKind } from './kinds.ts';
+import type { RowReject } from './row-kind.ts';
 
 /** Rejects kept on the job (the contract reports the first 100). */
 export const MAX_REPORTED_REJECTS = 100;
@@ -72,13 +65,14 @@ function refuseWrongType(request: ImportRequest): void {
  * Counts and rejects of one run of the pipeline.
  *
  * @example
- * const { importedRows, rejects } = await runImport(trx, change, request, limits);
+ * const { importedRows, rejects } = await runPipeline(trx, change, request, limits);
  */
 export interface ImportOutcome {
   totalRows: number;
   importedRows: number;
   failedRows: number;
   rejects: RowReject[];
+  batches: number;
 }
 
 /**
@@ -101,12 +95,47 @@ export function toImportJob(row: Row<'import_jobs'>): ImportJob {
     sha256: row.sha256,
     createdAt: row.created_at.toISOString(),
     completedAt: row.completed_at?.toISOString() ?? null,
+    progress: {
+      rowsRead: row.rows_read,
+      rowsAccepted: row.imported_rows,
+      rowsRejected: row.failed_rows,
+      batches: row.batches,
+      // A job that ran within its request never had a lease.
+      background: row.updated_at !== null,
+      updatedAt: (row.updated_at ?? row.completed_at)?.toISOString() ?? null,
+    },
+    failure:
+      row.failure_code === null
+        ? null
+        : { code: row.failure_code, message: row.failure_detail ?? '' },
   };
 }
 
+/** The apply of the same content (tenant, kind, format, SHA-256) that holds it, if any. */
+async function findApplied(
+  db: Kysely<DB>,
+  tenantId: string,
+  request: ImportRequest,
+  sha256: string,
+): Promise<Row<'import_jobs'> | undefined> {
+  // The predicate of import_jobs_applied_idx: a failed apply that committed nothing does not hold it.
+  return db
+    .selectFrom('import_jobs')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('kind', '=', request.kind)
+    .where('format', '=', request.format)
+    .where('sha256', '=', sha256)
+    .where('dry_run', '=', false)
+    .where((eb) => eb.or([eb('status', '<>', 'failed'), eb('committed_through_row', '>', 0)]))
+    .executeTakeFirst();
+}
+
 /**
- * Imports (or, with `dryRun`, previews) a file inside the caller's transaction.
- * A limit or an unreadable file throws, and the transaction keeps nothing.
+ * Imports (or, with `dryRun`, previews) a file. Content longer than
+ * `IMPORT_BACKGROUND_BYTES` is queued: the job comes back `pending` and the
+ * runner works it. Otherwise it runs inside the caller's transaction: a
+ * limit or an unreadable file throws, and the transaction keeps nothing.
  * Applying content already applied (same tenant, kind, format and SHA-256)
  * returns the first job and applies nothing.
  *
@@ -124,21 +153,19 @@ export async function importFile(
   const dryRun = request.dryRun === true;
   const sha256 = createHash('sha256').update(request.content, 'utf8').digest('hex');
   if (!dryRun) {
-    const applied = await db
-      .selectFrom('import_jobs')
-      .selectAll()
-      .where('tenant_id', '=', change.tenantId)
-      .where('kind', '=', request.kind)
-      .where('format', '=', request.format)
-      .where('sha256', '=', sha256)
-      .where('dry_run', '=', false)
-      .executeTakeFirst();
+    const applied = await findApplied(db, change.tenantId, request, sha256);
     if (applied) return toImportJob(applied);
   }
+  if (Buffer.byteLength(request.content, 'utf8') > limits.IMPORT_BACKGROUND_BYTES) {
+    // Refused now rather than half-way through the background run.
+    await scanFile(request, limits);
+    return queueImport(db, change, request, sha256);
+  }
+  const id = newId('imp');
   await sql`savepoint import_rows`.execute(db);
   let outcome: ImportOutcome;
   try {
-    outcome = await runPipeline(db, change, request, limits, clock);
+    outcome = await runPipeline(db, change, request, limits, clock, dryRun ? undefined : id);
   } catch (error) {
     await sql`rollback to savepoint import_rows`.execute(db);
     throw error;
@@ -147,21 +174,15 @@ export async function importFile(
   else await sql`release savepoint import_rows`.execute(db);
 
   const row: Row<'import_jobs'> = {
-    id: newId('imp'),
-    tenant_id: change.tenantId,
-    kind: request.kind,
-    format: request.format,
-    dry_run: dryRun,
-    sha256,
+    ...newJobRow(id, change, request, sha256),
     status: 'completed',
     total_rows: outcome.totalRows,
     imported_rows: outcome.importedRows,
     failed_rows: outcome.failedRows,
     errors: outcome.rejects.slice(0, MAX_REPORTED_REJECTS),
-    actor_type: change.actor.type,
-    actor_id: change.actor.id,
-    created_at: change.now,
     completed_at: change.now,
+    rows_read: outcome.totalRows,
+    batches: outcome.batches,
   };
   await db
     .insertInto('import_jobs')
@@ -180,9 +201,124 @@ export async function importFile(
   return toImportJob(row);
 }
 
+function newJobRow(
+  id: string,
+  change: ChangeContext,
+  request: ImportRequest,
+  sha256: string,
+): Row<'import_jobs'> {
+  return {
+    id,
+    tenant_id: change.tenantId,
+    kind: request.kind,
+    format: request.format,
+    dry_run: request.dryRun === true,
+    sha256,
+    status: 'pending',
+    total_rows: 0,
+    imported_rows: 0,
+    failed_rows: 0,
+    errors: [],
+    actor_type: change.actor.type,
+    actor_id: change.actor.id,
+    created_at: change.now,
+    completed_at: null,
+    rows_read: 0,
+    committed_through_row: 0,
+    batches: 0,
+    next_check_at: null,
+    attempts: 0,
+    failure_code: null,
+    failure_detail: null,
+    updated_at: null,
+  };
+}
+
+/** Stores the content with a `pending` job the runner leases (`next_check_at` now). */
+async function queueImport(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  request: ImportRequest,
+  sha256: string,
+): Promise<ImportJob> {
+  const row: Row<'import_jobs'> = {
+    ...newJobRow(newId('imp'), change, request, sha256),
+    next_check_at: change.now,
+    updated_at: change.now,
+  };
+  const inserted = await db
+    .insertInto('import_jobs')
+    .values({ ...row, errors: JSON.stringify(row.errors) })
+    .onConflict((oc) => oc.doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted) {
+    // The same content was queued by a concurrent request meanwhile.
+    const applied = await findApplied(db, change.tenantId, request, sha256);
+    if (applied) return toImportJob(applied);
+    throw new ApiError('conflict', 'The same import is being queued; try again.');
+  }
+  await db
+    .insertInto('import_job_files')
+    .values({
+      job_id: row.id,
+      content: request.content,
+      mapping: request.mapping ? JSON.stringify(request.mapping) : null,
+    })
+    .execute();
+  await auditChange(db, change, 'import.created', 'import', row.id, {
+    kind: row.kind,
+    format: row.format,
+    dryRun: row.dry_run,
+    sha256,
+    background: true,
+  });
+  return toImportJob(row);
+}
+
 /**
- * The pipeline itself: records → header → per-row validation → create.
- * Exported for the property test that compares dry runs with applies.
+ * Adds a batch's result to running totals, keeping the first rejects.
+ *
+ * @example
+ * addBatch(outcome, result);
+ */
+export function addBatch(outcome: ImportOutcome, result: BatchResult): void {
+  outcome.totalRows += result.rows;
+  outcome.importedRows += result.accepted;
+  outcome.failedRows += result.rejected;
+  outcome.batches += 1;
+  const room = MAX_REPORTED_REJECTS - outcome.rejects.length;
+  if (room > 0) outcome.rejects.push(...result.rejects.slice(0, room));
+}
+
+/**
+ * Audits one applied batch: counts and row range only.
+ *
+ * @example
+ * await auditBatch(trx, change, jobId, 1, batch, result);
+ */
+export function auditBatch(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  jobId: string,
+  batchNumber: number,
+  range: { firstRow: number; lastRow: number },
+  result: BatchResult,
+): Promise<string> {
+  return auditChange(db, change, 'import.batch_applied', 'import', jobId, {
+    batch: batchNumber,
+    firstRow: range.firstRow,
+    lastRow: range.lastRow,
+    rows: result.rows,
+    acceptedRows: result.accepted,
+    rejectedRows: result.rejected,
+  });
+}
+
+/**
+ * The pipeline in the caller's transaction, batch by batch; with `auditJobId`
+ * (an apply) each batch writes its audit row. Exported for the property test
+ * that compares dry runs with applies.
  *
  * @example
  * const outcome = await runPipeline(trx, change, request, limits);
@@ -193,90 +329,22 @@ export async function runPipeline(
   request: ImportRequest,
   limits: ImportsConfig,
   clock: () => number = Date.now,
+  auditJobId?: string,
 ): Promise<ImportOutcome> {
-  const rejects: RowReject[] = [];
-  let totalRows = 0;
-  let importedRows = 0;
-  let header: ReturnType<typeof resolveHeader> | undefined;
-  const seen: RowPosition['seen'] = new Map();
-  for await (const record of readRecords(request.format, request.content, limits, clock)) {
-    if (!header || request.format === 'ndjson') {
-      header = checkHeader(request, Object.keys(record.cells), record);
-    }
-    totalRows += 1;
-    const found = await importRow(db, change, request.kind, header, record, seen);
-    if (!found.some(isError)) importedRows += 1;
-    rejects.push(...found);
+  const outcome: ImportOutcome = {
+    totalRows: 0,
+    importedRows: 0,
+    failedRows: 0,
+    rejects: [],
+    batches: 0,
+  };
+  const batches = readBatches(request, limits, { batchRows: limits.IMPORT_BATCH_ROWS, clock });
+  for await (const batch of batches) {
+    const result = await writeBatch(db, change, request.kind, batch);
+    addBatch(outcome, result);
+    if (auditJobId) await auditBatch(db, change, auditJobId, outcome.batches, batch, result);
   }
-  return { totalRows, importedRows, failedRows: totalRows - importedRows, rejects };
-}
-
-function checkHeader(
-  { kind, format, mapping }: ImportRequest,
-  names: string[],
-  record: ImportRecord,
-): ReturnType<typeof resolveHeader> {
-  const tabular = format !== 'ndjson';
-  const header = resolveHeader(kind, names, mapping);
-  // In NDJSON each line names its own fields; a missing one is that row's reject.
-  const problems = [
-    ...header.unknown.map((n) => `unknown column "${n.slice(0, 64)}"`),
-    ...header.duplicate.map((n) => `column "${n.slice(0, 64)}" repeats another`),
-    ...(tabular ? header.missing.map((n) => `required column "${n}" is missing`) : []),
-  ];
-  if (problems.length > 0) {
-    throw new ApiError(
-      'import_unreadable',
-      `The ${tabular ? 'header' : `line ${record.row}`} does not fit a ${kind} import: ${problems.slice(0, 10).join('; ')}. See docs/imports-exports.md for the columns and their aliases.`,
-    );
-  }
-  return header;
-}
-
-async function importRow(
-  db: Kysely<DB>,
-  change: ChangeContext,
-  kind: ImportKind,
-  header: ReturnType<typeof resolveHeader>,
-  record: ImportRecord,
-  seen: RowPosition['seen'],
-): Promise<RowReject[]> {
-  if (record.malformed) {
-    return [
-      {
-        row: record.row,
-        column: null,
-        value: null,
-        message: record.malformed,
-        code: 'malformed_row',
-      },
-    ];
-  }
-  const parsed = rowToInput(kind, header.map, record.row, record.cells);
-  if (!parsed.ok) return parsed.rejects;
-  try {
-    const apply = rowAppliers[kind];
-    if (apply) return await apply(db, change, parsed.input, { row: record.row, seen });
-    // Same services as the single-record API: same audit rows and events.
-    if (kind === 'patients') await createPatient(db, change, parsed.input as never);
-    else await createAppointment(db, change, parsed.input as never);
-    return [];
-  } catch (error) {
-    // Only checks that read (the patient must exist) end here; they leave the transaction usable.
-    if (isApiError(error) && error.status < 500) {
-      const column = kind === 'appointments' && error.code === 'not_found' ? 'patientId' : null;
-      return [
-        {
-          row: record.row,
-          column,
-          value: column ? String(parsed.input[column] ?? '') : null,
-          message: error.detail ?? error.message,
-          code: error.code,
-        },
-      ];
-    }
-    throw error;
-  }
+  return outcome;
 }
 
 /**

@@ -2523,6 +2523,18 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             completedAt: string | null;
+            progress?: {
+                rowsRead: number;
+                rowsAccepted: number;
+                rowsRejected: number;
+                batches: number;
+                background: boolean;
+                updatedAt: string | null;
+            };
+            failure?: {
+                code: string;
+                message: string;
+            } | null;
         };
         ImportJobPage: {
             data: components["schemas"]["ImportJob"][];

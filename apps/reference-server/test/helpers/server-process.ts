@@ -34,7 +34,7 @@ export async function openProcessDatabase(): Promise<Database> {
 
 /**
  * Starts `features` on `database` on a free port of 127.0.0.1 (logs off,
- * webhook poll 50 ms) and stops the process cleanly on SIGTERM.
+ * webhook poll 50 ms, then `env`) and stops the process cleanly on SIGTERM.
  *
  * @example
  * const server = await startProcessServer(database, [...resourceFeatures, moneyFeature]);
@@ -42,9 +42,10 @@ export async function openProcessDatabase(): Promise<Database> {
 export async function startProcessServer(
   database: Database,
   features: Feature[],
+  env: Record<string, string> = {},
 ): Promise<RunningServer> {
   const config = loadConfig(
-    { HOST: '127.0.0.1', PORT: '1', LOG_LEVEL: 'silent', WEBHOOK_POLL_INTERVAL: '50ms' },
+    { HOST: '127.0.0.1', PORT: '1', LOG_LEVEL: 'silent', WEBHOOK_POLL_INTERVAL: '50ms', ...env },
     configSections(features),
   );
   const server = await startServer({

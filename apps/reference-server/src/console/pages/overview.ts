@@ -58,6 +58,8 @@ export interface OpsView {
   staff?: Staff | undefined;
   /** The time relative times are counted from. */
   now: Date;
+  /** Sections other features render, shown at the end (the imports' progress). */
+  sections?: readonly Markup[];
 }
 
 /**
@@ -160,6 +162,7 @@ ${table('Inbound webhooks needing attention', ['id', 'provider', 'event type', '
 ${table('HL7 messages that could not be applied', ['id', 'tenant', 'sender', 'event', 'control id', 'reason', 'attempts', 'received', ''], hl7Failed, 'Every stored HL7 message was applied.')}
 ${table('HL7 refusals and unreadable bytes', ['id', 'kind', 'sender', 'from', 'reason', 'structure', 'bytes', 'times', 'last seen', ''], hl7Rejects, 'The HL7 listener has refused nothing.')}
 ${table('Disabled webhook endpoints', ['endpoint', 'tenant', 'reason', 'disabled'], disabled, 'No endpoint is disabled.')}
-${table('Recent operator actions', ['when', 'operator', 'action', 'item', 'tenant', 'outcome'], recent, 'No operator action yet.')}`,
+${table('Recent operator actions', ['when', 'operator', 'action', 'item', 'tenant', 'outcome'], recent, 'No operator action yet.')}
+${view.sections ?? ''}`,
   });
 }

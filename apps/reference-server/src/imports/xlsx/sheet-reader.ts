@@ -12,6 +12,7 @@ import { SaxesParser } from 'saxes';
 import { ApiError } from '../../kernel/problem.ts';
 import { type DateFormatKind, dateFormatKind, serialToIso } from './date-cells.ts';
 import { inflateEntry } from './inflate-entry.ts';
+import { SharedStrings } from './shared-strings.ts';
 import { readZipDirectory, type ZipEntry, type ZipLimits } from './zip-directory.ts';
 
 /**
@@ -23,6 +24,8 @@ import { readZipDirectory, type ZipEntry, type ZipLimits } from './zip-directory
 export interface SheetLimits {
   maxColumns: number;
   maxCellChars: number;
+  /** Most entries in the shared strings table (default: no more than 1,048,576 rows of `maxColumns` cells). */
+  maxSharedStrings?: number;
 }
 
 /**
@@ -89,9 +92,9 @@ function readSharedStrings(
   zip: Uint8Array,
   entry: ZipEntry | undefined,
   limits: SheetLimits,
-): string[] {
-  if (!entry) return [];
-  const strings: string[] = [];
+): SharedStrings {
+  const strings = new SharedStrings(limits.maxSharedStrings ?? 1_048_576 * limits.maxColumns);
+  if (!entry) return strings;
   let current: string | undefined;
   let inText = false;
   let inPhonetic = false;
@@ -229,7 +232,7 @@ export function* readXlsxRows(
       else if (tag.name === 'c' && cells) {
         let text = value ?? '';
         if (cellType === 's') {
-          const found = shared[Number(text)];
+          const found = shared.get(Number(text));
           if (found === undefined)
             throw unreadable(`row ${rowNumber} refers to a missing shared string`);
           text = found;

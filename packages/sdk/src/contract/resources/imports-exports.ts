@@ -119,6 +119,29 @@ export const importJob = z.object({
   sha256: z.optional(z.string()),
   createdAt: timestamp,
   completedAt: z.nullable(timestamp),
+  /**
+   * How far a job has got. Large files run in the background (`status`
+   * `pending`, then `processing`): the counts above and these grow batch by
+   * batch, each batch committed on its own; poll `imports.get` until
+   * `completed` or `failed`.
+   */
+  progress: z.optional(
+    z.object({
+      /** Records read so far. */
+      rowsRead: z.int(),
+      /** Rows kept so far (as `importedRows`). */
+      rowsAccepted: z.int(),
+      /** Rows rejected so far (as `failedRows`). */
+      rowsRejected: z.int(),
+      /** Batches committed (an apply) or checked (a dry run). */
+      batches: z.int(),
+      /** True when the job runs in the background rather than within the request. */
+      background: z.boolean(),
+      updatedAt: z.nullable(timestamp),
+    }),
+  ),
+  /** Why a `failed` job stopped (a limit, an unreadable file): what was committed before stays, counted above. */
+  failure: z.optional(z.nullable(z.object({ code: z.string(), message: z.string() }))),
 });
 
 /**
@@ -165,7 +188,10 @@ export const importsCreate = defineOperation({
     content: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_IMPORT_CONTENT))),
     /** The key of a file uploaded with a link from `POST /api/v1/imports/uploads` (servers that offer it). */
     objectKey: z.optional(z.string().check(z.minLength(1), z.maxLength(300))),
-    /** Validate only: the job reports exactly the rejects and counts an apply would, and keeps nothing. */
+    /**
+     * Validate only: the job reports exactly the rejects and counts an apply would, and keeps nothing.
+     * Large files (dry run or apply) are answered at once with a `pending` job that runs in the background.
+     */
     dryRun: z.optional(z.boolean()),
     /** The file's name, if known: its extension must match `format` (else 415 `import_wrong_type`). */
     fileName: z.optional(text(255)),
