@@ -9,7 +9,12 @@ import type { Kysely } from 'kysely';
 import type { DB, Row } from '../db/schema.ts';
 
 /** Tables worked by a leased polling job: each has `id` and `next_check_at`. */
-export type LeasedTable = 'claims' | 'visa_applications' | 'installment_parts' | 'e_invoices';
+export type LeasedTable =
+  | 'claims'
+  | 'visa_applications'
+  | 'installment_parts'
+  | 'e_invoices'
+  | 'escrow_payouts';
 
 /**
  * Leases up to `batch` due rows of `table` for `leaseMs`, oldest due first.
