@@ -2,7 +2,7 @@
 /**
  * `clinicbridge-server <command>`: start | migrate | create-tenant |
  * create-token | create-client | revoke-client | rotate-client-secret | rotate-signing-key |
- * move-to-postgres | pin-client-cert | seed-sandbox |
+ * move-to-postgres | pin-client-cert | escrow-payee | seed-sandbox |
  * audit verify | pii rotate-key | pii status | hl7-facility | hl7-map | worker. Runs from source under Node's type
  * stripping (`node apps/reference-server/src/cli.ts start`). Configuration
  * comes from the environment (see docs/self-hosting.md).
@@ -16,6 +16,7 @@ import {
   createClientCommand,
   createTenantCommand,
   createTokenCommand,
+  escrowPayeeCommand,
   hl7FacilityCommand,
   hl7MapCommand,
   migrateCommand,
@@ -57,6 +58,8 @@ Commands:
                                          appointments, invoices and payments; its test credentials shown once
   pin-client-cert --tenant T --credential tok_…|cli_… (--cert FILE.pem | --sha256 HEX | --unpin) [--json]
                                          require that TLS client certificate with the credential (mutual TLS)
+  escrow-payee --tenant T (--account acct_… | --remove) [--json]
+                                         pay the tenant's released escrow tranches to its Stripe Connect account
   pii rotate-key [--batch N] [--json]    re-encrypt every patient under the first key of PII_ENCRYPTION_KEYS
                                          (batches of N, default 500; resumable); then a retired key can be removed
   pii status [--json]                    patients by the key their personal data is stored under
@@ -167,6 +170,8 @@ async function main(argv: string[]): Promise<number> {
       sha256: { type: 'string' },
       unpin: { type: 'boolean', default: false },
       queues: { type: 'string' },
+      account: { type: 'string' },
+      remove: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -316,6 +321,22 @@ async function main(argv: string[]): Promise<number> {
         pinned.clientCertSha256
           ? `${pinned.credentialId} requires the client certificate ${pinned.clientCertSha256}`
           : `${pinned.credentialId} requires no client certificate`,
+      );
+      return 0;
+    }
+    case 'escrow-payee': {
+      if (!values.tenant || (!values.account && !values.remove))
+        throw new CommandError('escrow-payee needs --tenant and --account acct_… (or --remove)');
+      const payee = await escrowPayeeCommand(config, {
+        tenantId: values.tenant,
+        accountId: values.remove ? null : (values.account ?? null),
+      });
+      print(
+        payee,
+        values.json,
+        payee.accountId
+          ? `released tranches of ${payee.tenantId} are paid to ${payee.accountId}`
+          : `released tranches of ${payee.tenantId} stay in the platform balance`,
       );
       return 0;
     }

@@ -29,6 +29,7 @@ import { checkFacilityInput, FacilityInputError, registerFacility } from '../hl7
 import { type MappingInput, MappingInputError, upsertMapping } from '../hl7/mappings.ts';
 import type { ChangeContext } from '../kernel/change.ts';
 import { isApiError } from '../kernel/problem.ts';
+import { setEscrowPayee } from '../money/payouts.ts';
 import { piiKeyUsage, reencryptPatients } from '../patients/reencrypt.ts';
 import { migrateConfiguredDatabase, openConfiguredDatabase } from '../server.ts';
 import { revokeOAuthClient, rotateOAuthClientSecret } from '../tenants/oauth-clients.ts';
@@ -363,6 +364,29 @@ export function seedSandboxCommand(config: CoreConfig, name?: string): Promise<S
  */
 export function rotateSigningKeyCommand(config: CoreConfig): Promise<string> {
   return withDatabase(config, (database) => rotateSigningKey(database.db, new Date()));
+}
+
+/**
+ * Sets the Stripe Connect account a tenant's released escrow tranches are
+ * paid to, or removes it (`accountId: null`); needs Stripe configured.
+ *
+ * @example
+ * await escrowPayeeCommand(config, { tenantId: 'ten_…', accountId: 'acct_1Clinic' });
+ */
+export async function escrowPayeeCommand(
+  config: CoreConfig,
+  input: { tenantId: string; accountId: string | null },
+): Promise<{ tenantId: string; accountId: string | null }> {
+  if (input.accountId !== null && !/^acct_[A-Za-z0-9]{1,100}$/.test(input.accountId))
+    throw new CommandError('--account must be a Stripe Connect account id (acct_…)');
+  if (input.accountId !== null && !(config as { STRIPE_SECRET_KEY?: string }).STRIPE_SECRET_KEY)
+    throw new CommandError('payouts go through Stripe Connect: set STRIPE_SECRET_KEY first');
+  return withDatabase(config, async (database) => {
+    if (!(await tenantExists(database.db, input.tenantId)))
+      throw new CommandError(`no tenant ${input.tenantId}`);
+    await setEscrowPayee(database.db, input.tenantId, input.accountId, new Date());
+    return input;
+  });
 }
 
 /**

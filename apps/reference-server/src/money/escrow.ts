@@ -17,6 +17,7 @@ import { ApiError } from '../kernel/problem.ts';
 import { recordChange } from '../kernel/record-change.ts';
 import { issueRefund, requirePayment } from '../payments/service.ts';
 import { createTransfer, finishTransfer, openAccount } from './ledger.ts';
+import { queuePayout } from './payouts.ts';
 
 type Milestone = Row<'escrow_milestones'>;
 const open = (m: Milestone) => m.status === 'held' || m.status === 'disputed';
@@ -275,7 +276,9 @@ function milestoneOf(loaded: Loaded, code: string): Milestone {
 }
 
 /**
- * Posts a milestone's whole tranche to the clinic, once: a repeat returns the escrow unchanged.
+ * Posts a milestone's whole tranche to the clinic, once: a repeat returns
+ * the escrow unchanged. When the tenant has a connected account at the
+ * escrow provider, the tranche's payout is queued too (./payouts.ts).
  *
  * @example
  * await releaseMilestone(trx, change, 'esc_…', 'surgery');
@@ -310,6 +313,7 @@ export async function releaseMilestone(
     .execute();
   await touch(db, escrowId, change.now);
   const amount = { amount: milestone.amount, currency: loaded.escrow.currency };
+  await queuePayout(db, change, { escrowId, milestone: code, ...amount });
   await recordChange(db, change, {
     action: 'escrow.released',
     entityType: 'escrow',

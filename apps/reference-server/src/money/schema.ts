@@ -131,8 +131,47 @@ export interface EscrowRefundsTable {
   created_at: Date;
 }
 
+/**
+ * The connected account at a provider that a tenant's released tranches are paid to.
+ *
+ * @example
+ * await db.selectFrom('escrow_payees').select('account_id').where('tenant_id', '=', tenantId).execute();
+ */
+export interface EscrowPayeesTable {
+  tenant_id: string;
+  provider: 'stripe';
+  account_id: string;
+  updated_at: Date;
+}
+
+/**
+ * One released tranche paid out to the clinic's connected account, once.
+ *
+ * @example
+ * await db.selectFrom('escrow_payouts').select('status').where('escrow_id', '=', id).execute();
+ */
+export interface EscrowPayoutsTable {
+  id: string;
+  tenant_id: string;
+  escrow_id: string;
+  milestone: string;
+  provider: string;
+  payee_account_id: string;
+  amount: number;
+  currency: string;
+  status: 'pending' | 'paid' | 'failed';
+  provider_transfer_id: string | null;
+  attempts: number;
+  last_error: string | null;
+  next_check_at: Date;
+  created_at: Date;
+  updated_at: Date;
+}
+
 declare module '../db/schema.ts' {
   interface DB {
+    escrow_payees: EscrowPayeesTable;
+    escrow_payouts: EscrowPayoutsTable;
     ledger_accounts: LedgerAccountsTable;
     ledger_transfers: LedgerTransfersTable;
     ledger_entries: LedgerEntriesTable;

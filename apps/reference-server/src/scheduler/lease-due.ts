@@ -14,7 +14,8 @@ export type LeasedTable =
   | 'visa_applications'
   | 'installment_parts'
   | 'e_invoices'
-  | 'import_jobs';
+  | 'import_jobs'
+  | 'escrow_payouts';
 
 /**
  * Leases up to `batch` due rows of `table` for `leaseMs`, oldest due first.
