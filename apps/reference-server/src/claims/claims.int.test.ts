@@ -22,6 +22,7 @@ import { eventFeatures } from '../../test/helpers/features.ts';
 import { fhirIssues } from '../../test/helpers/fhir-validation.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
+import { until } from '../../test/helpers/until.ts';
 import { deliveryConfig } from '../delivery/config.ts';
 import { inboundConfig } from '../inbound/config.ts';
 import { claimsFeature } from './feature.ts';
@@ -47,16 +48,6 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
   const text = await res.text();
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
   return JSON.parse(text) as T;
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const claimIn = (id: string, status: Claim['status']) =>

@@ -25,6 +25,7 @@ import { openTestDatabase, type TestDatabase } from '../../test/helpers/database
 import { eventFeatures } from '../../test/helpers/features.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
+import { until } from '../../test/helpers/until.ts';
 import { deliveryConfig } from '../delivery/config.ts';
 import { inboundConfig } from '../inbound/config.ts';
 import type { ChangeContext } from '../kernel/change.ts';
@@ -41,16 +42,6 @@ let database: TestDatabase;
 let running: TestServer;
 /** The server's database (with its key ring). */
 const db = () => running.server.database.db;
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function apiOf(server: () => TestServer) {
   return async <T>(method: string, path: string, body?: unknown): Promise<T> => {

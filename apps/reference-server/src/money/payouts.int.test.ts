@@ -24,6 +24,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { testDatabaseKind } from '../../test/helpers/database.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
 import { startTestServer, type TestServer, tenantClient } from '../../test/helpers/http-server.ts';
+import { until } from '../../test/helpers/until.ts';
 import { moneyFeature } from './feature.ts';
 import { MAX_PAYOUT_ATTEMPTS, payOutReleasedTranches, setEscrowPayee } from './payouts.ts';
 
@@ -52,16 +53,6 @@ const db = () => running.server.database.db;
 const clinic = tenantClient(() => running, 0);
 const other = tenantClient(() => running, 1);
 const eur = (amount: number) => ({ amount, currency: 'EUR' });
-
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function heldEscrow(api: typeof clinic.api, ref: string): Promise<Escrow> {
   const patient = await api<{ id: string }>('POST', '/api/v1/patients', patientBody());

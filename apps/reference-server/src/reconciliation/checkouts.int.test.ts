@@ -20,6 +20,7 @@ import { testDatabaseKind } from '../../test/helpers/database.ts';
 import { eventFeatures } from '../../test/helpers/features.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
 import { startTestServer, type TestServer, tenantClient } from '../../test/helpers/http-server.ts';
+import { until } from '../../test/helpers/until.ts';
 import { checkoutFeature } from '../checkout/feature.ts';
 import { deliveryConfig } from '../delivery/config.ts';
 import { inboundConfig } from '../inbound/config.ts';
@@ -54,16 +55,6 @@ afterAll(async () => {
   await running?.server.close();
   await served?.close();
 });
-
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** A Stripe checkout of `amount` EUR, settled by Stripe's signed webhook. */
 async function paidCheckout(amount: number): Promise<Checkout> {

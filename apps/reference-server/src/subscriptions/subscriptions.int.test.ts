@@ -26,6 +26,7 @@ import { testDatabaseKind } from '../../test/helpers/database.ts';
 import { eventFeatures } from '../../test/helpers/features.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
 import { startTestServer, type TestServer, tenantClient } from '../../test/helpers/http-server.ts';
+import { until } from '../../test/helpers/until.ts';
 import { deliveryConfig } from '../delivery/config.ts';
 import { inboundConfig } from '../inbound/config.ts';
 import { moneyFeature } from '../money/feature.ts';
@@ -81,16 +82,6 @@ afterAll(async () => {
 
 const { call, api } = tenantClient(() => running);
 const db = () => running.server.database.db;
-
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Posts the same signed webhook `times` times at once; every answer is 2xx. */
 async function deliver(path: string, body: string, headers: Record<string, string>, times = 10) {
