@@ -56,16 +56,44 @@ export async function openTestDatabase(options: { migrate?: boolean } = {}): Pro
   }
   // Personal data is encrypted with the test key ring (the same in every process of a test).
   database = withKeyRing(database, testKeyRing);
-  if (options.migrate !== false) await migrateToLatest(database.db, serverMigrations);
+  if (options.migrate !== false) {
+    const migrate = () => migrateToLatest(database.db, serverMigrations);
+    await (url ? whileNoSchemaIsDropped(url, migrate) : migrate());
+  }
   const dropSchema = schema;
   return {
     ...database,
     schema,
     close: async () => {
       await database.close();
-      if (url && dropSchema) await adminQuery(url, `drop schema ${dropSchema} cascade`);
+      if (url && dropSchema) {
+        // Exclusive: no migration of another test reads the catalogue meanwhile.
+        await adminQuery(
+          url,
+          `select pg_advisory_lock(${SCHEMA_DROP_LOCK}); drop schema ${dropSchema} cascade`,
+        );
+      }
     },
   };
+}
+
+/**
+ * The migrator reads every schema's tables (and resolves each by name); a
+ * schema another test drops at that moment makes it fail with "relation
+ * does not exist" — seen with two test runs side by side on one database.
+ * Migrations hold this lock shared and drops hold it exclusively.
+ */
+const SCHEMA_DROP_LOCK = 727_161_803;
+
+async function whileNoSchemaIsDropped<T>(url: string, run: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`select pg_advisory_lock_shared(${SCHEMA_DROP_LOCK})`);
+    return await run();
+  } finally {
+    await client.end();
+  }
 }
 
 async function adminQuery(url: string, sql: string): Promise<void> {
