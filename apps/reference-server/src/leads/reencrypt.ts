@@ -7,7 +7,7 @@
  * and an interrupted run resumes where it stopped.
  */
 import type { Kysely } from 'kysely';
-import { findKeyRing } from '../crypto/keys.ts';
+import { reencryptStaleRows } from '../crypto/reencrypt-rows.ts';
 import type { DB } from '../db/schema.ts';
 import { openLead, sealLead } from './pii.ts';
 
@@ -17,31 +17,8 @@ import { openLead, sealLead } from './pii.ts';
  * @example
  * while ((await reencryptLeads(db, { batch: 500 })) > 0) {}
  */
-export async function reencryptLeads(db: Kysely<DB>, options: { batch: number }): Promise<number> {
-  const ring = findKeyRing(db);
-  if (!ring) return 0;
-  const retired = [...ring.keks.keys()].filter((kid) => kid !== ring.activeKid);
-  return db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .selectFrom('leads')
-      .selectAll()
-      .where((eb) =>
-        retired.length > 0
-          ? eb.or([eb('pii_kid', 'is', null), eb('pii_kid', 'in', retired)])
-          : eb('pii_kid', 'is', null),
-      )
-      .orderBy('id')
-      .limit(options.batch)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    for (const row of rows) {
-      await trx
-        .updateTable('leads')
-        .set(sealLead(ring, openLead(ring, row)))
-        .where('id', '=', row.id)
-        .execute();
-    }
-    return rows.length;
-  });
+export function reencryptLeads(db: Kysely<DB>, options: { batch: number }): Promise<number> {
+  return reencryptStaleRows(db, 'leads', options.batch, (ring, row) =>
+    sealLead(ring, openLead(ring, row)),
+  );
 }

@@ -9,7 +9,7 @@
  * are left alone (they cannot be opened; `pii status` counts them).
  */
 import { type Kysely, sql } from 'kysely';
-import { findKeyRing } from '../crypto/keys.ts';
+import { reencryptStaleRows } from '../crypto/reencrypt-rows.ts';
 import type { DB } from '../db/schema.ts';
 import { openPatient, sealPatient } from './pii.ts';
 
@@ -19,36 +19,10 @@ import { openPatient, sealPatient } from './pii.ts';
  * @example
  * while ((await reencryptPatients(db, { batch: 500 })) > 0) {}
  */
-export async function reencryptPatients(
-  db: Kysely<DB>,
-  options: { batch: number },
-): Promise<number> {
-  const ring = findKeyRing(db);
-  if (!ring) return 0;
-  const retired = [...ring.keks.keys()].filter((kid) => kid !== ring.activeKid);
-  return db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .selectFrom('patients')
-      .selectAll()
-      .where((eb) =>
-        retired.length > 0
-          ? eb.or([eb('pii_kid', 'is', null), eb('pii_kid', 'in', retired)])
-          : eb('pii_kid', 'is', null),
-      )
-      .orderBy('id')
-      .limit(options.batch)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    for (const row of rows) {
-      await trx
-        .updateTable('patients')
-        .set(sealPatient(ring, openPatient(ring, row)))
-        .where('id', '=', row.id)
-        .execute();
-    }
-    return rows.length;
-  });
+export function reencryptPatients(db: Kysely<DB>, options: { batch: number }): Promise<number> {
+  return reencryptStaleRows(db, 'patients', options.batch, (ring, row) =>
+    sealPatient(ring, openPatient(ring, row)),
+  );
 }
 
 /**
