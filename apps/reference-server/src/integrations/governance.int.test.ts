@@ -15,6 +15,7 @@ import { testDatabaseKind } from '../../test/helpers/database.ts';
 import { eventFeatures } from '../../test/helpers/features.ts';
 import { appointmentBody, patientBody } from '../../test/helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
+import { until } from '../../test/helpers/until.ts';
 import { deliveryConfig } from '../delivery/config.ts';
 import { inboundConfig } from '../inbound/config.ts';
 import { raiseReviewAlerts } from './review.ts';
@@ -51,17 +52,6 @@ async function ok(method: string, path: string, body?: unknown): Promise<Record<
     throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
   }
   return answer.body;
-}
-
-/** Polls `probe` until it returns a value, with a generous deadline for a loaded machine. */
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const db = () => running.server.database.db;
@@ -161,7 +151,7 @@ describe(`integration governance (${testDatabaseKind})`, () => {
         ),
       );
     }
-    await waitFor(
+    await until(
       async () => (received('/control').length >= 2 ? true : undefined),
       'the control endpoint to receive both events',
     );
@@ -183,7 +173,7 @@ describe(`integration governance (${testDatabaseKind})`, () => {
     expect(received('/held')).toHaveLength(0);
 
     expect((await ok('POST', `/api/v1/integrations/${id}/resume`, {})).status).toBe('active');
-    await waitFor(async () => {
+    await until(async () => {
       const rows = await db()
         .selectFrom('deliveries')
         .select('status')
@@ -315,7 +305,7 @@ describe(`integration governance (${testDatabaseKind})`, () => {
         )
       ).rows[0]?.n ?? 0;
     // The server's scheduler raises it on its own.
-    await waitFor(
+    await until(
       async () => ((await alertsOf(due.id)) === 1 ? true : undefined),
       'the review-due alert',
     );
@@ -326,7 +316,7 @@ describe(`integration governance (${testDatabaseKind})`, () => {
     expect(await alertsOf(later.id)).toBe(0);
     // A new review date inside the window is a new review: one more alert.
     await ok('PATCH', `/api/v1/integrations/${due.id}`, { reviewDate: inDays(20) });
-    await waitFor(
+    await until(
       async () => ((await alertsOf(due.id)) === 2 ? true : undefined),
       'the alert for the new review date',
     );

@@ -15,6 +15,7 @@ import { type Receiver, startReceiver } from '../../test/delivery/receiver.ts';
 import { eventFeatures } from '../../test/helpers/features.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
+import { until } from '../../test/helpers/until.ts';
 import { deliveryConfig } from '../delivery/config.ts';
 import { inboundConfig } from '../inbound/config.ts';
 import { teleRoomsFeature } from './feature.ts';
@@ -95,16 +96,6 @@ function client(server: () => TestServer) {
     return { patient, appointment, invoice };
   };
   return { send, api, booking };
-}
-
-async function waitFor<T>(probe: () => T | undefined, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('with Jitsi', () => {
@@ -242,7 +233,7 @@ describe('with Jitsi', () => {
     for (const secret of [link.url ?? 'none', 'Yılmaz', 'A. Y.', roomName])
       expect(text).not.toContain(secret);
 
-    const delivered = await waitFor(() => {
+    const delivered = await until(() => {
       const mine = receiver.received.filter((r) => r.path === '/tele' && r.body.includes(room.id));
       return mine.length === 3 ? mine : undefined;
     }, 'three tele events delivered');

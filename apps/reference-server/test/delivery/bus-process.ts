@@ -2,7 +2,7 @@
  * A server process reduced to its event bus, for the multi-process and
  * crash tests: opens the database named by the environment (PostgreSQL
  * `DATABASE_URL` + `TEST_SCHEMA`, or a PGlite `DATA_DIR`), starts the
- * dispatcher with `WEBHOOK_*` settings, prints `ready`, and stops cleanly on
+ * dispatcher with `WEBHOOK_*` settings, prints its pid as a JSON line, and stops cleanly on
  * SIGTERM. Run with `node --import ./test/delivery/source-hooks.ts`.
  */
 
@@ -22,7 +22,7 @@ const bus = await createEventBus({
   onError: (error) => process.stderr.write(`bus error: ${String(error)}\n`),
 });
 bus.dispatcher.start();
-process.stdout.write('ready\n');
+process.stdout.write(`${JSON.stringify({ pid: process.pid })}\n`);
 
 process.on('SIGTERM', () => {
   void bus

@@ -15,13 +15,8 @@ import { openDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { serverMigrations } from '../../src/features.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import {
-  type BusProcess,
-  recordEvents,
-  seedEndpoint,
-  spawnBusProcess,
-  waitFor,
-} from './harness.ts';
+import { until } from '../helpers/until.ts';
+import { type BusProcess, recordEvents, seedEndpoint, spawnBusProcess } from './harness.ts';
 import { type Receiver, startReceiver } from './receiver.ts';
 
 const EVENTS = 150;
@@ -104,7 +99,10 @@ describe('SIGKILL while delivering', () => {
         await current.ready;
         const before = r.received.length;
         // Kill once deliveries are flowing, at a random point among them.
-        await waitFor(() => r.received.length > before || unique() >= EVENTS, 15_000);
+        await until(
+          () => r.received.length > before || unique() >= EVENTS,
+          'a delivery since the last restart',
+        );
         const delay = 20 + Math.floor(Math.random() * 300);
         killTimes.push(delay);
         await new Promise((resolve) => setTimeout(resolve, delay));
@@ -119,11 +117,13 @@ describe('SIGKILL while delivering', () => {
         WORKER_ID: 'crash-final',
       });
       await current.ready;
-      await waitFor(() => unique() >= EVENTS, 40_000).catch((error: unknown) => {
-        throw new Error(
-          `${String(error)}; kills after ${killTimes.join(', ')} ms; stderr: ${current?.stderr.slice(0, 500)}`,
-        );
-      });
+      await until(() => unique() >= EVENTS, `all ${EVENTS} events delivered`).catch(
+        (error: unknown) => {
+          throw new Error(
+            `${String(error)}; kills after ${killTimes.join(', ')} ms; stderr: ${current?.stderr().slice(0, 500)}`,
+          );
+        },
+      );
 
       expect(new Set(r.received.map((x) => x.headers['webhook-id']))).toEqual(new Set(ids));
       expect(r.received.every((x) => x.verified)).toBe(true);

@@ -2,29 +2,16 @@
  * Helpers of the multi-process delivery tests: spawn a bus process, seed a
  * tenant with an endpoint pointing at a local receiver, and record events.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../src/db/schema.ts';
 import { createTargetGuard } from '../../src/delivery/ssrf.ts';
 import type { ChangeContext } from '../../src/kernel/change.ts';
 import { recordEvent } from '../../src/kernel/outbox.ts';
 import { createEndpoint } from '../../src/webhook-endpoints/service.ts';
+import { spawnTestProcess, type TestProcess } from '../helpers/spawn.ts';
 
-const appDir = fileURLToPath(new URL('../..', import.meta.url));
-
-/**
- * A spawned bus process.
- *
- * @example
- * const p: BusProcess = spawnBusProcess(env); await p.ready; p.child.kill('SIGKILL');
- */
-export interface BusProcess {
-  readonly child: ChildProcess;
-  readonly ready: Promise<void>;
-  readonly exited: Promise<number | null>;
-  stderr: string;
-}
+/** A spawned bus process; `ready` resolves with its pid. */
+export type BusProcess = TestProcess<{ pid: number }>;
 
 /**
  * Starts `bus-process.ts` with the given environment.
@@ -34,27 +21,7 @@ export interface BusProcess {
  * await p.ready;
  */
 export function spawnBusProcess(env: Record<string, string>): BusProcess {
-  const child = spawn(
-    process.execPath,
-    ['--import', './test/delivery/source-hooks.ts', 'test/delivery/bus-process.ts'],
-    { cwd: appDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const proc: BusProcess = {
-    child,
-    stderr: '',
-    ready: new Promise<void>((resolve, reject) => {
-      child.stdout?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('ready')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`bus process exited early (${code})`)));
-    }),
-    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
-  };
-  child.stderr?.on('data', (chunk: Buffer) => {
-    proc.stderr += chunk.toString();
-  });
-  proc.ready.catch(() => {});
-  return proc;
+  return spawnTestProcess('test/delivery/bus-process.ts', env);
 }
 
 /**
@@ -111,18 +78,4 @@ export async function recordEvents(
     });
   }
   return ids;
-}
-
-/**
- * Resolves once `done()` is true, polling every 50 ms; rejects after `timeoutMs`.
- *
- * @example
- * await waitFor(() => receiver.received.length >= 200, 30_000);
- */
-export async function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

@@ -7,13 +7,8 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import {
-  type BusProcess,
-  recordEvents,
-  seedEndpoint,
-  spawnBusProcess,
-  waitFor,
-} from './harness.ts';
+import { until } from '../helpers/until.ts';
+import { type BusProcess, recordEvents, seedEndpoint, spawnBusProcess } from './harness.ts';
 import { type Receiver, startReceiver } from './receiver.ts';
 
 const url = process.env.TEST_DATABASE_URL;
@@ -55,9 +50,9 @@ describe.runIf(url)('several server processes on one PostgreSQL', () => {
       await Promise.all(processes.map((p) => p.ready));
       const ids = await recordEvents(database.db, tenantId, 200);
       const r = receiver;
-      await waitFor(
+      await until(
         () => new Set(r.received.map((x) => x.headers['webhook-id'])).size >= 200,
-        45_000,
+        '200 distinct deliveries',
       );
       await new Promise((resolve) => setTimeout(resolve, 300));
 

@@ -4,22 +4,24 @@
  */
 
 /**
- * Polls `probe` every 50 ms until it resolves to something other than
- * `undefined`, and resolves to that; fails naming `what` after `timeoutMs`.
+ * Polls `probe` every 50 ms until it gives a value — anything but
+ * `undefined`, `null` or `false` — and resolves to that; fails naming `what`
+ * after `timeoutMs`.
  *
  * @example
- * const paid = await until(async () => (await getCheckout()).status === 'succeeded' || undefined, 'the checkout to succeed');
+ * const paid = await until(async () => (await getCheckout()).status === 'succeeded', 'the checkout to succeed');
  */
 export async function until<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   what = 'a condition',
   timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (value !== undefined && value !== null && value !== false) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -8,10 +8,9 @@
  * the inbox write but before the ACK re-ACKs the resend after its restart
  * and applies the message once.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseMessage, valueAt } from '@clinicbridge/hl7';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
@@ -22,6 +21,7 @@ import { registerFacility } from '../../src/hl7/facilities.ts';
 import { type Hl7Feature, hl7Feature } from '../../src/hl7/feature.ts';
 import { openTestDatabase } from '../helpers/database.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
+import { spawnTestProcess, type TestProcess } from '../helpers/spawn.ts';
 import { adt } from './messages.ts';
 import { mllpSend, pythonMllp, requirePythonHl7 } from './python-client.ts';
 
@@ -126,43 +126,18 @@ describe('the listener with python-hl7 as the client', () => {
   });
 });
 
-interface ServerProcess {
+interface Ready {
   mllpPort: number;
   url: string;
   apiKey?: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  kill(signal: NodeJS.Signals): void;
 }
 
-const appDir = resolve(import.meta.dirname, '../..');
-
-function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', './test/delivery/source-hooks.ts', 'test/hl7/server-process.ts'],
-    { cwd: appDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once('exit', (code, signal) => done({ code, signal })),
-  );
-  return new Promise((resolveReady, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) {
-        const ready = JSON.parse(line) as { mllpPort: number; url: string; apiKey?: string };
-        resolveReady({ ...ready, exited, kill: (signal) => child.kill(signal) });
-      }
-    });
-    void exited.then(({ code }) =>
-      reject(new Error(`server process exited early (${code}): ${stderr.slice(0, 800)}`)),
-    );
-  });
+/** Starts the HL7 server process and resolves once it listens on both ports. */
+async function spawnServer(
+  env: Record<string, string>,
+): Promise<Ready & { process: TestProcess<Ready> }> {
+  const spawned = spawnTestProcess<Ready>('test/hl7/server-process.ts', env);
+  return { ...(await spawned.ready), process: spawned };
 }
 
 type Db = Kysely<DB>;
@@ -215,7 +190,7 @@ describe('SIGKILL between the inbox write and the ACK', () => {
         const apiKey = first.apiKey as string;
         // The server dies after the commit: mllp_send sees the connection close without a reply.
         expect(await mllpSend(first.mllpPort, [message])).toEqual([]);
-        expect((await first.exited).signal).toBe('SIGKILL');
+        expect(await first.process.exited).toBe('SIGKILL');
 
         const second = await spawnServer(env);
         try {
@@ -233,8 +208,8 @@ describe('SIGKILL between the inbox write and the ACK', () => {
             { timeout: 20_000, interval: 50 },
           );
         } finally {
-          second.kill('SIGTERM');
-          await second.exited;
+          second.process.child.kill('SIGTERM');
+          await second.process.exited;
         }
         const state = await inspect(async (db) => ({
           messages: await db

@@ -8,11 +8,9 @@
  * Idempotency-Key, one body) post once. Runs on PGlite with a data
  * directory, and on PostgreSQL too when TEST_DATABASE_URL is set.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Escrow, LedgerBalance } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -23,42 +21,12 @@ import { serverMigrations } from '../../src/features.ts';
 import { findLedgerViolations } from '../../src/money/verify.ts';
 import { openTestDatabase } from '../helpers/database.ts';
 import { patientBody } from '../helpers/fixtures.ts';
+import { spawnTestProcess, type TestProcess } from '../helpers/spawn.ts';
 
-const appDir = fileURLToPath(new URL('../..', import.meta.url));
+type ServerProcess = TestProcess<{ url: string; apiKey?: string }>;
 
-interface ServerProcess {
-  child: ChildProcess;
-  ready: Promise<{ url: string; apiKey?: string }>;
-  exited: Promise<NodeJS.Signals | number | null>;
-}
-
-function spawnServer(env: Record<string, string>): ServerProcess {
-  const child = spawn(
-    process.execPath,
-    ['--import', './test/delivery/source-hooks.ts', 'test/money/server-process.ts'],
-    { cwd: appDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const ready = new Promise<{ url: string; apiKey?: string }>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve(JSON.parse(line) as { url: string; apiKey?: string });
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`server exited early (${code}): ${stderr.slice(0, 500)}`)),
-    );
-  });
-  ready.catch(() => {});
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
-    child.once('exit', (code, signal) => resolve(signal ?? code)),
-  );
-  return { child, ready, exited };
-}
+const spawnServer = (env: Record<string, string>): ServerProcess =>
+  spawnTestProcess('test/money/server-process.ts', env);
 
 let current: ServerProcess | undefined;
 let cleanup: (() => Promise<void>) | undefined;

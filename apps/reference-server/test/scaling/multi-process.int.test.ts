@@ -37,7 +37,8 @@ import { appointmentBody, invoiceBody, patientBody } from '../helpers/fixtures.t
 import { natsAnswers, TEST_NATS_URL } from '../helpers/nats.ts';
 import { rabbitMqAnswers, TEST_RABBITMQ_URL } from '../helpers/rabbitmq.ts';
 import { redisAnswers, TEST_REDIS_URL } from '../helpers/redis.ts';
-import { type ServerProcess, sendToAny, spawnServerProcess, waitUntil } from './harness.ts';
+import { until } from '../helpers/until.ts';
+import { type ServerProcess, sendToAny, spawnServerProcess } from './harness.ts';
 
 const PROCESSES = 3;
 const KILLS = 2;
@@ -252,7 +253,7 @@ describe(`several server processes (${testDatabaseKind})`, () => {
       );
       await created(send(key, i, 'POST', `/api/v1/claims/${claimId}/submit`, {}));
     }
-    await waitUntil(
+    await until(
       async () => {
         const rows = await db
           .selectFrom('claims')
@@ -362,7 +363,7 @@ describe(`several server processes (${testDatabaseKind})`, () => {
         }
       });
       if (midway) {
-        await waitUntil(() => done >= slice.length / 2, 'half of the slice acknowledged', 60_000);
+        await until(() => done >= slice.length / 2, 'half of the slice acknowledged', 60_000);
         await midway();
       }
       await Promise.all(workers);
@@ -387,7 +388,7 @@ describe(`several server processes (${testDatabaseKind})`, () => {
     expect(acknowledged).toBe(total);
 
     // Everything recorded: inbound webhooks processed, every event fanned out.
-    await waitUntil(
+    await until(
       async () => {
         const rows = await db.selectFrom('inbound_webhooks').select(['status', 'reason']).execute();
         const failed = rows.find((r) => r.status === 'failed');
@@ -429,7 +430,7 @@ describe(`several server processes (${testDatabaseKind})`, () => {
 
     // Every event at the receiver and on each broker, at least once.
     const delivered = () => accepted;
-    await waitUntil(
+    await until(
       () => {
         const seen = new Set(delivered());
         return [...loadIds].every((id) => seen.has(id));
@@ -437,7 +438,7 @@ describe(`several server processes (${testDatabaseKind})`, () => {
       'every event delivered',
       90_000,
     ).catch(withQueues);
-    await waitUntil(
+    await until(
       () => {
         const seen = new Set(fromRabbitMq);
         return [...allIds].every((id) => seen.has(id));
@@ -447,7 +448,7 @@ describe(`several server processes (${testDatabaseKind})`, () => {
     );
     step('every event delivered and on RabbitMQ');
     const jsm = await jetstreamManager(nc);
-    await waitUntil(
+    await until(
       async () => (await jsm.streams.info(stream)).state.messages >= allIds.size,
       'every event on the JetStream stream',
       60_000,
