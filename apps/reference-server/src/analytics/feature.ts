@@ -4,6 +4,7 @@
  */
 import { type Feature, readSection } from '../feature.ts';
 import { analyticsConfig } from './config.ts';
+import { serverPseudonymiser } from './pseudonymiser.ts';
 import { analyticsSubscriber } from './subscriber.ts';
 
 /**
@@ -18,7 +19,10 @@ export const analyticsFeature: Feature = {
   config: analyticsConfig,
   subscribers: (context) => [
     analyticsSubscriber({
-      key: readSection(context.config, analyticsConfig).ANALYTICS_PSEUDONYM_KEY,
+      pseudonymiser: serverPseudonymiser(
+        context.db,
+        readSection(context.config, analyticsConfig).ANALYTICS_PSEUDONYM_KEY,
+      ),
     }),
   ],
 };
