@@ -5,10 +5,16 @@
  * PII or clinical fields dropped; the Avro copy round-trips with its
  * wire-format header.
  */
+import { readFile } from 'node:fs/promises';
 import { pseudonymise } from '@clinicbridge/adapters/analytics';
 import { describe, expect, test } from 'vitest';
 import { openTestDatabase } from '../../test/helpers/database.ts';
-import { analyticsAvroType, decodeAnalyticsAvro, encodeAnalyticsAvro } from './avro.ts';
+import {
+  ANALYTICS_AVRO_SCHEMA,
+  analyticsAvroType,
+  decodeAnalyticsAvro,
+  encodeAnalyticsAvro,
+} from './avro.ts';
 import {
   analyticsCategory,
   createPseudonymiser,
@@ -101,6 +107,14 @@ describe('the analytics pseudonymiser', () => {
     expect(decoded.schemaId).toBe(42);
     expect(analyticsAvroType.isValid(decoded.record)).toBe(true);
     expect(decoded.record).toEqual({ ...record, occurredAt: Date.parse(record.occurredAt) });
+  });
+
+  test('the Avro schema published in docs/scaling.md is the one the server encodes with', async () => {
+    const doc = await readFile(new URL('../../../../docs/scaling.md', import.meta.url), 'utf8');
+    const block = /```json\n([\s\S]*?)\n```/.exec(
+      doc.split('<!-- analytics-avro-schema -->')[1] ?? '',
+    );
+    expect(JSON.parse(block?.[1] ?? 'null')).toEqual(ANALYTICS_AVRO_SCHEMA);
   });
 
   test('event types map to the three analytics categories, others to none', () => {
