@@ -141,7 +141,7 @@ describe.skipIf(!natsUp)('analytics subjects of the relay in a running server', 
           entityId: 'enc_analyticsadmission000001',
           data: {
             encounterId: 'enc_analyticsadmission000001',
-            patientId: patientA,
+            patientId: patientA as `pat_${string}`,
             status: 'in_progress',
             class: 'inpatient',
             location: {
