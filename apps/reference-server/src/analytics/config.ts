@@ -8,6 +8,6 @@ import * as z from 'zod';
  * analyticsConfig.parse({ ANALYTICS_PSEUDONYM_KEY: 'a-key-of-16-chars-or-more' });
  */
 export const analyticsConfig = z.object({
-  /** Key of the analytics pseudonyms; without it they change at every restart. */
+  /** Server secret of the per-tenant analytics pseudonym keys; without it they derive from the field-encryption ring. */
   ANALYTICS_PSEUDONYM_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
 });

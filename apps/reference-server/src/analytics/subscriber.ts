@@ -1,84 +1,35 @@
 /**
- * Analytics export subscriber: a pseudonymised copy of every event. Ids are
- * replaced by keyed HMAC pseudonyms (stable, so journeys can be joined, but
- * not reversible without the key); only fields on an allowlist of
- * non-identifying values survive; free text, names, URLs and references
- * are dropped. No PII leaves through this table.
+ * Analytics export subscriber: a pseudonymised copy of every event in
+ * `analytics_events`, built by the one pseudonymiser (`pseudonymiser.ts`):
+ * ids become per-tenant keyed pseudonyms (stable within a tenant, so
+ * journeys join, different across tenants, not reversible without the
+ * key); only non-identifying, non-clinical values survive. No PII leaves
+ * through this table.
  */
-import { createHmac, randomBytes } from 'node:crypto';
 import type { InternalSubscriber } from '../scheduler/subscriber.ts';
-
-/** Fields kept as they are: statuses, kinds, amounts, dates. */
-const keptFields = new Set([
-  'status',
-  'previousStatus',
-  'channel',
-  'kind',
-  'country',
-  'method',
-  'amount',
-  'total',
-  'balance',
-  'invoiceBalance',
-  'amountDue',
-  'installment',
-  'onHand',
-  'threshold',
-  'startsAt',
-  'endsAt',
-  'completedAt',
-  'dueDate',
-  'checkIn',
-  'checkOut',
-  'departAt',
-  'previousDepartAt',
-  'errorCode',
-]);
+import type { Pseudonymiser } from './pseudonymiser.ts';
 
 /**
- * Pseudonymises an event's data: `…Id` fields become HMAC pseudonyms,
- * allowlisted fields stay, everything else is dropped.
+ * Creates the analytics subscriber.
  *
  * @example
- * pseudonymise({ patientId: 'pat_…', status: 'booked', service: 'x' }, key); // { patientId: 'p_…', status: 'booked' }
+ * const analytics = analyticsSubscriber({ pseudonymiser: createPseudonymiser(secret) });
  */
-export function pseudonymise(data: Record<string, unknown>, key: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(data)) {
-    if (field.endsWith('Id') && typeof value === 'string') out[field] = pseudonym(value, key);
-    else if (keptFields.has(field)) out[field] = value;
-  }
-  return out;
-}
-
-function pseudonym(value: string, key: string): string {
-  return `p_${createHmac('sha256', key).update(value).digest('hex').slice(0, 32)}`;
-}
-
-/**
- * Creates the analytics subscriber. Without a key, a random one is drawn
- * per process: pseudonyms then do not join across restarts, so production
- * sets one (`ANALYTICS_PSEUDONYM_KEY`).
- *
- * @example
- * const analytics = analyticsSubscriber({ key: process.env.ANALYTICS_PSEUDONYM_KEY });
- */
-export function analyticsSubscriber(
-  options: { key?: string | undefined } = {},
-): InternalSubscriber {
-  const key = options.key ?? randomBytes(32).toString('hex');
+export function analyticsSubscriber(options: { pseudonymiser: Pseudonymiser }): InternalSubscriber {
+  const { pseudonymiser } = options;
   return {
     name: 'analytics',
     eventTypes: ['*'],
     async handle(trx, event) {
+      const { refs, attributes } = pseudonymiser.scrub(event.tenantId, event.data);
       await trx
         .insertInto('analytics_events')
         .values({
-          event_id: pseudonym(event.id, key),
-          tenant_ref: pseudonym(event.tenantId, key),
+          event_id: pseudonymiser.pseudonym(event.tenantId, event.id),
+          tenant_ref: pseudonymiser.pseudonym(event.tenantId, event.tenantId),
           type: event.type,
           occurred_at: new Date(event.occurredAt),
-          data: JSON.stringify(pseudonymise(event.data, key)),
+          data: JSON.stringify({ ...refs, ...attributes }),
         })
         .onConflict((oc) => oc.column('event_id').doNothing())
         .execute();

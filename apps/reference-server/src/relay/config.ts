@@ -33,6 +33,25 @@ export const relayConfig = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,127}$/, 'must be letters, digits, ., :, - or _')
     .default('clinicbridge.events'),
+  /** Publish a pseudonymised copy of analytics events (user_events, system_metrics, business_metrics) on analytics subjects. */
+  RELAY_ANALYTICS: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** First token of the NATS analytics subjects: `<prefix>.<category>.<tenantId>.<event type>`. */
+  RELAY_ANALYTICS_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be one subject token: letters, digits, - or _')
+    .default('clinicbridge_analytics'),
+  /** The durable topic exchange of the RabbitMQ analytics copies (`<category>.<tenantId>.<event type>` keys). */
+  RELAY_RABBITMQ_ANALYTICS_EXCHANGE: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,127}$/, 'must be letters, digits, ., :, - or _')
+    .default('clinicbridge.analytics'),
+  /** Payload of the analytics copies: JSON, or Avro in the schema-registry wire format. */
+  RELAY_ANALYTICS_FORMAT: z.enum(['json', 'avro']).default('json'),
+  /** The registry id of the analytics Avro schema, written into every Avro payload (required with `avro`). */
+  RELAY_ANALYTICS_AVRO_SCHEMA_ID: z.coerce.number().int().min(0).max(2_147_483_647).optional(),
   /** How long one process holds a tenant's unrelayed events before another may take them. */
   RELAY_LEASE: durationMs('60s'),
   /** Marks of relayed events older than this are deleted, hourly (the backlog never is). */

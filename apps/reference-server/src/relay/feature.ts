@@ -8,8 +8,12 @@
  * to it later.
  */
 import { randomUUID } from 'node:crypto';
+import { analyticsConfig } from '../analytics/config.ts';
+import { serverPseudonymiser } from '../analytics/pseudonymiser.ts';
+import { ConfigError } from '../config/index.ts';
 import { type AppContext, type Feature, readSection } from '../feature.ts';
 import { schedulerConfig } from '../scheduler/config.ts';
+import { analyticsCopy } from './analytics.ts';
 import { markForRelay } from './claims.ts';
 import { type RelayConfig, relayConfig } from './config.ts';
 import { jetStreamSink } from './jetstream.ts';
@@ -41,6 +45,7 @@ export interface RelayFeatureOptions {
  */
 export function configuredSinks(config: RelayConfig): RelaySink[] {
   const sinks: RelaySink[] = [];
+  const analytics = config.RELAY_ANALYTICS;
   if (config.RELAY_NATS_URL)
     sinks.push(
       jetStreamSink({
@@ -48,6 +53,7 @@ export function configuredSinks(config: RelayConfig): RelaySink[] {
         stream: config.RELAY_NATS_STREAM,
         subjectPrefix: config.RELAY_NATS_SUBJECT_PREFIX,
         duplicateWindowMs: config.RELAY_NATS_DUPLICATE_WINDOW,
+        analyticsSubjectPrefix: analytics ? config.RELAY_ANALYTICS_SUBJECT_PREFIX : undefined,
         timeoutMs: TIMEOUT_MS,
       }),
     );
@@ -56,10 +62,35 @@ export function configuredSinks(config: RelayConfig): RelaySink[] {
       rabbitMqSink({
         url: config.RELAY_RABBITMQ_URL,
         exchange: config.RELAY_RABBITMQ_EXCHANGE,
+        analyticsExchange: analytics ? config.RELAY_RABBITMQ_ANALYTICS_EXCHANGE : undefined,
         timeoutMs: TIMEOUT_MS,
       }),
     );
   return sinks;
+}
+
+/**
+ * Refuses analytics settings that cannot work: Avro without a schema id,
+ * or analytics subjects or exchange equal to the events' own.
+ *
+ * @example
+ * checkAnalyticsConfig(relayConfig.parse({ RELAY_ANALYTICS: 'true', RELAY_ANALYTICS_FORMAT: 'avro' })); // throws ConfigError
+ */
+export function checkAnalyticsConfig(config: RelayConfig): void {
+  if (!config.RELAY_ANALYTICS) return;
+  const issues: string[] = [];
+  if (
+    config.RELAY_ANALYTICS_FORMAT === 'avro' &&
+    config.RELAY_ANALYTICS_AVRO_SCHEMA_ID === undefined
+  )
+    issues.push(
+      'RELAY_ANALYTICS_AVRO_SCHEMA_ID: required when RELAY_ANALYTICS_FORMAT=avro (the id your schema registry gave the analytics schema)',
+    );
+  if (config.RELAY_ANALYTICS_SUBJECT_PREFIX === config.RELAY_NATS_SUBJECT_PREFIX)
+    issues.push('RELAY_ANALYTICS_SUBJECT_PREFIX: must differ from RELAY_NATS_SUBJECT_PREFIX');
+  if (config.RELAY_RABBITMQ_ANALYTICS_EXCHANGE === config.RELAY_RABBITMQ_EXCHANGE)
+    issues.push('RELAY_RABBITMQ_ANALYTICS_EXCHANGE: must differ from RELAY_RABBITMQ_EXCHANGE');
+  if (issues.length > 0) throw new ConfigError(issues);
 }
 
 /**
@@ -73,7 +104,20 @@ export function relayFeature(options: RelayFeatureOptions = {}): Feature {
   let sinkNames: RelaySink['name'][] = [];
   const buildRelays = (context: AppContext): Relay[] => {
     if (relays) return relays;
-    const sinks = configuredSinks(readSection(context.config, relayConfig));
+    const config = readSection(context.config, relayConfig);
+    checkAnalyticsConfig(config);
+    const sinks = configuredSinks(config);
+    const copy =
+      config.RELAY_ANALYTICS && sinks.length > 0
+        ? analyticsCopy({
+            pseudonymiser: serverPseudonymiser(
+              context.db,
+              readSection(context.config, analyticsConfig).ANALYTICS_PSEUDONYM_KEY,
+            ),
+            format: config.RELAY_ANALYTICS_FORMAT,
+            avroSchemaId: config.RELAY_ANALYTICS_AVRO_SCHEMA_ID,
+          })
+        : undefined;
     const worker = `relay_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
     const counterOf =
       sinks.length > 0 ? registerRelayMetrics(context.metrics.registry, context.db) : undefined;
@@ -82,7 +126,8 @@ export function relayFeature(options: RelayFeatureOptions = {}): Feature {
         db: context.db,
         worker,
         sink,
-        leaseMs: readSection(context.config, relayConfig).RELAY_LEASE,
+        leaseMs: config.RELAY_LEASE,
+        ...(copy ? { analyticsCopy: copy } : {}),
         publishTimeoutMs: TIMEOUT_MS,
         ...(options.backoffMs ? { backoffMs: options.backoffMs } : {}),
         onError: (error) =>

@@ -10,7 +10,7 @@ import {
   jetstream,
   jetstreamManager,
 } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { connect, headers } from '@nats-io/transport-node';
 import type { RelaySink, SinkConnection } from './sink.ts';
 
 /**
@@ -25,6 +25,8 @@ export interface JetStreamTarget {
   readonly stream: string;
   readonly subjectPrefix: string;
   readonly duplicateWindowMs: number;
+  /** First token of the analytics subjects (`<prefix>.<category>.<tenantId>.<event type>`); set when analytics copies are on. */
+  readonly analyticsSubjectPrefix?: string | undefined;
   /** Bound on connecting and on each publish acknowledgement. */
   readonly timeoutMs: number;
 }
@@ -69,10 +71,25 @@ export async function connectJetStream(target: JetStreamTarget): Promise<SinkCon
   const js = jetstream(nc, { timeout: target.timeoutMs });
   return {
     async publish(message) {
-      const subject = relaySubject(target.subjectPrefix, message.tenantId, message.type);
+      const analytics = message.analytics;
+      let subject = relaySubject(target.subjectPrefix, message.tenantId, message.type);
+      let contentHeaders: ReturnType<typeof headers> | undefined;
+      if (analytics) {
+        if (!target.analyticsSubjectPrefix)
+          throw new Error('analytics copies need RELAY_ANALYTICS_SUBJECT_PREFIX');
+        subject = analyticsSubject(
+          target.analyticsSubjectPrefix,
+          analytics.category,
+          message.tenantId,
+          message.type,
+        );
+        contentHeaders = headers();
+        contentHeaders.set('Content-Type', analytics.contentType);
+      }
       const ack = await js.publish(subject, message.body, {
         msgID: message.id,
         timeout: target.timeoutMs,
+        ...(contentHeaders ? { headers: contentHeaders } : {}),
       });
       return { duplicate: ack.duplicate };
     },
@@ -85,7 +102,8 @@ async function ensureStream(
   target: JetStreamTarget,
 ): Promise<void> {
   const jsm = await jetstreamManager(nc, { timeout: target.timeoutMs });
-  const subject = `${target.subjectPrefix}.>`;
+  const wanted = [`${target.subjectPrefix}.>`];
+  if (target.analyticsSubjectPrefix) wanted.push(`${target.analyticsSubjectPrefix}.>`);
   const duplicateWindow = target.duplicateWindowMs * 1_000_000;
   const existing = await jsm.streams.info(target.stream).catch((error: unknown) => {
     if (isStreamNotFound(error)) return undefined;
@@ -94,15 +112,16 @@ async function ensureStream(
   if (!existing) {
     await jsm.streams.add({
       name: target.stream,
-      subjects: [subject],
+      subjects: wanted,
       duplicate_window: duplicateWindow,
     });
     return;
   }
   const subjects = existing.config.subjects ?? [];
-  if (subjects.includes(subject) && existing.config.duplicate_window === duplicateWindow) return;
+  const missing = wanted.filter((subject) => !subjects.includes(subject));
+  if (missing.length === 0 && existing.config.duplicate_window === duplicateWindow) return;
   await jsm.streams.update(target.stream, {
-    subjects: subjects.includes(subject) ? subjects : [...subjects, subject],
+    subjects: [...subjects, ...missing],
     duplicate_window: duplicateWindow,
   });
 }
@@ -120,4 +139,20 @@ function isStreamNotFound(error: unknown): boolean {
  */
 export function relaySubject(prefix: string, tenantId: string, eventType: string): string {
   return `${prefix}.${tenantId}.${eventType}`;
+}
+
+/**
+ * The subject of an event's analytics copy: `<prefix>.<category>.<tenantId>.<event type>`.
+ *
+ * @example
+ * analyticsSubject('clinicbridge_analytics', 'user_events', 'ten_1', 'appointment.created');
+ * // 'clinicbridge_analytics.user_events.ten_1.appointment.created'
+ */
+export function analyticsSubject(
+  prefix: string,
+  category: string,
+  tenantId: string,
+  eventType: string,
+): string {
+  return `${prefix}.${category}.${tenantId}.${eventType}`;
 }

@@ -21,6 +21,8 @@ export interface RabbitMqTarget {
   readonly url: string;
   /** The topic exchange the relay declares (durable) and publishes to. */
   readonly exchange: string;
+  /** The topic exchange of analytics copies (`<category>.<tenantId>.<event type>` keys); set when they are on. */
+  readonly analyticsExchange?: string | undefined;
   /** Bound on connecting and on each publisher confirm. */
   readonly timeoutMs: number;
 }
@@ -63,7 +65,7 @@ export async function connectRabbitMq(target: RabbitMqTarget): Promise<SinkConne
   let channel: ConfirmChannel;
   try {
     channel = await withTimeout(
-      declare(model, target.exchange),
+      declare(model, target.exchange, target.analyticsExchange),
       target.timeoutMs,
       'declaring the exchange',
     );
@@ -76,15 +78,20 @@ export async function connectRabbitMq(target: RabbitMqTarget): Promise<SinkConne
   return {
     async publish(message) {
       if (lost) throw lost;
+      const analytics = message.analytics;
+      if (analytics && !target.analyticsExchange)
+        throw new Error('analytics copies need RELAY_RABBITMQ_ANALYTICS_EXCHANGE');
       const confirmed = new Promise<void>((resolve, reject) => {
         channel.publish(
-          target.exchange,
-          rabbitMqRoutingKey(message.tenantId, message.type),
-          Buffer.from(message.body),
+          analytics ? (target.analyticsExchange ?? '') : target.exchange,
+          analytics
+            ? `${analytics.category}.${rabbitMqRoutingKey(message.tenantId, message.type)}`
+            : rabbitMqRoutingKey(message.tenantId, message.type),
+          typeof message.body === 'string' ? Buffer.from(message.body) : Buffer.from(message.body),
           {
             persistent: true,
             messageId: message.id,
-            contentType: 'application/json',
+            contentType: analytics ? analytics.contentType : 'application/json',
             type: message.type,
             headers: { 'x-tenant-id': message.tenantId },
           },
@@ -102,9 +109,15 @@ export async function connectRabbitMq(target: RabbitMqTarget): Promise<SinkConne
   };
 }
 
-async function declare(model: ChannelModel, exchange: string): Promise<ConfirmChannel> {
+async function declare(
+  model: ChannelModel,
+  exchange: string,
+  analyticsExchange: string | undefined,
+): Promise<ConfirmChannel> {
   const channel = await model.createConfirmChannel();
   await channel.assertExchange(exchange, 'topic', { durable: true });
+  if (analyticsExchange)
+    await channel.assertExchange(analyticsExchange, 'topic', { durable: true });
   return channel;
 }
 

@@ -21,7 +21,7 @@ import {
   unrelayedEvents,
 } from './claims.ts';
 import type { PublishOutcome } from './metrics.ts';
-import type { RelaySink, SinkConnection } from './sink.ts';
+import type { RelayMessage, RelaySink, SinkConnection } from './sink.ts';
 
 /** The kind of the operator alert raised while the broker is unreachable. */
 export const RELAY_ALERT_KIND = 'relay_broker_unavailable';
@@ -51,6 +51,8 @@ export interface RelayOptions {
   readonly onError?: (error: unknown) => void;
   /** Called with the outcome of every publish (metrics). */
   readonly onPublished?: (outcome: PublishOutcome) => void;
+  /** The pseudonymised analytics copy of an event, published right after it (`analytics.ts`). */
+  readonly analyticsCopy?: (row: RelayRow) => RelayMessage | undefined;
 }
 
 /**
@@ -154,6 +156,11 @@ export function createRelay(options: RelayOptions): Relay {
           body: envelopeBody(row),
         });
         options.onPublished?.(ack.duplicate ? 'duplicate' : 'relayed');
+        // The copy goes before the tenant's next event; a failure here leaves
+        // the event unmarked, so both are published again (the envelope as a
+        // duplicate by its id).
+        const copy = options.analyticsCopy?.(row);
+        if (copy) await target.publish(copy);
       } catch (error) {
         options.onPublished?.('failed');
         return { acked, error };

@@ -6,6 +6,7 @@
  * own marks, so an event relayed to one broker and not yet to another is
  * retried only for the other.
  */
+import type { AnalyticsCategory } from '../analytics/pseudonymiser.ts';
 
 /**
  * One event as the relay hands it to a sink: the routing parts and the
@@ -20,8 +21,17 @@ export interface RelayMessage {
   readonly tenantId: string;
   /** The dotted event type (`appointment.created`). */
   readonly type: string;
-  /** The JSON envelope, the same as a webhook delivery's body. */
-  readonly body: string;
+  /** The JSON envelope, the same as a webhook delivery's body; or the analytics copy's payload. */
+  readonly body: string | Uint8Array;
+  /**
+   * Set on the pseudonymised analytics copy of an event (see `analytics.ts`):
+   * the sink publishes it on its analytics subject or exchange, under the
+   * category, with this content type; `id` is then the event's pseudonym.
+   */
+  readonly analytics?: {
+    readonly category: AnalyticsCategory;
+    readonly contentType: string;
+  };
 }
 
 /**

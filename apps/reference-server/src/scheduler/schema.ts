@@ -79,6 +79,12 @@ export interface AnalyticsEventsTable {
   type: string;
   occurred_at: Date;
   data: Json<Record<string, unknown>>;
+  /** When the row was written: the export's freshness is measured from it. */
+  recorded_at: Generated<Date>;
+  /** When the analytics sink acknowledged the row; null while it waits. */
+  exported_at: Date | null;
+  /** Until when one process holds the row for sending. */
+  export_lease_until: Date | null;
 }
 
 /**
