@@ -1,7 +1,7 @@
 /**
  * The provider adapters of one server process, built from configuration.
  * Each family of providers is a group in its own file (`messaging.ts`,
- * `payments.ts`, `travel.ts`, `clinical.ts`, `visa.ts`, `tele.ts`): its configuration section and the function
+ * `payments.ts`, `travel.ts`, `clinical.ts`, `visa.ts`, `tele.ts`, `push.ts`): its configuration section and the function
  * that builds the configured adapters. Every adapter shares the server's
  * Prometheus registry (`integration_*` metrics), writes provider calls to
  * the audit log of the tenant the call is made for, and sends what it
@@ -25,6 +25,7 @@ import { type EInvoicingProviders, eInvoicingProviders } from './einvoicing.ts';
 import type { ProviderShared } from './group.ts';
 import { type MessagingProviders, messagingProviders } from './messaging.ts';
 import { type PaymentProviders, paymentProviders } from './payments.ts';
+import { type PushProviders, pushProviders } from './push.ts';
 import { type StorageProviders, storageProviders } from './storage.ts';
 import { type TeleProviders, teleProviders } from './tele.ts';
 import { type TravelProviders, travelProviders } from './travel.ts';
@@ -48,6 +49,7 @@ export const providersConfig = z.object({
   ...visaProviders.config.shape,
   ...eInvoicingProviders.config.shape,
   ...teleProviders.config.shape,
+  ...pushProviders.config.shape,
 });
 
 /**
@@ -72,7 +74,8 @@ export interface Providers
     StorageProviders,
     VisaProviders,
     EInvoicingProviders,
-    TeleProviders {
+    TeleProviders,
+    PushProviders {
   /** Where adapters put the work a human must do. */
   readonly manualTasks: ManualTaskSink;
   /** Providers without configuration, for the start-up log. */
@@ -121,8 +124,9 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     visaProviders.build(config, shared),
     eInvoicingProviders.build(config, shared),
     teleProviders.build(config, shared),
+    pushProviders.build(config, shared),
   ] as const;
-  const [messaging, payments, travel, clinical, storage, visa, einvoicing, tele] = groups;
+  const [messaging, payments, travel, clinical, storage, visa, einvoicing, tele, push] = groups;
   return {
     ...messaging.built,
     ...payments.built,
@@ -132,6 +136,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     ...visa.built,
     ...einvoicing.built,
     ...tele.built,
+    ...push.built,
     manualTasks: shared.manualTasks,
     absent: groups.flatMap((group) => group.absent),
   };
