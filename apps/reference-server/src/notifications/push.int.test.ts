@@ -174,6 +174,28 @@ describe.skipIf(!rabbitUp)('push notifications through the queue and worker', ()
     await database?.close();
   });
 
+  test('a push worker without FCM_SERVICE_ACCOUNT refuses to start, naming it', async () => {
+    const config = loadConfig(
+      {
+        ...testKeyEnv,
+        NOTIFICATIONS_QUEUE_URL: TEST_RABBITMQ_URL,
+        NOTIFICATIONS_QUEUE_PREFIX: prefix,
+        DATA_DIR: '/tmp',
+      },
+      featureConfigSections,
+    );
+    await expect(
+      startQueueWorker({
+        config,
+        db: database.db,
+        queues: ['push_notifications'],
+        logger: createLogger('silent'),
+      }),
+    ).rejects.toThrow(
+      'worker --queues push_notifications: no push provider is configured (FCM_SERVICE_ACCOUNT)',
+    );
+  });
+
   test('a registered device gets exactly one push per notification; a repeat pushes nothing', async () => {
     const patientId = await pushOnlyPatient();
     const token = 'fcm-device-token-ok-0001';
