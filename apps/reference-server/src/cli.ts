@@ -68,8 +68,9 @@ Commands:
   hl7-map --tenant T --kind provider|department|service --code C --ref R [--label L]
           [--unit day|each --price MINOR --currency ISO [--tax-bps N]]
                                          map a hospital code to a clinician, department or priced service
-  worker --queues email_notifications,sms_notifications
-                                         send queued notification intents (NOTIFICATIONS_QUEUE_URL) until SIGTERM
+  worker --queues email_notifications,sms_notifications,push_notifications
+                                         send queued notification intents (NOTIFICATIONS_QUEUE_URL) until SIGTERM;
+                                         push needs FCM_SERVICE_ACCOUNT
 `;
 
 async function start(config: CoreConfig): Promise<void> {

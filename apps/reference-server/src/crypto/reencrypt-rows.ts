@@ -11,7 +11,7 @@ import type { KeyRing } from './field-encryption.ts';
 import { findKeyRing } from './keys.ts';
 
 /** Tables whose personal data is one sealed `pii` document named by `pii_kid`. */
-export type SealedTable = 'patients' | 'leads';
+export type SealedTable = 'patients' | 'leads' | 'patient_devices';
 
 /**
  * Re-seals up to `batch` stale rows of `table` with `reseal` (open the row,

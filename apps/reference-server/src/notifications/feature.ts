@@ -4,9 +4,13 @@
  * SMS → email, then a manual task) when a messaging provider is configured.
  * Without one, intents are recorded only, and the start-up log says so.
  * With `NOTIFICATIONS_QUEUE_URL` the intents go to the RabbitMQ notification
- * queues instead, for `clinicbridge-server worker` processes to send.
+ * queues instead, for `clinicbridge-server worker` processes to send;
+ * appointment and installment notifications then also go to
+ * `push_notifications` for patients with a registered device.
  */
 import { type Feature, readSection } from '../feature.ts';
+import { pushConfig } from '../providers/push.ts';
+import { defaultPushTemplates } from '../providers/push-templates.ts';
 import { sendThroughComposer } from './messaging.ts';
 import { notificationQueueConfig } from './queue-config.ts';
 import { sendThroughQueue } from './queue-send.ts';
@@ -33,7 +37,16 @@ export function notificationsFeature(): Feature {
           prefix: queues.NOTIFICATIONS_QUEUE_PREFIX,
           timeoutMs: queues.NOTIFICATIONS_QUEUE_TIMEOUT,
         });
-        return [notificationsSubscriber({ send: sendThroughQueue(publisher, context.now) })];
+        const push = readSection(context.config, pushConfig);
+        return [
+          notificationsSubscriber({
+            send: sendThroughQueue(
+              publisher,
+              context.now,
+              push.PUSH_TEMPLATES ?? defaultPushTemplates,
+            ),
+          }),
+        ];
       }
       const { messaging } = context.providers;
       return [notificationsSubscriber(messaging ? { send: sendThroughComposer(messaging) } : {})];

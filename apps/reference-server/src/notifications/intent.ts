@@ -3,11 +3,15 @@
  * (`NOTIFICATIONS_QUEUE_URL`), version 1. It carries what one send needs
  * and nothing more: the recipient's address for that queue's channels
  * only (phone for `sms_notifications`, email for `email_notifications`,
- * device token for `push_notifications`), the template, locale and the
+ * none for `push_notifications`), the template, locale and the
  * template variables (the patient's given name and the event's
  * non-clinical values: times, status, amounts). No full name, date of
- * birth, national id or clinical detail. The intent id is the idempotency
- * key: the RabbitMQ `messageId`, the worker inbox key and the providers'
+ * birth, national id or clinical detail. A push intent carries no address:
+ * the worker reads the patient's registered devices (their tokens are
+ * encrypted at rest and never leave the database but to the push
+ * provider), and its lock-screen title and body, rendered by the server
+ * from the push templates. The intent id is the idempotency key: the
+ * RabbitMQ `messageId`, the worker inbox key and the providers'
  * idempotency key.
  */
 import * as z from 'zod';
@@ -67,8 +71,7 @@ export const NotificationIntentSchema = z.discriminatedUnion('queue', [
   z.strictObject({
     ...common,
     queue: z.literal('push_notifications'),
-    to: z.strictObject({ deviceToken: z.string().min(8).max(4096) }),
-    /** Lock-screen text: short and never clinical. */
+    /** Lock-screen text, from the push templates (providers/push-templates.ts): short and never clinical. */
     title: z.string().min(1).max(100),
     body: z.string().min(1).max(240),
   }),

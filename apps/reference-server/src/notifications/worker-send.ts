@@ -12,9 +12,10 @@
  * afresh. The one window left is a crash after the provider accepted a
  * message and before the commit: the redelivery sends again, under the same
  * idempotency key (`<intent id>:<channel>`), which providers that keep keys
- * drop; docs/scaling.md says so.
+ * drop; docs/scaling.md says so. Push intents are sent per device
+ * (worker-push.ts).
  */
-import type { ManualTaskSink, MessagingChannel } from '@clinicbridge/adapters';
+import type { ManualTaskSink, MessagingChannel, PushChannel } from '@clinicbridge/adapters';
 import { type ComposerResult, createMessagingComposer } from '@clinicbridge/adapters/messaging';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
@@ -22,6 +23,7 @@ import { callForTenant } from '../providers/audit.ts';
 import { patientConsent } from '../providers/messaging.ts';
 import { consumeOnce } from '../relay/consumer-inbox.ts';
 import type { NotificationIntent } from './intent.ts';
+import { pushIntentOnce } from './worker-push.ts';
 
 /**
  * What became of one delivery of an intent.
@@ -47,6 +49,8 @@ export interface IntentSenders {
   /** Messaging channels in order of preference (WhatsApp, SMS, email). */
   readonly channels: readonly MessagingChannel[];
   readonly manualTasks: ManualTaskSink;
+  /** The push provider (FCM), for `push_notifications`. */
+  readonly push?: PushChannel;
 }
 
 class TransientFailure extends Error {
@@ -165,6 +169,23 @@ export async function sendIntentOnce(
   // retried under the same id) is not sent now.
   if (!(await intentRecorded(db, intent, options.recordWaitMs ?? RECORD_WAIT_MS)))
     return { kind: 'retry', reason: 'the intent is not recorded (yet)' };
+  if (intent.queue === 'push_notifications') {
+    if (!senders.push) return { kind: 'retry', reason: 'no push provider in this worker' };
+    const pushed = await pushIntentOnce(db, intent, senders.push, {
+      finalAttempt: options.finalAttempt,
+      now,
+    });
+    // The intent's status is its text message's; a push-only intent is marked sent by its push.
+    if (pushed.kind === 'sent')
+      await db
+        .updateTable('notification_intents')
+        .set({ status: 'sent', provider_message_id: pushed.providerMessageId, updated_at: now() })
+        .where('id', '=', intent.intentId)
+        .where('tenant_id', '=', intent.tenantId)
+        .where('status', '=', 'queued')
+        .execute();
+    return pushed;
+  }
   let outcome: SendOutcome = { kind: 'repeat' };
   try {
     await consumeOnce(
@@ -173,11 +194,7 @@ export async function sendIntentOnce(
       async (trx) => {
         outcome = await callForTenant(
           intent.tenantId,
-          () =>
-            intent.queue === 'push_notifications'
-              ? // Refused by `worker --queues` until a push provider is wired (docs/scaling.md).
-                Promise.resolve<SendOutcome>({ kind: 'not_sent', reason: 'no push provider' })
-              : composeIntent(trx, intent, senders, options.finalAttempt),
+          () => composeIntent(trx, intent, senders, options.finalAttempt),
           trx,
         );
         await trx

@@ -2,6 +2,7 @@
 import { hasScope, operations } from '@clinicbridge/sdk/contract';
 import type { AuthContext } from '../http/context.ts';
 import { changeOf, defineHandlers } from '../kernel/handlers.ts';
+import { deleteDevice, listDevices, registerDevice } from './devices.ts';
 import {
   createPatient,
   listPatients,
@@ -29,4 +30,16 @@ export const patientHandlers = defineHandlers(operations.patients, {
       await updatePatient(ctx.db, changeOf(ctx), ctx.params.patientId, ctx.body),
       pii(ctx.auth),
     ),
+});
+
+/**
+ * Handlers for `patientDevices.*` (tokens are write-only).
+ *
+ * @example
+ * registerOperations(app, deps, patientDeviceHandlers);
+ */
+export const patientDeviceHandlers = defineHandlers(operations.patientDevices, {
+  register: (ctx) => registerDevice(ctx.db, changeOf(ctx), ctx.params.patientId, ctx.body),
+  list: (ctx) => listDevices(ctx.db, ctx.auth.tenantId, ctx.params.patientId),
+  delete: (ctx) => deleteDevice(ctx.db, changeOf(ctx), ctx.params.patientId, ctx.params.deviceId),
 });

@@ -1,7 +1,8 @@
 /**
  * The provider adapters of one server process, built from configuration.
  * Each family of providers is a group in its own file (`messaging.ts`,
- * `payments.ts`, `travel.ts`, `clinical.ts`, `visa.ts`, `tele.ts`, `analytics.ts`): its configuration section and the function
+ * `payments.ts`, `travel.ts`, `clinical.ts`, `visa.ts`, `tele.ts`, `analytics.ts`,
+ * `push.ts`): its configuration section and the function
  * that builds the configured adapters. Every adapter shares the server's
  * Prometheus registry (`integration_*` metrics), writes provider calls to
  * the audit log of the tenant the call is made for, and sends what it
@@ -26,6 +27,7 @@ import { type EInvoicingProviders, eInvoicingProviders } from './einvoicing.ts';
 import type { ProviderShared } from './group.ts';
 import { type MessagingProviders, messagingProviders } from './messaging.ts';
 import { type PaymentProviders, paymentProviders } from './payments.ts';
+import { type PushProviders, pushProviders } from './push.ts';
 import { type StorageProviders, storageProviders } from './storage.ts';
 import { type TeleProviders, teleProviders } from './tele.ts';
 import { type TravelProviders, travelProviders } from './travel.ts';
@@ -50,6 +52,7 @@ export const providersConfig = z.object({
   ...eInvoicingProviders.config.shape,
   ...teleProviders.config.shape,
   ...analyticsProviders.config.shape,
+  ...pushProviders.config.shape,
 });
 
 /**
@@ -75,7 +78,8 @@ export interface Providers
     VisaProviders,
     EInvoicingProviders,
     TeleProviders,
-    AnalyticsProviders {
+    AnalyticsProviders,
+    PushProviders {
   /** Where adapters put the work a human must do. */
   readonly manualTasks: ManualTaskSink;
   /** Providers without configuration, for the start-up log. */
@@ -125,8 +129,9 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     eInvoicingProviders.build(config, shared),
     teleProviders.build(config, shared),
     analyticsProviders.build(config, shared),
+    pushProviders.build(config, shared),
   ] as const;
-  const [messaging, payments, travel, clinical, storage, visa, einvoicing, tele, analytics] =
+  const [messaging, payments, travel, clinical, storage, visa, einvoicing, tele, analytics, push] =
     groups;
   return {
     ...messaging.built,
@@ -138,6 +143,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     ...einvoicing.built,
     ...tele.built,
     ...analytics.built,
+    ...push.built,
     manualTasks: shared.manualTasks,
     absent: groups.flatMap((group) => group.absent),
   };

@@ -87,6 +87,8 @@ export async function populateTenant(
     leadId: 'lea_aaaaaaaaaaaaaaaaaaaaaaaaaa',
     // Subscriptions need a gateway: an id no tenant holds.
     subscriptionId: 'sbs_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+    // A device no tenant holds (devices are registered by the patients' apps).
+    deviceId: 'pdv_aaaaaaaaaaaaaaaaaaaaaaaaaa',
   };
 }
 
@@ -100,6 +102,7 @@ export function bodyFor(operation: Operation, ids: WorldIds): unknown {
   const bodies: Record<string, unknown> = {
     'patients.create': patientBody(),
     'patients.update': { email: 'matrix@example.com' },
+    'patientDevices.register': { token: 'matrix-device-token', platform: 'android' },
     'appointments.create': appointmentBody(ids.patientId ?? ''),
     'appointments.update': { location: 'Room 9' },
     'appointments.cancel': { reason: 'matrix' },

@@ -35,6 +35,11 @@ export class FakeFcm {
   /** Device tokens FCM no longer knows (app uninstalled). */
   readonly unregistered = new Set<string>();
   tokenRequests = 0;
+  /**
+   * The key to give the adapter. Served over HTTP (`serveFakeProvider`), set
+   * `token_uri` to the served token endpoint: assertions must name it as
+   * their audience, as Google's must name Google's.
+   */
   readonly serviceAccount: {
     project_id: string;
     client_email: string;
@@ -99,7 +104,8 @@ export class FakeFcm {
         try {
           const { payload } = await jwtVerify(form.assertion, this.publicKey, {
             issuer: this.serviceAccount.client_email,
-            audience: GOOGLE_TOKEN_URL,
+            // Google's token URL, or where a test serves this fake (see `serviceAccount.token_uri`).
+            audience: this.serviceAccount.token_uri,
           });
           if (payload.scope !== 'https://www.googleapis.com/auth/firebase.messaging')
             throw new Error('scope');

@@ -17,6 +17,8 @@ export const auditActions = {
   'oauthClients.rotateSecret': 'oauth_client.secret_rotated',
   'patients.create': 'patient.created',
   'patients.update': 'patient.updated',
+  'patientDevices.register': 'patient_device.registered',
+  'patientDevices.delete': 'patient_device.deleted',
   'appointments.create': 'appointment.created',
   'appointments.update': 'appointment.updated',
   'appointments.cancel': 'appointment.cancelled',

@@ -51,6 +51,7 @@ export const idPrefixes = {
   settlementLine: 'stl',
   eInvoice: 'ein',
   importMapping: 'imm',
+  patientDevice: 'pdv',
   subscription: 'sbs',
 } as const;
 

@@ -23,6 +23,7 @@ import type { integration } from './resources/integrations.ts';
 import type { invoice } from './resources/invoices.ts';
 import type { lead } from './resources/leads.ts';
 import type { oauthClient, rotatedOAuthClient } from './resources/oauth-clients.ts';
+import type { patientDevice } from './resources/patient-devices.ts';
 import type { patient } from './resources/patients.ts';
 import type { payment, refund } from './resources/payments.ts';
 import type { subscription } from './resources/subscriptions.ts';
@@ -57,6 +58,7 @@ export * from './resources/integrations.ts';
 export * from './resources/invoices.ts';
 export * from './resources/leads.ts';
 export * from './resources/oauth-clients.ts';
+export * from './resources/patient-devices.ts';
 export * from './resources/patients.ts';
 export * from './resources/payments.ts';
 export * from './resources/reconciliation.ts';
@@ -82,6 +84,13 @@ export type Appointment = z.infer<typeof appointment>;
  * const patient: Patient = await client.patients.get({ patientId });
  */
 export type Patient = z.infer<typeof patient>;
+/**
+ * A patient's push device (never its token).
+ *
+ * @example
+ * const { data }: { data: PatientDevice[] } = await client.patientDevices.list({ patientId });
+ */
+export type PatientDevice = z.infer<typeof patientDevice>;
 /**
  * An encounter (from the hospital's ADT feed).
  *

@@ -24,6 +24,7 @@ import { integrationOperations } from './resources/integrations.ts';
 import { invoiceOperations } from './resources/invoices.ts';
 import { leadOperations } from './resources/leads.ts';
 import { oauthClientOperations } from './resources/oauth-clients.ts';
+import { patientDeviceOperations } from './resources/patient-devices.ts';
 import { patientOperations } from './resources/patients.ts';
 import { paymentOperations, refundOperations } from './resources/payments.ts';
 import {
@@ -46,6 +47,7 @@ export const operations = {
   integrationTokens: integrationTokenOperations,
   oauthClients: oauthClientOperations,
   patients: patientOperations,
+  patientDevices: patientDeviceOperations,
   appointments: appointmentOperations,
   practitioners: practitionerOperations,
   services: serviceOperations,

@@ -27,6 +27,7 @@ import { integration, integrationStatus } from './resources/integrations.ts';
 import { invoice, invoiceLine, invoiceStatus } from './resources/invoices.ts';
 import { lead } from './resources/leads.ts';
 import { oauthClient, rotatedOAuthClient } from './resources/oauth-clients.ts';
+import { patientDevice } from './resources/patient-devices.ts';
 import { consent, patient } from './resources/patients.ts';
 import { payment, paymentMethod, paymentSource, refund } from './resources/payments.ts';
 import { teleJoinLink, teleRoom, teleRoomStatus } from './resources/tele-rooms.ts';
@@ -44,6 +45,7 @@ import { webhookEndpoint, webhookEndpointWithSecret } from './resources/webhook-
 export const namedSchemas = {
   Problem: problem,
   Patient: patient,
+  PatientDevice: patientDevice,
   Consent: consent,
   Appointment: appointment,
   AppointmentStatus: appointmentStatus,

@@ -16,6 +16,7 @@ import { escrowCases } from './cases/escrows.ts';
 import { importMappingCases } from './cases/import-mappings.ts';
 import { moneyCases } from './cases/money.ts';
 import { moneyOpsCases } from './cases/money-ops.ts';
+import { patientDeviceCases } from './cases/patient-devices.ts';
 import { patientCases } from './cases/patients.ts';
 import { securityCases } from './cases/security.ts';
 import { subscriptionCases } from './cases/subscriptions.ts';
@@ -50,6 +51,7 @@ export type {
  */
 export const contractCases: readonly ContractCase[] = [
   ...patientCases,
+  ...patientDeviceCases,
   ...appointmentCases,
   ...catalogueCases,
   ...importMappingCases,

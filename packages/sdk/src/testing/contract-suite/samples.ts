@@ -26,6 +26,7 @@ const paramPrefixes = {
   practitionerId: 'prc',
   serviceId: 'svc',
   slotId: 'slt',
+  deviceId: 'pdv',
 } as const;
 
 const slot = { startsAt: '2027-05-01T09:00:00.000Z', endsAt: '2027-05-01T09:30:00.000Z' };
@@ -34,6 +35,7 @@ const eur = (amount: number) => ({ amount, currency: 'EUR' });
 const sampleBodies: Record<string, () => unknown> = {
   'integrationTokens.create': () => ({ name: 'Sample', scopes: ['read:events'] }),
   'patients.create': () => ({ givenName: 'Ada', familyName: 'Sample' }),
+  'patientDevices.register': () => ({ token: 'sample-device-token', platform: 'android' }),
   'appointments.create': () => ({ patientId: newId('pat'), service: 'Check-up', ...slot }),
   'appointments.cancel': () => ({ reason: 'Sample' }),
   'appointments.reschedule': () => slot,

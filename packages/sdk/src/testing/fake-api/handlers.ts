@@ -15,6 +15,7 @@ import { integrationHandlers } from './resources/integrations.ts';
 import { invoiceHandlers } from './resources/invoices.ts';
 import { moneyOpsHandlers } from './resources/money-ops.ts';
 import { oauthClientHandlers } from './resources/oauth-clients.ts';
+import { patientDeviceHandlers } from './resources/patient-devices.ts';
 import { patientHandlers } from './resources/patients.ts';
 import { paymentHandlers } from './resources/payments.ts';
 import { subscriptionHandlers } from './resources/subscriptions.ts';
@@ -33,6 +34,7 @@ export const allHandlers: readonly BoundHandler[] = [
   ...integrationTokenHandlers,
   ...oauthClientHandlers,
   ...patientHandlers,
+  ...patientDeviceHandlers,
   ...appointmentHandlers,
   ...catalogueHandlers,
   ...visitHandlers,

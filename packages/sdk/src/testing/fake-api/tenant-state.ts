@@ -19,6 +19,7 @@ import type {
   Invoice,
   Lead,
   Patient,
+  PatientDevice,
   Payment,
   Practitioner,
   ReconciliationRun,
@@ -64,6 +65,10 @@ export interface StoredExportJob extends ExportJob {
 export class TenantState {
   readonly id: `ten_${string}`;
   readonly patients = new Collection<Patient>();
+  /** Push devices; their tokens are kept only in {@link deviceTokens}. */
+  readonly patientDevices = new Collection<PatientDevice>();
+  /** Device id by patient id and token (NUL-separated). */
+  readonly deviceTokens = new Map<string, string>();
   readonly appointments = new Collection<Appointment>();
   /** The catalogue: seeded by tests (the fake imports patients and appointments only). */
   readonly practitioners = new Collection<Practitioner>();
