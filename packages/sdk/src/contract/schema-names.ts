@@ -24,7 +24,13 @@ import {
   tokenTier,
 } from './resources/integration-tokens.ts';
 import { integration, integrationStatus } from './resources/integrations.ts';
-import { invoice, invoiceLine, invoiceStatus } from './resources/invoices.ts';
+import {
+  eInvoice,
+  eInvoiceStatus,
+  invoice,
+  invoiceLine,
+  invoiceStatus,
+} from './resources/invoices.ts';
 import { lead } from './resources/leads.ts';
 import { oauthClient, rotatedOAuthClient } from './resources/oauth-clients.ts';
 import { consent, patient } from './resources/patients.ts';
@@ -50,6 +56,8 @@ export const namedSchemas = {
   Visit: visit,
   Encounter: encounter,
   EncounterStatus: encounterStatus,
+  EInvoice: eInvoice,
+  EInvoiceStatus: eInvoiceStatus,
   Invoice: invoice,
   InvoiceLine: invoiceLine,
   InvoiceStatus: invoiceStatus,
