@@ -31,6 +31,7 @@ import { afterAll, expect, test, vi } from 'vitest';
 import { checkoutFeature } from '../src/checkout/feature.ts';
 import { claimsFeature } from '../src/claims/feature.ts';
 import { deliveryConfig } from '../src/delivery/config.ts';
+import { eInvoicingFeature } from '../src/einvoicing/feature.ts';
 import { exportsFeature } from '../src/exports/feature.ts';
 import { resourceFeatures } from '../src/features.ts';
 import { hl7Config } from '../src/hl7/config.ts';
@@ -73,6 +74,7 @@ const featuresAllowing = (allowlist: string) => [
   installmentsFeature,
   subscriptionsFeature,
   storageFeature,
+  eInvoicingFeature,
   importsFeature,
   exportsFeature,
   hl7,

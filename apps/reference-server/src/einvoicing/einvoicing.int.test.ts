@@ -1,12 +1,15 @@
 /**
  * e-Fatura end to end over real HTTP on 127.0.0.1: a started server whose
  * e-invoicing adapter points at the fake integrator served on 127.0.0.1.
- * A queued invoice is submitted under its ETTN; the integrator's signed
+ * An invoice queued through the API (`POST /api/v1/invoices/{id}/e-invoice`)
+ * is submitted under its ETTN; the integrator's signed
  * status webhook (approved) moves it, `efatura.status.update` reaches a
  * partner's endpoint, and the PDF is kept at `invoices/{ettn}.pdf` under a
  * ten-year retention the database enforces. A rejection carries its code
- * and keeps no PDF; a replayed webhook is processed once; a server with no
- * integrator leaves a manual task.
+ * and keeps no PDF; a replayed webhook is processed once; while the
+ * integrator is down queued invoices become manual tasks (and, once the
+ * breaker is open, without calling it); a server with no integrator leaves
+ * a manual task.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -16,7 +19,7 @@ import {
   type ServedFakeProvider,
   serveFakeProvider,
 } from '@clinicbridge/adapters/testing';
-import type { EventEnvelope } from '@clinicbridge/sdk/contract';
+import type { EInvoice, EventEnvelope } from '@clinicbridge/sdk/contract';
 import { generateSecret, getScheme } from '@clinicbridge/webhooks';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -28,11 +31,9 @@ import { startTestServer, type TestServer } from '../../test/helpers/http-server
 import { until } from '../../test/helpers/until.ts';
 import { deliveryConfig } from '../delivery/config.ts';
 import { inboundConfig } from '../inbound/config.ts';
-import type { ChangeContext } from '../kernel/change.ts';
 import { manualTasksFeature } from '../manual-tasks/feature.ts';
 import { storageFeature } from '../storage/feature.ts';
 import { eInvoicingFeature } from './feature.ts';
-import { queueEInvoice } from './service.ts';
 
 const integrator = new FakeEFatura('efatura-key');
 const inboundSecret = generateSecret();
@@ -61,12 +62,13 @@ function apiOf(server: () => TestServer) {
 }
 const api = apiOf(() => running);
 
-const changeFor = (server: TestServer): ChangeContext => ({
-  tenantId: server.tenants[0]?.tenantId ?? '',
-  actor: { type: 'operator', id: 'test' },
-  requestId: null,
-  now: new Date(),
-});
+const tenantOf = (server: TestServer) => server.tenants[0]?.tenantId ?? '';
+
+/** Queues the invoice through the API. */
+const queueEInvoice = (server: TestServer, invoiceId: string, buyerTaxId = '12345678901') =>
+  apiOf(() => server)<EInvoice>('POST', `/api/v1/invoices/${invoiceId}/e-invoice`, {
+    buyerTaxId,
+  });
 
 async function issueInvoice(server: TestServer): Promise<string> {
   const call = apiOf(() => server);
@@ -89,7 +91,7 @@ async function issueInvoice(server: TestServer): Promise<string> {
 async function postWebhook(id: string, data: Record<string, unknown>): Promise<number> {
   const body = JSON.stringify({
     type: 'efatura.status.update',
-    tenantId: changeFor(running).tenantId,
+    tenantId: tenantOf(running),
     entityType: 'e_invoice',
     entityId: data.ettn,
     data,
@@ -112,10 +114,8 @@ const eInvoiceRow = (invoiceId: string) =>
     .executeTakeFirstOrThrow();
 
 async function queuedWithIntegrator(invoiceId: string) {
-  const queued = await queueEInvoice(db(), changeFor(running), {
-    invoiceId,
-    buyerTaxId: '12345678901',
-  });
+  const queued = await queueEInvoice(running, invoiceId);
+  expect(queued).toMatchObject({ invoiceId, status: 'pending', pdfKey: null });
   await until(
     async () => ((await eInvoiceRow(invoiceId)).status === 'queued' ? true : undefined),
     `invoice ${invoiceId} to be queued`,
@@ -162,11 +162,14 @@ describe('with the integrator', () => {
   test('queued under its ETTN once; approved by webhook: event delivered, PDF kept under a ten-year retention', async () => {
     const invoiceId = await issueInvoice(running);
     const queued = await queuedWithIntegrator(invoiceId);
-    const again = await queueEInvoice(db(), changeFor(running), {
-      invoiceId,
-      buyerTaxId: '12345678901',
+    const again = await queueEInvoice(running, invoiceId);
+    expect({ id: again.id, ettn: again.ettn, status: again.status }).toEqual({
+      id: queued.id,
+      ettn: queued.ettn,
+      status: 'queued',
     });
-    expect(again.ettn).toBe(queued.ettn);
+    // The API never returns the buyer's tax number.
+    expect(JSON.stringify(again)).not.toContain('12345678901');
     expect(queued.ettn).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
@@ -189,6 +192,13 @@ describe('with the integrator', () => {
       return row.pdf_key ? row : undefined;
     }, 'the PDF to be kept');
     expect(kept).toMatchObject({ status: 'approved', pdf_key: key, reason_code: null });
+    expect(await api<EInvoice>('GET', `/api/v1/invoices/${invoiceId}/e-invoice`)).toMatchObject({
+      id: queued.id,
+      ettn: queued.ettn,
+      status: 'approved',
+      pdfKey: key,
+      reasonCode: null,
+    });
     const object = await db()
       .selectFrom('storage_objects')
       .selectAll()
@@ -287,6 +297,44 @@ describe('with the integrator', () => {
   });
 });
 
+describe('while the integrator is down', () => {
+  test('queued invoices become manual tasks; once the breaker is open, without calling it', async () => {
+    integrator.outage();
+    try {
+      const manualOf = (invoiceId: string) =>
+        until(async () => {
+          const row = await eInvoiceRow(invoiceId);
+          return row.status === 'manual' ? row : undefined;
+        }, `e-invoice of ${invoiceId} to become manual`);
+      const first = await issueInvoice(running);
+      await queueEInvoice(running, first);
+      expect((await manualOf(first)).last_error).toBe('integrator_unavailable');
+      const second = await issueInvoice(running);
+      await queueEInvoice(running, second);
+      await manualOf(second);
+      const third = await issueInvoice(running);
+      const before = integrator.requests.length;
+      await queueEInvoice(running, third);
+      await manualOf(third);
+      expect(integrator.requests.length).toBe(before);
+      const tasks = await db()
+        .selectFrom('manual_tasks')
+        .select(['kind', 'operation', 'subject_ref', 'reason'])
+        .where('subject_ref', 'in', [first, third])
+        .execute();
+      expect(tasks).toContainEqual({
+        kind: 'einvoicing',
+        operation: 'einvoicing.submit',
+        subject_ref: third,
+        reason: 'circuit_open',
+      });
+      expect(tasks.map((t) => t.subject_ref)).toContain(first);
+    } finally {
+      integrator.restore();
+    }
+  });
+});
+
 describe('without an integrator', () => {
   test('a queued invoice becomes a manual task on /ops', async () => {
     const bare = await startTestServer({
@@ -296,9 +344,8 @@ describe('without an integrator', () => {
     });
     try {
       const invoiceId = await issueInvoice(bare);
-      const change = changeFor(bare);
       const db = bare.server.database.db;
-      await queueEInvoice(db, change, { invoiceId, buyerTaxId: '1234567890' });
+      await queueEInvoice(bare, invoiceId, '1234567890');
       const row = await until(async () => {
         const found = await db
           .selectFrom('e_invoices')
@@ -308,6 +355,14 @@ describe('without an integrator', () => {
         return found.status === 'manual' ? found : undefined;
       }, 'the e-invoice to become manual');
       expect(row.last_error).toBe('einvoicing_provider_not_configured');
+      const viewed = await apiOf(() => bare)<EInvoice>(
+        'GET',
+        `/api/v1/invoices/${invoiceId}/e-invoice`,
+      );
+      expect(viewed).toMatchObject({
+        status: 'manual',
+        lastError: 'einvoicing_provider_not_configured',
+      });
       const task = await db
         .selectFrom('manual_tasks')
         .selectAll()

@@ -8,13 +8,13 @@
  * and records `efatura.status.update` — ids, the ETTN, the status and a
  * reason code only.
  */
-import { newId } from '@clinicbridge/sdk/contract';
+import { auditActions, type EInvoice, newId } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { encryptField } from '../crypto/field-encryption.ts';
 import { keyRingOf } from '../crypto/keys.ts';
 import type { DB, Row } from '../db/schema.ts';
 import { requireInvoice } from '../invoices/service.ts';
-import type { ChangeContext } from '../kernel/change.ts';
+import { auditChange, type ChangeContext } from '../kernel/change.ts';
 import { recordEvent } from '../kernel/outbox.ts';
 import { ApiError } from '../kernel/problem.ts';
 
@@ -83,7 +83,49 @@ export async function queueEInvoice(
     .onConflict((oc) => oc.columns(['tenant_id', 'invoice_id']).doNothing())
     .returningAll()
     .executeTakeFirst();
-  return inserted ?? (await findEInvoice(db, change.tenantId, invoice.id))!;
+  if (!inserted) return (await findEInvoice(db, change.tenantId, invoice.id))!;
+  await auditChange(db, change, auditActions['invoices.queueEInvoice'], 'e_invoice', id, {
+    invoiceId: invoice.id,
+    ettn: inserted.ettn,
+  });
+  return inserted;
+}
+
+/**
+ * The API's view of an e-invoice row (never the buyer's tax number).
+ *
+ * @example
+ * const body: EInvoice = toEInvoice(row);
+ */
+export function toEInvoice(row: Row<'e_invoices'>): EInvoice {
+  return {
+    id: row.id as EInvoice['id'],
+    invoiceId: row.invoice_id as EInvoice['invoiceId'],
+    ettn: row.ettn,
+    status: row.status,
+    reasonCode: row.reason_code,
+    pdfKey: row.pdf_key,
+    lastError: row.last_error,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/**
+ * The e-invoice of the tenant's invoice, or 404.
+ *
+ * @example
+ * const body = await getEInvoice(db, tenantId, 'inv_…');
+ */
+export async function getEInvoice(
+  db: Kysely<DB>,
+  tenantId: string,
+  invoiceId: string,
+): Promise<EInvoice> {
+  await requireInvoice(db, tenantId, invoiceId);
+  const row = await findEInvoice(db, tenantId, invoiceId);
+  if (!row) throw new ApiError('not_found', 'The invoice was never queued for e-invoicing.');
+  return toEInvoice(row);
 }
 
 /**

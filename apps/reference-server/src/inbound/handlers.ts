@@ -11,7 +11,8 @@
  * (`{ type, tenantId, entityType, entityId, data }`) that are checked
  * against the catalogue and the provider's allowed types, then recorded;
  * the e-Fatura integrator's status webhook moves the e-invoice it names
- * (../einvoicing/inbound.ts).
+ * (../einvoicing/inbound.ts); a visa webhook naming one of this server's
+ * visa applications moves it (../visas/inbound.ts).
  * A `PermanentInboundError` means retrying cannot help.
  */
 import type {
@@ -43,6 +44,7 @@ import { recordEvent } from '../kernel/outbox.ts';
 import { isApiError } from '../kernel/problem.ts';
 import { recordPayment } from '../payments/service.ts';
 import { settleSubscription } from '../subscriptions/settle.ts';
+import { applyVisaWebhook } from '../visas/inbound.ts';
 import type { ProviderName } from './providers.ts';
 
 /**
@@ -312,6 +314,17 @@ function standardHandler(provider: keyof typeof allowedTypes): InboundHandler {
     const data = payload.data;
     if (data === null || typeof data !== 'object')
       throw new PermanentInboundError('the webhook has no data object');
+    if (provider === 'visa') {
+      // A webhook about one of this server's visa applications moves it (and records its event).
+      const applied = await applyVisaWebhook(
+        trx,
+        tenantId,
+        type as 'visa.status_changed' | 'visa.granted' | 'visa.rejected',
+        payload,
+        now,
+      );
+      if (applied !== undefined) return applied;
+    }
     if (provider === 'comms') {
       const d = data as { providerMessageId?: unknown };
       const status = type.slice('message.'.length) as keyof typeof whatsappStatuses;

@@ -70,6 +70,22 @@ async function down(db: AnyDb): Promise<void> {
   await db.schema.dropTable('visa_applications').ifExists().execute();
 }
 
+const UNDECIDED = `('pending', 'submitted', 'in_review', 'documents_requested', 'manual')`;
+
+async function upSla(db: AnyDb): Promise<void> {
+  await db.schema.alterTable('visa_applications').addColumn('sla_alerted_at', ts).execute();
+  await sql
+    .raw(
+      `create index visa_applications_sla_idx on visa_applications (created_at) where sla_alerted_at is null and status in ${UNDECIDED}`,
+    )
+    .execute(db);
+}
+
+async function downSla(db: AnyDb): Promise<void> {
+  await sql`drop index if exists visa_applications_sla_idx`.execute(db);
+  await db.schema.alterTable('visa_applications').dropColumn('sla_alerted_at').execute();
+}
+
 /**
  * The visas feature's migrations.
  *
@@ -78,4 +94,5 @@ async function down(db: AnyDb): Promise<void> {
  */
 export const visasMigrations: Record<string, Migration> = {
   '0370-visas-tables': { up, down },
+  '0371-visa-decision-sla': { up: upSla, down: downSla },
 };

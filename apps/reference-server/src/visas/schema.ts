@@ -35,6 +35,8 @@ export interface VisaApplicationsTable {
   next_check_at: Date | null;
   /** Consecutive failed attempts talking to the partner, for the backoff. */
   attempts: number;
+  /** When the decision SLA breach was alerted (once per application). */
+  sla_alerted_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }

@@ -169,6 +169,7 @@ export async function createVisaApplication(
     last_error: null,
     next_check_at: change.now,
     attempts: 0,
+    sla_alerted_at: null,
     created_at: change.now,
     updated_at: change.now,
   };

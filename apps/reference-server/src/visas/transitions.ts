@@ -4,7 +4,8 @@
  * event is `visa.submitted`, `visa.granted` or `visa.rejected` for those
  * statuses and `visa.status_changed` for every other; its data carries ids,
  * country and reason codes and statuses only — never documents, names or
- * the visa number.
+ * the visa number. A rejection opens the exception playbook's tasks
+ * (./playbook.ts) in the same transaction.
  */
 import type { EventData, EventType, VisaApplicationStatus } from '@clinicbridge/sdk/contract';
 import type { Kysely, Updateable } from 'kysely';
@@ -12,6 +13,7 @@ import type { DB, Row } from '../db/schema.ts';
 import type { ChangeContext } from '../kernel/change.ts';
 import { updateOwned } from '../kernel/owned.ts';
 import { recordChange } from '../kernel/record-change.ts';
+import { openRejectionPlaybook } from './playbook.ts';
 import type { VisaApplicationsTable } from './schema.ts';
 
 /** Columns a move may set besides the status (JSON columns as written). */
@@ -79,5 +81,6 @@ export async function moveVisaApplication(
     audit: { from: row.status, to: status },
     event: { type: eventTypeFor(status), data: visaEventData(next, row.status) },
   });
+  if (status === 'rejected') await openRejectionPlaybook(db, next, next.reason_codes, change.now);
   return next;
 }

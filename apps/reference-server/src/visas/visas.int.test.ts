@@ -2,7 +2,7 @@
  * Visas end to end over real HTTP on 127.0.0.1: a started server whose visa
  * adapter points at the fake partner served on 127.0.0.1. An application
  * is submitted with its documents, polled to granted (or rejected with
- * reason codes), with `visa.*` events free of documents and names; a
+ * reason codes and the exception playbook's tasks), with `visa.*` events free of documents and names; a
  * cancellation reaches the partner; while the partner is down the
  * application becomes a manual task (and, once the breaker is open, without
  * calling it); a server with no visa provider hands every application to
@@ -146,6 +146,18 @@ describe('with the visa partner', () => {
       status: 'rejected',
       reasonCodes: ['missing_document', 'insufficient_funds'],
     });
+    // The exception playbook: correct and resubmit, alternative route, refund.
+    const tasks = await running.server.database.db
+      .selectFrom('manual_tasks')
+      .select('operation')
+      .where('subject_ref', '=', created.id)
+      .orderBy('operation')
+      .execute();
+    expect(tasks.map((t) => t.operation)).toEqual([
+      'visa.alternative_route',
+      'visa.correct_and_resubmit',
+      'visa.refund',
+    ]);
   });
 
   test('a cancellation reaches the partner', async () => {

@@ -12,7 +12,9 @@
  * the manual task), or when the partner refuses the submission outright,
  * the application becomes `manual` with a task on `/ops`. A partner that
  * keeps failing while it holds the application backs off (doubling, up to
- * VISAS_MAX_BACKOFF) and leaves one manual task after five attempts.
+ * VISAS_MAX_BACKOFF) and leaves one manual task after five attempts. An
+ * application still undecided VISAS_DECISION_SLA after its creation raises
+ * one operator alert (./sla.ts).
  */
 import {
   FINAL_VISA_STATES,
@@ -32,6 +34,7 @@ import { doublingBackoffMs } from '../scheduler/backoff.ts';
 import { leaseDue } from '../scheduler/lease-due.ts';
 import type { VisasConfig } from './config.ts';
 import { requireVisaApplication, visaDocumentsWithData } from './service.ts';
+import { raiseSlaBreaches } from './sla.ts';
 import { moveVisaApplication, type VisaPatch } from './transitions.ts';
 
 const BATCH = 20;
@@ -297,6 +300,6 @@ export function visasJob(deps: VisasWorkerDeps) {
           );
       }
     }
-    return due.length;
+    return due.length + (await raiseSlaBreaches(deps.db, deps.config.VISAS_DECISION_SLA, now));
   };
 }

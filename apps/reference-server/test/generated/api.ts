@@ -554,6 +554,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/invoices/{invoiceId}/e-invoice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an invoice's e-invoice
+         * @description Needs the `read:invoices` scope.
+         */
+        get: operations["invoices.getEInvoice"];
+        put?: never;
+        /**
+         * Queue an invoice for e-Fatura with the integrator
+         * @description Needs the `write:invoices` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["invoices.queueEInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/payments": {
         parameters: {
             query?: never;
@@ -2370,6 +2394,21 @@ export interface components {
         };
         /** @enum {string} */
         DeliveryStatus: "pending" | "succeeded" | "failed" | "dead" | "cancelled";
+        EInvoice: {
+            id: string;
+            invoiceId: string;
+            ettn: string;
+            status: components["schemas"]["EInvoiceStatus"];
+            reasonCode: string | null;
+            pdfKey: string | null;
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @enum {string} */
+        EInvoiceStatus: "pending" | "queued" | "approved" | "rejected" | "manual";
         Encounter: {
             id: string;
             patientId: string;
@@ -2877,6 +2916,9 @@ export interface components {
             }[];
             /** Format: date */
             dueDate?: string;
+        };
+        InvoicesQueueEInvoiceRequest: {
+            buyerTaxId: string;
         };
         /** @enum {string} */
         InvoiceStatus: "open" | "paid" | "void";
@@ -3744,6 +3786,8 @@ export type SchemaDelivery = components['schemas']['Delivery'];
 export type SchemaDeliveryAttempt = components['schemas']['DeliveryAttempt'];
 export type SchemaDeliveryPage = components['schemas']['DeliveryPage'];
 export type SchemaDeliveryStatus = components['schemas']['DeliveryStatus'];
+export type SchemaEInvoice = components['schemas']['EInvoice'];
+export type SchemaEInvoiceStatus = components['schemas']['EInvoiceStatus'];
 export type SchemaEncounter = components['schemas']['Encounter'];
 export type SchemaEncounterPage = components['schemas']['EncounterPage'];
 export type SchemaEncounterStatus = components['schemas']['EncounterStatus'];
@@ -3782,6 +3826,7 @@ export type SchemaInvoice = components['schemas']['Invoice'];
 export type SchemaInvoiceLine = components['schemas']['InvoiceLine'];
 export type SchemaInvoicePage = components['schemas']['InvoicePage'];
 export type SchemaInvoicesCreateRequest = components['schemas']['InvoicesCreateRequest'];
+export type SchemaInvoicesQueueEInvoiceRequest = components['schemas']['InvoicesQueueEInvoiceRequest'];
 export type SchemaInvoiceStatus = components['schemas']['InvoiceStatus'];
 export type SchemaJobStatus = components['schemas']['JobStatus'];
 export type SchemaLead = components['schemas']['Lead'];
@@ -5312,6 +5357,91 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "invoices.getEInvoice": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                invoiceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get an invoice's e-invoice */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EInvoice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "invoices.queueEInvoice": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                invoiceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvoicesQueueEInvoiceRequest"];
+            };
+        };
+        responses: {
+            /** @description Queue an invoice for e-Fatura with the integrator */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EInvoice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             501: components["responses"]["NotImplemented"];

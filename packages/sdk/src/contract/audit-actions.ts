@@ -28,6 +28,7 @@ export const auditActions = {
   'visits.create': 'visit.opened',
   'visits.complete': 'visit.completed',
   'invoices.create': 'invoice.created',
+  'invoices.queueEInvoice': 'e_invoice.queued',
   'payments.create': 'payment.received',
   'refunds.create': 'refund.issued',
   'escrows.create': 'escrow.held',

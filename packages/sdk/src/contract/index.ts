@@ -20,7 +20,7 @@ import type { importMapping } from './resources/import-mappings.ts';
 import type { exportJob, importJob } from './resources/imports-exports.ts';
 import type { createdIntegrationToken, integrationToken } from './resources/integration-tokens.ts';
 import type { integration } from './resources/integrations.ts';
-import type { invoice } from './resources/invoices.ts';
+import type { eInvoice, invoice } from './resources/invoices.ts';
 import type { lead } from './resources/leads.ts';
 import type { oauthClient, rotatedOAuthClient } from './resources/oauth-clients.ts';
 import type { patientDevice } from './resources/patient-devices.ts';
@@ -112,6 +112,13 @@ export type Visit = z.infer<typeof visit>;
  * const invoice: Invoice = await client.invoices.get({ invoiceId }); console.log(invoice.balance);
  */
 export type Invoice = z.infer<typeof invoice>;
+/**
+ * An invoice's Turkish e-Fatura: ETTN, status, reason code, PDF key.
+ *
+ * @example
+ * const e: EInvoice = await client.invoices.getEInvoice({ invoiceId }); console.log(e.status);
+ */
+export type EInvoice = z.infer<typeof eInvoice>;
 /**
  * A payment.
  *

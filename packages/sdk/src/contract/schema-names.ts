@@ -24,7 +24,13 @@ import {
   tokenTier,
 } from './resources/integration-tokens.ts';
 import { integration, integrationStatus } from './resources/integrations.ts';
-import { invoice, invoiceLine, invoiceStatus } from './resources/invoices.ts';
+import {
+  eInvoice,
+  eInvoiceStatus,
+  invoice,
+  invoiceLine,
+  invoiceStatus,
+} from './resources/invoices.ts';
 import { lead } from './resources/leads.ts';
 import { oauthClient, rotatedOAuthClient } from './resources/oauth-clients.ts';
 import { patientDevice } from './resources/patient-devices.ts';
@@ -52,6 +58,8 @@ export const namedSchemas = {
   Visit: visit,
   Encounter: encounter,
   EncounterStatus: encounterStatus,
+  EInvoice: eInvoice,
+  EInvoiceStatus: eInvoiceStatus,
   Invoice: invoice,
   InvoiceLine: invoiceLine,
   InvoiceStatus: invoiceStatus,

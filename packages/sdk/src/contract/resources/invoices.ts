@@ -157,6 +157,85 @@ export const invoicesList = defineOperation({
 });
 
 /**
+ * Status of an invoice's Turkish e-Fatura: `pending` (to be submitted),
+ * `queued` (with the integrator, awaiting GİB), `approved`, `rejected`, or
+ * `manual` (the operators carry it: no integrator, or it could not take it).
+ *
+ * @example
+ * eInvoiceStatus.parse('queued');
+ */
+export const eInvoiceStatus = z.enum(['pending', 'queued', 'approved', 'rejected', 'manual']);
+
+/**
+ * An invoice's e-invoice: its ETTN (the UUID GİB knows it by), where it
+ * stands, GİB's reason code for a rejection, and where its PDF is kept once
+ * approved. The buyer's tax number is never returned.
+ *
+ * @example
+ * const e = eInvoice.parse(await res.json()); console.log(e.ettn, e.status);
+ */
+export const eInvoice = z.object({
+  id: idSchema('ein'),
+  invoiceId: idSchema('inv'),
+  ettn: z.string(),
+  status: eInvoiceStatus,
+  /** GİB's or the integrator's code for a rejection (never its message). */
+  reasonCode: z.nullable(z.string()),
+  /** `invoices/{ettn}.pdf` once approved and kept (ten-year retention). */
+  pdfKey: z.nullable(z.string()),
+  /** The last failure talking to the integrator, if any (a code). */
+  lastError: z.nullable(z.string()),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+const invoiceParams = z.strictObject({ invoiceId: idSchema('inv') });
+
+/**
+ * Queue an invoice for Turkish e-Fatura with the integrator
+ * (`invoices.queueEInvoice`). Idempotent per invoice: a repeat returns the
+ * same e-invoice (same ETTN). A void invoice is refused (409).
+ *
+ * @example
+ * await client.request(invoicesQueueEInvoice, ...args); // same arguments as client.invoices.queueEInvoice
+ */
+export const invoicesQueueEInvoice = defineOperation({
+  id: 'invoices.queueEInvoice',
+  method: 'POST',
+  path: '/api/v1/invoices/{invoiceId}/e-invoice',
+  summary: 'Queue an invoice for e-Fatura with the integrator',
+  scope: 'write:invoices',
+  write: true,
+  status: 202,
+  params: invoiceParams,
+  body: z.strictObject({
+    /** The buyer's VKN (10 digits) or TCKN (11 digits); stored encrypted, never returned. */
+    buyerTaxId: z
+      .string()
+      .check(z.regex(/^\d{10,11}$/, 'must be a VKN (10 digits) or a TCKN (11 digits)')),
+  }),
+  response: eInvoice,
+});
+
+/**
+ * Get an invoice's e-invoice (`invoices.getEInvoice`); 404 when it was never queued.
+ *
+ * @example
+ * await client.request(invoicesGetEInvoice, ...args); // same arguments as client.invoices.getEInvoice
+ */
+export const invoicesGetEInvoice = defineOperation({
+  id: 'invoices.getEInvoice',
+  method: 'GET',
+  path: '/api/v1/invoices/{invoiceId}/e-invoice',
+  summary: "Get an invoice's e-invoice",
+  scope: 'read:invoices',
+  write: false,
+  status: 200,
+  params: invoiceParams,
+  response: eInvoice,
+});
+
+/**
  * Operations on invoices.
  *
  * @example
@@ -166,4 +245,6 @@ export const invoiceOperations = {
   create: invoicesCreate,
   get: invoicesGet,
   list: invoicesList,
+  queueEInvoice: invoicesQueueEInvoice,
+  getEInvoice: invoicesGetEInvoice,
 } as const;

@@ -11,6 +11,7 @@ import { appointmentCases } from './cases/appointments.ts';
 import { catalogueCases } from './cases/catalogue.ts';
 import { checkoutCases } from './cases/checkouts.ts';
 import { claimCases } from './cases/claims.ts';
+import { eInvoiceCases } from './cases/e-invoices.ts';
 import { encounterCases } from './cases/encounters.ts';
 import { escrowCases } from './cases/escrows.ts';
 import { importMappingCases } from './cases/import-mappings.ts';
@@ -57,6 +58,7 @@ export const contractCases: readonly ContractCase[] = [
   ...importMappingCases,
   ...encounterCases,
   ...moneyCases,
+  ...eInvoiceCases,
   ...escrowCases,
   ...checkoutCases,
   ...moneyOpsCases,

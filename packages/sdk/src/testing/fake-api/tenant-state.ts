@@ -8,6 +8,7 @@ import type {
   Checkout,
   Claim,
   Delivery,
+  EInvoice,
   Encounter,
   Escrow,
   EventEnvelope,
@@ -79,6 +80,8 @@ export class TenantState {
   /** Patient ids by hospital MRN, as the clinical feed has linked them. */
   readonly patientsByMrn = new Map<string, string>();
   readonly invoices = new Collection<Invoice>();
+  /** e-Invoices (the fake has no integrator: they stay `pending`). */
+  readonly eInvoices = new Collection<EInvoice>();
   readonly payments = new Collection<Payment>();
   readonly refunds = new Collection<Refund>();
   readonly escrows = new Collection<Escrow>();

@@ -2,9 +2,12 @@
  * Invoices in the fake API. Totals are computed here, line by line with the
  * contract's `lineTax`, so they agree with the server to the minor unit.
  * `balance` is `total − amountPaid`; a refund is recorded in
- * `amountRefunded` and does not reopen the invoice.
+ * `amountRefunded` and does not reopen the invoice. An e-invoice is queued
+ * once per invoice (same ETTN on a repeat) and stays `pending`: the fake has
+ * no integrator.
  */
 import {
+  type EInvoice,
   type Invoice,
   invoiceOperations,
   lineTax,
@@ -15,6 +18,9 @@ import { type BoundHandler, defineHandler } from '../context.ts';
 import { filterRows, findOr404 } from '../lookup.ts';
 import { paginate } from '../pagination.ts';
 import { ApiProblem } from '../problem.ts';
+
+const eInvoiceOf = (rows: readonly EInvoice[], invoiceId: string) =>
+  rows.find((row) => row.invoiceId === invoiceId);
 
 /**
  * An invoice with new paid and refunded amounts, its balance and status recomputed.
@@ -115,5 +121,30 @@ export const invoiceHandlers: BoundHandler[] = [
     const { limit, cursor, patientId, status } = ctx.query;
     const rows = filterRows(ctx.tenant.invoices, { patientId, status });
     return { body: paginate(ctx.op.id, rows, { limit, cursor }, 'asc') };
+  }),
+  defineHandler(invoiceOperations.queueEInvoice, (ctx) => {
+    const invoice = findOr404(ctx.tenant.invoices, ctx.params.invoiceId, 'invoice');
+    if (invoice.status === 'void')
+      throw new ApiProblem('conflict', 'a void invoice is not e-invoiced');
+    const existing = eInvoiceOf(ctx.tenant.eInvoices.values(), invoice.id);
+    if (existing) return { body: existing };
+    const eInvoice: EInvoice = {
+      id: newId('ein'),
+      invoiceId: invoice.id,
+      ettn: crypto.randomUUID(),
+      status: 'pending',
+      reasonCode: null,
+      pdfKey: null,
+      lastError: null,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    };
+    return { body: ctx.tenant.eInvoices.insert(eInvoice) };
+  }),
+  defineHandler(invoiceOperations.getEInvoice, (ctx) => {
+    const invoice = findOr404(ctx.tenant.invoices, ctx.params.invoiceId, 'invoice');
+    const found = eInvoiceOf(ctx.tenant.eInvoices.values(), invoice.id);
+    if (!found) throw new ApiProblem('not_found', 'the invoice was never queued for e-invoicing');
+    return { body: found };
   }),
 ];
