@@ -77,7 +77,11 @@ export async function startWorkerProcess(options: {
     db: database.db,
     queues,
     config: { ...queueConfig, NOTIFICATIONS_QUEUE_URL: url },
-    senders: { channels: providers.channels, manualTasks: providers.manualTasks },
+    senders: {
+      channels: providers.channels,
+      manualTasks: providers.manualTasks,
+      ...(providers.senderQuota ? { senderQuota: providers.senderQuota } : {}),
+    },
     logger,
   });
   return {
