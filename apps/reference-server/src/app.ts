@@ -34,6 +34,7 @@ import { createMetrics, httpMetrics, type Metrics } from './observability/metric
 import { mountOpsRoutes } from './observability/routes.ts';
 import { mountOpenApiRoutes } from './openapi/routes.ts';
 import { createProviders, type Providers, providersConfig } from './providers/index.ts';
+import { DatabaseQuotaStore, RedisQuotaStore } from './providers/sender-quota.ts';
 import { connectSharedRedis } from './redis/client.ts';
 import { redisOutageAlerts, serverRateLimits } from './redis/shared-limits.ts';
 import { RedisTokenCache } from './redis/token-cache.ts';
@@ -114,9 +115,13 @@ export function resolveAppContext(deps: AppDeps): AppContext {
         db: deps.database.db,
         registry: metrics.registry,
         server: { dataDir: deps.config.DATA_DIR, publicUrl: issuer },
+        now,
         ...(redis
           ? {
               tokenCache: new RedisTokenCache(redis, {
+                onOutage: redisOutageAlerts(deps.database.db, logger).onOutage,
+              }),
+              quotaStore: new RedisQuotaStore(redis, new DatabaseQuotaStore(deps.database.db), {
                 onOutage: redisOutageAlerts(deps.database.db, logger).onOutage,
               }),
             }

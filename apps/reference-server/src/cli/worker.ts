@@ -89,6 +89,7 @@ export async function startQueueWorker(options: {
       channels: providers.channels,
       manualTasks: providers.manualTasks,
       ...(providers.push ? { push: providers.push } : {}),
+      ...(providers.senderQuota ? { senderQuota: providers.senderQuota } : {}),
     },
     logger,
   });

@@ -6,16 +6,19 @@
  * With `NOTIFICATIONS_QUEUE_URL` the intents go to the RabbitMQ notification
  * queues instead, for `clinicbridge-server worker` processes to send;
  * appointment and installment notifications then also go to
- * `push_notifications` for patients with a registered device.
+ * `push_notifications` for patients with a registered device. Intents a
+ * sender's daily quota deferred are sent again by a job once their day has
+ * come (deferred.ts).
  */
-import { type Feature, readSection } from '../feature.ts';
+import { type AppContext, type Feature, readSection } from '../feature.ts';
 import { pushConfig } from '../providers/push.ts';
 import { defaultPushTemplates } from '../providers/push-templates.ts';
+import { sendDeferredNotifications } from './deferred.ts';
 import { sendThroughComposer } from './messaging.ts';
 import { notificationQueueConfig } from './queue-config.ts';
 import { sendThroughQueue } from './queue-send.ts';
 import { type IntentPublisher, intentPublisher } from './queues.ts';
-import { notificationsSubscriber } from './subscriber.ts';
+import { notificationsSubscriber, type SendNotification } from './subscriber.ts';
 
 /**
  * The notifications feature (one per server: it owns the queue publisher).
@@ -25,31 +28,33 @@ import { notificationsSubscriber } from './subscriber.ts';
  */
 export function notificationsFeature(): Feature {
   let publisher: IntentPublisher | undefined;
+  /** The send of this server: to the queues, through the composer, or none. */
+  function sendOf(context: AppContext): SendNotification | undefined {
+    const queues = readSection(context.config, notificationQueueConfig);
+    if (queues.NOTIFICATIONS_QUEUE_URL) {
+      publisher ??= intentPublisher({
+        url: queues.NOTIFICATIONS_QUEUE_URL,
+        prefix: queues.NOTIFICATIONS_QUEUE_PREFIX,
+        timeoutMs: queues.NOTIFICATIONS_QUEUE_TIMEOUT,
+      });
+      const push = readSection(context.config, pushConfig);
+      return sendThroughQueue(publisher, context.now, push.PUSH_TEMPLATES ?? defaultPushTemplates);
+    }
+    const { messaging } = context.providers;
+    return messaging ? sendThroughComposer(messaging) : undefined;
+  }
   return {
     name: 'notifications',
     tables: ['notification_intents'],
     config: notificationQueueConfig,
     subscribers: (context) => {
-      const queues = readSection(context.config, notificationQueueConfig);
-      if (queues.NOTIFICATIONS_QUEUE_URL) {
-        publisher ??= intentPublisher({
-          url: queues.NOTIFICATIONS_QUEUE_URL,
-          prefix: queues.NOTIFICATIONS_QUEUE_PREFIX,
-          timeoutMs: queues.NOTIFICATIONS_QUEUE_TIMEOUT,
-        });
-        const push = readSection(context.config, pushConfig);
-        return [
-          notificationsSubscriber({
-            send: sendThroughQueue(
-              publisher,
-              context.now,
-              push.PUSH_TEMPLATES ?? defaultPushTemplates,
-            ),
-          }),
-        ];
-      }
-      const { messaging } = context.providers;
-      return [notificationsSubscriber(messaging ? { send: sendThroughComposer(messaging) } : {})];
+      const send = sendOf(context);
+      return [notificationsSubscriber(send ? { send } : {})];
+    },
+    jobs: (context) => {
+      const send = sendOf(context);
+      // The server's clock, as the composer's quota days (the scheduler keeps its own).
+      return send ? [() => sendDeferredNotifications(context.db, send, context.now())] : [];
     },
     start({ config, providers, logger }) {
       const queues = readSection(config, notificationQueueConfig);

@@ -105,7 +105,8 @@ export function sendThroughChannel(channel: MessagingChannel): SendNotification 
 /**
  * A {@link SendNotification} over the fallback composer. A send the
  * composer hands to a person (every channel failed) counts as not sent
- * here: the intent stays `recorded` and the task waits on `/ops`.
+ * here: the intent stays `recorded` and the task waits on `/ops`. A send
+ * the sender's daily quota defers waits for the next UTC day.
  *
  * @example
  * const notifications = notificationsSubscriber({ send: sendThroughComposer(providers.messaging) });
@@ -133,6 +134,7 @@ export function sendThroughComposer(composer: MessagingComposer): SendNotificati
         }),
       trx,
     );
+    if (result.status === 'deferred') return { deferredUntil: new Date(result.retryAt) };
     return result.status === 'sent' ? { providerMessageId: result.providerMessageId } : null;
   };
 }

@@ -34,8 +34,10 @@ export const notificationTemplates: Partial<Record<EventType, string>> = {
 /**
  * Sends a recorded intent inside the acknowledging transaction; resolves to
  * the provider's message id, to `{ queued: true }` when the intent was
- * handed to a notification queue (a worker sends it), or null when nothing
- * was sent (no consent, no contact, a template the channel does not know).
+ * handed to a notification queue (a worker sends it), to `{ deferredUntil }`
+ * when the sender's daily quota is used up (the deferred-notifications job
+ * sends it again then), or null when nothing was sent (no consent, no
+ * contact, a template the channel does not know).
  *
  * @example
  * const send: SendNotification = async (intent) => ({ providerMessageId: await deliver(intent) });
@@ -49,7 +51,46 @@ export type SendNotification = (
     eventId: string;
   },
   context: { trx: Kysely<DB>; event: EventEnvelope },
-) => Promise<{ providerMessageId: string } | { queued: true } | null>;
+) => Promise<SendResult | null>;
+
+/**
+ * What a {@link SendNotification} did with an intent.
+ *
+ * @example
+ * const result: SendResult = { deferredUntil: new Date('2026-12-08T00:00:00Z') };
+ */
+export type SendResult = { providerMessageId: string } | { queued: true } | { deferredUntil: Date };
+
+/**
+ * Records what `send` did with intent `id` (nothing for null).
+ *
+ * @example
+ * await recordSendResult(trx, 'ntf_1', { queued: true }, now);
+ */
+export async function recordSendResult(
+  trx: Kysely<DB>,
+  id: string,
+  sent: SendResult | null,
+  now: Date,
+): Promise<void> {
+  if (!sent) return;
+  await trx
+    .updateTable('notification_intents')
+    .set(
+      'queued' in sent
+        ? { status: 'queued', not_before: null, updated_at: now }
+        : 'deferredUntil' in sent
+          ? { status: 'deferred', not_before: sent.deferredUntil, updated_at: now }
+          : {
+              status: 'sent',
+              provider_message_id: sent.providerMessageId,
+              not_before: null,
+              updated_at: now,
+            },
+    )
+    .where('id', '=', id)
+    .execute();
+}
 
 /**
  * Creates the notifications subscriber.
@@ -80,16 +121,7 @@ export function notificationsSubscriber(
         { id, tenantId: event.tenantId, template, patientId, eventId: event.id },
         { trx, event },
       );
-      if (!sent) return;
-      await trx
-        .updateTable('notification_intents')
-        .set(
-          'queued' in sent
-            ? { status: 'queued', updated_at: now }
-            : { status: 'sent', provider_message_id: sent.providerMessageId, updated_at: now },
-        )
-        .where('id', '=', id)
-        .execute();
+      await recordSendResult(trx, id, sent, now);
     },
   };
 }

@@ -13,10 +13,16 @@
  * message and before the commit: the redelivery sends again, under the same
  * idempotency key (`<intent id>:<channel>`), which providers that keep keys
  * drop; docs/scaling.md says so. Push intents are sent per device
- * (worker-push.ts).
+ * (worker-push.ts). A send deferred by a sender's daily quota
+ * (`MESSAGING_QUOTA_EXHAUSTED=defer`) rolls back too and marks the intent
+ * `deferred` until the next UTC day, when the server publishes it again.
  */
 import type { ManualTaskSink, MessagingChannel, PushChannel } from '@clinicbridge/adapters';
-import { type ComposerResult, createMessagingComposer } from '@clinicbridge/adapters/messaging';
+import {
+  type ComposerResult,
+  createMessagingComposer,
+  type SenderQuotaOptions,
+} from '@clinicbridge/adapters/messaging';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { callForTenant } from '../providers/audit.ts';
@@ -35,6 +41,8 @@ export type SendOutcome =
   | { kind: 'sent'; providerMessageId: string }
   | { kind: 'repeat' }
   | { kind: 'not_sent'; reason: string }
+  /** The sender's daily quota is used up: the intent is `deferred` until `retryAt`. */
+  | { kind: 'deferred'; retryAt: string }
   | { kind: 'retry'; reason: string }
   /** The last attempt failed transiently too: a manual task is kept, the intent goes to `<queue>.dead`. */
   | { kind: 'exhausted'; reason: string };
@@ -51,10 +59,21 @@ export interface IntentSenders {
   readonly manualTasks: ManualTaskSink;
   /** The push provider (FCM), for `push_notifications`. */
   readonly push?: PushChannel;
+  /** The senders' daily quotas (the server's messaging configuration). */
+  readonly senderQuota?: SenderQuotaOptions;
 }
 
 class TransientFailure extends Error {
   override readonly name = 'TransientFailure';
+}
+
+class QuotaDeferral extends Error {
+  override readonly name = 'QuotaDeferral';
+  readonly retryAt: string;
+  constructor(retryAt: string) {
+    super('sender quota used up');
+    this.retryAt = retryAt;
+  }
 }
 
 const QUEUE_CHANNELS = {
@@ -101,6 +120,7 @@ async function composeIntent(
     channels: channelsFor(senders.channels, intent.queue),
     consent: patientConsent(trx),
     sink: senders.manualTasks,
+    ...(senders.senderQuota ? { quota: senders.senderQuota } : {}),
   });
   const result = await composer.send({
     subjectRef: intent.subjectRef,
@@ -116,6 +136,8 @@ async function composeIntent(
     idempotencyKey: intent.intentId,
     correlationId: intent.eventId,
   });
+  // Rolls back the inbox row, so the send on the next day is not a repeat.
+  if (result.status === 'deferred') throw new QuotaDeferral(result.retryAt);
   const transient = transientReason(result);
   // Rolls back the inbox row and the composer's manual task: the retry starts clean.
   if (transient && !finalAttempt) throw new TransientFailure(transient);
@@ -216,6 +238,15 @@ export async function sendIntentOnce(
     );
   } catch (error) {
     if (error instanceof TransientFailure) return { kind: 'retry', reason: error.message };
+    if (error instanceof QuotaDeferral) {
+      await db
+        .updateTable('notification_intents')
+        .set({ status: 'deferred', not_before: new Date(error.retryAt), updated_at: now() })
+        .where('id', '=', intent.intentId)
+        .where('tenant_id', '=', intent.tenantId)
+        .execute();
+      return { kind: 'deferred', retryAt: error.retryAt };
+    }
     throw error;
   }
   return outcome;

@@ -103,7 +103,15 @@ export async function startNotificationWorker(
   options: NotificationWorkerOptions,
 ): Promise<RunningWorker> {
   const { config, logger } = options;
-  const counts: WorkerCounts = { sent: 0, repeat: 0, not_sent: 0, retry: 0, exhausted: 0, dead: 0 };
+  const counts: WorkerCounts = {
+    sent: 0,
+    repeat: 0,
+    not_sent: 0,
+    deferred: 0,
+    retry: 0,
+    exhausted: 0,
+    dead: 0,
+  };
   let consumerTags: string[] = [];
   const inFlight = new Set<Promise<void>>();
   let stopping = false;

@@ -10,7 +10,9 @@ import type {
   ManualTaskSink,
   TokenCache,
 } from '@clinicbridge/adapters';
+import type { QuotaStore } from '@clinicbridge/adapters/messaging';
 import type { Kysely } from 'kysely';
+import type { Registry } from 'prom-client';
 import type * as z from 'zod';
 import type { DB } from '../db/schema.ts';
 
@@ -31,6 +33,12 @@ export interface ProviderShared {
   readonly server: { readonly dataDir: string; readonly publicUrl: string };
   /** Where OAuth2 tokens are kept: shared (Redis) when configured, else each group's own memory. */
   readonly tokenCache?: TokenCache;
+  /** The server's clock. */
+  readonly now: () => Date;
+  /** The server's Prometheus registry, for a group's own gauges. */
+  readonly registry: Registry;
+  /** Where senders' daily quotas are counted: Redis when configured, else PostgreSQL. */
+  readonly quotaStore: QuotaStore;
 }
 
 /**

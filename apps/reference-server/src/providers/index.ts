@@ -14,6 +14,7 @@
  * `providersConfig`, `Providers` and `createProviders` below.
  */
 import type { ManualTaskSink, TokenCache } from '@clinicbridge/adapters';
+import type { QuotaStore } from '@clinicbridge/adapters/messaging';
 import { createPrometheusMetrics } from '@clinicbridge/adapters/prometheus';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
@@ -28,6 +29,7 @@ import type { ProviderShared } from './group.ts';
 import { type MessagingProviders, messagingProviders } from './messaging.ts';
 import { type PaymentProviders, paymentProviders } from './payments.ts';
 import { type PushProviders, pushProviders } from './push.ts';
+import { DatabaseQuotaStore } from './sender-quota.ts';
 import { type StorageProviders, storageProviders } from './storage.ts';
 import { type TeleProviders, teleProviders } from './tele.ts';
 import { type TravelProviders, travelProviders } from './travel.ts';
@@ -99,6 +101,10 @@ export interface ProviderDeps {
   readonly server: { readonly dataDir: string; readonly publicUrl: string };
   /** Shared OAuth2 token storage (Redis); default each adapter's own memory. */
   readonly tokenCache?: TokenCache;
+  /** Senders' daily quota counters (Redis); default the PostgreSQL rows. */
+  readonly quotaStore?: QuotaStore;
+  /** The server's clock (quota days); default the real one. */
+  readonly now?: () => Date;
 }
 
 /**
@@ -117,6 +123,9 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     },
     db: deps.db,
     server: deps.server,
+    registry: deps.registry,
+    now: deps.now ?? (() => new Date()),
+    quotaStore: deps.quotaStore ?? new DatabaseQuotaStore(deps.db),
     ...(deps.tokenCache ? { tokenCache: deps.tokenCache } : {}),
   };
   const groups = [

@@ -8,6 +8,7 @@ import {
   type ConsentChecker,
   createMessagingComposer,
   type MessagingComposer,
+  type SenderQuotaOptions,
 } from '@clinicbridge/adapters/messaging';
 import { createSendGridEmailChannel } from '@clinicbridge/adapters/sendgrid';
 import { createTwilioSmsChannel } from '@clinicbridge/adapters/twilio';
@@ -19,6 +20,7 @@ import { callDatabase } from './audit.ts';
 import { jsonValue, optionalUrl, optionalValue } from './config-values.ts';
 import type { ProviderGroup } from './group.ts';
 import { defaultSmsTemplates, defaultWhatsAppTemplates } from './messaging-templates.ts';
+import { registerQuotaGauge, senderQuotaConfig, senderQuotaOptions } from './sender-quota.ts';
 
 const whatsappTemplates = z.record(
   z.string(),
@@ -60,6 +62,8 @@ export const messagingConfig = z.object({
   SENDGRID_FROM: z.email().optional(),
   SENDGRID_API_URL: optionalUrl,
   SENDGRID_TEMPLATES: jsonValue(sendgridTemplates),
+  /** Senders' daily quotas (see sender-quota.ts). */
+  ...senderQuotaConfig.shape,
 });
 
 /**
@@ -73,6 +77,8 @@ export interface MessagingProviders {
   readonly channels: readonly MessagingChannel[];
   /** The fallback composer over `channels`; absent when no channel is configured. */
   readonly messaging?: MessagingComposer;
+  /** The senders' daily quotas every composer over `channels` respects. */
+  readonly senderQuota?: SenderQuotaOptions;
 }
 
 /**
@@ -131,15 +137,32 @@ export const messagingProviders: ProviderGroup<typeof messagingConfig, Messaging
       );
     } else absent.push('email');
 
+    const senderQuota = senderQuotaOptions(
+      config,
+      {
+        ...(config.WHATSAPP_PHONE_NUMBER_ID ? { whatsapp: config.WHATSAPP_PHONE_NUMBER_ID } : {}),
+        ...(smsSender
+          ? { sms: 'from' in smsSender ? smsSender.from : smsSender.messagingServiceSid }
+          : {}),
+        ...(config.SENDGRID_FROM ? { email: config.SENDGRID_FROM } : {}),
+      },
+      shared.quotaStore,
+    );
     const messaging =
       channels.length > 0
         ? createMessagingComposer({
             channels,
             consent: patientConsent(shared.db),
             sink: shared.manualTasks,
+            quota: senderQuota,
+            now: shared.now,
           })
         : undefined;
-    return { built: { channels, ...(messaging ? { messaging } : {}) }, absent };
+    if (messaging) registerQuotaGauge(shared.registry, () => messaging.remainingQuota());
+    return {
+      built: { channels, senderQuota, ...(messaging ? { messaging } : {}) },
+      absent,
+    };
   },
 };
 

@@ -46,8 +46,10 @@ export interface NotificationIntentsTable {
   event_id: string;
   template: string;
   patient_id: string | null;
-  status: 'recorded' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+  status: 'recorded' | 'queued' | 'deferred' | 'sent' | 'delivered' | 'read' | 'failed';
   provider_message_id: string | null;
+  /** When a `deferred` intent (sender quota used up) is sent again. */
+  not_before: Date | null;
   created_at: Date;
   updated_at: Date;
 }

@@ -19,7 +19,13 @@ import {
   TemplatedMessageSchema,
 } from '../ports/messaging.ts';
 import { parseInput } from '../ports/validate.ts';
-import { InMemoryQuotaStore, type SenderQuotaOptions, senderKey, utcDay } from './quota.ts';
+import {
+  InMemoryQuotaStore,
+  nextUtcDay,
+  type SenderQuotaOptions,
+  senderKey,
+  utcDay,
+} from './quota.ts';
 
 /**
  * Answer of a consent check for one channel.
@@ -119,6 +125,14 @@ export type ComposerResult =
       attempts: ChannelAttempt[];
     }
   | { status: 'manual'; manualTaskId: string; attempts: ChannelAttempt[] }
+  /** The sender's daily quota is used up and the quota says `defer`: send again at `retryAt`. */
+  | {
+      status: 'deferred';
+      reason: 'quota_exhausted';
+      channel: ChannelKind;
+      retryAt: string;
+      attempts: ChannelAttempt[];
+    }
   | { status: 'not_sent'; reason: 'no_permitted_channel'; attempts: ChannelAttempt[] };
 
 /**
@@ -136,7 +150,8 @@ export interface MessagingComposerOptions {
   idempotencyStore?: IdempotencyResultStore;
   /**
    * Daily cap per sender (UTC days on `now`); a channel whose sender used it
-   * up is skipped like one without consent. No cap when absent.
+   * up is skipped like one without consent, or the message is deferred to
+   * the next UTC day (`whenExhausted: 'defer'`). No cap when absent.
    */
   quota?: SenderQuotaOptions;
   now?: () => Date;
@@ -180,7 +195,26 @@ export function createMessagingComposer(options: MessagingComposerOptions): Mess
   const quota = options.quota;
   const quotaStore = quota?.store ?? new InMemoryQuotaStore();
   const senderOf = quota?.senderOf ?? senderKey;
-  const today = () => utcDay(options.now?.() ?? new Date());
+  const clock = () => options.now?.() ?? new Date();
+  const today = () => utcDay(clock());
+  const limitOf = (sender: string): number | undefined =>
+    quota === undefined
+      ? undefined
+      : typeof quota.perSenderPerDay === 'number'
+        ? quota.perSenderPerDay
+        : quota.perSenderPerDay(sender);
+
+  /** Takes a unit of the sender's quota: `reserved` (give it back on failure), `counted` (count after), or false. */
+  async function takeQuota(
+    sender: string,
+    day: string,
+  ): Promise<'reserved' | 'count' | 'free' | false> {
+    const limit = limitOf(sender);
+    if (limit === undefined) return 'free';
+    if (quotaStore.reserve)
+      return (await quotaStore.reserve(sender, day, limit)) ? 'reserved' : false;
+    return (await quotaStore.used(sender, day)) < limit ? 'count' : false;
+  }
 
   async function compose(message: z.infer<typeof ComposedMessageSchema>): Promise<ComposerResult> {
     const attempts: ChannelAttempt[] = [];
@@ -217,8 +251,20 @@ export function createMessagingComposer(options: MessagingComposerOptions): Mess
         attempts.push({ channel: kind, outcome: 'skipped_unsupported_template', redacted });
         continue;
       }
-      if (quota && (await quotaStore.used(senderOf(channel), today())) >= quota.perSenderPerDay) {
+      const sender = senderOf(channel);
+      const day = today();
+      const taken = await takeQuota(sender, day);
+      if (taken === false) {
         attempts.push({ channel: kind, outcome: 'skipped_quota_exhausted', redacted });
+        if (quota?.whenExhausted === 'defer') {
+          return {
+            status: 'deferred',
+            reason: 'quota_exhausted',
+            channel: kind,
+            retryAt: nextUtcDay(clock()).toISOString(),
+            attempts,
+          };
+        }
         continue;
       }
       try {
@@ -234,7 +280,7 @@ export function createMessagingComposer(options: MessagingComposerOptions): Mess
           ...correlation(message),
         });
         attempts.push({ channel: kind, outcome: 'sent', redacted });
-        if (quota) await quotaStore.increment(senderOf(channel), today());
+        if (taken === 'count') await quotaStore.increment(sender, day);
         return {
           status: 'sent',
           channel: kind,
@@ -244,6 +290,7 @@ export function createMessagingComposer(options: MessagingComposerOptions): Mess
           attempts,
         };
       } catch (error) {
+        if (taken === 'reserved') await quotaStore.release?.(sender, day);
         if (!isProviderError(error)) throw error;
         attempts.push({ channel: kind, outcome: 'failed', redacted, errorCode: error.code });
       }
@@ -280,8 +327,10 @@ export function createMessagingComposer(options: MessagingComposerOptions): Mess
       const remaining: Record<string, number> = {};
       for (const channel of options.channels) {
         const sender = senderOf(channel);
+        const limit = limitOf(sender);
+        if (limit === undefined) continue;
         const used = await quotaStore.used(sender, day);
-        remaining[sender] = Math.max(0, quota.perSenderPerDay - used);
+        remaining[sender] = Math.max(0, limit - used);
       }
       return remaining;
     },
@@ -297,7 +346,8 @@ export function createMessagingComposer(options: MessagingComposerOptions): Mess
       inflight.set(key, running);
       try {
         const result = await running;
-        await store.set(key, result);
+        // A deferred send is not done: the same key sends when the day comes.
+        if (result.status !== 'deferred') await store.set(key, result);
         return result;
       } finally {
         inflight.delete(key);

@@ -15,6 +15,7 @@ export {
 } from './composer.ts';
 export {
   InMemoryQuotaStore,
+  nextUtcDay,
   type QuotaStore,
   type SenderQuotaOptions,
   senderKey,

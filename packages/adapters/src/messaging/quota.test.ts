@@ -1,8 +1,9 @@
 /** The composer's per-sender daily quota: fallback past the cap, UTC day boundary, remaining gauge. */
 import { describe, expect, test } from 'vitest';
+import { ProviderError } from '../core/errors.ts';
 import { InMemoryManualTaskSink } from '../core/manual-tasks.ts';
 import type { ChannelKind, MessagingChannel } from '../ports/messaging.ts';
-import { createMessagingComposer, InMemoryQuotaStore, utcDay } from './index.ts';
+import { createMessagingComposer, InMemoryQuotaStore, nextUtcDay, utcDay } from './index.ts';
 
 function stubChannel(channel: ChannelKind, provider: string) {
   const sent: string[] = [];
@@ -92,6 +93,89 @@ describe('sender quota', () => {
     for (let i = 0; i < 5; i += 1) await composer.send(reminder);
     expect(whatsapp.sent).toHaveLength(5);
     expect(await composer.remainingQuota()).toEqual({});
+  });
+
+  test("whenExhausted 'defer' answers deferred to the next UTC day instead of falling back", async () => {
+    const whatsapp = stubChannel('whatsapp', 'meta');
+    const sms = stubChannel('sms', 'twilio');
+    const composer = createMessagingComposer({
+      channels: [whatsapp, sms],
+      consent: { check: async () => 'granted' },
+      sink: new InMemoryManualTaskSink(),
+      now: () => new Date('2026-12-02T15:00:00Z'),
+      quota: { perSenderPerDay: 1, whenExhausted: 'defer' },
+    });
+    expect(await composer.send(reminder)).toMatchObject({ status: 'sent', channel: 'whatsapp' });
+    expect(await composer.send(reminder)).toMatchObject({
+      status: 'deferred',
+      reason: 'quota_exhausted',
+      channel: 'whatsapp',
+      retryAt: '2026-12-03T00:00:00.000Z',
+    });
+    expect(sms.sent).toHaveLength(0);
+  });
+
+  test('a deferred send is not kept under its idempotency key: the next day it sends', async () => {
+    let now = new Date('2026-12-02T15:00:00Z');
+    const whatsapp = stubChannel('whatsapp', 'meta');
+    const store = new InMemoryQuotaStore();
+    store.increment('whatsapp:meta', '2026-12-02');
+    const composer = createMessagingComposer({
+      channels: [whatsapp],
+      consent: { check: async () => 'granted' },
+      sink: new InMemoryManualTaskSink(),
+      now: () => now,
+      quota: { perSenderPerDay: 1, whenExhausted: 'defer', store },
+    });
+    const keyed = { ...reminder, idempotencyKey: 'ntf_1' };
+    expect(await composer.send(keyed)).toMatchObject({ status: 'deferred' });
+    now = new Date('2026-12-03T00:00:00Z');
+    expect(await composer.send(keyed)).toMatchObject({ status: 'sent', channel: 'whatsapp' });
+    expect(await composer.send(keyed)).toMatchObject({ status: 'sent' });
+    expect(whatsapp.sent).toHaveLength(1);
+  });
+
+  test('a cap per sender leaves the others uncapped; a failed send gives its unit back', async () => {
+    const whatsapp = stubChannel('whatsapp', 'meta');
+    const sms = stubChannel('sms', 'twilio');
+    let fail = true;
+    const flaky: MessagingChannel = {
+      ...whatsapp,
+      send: async (message) => {
+        if (fail) {
+          fail = false;
+          throw new ProviderError({
+            code: 'rejected',
+            provider: 'meta',
+            operation: 'messages.send',
+          });
+        }
+        return whatsapp.send(message);
+      },
+    };
+    const store = new InMemoryQuotaStore();
+    const composer = createMessagingComposer({
+      channels: [flaky, sms],
+      consent: { check: async () => 'granted' },
+      sink: new InMemoryManualTaskSink(),
+      now: () => new Date('2026-12-02T15:00:00Z'),
+      quota: {
+        perSenderPerDay: (sender) => (sender.startsWith('whatsapp:') ? 1 : undefined),
+        store,
+      },
+    });
+    expect(await composer.send(reminder)).toMatchObject({ status: 'sent', channel: 'sms' });
+    expect(store.used('whatsapp:meta', '2026-12-02')).toBe(0);
+    expect(await composer.remainingQuota()).toEqual({ 'whatsapp:meta': 1 });
+    expect(await composer.send(reminder)).toMatchObject({ channel: 'whatsapp' });
+    expect(await composer.send(reminder)).toMatchObject({ channel: 'sms' });
+    expect(await composer.remainingQuota()).toEqual({ 'whatsapp:meta': 0 });
+  });
+
+  test('nextUtcDay is the following midnight UTC', () => {
+    expect(nextUtcDay(new Date('2026-12-31T23:59:59Z')).toISOString()).toBe(
+      '2027-01-01T00:00:00.000Z',
+    );
   });
 
   test('utcDay ignores the local time zone', () => {

@@ -1,9 +1,12 @@
 /**
  * Per-sender daily quota for the composer. A WhatsApp business number (or
  * any sender) may send only so many business-initiated messages a day; past
- * the quota the composer skips that channel and falls back to the next. Days
+ * the quota the composer skips that channel and falls back to the next, or
+ * defers the message to the next UTC day (`whenExhausted: 'defer'`). Days
  * are UTC calendar days from an injected clock, so tests move time instead
- * of waiting.
+ * of waiting. A store with `reserve` takes a unit atomically before the
+ * send (and gives it back when the send fails), so several processes
+ * sharing one store never pass the cap.
  */
 
 /**
@@ -19,6 +22,14 @@ export interface QuotaStore {
   used(sender: string, day: string): number | Promise<number>;
   /** Counts one send and returns the new total. */
   increment(sender: string, day: string): number | Promise<number>;
+  /**
+   * Takes one unit when fewer than `limit` are used, atomically; false when
+   * the quota is used up. Optional: without it the composer checks `used`
+   * and counts with `increment` after the send.
+   */
+  reserve?(sender: string, day: string, limit: number): boolean | Promise<boolean>;
+  /** Gives back a unit taken by `reserve` whose send failed. */
+  release?(sender: string, day: string): void | Promise<void>;
 }
 
 /**
@@ -44,6 +55,17 @@ export class InMemoryQuotaStore implements QuotaStore {
     this.counts.set(sender, next);
     return next;
   }
+
+  reserve(sender: string, day: string, limit: number): boolean {
+    if (this.used(sender, day) >= limit) return false;
+    this.increment(sender, day);
+    return true;
+  }
+
+  release(sender: string, day: string): void {
+    if (day !== this.day) return;
+    this.counts.set(sender, Math.max(0, (this.counts.get(sender) ?? 0) - 1));
+  }
 }
 
 /**
@@ -53,7 +75,17 @@ export class InMemoryQuotaStore implements QuotaStore {
  * const quota: SenderQuotaOptions = { perSenderPerDay: 1000, store: new InMemoryQuotaStore() };
  */
 export interface SenderQuotaOptions {
-  perSenderPerDay: number;
+  /**
+   * The daily cap: one number for every sender, or a cap per sender key
+   * (`undefined` leaves that sender uncapped).
+   */
+  perSenderPerDay: number | ((sender: string) => number | undefined);
+  /**
+   * Past a sender's cap: `next_channel` (default) tries the next channel
+   * (WhatsApp → SMS); `defer` stops and answers `deferred` with the start of
+   * the next UTC day, for the caller to send again then.
+   */
+  whenExhausted?: 'next_channel' | 'defer';
   /** Default an {@link InMemoryQuotaStore}. */
   store?: QuotaStore;
   /** The sender a channel counts against. Default {@link senderKey}. */
@@ -76,3 +108,12 @@ export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
  */
 export const senderKey = (channel: { channel: string; provider: string }): string =>
   `${channel.channel}:${channel.provider}`;
+
+/**
+ * The start of the UTC day after `at`: when a deferred message may go out.
+ *
+ * @example
+ * nextUtcDay(new Date('2026-12-02T15:00:00Z')); // 2026-12-03T00:00:00.000Z
+ */
+export const nextUtcDay = (at: Date): Date =>
+  new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + 1));

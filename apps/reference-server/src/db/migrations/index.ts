@@ -18,6 +18,7 @@ import { credentialClientCertMigration } from './0006-core-credential-client-cer
 import { credentialIntegrationMigration } from './0007-core-credential-integration.ts';
 import { eventsNotifyAfterCommitMigration } from './0101-core-events-notify-after-commit.ts';
 import { auditChainNextMigration } from './0102-core-audit-chain-next.ts';
+import { messagingSenderQuotaMigration } from './0103-core-messaging-sender-quota.ts';
 
 /**
  * The database's own migrations by name.
@@ -36,6 +37,7 @@ export const coreMigrations: Record<string, Migration> = {
   '0007-core-credential-integration': credentialIntegrationMigration,
   '0101-core-events-notify-after-commit': eventsNotifyAfterCommitMigration,
   '0102-core-audit-chain-next': auditChainNextMigration,
+  '0103-core-messaging-sender-quota': messagingSenderQuotaMigration,
 };
 
 /**
