@@ -99,3 +99,4 @@ export * from './ports/translation.ts';
 export * from './ports/travel.ts';
 export { parseInput } from './ports/validate.ts';
 export * from './ports/visa.ts';
+export * from './ports/shipping.ts';

@@ -37,6 +37,7 @@ export { FakeOrthanc, type FakeOrthancStudy, ORTHANC_API } from './orthanc.ts';
 export { FakeRazorpay, RAZORPAY_API } from './razorpay.ts';
 export { FakeScreening } from './screening.ts';
 export { FakeSegment, SEGMENT_API } from './segment.ts';
+export { EASYPOST_API, FakeEasyPost } from './easypost.ts';
 export { FakeSendGrid, SENDGRID_API } from './sendgrid.ts';
 export { type ServedFakeProvider, serveFakeProvider } from './serve.ts';
 export { FakeStripe, STRIPE_API } from './stripe.ts';

@@ -52,6 +52,7 @@ export const idPrefixes = {
   eInvoice: 'ein',
   importMapping: 'imm',
   subscription: 'sbs',
+  document: 'doc',
 } as const;
 
 /**

@@ -28,6 +28,7 @@ import type { payment, refund } from './resources/payments.ts';
 import type { subscription } from './resources/subscriptions.ts';
 import type { teleJoinLink, teleRoom } from './resources/tele-rooms.ts';
 import type { visaApplication } from './resources/visas.ts';
+import type { document } from './resources/documents.ts';
 import type { visit } from './resources/visits.ts';
 import type { webhookEndpoint, webhookEndpointWithSecret } from './resources/webhook-endpoints.ts';
 
@@ -63,6 +64,7 @@ export * from './resources/reconciliation.ts';
 export * from './resources/subscriptions.ts';
 export * from './resources/tele-rooms.ts';
 export * from './resources/visas.ts';
+export * from './resources/documents.ts';
 export * from './resources/visits.ts';
 export * from './resources/webhook-endpoints.ts';
 export * from './schema-names.ts';
@@ -231,6 +233,14 @@ export type Claim = z.infer<typeof claim>;
  * const application: VisaApplication = await client.visas.get({ visaApplicationId });
  */
 export type VisaApplication = z.infer<typeof visaApplication>;
+
+/**
+ * A patient document's metadata.
+ *
+ * @example
+ * const doc: Document = await client.documents.get({ documentId });
+ */
+export type Document = z.infer<typeof document>;
 
 /**
  * An escrow with its tranches.

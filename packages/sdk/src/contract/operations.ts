@@ -33,6 +33,7 @@ import {
 import { subscriptionOperations } from './resources/subscriptions.ts';
 import { teleRoomOperations } from './resources/tele-rooms.ts';
 import { visaOperations } from './resources/visas.ts';
+import { documentOperations } from './resources/documents.ts';
 import { visitOperations } from './resources/visits.ts';
 import { webhookEndpointOperations } from './resources/webhook-endpoints.ts';
 
@@ -60,6 +61,7 @@ export const operations = {
   ledgerAccounts: ledgerAccountOperations,
   claims: claimOperations,
   visas: visaOperations,
+  documents: documentOperations,
   teleRooms: teleRoomOperations,
   webhookEndpoints: webhookEndpointOperations,
   events: eventOperations,

@@ -31,6 +31,7 @@ import { consent, patient } from './resources/patients.ts';
 import { payment, paymentMethod, paymentSource, refund } from './resources/payments.ts';
 import { teleJoinLink, teleRoom, teleRoomStatus } from './resources/tele-rooms.ts';
 import { visaApplication, visaApplicationStatus } from './resources/visas.ts';
+import { document, documentStatus, presignedLink } from './resources/documents.ts';
 import { visit } from './resources/visits.ts';
 import { webhookEndpoint, webhookEndpointWithSecret } from './resources/webhook-endpoints.ts';
 
@@ -64,6 +65,9 @@ export const namedSchemas = {
   ClaimStatus: claimStatus,
   VisaApplication: visaApplication,
   VisaApplicationStatus: visaApplicationStatus,
+  Document: document,
+  DocumentStatus: documentStatus,
+  PresignedLink: presignedLink,
   TeleRoom: teleRoom,
   TeleRoomStatus: teleRoomStatus,
   TeleJoinLink: teleJoinLink,

@@ -30,6 +30,8 @@ export const scopes = [
   'write:claims',
   'read:visas',
   'write:visas',
+  'read:documents',
+  'write:documents',
   'read:tele',
   'write:tele',
   'read:webhooks',

@@ -11,6 +11,7 @@ import { appointmentCases } from './cases/appointments.ts';
 import { catalogueCases } from './cases/catalogue.ts';
 import { checkoutCases } from './cases/checkouts.ts';
 import { claimCases } from './cases/claims.ts';
+import { documentCases } from './cases/documents.ts';
 import { encounterCases } from './cases/encounters.ts';
 import { escrowCases } from './cases/escrows.ts';
 import { importMappingCases } from './cases/import-mappings.ts';
@@ -50,6 +51,7 @@ export type {
  */
 export const contractCases: readonly ContractCase[] = [
   ...patientCases,
+  ...documentCases,
   ...appointmentCases,
   ...catalogueCases,
   ...importMappingCases,

@@ -14,6 +14,7 @@ const entityTypes: Record<string, string> = {
   appointments: 'appointment',
   visits: 'visit',
   visas: 'visa_application',
+  documents: 'document',
   teleRooms: 'tele_room',
   invoices: 'invoice',
   payments: 'payment',

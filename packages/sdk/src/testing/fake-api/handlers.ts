@@ -5,6 +5,7 @@ import { auditEventHandlers } from './resources/audit-events.ts';
 import { catalogueHandlers } from './resources/catalogue.ts';
 import { checkoutHandlers } from './resources/checkouts.ts';
 import { claimHandlers } from './resources/claims.ts';
+import { documentHandlers } from './resources/documents.ts';
 import { encounterHandlers } from './resources/encounters.ts';
 import { escrowHandlers } from './resources/escrows.ts';
 import { eventHandlers } from './resources/events.ts';
@@ -43,6 +44,7 @@ export const allHandlers: readonly BoundHandler[] = [
   ...checkoutHandlers,
   ...claimHandlers,
   ...visaHandlers,
+  ...documentHandlers,
   ...teleRoomHandlers,
   ...webhookEndpointHandlers,
   ...eventHandlers,

@@ -8,6 +8,7 @@ import type {
   Checkout,
   Claim,
   Delivery,
+  Document,
   Encounter,
   Escrow,
   EventEnvelope,
@@ -83,6 +84,8 @@ export class TenantState {
   readonly visaApplications = new Collection<VisaApplication>();
   /** Telemedicine rooms (the fake issues opaque links to no video provider). */
   readonly teleRooms = new Collection<TeleRoom>();
+  /** Patient documents (metadata only; the fake keeps no bytes). */
+  readonly documents = new Collection<Document>();
   readonly webhookEndpoints = new Collection<StoredWebhookEndpoint>();
   readonly events = new Collection<EventEnvelope>();
   readonly deliveries = new Collection<Delivery>();
