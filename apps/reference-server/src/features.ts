@@ -16,6 +16,7 @@ import { consoleFeature } from './console/feature.ts';
 import { crmFeature } from './crm/feature.ts';
 import { coreAppendOnlyTables, coreMigrations } from './db/migrations/index.ts';
 import { deliveryFeature } from './delivery/feature.ts';
+import { documentsFeature } from './documents/feature.ts';
 import { eInvoicingFeature } from './einvoicing/feature.ts';
 import { encountersFeature } from './encounters/feature.ts';
 import { eventsFeature } from './events/feature.ts';
@@ -80,6 +81,7 @@ export function serverFeatures(): Feature[] {
     ...resourceFeatures,
     manualTasksFeature,
     storageFeature,
+    documentsFeature,
     importsFeature,
     exportsFeature,
     webhookEndpointsFeature(),

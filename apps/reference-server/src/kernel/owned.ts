@@ -27,6 +27,7 @@ export type OwnedTable =
   | 'claims'
   | 'visa_applications'
   | 'tele_rooms'
+  | 'documents'
   | 'import_jobs'
   | 'export_snapshots'
   | 'reconciliation_breaks'

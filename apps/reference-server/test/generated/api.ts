@@ -1046,6 +1046,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/documents/presign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a presigned upload link for a patient document
+         * @description Needs the `write:documents` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["documents.presign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{documentId}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm the upload of a document
+         * @description Needs the `write:documents` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["documents.complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{documentId}/download-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a short-lived download link for a document
+         * @description Needs the `read:documents` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["documents.downloadLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/references": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register a device's file reference and metadata
+         * @description Needs the `write:documents` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["documents.registerReference"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{documentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a document's metadata
+         * @description Needs the `read:documents` scope.
+         */
+        get: operations["documents.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tele-rooms": {
         parameters: {
             query?: never;
@@ -2279,7 +2379,7 @@ export interface components {
         CreatedIntegrationToken: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             tier: components["schemas"]["TokenTier"];
@@ -2326,6 +2426,50 @@ export interface components {
         };
         /** @enum {string} */
         DeliveryStatus: "pending" | "succeeded" | "failed" | "dead" | "cancelled";
+        Document: {
+            id: string;
+            caseId: string;
+            fileName: string;
+            status: components["schemas"]["DocumentStatus"];
+            contentType: string;
+            size: number;
+            sha256: string | null;
+            /** @enum {string} */
+            source: "upload" | "device";
+            reference: string | null;
+            metadata: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        DocumentsCompleteRequest: Record<string, never>;
+        DocumentsDownloadLinkRequest: Record<string, never>;
+        DocumentsPresignRequest: {
+            caseId: string;
+            fileName: string;
+            contentType: string;
+            size: number;
+        };
+        DocumentsPresignResponse: {
+            document: components["schemas"]["Document"];
+            upload: components["schemas"]["PresignedLink"];
+        };
+        DocumentsRegisterReferenceRequest: {
+            caseId: string;
+            fileName: string;
+            reference: string;
+            contentType: string;
+            metadata?: {
+                [key: string]: string;
+            };
+        };
+        /** @enum {string} */
+        DocumentStatus: "pending" | "available" | "reference" | "expired";
         Encounter: {
             id: string;
             patientId: string;
@@ -2638,7 +2782,7 @@ export interface components {
             id: string;
             name: string;
             purpose: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             apis: string[];
             events: string[];
             status: components["schemas"]["IntegrationStatus"];
@@ -2663,7 +2807,7 @@ export interface components {
         IntegrationsCreateRequest: {
             name: string;
             purpose: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             apis: string[];
             events: string[];
             /** @enum {string} */
@@ -2692,7 +2836,7 @@ export interface components {
         IntegrationsUpdateRequest: {
             name?: string;
             purpose?: string;
-            scopes?: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes?: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             apis?: string[];
             events?: string[];
             /** @enum {string} */
@@ -2711,7 +2855,7 @@ export interface components {
         IntegrationToken: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             tier: components["schemas"]["TokenTier"];
@@ -2731,7 +2875,7 @@ export interface components {
         };
         IntegrationTokensCreateRequest: {
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             tier?: "standard" | "high";
             /** Format: date-time */
@@ -2872,7 +3016,7 @@ export interface components {
         OAuthClient: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             allowedIps?: string[];
@@ -3002,6 +3146,16 @@ export interface components {
             data: components["schemas"]["PractitionersGetResponse"][];
             nextCursor: string | null;
         };
+        PresignedLink: {
+            /** @enum {string} */
+            method: "PUT" | "GET";
+            url: string;
+            headers: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            expiresAt: string;
+        };
         Problem: {
             type: string;
             title: string;
@@ -3129,7 +3283,7 @@ export interface components {
         RotatedOAuthClient: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             allowedIps?: string[];
@@ -3512,7 +3666,7 @@ export interface components {
                 } & components["schemas"]["Problem"];
             };
         };
-        /** @description The request body is over the server’s limit. Codes: `body_too_large`, `import_too_large`, `import_too_many_rows`. */
+        /** @description The request body is over the server’s limit. Codes: `body_too_large`, `import_too_large`, `document_too_large`, `import_too_many_rows`. */
         PayloadTooLarge: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3523,11 +3677,11 @@ export interface components {
                     /** @constant */
                     status?: 413;
                     /** @enum {unknown} */
-                    code?: "body_too_large" | "import_too_large" | "import_too_many_rows";
+                    code?: "body_too_large" | "import_too_large" | "document_too_large" | "import_too_many_rows";
                 } & components["schemas"]["Problem"];
             };
         };
-        /** @description A request body that is not `application/json`. Codes: `unsupported_media_type`, `import_wrong_type`. */
+        /** @description A request body that is not `application/json`. Codes: `unsupported_media_type`, `import_wrong_type`, `document_wrong_type`. */
         UnsupportedMediaType: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3538,7 +3692,7 @@ export interface components {
                     /** @constant */
                     status?: 415;
                     /** @enum {unknown} */
-                    code?: "unsupported_media_type" | "import_wrong_type";
+                    code?: "unsupported_media_type" | "import_wrong_type" | "document_wrong_type";
                 } & components["schemas"]["Problem"];
             };
         };
@@ -3680,6 +3834,13 @@ export type SchemaDelivery = components['schemas']['Delivery'];
 export type SchemaDeliveryAttempt = components['schemas']['DeliveryAttempt'];
 export type SchemaDeliveryPage = components['schemas']['DeliveryPage'];
 export type SchemaDeliveryStatus = components['schemas']['DeliveryStatus'];
+export type SchemaDocument = components['schemas']['Document'];
+export type SchemaDocumentsCompleteRequest = components['schemas']['DocumentsCompleteRequest'];
+export type SchemaDocumentsDownloadLinkRequest = components['schemas']['DocumentsDownloadLinkRequest'];
+export type SchemaDocumentsPresignRequest = components['schemas']['DocumentsPresignRequest'];
+export type SchemaDocumentsPresignResponse = components['schemas']['DocumentsPresignResponse'];
+export type SchemaDocumentsRegisterReferenceRequest = components['schemas']['DocumentsRegisterReferenceRequest'];
+export type SchemaDocumentStatus = components['schemas']['DocumentStatus'];
 export type SchemaEncounter = components['schemas']['Encounter'];
 export type SchemaEncounterPage = components['schemas']['EncounterPage'];
 export type SchemaEncounterStatus = components['schemas']['EncounterStatus'];
@@ -3737,6 +3898,7 @@ export type SchemaPaymentsCreateRequest = components['schemas']['PaymentsCreateR
 export type SchemaPaymentSource = components['schemas']['PaymentSource'];
 export type SchemaPractitionersGetResponse = components['schemas']['PractitionersGetResponse'];
 export type SchemaPractitionersListResponse = components['schemas']['PractitionersListResponse'];
+export type SchemaPresignedLink = components['schemas']['PresignedLink'];
 export type SchemaProblem = components['schemas']['Problem'];
 export type SchemaReconciliationBreaksListResponse = components['schemas']['ReconciliationBreaksListResponse'];
 export type SchemaReconciliationBreaksResolveRequest = components['schemas']['ReconciliationBreaksResolveRequest'];
@@ -6413,6 +6575,228 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "documents.presign": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentsPresignRequest"];
+            };
+        };
+        responses: {
+            /** @description Ask for a presigned upload link for a patient document */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentsPresignResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "documents.complete": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                documentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentsCompleteRequest"];
+            };
+        };
+        responses: {
+            /** @description Confirm the upload of a document */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "documents.downloadLink": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                documentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentsDownloadLinkRequest"];
+            };
+        };
+        responses: {
+            /** @description Issue a short-lived download link for a document */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresignedLink"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "documents.registerReference": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentsRegisterReferenceRequest"];
+            };
+        };
+        responses: {
+            /** @description Register a device's file reference and metadata */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "documents.get": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                documentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get a document's metadata */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             501: components["responses"]["NotImplemented"];
