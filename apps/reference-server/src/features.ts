@@ -41,6 +41,7 @@ import { relayFeature } from './relay/feature.ts';
 import { reportingFeature } from './reporting/feature.ts';
 import { schedulerConfig } from './scheduler/config.ts';
 import { busMigrations } from './scheduler/migrations.ts';
+import { shippingFeature } from './shipping/feature.ts';
 import { storageFeature } from './storage/feature.ts';
 import { subscriptionsFeature } from './subscriptions/feature.ts';
 import { teleRoomsFeature } from './tele/feature.ts';
@@ -97,6 +98,7 @@ export function serverFeatures(): Feature[] {
     visasFeature,
     eInvoicingFeature,
     teleRoomsFeature,
+    shippingFeature,
     moneyFeature,
     escrowScreeningFeature(),
     reconciliationFeature,

@@ -28,6 +28,7 @@ export type OwnedTable =
   | 'visa_applications'
   | 'tele_rooms'
   | 'documents'
+  | 'shipments'
   | 'import_jobs'
   | 'export_snapshots'
   | 'reconciliation_breaks'

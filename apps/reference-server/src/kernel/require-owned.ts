@@ -21,6 +21,7 @@ const nouns: Record<OwnedTable, string> = {
   visa_applications: 'visa application',
   tele_rooms: 'tele room',
   documents: 'document',
+  shipments: 'shipment',
   import_jobs: 'import',
   practitioners: 'practitioner',
   services: 'service',

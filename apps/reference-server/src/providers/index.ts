@@ -25,6 +25,7 @@ import { type EInvoicingProviders, eInvoicingProviders } from './einvoicing.ts';
 import type { ProviderShared } from './group.ts';
 import { type MessagingProviders, messagingProviders } from './messaging.ts';
 import { type PaymentProviders, paymentProviders } from './payments.ts';
+import { type ShippingProviders, shippingProviders } from './shipping.ts';
 import { type StorageProviders, storageProviders } from './storage.ts';
 import { type TeleProviders, teleProviders } from './tele.ts';
 import { type TravelProviders, travelProviders } from './travel.ts';
@@ -48,6 +49,7 @@ export const providersConfig = z.object({
   ...visaProviders.config.shape,
   ...eInvoicingProviders.config.shape,
   ...teleProviders.config.shape,
+  ...shippingProviders.config.shape,
 });
 
 /**
@@ -72,7 +74,8 @@ export interface Providers
     StorageProviders,
     VisaProviders,
     EInvoicingProviders,
-    TeleProviders {
+    TeleProviders,
+    ShippingProviders {
   /** Where adapters put the work a human must do. */
   readonly manualTasks: ManualTaskSink;
   /** Providers without configuration, for the start-up log. */
@@ -121,8 +124,10 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     visaProviders.build(config, shared),
     eInvoicingProviders.build(config, shared),
     teleProviders.build(config, shared),
+    shippingProviders.build(config, shared),
   ] as const;
-  const [messaging, payments, travel, clinical, storage, visa, einvoicing, tele] = groups;
+  const [messaging, payments, travel, clinical, storage, visa, einvoicing, tele, shipping] =
+    groups;
   return {
     ...messaging.built,
     ...payments.built,
@@ -132,6 +137,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     ...visa.built,
     ...einvoicing.built,
     ...tele.built,
+    ...shipping.built,
     manualTasks: shared.manualTasks,
     absent: groups.flatMap((group) => group.absent),
   };

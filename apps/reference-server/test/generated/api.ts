@@ -1146,6 +1146,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/shipments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dispatch medication or documents for a case
+         * @description Needs the `write:shipments` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["shipments.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shipments/{shipmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a shipment
+         * @description Needs the `read:shipments` scope.
+         */
+        get: operations["shipments.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tele-rooms": {
         parameters: {
             query?: never;
@@ -2379,7 +2419,7 @@ export interface components {
         CreatedIntegrationToken: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:shipments" | "write:shipments" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             tier: components["schemas"]["TokenTier"];
@@ -2782,7 +2822,7 @@ export interface components {
             id: string;
             name: string;
             purpose: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:shipments" | "write:shipments" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             apis: string[];
             events: string[];
             status: components["schemas"]["IntegrationStatus"];
@@ -2807,7 +2847,7 @@ export interface components {
         IntegrationsCreateRequest: {
             name: string;
             purpose: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:shipments" | "write:shipments" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             apis: string[];
             events: string[];
             /** @enum {string} */
@@ -2836,7 +2876,7 @@ export interface components {
         IntegrationsUpdateRequest: {
             name?: string;
             purpose?: string;
-            scopes?: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes?: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:shipments" | "write:shipments" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             apis?: string[];
             events?: string[];
             /** @enum {string} */
@@ -2855,7 +2895,7 @@ export interface components {
         IntegrationToken: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:shipments" | "write:shipments" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             tier: components["schemas"]["TokenTier"];
@@ -2875,7 +2915,7 @@ export interface components {
         };
         IntegrationTokensCreateRequest: {
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:shipments" | "write:shipments" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             tier?: "standard" | "high";
             /** Format: date-time */
@@ -3016,7 +3056,7 @@ export interface components {
         OAuthClient: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:shipments" | "write:shipments" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             allowedIps?: string[];
@@ -3283,7 +3323,7 @@ export interface components {
         RotatedOAuthClient: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:shipments" | "write:shipments" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             allowedIps?: string[];
@@ -3314,6 +3354,59 @@ export interface components {
             data: components["schemas"]["ServicesGetResponse"][];
             nextCursor: string | null;
         };
+        Shipment: {
+            id: string;
+            caseId: string;
+            /** @enum {string} */
+            contents: "medication" | "documents";
+            status: components["schemas"]["ShipmentStatus"];
+            provider: string;
+            carrier: string | null;
+            service: string | null;
+            trackingCode: string | null;
+            labelUrl: string | null;
+            amountMinor: number | null;
+            currency: string | null;
+            estimatedDelivery: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ShipmentsCreateRequest: {
+            caseId: string;
+            /** @enum {string} */
+            contents: "medication" | "documents";
+            from: {
+                name: string;
+                street1: string;
+                street2?: string;
+                city: string;
+                state?: string;
+                zip: string;
+                country: string;
+                phone?: string;
+            };
+            to: {
+                name: string;
+                street1: string;
+                street2?: string;
+                city: string;
+                state?: string;
+                zip: string;
+                country: string;
+                phone?: string;
+            };
+            parcel: {
+                lengthMm: number;
+                widthMm: number;
+                heightMm: number;
+                weightGrams: number;
+            };
+            carrier?: string;
+        };
+        /** @enum {string} */
+        ShipmentStatus: "manual" | "pre_transit" | "in_transit" | "out_for_delivery" | "delivered" | "available_for_pickup" | "return_to_sender" | "failure" | "cancelled" | "unknown";
         SubscriptionsCancelRequest: {
             atPeriodEnd?: boolean;
         };
@@ -3533,7 +3626,7 @@ export interface components {
             /** Format: uri */
             url: string;
             description?: string;
-            eventTypes: (("appointment.created" | "appointment.updated" | "appointment.cancelled" | "appointment.completed" | "visit.completed" | "encounter.admitted" | "encounter.transferred" | "encounter.discharged" | "encounter.cancelled" | "invoice.created" | "payment.received" | "payment.failed" | "payment.initiated" | "payment.succeeded" | "payment.deposit.paid" | "payment.balance.paid" | "payment.refund.initiated" | "payment.refund.issued" | "refund.completed" | "refund.issued" | "installment.overdue" | "inventory.low_stock" | "visa.submitted" | "visa.status_changed" | "visa.granted" | "visa.rejected" | "efatura.status.update" | "tele.room.created" | "tele.session.started" | "tele.session.completed" | "tele.session.failed" | "booking.confirmed" | "flight.changed" | "flight.cancelled" | "stay.confirmed" | "stay.unavailable" | "message.delivered" | "message.read" | "message.failed" | "claim.created" | "claim.preauthorized" | "claim.submitted" | "claim.resubmitted" | "claim.self_pay" | "claim.withdrawn" | "claim.approved" | "claim.denied" | "claim.settled" | "escrow.held" | "escrow.released" | "escrow.disputed" | "escrow.voided" | "reconciliation.break" | "webhook_endpoint.disabled" | "webhook_endpoint.ping" | "subscription.created" | "subscription.renewed" | "subscription.payment_failed" | "subscription.cancelled") | "*")[];
+            eventTypes: (("appointment.created" | "appointment.updated" | "appointment.cancelled" | "appointment.completed" | "visit.completed" | "encounter.admitted" | "encounter.transferred" | "encounter.discharged" | "encounter.cancelled" | "invoice.created" | "payment.received" | "payment.failed" | "payment.initiated" | "payment.succeeded" | "payment.deposit.paid" | "payment.balance.paid" | "payment.refund.initiated" | "payment.refund.issued" | "refund.completed" | "refund.issued" | "installment.overdue" | "inventory.low_stock" | "visa.submitted" | "visa.status_changed" | "visa.granted" | "visa.rejected" | "efatura.status.update" | "tele.room.created" | "tele.session.started" | "tele.session.completed" | "tele.session.failed" | "shipment.created" | "shipment.status_changed" | "booking.confirmed" | "flight.changed" | "flight.cancelled" | "stay.confirmed" | "stay.unavailable" | "message.delivered" | "message.read" | "message.failed" | "claim.created" | "claim.preauthorized" | "claim.submitted" | "claim.resubmitted" | "claim.self_pay" | "claim.withdrawn" | "claim.approved" | "claim.denied" | "claim.settled" | "escrow.held" | "escrow.released" | "escrow.disputed" | "escrow.voided" | "reconciliation.break" | "webhook_endpoint.disabled" | "webhook_endpoint.ping" | "subscription.created" | "subscription.renewed" | "subscription.payment_failed" | "subscription.cancelled") | "*")[];
             enabled?: boolean;
             integrationId?: string;
         };
@@ -3553,7 +3646,7 @@ export interface components {
             /** Format: uri */
             url?: string;
             description?: string | null;
-            eventTypes?: (("appointment.created" | "appointment.updated" | "appointment.cancelled" | "appointment.completed" | "visit.completed" | "encounter.admitted" | "encounter.transferred" | "encounter.discharged" | "encounter.cancelled" | "invoice.created" | "payment.received" | "payment.failed" | "payment.initiated" | "payment.succeeded" | "payment.deposit.paid" | "payment.balance.paid" | "payment.refund.initiated" | "payment.refund.issued" | "refund.completed" | "refund.issued" | "installment.overdue" | "inventory.low_stock" | "visa.submitted" | "visa.status_changed" | "visa.granted" | "visa.rejected" | "efatura.status.update" | "tele.room.created" | "tele.session.started" | "tele.session.completed" | "tele.session.failed" | "booking.confirmed" | "flight.changed" | "flight.cancelled" | "stay.confirmed" | "stay.unavailable" | "message.delivered" | "message.read" | "message.failed" | "claim.created" | "claim.preauthorized" | "claim.submitted" | "claim.resubmitted" | "claim.self_pay" | "claim.withdrawn" | "claim.approved" | "claim.denied" | "claim.settled" | "escrow.held" | "escrow.released" | "escrow.disputed" | "escrow.voided" | "reconciliation.break" | "webhook_endpoint.disabled" | "webhook_endpoint.ping" | "subscription.created" | "subscription.renewed" | "subscription.payment_failed" | "subscription.cancelled") | "*")[];
+            eventTypes?: (("appointment.created" | "appointment.updated" | "appointment.cancelled" | "appointment.completed" | "visit.completed" | "encounter.admitted" | "encounter.transferred" | "encounter.discharged" | "encounter.cancelled" | "invoice.created" | "payment.received" | "payment.failed" | "payment.initiated" | "payment.succeeded" | "payment.deposit.paid" | "payment.balance.paid" | "payment.refund.initiated" | "payment.refund.issued" | "refund.completed" | "refund.issued" | "installment.overdue" | "inventory.low_stock" | "visa.submitted" | "visa.status_changed" | "visa.granted" | "visa.rejected" | "efatura.status.update" | "tele.room.created" | "tele.session.started" | "tele.session.completed" | "tele.session.failed" | "shipment.created" | "shipment.status_changed" | "booking.confirmed" | "flight.changed" | "flight.cancelled" | "stay.confirmed" | "stay.unavailable" | "message.delivered" | "message.read" | "message.failed" | "claim.created" | "claim.preauthorized" | "claim.submitted" | "claim.resubmitted" | "claim.self_pay" | "claim.withdrawn" | "claim.approved" | "claim.denied" | "claim.settled" | "escrow.held" | "escrow.released" | "escrow.disputed" | "escrow.voided" | "reconciliation.break" | "webhook_endpoint.disabled" | "webhook_endpoint.ping" | "subscription.created" | "subscription.renewed" | "subscription.payment_failed" | "subscription.cancelled") | "*")[];
             enabled?: boolean;
         };
         WebhookEndpointWithSecret: {
@@ -3911,6 +4004,9 @@ export type SchemaRefundsCreateRequest = components['schemas']['RefundsCreateReq
 export type SchemaRotatedOAuthClient = components['schemas']['RotatedOAuthClient'];
 export type SchemaServicesGetResponse = components['schemas']['ServicesGetResponse'];
 export type SchemaServicesListResponse = components['schemas']['ServicesListResponse'];
+export type SchemaShipment = components['schemas']['Shipment'];
+export type SchemaShipmentsCreateRequest = components['schemas']['ShipmentsCreateRequest'];
+export type SchemaShipmentStatus = components['schemas']['ShipmentStatus'];
 export type SchemaSubscriptionsCancelRequest = components['schemas']['SubscriptionsCancelRequest'];
 export type SchemaSubscriptionsChangePlanRequest = components['schemas']['SubscriptionsChangePlanRequest'];
 export type SchemaSubscriptionsCreateRequest = components['schemas']['SubscriptionsCreateRequest'];
@@ -6789,6 +6885,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Document"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "shipments.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShipmentsCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Dispatch medication or documents for a case */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Shipment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "shipments.get": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                shipmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get a shipment */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Shipment"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -50,6 +50,7 @@ export const auditActions = {
   'documents.complete': 'document.uploaded',
   'documents.downloadLink': 'document.download_link_issued',
   'documents.registerReference': 'document.reference_registered',
+  'shipments.create': 'shipment.created',
   'teleRooms.create': 'tele_room.created',
   'teleRooms.join': 'tele_room.join_link_issued',
   'teleRooms.complete': 'tele_room.ended',

@@ -53,6 +53,7 @@ export const idPrefixes = {
   importMapping: 'imm',
   subscription: 'sbs',
   document: 'doc',
+  shipment: 'shp',
 } as const;
 
 /**

@@ -29,6 +29,7 @@ import type { subscription } from './resources/subscriptions.ts';
 import type { teleJoinLink, teleRoom } from './resources/tele-rooms.ts';
 import type { visaApplication } from './resources/visas.ts';
 import type { document } from './resources/documents.ts';
+import type { shipment } from './resources/shipments.ts';
 import type { visit } from './resources/visits.ts';
 import type { webhookEndpoint, webhookEndpointWithSecret } from './resources/webhook-endpoints.ts';
 
@@ -65,6 +66,7 @@ export * from './resources/subscriptions.ts';
 export * from './resources/tele-rooms.ts';
 export * from './resources/visas.ts';
 export * from './resources/documents.ts';
+export * from './resources/shipments.ts';
 export * from './resources/visits.ts';
 export * from './resources/webhook-endpoints.ts';
 export * from './schema-names.ts';
@@ -241,6 +243,14 @@ export type VisaApplication = z.infer<typeof visaApplication>;
  * const doc: Document = await client.documents.get({ documentId });
  */
 export type Document = z.infer<typeof document>;
+
+/**
+ * A shipment of medication or documents.
+ *
+ * @example
+ * const shipment: Shipment = await client.shipments.get({ shipmentId });
+ */
+export type Shipment = z.infer<typeof shipment>;
 
 /**
  * An escrow with its tranches.

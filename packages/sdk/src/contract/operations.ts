@@ -34,6 +34,7 @@ import { subscriptionOperations } from './resources/subscriptions.ts';
 import { teleRoomOperations } from './resources/tele-rooms.ts';
 import { visaOperations } from './resources/visas.ts';
 import { documentOperations } from './resources/documents.ts';
+import { shipmentOperations } from './resources/shipments.ts';
 import { visitOperations } from './resources/visits.ts';
 import { webhookEndpointOperations } from './resources/webhook-endpoints.ts';
 
@@ -62,6 +63,7 @@ export const operations = {
   claims: claimOperations,
   visas: visaOperations,
   documents: documentOperations,
+  shipments: shipmentOperations,
   teleRooms: teleRoomOperations,
   webhookEndpoints: webhookEndpointOperations,
   events: eventOperations,

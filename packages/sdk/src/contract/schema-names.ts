@@ -32,6 +32,7 @@ import { payment, paymentMethod, paymentSource, refund } from './resources/payme
 import { teleJoinLink, teleRoom, teleRoomStatus } from './resources/tele-rooms.ts';
 import { visaApplication, visaApplicationStatus } from './resources/visas.ts';
 import { document, documentStatus, presignedLink } from './resources/documents.ts';
+import { shipment, shipmentStatus } from './resources/shipments.ts';
 import { visit } from './resources/visits.ts';
 import { webhookEndpoint, webhookEndpointWithSecret } from './resources/webhook-endpoints.ts';
 
@@ -68,6 +69,8 @@ export const namedSchemas = {
   Document: document,
   DocumentStatus: documentStatus,
   PresignedLink: presignedLink,
+  Shipment: shipment,
+  ShipmentStatus: shipmentStatus,
   TeleRoom: teleRoom,
   TeleRoomStatus: teleRoomStatus,
   TeleJoinLink: teleJoinLink,

@@ -32,6 +32,8 @@ export const scopes = [
   'write:visas',
   'read:documents',
   'write:documents',
+  'read:shipments',
+  'write:shipments',
   'read:tele',
   'write:tele',
   'read:webhooks',

@@ -12,6 +12,7 @@ import { catalogueCases } from './cases/catalogue.ts';
 import { checkoutCases } from './cases/checkouts.ts';
 import { claimCases } from './cases/claims.ts';
 import { documentCases } from './cases/documents.ts';
+import { shipmentCases } from './cases/shipments.ts';
 import { encounterCases } from './cases/encounters.ts';
 import { escrowCases } from './cases/escrows.ts';
 import { importMappingCases } from './cases/import-mappings.ts';
@@ -52,6 +53,7 @@ export type {
 export const contractCases: readonly ContractCase[] = [
   ...patientCases,
   ...documentCases,
+  ...shipmentCases,
   ...appointmentCases,
   ...catalogueCases,
   ...importMappingCases,

@@ -24,6 +24,7 @@ const paramPrefixes = {
   visaApplicationId: 'vsa',
   teleRoomId: 'tlr',
   documentId: 'doc',
+  shipmentId: 'shp',
   practitionerId: 'prc',
   serviceId: 'svc',
   slotId: 'slt',
@@ -78,6 +79,13 @@ const sampleBodies: Record<string, () => unknown> = {
     size: 100,
   }),
   'documents.complete': () => ({}),
+  'shipments.create': () => ({
+    caseId: 'case_sample',
+    contents: 'documents',
+    from: { name: 'Clinic', street1: 'Street 1', city: 'Istanbul', zip: '34000', country: 'TR' },
+    to: { name: 'Patient', street1: 'Street 2', city: 'London', zip: 'N1 1AA', country: 'GB' },
+    parcel: { lengthMm: 100, widthMm: 100, heightMm: 10, weightGrams: 100 },
+  }),
   'documents.downloadLink': () => ({}),
   'documents.registerReference': () => ({
     caseId: 'case_sample',

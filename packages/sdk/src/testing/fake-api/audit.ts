@@ -15,6 +15,7 @@ const entityTypes: Record<string, string> = {
   visits: 'visit',
   visas: 'visa_application',
   documents: 'document',
+  shipments: 'shipment',
   teleRooms: 'tele_room',
   invoices: 'invoice',
   payments: 'payment',

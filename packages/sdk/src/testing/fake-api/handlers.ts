@@ -6,6 +6,7 @@ import { catalogueHandlers } from './resources/catalogue.ts';
 import { checkoutHandlers } from './resources/checkouts.ts';
 import { claimHandlers } from './resources/claims.ts';
 import { documentHandlers } from './resources/documents.ts';
+import { shipmentHandlers } from './resources/shipments.ts';
 import { encounterHandlers } from './resources/encounters.ts';
 import { escrowHandlers } from './resources/escrows.ts';
 import { eventHandlers } from './resources/events.ts';
@@ -45,6 +46,7 @@ export const allHandlers: readonly BoundHandler[] = [
   ...claimHandlers,
   ...visaHandlers,
   ...documentHandlers,
+  ...shipmentHandlers,
   ...teleRoomHandlers,
   ...webhookEndpointHandlers,
   ...eventHandlers,

@@ -25,6 +25,7 @@ import type {
   ReconciliationRun,
   Refund,
   Service,
+  Shipment,
   Slot,
   Subscription,
   TeleRoom,
@@ -86,6 +87,8 @@ export class TenantState {
   readonly teleRooms = new Collection<TeleRoom>();
   /** Patient documents (metadata only; the fake keeps no bytes). */
   readonly documents = new Collection<Document>();
+  /** Shipments (the fake talks to no provider: each is `manual`). */
+  readonly shipments = new Collection<Shipment>();
   readonly webhookEndpoints = new Collection<StoredWebhookEndpoint>();
   readonly events = new Collection<EventEnvelope>();
   readonly deliveries = new Collection<Delivery>();
