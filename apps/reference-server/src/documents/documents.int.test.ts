@@ -96,11 +96,7 @@ describe(`documents over HTTP (${testDatabaseKind})`, () => {
     expect(link.headers).toEqual({ 'content-type': 'application/pdf' });
 
     expect((await upload(link, PDF)).status).toBe(200);
-    const completed = await api<Document>(
-      'POST',
-      `/api/v1/documents/${document.id}/complete`,
-      {},
-    );
+    const completed = await api<Document>('POST', `/api/v1/documents/${document.id}/complete`, {});
     expect(completed).toMatchObject({ status: 'available', size: PDF.byteLength });
     expect(completed.sha256).toMatch(/^[0-9a-f]{64}$/);
 

@@ -20,8 +20,7 @@ export function documentHandlers(deps: () => DocumentsDeps) {
   return defineHandlers(operations.documents, {
     presign: (ctx) => presignDocument(ctx.db, changeOf(ctx), deps(), ctx.body),
     complete: (ctx) => completeDocument(ctx.db, changeOf(ctx), deps(), ctx.params.documentId),
-    downloadLink: (ctx) =>
-      issueDownloadLink(ctx.db, changeOf(ctx), deps(), ctx.params.documentId),
+    downloadLink: (ctx) => issueDownloadLink(ctx.db, changeOf(ctx), deps(), ctx.params.documentId),
     registerReference: (ctx) => registerReference(ctx.db, changeOf(ctx), deps(), ctx.body),
     get: (ctx) => getDocument(ctx.db, ctx.auth.tenantId, ctx.params.documentId),
   });

@@ -11,7 +11,7 @@ import {
   type Document,
   documentContentTypes,
   documentMaxBytes,
-  documentOperations,
+  type documentOperations,
   newId,
   type OperationBody,
 } from '@clinicbridge/sdk/contract';

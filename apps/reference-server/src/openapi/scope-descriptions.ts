@@ -35,7 +35,8 @@ export const scopeDescriptions: Readonly<Record<Scope, string>> = {
   'read:tele': 'Read telemedicine rooms.',
   'write:tele': 'Open telemedicine rooms, issue join links and end sessions.',
   'read:documents': 'Read patient documents and issue short-lived download links.',
-  'write:documents': 'Ask for document upload links, confirm uploads and register device references.',
+  'write:documents':
+    'Ask for document upload links, confirm uploads and register device references.',
   'read:shipments': 'Read shipments of medication and documents.',
   'write:shipments': 'Dispatch medication and documents for a case.',
   'read:webhooks': 'Read webhook endpoints.',

@@ -126,8 +126,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     teleProviders.build(config, shared),
     shippingProviders.build(config, shared),
   ] as const;
-  const [messaging, payments, travel, clinical, storage, visa, einvoicing, tele, shipping] =
-    groups;
+  const [messaging, payments, travel, clinical, storage, visa, einvoicing, tele, shipping] = groups;
   return {
     ...messaging.built,
     ...payments.built,

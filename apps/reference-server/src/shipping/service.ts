@@ -88,18 +88,20 @@ async function manualTask(
   reason: string,
 ): Promise<string> {
   const id = `mt_${crypto.randomUUID()}`;
-  await callForTenant(change.tenantId, () =>
-    deps.manualTasks.record({
-      id,
-      kind: 'shipping',
-      provider,
-      operation: 'shipping.createShipment',
-      subjectRef: row.id,
-      summary: `Dispatch the ${row.contents} of case ${row.case_id} (shipment ${row.id}) by hand; the patient's address is in their record.`,
-      reason,
-      details: { caseId: row.case_id, contents: row.contents },
-      createdAt: change.now.toISOString(),
-    }),
+  await callForTenant(
+    change.tenantId,
+    () =>
+      deps.manualTasks.record({
+        id,
+        kind: 'shipping',
+        provider,
+        operation: 'shipping.createShipment',
+        subjectRef: row.id,
+        summary: `Dispatch the ${row.contents} of case ${row.case_id} (shipment ${row.id}) by hand; the patient's address is in their record.`,
+        reason,
+        details: { caseId: row.case_id, contents: row.contents },
+        createdAt: change.now.toISOString(),
+      }),
     db,
   );
   return id;
@@ -146,7 +148,12 @@ export async function createShipment(
     action: 'shipment.created',
     entityType: 'shipment',
     entityId: id,
-    audit: { caseId: row.case_id, contents: row.contents, status: row.status, provider: row.provider },
+    audit: {
+      caseId: row.case_id,
+      contents: row.contents,
+      status: row.status,
+      provider: row.provider,
+    },
     event: { type: 'shipment.created', data: eventData(row, null) },
   });
   return toShipment(row);
@@ -166,13 +173,22 @@ async function buy(
 ): Promise<ShipmentRow> {
   const shipping = deps.shipping;
   if (!shipping) {
-    const task = await manualTask(db, deps, change, base, 'manual', 'shipping_provider_not_configured');
+    const task = await manualTask(
+      db,
+      deps,
+      change,
+      base,
+      'manual',
+      'shipping_provider_not_configured',
+    );
     return { ...base, manual_task_id: task };
   }
   try {
-    const quote = await callForTenant(change.tenantId, () =>
-      shipping.rates({ shipmentRef: base.id, from: body.from, to: body.to, parcel: body.parcel }),
-    db,
+    const quote = await callForTenant(
+      change.tenantId,
+      () =>
+        shipping.rates({ shipmentRef: base.id, from: body.from, to: body.to, parcel: body.parcel }),
+      db,
     );
     const wanted = body.carrier?.toLowerCase();
     const rate = quote.rates
@@ -186,9 +202,15 @@ async function buy(
           : 'The provider offered no rate of this carrier; leave carrier out for the cheapest.',
       );
     }
-    const result = await callForTenant(change.tenantId, () =>
-      shipping.createShipment({ shipmentRef: base.id, quoteId: quote.quoteId, rateId: rate.rateId }),
-    db,
+    const result = await callForTenant(
+      change.tenantId,
+      () =>
+        shipping.createShipment({
+          shipmentRef: base.id,
+          quoteId: quote.quoteId,
+          rateId: rate.rateId,
+        }),
+      db,
     );
     if (result.status === 'manual') return { ...base, manual_task_id: result.manualTaskId };
     return {
@@ -219,7 +241,10 @@ async function buy(
         'The shipping provider refused these addresses or this parcel; check them and retry.',
       );
     }
-    throw new ApiError('service_unavailable', 'The shipping provider refused the call; retry later.');
+    throw new ApiError(
+      'service_unavailable',
+      'The shipping provider refused the call; retry later.',
+    );
   }
 }
 

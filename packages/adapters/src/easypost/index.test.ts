@@ -73,8 +73,20 @@ describe('easypost specifics', () => {
   beforeAll(() => server.listen({ onUnhandledRequest: 'bypass' }));
   afterEach(() => server.resetHandlers());
   afterAll(() => server.close());
-  const from = { name: 'Clinic pharmacy', street1: 'Halaskargazi Cd. 1', city: 'Istanbul', zip: '34371', country: 'TR' };
-  const to = { name: 'A. Patient', street1: '1 High Street', city: 'London', zip: 'N1 1AA', country: 'GB' };
+  const from = {
+    name: 'Clinic pharmacy',
+    street1: 'Halaskargazi Cd. 1',
+    city: 'Istanbul',
+    zip: '34371',
+    country: 'TR',
+  };
+  const to = {
+    name: 'A. Patient',
+    street1: '1 High Street',
+    city: 'London',
+    zip: 'N1 1AA',
+    country: 'GB',
+  };
 
   test('the parcel goes in inches and ounces (rounded up), with Basic auth and the reference only', async () => {
     const fake = new FakeEasyPost();
@@ -95,7 +107,12 @@ describe('easypost specifics', () => {
       parcel: { length: 10, width: 4, height: 0.4, weight: 35.3 },
       to_address: { country: 'GB', zip: 'N1 1AA' },
     });
-    expect(Object.keys(body ?? {}).sort()).toEqual(['from_address', 'parcel', 'reference', 'to_address']);
+    expect(Object.keys(body ?? {}).sort()).toEqual([
+      'from_address',
+      'parcel',
+      'reference',
+      'to_address',
+    ]);
   });
 
   test('a wrong API key is auth_failed and not retried', async () => {
@@ -103,7 +120,9 @@ describe('easypost specifics', () => {
     server.use(...fake.handlers());
     const sink = new InMemoryManualTaskSink();
     const shipping = createEasyPostShipping({ apiKey: 'EZTK-wrong', sink, policies: fast });
-    await expect(shipping.track({ trackerId: 'trk_1' })).rejects.toMatchObject({ code: 'auth_failed' });
+    await expect(shipping.track({ trackerId: 'trk_1' })).rejects.toMatchObject({
+      code: 'auth_failed',
+    });
     expect(fake.requests).toHaveLength(1);
   });
 
@@ -115,18 +134,35 @@ describe('easypost specifics', () => {
     expect(easyPostState('return_to_sender')).toBe('return_to_sender');
     expect(easyPostState('something_new')).toBe('unknown');
     expect(
-      mapEasyPostError({ status: 422, body: { error: { code: 'SHIPMENT.POSTAGE.EXISTS' } }, headers: new Headers() }),
+      mapEasyPostError({
+        status: 422,
+        body: { error: { code: 'SHIPMENT.POSTAGE.EXISTS' } },
+        headers: new Headers(),
+      }),
     ).toEqual({ code: 'conflict', providerCode: 'SHIPMENT.POSTAGE.EXISTS' });
     expect(
-      mapEasyPostError({ status: 422, body: { error: { code: 'SHIPMENT.INVALID_PARAMS' } }, headers: new Headers() }),
+      mapEasyPostError({
+        status: 422,
+        body: { error: { code: 'SHIPMENT.INVALID_PARAMS' } },
+        headers: new Headers(),
+      }),
     ).toEqual({ code: 'invalid_request', providerCode: 'SHIPMENT.INVALID_PARAMS' });
-    expect(mapEasyPostError({ status: 503, body: {}, headers: new Headers() })).toEqual({ providerCode: 'http_503' });
+    expect(mapEasyPostError({ status: 503, body: {}, headers: new Headers() })).toEqual({
+      providerCode: 'http_503',
+    });
   });
 
   test('an event that is not about tracking is ignored', () => {
     const fake = new FakeEasyPost();
-    const body = JSON.stringify({ id: 'evt_1', object: 'Event', description: 'batch.updated', result: {} });
-    const headers = new Headers({ 'x-hmac-signature': easyPostWebhookSignature(body, fake.webhookSecret) });
+    const body = JSON.stringify({
+      id: 'evt_1',
+      object: 'Event',
+      description: 'batch.updated',
+      result: {},
+    });
+    const headers = new Headers({
+      'x-hmac-signature': easyPostWebhookSignature(body, fake.webhookSecret),
+    });
     expect(build(fake).shipping.parseWebhook({ rawBody: body, headers })).toBeUndefined();
   });
 });

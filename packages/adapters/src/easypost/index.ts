@@ -17,7 +17,6 @@ import { createProviderClient, type ProviderFailure, type ProviderReply } from '
 import { isProviderError, ProviderError } from '../core/errors.ts';
 import { type ManualTaskSink, withManualFallback } from '../core/manual-tasks.ts';
 import { toMinorUnits } from '../core/money.ts';
-import { parseInput } from '../ports/validate.ts';
 import {
   type CreateShipmentResult,
   CreateShipmentSchema,
@@ -28,6 +27,7 @@ import {
   type ShippingAddress,
   type TrackingStatus,
 } from '../ports/shipping.ts';
+import { parseInput } from '../ports/validate.ts';
 
 /**
  * EasyPost settings.
@@ -300,7 +300,12 @@ export function createEasyPostShipping(options: EasyPostOptions): Shipping {
 
     parseWebhook(input) {
       const refuse = (message: string) =>
-        new ProviderError({ code: 'auth_failed', provider, operation: 'shipping.webhook', message });
+        new ProviderError({
+          code: 'auth_failed',
+          provider,
+          operation: 'shipping.webhook',
+          message,
+        });
       if (!options.webhookSecret) throw refuse('No webhook secret is configured.');
       const given = Buffer.from(input.headers.get('x-hmac-signature') ?? '', 'utf8');
       const expected = Buffer.from(

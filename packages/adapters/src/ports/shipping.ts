@@ -222,6 +222,8 @@ export interface Shipping {
    * status; `undefined` for an event that is not about tracking. Throws
    * `ProviderError` `auth_failed` when the signature does not match.
    */
-  parseWebhook(input: { rawBody: Uint8Array | string; headers: Headers }): TrackingStatus | undefined;
+  parseWebhook(input: {
+    rawBody: Uint8Array | string;
+    headers: Headers;
+  }): TrackingStatus | undefined;
 }
-

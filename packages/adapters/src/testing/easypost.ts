@@ -38,7 +38,14 @@ interface StoredShipment {
   id: string;
   reference: string | null;
   body: Record<string, unknown>;
-  rates: { id: string; carrier: string; service: string; rate: string; currency: string; delivery_days: number }[];
+  rates: {
+    id: string;
+    carrier: string;
+    service: string;
+    rate: string;
+    currency: string;
+    delivery_days: number;
+  }[];
   selected_rate: StoredShipment['rates'][number] | null;
   postage_label: { label_url: string } | null;
   tracking_code: string | null;
@@ -100,13 +107,17 @@ export class FakeEasyPost {
     if (!tracker) throw new Error(`no tracker ${trackerId}`);
     const at = DEFAULT_PATH.indexOf(tracker.status);
     tracker.status = status ?? DEFAULT_PATH[Math.min(at + 1, DEFAULT_PATH.length - 1)] ?? 'unknown';
-    tracker.status_detail = tracker.status === 'delivered' ? 'arrived_at_destination' : 'in_transit';
+    tracker.status_detail =
+      tracker.status === 'delivered' ? 'arrived_at_destination' : 'in_transit';
     tracker.updated_at = new Date().toISOString();
     return tracker;
   }
 
   /** A `tracker.updated` event for a tracker, with its `X-Hmac-Signature` (signed with `secret`, default the fake's). */
-  event(trackerId: string, secret = this.webhookSecret): { body: string; headers: Record<string, string> } {
+  event(
+    trackerId: string,
+    secret = this.webhookSecret,
+  ): { body: string; headers: Record<string, string> } {
     const tracker = this.trackers.get(trackerId);
     if (!tracker) throw new Error(`no tracker ${trackerId}`);
     this.seq += 1;
@@ -167,8 +178,22 @@ export class FakeEasyPost {
           reference: typeof shipment.reference === 'string' ? shipment.reference : null,
           body: shipment,
           rates: [
-            { id: this.next('rate'), carrier: 'USPS', service: 'Priority', rate: '7.58', currency: 'USD', delivery_days: 2 },
-            { id: this.next('rate'), carrier: 'UPS', service: 'Ground', rate: '12.40', currency: 'USD', delivery_days: 5 },
+            {
+              id: this.next('rate'),
+              carrier: 'USPS',
+              service: 'Priority',
+              rate: '7.58',
+              currency: 'USD',
+              delivery_days: 2,
+            },
+            {
+              id: this.next('rate'),
+              carrier: 'UPS',
+              service: 'Ground',
+              rate: '12.40',
+              currency: 'USD',
+              delivery_days: 5,
+            },
           ],
           selected_rate: null,
           postage_label: null,
@@ -184,12 +209,22 @@ export class FakeEasyPost {
         const read = await readIdempotentJson(request, this.replay);
         if (read instanceof Response) return read;
         const shipment = this.shipments.get(String(params.id));
-        if (!shipment) return FakeEasyPost.error(404, 'NOT_FOUND', 'The requested resource could not be found.');
+        if (!shipment)
+          return FakeEasyPost.error(404, 'NOT_FOUND', 'The requested resource could not be found.');
         if (shipment.postage_label)
-          return FakeEasyPost.error(422, 'SHIPMENT.POSTAGE.EXISTS', 'This shipment already has postage');
+          return FakeEasyPost.error(
+            422,
+            'SHIPMENT.POSTAGE.EXISTS',
+            'This shipment already has postage',
+          );
         const rateId = (read.body.rate as { id?: unknown } | undefined)?.id;
         const rate = shipment.rates.find((r) => r.id === rateId);
-        if (!rate) return FakeEasyPost.error(422, 'SHIPMENT.RATE.INVALID', 'The rate is not one of this shipment');
+        if (!rate)
+          return FakeEasyPost.error(
+            422,
+            'SHIPMENT.RATE.INVALID',
+            'The rate is not one of this shipment',
+          );
         const tracking = `9400${String(this.seq).padStart(18, '0')}`;
         const tracker: StoredTracker = {
           id: this.next('trk'),
@@ -204,7 +239,9 @@ export class FakeEasyPost {
         };
         this.trackers.set(tracker.id, tracker);
         shipment.selected_rate = rate;
-        shipment.postage_label = { label_url: `https://easypost-files.s3.amazonaws.com/files/postage_label/${shipment.id}.png` };
+        shipment.postage_label = {
+          label_url: `https://easypost-files.s3.amazonaws.com/files/postage_label/${shipment.id}.png`,
+        };
         shipment.tracking_code = tracking;
         shipment.tracker = tracker;
         this.purchases += 1;
@@ -215,14 +252,16 @@ export class FakeEasyPost {
         const stop = this.gate(request);
         if (stop) return stop;
         const shipment = this.shipments.get(String(params.id));
-        if (!shipment) return FakeEasyPost.error(404, 'NOT_FOUND', 'The requested resource could not be found.');
+        if (!shipment)
+          return FakeEasyPost.error(404, 'NOT_FOUND', 'The requested resource could not be found.');
         return HttpResponse.json(shipment);
       }),
       http.get(`${EASYPOST_API}/v2/trackers/:id`, ({ request, params }) => {
         const stop = this.gate(request);
         if (stop) return stop;
         const tracker = this.trackers.get(String(params.id));
-        if (!tracker) return FakeEasyPost.error(404, 'NOT_FOUND', 'The requested resource could not be found.');
+        if (!tracker)
+          return FakeEasyPost.error(404, 'NOT_FOUND', 'The requested resource could not be found.');
         if (this.advanceOnPoll) this.advance(tracker.id);
         return HttpResponse.json(tracker);
       }),

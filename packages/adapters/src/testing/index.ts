@@ -11,6 +11,7 @@ export { ABDM_API, FakeAbdm } from './abdm.ts';
 export { AMADEUS_API, FakeAmadeus } from './amadeus.ts';
 export { DEEPL_API, FakeDeepL } from './deepl.ts';
 export { DOKTOR365_API, FakeDoktor365 } from './doktor365.ts';
+export { EASYPOST_API, FakeEasyPost } from './easypost.ts';
 export { EFATURA_API, FakeEFatura, fakeInvoicePdf } from './efatura.ts';
 export {
   authExpired,
@@ -37,7 +38,6 @@ export { FakeOrthanc, type FakeOrthancStudy, ORTHANC_API } from './orthanc.ts';
 export { FakeRazorpay, RAZORPAY_API } from './razorpay.ts';
 export { FakeScreening } from './screening.ts';
 export { FakeSegment, SEGMENT_API } from './segment.ts';
-export { EASYPOST_API, FakeEasyPost } from './easypost.ts';
 export { FakeSendGrid, SENDGRID_API } from './sendgrid.ts';
 export { type ServedFakeProvider, serveFakeProvider } from './serve.ts';
 export { FakeStripe, STRIPE_API } from './stripe.ts';

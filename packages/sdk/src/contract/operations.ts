@@ -13,6 +13,7 @@ import {
 } from './resources/catalogue.ts';
 import { checkoutOperations } from './resources/checkouts.ts';
 import { claimOperations } from './resources/claims.ts';
+import { documentOperations } from './resources/documents.ts';
 import { encounterOperations } from './resources/encounters.ts';
 import { escrowOperations, ledgerAccountOperations } from './resources/escrows.ts';
 import { deadLetterOperations, deliveryOperations, eventOperations } from './resources/events.ts';
@@ -30,11 +31,10 @@ import {
   reconciliationBreakOperations,
   reconciliationRunOperations,
 } from './resources/reconciliation.ts';
+import { shipmentOperations } from './resources/shipments.ts';
 import { subscriptionOperations } from './resources/subscriptions.ts';
 import { teleRoomOperations } from './resources/tele-rooms.ts';
 import { visaOperations } from './resources/visas.ts';
-import { documentOperations } from './resources/documents.ts';
-import { shipmentOperations } from './resources/shipments.ts';
 import { visitOperations } from './resources/visits.ts';
 import { webhookEndpointOperations } from './resources/webhook-endpoints.ts';
 

@@ -47,8 +47,20 @@ export function describeShippingConformance(harness: ShippingHarness): void {
     };
     const request = (overrides: Partial<RateRequest> = {}): RateRequest => ({
       shipmentRef: 'shp_1',
-      from: { name: 'Clinic pharmacy', street1: 'Halaskargazi Cd. 1', city: 'Istanbul', zip: '34371', country: 'TR' },
-      to: { name: 'A. Patient', street1: '1 High Street', city: 'London', zip: 'N1 1AA', country: 'GB' },
+      from: {
+        name: 'Clinic pharmacy',
+        street1: 'Halaskargazi Cd. 1',
+        city: 'Istanbul',
+        zip: '34371',
+        country: 'TR',
+      },
+      to: {
+        name: 'A. Patient',
+        street1: '1 High Street',
+        city: 'London',
+        zip: 'N1 1AA',
+        country: 'GB',
+      },
       parcel: { lengthMm: 300, widthMm: 200, heightMm: 50, weightGrams: 500 },
       ...overrides,
     });
@@ -103,7 +115,11 @@ export function describeShippingConformance(harness: ShippingHarness): void {
       expect((await env.shipping.track({ trackerId: result.trackerId })).state).toBe('pre_transit');
       env.advance(result.trackerId);
       const status = await env.shipping.track({ trackerId: result.trackerId });
-      expect(status).toMatchObject({ trackerId: result.trackerId, state: 'in_transit', trackingCode: result.trackingCode });
+      expect(status).toMatchObject({
+        trackerId: result.trackerId,
+        state: 'in_transit',
+        trackingCode: result.trackingCode,
+      });
     });
 
     test('a signed tracking webhook is read; a forged or unsigned one is auth_failed', async () => {
@@ -111,7 +127,10 @@ export function describeShippingConformance(harness: ShippingHarness): void {
       const { result } = await buy(env.shipping);
       env.advance(result.trackerId);
       const signed = env.webhook(result.trackerId);
-      const status = env.shipping.parseWebhook({ rawBody: signed.body, headers: new Headers(signed.headers) });
+      const status = env.shipping.parseWebhook({
+        rawBody: signed.body,
+        headers: new Headers(signed.headers),
+      });
       expect(status).toMatchObject({ trackerId: result.trackerId, state: 'in_transit' });
       const forged = env.webhook(result.trackerId, 'not-the-secret');
       expect(() =>
@@ -128,7 +147,9 @@ export function describeShippingConformance(harness: ShippingHarness): void {
 
     test('unknown trackers are not_found', async () => {
       const env = start();
-      expect((await rejection(env.shipping.track({ trackerId: 'trk_unknown' }))).code).toBe('not_found');
+      expect((await rejection(env.shipping.track({ trackerId: 'trk_unknown' }))).code).toBe(
+        'not_found',
+      );
     });
 
     test('invalid input is invalid_request before any call, naming fields, never values', async () => {
@@ -161,7 +182,11 @@ export function describeShippingConformance(harness: ShippingHarness): void {
       const env = start();
       const quote = await env.shipping.rates(request());
       env.outage();
-      const input = { shipmentRef: 'shp_1', quoteId: quote.quoteId, rateId: quote.rates[0]?.rateId ?? '' };
+      const input = {
+        shipmentRef: 'shp_1',
+        quoteId: quote.quoteId,
+        rateId: quote.rates[0]?.rateId ?? '',
+      };
       expect((await env.shipping.createShipment(input)).status).toBe('manual');
       const before = env.requests().length;
       const again = await env.shipping.createShipment({ ...input, shipmentRef: 'shp_2' });

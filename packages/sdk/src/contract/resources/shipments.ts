@@ -89,9 +89,7 @@ export const shipmentsCreate = defineOperation({
   write: true,
   status: 201,
   body: z.strictObject({
-    caseId: z
-      .string()
-      .check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an opaque case reference')),
+    caseId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an opaque case reference')),
     contents: z.enum(['medication', 'documents']),
     from: address,
     to: address,

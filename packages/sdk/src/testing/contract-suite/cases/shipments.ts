@@ -14,7 +14,13 @@ const from = {
   zip: '34371',
   country: 'TR',
 };
-const to = { name: 'A. Patient', street1: '1 High Street', city: 'London', zip: 'N1 1AA', country: 'GB' };
+const to = {
+  name: 'A. Patient',
+  street1: '1 High Street',
+  city: 'London',
+  zip: 'N1 1AA',
+  country: 'GB',
+};
 const parcel = { lengthMm: 300, widthMm: 200, heightMm: 50, weightGrams: 500 };
 
 /**
