@@ -30,6 +30,7 @@ import { defineContractSuite } from '@clinicbridge/sdk/testing/contract-suite';
 import { afterAll, expect, test, vi } from 'vitest';
 import { checkoutFeature } from '../src/checkout/feature.ts';
 import { claimsFeature } from '../src/claims/feature.ts';
+import { documentsFeature } from '../src/documents/feature.ts';
 import { deliveryConfig } from '../src/delivery/config.ts';
 import { exportsFeature } from '../src/exports/feature.ts';
 import { resourceFeatures } from '../src/features.ts';
@@ -41,6 +42,7 @@ import { inboundConfig } from '../src/inbound/config.ts';
 import { installmentsFeature } from '../src/installments/feature.ts';
 import { moneyFeature } from '../src/money/feature.ts';
 import { reconciliationFeature } from '../src/reconciliation/feature.ts';
+import { shippingFeature } from '../src/shipping/feature.ts';
 import { storageFeature } from '../src/storage/feature.ts';
 import { subscriptionsFeature } from '../src/subscriptions/feature.ts';
 import { teleRoomsFeature } from '../src/tele/feature.ts';
@@ -73,6 +75,8 @@ const featuresAllowing = (allowlist: string) => [
   installmentsFeature,
   subscriptionsFeature,
   storageFeature,
+  documentsFeature,
+  shippingFeature,
   importsFeature,
   exportsFeature,
   hl7,

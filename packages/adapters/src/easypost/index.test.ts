@@ -70,7 +70,7 @@ describeShippingConformance({
 
 describe('easypost specifics', () => {
   const server = setupServer();
-  beforeAll(() => server.listen({ onUnhandledRequest: 'bypass' }));
+  beforeAll(() => server.listen({ onUnhandledFrame: 'bypass' }));
   afterEach(() => server.resetHandlers());
   afterAll(() => server.close());
   const from = {

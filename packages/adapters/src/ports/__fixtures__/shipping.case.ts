@@ -37,7 +37,7 @@ export interface ShippingHarness {
 export function describeShippingConformance(harness: ShippingHarness): void {
   describe(`Shipping conformance: ${harness.name}`, () => {
     const server = setupServer();
-    beforeAll(() => server.listen({ onUnhandledRequest: 'bypass' }));
+    beforeAll(() => server.listen({ onUnhandledFrame: 'bypass' }));
     afterEach(() => server.resetHandlers());
     afterAll(() => server.close());
     const start = () => {
