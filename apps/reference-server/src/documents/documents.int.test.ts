@@ -100,7 +100,7 @@ describe(`documents over HTTP (${testDatabaseKind})`, () => {
     expect(completed).toMatchObject({ status: 'available', size: PDF.byteLength });
     expect(completed.sha256).toMatch(/^[0-9a-f]{64}$/);
 
-    const download = await api<Link>('POST', `/api/v1/documents/${document.id}/download-link`, {});
+    const download = await api<Link>('GET', `/api/v1/documents/${document.id}/download-link`);
     expect(download.method).toBe('GET');
     expect(Date.parse(download.expiresAt) - Date.now()).toBeLessThanOrEqual(300_000);
     const res = await fetch(onServer(download.url));
@@ -150,7 +150,7 @@ describe(`documents over HTTP (${testDatabaseKind})`, () => {
     const early = await call('POST', `/api/v1/documents/${document.id}/complete`, {});
     expect(early.status).toBe(409);
     expect(early.body.code).toBe('invalid_state_transition');
-    const noFile = await call('POST', `/api/v1/documents/${document.id}/download-link`, {});
+    const noFile = await call('GET', `/api/v1/documents/${document.id}/download-link`);
     expect(noFile.status).toBe(409);
   });
 
@@ -212,9 +212,7 @@ describe(`documents over HTTP (${testDatabaseKind})`, () => {
       data: 'AAAA',
     });
     expect(bytes.status).toBe(400);
-    expect((await call('POST', `/api/v1/documents/${reference.id}/download-link`, {})).status).toBe(
-      409,
-    );
+    expect((await call('GET', `/api/v1/documents/${reference.id}/download-link`)).status).toBe(409);
     expect((await auditActions(reference.id)).map((r) => r.action)).toEqual([
       'document.reference_registered',
     ]);
@@ -241,8 +239,6 @@ describe(`documents over HTTP (${testDatabaseKind})`, () => {
     expect(await storage().head(key)).toBeUndefined();
     const audit = await auditActions(document.id);
     expect(audit.at(-1)).toMatchObject({ action: 'document.expired', actor_type: 'system' });
-    expect((await call('POST', `/api/v1/documents/${document.id}/download-link`, {})).status).toBe(
-      409,
-    );
+    expect((await call('GET', `/api/v1/documents/${document.id}/download-link`)).status).toBe(409);
   });
 });

@@ -1093,13 +1093,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
         /**
          * Issue a short-lived download link for a document
-         * @description Needs the `read:documents` scope. A write: send an `Idempotency-Key` to retry it safely.
+         * @description Needs the `read:documents` scope.
          */
-        post: operations["documents.downloadLink"];
+        get: operations["documents.downloadLink"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2488,7 +2488,6 @@ export interface components {
             updatedAt: string;
         };
         DocumentsCompleteRequest: Record<string, never>;
-        DocumentsDownloadLinkRequest: Record<string, never>;
         DocumentsPresignRequest: {
             caseId: string;
             fileName: string;
@@ -3929,7 +3928,6 @@ export type SchemaDeliveryPage = components['schemas']['DeliveryPage'];
 export type SchemaDeliveryStatus = components['schemas']['DeliveryStatus'];
 export type SchemaDocument = components['schemas']['Document'];
 export type SchemaDocumentsCompleteRequest = components['schemas']['DocumentsCompleteRequest'];
-export type SchemaDocumentsDownloadLinkRequest = components['schemas']['DocumentsDownloadLinkRequest'];
 export type SchemaDocumentsPresignRequest = components['schemas']['DocumentsPresignRequest'];
 export type SchemaDocumentsPresignResponse = components['schemas']['DocumentsPresignResponse'];
 export type SchemaDocumentsRegisterReferenceRequest = components['schemas']['DocumentsRegisterReferenceRequest'];
@@ -6775,19 +6773,13 @@ export interface operations {
             header?: {
                 /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
-                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 documentId: string;
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DocumentsDownloadLinkRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
             /** @description Issue a short-lived download link for a document */
             200: {
@@ -6795,7 +6787,6 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6806,10 +6797,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             501: components["responses"]["NotImplemented"];

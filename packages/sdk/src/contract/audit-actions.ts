@@ -48,7 +48,6 @@ export const auditActions = {
   'visas.cancel': 'visa_application.cancelled',
   'documents.presign': 'document.upload_link_issued',
   'documents.complete': 'document.uploaded',
-  'documents.downloadLink': 'document.download_link_issued',
   'documents.registerReference': 'document.reference_registered',
   'shipments.create': 'shipment.created',
   'teleRooms.create': 'tele_room.created',

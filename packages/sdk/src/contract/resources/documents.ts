@@ -150,21 +150,21 @@ export const documentsComplete = defineOperation({
 });
 
 /**
- * A short-lived download link for staff (`documents.downloadLink`).
+ * A short-lived download link for staff (`documents.downloadLink`); each
+ * link issued is an audit row.
  *
  * @example
- * const link = await client.documents.downloadLink({ documentId }, {});
+ * const link = await client.documents.downloadLink({ documentId });
  */
 export const documentsDownloadLink = defineOperation({
   id: 'documents.downloadLink',
-  method: 'POST',
+  method: 'GET',
   path: '/api/v1/documents/{documentId}/download-link',
   summary: 'Issue a short-lived download link for a document',
   scope: 'read:documents',
-  write: true,
+  write: false,
   status: 200,
   params: documentParams,
-  body: z.strictObject({}),
   response: presignedLink,
 });
 

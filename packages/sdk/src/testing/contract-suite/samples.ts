@@ -86,7 +86,6 @@ const sampleBodies: Record<string, () => unknown> = {
     to: { name: 'Patient', street1: 'Street 2', city: 'London', zip: 'N1 1AA', country: 'GB' },
     parcel: { lengthMm: 100, widthMm: 100, heightMm: 10, weightGrams: 100 },
   }),
-  'documents.downloadLink': () => ({}),
   'documents.registerReference': () => ({
     caseId: 'case_sample',
     fileName: 'ct',

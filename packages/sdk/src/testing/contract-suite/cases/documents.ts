@@ -77,7 +77,7 @@ export const documentCases: ContractCase[] = [
         'invalid_state_transition',
       );
       await expectProblem(
-        client.documents.downloadLink({ documentId: document.id }, {}),
+        client.documents.downloadLink({ documentId: document.id }),
         409,
         'invalid_state_transition',
       );
