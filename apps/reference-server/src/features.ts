@@ -16,6 +16,7 @@ import { consoleFeature } from './console/feature.ts';
 import { crmFeature } from './crm/feature.ts';
 import { coreAppendOnlyTables, coreMigrations } from './db/migrations/index.ts';
 import { deliveryFeature } from './delivery/feature.ts';
+import { documentsFeature } from './documents/feature.ts';
 import { eInvoicingFeature } from './einvoicing/feature.ts';
 import { encountersFeature } from './encounters/feature.ts';
 import { eventsFeature } from './events/feature.ts';
@@ -40,6 +41,7 @@ import { relayFeature } from './relay/feature.ts';
 import { reportingFeature } from './reporting/feature.ts';
 import { schedulerConfig } from './scheduler/config.ts';
 import { busMigrations } from './scheduler/migrations.ts';
+import { shippingFeature } from './shipping/feature.ts';
 import { storageFeature } from './storage/feature.ts';
 import { subscriptionsFeature } from './subscriptions/feature.ts';
 import { teleRoomsFeature } from './tele/feature.ts';
@@ -80,6 +82,7 @@ export function serverFeatures(): Feature[] {
     ...resourceFeatures,
     manualTasksFeature,
     storageFeature,
+    documentsFeature,
     importsFeature,
     exportsFeature,
     webhookEndpointsFeature(),
@@ -95,6 +98,7 @@ export function serverFeatures(): Feature[] {
     visasFeature,
     eInvoicingFeature,
     teleRoomsFeature,
+    shippingFeature,
     moneyFeature,
     escrowScreeningFeature(),
     reconciliationFeature,

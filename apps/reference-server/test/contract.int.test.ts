@@ -31,6 +31,7 @@ import { afterAll, expect, test, vi } from 'vitest';
 import { checkoutFeature } from '../src/checkout/feature.ts';
 import { claimsFeature } from '../src/claims/feature.ts';
 import { deliveryConfig } from '../src/delivery/config.ts';
+import { documentsFeature } from '../src/documents/feature.ts';
 import { eInvoicingFeature } from '../src/einvoicing/feature.ts';
 import { exportsFeature } from '../src/exports/feature.ts';
 import { resourceFeatures } from '../src/features.ts';
@@ -42,6 +43,7 @@ import { inboundConfig } from '../src/inbound/config.ts';
 import { installmentsFeature } from '../src/installments/feature.ts';
 import { moneyFeature } from '../src/money/feature.ts';
 import { reconciliationFeature } from '../src/reconciliation/feature.ts';
+import { shippingFeature } from '../src/shipping/feature.ts';
 import { storageFeature } from '../src/storage/feature.ts';
 import { subscriptionsFeature } from '../src/subscriptions/feature.ts';
 import { teleRoomsFeature } from '../src/tele/feature.ts';
@@ -75,6 +77,8 @@ const featuresAllowing = (allowlist: string) => [
   subscriptionsFeature,
   storageFeature,
   eInvoicingFeature,
+  documentsFeature,
+  shippingFeature,
   importsFeature,
   exportsFeature,
   hl7,

@@ -93,6 +93,7 @@ export * from './ports/object-storage.ts';
 export * from './ports/payment.ts';
 export * from './ports/push.ts';
 export * from './ports/screening.ts';
+export * from './ports/shipping.ts';
 export * from './ports/subscriptions.ts';
 export * from './ports/tele-rooms.ts';
 export * from './ports/translation.ts';

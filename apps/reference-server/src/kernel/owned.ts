@@ -27,6 +27,8 @@ export type OwnedTable =
   | 'claims'
   | 'visa_applications'
   | 'tele_rooms'
+  | 'documents'
+  | 'shipments'
   | 'import_jobs'
   | 'export_snapshots'
   | 'reconciliation_breaks'

@@ -20,6 +20,8 @@ const nouns: Record<OwnedTable, string> = {
   claims: 'claim',
   visa_applications: 'visa application',
   tele_rooms: 'tele room',
+  documents: 'document',
+  shipments: 'shipment',
   import_jobs: 'import',
   practitioners: 'practitioner',
   services: 'service',

@@ -34,6 +34,11 @@ export const scopeDescriptions: Readonly<Record<Scope, string>> = {
   'write:visas': 'Apply for and cancel visa applications.',
   'read:tele': 'Read telemedicine rooms.',
   'write:tele': 'Open telemedicine rooms, issue join links and end sessions.',
+  'read:documents': 'Read patient documents and issue short-lived download links.',
+  'write:documents':
+    'Ask for document upload links, confirm uploads and register device references.',
+  'read:shipments': 'Read shipments of medication and documents.',
+  'write:shipments': 'Dispatch medication and documents for a case.',
   'read:webhooks': 'Read webhook endpoints.',
   'write:webhooks':
     'Register, change, test and delete webhook endpoints; rotate their secrets; replay events.',

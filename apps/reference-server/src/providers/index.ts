@@ -2,7 +2,7 @@
  * The provider adapters of one server process, built from configuration.
  * Each family of providers is a group in its own file (`messaging.ts`,
  * `payments.ts`, `travel.ts`, `clinical.ts`, `visa.ts`, `tele.ts`, `analytics.ts`,
- * `push.ts`): its configuration section and the function
+ * `push.ts`, `shipping.ts`): its configuration section and the function
  * that builds the configured adapters. Every adapter shares the server's
  * Prometheus registry (`integration_*` metrics), writes provider calls to
  * the audit log of the tenant the call is made for, and sends what it
@@ -30,6 +30,7 @@ import { type MessagingProviders, messagingProviders } from './messaging.ts';
 import { type PaymentProviders, paymentProviders } from './payments.ts';
 import { type PushProviders, pushProviders } from './push.ts';
 import { DatabaseQuotaStore } from './sender-quota.ts';
+import { type ShippingProviders, shippingProviders } from './shipping.ts';
 import { type StorageProviders, storageProviders } from './storage.ts';
 import { type TeleProviders, teleProviders } from './tele.ts';
 import { type TravelProviders, travelProviders } from './travel.ts';
@@ -55,6 +56,7 @@ export const providersConfig = z.object({
   ...teleProviders.config.shape,
   ...analyticsProviders.config.shape,
   ...pushProviders.config.shape,
+  ...shippingProviders.config.shape,
 });
 
 /**
@@ -81,7 +83,8 @@ export interface Providers
     EInvoicingProviders,
     TeleProviders,
     AnalyticsProviders,
-    PushProviders {
+    PushProviders,
+    ShippingProviders {
   /** Where adapters put the work a human must do. */
   readonly manualTasks: ManualTaskSink;
   /** Providers without configuration, for the start-up log. */
@@ -139,9 +142,21 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     teleProviders.build(config, shared),
     analyticsProviders.build(config, shared),
     pushProviders.build(config, shared),
+    shippingProviders.build(config, shared),
   ] as const;
-  const [messaging, payments, travel, clinical, storage, visa, einvoicing, tele, analytics, push] =
-    groups;
+  const [
+    messaging,
+    payments,
+    travel,
+    clinical,
+    storage,
+    visa,
+    einvoicing,
+    tele,
+    analytics,
+    push,
+    shipping,
+  ] = groups;
   return {
     ...messaging.built,
     ...payments.built,
@@ -153,6 +168,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     ...tele.built,
     ...analytics.built,
     ...push.built,
+    ...shipping.built,
     manualTasks: shared.manualTasks,
     absent: groups.flatMap((group) => group.absent),
   };

@@ -1114,6 +1114,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/documents/presign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a presigned upload link for a patient document
+         * @description Needs the `write:documents` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["documents.presign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{documentId}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm the upload of a document
+         * @description Needs the `write:documents` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["documents.complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{documentId}/download-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Issue a short-lived download link for a document
+         * @description Needs the `read:documents` scope.
+         */
+        get: operations["documents.downloadLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/references": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register a device's file reference and metadata
+         * @description Needs the `write:documents` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["documents.registerReference"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{documentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a document's metadata
+         * @description Needs the `read:documents` scope.
+         */
+        get: operations["documents.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shipments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dispatch medication or documents for a case
+         * @description Needs the `write:shipments` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["shipments.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shipments/{shipmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a shipment
+         * @description Needs the `read:shipments` scope.
+         */
+        get: operations["shipments.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tele-rooms": {
         parameters: {
             query?: never;
@@ -2347,7 +2487,7 @@ export interface components {
         CreatedIntegrationToken: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:shipments" | "write:shipments" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             tier: components["schemas"]["TokenTier"];
@@ -2394,6 +2534,49 @@ export interface components {
         };
         /** @enum {string} */
         DeliveryStatus: "pending" | "succeeded" | "failed" | "dead" | "cancelled";
+        Document: {
+            id: string;
+            caseId: string;
+            fileName: string;
+            status: components["schemas"]["DocumentStatus"];
+            contentType: string;
+            size: number;
+            sha256: string | null;
+            /** @enum {string} */
+            source: "upload" | "device";
+            reference: string | null;
+            metadata: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        DocumentsCompleteRequest: Record<string, never>;
+        DocumentsPresignRequest: {
+            caseId: string;
+            fileName: string;
+            contentType: string;
+            size: number;
+        };
+        DocumentsPresignResponse: {
+            document: components["schemas"]["Document"];
+            upload: components["schemas"]["PresignedLink"];
+        };
+        DocumentsRegisterReferenceRequest: {
+            caseId: string;
+            fileName: string;
+            reference: string;
+            contentType: string;
+            metadata?: {
+                [key: string]: string;
+            };
+        };
+        /** @enum {string} */
+        DocumentStatus: "pending" | "available" | "reference" | "expired";
         EInvoice: {
             id: string;
             invoiceId: string;
@@ -2721,7 +2904,7 @@ export interface components {
             id: string;
             name: string;
             purpose: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:shipments" | "write:shipments" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             apis: string[];
             events: string[];
             status: components["schemas"]["IntegrationStatus"];
@@ -2746,7 +2929,7 @@ export interface components {
         IntegrationsCreateRequest: {
             name: string;
             purpose: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:shipments" | "write:shipments" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             apis: string[];
             events: string[];
             /** @enum {string} */
@@ -2775,7 +2958,7 @@ export interface components {
         IntegrationsUpdateRequest: {
             name?: string;
             purpose?: string;
-            scopes?: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes?: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:shipments" | "write:shipments" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             apis?: string[];
             events?: string[];
             /** @enum {string} */
@@ -2794,7 +2977,7 @@ export interface components {
         IntegrationToken: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:shipments" | "write:shipments" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             tier: components["schemas"]["TokenTier"];
@@ -2814,7 +2997,7 @@ export interface components {
         };
         IntegrationTokensCreateRequest: {
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:shipments" | "write:shipments" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             tier?: "standard" | "high";
             /** Format: date-time */
@@ -2958,7 +3141,7 @@ export interface components {
         OAuthClient: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:shipments" | "write:shipments" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             allowedIps?: string[];
@@ -3108,6 +3291,16 @@ export interface components {
             data: components["schemas"]["PractitionersGetResponse"][];
             nextCursor: string | null;
         };
+        PresignedLink: {
+            /** @enum {string} */
+            method: "PUT" | "GET";
+            url: string;
+            headers: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            expiresAt: string;
+        };
         Problem: {
             type: string;
             title: string;
@@ -3235,7 +3428,7 @@ export interface components {
         RotatedOAuthClient: {
             id: string;
             name: string;
-            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
+            scopes: ("read:patients" | "read:patients:pii" | "write:patients" | "read:appointments" | "write:appointments" | "read:catalogue" | "read:visits" | "write:visits" | "read:encounters" | "read:invoices" | "write:invoices" | "read:payments" | "write:payments" | "read:claims" | "write:claims" | "read:visas" | "write:visas" | "read:documents" | "write:documents" | "read:shipments" | "write:shipments" | "read:tele" | "write:tele" | "read:webhooks" | "write:webhooks" | "read:events" | "read:imports" | "write:imports" | "read:exports" | "write:exports" | "read:audit" | "read:integrations" | "admin:integrations" | "admin:tokens")[];
             /** @enum {string} */
             status: "active" | "revoked";
             allowedIps?: string[];
@@ -3266,6 +3459,59 @@ export interface components {
             data: components["schemas"]["ServicesGetResponse"][];
             nextCursor: string | null;
         };
+        Shipment: {
+            id: string;
+            caseId: string;
+            /** @enum {string} */
+            contents: "medication" | "documents";
+            status: components["schemas"]["ShipmentStatus"];
+            provider: string;
+            carrier: string | null;
+            service: string | null;
+            trackingCode: string | null;
+            labelUrl: string | null;
+            amountMinor: number | null;
+            currency: string | null;
+            estimatedDelivery: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ShipmentsCreateRequest: {
+            caseId: string;
+            /** @enum {string} */
+            contents: "medication" | "documents";
+            from: {
+                name: string;
+                street1: string;
+                street2?: string;
+                city: string;
+                state?: string;
+                zip: string;
+                country: string;
+                phone?: string;
+            };
+            to: {
+                name: string;
+                street1: string;
+                street2?: string;
+                city: string;
+                state?: string;
+                zip: string;
+                country: string;
+                phone?: string;
+            };
+            parcel: {
+                lengthMm: number;
+                widthMm: number;
+                heightMm: number;
+                weightGrams: number;
+            };
+            carrier?: string;
+        };
+        /** @enum {string} */
+        ShipmentStatus: "manual" | "pre_transit" | "in_transit" | "out_for_delivery" | "delivered" | "available_for_pickup" | "return_to_sender" | "failure" | "cancelled" | "unknown";
         SubscriptionsCancelRequest: {
             atPeriodEnd?: boolean;
         };
@@ -3485,7 +3731,7 @@ export interface components {
             /** Format: uri */
             url: string;
             description?: string;
-            eventTypes: (("appointment.created" | "appointment.updated" | "appointment.cancelled" | "appointment.completed" | "visit.completed" | "encounter.admitted" | "encounter.transferred" | "encounter.discharged" | "encounter.cancelled" | "invoice.created" | "payment.received" | "payment.failed" | "payment.initiated" | "payment.succeeded" | "payment.deposit.paid" | "payment.balance.paid" | "payment.refund.initiated" | "payment.refund.issued" | "refund.completed" | "refund.issued" | "installment.overdue" | "inventory.low_stock" | "visa.submitted" | "visa.status_changed" | "visa.granted" | "visa.rejected" | "efatura.status.update" | "tele.room.created" | "tele.session.started" | "tele.session.completed" | "tele.session.failed" | "booking.confirmed" | "flight.changed" | "flight.cancelled" | "stay.confirmed" | "stay.unavailable" | "message.delivered" | "message.read" | "message.failed" | "claim.created" | "claim.preauthorized" | "claim.submitted" | "claim.resubmitted" | "claim.self_pay" | "claim.withdrawn" | "claim.approved" | "claim.denied" | "claim.settled" | "escrow.held" | "escrow.released" | "escrow.disputed" | "escrow.voided" | "reconciliation.break" | "webhook_endpoint.disabled" | "webhook_endpoint.ping" | "subscription.created" | "subscription.renewed" | "subscription.payment_failed" | "subscription.cancelled") | "*")[];
+            eventTypes: (("appointment.created" | "appointment.updated" | "appointment.cancelled" | "appointment.completed" | "visit.completed" | "encounter.admitted" | "encounter.transferred" | "encounter.discharged" | "encounter.cancelled" | "invoice.created" | "payment.received" | "payment.failed" | "payment.initiated" | "payment.succeeded" | "payment.deposit.paid" | "payment.balance.paid" | "payment.refund.initiated" | "payment.refund.issued" | "refund.completed" | "refund.issued" | "installment.overdue" | "inventory.low_stock" | "visa.submitted" | "visa.status_changed" | "visa.granted" | "visa.rejected" | "efatura.status.update" | "tele.room.created" | "tele.session.started" | "tele.session.completed" | "tele.session.failed" | "shipment.created" | "shipment.status_changed" | "booking.confirmed" | "flight.changed" | "flight.cancelled" | "stay.confirmed" | "stay.unavailable" | "message.delivered" | "message.read" | "message.failed" | "claim.created" | "claim.preauthorized" | "claim.submitted" | "claim.resubmitted" | "claim.self_pay" | "claim.withdrawn" | "claim.approved" | "claim.denied" | "claim.settled" | "escrow.held" | "escrow.released" | "escrow.disputed" | "escrow.voided" | "reconciliation.break" | "webhook_endpoint.disabled" | "webhook_endpoint.ping" | "subscription.created" | "subscription.renewed" | "subscription.payment_failed" | "subscription.cancelled") | "*")[];
             enabled?: boolean;
             integrationId?: string;
         };
@@ -3505,7 +3751,7 @@ export interface components {
             /** Format: uri */
             url?: string;
             description?: string | null;
-            eventTypes?: (("appointment.created" | "appointment.updated" | "appointment.cancelled" | "appointment.completed" | "visit.completed" | "encounter.admitted" | "encounter.transferred" | "encounter.discharged" | "encounter.cancelled" | "invoice.created" | "payment.received" | "payment.failed" | "payment.initiated" | "payment.succeeded" | "payment.deposit.paid" | "payment.balance.paid" | "payment.refund.initiated" | "payment.refund.issued" | "refund.completed" | "refund.issued" | "installment.overdue" | "inventory.low_stock" | "visa.submitted" | "visa.status_changed" | "visa.granted" | "visa.rejected" | "efatura.status.update" | "tele.room.created" | "tele.session.started" | "tele.session.completed" | "tele.session.failed" | "booking.confirmed" | "flight.changed" | "flight.cancelled" | "stay.confirmed" | "stay.unavailable" | "message.delivered" | "message.read" | "message.failed" | "claim.created" | "claim.preauthorized" | "claim.submitted" | "claim.resubmitted" | "claim.self_pay" | "claim.withdrawn" | "claim.approved" | "claim.denied" | "claim.settled" | "escrow.held" | "escrow.released" | "escrow.disputed" | "escrow.voided" | "reconciliation.break" | "webhook_endpoint.disabled" | "webhook_endpoint.ping" | "subscription.created" | "subscription.renewed" | "subscription.payment_failed" | "subscription.cancelled") | "*")[];
+            eventTypes?: (("appointment.created" | "appointment.updated" | "appointment.cancelled" | "appointment.completed" | "visit.completed" | "encounter.admitted" | "encounter.transferred" | "encounter.discharged" | "encounter.cancelled" | "invoice.created" | "payment.received" | "payment.failed" | "payment.initiated" | "payment.succeeded" | "payment.deposit.paid" | "payment.balance.paid" | "payment.refund.initiated" | "payment.refund.issued" | "refund.completed" | "refund.issued" | "installment.overdue" | "inventory.low_stock" | "visa.submitted" | "visa.status_changed" | "visa.granted" | "visa.rejected" | "efatura.status.update" | "tele.room.created" | "tele.session.started" | "tele.session.completed" | "tele.session.failed" | "shipment.created" | "shipment.status_changed" | "booking.confirmed" | "flight.changed" | "flight.cancelled" | "stay.confirmed" | "stay.unavailable" | "message.delivered" | "message.read" | "message.failed" | "claim.created" | "claim.preauthorized" | "claim.submitted" | "claim.resubmitted" | "claim.self_pay" | "claim.withdrawn" | "claim.approved" | "claim.denied" | "claim.settled" | "escrow.held" | "escrow.released" | "escrow.disputed" | "escrow.voided" | "reconciliation.break" | "webhook_endpoint.disabled" | "webhook_endpoint.ping" | "subscription.created" | "subscription.renewed" | "subscription.payment_failed" | "subscription.cancelled") | "*")[];
             enabled?: boolean;
         };
         WebhookEndpointWithSecret: {
@@ -3618,7 +3864,7 @@ export interface components {
                 } & components["schemas"]["Problem"];
             };
         };
-        /** @description The request body is over the server’s limit. Codes: `body_too_large`, `import_too_large`, `import_too_many_rows`. */
+        /** @description The request body is over the server’s limit. Codes: `body_too_large`, `import_too_large`, `document_too_large`, `import_too_many_rows`. */
         PayloadTooLarge: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3629,11 +3875,11 @@ export interface components {
                     /** @constant */
                     status?: 413;
                     /** @enum {unknown} */
-                    code?: "body_too_large" | "import_too_large" | "import_too_many_rows";
+                    code?: "body_too_large" | "import_too_large" | "document_too_large" | "import_too_many_rows";
                 } & components["schemas"]["Problem"];
             };
         };
-        /** @description A request body that is not `application/json`. Codes: `unsupported_media_type`, `import_wrong_type`. */
+        /** @description A request body that is not `application/json`. Codes: `unsupported_media_type`, `import_wrong_type`, `document_wrong_type`. */
         UnsupportedMediaType: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3644,7 +3890,7 @@ export interface components {
                     /** @constant */
                     status?: 415;
                     /** @enum {unknown} */
-                    code?: "unsupported_media_type" | "import_wrong_type";
+                    code?: "unsupported_media_type" | "import_wrong_type" | "document_wrong_type";
                 } & components["schemas"]["Problem"];
             };
         };
@@ -3786,6 +4032,12 @@ export type SchemaDelivery = components['schemas']['Delivery'];
 export type SchemaDeliveryAttempt = components['schemas']['DeliveryAttempt'];
 export type SchemaDeliveryPage = components['schemas']['DeliveryPage'];
 export type SchemaDeliveryStatus = components['schemas']['DeliveryStatus'];
+export type SchemaDocument = components['schemas']['Document'];
+export type SchemaDocumentsCompleteRequest = components['schemas']['DocumentsCompleteRequest'];
+export type SchemaDocumentsPresignRequest = components['schemas']['DocumentsPresignRequest'];
+export type SchemaDocumentsPresignResponse = components['schemas']['DocumentsPresignResponse'];
+export type SchemaDocumentsRegisterReferenceRequest = components['schemas']['DocumentsRegisterReferenceRequest'];
+export type SchemaDocumentStatus = components['schemas']['DocumentStatus'];
 export type SchemaEInvoice = components['schemas']['EInvoice'];
 export type SchemaEInvoiceStatus = components['schemas']['EInvoiceStatus'];
 export type SchemaEncounter = components['schemas']['Encounter'];
@@ -3849,6 +4101,7 @@ export type SchemaPaymentsCreateRequest = components['schemas']['PaymentsCreateR
 export type SchemaPaymentSource = components['schemas']['PaymentSource'];
 export type SchemaPractitionersGetResponse = components['schemas']['PractitionersGetResponse'];
 export type SchemaPractitionersListResponse = components['schemas']['PractitionersListResponse'];
+export type SchemaPresignedLink = components['schemas']['PresignedLink'];
 export type SchemaProblem = components['schemas']['Problem'];
 export type SchemaReconciliationBreaksListResponse = components['schemas']['ReconciliationBreaksListResponse'];
 export type SchemaReconciliationBreaksResolveRequest = components['schemas']['ReconciliationBreaksResolveRequest'];
@@ -3861,6 +4114,9 @@ export type SchemaRefundsCreateRequest = components['schemas']['RefundsCreateReq
 export type SchemaRotatedOAuthClient = components['schemas']['RotatedOAuthClient'];
 export type SchemaServicesGetResponse = components['schemas']['ServicesGetResponse'];
 export type SchemaServicesListResponse = components['schemas']['ServicesListResponse'];
+export type SchemaShipment = components['schemas']['Shipment'];
+export type SchemaShipmentsCreateRequest = components['schemas']['ShipmentsCreateRequest'];
+export type SchemaShipmentStatus = components['schemas']['ShipmentStatus'];
 export type SchemaSubscriptionsCancelRequest = components['schemas']['SubscriptionsCancelRequest'];
 export type SchemaSubscriptionsChangePlanRequest = components['schemas']['SubscriptionsChangePlanRequest'];
 export type SchemaSubscriptionsCreateRequest = components['schemas']['SubscriptionsCreateRequest'];
@@ -6737,6 +6993,302 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "documents.presign": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentsPresignRequest"];
+            };
+        };
+        responses: {
+            /** @description Ask for a presigned upload link for a patient document */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentsPresignResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "documents.complete": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                documentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentsCompleteRequest"];
+            };
+        };
+        responses: {
+            /** @description Confirm the upload of a document */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "documents.downloadLink": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                documentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Issue a short-lived download link for a document */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresignedLink"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "documents.registerReference": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentsRegisterReferenceRequest"];
+            };
+        };
+        responses: {
+            /** @description Register a device's file reference and metadata */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "documents.get": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                documentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get a document's metadata */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "shipments.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShipmentsCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Dispatch medication or documents for a case */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Shipment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "shipments.get": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                shipmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get a shipment */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Shipment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             501: components["responses"]["NotImplemented"];

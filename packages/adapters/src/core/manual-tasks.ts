@@ -34,6 +34,7 @@ export const ManualTaskSchema = z.object({
     'translation',
     'einvoicing',
     'telemedicine',
+    'shipping',
   ]),
   provider: z.string().min(1),
   operation: z.string().min(1),

@@ -225,7 +225,14 @@ export function createFilesystemStorage(options: FilesystemStorageOptions): File
 
     presignPut: async (key, presignOptions: PresignPutOptions = {}) =>
       presign('PUT', key, presignOptions.expiresInSeconds, {
-        ...(presignOptions.maxBytes !== undefined ? { maxBytes: presignOptions.maxBytes } : {}),
+        ...(presignOptions.maxBytes !== undefined || presignOptions.contentLength !== undefined
+          ? {
+              maxBytes: Math.min(
+                presignOptions.maxBytes ?? Number.POSITIVE_INFINITY,
+                presignOptions.contentLength ?? Number.POSITIVE_INFINITY,
+              ),
+            }
+          : {}),
         ...(presignOptions.contentType !== undefined
           ? { contentType: presignOptions.contentType }
           : {}),

@@ -79,6 +79,12 @@ export interface PresignPutOptions {
   contentType?: string;
   /** The largest body the link accepts, where the store can enforce it. */
   maxBytes?: number;
+  /**
+   * The exact size of the upload, part of the signature: S3 signs it as
+   * `Content-Length` (a body of another size is refused by S3), the
+   * filesystem store takes it as the largest body.
+   */
+  contentLength?: number;
 }
 
 /**

@@ -10,8 +10,8 @@
  *
  * A put is read into memory up to `maxBytes` (default 256 MiB) so its size
  * and hash are known before sending. A presigned PUT cannot limit the size
- * of what is uploaded (only S3's POST policies can): check `head()` before
- * using an uploaded object.
+ * of what is uploaded beyond `contentLength`, which signs the exact size as
+ * `Content-Length`: check `head()` before using an uploaded object.
  */
 import type { AdapterOptions } from '../core/adapter-options.ts';
 import { codeForStatus, isProviderError, ProviderError } from '../core/errors.ts';
@@ -290,6 +290,9 @@ export function createS3Storage(options: S3StorageOptions): ObjectStorage {
     presignPut: async (key, presignOptions = {}) =>
       presign('PUT', key, presignOptions.expiresInSeconds, {
         ...(presignOptions.contentType ? { 'content-type': presignOptions.contentType } : {}),
+        ...(presignOptions.contentLength !== undefined
+          ? { 'content-length': String(exactLength(presignOptions.contentLength)) }
+          : {}),
         ...(sse ? { 'x-amz-server-side-encryption': sse } : {}),
       }),
 
@@ -306,6 +309,13 @@ export function createS3Storage(options: S3StorageOptions): ObjectStorage {
           : {},
       ),
   };
+}
+
+function exactLength(value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError('contentLength must be a whole number of bytes');
+  }
+  return value;
 }
 
 async function* emptyBody(): AsyncIterable<Uint8Array> {}

@@ -76,3 +76,34 @@ test('writes carry server-side encryption and the SHA-256 as metadata', async ()
   const link = await client.presignPut('sse/b.txt');
   expect(link.headers['x-amz-server-side-encryption']).toBe('AES256');
 });
+
+test('an upload link signs its exact size, type and encryption: another size or type is refused', async () => {
+  const client = storage();
+  const link = await client.presignPut('docs/ten_1/case_1/scan.pdf', {
+    contentType: 'application/pdf',
+    contentLength: 10,
+  });
+  const url = new URL(link.url);
+  expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe(
+    'content-length;content-type;host;x-amz-server-side-encryption',
+  );
+  expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
+  expect(link.headers).toEqual({
+    'content-type': 'application/pdf',
+    'content-length': '10',
+    'x-amz-server-side-encryption': 'AES256',
+  });
+  // fetch sends the body's own Content-Length, as a browser does.
+  const { 'content-length': _, ...headers } = link.headers;
+  const send = (body: string, type = 'application/pdf') =>
+    fetch(link.url, {
+      method: 'PUT',
+      headers: { ...headers, 'content-type': type },
+      body: Buffer.from(body),
+    });
+  expect((await send('0123456789A')).status).toBe(403);
+  expect((await send('0123456789', 'text/html')).status).toBe(403);
+  expect(await client.head('docs/ten_1/case_1/scan.pdf')).toBeUndefined();
+  expect((await send('0123456789')).status).toBe(200);
+  expect((await client.head('docs/ten_1/case_1/scan.pdf'))?.size).toBe(10);
+});

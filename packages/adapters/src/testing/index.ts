@@ -11,6 +11,7 @@ export { ABDM_API, FakeAbdm } from './abdm.ts';
 export { AMADEUS_API, FakeAmadeus } from './amadeus.ts';
 export { DEEPL_API, FakeDeepL } from './deepl.ts';
 export { DOKTOR365_API, FakeDoktor365 } from './doktor365.ts';
+export { EASYPOST_API, FakeEasyPost } from './easypost.ts';
 export { EFATURA_API, FakeEFatura, fakeInvoicePdf } from './efatura.ts';
 export {
   authExpired,

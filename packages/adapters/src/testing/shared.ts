@@ -28,6 +28,11 @@ export class ReplayCache {
     { fingerprint: string; status: number; body: unknown }
   >();
 
+  /** Forgets every stored answer. */
+  clear(): void {
+    this.answers.clear();
+  }
+
   /** The stored answer, `'mismatch'` when the key was used with another body, or undefined. */
   lookup(
     key: string | null,

@@ -53,6 +53,8 @@ export const idPrefixes = {
   importMapping: 'imm',
   patientDevice: 'pdv',
   subscription: 'sbs',
+  document: 'doc',
+  shipment: 'shp',
 } as const;
 
 /**

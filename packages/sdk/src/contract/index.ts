@@ -13,6 +13,7 @@ import type { auditEvent } from './resources/audit-events.ts';
 import type { practitioner, service, slot } from './resources/catalogue.ts';
 import type { checkout } from './resources/checkouts.ts';
 import type { claim } from './resources/claims.ts';
+import type { document } from './resources/documents.ts';
 import type { encounter } from './resources/encounters.ts';
 import type { escrow, ledgerBalance } from './resources/escrows.ts';
 import type { delivery, deliveryAttempt } from './resources/events.ts';
@@ -26,6 +27,7 @@ import type { oauthClient, rotatedOAuthClient } from './resources/oauth-clients.
 import type { patientDevice } from './resources/patient-devices.ts';
 import type { patient } from './resources/patients.ts';
 import type { payment, refund } from './resources/payments.ts';
+import type { shipment } from './resources/shipments.ts';
 import type { subscription } from './resources/subscriptions.ts';
 import type { teleJoinLink, teleRoom } from './resources/tele-rooms.ts';
 import type { visaApplication } from './resources/visas.ts';
@@ -47,6 +49,7 @@ export * from './resources/audit-events.ts';
 export * from './resources/catalogue.ts';
 export * from './resources/checkouts.ts';
 export * from './resources/claims.ts';
+export * from './resources/documents.ts';
 export * from './resources/encounters.ts';
 export * from './resources/escrows.ts';
 export * from './resources/events.ts';
@@ -62,6 +65,7 @@ export * from './resources/patient-devices.ts';
 export * from './resources/patients.ts';
 export * from './resources/payments.ts';
 export * from './resources/reconciliation.ts';
+export * from './resources/shipments.ts';
 export * from './resources/subscriptions.ts';
 export * from './resources/tele-rooms.ts';
 export * from './resources/visas.ts';
@@ -247,6 +251,22 @@ export type Claim = z.infer<typeof claim>;
  * const application: VisaApplication = await client.visas.get({ visaApplicationId });
  */
 export type VisaApplication = z.infer<typeof visaApplication>;
+
+/**
+ * A patient document's metadata.
+ *
+ * @example
+ * const doc: Document = await client.documents.get({ documentId });
+ */
+export type Document = z.infer<typeof document>;
+
+/**
+ * A shipment of medication or documents.
+ *
+ * @example
+ * const shipment: Shipment = await client.shipments.get({ shipmentId });
+ */
+export type Shipment = z.infer<typeof shipment>;
 
 /**
  * An escrow with its tranches.

@@ -13,6 +13,7 @@ import {
 } from './resources/catalogue.ts';
 import { checkoutOperations } from './resources/checkouts.ts';
 import { claimOperations } from './resources/claims.ts';
+import { documentOperations } from './resources/documents.ts';
 import { encounterOperations } from './resources/encounters.ts';
 import { escrowOperations, ledgerAccountOperations } from './resources/escrows.ts';
 import { deadLetterOperations, deliveryOperations, eventOperations } from './resources/events.ts';
@@ -31,6 +32,7 @@ import {
   reconciliationBreakOperations,
   reconciliationRunOperations,
 } from './resources/reconciliation.ts';
+import { shipmentOperations } from './resources/shipments.ts';
 import { subscriptionOperations } from './resources/subscriptions.ts';
 import { teleRoomOperations } from './resources/tele-rooms.ts';
 import { visaOperations } from './resources/visas.ts';
@@ -62,6 +64,8 @@ export const operations = {
   ledgerAccounts: ledgerAccountOperations,
   claims: claimOperations,
   visas: visaOperations,
+  documents: documentOperations,
+  shipments: shipmentOperations,
   teleRooms: teleRoomOperations,
   webhookEndpoints: webhookEndpointOperations,
   events: eventOperations,

@@ -13,6 +13,7 @@ import { tokenResponse } from './oauth.ts';
 import { appointment, appointmentStatus } from './resources/appointments.ts';
 import { auditEvent } from './resources/audit-events.ts';
 import { claim, claimStatus } from './resources/claims.ts';
+import { document, documentStatus, presignedLink } from './resources/documents.ts';
 import { encounter, encounterStatus } from './resources/encounters.ts';
 import { escrow, ledgerBalance, milestoneStatus } from './resources/escrows.ts';
 import { delivery, deliveryAttempt, deliveryStatus } from './resources/events.ts';
@@ -36,6 +37,7 @@ import { oauthClient, rotatedOAuthClient } from './resources/oauth-clients.ts';
 import { patientDevice } from './resources/patient-devices.ts';
 import { consent, patient } from './resources/patients.ts';
 import { payment, paymentMethod, paymentSource, refund } from './resources/payments.ts';
+import { shipment, shipmentStatus } from './resources/shipments.ts';
 import { teleJoinLink, teleRoom, teleRoomStatus } from './resources/tele-rooms.ts';
 import { visaApplication, visaApplicationStatus } from './resources/visas.ts';
 import { visit } from './resources/visits.ts';
@@ -74,6 +76,11 @@ export const namedSchemas = {
   ClaimStatus: claimStatus,
   VisaApplication: visaApplication,
   VisaApplicationStatus: visaApplicationStatus,
+  Document: document,
+  DocumentStatus: documentStatus,
+  PresignedLink: presignedLink,
+  Shipment: shipment,
+  ShipmentStatus: shipmentStatus,
   TeleRoom: teleRoom,
   TeleRoomStatus: teleRoomStatus,
   TeleJoinLink: teleJoinLink,

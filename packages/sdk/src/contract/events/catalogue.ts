@@ -15,6 +15,7 @@ import { checkoutGateway, checkoutMethod, gatewayRefundReason } from '../resourc
 import { encounterClass, encounterStatus } from '../resources/encounters.ts';
 import { disputeReason } from '../resources/escrows.ts';
 import { breakKind, settlementProvider } from '../resources/reconciliation.ts';
+import { shipmentStatus } from '../resources/shipments.ts';
 import { subscriptionGateway, subscriptionInterval } from '../resources/subscriptions.ts';
 import { eventCode, externalRef, locationCode } from './shapes.ts';
 
@@ -71,6 +72,18 @@ const eInvoiceStatusData = z.object({
   invoiceId: z.optional(idSchema('inv')),
   status: z.enum(['approved', 'rejected']),
   reasonCode: z.optional(z.nullable(eventCode)),
+});
+
+/** A shipment of a case: ids, kind of contents, carrier, tracking code and status; never an address. */
+const shipmentData = z.object({
+  shipmentId: idSchema('shp'),
+  caseId: externalRef,
+  contents: z.enum(['medication', 'documents']),
+  status: shipmentStatus,
+  /** The status before, on `shipment.status_changed`. */
+  previousStatus: z.nullable(shipmentStatus),
+  carrier: z.nullable(eventCode),
+  trackingCode: z.nullable(externalRef),
 });
 
 /** A telemedicine room's session: ids, provider and status codes, times and the follow-up date. */
@@ -282,6 +295,8 @@ export const eventDataSchemas = {
   'tele.session.started': teleData,
   'tele.session.completed': teleData,
   'tele.session.failed': teleData,
+  'shipment.created': shipmentData,
+  'shipment.status_changed': shipmentData,
   'booking.confirmed': z.object({
     ...bookingRef,
     kind: z.enum(['flight', 'hotel', 'transfer']),

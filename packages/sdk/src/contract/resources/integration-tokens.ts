@@ -136,7 +136,7 @@ export const integrationTokensCreate = defineOperation({
   body: z
     .strictObject({
       name: text(100),
-      scopes: z.array(scope).check(z.minLength(1), z.maxLength(30)),
+      scopes: z.array(scope).check(z.minLength(1), z.maxLength(40)),
       tier: z.optional(tokenTier),
       expiresAt: z.optional(timestampInput),
       /** Required when `scopes` has a `write:` scope: who approved it and why (audited). */

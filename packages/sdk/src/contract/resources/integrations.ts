@@ -70,7 +70,7 @@ export const integration = z.object({
 const fields = {
   name: text(100),
   purpose: text(1000),
-  scopes: z.array(scope).check(z.maxLength(30)),
+  scopes: z.array(scope).check(z.maxLength(40)),
   apis: z.array(text(200)).check(z.maxLength(100)),
   events: z.array(text(100)).check(z.maxLength(100)),
   status: z.optional(integrationStatus),

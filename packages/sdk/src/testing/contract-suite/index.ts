@@ -11,6 +11,7 @@ import { appointmentCases } from './cases/appointments.ts';
 import { catalogueCases } from './cases/catalogue.ts';
 import { checkoutCases } from './cases/checkouts.ts';
 import { claimCases } from './cases/claims.ts';
+import { documentCases } from './cases/documents.ts';
 import { eInvoiceCases } from './cases/e-invoices.ts';
 import { encounterCases } from './cases/encounters.ts';
 import { escrowCases } from './cases/escrows.ts';
@@ -20,6 +21,7 @@ import { moneyOpsCases } from './cases/money-ops.ts';
 import { patientDeviceCases } from './cases/patient-devices.ts';
 import { patientCases } from './cases/patients.ts';
 import { securityCases } from './cases/security.ts';
+import { shipmentCases } from './cases/shipments.ts';
 import { subscriptionCases } from './cases/subscriptions.ts';
 import { teleRoomCases } from './cases/tele-rooms.ts';
 import { visaCases } from './cases/visas.ts';
@@ -53,6 +55,8 @@ export type {
 export const contractCases: readonly ContractCase[] = [
   ...patientCases,
   ...patientDeviceCases,
+  ...documentCases,
+  ...shipmentCases,
   ...appointmentCases,
   ...catalogueCases,
   ...importMappingCases,

@@ -14,6 +14,8 @@ const entityTypes: Record<string, string> = {
   appointments: 'appointment',
   visits: 'visit',
   visas: 'visa_application',
+  documents: 'document',
+  shipments: 'shipment',
   teleRooms: 'tele_room',
   invoices: 'invoice',
   payments: 'payment',

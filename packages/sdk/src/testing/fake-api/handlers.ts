@@ -5,6 +5,7 @@ import { auditEventHandlers } from './resources/audit-events.ts';
 import { catalogueHandlers } from './resources/catalogue.ts';
 import { checkoutHandlers } from './resources/checkouts.ts';
 import { claimHandlers } from './resources/claims.ts';
+import { documentHandlers } from './resources/documents.ts';
 import { encounterHandlers } from './resources/encounters.ts';
 import { escrowHandlers } from './resources/escrows.ts';
 import { eventHandlers } from './resources/events.ts';
@@ -18,6 +19,7 @@ import { oauthClientHandlers } from './resources/oauth-clients.ts';
 import { patientDeviceHandlers } from './resources/patient-devices.ts';
 import { patientHandlers } from './resources/patients.ts';
 import { paymentHandlers } from './resources/payments.ts';
+import { shipmentHandlers } from './resources/shipments.ts';
 import { subscriptionHandlers } from './resources/subscriptions.ts';
 import { teleRoomHandlers } from './resources/tele-rooms.ts';
 import { visaHandlers } from './resources/visas.ts';
@@ -45,6 +47,8 @@ export const allHandlers: readonly BoundHandler[] = [
   ...checkoutHandlers,
   ...claimHandlers,
   ...visaHandlers,
+  ...documentHandlers,
+  ...shipmentHandlers,
   ...teleRoomHandlers,
   ...webhookEndpointHandlers,
   ...eventHandlers,

@@ -8,6 +8,7 @@ import type {
   Checkout,
   Claim,
   Delivery,
+  Document,
   EInvoice,
   Encounter,
   Escrow,
@@ -26,6 +27,7 @@ import type {
   ReconciliationRun,
   Refund,
   Service,
+  Shipment,
   Slot,
   Subscription,
   TeleRoom,
@@ -91,6 +93,10 @@ export class TenantState {
   readonly visaApplications = new Collection<VisaApplication>();
   /** Telemedicine rooms (the fake issues opaque links to no video provider). */
   readonly teleRooms = new Collection<TeleRoom>();
+  /** Patient documents (metadata only; the fake keeps no bytes). */
+  readonly documents = new Collection<Document>();
+  /** Shipments (the fake talks to no provider: each is `manual`). */
+  readonly shipments = new Collection<Shipment>();
   readonly webhookEndpoints = new Collection<StoredWebhookEndpoint>();
   readonly events = new Collection<EventEnvelope>();
   readonly deliveries = new Collection<Delivery>();
