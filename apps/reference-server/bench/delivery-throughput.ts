@@ -141,8 +141,7 @@ async function busRun(kind: 'pglite' | 'postgres', mode: 'live' | 'backlog' | 'p
     bus.dispatcher.start();
   }
   const deadline = Date.now() + 60_000;
-  while (arrivals.size < total && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 2));
+  while (arrivals.size < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
   const finished = Math.max(...arrivals.values());
   const nodeMicros = cpuMicros(nodeCpu) / arrivals.size;
   // Let the last batch of attempts be recorded before reading the backends' CPU.
@@ -207,7 +206,10 @@ for (const { kind, live, backlog, paced } of results) {
   if (kind !== 'postgres') continue;
   goal(backlogRatio >= 0.5, `backlog ≥ 0.5 of the bare loop (${fmt(backlogRatio, 2)})`);
   goal(liveRatio >= 0.3, `live ≥ 0.3 of the bare loop (${fmt(liveRatio, 2)})`);
-  goal(paced.p99 < 100, `p99 event→delivery < 100 ms at half the live rate (${fmt(paced.p99, 1)} ms)`);
+  goal(
+    paced.p99 < 100,
+    `p99 event→delivery < 100 ms at half the live rate (${fmt(paced.p99, 1)} ms)`,
+  );
   goal(
     backlog.pgMicros <= PG_MICROS_BEFORE / 2,
     `PostgreSQL CPU per delivery ≤ ${PG_MICROS_BEFORE / 2} µs, half of ${PG_MICROS_BEFORE} µs before (${fmt(backlog.pgMicros)} µs)`,

@@ -165,7 +165,9 @@ export async function appendAuditRows(
 ): Promise<void> {
   if (rows.length === 0) return;
   if (rows.some((row) => row.tenantId !== tenantId)) {
-    throw new TypeError('appendAuditRows: every row must belong to the tenant whose chain it extends');
+    throw new TypeError(
+      'appendAuditRows: every row must belong to the tenant whose chain it extends',
+    );
   }
   const { rows: heads } = await sql<{ seq: string | number; previous_hash: string }>`
     select seq, previous_hash from audit_chain_next(${tenantId})`.execute(trx);
