@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { until } from '../helpers/until.ts';
 import {
   type BusProcess,
   recordEvents,
@@ -59,17 +60,21 @@ describe.runIf(url)('several server processes on one PostgreSQL', () => {
         () => new Set(r.received.map((x) => x.headers['webhook-id'])).size >= 200,
         45_000,
       );
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Each attempt is recorded after its response, in the sender's next batch.
+      const db = database.db;
+      const workers = await until(async () => {
+        const rows = await db
+          .selectFrom('delivery_attempts')
+          .select(['worker'])
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .groupBy('worker')
+          .execute();
+        return rows.reduce((sum, w) => sum + Number(w.n), 0) >= 200 ? rows : undefined;
+      }, 'every attempt to be recorded');
 
       expect(new Set(r.received.map((x) => x.headers['webhook-id']))).toEqual(new Set(ids));
       expect(r.received.every((x) => x.verified)).toBe(true);
       expect(r.received).toHaveLength(200);
-      const workers = await database.db
-        .selectFrom('delivery_attempts')
-        .select(['worker'])
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .groupBy('worker')
-        .execute();
       expect(workers.length).toBeGreaterThanOrEqual(2);
       expect(workers.reduce((sum, w) => sum + Number(w.n), 0)).toBe(200);
     },
