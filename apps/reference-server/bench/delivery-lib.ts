@@ -4,6 +4,7 @@
  * percentiles, and a concurrency-bounded loop of undici POSTs.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { type Dispatcher, request } from 'undici';
 import { type Database, openDatabase } from '../src/db/database.ts';
@@ -55,7 +56,10 @@ export async function openBenchDatabase(kind: 'pglite' | 'postgres'): Promise<Da
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
-  const database = await openDatabase({ url: postgresUrl, searchPath: schema, poolSize: 10 });
+  const url = new URL(postgresUrl);
+  // Named so the benchmark finds its backends in pg_stat_activity (see backendCpuMicros).
+  url.searchParams.set('application_name', BENCH_APPLICATION);
+  const database = await openDatabase({ url: url.href, searchPath: schema, poolSize: 10 });
   await migrateToLatest(database.db, serverMigrations);
   return {
     ...database,
@@ -67,6 +71,61 @@ export async function openBenchDatabase(kind: 'pglite' | 'postgres'): Promise<Da
       await drop.end();
     },
   };
+}
+
+/** `application_name` of the PostgreSQL connections of a benchmark database. */
+export const BENCH_APPLICATION = 'cb_bench_delivery';
+
+const TICK_MICROS = 1_000_000 / 100; // USER_HZ is 100 on Linux
+
+function processCpuMicros(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MICROS;
+  } catch {
+    return 0; // the backend exited, or no /proc here
+  }
+}
+
+/**
+ * CPU time (µs, user + system, from /proc) of the PostgreSQL backends of the
+ * benchmark databases, per backend pid; empty without PostgreSQL or /proc.
+ * A backend that exits between two readings drops out of the difference.
+ *
+ * @example
+ * const before = await backendCpuMicros(); …; const used = backendCpuSince(before, await backendCpuMicros());
+ */
+export async function backendCpuMicros(): Promise<Map<number, number>> {
+  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 1_000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ pid: number }>(
+      'select pid from pg_stat_activity where application_name = $1',
+      [BENCH_APPLICATION],
+    );
+    return new Map(rows.map((r) => [r.pid, processCpuMicros(r.pid)]));
+  } catch {
+    return new Map();
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * CPU µs used by the backends between two {@link backendCpuMicros} readings
+ * (a backend new in the second counts from zero).
+ *
+ * @example
+ * backendCpuSince(new Map([[1, 10]]), new Map([[1, 30], [2, 5]])); // 25
+ */
+export function backendCpuSince(
+  before: ReadonlyMap<number, number>,
+  after: ReadonlyMap<number, number>,
+): number {
+  let used = 0;
+  for (const [pid, micros] of after) used += micros - (before.get(pid) ?? 0);
+  return used;
 }
 
 /**

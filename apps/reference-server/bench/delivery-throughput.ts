@@ -5,6 +5,7 @@
  * the same run (the ceiling the bus could reach if it cost nothing).
  * Run: `pnpm --filter @clinicbridge/reference-server bench:delivery`.
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
@@ -14,9 +15,20 @@ import { createTargetGuard } from '../src/delivery/ssrf.ts';
 import type { ChangeContext } from '../src/kernel/change.ts';
 import { recordEvent } from '../src/kernel/outbox.ts';
 import { createEndpoint } from '../src/webhook-endpoints/service.ts';
-import { fmt, openBenchDatabase, percentile, postgresAnswers, postLoop } from './delivery-lib.ts';
+import {
+  backendCpuMicros,
+  backendCpuSince,
+  fmt,
+  openBenchDatabase,
+  percentile,
+  postgresAnswers,
+  postLoop,
+} from './delivery-lib.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000);
+const PACED_EVENTS = Number(process.env.BENCH_PACED_EVENTS ?? 1_000);
+/** Issue 16's measurement of the PostgreSQL CPU per delivery (backlog) before the changes. */
+const PG_MICROS_BEFORE = 299;
 const CONCURRENCY = 50;
 const tenantId = 'ten_benchdeliverytenant000001';
 
@@ -43,17 +55,31 @@ const sampleBody = JSON.stringify({
   data: { sku: 'sku-1', onHand: 1, threshold: 10 },
 });
 
+function cpuMicros(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return used.user + used.system;
+}
+
 async function bareLoop() {
   const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30_000 });
+  const cpu = process.cpuUsage();
   const result = await postLoop(agent, receiverUrl, EVENTS, CONCURRENCY, () => ({
     body: sampleBody,
     headers: {},
   }));
+  const nodeMicros = cpuMicros(cpu) / EVENTS;
   await agent.close();
-  return result;
+  return { ...result, nodeMicros };
 }
 
-async function busRun(kind: 'pglite' | 'postgres', mode: 'live' | 'backlog') {
+/**
+ * One run of the bus. `live`: events recorded in transactions of 20 as fast
+ * as they go while the bus delivers; `backlog`: all recorded first, then
+ * drained; `paced`: one event per transaction at `rate` events/s while the
+ * bus delivers (the latency case). CPU is measured over the delivery
+ * window (for `live` and `paced` it includes recording the events).
+ */
+async function busRun(kind: 'pglite' | 'postgres', mode: 'live' | 'backlog' | 'paced', rate = 0) {
   arrivals.clear();
   const database = await openBenchDatabase(kind);
   await database.db
@@ -82,12 +108,20 @@ async function busRun(kind: 'pglite' | 'postgres', mode: 'live' | 'backlog') {
     }),
   });
   const recordedAt = new Map<string, number>();
+  const total = mode === 'paced' ? PACED_EVENTS : EVENTS;
+  const perTransaction = mode === 'paced' ? 1 : 20;
   let started = Date.now();
-  if (mode === 'live') bus.dispatcher.start();
+  let nodeCpu = process.cpuUsage();
+  let pgCpu = await backendCpuMicros();
+  if (mode !== 'backlog') bus.dispatcher.start();
   // Record as a busy clinic would: many small transactions, while delivery runs.
-  for (let i = 0; i < EVENTS; i += 20) {
+  for (let i = 0; i < total; i += perTransaction) {
+    if (mode === 'paced') {
+      const due = started + (i / rate) * 1_000;
+      if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+    }
     await database.db.transaction().execute(async (trx) => {
-      for (let j = i; j < Math.min(EVENTS, i + 20); j++) {
+      for (let j = i; j < Math.min(total, i + perTransaction); j++) {
         const at = Date.now();
         const event = await recordEvent(trx, {
           tenantId,
@@ -101,21 +135,30 @@ async function busRun(kind: 'pglite' | 'postgres', mode: 'live' | 'backlog') {
     });
   }
   if (mode === 'backlog') {
+    pgCpu = await backendCpuMicros();
     started = Date.now();
+    nodeCpu = process.cpuUsage();
     bus.dispatcher.start();
   }
   const deadline = Date.now() + 60_000;
-  while (arrivals.size < EVENTS && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 10));
+  while (arrivals.size < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
   const finished = Math.max(...arrivals.values());
+  const nodeMicros = cpuMicros(nodeCpu) / arrivals.size;
+  // Let the last batch of attempts be recorded before reading the backends' CPU.
+  await bus.dispatcher.stop();
+  const pgMicros =
+    kind === 'postgres' ? backendCpuSince(pgCpu, await backendCpuMicros()) / arrivals.size : 0;
   const latencies = [...arrivals].map(([id, at]) => at - (recordedAt.get(id) ?? at));
   await bus.close();
   await database.close();
   return {
     delivered: arrivals.size,
+    total,
     perSecond: (arrivals.size / (finished - started)) * 1_000,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
+    nodeMicros,
+    pgMicros,
   };
 }
 
@@ -126,28 +169,52 @@ const kinds: ('pglite' | 'postgres')[] = ['pglite'];
 if (await postgresAnswers()) kinds.push('postgres');
 else
   console.log('PostgreSQL does not answer: skipping the PostgreSQL run (set BENCH_DATABASE_URL).');
-const results: {
-  kind: string;
-  live: Awaited<ReturnType<typeof busRun>>;
-  backlog: Awaited<ReturnType<typeof busRun>>;
-}[] = [];
-for (const kind of kinds)
-  results.push({ kind, live: await busRun(kind, 'live'), backlog: await busRun(kind, 'backlog') });
+type Run = Awaited<ReturnType<typeof busRun>>;
+const results: { kind: string; live: Run; backlog: Run; paced: Run }[] = [];
+const only = process.env.BENCH_KINDS?.split(',');
+for (const kind of kinds.filter((k) => !only || only.includes(k))) {
+  const live = await busRun(kind, 'live');
+  const backlog = await busRun(kind, 'backlog');
+  const paced = await busRun(kind, 'paced', live.perSecond / 2);
+  results.push({ kind, live, backlog, paced });
+}
 const lastBaseline = await bareLoop();
 const baseline = lastBaseline.perSecond > firstBaseline.perSecond ? lastBaseline : firstBaseline;
+const cpu = (r: { nodeMicros: number; pgMicros?: number }) =>
+  `Node ${fmt(r.nodeMicros).padStart(5)} µs` +
+  (r.pgMicros ? `   PostgreSQL ${fmt(r.pgMicros).padStart(4)} µs` : '');
 console.log(
-  `Event delivery, ${fmt(EVENTS)} events, concurrency ${CONCURRENCY}, Node ${process.version}`,
+  `Event delivery, ${fmt(EVENTS)} events, concurrency ${CONCURRENCY}, Node ${process.version}, loadavg ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
 );
 console.log(
-  `bare undici POST loop        ${fmt(baseline.perSecond).padStart(8)} req/s   p50 ${fmt(baseline.p50, 1)} ms   p99 ${fmt(baseline.p99, 1)} ms   (baseline)`,
+  `bare undici POST loop        ${fmt(baseline.perSecond).padStart(8)} req/s   p50 ${fmt(baseline.p50, 1)} ms   p99 ${fmt(baseline.p99, 1)} ms   (baseline)   CPU/req ${cpu(baseline)}`,
 );
-for (const { kind, live, backlog } of results) {
+const goals: string[] = [];
+const goal = (met: boolean, text: string) => goals.push(`${met ? 'ok  ' : 'MISS'} ${text}`);
+for (const { kind, live, backlog, paced } of results) {
+  const liveRatio = live.perSecond / baseline.perSecond;
+  const backlogRatio = backlog.perSecond / baseline.perSecond;
   console.log(
-    `bus on ${kind.padEnd(9)}, live      ${fmt(live.perSecond).padStart(8)} dlv/s   p50 ${fmt(live.p50, 1)} ms   p99 ${fmt(live.p99, 1)} ms   ${fmt((live.perSecond / baseline.perSecond) * 100)}% of baseline   (${live.delivered}/${EVENTS}; recorded while delivering; latency event→2xx)`,
+    `bus on ${kind.padEnd(9)}, live      ${fmt(live.perSecond).padStart(8)} dlv/s   p50 ${fmt(live.p50, 1)} ms   p99 ${fmt(live.p99, 1)} ms   ${fmt(liveRatio * 100)}% of baseline   CPU/dlv ${cpu(live)} (incl. recording)   (${live.delivered}/${live.total}; recorded while delivering; latency event→2xx)`,
   );
   console.log(
-    `bus on ${kind.padEnd(9)}, backlog   ${fmt(backlog.perSecond).padStart(8)} dlv/s   ${' '.repeat(28)}${fmt((backlog.perSecond / baseline.perSecond) * 100)}% of baseline   (${backlog.delivered}/${EVENTS}; all recorded first, then drained)`,
+    `bus on ${kind.padEnd(9)}, backlog   ${fmt(backlog.perSecond).padStart(8)} dlv/s   ${' '.repeat(28)}${fmt(backlogRatio * 100)}% of baseline   CPU/dlv ${cpu(backlog)}   (${backlog.delivered}/${backlog.total}; all recorded first, then drained)`,
+  );
+  console.log(
+    `bus on ${kind.padEnd(9)}, paced     ${fmt(paced.perSecond).padStart(8)} dlv/s   p50 ${fmt(paced.p50, 1)} ms   p99 ${fmt(paced.p99, 1)} ms   CPU/dlv ${cpu(paced)} (incl. recording)   (${paced.delivered}/${paced.total}; one event per transaction at half the live rate; latency event→2xx)`,
+  );
+  if (kind !== 'postgres') continue;
+  goal(backlogRatio >= 0.5, `backlog ≥ 0.5 of the bare loop (${fmt(backlogRatio, 2)})`);
+  goal(liveRatio >= 0.3, `live ≥ 0.3 of the bare loop (${fmt(liveRatio, 2)})`);
+  goal(
+    paced.p99 < 100,
+    `p99 event→delivery < 100 ms at half the live rate (${fmt(paced.p99, 1)} ms)`,
+  );
+  goal(
+    backlog.pgMicros <= PG_MICROS_BEFORE / 2,
+    `PostgreSQL CPU per delivery ≤ ${PG_MICROS_BEFORE / 2} µs, half of ${PG_MICROS_BEFORE} µs before (${fmt(backlog.pgMicros)} µs)`,
   );
 }
+if (goals.length > 0) console.log(`Issue 16, goal 3 (PostgreSQL):\n  ${goals.join('\n  ')}`);
 server.closeAllConnections();
 server.close();

@@ -107,53 +107,83 @@ export async function recordAttempts(
   records: readonly AttemptRecord[],
 ): Promise<AttemptRecord[]> {
   if (records.length === 0) return [];
-  // A delivery deleted with its endpoint while in flight leaves nothing to
-  // record; FOR SHARE keeps a concurrent delete from slipping in between.
+  // The common case in one statement: the deliveries still leased to this
+  // worker move on and their attempt rows go in. The UPDATE locks each row
+  // it moves (a delivery deleted meanwhile is simply not there), so the
+  // attempt's foreign key cannot be broken by a concurrent delete.
+  const moved = await sql<{ id: string }>`
+    with v as (
+      select * from jsonb_to_recordset(${attemptsJson(records)}::jsonb) as v(
+        attempt_id text, id text, tenant_id text, status text, next_attempt_at timestamptz,
+        schedule_step int, attempted_at timestamptz, response_status int, latency_ms int,
+        error text, snippet text)
+    ), moved as (
+      update deliveries d set status = v.status, next_attempt_at = v.next_attempt_at,
+        schedule_step = v.schedule_step, attempt_count = d.attempt_count + 1,
+        last_attempt_at = v.attempted_at, updated_at = v.attempted_at,
+        lease_owner = null, lease_expires_at = null
+      from v where d.id = v.id and d.lease_owner = ${worker}
+      returning d.id
+    ), attempts as (
+      insert into delivery_attempts (id, delivery_id, tenant_id, attempted_at, response_status,
+        latency_ms, error, response_snippet, worker)
+      select v.attempt_id, v.id, v.tenant_id, v.attempted_at, v.response_status, v.latency_ms,
+        v.error, v.snippet, ${worker}
+      from v join moved on moved.id = v.id
+    )
+    select id from moved`.execute(trx);
+  const movedIds = new Set(moved.rows.map((r) => r.id));
+  const movedRecords = records.filter((r) => movedIds.has(r.deliveryId));
+  if (movedRecords.length === records.length) return movedRecords;
+  // The rest lost their lease to another process (it ran out while the attempt
+  // was under way), or their delivery was deleted with its endpoint. The
+  // attempt still happened: keep its row while the delivery exists (FOR SHARE
+  // keeps a concurrent delete from slipping in between), and leave the
+  // delivery's state to its new owner.
+  const rest = records.filter((r) => !movedIds.has(r.deliveryId));
   const present = await trx
     .selectFrom('deliveries')
     .select('id')
     .where(
       'id',
       'in',
-      records.map((r) => r.deliveryId),
+      rest.map((r) => r.deliveryId),
     )
     .forShare()
     .execute();
   const ids = new Set(present.map((row) => row.id));
-  const kept = records.filter((r) => ids.has(r.deliveryId));
-  if (kept.length === 0) return [];
-  await trx
-    .insertInto('delivery_attempts')
-    .values(
-      kept.map((r) => ({
-        id: r.attemptId,
-        delivery_id: r.deliveryId,
-        tenant_id: r.tenantId,
-        attempted_at: r.attemptedAt,
-        response_status: r.responseStatus,
-        latency_ms: r.latencyMs,
-        error: r.error,
-        response_snippet: r.snippet,
-        worker,
-      })),
-    )
-    .execute();
-  const rows = sql.join(
-    kept.map(
-      (r) =>
-        sql`(${r.deliveryId}::text, ${r.status}::text, ${r.nextAttemptAt}::timestamptz, ${r.scheduleStep}::int, ${r.attemptedAt}::timestamptz)`,
-    ),
+  const kept = rest.filter((r) => ids.has(r.deliveryId));
+  if (kept.length > 0) {
+    await sql`
+      insert into delivery_attempts (id, delivery_id, tenant_id, attempted_at, response_status,
+        latency_ms, error, response_snippet, worker)
+      select v.attempt_id, v.id, v.tenant_id, v.attempted_at, v.response_status, v.latency_ms,
+        v.error, v.snippet, ${worker}
+      from jsonb_to_recordset(${attemptsJson(kept)}::jsonb) as v(
+        attempt_id text, id text, tenant_id text, attempted_at timestamptz, response_status int,
+        latency_ms int, error text, snippet text)`.execute(trx);
+  }
+  return movedRecords;
+}
+
+/** A batch of attempts as one JSON parameter (one bind value, whatever the batch size). */
+function attemptsJson(records: readonly AttemptRecord[]): string {
+  return JSON.stringify(
+    records.map((r) => ({
+      attempt_id: r.attemptId,
+      id: r.deliveryId,
+      tenant_id: r.tenantId,
+      status: r.status,
+      next_attempt_at: r.nextAttemptAt?.toISOString() ?? null,
+      schedule_step: r.scheduleStep,
+      attempted_at: r.attemptedAt.toISOString(),
+      response_status: r.responseStatus,
+      latency_ms: r.latencyMs,
+      error: r.error,
+      // PostgreSQL text holds no NUL character; a receiver's body may.
+      snippet: r.snippet?.replaceAll('\u0000', '\uFFFD') ?? null,
+    })),
   );
-  const moved = await sql<{ id: string }>`
-    update deliveries d set status = v.status, next_attempt_at = v.next_attempt_at,
-      schedule_step = v.schedule_step, attempt_count = d.attempt_count + 1,
-      last_attempt_at = v.attempted_at, updated_at = v.attempted_at,
-      lease_owner = null, lease_expires_at = null
-    from (values ${rows}) as v(id, status, next_attempt_at, schedule_step, attempted_at)
-    where d.id = v.id and d.lease_owner = ${worker}
-    returning d.id`.execute(trx);
-  const movedIds = new Set(moved.rows.map((r) => r.id));
-  return kept.filter((r) => movedIds.has(r.deliveryId));
 }
 
 /**

@@ -155,4 +155,90 @@ describe('delivery under chaos', () => {
       .execute();
     expect(attempts.map((a) => a.delivery_id)).toEqual([delivery?.id]);
   });
+
+  test('one batch: the deliveries still leased move on, a lost lease keeps only its attempt, a deleted one is skipped', async () => {
+    const endpoint = await newEndpoint('/mixed');
+    const eventIds = await recordPings(2);
+    const b = await startBus();
+    await b.dispatcher.runUntilIdle();
+    const ids = await database.db
+      .selectFrom('deliveries')
+      .select('id')
+      .where('endpoint_id', '=', endpoint.id)
+      .where('event_id', 'in', eventIds)
+      .execute();
+    expect(ids).toHaveLength(2);
+    const [owned, lost] = ids.map((r) => r.id) as [string, string];
+    const attemptsBefore = await database.db
+      .selectFrom('deliveries')
+      .select(['id', 'attempt_count'])
+      .where('id', 'in', [owned, lost])
+      .execute();
+    const count = new Map(attemptsBefore.map((r) => [r.id, r.attempt_count]));
+    const leaseUntil = new Date(clock + 60_000);
+    await database.db
+      .updateTable('deliveries')
+      .set({ status: 'pending', lease_owner: 'w-own', lease_expires_at: leaseUntil })
+      .where('id', '=', owned)
+      .execute();
+    await database.db
+      .updateTable('deliveries')
+      .set({ status: 'pending', lease_owner: 'w-other', lease_expires_at: leaseUntil })
+      .where('id', '=', lost)
+      .execute();
+    const record = (deliveryId: string, n: number) => ({
+      attemptId: `att_mixedbatch${n}${deliveryId.slice(4, 20)}`,
+      deliveryId,
+      tenantId,
+      endpointId: endpoint.id,
+      attemptedAt: new Date(clock),
+      responseStatus: 200,
+      latencyMs: 3,
+      error: null,
+      // A receiver's body may hold a NUL, which PostgreSQL text cannot.
+      snippet: 'ok\u0000done',
+      status: 'succeeded' as const,
+      nextAttemptAt: null,
+      scheduleStep: 0,
+    });
+    const moved = await database.db
+      .transaction()
+      .execute((trx) =>
+        recordAttempts(trx, 'w-own', [
+          record(owned, 1),
+          record(lost, 2),
+          record('dlv_deletedwhileinflight0002', 3),
+        ]),
+      );
+    expect(moved.map((r) => r.deliveryId)).toEqual([owned]);
+    const rows = await database.db
+      .selectFrom('deliveries')
+      .select(['id', 'status', 'attempt_count', 'lease_owner'])
+      .where('id', 'in', [owned, lost])
+      .orderBy('id')
+      .execute();
+    expect(Object.fromEntries(rows.map((r) => [r.id, r]))).toEqual({
+      [owned]: {
+        id: owned,
+        status: 'succeeded',
+        attempt_count: (count.get(owned) ?? 0) + 1,
+        lease_owner: null,
+      },
+      [lost]: {
+        id: lost,
+        status: 'pending',
+        attempt_count: count.get(lost),
+        lease_owner: 'w-other',
+      },
+    });
+    const attempts = await database.db
+      .selectFrom('delivery_attempts')
+      .select(['delivery_id', 'response_snippet'])
+      .where('worker', '=', 'w-own')
+      .orderBy('delivery_id')
+      .execute();
+    expect(attempts).toEqual(
+      [owned, lost].sort().map((id) => ({ delivery_id: id, response_snippet: 'ok\uFFFDdone' })),
+    );
+  });
 });

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
-import type { DB } from '../db/schema.ts';
+import type { AuditEventsTable, DB } from '../db/schema.ts';
 
 /**
  * The predecessor hash of each tenant's first audit row.
@@ -145,4 +145,57 @@ export async function appendAuditRow(
       ${row.entityId}, ${row.requestId}, ${JSON.stringify(row.metadata)}::jsonb, ${row.occurredAt}::timestamptz,
       next.seq, encode(sha256(convert_to(next.previous_hash || '[' || next.seq::text || ',' || ${rest}::text, 'UTF8')), 'hex')
     from audit_chain_next(${row.tenantId}) as next`.execute(trx);
+}
+
+/**
+ * Appends `rows` (all of one tenant, in order) as the next rows of that
+ * tenant's chain in two statements whatever their number: `audit_chain_next`
+ * takes the chain lock for the rest of `trx` and gives the head, the hashes
+ * are chained here ({@link auditRowHash}, as the verifier computes them),
+ * and one multi-row insert writes them. For writers that append many rows
+ * at once (the delivery worker's batches). Must run in a transaction.
+ *
+ * @example
+ * await appendAuditRows(trx, tenantId, [{ id, tenantId, actorType: 'system', actorId: 'delivery', action, entityType, entityId, requestId: null, metadata: {}, occurredAt }]);
+ */
+export async function appendAuditRows(
+  trx: Kysely<DB>,
+  tenantId: string,
+  rows: readonly Omit<AuditChainContent, 'chainSeq'>[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (rows.some((row) => row.tenantId !== tenantId)) {
+    throw new TypeError(
+      'appendAuditRows: every row must belong to the tenant whose chain it extends',
+    );
+  }
+  const { rows: heads } = await sql<{ seq: string | number; previous_hash: string }>`
+    select seq, previous_hash from audit_chain_next(${tenantId})`.execute(trx);
+  const head = heads[0];
+  if (!head) throw new Error('audit_chain_next returned no row');
+  let seq = Number(head.seq);
+  let previous = head.previous_hash;
+  const values = rows.map((row) => {
+    // Hash what the database will give back: jsonb drops undefined members.
+    const metadata = JSON.parse(JSON.stringify(row.metadata ?? {})) as unknown;
+    const hash = auditRowHash(previous, { ...row, metadata, chainSeq: seq });
+    const value = {
+      id: row.id,
+      tenant_id: row.tenantId,
+      actor_type: row.actorType as AuditEventsTable['actor_type'],
+      actor_id: row.actorId,
+      action: row.action,
+      entity_type: row.entityType,
+      entity_id: row.entityId,
+      request_id: row.requestId,
+      metadata: JSON.stringify(metadata),
+      occurred_at: row.occurredAt,
+      chain_seq: seq,
+      hash,
+    };
+    previous = hash;
+    seq++;
+    return value;
+  });
+  await trx.insertInto('audit_events').values(values).execute();
 }

@@ -11,12 +11,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { newId } from '@clinicbridge/sdk/contract';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { verifyAuditChain } from '../../src/audit/verify.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { serverMigrations } from '../../src/features.ts';
+import { appendAuditRows } from '../../src/kernel/audit-chain.ts';
 import { recordAudit } from '../../src/kernel/change.ts';
 import { createTenant } from '../../src/tenants/service.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -68,6 +70,55 @@ describe('finding 16: the audit log is a hash chain per tenant', () => {
     const report = await verifyAuditChain(database.db, { tenantId });
     expect(report.broken).toBeNull();
     expect(report.tenants[0]?.rows).toBe(rows.length);
+  });
+
+  test('finding 16: batched appends interleaved with single writers keep one intact chain', async () => {
+    const { tenantId } = await createTenant(database.db, { name: 'Batched' });
+    const single = (i: number) =>
+      recordAudit(database.db, {
+        tenantId,
+        actor: system,
+        action: 'test.written',
+        entityType: 'test',
+        entityId: null,
+        metadata: { i },
+      });
+    const batch = (n: number) =>
+      database.db.transaction().execute((trx) =>
+        appendAuditRows(
+          trx,
+          tenantId,
+          Array.from({ length: n }, (_, i) => ({
+            id: newId('aud'),
+            tenantId,
+            actorType: 'system',
+            actorId: 'delivery',
+            action: 'delivery.succeeded',
+            entityType: 'delivery',
+            entityId: `dlv_batch${n}${i}`,
+            requestId: null,
+            metadata: { attemptId: `att_${i}`, responseStatus: 200, nested: { b: 1, a: [1] } },
+            occurredAt: new Date(),
+          })),
+        ),
+      );
+    const chainRows = () =>
+      database.db
+        .selectFrom('audit_events')
+        .select('chain_seq')
+        .where('tenant_id', '=', tenantId)
+        .orderBy('chain_seq')
+        .execute();
+    // Creating the tenant audited already.
+    const before = (await chainRows()).length;
+    await Promise.all([single(1), batch(5), single(2), batch(3), single(3)]);
+    const rows = await chainRows();
+    expect(rows.map((r) => Number(r.chain_seq))).toEqual(
+      Array.from({ length: before + 11 }, (_, i) => i + 1),
+    );
+    const report = await verifyAuditChain(database.db, { tenantId });
+    expect(report.broken).toBeNull();
+    expect(report.tenants[0]?.rows).toBe(before + 11);
   });
 
   test('finding 16: a row rewritten with the trigger disabled is reported as the first break', async () => {
