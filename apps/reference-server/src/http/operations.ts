@@ -15,6 +15,7 @@ import type { DB } from '../db/schema.ts';
 import { parseJsonBody, readBodyText } from '../kernel/body.ts';
 import { createEventHint } from '../kernel/event-hint.ts';
 import type { HandlerMap, OperationHandler } from '../kernel/handlers.ts';
+import { holdChanges, writeHeldChange } from '../kernel/held-change.ts';
 import {
   type IdempotentRequest,
   type KeyLookup,
@@ -142,9 +143,12 @@ export async function runWrite(
   const now = deps.now();
   if (key === undefined) {
     // Without a key the write still runs in one transaction, but a retry is a new write.
-    const result = await deps.db
-      .transaction()
-      .execute((trx) => handler({ ...base, db: trx, now } as never));
+    const result = await deps.db.transaction().execute(async (trx) => {
+      holdChanges(trx);
+      const value = await handler({ ...base, db: trx, now } as never);
+      await writeHeldChange(trx);
+      return value;
+    });
     return respond(c, operation, result);
   }
   if (!IDEMPOTENCY_KEY.test(key)) {
@@ -167,6 +171,8 @@ export async function runWrite(
     .execute(async (trx) => {
       const found = await lookUpIdempotencyKey(trx, request, now, { deferEventHint: true });
       if (found.kind !== 'new') return found;
+      // The handler's last change is written with the stored response, in one statement.
+      holdChanges(trx);
       const value = await handler({ ...base, db: trx, now } as never);
       // A secret shown once is answered now and never stored: a replay says so instead.
       const stored = withoutShownOnce(value, operation.shownOnce);

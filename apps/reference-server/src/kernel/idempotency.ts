@@ -17,9 +17,10 @@
 
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@clinicbridge/webhooks/idempotency';
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { NOTIFY_AFTER_COMMIT_SETTING } from './event-hint.ts';
+import { changeStatementParts, takeHeldChange } from './held-change.ts';
 
 /**
  * How long a stored response is replayed.
@@ -170,7 +171,7 @@ function classify(row: LookupRow, request: IdempotentRequest, now: Date): KeyLoo
 
 /**
  * Stores the response of a write under its key, inside the write's
- * transaction. Returns false when another transaction stored the key first
+ * transaction, in one statement with the change the transaction holds. Returns false when another transaction stored the key first
  * (it committed while this one ran): the caller must roll back.
  *
  * @example
@@ -183,41 +184,40 @@ export async function storeIdempotentResponse(
   body: unknown,
   now: Date,
 ): Promise<boolean> {
-  const values = {
-    credential_id: request.credentialId,
-    fingerprint: request.fingerprint,
-    operation_id: request.operationId,
-    state: 'completed' as const,
-    response_status: status,
-    response_body: JSON.stringify(body ?? null),
-    created_at: now,
-    locked_until: now,
-    expires_at: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
-  };
-  const stored = await trx
-    .insertInto('idempotency_keys')
-    .values({ tenant_id: request.tenantId, key: request.key, ...values })
-    .onConflict((oc) =>
-      oc
-        .columns(['tenant_id', 'key'])
-        .doUpdateSet(values)
-        // Take over a key whose stored response expired, or an abandoned
-        // claim of an identical request (left by an earlier server version).
-        .where((eb) =>
-          eb.or([
-            eb('idempotency_keys.expires_at', '<=', now),
-            eb.and([
-              eb('idempotency_keys.state', '=', 'in_flight'),
-              eb('idempotency_keys.locked_until', '<=', now),
-              eb('idempotency_keys.fingerprint', '=', request.fingerprint),
-            ]),
-          ]),
-        ),
-    )
-    .returning('key')
-    .executeTakeFirst();
-  return stored !== undefined;
+  // The change the transaction holds (./held-change.ts) is written by the same statement.
+  const { ctes, values } = changeStatementParts(takeHeldChange(trx), STORE_PARAMETERS + 1);
+  const { rows } = await trx.executeQuery(
+    CompiledQuery.raw(`${ctes ? ctes.replace(/,$/, '') : ''} ${STORE}`, [
+      request.tenantId,
+      request.key,
+      request.credentialId,
+      request.fingerprint,
+      request.operationId,
+      status,
+      JSON.stringify(body ?? null),
+      now,
+      new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+      ...values,
+    ]),
+  );
+  return rows.length > 0;
 }
+
+const STORE_PARAMETERS = 9;
+// On conflict, take over a key whose stored response expired, or an
+// abandoned claim of an identical request (left by an earlier server version).
+const STORE = `insert into idempotency_keys
+    (tenant_id, key, credential_id, fingerprint, operation_id, state, response_status, response_body, created_at, locked_until, expires_at)
+  values ($1, $2, $3, $4, $5, 'completed', $6, $7::jsonb, $8::timestamptz, $8::timestamptz, $9::timestamptz)
+  on conflict (tenant_id, key) do update set
+    credential_id = excluded.credential_id, fingerprint = excluded.fingerprint,
+    operation_id = excluded.operation_id, state = excluded.state,
+    response_status = excluded.response_status, response_body = excluded.response_body,
+    created_at = excluded.created_at, locked_until = excluded.locked_until, expires_at = excluded.expires_at
+  where idempotency_keys.expires_at <= $8::timestamptz
+    or (idempotency_keys.state = 'in_flight' and idempotency_keys.locked_until <= $8::timestamptz
+      and idempotency_keys.fingerprint = $4)
+  returning key`;
 
 /**
  * Deletes expired keys; returns how many. Run periodically.
