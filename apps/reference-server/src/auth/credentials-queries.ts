@@ -1,19 +1,30 @@
 /** Queries on API keys and OAuth clients. Every read that a caller can steer filters on tenant. */
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { DB, NewRow, Row } from '../db/schema.ts';
 
 /**
- * The API key with this hash, whatever its tenant (the hash is the credential).
+ * The API key with this hash, whatever its tenant (the hash is the credential),
+ * with the status of its registered integration (null when it has none), in
+ * one hand-written statement: this runs on every request.
  *
  * @example
  * const key = await findApiKeyByHash(db, hashSecret(presented));
  */
-export function findApiKeyByHash(
+export async function findApiKeyByHash(
   db: Kysely<DB>,
   keyHash: string,
-): Promise<Row<'api_keys'> | undefined> {
-  return db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
+): Promise<
+  (Row<'api_keys'> & { integration_status: Row<'integrations'>['status'] | null }) | undefined
+> {
+  const { rows } = await db.executeQuery<
+    Row<'api_keys'> & { integration_status: Row<'integrations'>['status'] | null }
+  >(CompiledQuery.raw(FIND_API_KEY, [keyHash]));
+  return rows[0];
 }
+
+const FIND_API_KEY = `select k.*, i.status as integration_status from api_keys k
+  left join integrations i on i.id = k.integration_id
+  where k.key_hash = $1`;
 
 /**
  * Records use of a key at most once a minute, so reads stay reads.

@@ -17,7 +17,7 @@
 
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@clinicbridge/webhooks/idempotency';
-import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { NOTIFY_AFTER_COMMIT_SETTING } from './event-hint.ts';
 import { changeStatementParts, takeHeldChange } from './held-change.ts';
@@ -89,6 +89,15 @@ interface LookupRow {
   locked_until: Date | null;
 }
 
+const lookup = (extra: string) => `
+    select l.locked, k.credential_id, k.fingerprint, k.state, k.response_status, k.response_body, k.locked_until${extra}
+    from (select pg_try_advisory_xact_lock(hashtextextended($1, 0)) as locked) l
+    left join idempotency_keys k on k.tenant_id = $2 and k.key = $3 and k.expires_at > $4::timestamptz`;
+const LOOKUP = lookup('');
+const LOOKUP_DEFERRING = lookup(
+  `, set_config('${NOTIFY_AFTER_COMMIT_SETTING}', 'on', true) as deferred`,
+);
+
 /**
  * Locks `key` for this transaction and reads what an earlier request with it
  * did, in one statement; call first inside the write's transaction.
@@ -104,18 +113,16 @@ export async function lookUpIdempotencyKey(
   now: Date,
   options: { deferEventHint?: boolean } = {},
 ): Promise<KeyLookup> {
-  const lockKey = `${request.tenantId}\n${request.key}`;
   // With `deferEventHint` the same statement does what `deferEventHint()` of
   // ./event-hint.ts does, saving the write a round trip.
-  const defer = options.deferEventHint
-    ? sql`, set_config(${NOTIFY_AFTER_COMMIT_SETTING}, 'on', true) as deferred`
-    : sql``;
-  const { rows } = await sql<LookupRow>`
-    select l.locked, k.credential_id, k.fingerprint, k.state, k.response_status, k.response_body, k.locked_until${defer}
-    from (select pg_try_advisory_xact_lock(hashtextextended(${lockKey}, 0)) as locked) l
-    left join idempotency_keys k
-      on k.tenant_id = ${request.tenantId} and k.key = ${request.key} and k.expires_at > ${now}
-  `.execute(trx);
+  const { rows } = await trx.executeQuery<LookupRow>(
+    CompiledQuery.raw(options.deferEventHint ? LOOKUP_DEFERRING : LOOKUP, [
+      `${request.tenantId}\n${request.key}`,
+      request.tenantId,
+      request.key,
+      now,
+    ]),
+  );
   const row = rows[0];
   if (!row?.locked) return { kind: 'in_flight' };
   return classify(row, request, now);
