@@ -3,7 +3,13 @@
  * authenticate → scope → rate limit (`guard.ts`) → (no handler: 501) → read body within
  * the limit → validate params, query and body → for writes: one
  * transaction that looks up and locks the idempotency key, runs the handler
- * and stores the response → respond. Operations without a handler answer 501
+ * and stores the response → respond. An idempotent write may authenticate
+ * its API key from the in-process cache (auth/authenticate.ts): its first
+ * statement, the key's lookup, confirms the cached key unchanged, and a
+ * changed one rolls back and is authenticated afresh. The handler's last
+ * audit row and event are written by the statement that stores the response
+ * (kernel/held-change.ts): a booking is six round trips (key lookup, BEGIN,
+ * idempotency lookup, the insert, the store, COMMIT), five with a cached key. Operations without a handler answer 501
  * `not_implemented` after authentication, so the surface is complete from
  * the first day and a feature only adds handlers.
  */
@@ -22,6 +28,7 @@ import {
   lookUpIdempotencyKey,
   readIdempotencyKey,
   requestFingerprint,
+  StaleCachedKey,
   storeIdempotentResponse,
 } from '../kernel/idempotency.ts';
 import { ApiError } from '../kernel/problem.ts';
@@ -97,7 +104,9 @@ async function runOperation(
   handler: OperationHandler | undefined,
   hint: () => void,
 ): Promise<Response> {
-  const auth = await guardRequest(c, deps, operation.scope);
+  // An idempotent write confirms a cached API key in its first statement (runWrite).
+  const cachedKey = operation.write && IDEMPOTENCY_KEY.test(c.req.header('idempotency-key') ?? '');
+  const auth = await guardRequest(c, deps, operation.scope, { cachedKey });
   if (!handler) {
     throw new ApiError('not_implemented', `${operation.id} is not available on this server yet.`);
   }
@@ -120,7 +129,15 @@ async function runOperation(
     const result = await handler({ ...base, db: deps.db, now: deps.now() } as never);
     return respond(c, operation, result);
   }
-  return runWrite(c, deps, operation, handler, base, auth, hint);
+  try {
+    return await runWrite(c, deps, operation, handler, base, auth, hint);
+  } catch (error) {
+    if (!(error instanceof StaleCachedKey)) throw error;
+    // The key changed since it was cached: nothing was written; authenticate afresh and run once more.
+    deps.authenticator.apiKeys?.delete(error.keyHash);
+    const fresh = await guardRequest(c, deps, operation.scope);
+    return runWrite(c, deps, operation, handler, { ...base, auth: fresh }, fresh, hint);
+  }
 }
 
 /**
@@ -169,7 +186,10 @@ export async function runWrite(
   const outcome = await deps.db
     .transaction()
     .execute(async (trx) => {
-      const found = await lookUpIdempotencyKey(trx, request, now, { deferEventHint: true });
+      const found = await lookUpIdempotencyKey(trx, request, now, {
+        deferEventHint: true,
+        cachedKey: auth.cachedKey,
+      });
       if (found.kind !== 'new') return found;
       // The handler's last change is written with the stored response, in one statement.
       holdChanges(trx);

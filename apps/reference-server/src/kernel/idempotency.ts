@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@clinicbridge/webhooks/idempotency';
 import { CompiledQuery, type Kysely } from 'kysely';
+import { API_KEY_VERSION_SQL } from '../auth/credentials-queries.ts';
 import type { DB } from '../db/schema.ts';
 import { NOTIFY_AFTER_COMMIT_SETTING } from './event-hint.ts';
 import { changeStatementParts, takeHeldChange } from './held-change.ts';
@@ -93,10 +94,29 @@ const lookup = (extra: string) => `
     select l.locked, k.credential_id, k.fingerprint, k.state, k.response_status, k.response_body, k.locked_until${extra}
     from (select pg_try_advisory_xact_lock(hashtextextended($1, 0)) as locked) l
     left join idempotency_keys k on k.tenant_id = $2 and k.key = $3 and k.expires_at > $4::timestamptz`;
-const LOOKUP = lookup('');
-const LOOKUP_DEFERRING = lookup(
-  `, set_config('${NOTIFY_AFTER_COMMIT_SETTING}', 'on', true) as deferred`,
-);
+const DEFER = `, set_config('${NOTIFY_AFTER_COMMIT_SETTING}', 'on', true) as deferred`;
+const CONFIRM = `, (select ${API_KEY_VERSION_SQL} from api_keys k left join integrations i on i.id = k.integration_id
+      where k.id = $5) as key_version`;
+const LOOKUPS = [lookup(''), lookup(DEFER), lookup(CONFIRM), lookup(`${DEFER}${CONFIRM}`)] as const;
+
+/**
+ * Thrown by {@link lookUpIdempotencyKey} when the cached API key a request
+ * was authenticated with has changed since it was cached (revoked,
+ * expired, its scopes or its integration changed): the transaction rolls
+ * back before anything changed, and the caller authenticates afresh.
+ *
+ * @example
+ * if (error instanceof StaleCachedKey) cache.delete(error.keyHash);
+ */
+export class StaleCachedKey extends Error {
+  override readonly name = 'StaleCachedKey';
+  readonly keyHash: string;
+
+  constructor(keyHash: string) {
+    super('the cached API key changed');
+    this.keyHash = keyHash;
+  }
+}
 
 /**
  * Locks `key` for this transaction and reads what an earlier request with it
@@ -111,18 +131,30 @@ export async function lookUpIdempotencyKey(
   trx: Kysely<DB>,
   request: IdempotentRequest,
   now: Date,
-  options: { deferEventHint?: boolean } = {},
+  options: {
+    deferEventHint?: boolean;
+    /** A cached API key to confirm unchanged in the same statement (throws {@link StaleCachedKey}). */
+    cachedKey?: { keyHash: string; id: string; version: string } | undefined;
+  } = {},
 ): Promise<KeyLookup> {
   // With `deferEventHint` the same statement does what `deferEventHint()` of
   // ./event-hint.ts does, saving the write a round trip.
-  const { rows } = await trx.executeQuery<LookupRow>(
-    CompiledQuery.raw(options.deferEventHint ? LOOKUP_DEFERRING : LOOKUP, [
-      `${request.tenantId}\n${request.key}`,
-      request.tenantId,
-      request.key,
-      now,
-    ]),
+  const confirm = options.cachedKey;
+  const values: unknown[] = [
+    `${request.tenantId}\n${request.key}`,
+    request.tenantId,
+    request.key,
+    now,
+  ];
+  if (confirm) values.push(confirm.id);
+  const { rows } = await trx.executeQuery<LookupRow & { key_version?: string | null }>(
+    CompiledQuery.raw(
+      LOOKUPS[(options.deferEventHint ? 1 : 0) + (confirm ? 2 : 0)] as string,
+      values,
+    ),
   );
+  if (confirm && rows[0]?.key_version !== confirm.version)
+    throw new StaleCachedKey(confirm.keyHash);
   const row = rows[0];
   if (!row?.locked) return { kind: 'in_flight' };
   return classify(row, request, now);
