@@ -9,6 +9,7 @@
 import { OAUTH_TOKEN_PATH } from '@clinicbridge/sdk/contract';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { ApiKeyCache } from './auth/authenticate.ts';
 import { mountOAuthRoutes } from './auth/routes.ts';
 import { SigningKeys } from './auth/signing-keys.ts';
 import { type CoreConfig, publicUrl } from './config/index.ts';
@@ -194,7 +195,8 @@ export function createApp(deps: AppDeps, context = resolveAppContext(deps)): Hon
     app,
     {
       db,
-      authenticator,
+      // Idempotent writes confirm a cached key in their own transaction (http/operations.ts).
+      authenticator: { ...authenticator, apiKeys: new ApiKeyCache() },
       rateLimiter,
       bodyLimit: config.BODY_LIMIT_BYTES,
       now,

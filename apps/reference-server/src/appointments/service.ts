@@ -12,16 +12,15 @@ import {
   newId,
   nextAppointmentStatus,
 } from '@clinicbridge/sdk/contract';
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import { releaseSlotPlace } from '../catalogue/slot-release.ts';
 import type { DB, Row } from '../db/schema.ts';
 import type { ChangeContext } from '../kernel/change.ts';
 import { byPatientAndStatus, listPage, type PatientListQuery } from '../kernel/list.ts';
-import { insertOwned, updateOwned } from '../kernel/owned.ts';
+import { updateOwned } from '../kernel/owned.ts';
 import { ApiError } from '../kernel/problem.ts';
 import { recordChange } from '../kernel/record-change.ts';
 import { requireOwned } from '../kernel/require-owned.ts';
-import { requirePatient } from '../patients/service.ts';
 
 /**
  * The public view of an appointment row.
@@ -87,6 +86,12 @@ export interface NewAppointment {
   notes?: string | undefined;
 }
 
+const INSERT_FOR_PATIENT = `insert into appointments
+    (id, tenant_id, patient_id, service, clinician_ref, location, starts_at, ends_at, status, cancellation_reason, notes, created_at, updated_at)
+  select $1, $2, $3, $4, $5, $6, $7::timestamptz, $8::timestamptz, 'scheduled', null, $9, $10::timestamptz, $10::timestamptz
+  where exists (select 1 from patients where tenant_id = $2 and id = $3)
+  returning id`;
+
 /**
  * Books an appointment for a patient of the tenant.
  *
@@ -98,7 +103,6 @@ export async function createAppointment(
   change: ChangeContext,
   input: NewAppointment,
 ): Promise<Appointment> {
-  await requirePatient(db, change.tenantId, input.patientId);
   const row: Row<'appointments'> = {
     id: newId('apt'),
     tenant_id: change.tenantId,
@@ -114,7 +118,24 @@ export async function createAppointment(
     created_at: change.now,
     updated_at: change.now,
   };
-  await insertOwned(db, 'appointments', row);
+  // The patient check and the insert are one statement: no row inserted means no such patient.
+  const { rows } = await db.executeQuery(
+    CompiledQuery.raw(INSERT_FOR_PATIENT, [
+      row.id,
+      row.tenant_id,
+      row.patient_id,
+      row.service,
+      row.clinician_ref,
+      row.location,
+      row.starts_at,
+      row.ends_at,
+      row.notes,
+      row.created_at,
+    ]),
+  );
+  if (rows.length === 0) {
+    throw new ApiError('not_found', `No patient ${input.patientId} in this tenant.`);
+  }
   await recordAppointmentChange(db, change, 'appointment.created', 'appointment.created', row, {
     status: row.status,
   });

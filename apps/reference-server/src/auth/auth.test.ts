@@ -1,4 +1,5 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, json, startTestApp, type TestApp } from '../../test/helpers/app.ts';
 import { rotateSigningKey } from './signing-keys.ts';
@@ -91,6 +92,64 @@ describe('API keys', () => {
     const { apiKey } = await json<{ apiKey: string }>(created);
     const expired = await startTestAppClock(apiKey, now + 1000);
     expect(expired).toBe(401);
+  });
+
+  test('a key changed in the database behind a cached copy (as by another process) is refused at the next idempotent write, which changes nothing', async () => {
+    const created = await call(t.app, 'POST', '/api/v1/integration-tokens', {
+      token: tenant().apiKey,
+      body: {
+        name: 'Front desk',
+        scopes: ['write:patients', 'read:patients'],
+        approval: { approver: 'Practice manager', reason: 'Front-desk registrations' },
+      },
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const { id, apiKey } = await json<{ id: string; apiKey: string }>(created);
+    const book = (familyName: string) =>
+      call(t.app, 'POST', '/api/v1/patients', {
+        token: apiKey,
+        body: { givenName: 'Cached', familyName },
+      });
+    const patientsNamed = async (familyName: string) => {
+      const list = await call(t.app, 'GET', '/api/v1/patients?limit=100', { token: apiKey });
+      return (await json<{ data: { familyName: string }[] }>(list)).data.filter(
+        (p) => p.familyName === familyName,
+      ).length;
+    };
+    // The first write looks the key up and caches it; the second is served from the cache.
+    expect((await book('First')).status).toBe(201);
+    expect((await book('Second')).status).toBe(201);
+
+    // Scopes narrowed without this app knowing: the write is refused for its scope, not run.
+    const db = t.database.db;
+    await db
+      .updateTable('api_keys')
+      .set({ scopes: sql`'["read:patients"]'::jsonb` })
+      .where('id', '=', id)
+      .execute();
+    const narrowed = await book('Narrowed');
+    expect(narrowed.status).toBe(403);
+    expect((await json(narrowed)).code).toBe('insufficient_scope');
+    expect(await patientsNamed('Narrowed')).toBe(0);
+
+    // Scopes back, then revoked behind the cache: 401 and nothing written.
+    await db
+      .updateTable('api_keys')
+      .set({ scopes: sql`'["write:patients", "read:patients"]'::jsonb` })
+      .where('id', '=', id)
+      .execute();
+    expect((await book('Third')).status).toBe(201);
+    await db.updateTable('api_keys').set({ status: 'revoked' }).where('id', '=', id).execute();
+    const revoked = await book('Revoked');
+    expect(revoked.status).toBe(401);
+    expect((await json(revoked)).code).toBe('invalid_token');
+    const audited = await db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('actor_id', '=', id)
+      .where('action', '=', 'patient.created')
+      .execute();
+    expect(audited).toHaveLength(3);
   });
 
   test('only a manager (admin:tokens) may create tokens', async () => {

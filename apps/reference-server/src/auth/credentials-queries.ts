@@ -1,19 +1,52 @@
 /** Queries on API keys and OAuth clients. Every read that a caller can steer filters on tenant. */
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { DB, NewRow, Row } from '../db/schema.ts';
 
 /**
- * The API key with this hash, whatever its tenant (the hash is the credential).
+ * An API key row as authentication reads it: with the status of its
+ * registered integration (null when it has none) and its `version`, a
+ * digest of everything authentication depends on (see
+ * {@link API_KEY_VERSION_SQL}).
+ *
+ * @example
+ * const key: ApiKeyForAuth | undefined = await findApiKeyByHash(db, hash);
+ */
+export type ApiKeyForAuth = Row<'api_keys'> & {
+  integration_status: Row<'integrations'>['status'] | null;
+  version: string;
+};
+
+/**
+ * SQL of an API key's version over `api_keys k left join integrations i`:
+ * a digest of the whole key row except `last_used_at`, and of its
+ * integration's status. Any change that can refuse the key or change what
+ * it may do (status, expiry, scopes, tier, allowlist, certificate,
+ * integration) changes it; recording use does not.
+ *
+ * @example
+ * const text = `select ${API_KEY_VERSION_SQL} from api_keys k left join integrations i on i.id = k.integration_id where k.id = $1`;
+ */
+export const API_KEY_VERSION_SQL = `md5((to_jsonb(k) - 'last_used_at')::text || coalesce(i.status, ''))`;
+
+/**
+ * The API key with this hash, whatever its tenant (the hash is the
+ * credential), in one hand-written statement: this runs on every request
+ * that does not use the cache of http/operations.ts.
  *
  * @example
  * const key = await findApiKeyByHash(db, hashSecret(presented));
  */
-export function findApiKeyByHash(
+export async function findApiKeyByHash(
   db: Kysely<DB>,
   keyHash: string,
-): Promise<Row<'api_keys'> | undefined> {
-  return db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
+): Promise<ApiKeyForAuth | undefined> {
+  const { rows } = await db.executeQuery<ApiKeyForAuth>(CompiledQuery.raw(FIND_API_KEY, [keyHash]));
+  return rows[0];
 }
+
+const FIND_API_KEY = `select k.*, i.status as integration_status, ${API_KEY_VERSION_SQL} as version
+  from api_keys k left join integrations i on i.id = k.integration_id
+  where k.key_hash = $1`;
 
 /**
  * Records use of a key at most once a minute, so reads stay reads.

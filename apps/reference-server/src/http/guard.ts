@@ -48,7 +48,9 @@ export function guardDepsOf(context: AppContext): GuardDeps {
 /**
  * Authenticates the request, requires `scope` and takes one request from
  * the caller's rate-limit bucket (setting the RateLimit headers); returns
- * the caller, also stored as the context's `auth`.
+ * the caller, also stored as the context's `auth`. With `cachedKey` an API
+ * key may come from the authenticator's cache: only for a caller that
+ * confirms `auth.cachedKey` in its transaction (http/operations.ts).
  *
  * @example
  * const auth = await guardRequest(c, deps, 'read:patients');
@@ -57,15 +59,22 @@ export async function guardRequest(
   c: Context<AppEnv>,
   deps: GuardDeps,
   scope: Scope,
+  options: { cachedKey?: boolean } = {},
 ): Promise<AuthContext> {
   const auth = await authenticate(
     deps.authenticator,
     c.req.header('authorization'),
     clientAddress(c, deps.authenticator.trustProxy ?? false),
     clientCertificateFingerprint(c),
+    options,
   );
   c.set('auth', auth);
   if (!hasScope(auth.scopes, scope)) {
+    if (auth.cachedKey) {
+      // A refusal is never answered from the cache: look the key up afresh.
+      deps.authenticator.apiKeys?.delete(auth.cachedKey.keyHash);
+      return guardRequest(c, deps, scope);
+    }
     throw new ApiError(
       'insufficient_scope',
       `This operation needs the "${scope}" scope; ask the clinic's manager for a token that has it.`,

@@ -3,7 +3,13 @@
  * authenticate → scope → rate limit (`guard.ts`) → (no handler: 501) → read body within
  * the limit → validate params, query and body → for writes: one
  * transaction that looks up and locks the idempotency key, runs the handler
- * and stores the response → respond. Operations without a handler answer 501
+ * and stores the response → respond. An idempotent write may authenticate
+ * its API key from the in-process cache (auth/authenticate.ts): its first
+ * statement, the key's lookup, confirms the cached key unchanged, and a
+ * changed one rolls back and is authenticated afresh. The handler's last
+ * audit row and event are written by the statement that stores the response
+ * (kernel/held-change.ts): a booking is six round trips (key lookup, BEGIN,
+ * idempotency lookup, the insert, the store, COMMIT), five with a cached key. Operations without a handler answer 501
  * `not_implemented` after authentication, so the surface is complete from
  * the first day and a feature only adds handlers.
  */
@@ -15,12 +21,14 @@ import type { DB } from '../db/schema.ts';
 import { parseJsonBody, readBodyText } from '../kernel/body.ts';
 import { createEventHint } from '../kernel/event-hint.ts';
 import type { HandlerMap, OperationHandler } from '../kernel/handlers.ts';
+import { holdChanges, writeHeldChange } from '../kernel/held-change.ts';
 import {
   type IdempotentRequest,
   type KeyLookup,
   lookUpIdempotencyKey,
   readIdempotencyKey,
   requestFingerprint,
+  StaleCachedKey,
   storeIdempotentResponse,
 } from '../kernel/idempotency.ts';
 import { ApiError } from '../kernel/problem.ts';
@@ -96,7 +104,9 @@ async function runOperation(
   handler: OperationHandler | undefined,
   hint: () => void,
 ): Promise<Response> {
-  const auth = await guardRequest(c, deps, operation.scope);
+  // An idempotent write confirms a cached API key in its first statement (runWrite).
+  const cachedKey = operation.write && IDEMPOTENCY_KEY.test(c.req.header('idempotency-key') ?? '');
+  const auth = await guardRequest(c, deps, operation.scope, { cachedKey });
   if (!handler) {
     throw new ApiError('not_implemented', `${operation.id} is not available on this server yet.`);
   }
@@ -119,7 +129,15 @@ async function runOperation(
     const result = await handler({ ...base, db: deps.db, now: deps.now() } as never);
     return respond(c, operation, result);
   }
-  return runWrite(c, deps, operation, handler, base, auth, hint);
+  try {
+    return await runWrite(c, deps, operation, handler, base, auth, hint);
+  } catch (error) {
+    if (!(error instanceof StaleCachedKey)) throw error;
+    // The key changed since it was cached: nothing was written; authenticate afresh and run once more.
+    deps.authenticator.apiKeys?.delete(error.keyHash);
+    const fresh = await guardRequest(c, deps, operation.scope);
+    return runWrite(c, deps, operation, handler, { ...base, auth: fresh }, fresh, hint);
+  }
 }
 
 /**
@@ -142,9 +160,12 @@ export async function runWrite(
   const now = deps.now();
   if (key === undefined) {
     // Without a key the write still runs in one transaction, but a retry is a new write.
-    const result = await deps.db
-      .transaction()
-      .execute((trx) => handler({ ...base, db: trx, now } as never));
+    const result = await deps.db.transaction().execute(async (trx) => {
+      holdChanges(trx);
+      const value = await handler({ ...base, db: trx, now } as never);
+      await writeHeldChange(trx);
+      return value;
+    });
     return respond(c, operation, result);
   }
   if (!IDEMPOTENCY_KEY.test(key)) {
@@ -165,8 +186,13 @@ export async function runWrite(
   const outcome = await deps.db
     .transaction()
     .execute(async (trx) => {
-      const found = await lookUpIdempotencyKey(trx, request, now, { deferEventHint: true });
+      const found = await lookUpIdempotencyKey(trx, request, now, {
+        deferEventHint: true,
+        cachedKey: auth.cachedKey,
+      });
       if (found.kind !== 'new') return found;
+      // The handler's last change is written with the stored response, in one statement.
+      holdChanges(trx);
       const value = await handler({ ...base, db: trx, now } as never);
       // A secret shown once is answered now and never stored: a replay says so instead.
       const stored = withoutShownOnce(value, operation.shownOnce);

@@ -9,7 +9,7 @@
  * transaction lock, so concurrent writers keep a single chain.
  */
 import { createHash } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { AuditEventsTable, DB } from '../db/schema.ts';
 
 /**
@@ -125,6 +125,36 @@ export async function appendAuditRow(
   trx: Kysely<DB>,
   row: Omit<AuditChainContent, 'chainSeq'>,
 ): Promise<void> {
+  await trx.executeQuery(CompiledQuery.raw(APPEND_AUDIT_ROW, appendAuditRowParameters(row)));
+}
+
+/**
+ * The audit append as SQL text whose 11 parameters start at `$first`
+ * (see {@link appendAuditRowParameters}), for a statement that does more
+ * than append: ./record-change.ts puts it in a data-modifying CTE beside the
+ * outbox event and the stored idempotent response.
+ *
+ * @example
+ * const text = appendAuditRowSql(1);
+ */
+export function appendAuditRowSql(first: number): string {
+  const p = (n: number) => `$${first + n}`;
+  return `insert into audit_events
+      (id, tenant_id, actor_type, actor_id, action, entity_type, entity_id, request_id, metadata, occurred_at, chain_seq, hash)
+    select ${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}::jsonb, ${p(9)}::timestamptz,
+      next.seq, encode(sha256(convert_to(next.previous_hash || '[' || next.seq::text || ',' || ${p(10)}::text, 'UTF8')), 'hex')
+    from audit_chain_next(${p(1)}::text) as next`;
+}
+
+const APPEND_AUDIT_ROW = appendAuditRowSql(1);
+
+/**
+ * The 11 parameters of {@link appendAuditRowSql} for `row`.
+ *
+ * @example
+ * const values = appendAuditRowParameters(row);
+ */
+export function appendAuditRowParameters(row: Omit<AuditChainContent, 'chainSeq'>): unknown[] {
   // canonicalJson([seq, ...rest]) is '[' + seq + ',' + canonicalJson(rest) without its '['.
   const rest = canonicalJson([
     row.id,
@@ -138,13 +168,19 @@ export async function appendAuditRow(
     row.occurredAt.toISOString(),
     row.metadata,
   ]).slice(1);
-  await sql`
-    insert into audit_events
-      (id, tenant_id, actor_type, actor_id, action, entity_type, entity_id, request_id, metadata, occurred_at, chain_seq, hash)
-    select ${row.id}, ${row.tenantId}, ${row.actorType}, ${row.actorId}, ${row.action}, ${row.entityType},
-      ${row.entityId}, ${row.requestId}, ${JSON.stringify(row.metadata)}::jsonb, ${row.occurredAt}::timestamptz,
-      next.seq, encode(sha256(convert_to(next.previous_hash || '[' || next.seq::text || ',' || ${rest}::text, 'UTF8')), 'hex')
-    from audit_chain_next(${row.tenantId}) as next`.execute(trx);
+  return [
+    row.id,
+    row.tenantId,
+    row.actorType,
+    row.actorId,
+    row.action,
+    row.entityType,
+    row.entityId,
+    row.requestId,
+    JSON.stringify(row.metadata),
+    row.occurredAt,
+    rest,
+  ];
 }
 
 /**

@@ -38,4 +38,10 @@ export interface AuthContext {
   tier: Tier;
   /** The credential's environment, always the server's; absent means live. */
   environment?: CredentialEnvironment;
+  /**
+   * Set when the API key came from the in-process cache: the version the
+   * request was authenticated with, which the write's first statement
+   * confirms (http/operations.ts) before anything changes.
+   */
+  cachedKey?: { keyHash: string; id: string; version: string };
 }

@@ -8,7 +8,8 @@
 import { newId } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { appendAuditRow } from './audit-chain.ts';
+import { type AuditChainContent, appendAuditRow } from './audit-chain.ts';
+import { writeHeldChange } from './held-change.ts';
 
 /**
  * Who acted: an API key, an OAuth client, an operator (CLI) or the system itself.
@@ -71,12 +72,21 @@ export interface NewAudit {
 export async function recordAudit(trx: Kysely<DB>, entry: NewAudit): Promise<string> {
   // The chain lock lives as long as the transaction: without one, make one.
   if (!trx.isTransaction) return trx.transaction().execute((t) => recordAudit(t, entry));
-  const id = newId('aud');
-  // Hash what the database will give back: jsonb drops undefined members.
-  const metadata = JSON.parse(JSON.stringify(entry.metadata ?? {})) as Record<string, unknown>;
-  const occurredAt = entry.occurredAt ?? new Date();
-  await appendAuditRow(trx, {
-    id,
+  await writeHeldChange(trx);
+  const row = auditRowOf(entry);
+  await appendAuditRow(trx, row);
+  return row.id;
+}
+
+/**
+ * The audit row of `entry` with a new id, as the database will give it back.
+ *
+ * @example
+ * const row = auditRowOf({ tenantId, actor, action: 'visit.completed', entityType: 'visit', entityId });
+ */
+export function auditRowOf(entry: NewAudit): Omit<AuditChainContent, 'chainSeq'> {
+  return {
+    id: newId('aud'),
     tenantId: entry.tenantId,
     actorType: entry.actor.type,
     actorId: entry.actor.id,
@@ -84,10 +94,10 @@ export async function recordAudit(trx: Kysely<DB>, entry: NewAudit): Promise<str
     entityType: entry.entityType,
     entityId: entry.entityId,
     requestId: entry.requestId ?? null,
-    metadata,
-    occurredAt,
-  });
-  return id;
+    // Hash what the database will give back: jsonb drops undefined members.
+    metadata: JSON.parse(JSON.stringify(entry.metadata ?? {})) as Record<string, unknown>,
+    occurredAt: entry.occurredAt ?? new Date(),
+  };
 }
 
 /**

@@ -17,9 +17,11 @@
 
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@clinicbridge/webhooks/idempotency';
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
+import { API_KEY_VERSION_SQL } from '../auth/credentials-queries.ts';
 import type { DB } from '../db/schema.ts';
 import { NOTIFY_AFTER_COMMIT_SETTING } from './event-hint.ts';
+import { changeStatementParts, takeHeldChange } from './held-change.ts';
 
 /**
  * How long a stored response is replayed.
@@ -88,6 +90,34 @@ interface LookupRow {
   locked_until: Date | null;
 }
 
+const lookup = (extra: string) => `
+    select l.locked, k.credential_id, k.fingerprint, k.state, k.response_status, k.response_body, k.locked_until${extra}
+    from (select pg_try_advisory_xact_lock(hashtextextended($1, 0)) as locked) l
+    left join idempotency_keys k on k.tenant_id = $2 and k.key = $3 and k.expires_at > $4::timestamptz`;
+const DEFER = `, set_config('${NOTIFY_AFTER_COMMIT_SETTING}', 'on', true) as deferred`;
+const CONFIRM = `, (select ${API_KEY_VERSION_SQL} from api_keys k left join integrations i on i.id = k.integration_id
+      where k.id = $5) as key_version`;
+const LOOKUPS = [lookup(''), lookup(DEFER), lookup(CONFIRM), lookup(`${DEFER}${CONFIRM}`)] as const;
+
+/**
+ * Thrown by {@link lookUpIdempotencyKey} when the cached API key a request
+ * was authenticated with has changed since it was cached (revoked,
+ * expired, its scopes or its integration changed): the transaction rolls
+ * back before anything changed, and the caller authenticates afresh.
+ *
+ * @example
+ * if (error instanceof StaleCachedKey) cache.delete(error.keyHash);
+ */
+export class StaleCachedKey extends Error {
+  override readonly name = 'StaleCachedKey';
+  readonly keyHash: string;
+
+  constructor(keyHash: string) {
+    super('the cached API key changed');
+    this.keyHash = keyHash;
+  }
+}
+
 /**
  * Locks `key` for this transaction and reads what an earlier request with it
  * did, in one statement; call first inside the write's transaction.
@@ -101,20 +131,30 @@ export async function lookUpIdempotencyKey(
   trx: Kysely<DB>,
   request: IdempotentRequest,
   now: Date,
-  options: { deferEventHint?: boolean } = {},
+  options: {
+    deferEventHint?: boolean;
+    /** A cached API key to confirm unchanged in the same statement (throws {@link StaleCachedKey}). */
+    cachedKey?: { keyHash: string; id: string; version: string } | undefined;
+  } = {},
 ): Promise<KeyLookup> {
-  const lockKey = `${request.tenantId}\n${request.key}`;
   // With `deferEventHint` the same statement does what `deferEventHint()` of
   // ./event-hint.ts does, saving the write a round trip.
-  const defer = options.deferEventHint
-    ? sql`, set_config(${NOTIFY_AFTER_COMMIT_SETTING}, 'on', true) as deferred`
-    : sql``;
-  const { rows } = await sql<LookupRow>`
-    select l.locked, k.credential_id, k.fingerprint, k.state, k.response_status, k.response_body, k.locked_until${defer}
-    from (select pg_try_advisory_xact_lock(hashtextextended(${lockKey}, 0)) as locked) l
-    left join idempotency_keys k
-      on k.tenant_id = ${request.tenantId} and k.key = ${request.key} and k.expires_at > ${now}
-  `.execute(trx);
+  const confirm = options.cachedKey;
+  const values: unknown[] = [
+    `${request.tenantId}\n${request.key}`,
+    request.tenantId,
+    request.key,
+    now,
+  ];
+  if (confirm) values.push(confirm.id);
+  const { rows } = await trx.executeQuery<LookupRow & { key_version?: string | null }>(
+    CompiledQuery.raw(
+      LOOKUPS[(options.deferEventHint ? 1 : 0) + (confirm ? 2 : 0)] as string,
+      values,
+    ),
+  );
+  if (confirm && rows[0]?.key_version !== confirm.version)
+    throw new StaleCachedKey(confirm.keyHash);
   const row = rows[0];
   if (!row?.locked) return { kind: 'in_flight' };
   return classify(row, request, now);
@@ -170,7 +210,7 @@ function classify(row: LookupRow, request: IdempotentRequest, now: Date): KeyLoo
 
 /**
  * Stores the response of a write under its key, inside the write's
- * transaction. Returns false when another transaction stored the key first
+ * transaction, in one statement with the change the transaction holds. Returns false when another transaction stored the key first
  * (it committed while this one ran): the caller must roll back.
  *
  * @example
@@ -183,41 +223,40 @@ export async function storeIdempotentResponse(
   body: unknown,
   now: Date,
 ): Promise<boolean> {
-  const values = {
-    credential_id: request.credentialId,
-    fingerprint: request.fingerprint,
-    operation_id: request.operationId,
-    state: 'completed' as const,
-    response_status: status,
-    response_body: JSON.stringify(body ?? null),
-    created_at: now,
-    locked_until: now,
-    expires_at: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
-  };
-  const stored = await trx
-    .insertInto('idempotency_keys')
-    .values({ tenant_id: request.tenantId, key: request.key, ...values })
-    .onConflict((oc) =>
-      oc
-        .columns(['tenant_id', 'key'])
-        .doUpdateSet(values)
-        // Take over a key whose stored response expired, or an abandoned
-        // claim of an identical request (left by an earlier server version).
-        .where((eb) =>
-          eb.or([
-            eb('idempotency_keys.expires_at', '<=', now),
-            eb.and([
-              eb('idempotency_keys.state', '=', 'in_flight'),
-              eb('idempotency_keys.locked_until', '<=', now),
-              eb('idempotency_keys.fingerprint', '=', request.fingerprint),
-            ]),
-          ]),
-        ),
-    )
-    .returning('key')
-    .executeTakeFirst();
-  return stored !== undefined;
+  // The change the transaction holds (./held-change.ts) is written by the same statement.
+  const { ctes, values } = changeStatementParts(takeHeldChange(trx), STORE_PARAMETERS + 1);
+  const { rows } = await trx.executeQuery(
+    CompiledQuery.raw(`${ctes ? ctes.replace(/,$/, '') : ''} ${STORE}`, [
+      request.tenantId,
+      request.key,
+      request.credentialId,
+      request.fingerprint,
+      request.operationId,
+      status,
+      JSON.stringify(body ?? null),
+      now,
+      new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+      ...values,
+    ]),
+  );
+  return rows.length > 0;
 }
+
+const STORE_PARAMETERS = 9;
+// On conflict, take over a key whose stored response expired, or an
+// abandoned claim of an identical request (left by an earlier server version).
+const STORE = `insert into idempotency_keys
+    (tenant_id, key, credential_id, fingerprint, operation_id, state, response_status, response_body, created_at, locked_until, expires_at)
+  values ($1, $2, $3, $4, $5, 'completed', $6, $7::jsonb, $8::timestamptz, $8::timestamptz, $9::timestamptz)
+  on conflict (tenant_id, key) do update set
+    credential_id = excluded.credential_id, fingerprint = excluded.fingerprint,
+    operation_id = excluded.operation_id, state = excluded.state,
+    response_status = excluded.response_status, response_body = excluded.response_body,
+    created_at = excluded.created_at, locked_until = excluded.locked_until, expires_at = excluded.expires_at
+  where idempotency_keys.expires_at <= $8::timestamptz
+    or (idempotency_keys.state = 'in_flight' and idempotency_keys.locked_until <= $8::timestamptz
+      and idempotency_keys.fingerprint = $4)
+  returning key`;
 
 /**
  * Deletes expired keys; returns how many. Run periodically.

@@ -14,6 +14,7 @@ import {
 import type { Kysely } from 'kysely';
 import * as z from 'zod/mini';
 import type { DB, Row } from '../db/schema.ts';
+import { type EventRow, writeHeldChange } from './held-change.ts';
 
 /**
  * What a service knows about an event it records.
@@ -54,6 +55,42 @@ export async function recordEvent<T extends EventType>(
   trx: Kysely<DB>,
   event: NewEvent<T>,
 ): Promise<EventEnvelope> {
+  await writeHeldChange(trx);
+  const { row, data } = validEventRow(event);
+  await trx
+    .insertInto('events')
+    .values({
+      id: row.id,
+      tenant_id: row.tenantId,
+      type: event.type,
+      entity_type: row.entityType,
+      entity_id: row.entityId,
+      data: row.data,
+      occurred_at: row.occurredAt,
+    })
+    .execute();
+  return toEnvelope({
+    id: row.id,
+    tenant_id: row.tenantId,
+    type: event.type,
+    entity_type: row.entityType,
+    entity_id: row.entityId,
+    data,
+    occurred_at: row.occurredAt,
+    sequence: 0,
+  });
+}
+
+/**
+ * Validates `event.data` against the event catalogue (throwing
+ * {@link InvalidEventError}) and returns the row to insert, with a new id.
+ *
+ * @example
+ * const { row } = validEventRow({ tenantId, type: 'visit.completed', entityType: 'visit', entityId, data });
+ */
+export function validEventRow<T extends EventType>(
+  event: NewEvent<T>,
+): { row: EventRow; data: Record<string, unknown> } {
   const schema = eventDataSchemas[event.type] as z.core.$ZodType;
   const parsed = z.safeParse(schema, event.data);
   if (!parsed.success) {
@@ -61,17 +98,19 @@ export async function recordEvent<T extends EventType>(
       `event ${event.type} does not match the catalogue: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   }
-  const row = {
-    id: newId('evt'),
-    tenant_id: event.tenantId,
-    type: event.type,
-    entity_type: event.entityType,
-    entity_id: event.entityId,
-    data: JSON.stringify(parsed.data),
-    occurred_at: event.occurredAt ?? new Date(),
+  const data = parsed.data as Record<string, unknown>;
+  return {
+    row: {
+      id: newId('evt'),
+      tenantId: event.tenantId,
+      type: event.type,
+      entityType: event.entityType,
+      entityId: event.entityId,
+      data: JSON.stringify(data),
+      occurredAt: event.occurredAt ?? new Date(),
+    },
+    data,
   };
-  await trx.insertInto('events').values(row).execute();
-  return toEnvelope({ ...row, data: parsed.data as Record<string, unknown>, sequence: 0 });
 }
 
 /**

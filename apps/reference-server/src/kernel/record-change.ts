@@ -3,13 +3,16 @@
  * changed its row, `recordChange` appends the audit row and, when the change
  * is one partners hear about, the outbox event — both in the caller's
  * transaction, so the state, the audit log and the event stream never
- * disagree.
+ * disagree. Both rows go in one statement; in a write the pipeline runs, the
+ * statement is held and joins the one storing the idempotent response
+ * (./held-change.ts).
  */
 import type { EventData, EventType } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { auditChange, type ChangeContext } from './change.ts';
-import { recordEvent } from './outbox.ts';
+import { auditRowOf, type ChangeContext } from './change.ts';
+import { writeOrHoldChange } from './held-change.ts';
+import { validEventRow } from './outbox.ts';
 
 /**
  * One change as a service describes it.
@@ -42,14 +45,25 @@ export async function recordChange<T extends EventType>(
   change: ChangeContext,
   entry: RecordedChange<T>,
 ): Promise<void> {
-  await auditChange(db, change, entry.action, entry.entityType, entry.entityId, entry.audit);
-  if (!entry.event) return;
-  await recordEvent(db, {
+  const audit = auditRowOf({
     tenantId: change.tenantId,
-    type: entry.event.type,
+    actor: change.actor,
+    action: entry.action,
     entityType: entry.entityType,
     entityId: entry.entityId,
-    data: entry.event.data,
+    requestId: change.requestId,
+    metadata: entry.audit ?? {},
     occurredAt: change.now,
   });
+  const event = entry.event
+    ? validEventRow({
+        tenantId: change.tenantId,
+        type: entry.event.type,
+        entityType: entry.entityType,
+        entityId: entry.entityId,
+        data: entry.event.data,
+        occurredAt: change.now,
+      }).row
+    : null;
+  await writeOrHoldChange(db, { audit, event });
 }
