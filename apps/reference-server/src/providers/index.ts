@@ -1,7 +1,7 @@
 /**
  * The provider adapters of one server process, built from configuration.
  * Each family of providers is a group in its own file (`messaging.ts`,
- * `payments.ts`, `travel.ts`, `clinical.ts`, `visa.ts`, `tele.ts`): its configuration section and the function
+ * `payments.ts`, `travel.ts`, `clinical.ts`, `visa.ts`, `tele.ts`, `catalogue.ts`): its configuration section and the function
  * that builds the configured adapters. Every adapter shares the server's
  * Prometheus registry (`integration_*` metrics), writes provider calls to
  * the audit log of the tenant the call is made for, and sends what it
@@ -20,6 +20,7 @@ import * as z from 'zod';
 import type { DB } from '../db/schema.ts';
 import { DatabaseManualTaskSink } from '../manual-tasks/store.ts';
 import { callDatabase, providerAuditHook } from './audit.ts';
+import { type CatalogueSourceProviders, catalogueSourceProviders } from './catalogue.ts';
 import { type ClinicalProviders, clinicalProviders } from './clinical.ts';
 import { type EInvoicingProviders, eInvoicingProviders } from './einvoicing.ts';
 import type { ProviderShared } from './group.ts';
@@ -48,6 +49,7 @@ export const providersConfig = z.object({
   ...visaProviders.config.shape,
   ...eInvoicingProviders.config.shape,
   ...teleProviders.config.shape,
+  ...catalogueSourceProviders.config.shape,
 });
 
 /**
@@ -72,7 +74,8 @@ export interface Providers
     StorageProviders,
     VisaProviders,
     EInvoicingProviders,
-    TeleProviders {
+    TeleProviders,
+    CatalogueSourceProviders {
   /** Where adapters put the work a human must do. */
   readonly manualTasks: ManualTaskSink;
   /** Providers without configuration, for the start-up log. */
@@ -121,8 +124,10 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     visaProviders.build(config, shared),
     eInvoicingProviders.build(config, shared),
     teleProviders.build(config, shared),
+    catalogueSourceProviders.build(config, shared),
   ] as const;
-  const [messaging, payments, travel, clinical, storage, visa, einvoicing, tele] = groups;
+  const [messaging, payments, travel, clinical, storage, visa, einvoicing, tele, catalogue] =
+    groups;
   return {
     ...messaging.built,
     ...payments.built,
@@ -132,6 +137,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     ...visa.built,
     ...einvoicing.built,
     ...tele.built,
+    ...catalogue.built,
     manualTasks: shared.manualTasks,
     absent: groups.flatMap((group) => group.absent),
   };
