@@ -35,6 +35,14 @@ export function cronPattern(pattern: string): Cron {
   return new Cron(pattern, { timezone: 'UTC', paused: true });
 }
 
+/** The latest `count` slots at or before `now`, newest first (croner's reference is exclusive, to the second). */
+function slotsUpTo(cron: Cron, now: Date, count: number): Date[] {
+  return cron
+    .previousRuns(count + 1, new Date(now.getTime() + 1_000))
+    .filter((slot) => slot.getTime() <= now.getTime())
+    .slice(0, count);
+}
+
 /**
  * The slots of `cron` due at `now` and after `after` (exclusive), oldest
  * first, at most `maxCatchUp`; `skipped` tells whether older due slots
@@ -50,9 +58,8 @@ export function dueSlots(
   now: Date,
   maxCatchUp: number,
 ): { due: Date[]; skipped: boolean } {
-  const reference = new Date(now.getTime() + 1); // previousRuns is exclusive of its reference
-  if (!after) return { due: cron.previousRuns(1, reference), skipped: false };
-  const candidates = cron.previousRuns(maxCatchUp + 1, reference);
+  if (!after) return { due: slotsUpTo(cron, now, 1), skipped: false };
+  const candidates = slotsUpTo(cron, now, maxCatchUp + 1);
   const newer = candidates.filter((slot) => slot.getTime() > after.getTime());
   const skipped = newer.length > maxCatchUp;
   return { due: newer.slice(0, maxCatchUp).reverse(), skipped };
@@ -164,7 +171,7 @@ export function scheduledSlotsJob(options: ScheduledSlotsOptions): BusJob {
   return async (passedAt) => {
     // The server's clock when given (tests inject one); the dispatcher passes the wall clock.
     const now = options.clock ? options.clock() : passedAt;
-    const latest = cron.previousRuns(1, new Date(now.getTime() + 1))[0];
+    const latest = slotsUpTo(cron, now, 1)[0];
     const fresh = latest !== undefined && (seenUpTo === null || latest.getTime() > seenUpTo);
     if (!fresh && now.getTime() - checkedAt < recheckMs) return 0;
     checkedAt = now.getTime();
