@@ -181,7 +181,7 @@ describe('catalogue sync', () => {
       .where('tenant_id', '=', tenant.tenantId)
       .executeTakeFirstOrThrow();
     expect(Number(price.amount)).toBe(240_000);
-  });
+  }, 120_000);
 
   test(`two servers on one ${testDatabaseKind} database run every slot exactly once`, async () => {
     const { database, env, versionCalls } = await world();
@@ -203,13 +203,17 @@ describe('catalogue sync', () => {
 
     const runs = await finished(database);
     expect(runs.length).toBeGreaterThanOrEqual(4);
-    expect(runs.every((r) => r.status === 'done' && r.attempts === 1)).toBe(true);
+    const outcomes = runs.map((r) => [r.status, r.attempts, r.result]);
+    expect(
+      runs.every((r) => r.status === 'done' && r.attempts === 1),
+      JSON.stringify(outcomes),
+    ).toBe(true);
     // One source read and one event per slot: no slot ran twice.
-    expect(versionCalls()).toBe(runs.length);
+    expect(versionCalls(), `source reads for ${runs.length} runs`).toBe(runs.length);
     expect(await syncEvents(database)).toHaveLength(runs.length);
     const slots = runs.map((r) => new Date(r.slot).getTime());
     expect(new Set(slots).size).toBe(slots.length);
-  });
+  }, 120_000);
 
   test('a source that stays down leaves manual tasks on /ops; the open breaker spares the source', async () => {
     const { fake, database, env, versionCalls } = await world();
@@ -258,7 +262,7 @@ describe('catalogue sync', () => {
     const html = await page.text();
     expect(html).toContain('ushas-sync-2026-12-07T06-00-00-000Z');
     expect(html).toContain('The national catalogue (USHAŞ) could not be read');
-  });
+  }, 120_000);
 });
 
 /** A server process on the test's PostgreSQL schema; stopped with SIGTERM by the cleanups. */
