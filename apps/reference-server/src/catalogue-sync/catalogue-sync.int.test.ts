@@ -8,6 +8,8 @@
  * - Two servers on one database run every slot exactly once: on PostgreSQL
  *   two server processes, on PGlite (one process by design) two servers in
  *   this process.
+ * - A slot a dead process left running is taken over once its lease
+ *   expired, and run once more.
  * - A source that is down leaves manual tasks on /ops, the later one
  *   refused by the open breaker without calling the source.
  */
@@ -213,6 +215,45 @@ describe('catalogue sync', () => {
     expect(await syncEvents(database)).toHaveLength(runs.length);
     const slots = runs.map((r) => new Date(r.slot).getTime());
     expect(new Set(slots).size).toBe(slots.length);
+  }, 120_000);
+
+  test('a slot a dead process left running is run again once its lease expired, not before', async () => {
+    const { database, env, versionCalls } = await world();
+    const slot = new Date('2026-12-07T00:00:00Z');
+    await database.db
+      .insertInto('schedule_runs')
+      .values({
+        schedule: CATALOGUE_SYNC_SCHEDULE,
+        slot,
+        status: 'running',
+        attempts: 1,
+        owner: 'dead-process',
+        enqueued_at: slot,
+        started_at: slot,
+      })
+      .execute();
+    await database.db
+      .insertInto('schedule_leases')
+      .values({
+        schedule: CATALOGUE_SYNC_SCHEDULE,
+        owner: 'dead-process',
+        expires_at: new Date('2026-12-07T00:15:00Z'),
+      })
+      .execute();
+    let clock = new Date('2026-12-07T00:05:00Z');
+    await startOn(database, env, () => clock);
+    // Within the lease the slot is left alone; past it (and the 60 s recheck) it is taken over.
+    clock = new Date('2026-12-07T00:16:00Z');
+    await until(
+      async () => ((await finished(database)).length === 1 ? true : undefined),
+      'the abandoned slot to be taken over',
+    );
+    const [run] = await runsOf(database);
+    expect(run).toMatchObject({ status: 'done', attempts: 2 });
+    expect(new Date(run?.started_at ?? 0).toISOString()).toBe('2026-12-07T00:16:00.000Z');
+    expect(run?.owner).not.toBe('dead-process');
+    expect(versionCalls()).toBe(1);
+    expect(await syncEvents(database)).toHaveLength(1);
   }, 120_000);
 
   test('a source that stays down leaves manual tasks on /ops; the open breaker spares the source', async () => {
