@@ -10,6 +10,7 @@ import { analyticsFeature } from './analytics/feature.ts';
 import { appointmentsFeature } from './appointments/feature.ts';
 import { auditFeature } from './audit/feature.ts';
 import { catalogueFeature } from './catalogue/feature.ts';
+import { catalogueSyncFeature } from './catalogue-sync/feature.ts';
 import { checkoutFeature } from './checkout/feature.ts';
 import { claimsFeature } from './claims/feature.ts';
 import { consoleFeature } from './console/feature.ts';
@@ -97,6 +98,7 @@ export function serverFeatures(): Feature[] {
     claimsFeature,
     visasFeature,
     eInvoicingFeature,
+    catalogueSyncFeature,
     teleRoomsFeature,
     shippingFeature,
     moneyFeature,

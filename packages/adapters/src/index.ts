@@ -79,6 +79,7 @@ export {
 } from './core/private-key-jwt.ts';
 export { type CachedToken, InMemoryTokenCache, type TokenCache } from './core/token-cache.ts';
 export * from './ports/analytics.ts';
+export * from './ports/catalogue-source.ts';
 export * from './ports/clinic-software.ts';
 export * from './ports/common.ts';
 export * from './ports/crm.ts';

@@ -2,7 +2,7 @@
  * The provider adapters of one server process, built from configuration.
  * Each family of providers is a group in its own file (`messaging.ts`,
  * `payments.ts`, `travel.ts`, `clinical.ts`, `visa.ts`, `tele.ts`, `analytics.ts`,
- * `push.ts`, `shipping.ts`): its configuration section and the function
+ * `push.ts`, `shipping.ts`, `catalogue.ts`): its configuration section and the function
  * that builds the configured adapters. Every adapter shares the server's
  * Prometheus registry (`integration_*` metrics), writes provider calls to
  * the audit log of the tenant the call is made for, and sends what it
@@ -23,6 +23,7 @@ import type { DB } from '../db/schema.ts';
 import { DatabaseManualTaskSink } from '../manual-tasks/store.ts';
 import { type AnalyticsProviders, analyticsProviders } from './analytics.ts';
 import { callDatabase, providerAuditHook } from './audit.ts';
+import { type CatalogueSourceProviders, catalogueSourceProviders } from './catalogue.ts';
 import { type ClinicalProviders, clinicalProviders } from './clinical.ts';
 import { type EInvoicingProviders, eInvoicingProviders } from './einvoicing.ts';
 import type { ProviderShared } from './group.ts';
@@ -57,6 +58,7 @@ export const providersConfig = z.object({
   ...analyticsProviders.config.shape,
   ...pushProviders.config.shape,
   ...shippingProviders.config.shape,
+  ...catalogueSourceProviders.config.shape,
 });
 
 /**
@@ -84,7 +86,8 @@ export interface Providers
     TeleProviders,
     AnalyticsProviders,
     PushProviders,
-    ShippingProviders {
+    ShippingProviders,
+    CatalogueSourceProviders {
   /** Where adapters put the work a human must do. */
   readonly manualTasks: ManualTaskSink;
   /** Providers without configuration, for the start-up log. */
@@ -143,6 +146,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     analyticsProviders.build(config, shared),
     pushProviders.build(config, shared),
     shippingProviders.build(config, shared),
+    catalogueSourceProviders.build(config, shared),
   ] as const;
   const [
     messaging,
@@ -156,6 +160,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     analytics,
     push,
     shipping,
+    catalogue,
   ] = groups;
   return {
     ...messaging.built,
@@ -169,6 +174,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     ...analytics.built,
     ...push.built,
     ...shipping.built,
+    ...catalogue.built,
     manualTasks: shared.manualTasks,
     absent: groups.flatMap((group) => group.absent),
   };

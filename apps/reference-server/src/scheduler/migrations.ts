@@ -7,6 +7,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { Migration } from 'kysely/migration';
+import { slotMigrations } from './slots-migration.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations are frozen in time and must not track today's DB type.
 type AnyDb = Kysely<any>;
@@ -139,4 +140,7 @@ async function down(db: AnyDb): Promise<void> {
  * @example
  * const migrations = { '0001-core': coreMigration, ...busMigrations };
  */
-export const busMigrations: Record<string, Migration> = { '0100-bus': { up, down } };
+export const busMigrations: Record<string, Migration> = {
+  '0100-bus': { up, down },
+  ...slotMigrations,
+};

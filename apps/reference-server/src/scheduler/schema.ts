@@ -121,6 +121,37 @@ export interface OperatorAlertsTable {
   resolved_at: Date | null;
 }
 
+/**
+ * One slot of a cron schedule (see src/scheduler/slots.ts): enqueued once,
+ * run once by the process holding the schedule's lease.
+ *
+ * @example
+ * await db.selectFrom('schedule_runs').selectAll().where('schedule', '=', 'ushas.sync').execute();
+ */
+export interface ScheduleRunsTable {
+  schedule: string;
+  slot: Date;
+  status: 'pending' | 'running' | 'done' | 'failed';
+  attempts: Generated<number>;
+  owner: string | null;
+  enqueued_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  result: Json<Record<string, unknown>> | null;
+}
+
+/**
+ * Which process runs a schedule now, until when.
+ *
+ * @example
+ * await db.selectFrom('schedule_leases').selectAll().execute();
+ */
+export interface ScheduleLeasesTable {
+  schedule: string;
+  owner: string;
+  expires_at: Date;
+}
+
 declare module '../db/schema.ts' {
   interface DB {
     event_queue: EventQueueTable;
@@ -130,5 +161,7 @@ declare module '../db/schema.ts' {
     analytics_events: AnalyticsEventsTable;
     crm_sync_records: CrmSyncRecordsTable;
     operator_alerts: OperatorAlertsTable;
+    schedule_runs: ScheduleRunsTable;
+    schedule_leases: ScheduleLeasesTable;
   }
 }

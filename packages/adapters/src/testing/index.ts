@@ -43,6 +43,7 @@ export { type ServedFakeProvider, serveFakeProvider } from './serve.ts';
 export { FakeStripe, STRIPE_API } from './stripe.ts';
 export { CARC_SYSTEM, FakeTpa, TPA_API, type TpaDecision } from './tpa.ts';
 export { FakeTwilio, TWILIO_API } from './twilio.ts';
+export { FakeUshas, USHAS_API } from './ushas.ts';
 export {
   FakeVisaPartner,
   VISA_PARTNER_API,

@@ -86,6 +86,22 @@ const shipmentData = z.object({
   trackingCode: z.nullable(externalRef),
 });
 
+/**
+ * A run of the national catalogue sync (USHAŞ): which schedule slot it served,
+ * whether the source had changed, and how many practitioners, services and
+ * prices were added, updated, left unchanged or rejected.
+ */
+const catalogueSyncData = z.object({
+  source: eventCode,
+  slot: timestamp,
+  status: z.enum(['completed', 'unchanged']),
+  version: z.nullable(externalRef),
+  added: z.int(),
+  updated: z.int(),
+  unchanged: z.int(),
+  rejected: z.int(),
+});
+
 /** A telemedicine room's session: ids, provider and status codes, times and the follow-up date. */
 const teleData = z.object({
   teleRoomId: idSchema('tlr'),
@@ -291,6 +307,7 @@ export const eventDataSchemas = {
   'visa.granted': visaData,
   'visa.rejected': visaData,
   'efatura.status.update': eInvoiceStatusData,
+  'ushas.sync.completed': catalogueSyncData,
   'tele.room.created': teleData,
   'tele.session.started': teleData,
   'tele.session.completed': teleData,
