@@ -52,12 +52,13 @@ export async function migrateToLatest(
   migrations: Record<string, Migration>,
 ): Promise<string[]> {
   let result: MigrationResultSet = await (await migrator(db, migrations)).migrateToLatest();
-  // Kysely's migrator looks for its own table by listing the tables of every
-  // schema of the database; a schema dropped meanwhile by another process
-  // (other test files, another tenant's teardown) fails that listing with
-  // 3F000. Nothing ran yet — or the failed migration was rolled back — so
-  // listing again is safe.
-  for (let retry = 0; retry < 3 && schemaVanished(result.error); retry++) {
+  // Kysely's migrator looks for its own table by listing the tables and
+  // columns of every schema of the database. DDL that another process runs
+  // meanwhile in another schema — a schema dropped (3F000), a table or
+  // column created, renamed or dropped by its own migrations (42P01, 42703:
+  // the listing's catalogue reads see the change half-way) — fails that
+  // listing before any migration of ours ran, so listing again is safe.
+  for (let retry = 0; retry < 5 && listingRaced(result); retry++) {
     result = await (await migrator(db, migrations)).migrateToLatest();
   }
   if (result.error) {
@@ -85,13 +86,24 @@ export async function pendingMigrations(
       return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
     } catch (error) {
       // The same all-schema listing as in migrateToLatest (see there).
-      if (retry >= 3 || !schemaVanished(error)) throw error;
+      if (retry >= 5 || !catalogueChanged(error)) throw error;
     }
   }
 }
 
-function schemaVanished(error: unknown): boolean {
-  return (error as { code?: unknown } | undefined)?.code === '3F000';
+/** PostgreSQL codes of a catalogue read that met another session's DDL. */
+const CATALOGUE_RACE_CODES = new Set(['3F000', '42P01', '42703']);
+
+function catalogueChanged(error: unknown): boolean {
+  return CATALOGUE_RACE_CODES.has(String((error as { code?: unknown } | undefined)?.code));
+}
+
+/** The run failed in the migrator's listing, before any migration of ours ran. */
+function listingRaced(result: MigrationResultSet): boolean {
+  return (
+    catalogueChanged(result.error) &&
+    !(result.results ?? []).some((r) => r.status === 'Error' || r.status === 'Success')
+  );
 }
 
 function errorMessage(error: unknown): string {
