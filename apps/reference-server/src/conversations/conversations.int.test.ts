@@ -205,7 +205,7 @@ describe('whatsapp.inbound', () => {
       '905551112233',
       'Hi, I am Ada Yılmaz. Call me on +90 555 111 22 33 or ada@example.com, passport U12345678; see https://x.example/scan — can we move to 12/03?',
     );
-    expect(await postWhatsApp(message.body, 'not-the-secret')).toBe(401);
+    expect(await postWhatsApp(message.body, generateSecret())).toBe(401);
     expect(await postWhatsApp(message.body)).toBe(202);
     expect(await postWhatsApp(message.body)).toBe(200); // Meta's retry: a duplicate
 
@@ -277,9 +277,9 @@ describe('whatsapp.inbound', () => {
     expect(await postWhatsApp(reply.body)).toBe(202);
     await processed(reply.id);
     const events = await inboundEvents(reply.id);
-    expect(events.map((e) => [e.tenant_id, (e.data as unknown as { caseId: string }).caseId])).toEqual([
-      [running.tenants[0]?.tenantId, first.id],
-    ]);
+    expect(
+      events.map((e) => [e.tenant_id, (e.data as unknown as { caseId: string }).caseId]),
+    ).toEqual([[running.tenants[0]?.tenantId, first.id]]);
   });
 });
 
