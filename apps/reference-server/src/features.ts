@@ -14,6 +14,7 @@ import { catalogueSyncFeature } from './catalogue-sync/feature.ts';
 import { checkoutFeature } from './checkout/feature.ts';
 import { claimsFeature } from './claims/feature.ts';
 import { consoleFeature } from './console/feature.ts';
+import { conversationsFeature } from './conversations/feature.ts';
 import { crmFeature } from './crm/feature.ts';
 import { coreAppendOnlyTables, coreMigrations } from './db/migrations/index.ts';
 import { deliveryFeature } from './delivery/feature.ts';
@@ -107,6 +108,7 @@ export function serverFeatures(): Feature[] {
     installmentsFeature,
     checkoutFeature,
     consoleFeature(),
+    conversationsFeature,
     relayFeature(),
     subscriptionsFeature,
   ];

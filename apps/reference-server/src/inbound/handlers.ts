@@ -7,7 +7,8 @@
  * names (../subscriptions/settle.ts); a Stripe `payment_intent.succeeded` opened
  * outside checkouts records the payment (marking the invoice paid when
  * settled, and emitting `payment.received`); WhatsApp statuses update the notification and emit
- * `message.*`; Standard Webhooks providers send catalogue events
+ * `message.*`, and a consenting patient's own WhatsApp message emits `whatsapp.inbound`
+ * (../conversations/inbound.ts); Standard Webhooks providers send catalogue events
  * (`{ type, tenantId, entityType, entityId, data }`) that are checked
  * against the catalogue and the provider's allowed types, then recorded;
  * the e-Fatura integrator's status webhook moves the e-invoice it names
@@ -37,6 +38,7 @@ import type { EventType } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { settleCheckoutRefund } from '../checkout/refund-settle.ts';
 import { settleCheckout } from '../checkout/settle.ts';
+import { recordInboundMessages } from '../conversations/inbound.ts';
 import type { DB } from '../db/schema.ts';
 import { handleEFaturaWebhook } from '../einvoicing/inbound.ts';
 import type { ChangeContext } from '../kernel/change.ts';
@@ -298,7 +300,10 @@ const handleWhatsapp: InboundHandler = async (trx, payload, now) => {
     if (found) updated++;
     else unknown++;
   }
-  return `${updated} message status(es) applied, ${unknown} for unknown messages`;
+  const statuses = `${updated} message status(es) applied, ${unknown} for unknown messages`;
+  // The patients' own messages, for the orchestration that answers them (../conversations).
+  const inbound = await recordInboundMessages(trx, payload, now);
+  return inbound === null ? statuses : `${statuses}; ${inbound}`;
 };
 
 function standardHandler(provider: keyof typeof allowedTypes): InboundHandler {

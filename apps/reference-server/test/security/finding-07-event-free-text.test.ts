@@ -3,7 +3,10 @@
  * carry ids, codes and states only — never clinical free text. The first
  * test walks every schema of the event catalogue and names each string
  * field's shape from an explicit allow-list; the second books and cancels an
- * appointment with clinical text and reads the events back.
+ * appointment with clinical text and reads the events back. The one
+ * exception is deliberate and pinned here: `whatsapp.inbound.message`, a
+ * consenting patient's own message masked by the server (`maskedText`: no
+ * numbers, email addresses or links), and no other field.
  */
 import {
   type EventType,
@@ -12,6 +15,7 @@ import {
   eventTypes,
   externalRef,
   locationCode,
+  maskedText,
 } from '@clinicbridge/sdk/contract';
 import { describe, expect, test } from 'vitest';
 import * as z from 'zod/mini';
@@ -46,6 +50,8 @@ const allowedStringShapes: Record<string, (def: SchemaDef) => boolean> = {
   externalRef: (def) => onlyRegex(def) === regexOf(externalRef),
   /** A hospital location code: one code, optionally a space and a number (`Bed 03`). */
   locationCode: (def) => onlyRegex(def) === regexOf(locationCode),
+  /** A consenting patient's message, masked: only where the next test allows it. */
+  maskedText: (def) => onlyRegex(def) === regexOf(maskedText),
   timestamp: (def) => def.format === 'datetime',
   date: (def) => def.format === 'date',
   currency: (def) => def.format === 'currency_code',
@@ -119,9 +125,22 @@ describe('finding 7: event payloads carry ids, codes and states only', () => {
     expect(freeText).toEqual([]);
   });
 
-  test('no string field of any event accepts a sentence', () => {
+  test('masked text is carried by whatsapp.inbound.message only, and refuses contact details', () => {
+    expect(leaves.filter((l) => l.shape === 'maskedText').map((l) => l.path)).toEqual([
+      'whatsapp.inbound.message',
+    ]);
+    for (const sample of [
+      clinicalText[1],
+      'write to jane@example.com',
+      'my scan: https://files.example/x',
+      'passport U 123 456',
+    ])
+      expect(z.safeParse(maskedText, sample).success, sample).toBe(false);
+  });
+
+  test('no string field of any event accepts a sentence (but the masked message)', () => {
     const accepting = leaves
-      .filter((l) => l.type === 'string')
+      .filter((l) => l.type === 'string' && l.shape !== 'maskedText')
       .filter((l) => clinicalText.some((sample) => z.safeParse(l.schema, sample).success))
       .map((l) => l.path);
     expect(accepting).toEqual([]);

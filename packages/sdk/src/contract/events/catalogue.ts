@@ -17,7 +17,7 @@ import { disputeReason } from '../resources/escrows.ts';
 import { breakKind, settlementProvider } from '../resources/reconciliation.ts';
 import { shipmentStatus } from '../resources/shipments.ts';
 import { subscriptionGateway, subscriptionInterval } from '../resources/subscriptions.ts';
-import { eventCode, externalRef, locationCode } from './shapes.ts';
+import { eventCode, externalRef, locationCode, maskedText } from './shapes.ts';
 
 const appointmentData = z.object({
   appointmentId: idSchema('apt'),
@@ -115,6 +115,64 @@ const teleData = z.object({
   failureCode: z.nullable(eventCode),
   /** Set on `tele.session.completed`: when the follow-up is due (YYYY-MM-DD). */
   followUpDue: z.nullable(date),
+});
+
+/**
+ * A patient's inbound WhatsApp message, for the orchestration that answers
+ * it. Recorded only when the sender is a known patient who consented to
+ * messaging; never the phone number. `caseId` is the reference of the
+ * patient's open case (the newest visa application not yet decided or
+ * withdrawn), else the patient id. `message` is the text masked by the
+ * server (numbers, email addresses, links and the patient's name replaced
+ * by `[number]`, `[email]`, `[link]`, `[name]`), null for a non-text
+ * message (`kind`: `image`, `audio`, `location`, …; the media stays at Meta).
+ */
+const whatsappInboundData = z.object({
+  caseId: externalRef,
+  patientId: idSchema('pat'),
+  /** Meta's message id (`wamid.…`): threads the answer, drops repeats. */
+  messageId: externalRef,
+  kind: eventCode,
+  message: z.nullable(maskedText),
+  /** The patient's preferred language (BCP 47), what the answer should be written in. */
+  lang: eventCode,
+  receivedAt: timestamp,
+});
+
+/** An airport and a local time there (Amadeus gives local times without an offset). */
+const flightPoint = z.object({ airport: eventCode, at: z.iso.datetime({ local: true }) });
+
+/**
+ * Flight options found for a case, normalised whatever the supplier (the
+ * `FlightSearch` port's option without its opaque offer token and the
+ * airline's display name): at most 20,
+ * cheapest first as the supplier ranks them; `total` is how many the search
+ * returned.
+ */
+const travelOfferData = z.object({
+  caseId: externalRef,
+  provider: eventCode,
+  origin: eventCode,
+  destination: eventCode,
+  departureDate: date,
+  returnDate: z.nullable(date),
+  adults: z.int(),
+  flights: z.array(
+    z.object({
+      /** The supplier's option id (valid for this search only). */
+      id: externalRef,
+      /** The carrier's IATA code and the number (`TK1980`); the airline's name stays out (it has spaces). */
+      flightNumber: eventCode,
+      depart: flightPoint,
+      arrive: flightPoint,
+      durationMinutes: z.int(),
+      stops: z.int(),
+      cabin: z.enum(['economy', 'premium_economy', 'business', 'first']),
+      fare: money,
+      tags: z.array(z.enum(['non_stop', 'refundable', 'checked_bag', 'last_seats'])),
+    }),
+  ),
+  total: z.int(),
 });
 
 const bookingRef = {
@@ -326,6 +384,8 @@ export const eventDataSchemas = {
   'message.delivered': messageData,
   'message.read': messageData,
   'message.failed': messageData,
+  'whatsapp.inbound': whatsappInboundData,
+  'travel.offer.generated': travelOfferData,
   'claim.created': claimData,
   'claim.preauthorized': claimData,
   'claim.submitted': claimData,

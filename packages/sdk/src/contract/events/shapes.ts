@@ -53,3 +53,25 @@ export const locationCode = z
       'must be a location code: one code, optionally a space and a number',
     ),
   );
+
+/**
+ * A patient's own message text after the server masked it (the one free-text
+ * shape of the catalogue, carried by `whatsapp.inbound` only, and only for a
+ * patient who consented to messaging): 1 to 1,000 characters, no control
+ * characters but new lines, and nothing the masking replaces — no run of
+ * three digits (phone numbers, ids, dates; spaces, dots, dashes, slashes,
+ * brackets and `+` between the digits do not hide them), no `@` (an email
+ * address) and no link. The patient's name is masked by the server too,
+ * which the shape cannot check.
+ *
+ * @example
+ * maskedText.parse('Can I move my appointment to [number]? Thanks, [name]');
+ * maskedText.safeParse('call me on +90 555 123 45 67').success; // false
+ */
+export const maskedText = z.string().check(
+  z.regex(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what the shape refuses.
+    /^(?![\s\S]*\d(?:[\s()./+-]{0,2}\d){2})(?![\s\S]*@)(?![\s\S]*(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/|www\.))[^\u0000-\u0009\u000B-\u001F\u007F]{1,1000}$/,
+    'must be masked text: no numbers of three digits or more, no email address or link',
+  ),
+);
