@@ -153,6 +153,7 @@ const NAV: readonly [path: string, label: string][] = [
   ['/ops/tokens', 'Integration tokens'],
   ['/ops/claims', 'Claim history'],
   ['/ops/reconciliation', 'Reconciliation breaks'],
+  ['/ops/health-id', 'ABHA and consents'],
 ];
 
 /**
