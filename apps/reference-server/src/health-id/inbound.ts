@@ -69,7 +69,9 @@ export async function handleAbdmCallback(
   if ('consentRequest' in payload) {
     const parsed = OnInit.safeParse(payload);
     if (!parsed.success)
-      throw new AbdmCallbackError('the on-init callback has no consentRequest.id or response.requestId');
+      throw new AbdmCallbackError(
+        'the on-init callback has no consentRequest.id or response.requestId',
+      );
     const { consentRequest, response } = parsed.data;
     const updated = await trx
       .updateTable('health_consents')
@@ -83,7 +85,8 @@ export async function handleAbdmCallback(
         .select('consent_request_id')
         .where('request_id', '=', response.requestId)
         .executeTakeFirst();
-      if (!known) throw new AbdmCallbackError('the on-init names a request this server did not make');
+      if (!known)
+        throw new AbdmCallbackError('the on-init names a request this server did not make');
       return 'consent request already known';
     }
     return 'consent request id recorded';
@@ -93,7 +96,9 @@ export async function handleAbdmCallback(
     notice = parseConsentNotification(payload);
   } catch (error) {
     if (isProviderError(error))
-      throw new AbdmCallbackError('the callback is neither a consent on-init nor a consent notification');
+      throw new AbdmCallbackError(
+        'the callback is neither a consent on-init nor a consent notification',
+      );
     throw error;
   }
   const consent = await trx

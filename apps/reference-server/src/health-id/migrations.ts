@@ -1,5 +1,6 @@
 /**
- * Tables of the health-id feature: one ABHA link per patient, and the
+ * Tables of the health-id feature: one ABHA link per patient (the ABHA
+ * number kept masked: only the gateway call needs it whole), and the
  * patient's consent requests with their status and terms. Gateway ids are
  * unique where set, so a callback names one row.
  */
@@ -15,7 +16,7 @@ async function up(db: AnyDb): Promise<void> {
     .createTable('abha_links')
     .addColumn('tenant_id', 'text', (c) => c.notNull())
     .addColumn('patient_id', 'text', (c) => c.notNull())
-    .addColumn('abha_number', 'text', (c) => c.notNull())
+    .addColumn('abha_number_masked', 'text', (c) => c.notNull())
     .addColumn('abha_address', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('request_id', 'text')

@@ -23,7 +23,8 @@ const ID = /^[a-z]{2,5}_[0-9A-Za-z]{16,64}$/;
 const STYLE = 'input,select{font:inherit;max-width:100%}form p{margin:.4rem 0}';
 
 const NOTICES: Record<string, string> = {
-  linked: 'The ABHA link was sent to the gateway; the patient’s FHIR exchange now needs their consent.',
+  linked:
+    'The ABHA link was sent to the gateway; the patient’s FHIR exchange now needs their consent.',
   link_manual: 'The gateway is unavailable: the link is a manual task on /ops.',
   requested: 'The consent request was sent; the patient answers in their ABHA app.',
   request_manual: 'The gateway is unavailable: the consent request is a manual task on /ops.',
@@ -84,11 +85,11 @@ ${
   found
     ? html`<h2>ABHA</h2>${
         found.link
-          ? html`<p>Linked ABHA address <strong>${found.link.abha_address}</strong> (${found.link.status}).</p>`
+          ? html`<p>Linked ABHA <strong>${found.link.abha_address}</strong>, number ${found.link.abha_number_masked} (${found.link.status}).</p>`
           : html`<p>No ABHA linked: this patient’s FHIR exchange is not gated.</p>`
       }
 <form method="post" action="/ops/health-id/link"><input type="hidden" name="tenantId" value="${tenantId}"><input type="hidden" name="patientId" value="${patientId}">
-<p><label>ABHA number <input name="abhaNumber" placeholder="91-1234-5678-9012" required></label></p>
+<p><label>ABHA number <input name="abhaNumber" placeholder="14 digits, dashes optional" required></label></p>
 <p><label>ABHA address <input name="abhaAddress" placeholder="name@sbx" required></label></p>
 <p><label>Linking token <input name="linkToken" required></label></p>
 <button type="submit">Link ABHA</button></form>
@@ -124,7 +125,10 @@ ${found.consents.map(
       const ids = { tenantId: form.text('tenantId'), patientId: form.text('patientId') };
       if (!ID.test(ids.tenantId) || !ID.test(ids.patientId))
         return c.html(
-          renderOpsErrorPage('No such patient', 'Look the patient up by tenant and patient id first.'),
+          renderOpsErrorPage(
+            'No such patient',
+            'Look the patient up by tenant and patient id first.',
+          ),
           404,
         );
       const audit = (entityId: string, outcome: string) =>
@@ -164,7 +168,10 @@ ${found.consents.map(
         abhaAddress: form.text('abhaAddress'),
         linkToken: form.text('linkToken'),
       });
-      return { notice: link.status === 'manual' ? 'link_manual' : 'linked', entityId: ids.patientId };
+      return {
+        notice: link.status === 'manual' ? 'link_manual' : 'linked',
+        entityId: ids.patientId,
+      };
     }),
   );
   app.post(

@@ -15,8 +15,8 @@ import type { Json } from '../db/schema.ts';
 export interface AbhaLinksTable {
   tenant_id: string;
   patient_id: string;
-  /** The 14 digits, without dashes. */
-  abha_number: string;
+  /** `XX-XXXX-XXXX-1234`: the last four digits only (the whole number goes to the gateway, never stored). */
+  abha_number_masked: string;
   abha_address: string;
   /** `requested`: the gateway acknowledged the link; `manual`: an operator completes it. */
   status: 'requested' | 'manual';

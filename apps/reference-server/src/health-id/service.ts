@@ -78,17 +78,13 @@ export const AbhaLinkSchema = z.strictObject({
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  throw new ApiError(
-    'validation_failed',
-    'Check the highlighted fields and send the form again.',
-    {
-      errors: parsed.error.issues.slice(0, 10).map((issue) => ({
-        path: issue.path.join('.') || '(form)',
-        message: issue.message,
-        code: issue.code,
-      })),
-    },
-  );
+  throw new ApiError('validation_failed', 'Check the highlighted fields and send the form again.', {
+    errors: parsed.error.issues.slice(0, 10).map((issue) => ({
+      path: issue.path.join('.') || '(form)',
+      message: issue.message,
+      code: issue.code,
+    })),
+  });
 }
 
 function gatewayOf(deps: HealthIdDeps): HealthIdGateway {
@@ -107,7 +103,8 @@ async function requirePatient(db: Kysely<DB>, tenantId: string, patientId: strin
     .where('tenant_id', '=', tenantId)
     .where('id', '=', patientId)
     .executeTakeFirst();
-  if (!found) throw new ApiError('not_found', `No patient ${patientId.slice(0, 80)} in this tenant.`);
+  if (!found)
+    throw new ApiError('not_found', `No patient ${patientId.slice(0, 80)} in this tenant.`);
 }
 
 /** Runs a gateway call for the tenant; a refusal that retrying cannot fix becomes a 422. */
@@ -148,7 +145,7 @@ export async function linkAbha(
   const row = {
     tenant_id: tenantId,
     patient_id: patientId,
-    abha_number: abha.abhaNumber,
+    abha_number_masked: `XX-XXXX-XXXX-${abha.abhaNumber.slice(-4)}`,
     abha_address: abha.abhaAddress,
     status: ack.status === 'accepted' ? ('requested' as const) : ('manual' as const),
     request_id: ack.status === 'accepted' ? ack.requestId : null,
@@ -161,7 +158,7 @@ export async function linkAbha(
     .values(row)
     .onConflict((oc) =>
       oc.columns(['tenant_id', 'patient_id']).doUpdateSet({
-        abha_number: row.abha_number,
+        abha_number_masked: row.abha_number_masked,
         abha_address: row.abha_address,
         status: row.status,
         request_id: row.request_id,
