@@ -25,6 +25,7 @@ import { eventsFeature } from './events/feature.ts';
 import { exportsFeature } from './exports/feature.ts';
 import type { ConfigSection, Feature } from './feature.ts';
 import { fhirFeature } from './fhir/feature.ts';
+import { healthIdFeature } from './health-id/feature.ts';
 import { hl7Feature } from './hl7/feature.ts';
 import { importsFeature } from './imports/feature.ts';
 import { inboundFeature } from './inbound/feature.ts';
@@ -96,6 +97,7 @@ export function serverFeatures(): Feature[] {
     analyticsFeature,
     crmFeature,
     fhirFeature,
+    healthIdFeature,
     claimsFeature,
     visasFeature,
     eInvoicingFeature,

@@ -29,6 +29,7 @@ const issueCodes: Partial<Record<ErrorCode, IssueCode>> = {
   invalid_token: 'login',
   forbidden: 'forbidden',
   insufficient_scope: 'forbidden',
+  consent_required: 'forbidden',
   not_found: 'not-found',
   method_not_allowed: 'not-supported',
   not_implemented: 'not-supported',

@@ -4,6 +4,9 @@
  * `/api/v1`; every answer `application/fhir+json`, every error an
  * OperationOutcome. `GET /fhir/R4/metadata` (the CapabilityStatement) is
  * public, as FHIR clients expect; everything else needs a credential.
+ * With a consent gate (ABDM configured), a patient whose ABHA is linked is
+ * served only under their consent: a read answers 403 `consent_required`,
+ * a search leaves their resources out and says so in an `outcome` entry.
  */
 import type { Bundle, CapabilityStatement, Resource } from '@medplum/fhirtypes';
 import type { Context, Hono } from 'hono';
@@ -12,6 +15,7 @@ import type { AppContext } from '../feature.ts';
 import type { AppEnv } from '../http/context.ts';
 import { guardDepsOf, guardRequest } from '../http/guard.ts';
 import { ApiError } from '../kernel/problem.ts';
+import { type ConsentGate, requireConsent, withoutUnconsented } from './consent.ts';
 import { FHIR_JSON, outcomeResponse } from './outcome.ts';
 import { checkParameters, type FhirQuery, paging } from './search.ts';
 import type { FhirSource } from './source.ts';
@@ -82,6 +86,7 @@ export function mountFhirRoutes(
   app: Hono<AppEnv>,
   context: AppContext,
   sources: readonly FhirSource[],
+  gate?: ConsentGate,
 ): void {
   // Links use PUBLIC_URL when set (behind a proxy), else the origin the request came to.
   const baseOf = (c: Context<AppEnv>) =>
@@ -123,7 +128,9 @@ export function mountFhirRoutes(
       const source = sourceOf(c.req.param('type') ?? '');
       const auth = await guardRequest(c, deps, source.scope);
       if (new URL(c.req.url).search.length > 1) rawQuery(c); // bounded, then ignored (_format, _pretty)
-      return send(c, await source.read({ db: context.db, auth }, c.req.param('id') ?? ''));
+      const resource = await source.read({ db: context.db, auth }, c.req.param('id') ?? '');
+      if (gate) await requireConsent(gate, context.db, auth.tenantId, resource, context.now());
+      return send(c, resource);
     }),
   );
   app.get(
@@ -136,6 +143,9 @@ export function mountFhirRoutes(
       checkParameters(query, source.searchParams, type);
       const page = paging(query);
       const found = await source.search({ db: context.db, auth }, query, page);
+      const { allowed, outcome } = gate
+        ? await withoutUnconsented(gate, context.db, auth.tenantId, found.resources, context.now())
+        : { allowed: found.resources, outcome: undefined };
       const base = baseOf(c);
       const self = new URL(`${base}/${type}`);
       for (const [name, values] of Object.entries(query)) {
@@ -153,11 +163,14 @@ export function mountFhirRoutes(
         type: 'searchset',
         timestamp: context.now().toISOString(),
         link,
-        entry: found.resources.map((resource) => ({
-          fullUrl: `${base}/${type}/${resource.id}`,
-          resource,
-          search: { mode: 'match' },
-        })),
+        entry: [
+          ...allowed.map((resource) => ({
+            fullUrl: `${base}/${type}/${resource.id}`,
+            resource,
+            search: { mode: 'match' as const },
+          })),
+          ...(outcome ? [{ resource: outcome, search: { mode: 'outcome' as const } }] : []),
+        ],
       };
       return send(c, bundle);
     }),

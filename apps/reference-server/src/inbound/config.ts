@@ -26,6 +26,8 @@ export const inboundConfig = z.object({
   INBOUND_COMMS_SECRET: secret,
   INBOUND_EFATURA_SECRET: secret,
   INBOUND_INSURANCE_SECRET: secret,
+  /** Standard Webhooks secret of `/webhooks/abdm` (the ABDM gateway's consent callbacks). */
+  INBOUND_ABDM_SECRET: secret,
   /** Razorpay webhook secret for `/webhooks/razorpay` (`X-Razorpay-Signature`). */
   INBOUND_RAZORPAY_SECRET: secret,
   /** iyzico secret key for `/webhooks/iyzico` (`X-IYZ-Signature-V3`). */

@@ -13,7 +13,8 @@
  * against the catalogue and the provider's allowed types, then recorded;
  * the e-Fatura integrator's status webhook moves the e-invoice it names
  * (../einvoicing/inbound.ts); a visa webhook naming one of this server's
- * visa applications moves it (../visas/inbound.ts).
+ * visa applications moves it (../visas/inbound.ts); an ABDM consent
+ * callback records or moves the consent it names (../health-id/inbound.ts).
  * A `PermanentInboundError` means retrying cannot help.
  */
 import type {
@@ -41,6 +42,7 @@ import { settleCheckout } from '../checkout/settle.ts';
 import { recordInboundMessages } from '../conversations/inbound.ts';
 import type { DB } from '../db/schema.ts';
 import { handleEFaturaWebhook } from '../einvoicing/inbound.ts';
+import { handleAbdmCallback } from '../health-id/inbound.ts';
 import type { ChangeContext } from '../kernel/change.ts';
 import { recordEvent } from '../kernel/outbox.ts';
 import { isApiError } from '../kernel/problem.ts';
@@ -75,7 +77,7 @@ export type InboundHandler = (
 type GatewayProvider = 'payments' | 'razorpay' | 'iyzico';
 
 const allowedTypes: Record<
-  Exclude<ProviderName, GatewayProvider | 'whatsapp' | 'efatura'>,
+  Exclude<ProviderName, GatewayProvider | 'whatsapp' | 'efatura' | 'abdm'>,
   readonly EventType[]
 > = {
   visa: ['visa.status_changed', 'visa.granted', 'visa.rejected'],
@@ -406,4 +408,5 @@ export const inboundHandlers: Readonly<Record<ProviderName, InboundHandler>> = {
   insurance: standardHandler('insurance'),
   razorpay: gatewayHandler('razorpay', readRazorpayPaymentEvent, readRazorpayRefundEvent),
   iyzico: gatewayHandler('iyzico', readIyzicoPaymentEvent),
+  abdm: handleAbdmCallback,
 };

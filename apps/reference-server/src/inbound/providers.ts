@@ -31,6 +31,7 @@ export const providerNames = [
   'insurance',
   'razorpay',
   'iyzico',
+  'abdm',
 ] as const;
 
 /**
@@ -78,6 +79,7 @@ export const inboundProviders: Readonly<Record<ProviderName, InboundProvider>> =
   comms: standard('comms', 'INBOUND_COMMS_SECRET'),
   efatura: standard('efatura', 'INBOUND_EFATURA_SECRET'),
   insurance: standard('insurance', 'INBOUND_INSURANCE_SECRET'),
+  abdm: standard('abdm', 'INBOUND_ABDM_SECRET'),
   razorpay: {
     name: 'razorpay',
     scheme: 'hmac',

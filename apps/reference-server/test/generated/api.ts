@@ -3802,7 +3802,7 @@ export interface components {
                 } & components["schemas"]["Problem"];
             };
         };
-        /** @description The credential lacks the scope, calls from an address it is not allowed, or belongs to a paused or deprecated integration. Codes: `forbidden`, `insufficient_scope`, `ip_not_allowed`, `client_certificate_required`, `client_certificate_mismatch`, `integration_paused`, `integration_deprecated`, `link_expired`, `link_invalid`. */
+        /** @description The credential lacks the scope, calls from an address it is not allowed, or belongs to a paused or deprecated integration. Codes: `forbidden`, `insufficient_scope`, `ip_not_allowed`, `client_certificate_required`, `client_certificate_mismatch`, `integration_paused`, `integration_deprecated`, `link_expired`, `link_invalid`, `consent_required`. */
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3813,7 +3813,7 @@ export interface components {
                     /** @constant */
                     status?: 403;
                     /** @enum {unknown} */
-                    code?: "forbidden" | "insufficient_scope" | "ip_not_allowed" | "client_certificate_required" | "client_certificate_mismatch" | "integration_paused" | "integration_deprecated" | "link_expired" | "link_invalid";
+                    code?: "forbidden" | "insufficient_scope" | "ip_not_allowed" | "client_certificate_required" | "client_certificate_mismatch" | "integration_paused" | "integration_deprecated" | "link_expired" | "link_invalid" | "consent_required";
                 } & components["schemas"]["Problem"];
             };
         };
@@ -9627,7 +9627,7 @@ export interface operations {
                 "webhook-signature"?: string;
             };
             path: {
-                provider: "payments" | "whatsapp" | "visa" | "travel" | "hotels" | "comms" | "efatura" | "insurance" | "razorpay" | "iyzico";
+                provider: "payments" | "whatsapp" | "visa" | "travel" | "hotels" | "comms" | "efatura" | "insurance" | "razorpay" | "iyzico" | "abdm";
             };
             cookie?: never;
         };

@@ -154,6 +154,7 @@ const NAV: readonly [path: string, label: string][] = [
   ['/ops/claims', 'Claim history'],
   ['/ops/reconciliation', 'Reconciliation breaks'],
   ['/ops/travel', 'Flight offers'],
+  ['/ops/health-id', 'ABHA and consents'],
 ];
 
 /**
