@@ -2,7 +2,7 @@
  * The provider adapters of one server process, built from configuration.
  * Each family of providers is a group in its own file (`messaging.ts`,
  * `payments.ts`, `travel.ts`, `clinical.ts`, `visa.ts`, `tele.ts`, `analytics.ts`,
- * `push.ts`, `shipping.ts`, `catalogue.ts`): its configuration section and the function
+ * `push.ts`, `shipping.ts`, `catalogue.ts`, `clinic-software.ts`): its configuration section and the function
  * that builds the configured adapters. Every adapter shares the server's
  * Prometheus registry (`integration_*` metrics), writes provider calls to
  * the audit log of the tenant the call is made for, and sends what it
@@ -25,6 +25,7 @@ import { type AnalyticsProviders, analyticsProviders } from './analytics.ts';
 import { callDatabase, providerAuditHook } from './audit.ts';
 import { type CatalogueSourceProviders, catalogueSourceProviders } from './catalogue.ts';
 import { type ClinicalProviders, clinicalProviders } from './clinical.ts';
+import { type ClinicSoftwareProviders, clinicSoftwareProviders } from './clinic-software.ts';
 import { type EInvoicingProviders, eInvoicingProviders } from './einvoicing.ts';
 import type { ProviderShared } from './group.ts';
 import { type MessagingProviders, messagingProviders } from './messaging.ts';
@@ -59,6 +60,7 @@ export const providersConfig = z.object({
   ...pushProviders.config.shape,
   ...shippingProviders.config.shape,
   ...catalogueSourceProviders.config.shape,
+  ...clinicSoftwareProviders.config.shape,
 });
 
 /**
@@ -87,7 +89,8 @@ export interface Providers
     AnalyticsProviders,
     PushProviders,
     ShippingProviders,
-    CatalogueSourceProviders {
+    CatalogueSourceProviders,
+    ClinicSoftwareProviders {
   /** Where adapters put the work a human must do. */
   readonly manualTasks: ManualTaskSink;
   /** Providers without configuration, for the start-up log. */
@@ -147,6 +150,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     pushProviders.build(config, shared),
     shippingProviders.build(config, shared),
     catalogueSourceProviders.build(config, shared),
+    clinicSoftwareProviders.build(config, shared),
   ] as const;
   const [
     messaging,
@@ -161,6 +165,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     push,
     shipping,
     catalogue,
+    clinicSoftware,
   ] = groups;
   return {
     ...messaging.built,
@@ -175,6 +180,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     ...push.built,
     ...shipping.built,
     ...catalogue.built,
+    ...clinicSoftware.built,
     manualTasks: shared.manualTasks,
     absent: groups.flatMap((group) => group.absent),
   };
