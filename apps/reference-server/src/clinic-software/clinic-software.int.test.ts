@@ -20,6 +20,7 @@ import { openTestDatabase, type TestDatabase } from '../../test/helpers/database
 import { patientBody } from '../../test/helpers/fixtures.ts';
 import { startTestServer, type TestServer, tenantClient } from '../../test/helpers/http-server.ts';
 import { until } from '../../test/helpers/until.ts';
+import { consoleFeature } from '../console/feature.ts';
 import { manualTasksFeature } from '../manual-tasks/feature.ts';
 import { type CreatedTenant, createTenant } from '../tenants/service.ts';
 import { clinicSoftwareFeature } from './feature.ts';
@@ -32,13 +33,11 @@ let tenants: CreatedTenant[];
 /** The fake's handlers; a failure put in front of them applies to the next requests. */
 const handlers: Parameters<typeof serveFakeProvider>[1][number][] = [];
 
-const clients = [0, 1, 2].map((i) => tenantClient(() => running, i));
-const [a, b, unconfigured] = clients as [
-  ReturnType<typeof tenantClient>,
-  ReturnType<typeof tenantClient>,
-  ReturnType<typeof tenantClient>,
-];
+const a = tenantClient(() => running, 0);
+const b = tenantClient(() => running, 1);
+const unconfigured = tenantClient(() => running, 2);
 const eur = (amount: number) => ({ amount, currency: 'EUR' });
+const OPS_PASSWORD = 'clinic-software-ops-password';
 
 beforeAll(async () => {
   database = await openTestDatabase();
@@ -52,13 +51,15 @@ beforeAll(async () => {
   const started = await startTestServer({
     database,
     tenantCount: 0,
-    features: [manualTasksFeature, clinicSoftwareFeature],
+    features: [manualTasksFeature, consoleFeature(), clinicSoftwareFeature],
     env: {
       DOKTOR365_CLIENTS: JSON.stringify(d365.credentials),
       DOKTOR365_API_URL: served.url,
       DOKTOR365_BREAKER_FAILURES: '5',
       DOKTOR365_BREAKER_HALF_OPEN: '10m',
       CLINIC_PUSH_RETRY_AFTER: '300ms',
+      OPS_USER: 'ops',
+      OPS_PASSWORD,
       WEBHOOK_POLL_INTERVAL: '200ms',
     },
   });
@@ -182,7 +183,7 @@ describe('clinic software with Doktor365', () => {
   }, 60_000);
 
   test('one token per tenant across many pushes; a tenant without a clinic system sends nothing', async () => {
-    const invoices = [];
+    const invoices: { invoiceId: string }[] = [];
     for (let i = 0; i < 3; i += 1) invoices.push(await invoiceFor(b, `PKG-${i}`, 10_000 + i));
     invoices.push(await invoiceFor(a, 'PKG-A', 5_000));
     const other = await invoiceFor(unconfigured, 'PKG-C', 5_000);
@@ -270,6 +271,16 @@ describe('clinic software with Doktor365', () => {
       );
       const [push] = await pushesOf(second.invoiceId);
       expect(push?.manual_task_id).toMatch(/^mt_/);
+      const page = await fetch(`${running.server.url}/ops/tasks`, {
+        headers: {
+          authorization: `Basic ${Buffer.from(`ops:${OPS_PASSWORD}`).toString('base64')}`,
+        },
+      });
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain(second.invoiceId);
+      expect(html).toContain('doktor365');
+      expect(html).toContain('circuit open');
       // The other clinic's breaker is its own: tenant A still delivers.
       handlers.splice(handlers.indexOf(outage.handler), 1);
       const { invoiceId } = await invoiceFor(a, 'PKG-STILL-UP', 1_000);

@@ -3,7 +3,9 @@
  * software, at least once (the adapter writes with `PUT` on the platform
  * reference plus an `Idempotency-Key`, so a repeat updates one record).
  * A process leases up to a batch of due rows (`FOR UPDATE SKIP LOCKED`, so
- * several processes share the work) and sends them oldest first:
+ * several processes share the work) and sends them oldest first; a push
+ * waits while an older one for the same record is still queued, so a
+ * retried `quoted` deal never lands after its `booked` successor:
  *
  * - delivered → `delivered` with the clinic system's id;
  * - the clinic's breaker is open → the adapter's manual task on /ops, `manual`;
@@ -20,14 +22,14 @@ import {
   isProviderError,
   type ManualTaskSink,
 } from '@clinicbridge/adapters';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Updateable } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { callForTenant } from '../providers/audit.ts';
 import {
   ClinicPushDeferred,
   type ConfiguredClinicSoftware,
 } from '../providers/clinic-software.ts';
-import type { ClinicPushKind } from './schema.ts';
+import type { ClinicPushesTable, ClinicPushKind } from './schema.ts';
 
 const MAX_BACKOFF_MS = 3_600_000;
 
@@ -84,7 +86,11 @@ export function clinicPushJob(options: ClinicPushJobOptions): (now: Date) => Pro
   const batchSize = options.batchSize ?? 20;
   const leaseMs = options.leaseMs ?? 120_000;
 
-  async function settle(id: string, now: Date, set: Record<string, unknown>): Promise<void> {
+  async function settle(
+    id: string,
+    now: Date,
+    set: Updateable<ClinicPushesTable>,
+  ): Promise<void> {
     await options.db
       .updateTable('clinic_pushes')
       .set({ ...set, lease_until: null, updated_at: now })
@@ -113,10 +119,16 @@ export function clinicPushJob(options: ClinicPushJobOptions): (now: Date) => Pro
     const { rows } = await sql<ClaimedPush>`
       update clinic_pushes set lease_until = ${leaseUntil}
       where id in (
-        select id from clinic_pushes
-        where status = 'queued' and next_attempt_at <= ${now}
-          and (lease_until is null or lease_until < ${now})
-        order by created_at, id
+        select p.id from clinic_pushes p
+        where p.status = 'queued' and p.next_attempt_at <= ${now}
+          and (p.lease_until is null or p.lease_until < ${now})
+          and not exists (
+            select 1 from clinic_pushes o
+            where o.tenant_id = p.tenant_id and o.kind = p.kind
+              and o.subject_ref = p.subject_ref and o.status = 'queued'
+              and (o.created_at, o.id) < (p.created_at, p.id)
+          )
+        order by p.created_at, p.id
         limit ${batchSize}
         for update skip locked
       )
@@ -150,12 +162,12 @@ export function clinicPushJob(options: ClinicPushJobOptions): (now: Date) => Pro
           });
       } catch (error) {
         options.onError?.(error);
-        const permanent = isProviderError(error) && !error.transient;
-        const reason = permanent
-          ? error.code
-          : error instanceof ClinicPushDeferred
-            ? error.reason
-            : 'failed';
+        let permanent = false;
+        let reason = 'failed';
+        if (isProviderError(error)) {
+          permanent = !error.transient;
+          reason = error.code;
+        } else if (error instanceof ClinicPushDeferred) reason = error.reason;
         if (permanent || attempts >= options.maxAttempts) {
           const taskId = await handOver(
             row,

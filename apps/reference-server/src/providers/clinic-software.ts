@@ -50,8 +50,11 @@ export const clinicSoftwareProvidersConfig = z.object({
  */
 export class ClinicPushDeferred extends Error {
   override readonly name = 'ClinicPushDeferred';
-  constructor(readonly reason: string) {
+  /** Why the call failed (`unavailable`, `timeout`, `rate_limited`, …). */
+  readonly reason: string;
+  constructor(reason: string) {
     super(`the clinic's system did not take the push (${reason}); it is retried later`);
+    this.reason = reason;
   }
 }
 
