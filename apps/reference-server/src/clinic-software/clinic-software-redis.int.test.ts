@@ -48,7 +48,7 @@ beforeAll(async () => {
   if (!redisUp) return;
   database = await openTestDatabase();
   tenant = await createTenant(database.db, { name: 'Clinic R' });
-  d365 = new FakeDoktor365([tenant.id]);
+  d365 = new FakeDoktor365([tenant.tenantId]);
   served = await serveFakeProvider(DOKTOR365_API, d365.handlers());
   servers.push(await start(), await start());
 }, 180_000);
@@ -67,7 +67,7 @@ async function pushDeal(running: TestServer, description: string): Promise<strin
     lines: [{ description, quantity: 1, unitPrice: { amount: 1_000, currency: 'EUR' } }],
   });
   await until(
-    () => d365.records(tenant.id).get(`deals/${invoice.id}`),
+    () => d365.records(tenant.tenantId).get(`deals/${invoice.id}`),
     `deal ${invoice.id} at the fake`,
   );
   return invoice.id;
@@ -86,7 +86,7 @@ describe.skipIf(!redisUp)('Doktor365 tokens in the shared Redis', () => {
     expect(d365.tokenRequests).toBe(1);
     const redis = new Redis(TEST_REDIS_URL);
     try {
-      const keys = await redis.keys(`*d365:token:${tenant.id}`);
+      const keys = await redis.keys(`*d365:token:${tenant.tenantId}`);
       expect(keys).toHaveLength(1);
     } finally {
       redis.disconnect();

@@ -45,7 +45,7 @@ beforeAll(async () => {
   for (const name of ['Clinic A', 'Clinic B', 'Clinic C'])
     tenants.push(await createTenant(database.db, { name }));
   const [ta, tb] = tenants as [CreatedTenant, CreatedTenant];
-  d365 = new FakeDoktor365([ta.id, tb.id]);
+  d365 = new FakeDoktor365([ta.tenantId, tb.tenantId]);
   handlers.push(...d365.handlers());
   served = await serveFakeProvider(DOKTOR365_API, handlers);
   const started = await startTestServer({
@@ -71,7 +71,7 @@ afterAll(async () => {
   await database?.close();
 });
 
-const tenantId = (i: number) => (tenants[i] as CreatedTenant).id;
+const tenantId = (i: number) => (tenants[i] as CreatedTenant).tenantId;
 const callsTo = (path: string) => d365.requests.filter((url) => new URL(url).pathname === path);
 const pushesOf = (subjectRef: string) =>
   database.db
@@ -124,10 +124,13 @@ describe('clinic software with Doktor365', () => {
       invoiceId,
       amount: eur(250_000),
       method: 'card',
+      source: 'terminal',
     });
     const booked = await until(() => {
       const record = d365.records(tenantId(0)).get(`deals/${invoiceId}`);
-      return (record?.body as { status?: string } | undefined)?.status === 'booked' ? record : undefined;
+      return (record?.body as { status?: string } | undefined)?.status === 'booked'
+        ? record
+        : undefined;
     }, 'the deal booked');
     expect(booked?.id).toBe(deal.id);
     expect(callsTo(`/api/v1/deals/${invoiceId}`)).toHaveLength(2);
@@ -158,7 +161,9 @@ describe('clinic software with Doktor365', () => {
     });
     const itinerary = await until(() => {
       const record = d365.records(tenantId(0)).get(`itinerary/${patient.id}`);
-      return (record?.body as { items: unknown[] } | undefined)?.items.length === 2 ? record : undefined;
+      return (record?.body as { items: unknown[] } | undefined)?.items.length === 2
+        ? record
+        : undefined;
     }, 'the itinerary with both appointments');
     expect(itinerary?.body).toEqual({
       items: [
@@ -179,7 +184,8 @@ describe('clinic software with Doktor365', () => {
       ],
     });
     const text = JSON.stringify(itinerary);
-    for (const clinical of ['Implant', 'Check-up', 'penicillin']) expect(text).not.toContain(clinical);
+    for (const clinical of ['Implant', 'Check-up', 'penicillin'])
+      expect(text).not.toContain(clinical);
   }, 60_000);
 
   test('one token per tenant across many pushes; a tenant without a clinic system sends nothing', async () => {
@@ -207,7 +213,11 @@ describe('clinic software with Doktor365', () => {
 
   test('a clinic outage is retried later and the deal delivered once', async () => {
     // One whole call (the first attempt and its three retries) fails: fewer than the breaker's five.
-    const outage = serverErrors({ method: 'put', url: `${DOKTOR365_API}/api/v1/deals/*`, times: 4 });
+    const outage = serverErrors({
+      method: 'put',
+      url: `${DOKTOR365_API}/api/v1/deals/*`,
+      times: 4,
+    });
     handlers.unshift(outage.handler);
     try {
       const { invoiceId } = await invoiceFor(a, 'PKG-OUTAGE', 7_500);

@@ -25,10 +25,7 @@ import {
 import { type Kysely, sql, type Updateable } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { callForTenant } from '../providers/audit.ts';
-import {
-  ClinicPushDeferred,
-  type ConfiguredClinicSoftware,
-} from '../providers/clinic-software.ts';
+import { ClinicPushDeferred, type ConfiguredClinicSoftware } from '../providers/clinic-software.ts';
 import type { ClinicPushesTable, ClinicPushKind } from './schema.ts';
 
 const MAX_BACKOFF_MS = 3_600_000;
@@ -86,11 +83,7 @@ export function clinicPushJob(options: ClinicPushJobOptions): (now: Date) => Pro
   const batchSize = options.batchSize ?? 20;
   const leaseMs = options.leaseMs ?? 120_000;
 
-  async function settle(
-    id: string,
-    now: Date,
-    set: Updateable<ClinicPushesTable>,
-  ): Promise<void> {
+  async function settle(id: string, now: Date, set: Updateable<ClinicPushesTable>): Promise<void> {
     await options.db
       .updateTable('clinic_pushes')
       .set({ ...set, lease_until: null, updated_at: now })
@@ -143,9 +136,7 @@ export function clinicPushJob(options: ClinicPushJobOptions): (now: Date) => Pro
     for (const row of ordered) {
       const attempts = row.attempts + 1;
       try {
-        const result = await callForTenant(row.tenant_id, () =>
-          send(options.clinicSoftware, row),
-        );
+        const result = await callForTenant(row.tenant_id, () => send(options.clinicSoftware, row));
         if (result.status === 'delivered')
           await settle(row.id, now, {
             status: 'delivered',

@@ -108,7 +108,8 @@ export const clinicSoftwareProviders: ProviderGroup<
             metrics: shared.metrics,
             audit: shared.audit,
             sink,
-            credentialsFor: (tenant) => (Object.hasOwn(clients, tenant) ? clients[tenant] : undefined),
+            credentialsFor: (tenant) =>
+              Object.hasOwn(clients, tenant) ? clients[tenant] : undefined,
             policies: {
               breaker: {
                 consecutiveFailures: config.DOKTOR365_BREAKER_FAILURES,
