@@ -13,6 +13,7 @@ import { catalogueFeature } from './catalogue/feature.ts';
 import { catalogueSyncFeature } from './catalogue-sync/feature.ts';
 import { checkoutFeature } from './checkout/feature.ts';
 import { claimsFeature } from './claims/feature.ts';
+import { clinicSoftwareFeature } from './clinic-software/feature.ts';
 import { consoleFeature } from './console/feature.ts';
 import { conversationsFeature } from './conversations/feature.ts';
 import { crmFeature } from './crm/feature.ts';
@@ -104,6 +105,7 @@ export function serverFeatures(): Feature[] {
     catalogueSyncFeature,
     teleRoomsFeature,
     shippingFeature,
+    clinicSoftwareFeature,
     moneyFeature,
     escrowScreeningFeature(),
     reconciliationFeature,

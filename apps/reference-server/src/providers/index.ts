@@ -2,7 +2,8 @@
  * The provider adapters of one server process, built from configuration.
  * Each family of providers is a group in its own file (`messaging.ts`,
  * `payments.ts`, `travel.ts`, `clinical.ts`, `visa.ts`, `tele.ts`, `analytics.ts`,
- * `push.ts`, `shipping.ts`, `catalogue.ts`, `health-id.ts`): its configuration section and the function
+ * `push.ts`, `shipping.ts`, `catalogue.ts`, `health-id.ts`, `clinic-software.ts`): its
+ * configuration section and the function
  * that builds the configured adapters. Every adapter shares the server's
  * Prometheus registry (`integration_*` metrics), writes provider calls to
  * the audit log of the tenant the call is made for, and sends what it
@@ -24,6 +25,7 @@ import { DatabaseManualTaskSink } from '../manual-tasks/store.ts';
 import { type AnalyticsProviders, analyticsProviders } from './analytics.ts';
 import { callDatabase, providerAuditHook } from './audit.ts';
 import { type CatalogueSourceProviders, catalogueSourceProviders } from './catalogue.ts';
+import { type ClinicSoftwareProviders, clinicSoftwareProviders } from './clinic-software.ts';
 import { type ClinicalProviders, clinicalProviders } from './clinical.ts';
 import { type EInvoicingProviders, eInvoicingProviders } from './einvoicing.ts';
 import type { ProviderShared } from './group.ts';
@@ -61,6 +63,7 @@ export const providersConfig = z.object({
   ...shippingProviders.config.shape,
   ...catalogueSourceProviders.config.shape,
   ...healthIdProviders.config.shape,
+  ...clinicSoftwareProviders.config.shape,
 });
 
 /**
@@ -91,6 +94,7 @@ export interface Providers
     ShippingProviders,
     CatalogueSourceProviders,
     HealthIdProviders {
+    ClinicSoftwareProviders {
   /** Where adapters put the work a human must do. */
   readonly manualTasks: ManualTaskSink;
   /** Providers without configuration, for the start-up log. */
@@ -151,6 +155,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     shippingProviders.build(config, shared),
     catalogueSourceProviders.build(config, shared),
     healthIdProviders.build(config, shared),
+    clinicSoftwareProviders.build(config, shared),
   ] as const;
   const [
     messaging,
@@ -166,6 +171,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     shipping,
     catalogue,
     healthId,
+    clinicSoftware,
   ] = groups;
   return {
     ...messaging.built,
@@ -181,6 +187,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     ...shipping.built,
     ...catalogue.built,
     ...healthId.built,
+    ...clinicSoftware.built,
     manualTasks: shared.manualTasks,
     absent: groups.flatMap((group) => group.absent),
   };
