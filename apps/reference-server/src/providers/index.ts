@@ -93,7 +93,7 @@ export interface Providers
     PushProviders,
     ShippingProviders,
     CatalogueSourceProviders,
-    HealthIdProviders {
+    HealthIdProviders,
     ClinicSoftwareProviders {
   /** Where adapters put the work a human must do. */
   readonly manualTasks: ManualTaskSink;
