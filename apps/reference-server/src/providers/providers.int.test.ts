@@ -13,11 +13,11 @@ import {
   TWILIO_API,
   WHATSAPP_API,
 } from '@clinicbridge/adapters/testing';
-import { generateSecret, getScheme } from '@clinicbridge/webhooks';
+import { generateSecret } from '@clinicbridge/webhooks';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { testDatabaseKind } from '../../test/helpers/database.ts';
-import { patientBody } from '../../test/helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
+import { grantVisa } from '../../test/helpers/visa-granted.ts';
 import { resourceFeatures, serverFeatures } from '../features.ts';
 
 const visaSecret = generateSecret();
@@ -65,51 +65,9 @@ async function until<T>(probe: () => T | undefined | Promise<T | undefined>): Pr
   }
 }
 
-/** A consenting patient with `phone`, then a signed `visa.granted` for them. */
-async function grantVisa(phone: string, caseId: string): Promise<string> {
-  const tenant = running.tenants[0];
-  if (!tenant) throw new Error('no tenant');
-  const res = await fetch(`${running.server.url}/api/v1/patients`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${tenant.apiKey}`,
-      'content-type': 'application/json',
-      'idempotency-key': `patient-${caseId}`,
-    },
-    body: JSON.stringify(
-      patientBody({
-        phone,
-        consent: { messaging: true, marketing: false },
-        preferredLanguage: 'en',
-      }),
-    ),
-  });
-  expect(res.status).toBe(201);
-  const patient = (await res.json()) as { id: string };
-  const body = JSON.stringify({
-    type: 'visa.granted',
-    tenantId: tenant.tenantId,
-    entityType: 'visa_case',
-    entityId: caseId,
-    data: { caseId, patientId: patient.id, country: 'TR', status: 'granted' },
-  });
-  const headers = getScheme('standard').signSync({
-    id: `msg_${caseId}`,
-    payload: body,
-    secret: visaSecret,
-  });
-  const hook = await fetch(`${running.server.url}/webhooks/visa`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
-    body,
-  });
-  expect(hook.status).toBe(202);
-  return patient.id;
-}
-
 describe(`providers built from configuration (${testDatabaseKind})`, () => {
   test('a visa.granted webhook reaches the patient over WhatsApp', async () => {
-    await grantVisa('+905551110001', 'case-wa');
+    await grantVisa(running, { phone: '+905551110001', caseId: 'case-wa', visaSecret });
     const sent = await until(() => whatsapp.sent.find((m) => m.to === '905551110001'));
     expect(sent.template).toBe('visa_granted');
     expect(sms.sent.some((m) => m.To === '+905551110001')).toBe(false);
@@ -127,7 +85,7 @@ describe(`providers built from configuration (${testDatabaseKind})`, () => {
 
   test('when WhatsApp refuses the number, the same notification goes out by SMS', async () => {
     whatsapp.unreachable.add('905551110002');
-    await grantVisa('+905551110002', 'case-sms');
+    await grantVisa(running, { phone: '+905551110002', caseId: 'case-sms', visaSecret });
     const sent = await until(() => sms.sent.find((m) => m.To === '+905551110002'));
     expect(sent.Body).toContain('your visa was granted');
     expect(whatsapp.sent.some((m) => m.to === '905551110002')).toBe(false);
@@ -136,7 +94,11 @@ describe(`providers built from configuration (${testDatabaseKind})`, () => {
   test('when every channel fails, a manual task is left for the operators', async () => {
     whatsapp.unreachable.add('905551110003');
     sms.optedOut.add('+905551110003');
-    const patientId = await grantVisa('+905551110003', 'case-manual');
+    const patientId = await grantVisa(running, {
+      phone: '+905551110003',
+      caseId: 'case-manual',
+      visaSecret,
+    });
     const task = await until(() =>
       running.server.database.db
         .selectFrom('manual_tasks')

@@ -15,17 +15,19 @@ import {
   TWILIO_API,
   WHATSAPP_API,
 } from '@clinicbridge/adapters/testing';
-import { generateSecret, getScheme } from '@clinicbridge/webhooks';
+import { generateSecret } from '@clinicbridge/webhooks';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { testDatabaseKind } from '../../test/helpers/database.ts';
-import { patientBody } from '../../test/helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
 import { redisAnswers, TEST_REDIS_URL } from '../../test/helpers/redis.ts';
 import { until } from '../../test/helpers/until.ts';
+import { grantVisa } from '../../test/helpers/visa-granted.ts';
 import { resourceFeatures, serverFeatures } from '../features.ts';
 
 const visaSecret = generateSecret();
+/** A new case for `phone`'s patient, granted under this file's visa secret. */
+const visaFor = (phone: string) => ({ phone, caseId: `case-${randomUUID()}`, visaSecret });
 const whatsapp = new FakeWhatsApp();
 const sms = new FakeTwilio();
 whatsapp.approvedTemplates.add('visa_granted');
@@ -61,49 +63,6 @@ function messagingEnv(extra: Record<string, string>): Record<string, string> {
 const extraFeatures = () =>
   serverFeatures().filter((feature) => !resourceFeatures.includes(feature));
 
-/** A consenting patient with `phone` on `running`, then a signed `visa.granted` for them. */
-async function grantVisa(running: TestServer, phone: string): Promise<string> {
-  const tenant = running.tenants[0];
-  if (!tenant) throw new Error('no tenant');
-  const caseId = `case-${randomUUID()}`;
-  const res = await fetch(`${running.server.url}/api/v1/patients`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${tenant.apiKey}`,
-      'content-type': 'application/json',
-      'idempotency-key': `patient-${caseId}`,
-    },
-    body: JSON.stringify(
-      patientBody({
-        phone,
-        consent: { messaging: true, marketing: false },
-        preferredLanguage: 'en',
-      }),
-    ),
-  });
-  expect(res.status).toBe(201);
-  const patient = (await res.json()) as { id: string };
-  const body = JSON.stringify({
-    type: 'visa.granted',
-    tenantId: tenant.tenantId,
-    entityType: 'visa_case',
-    entityId: caseId,
-    data: { caseId, patientId: patient.id, country: 'TR', status: 'granted' },
-  });
-  const headers = getScheme('standard').signSync({
-    id: `msg_${caseId}`,
-    payload: body,
-    secret: visaSecret,
-  });
-  const hook = await fetch(`${running.server.url}/webhooks/visa`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
-    body,
-  });
-  expect(hook.status).toBe(202);
-  return patient.id;
-}
-
 const digits = (phone: string) => phone.replace('+', '');
 const sentTo = (phones: readonly string[]) => ({
   whatsapp: whatsapp.sent.filter((m) => phones.some((p) => digits(p) === m.to)).length,
@@ -138,7 +97,8 @@ describe(`sender quotas over PostgreSQL rows, two server processes (${testDataba
 
   test('past the WhatsApp number’s cap the rest go out by SMS; the gauge shows none left', async () => {
     const phones = Array.from({ length: 6 }, (_, i) => `+90555200000${i}`);
-    for (const [i, phone] of phones.entries()) await grantVisa(i % 2 ? second : first, phone);
+    for (const [i, phone] of phones.entries())
+      await grantVisa(i % 2 ? second : first, visaFor(phone));
     await until(
       () => (sentTo(phones).whatsapp + sentTo(phones).sms === 6 ? true : undefined),
       'six notifications to go out',
@@ -179,7 +139,7 @@ describe(`sender quotas with MESSAGING_QUOTA_EXHAUSTED=defer (${testDatabaseKind
   test('past the cap the notification waits for the next UTC day, then goes out over WhatsApp', async () => {
     const phones = ['+905552100001', '+905552100002'];
     const patients = [];
-    for (const phone of phones) patients.push(await grantVisa(running, phone));
+    for (const phone of phones) patients.push(await grantVisa(running, visaFor(phone)));
     const deferred = await until(
       () =>
         running.server.database.db
@@ -239,7 +199,7 @@ describe.skipIf(!redisUp)(`sender quotas in Redis (${testDatabaseKind})`, () => 
 
   test('the count is a Redis key per sender and day; past it, SMS', async () => {
     const phones = ['+905552200001', '+905552200002', '+905552200003'];
-    for (const phone of phones) await grantVisa(running, phone);
+    for (const phone of phones) await grantVisa(running, visaFor(phone));
     await until(
       () => (sentTo(phones).whatsapp + sentTo(phones).sms === 3 ? true : undefined),
       'three notifications to go out',
