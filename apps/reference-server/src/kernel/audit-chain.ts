@@ -58,16 +58,9 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/**
- * The hash of a row given its predecessor's: hex SHA-256 of the previous
- * hash followed by the row's canonical content.
- *
- * @example
- * const hash = auditRowHash(AUDIT_GENESIS_HASH, content);
- */
-export function auditRowHash(previousHash: string, row: AuditChainContent): string {
-  const content = canonicalJson([
-    row.chainSeq,
+/** A row's hashed content after its sequence number, in the order the hash fixes. */
+function hashedFields(row: Omit<AuditChainContent, 'chainSeq'>): unknown[] {
+  return [
     row.id,
     row.tenantId,
     row.actorType,
@@ -78,7 +71,18 @@ export function auditRowHash(previousHash: string, row: AuditChainContent): stri
     row.requestId,
     row.occurredAt.toISOString(),
     row.metadata,
-  ]);
+  ];
+}
+
+/**
+ * The hash of a row given its predecessor's: hex SHA-256 of the previous
+ * hash followed by the row's canonical content.
+ *
+ * @example
+ * const hash = auditRowHash(AUDIT_GENESIS_HASH, content);
+ */
+export function auditRowHash(previousHash: string, row: AuditChainContent): string {
+  const content = canonicalJson([row.chainSeq, ...hashedFields(row)]);
   return createHash('sha256').update(previousHash).update(content).digest('hex');
 }
 
@@ -156,18 +160,7 @@ const APPEND_AUDIT_ROW = appendAuditRowSql(1);
  */
 export function appendAuditRowParameters(row: Omit<AuditChainContent, 'chainSeq'>): unknown[] {
   // canonicalJson([seq, ...rest]) is '[' + seq + ',' + canonicalJson(rest) without its '['.
-  const rest = canonicalJson([
-    row.id,
-    row.tenantId,
-    row.actorType,
-    row.actorId,
-    row.action,
-    row.entityType,
-    row.entityId,
-    row.requestId,
-    row.occurredAt.toISOString(),
-    row.metadata,
-  ]).slice(1);
+  const rest = canonicalJson(hashedFields(row)).slice(1);
   return [
     row.id,
     row.tenantId,
