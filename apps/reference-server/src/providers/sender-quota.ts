@@ -22,6 +22,7 @@ import { Gauge, type Registry } from 'prom-client';
 import * as z from 'zod';
 import type { DB } from '../db/schema.ts';
 import type { SharedRedis } from '../redis/client.ts';
+import { RedisOutage } from '../redis/outage.ts';
 import { callDatabase } from './audit.ts';
 
 /**
@@ -177,8 +178,7 @@ return 0`;
 export class RedisQuotaStore implements QuotaStore {
   readonly #redis: SharedRedis;
   readonly #fallback: DatabaseQuotaStore;
-  readonly #onOutage: ((error: unknown) => void) | undefined;
-  #down = false;
+  readonly #outage: RedisOutage;
 
   constructor(
     redis: SharedRedis,
@@ -187,18 +187,18 @@ export class RedisQuotaStore implements QuotaStore {
   ) {
     this.#redis = redis;
     this.#fallback = fallback;
-    this.#onOutage = options.onOutage;
+    this.#outage = new RedisOutage(options);
   }
 
   used(sender: string, day: string): Promise<number> {
-    return this.#shared(
+    return this.#outage.call(
       async () => Number((await this.#redis.client.get(this.#key(sender, day))) ?? 0),
       () => this.#fallback.used(sender, day),
     );
   }
 
   increment(sender: string, day: string): Promise<number> {
-    return this.#shared(
+    return this.#outage.call(
       async () => {
         const key = this.#key(sender, day);
         const [[, used]] = (await this.#redis.client
@@ -213,7 +213,7 @@ export class RedisQuotaStore implements QuotaStore {
   }
 
   reserve(sender: string, day: string, limit: number): Promise<boolean> {
-    return this.#shared(
+    return this.#outage.call(
       async () =>
         Number(await this.#redis.client.eval(RESERVE, 1, this.#key(sender, day), limit)) === 1,
       () => this.#fallback.reserve(sender, day, limit),
@@ -221,7 +221,7 @@ export class RedisQuotaStore implements QuotaStore {
   }
 
   async release(sender: string, day: string): Promise<void> {
-    await this.#shared(
+    await this.#outage.call(
       async () => {
         await this.#redis.client.eval(RELEASE, 1, this.#key(sender, day));
       },
@@ -231,20 +231,6 @@ export class RedisQuotaStore implements QuotaStore {
 
   #key(sender: string, day: string): string {
     return `${this.#redis.prefix}msgquota:${sender}:${day}`;
-  }
-
-  async #shared<T>(remote: () => Promise<T>, local: () => Promise<T>): Promise<T> {
-    try {
-      const result = await remote();
-      this.#down = false;
-      return result;
-    } catch (error) {
-      if (!this.#down) {
-        this.#down = true;
-        this.#onOutage?.(error);
-      }
-      return local();
-    }
   }
 }
 

@@ -17,6 +17,7 @@ import {
   WINDOW_SECONDS,
 } from '../http/rate-limit.ts';
 import type { SharedRedis } from './client.ts';
+import { RedisOutage } from './outage.ts';
 
 // KEYS[1] bucket; ARGV: limit, refill per ms, now (ms), ttl (ms).
 // Returns {allowed (0/1), tokens left as a string (Lua numbers would be truncated)}.
@@ -60,37 +61,31 @@ export interface RedisRateLimiterOptions {
  */
 export class RedisRateLimiter implements RateLimits {
   readonly #options: RedisRateLimiterOptions;
-  #down = false;
+  readonly #outage: RedisOutage;
 
   constructor(options: RedisRateLimiterOptions) {
     this.#options = options;
+    this.#outage = new RedisOutage(options);
   }
 
   async take(key: string, tier: Tier): Promise<RateDecision> {
     const { redis, limits } = this.#options;
     const limit = limits[tier];
     const now = (this.#options.now ?? Date.now)();
-    try {
-      const [allowed, tokens] = (await redis.client.eval(
-        TAKE,
-        1,
-        `${redis.prefix}ratelimit:${tier}:${key}`,
-        String(limit),
-        String(refillPerMs(limit)),
-        String(now),
-        String(WINDOW_SECONDS * 2 * 1000),
-      )) as [number, string];
-      if (this.#down) {
-        this.#down = false;
-        this.#options.onRecovery?.();
-      }
-      return rateDecision(tier, limit, Number(tokens), allowed === 1);
-    } catch (error) {
-      if (!this.#down) {
-        this.#down = true;
-        this.#options.onOutage?.(error);
-      }
-      return this.#options.fallback.take(key, tier);
-    }
+    return this.#outage.call(
+      async () => {
+        const [allowed, tokens] = (await redis.client.eval(
+          TAKE,
+          1,
+          `${redis.prefix}ratelimit:${tier}:${key}`,
+          String(limit),
+          String(refillPerMs(limit)),
+          String(now),
+          String(WINDOW_SECONDS * 2 * 1000),
+        )) as [number, string];
+        return rateDecision(tier, limit, Number(tokens), allowed === 1);
+      },
+      () => this.#options.fallback.take(key, tier),
+    );
   }
 }

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { type CachedToken, InMemoryTokenCache, type TokenCache } from '@clinicbridge/adapters';
 import type { SharedRedis } from './client.ts';
+import { RedisOutage } from './outage.ts';
 
 // Deletes the lock only while it is still ours (it may have expired and been taken).
 const RELEASE = `
@@ -28,16 +29,15 @@ return 0`;
 export class RedisTokenCache implements TokenCache {
   readonly #redis: SharedRedis;
   readonly #local = new InMemoryTokenCache();
-  readonly #onOutage: ((error: unknown) => void) | undefined;
-  #down = false;
+  readonly #outage: RedisOutage;
 
   constructor(redis: SharedRedis, options: { onOutage?: (error: unknown) => void } = {}) {
     this.#redis = redis;
-    this.#onOutage = options.onOutage;
+    this.#outage = new RedisOutage(options);
   }
 
   async get(key: string): Promise<CachedToken | undefined> {
-    return this.#shared(
+    return this.#outage.call(
       async () => {
         const stored = await this.#redis.client.get(this.#key(key));
         return stored ? parseToken(stored) : undefined;
@@ -49,7 +49,7 @@ export class RedisTokenCache implements TokenCache {
   async set(key: string, token: CachedToken): Promise<void> {
     const ttlMs = Math.floor(token.refreshAt - Date.now());
     if (ttlMs <= 0) return;
-    await this.#shared(
+    await this.#outage.call(
       async () => {
         await this.#redis.client.set(this.#key(key), JSON.stringify(token), 'PX', ttlMs);
       },
@@ -59,7 +59,7 @@ export class RedisTokenCache implements TokenCache {
 
   async delete(key: string): Promise<void> {
     this.#local.delete(key);
-    await this.#shared(
+    await this.#outage.call(
       async () => {
         await this.#redis.client.del(this.#key(key));
       },
@@ -71,7 +71,7 @@ export class RedisTokenCache implements TokenCache {
     const lockKey = `${this.#key(key)}:lock`;
     const owner = randomUUID();
     const noop = async () => undefined;
-    return this.#shared(
+    return this.#outage.call(
       async () => {
         const taken = await this.#redis.client.set(lockKey, owner, 'PX', ttlMs, 'NX');
         if (taken !== 'OK') return undefined;
@@ -86,20 +86,6 @@ export class RedisTokenCache implements TokenCache {
 
   #key(key: string): string {
     return `${this.#redis.prefix}${key}`;
-  }
-
-  async #shared<T>(remote: () => Promise<T>, local: () => T): Promise<T> {
-    try {
-      const result = await remote();
-      this.#down = false;
-      return result;
-    } catch (error) {
-      if (!this.#down) {
-        this.#down = true;
-        this.#onOutage?.(error);
-      }
-      return local();
-    }
   }
 }
 
