@@ -16,11 +16,12 @@ import {
   serveFakeProvider,
   serverErrors,
 } from '@clinicbridge/adapters/testing';
-import { generateSecret, getScheme } from '@clinicbridge/webhooks';
+import { generateSecret } from '@clinicbridge/webhooks';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventFeatures } from '../../test/helpers/features.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
+import { sendInbound } from '../../test/helpers/inbound.ts';
 import { until } from '../../test/helpers/until.ts';
 import { consoleFeature } from '../console/feature.ts';
 import { deliveryConfig } from '../delivery/config.ts';
@@ -100,26 +101,9 @@ async function fhirRead(patientId: string) {
 async function gatewaySays(message: unknown) {
   const id = `abdm_${crypto.randomUUID()}`;
   const body = JSON.stringify(message);
-  const headers = getScheme('standard').signSync({ id, payload: body, secret: abdmSecret });
-  const res = await fetch(`${url()}/webhooks/abdm`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
-    body,
-  });
-  await res.body?.cancel();
-  expect(res.status).toBe(202);
-  return until(async () => {
-    const row = await db()
-      .selectFrom('inbound_webhooks')
-      .select(['status', 'reason'])
-      .where('provider', '=', 'abdm')
-      .where('provider_event_id', '=', id)
-      .executeTakeFirst();
-    return row && row.status !== 'received' ? row : undefined;
-  }, `callback ${id} to be processed`).then((row) => {
-    expect(row.status, row.reason ?? '').toBe('processed');
-    return row;
-  });
+  const row = await sendInbound(url(), db(), { provider: 'abdm', id, body, secret: abdmSecret });
+  expect(row.status, row.reason ?? '').toBe('processed');
+  return row;
 }
 
 const consentOf = (id: string) =>

@@ -15,11 +15,12 @@ import {
   VISA_PARTNER_API,
 } from '@clinicbridge/adapters/testing';
 import type { EventEnvelope, VisaApplication } from '@clinicbridge/sdk/contract';
-import { generateSecret, getScheme } from '@clinicbridge/webhooks';
+import { generateSecret } from '@clinicbridge/webhooks';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventFeatures } from '../../test/helpers/features.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
+import { sendInbound } from '../../test/helpers/inbound.ts';
 import { until } from '../../test/helpers/until.ts';
 import { deliveryConfig } from '../delivery/config.ts';
 import { inboundConfig } from '../inbound/config.ts';
@@ -77,23 +78,7 @@ async function submitted(caseRef: string) {
 /** Posts a signed partner webhook; resolves when the server has processed it. */
 async function partnerSays(id: string, message: Record<string, unknown>) {
   const body = JSON.stringify({ tenantId: tenantId(), ...message });
-  const headers = getScheme('standard').signSync({ id, payload: body, secret: visaSecret });
-  const res = await fetch(`${running.server.url}/webhooks/visa`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
-    body,
-  });
-  await res.body?.cancel();
-  expect(res.status).toBe(202);
-  return until(async () => {
-    const row = await db()
-      .selectFrom('inbound_webhooks')
-      .select(['status', 'reason'])
-      .where('provider', '=', 'visa')
-      .where('provider_event_id', '=', id)
-      .executeTakeFirst();
-    return row && row.status !== 'received' ? row : undefined;
-  }, `webhook ${id} to be processed`);
+  return sendInbound(running.server.url, db(), { provider: 'visa', id, body, secret: visaSecret });
 }
 
 const applicationOf = (id: string) =>
