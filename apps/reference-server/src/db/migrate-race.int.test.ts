@@ -35,6 +35,9 @@ describe.runIf(url)('migrations while another schema changes', () => {
         await churn.query(`alter table ${schema}.t drop column a`);
         await churn.query(`drop table ${schema}.t`);
         rounds++;
+        // Bursts of DDL with gaps, as another run's migrations come: a wall of
+        // DDL without a gap would starve any reader of the catalogue.
+        await new Promise((resolve) => setTimeout(resolve, 25));
       }
     })();
     try {

@@ -58,7 +58,8 @@ export async function migrateToLatest(
   // column created, renamed or dropped by its own migrations (42P01, 42703:
   // the listing's catalogue reads see the change half-way) — fails that
   // listing before any migration of ours ran, so listing again is safe.
-  for (let retry = 0; retry < 5 && listingRaced(result); retry++) {
+  for (let retry = 0; retry < LISTING_RETRIES && listingRaced(result); retry++) {
+    await backOff(retry);
     result = await (await migrator(db, migrations)).migrateToLatest();
   }
   if (result.error) {
@@ -86,10 +87,18 @@ export async function pendingMigrations(
       return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
     } catch (error) {
       // The same all-schema listing as in migrateToLatest (see there).
-      if (retry >= 5 || !catalogueChanged(error)) throw error;
+      if (retry >= LISTING_RETRIES || !catalogueChanged(error)) throw error;
+      await backOff(retry);
     }
   }
 }
+
+/** How often a listing that met another session's DDL is tried again (about 4 s in all). */
+const LISTING_RETRIES = 20;
+
+/** A short, growing pause before listing again, so the other session's DDL can finish. */
+const backOff = (retry: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.min(20 * (retry + 1), 400)));
 
 /** PostgreSQL codes of a catalogue read that met another session's DDL. */
 const CATALOGUE_RACE_CODES = new Set(['3F000', '42P01', '42703']);
