@@ -134,6 +134,9 @@ test(`a refused payout fails with one alert; an unavailable provider is retried 
   const refusing = await heldEscrow(other.api, 'pi_payout_3');
   const waiting = await heldEscrow(other.api, 'pi_payout_4');
   // The job of the started server sends through Stripe's fake; take these two through a local account.
+  // They fall due a day from now, on this test's clock: the server's job (on the real clock) never
+  // leases them, so it cannot push them out of this test's reach.
+  const now = new Date(Date.now() + 86_400_000);
   await db()
     .transaction()
     .execute(async (trx) => {
@@ -153,7 +156,7 @@ test(`a refused payout fails with one alert; an unavailable provider is retried 
             provider_transfer_id: null,
             attempts: 0,
             last_error: null,
-            next_check_at: new Date(0),
+            next_check_at: now,
             created_at: new Date(),
             updated_at: new Date(),
           })
@@ -173,7 +176,6 @@ test(`a refused payout fails with one alert; an unavailable provider is retried 
       );
     },
   };
-  const now = new Date();
   expect(await payOutReleasedTranches(db(), local, now)).toBe(0);
   const after = await db()
     .selectFrom('escrow_payouts')
