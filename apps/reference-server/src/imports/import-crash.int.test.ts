@@ -1,25 +1,7 @@
-/**
- * A background import under duress, against a server in its own process:
- * the server is killed with SIGKILL while a batch's transaction is open
- * (its patients inserted, not committed); a restarted server takes the job
- * over once its lease runs out and resumes after the last committed batch.
- * Every valid row is stored exactly once, every batch is audited once, and
- * the row ranges of the audited batches follow each other without a gap or
- * an overlap. Runs on PGlite with a data directory, and on PostgreSQL too
- * when TEST_DATABASE_URL is set.
- */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ImportJob } from '@clinicbridge/sdk/contract';
 import { afterEach, describe, expect, test } from 'vitest';
-import { openTestDatabase } from '../../test/helpers/database.ts';
-import { testKeyRing } from '../../test/helpers/pii-keys.ts';
+import { openProcessTestDatabase } from '../../test/helpers/database.ts';
 import { spawnTestProcess, type TestProcess } from '../../test/helpers/spawn.ts';
-import { withKeyRing } from '../crypto/keys.ts';
-import { type Database, openDatabase } from '../db/database.ts';
-import { migrateToLatest } from '../db/migrate.ts';
-import { serverMigrations } from '../features.ts';
 
 type ServerProcess = TestProcess<{ url: string; apiKey?: string }>;
 
@@ -56,26 +38,9 @@ describe('SIGKILL in the middle of a background import', () => {
   test.each(kinds)(
     'on %s: the restarted server resumes after the last committed batch; nothing is applied twice',
     async (kind) => {
-      let env: Record<string, string>;
-      let reopen: () => Promise<Database>;
-      if (kind === 'postgres') {
-        const database = await openTestDatabase();
-        cleanup = () => database.close();
-        env = {
-          DATABASE_URL: process.env.TEST_DATABASE_URL as string,
-          TEST_SCHEMA: database.schema as string,
-        };
-        reopen = async () => ({ ...database, close: async () => {} });
-      } else {
-        const dir = await mkdtemp(join(tmpdir(), 'cb-import-crash-'));
-        cleanup = () => rm(dir, { recursive: true, force: true });
-        // PGlite is single-process: migrate, close, then hand the directory to the children.
-        const database = await openDatabase({ dataDir: dir });
-        await migrateToLatest(database.db, serverMigrations);
-        await database.close();
-        env = { DATA_DIR: dir };
-        reopen = async () => withKeyRing(await openDatabase({ dataDir: dir }), testKeyRing);
-      }
+      const shared = await openProcessTestDatabase(kind, 'cb-import-crash-');
+      cleanup = shared.cleanup;
+      const { env, reopen } = shared;
 
       // Batches of 100 rows: the server dies inside the third.
       current = spawnServer({ ...env, SEED_TENANT: '1', KILL_IN_BATCH: '3' });

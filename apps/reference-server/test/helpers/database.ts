@@ -13,7 +13,7 @@
  * file, so the template never holds an outdated schema.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -124,4 +124,45 @@ async function initdbTemplate(): Promise<Blob> {
     await rename(partial, path);
     return dump;
   }
+}
+
+/**
+ * A database that server processes of a crash test share: on PostgreSQL a
+ * migrated schema of its own, on PGlite a migrated data directory (PGlite
+ * is single-process, so it is closed again and handed to the children).
+ * `env` points a child at it, `reopen` opens it in this process (with the
+ * test key ring) once the children are gone, and `cleanup` removes it.
+ *
+ * @example
+ * const shared = await openProcessTestDatabase('pglite', 'cb-import-crash-');
+ * spawnTestProcess('test/imports/server-process.ts', shared.env);
+ */
+export async function openProcessTestDatabase(
+  kind: 'pglite' | 'postgres',
+  dirPrefix: string,
+): Promise<{
+  env: Record<string, string>;
+  reopen: () => Promise<Database>;
+  cleanup: () => Promise<void>;
+}> {
+  if (kind === 'postgres') {
+    const database = await openTestDatabase();
+    return {
+      env: {
+        DATABASE_URL: process.env.TEST_DATABASE_URL as string,
+        TEST_SCHEMA: database.schema as string,
+      },
+      reopen: async () => ({ ...database, close: async () => {} }),
+      cleanup: () => database.close(),
+    };
+  }
+  const dir = await mkdtemp(join(tmpdir(), dirPrefix));
+  const database = await openDatabase({ dataDir: dir });
+  await migrateToLatest(database.db, serverMigrations);
+  await database.close();
+  return {
+    env: { DATA_DIR: dir },
+    reopen: async () => withKeyRing(await openDatabase({ dataDir: dir }), testKeyRing),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
 }

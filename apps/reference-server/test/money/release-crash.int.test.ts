@@ -1,25 +1,9 @@
-/**
- * Escrow releases under duress, against a server in its own process:
- * the server is killed with SIGKILL in the middle of a milestone release
- * (its tranche's transfer posted, the release not yet committed); after a
- * restart the release is whole or absent — never a posted transfer with a
- * held milestone, never entries without their balance — and releasing
- * again posts it once. Then 50 concurrent identical release requests (one
- * Idempotency-Key, one body) post once. Runs on PGlite with a data
- * directory, and on PostgreSQL too when TEST_DATABASE_URL is set.
- */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Escrow, LedgerBalance } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, test } from 'vitest';
-import { type Database, openDatabase } from '../../src/db/database.ts';
-import { migrateToLatest } from '../../src/db/migrate.ts';
 import type { DB } from '../../src/db/schema.ts';
-import { serverMigrations } from '../../src/features.ts';
 import { findLedgerViolations } from '../../src/money/verify.ts';
-import { openTestDatabase } from '../helpers/database.ts';
+import { openProcessTestDatabase } from '../helpers/database.ts';
 import { patientBody } from '../helpers/fixtures.ts';
 import { spawnTestProcess, type TestProcess } from '../helpers/spawn.ts';
 
@@ -89,26 +73,9 @@ describe('SIGKILL in the middle of an escrow release', () => {
   test.each(kinds)(
     'on %s: after a restart the release is whole or absent; 50 identical requests post once',
     async (kind) => {
-      let env: Record<string, string>;
-      let reopen: () => Promise<Database>;
-      if (kind === 'postgres') {
-        const database = await openTestDatabase();
-        cleanup = () => database.close();
-        env = {
-          DATABASE_URL: process.env.TEST_DATABASE_URL as string,
-          TEST_SCHEMA: database.schema as string,
-        };
-        reopen = async () => ({ ...database, close: async () => {} });
-      } else {
-        const dir = await mkdtemp(join(tmpdir(), 'cb-escrow-crash-'));
-        cleanup = () => rm(dir, { recursive: true, force: true });
-        // PGlite is single-process: migrate, close, then hand the directory to the children.
-        const database = await openDatabase({ dataDir: dir });
-        await migrateToLatest(database.db, serverMigrations);
-        await database.close();
-        env = { DATA_DIR: dir };
-        reopen = () => openDatabase({ dataDir: dir });
-      }
+      const shared = await openProcessTestDatabase(kind, 'cb-escrow-crash-');
+      cleanup = shared.cleanup;
+      const { env, reopen } = shared;
 
       current = spawnServer({ ...env, SEED_TENANT: '1', KILL_IN_RELEASE: '1' });
       const { url, apiKey } = await current.ready;
