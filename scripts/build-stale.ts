@@ -7,7 +7,9 @@
  * differs from the hash its last successful build recorded in
  * `dist/.source-hash`. A stale package is rebuilt together with the packages
  * that depend on it, in dependency order, because their declarations are
- * built against its published types.
+ * built against its published types. The hash recorded is the one taken
+ * before the build started, so a file edited during a build leaves its
+ * package stale for the next run.
  *
  * Usage: `node scripts/build-stale.ts [--quiet]`: build output is printed
  * only when a build fails. `node scripts/build-stale.ts --all` (the root
@@ -78,50 +80,88 @@ export function stalePackages(repoRoot: string, packageDirs: readonly string[]):
   return packageDirs.filter((dir) => recordedHash(repoRoot, dir) !== sourceHash(repoRoot, dir));
 }
 
+/** What {@link buildPackages} did: the packages it asked to build, and whether the build passed. */
+export interface BuildOutcome {
+  readonly selected: readonly string[];
+  readonly ok: boolean;
+}
+
+/**
+ * Builds the stale packages (or, with `all`, every one) through `run`, and
+ * on success records in each built package's `dist/.source-hash` the hash
+ * its sources had BEFORE the build began. A file edited while the build
+ * ran may or may not be in the output, so it must leave its package stale:
+ * recording a hash taken after the build would mark that package fresh
+ * without its change ever being built.
+ *
+ * `run` gets the selected packages and builds them (and their dependents);
+ * it answers whether the build passed. Nothing is recorded when it fails.
+ *
+ * @example
+ * buildPackages('/repo', publishablePackages, (dirs) => runPnpmBuild(dirs));
+ */
+export function buildPackages(
+  repoRoot: string,
+  packageDirs: readonly string[],
+  run: (selected: readonly string[]) => boolean,
+  options: { all?: boolean } = {},
+): BuildOutcome {
+  const before = new Map(packageDirs.map((dir) => [dir, sourceHash(repoRoot, dir)]));
+  const selected = options.all
+    ? [...packageDirs]
+    : packageDirs.filter((dir) => recordedHash(repoRoot, dir) !== before.get(dir));
+  if (selected.length === 0) return { selected, ok: true };
+  if (!run(selected)) return { selected, ok: false };
+  // Dependents the filter rebuilt match their pre-build sources too; the packages left
+  // alone were fresh, so their stamp is rewritten unchanged (or left stale if edited meanwhile).
+  for (const [dir, hash] of before) {
+    const dist = join(repoRoot, dir, 'dist');
+    if (existsSync(dist)) writeFileSync(join(dist, stampName), `${hash}\n`);
+  }
+  return { selected, ok: true };
+}
+
 function packageName(packageDir: string): string {
   return (
     JSON.parse(readFileSync(join(root, packageDir, 'package.json'), 'utf8')) as { name: string }
   ).name;
 }
 
-function recordHashes(): void {
-  for (const dir of publishablePackages) {
-    if (existsSync(join(root, dir, 'dist'))) {
-      writeFileSync(join(root, dir, 'dist', stampName), `${sourceHash(root, dir)}\n`);
-    }
-  }
-}
-
 function buildAll(): void {
-  const result = spawnSync('pnpm', ['--filter', './packages/*', 'run', 'build'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-  recordHashes();
+  const outcome = buildPackages(
+    root,
+    publishablePackages,
+    () => {
+      const result = spawnSync('pnpm', ['--filter', './packages/*', 'run', 'build'], {
+        cwd: root,
+        stdio: 'inherit',
+      });
+      return result.status === 0;
+    },
+    { all: true },
+  );
+  if (!outcome.ok) process.exit(1);
 }
 
 function buildStale(quiet: boolean): void {
-  const stale = stalePackages(root, publishablePackages);
-  if (stale.length === 0) return;
-  const names = stale.map(packageName);
-  if (!quiet)
-    process.stderr.write(`build: ${names.join(', ')} changed; building it and its dependents…\n`);
-  // `name...` selects the package and every workspace package that depends on it.
-  const filters = names.flatMap((name) => ['--filter', `${name}...`]);
-  const result = spawnSync('pnpm', [...filters, '--filter', '!./apps/*', 'run', 'build'], {
-    cwd: root,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (result.status !== 0) {
+  const outcome = buildPackages(root, publishablePackages, (stale) => {
+    const names = stale.map(packageName);
+    if (!quiet)
+      process.stderr.write(`build: ${names.join(', ')} changed; building it and its dependents…\n`);
+    // `name...` selects the package and every workspace package that depends on it.
+    const filters = names.flatMap((name) => ['--filter', `${name}...`]);
+    const result = spawnSync('pnpm', [...filters, '--filter', '!./apps/*', 'run', 'build'], {
+      cwd: root,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (result.status === 0) return true;
     process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`);
     process.stderr.write(`build: failed (${result.error?.message ?? `exit ${result.status}`})\n`);
-    process.exit(result.status ?? 1);
-  }
-  // Every package the filter rebuilt now matches its sources; the others already did.
-  recordHashes();
-  if (!quiet) process.stderr.write('build: done\n');
+    return false;
+  });
+  if (!outcome.ok) process.exit(1);
+  if (!quiet && outcome.selected.length > 0) process.stderr.write('build: done\n');
 }
 
 if (import.meta.main) {

@@ -3,62 +3,17 @@
  * `bash scripts/dev.sh start`, run here from a terminal whose PATH has only
  * the machine's own directories (no pnpm, maybe an old Node). It must find
  * its toolchain, skip the build when no source changed, start on PGlite and
- * end its output with the banner. The stale-build check is tested on a
- * scratch workspace.
+ * end its output with the banner. The stale-build check itself is tested
+ * on a scratch workspace in build-stale.test.ts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { sourceHash, stalePackages } from '../../../scripts/build-stale.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
-
-describe('stale-package check', () => {
-  let scratch: string;
-  beforeAll(async () => {
-    scratch = await mkdtemp(join(tmpdir(), 'cb-stale-'));
-    await mkdir(join(scratch, 'packages/a/src'), { recursive: true });
-    await writeFile(join(scratch, 'packages/a/package.json'), '{"name":"a"}');
-    await writeFile(join(scratch, 'packages/a/src/index.ts'), 'export const a = 1;\n');
-  });
-  afterAll(() => rm(scratch, { recursive: true, force: true }));
-
-  async function recordBuild(): Promise<void> {
-    await mkdir(join(scratch, 'packages/a/dist'), { recursive: true });
-    await writeFile(
-      join(scratch, 'packages/a/dist/.source-hash'),
-      `${sourceHash(scratch, 'packages/a')}\n`,
-    );
-  }
-
-  test('a package never built is stale; after its build it is not', async () => {
-    expect(stalePackages(scratch, ['packages/a'])).toEqual(['packages/a']);
-    await recordBuild();
-    expect(stalePackages(scratch, ['packages/a'])).toEqual([]);
-  });
-
-  test('a changed source makes it stale; a new test file does not', async () => {
-    await recordBuild();
-    await writeFile(join(scratch, 'packages/a/src/index.test.ts'), 'test;\n');
-    await mkdir(join(scratch, 'packages/a/src/__fixtures__'), { recursive: true });
-    await writeFile(join(scratch, 'packages/a/src/__fixtures__/x.json'), '{}');
-    expect(stalePackages(scratch, ['packages/a'])).toEqual([]);
-    await writeFile(join(scratch, 'packages/a/src/index.ts'), 'export const a = 2;\n');
-    expect(stalePackages(scratch, ['packages/a'])).toEqual(['packages/a']);
-  });
-
-  test('a new source file or a changed manifest makes it stale', async () => {
-    await recordBuild();
-    await writeFile(join(scratch, 'packages/a/src/extra.ts'), 'export {};\n');
-    expect(stalePackages(scratch, ['packages/a'])).toEqual(['packages/a']);
-    await recordBuild();
-    await writeFile(join(scratch, 'packages/a/package.json'), '{"name":"a","version":"2.0.0"}');
-    expect(stalePackages(scratch, ['packages/a'])).toEqual(['packages/a']);
-  });
-});
 
 /** A PATH as a new terminal has it: the system's directories, nothing this test run added. */
 function newTerminalEnv(dataDir: string, port: number): NodeJS.ProcessEnv {

@@ -12,28 +12,27 @@
  * the original method through the gateway and never above the capture.
  */
 import { iyzicoWebhookSignature } from '@clinicbridge/adapters/iyzico';
-import {
-  FakeIyzico,
-  FakeRazorpay,
-  FakeStripe,
-  IYZICO_API,
-  RAZORPAY_API,
-  type ServedFakeProvider,
-  STRIPE_API,
-  serveFakeProvider,
-} from '@clinicbridge/adapters/testing';
+import { FakeIyzico, FakeRazorpay, FakeStripe } from '@clinicbridge/adapters/testing';
 import type { Checkout, EventEnvelope, Invoice, LedgerBalance } from '@clinicbridge/sdk/contract';
-import { getScheme } from '@clinicbridge/webhooks';
-import { createHmacScheme } from '@clinicbridge/webhooks/hmac';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Receiver, startReceiver } from '../../test/delivery/receiver.ts';
 import { testDatabaseKind } from '../../test/helpers/database.ts';
-import { eventFeatures } from '../../test/helpers/features.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
-import { startTestServer, type TestServer, tenantClient } from '../../test/helpers/http-server.ts';
+import {
+  postConcurrently,
+  razorpayEvent,
+  type SignedWebhook,
+  stripeIntentEvent,
+} from '../../test/helpers/gateway-webhooks.ts';
+import { tenantClient } from '../../test/helpers/http-server.ts';
+import {
+  iyzicoFake,
+  type ProviderTestServer,
+  razorpayFake,
+  startProviderServer,
+  stripeFake,
+} from '../../test/helpers/provider-server.ts';
 import { until } from '../../test/helpers/until.ts';
-import { deliveryConfig } from '../delivery/config.ts';
-import { inboundConfig } from '../inbound/config.ts';
 import { moneyFeature } from '../money/feature.ts';
 import { findLedgerViolations } from '../money/verify.ts';
 import { checkoutFeature } from './feature.ts';
@@ -43,52 +42,27 @@ const RAZORPAY_WEBHOOK_SECRET = 'razorpay-webhook-secret-test';
 const stripe = new FakeStripe();
 const razorpay = new FakeRazorpay();
 const iyzico = new FakeIyzico();
-const razorpaySigner = createHmacScheme({ header: 'x-razorpay-signature' });
-let fakes: ServedFakeProvider[] = [];
 let receiver: Receiver;
-let running: TestServer;
+let running: ProviderTestServer;
 
 beforeAll(async () => {
-  fakes = [
-    await serveFakeProvider(STRIPE_API, stripe.handlers()),
-    await serveFakeProvider(RAZORPAY_API, razorpay.handlers()),
-    await serveFakeProvider(IYZICO_API, iyzico.handlers()),
-  ];
-  const [st, rp, iy] = fakes.map((f) => f.url);
   receiver = await startReceiver();
-  const config = {
-    ...deliveryConfig.parse({ WEBHOOK_TARGET_ALLOWLIST: new URL(receiver.url).host }),
-    ...inboundConfig.parse({
+  running = await startProviderServer({
+    tenantCount: 1,
+    fakes: [stripeFake(stripe), razorpayFake(razorpay), iyzicoFake(iyzico)],
+    inbound: {
       INBOUND_PAYMENTS_SECRET: STRIPE_WEBHOOK_SECRET,
       INBOUND_RAZORPAY_SECRET: RAZORPAY_WEBHOOK_SECRET,
       INBOUND_IYZICO_SECRET: iyzico.secretKey,
-    }),
-  };
-  running = await startTestServer({
-    tenantCount: 1,
-    features: [...eventFeatures(config), moneyFeature, checkoutFeature],
-    env: {
-      WEBHOOK_POLL_INTERVAL: '50ms',
-      STRIPE_SECRET_KEY: stripe.secretKey,
-      STRIPE_API_URL: st ?? '',
-      RAZORPAY_KEY_ID: razorpay.keyId,
-      RAZORPAY_KEY_SECRET: razorpay.keySecret,
-      RAZORPAY_API_URL: rp ?? '',
-      IYZICO_API_KEY: iyzico.apiKey,
-      IYZICO_SECRET_KEY: iyzico.secretKey,
-      IYZICO_API_URL: iy ?? '',
     },
+    partner: { receiver, eventTypes: ['*'] },
+    features: [moneyFeature, checkoutFeature],
+    env: { WEBHOOK_POLL_INTERVAL: '50ms' },
   });
-  const endpoint = await api<{ secret: string }>('POST', '/api/v1/webhook-endpoints', {
-    url: `${receiver.url}/partner`,
-    eventTypes: ['*'],
-  });
-  receiver.secrets.set('/partner', [endpoint.secret]);
 }, 60_000);
 afterAll(async () => {
-  await running?.server.close();
+  await running?.close();
   await receiver?.close();
-  for (const fake of fakes) await fake.close();
 });
 
 const { call, api } = tenantClient(() => running);
@@ -102,64 +76,28 @@ async function invoice(currency: string, amount: number): Promise<Invoice> {
   });
 }
 
-/** Posts the same signed webhook `times` times at once; every answer is 2xx. */
-async function deliver(path: string, body: string, headers: Record<string, string>, times = 20) {
-  const answers = await Promise.all(
-    Array.from({ length: times }, () =>
-      fetch(`${running.server.url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body,
-      }).then((r) => r.status),
-    ),
-  );
-  expect(answers.filter((status) => status >= 300)).toEqual([]);
-}
+/** Posts the same signed webhook `times` times at once, as a retry storm would. */
+const deliver = (path: string, webhook: SignedWebhook, times = 20) =>
+  postConcurrently(running.server.url, path, webhook, times);
 
-const stripeWebhook = async (type: string, checkout: Checkout, extra: object = {}) => {
-  const body = JSON.stringify({
-    id: `evt_${crypto.randomUUID().replaceAll('-', '')}`,
-    type,
-    data: {
-      object: {
-        id: checkout.providerRef,
+const stripeWebhook = (type: string, checkout: Checkout, extra: Record<string, unknown> = {}) =>
+  stripeIntentEvent(STRIPE_WEBHOOK_SECRET, type, checkout, extra);
+
+const razorpayWebhook = (event: string, checkout: Checkout, paymentId: string) =>
+  razorpayEvent(RAZORPAY_WEBHOOK_SECRET, event, {
+    payment: {
+      entity: {
+        id: paymentId,
+        entity: 'payment',
         amount: checkout.amount.amount,
-        amount_received: type === 'payment_intent.succeeded' ? checkout.amount.amount : 0,
-        currency: checkout.amount.currency.toLowerCase(),
-        metadata: { reference: checkout.id },
-        ...extra,
+        currency: checkout.amount.currency,
+        status: event === 'payment.failed' ? 'failed' : 'captured',
+        order_id: checkout.providerRef,
+        method: 'upi',
+        error_reason: event === 'payment.failed' ? 'payment_timed_out' : null,
       },
     },
   });
-  const headers = await getScheme('stripe').sign({ payload: body, secret: STRIPE_WEBHOOK_SECRET });
-  return { body, headers };
-};
-
-const razorpayWebhook = async (event: string, checkout: Checkout, paymentId: string) => {
-  const body = JSON.stringify({
-    entity: 'event',
-    account_id: 'acc_FakeClinic0001',
-    event,
-    contains: ['payment'],
-    payload: {
-      payment: {
-        entity: {
-          id: paymentId,
-          entity: 'payment',
-          amount: checkout.amount.amount,
-          currency: checkout.amount.currency,
-          status: event === 'payment.failed' ? 'failed' : 'captured',
-          order_id: checkout.providerRef,
-          method: 'upi',
-          error_reason: event === 'payment.failed' ? 'payment_timed_out' : null,
-        },
-      },
-    },
-    created_at: Math.floor(Date.now() / 1000),
-  });
-  const headers = await razorpaySigner.sign({ payload: body, secret: RAZORPAY_WEBHOOK_SECRET });
-  return { body, headers: { ...headers, 'x-razorpay-event-id': `evt_${crypto.randomUUID()}` } };
-};
 
 const checkoutIn = (id: string, status: Checkout['status']) =>
   until(async () => {
@@ -214,8 +152,8 @@ describe(`gateway checkouts over HTTP with the gateways' fakes (${testDatabaseKi
     expect(stripe.intents.get(checkout.providerRef ?? '')?.metadata.reference).toBe(checkout.id);
     const clearingBefore = (await accountBalanceOrZero('gateway_clearing:EUR')).posted;
 
-    const { body, headers } = await stripeWebhook('payment_intent.succeeded', checkout);
-    await deliver('/webhooks/payments', body, headers);
+    const succeeded = await stripeWebhook('payment_intent.succeeded', checkout);
+    await deliver('/webhooks/payments', succeeded);
     const paid = await checkoutIn(checkout.id, 'succeeded');
     expect(paid.paymentId).toMatch(/^pay_/);
     expect(await api<Invoice>('GET', `/api/v1/invoices/${inv.id}`)).toMatchObject({
@@ -231,7 +169,7 @@ describe(`gateway checkouts over HTTP with the gateways' fakes (${testDatabaseKi
     );
     // The same event again, later, with a new id: still nothing more.
     const again = await stripeWebhook('payment_intent.succeeded', checkout);
-    await deliver('/webhooks/payments', again.body, again.headers, 1);
+    await deliver('/webhooks/payments', again, 1);
 
     const refunded = await api<Checkout>('POST', `/api/v1/checkouts/${checkout.id}/refund`, {
       amount: { amount: 30_000, currency: 'EUR' },
@@ -264,20 +202,20 @@ describe(`gateway checkouts over HTTP with the gateways' fakes (${testDatabaseKi
     const failed = await stripeWebhook('payment_intent.payment_failed', failing, {
       last_payment_error: { code: 'card_declined', message: 'Your card was declined.' },
     });
-    await deliver('/webhooks/payments', failed.body, failed.headers);
+    await deliver('/webhooks/payments', failed);
     expect(await checkoutIn(failing.id, 'failed')).toMatchObject({
       failureCode: 'card_declined',
       paymentId: null,
     });
     const late = await stripeWebhook('payment_intent.succeeded', failing);
-    await deliver('/webhooks/payments', late.body, late.headers, 1);
+    await deliver('/webhooks/payments', late, 1);
 
     const cancelling = await api<Checkout>('POST', '/api/v1/checkouts', {
       invoiceId: inv.id,
       gateway: 'stripe',
     });
     const cancelled = await stripeWebhook('payment_intent.canceled', cancelling);
-    await deliver('/webhooks/payments', cancelled.body, cancelled.headers);
+    await deliver('/webhooks/payments', cancelled);
     await checkoutIn(cancelling.id, 'cancelled');
 
     // The card declined at creation (the fake declines 400.02 like Stripe's test card),
@@ -330,8 +268,8 @@ describe(`gateway checkouts over HTTP with the gateways' fakes (${testDatabaseKi
     expect(forged.status).toBe(401);
     const orderPaid = await razorpayWebhook('order.paid', deposit, depositPayment);
     await Promise.all([
-      deliver('/webhooks/razorpay', captured.body, captured.headers),
-      deliver('/webhooks/razorpay', orderPaid.body, orderPaid.headers),
+      deliver('/webhooks/razorpay', captured),
+      deliver('/webhooks/razorpay', orderPaid),
     ]);
     const paidDeposit = await checkoutIn(deposit.id, 'succeeded');
     expect(await capturePostings(deposit.id)).toBe(1);
@@ -348,7 +286,7 @@ describe(`gateway checkouts over HTTP with the gateways' fakes (${testDatabaseKi
     expect(balance.amount).toEqual({ amount: 1_500_000, currency: 'INR' });
     const balancePayment = razorpay.completeOrder(balance.providerRef ?? '', 'upi');
     const rest = await razorpayWebhook('payment.captured', balance, balancePayment);
-    await deliver('/webhooks/razorpay', rest.body, rest.headers);
+    await deliver('/webhooks/razorpay', rest);
     await checkoutIn(balance.id, 'succeeded');
     await waitForEvents(['payment.balance.paid'], balance.id);
     expect(await api<Invoice>('GET', `/api/v1/invoices/${inv.id}`)).toMatchObject({
@@ -373,7 +311,7 @@ describe(`gateway checkouts over HTTP with the gateways' fakes (${testDatabaseKi
       method: 'upi',
     });
     const failed = await razorpayWebhook('payment.failed', failing, 'pay_FakeFailed00001');
-    await deliver('/webhooks/razorpay', failed.body, failed.headers);
+    await deliver('/webhooks/razorpay', failed);
     expect(await checkoutIn(failing.id, 'failed')).toMatchObject({
       failureCode: 'payment_timed_out',
     });
@@ -429,7 +367,7 @@ describe(`gateway checkouts over HTTP with the gateways' fakes (${testDatabaseKi
     const signature = iyzicoWebhookSignature(payload, iyzico.secretKey) ?? '';
     const forged = await call('POST', '/webhooks/iyzico', payload);
     expect(forged.status).toBe(401);
-    await deliver('/webhooks/iyzico', body, { 'x-iyz-signature-v3': signature });
+    await deliver('/webhooks/iyzico', { body, headers: { 'x-iyz-signature-v3': signature } });
 
     const paid = await checkoutIn(checkout.id, 'succeeded');
     expect(paid.escrowId).toMatch(/^esc_/);

@@ -6,79 +6,53 @@
  * afterwards, three times with new event ids, posts nothing and raises
  * exactly one operator alert; the invoice takes a new checkout.
  */
-import {
-  FakeStripe,
-  type ServedFakeProvider,
-  STRIPE_API,
-  serveFakeProvider,
-} from '@clinicbridge/adapters/testing';
+import { FakeStripe } from '@clinicbridge/adapters/testing';
 import type { Checkout, EventEnvelope, Invoice } from '@clinicbridge/sdk/contract';
-import { getScheme } from '@clinicbridge/webhooks';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type Receiver, startReceiver } from '../../test/delivery/receiver.ts';
 import { testDatabaseKind } from '../../test/helpers/database.ts';
-import { eventFeatures } from '../../test/helpers/features.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
-import { startTestServer, type TestServer, tenantClient } from '../../test/helpers/http-server.ts';
+import { stripeIntentEvent } from '../../test/helpers/gateway-webhooks.ts';
+import { tenantClient } from '../../test/helpers/http-server.ts';
+import {
+  type ProviderTestServer,
+  startProviderServer,
+  stripeFake,
+} from '../../test/helpers/provider-server.ts';
 import { until } from '../../test/helpers/until.ts';
-import { deliveryConfig } from '../delivery/config.ts';
-import { inboundConfig } from '../inbound/config.ts';
 import { moneyFeature } from '../money/feature.ts';
 import { checkoutFeature } from './feature.ts';
 
 const STRIPE_WEBHOOK_SECRET = 'whsec_checkout_expiry_secret';
 const stripe = new FakeStripe();
-let fake: ServedFakeProvider;
 let receiver: Receiver;
-let running: TestServer;
+let running: ProviderTestServer;
 
 beforeAll(async () => {
-  fake = await serveFakeProvider(STRIPE_API, stripe.handlers());
   receiver = await startReceiver();
-  const config = {
-    ...deliveryConfig.parse({ WEBHOOK_TARGET_ALLOWLIST: new URL(receiver.url).host }),
-    ...inboundConfig.parse({ INBOUND_PAYMENTS_SECRET: STRIPE_WEBHOOK_SECRET }),
-  };
-  running = await startTestServer({
+  running = await startProviderServer({
     tenantCount: 1,
-    features: [...eventFeatures(config), moneyFeature, checkoutFeature],
-    env: {
-      WEBHOOK_POLL_INTERVAL: '50ms',
-      CHECKOUT_EXPIRY: '1s',
-      STRIPE_SECRET_KEY: stripe.secretKey,
-      STRIPE_API_URL: fake.url,
-    },
+    fakes: [stripeFake(stripe)],
+    inbound: { INBOUND_PAYMENTS_SECRET: STRIPE_WEBHOOK_SECRET },
+    partner: { receiver, eventTypes: ['payment.failed'] },
+    features: [moneyFeature, checkoutFeature],
+    env: { WEBHOOK_POLL_INTERVAL: '50ms', CHECKOUT_EXPIRY: '1s' },
   });
-  const endpoint = await api<{ secret: string }>('POST', '/api/v1/webhook-endpoints', {
-    url: `${receiver.url}/partner`,
-    eventTypes: ['payment.failed'],
-  });
-  receiver.secrets.set('/partner', [endpoint.secret]);
 }, 60_000);
 afterAll(async () => {
-  await running?.server.close();
+  await running?.close();
   await receiver?.close();
-  await fake?.close();
 });
 
 const { api } = tenantClient(() => running);
 const db = () => running.server.database.db;
 
 async function stripeSuccess(checkout: Checkout): Promise<number> {
-  const body = JSON.stringify({
-    id: `evt_${crypto.randomUUID().replaceAll('-', '')}`,
-    type: 'payment_intent.succeeded',
-    data: {
-      object: {
-        id: checkout.providerRef,
-        amount: checkout.amount.amount,
-        amount_received: checkout.amount.amount,
-        currency: checkout.amount.currency.toLowerCase(),
-        metadata: { reference: checkout.id },
-      },
-    },
-  });
-  const headers = await getScheme('stripe').sign({ payload: body, secret: STRIPE_WEBHOOK_SECRET });
+  const { body, headers } = await stripeIntentEvent(
+    STRIPE_WEBHOOK_SECRET,
+    'payment_intent.succeeded',
+    checkout,
+  );
   const answer = await fetch(`${running.server.url}/webhooks/payments`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

@@ -7,25 +7,25 @@
  * `payment.refund.issued` and `refund.completed` exactly once; a refund
  * the gateway reports failed records neither and raises one alert.
  */
-import {
-  FakeRazorpay,
-  FakeStripe,
-  RAZORPAY_API,
-  type ServedFakeProvider,
-  STRIPE_API,
-  serveFakeProvider,
-} from '@clinicbridge/adapters/testing';
+import { FakeRazorpay, FakeStripe } from '@clinicbridge/adapters/testing';
 import type { Checkout, Invoice } from '@clinicbridge/sdk/contract';
-import { getScheme } from '@clinicbridge/webhooks';
-import { createHmacScheme } from '@clinicbridge/webhooks/hmac';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { testDatabaseKind } from '../../test/helpers/database.ts';
-import { eventFeatures } from '../../test/helpers/features.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
-import { startTestServer, type TestServer, tenantClient } from '../../test/helpers/http-server.ts';
+import {
+  postConcurrently,
+  razorpayEvent,
+  type SignedWebhook,
+  stripeEvent,
+} from '../../test/helpers/gateway-webhooks.ts';
+import { tenantClient } from '../../test/helpers/http-server.ts';
+import {
+  type ProviderTestServer,
+  razorpayFake,
+  startProviderServer,
+  stripeFake,
+} from '../../test/helpers/provider-server.ts';
 import { until } from '../../test/helpers/until.ts';
-import { deliveryConfig } from '../delivery/config.ts';
-import { inboundConfig } from '../inbound/config.ts';
 import { moneyFeature } from '../money/feature.ts';
 import { checkoutFeature } from './feature.ts';
 
@@ -33,82 +33,32 @@ const STRIPE_SECRET = 'whsec_refund_webhooks_secret';
 const RAZORPAY_SECRET = 'razorpay-refund-webhooks-secret';
 const stripe = new FakeStripe();
 const razorpay = new FakeRazorpay();
-const razorpaySigner = createHmacScheme({ header: 'x-razorpay-signature' });
-let fakes: ServedFakeProvider[] = [];
-let running: TestServer;
+let running: ProviderTestServer;
 
 beforeAll(async () => {
   stripe.refundStatus = 'pending';
   razorpay.refundStatus = 'pending';
-  fakes = [
-    await serveFakeProvider(STRIPE_API, stripe.handlers()),
-    await serveFakeProvider(RAZORPAY_API, razorpay.handlers()),
-  ];
-  const [st, rp] = fakes.map((f) => f.url);
-  const config = {
-    ...deliveryConfig.parse({}),
-    ...inboundConfig.parse({
-      INBOUND_PAYMENTS_SECRET: STRIPE_SECRET,
-      INBOUND_RAZORPAY_SECRET: RAZORPAY_SECRET,
-    }),
-  };
-  running = await startTestServer({
+  running = await startProviderServer({
     tenantCount: 1,
-    features: [...eventFeatures(config), moneyFeature, checkoutFeature],
-    env: {
-      WEBHOOK_POLL_INTERVAL: '50ms',
-      STRIPE_SECRET_KEY: stripe.secretKey,
-      STRIPE_API_URL: st ?? '',
-      RAZORPAY_KEY_ID: razorpay.keyId,
-      RAZORPAY_KEY_SECRET: razorpay.keySecret,
-      RAZORPAY_API_URL: rp ?? '',
-    },
+    fakes: [stripeFake(stripe), razorpayFake(razorpay)],
+    inbound: { INBOUND_PAYMENTS_SECRET: STRIPE_SECRET, INBOUND_RAZORPAY_SECRET: RAZORPAY_SECRET },
+    features: [moneyFeature, checkoutFeature],
+    env: { WEBHOOK_POLL_INTERVAL: '50ms' },
   });
 }, 60_000);
-afterAll(async () => {
-  await running?.server.close();
-  for (const fake of fakes) await fake.close();
-});
+afterAll(() => running?.close());
 
 const { api } = tenantClient(() => running);
 const db = () => running.server.database.db;
 
-async function post(path: string, body: string, headers: Record<string, string>, times: number) {
-  const answers = await Promise.all(
-    Array.from({ length: times }, () =>
-      fetch(`${running.server.url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body,
-      }).then((r) => r.status),
-    ),
-  );
-  expect(answers.filter((status) => status >= 300)).toEqual([]);
-}
+const post = (path: string, webhook: SignedWebhook, times: number) =>
+  postConcurrently(running.server.url, path, webhook, times);
 
-const stripeEvent = async (type: string, object: Record<string, unknown>) => {
-  const body = JSON.stringify({
-    id: `evt_${crypto.randomUUID().replaceAll('-', '')}`,
-    type,
-    data: { object },
-  });
-  return {
-    body,
-    headers: await getScheme('stripe').sign({ payload: body, secret: STRIPE_SECRET }),
-  };
-};
+const stripeWebhook = (type: string, object: Record<string, unknown>) =>
+  stripeEvent(STRIPE_SECRET, type, object);
 
-const razorpayEvent = async (event: string, entity: string, object: Record<string, unknown>) => {
-  const body = JSON.stringify({
-    entity: 'event',
-    event,
-    contains: [entity],
-    payload: { [entity]: { entity: object } },
-    created_at: Math.floor(Date.now() / 1000),
-  });
-  const headers = await razorpaySigner.sign({ payload: body, secret: RAZORPAY_SECRET });
-  return { body, headers: { ...headers, 'x-razorpay-event-id': `evt_${crypto.randomUUID()}` } };
-};
+const razorpayWebhook = (event: string, entity: string, object: Record<string, unknown>) =>
+  razorpayEvent(RAZORPAY_SECRET, event, { [entity]: { entity: object } });
 
 /** Every inbound webhook received so far has been processed. */
 const inboundSettled = () =>
@@ -184,8 +134,8 @@ test(`Stripe: a pending refund completes once from its webhook; a failed one ale
     currency: 'eur',
     metadata: { reference: checkout.id },
   };
-  const paid = await stripeEvent('payment_intent.succeeded', intent);
-  await post('/webhooks/payments', paid.body, paid.headers, 1);
+  const paid = await stripeWebhook('payment_intent.succeeded', intent);
+  await post('/webhooks/payments', paid, 1);
   await checkoutIn(checkout.id, 'succeeded');
 
   await api('POST', `/api/v1/checkouts/${checkout.id}/refund`, {
@@ -204,17 +154,17 @@ test(`Stripe: a pending refund completes once from its webhook; a failed one ale
     payment_intent: checkout.providerRef,
     status,
   });
-  const stillPending = await stripeEvent(
+  const stillPending = await stripeWebhook(
     'refund.updated',
     refundObject('pending', first.provider_refund_id, 3_000),
   );
-  await post('/webhooks/payments', stillPending.body, stillPending.headers, 1);
+  await post('/webhooks/payments', stillPending, 1);
   const succeeded = await Promise.all(
     Array.from({ length: 5 }, () =>
-      stripeEvent('refund.updated', refundObject('succeeded', first.provider_refund_id, 3_000)),
+      stripeWebhook('refund.updated', refundObject('succeeded', first.provider_refund_id, 3_000)),
     ),
   );
-  await Promise.all(succeeded.map((e) => post('/webhooks/payments', e.body, e.headers, 2)));
+  await Promise.all(succeeded.map((e) => post('/webhooks/payments', e, 2)));
   await inboundSettled();
   expect(await refundEvents(checkout.id, first.id)).toEqual([
     'payment.refund.initiated',
@@ -229,11 +179,11 @@ test(`Stripe: a pending refund completes once from its webhook; a failed one ale
   });
   const second = await refundRow(checkout.id, 2_000);
   for (let i = 0; i < 3; i++) {
-    const failed = await stripeEvent(
+    const failed = await stripeWebhook(
       'refund.failed',
       refundObject('failed', second.provider_refund_id, 2_000),
     );
-    await post('/webhooks/payments', failed.body, failed.headers, 1);
+    await post('/webhooks/payments', failed, 1);
   }
   await inboundSettled();
   expect(await refundEvents(checkout.id, second.id)).toEqual(['payment.refund.initiated']);
@@ -249,7 +199,7 @@ test(`Razorpay UPI: a pending refund completes once on refund.processed (${testD
     method: 'upi',
   });
   const paymentId = razorpay.completeOrder(checkout.providerRef ?? '', 'upi');
-  const captured = await razorpayEvent('payment.captured', 'payment', {
+  const captured = await razorpayWebhook('payment.captured', 'payment', {
     id: paymentId,
     entity: 'payment',
     amount: 400_000,
@@ -258,7 +208,7 @@ test(`Razorpay UPI: a pending refund completes once on refund.processed (${testD
     order_id: checkout.providerRef,
     method: 'upi',
   });
-  await post('/webhooks/razorpay', captured.body, captured.headers, 1);
+  await post('/webhooks/razorpay', captured, 1);
   await checkoutIn(checkout.id, 'succeeded');
 
   await api('POST', `/api/v1/checkouts/${checkout.id}/refund`, {
@@ -269,7 +219,7 @@ test(`Razorpay UPI: a pending refund completes once on refund.processed (${testD
   expect(row).toMatchObject({ status: 'pending', gateway: 'razorpay' });
   const processed = await Promise.all(
     Array.from({ length: 3 }, () =>
-      razorpayEvent('refund.processed', 'refund', {
+      razorpayWebhook('refund.processed', 'refund', {
         id: row.provider_refund_id,
         entity: 'refund',
         payment_id: paymentId,
@@ -279,7 +229,7 @@ test(`Razorpay UPI: a pending refund completes once on refund.processed (${testD
       }),
     ),
   );
-  await Promise.all(processed.map((e) => post('/webhooks/razorpay', e.body, e.headers, 2)));
+  await Promise.all(processed.map((e) => post('/webhooks/razorpay', e, 2)));
   await inboundSettled();
   expect(await refundEvents(checkout.id, row.id)).toEqual([
     'payment.refund.initiated',

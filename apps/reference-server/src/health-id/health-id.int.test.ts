@@ -9,24 +9,19 @@
  * `consent_required`; an unlinked patient is never gated. With the gateway
  * down the breaker opens and the request is a manual task on `/ops`.
  */
-import {
-  ABDM_API,
-  FakeAbdm,
-  type ServedFakeProvider,
-  serveFakeProvider,
-  serverErrors,
-} from '@clinicbridge/adapters/testing';
+import { ABDM_API, FakeAbdm, serverErrors } from '@clinicbridge/adapters/testing';
 import { generateSecret } from '@clinicbridge/webhooks';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { eventFeatures } from '../../test/helpers/features.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
-import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
+import { tenantClient } from '../../test/helpers/http-server.ts';
 import { sendInbound } from '../../test/helpers/inbound.ts';
+import {
+  type ProviderTestServer,
+  startProviderServer,
+} from '../../test/helpers/provider-server.ts';
 import { until } from '../../test/helpers/until.ts';
 import { consoleFeature } from '../console/feature.ts';
-import { deliveryConfig } from '../delivery/config.ts';
 import { fhirFeature } from '../fhir/feature.ts';
-import { inboundConfig } from '../inbound/config.ts';
 import { manualTasksFeature } from '../manual-tasks/feature.ts';
 import { healthIdFeature } from './feature.ts';
 
@@ -37,26 +32,11 @@ const abdmSecret = generateSecret();
 const PASSWORD = 'correct horse battery staple';
 const HOUR = 3_600_000;
 let clockOffset = 0;
-let served: ServedFakeProvider;
-let running: TestServer;
+let running: ProviderTestServer;
 const db = () => running.server.database.db;
 const url = () => running.server.url;
 const tenantId = () => running.tenants[0]?.tenantId ?? '';
-
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${url()}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${running.tenants[0]?.apiKey}`,
-      'content-type': 'application/json',
-      ...(method === 'GET' ? {} : { 'idempotency-key': crypto.randomUUID() }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
+const { api } = tenantClient(() => running);
 
 /** An operator's form post on /ops (signed in, same origin); resolves to status and location. */
 async function opsPost(path: string, form: Record<string, string>) {
@@ -162,40 +142,35 @@ async function granted(patientId: string, expiresAt: string) {
 }
 
 beforeAll(async () => {
-  served = await serveFakeProvider(ABDM_API, handlers);
-  const config = {
-    ...deliveryConfig.parse({}),
-    ...inboundConfig.parse({ INBOUND_ABDM_SECRET: abdmSecret }),
-  };
-  running = await startTestServer({
+  running = await startProviderServer({
     tenantCount: 1,
-    features: [
-      ...eventFeatures(config),
-      manualTasksFeature,
-      fhirFeature,
-      healthIdFeature,
-      consoleFeature(),
+    fakes: [
+      {
+        origin: ABDM_API,
+        handlers,
+        env: (apiUrl) => ({
+          ABDM_CLIENT_ID: abdm.clientId,
+          ABDM_CLIENT_SECRET: abdm.clientSecret,
+          ABDM_API_URL: apiUrl,
+        }),
+      },
     ],
+    inbound: { INBOUND_ABDM_SECRET: abdmSecret },
+    features: [manualTasksFeature, fhirFeature, healthIdFeature, consoleFeature()],
     now: () => new Date(Date.now() + clockOffset),
     env: {
       WEBHOOK_POLL_INTERVAL: '100ms',
       OPS_USER: 'ops',
       OPS_PASSWORD: PASSWORD,
-      ABDM_CLIENT_ID: abdm.clientId,
-      ABDM_CLIENT_SECRET: abdm.clientSecret,
       ABDM_HIU_ID: 'clinic-hiu',
       ABDM_HIP_ID: 'clinic-hip',
       ABDM_REQUESTER_NAME: 'Dr. Asha Rao',
       ABDM_REQUESTER_REGISTRATION_NO: 'MH-12345',
-      ABDM_API_URL: served.url,
     },
   });
 }, 60_000);
 
-afterAll(async () => {
-  await running?.server.close();
-  await served?.close();
-});
+afterAll(() => running?.close());
 
 describe('the FHIR exchange of an ABHA-linked patient needs their consent', () => {
   let patientId = '';

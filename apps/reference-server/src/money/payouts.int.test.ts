@@ -4,9 +4,12 @@
  * releases a tranche 10 times at once: the ledger posts once and the job
  * pays the tranche out as exactly one Connect transfer to that account,
  * audited. A tenant without one keeps its tranche in the platform balance.
- * The job's error handling runs against a local escrow account that
- * refuses or is unavailable: a refusal fails the payout with one alert, an
- * outage waits and retries.
+ * The job leases only the pending payouts of its own provider: a paid one,
+ * or one queued for another provider, is never leased (so the started
+ * server's Stripe job cannot hold up rows meant for another account). The
+ * job's error handling runs against a local escrow account that refuses or
+ * is unavailable: a refusal fails the payout with one alert, an outage
+ * waits and retries.
  */
 import {
   type EscrowAccount,
@@ -53,6 +56,29 @@ const db = () => running.server.database.db;
 const clinic = tenantClient(() => running, 0);
 const other = tenantClient(() => running, 1);
 const eur = (amount: number) => ({ amount, currency: 'EUR' });
+
+/** An escrow account of `provider` that records what it was asked to pay and pays nothing. */
+function recordingEscrow(provider: string, calls: ReleaseMilestoneInput[]): EscrowAccount {
+  return {
+    provider,
+    hold: () => Promise.reject(new Error('not used')),
+    refund: () => Promise.reject(new Error('not used')),
+    releaseMilestone: (input) => {
+      calls.push(input);
+      return Promise.reject(new Error('not expected to be called'));
+    },
+  };
+}
+
+/** When each of these escrows' payouts is next due, by escrow id. */
+async function dueTimes(escrowIds: string[]): Promise<Record<string, number>> {
+  const rows = await db()
+    .selectFrom('escrow_payouts')
+    .select(['escrow_id', 'next_check_at'])
+    .where('escrow_id', 'in', escrowIds)
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.escrow_id, r.next_check_at.getTime()]));
+}
 
 async function heldEscrow(api: typeof clinic.api, ref: string): Promise<Escrow> {
   const patient = await api<{ id: string }>('POST', '/api/v1/patients', patientBody());
@@ -121,6 +147,16 @@ test(`a released tranche is paid to the clinic's connected account once (${testD
     .execute();
   expect(rows.map((r) => r.milestone)).toEqual(['admission']);
 
+  // Paid, it is no longer leased by the Stripe job, however late it runs.
+  const paidDue = await dueTimes([escrow.id]);
+  const stripeCalls: ReleaseMilestoneInput[] = [];
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  expect(await payOutReleasedTranches(db(), recordingEscrow('stripe', stripeCalls), tomorrow)).toBe(
+    0,
+  );
+  expect(stripeCalls).toEqual([]);
+  expect(await dueTimes([escrow.id])).toEqual(paidDue);
+
   // A tenant without a connected account: released in the ledger, not paid out.
   const kept = await heldEscrow(other.api, 'pi_payout_2');
   await other.api('POST', `/api/v1/escrows/${kept.id}/milestones/admission/release`, {});
@@ -133,10 +169,9 @@ test(`a refused payout fails with one alert; an unavailable provider is retried 
   const tenantId = running.tenants[1]?.tenantId ?? '';
   const refusing = await heldEscrow(other.api, 'pi_payout_3');
   const waiting = await heldEscrow(other.api, 'pi_payout_4');
-  // The job of the started server sends through Stripe's fake; take these two through a local account.
-  // They fall due a day from now, on this test's clock: the server's job (on the real clock) never
-  // leases them, so it cannot push them out of this test's reach.
-  const now = new Date(Date.now() + 86_400_000);
+  // Two payouts queued for a local account, due at once. The started server's job sends through
+  // Stripe's fake: it leases only Stripe's payouts, so these stay due for the local account's job.
+  const queuedAt = new Date(0);
   await db()
     .transaction()
     .execute(async (trx) => {
@@ -156,13 +191,22 @@ test(`a refused payout fails with one alert; an unavailable provider is retried 
             provider_transfer_id: null,
             attempts: 0,
             last_error: null,
-            next_check_at: now,
+            next_check_at: queuedAt,
             created_at: new Date(),
             updated_at: new Date(),
           })
           .execute();
       }
     });
+  const stripeCalls: ReleaseMilestoneInput[] = [];
+  const now = new Date();
+  expect(await payOutReleasedTranches(db(), recordingEscrow('stripe', stripeCalls), now)).toBe(0);
+  expect(stripeCalls).toEqual([]);
+  expect(await dueTimes([refusing.id, waiting.id])).toEqual({
+    [refusing.id]: queuedAt.getTime(),
+    [waiting.id]: queuedAt.getTime(),
+  });
+
   const calls: ReleaseMilestoneInput[] = [];
   const local: EscrowAccount = {
     provider: 'local',

@@ -174,7 +174,9 @@ async function markFailed(db: Kysely<DB>, row: Row<'escrow_payouts'>, code: stri
 }
 
 /**
- * Sends the due payouts through the escrow provider; resolves to how many were paid.
+ * Sends the due payouts of the escrow provider through it (another
+ * provider's payouts are not leased, so they stay due for their own job);
+ * resolves to how many were paid.
  *
  * @example
  * await payOutReleasedTranches(db, stripeEscrow, new Date());
@@ -185,10 +187,14 @@ export async function payOutReleasedTranches(
   now: Date,
   logger?: Logger,
 ): Promise<number> {
-  const due = await leaseDue(db, 'escrow_payouts', now, { batch: BATCH, leaseMs: LEASE_MS });
+  // Only the pending payouts of this provider: another provider's rows are left due for its job.
+  const due = await leaseDue(db, 'escrow_payouts', now, {
+    batch: BATCH,
+    leaseMs: LEASE_MS,
+    only: { status: ['pending'], provider: [escrow.provider] },
+  });
   let paid = 0;
   for (const row of due) {
-    if (row.status !== 'pending' || row.provider !== escrow.provider) continue;
     try {
       const release = await escrow.releaseMilestone({
         escrowRef: row.escrow_id,

@@ -6,38 +6,20 @@
  * registered again.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
-import { testKeyEnv } from '../../test/helpers/pii-keys.ts';
-import { parseKeyRing } from '../crypto/field-encryption.ts';
+import { type KeyRotation, openKeyRotation } from '../../test/helpers/key-rotation.ts';
 import { withKeyRing } from '../crypto/keys.ts';
-import type { ChangeContext } from '../kernel/change.ts';
-import { createTenant } from '../tenants/service.ts';
 import { listDevices, pushTargetsOf, reencryptDevices, registerDevice } from './devices.ts';
 import { createPatient } from './service.ts';
 
-let database: TestDatabase;
-let change: ChangeContext;
+let rotation: KeyRotation;
 beforeAll(async () => {
-  database = await openTestDatabase();
-  const tenant = await createTenant(database.db, { name: 'Device clinic' });
-  change = {
-    tenantId: tenant.tenantId,
-    actor: { type: 'system', id: 'test' },
-    requestId: null,
-    now: new Date(),
-  };
+  rotation = await openKeyRotation({ tenant: 'Device clinic', kid: 'k-dev', keyByte: 7 });
 }, 120_000);
-afterAll(() => database.close());
-
-const newKey = Buffer.alloc(32, 7).toString('base64');
-const rotated = parseKeyRing(
-  `k-dev:${newKey},${testKeyEnv.PII_ENCRYPTION_KEYS}`,
-  testKeyEnv.PII_INDEX_KEY,
-);
-const newOnly = parseKeyRing(`k-dev:${newKey}`, testKeyEnv.PII_INDEX_KEY);
+afterAll(() => rotation.database.close());
 
 describe('push devices at rest', () => {
   test('tokens are sealed, move to a new key on rotation, and stay readable and findable', async () => {
+    const { database, change, rotated, newOnly } = rotation;
     const db = database.db;
     const patient = await createPatient(db, change, { givenName: 'Elif', familyName: 'Key' });
     const tokens = ['rotation-token-aaaa', 'rotation-token-bbbb'];

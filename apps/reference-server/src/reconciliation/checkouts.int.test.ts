@@ -7,54 +7,39 @@
  * and finds exactly the two breaks planted: a settled checkout with no
  * charge line, and a refund line of a payment the ledger never refunded.
  */
-import {
-  FakeStripe,
-  type ServedFakeProvider,
-  STRIPE_API,
-  serveFakeProvider,
-} from '@clinicbridge/adapters/testing';
+import { FakeStripe } from '@clinicbridge/adapters/testing';
 import type { Checkout, ReconciliationBreak, ReconciliationRun } from '@clinicbridge/sdk/contract';
-import { getScheme } from '@clinicbridge/webhooks';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { testDatabaseKind } from '../../test/helpers/database.ts';
-import { eventFeatures } from '../../test/helpers/features.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
-import { startTestServer, type TestServer, tenantClient } from '../../test/helpers/http-server.ts';
+import { postConcurrently, stripeIntentEvent } from '../../test/helpers/gateway-webhooks.ts';
+import { tenantClient } from '../../test/helpers/http-server.ts';
+import {
+  type ProviderTestServer,
+  startProviderServer,
+  stripeFake,
+} from '../../test/helpers/provider-server.ts';
 import { until } from '../../test/helpers/until.ts';
 import { checkoutFeature } from '../checkout/feature.ts';
-import { deliveryConfig } from '../delivery/config.ts';
-import { inboundConfig } from '../inbound/config.ts';
 import { moneyFeature } from '../money/feature.ts';
 import { reconciliationFeature } from './feature.ts';
 
 const STRIPE_SECRET = 'whsec_reconcile_checkouts';
 const stripe = new FakeStripe();
-let served: ServedFakeProvider;
-let running: TestServer;
+let running: ProviderTestServer;
 
 const { api } = tenantClient(() => running);
 
 beforeAll(async () => {
-  served = await serveFakeProvider(STRIPE_API, stripe.handlers());
-  const config = {
-    ...deliveryConfig.parse({}),
-    ...inboundConfig.parse({ INBOUND_PAYMENTS_SECRET: STRIPE_SECRET }),
-  };
-  running = await startTestServer({
+  running = await startProviderServer({
     tenantCount: 1,
-    features: [...eventFeatures(config), moneyFeature, checkoutFeature, reconciliationFeature],
-    env: {
-      WEBHOOK_POLL_INTERVAL: '50ms',
-      STRIPE_SECRET_KEY: stripe.secretKey,
-      STRIPE_API_URL: served.url,
-      RECONCILIATION_DAILY: 'false',
-    },
+    fakes: [stripeFake(stripe)],
+    inbound: { INBOUND_PAYMENTS_SECRET: STRIPE_SECRET },
+    features: [moneyFeature, checkoutFeature, reconciliationFeature],
+    env: { WEBHOOK_POLL_INTERVAL: '50ms', RECONCILIATION_DAILY: 'false' },
   });
 }, 60_000);
-afterAll(async () => {
-  await running?.server.close();
-  await served?.close();
-});
+afterAll(() => running?.close());
 
 /** A Stripe checkout of `amount` EUR, settled by Stripe's signed webhook. */
 async function paidCheckout(amount: number): Promise<Checkout> {
@@ -68,26 +53,8 @@ async function paidCheckout(amount: number): Promise<Checkout> {
     invoiceId: invoice.id,
     gateway: 'stripe',
   });
-  const body = JSON.stringify({
-    id: `evt_${crypto.randomUUID().replaceAll('-', '')}`,
-    type: 'payment_intent.succeeded',
-    data: {
-      object: {
-        id: checkout.providerRef,
-        amount,
-        amount_received: amount,
-        currency: 'eur',
-        metadata: { reference: checkout.id },
-      },
-    },
-  });
-  const headers = await getScheme('stripe').sign({ payload: body, secret: STRIPE_SECRET });
-  const answer = await fetch(`${running.server.url}/webhooks/payments`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body,
-  });
-  expect(answer.status).toBeLessThan(300);
+  const success = await stripeIntentEvent(STRIPE_SECRET, 'payment_intent.succeeded', checkout);
+  await postConcurrently(running.server.url, '/webhooks/payments', success, 1);
   return until(async () => {
     const current = await api<Checkout>('GET', `/api/v1/checkouts/${checkout.id}`);
     return current.status === 'succeeded' ? current : undefined;

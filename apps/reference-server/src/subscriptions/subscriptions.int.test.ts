@@ -9,26 +9,26 @@
  * changes at the gateway; cancelling now ends it, and the gateway's own
  * cancellation ends it once. The ledger's invariants hold throughout.
  */
-import {
-  FakeRazorpay,
-  FakeStripe,
-  RAZORPAY_API,
-  type ServedFakeProvider,
-  STRIPE_API,
-  serveFakeProvider,
-} from '@clinicbridge/adapters/testing';
+import { FakeRazorpay, FakeStripe } from '@clinicbridge/adapters/testing';
 import type { EventEnvelope, Subscription } from '@clinicbridge/sdk/contract';
-import { getScheme } from '@clinicbridge/webhooks';
-import { createHmacScheme } from '@clinicbridge/webhooks/hmac';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Receiver, startReceiver } from '../../test/delivery/receiver.ts';
 import { testDatabaseKind } from '../../test/helpers/database.ts';
-import { eventFeatures } from '../../test/helpers/features.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
-import { startTestServer, type TestServer, tenantClient } from '../../test/helpers/http-server.ts';
+import {
+  postConcurrently,
+  razorpayEvent,
+  type SignedWebhook,
+  stripeEvent,
+} from '../../test/helpers/gateway-webhooks.ts';
+import { tenantClient } from '../../test/helpers/http-server.ts';
+import {
+  type ProviderTestServer,
+  razorpayFake,
+  startProviderServer,
+  stripeFake,
+} from '../../test/helpers/provider-server.ts';
 import { until } from '../../test/helpers/until.ts';
-import { deliveryConfig } from '../delivery/config.ts';
-import { inboundConfig } from '../inbound/config.ts';
 import { moneyFeature } from '../money/feature.ts';
 import { findLedgerViolations } from '../money/verify.ts';
 import { subscriptionsFeature } from './feature.ts';
@@ -37,79 +37,40 @@ const STRIPE_WEBHOOK_SECRET = 'whsec_subscription_test_secret';
 const RAZORPAY_WEBHOOK_SECRET = 'razorpay-subscription-webhook-secret';
 const stripe = new FakeStripe();
 const razorpay = new FakeRazorpay();
-const razorpaySigner = createHmacScheme({ header: 'x-razorpay-signature' });
-let fakes: ServedFakeProvider[] = [];
 let receiver: Receiver;
-let running: TestServer;
+let running: ProviderTestServer;
 
 beforeAll(async () => {
-  fakes = [
-    await serveFakeProvider(STRIPE_API, stripe.handlers()),
-    await serveFakeProvider(RAZORPAY_API, razorpay.handlers()),
-  ];
-  const [st, rp] = fakes.map((f) => f.url);
   receiver = await startReceiver();
-  const config = {
-    ...deliveryConfig.parse({ WEBHOOK_TARGET_ALLOWLIST: new URL(receiver.url).host }),
-    ...inboundConfig.parse({
+  running = await startProviderServer({
+    tenantCount: 1,
+    fakes: [stripeFake(stripe), razorpayFake(razorpay)],
+    inbound: {
       INBOUND_PAYMENTS_SECRET: STRIPE_WEBHOOK_SECRET,
       INBOUND_RAZORPAY_SECRET: RAZORPAY_WEBHOOK_SECRET,
-    }),
-  };
-  running = await startTestServer({
-    tenantCount: 1,
-    features: [...eventFeatures(config), moneyFeature, subscriptionsFeature],
-    env: {
-      WEBHOOK_POLL_INTERVAL: '50ms',
-      STRIPE_SECRET_KEY: stripe.secretKey,
-      STRIPE_API_URL: st ?? '',
-      RAZORPAY_KEY_ID: razorpay.keyId,
-      RAZORPAY_KEY_SECRET: razorpay.keySecret,
-      RAZORPAY_API_URL: rp ?? '',
     },
+    partner: { receiver, eventTypes: ['*'] },
+    features: [moneyFeature, subscriptionsFeature],
+    env: { WEBHOOK_POLL_INTERVAL: '50ms' },
   });
-  const endpoint = await api<{ secret: string }>('POST', '/api/v1/webhook-endpoints', {
-    url: `${receiver.url}/partner`,
-    eventTypes: ['*'],
-  });
-  receiver.secrets.set('/partner', [endpoint.secret]);
 }, 60_000);
 afterAll(async () => {
-  await running?.server.close();
+  await running?.close();
   await receiver?.close();
-  for (const fake of fakes) await fake.close();
 });
 
 const { call, api } = tenantClient(() => running);
 const db = () => running.server.database.db;
 
-/** Posts the same signed webhook `times` times at once; every answer is 2xx. */
-async function deliver(path: string, body: string, headers: Record<string, string>, times = 10) {
-  const answers = await Promise.all(
-    Array.from({ length: times }, () =>
-      fetch(`${running.server.url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body,
-      }).then((r) => r.status),
-    ),
-  );
-  expect(answers.filter((status) => status >= 300)).toEqual([]);
-}
+/** Posts the same signed webhook `times` times at once, as a retry storm would. */
+const deliver = (path: string, webhook: SignedWebhook, times: number) =>
+  postConcurrently(running.server.url, path, webhook, times);
 
-const stripeEvent = async (type: string, object: Record<string, unknown>) => {
-  const body = JSON.stringify({
-    id: `evt_${crypto.randomUUID().replaceAll('-', '')}`,
-    object: 'event',
-    type,
-    data: { object },
-  });
-  const headers = await getScheme('stripe').sign({ payload: body, secret: STRIPE_WEBHOOK_SECRET });
-  return { body, headers };
-};
+const stripeWebhook = (type: string, object: Record<string, unknown>) =>
+  stripeEvent(STRIPE_WEBHOOK_SECRET, type, object);
 
 const stripeInvoice = (type: string, sub: Subscription, invoiceId: string, amount: number) =>
-  stripeEvent(type, {
+  stripeWebhook(type, {
     id: invoiceId,
     object: 'invoice',
     subscription: sub.providerRef,
@@ -119,18 +80,8 @@ const stripeInvoice = (type: string, sub: Subscription, invoiceId: string, amoun
     billing_reason: 'subscription_cycle',
   });
 
-const razorpayEvent = async (event: string, payload: object) => {
-  const body = JSON.stringify({
-    entity: 'event',
-    account_id: 'acc_FakeClinic0001',
-    event,
-    contains: Object.keys(payload),
-    payload,
-    created_at: Math.floor(Date.now() / 1000),
-  });
-  const headers = await razorpaySigner.sign({ payload: body, secret: RAZORPAY_WEBHOOK_SECRET });
-  return { body, headers: { ...headers, 'x-razorpay-event-id': `evt_${crypto.randomUUID()}` } };
-};
+const razorpayWebhook = (event: string, payload: Record<string, unknown>) =>
+  razorpayEvent(RAZORPAY_WEBHOOK_SECRET, event, payload);
 
 async function subscribe(body: Record<string, unknown>): Promise<Subscription> {
   const patient = await api<{ id: string }>('POST', '/api/v1/patients', patientBody());
@@ -196,7 +147,7 @@ describe(`subscriptions over HTTP with the gateways' fakes (${testDatabaseKind})
     });
 
     const renewal = await stripeInvoice('invoice.paid', sub, 'in_renewal_0001', 2_900);
-    await deliver('/webhooks/payments', renewal.body, renewal.headers, 10);
+    await deliver('/webhooks/payments', renewal, 10);
     const renewed = await subscriptionWhere(sub.id, (s) => s.periodsPaid === 1);
     expect(renewed.status).toBe('active');
     // The same invoice again under 10 new event ids at once (each passes the inbound
@@ -206,11 +157,11 @@ describe(`subscriptions over HTTP with the gateways' fakes (${testDatabaseKind})
         stripeInvoice('invoice.paid', sub, 'in_renewal_0001', 2_900),
       ),
     );
-    await Promise.all(replays.map((r) => deliver('/webhooks/payments', r.body, r.headers, 1)));
+    await Promise.all(replays.map((r) => deliver('/webhooks/payments', r, 1)));
     await waitForEvents(sub.id, ['subscription.created', 'subscription.renewed']);
 
     const failed = await stripeInvoice('invoice.payment_failed', sub, 'in_renewal_0002', 2_900);
-    await deliver('/webhooks/payments', failed.body, failed.headers, 5);
+    await deliver('/webhooks/payments', failed, 5);
     const pastDue = await subscriptionWhere(sub.id, (s) => s.status === 'past_due');
     expect(pastDue).toMatchObject({ periodsPaid: 1, failureCode: 'payment_failed' });
     await waitForEvents(sub.id, ['subscription.payment_failed']);
@@ -225,7 +176,7 @@ describe(`subscriptions over HTTP with the gateways' fakes (${testDatabaseKind})
 
     // Stripe retries the invoice and it is paid: the period posts, the subscription is active again.
     const retried = await stripeInvoice('invoice.paid', sub, 'in_renewal_0002', 2_900);
-    await deliver('/webhooks/payments', retried.body, retried.headers, 2);
+    await deliver('/webhooks/payments', retried, 2);
     expect(await subscriptionWhere(sub.id, (s) => s.periodsPaid === 2)).toMatchObject({
       status: 'active',
       failureCode: null,
@@ -244,12 +195,12 @@ describe(`subscriptions over HTTP with the gateways' fakes (${testDatabaseKind})
     expect(ending).toMatchObject({ status: 'active', cancelAtPeriodEnd: true });
     expect(stripe.subscriptions.get(sub.providerRef)?.cancel_at_period_end).toBe(true);
     // The period ends at Stripe: its deletion event ends the subscription, once.
-    const deleted = await stripeEvent('customer.subscription.deleted', {
+    const deleted = await stripeWebhook('customer.subscription.deleted', {
       id: sub.providerRef,
       object: 'subscription',
       status: 'canceled',
     });
-    await deliver('/webhooks/payments', deleted.body, deleted.headers, 5);
+    await deliver('/webhooks/payments', deleted, 5);
     const ended = await subscriptionWhere(sub.id, (s) => s.status === 'cancelled');
     expect(ended.cancelledAt).toEqual(expect.any(String));
     await waitForEvents(sub.id, ['subscription.cancelled']);
@@ -313,20 +264,20 @@ describe(`subscriptions over HTTP with the gateways' fakes (${testDatabaseKind})
     const payment = (id: string, extra: object = {}) => ({
       entity: { id, entity: 'payment', amount: 49_900, currency: 'INR', ...extra },
     });
-    const charged = await razorpayEvent('subscription.charged', {
+    const charged = await razorpayWebhook('subscription.charged', {
       subscription,
       payment: payment('pay_SubCycle0001', { status: 'captured' }),
     });
-    await deliver('/webhooks/razorpay', charged.body, charged.headers, 10);
+    await deliver('/webhooks/razorpay', charged, 10);
     await subscriptionWhere(sub.id, (s) => s.periodsPaid === 1);
 
-    const declined = await razorpayEvent('payment.failed', {
+    const declined = await razorpayWebhook('payment.failed', {
       subscription,
       payment: payment('pay_SubCycle0002', { status: 'failed', error_reason: 'payment_failed' }),
     });
-    await deliver('/webhooks/razorpay', declined.body, declined.headers, 3);
-    const halted = await razorpayEvent('subscription.halted', { subscription });
-    await deliver('/webhooks/razorpay', halted.body, halted.headers, 3);
+    await deliver('/webhooks/razorpay', declined, 3);
+    const halted = await razorpayWebhook('subscription.halted', { subscription });
+    await deliver('/webhooks/razorpay', halted, 3);
     await subscriptionWhere(sub.id, (s) => s.status === 'past_due');
     await processed('razorpay', 3);
     // The declined payment and the halt are one failure each; their events reach the
@@ -347,8 +298,8 @@ describe(`subscriptions over HTTP with the gateways' fakes (${testDatabaseKind})
     expect(razorpay.subscriptions.get(sub.providerRef)?.scheduled_plan_id).toBe(
       'plan_YearlyCare01',
     );
-    const cancelled = await razorpayEvent('subscription.cancelled', { subscription });
-    await deliver('/webhooks/razorpay', cancelled.body, cancelled.headers, 3);
+    const cancelled = await razorpayWebhook('subscription.cancelled', { subscription });
+    await deliver('/webhooks/razorpay', cancelled, 3);
     await subscriptionWhere(sub.id, (s) => s.status === 'cancelled');
     expect(await findLedgerViolations(db())).toEqual([]);
   }, 120_000);

@@ -8,46 +8,27 @@
  * exception playbook's three tasks once, however often it is told; an
  * application undecided past VISAS_DECISION_SLA raises one operator alert.
  */
-import {
-  FakeVisaPartner,
-  type ServedFakeProvider,
-  serveFakeProvider,
-  VISA_PARTNER_API,
-} from '@clinicbridge/adapters/testing';
+import { FakeVisaPartner, VISA_PARTNER_API } from '@clinicbridge/adapters/testing';
 import type { EventEnvelope, VisaApplication } from '@clinicbridge/sdk/contract';
 import { generateSecret } from '@clinicbridge/webhooks';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { eventFeatures } from '../../test/helpers/features.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
-import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
+import { tenantClient } from '../../test/helpers/http-server.ts';
 import { sendInbound } from '../../test/helpers/inbound.ts';
+import {
+  type ProviderTestServer,
+  startProviderServer,
+} from '../../test/helpers/provider-server.ts';
 import { until } from '../../test/helpers/until.ts';
-import { deliveryConfig } from '../delivery/config.ts';
-import { inboundConfig } from '../inbound/config.ts';
 import { manualTasksFeature } from '../manual-tasks/feature.ts';
 import { visasFeature } from './feature.ts';
 
 const partner = new FakeVisaPartner('visa-key');
 const visaSecret = generateSecret();
-let served: ServedFakeProvider;
-let running: TestServer;
+let running: ProviderTestServer;
 const db = () => running.server.database.db;
 const tenantId = () => running.tenants[0]?.tenantId ?? '';
-
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${running.server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${running.tenants[0]?.apiKey}`,
-      'content-type': 'application/json',
-      ...(method === 'GET' ? {} : { 'idempotency-key': crypto.randomUUID() }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
+const { api } = tenantClient(() => running);
 
 const PASSPORT = Buffer.from('%PDF-1.4 passport').toString('base64');
 
@@ -85,28 +66,26 @@ const applicationOf = (id: string) =>
   api<VisaApplication>('GET', `/api/v1/visa-applications/${id}`);
 
 beforeAll(async () => {
-  served = await serveFakeProvider(VISA_PARTNER_API, partner.handlers());
-  const config = {
-    ...deliveryConfig.parse({}),
-    ...inboundConfig.parse({ INBOUND_VISA_SECRET: visaSecret }),
-  };
-  running = await startTestServer({
+  running = await startProviderServer({
     tenantCount: 1,
-    features: [...eventFeatures(config), manualTasksFeature, visasFeature],
+    fakes: [
+      {
+        origin: VISA_PARTNER_API,
+        handlers: partner.handlers(),
+        env: (url) => ({ VISA_API_KEY: 'visa-key', VISA_API_URL: url }),
+      },
+    ],
+    inbound: { INBOUND_VISA_SECRET: visaSecret },
+    features: [manualTasksFeature, visasFeature],
     env: {
       WEBHOOK_POLL_INTERVAL: '100ms',
       VISAS_POLL_INTERVAL: '1h',
       VISAS_DECISION_SLA: '3s',
-      VISA_API_KEY: 'visa-key',
-      VISA_API_URL: served.url,
     },
   });
 }, 60_000);
 
-afterAll(async () => {
-  await running?.server.close();
-  await served?.close();
-});
+afterAll(() => running?.close());
 
 describe('the partner decides by webhook', () => {
   test('status_changed (by the partner id) then granted (by ours) move the application with their events', async () => {

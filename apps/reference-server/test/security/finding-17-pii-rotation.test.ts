@@ -5,40 +5,24 @@
  * job and `pii rotate-key`); batches commit one by one, so a run resumes;
  * afterwards the retired key can leave `PII_ENCRYPTION_KEYS`.
  */
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isFieldDecryptionError, parseKeyRing } from '../../src/crypto/field-encryption.ts';
+import { isFieldDecryptionError } from '../../src/crypto/field-encryption.ts';
 import { withKeyRing } from '../../src/crypto/keys.ts';
-import type { ChangeContext } from '../../src/kernel/change.ts';
+import type { DB } from '../../src/db/schema.ts';
 import { openPatient } from '../../src/patients/pii.ts';
 import { piiKeyUsage, reencryptPatients } from '../../src/patients/reencrypt.ts';
 import { createPatient } from '../../src/patients/service.ts';
-import { createTenant } from '../../src/tenants/service.ts';
-import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { testKeyEnv, testKeyRing } from '../helpers/pii-keys.ts';
+import { type KeyRotation, openKeyRotation } from '../helpers/key-rotation.ts';
+import { testKeyRing } from '../helpers/pii-keys.ts';
 
-let database: TestDatabase;
-let change: ChangeContext;
+let rotation: KeyRotation;
 beforeAll(async () => {
-  database = await openTestDatabase();
-  const tenant = await createTenant(database.db, { name: 'Rotation clinic' });
-  change = {
-    tenantId: tenant.tenantId,
-    actor: { type: 'system', id: 'test' },
-    requestId: null,
-    now: new Date(),
-  };
+  rotation = await openKeyRotation({ tenant: 'Rotation clinic', kid: 'k-new', keyByte: 42 });
 }, 120_000);
-afterAll(() => database.close());
+afterAll(() => rotation.database.close());
 
-const newKey = Buffer.alloc(32, 42).toString('base64');
-const rotated = parseKeyRing(
-  `k-new:${newKey},${testKeyEnv.PII_ENCRYPTION_KEYS}`,
-  testKeyEnv.PII_INDEX_KEY,
-);
-const newOnly = parseKeyRing(`k-new:${newKey}`, testKeyEnv.PII_INDEX_KEY);
-
-async function drain(db: typeof database.db, batch: number): Promise<number> {
+async function drain(db: Kysely<DB>, batch: number): Promise<number> {
   let total = 0;
   for (let done = await reencryptPatients(db, { batch }); done > 0; ) {
     total += done;
@@ -49,6 +33,7 @@ async function drain(db: typeof database.db, batch: number): Promise<number> {
 
 describe('finding 17: rotation and the encryption of older rows', () => {
   test('plaintext rows are encrypted, then every row moves to a new key and the old one can go', async () => {
+    const { database, change, rotated, newOnly } = rotation;
     const db = database.db;
     for (const n of [1, 2, 3]) {
       await createPatient(db, change, {
