@@ -33,6 +33,7 @@ export {
 export { FakeHubSpot, HUBSPOT_API } from './hubspot.ts';
 export { FakeIyzico, IYZICO_API } from './iyzico.ts';
 export { FakeJitsi, JITSI_DOMAIN } from './jitsi.ts';
+export { FakeLiveKit, type FakeLiveKitRoom, LIVEKIT_API } from './livekit.ts';
 export { InMemoryObjectStorage } from './object-storage.ts';
 export { FakeOrthanc, type FakeOrthancStudy, ORTHANC_API } from './orthanc.ts';
 export { FakeRazorpay, RAZORPAY_API } from './razorpay.ts';
