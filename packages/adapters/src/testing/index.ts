@@ -7,7 +7,7 @@
  * Needs `msw` (an optional peer dependency) in your test setup.
  */
 
-export { ABDM_API, FakeAbdm } from './abdm.ts';
+export { ABDM_API, ABDM_CALLBACK_ISSUER, FakeAbdm, type FakeAbdmCallbackToken } from './abdm.ts';
 export { AMADEUS_API, FakeAmadeus } from './amadeus.ts';
 export { DEEPL_API, FakeDeepL } from './deepl.ts';
 export { DOKTOR365_API, FakeDoktor365 } from './doktor365.ts';
