@@ -2,7 +2,8 @@
  * Providers that authenticate their callbacks with a bearer token of their
  * own instead of a shared-secret signature: the ABDM gateway sends an RS256
  * JWT of the keys it publishes (`INBOUND_ABDM_JWKS_URL`), checked by the
- * adapter's verifier for issuer, audience (when set) and expiry. A refused
+ * adapter's verifier for issuer, audience (when set) and expiry (30 s of
+ * clock tolerance). A refused
  * callback is 401 `webhook_verification_failed` (the reason in `errors`);
  * keys that cannot be read are 503 `service_unavailable`, so the gateway
  * retries. Either way nothing is stored.
@@ -35,7 +36,6 @@ export function bearerChecks(
   const verifier = createAbdmCallbackVerifier({
     jwksUrl: config.INBOUND_ABDM_JWKS_URL,
     issuer: config.INBOUND_ABDM_ISSUER,
-    clockToleranceSeconds: Math.min(config.INBOUND_TOLERANCE_SECONDS, 60),
     ...(config.INBOUND_ABDM_AUDIENCE ? { audience: config.INBOUND_ABDM_AUDIENCE } : {}),
     ...(fetcher ? { fetch: fetcher } : {}),
   });
