@@ -2,41 +2,62 @@
  * ABHA linking and consent, end to end over real HTTP on 127.0.0.1: a
  * started server whose ABDM adapter points at the fake gateway served on
  * 127.0.0.1. An operator links a patient's ABHA and asks for consent on
- * `/ops/health-id`; the gateway's signed callbacks on `/webhooks/abdm`
- * (on-init, then the patient's grant) make the consent granted, and only
- * then does the patient's FHIR read succeed. A revocation, or the
- * consent's expiry on the server's clock, refuses it again with 403
- * `consent_required`; an unlinked patient is never gated. With the gateway
- * down the breaker opens and the request is a manual task on `/ops`.
+ * `/ops/health-id`; the gateway's callbacks on `/webhooks/abdm` (on-init,
+ * then the patient's grant), each carrying the gateway's RS256 bearer token
+ * checked against the JWKS the fake publishes, make the consent granted,
+ * and only then does the patient's FHIR read succeed. An unsigned,
+ * foreign-signed or expired callback is 401 and changes nothing. A
+ * revocation, or the consent's expiry on the server's clock, refuses it
+ * again with 403 `consent_required`; an unlinked patient is never gated.
+ * With the gateway down the breaker opens and the request is a manual task
+ * on `/ops`.
  */
-import { ABDM_API, FakeAbdm, serverErrors } from '@clinicbridge/adapters/testing';
-import { generateSecret } from '@clinicbridge/webhooks';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { patientBody } from '../../test/helpers/fixtures.ts';
-import { tenantClient } from '../../test/helpers/http-server.ts';
-import { sendInbound } from '../../test/helpers/inbound.ts';
 import {
-  type ProviderTestServer,
-  startProviderServer,
-} from '../../test/helpers/provider-server.ts';
+  ABDM_API,
+  FakeAbdm,
+  type ServedFakeProvider,
+  serveFakeProvider,
+  serverErrors,
+} from '@clinicbridge/adapters/testing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { eventFeatures } from '../../test/helpers/features.ts';
+import { patientBody } from '../../test/helpers/fixtures.ts';
+import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
+import { sendInbound } from '../../test/helpers/inbound.ts';
 import { until } from '../../test/helpers/until.ts';
 import { consoleFeature } from '../console/feature.ts';
+import { deliveryConfig } from '../delivery/config.ts';
 import { fhirFeature } from '../fhir/feature.ts';
+import { inboundConfig } from '../inbound/config.ts';
 import { manualTasksFeature } from '../manual-tasks/feature.ts';
 import { healthIdFeature } from './feature.ts';
 
 const abdm = new FakeAbdm();
 // Mutable: the outage test puts failing handlers in front of the fake's own.
 const handlers = [...abdm.handlers()];
-const abdmSecret = generateSecret();
 const PASSWORD = 'correct horse battery staple';
 const HOUR = 3_600_000;
 let clockOffset = 0;
-let running: ProviderTestServer;
+let served: ServedFakeProvider;
+let running: TestServer;
 const db = () => running.server.database.db;
 const url = () => running.server.url;
 const tenantId = () => running.tenants[0]?.tenantId ?? '';
-const { api } = tenantClient(() => running);
+
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${url()}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${running.tenants[0]?.apiKey}`,
+      'content-type': 'application/json',
+      ...(method === 'GET' ? {} : { 'idempotency-key': crypto.randomUUID() }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
 
 /** An operator's form post on /ops (signed in, same origin); resolves to status and location. */
 async function opsPost(path: string, form: Record<string, string>) {
@@ -77,13 +98,46 @@ async function fhirRead(patientId: string) {
   };
 }
 
-/** Posts a signed gateway callback; resolves when the server has processed it. */
+/** Posts a gateway callback with the gateway's token; resolves when the server has processed it. */
 async function gatewaySays(message: unknown) {
-  const id = `abdm_${crypto.randomUUID()}`;
+  const id = crypto.randomUUID();
   const body = JSON.stringify(message);
-  const row = await sendInbound(url(), db(), { provider: 'abdm', id, body, secret: abdmSecret });
+  const row = await sendInbound(url(), db(), {
+    provider: 'abdm',
+    id,
+    body,
+    headers: { authorization: await abdm.authorize(), 'request-id': id },
+  });
   expect(row.status, row.reason ?? '').toBe('processed');
   return row;
+}
+
+/** Posts a callback with `authorization` (or none); resolves to the status and problem code. */
+async function calledWith(authorization: string | undefined, message: unknown) {
+  const id = crypto.randomUUID();
+  const res = await fetch(`${url()}/webhooks/abdm`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'request-id': id,
+      ...(authorization ? { authorization } : {}),
+    },
+    body: JSON.stringify(message),
+  });
+  const problem = (await res.json()) as { code?: string; errors?: { code?: string }[] };
+  const stored = await db()
+    .selectFrom('inbound_webhooks')
+    .select('id')
+    .where('provider', '=', 'abdm')
+    .where('provider_event_id', '=', id)
+    .executeTakeFirst();
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    code: problem.code,
+    reason: problem.errors?.[0]?.code,
+    stored: stored !== undefined,
+  };
 }
 
 const consentOf = (id: string) =>
@@ -142,35 +196,42 @@ async function granted(patientId: string, expiresAt: string) {
 }
 
 beforeAll(async () => {
-  running = await startProviderServer({
+  served = await serveFakeProvider(ABDM_API, handlers);
+  const config = {
+    ...deliveryConfig.parse({}),
+    ...inboundConfig.parse({
+      INBOUND_ABDM_JWKS_URL: `${served.url}/api/hiecm/gateway/v3/certs`,
+    }),
+  };
+  running = await startTestServer({
     tenantCount: 1,
-    fakes: [
-      {
-        origin: ABDM_API,
-        handlers,
-        env: (apiUrl) => ({
-          ABDM_CLIENT_ID: abdm.clientId,
-          ABDM_CLIENT_SECRET: abdm.clientSecret,
-          ABDM_API_URL: apiUrl,
-        }),
-      },
+    features: [
+      ...eventFeatures(config),
+      manualTasksFeature,
+      fhirFeature,
+      healthIdFeature,
+      consoleFeature(),
     ],
-    inbound: { INBOUND_ABDM_SECRET: abdmSecret },
-    features: [manualTasksFeature, fhirFeature, healthIdFeature, consoleFeature()],
     now: () => new Date(Date.now() + clockOffset),
     env: {
       WEBHOOK_POLL_INTERVAL: '100ms',
       OPS_USER: 'ops',
       OPS_PASSWORD: PASSWORD,
+      ABDM_CLIENT_ID: abdm.clientId,
+      ABDM_CLIENT_SECRET: abdm.clientSecret,
       ABDM_HIU_ID: 'clinic-hiu',
       ABDM_HIP_ID: 'clinic-hip',
       ABDM_REQUESTER_NAME: 'Dr. Asha Rao',
       ABDM_REQUESTER_REGISTRATION_NO: 'MH-12345',
+      ABDM_API_URL: served.url,
     },
   });
 }, 60_000);
 
-afterAll(() => running?.close());
+afterAll(async () => {
+  await running?.server.close();
+  await served?.close();
+});
 
 describe('the FHIR exchange of an ABHA-linked patient needs their consent', () => {
   let patientId = '';
@@ -230,6 +291,26 @@ describe('the FHIR exchange of an ABHA-linked patient needs their consent', () =
     // The ABHA number is kept masked.
     expect(page.text).toContain('XX-XXXX-XXXX-9012');
     expect(page.text).not.toContain('5678');
+  }, 60_000);
+
+  test('an unsigned, foreign-signed or expired callback is 401 and changes nothing', async () => {
+    const revoke = abdm.revoke(consent.artefactId);
+    for (const [authorization, reason] of [
+      [undefined, 'missing_token'],
+      [await abdm.authorize({ foreignKey: true }), 'invalid_token'],
+      [await abdm.authorize({ expiresInSeconds: -600 }), 'expired_token'],
+      [await abdm.authorize({ issuer: 'https://elsewhere.example/realm' }), 'invalid_token'],
+    ] as const) {
+      expect(await calledWith(authorization, revoke)).toEqual({
+        status: 401,
+        type: 'application/problem+json',
+        code: 'webhook_verification_failed',
+        reason,
+        stored: false,
+      });
+    }
+    expect((await consentOf(consent.id)).status).toBe('granted');
+    expect((await fhirRead(patientId)).status).toBe(200);
   }, 60_000);
 
   test('revoked by the patient: refused again with consent_required', async () => {

@@ -1,8 +1,9 @@
 /**
  * `INBOUND_*` configuration: the signing secret of each provider (also from
  * `INBOUND_<PROVIDER>_SECRET_FILE`; several, comma-separated, during a
- * rotation), a timestamp tolerance, and a body limit. A provider without a
- * secret is not accepted at all.
+ * rotation) or, for the ABDM gateway, where its token keys are published,
+ * a timestamp tolerance, and a body limit. A provider without them is not
+ * accepted at all.
  */
 import * as z from 'zod';
 
@@ -26,8 +27,18 @@ export const inboundConfig = z.object({
   INBOUND_COMMS_SECRET: secret,
   INBOUND_EFATURA_SECRET: secret,
   INBOUND_INSURANCE_SECRET: secret,
-  /** Standard Webhooks secret of `/webhooks/abdm` (the ABDM gateway's consent callbacks). */
-  INBOUND_ABDM_SECRET: secret,
+  /**
+   * The ABDM gateway's published keys (`<gateway>/api/hiecm/gateway/v3/certs`): turns on
+   * `/webhooks/abdm`, whose callbacks carry the gateway's RS256 bearer token.
+   */
+  INBOUND_ABDM_JWKS_URL: z.url().optional(),
+  /** The `iss` of the gateway's callback tokens (default: the sandbox's realm). */
+  INBOUND_ABDM_ISSUER: z
+    .string()
+    .min(1)
+    .default('https://dev.ndhm.gov.in/auth/realms/central-registry'),
+  /** The `aud` the callback tokens must carry; unset: not checked. */
+  INBOUND_ABDM_AUDIENCE: z.string().min(1).optional(),
   /** Razorpay webhook secret for `/webhooks/razorpay` (`X-Razorpay-Signature`). */
   INBOUND_RAZORPAY_SECRET: secret,
   /** iyzico secret key for `/webhooks/iyzico` (`X-IYZ-Signature-V3`). */

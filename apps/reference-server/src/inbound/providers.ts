@@ -51,7 +51,10 @@ export type ProviderName = (typeof providerNames)[number];
 export interface InboundProvider {
   readonly name: ProviderName;
   readonly scheme: SchemeName;
+  /** Its secret; for a provider with `bearer`, the variable that turns it on. */
   readonly secretVariable: keyof InboundConfig;
+  /** Authenticated by its own bearer token (bearer-auth.ts), not by `scheme`. */
+  readonly bearer?: true;
   /** A signature the scheme registry does not know (Razorpay, iyzico); replaces `scheme`'s check. */
   readonly verify?: SignatureCheck;
   /** Where the provider's delivery id is, when the scheme does not say. */
@@ -79,7 +82,15 @@ export const inboundProviders: Readonly<Record<ProviderName, InboundProvider>> =
   comms: standard('comms', 'INBOUND_COMMS_SECRET'),
   efatura: standard('efatura', 'INBOUND_EFATURA_SECRET'),
   insurance: standard('insurance', 'INBOUND_INSURANCE_SECRET'),
-  abdm: standard('abdm', 'INBOUND_ABDM_SECRET'),
+  abdm: {
+    name: 'abdm',
+    // Not signed with a shared secret: the gateway's bearer JWT authenticates it (bearer-auth.ts).
+    scheme: 'standard',
+    secretVariable: 'INBOUND_ABDM_JWKS_URL',
+    bearer: true,
+    // The gateway names each callback by its REQUEST-ID header.
+    eventId: (_payload, headers) => headers.get('request-id'),
+  },
   razorpay: {
     name: 'razorpay',
     scheme: 'hmac',

@@ -1,6 +1,6 @@
 /**
  * `POST /webhooks/:provider`: verify the provider's signature on the raw
- * body, store the webhook durably (deduplicated on the provider's event
+ * body (or, for the ABDM gateway, its bearer token: bearer-auth.ts), store the webhook durably (deduplicated on the provider's event
  * id), and answer 2xx at once. Processing happens afterwards on the bus, so
  * a slow domain update never makes a provider time out and retry. A
  * verified body holding a NUL character (a raw 0x00 byte, or `\u0000` in a
@@ -15,8 +15,14 @@ import type { AppEnv } from '../http/context.ts';
 import { rejectNulCharacters } from '../http/validate.ts';
 import { readBodyBytes } from '../kernel/body.ts';
 import { ApiError } from '../kernel/problem.ts';
+import { bearerChecks } from './bearer-auth.ts';
 import type { InboundConfig } from './config.ts';
-import { inboundProviders, isProviderName, providerEventId } from './providers.ts';
+import {
+  type InboundProvider,
+  inboundProviders,
+  isProviderName,
+  providerEventId,
+} from './providers.ts';
 import type { InboundDedupe } from './redis-dedupe.ts';
 import { storeInboundWebhook } from './store.ts';
 
@@ -65,6 +71,36 @@ function eventTypeOf(payload: unknown): string | null {
   return typeof field === 'string' ? field.slice(0, 100) : null;
 }
 
+/** Checks a provider's shared-secret signature on the raw body (rotation: several secrets). */
+async function verifySignature(
+  provider: InboundProvider,
+  raw: Uint8Array,
+  headers: Headers,
+  secret: string,
+  deps: InboundRouteDeps,
+  now: Date,
+): Promise<void> {
+  try {
+    // Several comma-separated secrets are all accepted, so a provider's secret can be rotated.
+    const secrets = secret
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '');
+    if (provider.verify) await provider.verify(raw, headers, secrets);
+    else
+      await getScheme(provider.scheme).verify(raw, headers, secrets, {
+        parse: false,
+        toleranceSeconds: deps.config.INBOUND_TOLERANCE_SECONDS,
+        now: () => now.getTime(),
+      });
+  } catch (error) {
+    if (!isWebhookVerificationError(error)) throw error;
+    throw new ApiError('webhook_verification_failed', error.message, {
+      errors: [{ path: 'headers', message: error.message, code: error.code }],
+    });
+  }
+}
+
 /**
  * Mounts `POST /webhooks/:provider`.
  *
@@ -72,41 +108,27 @@ function eventTypeOf(payload: unknown): string | null {
  * mountInboundRoutes(app, { db, config: loadConfig(process.env, [inboundConfig]), now: () => new Date(), wake });
  */
 export function mountInboundRoutes(app: Hono<AppEnv>, deps: InboundRouteDeps): void {
+  const bearer = bearerChecks(deps.config);
   app.post('/webhooks/:provider', async (c) => {
     const name = c.req.param('provider');
     const provider = isProviderName(name) ? inboundProviders[name] : undefined;
     const secret = provider ? deps.config[provider.secretVariable] : undefined;
-    if (!provider || typeof secret !== 'string') {
+    const bearerCheck = provider?.bearer ? bearer[provider.name] : undefined;
+    if (!provider || typeof secret !== 'string' || (provider.bearer && !bearerCheck)) {
       throw new ApiError(
         'not_found',
         `No inbound webhook provider "${name.slice(0, 40)}" is configured here.`,
       );
     }
+    // A bearer token is checked before the body is read: a refused caller costs nothing more.
+    if (bearerCheck) await bearerCheck(c.req.raw.headers);
     const raw = await readBodyBytes(
       c.req.raw,
       deps.config.INBOUND_BODY_LIMIT_BYTES,
       'Webhook bodies',
     );
     const now = deps.now();
-    try {
-      // Several comma-separated secrets are all accepted, so a provider's secret can be rotated.
-      const secrets = secret
-        .split(',')
-        .map((part) => part.trim())
-        .filter((part) => part !== '');
-      if (provider.verify) await provider.verify(raw, c.req.raw.headers, secrets);
-      else
-        await getScheme(provider.scheme).verify(raw, c.req.raw.headers, secrets, {
-          parse: false,
-          toleranceSeconds: deps.config.INBOUND_TOLERANCE_SECONDS,
-          now: () => now.getTime(),
-        });
-    } catch (error) {
-      if (!isWebhookVerificationError(error)) throw error;
-      throw new ApiError('webhook_verification_failed', error.message, {
-        errors: [{ path: 'headers', message: error.message, code: error.code }],
-      });
-    }
+    if (!bearerCheck) await verifySignature(provider, raw, c.req.raw.headers, secret, deps, now);
     if (raw.includes(0)) rejectNulCharacters('body', '\u0000');
     const { payload, reason } = parseJson(raw);
     rejectNulCharacters('body', payload);

@@ -88,7 +88,8 @@ function inboundPath(components: SchemaComponents): JsonObject {
       description:
         'For the configured providers only. The signature is verified on the raw body with the ' +
         'provider’s scheme (Stripe for `payments`, Meta for `whatsapp`, Standard Webhooks for the ' +
-        'others); the webhook is stored, deduplicated on the provider’s event id, acknowledged at ' +
+        'others), except `abdm`, whose callbacks carry the ABDM gateway’s RS256 token ' +
+        '(`Authorization: Bearer …`), checked against its published keys; the webhook is stored, deduplicated on the provider’s event id, acknowledged at ' +
         'once and processed afterwards.',
       tags: ['webhooks'],
       security: [{}],
@@ -104,6 +105,7 @@ function inboundPath(components: SchemaComponents): JsonObject {
         signatureHeader('webhook-id', 'Standard Webhooks message id.'),
         signatureHeader('webhook-timestamp', 'Standard Webhooks timestamp (Unix seconds).'),
         signatureHeader('webhook-signature', 'Standard Webhooks signatures.'),
+        signatureHeader('REQUEST-ID', 'The `abdm` gateway’s id of the callback.'),
       ],
       requestBody: {
         required: true,

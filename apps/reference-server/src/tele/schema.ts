@@ -17,7 +17,7 @@ export interface TeleRoomsTable {
   appointment_id: string;
   patient_id: string;
   invoice_id: string;
-  /** The video provider (`jitsi`) or `manual`. */
+  /** The video provider (`jitsi`, `livekit`) or `manual`. */
   provider: string;
   status: TeleRoomStatus;
   room_name: string | null;

@@ -6,13 +6,20 @@
  * `prepayment_required`), and the first link issued starts the session.
  * Ending a session records how it ended; a completed one schedules its
  * follow-up, a failed one asks the operators to rebook. Without a video
- * provider a room is `manual` from the start: the operators arrange the
- * call from their task list, so the patient is never left without one.
+ * provider, or when it cannot create the room (down, its breaker open), a
+ * room is `manual` from the start: the operators arrange the call from
+ * their task list, so the patient is never left without one.
  * Manual tasks are written in the request's transaction; events carry ids,
  * codes and times only.
  */
 
-import type { ManualTaskSink, TeleRoomService } from '@clinicbridge/adapters';
+import {
+  isProviderError,
+  type ManualTaskSink,
+  type ProviderError,
+  type TeleRoom as ProviderRoom,
+  type TeleRoomService,
+} from '@clinicbridge/adapters';
 import {
   auditActions,
   type EventData,
@@ -138,6 +145,26 @@ async function moveRoom(
 }
 
 /**
+ * Creates the provider's room for the calling tenant. A provider that fails
+ * (down, the breaker open, credentials refused) leaves no room and its
+ * error, so the caller hands the room to the operators instead of failing
+ * the request: the patient is never left without a consultation.
+ */
+async function openProviderRoom(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  tele: TeleRoomService | undefined,
+): Promise<{ room?: ProviderRoom; failure?: ProviderError }> {
+  if (!tele) return {};
+  try {
+    return { room: await callForTenant(change.tenantId, () => tele.createRoom(), db) };
+  } catch (error) {
+    if (isProviderError(error)) return { failure: error };
+    throw error;
+  }
+}
+
+/**
  * Opens a room for an appointment, paid through `invoiceId` (an invoice of
  * the same patient). 409 `conflict` while the appointment has a live room.
  *
@@ -168,7 +195,7 @@ export async function createTeleRoom(
   if (live) {
     throw new ApiError('conflict', `Appointment ${appointment.id} already has room ${live.id}.`);
   }
-  const room = deps.tele ? await deps.tele.createRoom() : undefined;
+  const { room, failure } = await openProviderRoom(db, change, deps.tele);
   const row: RoomRow = {
     id: newId('tlr'),
     tenant_id: change.tenantId,
@@ -188,10 +215,13 @@ export async function createTeleRoom(
   };
   await insertOwned(db, 'tele_rooms', row);
   if (!room) {
+    const why = failure
+      ? `the video provider ${failure.provider} could not create the room (${failure.code})`
+      : 'no video provider is configured';
     await leaveTask(db, change, deps, row, {
       operation: 'tele.create',
-      reason: 'tele_provider_not_configured',
-      summary: `Arrange the video call of appointment ${row.appointment_id} (room ${row.id}) by hand: no video provider is configured. The patient may join once invoice ${row.invoice_id} is paid.`,
+      reason: failure ? failure.code : 'tele_provider_not_configured',
+      summary: `Arrange the video call of appointment ${row.appointment_id} (room ${row.id}) by hand: ${why}. The patient may join once invoice ${row.invoice_id} is paid.`,
     });
   }
   await recordChange(db, change, {

@@ -2185,7 +2185,7 @@ export interface paths {
         put?: never;
         /**
          * Receive a provider’s webhook
-         * @description For the configured providers only. The signature is verified on the raw body with the provider’s scheme (Stripe for `payments`, Meta for `whatsapp`, Standard Webhooks for the others); the webhook is stored, deduplicated on the provider’s event id, acknowledged at once and processed afterwards.
+         * @description For the configured providers only. The signature is verified on the raw body with the provider’s scheme (Stripe for `payments`, Meta for `whatsapp`, Standard Webhooks for the others), except `abdm`, whose callbacks carry the ABDM gateway’s RS256 token (`Authorization: Bearer …`), checked against its published keys; the webhook is stored, deduplicated on the provider’s event id, acknowledged at once and processed afterwards.
          */
         post: operations["webhooks.receive"];
         delete?: never;
@@ -9625,6 +9625,8 @@ export interface operations {
                 "webhook-timestamp"?: string;
                 /** @description Standard Webhooks signatures. */
                 "webhook-signature"?: string;
+                /** @description The `abdm` gateway’s id of the callback. */
+                "REQUEST-ID"?: string;
             };
             path: {
                 provider: "payments" | "whatsapp" | "visa" | "travel" | "hotels" | "comms" | "efatura" | "insurance" | "razorpay" | "iyzico" | "abdm";

@@ -1,6 +1,6 @@
 /**
- * Inbound webhooks as a provider sends them: signed with Standard Webhooks,
- * posted to `/webhooks/{provider}`, then handled by the inbound processor
+ * Inbound webhooks as a provider sends them: signed with Standard Webhooks
+ * (or carrying the provider's own token), posted to `/webhooks/{provider}`, then handled by the inbound processor
  * in the background.
  */
 import { getScheme } from '@clinicbridge/webhooks';
@@ -16,9 +16,10 @@ export interface InboundOutcome {
 }
 
 /**
- * Posts `body` as webhook `id` of `provider`, signed with `secret`; expects
- * 202 and resolves once the processor has handled it (any status but
- * `received`).
+ * Posts `body` as webhook `id` of `provider`, signed with `secret` (or, for
+ * a provider authenticating with its own token, with `headers` alone);
+ * expects 202 and resolves once the processor has handled it (any status
+ * but `received`).
  *
  * @example
  * const outcome = await sendInbound(server.url, db, { provider: 'visa', id: 'vw_1', body, secret });
@@ -27,13 +28,20 @@ export interface InboundOutcome {
 export async function sendInbound(
   serverUrl: string,
   db: Kysely<DB>,
-  webhook: { provider: string; id: string; body: string; secret: string },
+  webhook: {
+    provider: string;
+    id: string;
+    body: string;
+    secret?: string;
+    headers?: Record<string, string>;
+  },
 ): Promise<InboundOutcome> {
   const { provider, id, body, secret } = webhook;
-  const headers = getScheme('standard').signSync({ id, payload: body, secret });
+  const signed =
+    secret === undefined ? {} : getScheme('standard').signSync({ id, payload: body, secret });
   const res = await fetch(`${serverUrl}/webhooks/${provider}`, {
     method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
+    headers: { ...signed, ...webhook.headers, 'content-type': 'application/json' },
     body,
   });
   await res.body?.cancel();

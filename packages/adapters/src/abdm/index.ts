@@ -25,6 +25,14 @@ import { parseInput } from '../ports/validate.ts';
 import { mapAbdmError } from './errors.ts';
 
 export {
+  AbdmCallbackAuthError,
+  type AbdmCallbackAuthReason,
+  type AbdmCallbackVerifier,
+  type AbdmCallbackVerifierOptions,
+  createAbdmCallbackVerifier,
+  isAbdmCallbackAuthError,
+} from './callback-auth.ts';
+export {
   type ConsentNotification,
   parseConsentArtefact,
   parseConsentNotification,

@@ -4,8 +4,13 @@
  * `X-CM-ID` headers checked, `202 Accepted` on every call (a repeated
  * `REQUEST-ID` is acknowledged once), ABDM's error shape, and the callback
  * bodies the real gateway would post back (`grant`, `deny`, `revoke`,
- * `expire`, `onFetch`) for tests to feed into the callback parsers.
+ * `expire`, `onFetch`) for tests to feed into the callback parsers. Like
+ * the gateway, it publishes its callback-signing keys as a JWKS
+ * (`GET /api/hiecm/gateway/v3/certs`) and `authorize()` gives the
+ * `Authorization` header of a callback (an RS256 JWT of those keys; expired,
+ * foreign-signed or of another issuer on request).
  */
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { HttpResponse, http } from 'msw';
 
 /**
@@ -15,6 +20,39 @@ import { HttpResponse, http } from 'msw';
  * server.use(serverErrors({ method: 'post', url: `${ABDM_API}/api/hiecm/*`, times: 10 }).handler);
  */
 export const ABDM_API = 'https://dev.abdm.gov.in';
+
+/**
+ * The issuer of the fake gateway's callback tokens.
+ *
+ * @example
+ * createAbdmCallbackVerifier({ jwksUrl: `${ABDM_API}/api/hiecm/gateway/v3/certs`, issuer: ABDM_CALLBACK_ISSUER });
+ */
+export const ABDM_CALLBACK_ISSUER = 'https://dev.ndhm.gov.in/auth/realms/central-registry';
+
+type SigningKey = { kid: string; privateKey: CryptoKey; jwk: JWK };
+
+async function signingKey(kid: string): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  return {
+    kid,
+    privateKey,
+    jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' },
+  };
+}
+
+/**
+ * How {@link FakeAbdm.authorize} signs a callback token.
+ *
+ * @example
+ * await abdm.authorize({ expiresInSeconds: -120 }); // an expired token
+ */
+export interface FakeAbdmCallbackToken {
+  /** Lifetime from now; negative for an expired token (default 300). */
+  expiresInSeconds?: number;
+  issuer?: string;
+  /** Sign with a key the gateway never published. */
+  foreignKey?: boolean;
+}
 
 interface ConsentRequest {
   requestId: string;
@@ -46,6 +84,10 @@ export class FakeAbdm {
   /** Calls that reached a handler (token requests included). */
   readonly requests: string[] = [];
   tokenRequests = 0;
+  /** Fetches of the JWKS. */
+  certsRequests = 0;
+  private keys?: Promise<SigningKey>;
+  private foreign?: Promise<SigningKey>;
   private readonly tokens = new Set<string>();
   private readonly seenRequestIds = new Set<string>();
   private readonly artefacts = new Map<string, { request: ConsentRequest; status: string }>();
@@ -54,6 +96,26 @@ export class FakeAbdm {
   /** Invalidates every issued token (the next call gets 401). */
   expireTokens(): void {
     this.tokens.clear();
+  }
+
+  /**
+   * The `Authorization` header of a gateway callback: `Bearer` and an RS256
+   * JWT of the published key (`iss` the gateway's realm, `clientId` and
+   * `aud` this client, `exp` five minutes ahead unless told otherwise).
+   */
+  async authorize(options: FakeAbdmCallbackToken = {}): Promise<string> {
+    this.keys ??= signingKey('abdm-gateway-1');
+    this.foreign ??= signingKey('abdm-gateway-1');
+    const key = await (options.foreignKey ? this.foreign : this.keys);
+    const issuedAt = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ clientId: 'gateway' })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid })
+      .setIssuer(options.issuer ?? ABDM_CALLBACK_ISSUER)
+      .setAudience(this.clientId)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + (options.expiresInSeconds ?? 300))
+      .sign(key.privateKey);
+    return `Bearer ${token}`;
   }
 
   private static error(status: number, code: string, message: string) {
@@ -75,6 +137,12 @@ export class FakeAbdm {
   handlers() {
     const accepted = () => new HttpResponse(null, { status: 202 });
     return [
+      http.get(`${ABDM_API}/api/hiecm/gateway/v3/certs`, async ({ request }) => {
+        this.requests.push(request.url);
+        this.certsRequests += 1;
+        this.keys ??= signingKey('abdm-gateway-1');
+        return HttpResponse.json({ keys: [(await this.keys).jwk] });
+      }),
       http.post(`${ABDM_API}/api/hiecm/gateway/v3/sessions`, async ({ request }) => {
         this.requests.push(request.url);
         this.tokenRequests += 1;

@@ -7,7 +7,7 @@
  * Needs `msw` (an optional peer dependency) in your test setup.
  */
 
-export { ABDM_API, FakeAbdm } from './abdm.ts';
+export { ABDM_API, ABDM_CALLBACK_ISSUER, FakeAbdm, type FakeAbdmCallbackToken } from './abdm.ts';
 export { AMADEUS_API, FakeAmadeus } from './amadeus.ts';
 export { DEEPL_API, FakeDeepL } from './deepl.ts';
 export { DOKTOR365_API, FakeDoktor365 } from './doktor365.ts';
@@ -33,6 +33,7 @@ export {
 export { FakeHubSpot, HUBSPOT_API } from './hubspot.ts';
 export { FakeIyzico, IYZICO_API } from './iyzico.ts';
 export { FakeJitsi, JITSI_DOMAIN } from './jitsi.ts';
+export { FakeLiveKit, type FakeLiveKitRoom, LIVEKIT_API } from './livekit.ts';
 export { InMemoryObjectStorage } from './object-storage.ts';
 export { FakeOrthanc, type FakeOrthancStudy, ORTHANC_API } from './orthanc.ts';
 export { FakeRazorpay, RAZORPAY_API } from './razorpay.ts';
