@@ -150,6 +150,11 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
       }) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection can end under the pool: PostgreSQL restarted, an administrator
+  // terminated its backend, or a database drop `WITH (FORCE)` while the pool is closing.
+  // The pool has then already dropped that client and the next query opens a new one; the
+  // error only needs a listener, since an 'error' event without one ends the process.
+  pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', pool, close: () => db.destroy() };
 }
