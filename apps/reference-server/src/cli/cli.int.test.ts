@@ -3,20 +3,17 @@
  * stripping (which also proves the server's source is erasable
  * TypeScript), against an on-disk PGlite data directory or PostgreSQL.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cliTestTimeout, runCli as runCliProcess } from '../../test/helpers/cli.ts';
 import { loadConfig } from '../config/index.ts';
 import { openDatabase } from '../db/database.ts';
 import { createLogger } from '../observability/logger.ts';
 import { startServer } from '../server.ts';
 
-const run = promisify(execFile);
-const cli = resolve(import.meta.dirname, '../cli.ts');
 let dataDir: string;
 
 beforeAll(async () => {
@@ -31,10 +28,11 @@ function cliEnv(): NodeJS.ProcessEnv {
 }
 
 async function runCli(args: string[]) {
-  return run(process.execPath, [cli, ...args], { env: cliEnv(), timeout: 60_000 });
+  return runCliProcess(args, cliEnv());
 }
 
-describe('clinicbridge-server CLI', () => {
+// Each test makes at most four CLI calls.
+describe('clinicbridge-server CLI', { timeout: cliTestTimeout(4) }, () => {
   test('create-tenant --json and create-token --json print the documented shapes', async () => {
     const tenant = JSON.parse(
       (await runCli(['create-tenant', '--name', 'CLI clinic', '--json'])).stdout,
@@ -62,7 +60,7 @@ describe('clinicbridge-server CLI', () => {
       apiKey: expect.stringMatching(/^cbk_/),
       scopes: ['read:appointments', 'write:appointments'],
     });
-  }, 60_000);
+  });
 
   test('finding 18: create-token and create-client --allow-ip store an IP allowlist', async () => {
     const tenant = JSON.parse(
@@ -132,7 +130,7 @@ describe('clinicbridge-server CLI', () => {
     } finally {
       await database.close();
     }
-  }, 60_000);
+  });
 
   test('hl7-facility and hl7-map register a sending facility and a priced service', async () => {
     const tenant = JSON.parse(
@@ -212,71 +210,72 @@ describe('clinicbridge-server CLI', () => {
     } finally {
       await database.close();
     }
-  }, 90_000);
+  });
 
   test('bad arguments and bad configuration fail with a clear message', async () => {
     const badScope = runCli(['create-token', '--tenant', 'ten_x', '--scopes', 'read:everything']);
     await expect(badScope).rejects.toMatchObject({
       stderr: expect.stringContaining('--scopes must list known scopes'),
     });
-    const badPort = run(process.execPath, [cli, 'migrate'], {
-      env: { ...cliEnv(), PORT: 'eighty' },
-    });
+    const badPort = runCliProcess(['migrate'], { ...cliEnv(), PORT: 'eighty' });
     await expect(badPort).rejects.toMatchObject({ stderr: expect.stringContaining('PORT') });
     const unknown = runCli(['frobnicate']);
     await expect(unknown).rejects.toMatchObject({
       code: 2,
       stderr: expect.stringContaining('Usage'),
     });
-  }, 60_000);
+  });
 });
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
 
-describe.runIf(postgresUrl)('clinicbridge-server CLI on PostgreSQL', () => {
-  test('create-tenant and create-token work while the server runs on the same database', async () => {
-    const url = postgresUrl ?? '';
-    const schema = `cli_${process.pid}_${Date.now().toString(36)}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    const database = await openDatabase({ url, searchPath: schema });
-    const server = await startServer({
-      config: { ...loadConfig({ HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), PORT: 0 },
-      database,
-      logger: createLogger('silent'),
-    });
-    try {
-      const separator = url.includes('?') ? '&' : '?';
-      const env = {
-        ...cliEnv(),
-        DATABASE_URL: `${url}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-      };
-      const runPg = (args: string[]) =>
-        run(process.execPath, [cli, ...args], { env, timeout: 60_000 });
-      const tenant = JSON.parse(
-        (await runPg(['create-tenant', '--name', 'PG clinic', '--json'])).stdout,
-      );
-      const token = JSON.parse(
-        (
-          await runPg([
-            'create-token',
-            '--tenant',
-            tenant.tenantId,
-            '--scopes',
-            'read:appointments',
-            '--json',
-          ])
-        ).stdout,
-      );
-      const res = await fetch(`${server.url}/api/v1/appointments`, {
-        headers: { authorization: `Bearer ${token.apiKey}` },
+describe.runIf(postgresUrl)(
+  'clinicbridge-server CLI on PostgreSQL',
+  { timeout: cliTestTimeout(2) },
+  () => {
+    test('create-tenant and create-token work while the server runs on the same database', async () => {
+      const url = postgresUrl ?? '';
+      const schema = `cli_${process.pid}_${Date.now().toString(36)}`;
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      await admin.query(`create schema ${schema}`);
+      const database = await openDatabase({ url, searchPath: schema });
+      const server = await startServer({
+        config: { ...loadConfig({ HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), PORT: 0 },
+        database,
+        logger: createLogger('silent'),
       });
-      expect(res.status).toBe(200);
-    } finally {
-      await server.close();
-      await admin.query(`drop schema ${schema} cascade`);
-      await admin.end();
-    }
-  }, 60_000);
-});
+      try {
+        const separator = url.includes('?') ? '&' : '?';
+        const env = {
+          ...cliEnv(),
+          DATABASE_URL: `${url}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+        };
+        const runPg = (args: string[]) => runCliProcess(args, env);
+        const tenant = JSON.parse(
+          (await runPg(['create-tenant', '--name', 'PG clinic', '--json'])).stdout,
+        );
+        const token = JSON.parse(
+          (
+            await runPg([
+              'create-token',
+              '--tenant',
+              tenant.tenantId,
+              '--scopes',
+              'read:appointments',
+              '--json',
+            ])
+          ).stdout,
+        );
+        const res = await fetch(`${server.url}/api/v1/appointments`, {
+          headers: { authorization: `Bearer ${token.apiKey}` },
+        });
+        expect(res.status).toBe(200);
+      } finally {
+        await server.close();
+        await admin.query(`drop schema ${schema} cascade`);
+        await admin.end();
+      }
+    });
+  },
+);

@@ -4,16 +4,13 @@
  * message before anything is consumed. Sending is tested end to end in
  * src/notifications/worker.int.test.ts.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cliTestTimeout, runCli } from '../../test/helpers/cli.ts';
 import { parseQueues } from './worker.ts';
 
-const run = promisify(execFile);
-const cli = resolve(import.meta.dirname, '../cli.ts');
 let dataDir: string;
 
 beforeAll(async () => {
@@ -23,13 +20,10 @@ afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
 function worker(args: string[], env: Record<string, string> = {}) {
   const { DATABASE_URL: _ignored, NOTIFICATIONS_QUEUE_URL: _unset, ...rest } = process.env;
-  return run(process.execPath, [cli, 'worker', ...args], {
-    env: { ...rest, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env },
-    timeout: 60_000,
-  });
+  return runCli(['worker', ...args], { ...rest, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
 }
 
-describe('clinicbridge-server worker', () => {
+describe('clinicbridge-server worker', { timeout: cliTestTimeout(2) }, () => {
   test('--queues takes the notification queues, once each', () => {
     expect(parseQueues(' sms_notifications,email_notifications,sms_notifications ')).toEqual([
       'sms_notifications',
@@ -49,5 +43,5 @@ describe('clinicbridge-server worker', () => {
       code: 1,
       stderr: expect.stringContaining('worker needs NOTIFICATIONS_QUEUE_URL'),
     });
-  }, 120_000);
+  });
 });

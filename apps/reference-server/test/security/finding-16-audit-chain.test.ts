@@ -6,11 +6,9 @@
  * backfills it, and `audit verify` (the CLI's too) names the first row that
  * breaks it.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { newId } from '@clinicbridge/sdk/contract';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -21,9 +19,9 @@ import { serverMigrations } from '../../src/features.ts';
 import { appendAuditRows } from '../../src/kernel/audit-chain.ts';
 import { recordAudit } from '../../src/kernel/change.ts';
 import { createTenant } from '../../src/tenants/service.ts';
+import { cliTestTimeout, runCli } from '../helpers/cli.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
-const run = promisify(execFile);
 const system = { type: 'system', id: 'test' } as const;
 
 /** What the migration role could do: switch the trigger off, rewrite, switch it on. */
@@ -216,9 +214,8 @@ describe('finding 16: the migration backfills the chain of existing rows', () =>
   });
 });
 
-describe('finding 16: pnpm cli audit verify', () => {
+describe('finding 16: pnpm cli audit verify', { timeout: cliTestTimeout(3) }, () => {
   // The CLI runs as an operator runs it, on an on-disk PGlite data directory (as src/cli/cli.int.test.ts).
-  const cli = resolve(import.meta.dirname, '../../src/cli.ts');
   let dataDir: string;
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'cb-audit-'));
@@ -226,17 +223,14 @@ describe('finding 16: pnpm cli audit verify', () => {
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
   const { DATABASE_URL: _ignored, ...baseEnv } = process.env;
-  const runCli = (args: string[]) =>
-    run(process.execPath, [cli, ...args], {
-      env: { ...baseEnv, DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
-      timeout: 60_000,
-    });
+  const cli = (args: string[]) =>
+    runCli(args, { ...baseEnv, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
 
   test('finding 16: exits 0 on an intact chain and 1 naming the first broken row', async () => {
     const { tenantId } = JSON.parse(
-      (await runCli(['create-tenant', '--name', 'Audited', '--json'])).stdout,
+      (await cli(['create-tenant', '--name', 'Audited', '--json'])).stdout,
     ) as { tenantId: string };
-    const intact = await runCli(['audit', 'verify', '--tenant', tenantId]);
+    const intact = await cli(['audit', 'verify', '--tenant', tenantId]);
     expect(intact.stdout).toContain('audit chain intact');
 
     const database = await openDatabase({ dataDir });
@@ -253,12 +247,12 @@ describe('finding 16: pnpm cli audit verify', () => {
     } finally {
       await database.close();
     }
-    const failed = await runCli(['audit', 'verify', '--json']).then(
+    const failed = await cli(['audit', 'verify', '--json']).then(
       () => null,
       (error: { code: number; stdout: string }) => error,
     );
     expect(failed?.code).toBe(1);
     const report = JSON.parse(failed?.stdout ?? '{}') as { broken: { id: string } | null };
     expect(report.broken?.id).toBe(target);
-  }, 120_000);
+  });
 });
