@@ -4,7 +4,9 @@
  * served on 127.0.0.1, with two tenants configured and one not. An invoice
  * becomes exactly one deal at the clinic, with only the fields it needs,
  * and its settlement books it; an appointment puts the patient's
- * itinerary; one token is fetched per tenant across many pushes; an
+ * itinerary; a flight booking from the travel provider's webhook adds its
+ * legs to that itinerary (moved by a change, dropped by a cancellation),
+ * with no passenger data; one token is fetched per tenant across many pushes; an
  * outage is retried later and delivered once; an open breaker hands the
  * push to /ops as a manual task without calling the clinic.
  */
@@ -15,12 +17,15 @@ import {
   serveFakeProvider,
   serverErrors,
 } from '@clinicbridge/adapters/testing';
+import { generateSecret } from '@clinicbridge/webhooks';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
 import { startTestServer, type TestServer, tenantClient } from '../../test/helpers/http-server.ts';
+import { sendInbound } from '../../test/helpers/inbound.ts';
 import { until } from '../../test/helpers/until.ts';
 import { consoleFeature } from '../console/feature.ts';
+import { inboundFeature } from '../inbound/feature.ts';
 import { manualTasksFeature } from '../manual-tasks/feature.ts';
 import { type CreatedTenant, createTenant } from '../tenants/service.ts';
 import { clinicSoftwareFeature } from './feature.ts';
@@ -38,6 +43,7 @@ const b = tenantClient(() => running, 1);
 const unconfigured = tenantClient(() => running, 2);
 const eur = (amount: number) => ({ amount, currency: 'EUR' });
 const OPS_PASSWORD = 'clinic-software-ops-password';
+const travelSecret = generateSecret();
 
 beforeAll(async () => {
   database = await openTestDatabase();
@@ -51,7 +57,7 @@ beforeAll(async () => {
   const started = await startTestServer({
     database,
     tenantCount: 0,
-    features: [manualTasksFeature, consoleFeature(), clinicSoftwareFeature],
+    features: [manualTasksFeature, consoleFeature(), inboundFeature(), clinicSoftwareFeature],
     env: {
       DOKTOR365_CLIENTS: JSON.stringify(d365.credentials),
       DOKTOR365_API_URL: served.url,
@@ -60,6 +66,7 @@ beforeAll(async () => {
       CLINIC_PUSH_RETRY_AFTER: '300ms',
       OPS_USER: 'ops',
       OPS_PASSWORD,
+      INBOUND_TRAVEL_SECRET: travelSecret,
       WEBHOOK_POLL_INTERVAL: '200ms',
     },
   });
@@ -186,6 +193,132 @@ describe('clinic software with Doktor365', () => {
     const text = JSON.stringify(itinerary);
     for (const clinical of ['Implant', 'Check-up', 'penicillin'])
       expect(text).not.toContain(clinical);
+  }, 60_000);
+
+  test("a flight booking puts its legs in the patient's itinerary, moved and cancelled with the flight; no passenger data", async () => {
+    const patient = await a.api<{ id: string }>('POST', '/api/v1/patients', patientBody());
+    const appointment = await a.api<{ id: string }>('POST', '/api/v1/appointments', {
+      patientId: patient.id,
+      service: 'Hair transplant',
+      startsAt: '2031-07-10T08:00:00.000Z',
+      endsAt: '2031-07-10T16:00:00.000Z',
+    });
+    await until(
+      () => d365.records(tenantId(0)).get(`itinerary/${patient.id}`),
+      'the itinerary with the appointment',
+    );
+    const travel = (id: string, type: string, data: Record<string, unknown>) =>
+      sendInbound(running.server.url, database.db, {
+        provider: 'travel',
+        id,
+        secret: travelSecret,
+        body: JSON.stringify({
+          type,
+          tenantId: tenantId(0),
+          entityType: 'booking',
+          entityId: 'bk-flight-1',
+          data: { bookingId: 'bk-flight-1', patientId: patient.id, ...data },
+          passengers: [{ name: 'Ada Passenger', passport: 'U12345678' }],
+        }),
+      });
+    const outbound = {
+      airline: 'TK',
+      flightNumber: 'TK1980',
+      from: 'LHR',
+      to: 'IST',
+      departAt: '2031-07-08T09:30:00.000Z',
+      arriveAt: '2031-07-08T13:20:00.000Z',
+    };
+    const back = {
+      airline: 'TK',
+      flightNumber: 'TK1985',
+      from: 'IST',
+      to: 'LHR',
+      departAt: '2031-07-14T11:00:00.000Z',
+      arriveAt: '2031-07-14T15:05:00.000Z',
+    };
+    const confirmed = await travel('travel-bk-1', 'booking.confirmed', {
+      kind: 'flight',
+      reference: 'PNR7Q2',
+      // The last leg names a city, not an airport: the clinic's system could not take it.
+      flights: [
+        { ...outbound, passengerName: 'Ada Passenger' },
+        back,
+        { ...back, flightNumber: 'TK1999', to: 'London' },
+      ],
+    });
+    expect(confirmed).toEqual({ status: 'processed', reason: 'booking.confirmed recorded' });
+    const itineraryWith = (count: number, check: (items: Record<string, unknown>[]) => boolean) =>
+      until(() => {
+        const body = d365.records(tenantId(0)).get(`itinerary/${patient.id}`)?.body as
+          | { items: Record<string, unknown>[] }
+          | undefined;
+        return body?.items.length === count && check(body.items) ? body : undefined;
+      }, `the itinerary with ${count} items`);
+    const legOf = (leg: typeof outbound, externalId: string) => ({
+      type: 'flight',
+      start: leg.departAt,
+      end: leg.arriveAt,
+      external_id: externalId,
+      airline: leg.airline,
+      flight_no: leg.flightNumber,
+      departure_airport: leg.from,
+      arrival_airport: leg.to,
+    });
+    const booked = await itineraryWith(3, () => true);
+    expect(booked).toEqual({
+      items: [
+        legOf(outbound, 'bk-flight-1-1'),
+        {
+          type: 'appointment',
+          start: '2031-07-10T08:00:00.000Z',
+          end: '2031-07-10T16:00:00.000Z',
+          location: 'Clinic',
+          external_id: appointment.id,
+        },
+        legOf(back, 'bk-flight-1-2'),
+      ],
+    });
+
+    // The return flight leaves two hours later; no arrival time given, it lands two hours later.
+    await travel('travel-bk-2', 'flight.changed', {
+      flightNumber: 'TK1985',
+      departAt: '2031-07-14T13:00:00.000Z',
+      previousDepartAt: back.departAt,
+    });
+    const moved = await itineraryWith(3, (items) => items[2]?.start === '2031-07-14T13:00:00.000Z');
+    expect(moved.items[2]).toEqual(
+      legOf(
+        { ...back, departAt: '2031-07-14T13:00:00.000Z', arriveAt: '2031-07-14T17:05:00.000Z' },
+        'bk-flight-1-2',
+      ),
+    );
+    await travel('travel-bk-3', 'flight.cancelled', { flightNumber: 'TK1980' });
+    const cancelled = await itineraryWith(2, () => true);
+    expect(cancelled.items.map((item) => item.external_id)).toEqual([
+      appointment.id,
+      'bk-flight-1-2',
+    ]);
+
+    const sent = JSON.stringify(
+      await database.db
+        .selectFrom('clinic_pushes')
+        .select('payload')
+        .where('subject_ref', '=', patient.id)
+        .execute(),
+    );
+    for (const text of [sent, JSON.stringify([...d365.records(tenantId(0)).values()])])
+      for (const secret of ['Passenger', 'U12345678', 'PNR7Q2', 'Hair', 'Ada'])
+        expect(text).not.toContain(secret);
+    expect(sent).not.toContain('TK1999');
+    expect(
+      await database.db
+        .selectFrom('clinic_pushes')
+        .select(['status'])
+        .where('subject_ref', '=', patient.id)
+        .where('status', '=', 'manual')
+        .execute(),
+    ).toEqual([]);
   }, 60_000);
 
   test('one token per tenant across many pushes; a tenant without a clinic system sends nothing', async () => {

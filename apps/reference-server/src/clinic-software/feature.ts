@@ -1,7 +1,7 @@
 /**
- * The clinic-software feature: deals and itineraries sent to a partner
- * clinic's own practice software (Doktor365) when the matching events
- * happen, for the tenants configured in `DOKTOR365_CLIENTS`. The
+ * The clinic-software feature: deals and itineraries (appointments and
+ * flight legs) sent to a partner clinic's own practice software (Doktor365)
+ * when the matching events happen, for the tenants configured in `DOKTOR365_CLIENTS`. The
  * subscriber queues each push durably in the event's transaction; the push
  * job sends them with the adapter's retries and breaker, retries an outage
  * later with back-off, and hands a push to /ops as a manual task when the
@@ -22,7 +22,7 @@ import { clinicPushJob } from './worker.ts';
  */
 export const clinicSoftwareFeature: Feature = {
   name: 'clinic-software',
-  tables: ['clinic_pushes'],
+  tables: ['clinic_pushes', 'clinic_flight_legs'],
   migrations: clinicSoftwareMigrations,
   config: clinicSoftwareConfig,
   subscribers: (context) => {

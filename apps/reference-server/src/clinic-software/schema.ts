@@ -40,8 +40,34 @@ export interface ClinicPushesTable {
   updated_at: Date;
 }
 
+/**
+ * One leg of a patient's confirmed flight booking, from the travel
+ * provider's `booking.confirmed` event (moved by `flight.changed`, dropped
+ * from the itinerary by `flight.cancelled`): what the clinic's itinerary
+ * shows. Carrier, number, airports and times only.
+ *
+ * @example
+ * await db.selectFrom('clinic_flight_legs').selectAll().where('patient_id', '=', patientId).execute();
+ */
+export interface ClinicFlightLegsTable {
+  tenant_id: string;
+  booking_id: string;
+  /** The leg's place in the booking, from 1. */
+  leg: number;
+  patient_id: string;
+  airline: string;
+  flight_number: string;
+  from_airport: string;
+  to_airport: string;
+  depart_at: Date;
+  arrive_at: Date;
+  status: 'confirmed' | 'cancelled';
+  updated_at: Date;
+}
+
 declare module '../db/schema.ts' {
   interface DB {
     clinic_pushes: ClinicPushesTable;
+    clinic_flight_legs: ClinicFlightLegsTable;
   }
 }

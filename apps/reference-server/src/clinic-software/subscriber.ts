@@ -4,8 +4,9 @@
  * acknowledges the event, so none is lost and the push job sends them
  * whatever the clinic's system is doing. Only what the clinic needs is put
  * in a push (see {@link ClinicSoftwareProxy}): references, times, places,
- * the package and its price; never the patient's name, contact details,
- * notes, cancellation reasons or the appointment's service.
+ * the package and its price, flights (carrier, number, airports); never
+ * the patient's name, contact details, notes, cancellation reasons, the
+ * appointment's service or a passenger's name or passport.
  *
  * - `invoice.created` → the deal, `quoted`; `payment.received` that settles
  *   the invoice → the same deal, `booked`. The deal reference is the
@@ -13,14 +14,19 @@
  *   billing text, at most 64 characters).
  * - `appointment.*` → the patient's itinerary: every appointment of the
  *   patient not cancelled, as `appointment` items (reference, start, end,
- *   place). The itinerary is replaced whole, so a newer one supersedes a
- *   queued older one.
+ *   place), and every confirmed flight leg as a `flight` item (airline,
+ *   flight number, airports, departure and arrival), in time order. The
+ *   itinerary is replaced whole, so a newer one supersedes a queued older one.
+ * - `booking.confirmed` of a flight, `flight.changed`, `flight.cancelled`
+ *   → the legs recorded or moved (./flight-legs.ts), then the patient's
+ *   itinerary as above.
  */
-import type { ClinicDeal, ClinicItinerary } from '@clinicbridge/adapters';
+import type { ClinicDeal, ClinicItinerary, ItineraryItem } from '@clinicbridge/adapters';
 import type { EventEnvelope, EventType } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { InternalSubscriber } from '../scheduler/subscriber.ts';
+import { applyFlightEvent, flightItemsOf } from './flight-legs.ts';
 import type { ClinicPushKind } from './schema.ts';
 
 /**
@@ -36,6 +42,9 @@ export const clinicPushEventTypes: readonly EventType[] = [
   'appointment.updated',
   'appointment.cancelled',
   'appointment.completed',
+  'booking.confirmed',
+  'flight.changed',
+  'flight.cancelled',
 ];
 
 const ITINERARY_LIMIT = 100;
@@ -85,17 +94,22 @@ async function itineraryOf(
     .orderBy('id')
     .limit(ITINERARY_LIMIT)
     .execute();
-  return {
-    tenantRef: tenantId,
-    caseRef: patientId,
-    items: appointments.map((a) => ({
-      kind: 'appointment' as const,
-      startsAt: new Date(a.starts_at).toISOString(),
-      endsAt: new Date(a.ends_at).toISOString(),
-      place: a.location?.trim().slice(0, 200) || DEFAULT_PLACE,
-      reference: a.id,
-    })),
-  };
+  const stops: ItineraryItem[] = appointments.map((a) => ({
+    kind: 'appointment' as const,
+    startsAt: new Date(a.starts_at).toISOString(),
+    endsAt: new Date(a.ends_at).toISOString(),
+    place: a.location?.trim().slice(0, 200) || DEFAULT_PLACE,
+    reference: a.id,
+  }));
+  const flights = await flightItemsOf(trx, tenantId, patientId, ITINERARY_LIMIT);
+  const startOf = (item: ItineraryItem) => (item.kind === 'flight' ? item.departAt : item.startsAt);
+  const items = [...stops, ...flights]
+    .toSorted(
+      (x, y) =>
+        Date.parse(startOf(x)) - Date.parse(startOf(y)) || x.reference.localeCompare(y.reference),
+    )
+    .slice(0, ITINERARY_LIMIT);
+  return { tenantRef: tenantId, caseRef: patientId, items };
 }
 
 async function enqueue(
@@ -161,8 +175,11 @@ export function clinicPushSubscriber(tenants: ReadonlySet<string>): InternalSubs
         if (deal) await enqueue(trx, event, 'deal', deal.dealRef, deal, now);
         return;
       }
-      if (event.type.startsWith('appointment.') && typeof data.patientId === 'string') {
-        const itinerary = await itineraryOf(trx, event.tenantId, data.patientId);
+      const patientId = event.type.startsWith('appointment.')
+        ? data.patientId
+        : await applyFlightEvent(trx, event, now);
+      if (typeof patientId === 'string') {
+        const itinerary = await itineraryOf(trx, event.tenantId, patientId);
         await enqueue(trx, event, 'itinerary', itinerary.caseRef, itinerary, now);
       }
     },

@@ -1,12 +1,14 @@
 /**
  * Generating an export's bytes: the rows of its kind (records, a report or
- * the FHIR bundle) in their fixed order, encoded in the asked format, with
- * the limits checked before encoding.
+ * the FHIR bundle, without the patients the consent gate holds back) in
+ * their fixed order, encoded in the asked format, with the limits checked
+ * before encoding.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import type { ConsentGate } from '../fhir/consent.ts';
 import { ApiError } from '../kernel/problem.ts';
-import { fhirBulkLines } from './fhir-bulk.ts';
+import { type FhirBulk, fhirBulkLines } from './fhir-bulk.ts';
 import { type ExportFormat, type ExportTable, encodeTable } from './formats.ts';
 import { type ExportScope, exportColumns, exportRows, type RecordKind } from './kinds.ts';
 import { PDF_MAX_ROWS } from './pdf.ts';
@@ -45,6 +47,21 @@ export interface Generation {
   now: Date;
   maxRows: number;
   version: string;
+  /** The FHIR exchange's consent gate, when the ABDM gateway is configured. */
+  consentGate?: ConsentGate | undefined;
+}
+
+/**
+ * What was generated: the bytes, the row count and, for a FHIR bulk
+ * export, how many patients and encounters the consent gate left out.
+ *
+ * @example
+ * const { bytes, rowCount, withheld } = await generateExport(db, what);
+ */
+export interface Generated {
+  bytes: Uint8Array;
+  rowCount: number;
+  withheld?: FhirBulk['withheld'];
 }
 
 function checkRows(count: number, what: Generation): void {
@@ -74,10 +91,7 @@ function periodText(what: Generation): string {
  * @example
  * const { bytes, rowCount } = await generateExport(db, { kind: 'revenue_daily', format: 'xlsx', scope, now, maxRows, version });
  */
-export async function generateExport(
-  db: Kysely<DB>,
-  what: Generation,
-): Promise<{ bytes: Uint8Array; rowCount: number }> {
+export async function generateExport(db: Kysely<DB>, what: Generation): Promise<Generated> {
   if (what.kind === 'fhir_bulk') {
     if (what.format !== 'ndjson') {
       throw new ApiError(
@@ -85,11 +99,16 @@ export async function generateExport(
         'A fhir_bulk export is NDJSON only (one FHIR resource per line); ask for format "ndjson".',
       );
     }
-    const lines = await fhirBulkLines(db, what.scope);
+    const { lines, withheld } = await fhirBulkLines(
+      db,
+      what.scope,
+      what.consentGate ? { gate: what.consentGate, at: what.now } : undefined,
+    );
     checkRows(lines.length, what);
     return {
       bytes: Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8'),
       rowCount: lines.length,
+      withheld,
     };
   }
   const kind: RecordKind | ReportKind = what.kind;

@@ -1,7 +1,9 @@
 /**
  * Export snapshots. Each is generated once: rows in a total order, encoded,
  * hashed (SHA-256), kept in the object store and recorded with its
- * generator version, parameters and period. A snapshot of a closed period
+ * generator version, parameters and period (for a FHIR bulk export, with
+ * how many patients and encounters the consent gate left out, judged at
+ * generation time). A snapshot of a closed period
  * (one that ended before it was asked for) is never recalculated: asking
  * again returns the same snapshot, byte for byte, even after later payments.
  * Generation and every download are audited.
@@ -11,6 +13,7 @@ import type { ObjectStorage } from '@clinicbridge/adapters';
 import { type ExportJob, newId } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB, Row } from '../db/schema.ts';
+import type { ConsentGate } from '../fhir/consent.ts';
 import { type Actor, auditChange, type ChangeContext, recordAudit } from '../kernel/change.ts';
 import { listPage } from '../kernel/list.ts';
 import { ApiError } from '../kernel/problem.ts';
@@ -46,6 +49,11 @@ export interface ExportDeps {
   /** Prefix of download links: PUBLIC_URL, or '' for a path under the API's own origin. */
   linkBase: string;
   maxRows: number;
+  /**
+   * The FHIR exchange's consent gate (set when the ABDM gateway is
+   * configured): a FHIR bulk export leaves out the patients it holds back.
+   */
+  consentGate?: ConsentGate | undefined;
 }
 
 /**
@@ -114,13 +122,14 @@ export async function createExport(
       .executeTakeFirst();
     if (taken) return toExportJob(taken, deps.linkBase);
   }
-  const { bytes, rowCount } = await generateExport(db, {
+  const { bytes, rowCount, withheld } = await generateExport(db, {
     kind: request.kind,
     format: request.format,
     scope: { tenantId: change.tenantId, from, to },
     now: change.now,
     maxRows: deps.maxRows,
     version: EXPORT_GENERATOR_VERSION,
+    consentGate: deps.consentGate,
   });
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const id = newId('exp');
@@ -138,6 +147,8 @@ export async function createExport(
     format: request.format,
     from: from?.toISOString() ?? null,
     to: to?.toISOString() ?? null,
+    // How many the consent gate left out of a FHIR bulk export (counts only, never ids).
+    ...(withheld ? { withheldForConsent: withheld } : {}),
   };
   const row: Row<'export_snapshots'> = {
     id,

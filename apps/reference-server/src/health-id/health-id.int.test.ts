@@ -9,9 +9,18 @@
  * foreign-signed or expired callback is 401 and changes nothing. A
  * revocation, or the consent's expiry on the server's clock, refuses it
  * again with 403 `consent_required`; an unlinked patient is never gated.
+ * The FHIR bulk export applies the same rule when it is generated: a linked
+ * patient without consent is left out with their encounters (counted in
+ * the snapshot's parameters) and is in a new export after the grant, while
+ * a closed period's snapshot stays as it was taken.
  * With the gateway down the breaker opens and the request is a manual task
  * on `/ops`.
  */
+
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   ABDM_API,
   FakeAbdm,
@@ -19,6 +28,7 @@ import {
   serveFakeProvider,
   serverErrors,
 } from '@clinicbridge/adapters/testing';
+import { newId } from '@clinicbridge/sdk/contract';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventFeatures } from '../../test/helpers/features.ts';
 import { patientBody } from '../../test/helpers/fixtures.ts';
@@ -27,9 +37,11 @@ import { sendInbound } from '../../test/helpers/inbound.ts';
 import { until } from '../../test/helpers/until.ts';
 import { consoleFeature } from '../console/feature.ts';
 import { deliveryConfig } from '../delivery/config.ts';
+import { exportsFeature } from '../exports/feature.ts';
 import { fhirFeature } from '../fhir/feature.ts';
 import { inboundConfig } from '../inbound/config.ts';
 import { manualTasksFeature } from '../manual-tasks/feature.ts';
+import { storageFeature } from '../storage/feature.ts';
 import { healthIdFeature } from './feature.ts';
 
 const abdm = new FakeAbdm();
@@ -39,6 +51,7 @@ const PASSWORD = 'correct horse battery staple';
 const HOUR = 3_600_000;
 let clockOffset = 0;
 let served: ServedFakeProvider;
+let storageDir = '';
 let running: TestServer;
 const db = () => running.server.database.db;
 const url = () => running.server.url;
@@ -196,6 +209,7 @@ async function granted(patientId: string, expiresAt: string) {
 }
 
 beforeAll(async () => {
+  storageDir = await mkdtemp(join(tmpdir(), 'cb-health-id-'));
   served = await serveFakeProvider(ABDM_API, handlers);
   const config = {
     ...deliveryConfig.parse({}),
@@ -211,6 +225,8 @@ beforeAll(async () => {
       fhirFeature,
       healthIdFeature,
       consoleFeature(),
+      storageFeature,
+      exportsFeature,
     ],
     now: () => new Date(Date.now() + clockOffset),
     env: {
@@ -224,6 +240,8 @@ beforeAll(async () => {
       ABDM_REQUESTER_NAME: 'Dr. Asha Rao',
       ABDM_REQUESTER_REGISTRATION_NO: 'MH-12345',
       ABDM_API_URL: served.url,
+      STORAGE_DIR: storageDir,
+      STORAGE_SIGNING_SECRET: randomBytes(32).toString('hex'),
     },
   });
 }, 60_000);
@@ -231,6 +249,116 @@ beforeAll(async () => {
 afterAll(async () => {
   await running?.server.close();
   await served?.close();
+  if (storageDir) await rm(storageDir, { recursive: true, force: true });
+});
+
+interface ExportJob {
+  id: string;
+  rowCount: number;
+  downloadUrl: string;
+  sha256: string;
+}
+
+/** A FHIR bulk export of `period`: the job, the FHIR ids in its file and its snapshot's parameters. */
+async function fhirBulkExport(period: { from: string; to?: string }) {
+  const job = await api<ExportJob>('POST', '/api/v1/exports', {
+    kind: 'fhir_bulk',
+    format: 'ndjson',
+    ...period,
+  });
+  const res = await fetch(`${url()}${new URL(job.downloadUrl, 'http://x.invalid').pathname}`, {
+    headers: { authorization: `Bearer ${running.tenants[0]?.apiKey}` },
+  });
+  expect(res.status).toBe(200);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  expect(createHash('sha256').update(bytes).digest('hex')).toBe(job.sha256);
+  const ids = new TextDecoder()
+    .decode(bytes)
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => (JSON.parse(line) as { id: string }).id);
+  const snapshot = await db()
+    .selectFrom('export_snapshots')
+    .select('parameters')
+    .where('id', '=', job.id)
+    .executeTakeFirstOrThrow();
+  const parameters = (
+    typeof snapshot.parameters === 'string' ? JSON.parse(snapshot.parameters) : snapshot.parameters
+  ) as Record<string, unknown>;
+  return { job, ids, parameters };
+}
+
+async function encountersOf(patientId: string, count: number, createdAt: Date) {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const id = newId('enc');
+    ids.push(id);
+    await db()
+      .insertInto('encounters')
+      .values({
+        id,
+        tenant_id: tenantId(),
+        patient_id: patientId,
+        status: 'finished',
+        class: 'outpatient',
+        visit_number: `V-${id}`,
+        visit_authority: null,
+        point_of_care: 'OPD',
+        room: null,
+        bed: null,
+        facility: null,
+        building: null,
+        floor: null,
+        hospital_service: null,
+        department_ref: null,
+        attending_provider_code: null,
+        attending_clinician_ref: null,
+        admitted_at: createdAt,
+        discharged_at: createdAt,
+        discharge_disposition: null,
+        invoice_id: null,
+        created_at: createdAt,
+        updated_at: createdAt,
+      })
+      .execute();
+  }
+  return ids;
+}
+
+// First, while the server's clock is still the real one (later tests move it).
+describe('the FHIR bulk export applies the consent rule when it is generated', () => {
+  test('a linked patient without consent is left out with their encounters; after the grant a new export has them', async () => {
+    const fhir = (id: string) => id.replace('_', '-');
+    const linked = await linkedPatient('anika@sbx');
+    const unlinked = (await api<{ id: string }>('POST', '/api/v1/patients', patientBody())).id;
+    const yesterday = new Date(Date.now() - 24 * HOUR);
+    const linkedEncounters = await encountersOf(linked, 2, yesterday);
+    const unlinkedEncounters = await encountersOf(unlinked, 1, yesterday);
+    const from = new Date(yesterday.getTime() - HOUR).toISOString();
+    // Ended a minute ago: a closed period, taken once and never recalculated.
+    const closedPeriod = { from, to: new Date(Date.now() - 60_000).toISOString() };
+
+    const closed = await fhirBulkExport(closedPeriod);
+    const open = await fhirBulkExport({ from });
+    for (const taken of [closed, open]) {
+      expect(taken.ids).toContain(fhir(unlinked));
+      expect(taken.ids).toContain(fhir(unlinkedEncounters[0] ?? ''));
+      for (const id of [linked, ...linkedEncounters]) expect(taken.ids).not.toContain(fhir(id));
+      expect(taken.parameters.withheldForConsent).toEqual({ patients: 1, encounters: 2 });
+      expect(JSON.stringify(taken.parameters)).not.toContain(linked);
+      expect(taken.job.rowCount).toBe(taken.ids.length);
+    }
+
+    await granted(linked, '2099-01-01T00:00:00Z');
+    const after = await fhirBulkExport({ from });
+    for (const id of [linked, unlinked, ...linkedEncounters, ...unlinkedEncounters])
+      expect(after.ids).toContain(fhir(id));
+    expect(after.parameters.withheldForConsent).toEqual({ patients: 0, encounters: 0 });
+    // The closed period's snapshot is the one taken before the grant, byte for byte.
+    const again = await fhirBulkExport(closedPeriod);
+    expect([again.job.id, again.job.sha256]).toEqual([closed.job.id, closed.job.sha256]);
+    expect(again.ids).not.toContain(fhir(linked));
+  }, 60_000);
 });
 
 describe('the FHIR exchange of an ABHA-linked patient needs their consent', () => {

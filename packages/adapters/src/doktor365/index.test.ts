@@ -108,6 +108,82 @@ describe('doktor365 specifics', () => {
     });
   });
 
+  test('an itinerary carries stops and flight legs in the Doktor365 item shape', async () => {
+    const fake = new FakeDoktor365(['tnt_1']);
+    server.use(...fake.handlers());
+    const result = await build(fake).proxy.sendItinerary({
+      tenantRef: 'tnt_1',
+      caseRef: 'pat_1',
+      items: [
+        {
+          kind: 'flight',
+          reference: 'bk_7-1',
+          airline: 'TK',
+          flightNumber: 'TK1980',
+          from: 'LHR',
+          to: 'IST',
+          departAt: '2026-12-09T08:00:00Z',
+          arriveAt: '2026-12-09T14:00:00Z',
+        },
+        {
+          kind: 'appointment',
+          startsAt: '2026-12-10T09:00:00Z',
+          place: 'Clinic',
+          reference: 'apt_1',
+        },
+      ],
+    });
+    expect(result.status).toBe('delivered');
+    expect(fake.records('tnt_1').get('itinerary/pat_1')?.body).toEqual({
+      items: [
+        {
+          type: 'flight',
+          start: '2026-12-09T08:00:00Z',
+          end: '2026-12-09T14:00:00Z',
+          external_id: 'bk_7-1',
+          airline: 'TK',
+          flight_no: 'TK1980',
+          departure_airport: 'LHR',
+          arrival_airport: 'IST',
+        },
+        {
+          type: 'appointment',
+          start: '2026-12-10T09:00:00Z',
+          location: 'Clinic',
+          external_id: 'apt_1',
+        },
+      ],
+    });
+  });
+
+  test('the fake refuses an itinerary item Doktor365 does not document', async () => {
+    const fake = new FakeDoktor365(['tnt_1']);
+    server.use(...fake.handlers());
+    const token = await (
+      await fetch(`${DOKTOR365_API}/api/v1/auth/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: 'd365-tnt_1',
+          client_secret: 'secret-tnt_1',
+        }),
+      })
+    ).json();
+    const put = (items: unknown[]) =>
+      fetch(`${DOKTOR365_API}/api/v1/cases/pat_1/itinerary`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token.access_token}` },
+        body: JSON.stringify({ items }),
+      });
+    const leg = { type: 'flight', start: 'a', end: 'b', external_id: 'x', airline: 'TK' };
+    expect((await put([leg])).status).toBe(422);
+    expect((await put([{ ...leg, flight_no: 'TK1', departure_airport: 'LHR' }])).status).toBe(422);
+    const full = { ...leg, flight_no: 'TK1', departure_airport: 'LHR', arrival_airport: 'IST' };
+    expect((await put([{ ...full, passenger: 'Ada' }])).status).toBe(422);
+    expect((await put([full])).status).toBe(200);
+    expect(fake.writes).toBe(1);
+  });
+
   test('maps Doktor365 errors, also 200 with success: false', () => {
     const reply = (status: number, body: unknown) => ({ status, body, headers: new Headers() });
     expect(

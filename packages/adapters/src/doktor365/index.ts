@@ -22,6 +22,7 @@ import {
   ClinicItinerarySchema,
   type ClinicPushResult,
   type ClinicSoftwareProxy,
+  type ItineraryItem,
 } from '../ports/clinic-software.ts';
 import { parseInput } from '../ports/validate.ts';
 import { mapDoktor365Error } from './errors.ts';
@@ -46,6 +47,28 @@ export interface Doktor365Options extends AdapterOptions {
 }
 
 const Saved = z.object({ data: z.object({ id: z.string() }) });
+
+/** An itinerary item as Doktor365 takes it; a flight leg names its flight as the flight endpoint does. */
+function itineraryItemBody(item: ItineraryItem): Record<string, string> {
+  if (item.kind === 'flight')
+    return {
+      type: 'flight',
+      start: item.departAt,
+      end: item.arriveAt,
+      external_id: item.reference,
+      airline: item.airline,
+      flight_no: item.flightNumber,
+      departure_airport: item.from,
+      arrival_airport: item.to,
+    };
+  return {
+    type: item.kind,
+    start: item.startsAt,
+    ...(item.endsAt ? { end: item.endsAt } : {}),
+    location: item.place,
+    external_id: item.reference,
+  };
+}
 
 /**
  * Creates the Doktor365 proxy.
@@ -159,13 +182,7 @@ export function createDoktor365Proxy(options: Doktor365Options): ClinicSoftwareP
         'doktor365',
         'clinic.itineraries.put',
       );
-      const items = itinerary.items.map((item) => ({
-        type: item.kind,
-        start: item.startsAt,
-        ...(item.endsAt ? { end: item.endsAt } : {}),
-        location: item.place,
-        external_id: item.reference,
-      }));
+      const items = itinerary.items.map(itineraryItemBody);
       return push(
         itinerary.tenantRef,
         'clinic.itineraries.put',

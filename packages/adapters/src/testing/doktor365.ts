@@ -3,7 +3,10 @@
  * credentials (`POST /api/v1/auth/token`, form-encoded client credentials),
  * bearer tokens bound to the clinic, `PUT` of deals, itineraries and
  * flights keyed by the platform reference, `Idempotency-Key` replay, and the
- * error shape `{ success: false, error: { code, message } }`.
+ * error shape `{ success: false, error: { code, message } }`. An itinerary's
+ * items are checked as Doktor365 documents them: a stop has a type, a start
+ * and a location; a flight leg its airline, flight number, airports, and
+ * departure and arrival times; anything else is `422 VALIDATION_FAILED`.
  */
 import { HttpResponse, http, type JsonBodyType } from 'msw';
 import { ReplayCache, readForm } from './shared.ts';
@@ -15,6 +18,39 @@ import { ReplayCache, readForm } from './shared.ts';
  * server.use(serverErrors({ method: 'put', url: `${DOKTOR365_API}/api/v1/*`, times: 5 }).handler);
  */
 export const DOKTOR365_API = 'https://api.doktor365.com.tr';
+
+const STOP_TYPES = new Set(['arrival', 'transfer', 'hotel', 'appointment', 'departure']);
+const STOP_FIELDS = new Set(['type', 'start', 'end', 'location', 'external_id']);
+const FLIGHT_FIELDS = [
+  'type',
+  'start',
+  'end',
+  'external_id',
+  'airline',
+  'flight_no',
+  'departure_airport',
+  'arrival_airport',
+];
+
+/** Whether an itinerary body holds only items Doktor365 accepts. */
+function validItinerary(body: unknown): boolean {
+  const items = (body as { items?: unknown } | null)?.items;
+  if (!Array.isArray(items)) return false;
+  return items.every((raw: unknown) => {
+    if (raw === null || typeof raw !== 'object') return false;
+    const item = raw as Record<string, unknown>;
+    const keys = Object.keys(item);
+    const strings = (fields: readonly string[]) =>
+      fields.every((f) => typeof item[f] === 'string' && item[f] !== '');
+    if (item.type === 'flight')
+      return keys.length === FLIGHT_FIELDS.length && strings(FLIGHT_FIELDS);
+    return (
+      STOP_TYPES.has(String(item.type)) &&
+      keys.every((k) => STOP_FIELDS.has(k)) &&
+      strings(['start', 'location', 'external_id'])
+    );
+  });
+}
 
 /**
  * State of the fake: one record store per clinic.
@@ -57,7 +93,7 @@ export class FakeDoktor365 {
     return HttpResponse.json({ success: false, error: { code, message } }, { status });
   }
 
-  private save(request: Request, key: string) {
+  private save(request: Request, key: string, valid: (body: unknown) => boolean = () => true) {
     return async () => {
       this.requests.push(request.url);
       const token = request.headers.get('authorization')?.replace(/^Bearer /, '') ?? '';
@@ -71,10 +107,13 @@ export class FakeDoktor365 {
         return FakeDoktor365.error(409, 'IDEMPOTENCY_MISMATCH', 'Key reused with another body');
       if (replayed)
         return HttpResponse.json(replayed.body as JsonBodyType, { status: replayed.status });
+      const body: unknown = JSON.parse(text);
+      if (!valid(body))
+        return FakeDoktor365.error(422, 'VALIDATION_FAILED', 'The record has invalid items');
       const store = this.records(tenant);
       const existing = store.get(key);
       this.seq += 1;
-      const record = { id: existing?.id ?? `d365_${this.seq}`, body: JSON.parse(text) };
+      const record = { id: existing?.id ?? `d365_${this.seq}`, body };
       store.set(key, record);
       this.writes += 1;
       const answer = { success: true, data: { id: record.id } };
@@ -104,7 +143,7 @@ export class FakeDoktor365 {
         this.save(request, `deals/${String(params.ref)}`)(),
       ),
       http.put(`${DOKTOR365_API}/api/v1/cases/:ref/itinerary`, ({ request, params }) =>
-        this.save(request, `itinerary/${String(params.ref)}`)(),
+        this.save(request, `itinerary/${String(params.ref)}`, validItinerary)(),
       ),
       http.put(`${DOKTOR365_API}/api/v1/cases/:ref/flights/:direction`, ({ request, params }) =>
         this.save(request, `flights/${String(params.ref)}/${String(params.direction)}`)(),

@@ -87,7 +87,7 @@ test('search, read and export without read:patients:pii never decrypt', async ()
   const read = await patientSource.read({ db, auth: auth(['read:patients']) }, fhirId(patientId));
   expect(read.telecom).toBeUndefined();
 
-  const lines = await fhirBulkLines(db, { tenantId, from: null, to: null });
+  const { lines } = await fhirBulkLines(db, { tenantId, from: null, to: null });
   const exported = JSON.parse(lines[0] ?? '{}') as { id?: string; name?: unknown };
   expect(exported.id).toBe(fhirId(patientId));
   expect(exported.name).toBeUndefined();

@@ -67,6 +67,16 @@ export function describeClinicSoftwareProxyConformance(harness: ClinicSoftwareHa
             place: 'Clinic, Şişli',
             reference: 'apt_1',
           },
+          {
+            kind: 'flight',
+            reference: 'bk_1-1',
+            airline: 'TK',
+            flightNumber: 'TK1980',
+            from: 'LHR',
+            to: 'IST',
+            departAt: '2026-12-09T08:00:00Z',
+            arriveAt: '2026-12-09T14:00:00Z',
+          },
         ],
       });
       await env.proxy.sendFlight({
@@ -96,6 +106,24 @@ export function describeClinicSoftwareProxyConformance(harness: ClinicSoftwareHa
       const env = start();
       const withName = { ...deal(), patientName: 'Ayşe Yılmaz' } as ClinicDeal;
       expect((await rejection(env.proxy.sendDeal(withName))).code).toBe('invalid_request');
+      const leg = {
+        kind: 'flight' as const,
+        reference: 'bk_1-1',
+        airline: 'TK',
+        flightNumber: 'TK1980',
+        from: 'LHR',
+        to: 'IST',
+        departAt: '2026-12-09T08:00:00Z',
+        arriveAt: '2026-12-09T14:00:00Z',
+      };
+      for (const item of [
+        { ...leg, from: 'London' },
+        { ...leg, passengerName: 'Ayşe Yılmaz' },
+        { ...leg, kind: 'hotel' },
+      ]) {
+        const itinerary = { tenantRef: tenantA, caseRef: 'case_1', items: [item] } as never;
+        expect((await rejection(env.proxy.sendItinerary(itinerary))).code).toBe('invalid_request');
+      }
       const unknown = await rejection(env.proxy.sendDeal(deal({ tenantRef: 'tnt_unknown' })));
       expect(unknown).toMatchObject({ code: 'invalid_request', fields: ['tenantRef'] });
       expect(env.requests()).toHaveLength(0);

@@ -180,10 +180,27 @@ const bookingRef = {
   patientId: z.optional(idSchema('pat')),
 };
 
+/**
+ * One leg of a flight booking, for the clinic's transfer planning: the
+ * carrier's IATA code (`TK`), the flight number (`TK1980`), the IATA codes
+ * of the airports (`LHR`, `IST`) and the times. A passenger's name,
+ * passport or seat has no field here.
+ */
+const flightLeg = z.object({
+  airline: eventCode,
+  flightNumber: eventCode,
+  from: eventCode,
+  to: eventCode,
+  departAt: timestamp,
+  arriveAt: timestamp,
+});
+
 const flightData = z.object({
   ...bookingRef,
   flightNumber: eventCode,
   departAt: z.optional(z.nullable(timestamp)),
+  /** The new arrival time, when the carrier sent one with a change. */
+  arriveAt: z.optional(z.nullable(timestamp)),
   previousDepartAt: z.optional(z.nullable(timestamp)),
   /** The carrier's change or cancellation code, if it sent one. */
   reasonCode: z.optional(eventCode),
@@ -376,6 +393,8 @@ export const eventDataSchemas = {
     ...bookingRef,
     kind: z.enum(['flight', 'hotel', 'transfer']),
     reference: eventCode,
+    /** A flight booking's legs in order (at most 8). */
+    flights: z.optional(z.array(flightLeg).check(z.maxLength(8))),
   }),
   'flight.changed': flightData,
   'flight.cancelled': flightData,
