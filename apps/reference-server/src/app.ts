@@ -14,6 +14,7 @@ import { mountOAuthRoutes } from './auth/routes.ts';
 import { SigningKeys } from './auth/signing-keys.ts';
 import { type CoreConfig, publicUrl } from './config/index.ts';
 import type { Database } from './db/database.ts';
+import { preparedRunnerOf } from './db/prepared.ts';
 import {
   type AppContext,
   type Clock,
@@ -200,6 +201,7 @@ export function createApp(deps: AppDeps, context = resolveAppContext(deps)): Hon
       rateLimiter,
       bodyLimit: config.BODY_LIMIT_BYTES,
       now,
+      prepared: preparedRunnerOf(context.database),
     },
     handlers,
   );

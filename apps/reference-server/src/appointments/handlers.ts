@@ -1,9 +1,10 @@
 /** Handlers of `appointments.*`. */
 import { operations } from '@clinicbridge/sdk/contract';
-import { changeOf, defineHandlers } from '../kernel/handlers.ts';
+import { changeOf, defineHandlers, withWritePlan } from '../kernel/handlers.ts';
 import {
   createAppointment,
   listAppointments,
+  planAppointment,
   requireAppointment,
   toAppointment,
   transitionAppointment,
@@ -17,7 +18,11 @@ import {
  * registerOperations(app, deps, appointmentHandlers);
  */
 export const appointmentHandlers = defineHandlers(operations.appointments, {
-  create: (ctx) => createAppointment(ctx.db, changeOf(ctx), ctx.body),
+  // On PostgreSQL an idempotent booking runs as one statement (kernel/one-statement-write.ts).
+  create: withWritePlan<typeof operations.appointments.create>(
+    (ctx) => createAppointment(ctx.db, changeOf(ctx), ctx.body),
+    (ctx) => planAppointment(changeOf(ctx), ctx.body),
+  ),
   get: async (ctx) =>
     toAppointment(await requireAppointment(ctx.db, ctx.auth.tenantId, ctx.params.appointmentId)),
   list: (ctx) => listAppointments(ctx.db, ctx.auth.tenantId, ctx.query),

@@ -17,9 +17,10 @@ import { releaseSlotPlace } from '../catalogue/slot-release.ts';
 import type { DB, Row } from '../db/schema.ts';
 import type { ChangeContext } from '../kernel/change.ts';
 import { byPatientAndStatus, listPage, type PatientListQuery } from '../kernel/list.ts';
+import type { PlannedWrite } from '../kernel/one-statement-write.ts';
 import { updateOwned } from '../kernel/owned.ts';
 import { ApiError } from '../kernel/problem.ts';
-import { recordChange } from '../kernel/record-change.ts';
+import { changeRowsOf, type RecordedChange, recordChange } from '../kernel/record-change.ts';
 import { requireOwned } from '../kernel/require-owned.ts';
 
 /**
@@ -86,24 +87,22 @@ export interface NewAppointment {
   notes?: string | undefined;
 }
 
-const INSERT_FOR_PATIENT = `insert into appointments
+// The patient check and the insert are one statement: no row inserted means no such patient.
+// With `gate` (the one-statement write's condition) it inserts only when that holds too.
+function insertForPatient(first: number, gate?: string): string {
+  const p = (n: number) => `$${first + n}`;
+  return `insert into appointments
     (id, tenant_id, patient_id, service, clinician_ref, location, starts_at, ends_at, status, cancellation_reason, notes, created_at, updated_at)
-  select $1, $2, $3, $4, $5, $6, $7::timestamptz, $8::timestamptz, 'scheduled', null, $9, $10::timestamptz, $10::timestamptz
-  where exists (select 1 from patients where tenant_id = $2 and id = $3)
+  select ${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}::timestamptz, ${p(7)}::timestamptz, 'scheduled', null, ${p(8)},
+    ${p(9)}::timestamptz, ${p(9)}::timestamptz
+  where exists (select 1 from patients where tenant_id = ${p(1)} and id = ${p(2)})${gate ? ` and ${gate}` : ''}
   returning id`;
+}
 
-/**
- * Books an appointment for a patient of the tenant.
- *
- * @example
- * await createAppointment(trx, change, { patientId, service: 'Consultation', startsAt, endsAt });
- */
-export async function createAppointment(
-  db: Kysely<DB>,
-  change: ChangeContext,
-  input: NewAppointment,
-): Promise<Appointment> {
-  const row: Row<'appointments'> = {
+const INSERT_FOR_PATIENT = insertForPatient(1);
+
+function newAppointmentRow(change: ChangeContext, input: NewAppointment): Row<'appointments'> {
+  return {
     id: newId('apt'),
     tenant_id: change.tenantId,
     patient_id: input.patientId,
@@ -118,28 +117,70 @@ export async function createAppointment(
     created_at: change.now,
     updated_at: change.now,
   };
-  // The patient check and the insert are one statement: no row inserted means no such patient.
+}
+
+function insertParameters(row: Row<'appointments'>): unknown[] {
+  return [
+    row.id,
+    row.tenant_id,
+    row.patient_id,
+    row.service,
+    row.clinician_ref,
+    row.location,
+    row.starts_at,
+    row.ends_at,
+    row.notes,
+    row.created_at,
+  ];
+}
+
+function noSuchPatient(patientId: string): ApiError {
+  return new ApiError('not_found', `No patient ${patientId} in this tenant.`);
+}
+
+/**
+ * Books an appointment for a patient of the tenant.
+ *
+ * @example
+ * await createAppointment(trx, change, { patientId, service: 'Consultation', startsAt, endsAt });
+ */
+export async function createAppointment(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  input: NewAppointment,
+): Promise<Appointment> {
+  const row = newAppointmentRow(change, input);
   const { rows } = await db.executeQuery(
-    CompiledQuery.raw(INSERT_FOR_PATIENT, [
-      row.id,
-      row.tenant_id,
-      row.patient_id,
-      row.service,
-      row.clinician_ref,
-      row.location,
-      row.starts_at,
-      row.ends_at,
-      row.notes,
-      row.created_at,
-    ]),
+    CompiledQuery.raw(INSERT_FOR_PATIENT, insertParameters(row)),
   );
-  if (rows.length === 0) {
-    throw new ApiError('not_found', `No patient ${input.patientId} in this tenant.`);
-  }
-  await recordAppointmentChange(db, change, 'appointment.created', 'appointment.created', row, {
+  if (rows.length === 0) throw noSuchPatient(input.patientId);
+  await recordChange(db, change, createdEntry(row));
+  return toAppointment(row);
+}
+
+/**
+ * The booking {@link createAppointment} makes, described as one statement
+ * for an idempotent write on PostgreSQL (kernel/one-statement-write.ts):
+ * the same row, audit row, event and response.
+ *
+ * @example
+ * const plan = planAppointment(change, { patientId, service: 'Consultation', startsAt, endsAt });
+ */
+export function planAppointment(change: ChangeContext, input: NewAppointment): PlannedWrite {
+  const row = newAppointmentRow(change, input);
+  return {
+    statement: insertForPatient,
+    values: insertParameters(row),
+    change: changeRowsOf(change, createdEntry(row)),
+    result: toAppointment(row),
+    notWritten: () => noSuchPatient(input.patientId),
+  };
+}
+
+function createdEntry(row: Row<'appointments'>) {
+  return appointmentEntry('appointment.created', 'appointment.created', row, {
     status: row.status,
   });
-  return toAppointment(row);
 }
 
 /**
@@ -269,19 +310,30 @@ function recordAppointmentChange(
   db: Kysely<DB>,
   change: ChangeContext,
   action: string,
-  type:
-    | 'appointment.created'
-    | 'appointment.updated'
-    | 'appointment.cancelled'
-    | 'appointment.completed',
+  type: AppointmentEventType,
   row: Row<'appointments'>,
   audit: Record<string, unknown>,
 ) {
-  return recordChange(db, change, {
+  return recordChange(db, change, appointmentEntry(action, type, row, audit));
+}
+
+type AppointmentEventType =
+  | 'appointment.created'
+  | 'appointment.updated'
+  | 'appointment.cancelled'
+  | 'appointment.completed';
+
+function appointmentEntry(
+  action: string,
+  type: AppointmentEventType,
+  row: Row<'appointments'>,
+  audit: Record<string, unknown>,
+): RecordedChange<AppointmentEventType> {
+  return {
     action,
     entityType: 'appointment',
     entityId: row.id,
     audit,
     event: { type, data: eventData(row) },
-  });
+  };
 }

@@ -9,7 +9,11 @@
  * changed one rolls back and is authenticated afresh. The handler's last
  * audit row and event are written by the statement that stores the response
  * (kernel/held-change.ts): a booking is six round trips (key lookup, BEGIN,
- * idempotency lookup, the insert, the store, COMMIT), five with a cached key. Operations without a handler answer 501
+ * idempotency lookup, the insert, the store, COMMIT), five with a cached key.
+ * On PostgreSQL an idempotent write whose handler has a plan
+ * (kernel/one-statement-write.ts) runs as one prepared statement instead:
+ * one round trip with a cached key, two without; what does not fit that
+ * statement runs the transaction. Operations without a handler answer 501
  * `not_implemented` after authentication, so the surface is complete from
  * the first day and a feature only adds handlers.
  */
@@ -17,6 +21,7 @@ import { listOperations, type Operation } from '@clinicbridge/sdk/contract';
 import type { Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Authenticator } from '../auth/authenticate.ts';
+import type { RunPrepared } from '../db/prepared.ts';
 import type { DB } from '../db/schema.ts';
 import { parseJsonBody, readBodyText } from '../kernel/body.ts';
 import { createEventHint } from '../kernel/event-hint.ts';
@@ -31,6 +36,7 @@ import {
   StaleCachedKey,
   storeIdempotentResponse,
 } from '../kernel/idempotency.ts';
+import { writeInOneStatement } from '../kernel/one-statement-write.ts';
 import { ApiError } from '../kernel/problem.ts';
 import { withoutShownOnce } from '../kernel/shown-once.ts';
 import type { AppEnv, AuthContext } from './context.ts';
@@ -50,6 +56,8 @@ export interface PipelineDeps {
   rateLimiter: RateLimits;
   bodyLimit: number;
   now: () => Date;
+  /** PostgreSQL's named prepared statements: idempotent writes with a plan run as one. */
+  prepared?: RunPrepared | undefined;
 }
 
 /**
@@ -149,7 +157,7 @@ async function runOperation(
  */
 export async function runWrite(
   c: Context<AppEnv>,
-  deps: Pick<PipelineDeps, 'db' | 'now'>,
+  deps: Pick<PipelineDeps, 'db' | 'now' | 'prepared'>,
   operation: Operation,
   handler: OperationHandler,
   base: Record<string, unknown>,
@@ -181,6 +189,27 @@ export async function runWrite(
     operationId: operation.id,
     fingerprint: requestFingerprint(operation.id, base.params, base.body),
   };
+  const plan = deps.prepared ? handler.plan?.({ ...base, now } as never) : undefined;
+  if (deps.prepared && plan) {
+    // One statement: the key's lookup, the write, its audit row and event, the stored response.
+    const response = {
+      status: operation.status,
+      body: withoutShownOnce(plan.result, operation.shownOnce),
+    };
+    const outcome = await writeInOneStatement(
+      deps.prepared,
+      request,
+      plan,
+      response,
+      now,
+      auth.cachedKey,
+    );
+    if (outcome.kind === 'done') {
+      hint();
+      return respond(c, operation, plan.result);
+    }
+    if (outcome.kind !== 'fallback') return answerKnownKey(c, outcome);
+  }
   // One transaction: look the key up (and lock it), run, store the response.
   // A key that is already answered ends the transaction with nothing written.
   const outcome = await deps.db

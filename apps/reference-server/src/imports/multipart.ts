@@ -214,7 +214,7 @@ async function answerForm(
     c,
     { db: context.db, now: context.now },
     operations.imports.create,
-    handler as OperationHandler,
+    handler as unknown as OperationHandler,
     { params: undefined, body, auth, requestId: c.get('requestId') },
     auth,
     hint,

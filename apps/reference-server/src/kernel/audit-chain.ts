@@ -136,18 +136,21 @@ export async function appendAuditRow(
  * The audit append as SQL text whose 11 parameters start at `$first`
  * (see {@link appendAuditRowParameters}), for a statement that does more
  * than append: ./record-change.ts puts it in a data-modifying CTE beside the
- * outbox event and the stored idempotent response.
+ * outbox event and the stored idempotent response. With `gate` (an SQL
+ * condition free of the row's columns) the row is appended only when it
+ * holds, and the chain lock is not taken otherwise: PostgreSQL checks such
+ * a condition once, before it calls `audit_chain_next`.
  *
  * @example
  * const text = appendAuditRowSql(1);
  */
-export function appendAuditRowSql(first: number): string {
+export function appendAuditRowSql(first: number, gate?: string): string {
   const p = (n: number) => `$${first + n}`;
   return `insert into audit_events
       (id, tenant_id, actor_type, actor_id, action, entity_type, entity_id, request_id, metadata, occurred_at, chain_seq, hash)
     select ${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}::jsonb, ${p(9)}::timestamptz,
       next.seq, encode(sha256(convert_to(next.previous_hash || '[' || next.seq::text || ',' || ${p(10)}::text, 'UTF8')), 'hex')
-    from audit_chain_next(${p(1)}::text) as next`;
+    from audit_chain_next(${p(1)}::text) as next${gate ? ` where ${gate}` : ''}`;
 }
 
 const APPEND_AUDIT_ROW = appendAuditRowSql(1);

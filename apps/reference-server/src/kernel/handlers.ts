@@ -16,6 +16,7 @@ import type * as z from 'zod/mini';
 import type { DB } from '../db/schema.ts';
 import type { AuthContext } from './caller.ts';
 import type { ChangeContext } from './change.ts';
+import type { PlannedWrite } from './one-statement-write.ts';
 
 type Parsed<S> = S extends Schema ? z.output<S> : undefined;
 
@@ -38,13 +39,44 @@ export interface HandlerContext<O extends Operation = Operation> {
 
 /**
  * Implements one operation; returns the response body (undefined for 204).
+ * A write may also carry a `plan` ({@link withWritePlan}).
  *
  * @example
  * const list: OperationHandler<typeof operations.visits.list> = (ctx) => listVisits(ctx.db, ctx.auth.tenantId, ctx.query);
  */
-export type OperationHandler<O extends Operation = Operation> = (
+export type OperationHandler<O extends Operation = Operation> = ((
   ctx: HandlerContext<O>,
-) => Promise<OperationResponse<O>>;
+) => Promise<OperationResponse<O>>) & { readonly plan?: WritePlanner<O> };
+
+/**
+ * Describes a write instead of running it, for the one-statement path of
+ * idempotent writes on PostgreSQL (./one-statement-write.ts); undefined
+ * when this request does not fit (the handler then runs in a transaction).
+ *
+ * @example
+ * const plan: WritePlanner<typeof operations.appointments.create> = (ctx) => planAppointment(changeOf(ctx), ctx.body);
+ */
+export type WritePlanner<O extends Operation = Operation> = (
+  ctx: Omit<HandlerContext<O>, 'db'>,
+) => PlannedWrite | undefined;
+
+/**
+ * A write handler with its plan: the same work described as one statement.
+ * Both must have the same effect; the plan runs only on PostgreSQL with an
+ * `Idempotency-Key`, the handler everywhere else.
+ *
+ * @example
+ * create: withWritePlan<typeof operations.appointments.create>(
+ *   (ctx) => createAppointment(ctx.db, changeOf(ctx), ctx.body),
+ *   (ctx) => planAppointment(changeOf(ctx), ctx.body),
+ * ),
+ */
+export function withWritePlan<O extends Operation>(
+  handler: (ctx: HandlerContext<O>) => Promise<OperationResponse<O>>,
+  plan: WritePlanner<O>,
+): OperationHandler<O> {
+  return Object.assign((ctx: HandlerContext<O>) => handler(ctx), { plan });
+}
 
 /**
  * Handlers by operation id (`appointments.cancel`).

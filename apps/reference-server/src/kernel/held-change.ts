@@ -131,16 +131,41 @@ export function changeStatementParts(
   first: number,
 ): { ctes: string; values: unknown[] } {
   if (!change) return { ctes: '', values: [] };
-  const shape = `${change.event ? 'event' : 'audit'}:${first}`;
+  return { ctes: `with ${changeCtes(change, first)},`, values: changeParameters(change) };
+}
+
+/**
+ * The CTEs `audit_row as (…)` and, with an event, `event_row as (…)`,
+ * comma-separated, whose parameters start at `$first`; with `gate` (an SQL
+ * condition) they write only when it holds. Built once per shape.
+ *
+ * @example
+ * const text = `with written as (…), ${changeCtes(change, 9, 'exists (select 1 from written)')} select 1`;
+ */
+export function changeCtes(change: ChangeRows, first: number, gate?: string): string {
+  const shape = `${change.event ? 'event' : 'audit'}:${first}:${gate ?? ''}`;
   let ctes = texts.get(shape);
   if (ctes === undefined) {
-    const audit = `audit_row as (${appendAuditRowSql(first)})`;
+    const audit = `audit_row as (${appendAuditRowSql(first, gate)})`;
     const e = first + AUDIT_PARAMETERS;
-    const event = `event_row as (insert into events (id, tenant_id, type, entity_type, entity_id, data, occurred_at)
-    values ($${e}, $${e + 1}, $${e + 2}, $${e + 3}, $${e + 4}, $${e + 5}::jsonb, $${e + 6}::timestamptz))`;
-    ctes = change.event ? `with ${audit}, ${event},` : `with ${audit},`;
+    const columns =
+      'insert into events (id, tenant_id, type, entity_type, entity_id, data, occurred_at)';
+    const row = `$${e}, $${e + 1}, $${e + 2}, $${e + 3}, $${e + 4}, $${e + 5}::jsonb, $${e + 6}::timestamptz`;
+    const event = `event_row as (${columns}
+    ${gate ? `select ${row} where ${gate}` : `values (${row})`})`;
+    ctes = change.event ? `${audit}, ${event}` : audit;
     texts.set(shape, ctes);
   }
+  return ctes;
+}
+
+/**
+ * The parameters of {@link changeCtes} for `change`, in order.
+ *
+ * @example
+ * const values = [...ownValues, ...changeParameters(change)];
+ */
+export function changeParameters(change: ChangeRows): unknown[] {
   const values = appendAuditRowParameters(change.audit);
   const event = change.event;
   if (event) {
@@ -154,7 +179,7 @@ export function changeStatementParts(
       event.occurredAt,
     );
   }
-  return { ctes, values };
+  return values;
 }
 
 async function writeChange(db: Kysely<DB>, change: ChangeRows): Promise<void> {

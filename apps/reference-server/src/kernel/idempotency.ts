@@ -80,7 +80,14 @@ export function requestFingerprint(operationId: string, params: unknown, body: u
     .digest('hex');
 }
 
-interface LookupRow {
+/**
+ * What the key's lookup reads: whether this transaction got the key's lock,
+ * and the stored row, if any (all null when there is none).
+ *
+ * @example
+ * const row: KeyLookupRow = { locked: true, credential_id: null, fingerprint: null, state: null, response_status: null, response_body: null, locked_until: null };
+ */
+export interface KeyLookupRow {
   locked: boolean;
   credential_id: string | null;
   fingerprint: string | null;
@@ -98,6 +105,42 @@ const DEFER = `, set_config('${NOTIFY_AFTER_COMMIT_SETTING}', 'on', true) as def
 const CONFIRM = `, (select ${API_KEY_VERSION_SQL} from api_keys k left join integrations i on i.id = k.integration_id
       where k.id = $5) as key_version`;
 const LOOKUPS = [lookup(''), lookup(DEFER), lookup(CONFIRM), lookup(`${DEFER}${CONFIRM}`)] as const;
+
+/**
+ * The text of the key's lookup, for a statement that does more
+ * (./one-statement-write.ts): it takes the key's transaction-scoped lock
+ * and reads a {@link KeyLookupRow}, with `deferred` when it defers the
+ * event hint and `key_version` when it confirms a cached API key. Its
+ * parameters are {@link keyLookupParameters}: `$1`–`$4`, and `$5` (the
+ * key's id) when confirming.
+ *
+ * @example
+ * const text = keyLookupSql({ deferEventHint: true, confirm: false });
+ */
+export function keyLookupSql(options: { deferEventHint: boolean; confirm: boolean }): string {
+  return LOOKUPS[(options.deferEventHint ? 1 : 0) + (options.confirm ? 2 : 0)] as string;
+}
+
+/**
+ * The parameters of {@link keyLookupSql}.
+ *
+ * @example
+ * const values = keyLookupParameters(request, now, auth.cachedKey?.id);
+ */
+export function keyLookupParameters(
+  request: IdempotentRequest,
+  now: Date,
+  cachedKeyId?: string,
+): unknown[] {
+  const values: unknown[] = [
+    `${request.tenantId}\n${request.key}`,
+    request.tenantId,
+    request.key,
+    now,
+  ];
+  if (cachedKeyId !== undefined) values.push(cachedKeyId);
+  return values;
+}
 
 /**
  * Thrown by {@link lookUpIdempotencyKey} when the cached API key a request
@@ -140,24 +183,17 @@ export async function lookUpIdempotencyKey(
   // With `deferEventHint` the same statement does what `deferEventHint()` of
   // ./event-hint.ts does, saving the write a round trip.
   const confirm = options.cachedKey;
-  const values: unknown[] = [
-    `${request.tenantId}\n${request.key}`,
-    request.tenantId,
-    request.key,
-    now,
-  ];
-  if (confirm) values.push(confirm.id);
-  const { rows } = await trx.executeQuery<LookupRow & { key_version?: string | null }>(
+  const { rows } = await trx.executeQuery<KeyLookupRow & { key_version?: string | null }>(
     CompiledQuery.raw(
-      LOOKUPS[(options.deferEventHint ? 1 : 0) + (confirm ? 2 : 0)] as string,
-      values,
+      keyLookupSql({ deferEventHint: options.deferEventHint ?? false, confirm: !!confirm }),
+      keyLookupParameters(request, now, confirm?.id),
     ),
   );
   if (confirm && rows[0]?.key_version !== confirm.version)
     throw new StaleCachedKey(confirm.keyHash);
   const row = rows[0];
   if (!row?.locked) return { kind: 'in_flight' };
-  return classify(row, request, now);
+  return classifyStoredKey(row, request, now);
 }
 
 /**
@@ -188,11 +224,21 @@ export async function readIdempotencyKey(
     .executeTakeFirst();
   // No row: the winner rolled back after all, so the caller may simply retry.
   if (!row) return { kind: 'in_flight' };
-  const found = classify({ locked: true, ...row }, request, now);
+  const found = classifyStoredKey({ locked: true, ...row }, request, now);
   return found.kind === 'new' ? { kind: 'in_flight' } : found;
 }
 
-function classify(row: LookupRow, request: IdempotentRequest, now: Date): KeyLookup {
+/**
+ * What a key's looked-up row means for `request` (the lock aside).
+ *
+ * @example
+ * const found = classifyStoredKey(row, request, now); // { kind: 'replay', status: 201, body }
+ */
+export function classifyStoredKey(
+  row: KeyLookupRow,
+  request: IdempotentRequest,
+  now: Date,
+): KeyLookup {
   if (row.fingerprint === null) return { kind: 'new' };
   // Before anything else: another credential learns nothing about the key's
   // request. Rows stored before keys were bound (no credential) belong to no one.

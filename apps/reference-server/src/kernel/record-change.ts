@@ -11,7 +11,7 @@ import type { EventData, EventType } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { auditRowOf, type ChangeContext } from './change.ts';
-import { writeOrHoldChange } from './held-change.ts';
+import { type ChangeRows, writeOrHoldChange } from './held-change.ts';
 import { validEventRow } from './outbox.ts';
 
 /**
@@ -45,6 +45,20 @@ export async function recordChange<T extends EventType>(
   change: ChangeContext,
   entry: RecordedChange<T>,
 ): Promise<void> {
+  await writeOrHoldChange(db, changeRowsOf(change, entry));
+}
+
+/**
+ * The audit row and event {@link recordChange} would write, validated, for a
+ * statement that writes them itself (kernel/one-statement-write.ts).
+ *
+ * @example
+ * const rows = changeRowsOf(change, { action: 'appointment.created', entityType: 'appointment', entityId: id });
+ */
+export function changeRowsOf<T extends EventType>(
+  change: ChangeContext,
+  entry: RecordedChange<T>,
+): ChangeRows {
   const audit = auditRowOf({
     tenantId: change.tenantId,
     actor: change.actor,
@@ -65,5 +79,5 @@ export async function recordChange<T extends EventType>(
         occurredAt: change.now,
       }).row
     : null;
-  await writeOrHoldChange(db, { audit, event });
+  return { audit, event };
 }
