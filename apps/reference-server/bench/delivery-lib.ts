@@ -41,11 +41,16 @@ export async function postgresAnswers(): Promise<boolean> {
 
 /**
  * A migrated database for one benchmark case; `close` drops its schema.
+ * PostgreSQL connections carry `application` as their `application_name`
+ * (a case that measures its own backends passes a name of its own).
  *
  * @example
  * const database = await openBenchDatabase('pglite');
  */
-export async function openBenchDatabase(kind: 'pglite' | 'postgres'): Promise<Database> {
+export async function openBenchDatabase(
+  kind: 'pglite' | 'postgres',
+  application: string = BENCH_APPLICATION,
+): Promise<Database> {
   if (kind === 'pglite') {
     const database = await openDatabase({ dataDir: 'memory://' });
     await migrateToLatest(database.db, serverMigrations);
@@ -58,7 +63,7 @@ export async function openBenchDatabase(kind: 'pglite' | 'postgres'): Promise<Da
   await admin.end();
   const url = new URL(postgresUrl);
   // Named so the benchmark finds its backends in pg_stat_activity (see backendCpuMicros).
-  url.searchParams.set('application_name', BENCH_APPLICATION);
+  url.searchParams.set('application_name', application);
   const database = await openDatabase({ url: url.href, searchPath: schema, poolSize: 10 });
   await migrateToLatest(database.db, serverMigrations);
   return {
@@ -90,19 +95,22 @@ function processCpuMicros(pid: number): number {
 
 /**
  * CPU time (µs, user + system, from /proc) of the PostgreSQL backends of the
- * benchmark databases, per backend pid; empty without PostgreSQL or /proc.
+ * benchmark databases (those named `application`), per backend pid; empty
+ * without PostgreSQL or /proc.
  * A backend that exits between two readings drops out of the difference.
  *
  * @example
  * const before = await backendCpuMicros(); …; const used = backendCpuSince(before, await backendCpuMicros());
  */
-export async function backendCpuMicros(): Promise<Map<number, number>> {
+export async function backendCpuMicros(
+  application: string = BENCH_APPLICATION,
+): Promise<Map<number, number>> {
   const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 1_000 });
   try {
     await client.connect();
     const { rows } = await client.query<{ pid: number }>(
       'select pid from pg_stat_activity where application_name = $1',
-      [BENCH_APPLICATION],
+      [application],
     );
     return new Map(rows.map((r) => [r.pid, processCpuMicros(r.pid)]));
   } catch {

@@ -13,6 +13,12 @@
  *
  * where the wrapped DEK and the sealed value are each base64url of
  * iv (12 bytes) ‖ AES-256-GCM ciphertext ‖ tag (16 bytes).
+ *
+ * A bulk writer (an import) seals through a {@link FieldSealer}: one data key
+ * for up to {@link MAX_VALUES_PER_DATA_KEY} values, wrapped once. Each value
+ * keeps its own nonce, tag and row-bound associated data, and each stored
+ * text still carries its wrapped DEK, so reading, moving-detection and key
+ * rotation treat it exactly as a value sealed alone.
  */
 import {
   createCipheriv,
@@ -161,7 +167,70 @@ const dataAad = (kid: string, at: FieldLocation) =>
   Buffer.from(JSON.stringify([FORMAT, kid, at.tenantId ?? '', at.table, at.column, at.rowId]));
 
 /**
- * Encrypts `plaintext` for `at` under the ring's active key.
+ * Seals many values with few data keys; see {@link createFieldSealer}.
+ *
+ * @example
+ * const stored = sealer.seal('{"email":"ada@example.com"}', { tenantId, table: 'patients', column: 'pii', rowId });
+ */
+export interface FieldSealer {
+  seal(plaintext: string, at: FieldLocation): string;
+}
+
+/**
+ * Values one data key seals at most before a {@link FieldSealer} draws the
+ * next: far below AES-GCM's bound for random nonces (2^32 per key), and small
+ * enough that one data key opens at most one batch of rows.
+ *
+ * @example
+ * createFieldSealer(ring, MAX_VALUES_PER_DATA_KEY);
+ */
+export const MAX_VALUES_PER_DATA_KEY = 1_000;
+
+/**
+ * A sealer under the ring's active key that draws a fresh data key every
+ * `valuesPerKey` values (at most {@link MAX_VALUES_PER_DATA_KEY}) and wraps
+ * it once, instead of once per value. Its output is what
+ * {@link encryptField} writes; {@link decryptField} opens it. Keep a sealer
+ * for one batch of one tenant's rows, then drop it.
+ *
+ * @example
+ * const sealer = createFieldSealer(ring);
+ * const rows = patients.map((p) => ({ ...p, pii: sealer.seal(JSON.stringify(p.pii), locationOf(p)) }));
+ */
+export function createFieldSealer(
+  ring: KeyRing,
+  valuesPerKey: number = MAX_VALUES_PER_DATA_KEY,
+): FieldSealer {
+  if (
+    !Number.isInteger(valuesPerKey) ||
+    valuesPerKey < 1 ||
+    valuesPerKey > MAX_VALUES_PER_DATA_KEY
+  ) {
+    throw new RangeError(`valuesPerKey must be an integer from 1 to ${MAX_VALUES_PER_DATA_KEY}`);
+  }
+  const kid = ring.activeKid;
+  const kek = keyObjectOf(ring.keks.get(kid)!);
+  let dek: KeyObject | undefined;
+  let prefix = '';
+  let sealed = 0;
+  return {
+    seal(plaintext, at) {
+      if (dek === undefined || sealed >= valuesPerKey) {
+        const raw = randomBytes(KEY_BYTES);
+        prefix = `${FORMAT}.${kid}.${seal(kek, raw, dekAad(kid)).toString('base64url')}.`;
+        dek = createSecretKey(raw);
+        raw.fill(0);
+        sealed = 0;
+      }
+      sealed += 1;
+      const body = seal(dek, Buffer.from(plaintext, 'utf8'), dataAad(kid, at));
+      return prefix + body.toString('base64url');
+    },
+  };
+}
+
+/**
+ * Encrypts `plaintext` for `at` under the ring's active key, with a data key of its own.
  *
  * @example
  * const stored = encryptField(ring, '{"email":"ada@example.com"}', { tenantId, table: 'patients', column: 'pii', rowId });

@@ -9,7 +9,9 @@
  * or in clear) alike in its dry run; a file over a limit is refused with its 4xx before it
  * is queued. The runner on its own: a limit hit mid-file (limits lowered
  * after queueing) fails the job with the committed batches counted, and
- * applying the same file again applies nothing.
+ * applying the same file again applies nothing; content stored in pieces is
+ * read in order, and a job queued before pieces (its content in one column)
+ * still runs.
  */
 import { type ImportJob, newId } from '@clinicbridge/sdk/contract';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -323,6 +325,90 @@ describe('the runner on its own', () => {
         .where('job_id', '=', job.id)
         .execute();
       expect(stored).toEqual([]);
+    } finally {
+      await database.close();
+    }
+  }, 240_000);
+
+  test('content stored in pieces is read in order, and a job queued before pieces (content in one column) still runs', async () => {
+    const database = withKeyRing(await openTestDatabase(), testKeyRing);
+    try {
+      const { db } = database;
+      const { tenantId } = await createTenant(db, { name: 'Pieces clinic' });
+      const change = {
+        tenantId,
+        actor: { type: 'system' as const, id: 'test' },
+        requestId: null,
+        now: new Date(),
+      };
+      const limits = importsConfig.parse({ IMPORT_BACKGROUND_BYTES: '0', IMPORT_BATCH_ROWS: '40' });
+      const queue = async (content: string) => {
+        const request = { kind: 'patients' as const, format: 'csv' as const, content };
+        const job = await db
+          .transaction()
+          .execute((trx) => importFile(trx, change, request, limits));
+        const stored = await db
+          .selectFrom('import_job_file_pieces')
+          .select(['seq', 'piece'])
+          .where('job_id', '=', job.id)
+          .execute();
+        expect(stored).toEqual([{ seq: 0, piece: content }]);
+        return job.id;
+      };
+      // Cut by hand mid-row and mid-cell, stored out of order.
+      const cut = patients('PIECE', 90);
+      const inPieces = await queue(cut);
+      await db.deleteFrom('import_job_file_pieces').where('job_id', '=', inPieces).execute();
+      const bounds = [0, 37, 1_203, cut.length];
+      for (const seq of [2, 0, 1]) {
+        await db
+          .insertInto('import_job_file_pieces')
+          .values({ job_id: inPieces, seq, piece: cut.slice(bounds[seq], bounds[seq + 1]) })
+          .execute();
+      }
+      await db
+        .updateTable('import_job_files')
+        .set({ pieces: 3 })
+        .where('job_id', '=', inPieces)
+        .execute();
+      // As migration 0436 leaves a job queued before it: the content in its column, no pieces.
+      const whole = patients('WHOLE', 70);
+      const inColumn = await queue(whole);
+      await db.deleteFrom('import_job_file_pieces').where('job_id', '=', inColumn).execute();
+      await db
+        .updateTable('import_job_files')
+        .set({ content: whole, pieces: 0 })
+        .where('job_id', '=', inColumn)
+        .execute();
+
+      const failedOf = (rows: number) =>
+        Array.from({ length: rows }).filter((_, i) => i % 11 === 3).length;
+      for (const [id, rows, prefix] of [
+        [inPieces, 90, 'PIECE'],
+        [inColumn, 70, 'WHOLE'],
+      ] as const) {
+        const leased = await db
+          .selectFrom('import_jobs')
+          .selectAll()
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        await runImportJob(db, leased, limits);
+        expect(await getImportJob(db, tenantId, id)).toMatchObject({
+          status: 'completed',
+          totalRows: rows,
+          failedRows: failedOf(rows),
+          importedRows: rows - failedOf(rows),
+        });
+        const refs = await db
+          .selectFrom('patients')
+          .select('external_ref')
+          .where('external_ref', 'like', `${prefix}-%`)
+          .execute();
+        expect(refs).toHaveLength(rows - failedOf(rows));
+      }
+      // The job's end drops its content, pieces included.
+      expect(await db.selectFrom('import_job_file_pieces').select('job_id').execute()).toEqual([]);
+      expect(await db.selectFrom('import_job_files').select('job_id').execute()).toEqual([]);
     } finally {
       await database.close();
     }

@@ -194,6 +194,29 @@ async function downBackground(db: AnyDb): Promise<void> {
   }
 }
 
+async function upContentPieces(db: AnyDb): Promise<void> {
+  // A queued file's content in pieces of at most 1 Mi characters: no statement carries a large file whole.
+  await db.schema
+    .createTable('import_job_file_pieces')
+    .addColumn('job_id', 'text', (c) =>
+      c.notNull().references('import_job_files.job_id').onDelete('cascade'),
+    )
+    .addColumn('seq', 'integer', (c) => c.notNull())
+    .addColumn('piece', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('import_job_file_pieces_pkey', ['job_id', 'seq'])
+    .execute();
+  // 0: the content is in import_job_files.content (a job queued before this migration).
+  await db.schema
+    .alterTable('import_job_files')
+    .addColumn('pieces', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
+}
+
+async function downContentPieces(db: AnyDb): Promise<void> {
+  await db.schema.dropTable('import_job_file_pieces').execute();
+  await db.schema.alterTable('import_job_files').dropColumn('pieces').execute();
+}
+
 /**
  * Migrations of the imports feature.
  *
@@ -208,4 +231,5 @@ export const importsMigrations: Record<string, Migration> = {
   '0432-imports-leads-pii': { up: upLeadsPii, down: downLeadsPii },
   // Background jobs: progress, the resume point, the lease and the content until the job ends.
   '0435-imports-background': { up: upBackground, down: downBackground },
+  '0436-imports-content-pieces': { up: upContentPieces, down: downContentPieces },
 };

@@ -6,6 +6,8 @@
  * (counts, first rejects, the file row it has committed through) and, for
  * an apply, one `import.batch_applied` audit row. A dry run writes each
  * batch inside a savepoint rolled back before the progress is committed.
+ * A batch is read and sealed (ids, encryption) outside its transaction,
+ * while the batch before it is being written.
  *
  * Crashes: a process that dies mid-batch loses that batch's transaction
  * whole; once the lease runs out another runner takes the job and resumes
@@ -24,7 +26,7 @@ import { auditChange, type ChangeContext } from '../kernel/change.ts';
 import { isApiError } from '../kernel/problem.ts';
 import type { BusJob } from '../scheduler/dispatcher.ts';
 import { leaseDue } from '../scheduler/lease-due.ts';
-import { type Batch, readBatches, writeBatch } from './batch/pipeline.ts';
+import { type Batch, readBatches, sealBatch, writeBatch } from './batch/pipeline.ts';
 import type { ImportsConfig } from './config.ts';
 import type { RowReject } from './row-kind.ts';
 import { addBatch, auditBatch, type ImportOutcome, MAX_REPORTED_REJECTS } from './service.ts';
@@ -94,7 +96,7 @@ export async function runImportJob(
     .execute();
   const file = await db
     .selectFrom('import_job_files')
-    .select(['job_id', 'mapping'])
+    .select(['job_id', 'mapping', 'pieces'])
     .where('job_id', '=', leased.id)
     .executeTakeFirst();
   if (!file) {
@@ -110,16 +112,16 @@ export async function runImportJob(
       {
         kind: leased.kind,
         format: leased.format,
-        content: storedContent(db, leased.id),
+        content: storedContent(db, leased.id, file.pieces),
         mapping: file.mapping ? (JSON.parse(file.mapping) as Record<string, string>) : undefined,
       },
       limits,
       { batchRows: limits.IMPORT_BATCH_ROWS, skipThroughRow: through },
     );
-    for await (const batch of batches) {
+    await commitEach(db, change, leased.kind, batches, async (batch) => {
       await commitBatch(db, change, leased, batch, through, limits);
       through = batch.lastRow;
-    }
+    });
     await finish(db, change, leased.id, 'completed', null);
   } catch (error) {
     if (error instanceof LeaseLost) return;
@@ -140,11 +142,64 @@ export async function runImportJob(
   }
 }
 
-/** Characters read from the stored content per query. */
+/**
+ * Commits batch after batch, reading and sealing the next one while the
+ * current one is being written: the file's parsing and encryption (this
+ * process's CPU) overlap the database's work instead of waiting for it.
+ * Only one batch is read ahead, so memory stays bounded; if a commit
+ * fails, the batch read ahead is dropped and the reading stops.
+ */
+async function commitEach(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  kind: Row<'import_jobs'>['kind'],
+  batches: AsyncGenerator<Batch>,
+  commit: (batch: Batch) => Promise<void>,
+): Promise<void> {
+  const readNext = () =>
+    batches
+      .next()
+      .then((step) =>
+        step.done ? null : sealBatch(db, { ...change, now: new Date() }, kind, step.value),
+      );
+  let next = readNext();
+  try {
+    for (let batch = await next; batch !== null; batch = await next) {
+      next = readNext();
+      // Settled later (awaited above, or dropped below): never an unhandled rejection meanwhile.
+      next.catch(() => {});
+      await commit(batch);
+    }
+  } catch (error) {
+    await next.catch(() => null);
+    await batches.return(undefined);
+    throw error;
+  }
+}
+
+/** Characters read per query from content stored whole (a job queued before pieces). */
 const PIECE_CHARS = 1_048_576;
 
-/** The stored content piece by piece (`substr`), so the runner never holds a large file whole. */
-function storedContent(db: Kysely<DB>, jobId: string): () => AsyncIterable<string> {
+/** The stored content piece by piece, so the runner never holds a large file whole. */
+function storedContent(db: Kysely<DB>, jobId: string, pieces: number): () => AsyncIterable<string> {
+  if (pieces === 0) return storedWhole(db, jobId);
+  return async function* () {
+    for (let seq = 0; seq < pieces; seq++) {
+      const row = await db
+        .selectFrom('import_job_file_pieces')
+        .select('piece')
+        .where('job_id', '=', jobId)
+        .where('seq', '=', seq)
+        .executeTakeFirst();
+      // Dropped by the runner that finished the job after taking it over.
+      if (!row) throw new LeaseLost();
+      yield row.piece;
+    }
+  };
+}
+
+/** Content stored in one column, read in `substr` pieces. */
+function storedWhole(db: Kysely<DB>, jobId: string): () => AsyncIterable<string> {
   return async function* () {
     for (let from = 1; ; from += PIECE_CHARS) {
       const row = await db

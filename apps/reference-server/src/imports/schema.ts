@@ -48,9 +48,24 @@ export interface ImportJobsTable {
  */
 export interface ImportJobFilesTable {
   job_id: string;
+  /** The content itself when `pieces` is 0 (a job queued before pieces); else empty. */
   content: string;
   /** The column mapping the import was sent with (JSON, source header → field); null when none. */
   mapping: string | null;
+  /** How many rows of `import_job_file_pieces` hold the content (0: `content` holds it). */
+  pieces: ColumnType<number, number | undefined, number>;
+}
+
+/**
+ * One piece of a queued file's content, in order by `seq` (from 0).
+ *
+ * @example
+ * await db.selectFrom('import_job_file_pieces').select('piece').where('job_id', '=', id).where('seq', '=', 0).executeTakeFirst();
+ */
+export interface ImportJobFilePiecesTable {
+  job_id: string;
+  seq: number;
+  piece: string;
 }
 
 /**
@@ -128,6 +143,7 @@ declare module '../db/schema.ts' {
   interface DB {
     import_jobs: ImportJobsTable;
     import_job_files: ImportJobFilesTable;
+    import_job_file_pieces: ImportJobFilePiecesTable;
     leads: LeadsTable;
     import_mappings: ImportMappingsTable;
     settlement_lines: SettlementLinesTable;

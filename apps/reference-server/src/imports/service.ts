@@ -258,14 +258,20 @@ async function queueImport(
     if (applied) return toImportJob(applied);
     throw new ApiError('conflict', 'The same import is being queued; try again.');
   }
+  const pieces = [...contentPieces(request.content)];
   await db
     .insertInto('import_job_files')
     .values({
       job_id: row.id,
-      content: request.content,
+      content: '',
       mapping: request.mapping ? JSON.stringify(request.mapping) : null,
+      pieces: pieces.length,
     })
     .execute();
+  // One statement per piece: a large file is never one parameter (the driver would copy it whole, twice).
+  for (const [seq, piece] of pieces.entries()) {
+    await db.insertInto('import_job_file_pieces').values({ job_id: row.id, seq, piece }).execute();
+  }
   await auditChange(db, change, 'import.created', 'import', row.id, {
     kind: row.kind,
     format: row.format,
@@ -274,6 +280,26 @@ async function queueImport(
     background: true,
   });
   return toImportJob(row);
+}
+
+/** Characters of a stored content piece at most. */
+export const CONTENT_PIECE_CHARS = 1_048_576;
+
+/**
+ * `content` cut into pieces of at most {@link CONTENT_PIECE_CHARS}, never
+ * between the two halves of a surrogate pair (each piece is valid text).
+ *
+ * @example
+ * [...contentPieces('a'.repeat(CONTENT_PIECE_CHARS + 1))].length; // 2
+ */
+export function* contentPieces(content: string): Generator<string> {
+  for (let at = 0; at < content.length; ) {
+    let end = Math.min(at + CONTENT_PIECE_CHARS, content.length);
+    const last = content.charCodeAt(end - 1);
+    if (end < content.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    yield content.slice(at, end);
+    at = end;
+  }
 }
 
 /**

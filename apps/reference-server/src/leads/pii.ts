@@ -10,6 +10,7 @@ import {
   blindIndex,
   decryptField,
   encryptField,
+  type FieldSealer,
   type KeyRing,
 } from '../crypto/field-encryption.ts';
 import type { Row } from '../db/schema.ts';
@@ -56,7 +57,8 @@ export function leadContactIndex(
 
 /**
  * The stored columns of a lead: personal data encrypted under the active key, blind indexes,
- * and null in the plaintext columns.
+ * and null in the plaintext columns. A batch passes one `sealer` (createFieldSealer) so its
+ * rows share a data key.
  *
  * @example
  * await db.insertInto('leads').values({ ...record, ...sealLead(ring, record) }).execute();
@@ -64,6 +66,7 @@ export function leadContactIndex(
 export function sealLead(
   ring: KeyRing,
   record: LeadRecord,
+  sealer?: FieldSealer,
 ): Pick<Row<'leads'>, StoredOnly | 'name' | 'phone' | 'email' | 'notes'> {
   const pii: LeadPii = {
     name: record.name,
@@ -72,7 +75,9 @@ export function sealLead(
     notes: record.notes,
   };
   return {
-    pii: encryptField(ring, JSON.stringify(pii), locationOf(record)),
+    pii: sealer
+      ? sealer.seal(JSON.stringify(pii), locationOf(record))
+      : encryptField(ring, JSON.stringify(pii), locationOf(record)),
     pii_kid: ring.activeKid,
     phone_index: record.phone
       ? leadContactIndex(ring, record.tenant_id, 'phone', record.phone)

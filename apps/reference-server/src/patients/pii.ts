@@ -11,6 +11,7 @@ import {
   decryptField,
   encryptField,
   type FieldLocation,
+  type FieldSealer,
   type KeyRing,
 } from '../crypto/field-encryption.ts';
 import { keyRingOf } from '../crypto/keys.ts';
@@ -63,7 +64,8 @@ export function contactIndex(
 
 /**
  * The stored columns of a record: personal data encrypted under the active
- * key, blind indexes, and null in the plaintext columns.
+ * key, blind indexes, and null in the plaintext columns. A batch passes
+ * one `sealer` (createFieldSealer) so its rows share a data key.
  *
  * @example
  * await db.updateTable('patients').set(sealPatient(ring, record)).where('id', '=', record.id).execute();
@@ -71,6 +73,7 @@ export function contactIndex(
 export function sealPatient(
   ring: KeyRing,
   record: PatientRecord,
+  sealer?: FieldSealer,
 ): Pick<Row<'patients'>, StoredOnly | 'birth_date' | 'email' | 'phone'> {
   const pii: PatientPii = {
     givenName: record.given_name,
@@ -80,7 +83,9 @@ export function sealPatient(
     phone: record.phone,
   };
   return {
-    pii: encryptField(ring, JSON.stringify(pii), locationOf(record)),
+    pii: sealer
+      ? sealer.seal(JSON.stringify(pii), locationOf(record))
+      : encryptField(ring, JSON.stringify(pii), locationOf(record)),
     pii_kid: ring.activeKid,
     email_index: record.email ? contactIndex(ring, record.tenant_id, 'email', record.email) : null,
     phone_index: record.phone ? contactIndex(ring, record.tenant_id, 'phone', record.phone) : null,

@@ -4,9 +4,11 @@
  * resumed job replays it over the rows already committed and reaches the
  * same state), and `write` stores a batch of prepared rows with multi-row
  * statements, returning the rejects of the rows the database refused.
- * Dry runs and applies call both, so their rejects are the same.
+ * Dry runs and applies call both, so their rejects are the same. A kind
+ * may also `seal` a batch (CPU only: ids, encryption) before it is written.
  */
 import type { Kysely } from 'kysely';
+import type { KeyRing } from '../../crypto/field-encryption.ts';
 import type { DB } from '../../db/schema.ts';
 import type { ChangeContext } from '../../kernel/change.ts';
 import type { RowPosition, RowReject } from '../row-kind.ts';
@@ -31,21 +33,30 @@ export interface PreparedRow<T = unknown> {
 export type Prepared<T> = { ok: true; value: T } | { ok: false; rejects: RowReject[] };
 
 /**
- * A kind's batched writer.
+ * A kind's batched writer. `S` is what `write` stores: the prepared value
+ * itself, or what the kind's `seal` step makes of it.
  *
  * @example
  * const kind: BatchKind<Input> = { prepare: (input) => ({ ok: true, value: input }), write: async () => [] };
  */
-export interface BatchKind<T = unknown> {
+export interface BatchKind<T = unknown, S = T> {
   prepare(input: Record<string, unknown>, at: RowPosition): Prepared<T>;
   /**
-   * Writes `rows` (in file order) in the caller's transaction. It must leave
-   * the transaction usable: read-only checks and `ON CONFLICT` writes only.
+   * Optional CPU-only work on a whole batch (ids, timestamps, encryption),
+   * with no database and no rejects, so a caller can run it before the
+   * batch's transaction opens (the background runner: while the previous
+   * batch is being written). A kind without it has `S` = `T`.
+   */
+  seal?(ring: KeyRing, change: ChangeContext, rows: readonly PreparedRow<T>[]): PreparedRow<S>[];
+  /**
+   * Writes `rows` (in file order, sealed when the kind seals) in the caller's
+   * transaction. It must leave the transaction usable: read-only checks and
+   * `ON CONFLICT` writes only.
    */
   write(
     db: Kysely<DB>,
     change: ChangeContext,
-    rows: readonly PreparedRow<T>[],
+    rows: readonly PreparedRow<S>[],
   ): Promise<RowReject[]>;
 }
 

@@ -12,11 +12,11 @@ import { settlementLineBatches } from './write-settlements.ts';
  * @example
  * const rejects = await batchKinds.leads.write(trx, change, prepared);
  */
-export const batchKinds: Record<ImportKind, BatchKind<never>> = {
-  patients: patientBatches as BatchKind<never>,
-  appointments: appointmentBatches as BatchKind<never>,
-  pricing: pricingBatches as BatchKind<never>,
-  capacity: capacityBatches as BatchKind<never>,
-  leads: leadBatches as BatchKind<never>,
-  settlement_lines: settlementLineBatches as BatchKind<never>,
+export const batchKinds: Record<ImportKind, BatchKind<never, never>> = {
+  patients: patientBatches as unknown as BatchKind<never, never>,
+  appointments: appointmentBatches as BatchKind<never, never>,
+  pricing: pricingBatches as BatchKind<never, never>,
+  capacity: capacityBatches as BatchKind<never, never>,
+  leads: leadBatches as BatchKind<never, never>,
+  settlement_lines: settlementLineBatches as BatchKind<never, never>,
 };

@@ -10,6 +10,7 @@
  * handed out, as they were committed before.
  */
 import type { Kysely } from 'kysely';
+import { keyRingOf } from '../../crypto/keys.ts';
 import type { DB } from '../../db/schema.ts';
 import type { ChangeContext } from '../../kernel/change.ts';
 import { ApiError } from '../../kernel/problem.ts';
@@ -49,6 +50,8 @@ export interface Batch {
   prepared: PreparedRow<never>[];
   /** Rejects found before writing (validation, earlier rows of the file). */
   rejects: RowReject[];
+  /** True once the kind's `seal` step has run on `prepared` (see {@link sealBatch}). */
+  sealed?: boolean;
 }
 
 /**
@@ -120,6 +123,27 @@ export async function* readBatches(
 }
 
 /**
+ * The batch with its kind's `seal` step done (ids, encryption): CPU only,
+ * no database, so the caller may run it before the batch's transaction
+ * opens. Once only: a sealed batch comes back as it is.
+ *
+ * @example
+ * const ready = sealBatch(db, { ...change, now: new Date() }, 'patients', batch);
+ */
+export function sealBatch(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  kind: ImportKind,
+  batch: Batch,
+): Batch {
+  const writer = batchKinds[kind];
+  if (batch.sealed || !writer.seal || batch.prepared.length === 0) {
+    return { ...batch, sealed: true };
+  }
+  return { ...batch, prepared: writer.seal(keyRingOf(db), change, batch.prepared), sealed: true };
+}
+
+/**
  * Counts and rejects of one written batch.
  *
  * @example
@@ -134,8 +158,9 @@ export interface BatchResult {
 }
 
 /**
- * Writes a batch in the caller's transaction and counts it: a row is
- * accepted unless one of its rejects is an error (warnings keep it).
+ * Writes a batch in the caller's transaction (sealing it first unless it
+ * was) and counts it: a row is accepted unless one of its rejects is an
+ * error (warnings keep it).
  *
  * @example
  * const result = await writeBatch(trx, change, 'patients', batch);
@@ -146,8 +171,8 @@ export async function writeBatch(
   kind: ImportKind,
   batch: Batch,
 ): Promise<BatchResult> {
-  const written =
-    batch.prepared.length > 0 ? await batchKinds[kind].write(db, change, batch.prepared) : [];
+  const { prepared } = sealBatch(db, change, kind, batch);
+  const written = prepared.length > 0 ? await batchKinds[kind].write(db, change, prepared) : [];
   const rejects = [...batch.rejects, ...written].sort((a, b) => a.row - b.row);
   const failed = new Set(rejects.filter(isError).map((r) => r.row));
   return {

@@ -13,7 +13,11 @@
  */
 import { newId } from '@clinicbridge/sdk/contract';
 import type { Insertable, Kysely } from 'kysely';
-import type { KeyRing } from '../../crypto/field-encryption.ts';
+import {
+  createFieldSealer,
+  type FieldSealer,
+  type KeyRing,
+} from '../../crypto/field-encryption.ts';
 import { keyRingOf } from '../../crypto/keys.ts';
 import type { DB } from '../../db/schema.ts';
 import type { ChangeContext } from '../../kernel/change.ts';
@@ -85,6 +89,7 @@ export function leadRow(
   ring: KeyRing,
   change: ChangeContext,
   lead: PreparedLead,
+  sealer?: FieldSealer,
 ): Insertable<DB['leads']> {
   const createdAt = lead.input.createdAt;
   const record: LeadRecord = {
@@ -103,7 +108,7 @@ export function leadRow(
         ? change.now
         : new Date(createdAt.length === 10 ? `${createdAt}T00:00:00Z` : createdAt),
   };
-  return { ...record, ...sealLead(ring, record) };
+  return { ...record, ...sealLead(ring, record, sealer) };
 }
 
 /** Phones and emails of `rows` that leads stored in clear (before encryption) already hold. */
@@ -148,6 +153,8 @@ export async function writeLeads(
 ): Promise<RowReject[]> {
   const rejects: RowReject[] = [];
   const ring = keyRingOf(db);
+  // One data key per batch (each lead still has its own nonce and row-bound data).
+  const sealer = createFieldSealer(ring);
   for (const slice of slices(rows, 500)) {
     const clear = await clearDuplicates(db, change.tenantId, slice);
     const fresh = slice.filter(
@@ -155,7 +162,7 @@ export async function writeLeads(
         !(phone !== null && clear.phones.has(phone)) &&
         !(email !== null && clear.emails.has(email)),
     );
-    const values = new Map(fresh.map((lead) => [lead, leadRow(ring, change, lead.value)]));
+    const values = new Map(fresh.map((lead) => [lead, leadRow(ring, change, lead.value, sealer)]));
     const saved =
       values.size === 0
         ? []

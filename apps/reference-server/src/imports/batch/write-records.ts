@@ -1,8 +1,9 @@
 /**
  * Batched writers of the `patients` and `appointments` kinds.
  *
- * Patients are sealed one by one (each row has its own encrypted PII and
- * blind indexes) and inserted with multi-row INSERTs; the single-record API
+ * Patients are sealed before their batch's transaction (each row has its
+ * own encrypted PII and blind indexes; the batch shares one data key) and
+ * inserted with multi-row INSERTs; the single-record API
  * writes a `patient.created` audit row per patient, an import writes one
  * `import.batch_applied` row per batch instead (see ../audit-batch.ts).
  * Patients have no events, by design (contact data does not fan out).
@@ -15,7 +16,7 @@
 import { newId } from '@clinicbridge/sdk/contract';
 import type { Insertable } from 'kysely';
 import { createAppointment, type NewAppointment } from '../../appointments/service.ts';
-import { keyRingOf } from '../../crypto/keys.ts';
+import { createFieldSealer } from '../../crypto/field-encryption.ts';
 import type { DB } from '../../db/schema.ts';
 import { isApiError } from '../../kernel/problem.ts';
 import { type PatientRecord, sealPatient } from '../../patients/pii.ts';
@@ -29,16 +30,18 @@ type NewPatient = PatientInput & { givenName: string; familyName: string };
 const PATIENTS_PER_STATEMENT = 500;
 
 /**
- * The `patients` kind, batched.
+ * The `patients` kind, batched: `seal` gives each row its id and sealed
+ * columns (one data key per batch, see createFieldSealer), `write` inserts.
  *
  * @example
- * await patientBatches.write(trx, change, [{ row: 2, value: { givenName: 'Ada', familyName: 'Lovelace' } }]);
+ * const sealed = patientBatches.seal!(ring, change, [{ row: 2, value: { givenName: 'Ada', familyName: 'Lovelace' } }]);
+ * await patientBatches.write(trx, change, sealed);
  */
-export const patientBatches: BatchKind<NewPatient> = {
+export const patientBatches: BatchKind<NewPatient, Insertable<DB['patients']>> = {
   prepare: passThrough<NewPatient>(),
-  async write(db, change, rows) {
-    const ring = keyRingOf(db);
-    const sealed = rows.map(({ value: input }): Insertable<DB['patients']> => {
+  seal(ring, change, rows) {
+    const sealer = createFieldSealer(ring);
+    return rows.map(({ row: at, value: input }) => {
       const row: PatientRecord = {
         id: newId('pat'),
         tenant_id: change.tenantId,
@@ -55,10 +58,15 @@ export const patientBatches: BatchKind<NewPatient> = {
         created_at: change.now,
         updated_at: change.now,
       };
-      return { ...row, ...sealPatient(ring, row) };
+      return { row: at, value: { ...row, ...sealPatient(ring, row, sealer) } };
     });
-    for (const slice of slices(sealed, PATIENTS_PER_STATEMENT)) {
-      await db.insertInto('patients').values(slice).execute();
+  },
+  async write(db, _change, rows) {
+    for (const slice of slices(rows, PATIENTS_PER_STATEMENT)) {
+      await db
+        .insertInto('patients')
+        .values(slice.map((r) => r.value))
+        .execute();
     }
     return [];
   },
