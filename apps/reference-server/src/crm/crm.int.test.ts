@@ -130,6 +130,17 @@ async function book(client: typeof mirrored, patientId: string): Promise<string>
 const settledAs = async (entityId: string, status: string) =>
   (await recordsOf(entityId)).some((r) => r.status === status);
 
+/** Resolves once no record is waiting: a failure injected next hits only the test's own calls. */
+const queueDrained = () =>
+  until(async () => {
+    const waiting = await database.db
+      .selectFrom('crm_sync_records')
+      .select('event_id')
+      .where('status', '=', 'queued')
+      .execute();
+    return waiting.length === 0;
+  }, 'the CRM queue drained');
+
 const contactWrites = (email: string) =>
   hubspot.writes.flatMap((write) => {
     const inputs = (write.body as { inputs?: { id: string; properties: Record<string, string> }[] })
@@ -420,6 +431,7 @@ describe('CRM sync to HubSpot', () => {
   }, 90_000);
 
   test('an outage is retried later and the contact written once', async () => {
+    await queueDrained();
     // One whole call (the read before the write and its three retries) fails: fewer than the breaker's five.
     const outage = serverErrors({ method: 'all', url: `${HUBSPOT_API}/crm/*`, times: 4 });
     handlers.unshift(outage.handler);
@@ -440,6 +452,7 @@ describe('CRM sync to HubSpot', () => {
   }, 60_000);
 
   test('once the breaker is open the write is a manual task on /ops and HubSpot is not called', async () => {
+    await queueDrained();
     const outage = serverErrors({ method: 'all', url: `${HUBSPOT_API}/crm/*`, times: 1_000 });
     handlers.unshift(outage.handler);
     try {
