@@ -500,6 +500,18 @@ describe('CRM sync to HubSpot', () => {
       expect(html).toContain(second.patientId);
       expect(html).toContain('hubspot');
       expect(html).not.toContain('down2.crm@example.com');
+
+      const metrics = await (await fetch(`${running.server.url}/metrics`)).text();
+      const count = (outcome: string) =>
+        Number(
+          metrics.match(
+            new RegExp(`^crm_sync_records_total\\{outcome="${outcome}"\\} (\\d+)`, 'm'),
+          )?.[1],
+        );
+      for (const outcome of ['synced', 'kept', 'skipped', 'retried'])
+        expect(count(outcome)).toBeGreaterThan(0);
+      expect(count('manual')).toBeGreaterThanOrEqual(2);
+      expect(metrics).toMatch(/^crm_sync_queue_depth 0$/m);
     } finally {
       const at = handlers.indexOf(outage.handler);
       if (at >= 0) handlers.splice(at, 1);

@@ -11,6 +11,7 @@
  */
 import { type Feature, readSection } from '../feature.ts';
 import { crmConfig } from './config.ts';
+import { registerCrmSyncMetrics } from './metrics.ts';
 import { crmMigrations } from './migrations.ts';
 import { crmSyncSubscriber } from './subscriber.ts';
 import { crmSyncJob } from './sync-job.ts';
@@ -38,6 +39,7 @@ export const crmFeature: Feature = {
         manualTasks: context.providers.manualTasks,
         retryAfterMs: config.CRM_SYNC_RETRY_AFTER,
         maxAttempts: config.CRM_SYNC_MAX_ATTEMPTS,
+        onSettled: registerCrmSyncMetrics(context.metrics.registry, context.db),
         onError: (error) =>
           context.logger.warn(
             { err: error instanceof Error ? error.name : 'error' },

@@ -22,6 +22,9 @@
  * `customer` once one of its invoices is paid or a booking is confirmed,
  * an `opportunity` once it has an invoice. So an older record sent after a
  * newer one (both queued before the job ran) still sends the current stage.
+ * HubSpot's last-modified time includes the platform's own writes, so such
+ * an older record is `kept`; nothing is lost, since the write before it
+ * already carried the rows as they were when it was sent.
  */
 import type { CrmContact, CrmDeal, CrmLead } from '@clinicbridge/adapters';
 import type { Kysely } from 'kysely';

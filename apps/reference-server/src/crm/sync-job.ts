@@ -25,6 +25,7 @@ import { recordAudit } from '../kernel/change.ts';
 import { callForTenant } from '../providers/audit.ts';
 import { type ConfiguredCrm, CrmSyncDeferred } from '../providers/crm.ts';
 import type { CrmSyncRecordsTable } from '../scheduler/schema.ts';
+import type { CrmSyncOutcome } from './metrics.ts';
 import { type CrmWrite, planCrmWrites } from './plan.ts';
 
 const MAX_BACKOFF_MS = 3_600_000;
@@ -45,6 +46,8 @@ export interface CrmSyncJobOptions {
   readonly batchSize?: number;
   readonly leaseMs?: number;
   readonly onError?: (error: unknown) => void;
+  /** Called once per record a pass settles (the metrics' counter). */
+  readonly onSettled?: (outcome: CrmSyncOutcome) => void;
 }
 
 interface ClaimedRecord {
@@ -86,6 +89,8 @@ export function crmSyncJob(options: CrmSyncJobOptions): (now: Date) => Promise<n
       .set({ ...set, lease_until: null, updated_at: now })
       .where('event_id', '=', id)
       .execute();
+    const status = set.status as CrmSyncRecordsTable['status'];
+    options.onSettled?.(status === 'queued' ? 'retried' : status);
   }
 
   async function handOver(row: ClaimedRecord, now: Date, reason: string, attempts: number) {
