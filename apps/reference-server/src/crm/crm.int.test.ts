@@ -110,6 +110,19 @@ async function patientWithAppointment(
   return { patientId: patient.id, appointmentId };
 }
 
+/** A patient registered without marketing consent who then gives it: one record, the consent change. */
+async function consentGiven(email: string): Promise<string> {
+  const patient = await mirrored.api<{ id: string }>(
+    'POST',
+    '/api/v1/patients',
+    patientBody({ email, consent: { messaging: false, marketing: false } }),
+  );
+  await mirrored.api('PATCH', `/api/v1/patients/${patient.id}`, {
+    consent: { messaging: false, marketing: true },
+  });
+  return patient.id;
+}
+
 let slot = 0;
 async function book(client: typeof mirrored, patientId: string): Promise<string> {
   slot += 1;
@@ -129,6 +142,12 @@ async function book(client: typeof mirrored, patientId: string): Promise<string>
 
 const settledAs = async (entityId: string, status: string) =>
   (await recordsOf(entityId)).some((r) => r.status === status);
+
+/** Every record of the entity settled as written or (our own newer write) kept. */
+const written = async (entityId: string) => {
+  const records = await recordsOf(entityId);
+  return records.length > 0 && records.every((r) => r.status === 'synced' || r.status === 'kept');
+};
 
 /** Resolves once no record is waiting: a failure injected next hits only the test's own calls. */
 const queueDrained = () =>
@@ -165,7 +184,9 @@ describe('CRM sync to HubSpot', () => {
       email: 'other.tenant@example.com',
       consent: { messaging: true, marketing: true },
     });
-    await until(() => settledAs(consented.appointmentId, 'synced'), 'the contact synced');
+    // Consent given at registration queues the patient; the appointment queues it again.
+    await until(() => settledAs(consented.patientId, 'synced'), 'the contact synced');
+    await until(() => written(consented.appointmentId), 'the appointment record settled');
     await until(() => settledAs(refused.appointmentId, 'skipped'), 'the refusal skipped');
     await until(() => settledAs(other.appointmentId, 'skipped'), 'the other tenant skipped');
     expect((await recordsOf(refused.appointmentId))[0]?.detail).toBe('no marketing consent');
@@ -198,12 +219,40 @@ describe('CRM sync to HubSpot', () => {
       refused.patientId,
     ])
       expect(sent).not.toContain(never);
-    expect(await auditOf(consented.patientId, 'crm.sync.applied')).toEqual([
+    expect(await auditOf(consented.patientId, 'crm.sync.applied')).toContainEqual(
       expect.objectContaining({
         entity_type: 'patient',
         metadata: expect.objectContaining({ object: 'contact', winner: 'platform' }),
       }),
-    ]);
+    );
+
+    // Consent withdrawn: the contact learns it, with nothing but its key and reference.
+    await mirrored.api('PATCH', `/api/v1/patients/${consented.patientId}`, {
+      consent: { messaging: true, marketing: false },
+    });
+    const withdrawal = await until(
+      () =>
+        contactWrites('ada.crm@example.com').find(
+          (w) => w.properties.clinicbridge_marketing_consent === 'false',
+        ),
+      'the withdrawal sent',
+    );
+    expect(withdrawal.properties).toEqual({
+      email: 'ada.crm@example.com',
+      clinicbridge_marketing_consent: 'false',
+      clinicbridge_ref: consented.patientId,
+      clinicbridge_updated_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    expect(
+      hubspot.find('contacts', 'email', 'ada.crm@example.com')?.properties
+        .clinicbridge_marketing_consent,
+    ).toBe('false');
+    // Withdrawn, a later appointment sends the withdrawal again at most, never the marketing fields.
+    const after = await book(mirrored, consented.patientId);
+    await until(() => recordsOf(after).then((r) => r[0]?.status !== 'queued'), 'settled');
+    const last = contactWrites('ada.crm@example.com').at(-1);
+    expect(last?.properties.clinicbridge_marketing_consent).toBe('false');
+    expect(last?.properties).not.toHaveProperty('firstname');
   }, 60_000);
 
   test('an invoice is a deal with a neutral name; settling it books the deal', async () => {
@@ -259,7 +308,8 @@ describe('CRM sync to HubSpot', () => {
       email: 'lww.crm@example.com',
       consent: { messaging: false, marketing: true },
     });
-    await until(() => settledAs(appointmentId, 'synced'), 'the first sync');
+    await until(() => written(patientId), 'the first sync');
+    await until(() => written(appointmentId), 'the appointment record settled');
 
     // A marketer's edit dated after the platform's next change: HubSpot keeps it.
     const later = new Date(Date.now() + 10 * 60_000);
@@ -275,7 +325,7 @@ describe('CRM sync to HubSpot', () => {
     expect(hubspot.find('contacts', 'email', 'lww.crm@example.com')?.properties.firstname).toBe(
       'Marketing',
     );
-    expect(await auditOf(patientId, 'crm.sync.kept')).toEqual([
+    expect(await auditOf(patientId, 'crm.sync.kept')).toContainEqual(
       expect.objectContaining({
         metadata: expect.objectContaining({
           object: 'contact',
@@ -283,7 +333,7 @@ describe('CRM sync to HubSpot', () => {
           crmUpdatedAt: later.toISOString(),
         }),
       }),
-    ]);
+    );
 
     // An edit older than the platform's change: the platform overwrites it.
     const earlier = new Date(Date.now() - 10 * 60_000);
@@ -436,13 +486,10 @@ describe('CRM sync to HubSpot', () => {
     const outage = serverErrors({ method: 'all', url: `${HUBSPOT_API}/crm/*`, times: 4 });
     handlers.unshift(outage.handler);
     try {
-      const { appointmentId } = await patientWithAppointment(mirrored, {
-        email: 'outage.crm@example.com',
-        consent: { messaging: false, marketing: true },
-      });
-      await until(() => settledAs(appointmentId, 'synced'), 'synced after the outage', 30_000);
+      const patientId = await consentGiven('outage.crm@example.com');
+      await until(() => settledAs(patientId, 'synced'), 'synced after the outage', 30_000);
       expect(outage.hits).toBe(4);
-      expect(await recordsOf(appointmentId)).toEqual([
+      expect(await recordsOf(patientId)).toEqual([
         expect.objectContaining({ status: 'synced', attempts: 2, manual_task_id: null }),
       ]);
       expect(contactWrites('outage.crm@example.com')).toHaveLength(1);
@@ -456,31 +503,21 @@ describe('CRM sync to HubSpot', () => {
     const outage = serverErrors({ method: 'all', url: `${HUBSPOT_API}/crm/*`, times: 1_000 });
     handlers.unshift(outage.handler);
     try {
-      const first = await patientWithAppointment(mirrored, {
-        email: 'down1.crm@example.com',
-        consent: { messaging: false, marketing: true },
-      });
-      await until(() => settledAs(first.appointmentId, 'manual'), 'handed to /ops', 30_000);
+      const first = await consentGiven('down1.crm@example.com');
+      await until(() => settledAs(first, 'manual'), 'handed to /ops', 30_000);
       const hits = outage.hits;
       expect(hits).toBeGreaterThanOrEqual(5);
-      const second = await patientWithAppointment(mirrored, {
-        email: 'down2.crm@example.com',
-        consent: { messaging: false, marketing: true },
-      });
-      await until(
-        () => settledAs(second.appointmentId, 'manual'),
-        'the next handed to /ops',
-        30_000,
-      );
+      const second = await consentGiven('down2.crm@example.com');
+      await until(() => settledAs(second, 'manual'), 'the next handed to /ops', 30_000);
       expect(outage.hits).toBe(hits);
       const tasks = await database.db
         .selectFrom('manual_tasks')
         .select(['kind', 'provider', 'operation', 'subject_ref', 'reason'])
-        .where('subject_ref', 'in', [first.patientId, second.patientId])
+        .where('subject_ref', 'in', [first, second])
         .orderBy('subject_ref')
         .execute();
       expect(tasks).toEqual(
-        [first.patientId, second.patientId].toSorted().map((subject_ref) => ({
+        [first, second].toSorted().map((subject_ref) => ({
           kind: 'crm',
           provider: 'hubspot',
           operation: 'crm.contacts.upsert',
@@ -488,7 +525,7 @@ describe('CRM sync to HubSpot', () => {
           reason: 'circuit_open',
         })),
       );
-      const [record] = await recordsOf(second.appointmentId);
+      const [record] = await recordsOf(second);
       expect(record?.manual_task_id).toMatch(/^mt_/);
       const page = await fetch(`${running.server.url}/ops/tasks`, {
         headers: {
@@ -497,7 +534,7 @@ describe('CRM sync to HubSpot', () => {
       });
       expect(page.status).toBe(200);
       const html = await page.text();
-      expect(html).toContain(second.patientId);
+      expect(html).toContain(second);
       expect(html).toContain('hubspot');
       expect(html).not.toContain('down2.crm@example.com');
 

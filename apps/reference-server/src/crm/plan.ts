@@ -12,10 +12,13 @@
  * with the CRM's last edit) is the later of the record's event and the
  * person's last update: a marketer's edit made after both is kept.
  *
- * - any record naming a patient → the patient's contact;
+ * - any record naming a patient → the patient's contact (a patient's
+ *   consent change is queued as such a record by the patients service);
  * - `invoice.created` → the deal, with the invoice total;
  * - `payment.received` that settles the invoice → the same deal;
- * - a lead's consent given → the lead's contact and the CRM lead.
+ * - a lead's consent given → the lead's contact and the CRM lead;
+ * - consent withdrawn → `marketingConsent: false` (email and reference only)
+ *   to a contact synced before, else nothing.
  *
  * Stages are read from the current rows, not from the event: a deal is
  * `booked` once its invoice is paid, else `quoted`; a contact is a
@@ -29,7 +32,7 @@
 import type { CrmContact, CrmDeal, CrmLead } from '@clinicbridge/adapters';
 import type { Kysely } from 'kysely';
 import { keyRingOf } from '../crypto/keys.ts';
-import type { DB } from '../db/schema.ts';
+import type { DB, Row } from '../db/schema.ts';
 import { openLead } from '../leads/pii.ts';
 import { openPatientIn } from '../patients/pii.ts';
 
@@ -76,6 +79,39 @@ const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
 const usableEmail = (email: string | null | undefined) =>
   email && email.length <= 254 && EMAIL.test(email) ? email : undefined;
 
+/**
+ * A person without marketing consent: nothing, unless a contact was synced
+ * for them before — then it learns the withdrawal (email, reference and
+ * consent only).
+ */
+async function withdrawn(
+  db: Kysely<DB>,
+  tenantId: string,
+  row: Row<'patients'> | Row<'leads'>,
+  queuedAt: Date,
+): Promise<CrmContact | string> {
+  const link = await db
+    .selectFrom('crm_links')
+    .select('crm_record_id')
+    .where('tenant_id', '=', tenantId)
+    .where('object_type', '=', 'contacts')
+    .where('subject_ref', '=', row.id)
+    .executeTakeFirst();
+  if (!link) return 'no marketing consent';
+  const email = usableEmail(
+    'consent_marketing' in row ? openPatientIn(db, row).email : openLead(keyRingOf(db), row).email,
+  );
+  if (!email) return 'no marketing consent';
+  const changedAt =
+    'consent_marketing' in row ? row.updated_at : (row.marketing_consent_at ?? row.created_at);
+  return {
+    externalRef: row.id,
+    email,
+    marketingConsent: false,
+    updatedAt: later(changedAt, queuedAt),
+  };
+}
+
 async function patientContact(
   db: Kysely<DB>,
   tenantId: string,
@@ -90,7 +126,7 @@ async function patientContact(
     .where('id', '=', patientId)
     .executeTakeFirst();
   if (!row) return 'the patient no longer exists';
-  if (!row.consent_marketing) return 'no marketing consent';
+  if (!row.consent_marketing) return withdrawn(db, tenantId, row, queuedAt);
   const patient = openPatientIn(db, row);
   const email = usableEmail(patient.email);
   if (!email) return 'no email address';
@@ -165,7 +201,12 @@ async function leadWrites(
     .where('id', '=', leadId)
     .executeTakeFirst();
   if (!row) return { writes: [], skipped: 'the lead no longer exists' };
-  if (!row.marketing_consent) return { writes: [], skipped: 'no marketing consent' };
+  if (!row.marketing_consent) {
+    const contact = await withdrawn(db, tenantId, row, queuedAt);
+    return typeof contact === 'string'
+      ? { writes: [], skipped: contact }
+      : { writes: [{ kind: 'contact', subjectType: 'lead', subjectRef: row.id, input: contact }] };
+  }
   const lead = openLead(keyRingOf(db), row);
   const email = usableEmail(lead.email);
   if (!email) return { writes: [], skipped: 'no email address' };
@@ -235,7 +276,8 @@ export async function planCrmWrites(
   const writes: CrmWrite[] = [
     { kind: 'contact', subjectType: 'patient', subjectRef: patientId, input: contact },
   ];
-  if (deal)
+  // A person who withdrew consent gets no more deals.
+  if (deal && contact.marketingConsent)
     writes.push({
       kind: 'deal',
       subjectType: 'invoice',

@@ -1,34 +1,39 @@
 /**
- * Queueing a person for the CRM outside the event bus: a lead has no
- * events, so when its marketing consent is given (an import, the API) the
- * lead is queued here, in the caller's transaction, and the sync job
- * sends it like any other record (src/crm/sync-job.ts).
+ * Queueing a person for the CRM outside the event bus: a marketing-consent
+ * change (a patient's, a lead's) has no event of its own, so it is queued
+ * here, in the caller's transaction, and the sync job sends it like any
+ * other record (src/crm/sync-job.ts): the person's current row is read
+ * when it is sent, a consent given is written, a consent withdrawn is sent
+ * as `marketingConsent: false` to a contact synced before.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
 /**
- * Queues leads for the CRM; each one's current row is read when it is sent.
+ * Queues people whose marketing consent changed.
  *
  * @example
- * await queueLeadForCrm(trx, tenantId, ['lea_…'], now);
+ * await queueConsentForCrm(trx, tenantId, 'lead', ['lea_…'], now);
  */
-export async function queueLeadForCrm(
+export async function queueConsentForCrm(
   trx: Kysely<DB>,
   tenantId: string,
-  leadIds: readonly string[],
+  subjectType: 'patient' | 'lead',
+  ids: readonly string[],
   now: Date,
 ): Promise<void> {
-  if (leadIds.length === 0) return;
+  if (ids.length === 0) return;
   await trx
     .insertInto('crm_sync_records')
     .values(
-      leadIds.map((leadId) => ({
-        event_id: `lead:${leadId}:${now.getTime()}`,
+      ids.map((id) => ({
+        event_id: `${subjectType}:${id}:${now.getTime()}`,
         tenant_id: tenantId,
-        entity_type: 'lead',
-        entity_id: leadId,
-        fields: JSON.stringify({ marketingConsent: true }),
+        entity_type: subjectType,
+        entity_id: id,
+        fields: JSON.stringify(
+          subjectType === 'patient' ? { eventType: 'consent.changed', patientId: id } : {},
+        ),
         status: 'queued' as const,
         created_at: now,
         next_attempt_at: now,

@@ -8,7 +8,7 @@
  */
 import { auditActions, type Lead } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
-import { queueLeadForCrm } from '../crm/queue.ts';
+import { queueConsentForCrm } from '../crm/queue.ts';
 import { keyRingOf } from '../crypto/keys.ts';
 import type { DB } from '../db/schema.ts';
 import { auditChange, type ChangeContext } from '../kernel/change.ts';
@@ -83,8 +83,8 @@ export function listLeads(
 }
 
 /**
- * Records whether a lead agrees to marketing; a consent newly given queues
- * the lead for the CRM. Audited with the new value only.
+ * Records whether a lead agrees to marketing; a change queues the lead for
+ * the CRM. Audited with the new value only.
  *
  * @example
  * await setLeadMarketingConsent(trx, change, 'lea_…', true, false);
@@ -108,7 +108,8 @@ export async function setLeadMarketingConsent(
       marketingConsent: marketing,
       via: 'api',
     });
-    if (marketing) await queueLeadForCrm(db, change.tenantId, [id], change.now);
+    // Given: the lead is synced; withdrawn: a contact synced before learns it.
+    await queueConsentForCrm(db, change.tenantId, 'lead', [id], change.now);
   }
   const updated =
     row.marketing_consent === marketing

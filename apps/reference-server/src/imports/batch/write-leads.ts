@@ -14,7 +14,7 @@
  */
 import { newId } from '@clinicbridge/sdk/contract';
 import type { Insertable, Kysely } from 'kysely';
-import { queueLeadForCrm } from '../../crm/queue.ts';
+import { queueConsentForCrm } from '../../crm/queue.ts';
 import type { KeyRing } from '../../crypto/field-encryption.ts';
 import { keyRingOf } from '../../crypto/keys.ts';
 import type { DB } from '../../db/schema.ts';
@@ -150,9 +150,10 @@ async function recordLeadConsents(
       marketingConsent: true,
       via: 'import',
     });
-  await queueLeadForCrm(
+  await queueConsentForCrm(
     db,
     change.tenantId,
+    'lead',
     rows.map((row) => row.id),
     change.now,
   );
