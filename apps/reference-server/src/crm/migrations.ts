@@ -2,8 +2,8 @@
  * Tables of the CRM feature: `crm_sync_records` (queued by the bus
  * migration) becomes a durable send queue with attempts, back-off, leases
  * and its outcome; `crm_links` remembers which CRM record a platform
- * person became, so the CRM's webhooks can be traced back to a lead; and
- * leads get their marketing consent.
+ * person became, so the CRM's webhooks can be traced back to a lead.
+ * (Leads' marketing consent is the imports feature's migration 0436.)
  */
 import { type Kysely, sql } from 'kysely';
 import type { Migration } from 'kysely/migration';
@@ -46,19 +46,9 @@ async function up(db: AnyDb): Promise<void> {
     .on('crm_links')
     .columns(['object_type', 'crm_record_id'])
     .execute();
-  await db.schema
-    .alterTable('leads')
-    .addColumn('marketing_consent', 'boolean', (c) => c.notNull().defaultTo(false))
-    .addColumn('marketing_consent_at', ts)
-    .execute();
 }
 
 async function down(db: AnyDb): Promise<void> {
-  await db.schema
-    .alterTable('leads')
-    .dropColumn('marketing_consent')
-    .dropColumn('marketing_consent_at')
-    .execute();
   await db.schema.dropTable('crm_links').ifExists().execute();
   await sql`drop index if exists crm_sync_records_due_idx`.execute(db);
   await db.schema

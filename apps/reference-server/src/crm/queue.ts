@@ -36,7 +36,6 @@ export async function queueConsentForCrm(
         ),
         status: 'queued' as const,
         created_at: now,
-        next_attempt_at: now,
       })),
     )
     .onConflict((oc) => oc.column('event_id').doNothing())

@@ -49,7 +49,6 @@ export function crmSyncSubscriber(): InternalSubscriber {
           fields: JSON.stringify(fields),
           status: 'queued',
           created_at: now,
-          next_attempt_at: now,
         })
         .onConflict((oc) => oc.column('event_id').doNothing())
         .execute();

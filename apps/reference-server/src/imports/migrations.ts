@@ -194,6 +194,22 @@ async function downBackground(db: AnyDb): Promise<void> {
   }
 }
 
+async function upLeadsMarketingConsent(db: AnyDb): Promise<void> {
+  await db.schema
+    .alterTable('leads')
+    .addColumn('marketing_consent', 'boolean', (c) => c.notNull().defaultTo(false))
+    .addColumn('marketing_consent_at', ts)
+    .execute();
+}
+
+async function downLeadsMarketingConsent(db: AnyDb): Promise<void> {
+  await db.schema
+    .alterTable('leads')
+    .dropColumn('marketing_consent')
+    .dropColumn('marketing_consent_at')
+    .execute();
+}
+
 /**
  * Migrations of the imports feature.
  *
@@ -208,4 +224,9 @@ export const importsMigrations: Record<string, Migration> = {
   '0432-imports-leads-pii': { up: upLeadsPii, down: downLeadsPii },
   // Background jobs: progress, the resume point, the lease and the content until the job ends.
   '0435-imports-background': { up: upBackground, down: downBackground },
+  // A lead's consent to marketing: only consenting leads reach a CRM (src/crm).
+  '0436-imports-leads-marketing-consent': {
+    up: upLeadsMarketingConsent,
+    down: downLeadsMarketingConsent,
+  },
 };
