@@ -5,7 +5,9 @@
  * a slow domain update never makes a provider time out and retry. A
  * verified body holding a NUL character (a raw 0x00 byte, or `\u0000` in a
  * JSON string or key) is refused with 400: PostgreSQL cannot store it, and
- * the processor could never apply it.
+ * the processor could never apply it. A body is a JSON object, except
+ * HubSpot's, which is a JSON array of events (its signature also covers the
+ * method and the URL, so the check gets both).
  */
 import { getScheme, isWebhookVerificationError } from '@clinicbridge/webhooks';
 import type { Hono } from 'hono';
