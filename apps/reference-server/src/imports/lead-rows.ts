@@ -3,7 +3,8 @@
  * schemas. A lead is attributed (source, campaign, agent) and de-duplicated
  * on its E.164 phone and its lower-cased email, against earlier rows of the
  * same file and against the leads already stored (unique blind indexes, and
- * the plaintext columns of leads stored before encryption); its name,
+ * the plaintext columns of leads stored before encryption); a `marketingConsent`
+ * column records the lead's consent to marketing (audited); its name,
  * phone, email and notes are stored encrypted (src/leads/pii.ts).
  * Settlement lines are stored as they come, once per settlement and line
  * reference. Both are written in batches by ./batch/write-leads.ts and
@@ -28,6 +29,11 @@ export const leadColumns: readonly Column[] = [
   { name: 'agentRef', aliases: ['agent_ref', 'agent', 'agent_id'] },
   { name: 'countryCode', aliases: ['country_code', 'country'] },
   { name: 'notes', aliases: ['note', 'comments'], personal: true },
+  {
+    name: 'marketingConsent',
+    aliases: ['marketing_consent', 'consent_marketing', 'marketing_opt_in'],
+    boolean: true,
+  },
   { name: 'createdAt', aliases: ['created_at', 'created', 'lead_date', 'date'] },
 ];
 
@@ -77,6 +83,8 @@ export const leadSchema = z
     agentRef: z.optional(z.string().max(100)),
     countryCode: z.optional(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')),
     notes: z.optional(z.string().max(1000)),
+    /** Whether the lead agreed to marketing: only then may it reach a CRM (src/crm). */
+    marketingConsent: z.optional(z.boolean()),
     /** When the lead came in at its source (an XLSX date cell reads as one); the import's time when absent. */
     createdAt: z.optional(
       z.union([z.iso.datetime({ offset: true }), z.iso.date()], {

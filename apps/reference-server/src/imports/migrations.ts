@@ -217,6 +217,22 @@ async function downContentPieces(db: AnyDb): Promise<void> {
   await db.schema.alterTable('import_job_files').dropColumn('pieces').execute();
 }
 
+async function upLeadsMarketingConsent(db: AnyDb): Promise<void> {
+  await db.schema
+    .alterTable('leads')
+    .addColumn('marketing_consent', 'boolean', (c) => c.notNull().defaultTo(false))
+    .addColumn('marketing_consent_at', ts)
+    .execute();
+}
+
+async function downLeadsMarketingConsent(db: AnyDb): Promise<void> {
+  await db.schema
+    .alterTable('leads')
+    .dropColumn('marketing_consent')
+    .dropColumn('marketing_consent_at')
+    .execute();
+}
+
 /**
  * Migrations of the imports feature.
  *
@@ -232,4 +248,9 @@ export const importsMigrations: Record<string, Migration> = {
   // Background jobs: progress, the resume point, the lease and the content until the job ends.
   '0435-imports-background': { up: upBackground, down: downBackground },
   '0436-imports-content-pieces': { up: upContentPieces, down: downContentPieces },
+  // A lead's consent to marketing: only consenting leads reach a CRM (src/crm).
+  '0437-imports-leads-marketing-consent': {
+    up: upLeadsMarketingConsent,
+    down: downLeadsMarketingConsent,
+  },
 };

@@ -2,7 +2,7 @@
  * Table types of imports, added to the server's `DB` by module
  * augmentation.
  */
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { ImportFormat, ImportKind } from './kinds.ts';
 
 /**
@@ -100,6 +100,10 @@ export interface LeadsTable {
   phone_index: string | null;
   /** Blind index of the lower-cased email. */
   email_index: string | null;
+  /** Whether the lead agreed to marketing: only then may it reach a CRM (src/crm). */
+  marketing_consent: Generated<boolean>;
+  /** When the consent last changed. */
+  marketing_consent_at: Date | null;
 }
 
 /**

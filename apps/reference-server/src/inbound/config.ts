@@ -43,6 +43,10 @@ export const inboundConfig = z.object({
   INBOUND_RAZORPAY_SECRET: secret,
   /** iyzico secret key for `/webhooks/iyzico` (`X-IYZ-Signature-V3`). */
   INBOUND_IYZICO_SECRET: secret,
+  /** HubSpot app client secret for `/webhooks/hubspot` (`X-HubSpot-Signature-v3`). */
+  INBOUND_HUBSPOT_SECRET: secret,
+  /** The URL HubSpot calls, when a proxy in front of the server changes it (it is signed). */
+  INBOUND_HUBSPOT_URL: z.url().optional(),
   /** Accepted clock difference for timestamped schemes, in seconds. */
   INBOUND_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
   /** Largest inbound webhook body, in bytes. */

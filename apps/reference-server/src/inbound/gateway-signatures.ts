@@ -23,6 +23,11 @@ export type SignatureCheck = (
   raw: Uint8Array,
   headers: Headers,
   secrets: string[],
+  /**
+   * The request's method, the URLs it may have been sent to (as received, and
+   * as configured behind a proxy) and the server's clock, for schemes that sign them (HubSpot).
+   */
+  request?: { readonly method: string; readonly urls: readonly string[]; readonly now: Date },
 ) => Promise<void>;
 
 const razorpayScheme = createHmacScheme({

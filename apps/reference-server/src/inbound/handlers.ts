@@ -14,7 +14,9 @@
  * the e-Fatura integrator's status webhook moves the e-invoice it names
  * (../einvoicing/inbound.ts); a visa webhook naming one of this server's
  * visa applications moves it (../visas/inbound.ts); an ABDM consent
- * callback records or moves the consent it names (../health-id/inbound.ts).
+ * callback records or moves the consent it names (../health-id/inbound.ts); HubSpot's
+ * contact property changes update the attribution of the leads synced to those contacts
+ * (../crm/inbound.ts).
  * A `PermanentInboundError` means retrying cannot help.
  */
 import type {
@@ -40,6 +42,7 @@ import type { Kysely } from 'kysely';
 import { settleCheckoutRefund } from '../checkout/refund-settle.ts';
 import { settleCheckout } from '../checkout/settle.ts';
 import { recordInboundMessages } from '../conversations/inbound.ts';
+import { handleHubSpotWebhook } from '../crm/inbound.ts';
 import type { DB } from '../db/schema.ts';
 import { handleEFaturaWebhook } from '../einvoicing/inbound.ts';
 import { handleAbdmCallback } from '../health-id/inbound.ts';
@@ -77,7 +80,7 @@ export type InboundHandler = (
 type GatewayProvider = 'payments' | 'razorpay' | 'iyzico';
 
 const allowedTypes: Record<
-  Exclude<ProviderName, GatewayProvider | 'whatsapp' | 'efatura' | 'abdm'>,
+  Exclude<ProviderName, GatewayProvider | 'whatsapp' | 'efatura' | 'abdm' | 'hubspot'>,
   readonly EventType[]
 > = {
   visa: ['visa.status_changed', 'visa.granted', 'visa.rejected'],
@@ -409,4 +412,5 @@ export const inboundHandlers: Readonly<Record<ProviderName, InboundHandler>> = {
   razorpay: gatewayHandler('razorpay', readRazorpayPaymentEvent, readRazorpayRefundEvent),
   iyzico: gatewayHandler('iyzico', readIyzicoPaymentEvent),
   abdm: handleAbdmCallback,
+  hubspot: handleHubSpotWebhook,
 };

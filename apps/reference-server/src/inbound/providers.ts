@@ -13,6 +13,7 @@ import {
   verifyIyzicoSignature,
   verifyRazorpaySignature,
 } from './gateway-signatures.ts';
+import { verifyHubSpotSignature } from './hubspot-signature.ts';
 
 /**
  * Names accepted in `/webhooks/:provider`.
@@ -32,6 +33,7 @@ export const providerNames = [
   'razorpay',
   'iyzico',
   'abdm',
+  'hubspot',
 ] as const;
 
 /**
@@ -57,6 +59,10 @@ export interface InboundProvider {
   readonly bearer?: true;
   /** A signature the scheme registry does not know (Razorpay, iyzico); replaces `scheme`'s check. */
   readonly verify?: SignatureCheck;
+  /** The variable naming the URL the provider calls, when it signs the URL and a proxy changes it. */
+  readonly publicUrlVariable?: keyof InboundConfig;
+  /** The body is a JSON array (HubSpot batches its events), not an object. */
+  readonly arrayBody?: true;
   /** Where the provider's delivery id is, when the scheme does not say. */
   readonly eventId?: (payload: Record<string, unknown>, headers: Headers) => unknown;
 }
@@ -97,6 +103,15 @@ export const inboundProviders: Readonly<Record<ProviderName, InboundProvider>> =
     secretVariable: 'INBOUND_RAZORPAY_SECRET',
     verify: verifyRazorpaySignature,
     eventId: (_payload, headers) => headers.get('x-razorpay-event-id'),
+  },
+  hubspot: {
+    name: 'hubspot',
+    scheme: 'hmac',
+    secretVariable: 'INBOUND_HUBSPOT_SECRET',
+    // HubSpot signs the method and URL too; its batches carry no delivery id, so the body's hash is the key.
+    verify: verifyHubSpotSignature,
+    publicUrlVariable: 'INBOUND_HUBSPOT_URL',
+    arrayBody: true,
   },
   iyzico: {
     name: 'iyzico',

@@ -5,7 +5,9 @@
  * a slow domain update never makes a provider time out and retry. A
  * verified body holding a NUL character (a raw 0x00 byte, or `\u0000` in a
  * JSON string or key) is refused with 400: PostgreSQL cannot store it, and
- * the processor could never apply it.
+ * the processor could never apply it. A body is a JSON object, except
+ * HubSpot's, which is a JSON array of events (its signature also covers the
+ * method and the URL, so the check gets both).
  */
 import { getScheme, isWebhookVerificationError } from '@clinicbridge/webhooks';
 import type { Hono } from 'hono';
@@ -42,7 +44,10 @@ export interface InboundRouteDeps {
   readonly dedupe?: InboundDedupe;
 }
 
-function parseJson(raw: Uint8Array): { payload: unknown; reason: string | null } {
+function parseJson(
+  raw: Uint8Array,
+  arrayBody: boolean,
+): { payload: unknown; reason: string | null } {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
@@ -51,8 +56,13 @@ function parseJson(raw: Uint8Array): { payload: unknown; reason: string | null }
   }
   try {
     const payload: unknown = JSON.parse(text);
-    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-      return { payload, reason: 'the body is JSON but not an object' };
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload) !== arrayBody) {
+      return {
+        payload,
+        reason: arrayBody
+          ? 'the body is JSON but not an array'
+          : 'the body is JSON but not an object',
+      };
     }
     return { payload, reason: null };
   } catch {
@@ -61,6 +71,11 @@ function parseJson(raw: Uint8Array): { payload: unknown; reason: string | null }
 }
 
 function eventTypeOf(payload: unknown): string | null {
+  // HubSpot batches events in an array, each with its `subscriptionType`.
+  if (Array.isArray(payload)) {
+    const first = (payload[0] as { subscriptionType?: unknown } | undefined)?.subscriptionType;
+    return typeof first === 'string' ? first.slice(0, 100) : null;
+  }
   // Stripe and Standard Webhooks say `type`, Razorpay `event`, iyzico `iyziEventType`.
   const named = payload as { type?: unknown; event?: unknown; iyziEventType?: unknown } | undefined;
   const type = named?.type ?? named?.event ?? named?.iyziEventType;
@@ -79,6 +94,7 @@ async function verifySignature(
   secret: string,
   deps: InboundRouteDeps,
   now: Date,
+  request: { readonly method: string; readonly urls: readonly string[]; readonly now: Date },
 ): Promise<void> {
   try {
     // Several comma-separated secrets are all accepted, so a provider's secret can be rotated.
@@ -86,7 +102,7 @@ async function verifySignature(
       .split(',')
       .map((part) => part.trim())
       .filter((part) => part !== '');
-    if (provider.verify) await provider.verify(raw, headers, secrets);
+    if (provider.verify) await provider.verify(raw, headers, secrets, request);
     else
       await getScheme(provider.scheme).verify(raw, headers, secrets, {
         parse: false,
@@ -128,9 +144,19 @@ export function mountInboundRoutes(app: Hono<AppEnv>, deps: InboundRouteDeps): v
       'Webhook bodies',
     );
     const now = deps.now();
-    if (!bearerCheck) await verifySignature(provider, raw, c.req.raw.headers, secret, deps, now);
+    if (!bearerCheck) {
+      const publicUrl = provider.publicUrlVariable
+        ? deps.config[provider.publicUrlVariable]
+        : undefined;
+      const urls = typeof publicUrl === 'string' ? [c.req.url, publicUrl] : [c.req.url];
+      await verifySignature(provider, raw, c.req.raw.headers, secret, deps, now, {
+        method: c.req.method,
+        urls,
+        now,
+      });
+    }
     if (raw.includes(0)) rejectNulCharacters('body', '\u0000');
-    const { payload, reason } = parseJson(raw);
+    const { payload, reason } = parseJson(raw, provider.arrayBody === true);
     rejectNulCharacters('body', payload);
     const stored = await storeInboundWebhook(
       deps.db,

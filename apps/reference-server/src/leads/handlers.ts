@@ -1,7 +1,7 @@
 /** Handlers of `leads.*`: personal fields only with `read:patients:pii`. */
 import { hasScope, operations } from '@clinicbridge/sdk/contract';
-import { defineHandlers } from '../kernel/handlers.ts';
-import { getLead, listLeads } from './service.ts';
+import { changeOf, defineHandlers } from '../kernel/handlers.ts';
+import { getLead, listLeads, setLeadMarketingConsent } from './service.ts';
 
 /**
  * Handlers for `leads.*`.
@@ -19,4 +19,12 @@ export const leadHandlers = defineHandlers(operations.leads, {
     ),
   list: (ctx) =>
     listLeads(ctx.db, ctx.auth.tenantId, ctx.query, hasScope(ctx.auth.scopes, 'read:patients:pii')),
+  setMarketingConsent: (ctx) =>
+    setLeadMarketingConsent(
+      ctx.db,
+      changeOf(ctx),
+      ctx.params.leadId,
+      ctx.body.marketing,
+      hasScope(ctx.auth.scopes, 'read:patients:pii'),
+    ),
 });

@@ -204,6 +204,7 @@ describe('the leads API', () => {
       campaign: 'api-1',
       agentRef: 'AG-1',
       countryCode: 'TR',
+      marketingConsent: false,
       createdAt: leadOne?.createdAt,
     });
     expect((await other.call('GET', `/api/v1/leads/${leadOne?.id}`)).status).toBe(404);

@@ -3,11 +3,15 @@
  * campaign. Rows are opened with the database's key ring; the personal
  * fields (name, phone, email, notes) are in the response only when the
  * caller holds `read:patients:pii`, the scope that guards patients' too.
+ * A lead's marketing consent is recorded here (audited); given, the lead
+ * is queued for the CRM (src/crm).
  */
-import type { Lead } from '@clinicbridge/sdk/contract';
+import { auditActions, type Lead } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
+import { queueConsentForCrm } from '../crm/queue.ts';
 import { keyRingOf } from '../crypto/keys.ts';
 import type { DB } from '../db/schema.ts';
+import { auditChange, type ChangeContext } from '../kernel/change.ts';
 import { listPage } from '../kernel/list.ts';
 import { requireOwned } from '../kernel/require-owned.ts';
 import { type LeadRecord, openLead } from './pii.ts';
@@ -25,6 +29,7 @@ export function toLead(row: LeadRecord, withPii: boolean): Lead {
     campaign: row.campaign,
     agentRef: row.agent_ref,
     countryCode: row.country_code,
+    marketingConsent: row.marketing_consent,
     createdAt: row.created_at.toISOString(),
   };
   if (!withPii) return base;
@@ -75,4 +80,40 @@ export function listLeads(
     ],
     (row) => toLead(openLead(ring, row), withPii),
   );
+}
+
+/**
+ * Records whether a lead agrees to marketing; a change queues the lead for
+ * the CRM. Audited with the new value only.
+ *
+ * @example
+ * await setLeadMarketingConsent(trx, change, 'lea_…', true, false);
+ */
+export async function setLeadMarketingConsent(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  id: string,
+  marketing: boolean,
+  withPii: boolean,
+): Promise<Lead> {
+  const row = await requireOwned(db, 'leads', change.tenantId, id, { lock: true });
+  if (row.marketing_consent !== marketing) {
+    await db
+      .updateTable('leads')
+      .set({ marketing_consent: marketing, marketing_consent_at: change.now })
+      .where('tenant_id', '=', change.tenantId)
+      .where('id', '=', id)
+      .execute();
+    await auditChange(db, change, auditActions['leads.setMarketingConsent'], 'lead', id, {
+      marketingConsent: marketing,
+      via: 'api',
+    });
+    // Given: the lead is synced; withdrawn: a contact synced before learns it.
+    await queueConsentForCrm(db, change.tenantId, 'lead', [id], change.now);
+  }
+  const updated =
+    row.marketing_consent === marketing
+      ? row
+      : { ...row, marketing_consent: marketing, marketing_consent_at: change.now };
+  return toLead(openLead(keyRingOf(db), updated), withPii);
 }

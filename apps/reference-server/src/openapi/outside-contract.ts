@@ -89,7 +89,9 @@ function inboundPath(components: SchemaComponents): JsonObject {
         'For the configured providers only. The signature is verified on the raw body with the ' +
         'provider’s scheme (Stripe for `payments`, Meta for `whatsapp`, Standard Webhooks for the ' +
         'others), except `abdm`, whose callbacks carry the ABDM gateway’s RS256 token ' +
-        '(`Authorization: Bearer …`), checked against its published keys; the webhook is stored, deduplicated on the provider’s event id, acknowledged at ' +
+        '(`Authorization: Bearer …`), checked against its published keys, and `hubspot`, signed ' +
+        'with HubSpot’s signature v3 over method, URL, body and timestamp (its body is a JSON ' +
+        'array of events); the webhook is stored, deduplicated on the provider’s event id, acknowledged at ' +
         'once and processed afterwards.',
       tags: ['webhooks'],
       security: [{}],
@@ -106,10 +108,19 @@ function inboundPath(components: SchemaComponents): JsonObject {
         signatureHeader('webhook-timestamp', 'Standard Webhooks timestamp (Unix seconds).'),
         signatureHeader('webhook-signature', 'Standard Webhooks signatures.'),
         signatureHeader('REQUEST-ID', 'The `abdm` gateway’s id of the callback.'),
+        signatureHeader('X-HubSpot-Signature-v3', 'The `hubspot` provider’s signature (base64).'),
+        signatureHeader(
+          'X-HubSpot-Request-Timestamp',
+          'The `hubspot` request’s time (milliseconds since the epoch); older than five minutes is refused.',
+        ),
       ],
       requestBody: {
         required: true,
-        content: { 'application/json': { schema: { type: 'object' } } },
+        content: {
+          'application/json': {
+            schema: { oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] },
+          },
+        },
       },
       responses: {
         '200': {

@@ -4,10 +4,13 @@
  * stored encrypted (`./pii.ts`): rows are opened on read and sealed on
  * write, and email or phone are found by blind index only. Audit rows
  * and logs never carry PII; there are no patient events (the catalogue has
- * none, by design: contact data does not fan out).
+ * none, by design: contact data does not fan out). A change of marketing
+ * consent queues the patient for the CRM (src/crm), which sends a
+ * consenting patient's marketing fields only.
  */
 import { newId, type Patient } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
+import { queueConsentForCrm } from '../crm/queue.ts';
 import { keyRingOf } from '../crypto/keys.ts';
 import type { DB } from '../db/schema.ts';
 import { auditChange, type ChangeContext } from '../kernel/change.ts';
@@ -105,6 +108,8 @@ export async function createPatient(
   };
   await insertOwned(db, 'patients', { ...row, ...sealPatient(keyRingOf(db), row) });
   await auditChange(db, change, 'patient.created', 'patient', row.id);
+  if (row.consent_marketing)
+    await queueConsentForCrm(db, change.tenantId, 'patient', [row.id], change.now);
   return row;
 }
 
@@ -146,6 +151,8 @@ export async function updatePatient(
   await auditChange(db, change, 'patient.updated', 'patient', id, {
     fields: Object.keys(patch).filter((k) => patch[k as keyof PatientInput] !== undefined),
   });
+  if (next.consent_marketing !== row.consent_marketing)
+    await queueConsentForCrm(db, change.tenantId, 'patient', [id], change.now);
   return next;
 }
 

@@ -2,7 +2,7 @@
  * The provider adapters of one server process, built from configuration.
  * Each family of providers is a group in its own file (`messaging.ts`,
  * `payments.ts`, `travel.ts`, `clinical.ts`, `visa.ts`, `tele.ts`, `analytics.ts`,
- * `push.ts`, `shipping.ts`, `catalogue.ts`, `health-id.ts`, `clinic-software.ts`): its
+ * `push.ts`, `shipping.ts`, `catalogue.ts`, `health-id.ts`, `clinic-software.ts`, `crm.ts`): its
  * configuration section and the function
  * that builds the configured adapters. Every adapter shares the server's
  * Prometheus registry (`integration_*` metrics), writes provider calls to
@@ -27,6 +27,7 @@ import { callDatabase, providerAuditHook } from './audit.ts';
 import { type CatalogueSourceProviders, catalogueSourceProviders } from './catalogue.ts';
 import { type ClinicSoftwareProviders, clinicSoftwareProviders } from './clinic-software.ts';
 import { type ClinicalProviders, clinicalProviders } from './clinical.ts';
+import { type CrmProviders, crmProviders } from './crm.ts';
 import { type EInvoicingProviders, eInvoicingProviders } from './einvoicing.ts';
 import type { ProviderShared } from './group.ts';
 import { type HealthIdProviders, healthIdProviders } from './health-id.ts';
@@ -64,6 +65,7 @@ export const providersConfig = z.object({
   ...catalogueSourceProviders.config.shape,
   ...healthIdProviders.config.shape,
   ...clinicSoftwareProviders.config.shape,
+  ...crmProviders.config.shape,
 });
 
 /**
@@ -94,7 +96,8 @@ export interface Providers
     ShippingProviders,
     CatalogueSourceProviders,
     HealthIdProviders,
-    ClinicSoftwareProviders {
+    ClinicSoftwareProviders,
+    CrmProviders {
   /** Where adapters put the work a human must do. */
   readonly manualTasks: ManualTaskSink;
   /** Providers without configuration, for the start-up log. */
@@ -156,6 +159,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     catalogueSourceProviders.build(config, shared),
     healthIdProviders.build(config, shared),
     clinicSoftwareProviders.build(config, shared),
+    crmProviders.build(config, shared),
   ] as const;
   const [
     messaging,
@@ -172,6 +176,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     catalogue,
     healthId,
     clinicSoftware,
+    crm,
   ] = groups;
   return {
     ...messaging.built,
@@ -188,6 +193,7 @@ export function createProviders(config: ProvidersConfig, deps: ProviderDeps): Pr
     ...catalogue.built,
     ...healthId.built,
     ...clinicSoftware.built,
+    ...crm.built,
     manualTasks: shared.manualTasks,
     absent: groups.flatMap((group) => group.absent),
   };

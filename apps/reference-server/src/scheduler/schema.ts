@@ -101,8 +101,23 @@ export interface CrmSyncRecordsTable {
   entity_type: string;
   entity_id: string;
   fields: Json<Record<string, unknown>>;
-  status: 'queued' | 'synced';
+  /**
+   * `queued` until the CRM feature's job (src/crm/sync-job.ts) settles it:
+   * `synced` (written), `kept` (the CRM's copy was newer), `skipped`
+   * (nothing may go: no marketing consent, a tenant not mirrored), `manual`
+   * (handed to /ops).
+   */
+  status: 'queued' | 'synced' | 'kept' | 'skipped' | 'manual';
   created_at: Date;
+  /** Columns of the CRM feature's queue (migration 0655). */
+  attempts: Generated<number>;
+  next_attempt_at: Date | null;
+  lease_until: Date | null;
+  crm_record_id: string | null;
+  manual_task_id: string | null;
+  /** Why it was skipped, kept or handed over, or the last failure; never content. */
+  detail: string | null;
+  updated_at: Date | null;
 }
 
 /**

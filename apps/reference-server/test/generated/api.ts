@@ -2070,6 +2070,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/leads/{leadId}/marketing-consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a lead's marketing consent
+         * @description Needs the `write:imports` scope. A write: send an `Idempotency-Key` to retry it safely.
+         */
+        post: operations["leads.setMarketingConsent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/subscriptions": {
         parameters: {
             query?: never;
@@ -2185,7 +2205,7 @@ export interface paths {
         put?: never;
         /**
          * Receive a provider’s webhook
-         * @description For the configured providers only. The signature is verified on the raw body with the provider’s scheme (Stripe for `payments`, Meta for `whatsapp`, Standard Webhooks for the others), except `abdm`, whose callbacks carry the ABDM gateway’s RS256 token (`Authorization: Bearer …`), checked against its published keys; the webhook is stored, deduplicated on the provider’s event id, acknowledged at once and processed afterwards.
+         * @description For the configured providers only. The signature is verified on the raw body with the provider’s scheme (Stripe for `payments`, Meta for `whatsapp`, Standard Webhooks for the others), except `abdm`, whose callbacks carry the ABDM gateway’s RS256 token (`Authorization: Bearer …`), checked against its published keys, and `hubspot`, signed with HubSpot’s signature v3 over method, URL, body and timestamp (its body is a JSON array of events); the webhook is stored, deduplicated on the provider’s event id, acknowledged at once and processed afterwards.
          */
         post: operations["webhooks.receive"];
         delete?: never;
@@ -3113,6 +3133,7 @@ export interface components {
             campaign: string | null;
             agentRef: string | null;
             countryCode: string | null;
+            marketingConsent: boolean;
             /** Format: date-time */
             createdAt: string;
             name?: string | null;
@@ -3123,6 +3144,9 @@ export interface components {
         LeadPage: {
             data: components["schemas"]["Lead"][];
             nextCursor: string | null;
+        };
+        LeadsSetMarketingConsentRequest: {
+            marketing: boolean;
         };
         LedgerBalance: {
             accountId: string;
@@ -4083,6 +4107,7 @@ export type SchemaInvoiceStatus = components['schemas']['InvoiceStatus'];
 export type SchemaJobStatus = components['schemas']['JobStatus'];
 export type SchemaLead = components['schemas']['Lead'];
 export type SchemaLeadPage = components['schemas']['LeadPage'];
+export type SchemaLeadsSetMarketingConsentRequest = components['schemas']['LeadsSetMarketingConsentRequest'];
 export type SchemaLedgerBalance = components['schemas']['LedgerBalance'];
 export type SchemaMilestoneStatus = components['schemas']['MilestoneStatus'];
 export type SchemaOAuthClient = components['schemas']['OAuthClient'];
@@ -9346,6 +9371,53 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    "leads.setMarketingConsent": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own id for this request, kept in the server’s logs and echoed back; another is made when it is absent or unacceptable. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description Unique per intended change. A retry with the same key and body replays the stored response (marked `Idempotency-Replayed: true`); the same key with another body is refused (422), and while the first request is still running a duplicate gets 409 with `Retry-After`. Without a key the write still runs, but a retry is a new write: send one with every write you may retry. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                leadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadsSetMarketingConsentRequest"];
+            };
+        };
+        responses: {
+            /** @description Record a lead's marketing consent */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     "subscriptions.list": {
         parameters: {
             query?: {
@@ -9627,15 +9699,19 @@ export interface operations {
                 "webhook-signature"?: string;
                 /** @description The `abdm` gateway’s id of the callback. */
                 "REQUEST-ID"?: string;
+                /** @description The `hubspot` provider’s signature (base64). */
+                "X-HubSpot-Signature-v3"?: string;
+                /** @description The `hubspot` request’s time (milliseconds since the epoch); older than five minutes is refused. */
+                "X-HubSpot-Request-Timestamp"?: string;
             };
             path: {
-                provider: "payments" | "whatsapp" | "visa" | "travel" | "hotels" | "comms" | "efatura" | "insurance" | "razorpay" | "iyzico" | "abdm";
+                provider: "payments" | "whatsapp" | "visa" | "travel" | "hotels" | "comms" | "efatura" | "insurance" | "razorpay" | "iyzico" | "abdm" | "hubspot";
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": Record<string, never> | Record<string, never>[];
             };
         };
         responses: {

@@ -78,6 +78,7 @@ export const auditActions = {
   'installmentPlans.create': 'installment_plan.created',
   'importMappings.create': 'import_mapping.saved',
   'importMappings.delete': 'import_mapping.deleted',
+  'leads.setMarketingConsent': 'lead.marketing_consent_changed',
 } as const satisfies Record<string, `${string}.${string}`>;
 
 /** @example const action: AuditAction = 'patient.created'; */

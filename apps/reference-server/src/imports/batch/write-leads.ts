@@ -3,7 +3,8 @@
  * (E.164) and the email (lower case) and rejects a lead whose phone or email
  * an earlier row of the file had; `writeLeads` stores a batch with multi-row
  * `INSERT … ON CONFLICT DO NOTHING`, and a row the unique indexes turned away
- * is a duplicate of a stored lead. Leads emit no events.
+ * is a duplicate of a stored lead. Leads emit no events; a lead stored with
+ * marketing consent gets an audit row and is queued for the CRM.
  *
  * The row a lead becomes is built in `leadRow` alone: its name, phone, email
  * and notes sealed into `pii` with blind indexes of the phone and the email
@@ -13,6 +14,7 @@
  */
 import { newId } from '@clinicbridge/sdk/contract';
 import type { Insertable, Kysely } from 'kysely';
+import { queueConsentForCrm } from '../../crm/queue.ts';
 import {
   createFieldSealer,
   type FieldSealer,
@@ -20,7 +22,7 @@ import {
 } from '../../crypto/field-encryption.ts';
 import { keyRingOf } from '../../crypto/keys.ts';
 import type { DB } from '../../db/schema.ts';
-import type { ChangeContext } from '../../kernel/change.ts';
+import { auditChange, type ChangeContext } from '../../kernel/change.ts';
 import { type LeadRecord, sealLead } from '../../leads/pii.ts';
 import { toE164 } from '../cells.ts';
 import type { leadSchema } from '../lead-rows.ts';
@@ -103,6 +105,8 @@ export function leadRow(
     agent_ref: lead.input.agentRef ?? null,
     country_code: lead.input.countryCode ?? null,
     notes: lead.input.notes ?? null,
+    marketing_consent: lead.input.marketingConsent === true,
+    marketing_consent_at: lead.input.marketingConsent === true ? change.now : null,
     created_at:
       createdAt === undefined
         ? change.now
@@ -140,6 +144,26 @@ async function clearDuplicates(
   return found;
 }
 
+/** Audits the consent of leads stored with one, and queues them for the CRM (src/crm). */
+async function recordLeadConsents(
+  db: Kysely<DB>,
+  change: ChangeContext,
+  rows: readonly Insertable<DB['leads']>[],
+): Promise<void> {
+  for (const row of rows)
+    await auditChange(db, change, 'lead.marketing_consent_changed', 'lead', row.id, {
+      marketingConsent: true,
+      via: 'import',
+    });
+  await queueConsentForCrm(
+    db,
+    change.tenantId,
+    'lead',
+    rows.map((row) => row.id),
+    change.now,
+  );
+}
+
 /**
  * Stores a batch of leads; a lead whose phone or email is already stored is rejected as a duplicate.
  *
@@ -173,6 +197,11 @@ export async function writeLeads(
             .returning('id')
             .execute();
     const kept = new Set(saved.map((s) => s.id));
+    await recordLeadConsents(
+      db,
+      change,
+      [...values.values()].filter((row) => row.marketing_consent === true && kept.has(row.id)),
+    );
     slice.forEach((lead) => {
       const { row, value } = lead;
       const id = values.get(lead)?.id;

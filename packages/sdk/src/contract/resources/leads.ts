@@ -2,7 +2,8 @@
  * Leads from agents and campaigns, written by `leads` imports and read here
  * with their attribution. Like patients, a lead's name, phone, email and
  * notes come back only to callers holding `read:patients:pii`; without it
- * a lead is its id, its attribution and its dates.
+ * a lead is its id, its attribution and its dates. A lead's marketing
+ * consent (from its import, or set here) decides whether it may reach a CRM.
  */
 import * as z from 'zod/mini';
 import { listQuery, page, text, timestamp } from '../common.ts';
@@ -21,6 +22,8 @@ export const lead = z.object({
   campaign: z.nullable(z.string()),
   agentRef: z.nullable(z.string()),
   countryCode: z.nullable(z.string()),
+  /** Whether the lead agreed to marketing: only then is it synced to a CRM. */
+  marketingConsent: z.boolean(),
   createdAt: timestamp,
   name: z.optional(z.nullable(z.string())),
   /** E.164. */
@@ -76,6 +79,26 @@ export const leadsList = defineOperation({
 });
 
 /**
+ * Record whether a lead agrees to marketing (`leads.setMarketingConsent`);
+ * given, the lead is synced to the configured CRM. Audited.
+ *
+ * @example
+ * await client.request(leadsSetMarketingConsent, ...args); // same arguments as client.leads.setMarketingConsent
+ */
+export const leadsSetMarketingConsent = defineOperation({
+  id: 'leads.setMarketingConsent',
+  method: 'POST',
+  path: '/api/v1/leads/{leadId}/marketing-consent',
+  summary: "Record a lead's marketing consent",
+  scope: 'write:imports',
+  write: true,
+  status: 200,
+  params: z.strictObject({ leadId: idSchema('lea') }),
+  body: z.strictObject({ marketing: z.boolean() }),
+  response: lead,
+});
+
+/**
  * Operations on leads.
  *
  * @example
@@ -84,4 +107,5 @@ export const leadsList = defineOperation({
 export const leadOperations = {
   get: leadsGet,
   list: leadsList,
+  setMarketingConsent: leadsSetMarketingConsent,
 } as const;

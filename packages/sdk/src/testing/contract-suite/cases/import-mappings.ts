@@ -61,9 +61,14 @@ export const importMappingCases: ContractCase[] = [
   },
   {
     name: 'leads: unknown leads are 404; listing needs the imports read scope',
-    uses: ['leads.get', 'leads.list'],
+    uses: ['leads.get', 'leads.list', 'leads.setMarketingConsent'],
     async run({ client, clientFor, target }) {
       await expectProblem(client.leads.get({ leadId: newId('lea') }), 404, 'not_found');
+      await expectProblem(
+        client.leads.setMarketingConsent({ leadId: newId('lea') }, { marketing: true }),
+        404,
+        'not_found',
+      );
       const page = await client.leads.list({ limit: 1, source: 'contract-suite' }).page();
       expect(Array.isArray(page.data)).toBe(true);
       const noImports = clientFor(await target.createToken(['read:appointments']));

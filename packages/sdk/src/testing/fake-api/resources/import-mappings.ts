@@ -71,4 +71,9 @@ export const importMappingHandlers: BoundHandler[] = [
     const pii = hasScope(ctx.caller.scopes, 'read:patients:pii');
     return { body: { ...page, data: pii ? page.data : page.data.map(withoutPii) } };
   }),
+  defineHandler(leadOperations.setMarketingConsent, (ctx) => {
+    const lead = findOr404(ctx.tenant.leads, ctx.params.leadId, 'lead');
+    const saved = ctx.tenant.leads.update({ ...lead, marketingConsent: ctx.body.marketing });
+    return { body: hasScope(ctx.caller.scopes, 'read:patients:pii') ? saved : withoutPii(saved) };
+  }),
 ];
