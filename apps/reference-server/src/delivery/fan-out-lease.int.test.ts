@@ -170,7 +170,10 @@ describe('fan-out leasing new deliveries', () => {
       expect(arrived().slice(2)).toEqual(later.slice(0, 4));
       const waiting = (await deliveriesOf(later)).filter((r) => r.status === 'pending');
       expect(waiting.map((r) => [r.event_id, r.lease_owner]).sort()).toEqual(
-        later.slice(4).map((id) => [id, null]),
+        later
+          .slice(4)
+          .sort()
+          .map((id) => [id, null]),
       );
       expect(await claim()).toBe(2);
       await drain();
