@@ -188,20 +188,27 @@ function attemptsJson(records: readonly AttemptRecord[]): string {
 
 /**
  * Gives claimed deliveries back without an attempt (shutdown, or a lease
- * too close to expiry to start a request safely).
+ * too close to expiry to start a request safely). They are due again at
+ * once: one leased by the fan-out that created it was due only at the end
+ * of its lease.
  *
  * @example
- * await releaseClaims(db, 'w1', ['dlv_…']);
+ * await releaseClaims(db, 'w1', ['dlv_…'], new Date());
  */
 export async function releaseClaims(
   db: Kysely<DB>,
   worker: string,
   ids: readonly string[],
+  now: Date,
 ): Promise<void> {
   if (ids.length === 0) return;
   await db
     .updateTable('deliveries')
-    .set({ lease_owner: null, lease_expires_at: null })
+    .set({
+      lease_owner: null,
+      lease_expires_at: null,
+      next_attempt_at: sql<Date>`least(next_attempt_at, ${now})`,
+    })
     .where('id', 'in', ids)
     .where('lease_owner', '=', worker)
     .execute();

@@ -17,7 +17,7 @@ import {
 } from '../../test/delivery/flow.ts';
 import { fanOutEvents } from '../scheduler/fanout.ts';
 import { createDeliveryEngine } from './bus.ts';
-import { claimDueDeliveries } from './claims.ts';
+import { claimDueDeliveries, releaseClaims } from './claims.ts';
 import { deliveryConfig } from './config.ts';
 import { scheduleLeasedDeliveries } from './schedule-deliveries.ts';
 
@@ -31,7 +31,15 @@ async function dropQueuedEvents(): Promise<void> {
 const deliveriesOf = (eventIds: readonly string[]) =>
   database.db
     .selectFrom('deliveries')
-    .select(['id', 'event_id', 'endpoint_id', 'status', 'lease_owner', 'lease_expires_at'])
+    .select([
+      'id',
+      'event_id',
+      'endpoint_id',
+      'status',
+      'lease_owner',
+      'lease_expires_at',
+      'next_attempt_at',
+    ])
     .where('event_id', 'in', eventIds)
     .execute();
 
@@ -95,6 +103,8 @@ describe('fan-out leasing new deliveries', () => {
     for (const row of rows) {
       expect(row.status).toBe('pending');
       expect(row.lease_owner).toBe(leasedIds.has(row.id) ? 'w-fan' : null);
+      // Due for another process only when the lease runs out; the others at once.
+      expect(row.next_attempt_at).toEqual(leasedIds.has(row.id) ? leaseUntil : now);
     }
     expect(rows.filter((r) => r.endpoint_id === paused.id && r.lease_owner !== null)).toEqual([]);
 
@@ -105,14 +115,24 @@ describe('fan-out leasing new deliveries', () => {
     expect(again).toEqual([]);
     expect(await deliveriesOf(ids)).toHaveLength(6);
 
-    // Another process claims only the unleased one it may send while the lease lasts…
+    // One given back unsent (its worker could not start it in time) is due at once.
+    const released = leased[2]?.id as string;
+    await releaseClaims(database.db, 'w-fan', [released], now);
+    leasedIds.delete(released);
+
+    // Another process claims only the unleased ones while the lease lasts…
     const meanwhile = await claimDueDeliveries(database.db, {
       worker: 'w-other',
       limit: 10,
       now,
       leaseMs: 60_000,
     });
-    expect(meanwhile.map((r) => [r.event_id, r.endpoint_id])).toEqual([[ids[1], second]]);
+    expect(meanwhile.map((r) => [r.event_id, r.endpoint_id]).sort()).toEqual(
+      [
+        [ids[1], first],
+        [ids[1], second],
+      ].sort(),
+    );
     // …and takes the leased ones over once it has run out (the first process died), with its
     // own claim of a moment ago, which has run out too.
     const afterLease = await claimDueDeliveries(database.db, {

@@ -47,7 +47,10 @@ export async function scheduleDeliveries(
  * Only deliveries a claim would take are leased (those of an endpoint whose
  * integration is paused or deprecated wait, unleased); the rest are created
  * unleased and claimed as usual. A delivery that already existed (a batch
- * fanned out again) is neither leased nor returned.
+ * fanned out again) is neither leased nor returned. A leased delivery is
+ * due for anyone else when its lease runs out, so its `next_attempt_at` is
+ * the lease's end: the claims' scan of due deliveries does not meet it while
+ * this worker sends it.
  *
  * @example
  * const leased = await scheduleLeasedDeliveries(trx, ids, now, { worker: 'w1', leaseMs: 60_000, limit: 100 });
@@ -82,7 +85,8 @@ export async function scheduleLeasedDeliveries(
     ), inserted as (
       insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, status, attempt_count,
         schedule_step, next_attempt_at, lease_owner, lease_expires_at, created_at, updated_at)
-      select p.id, p.tenant_id, p.event_id, p.endpoint_id, p.event_type, 'pending', 0, 0, ${now},
+      select p.id, p.tenant_id, p.event_id, p.endpoint_id, p.event_type, 'pending', 0, 0,
+        case when p.leased then ${leaseUntil}::timestamptz else ${now}::timestamptz end,
         case when p.leased then ${options.worker}::text end,
         case when p.leased then ${leaseUntil}::timestamptz end, ${now}, ${now}
       from planned p

@@ -164,7 +164,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       const batch = pending.splice(0, RECORD_BATCH);
       const toRelease = released.splice(0);
       try {
-        if (toRelease.length > 0) await releaseClaims(options.db, options.worker, toRelease);
+        if (toRelease.length > 0)
+          await releaseClaims(options.db, options.worker, toRelease, new Date(now()));
         if (batch.length > 0) {
           await options.db.transaction().execute(async (trx) => {
             const moved = await recordAttempts(trx, options.worker, batch);
