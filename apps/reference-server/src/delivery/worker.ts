@@ -184,6 +184,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
               ),
               now: new Date(now()),
               disableAfterMs: options.disableAfterMs,
+              successesCleared: true,
             });
           });
           options.onRecorded?.(batch);
