@@ -10,12 +10,13 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Database } from '../db/database.ts';
 import { type BusJob, createDispatcher, type Dispatcher } from '../scheduler/dispatcher.ts';
+import type { FanOutTarget } from '../scheduler/fanout.ts';
 import type { InternalSubscriber } from '../scheduler/subscriber.ts';
 import { type BusWakeup, createWakeup } from '../scheduler/wakeup.ts';
 import type { AttemptRecord } from './claims.ts';
 import type { DeliveryConfig } from './config.ts';
 import { createDeliveryLimiter } from './limiter.ts';
-import { scheduleDeliveries } from './schedule-deliveries.ts';
+import { scheduleLeasedDeliveries } from './schedule-deliveries.ts';
 import { createSender, type Sender } from './sender.ts';
 import { createTargetGuard, type ResolveHost, type TargetGuard } from './ssrf.ts';
 import { createDeliveryWorker } from './worker.ts';
@@ -82,6 +83,12 @@ export type DeliveryEngineOptions = Omit<EventBusOptions, 'subscribers' | 'jobs'
  */
 export interface DeliveryEngine {
   readonly job: BusJob;
+  /**
+   * The delivery part of the fan-out: creates the deliveries of new events,
+   * leased to this engine's worker as far as it has room, and hands those to
+   * it once the fan-out commits.
+   */
+  readonly fanOut: FanOutTarget;
   readonly guard: TargetGuard;
   readonly sender: Sender;
   readonly workerId: string;
@@ -128,8 +135,18 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
     ...(options.onRecorded ? { onRecorded: options.onRecorded } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
   });
+  const fanOut: FanOutTarget = async (trx, ids, now) => {
+    const room = worker.leaseRoom();
+    const leased = await scheduleLeasedDeliveries(trx, ids, now, {
+      worker: workerId,
+      leaseMs: config.WEBHOOK_LEASE,
+      limit: room,
+    });
+    return () => worker.send(leased, leased.length >= room);
+  };
   return {
     job: { run: () => worker.claimAndSend(), drain: () => worker.drain() },
+    fanOut,
     guard,
     sender,
     workerId,
@@ -153,7 +170,7 @@ export async function createEventBus(options: EventBusOptions): Promise<EventBus
     db: options.database.db,
     wakeup,
     subscribers: options.subscribers ?? [],
-    fanOut: [scheduleDeliveries],
+    fanOut: [engine.fanOut],
     jobs: [...(options.jobs ?? []), engine.job],
     pollIntervalMs: options.config.WEBHOOK_POLL_INTERVAL,
     ...(options.now ? { now: options.now } : {}),

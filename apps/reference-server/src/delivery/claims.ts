@@ -93,7 +93,8 @@ export interface AttemptRecord {
 }
 
 /**
- * Records a batch of attempts and moves their deliveries on, in `trx`.
+ * Records a batch of attempts and moves their deliveries on, in `trx`, and
+ * clears `failing_since` of every endpoint with a success in the batch.
  * A delivery whose lease passed to another process keeps its attempt row
  * (it happened) but its state is left to the new owner. Returns the
  * records that moved their delivery on (the ones whose outcome counts).
@@ -110,13 +111,18 @@ export async function recordAttempts(
   // The common case in one statement: the deliveries still leased to this
   // worker move on and their attempt rows go in. The UPDATE locks each row
   // it moves (a delivery deleted meanwhile is simply not there), so the
-  // attempt's foreign key cannot be broken by a concurrent delete.
+  // attempt's foreign key cannot be broken by a concurrent delete. An endpoint
+  // with a success in the batch is no longer failing (endpoint-health.ts).
   const moved = await sql<{ id: string }>`
     with v as (
       select * from jsonb_to_recordset(${attemptsJson(records)}::jsonb) as v(
-        attempt_id text, id text, tenant_id text, status text, next_attempt_at timestamptz,
-        schedule_step int, attempted_at timestamptz, response_status int, latency_ms int,
-        error text, snippet text)
+        attempt_id text, id text, tenant_id text, endpoint_id text, status text,
+        next_attempt_at timestamptz, schedule_step int, attempted_at timestamptz,
+        response_status int, latency_ms int, error text, snippet text)
+    ), healed as (
+      update webhook_endpoints w set failing_since = null
+      where w.id in (select v.endpoint_id from v where v.status = 'succeeded')
+        and w.failing_since is not null
     ), moved as (
       update deliveries d set status = v.status, next_attempt_at = v.next_attempt_at,
         schedule_step = v.schedule_step, attempt_count = d.attempt_count + 1,
@@ -173,6 +179,7 @@ function attemptsJson(records: readonly AttemptRecord[]): string {
       attempt_id: r.attemptId,
       id: r.deliveryId,
       tenant_id: r.tenantId,
+      endpoint_id: r.endpointId,
       status: r.status,
       next_attempt_at: r.nextAttemptAt?.toISOString() ?? null,
       schedule_step: r.scheduleStep,
@@ -188,20 +195,27 @@ function attemptsJson(records: readonly AttemptRecord[]): string {
 
 /**
  * Gives claimed deliveries back without an attempt (shutdown, or a lease
- * too close to expiry to start a request safely).
+ * too close to expiry to start a request safely). They are due again at
+ * once: one leased by the fan-out that created it was due only at the end
+ * of its lease.
  *
  * @example
- * await releaseClaims(db, 'w1', ['dlv_…']);
+ * await releaseClaims(db, 'w1', ['dlv_…'], new Date());
  */
 export async function releaseClaims(
   db: Kysely<DB>,
   worker: string,
   ids: readonly string[],
+  now: Date,
 ): Promise<void> {
   if (ids.length === 0) return;
   await db
     .updateTable('deliveries')
-    .set({ lease_owner: null, lease_expires_at: null })
+    .set({
+      lease_owner: null,
+      lease_expires_at: null,
+      next_attempt_at: sql<Date>`least(next_attempt_at, ${now})`,
+    })
     .where('id', 'in', ids)
     .where('lease_owner', '=', worker)
     .execute();

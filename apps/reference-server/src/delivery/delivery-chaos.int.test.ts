@@ -175,6 +175,11 @@ describe('delivery under chaos', () => {
       .where('id', 'in', [owned, lost])
       .execute();
     const count = new Map(attemptsBefore.map((r) => [r.id, r.attempt_count]));
+    await database.db
+      .updateTable('webhook_endpoints')
+      .set({ failing_since: new Date(clock - 60_000) })
+      .where('id', '=', endpoint.id)
+      .execute();
     const leaseUntil = new Date(clock + 60_000);
     await database.db
       .updateTable('deliveries')
@@ -211,6 +216,13 @@ describe('delivery under chaos', () => {
         ]),
       );
     expect(moved.map((r) => r.deliveryId)).toEqual([owned]);
+    // A success in the batch: the endpoint is no longer failing.
+    const health = await database.db
+      .selectFrom('webhook_endpoints')
+      .select('failing_since')
+      .where('id', '=', endpoint.id)
+      .executeTakeFirstOrThrow();
+    expect(health.failing_since).toBeNull();
     const rows = await database.db
       .selectFrom('deliveries')
       .select(['id', 'status', 'attempt_count', 'lease_owner'])

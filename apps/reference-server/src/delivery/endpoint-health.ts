@@ -68,6 +68,8 @@ export interface EndpointHealthUpdate {
   readonly disable: ReadonlyMap<string, string>;
   readonly now: Date;
   readonly disableAfterMs: number;
+  /** The successes' endpoints are already cleared of `failing_since` (recordAttempts does it). */
+  readonly successesCleared?: boolean;
 }
 
 /**
@@ -81,7 +83,7 @@ export async function updateEndpointHealth(
   update: EndpointHealthUpdate,
 ): Promise<string[]> {
   const { now } = update;
-  if (update.succeeded.size > 0) {
+  if (update.succeeded.size > 0 && update.successesCleared !== true) {
     await trx
       .updateTable('webhook_endpoints')
       .set({ failing_since: null })

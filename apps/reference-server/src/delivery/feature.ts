@@ -42,7 +42,10 @@ export function deliveryFeature(options: DeliveryFeatureOptions = {}): Feature {
     migrations: deliveryMigrations,
     config: deliveryConfig,
     handlers: (context) => deliveryHandlers(context.wake),
-    fanOut: scheduleDeliveries,
+    // The engine's fan-out leases new deliveries to this process's worker; before the
+    // engine exists (or without one) they are created for any process to claim.
+    fanOut: (trx, ids, now) =>
+      engine ? engine.fanOut(trx, ids, now) : scheduleDeliveries(trx, ids, now),
     jobs(context) {
       const config = options.config ?? readSection(context.config, deliveryConfig);
       engine = createDeliveryEngine({

@@ -69,6 +69,18 @@ export interface DeliveryWorkerOptions {
 export interface DeliveryWorker {
   /** Claims what fits and starts sending it; resolves to the number claimed. */
   claimAndSend(): Promise<number>;
+  /**
+   * How many new deliveries the fan-out may lease to this worker now: the
+   * free room, or 0 while older due deliveries may be waiting for a claim
+   * (they go first: the last claim was full, or new ones were left unleased).
+   */
+  leaseRoom(): number;
+  /**
+   * Starts sending deliveries already leased to this worker (by the fan-out
+   * that created them), as if claimed. `full`: the fan-out used all the
+   * room it was given, so some new deliveries may have been left unleased.
+   */
+  send(rows: readonly ClaimedDelivery[], full: boolean): void;
   /** Deliveries claimed and not yet recorded. */
   readonly held: number;
   /** Resolves once everything claimed so far is sent and recorded. */
@@ -137,6 +149,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const goneInRound = new Map<string, number>();
   let round = 0;
   let starved = false;
+  // Older due deliveries may be waiting unleased: new ones are then left to the claim too,
+  // so a steady stream of new events cannot keep retries and a backlog waiting.
+  let backlog = true;
 
   const settle = () => {
     if (held === 0 && pending.length === 0 && released.length === 0) {
@@ -149,7 +164,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       const batch = pending.splice(0, RECORD_BATCH);
       const toRelease = released.splice(0);
       try {
-        if (toRelease.length > 0) await releaseClaims(options.db, options.worker, toRelease);
+        if (toRelease.length > 0)
+          await releaseClaims(options.db, options.worker, toRelease, new Date(now()));
         if (batch.length > 0) {
           await options.db.transaction().execute(async (trx) => {
             const moved = await recordAttempts(trx, options.worker, batch);
@@ -168,6 +184,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
               ),
               now: new Date(now()),
               disableAfterMs: options.disableAfterMs,
+              successesCleared: true,
             });
           });
           options.onRecorded?.(batch);
@@ -241,6 +258,22 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     else scheduleFlush();
   };
 
+  const start = (rows: readonly ClaimedDelivery[]) => {
+    if (held === 0) goneInRound.clear();
+    held += rows.length;
+    round++;
+    const claimRound = round;
+    for (const row of rows) {
+      void options.limiter
+        .run(row.endpoint_id, () => attempt(row, claimRound))
+        .catch((error: unknown) => {
+          options.onError?.(error);
+          released.push(row.id);
+          scheduleFlush();
+        });
+    }
+  };
+
   return {
     async claimAndSend() {
       // Claim in worthwhile batches: a claim costs one statement whatever its
@@ -249,26 +282,23 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         starved = true;
         return 0;
       }
+      const limit = maxHeld - held;
       const rows = await claimDueDeliveries(options.db, {
         worker: options.worker,
-        limit: maxHeld - held,
+        limit,
         now: new Date(now()),
         leaseMs: options.leaseMs,
       });
-      if (held === 0) goneInRound.clear();
-      held += rows.length;
-      round++;
-      const claimRound = round;
-      for (const row of rows) {
-        void options.limiter
-          .run(row.endpoint_id, () => attempt(row, claimRound))
-          .catch((error: unknown) => {
-            options.onError?.(error);
-            released.push(row.id);
-            scheduleFlush();
-          });
-      }
+      backlog = rows.length === limit;
+      start(rows);
       return rows.length;
+    },
+    leaseRoom() {
+      return backlog ? 0 : maxHeld - held;
+    },
+    send(rows, full) {
+      if (full) backlog = true;
+      if (rows.length > 0) start(rows);
     },
     get held() {
       return held;

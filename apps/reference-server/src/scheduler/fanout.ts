@@ -22,7 +22,9 @@ export const FANOUT_BATCH = 100;
 /**
  * A feature's part of the fan-out: given the claimed event ids, it writes
  * its own rows in the fan-out transaction (idempotently: a batch may be
- * fanned out again after a crash before commit).
+ * fanned out again after a crash before commit). It may resolve to a
+ * function run once the transaction has committed (never if it failed),
+ * e.g. to hand the rows it wrote to an in-process worker.
  *
  * @example
  * const target: FanOutTarget = (trx, ids, now) => scheduleDeliveries(trx, ids, now);
@@ -31,7 +33,8 @@ export type FanOutTarget = (
   trx: Kysely<DB>,
   eventIds: readonly string[],
   now: Date,
-) => Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a target with nothing to do after the commit is a plain async function.
+) => Promise<void | (() => void)>;
 
 /**
  * Fans out one batch; resolves to the number of events taken.
@@ -46,14 +49,18 @@ export async function fanOutEvents(
   options: { readonly batch?: number; readonly targets?: readonly FanOutTarget[] } = {},
 ): Promise<number> {
   const batch = options.batch ?? FANOUT_BATCH;
-  return db.transaction().execute(async (trx) => {
+  const afterCommit: (() => void)[] = [];
+  const taken = await db.transaction().execute(async (trx) => {
     const claimed = await sql<{ event_id: string }>`
       select event_id from event_queue order by sequence limit ${batch} for update skip locked`.execute(
       trx,
     );
     const ids = claimed.rows.map((r) => r.event_id);
     if (ids.length === 0) return 0;
-    for (const target of options.targets ?? []) await target(trx, ids, now);
+    for (const target of options.targets ?? []) {
+      const then = await target(trx, ids, now);
+      if (then) afterCommit.push(then);
+    }
     if (subscribers.length > 0) {
       const wanted = JSON.stringify(
         subscribers.map((s) => ({ name: s.name, types: s.eventTypes })),
@@ -69,4 +76,6 @@ export async function fanOutEvents(
     await sql`delete from event_queue where event_id = any(${ids})`.execute(trx);
     return ids.length;
   });
+  for (const then of afterCommit) then();
+  return taken;
 }
