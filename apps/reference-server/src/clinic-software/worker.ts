@@ -15,20 +15,18 @@
  * - refused for good by the clinic's system (invalid data) → a manual task, `manual`.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  type ClinicDeal,
-  type ClinicItinerary,
-  type ClinicPushResult,
-  isProviderError,
-  type ManualTaskSink,
+import type {
+  ClinicDeal,
+  ClinicItinerary,
+  ClinicPushResult,
+  ManualTaskSink,
 } from '@clinicbridge/adapters';
 import { type Kysely, sql, type Updateable } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { callForTenant } from '../providers/audit.ts';
 import { ClinicPushDeferred, type ConfiguredClinicSoftware } from '../providers/clinic-software.ts';
+import { afterFailure, queuedOrder } from '../providers/queued-call.ts';
 import type { ClinicPushesTable, ClinicPushKind } from './schema.ts';
-
-const MAX_BACKOFF_MS = 3_600_000;
 
 /**
  * Options of {@link clinicPushJob}.
@@ -128,11 +126,7 @@ export function clinicPushJob(options: ClinicPushJobOptions): (now: Date) => Pro
       returning id, tenant_id, kind, subject_ref, payload, attempts, created_at`.execute(
       options.db,
     );
-    const ordered = rows.toSorted(
-      (a, b) =>
-        new Date(a.created_at).getTime() - new Date(b.created_at).getTime() ||
-        a.id.localeCompare(b.id),
-    );
+    const ordered = rows.toSorted((a, b) => queuedOrder(a.created_at, a.id, b.created_at, b.id));
     for (const row of ordered) {
       const attempts = row.attempts + 1;
       try {
@@ -153,35 +147,21 @@ export function clinicPushJob(options: ClinicPushJobOptions): (now: Date) => Pro
           });
       } catch (error) {
         options.onError?.(error);
-        let permanent = false;
-        let reason = 'failed';
-        if (isProviderError(error)) {
-          permanent = !error.transient;
-          reason = error.code;
-        } else if (error instanceof ClinicPushDeferred) reason = error.reason;
-        if (permanent || attempts >= options.maxAttempts) {
-          const taskId = await handOver(
-            row,
-            now,
-            permanent ? reason : 'retries_exhausted',
-            attempts,
-          );
+        const next = afterFailure(error, attempts, options, now, ClinicPushDeferred);
+        if ('handOver' in next) {
+          const taskId = await handOver(row, now, next.handOver, attempts);
           await settle(row.id, now, {
             status: 'manual',
             attempts,
             manual_task_id: taskId,
-            last_error: reason,
+            last_error: next.reason,
           });
         } else {
-          const wait = Math.min(
-            MAX_BACKOFF_MS,
-            options.retryAfterMs * 2 ** Math.min(attempts - 1, 20),
-          );
           await settle(row.id, now, {
             status: 'queued',
             attempts,
-            next_attempt_at: new Date(now.getTime() + wait),
-            last_error: reason,
+            next_attempt_at: next.retryAt,
+            last_error: next.reason,
           });
         }
       }

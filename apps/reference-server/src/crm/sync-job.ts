@@ -18,17 +18,16 @@
  * Audit rows carry references, timestamps and the winner only, never content.
  */
 import { randomUUID } from 'node:crypto';
-import { type CrmWriteResult, isProviderError, type ManualTaskSink } from '@clinicbridge/adapters';
+import type { CrmWriteResult, ManualTaskSink } from '@clinicbridge/adapters';
 import { type Kysely, sql, type Updateable } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { recordAudit } from '../kernel/change.ts';
 import { callForTenant } from '../providers/audit.ts';
 import { type ConfiguredCrm, CrmSyncDeferred } from '../providers/crm.ts';
+import { afterFailure, queuedOrder } from '../providers/queued-call.ts';
 import type { CrmSyncRecordsTable } from '../scheduler/schema.ts';
 import type { CrmSyncOutcome } from './metrics.ts';
 import { type CrmWrite, planCrmWrites } from './plan.ts';
-
-const MAX_BACKOFF_MS = 3_600_000;
 
 /**
  * Options of {@link crmSyncJob}.
@@ -203,31 +202,21 @@ export function crmSyncJob(options: CrmSyncJobOptions): (now: Date) => Promise<n
       await settleWritten(row, now, attempts, done);
     } catch (error) {
       options.onError?.(error);
-      let permanent = false;
-      let reason = 'failed';
-      if (isProviderError(error)) {
-        permanent = !error.transient;
-        reason = error.code;
-      } else if (error instanceof CrmSyncDeferred) reason = error.reason;
-      if (permanent || attempts >= options.maxAttempts) {
-        const why = permanent ? reason : 'retries_exhausted';
-        const taskId = await handOver(row, now, why, attempts);
+      const next = afterFailure(error, attempts, options, now, CrmSyncDeferred);
+      if ('handOver' in next) {
+        const taskId = await handOver(row, now, next.handOver, attempts);
         await settle(db, row.event_id, now, {
           status: 'manual',
           attempts,
           manual_task_id: taskId,
-          detail: why,
+          detail: next.handOver,
         });
       } else {
-        const wait = Math.min(
-          MAX_BACKOFF_MS,
-          options.retryAfterMs * 2 ** Math.min(attempts - 1, 20),
-        );
         await settle(db, row.event_id, now, {
           status: 'queued',
           attempts,
-          next_attempt_at: new Date(now.getTime() + wait),
-          detail: reason,
+          next_attempt_at: next.retryAt,
+          detail: next.reason,
         });
       }
     }
@@ -248,10 +237,8 @@ export function crmSyncJob(options: CrmSyncJobOptions): (now: Date) => Promise<n
       returning event_id, tenant_id, entity_type, entity_id, fields, attempts, created_at`.execute(
       db,
     );
-    const ordered = rows.toSorted(
-      (a, b) =>
-        new Date(a.created_at).getTime() - new Date(b.created_at).getTime() ||
-        a.event_id.localeCompare(b.event_id),
+    const ordered = rows.toSorted((a, b) =>
+      queuedOrder(a.created_at, a.event_id, b.created_at, b.event_id),
     );
     for (const row of ordered) await syncOne(row, now);
     return ordered.length;
