@@ -27,6 +27,7 @@ import {
   createSecretKey,
   type KeyObject,
   randomBytes,
+  randomFillSync,
 } from 'node:crypto';
 
 const FORMAT = 'pii1';
@@ -143,8 +144,22 @@ function keyObjectOf(key: Buffer): KeyObject {
   return object;
 }
 
+// Nonces for 256 values, drawn in one call (one call per nonce cost a
+// bulk import 1.7 µs a value); each byte is handed out once, never reread.
+const nonces = Buffer.alloc(IV_BYTES * 256);
+let noncesAt = nonces.length;
+
+function nextNonce(): Buffer {
+  if (noncesAt + IV_BYTES > nonces.length) {
+    randomFillSync(nonces);
+    noncesAt = 0;
+  }
+  noncesAt += IV_BYTES;
+  return Buffer.from(nonces.subarray(noncesAt - IV_BYTES, noncesAt));
+}
+
 function seal(key: Buffer | KeyObject, plaintext: Buffer, aad: Buffer): Buffer {
-  const iv = randomBytes(IV_BYTES);
+  const iv = nextNonce();
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(aad);
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);

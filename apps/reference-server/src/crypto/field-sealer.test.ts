@@ -36,7 +36,8 @@ const parts = (stored: string) => stored.split('.') as [string, string, string, 
 describe('createFieldSealer', () => {
   test('each value opens for its own row, with its own nonce, under one wrapped data key', () => {
     const sealer = createFieldSealer(ring);
-    const values = Array.from({ length: 50 }, (_, i) => `{"email":"p${i}@example.test"}`);
+    // 600 values: nonces come from a pool of 256, refilled twice on the way.
+    const values = Array.from({ length: 600 }, (_, i) => `{"email":"p${i}@example.test"}`);
     const stored = values.map((value, i) => sealer.seal(value, at(`pat_${i}`)));
     stored.forEach((s, i) => {
       expect(keyIdOf(s)).toBe('k-old');
