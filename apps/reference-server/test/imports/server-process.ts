@@ -23,7 +23,7 @@ import { importsFeature } from '../../src/imports/feature.ts';
 import { createTenant } from '../../src/tenants/service.ts';
 import { openProcessDatabase, startProcessServer } from '../helpers/server-process.ts';
 
-/** Kills the process once the n-th INSERT into `patients` has run, its transaction still open. */
+/** Kills the process once the n-th INSERT into `patients` (built or raw SQL) has run, its transaction still open. */
 class KillInBatch implements KyselyPlugin {
   private readonly marked = new WeakSet<QueryId>();
   private inserts = 0;
@@ -35,7 +35,10 @@ class KillInBatch implements KyselyPlugin {
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     const { node } = args;
-    if (node.kind === 'InsertQueryNode' && JSON.stringify(node.into).includes('"patients"')) {
+    const intoPatients =
+      (node.kind === 'InsertQueryNode' && JSON.stringify(node.into).includes('"patients"')) ||
+      (node.kind === 'RawNode' && /^\s*insert into patients\b/.test(node.sqlFragments.join('')));
+    if (intoPatients) {
       this.inserts += 1;
       if (this.inserts === this.at) this.marked.add(args.queryId);
     }
