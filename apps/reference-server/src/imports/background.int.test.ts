@@ -14,6 +14,7 @@
  * still runs.
  */
 import { type ImportJob, newId } from '@clinicbridge/sdk/contract';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openTestDatabase } from '../../test/helpers/database.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
@@ -260,31 +261,115 @@ describe('background imports', () => {
   }, 240_000);
 });
 
+/**
+ * The runner's fixture: a database of its own with the keys, a tenant, a
+ * system actor's change, limits for batches of 40 rows, and a job row as
+ * the runner leases it.
+ */
+async function runnerFixture(clinic: string) {
+  const database = withKeyRing(await openTestDatabase(), testKeyRing);
+  const { db } = database;
+  const { tenantId } = await createTenant(db, { name: clinic });
+  const change = {
+    tenantId,
+    actor: { type: 'system' as const, id: 'test' },
+    requestId: null,
+    now: new Date(),
+  };
+  const limits = importsConfig.parse({ IMPORT_BACKGROUND_BYTES: '0', IMPORT_BATCH_ROWS: '40' });
+  const lease = (id: string) =>
+    db.selectFrom('import_jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  return { database, db, tenantId, change, limits, lease };
+}
+
 describe('the runner on its own', () => {
-  test('a limit hit mid-file (limits lowered after queueing) fails the job cleanly; committed rows stay counted, once', async () => {
-    const database = withKeyRing(await openTestDatabase(), testKeyRing);
+  test('patients batches overlap but commit in file order: a failed batch takes the one writing after it down too, and the retry resumes after the last commit', async () => {
+    const { database, db, tenantId, change, limits, lease } = await runnerFixture('Overlap clinic');
     try {
-      const { db } = database;
-      const { tenantId } = await createTenant(db, { name: 'Runner clinic' });
-      const change = {
-        tenantId,
-        actor: { type: 'system' as const, id: 'test' },
-        requestId: null,
-        now: new Date(),
+      // The database refuses one row of the fourth batch (rows 122–161 of the file).
+      await sql`
+        create function refuse_boom() returns trigger language plpgsql as $$
+        begin
+          if new.external_ref = 'OVER-130' then raise exception 'refused for the test'; end if;
+          return new;
+        end $$`.execute(db);
+      await sql`create trigger refuse_boom before insert on patients for each row execute function refuse_boom()`.execute(
+        db,
+      );
+      const request = {
+        kind: 'patients' as const,
+        format: 'csv' as const,
+        content: patients('OVER', 200),
       };
-      const limits = importsConfig.parse({ IMPORT_BACKGROUND_BYTES: '0', IMPORT_BATCH_ROWS: '40' });
+      const queued = await db
+        .transaction()
+        .execute((trx) => importFile(trx, change, request, limits));
+      await expect(runImportJob(db, await lease(queued.id), limits)).rejects.toThrow(
+        /refused for the test/,
+      );
+      const stored = async () =>
+        (
+          await db
+            .selectFrom('patients')
+            .select('external_ref')
+            .where('external_ref', 'like', 'OVER-%')
+            .execute()
+        )
+          .map((p) => Number(p.external_ref?.slice('OVER-'.length)))
+          .sort((a, b) => a - b);
+      // Three batches committed (file rows 2–121, data rows 0–119, less the refused birth dates); nothing after.
+      const failedOf = (rows: number) =>
+        Array.from({ length: rows }).filter((_, i) => i % 11 === 3).length;
+      expect(await stored()).toHaveLength(120 - failedOf(120));
+      expect(Math.max(...(await stored()))).toBe(119);
+      expect(await lease(queued.id)).toMatchObject({
+        status: 'processing',
+        committed_through_row: 121,
+        batches: 3,
+      });
+
+      await sql`drop trigger refuse_boom on patients`.execute(db);
+      await runImportJob(db, await lease(queued.id), limits);
+      expect(await getImportJob(db, tenantId, queued.id)).toMatchObject({
+        status: 'completed',
+        totalRows: 200,
+        importedRows: 200 - failedOf(200),
+        progress: { batches: 5 },
+      });
+      const all = await stored();
+      expect(all).toHaveLength(200 - failedOf(200));
+      expect(new Set(all).size).toBe(all.length);
+      const ranges = (
+        await db
+          .selectFrom('audit_events')
+          .select('metadata')
+          .where('entity_id', '=', queued.id)
+          .where('action', '=', 'import.batch_applied')
+          .orderBy('chain_seq')
+          .execute()
+      ).map((a) => a.metadata as { firstRow: number; lastRow: number });
+      expect(ranges.map((r) => [r.firstRow, r.lastRow])).toEqual([
+        [2, 41],
+        [42, 81],
+        [82, 121],
+        [122, 161],
+        [162, 201],
+      ]);
+    } finally {
+      await database.close();
+    }
+  }, 240_000);
+
+  test('a limit hit mid-file (limits lowered after queueing) fails the job cleanly; committed rows stay counted, once', async () => {
+    const { database, db, tenantId, change, limits, lease } = await runnerFixture('Runner clinic');
+    try {
       const content = patients('LIMIT', 120);
       const request = { kind: 'patients' as const, format: 'csv' as const, content };
       const queued = await db
         .transaction()
         .execute((trx) => importFile(trx, change, request, limits));
       expect(queued.status).toBe('pending');
-      const leased = await db
-        .selectFrom('import_jobs')
-        .selectAll()
-        .where('id', '=', queued.id)
-        .executeTakeFirstOrThrow();
-      await runImportJob(db, leased, { ...limits, IMPORT_MAX_ROWS: 100 });
+      await runImportJob(db, await lease(queued.id), { ...limits, IMPORT_MAX_ROWS: 100 });
       const job = await getImportJob(db, tenantId, queued.id);
       expect(job).toMatchObject({
         status: 'failed',
@@ -331,17 +416,8 @@ describe('the runner on its own', () => {
   }, 240_000);
 
   test('content stored in pieces is read in order, and a job queued before pieces (content in one column) still runs', async () => {
-    const database = withKeyRing(await openTestDatabase(), testKeyRing);
+    const { database, db, tenantId, change, limits, lease } = await runnerFixture('Pieces clinic');
     try {
-      const { db } = database;
-      const { tenantId } = await createTenant(db, { name: 'Pieces clinic' });
-      const change = {
-        tenantId,
-        actor: { type: 'system' as const, id: 'test' },
-        requestId: null,
-        now: new Date(),
-      };
-      const limits = importsConfig.parse({ IMPORT_BACKGROUND_BYTES: '0', IMPORT_BATCH_ROWS: '40' });
       const queue = async (content: string) => {
         const request = { kind: 'patients' as const, format: 'csv' as const, content };
         const job = await db
@@ -387,12 +463,7 @@ describe('the runner on its own', () => {
         [inPieces, 90, 'PIECE'],
         [inColumn, 70, 'WHOLE'],
       ] as const) {
-        const leased = await db
-          .selectFrom('import_jobs')
-          .selectAll()
-          .where('id', '=', id)
-          .executeTakeFirstOrThrow();
-        await runImportJob(db, leased, limits);
+        await runImportJob(db, await lease(id), limits);
         expect(await getImportJob(db, tenantId, id)).toMatchObject({
           status: 'completed',
           totalRows: rows,

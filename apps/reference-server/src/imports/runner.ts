@@ -26,6 +26,7 @@ import { auditChange, type ChangeContext } from '../kernel/change.ts';
 import { isApiError } from '../kernel/problem.ts';
 import type { BusJob } from '../scheduler/dispatcher.ts';
 import { leaseDue } from '../scheduler/lease-due.ts';
+import { batchKinds } from './batch/kinds.ts';
 import { type Batch, readBatches, sealBatch, writeBatch } from './batch/pipeline.ts';
 import type { ImportsConfig } from './config.ts';
 import type { RowReject } from './row-kind.ts';
@@ -106,7 +107,6 @@ export async function runImportJob(
     });
     return;
   }
-  let through = leased.committed_through_row;
   try {
     const batches = readBatches(
       {
@@ -116,12 +116,9 @@ export async function runImportJob(
         mapping: file.mapping ? (JSON.parse(file.mapping) as Record<string, string>) : undefined,
       },
       limits,
-      { batchRows: limits.IMPORT_BATCH_ROWS, skipThroughRow: through },
+      { batchRows: limits.IMPORT_BATCH_ROWS, skipThroughRow: leased.committed_through_row },
     );
-    await commitEach(db, change, leased.kind, batches, async (batch) => {
-      await commitBatch(db, change, leased, batch, through, limits);
-      through = batch.lastRow;
-    });
+    await commitEach(db, change, leased, batches, limits);
     await finish(db, change, leased.id, 'completed', null);
   } catch (error) {
     if (error instanceof LeaseLost) return;
@@ -148,30 +145,48 @@ export async function runImportJob(
  * process's CPU) overlap the database's work instead of waiting for it.
  * Only one batch is read ahead, so memory stays bounded; if a commit
  * fails, the batch read ahead is dropped and the reading stops.
+ *
+ * For a kind that allows it (`overlapWrites`), a batch's transaction
+ * writes its rows while the batch before it is still committing, on a
+ * second connection, so the database works on two batches at once; its
+ * bookkeeping (the job row, the audit row) and its commit wait for the
+ * batch before it, so batches still commit in file order and the resume
+ * point moves row by row. At most two batch transactions are open.
  */
 async function commitEach(
   db: Kysely<DB>,
   change: ChangeContext,
-  kind: Row<'import_jobs'>['kind'],
+  leased: Row<'import_jobs'>,
   batches: AsyncGenerator<Batch>,
-  commit: (batch: Batch) => Promise<void>,
+  limits: ImportsConfig,
 ): Promise<void> {
+  const overlap = batchKinds[leased.kind].overlapWrites === true;
   const readNext = () =>
     batches
       .next()
       .then((step) =>
-        step.done ? null : sealBatch(db, { ...change, now: new Date() }, kind, step.value),
+        step.done ? null : sealBatch(db, { ...change, now: new Date() }, leased.kind, step.value),
       );
   let next = readNext();
+  // The commit of the batch before the current one: the current one's bookkeeping waits for it.
+  let previous: Promise<void> = Promise.resolve();
+  let current = previous;
+  let through = leased.committed_through_row;
   try {
     for (let batch = await next; batch !== null; batch = await next) {
       next = readNext();
-      // Settled later (awaited above, or dropped below): never an unhandled rejection meanwhile.
+      // Settled later (awaited here or below): never an unhandled rejection meanwhile.
       next.catch(() => {});
-      await commit(batch);
+      current = commitBatch(db, change, leased, batch, through, limits, previous);
+      current.catch(() => {});
+      through = batch.lastRow;
+      // Overlapping, only the batch before must be done: this one writes its rows meanwhile.
+      await (overlap ? previous : current);
+      previous = current;
     }
+    await current;
   } catch (error) {
-    await next.catch(() => null);
+    await Promise.allSettled([next, previous, current]);
     await batches.return(undefined);
     throw error;
   }
@@ -215,7 +230,12 @@ function storedWhole(db: Kysely<DB>, jobId: string): () => AsyncIterable<string>
   };
 }
 
-/** One batch and the job's progress, in one transaction; a dry run's writes are rolled back first. */
+/**
+ * One batch and the job's progress, in one transaction: the rows first (a
+ * dry run's rolled back to a savepoint), then, once `after` (the commit of
+ * the batch before) has settled, the job row checked and moved on, and the
+ * audit row. If the batch before failed, this one rolls back too.
+ */
 async function commitBatch(
   db: Kysely<DB>,
   base: ChangeContext,
@@ -223,8 +243,14 @@ async function commitBatch(
   batch: Batch,
   through: number,
   limits: ImportsConfig,
+  after: Promise<void>,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    const change = { ...base, now: new Date() };
+    if (leased.dry_run) await sql`savepoint import_batch`.execute(trx);
+    const result = await writeBatch(trx, change, leased.kind, batch);
+    if (leased.dry_run) await sql`rollback to savepoint import_batch`.execute(trx);
+    await after;
     const job = await trx
       .selectFrom('import_jobs')
       .selectAll()
@@ -234,10 +260,6 @@ async function commitBatch(
     // Another runner took the job over (this one's lease ran out): it owns the rest.
     if (job.committed_through_row !== through || job.status !== 'processing') throw new LeaseLost();
     const now = new Date();
-    const change = { ...base, now };
-    if (job.dry_run) await sql`savepoint import_batch`.execute(trx);
-    const result = await writeBatch(trx, change, job.kind, batch);
-    if (job.dry_run) await sql`rollback to savepoint import_batch`.execute(trx);
     const outcome: ImportOutcome = {
       totalRows: job.total_rows,
       importedRows: job.imported_rows,
@@ -261,7 +283,9 @@ async function commitBatch(
       })
       .where('id', '=', job.id)
       .execute();
-    if (!job.dry_run) await auditBatch(trx, change, job.id, outcome.batches, batch, result);
+    if (!job.dry_run) {
+      await auditBatch(trx, { ...change, now }, job.id, outcome.batches, batch, result);
+    }
   });
 }
 

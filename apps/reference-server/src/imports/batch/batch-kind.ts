@@ -53,6 +53,15 @@ export interface BatchKind<T = unknown, S = T> {
    * transaction. It must leave the transaction usable: read-only checks and
    * `ON CONFLICT` writes only.
    */
+  /**
+   * True when a batch may write its rows while the batch before it is still
+   * committing (see ../runner.ts): only for a `write` that takes no lock a
+   * later batch's `write` could take first (plain inserts of fresh rows: no
+   * `ON CONFLICT` on keys another batch may hold, no audit chain, no
+   * events). Otherwise the earlier batch could wait in the database on the
+   * later one, which waits for it to commit.
+   */
+  overlapWrites?: boolean;
   write(
     db: Kysely<DB>,
     change: ChangeContext,

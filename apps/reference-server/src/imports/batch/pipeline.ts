@@ -9,6 +9,7 @@
  * prepared again (so the file's de-duplication state is the same) but not
  * handed out, as they were committed before.
  */
+import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { keyRingOf } from '../../crypto/keys.ts';
 import type { DB } from '../../db/schema.ts';
@@ -18,8 +19,11 @@ import type { ImportsConfig } from '../config.ts';
 import { type ImportFormat, type ImportKind, resolveHeader, rowToInput } from '../kinds.ts';
 import { type ImportContent, type ImportRecord, readRecords } from '../read.ts';
 import { isError, type RowPosition, type RowReject } from '../row-kind.ts';
-import type { PreparedRow } from './batch-kind.ts';
+import { type PreparedRow, slices } from './batch-kind.ts';
 import { batchKinds } from './kinds.ts';
+
+/** Rows read, or sealed, between two turns of the event loop. */
+const TURN_ROWS = 50;
 
 /**
  * What is read: kind, format and content.
@@ -85,7 +89,11 @@ export async function* readBatches(
   const records = readRecords(source.format, source.content, limits, options.clock, {
     chunkRows: options.batchRows,
   });
+  let read = 0;
   for await (const record of records) {
+    // Content in memory reads without a turn of the event loop; a turn now
+    // and then lets a batch being written meanwhile hear from the database.
+    if (++read % TURN_ROWS === 0) await setImmediate();
     if (!header || source.format === 'ndjson') {
       header = checkHeader(source, Object.keys(record.cells), record);
     }
@@ -125,22 +133,31 @@ export async function* readBatches(
 /**
  * The batch with its kind's `seal` step done (ids, encryption): CPU only,
  * no database, so the caller may run it before the batch's transaction
- * opens. Once only: a sealed batch comes back as it is.
+ * opens. It seals {@link TURN_ROWS} rows at a time and lets the event
+ * loop turn in between, so the database's answers to a batch being written
+ * meanwhile are read at once instead of after the whole batch (the runner
+ * seals the next batch while the database inserts this one). Once only: a
+ * sealed batch comes back as it is.
  *
  * @example
- * const ready = sealBatch(db, { ...change, now: new Date() }, 'patients', batch);
+ * const ready = await sealBatch(db, { ...change, now: new Date() }, 'patients', batch);
  */
-export function sealBatch(
+export async function sealBatch(
   db: Kysely<DB>,
   change: ChangeContext,
   kind: ImportKind,
   batch: Batch,
-): Batch {
+): Promise<Batch> {
   const writer = batchKinds[kind];
   if (batch.sealed || !writer.seal || batch.prepared.length === 0) {
     return { ...batch, sealed: true };
   }
-  return { ...batch, prepared: writer.seal(keyRingOf(db), change, batch.prepared), sealed: true };
+  const prepared: PreparedRow<never>[] = [];
+  for (const slice of slices(batch.prepared, TURN_ROWS)) {
+    if (prepared.length > 0) await setImmediate();
+    for (const row of writer.seal(keyRingOf(db), change, slice)) prepared.push(row as never);
+  }
+  return { ...batch, prepared, sealed: true };
 }
 
 /**
@@ -171,7 +188,7 @@ export async function writeBatch(
   kind: ImportKind,
   batch: Batch,
 ): Promise<BatchResult> {
-  const { prepared } = sealBatch(db, change, kind, batch);
+  const { prepared } = await sealBatch(db, change, kind, batch);
   const written = prepared.length > 0 ? await batchKinds[kind].write(db, change, prepared) : [];
   const rejects = [...batch.rejects, ...written].sort((a, b) => a.row - b.row);
   const failed = new Set(rejects.filter(isError).map((r) => r.row));
