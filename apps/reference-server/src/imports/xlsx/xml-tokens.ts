@@ -113,6 +113,21 @@ function refused(detail: string): ApiError {
 
 const malformed = (detail: string) => refused(`its XML is malformed (${detail})`);
 
+/** Where the name starting at `from` ends: at a space, `/`, `>` or `=`; throws on a character no name may hold. */
+function nameEnd(buf: string, from: number): number {
+  let i = from;
+  for (; i < buf.length; i++) {
+    const code = buf.charCodeAt(i);
+    // Letters are above `>`: one comparison each.
+    if (code > GT) continue;
+    if (isSpace(code) || code === GT || code === SLASH || code === EQUALS) break;
+    if (code === LT || code === AMP || code === QUOTE || code === APOS) {
+      throw malformed('a name with a character names cannot have');
+    }
+  }
+  return i;
+}
+
 /** True for a code point XML 1.0 allows as a character (its `Char` production). */
 function isXmlChar(code: number): boolean {
   if (code < 0x20) return code === 9 || code === 10 || code === 13;
@@ -327,19 +342,10 @@ export class XmlTokenizer {
 
   private startTag(buf: string, at: number): number {
     const end = buf.length;
-    let i = at + 1;
-    let colon = -1;
-    for (; i < end; i++) {
-      const code = buf.charCodeAt(i);
-      if (isSpace(code) || code === GT || code === SLASH) break;
-      if (code === 58) colon = i;
-      else if (code === LT || code === AMP || code === QUOTE || code === APOS || code === EQUALS) {
-        throw malformed('a tag name with a character names cannot have');
-      }
-    }
+    let i = nameEnd(buf, at + 1);
     if (i === end) return -1;
     if (i === at + 1) throw malformed('a "<" that starts no tag');
-    const nameEnd = i;
+    const nameEnds = i;
     const attributes = this.attributes;
     attributes.clear();
     let selfClosing = false;
@@ -360,8 +366,8 @@ export class XmlTokenizer {
       i = this.attribute(buf, i);
       if (i === -1) return -1;
     }
-    const written = buf.slice(at + 1, nameEnd);
-    const local = colon === -1 ? written : buf.slice(colon + 1, nameEnd);
+    const written = buf.slice(at + 1, nameEnds);
+    const local = written.slice(written.indexOf(':') + 1);
     if (this.depth === 0) {
       if (this.sawRoot) throw malformed('a second root element');
       this.sawRoot = true;
@@ -380,14 +386,7 @@ export class XmlTokenizer {
   /** Reads `name="value"` from `i`; the index after its closing quote, or -1 when the chunk ends first. */
   private attribute(buf: string, start: number): number {
     const end = buf.length;
-    let i = start;
-    for (; i < end; i++) {
-      const code = buf.charCodeAt(i);
-      if (code === EQUALS || isSpace(code) || code === SLASH || code === GT) break;
-      if (code === LT || code === AMP || code === QUOTE || code === APOS) {
-        throw malformed('an attribute name with a character names cannot have');
-      }
-    }
+    let i = nameEnd(buf, start);
     if (i === start) throw malformed('an attribute without a name');
     const name = buf.slice(start, i);
     while (i < end && isSpace(buf.charCodeAt(i))) i++;
@@ -400,13 +399,20 @@ export class XmlTokenizer {
     const quote = buf.charCodeAt(i);
     if (quote !== QUOTE && quote !== APOS)
       throw malformed(`the attribute ${name.slice(0, 40)} is not quoted`);
-    const close = buf.indexOf(quote === QUOTE ? '"' : "'", i + 1);
-    if (close === -1) return -1;
+    // One pass finds the closing quote and notes whether the value needs more than a slice.
+    let close = i + 1;
+    let plain = true;
+    for (; close < end; close++) {
+      const code = buf.charCodeAt(close);
+      if (code === quote) break;
+      if (code === LT) throw malformed(`a "<" in the value of ${name.slice(0, 40)}`);
+      if (code === AMP || code === CR || code === 10 || code === 9) plain = false;
+    }
+    if (close === end) return -1;
     let value = buf.slice(i + 1, close);
-    if (value.indexOf('<') !== -1) throw malformed(`a "<" in the value of ${name.slice(0, 40)}`);
     // Attribute values read line ends and tabs as spaces, as XML prescribes (references excepted).
-    if (/[\t\n\r]/.test(value)) value = value.replace(/\r\n|[\t\n\r]/g, ' ');
-    if (!this.attributes.add(name, decodeReferences(value))) {
+    if (!plain) value = decodeReferences(value.replace(/\r\n|[\t\n\r]/g, ' '));
+    if (!this.attributes.add(name, value)) {
       throw malformed(`the attribute ${name.slice(0, 40)} is given twice`);
     }
     return close + 1;
