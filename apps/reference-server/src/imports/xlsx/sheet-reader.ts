@@ -1,18 +1,19 @@
 /**
  * A small XLSX reader: the zip's directory is checked first
  * (zip-directory.ts), then the shared strings are read and the first
- * worksheet is streamed through a SAX parser row by row, each row checked
- * against the column and cell limits as it is produced. A DOCTYPE (and so
- * any entity definition: billion laughs) is refused; saxes itself expands
- * no entity a DTD would declare. Numbers in cells whose style has a date or
+ * worksheet is streamed through the XML tokenizer (xml-tokens.ts) row by
+ * row, each row checked against the column and cell limits as it is
+ * produced. A DOCTYPE (and so any entity definition: billion laughs) is
+ * refused, and only the five predefined entities and character references
+ * are known. Numbers in cells whose style has a date or
  * time format (styles.xml) come out as ISO 8601 text (date-cells.ts), in
  * the workbook's date system (workbook.xml `date1904`).
  */
-import { SaxesParser } from 'saxes';
 import { ApiError } from '../../kernel/problem.ts';
 import { type DateFormatKind, dateFormatKind, serialToIso } from './date-cells.ts';
 import { inflateEntry } from './inflate-entry.ts';
 import { SharedStrings } from './shared-strings.ts';
+import { tokenLimit, type XmlHandler, XmlTokenizer } from './xml-tokens.ts';
 import { readZipDirectory, type ZipEntry, type ZipLimits } from './zip-directory.ts';
 
 /**
@@ -43,36 +44,43 @@ function unreadable(detail: string): ApiError {
   return new ApiError('import_unreadable', `The XLSX file is refused: ${detail}.`);
 }
 
-/** Runs the XML of one entry through a parser that refuses DOCTYPEs, yielding what `collect` gathered after each slice. */
+/** Bytes of XML decoded to text at a time. */
+const DECODE_BYTES = 16 * 1024;
+
+/**
+ * Runs the XML of one entry through the tokenizer, yielding what `drain`
+ * gathered after each inflated slice (the handler collects into closure state).
+ */
 function* parseEntry<T>(
   zip: Uint8Array,
   entry: ZipEntry,
-  setup: (parser: SaxesParser) => void,
+  limits: SheetLimits,
+  handler: XmlHandler,
   drain: () => T[],
 ): Generator<T> {
-  const parser = new SaxesParser();
-  let failure: Error | undefined;
-  parser.on('doctype', () => {
-    failure = unreadable('its XML declares a DOCTYPE (entity definitions are not accepted)');
-  });
-  parser.on('error', (error) => {
-    failure ??= unreadable(`its XML is malformed (${error.message.split(':')[0]?.slice(0, 60)})`);
-  });
-  setup(parser);
+  const tokens = new XmlTokenizer(handler, tokenLimit(limits.maxCellChars));
   const decoder = new TextDecoder('utf-8');
   for (const chunk of inflateEntry(zip, entry)) {
-    parser.write(decoder.decode(chunk, { stream: true }));
-    if (failure) throw failure;
+    // An inflated slice can be hundreds of kilobytes; decoded in 16 KiB pieces, the strings stay
+    // in V8's young generation, freed by the next scavenge instead of the next full collection.
+    for (let at = 0; at < chunk.byteLength; at += DECODE_BYTES) {
+      tokens.write(decoder.decode(chunk.subarray(at, at + DECODE_BYTES), { stream: true }));
+    }
     yield* drain();
   }
-  parser.close();
-  if (failure) throw failure;
+  tokens.write(decoder.decode());
+  tokens.end();
   yield* drain();
 }
 
-/** Drives `parseEntry` over an entry whose handlers collect into closure state. */
-function parseWhole(zip: Uint8Array, entry: ZipEntry, setup: (parser: SaxesParser) => void): void {
-  for (const _ of parseEntry(zip, entry, setup, () => [])) {
+/** Drives `parseEntry` over an entry whose handler collects into closure state. */
+function parseWhole(
+  zip: Uint8Array,
+  entry: ZipEntry,
+  limits: SheetLimits,
+  handler: XmlHandler,
+): void {
+  for (const _ of parseEntry(zip, entry, limits, handler, () => [])) {
     // parseEntry yields nothing here; the loop drives it.
   }
 }
@@ -98,40 +106,39 @@ function readSharedStrings(
   let current: string | undefined;
   let inText = false;
   let inPhonetic = false;
-  const setup = (parser: SaxesParser) => {
-    parser.on('opentag', (tag) => {
-      if (tag.name === 'si') current = '';
-      else if (tag.name === 't') inText = true;
-      else if (tag.name === 'rPh') inPhonetic = true;
-    });
-    parser.on('closetag', (tag) => {
-      if (tag.name === 'si') {
+  parseWhole(zip, entry, limits, {
+    open(name) {
+      if (name === 'si') current = '';
+      else if (name === 't') inText = true;
+      else if (name === 'rPh') inPhonetic = true;
+    },
+    close(name) {
+      if (name === 'si') {
         strings.push(current ?? '');
         current = undefined;
-      } else if (tag.name === 't') inText = false;
-      else if (tag.name === 'rPh') inPhonetic = false;
-    });
-    parser.on('text', (text) => {
+      } else if (name === 't') inText = false;
+      else if (name === 'rPh') inPhonetic = false;
+    },
+    text(text) {
       if (inText && !inPhonetic && current !== undefined) {
         // Longer than any cell may be: kept cut, and refused if a cell uses it.
         if (current.length <= limits.maxCellChars) current += text;
       }
-    });
-  };
-  parseWhole(zip, entry, setup);
+    },
+  });
   return strings;
 }
 
 /** True when the workbook counts dates from 1904 (`<workbookPr date1904="1"/>`). */
-function readDate1904(zip: Uint8Array, entry: ZipEntry | undefined): boolean {
+function readDate1904(zip: Uint8Array, entry: ZipEntry | undefined, limits: SheetLimits): boolean {
   if (!entry) return false;
   let date1904 = false;
-  parseWhole(zip, entry, (parser) => {
-    parser.on('opentag', (tag) => {
-      if (tag.name !== 'workbookPr') return;
-      const flag = tag.attributes.date1904;
+  parseWhole(zip, entry, limits, {
+    open(name, attributes) {
+      if (name !== 'workbookPr') return;
+      const flag = attributes.get('date1904');
       date1904 = flag === '1' || flag === 'true';
-    });
+    },
   });
   return date1904;
 }
@@ -140,27 +147,31 @@ function readDate1904(zip: Uint8Array, entry: ZipEntry | undefined): boolean {
 const MAX_CELL_FORMATS = 65_536;
 
 /** What each cell style (`s` attribute, an index into `cellXfs`) shows: a date, a time, both or a number. */
-function readDateStyles(zip: Uint8Array, entry: ZipEntry | undefined): DateFormatKind[] {
+function readDateStyles(
+  zip: Uint8Array,
+  entry: ZipEntry | undefined,
+  limits: SheetLimits,
+): DateFormatKind[] {
   if (!entry) return [];
   const codes = new Map<number, string>();
   const styles: DateFormatKind[] = [];
   let inCellXfs = false;
-  parseWhole(zip, entry, (parser) => {
-    parser.on('opentag', (tag) => {
-      const id = Number(tag.attributes.numFmtId);
-      if (tag.name === 'numFmt' && Number.isInteger(id)) {
-        codes.set(id, String(tag.attributes.formatCode ?? '').slice(0, 255));
-      } else if (tag.name === 'cellXfs') inCellXfs = true;
-      else if (tag.name === 'xf' && inCellXfs) {
+  parseWhole(zip, entry, limits, {
+    open(name, attributes) {
+      const id = Number(attributes.get('numFmtId'));
+      if (name === 'numFmt' && Number.isInteger(id)) {
+        codes.set(id, (attributes.get('formatCode') ?? '').slice(0, 255));
+      } else if (name === 'cellXfs') inCellXfs = true;
+      else if (name === 'xf' && inCellXfs) {
         if (styles.length >= MAX_CELL_FORMATS) {
           throw unreadable(`its styles define more than ${MAX_CELL_FORMATS} cell formats`);
         }
         styles.push(Number.isInteger(id) ? dateFormatKind(id, codes.get(id)) : null);
       }
-    });
-    parser.on('closetag', (tag) => {
-      if (tag.name === 'cellXfs') inCellXfs = false;
-    });
+    },
+    close(name) {
+      if (name === 'cellXfs') inCellXfs = false;
+    },
   });
   return styles;
 }
@@ -183,8 +194,8 @@ export function* readXlsxRows(
     entries.find((e) => /^xl\/worksheets\/sheet\d+\.xml$/.test(e.name));
   if (!sheet) throw unreadable('it has no worksheet (is it an XLSX workbook?)');
   const shared = readSharedStrings(zip, byName.get('xl/sharedStrings.xml'), limits);
-  const date1904 = readDate1904(zip, byName.get('xl/workbook.xml'));
-  const dateStyles = readDateStyles(zip, byName.get('xl/styles.xml'));
+  const date1904 = readDate1904(zip, byName.get('xl/workbook.xml'), limits);
+  const dateStyles = readDateStyles(zip, byName.get('xl/styles.xml'), limits);
 
   const ready: SheetRow[] = [];
   let rowNumber = 0;
@@ -199,14 +210,14 @@ export function* readXlsxRows(
       'import_cell_too_long',
       `Row ${rowNumber} has a cell longer than ${limits.maxCellChars} characters; cells are limited to that length.`,
     );
-  const setup = (parser: SaxesParser) => {
-    parser.on('opentag', (tag) => {
-      if (tag.name === 'row') {
-        const r = Number(tag.attributes.r);
+  const handler: XmlHandler = {
+    open(name, attributes) {
+      if (name === 'row') {
+        const r = Number(attributes.get('r'));
         rowNumber = Number.isInteger(r) && r > rowNumber ? r : rowNumber + 1;
         cells = [];
-      } else if (tag.name === 'c' && cells) {
-        const reference = typeof tag.attributes.r === 'string' ? tag.attributes.r : '';
+      } else if (name === 'c' && cells) {
+        const reference = attributes.get('r') ?? '';
         cellColumn = reference ? columnIndex(reference) : cells.length;
         if (cellColumn < 0 || cellColumn >= limits.maxColumns) {
           throw new ApiError(
@@ -214,22 +225,22 @@ export function* readXlsxRows(
             `Imports are limited to ${limits.maxColumns} columns; remove the extra columns.`,
           );
         }
-        cellType = typeof tag.attributes.t === 'string' ? tag.attributes.t : 'n';
-        cellDate = dateStyles[Number(tag.attributes.s ?? 0)] ?? null;
+        cellType = attributes.get('t') ?? 'n';
+        cellDate = dateStyles[Number(attributes.get('s') ?? 0)] ?? null;
         value = undefined;
-      } else if ((tag.name === 'v' || tag.name === 't') && cells) {
+      } else if ((name === 'v' || name === 't') && cells) {
         capturing = true;
         value ??= '';
       }
-    });
-    parser.on('text', (text) => {
+    },
+    text(text) {
       if (!capturing || value === undefined) return;
       value += text;
       if (value.length > limits.maxCellChars) throw tooLong();
-    });
-    parser.on('closetag', (tag) => {
-      if (tag.name === 'v' || tag.name === 't') capturing = false;
-      else if (tag.name === 'c' && cells) {
+    },
+    close(name) {
+      if (name === 'v' || name === 't') capturing = false;
+      else if (name === 'c' && cells) {
         let text = value ?? '';
         if (cellType === 's') {
           const found = shared.get(Number(text));
@@ -244,12 +255,12 @@ export function* readXlsxRows(
         if (text.length > limits.maxCellChars) throw tooLong();
         while (cells.length < cellColumn) cells.push('');
         cells[cellColumn] = text;
-      } else if (tag.name === 'row' && cells) {
+      } else if (name === 'row' && cells) {
         if (cells.some((c) => c.trim() !== '')) ready.push({ row: rowNumber, cells });
         cells = undefined;
       }
-    });
+    },
   };
   const drain = () => ready.splice(0, ready.length);
-  yield* parseEntry(zip, sheet, setup, drain);
+  yield* parseEntry(zip, sheet, limits, handler, drain);
 }
