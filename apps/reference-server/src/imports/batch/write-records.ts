@@ -18,7 +18,7 @@ import { type Kysely, sql } from 'kysely';
 import { createAppointment, type NewAppointment } from '../../appointments/service.ts';
 import { createFieldSealer } from '../../crypto/field-encryption.ts';
 import { booleanArray, textArray } from '../../db/array-literal.ts';
-import type { DB } from '../../db/schema.ts';
+import type { DB, Row } from '../../db/schema.ts';
 import { isApiError } from '../../kernel/problem.ts';
 import { type PatientRecord, sealPatient } from '../../patients/pii.ts';
 import type { PatientInput } from '../../patients/service.ts';
@@ -28,20 +28,19 @@ import { type BatchKind, type PreparedRow, passThrough, slices } from './batch-k
 type NewPatient = PatientInput & { givenName: string; familyName: string };
 
 /** A sealed row; the batch's rows share one tenant, time and key id (the same objects). */
-interface SealedPatient {
-  id: string;
-  tenant_id: string;
-  external_ref: string | null;
-  preferred_language: string;
-  country_code: string | null;
-  consent_messaging: boolean;
-  consent_marketing: boolean;
-  created_at: Date;
-  pii: string;
-  pii_kid: string;
-  email_index: string | null;
-  phone_index: string | null;
-}
+type SealedPatient = Pick<
+  Row<'patients'>,
+  | 'id'
+  | 'tenant_id'
+  | 'external_ref'
+  | 'preferred_language'
+  | 'country_code'
+  | 'consent_messaging'
+  | 'consent_marketing'
+  | 'created_at'
+  | 'email_index'
+  | 'phone_index'
+> & { pii: string; pii_kid: string };
 
 // A column's literal stays under V8's large-object size (about 128 KiB; the
 // sealed data is about 300 characters a row), so it dies young instead of

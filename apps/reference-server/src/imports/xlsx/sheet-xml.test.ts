@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, test } from 'vitest';
+import { expectRefused } from '../../../test/helpers/refused.ts';
 import { readXlsxRows } from './sheet-reader.ts';
 
 const zipLimits = { maxEntries: 64, maxUncompressedBytes: 10_000_000, maxRatio: 100 };
@@ -26,16 +27,8 @@ const read = (bytes: Uint8Array, limits = sheetLimits) => [
   ...readXlsxRows(bytes, zipLimits, limits),
 ];
 
-function refusedWith(bytes: Uint8Array, code: string, detail: RegExp): void {
-  let error: unknown;
-  try {
-    read(bytes);
-  } catch (caught) {
-    error = caught;
-  }
-  expect(error).toMatchObject({ code });
-  expect((error as { detail?: string }).detail).toMatch(detail);
-}
+const refusedWith = (bytes: Uint8Array, code: string, detail: RegExp) =>
+  expectRefused(() => read(bytes), code, detail);
 
 describe('XML shaped by other writers', () => {
   test('prefixed elements, CDATA, references, CRLF and indentation read as the same rows', () => {

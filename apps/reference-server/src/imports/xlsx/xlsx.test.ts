@@ -8,6 +8,7 @@
 import { strToU8, zipSync } from 'fflate';
 import { SaxesParser } from 'saxes';
 import { describe, expect, test } from 'vitest';
+import { expectRefused } from '../../../test/helpers/refused.ts';
 import { sheetXml, writeXlsx } from '../../../test/helpers/xlsx.ts';
 import { readXlsxRows } from './sheet-reader.ts';
 import { readZipDirectory } from './zip-directory.ts';
@@ -26,16 +27,8 @@ function centralHeaders(zip: Uint8Array): number[] {
   return found;
 }
 
-function refusedWith(bytes: Uint8Array, code: string, detail: RegExp) {
-  let error: unknown;
-  try {
-    read(bytes);
-  } catch (caught) {
-    error = caught;
-  }
-  expect(error).toMatchObject({ code });
-  expect((error as { detail?: string }).detail ?? (error as Error).message).toMatch(detail);
-}
+const refusedWith = (bytes: Uint8Array, code: string, detail: RegExp) =>
+  expectRefused(() => read(bytes), code, detail);
 
 describe('golden files', () => {
   test('shared strings, numbers, gaps and skipped empty rows read back as rows', () => {
