@@ -2,8 +2,9 @@
  * Batched writers of the `patients` and `appointments` kinds.
  *
  * Patients are sealed before their batch's transaction (each row has its
- * own encrypted PII and blind indexes; the batch shares one data key) and
- * inserted with multi-row INSERTs; the single-record API
+ * own encrypted PII and blind indexes; the rows of one `seal` call, 50 at a
+ * time from the pipeline, share one data key) and inserted 250 at a time
+ * with `INSERT … SELECT FROM unnest(…)`; the single-record API
  * writes a `patient.created` audit row per patient, an import writes one
  * `import.batch_applied` row per batch instead (see ../audit-batch.ts).
  * Patients have no events, by design (contact data does not fan out).
@@ -53,10 +54,10 @@ type TextColumn = {
 }[keyof SealedPatient];
 
 /**
- * One statement for a batch, its columns as array literals: a fixed text
- * with 11 parameters, where multi-row VALUES had 20 a row for PostgreSQL
- * to parse, plan and bind (this halved the database's CPU a row). The
- * batch's rows share their tenant, time and key id, sent once; the
+ * One statement for up to 250 rows, its columns as array literals: a fixed
+ * text with 13 parameters, where multi-row VALUES had 20 a row for
+ * PostgreSQL to parse, plan and bind (this halved the database's CPU a
+ * row). The rows share their tenant, time and key id, sent once; the
  * plaintext columns stay null (sealed rows).
  */
 async function insertPatients(db: Kysely<DB>, rows: readonly PreparedRow<SealedPatient>[]) {
@@ -70,8 +71,8 @@ async function insertPatients(db: Kysely<DB>, rows: readonly PreparedRow<SealedP
       consent_messaging, consent_marketing, created_at, updated_at, pii, pii_kid,
       email_index, phone_index)
     select r.id, ${shared.tenant_id}, r.external_ref, r.preferred_language, r.country_code,
-      r.consent_messaging, r.consent_marketing, ${shared.created_at}, ${shared.created_at}, r.pii, ${shared.pii_kid},
-      r.email_index, r.phone_index
+      r.consent_messaging, r.consent_marketing, ${shared.created_at}, ${shared.created_at},
+      r.pii, ${shared.pii_kid}, r.email_index, r.phone_index
     from unnest(${text('id')}::text[], ${text('external_ref')}::text[],
       ${text('preferred_language')}::text[], ${text('country_code')}::text[],
       ${flag('consent_messaging')}::boolean[], ${flag('consent_marketing')}::boolean[],
