@@ -15,17 +15,16 @@
  * - refused for good by the clinic's system (invalid data) → a manual task, `manual`.
  */
 import { randomUUID } from 'node:crypto';
-import type {
-  ClinicDeal,
-  ClinicItinerary,
-  ClinicPushResult,
-  ManualTaskSink,
-} from '@clinicbridge/adapters';
-import { type Kysely, sql, type Updateable } from 'kysely';
-import type { DB } from '../db/schema.ts';
+import type { ClinicDeal, ClinicItinerary, ClinicPushResult } from '@clinicbridge/adapters';
+import { sql, type Updateable } from 'kysely';
 import { callForTenant } from '../providers/audit.ts';
 import { ClinicPushDeferred, type ConfiguredClinicSoftware } from '../providers/clinic-software.ts';
-import { afterFailure, queuedOrder } from '../providers/queued-call.ts';
+import {
+  afterFailure,
+  passSize,
+  type QueuedCallJobOptions,
+  queuedOrder,
+} from '../providers/queued-call.ts';
 import type { ClinicPushesTable, ClinicPushKind } from './schema.ts';
 
 /**
@@ -34,16 +33,8 @@ import type { ClinicPushesTable, ClinicPushKind } from './schema.ts';
  * @example
  * clinicPushJob({ db, clinicSoftware, manualTasks, retryAfterMs: 30_000, maxAttempts: 10 });
  */
-export interface ClinicPushJobOptions {
-  readonly db: Kysely<DB>;
+export interface ClinicPushJobOptions extends QueuedCallJobOptions {
   readonly clinicSoftware: ConfiguredClinicSoftware;
-  readonly manualTasks: ManualTaskSink;
-  readonly retryAfterMs: number;
-  readonly maxAttempts: number;
-  /** Rows per pass, and how long a process holds them while sending. */
-  readonly batchSize?: number;
-  readonly leaseMs?: number;
-  readonly onError?: (error: unknown) => void;
 }
 
 interface ClaimedPush {
@@ -78,8 +69,7 @@ function send(
  * const jobs: BusJob[] = [clinicPushJob(options)];
  */
 export function clinicPushJob(options: ClinicPushJobOptions): (now: Date) => Promise<number> {
-  const batchSize = options.batchSize ?? 20;
-  const leaseMs = options.leaseMs ?? 120_000;
+  const { batchSize, leaseMs } = passSize(options);
 
   async function settle(id: string, now: Date, set: Updateable<ClinicPushesTable>): Promise<void> {
     await options.db

@@ -18,13 +18,18 @@
  * Audit rows carry references, timestamps and the winner only, never content.
  */
 import { randomUUID } from 'node:crypto';
-import type { CrmWriteResult, ManualTaskSink } from '@clinicbridge/adapters';
+import type { CrmWriteResult } from '@clinicbridge/adapters';
 import { type Kysely, sql, type Updateable } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { recordAudit } from '../kernel/change.ts';
 import { callForTenant } from '../providers/audit.ts';
 import { type ConfiguredCrm, CrmSyncDeferred } from '../providers/crm.ts';
-import { afterFailure, queuedOrder } from '../providers/queued-call.ts';
+import {
+  afterFailure,
+  passSize,
+  type QueuedCallJobOptions,
+  queuedOrder,
+} from '../providers/queued-call.ts';
 import type { CrmSyncRecordsTable } from '../scheduler/schema.ts';
 import type { CrmSyncOutcome } from './metrics.ts';
 import { type CrmWrite, planCrmWrites } from './plan.ts';
@@ -35,16 +40,8 @@ import { type CrmWrite, planCrmWrites } from './plan.ts';
  * @example
  * crmSyncJob({ db, crm, manualTasks, retryAfterMs: 30_000, maxAttempts: 10 });
  */
-export interface CrmSyncJobOptions {
-  readonly db: Kysely<DB>;
+export interface CrmSyncJobOptions extends QueuedCallJobOptions {
   readonly crm: ConfiguredCrm;
-  readonly manualTasks: ManualTaskSink;
-  readonly retryAfterMs: number;
-  readonly maxAttempts: number;
-  /** Rows per pass, and how long a process holds them while sending. */
-  readonly batchSize?: number;
-  readonly leaseMs?: number;
-  readonly onError?: (error: unknown) => void;
   /** Called once per record a pass settles (the metrics' counter). */
   readonly onSettled?: (outcome: CrmSyncOutcome) => void;
 }
@@ -73,8 +70,7 @@ function send(crm: ConfiguredCrm, write: CrmWrite, correlationId: string): Promi
  * const jobs: BusJob[] = [crmSyncJob(options)];
  */
 export function crmSyncJob(options: CrmSyncJobOptions): (now: Date) => Promise<number> {
-  const batchSize = options.batchSize ?? 20;
-  const leaseMs = options.leaseMs ?? 120_000;
+  const { batchSize, leaseMs } = passSize(options);
   const { db } = options;
 
   async function settle(

@@ -4,7 +4,9 @@
  * last attempt, goes to the operators as a manual task; anything else is
  * tried again after a doubling wait, capped at an hour.
  */
-import { isProviderError } from '@clinicbridge/adapters';
+import { isProviderError, type ManualTaskSink } from '@clinicbridge/adapters';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
 
 const MAX_BACKOFF_MS = 3_600_000;
 
@@ -17,6 +19,32 @@ const MAX_BACKOFF_MS = 3_600_000;
 export interface RetryPolicy {
   readonly maxAttempts: number;
   readonly retryAfterMs: number;
+}
+
+/**
+ * What a job draining such a queue is given, beyond its provider: the
+ * database, where hand-overs go, its retry policy, and how much a pass takes.
+ *
+ * @example
+ * const options: QueuedCallJobOptions = { db, manualTasks, retryAfterMs: 30_000, maxAttempts: 10 };
+ */
+export interface QueuedCallJobOptions extends RetryPolicy {
+  readonly db: Kysely<DB>;
+  readonly manualTasks: ManualTaskSink;
+  /** Rows per pass (default 20), and how long a process holds them while sending (default 2 min). */
+  readonly batchSize?: number;
+  readonly leaseMs?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * The rows a pass claims and how long it holds them, defaults applied.
+ *
+ * @example
+ * const { batchSize, leaseMs } = passSize(options);
+ */
+export function passSize(options: QueuedCallJobOptions): { batchSize: number; leaseMs: number } {
+  return { batchSize: options.batchSize ?? 20, leaseMs: options.leaseMs ?? 120_000 };
 }
 
 /**
