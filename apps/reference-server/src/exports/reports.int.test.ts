@@ -19,7 +19,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { testDatabaseKind } from '../../test/helpers/database.ts';
 import { fhirIssues } from '../../test/helpers/fhir-validation.ts';
-import { patientBody } from '../../test/helpers/fixtures.ts';
+import { encounterRow, patientBody } from '../../test/helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
 import { storageFeature } from '../storage/feature.ts';
 import { exportsFeature } from './feature.ts';
@@ -476,31 +476,22 @@ describe(`FHIR bulk export over HTTP (${testDatabaseKind})`, () => {
     for (const [i, id] of encounterIds.entries()) {
       await db
         .insertInto('encounters')
-        .values({
-          id,
-          tenant_id: tenantId,
-          patient_id: patientId,
-          status: i === 0 ? 'finished' : 'in_progress',
-          class: 'inpatient',
-          visit_number: `V-${i}`,
-          visit_authority: null,
-          point_of_care: 'Ward 3',
-          room: '12',
-          bed: 'A',
-          facility: null,
-          building: null,
-          floor: null,
-          hospital_service: null,
-          department_ref: null,
-          attending_provider_code: null,
-          attending_clinician_ref: 'dr-aydin',
-          admitted_at: at,
-          discharged_at: i === 0 ? new Date(at.getTime() + DAY) : null,
-          discharge_disposition: null,
-          invoice_id: null,
-          created_at: at,
-          updated_at: at,
-        })
+        .values(
+          encounterRow({
+            id,
+            tenant_id: tenantId,
+            patient_id: patientId,
+            status: i === 0 ? 'finished' : 'in_progress',
+            class: 'inpatient',
+            visit_number: `V-${i}`,
+            point_of_care: 'Ward 3',
+            room: '12',
+            bed: 'A',
+            attending_clinician_ref: 'dr-aydin',
+            admitted_at: at,
+            discharged_at: i === 0 ? new Date(at.getTime() + DAY) : null,
+          }),
+        )
         .execute();
     }
     const period = { from: '2026-04-01T00:00:00.000Z', to: '2026-05-01T00:00:00.000Z' };

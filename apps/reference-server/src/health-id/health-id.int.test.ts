@@ -31,7 +31,7 @@ import {
 import { newId } from '@clinicbridge/sdk/contract';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventFeatures } from '../../test/helpers/features.ts';
-import { patientBody } from '../../test/helpers/fixtures.ts';
+import { encounterRow, patientBody } from '../../test/helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
 import { sendInbound } from '../../test/helpers/inbound.ts';
 import { until } from '../../test/helpers/until.ts';
@@ -295,31 +295,19 @@ async function encountersOf(patientId: string, count: number, createdAt: Date) {
     ids.push(id);
     await db()
       .insertInto('encounters')
-      .values({
-        id,
-        tenant_id: tenantId(),
-        patient_id: patientId,
-        status: 'finished',
-        class: 'outpatient',
-        visit_number: `V-${id}`,
-        visit_authority: null,
-        point_of_care: 'OPD',
-        room: null,
-        bed: null,
-        facility: null,
-        building: null,
-        floor: null,
-        hospital_service: null,
-        department_ref: null,
-        attending_provider_code: null,
-        attending_clinician_ref: null,
-        admitted_at: createdAt,
-        discharged_at: createdAt,
-        discharge_disposition: null,
-        invoice_id: null,
-        created_at: createdAt,
-        updated_at: createdAt,
-      })
+      .values(
+        encounterRow({
+          id,
+          tenant_id: tenantId(),
+          patient_id: patientId,
+          status: 'finished',
+          class: 'outpatient',
+          visit_number: `V-${id}`,
+          point_of_care: 'OPD',
+          admitted_at: createdAt,
+          discharged_at: createdAt,
+        }),
+      )
       .execute();
   }
   return ids;

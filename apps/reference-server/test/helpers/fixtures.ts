@@ -1,4 +1,5 @@
-/** Request bodies the API tests share. */
+/** Request bodies the API tests share, and rows the tests insert directly. */
+import type { EncountersTable } from '../../src/encounters/schema.ts';
 
 /**
  * A valid patient body.
@@ -54,5 +55,38 @@ export function invoiceBody(patientId: string, overrides: Record<string, unknown
       { description: 'X-ray', quantity: 1, unitPrice: { amount: 333, currency: 'EUR' } },
     ],
     ...overrides,
+  };
+}
+
+/**
+ * An encounter row as a test inserts it (no HL7 feed): the given fields,
+ * every optional one null, and its creation time at `admitted_at`.
+ *
+ * @example
+ * await db.insertInto('encounters').values(encounterRow({ id, tenant_id, patient_id, status: 'finished', class: 'outpatient', admitted_at: at })).execute();
+ */
+export function encounterRow(
+  row: Pick<EncountersTable, 'id' | 'tenant_id' | 'patient_id' | 'status' | 'class'> &
+    Partial<EncountersTable> & { admitted_at: Date },
+): EncountersTable {
+  return {
+    visit_number: null,
+    visit_authority: null,
+    point_of_care: null,
+    room: null,
+    bed: null,
+    facility: null,
+    building: null,
+    floor: null,
+    hospital_service: null,
+    department_ref: null,
+    attending_provider_code: null,
+    attending_clinician_ref: null,
+    discharged_at: null,
+    discharge_disposition: null,
+    invoice_id: null,
+    created_at: row.admitted_at,
+    updated_at: row.admitted_at,
+    ...row,
   };
 }
