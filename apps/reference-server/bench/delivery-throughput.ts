@@ -5,8 +5,9 @@
  * the same run (the ceiling the bus could reach if it cost nothing).
  * Run: `pnpm --filter @clinicbridge/reference-server bench:delivery`.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { createEventBus } from '../src/delivery/bus.ts';
@@ -31,6 +32,11 @@ const PACED_EVENTS = Number(process.env.BENCH_PACED_EVENTS ?? 1_000);
 const PG_MICROS_BEFORE = 299;
 const CONCURRENCY = 50;
 const tenantId = 'ten_benchdeliverytenant000001';
+/** BENCH_PROFILE_BACKLOG=FILE: only the PostgreSQL backlog drain runs, its CPU profile written to FILE. */
+const PROFILE_FILE = process.env.BENCH_PROFILE_BACKLOG;
+const profiler = PROFILE_FILE ? new Session() : undefined;
+profiler?.connect();
+await profiler?.post('Profiler.enable');
 
 const arrivals = new Map<string, number>();
 const server = createServer((req, res) => {
@@ -138,11 +144,16 @@ async function busRun(kind: 'pglite' | 'postgres', mode: 'live' | 'backlog' | 'p
     pgCpu = await backendCpuMicros();
     started = Date.now();
     nodeCpu = process.cpuUsage();
+    await profiler?.post('Profiler.start');
     bus.dispatcher.start();
   }
   const deadline = Date.now() + 60_000;
   while (arrivals.size < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
   const finished = Math.max(...arrivals.values());
+  if (profiler && mode === 'backlog') {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(PROFILE_FILE, JSON.stringify(profile));
+  }
   const nodeMicros = cpuMicros(nodeCpu) / arrivals.size;
   // Let the last batch of attempts be recorded before reading the backends' CPU.
   await bus.dispatcher.stop();
@@ -162,6 +173,19 @@ async function busRun(kind: 'pglite' | 'postgres', mode: 'live' | 'backlog' | 'p
   };
 }
 
+const cpu = (r: { nodeMicros: number; pgMicros?: number }) =>
+  `Node ${fmt(r.nodeMicros).padStart(5)} µs` +
+  (r.pgMicros ? `   PostgreSQL ${fmt(r.pgMicros).padStart(4)} µs` : '');
+
+if (PROFILE_FILE) {
+  const backlog = await busRun('postgres', 'backlog');
+  console.log(
+    `backlog ${fmt(backlog.perSecond)} dlv/s   CPU/dlv ${cpu(backlog)}   (${backlog.delivered}/${backlog.total})`,
+  );
+  server.closeAllConnections();
+  server.close();
+  process.exit(0);
+}
 // The baseline runs twice, first and last, and the better run counts, so a
 // noisy neighbour during one of them flatters neither side.
 const firstBaseline = await bareLoop();
@@ -180,9 +204,6 @@ for (const kind of kinds.filter((k) => !only || only.includes(k))) {
 }
 const lastBaseline = await bareLoop();
 const baseline = lastBaseline.perSecond > firstBaseline.perSecond ? lastBaseline : firstBaseline;
-const cpu = (r: { nodeMicros: number; pgMicros?: number }) =>
-  `Node ${fmt(r.nodeMicros).padStart(5)} µs` +
-  (r.pgMicros ? `   PostgreSQL ${fmt(r.pgMicros).padStart(4)} µs` : '');
 console.log(
   `Event delivery, ${fmt(EVENTS)} events, concurrency ${CONCURRENCY}, Node ${process.version}, loadavg ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
 );
