@@ -56,6 +56,37 @@ describe('delivery limiter', () => {
     expect(peak).toBe(3);
   });
 
+  test('waiting tasks start in the order they came, per endpoint and globally', async () => {
+    const limiter = createDeliveryLimiter({ global: 2, perEndpoint: 1 });
+    const started: string[] = [];
+    const first = gate();
+    const tasks = ['a1', 'b1', 'a2', 'c1', 'b2', 'a3'].map((name) =>
+      limiter.run(`whep_${name[0]}`, async () => {
+        started.push(name);
+        if (name === 'a1') await first.opened;
+        await new Promise((r) => setImmediate(r));
+      }),
+    );
+    await new Promise((r) => setImmediate(r));
+    // a1 and b1 hold both global slots; c1 waits for one, a2 and a3 behind a1.
+    expect(started).toEqual(['a1', 'b1']);
+    first.open();
+    await Promise.all(tasks);
+    expect(started).toEqual(['a1', 'b1', 'c1', 'b2', 'a2', 'a3']);
+    expect(limiter.size).toBe(0);
+  });
+
+  test('a task that throws at once rejects its caller and frees both slots', async () => {
+    const limiter = createDeliveryLimiter({ global: 1, perEndpoint: 1 });
+    await expect(
+      limiter.run('whep_a', () => {
+        throw new Error('sync boom');
+      }),
+    ).rejects.toThrow('sync boom');
+    await expect(limiter.run('whep_a', async () => 7)).resolves.toBe(7);
+    await limiter.onIdle();
+  });
+
   test('a failing task rejects its caller and frees its slot', async () => {
     const limiter = createDeliveryLimiter({ global: 1, perEndpoint: 1 });
     await expect(

@@ -3,7 +3,6 @@
  * attempts and a smaller cap per endpoint, so one slow partner can hold at
  * most its own share of the global slots and never starve the others.
  */
-import PQueue from 'p-queue';
 
 /**
  * Options of {@link createDeliveryLimiter}.
@@ -34,6 +33,34 @@ export interface DeliveryLimiter {
 }
 
 /**
+ * Slots for at most `limit` holders; waiters are let in first come, first
+ * served. `take` returns nothing (no promise to wait on) while a slot is free.
+ */
+class Slots {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(limit: number) {
+    this.#free = limit;
+  }
+
+  take(): Promise<void> | undefined {
+    if (this.#free > 0) {
+      this.#free--;
+      return undefined;
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  give(): void {
+    const next = this.#waiting.shift();
+    // The slot passes straight to the next waiter, or becomes free.
+    if (next) next();
+    else this.#free++;
+  }
+}
+
+/**
  * Creates the limiter.
  *
  * @example
@@ -41,31 +68,38 @@ export interface DeliveryLimiter {
  * await limiter.run(endpoint.id, () => sender.send(attempt));
  */
 export function createDeliveryLimiter(options: DeliveryLimiterOptions = {}): DeliveryLimiter {
-  const global = new PQueue({ concurrency: options.global ?? 50 });
+  const global = new Slots(Math.max(1, options.global ?? 50));
   const perEndpoint = Math.max(1, options.perEndpoint ?? 5);
-  const queues = new Map<string, PQueue>();
+  // An endpoint's slots with how many tasks hold or wait for them; dropped at zero.
+  const endpoints = new Map<string, { slots: Slots; tasks: number }>();
   let size = 0;
   let idle: { promise: Promise<void>; resolve: () => void } | undefined;
 
-  const queueFor = (endpointId: string): PQueue => {
-    let queue = queues.get(endpointId);
-    if (!queue) {
-      queue = new PQueue({ concurrency: perEndpoint });
-      queues.set(endpointId, queue);
-    }
-    return queue;
-  };
-
   const run = async <T>(endpointId: string, task: () => Promise<T>): Promise<T> => {
-    const queue = queueFor(endpointId);
+    let endpoint = endpoints.get(endpointId);
+    if (!endpoint) {
+      endpoint = { slots: new Slots(perEndpoint), tasks: 0 };
+      endpoints.set(endpointId, endpoint);
+    }
+    endpoint.tasks++;
     size++;
     try {
       // The endpoint slot is taken first, so a slow endpoint's backlog waits in
       // its own queue and never occupies global slots it cannot use.
-      return (await queue.add(() => global.add(task))) as T;
+      await endpoint.slots.take();
+      try {
+        await global.take();
+        try {
+          return await task();
+        } finally {
+          global.give();
+        }
+      } finally {
+        endpoint.slots.give();
+      }
     } finally {
       size--;
-      if (queue.size === 0 && queue.pending === 0) queues.delete(endpointId);
+      if (--endpoint.tasks === 0) endpoints.delete(endpointId);
       if (size === 0 && idle) {
         idle.resolve();
         idle = undefined;

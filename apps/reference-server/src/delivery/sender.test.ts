@@ -163,6 +163,44 @@ describe('sender over real HTTP on 127.0.0.1', () => {
     await sender.close();
   });
 
+  test('a URL is vetted once per sender; refusals and verdicts resting on DNS are not kept', async () => {
+    const checked: string[] = [];
+    const counting = (inner: TargetGuard): TargetGuard => ({
+      check: (url, checkOptions) => {
+        checked.push(url);
+        return inner.check(url, checkOptions);
+      },
+      lookupForPort: (port) => inner.lookupForPort(port),
+    });
+    const sender = createSender({ guard: counting(guard) });
+    for (let i = 0; i < 3; i++) {
+      expect((await sender.send({ url: `${base}/accepted`, body, headers: {} })).ok).toBe(true);
+    }
+    expect(checked).toEqual([`${base}/accepted`]);
+    const refused = `${base.replace(/:\d+$/, ':1')}/ok`;
+    for (let i = 0; i < 2; i++) {
+      const result = await sender.send({ url: refused, body, headers: {} });
+      expect(result.error).toBe('target refused: the endpoint URL must use https');
+    }
+    expect(checked.filter((url) => url === refused)).toHaveLength(2);
+    await sender.close();
+
+    // Plain http to a name allowed through an address range: the verdict is the DNS answer's.
+    checked.length = 0;
+    const port = (server.address() as AddressInfo).port;
+    const byRange = createTargetGuard({
+      allowlist: [`127.0.0.0/8:${port}`],
+      resolve: async () => [{ address: '127.0.0.1', family: 4 }],
+    });
+    const named = createSender({ guard: counting(byRange) });
+    const url = `http://receiver.internal:${port}/accepted`;
+    for (let i = 0; i < 2; i++) {
+      expect((await named.send({ url, body, headers: {} })).ok).toBe(true);
+    }
+    expect(checked).toEqual([url, url]);
+    await named.close();
+  });
+
   test('a name re-pointed to loopback is refused when the socket opens', async () => {
     const port = (server.address() as AddressInfo).port;
     const rebinding = createTargetGuard({

@@ -6,6 +6,7 @@
  * body is read, and the SSRF guard vets the target before and while connecting.
  */
 import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
 import { Agent, buildConnector, request } from 'undici';
 import { isTargetRefusedError, type TargetGuard } from './ssrf.ts';
 
@@ -78,23 +79,37 @@ export interface Sender {
   close(): Promise<void>;
 }
 
-async function readSnippet(
-  body: AsyncIterable<Uint8Array> & { destroy(): void },
-): Promise<string | null> {
-  const chunks: Uint8Array[] = [];
-  let kept = 0;
-  for await (const chunk of body) {
-    const room = RESPONSE_SNIPPET_BYTES - kept;
-    chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
-    kept += Math.min(chunk.length, room);
-    if (kept >= RESPONSE_SNIPPET_BYTES) {
-      // Stop reading a large body: the socket is dropped rather than drained.
-      body.destroy();
-      break;
-    }
-  }
-  if (kept === 0) return null;
-  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks, kept));
+/** URLs whose verdict a sender keeps at most (see `vetted` in {@link createSender}). */
+const VETTED_URLS = 1_000;
+
+const snippetDecoder = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * Reads the first {@link RESPONSE_SNIPPET_BYTES} of a response body, by its
+ * events rather than an async iterator (most answers are empty, and the
+ * iterator's machinery cost more than reading them).
+ */
+function readSnippet(body: Readable): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    // Settles once: the error a destroyed body emits (below) finds it settled.
+    const done = () =>
+      resolve(kept === 0 ? null : snippetDecoder.decode(Buffer.concat(chunks, kept)));
+    const onData = (chunk: Buffer) => {
+      const room = RESPONSE_SNIPPET_BYTES - kept;
+      chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+      kept += Math.min(chunk.length, room);
+      if (kept >= RESPONSE_SNIPPET_BYTES) {
+        // Stop reading a large body: the socket is dropped rather than drained.
+        body.destroy();
+        done();
+      }
+    };
+    body.on('data', onData);
+    body.on('end', done);
+    body.on('error', reject);
+  });
 }
 
 function describeFailure(error: unknown, timedOut: boolean, timeoutMs: number): string {
@@ -158,6 +173,17 @@ export function createSender(options: SenderOptions): Sender {
     connect: guardedConnector(options.guard, Math.min(timeoutMs, 10_000)),
   });
   const userAgent = options.userAgent ?? 'ClinicBridge-Webhooks/1';
+  // URLs that passed the guard with a verdict of their own (no DNS answer in
+  // it): checked once, not per attempt. The addresses are vetted on every
+  // connection anyway (`lookupForPort`). Bounded: emptied when full.
+  const vetted = new Set<string>();
+  const vet = async (url: string) => {
+    if (vetted.has(url)) return;
+    const checked = await options.guard.check(url, { deferResolution: true });
+    if (checked.resolvedNow) return;
+    if (vetted.size >= VETTED_URLS) vetted.clear();
+    vetted.add(url);
+  };
 
   const send = async (input: SendInput): Promise<SendResult> => {
     const started = now();
@@ -168,7 +194,7 @@ export function createSender(options: SenderOptions): Sender {
       controller.abort();
     }, timeoutMs);
     try {
-      await options.guard.check(input.url, { deferResolution: true });
+      await vet(input.url);
       const response = await request(input.url, {
         method: 'POST',
         body: input.body,

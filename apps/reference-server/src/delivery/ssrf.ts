@@ -101,6 +101,13 @@ export interface CheckedTarget {
   readonly url: URL;
   /** Addresses the host resolved to (the literal itself for an IP host). */
   readonly addresses: readonly string[];
+  /**
+   * The verdict rested on a DNS answer taken by this check, so the same URL
+   * may be judged otherwise later. False for an IP literal and for a
+   * resolution deferred to the connection: the verdict is then the URL's own
+   * under this guard, and a caller may keep it.
+   */
+  readonly resolvedNow: boolean;
 }
 
 /**
@@ -214,7 +221,7 @@ export function createTargetGuard(options: TargetGuardOptions = {}): TargetGuard
     if (literal) {
       addresses = [literal.toString()];
     } else if (checkOptions.deferResolution && (url.protocol === 'https:' || named)) {
-      return { url, addresses: [] };
+      return { url, addresses: [], resolvedNow: false };
     } else {
       // Over http only allowlisted addresses could pass: say https_required,
       // as for a public host, rather than reveal what the name resolves to.
@@ -234,7 +241,7 @@ export function createTargetGuard(options: TargetGuardOptions = {}): TargetGuard
       });
     if (url.protocol !== 'https:' && !allowlisted) throw httpsRequired();
     vet(hostname, port, addresses);
-    return { url, addresses };
+    return { url, addresses, resolvedNow: literal === undefined };
   };
 
   const lookupForPort =

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CompiledQuery, type Kysely, sql } from 'kysely';
-import type { AuditEventsTable, DB } from '../db/schema.ts';
+import type { DB } from '../db/schema.ts';
 
 /**
  * The predecessor hash of each tenant's first audit row.
@@ -214,14 +214,14 @@ export async function appendAuditRows(
     const value = {
       id: row.id,
       tenant_id: row.tenantId,
-      actor_type: row.actorType as AuditEventsTable['actor_type'],
+      actor_type: row.actorType,
       actor_id: row.actorId,
       action: row.action,
       entity_type: row.entityType,
       entity_id: row.entityId,
       request_id: row.requestId,
-      metadata: JSON.stringify(metadata),
-      occurred_at: row.occurredAt,
+      metadata,
+      occurred_at: row.occurredAt.toISOString(),
       chain_seq: seq,
       hash,
     };
@@ -229,5 +229,15 @@ export async function appendAuditRows(
     seq++;
     return value;
   });
-  await trx.insertInto('audit_events').values(values).execute();
+  // One jsonb parameter for the whole batch, not twelve bind values a row.
+  await sql`
+    insert into audit_events (id, tenant_id, actor_type, actor_id, action, entity_type, entity_id,
+      request_id, metadata, occurred_at, chain_seq, hash)
+    select v.id, v.tenant_id, v.actor_type, v.actor_id, v.action, v.entity_type, v.entity_id,
+      v.request_id, v.metadata, v.occurred_at, v.chain_seq, v.hash
+    from jsonb_to_recordset(${JSON.stringify(values)}::jsonb) as v(id text, tenant_id text,
+      actor_type text, actor_id text, action text, entity_type text, entity_id text,
+      request_id text, metadata jsonb, occurred_at timestamptz, chain_seq bigint, hash text)`.execute(
+    trx,
+  );
 }
