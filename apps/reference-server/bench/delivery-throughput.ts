@@ -32,8 +32,13 @@ const PACED_EVENTS = Number(process.env.BENCH_PACED_EVENTS ?? 1_000);
 const PG_MICROS_BEFORE = 299;
 const CONCURRENCY = 50;
 const tenantId = 'ten_benchdeliverytenant000001';
-/** BENCH_PROFILE_BACKLOG=FILE: only the PostgreSQL backlog drain runs, its CPU profile written to FILE. */
+/**
+ * BENCH_BACKLOG_ONLY=1: only the PostgreSQL backlog drain runs (to compare
+ * two versions quickly); BENCH_PROFILE_BACKLOG=FILE: that, with the drain's
+ * CPU profile written to FILE.
+ */
 const PROFILE_FILE = process.env.BENCH_PROFILE_BACKLOG;
+const BACKLOG_ONLY = Boolean(process.env.BENCH_BACKLOG_ONLY || PROFILE_FILE);
 const profiler = PROFILE_FILE ? new Session() : undefined;
 profiler?.connect();
 await profiler?.post('Profiler.enable');
@@ -177,7 +182,7 @@ const cpu = (r: { nodeMicros: number; pgMicros?: number }) =>
   `Node ${fmt(r.nodeMicros).padStart(5)} µs` +
   (r.pgMicros ? `   PostgreSQL ${fmt(r.pgMicros).padStart(4)} µs` : '');
 
-if (PROFILE_FILE) {
+if (BACKLOG_ONLY) {
   const backlog = await busRun('postgres', 'backlog');
   console.log(
     `backlog ${fmt(backlog.perSecond)} dlv/s   CPU/dlv ${cpu(backlog)}   (${backlog.delivered}/${backlog.total})`,

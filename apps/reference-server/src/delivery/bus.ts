@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Database } from '../db/database.ts';
+import { preparedRunnerOf } from '../db/prepared.ts';
 import { type BusJob, createDispatcher, type Dispatcher } from '../scheduler/dispatcher.ts';
 import type { FanOutTarget } from '../scheduler/fanout.ts';
 import type { InternalSubscriber } from '../scheduler/subscriber.ts';
@@ -122,6 +123,7 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
   const worker = createDeliveryWorker({
     onCapacity: () => options.wake(),
     db: options.database.db,
+    prepared: preparedRunnerOf(options.database),
     worker: workerId,
     sender,
     limiter,

@@ -6,8 +6,16 @@
  * transaction records a batch of attempts (PostgreSQL commits ~10× more rows
  * per second in multi-row statements than in single-row ones).
  */
-import { type Kysely, sql } from 'kysely';
+import { createHash } from 'node:crypto';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
+import type { RunPrepared } from '../db/prepared.ts';
 import type { DB } from '../db/schema.ts';
+import {
+  AUDIT_CHAIN_ROW_COLUMNS,
+  appendAuditChainSql,
+  auditChainRow,
+} from '../kernel/audit-chain.ts';
+import { deliveryOutcomeAudit } from './audit-outcomes.ts';
 import type { DeliveryStatus } from './schema.ts';
 
 /**
@@ -92,61 +100,93 @@ export interface AttemptRecord {
   readonly scheduleStep: number;
 }
 
+// The record statement: $1 the batch (attemptsJson), $2 the worker. The
+// UPDATE locks each row it moves (a delivery deleted meanwhile is simply not
+// there), so the attempt's foreign key cannot be broken by a concurrent
+// delete, and only moved deliveries are audited. An endpoint with a success
+// in the batch is no longer failing (endpoint-health.ts).
+const RECORD_ATTEMPTS = `
+  with recursive v as (
+    select * from jsonb_to_recordset($1::jsonb) as v(
+      attempt_id text, id text, tenant_id text, endpoint_id text, status text,
+      next_attempt_at timestamptz, schedule_step int, attempted_at timestamptz,
+      response_status int, latency_ms int, error text, snippet text, ord int, audit jsonb)
+  ), healed as (
+    update webhook_endpoints w set failing_since = null
+    where w.id in (select v.endpoint_id from v where v.status = 'succeeded')
+      and w.failing_since is not null
+  ), moved as (
+    update deliveries d set status = v.status, next_attempt_at = v.next_attempt_at,
+      schedule_step = v.schedule_step, attempt_count = d.attempt_count + 1,
+      last_attempt_at = v.attempted_at, updated_at = v.attempted_at,
+      lease_owner = null, lease_expires_at = null
+    from v where d.id = v.id and d.lease_owner = $2::text
+    returning d.id
+  ), attempts as (
+    insert into delivery_attempts (id, delivery_id, tenant_id, attempted_at, response_status,
+      latency_ms, error, response_snippet, worker)
+    select v.attempt_id, v.id, v.tenant_id, v.attempted_at, v.response_status, v.latency_ms,
+      v.error, v.snippet, $2::text
+    from v join moved on moved.id = v.id
+  ), outcomes as (
+    select a.*, v.ord from v join moved on moved.id = v.id
+    cross join jsonb_to_record(v.audit) as a(${AUDIT_CHAIN_ROW_COLUMNS})
+    where v.audit is not null
+  ), ${appendAuditChainSql('outcomes')}
+  select id from moved`;
+
+/** Name of {@link RECORD_ATTEMPTS} as a prepared statement, by its text. */
+const RECORD_ATTEMPTS_NAME = `cb_record_attempts_${createHash('sha256').update(RECORD_ATTEMPTS).digest('hex').slice(0, 16)}`;
+
 /**
- * Records a batch of attempts and moves their deliveries on, in `trx`, and
- * clears `failing_since` of every endpoint with a success in the batch.
- * A delivery whose lease passed to another process keeps its attempt row
- * (it happened) but its state is left to the new owner. Returns the
- * records that moved their delivery on (the ones whose outcome counts).
+ * Records a batch of attempts in one statement: the deliveries still leased
+ * to `worker` move on, their attempt rows go in, each finished delivery's
+ * audit row joins its tenant's hash chain, and every endpoint with a
+ * success in the batch is cleared of `failing_since`. Outside a transaction
+ * that statement commits on its own (one round trip for the whole batch),
+ * run through `prepared` when given (PostgreSQL: parsed and planned once per
+ * connection). A delivery whose lease passed to another process keeps its
+ * attempt row (it happened) but its state is left to the new owner. Returns
+ * the records that moved their delivery on (the ones whose outcome counts).
  *
  * @example
- * await db.transaction().execute((trx) => recordAttempts(trx, 'w1', records));
+ * const moved = await recordAttempts(db, 'w1', records, preparedRunnerOf(database));
  */
 export async function recordAttempts(
-  trx: Kysely<DB>,
+  db: Kysely<DB>,
   worker: string,
   records: readonly AttemptRecord[],
+  prepared?: RunPrepared,
 ): Promise<AttemptRecord[]> {
   if (records.length === 0) return [];
-  // The common case in one statement: the deliveries still leased to this
-  // worker move on and their attempt rows go in. The UPDATE locks each row
-  // it moves (a delivery deleted meanwhile is simply not there), so the
-  // attempt's foreign key cannot be broken by a concurrent delete. An endpoint
-  // with a success in the batch is no longer failing (endpoint-health.ts).
-  const moved = await sql<{ id: string }>`
-    with v as (
-      select * from jsonb_to_recordset(${attemptsJson(records)}::jsonb) as v(
-        attempt_id text, id text, tenant_id text, endpoint_id text, status text,
-        next_attempt_at timestamptz, schedule_step int, attempted_at timestamptz,
-        response_status int, latency_ms int, error text, snippet text)
-    ), healed as (
-      update webhook_endpoints w set failing_since = null
-      where w.id in (select v.endpoint_id from v where v.status = 'succeeded')
-        and w.failing_since is not null
-    ), moved as (
-      update deliveries d set status = v.status, next_attempt_at = v.next_attempt_at,
-        schedule_step = v.schedule_step, attempt_count = d.attempt_count + 1,
-        last_attempt_at = v.attempted_at, updated_at = v.attempted_at,
-        lease_owner = null, lease_expires_at = null
-      from v where d.id = v.id and d.lease_owner = ${worker}
-      returning d.id
-    ), attempts as (
-      insert into delivery_attempts (id, delivery_id, tenant_id, attempted_at, response_status,
-        latency_ms, error, response_snippet, worker)
-      select v.attempt_id, v.id, v.tenant_id, v.attempted_at, v.response_status, v.latency_ms,
-        v.error, v.snippet, ${worker}
-      from v join moved on moved.id = v.id
-    )
-    select id from moved`.execute(trx);
-  const movedIds = new Set(moved.rows.map((r) => r.id));
+  const values = [attemptsJson(records), worker];
+  const moved = (
+    prepared && !db.isTransaction
+      ? await prepared(RECORD_ATTEMPTS_NAME, RECORD_ATTEMPTS, values)
+      : (await db.executeQuery(CompiledQuery.raw(RECORD_ATTEMPTS, values))).rows
+  ) as { id: string }[];
+  const movedIds = new Set(moved.map((r) => r.id));
   const movedRecords = records.filter((r) => movedIds.has(r.deliveryId));
-  if (movedRecords.length === records.length) return movedRecords;
-  // The rest lost their lease to another process (it ran out while the attempt
-  // was under way), or their delivery was deleted with its endpoint. The
-  // attempt still happened: keep its row while the delivery exists (FOR SHARE
-  // keeps a concurrent delete from slipping in between), and leave the
-  // delivery's state to its new owner.
-  const rest = records.filter((r) => !movedIds.has(r.deliveryId));
+  if (movedRecords.length < records.length) {
+    const rest = records.filter((r) => !movedIds.has(r.deliveryId));
+    if (db.isTransaction) await keepLostAttempts(db, worker, rest);
+    else await db.transaction().execute((trx) => keepLostAttempts(trx, worker, rest));
+  }
+  return movedRecords;
+}
+
+/**
+ * The attempts whose lease went to another process (it ran out while the
+ * attempt was under way), or whose delivery was deleted with its endpoint.
+ * The attempt still happened: its row is kept while the delivery exists
+ * (FOR SHARE keeps a concurrent delete from slipping in between), and the
+ * delivery's state is left to its new owner. Runs in `trx`.
+ */
+async function keepLostAttempts(
+  trx: Kysely<DB>,
+  worker: string,
+  rest: readonly AttemptRecord[],
+): Promise<void> {
   const present = await trx
     .selectFrom('deliveries')
     .select('id')
@@ -159,37 +199,43 @@ export async function recordAttempts(
     .execute();
   const ids = new Set(present.map((row) => row.id));
   const kept = rest.filter((r) => ids.has(r.deliveryId));
-  if (kept.length > 0) {
-    await sql`
-      insert into delivery_attempts (id, delivery_id, tenant_id, attempted_at, response_status,
-        latency_ms, error, response_snippet, worker)
-      select v.attempt_id, v.id, v.tenant_id, v.attempted_at, v.response_status, v.latency_ms,
-        v.error, v.snippet, ${worker}
-      from jsonb_to_recordset(${attemptsJson(kept)}::jsonb) as v(
-        attempt_id text, id text, tenant_id text, attempted_at timestamptz, response_status int,
-        latency_ms int, error text, snippet text)`.execute(trx);
-  }
-  return movedRecords;
+  if (kept.length === 0) return;
+  await sql`
+    insert into delivery_attempts (id, delivery_id, tenant_id, attempted_at, response_status,
+      latency_ms, error, response_snippet, worker)
+    select v.attempt_id, v.id, v.tenant_id, v.attempted_at, v.response_status, v.latency_ms,
+      v.error, v.snippet, ${worker}
+    from jsonb_to_recordset(${attemptsJson(kept)}::jsonb) as v(
+      attempt_id text, id text, tenant_id text, attempted_at timestamptz, response_status int,
+      latency_ms int, error text, snippet text)`.execute(trx);
 }
 
-/** A batch of attempts as one JSON parameter (one bind value, whatever the batch size). */
+/**
+ * A batch of attempts as one JSON parameter (one bind value, whatever the
+ * batch size), each finished one with its audit row.
+ */
 function attemptsJson(records: readonly AttemptRecord[]): string {
   return JSON.stringify(
-    records.map((r) => ({
-      attempt_id: r.attemptId,
-      id: r.deliveryId,
-      tenant_id: r.tenantId,
-      endpoint_id: r.endpointId,
-      status: r.status,
-      next_attempt_at: r.nextAttemptAt?.toISOString() ?? null,
-      schedule_step: r.scheduleStep,
-      attempted_at: r.attemptedAt.toISOString(),
-      response_status: r.responseStatus,
-      latency_ms: r.latencyMs,
-      error: r.error,
-      // PostgreSQL text holds no NUL character; a receiver's body may.
-      snippet: r.snippet?.replaceAll('\u0000', '\uFFFD') ?? null,
-    })),
+    records.map((r, ord) => {
+      const audit = deliveryOutcomeAudit(r);
+      return {
+        attempt_id: r.attemptId,
+        id: r.deliveryId,
+        tenant_id: r.tenantId,
+        endpoint_id: r.endpointId,
+        status: r.status,
+        next_attempt_at: r.nextAttemptAt?.toISOString() ?? null,
+        schedule_step: r.scheduleStep,
+        attempted_at: r.attemptedAt.toISOString(),
+        response_status: r.responseStatus,
+        latency_ms: r.latencyMs,
+        error: r.error,
+        // PostgreSQL text holds no NUL character; a receiver's body may.
+        snippet: r.snippet?.replaceAll('\u0000', '\uFFFD') ?? null,
+        ord,
+        audit: audit && auditChainRow(audit),
+      };
+    }),
   );
 }
 

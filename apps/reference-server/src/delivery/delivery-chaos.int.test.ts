@@ -4,6 +4,7 @@
  * dead letters, disabling, operator replay; and attempts of a delivery
  * deleted in flight.
  */
+import { CompiledQuery, sql } from 'kysely';
 import { describe, expect, test } from 'vitest';
 import {
   change,
@@ -18,6 +19,8 @@ import {
   startBus,
   tenantId,
 } from '../../test/delivery/flow.ts';
+import { verifyAuditChain } from '../audit/verify.ts';
+import { preparedRunnerOf, type RunPrepared } from '../db/prepared.ts';
 import { updateEndpoint } from '../webhook-endpoints/service.ts';
 import { recordAttempts } from './claims.ts';
 import { listDeadLetters, listEventDeliveries, replayDeadLetter } from './deliveries-service.ts';
@@ -156,101 +159,129 @@ describe('delivery under chaos', () => {
     expect(attempts.map((a) => a.delivery_id)).toEqual([delivery?.id]);
   });
 
-  test('one batch: the deliveries still leased move on, a lost lease keeps only its attempt, a deleted one is skipped', async () => {
-    const endpoint = await newEndpoint('/mixed');
-    const eventIds = await recordPings(2);
-    const b = await startBus();
-    await b.dispatcher.runUntilIdle();
-    const ids = await database.db
-      .selectFrom('deliveries')
-      .select('id')
-      .where('endpoint_id', '=', endpoint.id)
-      .where('event_id', 'in', eventIds)
-      .execute();
-    expect(ids).toHaveLength(2);
-    const [owned, lost] = ids.map((r) => r.id) as [string, string];
-    const attemptsBefore = await database.db
-      .selectFrom('deliveries')
-      .select(['id', 'attempt_count'])
-      .where('id', 'in', [owned, lost])
-      .execute();
-    const count = new Map(attemptsBefore.map((r) => [r.id, r.attempt_count]));
-    await database.db
-      .updateTable('webhook_endpoints')
-      .set({ failing_since: new Date(clock - 60_000) })
-      .where('id', '=', endpoint.id)
-      .execute();
-    const leaseUntil = new Date(clock + 60_000);
-    await database.db
-      .updateTable('deliveries')
-      .set({ status: 'pending', lease_owner: 'w-own', lease_expires_at: leaseUntil })
-      .where('id', '=', owned)
-      .execute();
-    await database.db
-      .updateTable('deliveries')
-      .set({ status: 'pending', lease_owner: 'w-other', lease_expires_at: leaseUntil })
-      .where('id', '=', lost)
-      .execute();
-    const record = (deliveryId: string, n: number) => ({
-      attemptId: `att_mixedbatch${n}${deliveryId.slice(4, 20)}`,
-      deliveryId,
-      tenantId,
-      endpointId: endpoint.id,
-      attemptedAt: new Date(clock),
-      responseStatus: 200,
-      latencyMs: 3,
-      error: null,
-      // A receiver's body may hold a NUL, which PostgreSQL text cannot.
-      snippet: 'ok\u0000done',
-      status: 'succeeded' as const,
-      nextAttemptAt: null,
-      scheduleStep: 0,
-    });
-    const moved = await database.db
-      .transaction()
-      .execute((trx) =>
-        recordAttempts(trx, 'w-own', [
-          record(owned, 1),
-          record(lost, 2),
-          record('dlv_deletedwhileinflight0002', 3),
-        ]),
+  test.each(['in a transaction', 'on its own, through the prepared runner'])(
+    'one batch (%s): the deliveries still leased move on and are audited, a lost lease keeps only its attempt, a deleted one is skipped',
+    async (how) => {
+      const endpoint = await newEndpoint('/mixed');
+      const eventIds = await recordPings(2);
+      const b = await startBus();
+      await b.dispatcher.runUntilIdle();
+      const ids = await database.db
+        .selectFrom('deliveries')
+        .select('id')
+        .where('endpoint_id', '=', endpoint.id)
+        .where('event_id', 'in', eventIds)
+        .execute();
+      expect(ids).toHaveLength(2);
+      const [owned, lost] = ids.map((r) => r.id) as [string, string];
+      const attemptsBefore = await database.db
+        .selectFrom('deliveries')
+        .select(['id', 'attempt_count'])
+        .where('id', 'in', [owned, lost])
+        .execute();
+      const count = new Map(attemptsBefore.map((r) => [r.id, r.attempt_count]));
+      await database.db
+        .updateTable('webhook_endpoints')
+        .set({ failing_since: new Date(clock - 60_000) })
+        .where('id', '=', endpoint.id)
+        .execute();
+      const leaseUntil = new Date(clock + 60_000);
+      await database.db
+        .updateTable('deliveries')
+        .set({ status: 'pending', lease_owner: 'w-own', lease_expires_at: leaseUntil })
+        .where('id', '=', owned)
+        .execute();
+      await database.db
+        .updateTable('deliveries')
+        .set({ status: 'pending', lease_owner: 'w-other', lease_expires_at: leaseUntil })
+        .where('id', '=', lost)
+        .execute();
+      const record = (deliveryId: string, n: number) => ({
+        attemptId: `att_mixedbatch${n}${deliveryId.slice(4, 20)}`,
+        deliveryId,
+        tenantId,
+        endpointId: endpoint.id,
+        attemptedAt: new Date(clock),
+        responseStatus: 200,
+        latencyMs: 3,
+        error: null,
+        // A receiver's body may hold a NUL, which PostgreSQL text cannot.
+        snippet: 'ok\u0000done',
+        status: 'succeeded' as const,
+        nextAttemptAt: null,
+        scheduleStep: 0,
+      });
+      const batch = [record(owned, 1), record(lost, 2), record('dlv_deletedwhileinflight0002', 3)];
+      const statements: string[] = [];
+      // The prepared runner of PostgreSQL; on PGlite (which has none) the same text, unnamed.
+      const runner = preparedRunnerOf(database);
+      const prepared: RunPrepared = async (name, text, values) => {
+        statements.push(name);
+        if (runner) return runner(name, text, values);
+        return (await database.db.executeQuery(CompiledQuery.raw(text, values))).rows as Record<
+          string,
+          unknown
+        >[];
+      };
+      const moved =
+        how === 'in a transaction'
+          ? await database.db
+              .transaction()
+              .execute((trx) => recordAttempts(trx, 'w-own', batch, prepared))
+          : await recordAttempts(database.db, 'w-own', batch, prepared);
+      expect(moved.map((r) => r.deliveryId)).toEqual([owned]);
+      // A transaction's statements stay in it: the runner (another connection) is only used outside one.
+      expect(statements).toEqual(
+        how === 'in a transaction'
+          ? []
+          : [expect.stringMatching(/^cb_record_attempts_[0-9a-f]{16}$/)],
       );
-    expect(moved.map((r) => r.deliveryId)).toEqual([owned]);
-    // A success in the batch: the endpoint is no longer failing.
-    const health = await database.db
-      .selectFrom('webhook_endpoints')
-      .select('failing_since')
-      .where('id', '=', endpoint.id)
-      .executeTakeFirstOrThrow();
-    expect(health.failing_since).toBeNull();
-    const rows = await database.db
-      .selectFrom('deliveries')
-      .select(['id', 'status', 'attempt_count', 'lease_owner'])
-      .where('id', 'in', [owned, lost])
-      .orderBy('id')
-      .execute();
-    expect(Object.fromEntries(rows.map((r) => [r.id, r]))).toEqual({
-      [owned]: {
-        id: owned,
-        status: 'succeeded',
-        attempt_count: (count.get(owned) ?? 0) + 1,
-        lease_owner: null,
-      },
-      [lost]: {
-        id: lost,
-        status: 'pending',
-        attempt_count: count.get(lost),
-        lease_owner: 'w-other',
-      },
-    });
-    const attempts = await database.db
-      .selectFrom('delivery_attempts')
-      .select(['delivery_id', 'response_snippet'])
-      .where('worker', '=', 'w-own')
-      .orderBy('delivery_id')
-      .execute();
-    expect(attempts).toEqual(
-      [owned, lost].sort().map((id) => ({ delivery_id: id, response_snippet: 'ok\uFFFDdone' })),
-    );
-  });
+      const audited = await database.db
+        .selectFrom('audit_events')
+        .select(['entity_id', 'action'])
+        .where('entity_id', 'in', [owned, lost])
+        .where(
+          sql<boolean>`metadata @> ${JSON.stringify({ attemptId: batch[0]?.attemptId })}::jsonb`,
+        )
+        .execute();
+      expect(audited).toEqual([{ entity_id: owned, action: 'delivery.succeeded' }]);
+      expect((await verifyAuditChain(database.db, { tenantId })).broken).toBeNull();
+      // A success in the batch: the endpoint is no longer failing.
+      const health = await database.db
+        .selectFrom('webhook_endpoints')
+        .select('failing_since')
+        .where('id', '=', endpoint.id)
+        .executeTakeFirstOrThrow();
+      expect(health.failing_since).toBeNull();
+      const rows = await database.db
+        .selectFrom('deliveries')
+        .select(['id', 'status', 'attempt_count', 'lease_owner'])
+        .where('id', 'in', [owned, lost])
+        .orderBy('id')
+        .execute();
+      expect(Object.fromEntries(rows.map((r) => [r.id, r]))).toEqual({
+        [owned]: {
+          id: owned,
+          status: 'succeeded',
+          attempt_count: (count.get(owned) ?? 0) + 1,
+          lease_owner: null,
+        },
+        [lost]: {
+          id: lost,
+          status: 'pending',
+          attempt_count: count.get(lost),
+          lease_owner: 'w-other',
+        },
+      });
+      const attempts = await database.db
+        .selectFrom('delivery_attempts')
+        .select(['delivery_id', 'response_snippet'])
+        .where('worker', '=', 'w-own')
+        .orderBy('delivery_id')
+        .execute();
+      expect(attempts).toEqual(
+        [owned, lost].sort().map((id) => ({ delivery_id: id, response_snippet: 'ok\uFFFDdone' })),
+      );
+    },
+  );
 });

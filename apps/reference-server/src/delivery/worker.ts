@@ -9,8 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ConfigError } from '../config/index.ts';
+import type { RunPrepared } from '../db/prepared.ts';
 import type { DB } from '../db/schema.ts';
-import { auditDeliveryOutcomes } from './audit-outcomes.ts';
 import {
   type AttemptRecord,
   type ClaimedDelivery,
@@ -38,6 +38,8 @@ const LEASE_MARGIN_MS = 2_000;
  */
 export interface DeliveryWorkerOptions {
   readonly db: Kysely<DB>;
+  /** Runs a named prepared statement (PostgreSQL); without it, statements go unnamed. */
+  readonly prepared?: RunPrepared | undefined;
   /** This process's id in leases and attempt rows. */
   readonly worker: string;
   readonly sender: Sender;
@@ -159,6 +161,30 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     }
   };
 
+  // A batch of successes is one statement, committed on its own. A failure
+  // can mark or disable its endpoint: that goes in the same transaction.
+  const record = async (batch: readonly AttemptRecord[]): Promise<void> => {
+    if (batch.every((r) => r.status === 'succeeded')) {
+      await recordAttempts(options.db, options.worker, batch, options.prepared);
+      return;
+    }
+    await options.db.transaction().execute(async (trx) => {
+      await recordAttempts(trx, options.worker, batch);
+      await updateEndpointHealth(trx, {
+        succeeded: new Set(batch.filter((r) => r.status === 'succeeded').map((r) => r.endpointId)),
+        failed: new Set(batch.filter((r) => r.status !== 'succeeded').map((r) => r.endpointId)),
+        disable: new Map(
+          batch
+            .filter((r) => r.responseStatus === 410)
+            .map((r) => [r.endpointId, 'the receiver answered 410 Gone']),
+        ),
+        now: new Date(now()),
+        disableAfterMs: options.disableAfterMs,
+        successesCleared: true,
+      });
+    });
+  };
+
   const flush = async (): Promise<void> => {
     while (pending.length > 0 || released.length > 0) {
       const batch = pending.splice(0, RECORD_BATCH);
@@ -167,26 +193,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         if (toRelease.length > 0)
           await releaseClaims(options.db, options.worker, toRelease, new Date(now()));
         if (batch.length > 0) {
-          await options.db.transaction().execute(async (trx) => {
-            const moved = await recordAttempts(trx, options.worker, batch);
-            await auditDeliveryOutcomes(trx, moved);
-            await updateEndpointHealth(trx, {
-              succeeded: new Set(
-                batch.filter((r) => r.status === 'succeeded').map((r) => r.endpointId),
-              ),
-              failed: new Set(
-                batch.filter((r) => r.status !== 'succeeded').map((r) => r.endpointId),
-              ),
-              disable: new Map(
-                batch
-                  .filter((r) => r.responseStatus === 410)
-                  .map((r) => [r.endpointId, 'the receiver answered 410 Gone']),
-              ),
-              now: new Date(now()),
-              disableAfterMs: options.disableAfterMs,
-              successesCleared: true,
-            });
-          });
+          await record(batch);
           options.onRecorded?.(batch);
         }
       } catch (error) {

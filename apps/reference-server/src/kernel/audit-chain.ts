@@ -162,8 +162,7 @@ const APPEND_AUDIT_ROW = appendAuditRowSql(1);
  * const values = appendAuditRowParameters(row);
  */
 export function appendAuditRowParameters(row: Omit<AuditChainContent, 'chainSeq'>): unknown[] {
-  // canonicalJson([seq, ...rest]) is '[' + seq + ',' + canonicalJson(rest) without its '['.
-  const rest = canonicalJson(hashedFields(row)).slice(1);
+  const rest = auditContentAfterSeq(row);
   return [
     row.id,
     row.tenantId,
@@ -180,64 +179,103 @@ export function appendAuditRowParameters(row: Omit<AuditChainContent, 'chainSeq'
 }
 
 /**
- * Appends `rows` (all of one tenant, in order) as the next rows of that
- * tenant's chain in two statements whatever their number: `audit_chain_next`
- * takes the chain lock for the rest of `trx` and gives the head, the hashes
- * are chained here ({@link auditRowHash}, as the verifier computes them),
- * and one multi-row insert writes them. For writers that append many rows
- * at once (the delivery worker's batches). Must run in a transaction.
+ * What a row's hash covers after its sequence number:
+ * `canonicalJson([seq, ...rest])` is `'[' + seq + ','` followed by this.
+ * The database hashes it once it knows the sequence number (see
+ * {@link appendAuditRowSql} and {@link appendAuditChainSql}).
  *
  * @example
- * await appendAuditRows(trx, tenantId, [{ id, tenantId, actorType: 'system', actorId: 'delivery', action, entityType, entityId, requestId: null, metadata: {}, occurredAt }]);
+ * const content = auditContentAfterSeq(row); // '"aud_…","ten_…",…]'
+ */
+export function auditContentAfterSeq(row: Omit<AuditChainContent, 'chainSeq'>): string {
+  return canonicalJson(hashedFields(row)).slice(1);
+}
+
+/**
+ * An audit row as a member of the JSON that {@link appendAuditChainSql}'s
+ * source reads (snake_case columns, the hashed `content`, no `ord`).
+ *
+ * @example
+ * JSON.stringify(rows.map((row, ord) => ({ ...auditChainRow(row), ord })));
+ */
+export function auditChainRow(row: Omit<AuditChainContent, 'chainSeq'>) {
+  return {
+    id: row.id,
+    tenant_id: row.tenantId,
+    actor_type: row.actorType,
+    actor_id: row.actorId,
+    action: row.action,
+    entity_type: row.entityType,
+    entity_id: row.entityId,
+    request_id: row.requestId,
+    metadata: row.metadata,
+    occurred_at: row.occurredAt.toISOString(),
+    content: auditContentAfterSeq(row),
+  };
+}
+
+/** The columns of {@link auditChainRow}, as `jsonb_to_record(set)` reads them. */
+export const AUDIT_CHAIN_ROW_COLUMNS = `id text, tenant_id text, actor_type text, actor_id text,
+  action text, entity_type text, entity_id text, request_id text, metadata jsonb,
+  occurred_at timestamptz, content text`;
+
+/**
+ * Appends `rows`, of any tenants, to their tenants' chains in one statement
+ * (see {@link appendAuditChainSql}); each tenant's rows in the order given.
+ * Outside a transaction the statement commits on its own.
+ *
+ * @example
+ * await appendAuditRows(db, [{ id, tenantId, actorType: 'system', actorId: 'delivery', action, entityType, entityId, requestId: null, metadata: {}, occurredAt }]);
  */
 export async function appendAuditRows(
-  trx: Kysely<DB>,
-  tenantId: string,
+  db: Kysely<DB>,
   rows: readonly Omit<AuditChainContent, 'chainSeq'>[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  if (rows.some((row) => row.tenantId !== tenantId)) {
-    throw new TypeError(
-      'appendAuditRows: every row must belong to the tenant whose chain it extends',
-    );
-  }
-  const { rows: heads } = await sql<{ seq: string | number; previous_hash: string }>`
-    select seq, previous_hash from audit_chain_next(${tenantId})`.execute(trx);
-  const head = heads[0];
-  if (!head) throw new Error('audit_chain_next returned no row');
-  let seq = Number(head.seq);
-  let previous = head.previous_hash;
-  const values = rows.map((row) => {
-    // Hash what the database will give back: jsonb drops undefined members.
-    const metadata = JSON.parse(JSON.stringify(row.metadata ?? {})) as unknown;
-    const hash = auditRowHash(previous, { ...row, metadata, chainSeq: seq });
-    const value = {
-      id: row.id,
-      tenant_id: row.tenantId,
-      actor_type: row.actorType,
-      actor_id: row.actorId,
-      action: row.action,
-      entity_type: row.entityType,
-      entity_id: row.entityId,
-      request_id: row.requestId,
-      metadata,
-      occurred_at: row.occurredAt.toISOString(),
-      chain_seq: seq,
-      hash,
-    };
-    previous = hash;
-    seq++;
-    return value;
-  });
-  // One jsonb parameter for the whole batch, not twelve bind values a row.
+  const json = JSON.stringify(rows.map((row, ord) => ({ ...auditChainRow(row), ord })));
   await sql`
-    insert into audit_events (id, tenant_id, actor_type, actor_id, action, entity_type, entity_id,
-      request_id, metadata, occurred_at, chain_seq, hash)
-    select v.id, v.tenant_id, v.actor_type, v.actor_id, v.action, v.entity_type, v.entity_id,
-      v.request_id, v.metadata, v.occurred_at, v.chain_seq, v.hash
-    from jsonb_to_recordset(${JSON.stringify(values)}::jsonb) as v(id text, tenant_id text,
-      actor_type text, actor_id text, action text, entity_type text, entity_id text,
-      request_id text, metadata jsonb, occurred_at timestamptz, chain_seq bigint, hash text)`.execute(
-    trx,
-  );
+    with recursive source as (
+      select * from jsonb_to_recordset(${json}::jsonb) as r(${sql.raw(AUDIT_CHAIN_ROW_COLUMNS)}, ord int)
+    ), ${sql.raw(appendAuditChainSql('source'))}
+    select 1`.execute(db);
+}
+
+/**
+ * Data-modifying CTEs (for a `WITH RECURSIVE` statement) that append the
+ * rows of the CTE or table `source` to their tenants' chains, any number
+ * of rows and tenants in one statement. `source` has the columns of an
+ * audit row (`id`, `tenant_id`, `actor_type`, `actor_id`, `action`,
+ * `entity_type`, `entity_id`, `request_id`, `metadata` jsonb,
+ * `occurred_at` timestamptz), `content` ({@link auditContentAfterSeq}) and
+ * `ord`, the order of the rows within their tenant's chain.
+ * `audit_chain_next` takes each tenant's lock in tenant order, so two such
+ * statements never wait on each other in a cycle. Each row's hash is
+ * computed in the database from its predecessor's as {@link auditRowHash}
+ * does, by a recursive CTE, one step a row. The CTEs are named `audit_*`.
+ *
+ * @example
+ * const text = `with recursive rows as (…), ${appendAuditChainSql('rows')} select 1`;
+ */
+export function appendAuditChainSql(source: string): string {
+  const hash = (previous: string, seq: string, content: string) =>
+    `encode(sha256(convert_to(${previous} || '[' || ${seq}::text || ',' || ${content}, 'UTF8')), 'hex')`;
+  return `audit_numbered as (
+      select s.*, row_number() over (partition by s.tenant_id order by s.ord) as step from ${source} s
+    ), audit_heads as (
+      select t.tenant_id, head.seq, head.previous_hash
+      from (select distinct tenant_id from audit_numbered order by tenant_id) t
+      cross join lateral audit_chain_next(t.tenant_id) as head
+    ), audit_links (tenant_id, step, seq, hash) as (
+      select h.tenant_id, 1::bigint, h.seq, ${hash('h.previous_hash', 'h.seq', 'n.content')}
+      from audit_heads h join audit_numbered n on n.tenant_id = h.tenant_id and n.step = 1
+      union all
+      select l.tenant_id, l.step + 1, l.seq + 1, ${hash('l.hash', '(l.seq + 1)', 'n.content')}
+      from audit_links l join audit_numbered n on n.tenant_id = l.tenant_id and n.step = l.step + 1
+    ), audit_appended as (
+      insert into audit_events (id, tenant_id, actor_type, actor_id, action, entity_type, entity_id,
+        request_id, metadata, occurred_at, chain_seq, hash)
+      select n.id, n.tenant_id, n.actor_type, n.actor_id, n.action, n.entity_type, n.entity_id,
+        n.request_id, n.metadata, n.occurred_at, l.seq, l.hash
+      from audit_numbered n join audit_links l on l.tenant_id = n.tenant_id and l.step = n.step
+    )`;
 }

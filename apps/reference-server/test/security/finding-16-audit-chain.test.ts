@@ -70,8 +70,9 @@ describe('finding 16: the audit log is a hash chain per tenant', () => {
     expect(report.tenants[0]?.rows).toBe(rows.length);
   });
 
-  test('finding 16: batched appends interleaved with single writers keep one intact chain', async () => {
+  test('finding 16: batched appends of two tenants interleaved with single writers keep both chains intact', async () => {
     const { tenantId } = await createTenant(database.db, { name: 'Batched' });
+    const { tenantId: otherTenantId } = await createTenant(database.db, { name: 'Batched too' });
     const single = (i: number) =>
       recordAudit(database.db, {
         tenantId,
@@ -82,41 +83,53 @@ describe('finding 16: the audit log is a hash chain per tenant', () => {
         metadata: { i },
       });
     const batch = (n: number) =>
-      database.db.transaction().execute((trx) =>
-        appendAuditRows(
-          trx,
-          tenantId,
-          Array.from({ length: n }, (_, i) => ({
-            id: newId('aud'),
-            tenantId,
-            actorType: 'system',
-            actorId: 'delivery',
-            action: 'delivery.succeeded',
-            entityType: 'delivery',
-            entityId: `dlv_batch${n}${i}`,
-            requestId: null,
-            metadata: { attemptId: `att_${i}`, responseStatus: 200, nested: { b: 1, a: [1] } },
-            occurredAt: new Date(),
-          })),
-        ),
+      appendAuditRows(
+        database.db,
+        Array.from({ length: n }, (_, i) => ({
+          id: newId('aud'),
+          // Every other row on a second tenant's chain: one statement extends both.
+          tenantId: i % 2 === 0 ? tenantId : otherTenantId,
+          actorType: 'system',
+          actorId: 'delivery',
+          action: 'delivery.succeeded',
+          entityType: 'delivery',
+          entityId: `dlv_batch${n}${i}`,
+          requestId: null,
+          metadata: { attemptId: `att_${i}`, responseStatus: 200, nested: { b: 1, a: [1] } },
+          occurredAt: new Date(),
+        })),
       );
-    const chainRows = () =>
+    const chainRows = (tenant: string) =>
       database.db
         .selectFrom('audit_events')
-        .select('chain_seq')
-        .where('tenant_id', '=', tenantId)
+        .select(['chain_seq', 'entity_id'])
+        .where('tenant_id', '=', tenant)
         .orderBy('chain_seq')
         .execute();
-    // Creating the tenant audited already.
-    const before = (await chainRows()).length;
+    // Creating the tenants audited already.
+    const before = (await chainRows(tenantId)).length;
+    const otherBefore = (await chainRows(otherTenantId)).length;
     await Promise.all([single(1), batch(5), single(2), batch(3), single(3)]);
-    const rows = await chainRows();
+    // 3 single rows, 3 of batch(5) and 2 of batch(3) on the first chain; 2 + 1 on the other.
+    const rows = await chainRows(tenantId);
     expect(rows.map((r) => Number(r.chain_seq))).toEqual(
-      Array.from({ length: before + 11 }, (_, i) => i + 1),
+      Array.from({ length: before + 8 }, (_, i) => i + 1),
     );
-    const report = await verifyAuditChain(database.db, { tenantId });
-    expect(report.broken).toBeNull();
-    expect(report.tenants[0]?.rows).toBe(before + 11);
+    const other = await chainRows(otherTenantId);
+    expect(other.map((r) => Number(r.chain_seq))).toEqual(
+      Array.from({ length: otherBefore + 3 }, (_, i) => i + 1),
+    );
+    // A batch's rows keep their order on each chain.
+    const batchOrder = rows.map((r) => r.entity_id).filter((id) => id?.startsWith('dlv_batch5'));
+    expect(batchOrder).toEqual(['dlv_batch50', 'dlv_batch52', 'dlv_batch54']);
+    for (const [tenant, count] of [
+      [tenantId, before + 8],
+      [otherTenantId, otherBefore + 3],
+    ] as const) {
+      const report = await verifyAuditChain(database.db, { tenantId: tenant });
+      expect(report.broken).toBeNull();
+      expect(report.tenants[0]?.rows).toBe(count);
+    }
   });
 
   test('finding 16: a row rewritten with the trigger disabled is reported as the first break', async () => {
