@@ -150,7 +150,7 @@ async function busRun(kind: 'pglite' | 'postgres', mode: 'live' | 'backlog' | 'p
   const deadline = Date.now() + 60_000;
   while (arrivals.size < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
   const finished = Math.max(...arrivals.values());
-  if (profiler && mode === 'backlog') {
+  if (profiler && PROFILE_FILE && mode === 'backlog') {
     const { profile } = await profiler.post('Profiler.stop');
     writeFileSync(PROFILE_FILE, JSON.stringify(profile));
   }
