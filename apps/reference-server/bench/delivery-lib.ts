@@ -40,6 +40,17 @@ export async function postgresAnswers(): Promise<boolean> {
 }
 
 /**
+ * A benchmark database.
+ *
+ * @example
+ * const { schema }: BenchDatabase = await openBenchDatabase('postgres');
+ */
+export interface BenchDatabase extends Database {
+  /** Its PostgreSQL schema (first on the search path), or null on PGlite. */
+  schema: string | null;
+}
+
+/**
  * A migrated database for one benchmark case; `close` drops its schema.
  * PostgreSQL connections carry `application` as their `application_name`
  * (a case that measures its own backends passes a name of its own).
@@ -50,11 +61,11 @@ export async function postgresAnswers(): Promise<boolean> {
 export async function openBenchDatabase(
   kind: 'pglite' | 'postgres',
   application: string = BENCH_APPLICATION,
-): Promise<Database> {
+): Promise<BenchDatabase> {
   if (kind === 'pglite') {
     const database = await openDatabase({ dataDir: 'memory://' });
     await migrateToLatest(database.db, serverMigrations);
-    return database;
+    return { ...database, schema: null };
   }
   const schema = `bench_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: postgresUrl });
@@ -68,6 +79,7 @@ export async function openBenchDatabase(
   await migrateToLatest(database.db, serverMigrations);
   return {
     ...database,
+    schema,
     close: async () => {
       await database.close();
       const drop = new pg.Client({ connectionString: postgresUrl });

@@ -25,6 +25,7 @@ import {
   postgresAnswers,
   postLoop,
 } from './delivery-lib.ts';
+import { sameWorkDrain } from './delivery-same-work.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000);
 const PACED_EVENTS = Number(process.env.BENCH_PACED_EVENTS ?? 1_000);
@@ -83,15 +84,8 @@ async function bareLoop() {
   return { ...result, nodeMicros };
 }
 
-/**
- * One run of the bus. `live`: events recorded in transactions of 20 as fast
- * as they go while the bus delivers; `backlog`: all recorded first, then
- * drained; `paced`: one event per transaction at `rate` events/s while the
- * bus delivers (the latency case). CPU is measured over the delivery
- * window (for `live` and `paced` it includes recording the events).
- */
-async function busRun(kind: 'pglite' | 'postgres', mode: 'live' | 'backlog' | 'paced', rate = 0) {
-  arrivals.clear();
+/** A fresh bench database with the tenant and its endpoint at the receiver. */
+async function openCase(kind: 'pglite' | 'postgres') {
   const database = await openBenchDatabase(kind);
   await database.db
     .insertInto('tenants')
@@ -109,6 +103,19 @@ async function busRun(kind: 'pglite' | 'postgres', mode: 'live' | 'backlog' | 'p
       eventTypes: ['*'],
     }),
   );
+  return database;
+}
+
+/**
+ * One run of the bus. `live`: events recorded in transactions of 20 as fast
+ * as they go while the bus delivers; `backlog`: all recorded first, then
+ * drained; `paced`: one event per transaction at `rate` events/s while the
+ * bus delivers (the latency case). CPU is measured over the delivery
+ * window (for `live` and `paced` it includes recording the events).
+ */
+async function busRun(kind: 'pglite' | 'postgres', mode: 'live' | 'backlog' | 'paced', rate = 0) {
+  arrivals.clear();
+  const database = await openCase(kind);
   const bus = await createEventBus({
     database,
     config: deliveryConfig.parse({
@@ -178,6 +185,31 @@ async function busRun(kind: 'pglite' | 'postgres', mode: 'live' | 'backlog' | 'p
   };
 }
 
+/**
+ * The bus's backlog case drained by hand (bench/delivery-same-work.ts) on
+ * PostgreSQL: the same events, recorded the same way, then drained.
+ */
+async function sameWorkRun() {
+  arrivals.clear();
+  const database = await openCase('postgres');
+  for (let i = 0; i < EVENTS; i += 20) {
+    await database.db.transaction().execute(async (trx) => {
+      for (let j = i; j < Math.min(EVENTS, i + 20); j++) {
+        await recordEvent(trx, {
+          tenantId,
+          type: 'inventory.low_stock',
+          entityType: 'inventory',
+          entityId: `sku-${j}`,
+          data: { sku: `sku-${j}`, onHand: j, threshold: 10 },
+        });
+      }
+    });
+  }
+  const result = await sameWorkDrain({ schema: database.schema as string, arrivals });
+  await database.close();
+  return result;
+}
+
 const cpu = (r: { nodeMicros: number; pgMicros?: number }) =>
   `Node ${fmt(r.nodeMicros).padStart(5)} µs` +
   (r.pgMicros ? `   PostgreSQL ${fmt(r.pgMicros).padStart(4)} µs` : '');
@@ -199,13 +231,15 @@ if (await postgresAnswers()) kinds.push('postgres');
 else
   console.log('PostgreSQL does not answer: skipping the PostgreSQL run (set BENCH_DATABASE_URL).');
 type Run = Awaited<ReturnType<typeof busRun>>;
-const results: { kind: string; live: Run; backlog: Run; paced: Run }[] = [];
+type SameWork = Awaited<ReturnType<typeof sameWorkRun>>;
+const results: { kind: string; live: Run; backlog: Run; sameWork?: SameWork; paced: Run }[] = [];
 const only = process.env.BENCH_KINDS?.split(',');
 for (const kind of kinds.filter((k) => !only || only.includes(k))) {
   const live = await busRun(kind, 'live');
   const backlog = await busRun(kind, 'backlog');
+  const sameWork = kind === 'postgres' ? await sameWorkRun() : undefined;
   const paced = await busRun(kind, 'paced', live.perSecond / 2);
-  results.push({ kind, live, backlog, paced });
+  results.push({ kind, live, backlog, paced, ...(sameWork ? { sameWork } : {}) });
 }
 const lastBaseline = await bareLoop();
 const baseline = lastBaseline.perSecond > firstBaseline.perSecond ? lastBaseline : firstBaseline;
@@ -217,7 +251,7 @@ console.log(
 );
 const goals: string[] = [];
 const goal = (met: boolean, text: string) => goals.push(`${met ? 'ok  ' : 'MISS'} ${text}`);
-for (const { kind, live, backlog, paced } of results) {
+for (const { kind, live, backlog, sameWork, paced } of results) {
   const liveRatio = live.perSecond / baseline.perSecond;
   const backlogRatio = backlog.perSecond / baseline.perSecond;
   console.log(
@@ -226,6 +260,11 @@ for (const { kind, live, backlog, paced } of results) {
   console.log(
     `bus on ${kind.padEnd(9)}, backlog   ${fmt(backlog.perSecond).padStart(8)} dlv/s   ${' '.repeat(28)}${fmt(backlogRatio * 100)}% of baseline   CPU/dlv ${cpu(backlog)}   (${backlog.delivered}/${backlog.total}; all recorded first, then drained)`,
   );
+  if (sameWork) {
+    console.log(
+      `same work by hand, backlog  ${fmt(sameWork.perSecond).padStart(8)} dlv/s   ${' '.repeat(28)}${fmt((sameWork.perSecond / baseline.perSecond) * 100)}% of baseline   CPU/dlv ${cpu(sameWork)}   (${sameWork.delivered}/${EVENTS}; bench/delivery-same-work.ts: the bus's work per delivery, by hand)`,
+    );
+  }
   console.log(
     `bus on ${kind.padEnd(9)}, paced     ${fmt(paced.perSecond).padStart(8)} dlv/s   p50 ${fmt(paced.p50, 1)} ms   p99 ${fmt(paced.p99, 1)} ms   CPU/dlv ${cpu(paced)} (incl. recording)   (${paced.delivered}/${paced.total}; one event per transaction at half the live rate; latency event→2xx)`,
   );
@@ -240,6 +279,11 @@ for (const { kind, live, backlog, paced } of results) {
     backlog.pgMicros <= PG_MICROS_BEFORE / 2,
     `PostgreSQL CPU per delivery ≤ ${PG_MICROS_BEFORE / 2} µs, half of ${PG_MICROS_BEFORE} µs before (${fmt(backlog.pgMicros)} µs)`,
   );
+  if (sameWork) {
+    goals.push(
+      `     bus backlog vs the same work by hand (${fmt(backlog.perSecond / sameWork.perSecond, 2)})`,
+    );
+  }
 }
 if (goals.length > 0) console.log(`Issue 16, goal 3 (PostgreSQL):\n  ${goals.join('\n  ')}`);
 server.closeAllConnections();
