@@ -3,9 +3,9 @@
  * LOCKED`, so processes sharing one PostgreSQL take disjoint batches) and,
  * in the same transaction, hands them to each feature's fan-out target (the
  * delivery feature creates one delivery per matching enabled endpoint) and
- * creates one inbox row per interested internal subscriber, then removes
- * the events from the queue. A crash before commit releases the
- * claim; a duplicate fan-out is impossible (unique keys, ON CONFLICT).
+ * creates one inbox row per interested internal subscriber. The events
+ * leave the queue in the statement that claims them; a crash before commit
+ * puts them back; a duplicate fan-out is impossible (unique keys, ON CONFLICT).
  */
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
@@ -51,10 +51,12 @@ export async function fanOutEvents(
   const batch = options.batch ?? FANOUT_BATCH;
   const afterCommit: (() => void)[] = [];
   const taken = await db.transaction().execute(async (trx) => {
+    // Taken off the queue first, in one statement: the rollback of a failed
+    // fan-out (or a crash before commit) puts the events back.
     const claimed = await sql<{ event_id: string }>`
-      select event_id from event_queue order by sequence limit ${batch} for update skip locked`.execute(
-      trx,
-    );
+      delete from event_queue where event_id in (
+        select event_id from event_queue order by sequence limit ${batch} for update skip locked)
+      returning event_id`.execute(trx);
     const ids = claimed.rows.map((r) => r.event_id);
     if (ids.length === 0) return 0;
     for (const target of options.targets ?? []) {
@@ -73,7 +75,6 @@ export async function fanOutEvents(
         where e.id = any(${ids}) and (s.types ? '*' or s.types ? e.type)
         on conflict (subscriber, event_id) do nothing`.execute(trx);
     }
-    await sql`delete from event_queue where event_id = any(${ids})`.execute(trx);
     return ids.length;
   });
   for (const then of afterCommit) then();
