@@ -4,8 +4,8 @@
  * and the next fan-out takes them again.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { recordEvents } from '../../test/delivery/harness.ts';
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
-import { recordEvent } from '../kernel/outbox.ts';
 import { createTenant } from '../tenants/service.ts';
 import { fanOutEvents } from './fanout.ts';
 
@@ -24,20 +24,7 @@ const queued = async () =>
 describe('fan-out', () => {
   test('a failing target leaves its batch queued; the next fan-out takes it and empties the queue', async () => {
     await database.db.deleteFrom('event_queue').execute();
-    const ids = await database.db.transaction().execute(async (trx) => {
-      const recorded: string[] = [];
-      for (let i = 0; i < 3; i++) {
-        const event = await recordEvent(trx, {
-          tenantId,
-          type: 'inventory.low_stock',
-          entityType: 'inventory',
-          entityId: `sku-${i}`,
-          data: { sku: `sku-${i}`, onHand: i, threshold: 10 },
-        });
-        recorded.push(event.id);
-      }
-      return recorded;
-    });
+    const ids = await recordEvents(database.db, tenantId, 3, 3);
     const now = new Date();
     const failing = async () => {
       throw new Error('target down');
