@@ -9,7 +9,9 @@
  * undici, with no project code on its hot path but the audit row hash (so
  * the chain verifies). The bus's backlog rate as a ratio of this drain's is
  * what the bus's own code costs; its ratio to the bare POST loop also counts
- * the database work every delivery needs.
+ * the database work every delivery needs. Run live (`until`), the drain
+ * starts before the events are recorded and delivers them as they commit,
+ * woken by the producer after each commit or by a poll, as the bus's live case.
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -35,6 +37,8 @@ const RETRY_AFTER_MS = 60_000;
 const WORKER = 'same-work-by-hand';
 /** Connections the drain uses at once: the claim loop and the recording. */
 const CONNECTIONS_USED = 2;
+/** A live drain with nothing queued or due looks again after this long unless woken (the bench's WEBHOOK_POLL_INTERVAL). */
+const POLL_MS = 100;
 
 /**
  * Options of {@link sameWorkDrain}.
@@ -49,6 +53,11 @@ export interface SameWorkOptions {
   readonly arrivals: ReadonlyMap<string, number>;
   /** PostgreSQL URL; default {@link postgresUrl}. */
   readonly url?: string;
+  /**
+   * Live: deliveries to make before stopping, events recorded while the
+   * drain runs; without it the drain stops once nothing is queued or due.
+   */
+  readonly until?: number;
 }
 
 /**
@@ -314,8 +323,11 @@ async function appendAudit(
   });
 }
 
-/** Records a batch in one transaction: deliveries moved on, attempt rows, audit rows. */
-async function record(pool: pg.Pool, batch: readonly Attempt[]): Promise<void> {
+/**
+ * Records a batch in one transaction: deliveries moved on, attempt rows,
+ * audit rows; resolves to the deliveries recorded as succeeded.
+ */
+async function record(pool: pg.Pool, batch: readonly Attempt[]): Promise<number> {
   const client = await pool.connect();
   try {
     await client.query('begin');
@@ -333,10 +345,14 @@ async function record(pool: pg.Pool, batch: readonly Attempt[]): Promise<void> {
       byTenant.set(attempt.delivery.tenant_id, list);
     }
     // Tenant locks in one fixed order, so two batches never wait on each other in a cycle.
+    let succeededCount = 0;
     for (const tenantId of [...byTenant.keys()].sort()) {
-      await appendAudit(client, tenantId, byTenant.get(tenantId) ?? []);
+      const attempts = byTenant.get(tenantId) ?? [];
+      await appendAudit(client, tenantId, attempts);
+      succeededCount += attempts.length;
     }
     await client.query('commit');
+    return succeededCount;
   } catch (error) {
     await client.query('rollback').catch(() => {});
     throw error;
@@ -345,37 +361,52 @@ async function record(pool: pg.Pool, batch: readonly Attempt[]): Promise<void> {
   }
 }
 
+/** A running drain: `wake` hints that events were queued; `done` settles when it stops. */
+interface Drain {
+  wake: () => void;
+  done: Promise<void>;
+}
+
 /**
- * Fans out, claims, sends and records until no event is queued and no
- * delivery is due, claims flowing while sends run; rejects on a database error.
+ * Fans out, claims, sends and records, claims flowing while sends run,
+ * until no event is queued and no delivery is due or, live (`until`), until
+ * `until` deliveries succeeded — waiting meanwhile for a wake-up, a recorded
+ * batch or the poll; `done` rejects on a database error.
  */
-async function drain(pool: pg.Pool, agent: Agent): Promise<void> {
+function drain(pool: pg.Pool, agent: Agent, until?: number): Drain {
   let held = 0;
   let inFlight = 0;
+  let delivered = 0;
+  let woken = false;
   const toSend: Claimed[] = [];
   const finished: Attempt[] = [];
   let recording = Promise.resolve();
   let flushQueued = false;
   let failure: unknown;
-  let recorded = () => {};
-  const nextRecord = () =>
+  let nudge = () => {};
+  /** Resolves on the next recorded batch or wake-up, or after `timeoutMs` if given. */
+  const nudged = (timeoutMs?: number) =>
     new Promise<void>((resolve) => {
-      recorded = resolve;
+      const timer = timeoutMs === undefined ? undefined : setTimeout(resolve, timeoutMs);
+      nudge = () => {
+        clearTimeout(timer);
+        resolve();
+      };
     });
 
   const flush = async () => {
     while (finished.length > 0) {
       const batch = finished.splice(0, RECORD_BATCH);
-      await record(pool, batch);
+      delivered += await record(pool, batch);
       held -= batch.length;
-      recorded();
+      nudge();
     }
   };
   const queueFlush = (now: boolean) => {
     const run = () => {
       recording = recording.then(flush).catch((error: unknown) => {
         failure ??= error;
-        recorded();
+        nudge();
       });
     };
     if (now) {
@@ -403,35 +434,67 @@ async function drain(pool: pg.Pool, agent: Agent): Promise<void> {
     }
   };
 
-  let queued = true;
-  for (;;) {
-    if (failure) throw failure;
-    if (HELD_MAX - held < CLAIM_ROOM_MIN) {
-      await nextRecord();
-      continue;
+  const run = async () => {
+    let queued = true;
+    for (;;) {
+      if (failure) throw failure;
+      if (HELD_MAX - held < CLAIM_ROOM_MIN) {
+        await nudged();
+        continue;
+      }
+      // A wake-up since the last fan-out means events may have been queued since.
+      if (queued || woken) {
+        woken = false;
+        queued = (await fanOut(pool, HELD_MAX)) > 0;
+      }
+      const rows = await claim(pool, HELD_MAX - held);
+      held += rows.length;
+      toSend.push(...rows);
+      pump();
+      if (rows.length > 0 || queued) continue;
+      if (until === undefined || delivered >= until) break;
+      if (!woken) await nudged(POLL_MS);
+      queued = true;
     }
-    if (queued) queued = (await fanOut(pool, HELD_MAX)) > 0;
-    const rows = await claim(pool, HELD_MAX - held);
-    held += rows.length;
-    toSend.push(...rows);
-    pump();
-    if (rows.length === 0 && !queued) break;
-  }
-  while (held > 0 && !failure) await nextRecord();
-  if (failure) throw failure;
+    while (held > 0 && !failure) await nudged();
+    if (failure) throw failure;
+  };
+  return {
+    wake: () => {
+      woken = true;
+      nudge();
+    },
+    done: run(),
+  };
 }
 
 /**
- * Drains the recorded events of `schema` by hand (see the file header) and
- * measures the drain: rate up to the last arrival at the receiver, and CPU
- * per delivery of this process and of the drain's PostgreSQL backends
- * (named {@link BENCH_APPLICATION}), both up to the last commit.
+ * A hand drain started by {@link startSameWorkDrain}: `wake` tells it that a
+ * transaction with events committed (a live drain polls without it, only
+ * later); `result` is its measurement once it stopped.
  *
  * @example
- * arrivals.clear();
- * const { perSecond, pgMicros } = await sameWorkDrain({ schema: database.schema as string, arrivals });
+ * const { wake, result }: SameWorkDrain = await startSameWorkDrain({ schema, arrivals, until: 30 });
  */
-export async function sameWorkDrain(options: SameWorkOptions): Promise<SameWorkResult> {
+export interface SameWorkDrain {
+  wake: () => void;
+  result: Promise<SameWorkResult>;
+}
+
+/**
+ * Starts draining the events of `schema` by hand (see the file header) once
+ * its connections are open, and measures the drain from then: rate up to
+ * the last arrival at the receiver, and CPU per delivery of this process and
+ * of the PostgreSQL backends named {@link BENCH_APPLICATION} (the drain's,
+ * and the recording's when it records meanwhile), both up to the last commit.
+ * With `until`, events recorded after it started are delivered as they come.
+ *
+ * @example
+ * const drain = await startSameWorkDrain({ schema: database.schema as string, arrivals, until: 30 });
+ * await recordEvents(db, tenantId, 30, 5, drain.wake);
+ * const { perSecond } = await drain.result;
+ */
+export async function startSameWorkDrain(options: SameWorkOptions): Promise<SameWorkDrain> {
   const pool = new pg.Pool({
     connectionString: options.url ?? postgresUrl,
     max: 10,
@@ -444,13 +507,22 @@ export async function sameWorkDrain(options: SameWorkOptions): Promise<SameWorkR
     headersTimeout: TIMEOUT_MS,
     bodyTimeout: TIMEOUT_MS,
   });
-  try {
-    // Connect first: a backend's start-up is not the drain's work.
-    await Promise.all(Array.from({ length: CONNECTIONS_USED }, () => pool.query('select 1')));
-    const pgBefore = await backendCpuMicros();
-    const nodeBefore = process.cpuUsage();
-    const startedMs = Date.now();
-    await drain(pool, agent);
+  const close = async () => {
+    await agent.close();
+    await pool.end();
+  };
+  // Connect first: a backend's start-up is not the drain's work.
+  await Promise.all(Array.from({ length: CONNECTIONS_USED }, () => pool.query('select 1'))).catch(
+    async (error: unknown) => {
+      await close();
+      throw error;
+    },
+  );
+  const pgBefore = await backendCpuMicros();
+  const nodeBefore = process.cpuUsage();
+  const startedMs = Date.now();
+  const { wake, done } = drain(pool, agent, options.until);
+  const measured = async (): Promise<SameWorkResult> => {
     const node = process.cpuUsage(nodeBefore);
     const pgUsed = backendCpuSince(pgBefore, await backendCpuMicros());
     const delivered = options.arrivals.size;
@@ -461,8 +533,18 @@ export async function sameWorkDrain(options: SameWorkOptions): Promise<SameWorkR
       pgMicros: pgUsed / delivered,
       delivered,
     };
-  } finally {
-    await agent.close();
-    await pool.end();
-  }
+  };
+  return { wake, result: done.then(measured).finally(close) };
+}
+
+/**
+ * Drains the recorded events of `schema` by hand and measures the drain, as
+ * {@link startSameWorkDrain} (the backlog case: no `until`, nothing to wake).
+ *
+ * @example
+ * arrivals.clear();
+ * const { perSecond, pgMicros } = await sameWorkDrain({ schema: database.schema as string, arrivals });
+ */
+export async function sameWorkDrain(options: SameWorkOptions): Promise<SameWorkResult> {
+  return (await startSameWorkDrain(options)).result;
 }

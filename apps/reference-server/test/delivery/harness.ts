@@ -51,7 +51,8 @@ export async function seedEndpoint(db: Kysely<DB>, tenantId: string, url: string
 }
 
 /**
- * Records `count` events, `perTransaction` to a transaction; resolves to their ids.
+ * Records `count` events, `perTransaction` to a transaction, calling
+ * `afterCommit` after each commit; resolves to their ids.
  *
  * @example
  * const ids = await recordEvents(db, tenantId, 200);
@@ -61,6 +62,7 @@ export async function recordEvents(
   tenantId: string,
   count: number,
   perTransaction = 10,
+  afterCommit: () => void = () => {},
 ): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i += perTransaction) {
@@ -76,6 +78,7 @@ export async function recordEvents(
         ids.push(event.id);
       }
     });
+    afterCommit();
   }
   return ids;
 }
