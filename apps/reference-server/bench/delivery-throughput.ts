@@ -234,6 +234,23 @@ async function sameWorkLiveRun() {
   return result;
 }
 
+/**
+ * The live case's recording alone, with no bus: what bounds the live rate
+ * (events recorded per second, CPU per event).
+ */
+async function recordingAloneRun() {
+  const database = await openCase('postgres');
+  const pgBefore = await backendCpuMicros();
+  const nodeBefore = process.cpuUsage();
+  const startedMs = Date.now();
+  await recordEvents(database, EVENTS, 20);
+  const elapsedMs = Date.now() - startedMs;
+  const nodeMicros = cpuMicros(nodeBefore) / EVENTS;
+  const pgMicros = backendCpuSince(pgBefore, await backendCpuMicros()) / EVENTS;
+  await database.close();
+  return { perSecond: (EVENTS / elapsedMs) * 1_000, nodeMicros, pgMicros };
+}
+
 const cpu = (r: { nodeMicros: number; pgMicros?: number }) =>
   `Node ${fmt(r.nodeMicros).padStart(5)} µs` +
   (r.pgMicros ? `   PostgreSQL ${fmt(r.pgMicros).padStart(4)} µs` : '');
@@ -260,6 +277,7 @@ const results: {
   kind: string;
   live: Run;
   sameWorkLive: SameWork | undefined;
+  recordingAlone: Awaited<ReturnType<typeof recordingAloneRun>> | undefined;
   backlog: Run;
   sameWork: SameWork | undefined;
   paced: Run;
@@ -268,10 +286,11 @@ const only = process.env.BENCH_KINDS?.split(',');
 for (const kind of kinds.filter((k) => !only || only.includes(k))) {
   const live = await busRun(kind, 'live');
   const sameWorkLive = kind === 'postgres' ? await sameWorkLiveRun() : undefined;
+  const recordingAlone = kind === 'postgres' ? await recordingAloneRun() : undefined;
   const backlog = await busRun(kind, 'backlog');
   const sameWork = kind === 'postgres' ? await sameWorkRun() : undefined;
   const paced = await busRun(kind, 'paced', live.perSecond / 2);
-  results.push({ kind, live, sameWorkLive, backlog, sameWork, paced });
+  results.push({ kind, live, sameWorkLive, recordingAlone, backlog, sameWork, paced });
 }
 const lastBaseline = await bareLoop();
 const baseline = lastBaseline.perSecond > firstBaseline.perSecond ? lastBaseline : firstBaseline;
@@ -283,7 +302,7 @@ console.log(
 );
 const goals: string[] = [];
 const goal = (met: boolean, text: string) => goals.push(`${met ? 'ok  ' : 'MISS'} ${text}`);
-for (const { kind, live, sameWorkLive, backlog, sameWork, paced } of results) {
+for (const { kind, live, sameWorkLive, recordingAlone, backlog, sameWork, paced } of results) {
   const liveRatio = live.perSecond / baseline.perSecond;
   const backlogRatio = backlog.perSecond / baseline.perSecond;
   console.log(
@@ -292,6 +311,11 @@ for (const { kind, live, sameWorkLive, backlog, sameWork, paced } of results) {
   if (sameWorkLive) {
     console.log(
       `same work by hand, live     ${fmt(sameWorkLive.perSecond).padStart(8)} dlv/s   ${' '.repeat(28)}${fmt((sameWorkLive.perSecond / baseline.perSecond) * 100)}% of baseline   CPU/dlv ${cpu(sameWorkLive)} (incl. recording)   (${sameWorkLive.delivered}/${EVENTS}; the live case's recording while the hand drain delivers, woken after each commit)`,
+    );
+  }
+  if (recordingAlone) {
+    console.log(
+      `recording alone, no bus     ${fmt(recordingAlone.perSecond).padStart(8)} evt/s   ${' '.repeat(28)}${fmt((recordingAlone.perSecond / baseline.perSecond) * 100)}% of baseline   CPU/evt ${cpu(recordingAlone)}   (${EVENTS} events, 20 a transaction, as the live cases record them)`,
     );
   }
   console.log(
@@ -324,6 +348,11 @@ for (const { kind, live, sameWorkLive, backlog, sameWork, paced } of results) {
   if (sameWorkLive) {
     goals.push(
       `     bus live vs the same work by hand (${fmt(live.perSecond / sameWorkLive.perSecond, 2)})`,
+    );
+  }
+  if (recordingAlone) {
+    goals.push(
+      `     bus live vs the recording alone, no delivery (${fmt(live.perSecond / recordingAlone.perSecond, 2)})`,
     );
   }
 }
