@@ -88,12 +88,16 @@ async function bookingsOf(service: string): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-/** The named statements sent since `before`: some on PostgreSQL, none on PGlite. */
+/**
+ * The named write statements sent since `before`: some on PostgreSQL, none on
+ * PGlite (which names no statement at all). The delivery worker's record
+ * statement, named too, may run meanwhile: it is not the write's.
+ */
 function expectOneStatementTried(before: number): void {
   const sent = named.slice(before);
   if (testDatabaseKind === 'postgres') {
-    expect(sent.length).toBeGreaterThan(0);
-    expect(sent.every((name) => name.startsWith('cb_write_'))).toBe(true);
+    expect(sent.filter((name) => name.startsWith('cb_write_')).length).toBeGreaterThan(0);
+    expect(sent.filter((name) => !/^cb_(write|record_attempts)_/.test(name))).toEqual([]);
   } else {
     expect(sent).toEqual([]);
   }
