@@ -199,6 +199,9 @@ export function auditContentAfterSeq(row: Omit<AuditChainContent, 'chainSeq'>): 
  * JSON.stringify(rows.map((row, ord) => ({ ...auditChainRow(row), ord })));
  */
 export function auditChainRow(row: Omit<AuditChainContent, 'chainSeq'>) {
+  // Hash what the database will give back: jsonb drops undefined members and
+  // keeps a Date as its JSON text.
+  const metadata = JSON.parse(JSON.stringify(row.metadata ?? {})) as unknown;
   return {
     id: row.id,
     tenant_id: row.tenantId,
@@ -208,9 +211,9 @@ export function auditChainRow(row: Omit<AuditChainContent, 'chainSeq'>) {
     entity_type: row.entityType,
     entity_id: row.entityId,
     request_id: row.requestId,
-    metadata: row.metadata,
+    metadata,
     occurred_at: row.occurredAt.toISOString(),
-    content: auditContentAfterSeq(row),
+    content: auditContentAfterSeq({ ...row, metadata }),
   };
 }
 

@@ -95,7 +95,14 @@ describe('finding 16: the audit log is a hash chain per tenant', () => {
           entityType: 'delivery',
           entityId: `dlv_batch${n}${i}`,
           requestId: null,
-          metadata: { attemptId: `att_${i}`, responseStatus: 200, nested: { b: 1, a: [1] } },
+          // A Date and an undefined member: hashed as the database keeps them.
+          metadata: {
+            attemptId: `att_${i}`,
+            responseStatus: 200,
+            nested: { b: 1, a: [1] },
+            at: new Date(Date.UTC(2026, 11, 7)),
+            dropped: undefined,
+          },
           occurredAt: new Date(),
         })),
       );
