@@ -5,6 +5,7 @@
  * planned each time). For the hot path's fixed SQL texts. PGlite has none:
  * its callers keep their ordinary path.
  */
+import { createHash } from 'node:crypto';
 import type { Database } from './database.ts';
 
 /**
@@ -30,4 +31,15 @@ export function preparedRunnerOf(database: Database): RunPrepared | undefined {
   const pool = database.pool;
   if (database.kind !== 'postgres' || !pool) return undefined;
   return async (name, text, values) => (await pool.query({ name, text, values })).rows;
+}
+
+/**
+ * The name of the prepared statement `text`: `prefix` and a digest of the
+ * text, so one name never stands for two texts.
+ *
+ * @example
+ * preparedName('cb_write_', text); // 'cb_write_3f9a…' (24 hex digits)
+ */
+export function preparedName(prefix: string, text: string): string {
+  return `${prefix}${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
 }

@@ -6,9 +6,8 @@
  * transaction records a batch of attempts (PostgreSQL commits ~10× more rows
  * per second in multi-row statements than in single-row ones).
  */
-import { createHash } from 'node:crypto';
 import { CompiledQuery, type Kysely, sql } from 'kysely';
-import type { RunPrepared } from '../db/prepared.ts';
+import { preparedName, type RunPrepared } from '../db/prepared.ts';
 import type { DB } from '../db/schema.ts';
 import {
   AUDIT_CHAIN_ROW_COLUMNS,
@@ -136,7 +135,7 @@ const RECORD_ATTEMPTS = `
   select id from moved`;
 
 /** Name of {@link RECORD_ATTEMPTS} as a prepared statement, by its text. */
-const RECORD_ATTEMPTS_NAME = `cb_record_attempts_${createHash('sha256').update(RECORD_ATTEMPTS).digest('hex').slice(0, 16)}`;
+const RECORD_ATTEMPTS_NAME = preparedName('cb_record_attempts_', RECORD_ATTEMPTS);
 
 /**
  * Records a batch of attempts in one statement: the deliveries still leased

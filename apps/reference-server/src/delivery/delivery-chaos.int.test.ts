@@ -234,7 +234,7 @@ describe('delivery under chaos', () => {
       expect(statements).toEqual(
         how === 'in a transaction'
           ? []
-          : [expect.stringMatching(/^cb_record_attempts_[0-9a-f]{16}$/)],
+          : [expect.stringMatching(/^cb_record_attempts_[0-9a-f]{24}$/)],
       );
       const audited = await database.db
         .selectFrom('audit_events')

@@ -28,8 +28,7 @@
  * What does not fit (those conflicts, a lapsed claim of an earlier server
  * version) answers `fallback` with nothing written.
  */
-import { createHash } from 'node:crypto';
-import type { RunPrepared } from '../db/prepared.ts';
+import { preparedName, type RunPrepared } from '../db/prepared.ts';
 import { type ChangeRows, changeCtes, changeParameters } from './held-change.ts';
 import {
   classifyStoredKey,
@@ -165,8 +164,7 @@ function preparedStatement(plan: PlannedWrite, confirm: boolean): Prepared {
   let found = shapes.get(shape);
   if (!found) {
     const text = composeStatement(plan, confirm);
-    const digest = createHash('sha256').update(text).digest('hex').slice(0, 24);
-    found = { name: `cb_write_${digest}`, text };
+    found = { name: preparedName('cb_write_', text), text };
     shapes.set(shape, found);
   }
   return found;
