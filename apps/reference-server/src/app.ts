@@ -30,6 +30,7 @@ import { notFoundOrNotAllowed } from './http/not-found.ts';
 import { registerOperations } from './http/operations.ts';
 import type { RateLimits } from './http/rate-limit.ts';
 import { requestId } from './http/request-id.ts';
+import { createEventHint } from './kernel/event-hint.ts';
 import { problemResponse } from './kernel/problem.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, httpMetrics, type Metrics } from './observability/metrics.ts';
@@ -131,6 +132,7 @@ export function resolveAppContext(deps: AppDeps): AppContext {
       }),
     wakeup,
     wake: wakeup.wake,
+    eventHint: createEventHint(deps.database.db),
   };
 }
 
@@ -202,6 +204,7 @@ export function createApp(deps: AppDeps, context = resolveAppContext(deps)): Hon
       bodyLimit: config.BODY_LIMIT_BYTES,
       now,
       prepared: preparedRunnerOf(context.database),
+      eventHint: context.eventHint,
     },
     handlers,
   );

@@ -18,6 +18,7 @@ import type { Database } from './db/database.ts';
 import type { DB } from './db/schema.ts';
 import type { AppEnv } from './http/context.ts';
 import type { RateLimits } from './http/rate-limit.ts';
+import type { EventHint } from './kernel/event-hint.ts';
 import type { HandlerMap } from './kernel/handlers.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
@@ -71,6 +72,8 @@ export interface AppContext {
   wakeup: BusWakeup;
   /** Wakes the scheduler (a hint; it also polls). A no-op until it runs. */
   wake: () => void;
+  /** The events' wake-up hint of the API's idempotent writes, one per process (kernel/event-hint.ts). */
+  eventHint: EventHint;
 }
 
 /**

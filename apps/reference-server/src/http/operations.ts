@@ -24,7 +24,7 @@ import type { Authenticator } from '../auth/authenticate.ts';
 import type { RunPrepared } from '../db/prepared.ts';
 import type { DB } from '../db/schema.ts';
 import { parseJsonBody, readBodyText } from '../kernel/body.ts';
-import { createEventHint } from '../kernel/event-hint.ts';
+import type { EventHint } from '../kernel/event-hint.ts';
 import type { HandlerMap, OperationHandler } from '../kernel/handlers.ts';
 import { holdChanges, writeHeldChange } from '../kernel/held-change.ts';
 import {
@@ -58,6 +58,8 @@ export interface PipelineDeps {
   now: () => Date;
   /** PostgreSQL's named prepared statements: idempotent writes with a plan run as one. */
   prepared?: RunPrepared | undefined;
+  /** The events' wake-up hint of this process's idempotent writes (kernel/event-hint.ts). */
+  eventHint: EventHint;
 }
 
 /**
@@ -93,14 +95,12 @@ export function honoPath(path: string): string {
  * registerOperations(app, deps, { ...appointmentHandlers, ...patientHandlers });
  */
 export function registerOperations(app: Hono<AppEnv>, deps: PipelineDeps, handlers: HandlerMap) {
-  // Idempotent writes leave their events' NOTIFY to this one coalescing hint after commit.
-  const hint = createEventHint(deps.db);
   for (const operation of listOperations()) {
     const path = honoPath(operation.path);
     const handler = handlers[operation.id];
     app.on(operation.method, path, async (c) => {
       c.set('routeTemplate', path);
-      return runOperation(c, deps, operation, handler, hint);
+      return runOperation(c, deps, operation, handler);
     });
   }
 }
@@ -110,7 +110,6 @@ async function runOperation(
   deps: PipelineDeps,
   operation: Operation,
   handler: OperationHandler | undefined,
-  hint: () => void,
 ): Promise<Response> {
   // An idempotent write confirms a cached API key in its first statement (runWrite).
   const cachedKey = operation.write && IDEMPOTENCY_KEY.test(c.req.header('idempotency-key') ?? '');
@@ -138,13 +137,13 @@ async function runOperation(
     return respond(c, operation, result);
   }
   try {
-    return await runWrite(c, deps, operation, handler, base, auth, hint);
+    return await runWrite(c, deps, operation, handler, base, auth);
   } catch (error) {
     if (!(error instanceof StaleCachedKey)) throw error;
     // The key changed since it was cached: nothing was written; authenticate afresh and run once more.
     deps.authenticator.apiKeys?.delete(error.keyHash);
     const fresh = await guardRequest(c, deps, operation.scope);
-    return runWrite(c, deps, operation, handler, { ...base, auth: fresh }, fresh, hint);
+    return runWrite(c, deps, operation, handler, { ...base, auth: fresh }, fresh);
   }
 }
 
@@ -153,16 +152,15 @@ async function runOperation(
  * form): one transaction, and with an `Idempotency-Key` the key's lookup, lock and stored answer.
  *
  * @example
- * return runWrite(c, { db, now }, operations.imports.create, handler, { body, auth, requestId }, auth);
+ * return runWrite(c, { db, now, eventHint }, operations.imports.create, handler, { body, auth, requestId }, auth);
  */
 export async function runWrite(
   c: Context<AppEnv>,
-  deps: Pick<PipelineDeps, 'db' | 'now' | 'prepared'>,
+  deps: Pick<PipelineDeps, 'db' | 'now' | 'prepared' | 'eventHint'>,
   operation: Operation,
   handler: OperationHandler,
   base: Record<string, unknown>,
   auth: AuthContext,
-  hint: () => void,
 ): Promise<Response> {
   const key = c.req.header('idempotency-key');
   const now = deps.now();
@@ -189,36 +187,57 @@ export async function runWrite(
     operationId: operation.id,
     fingerprint: requestFingerprint(operation.id, base.params, base.body),
   };
+  // Alone, the write NOTIFYs in its own commit; beside others, after it (kernel/event-hint.ts).
+  const deferEventHint = deps.eventHint.enter();
+  let committed = false;
+  try {
+    const outcome = await writeIdempotently(deps, operation, handler, base, request, {
+      now,
+      deferEventHint,
+      cachedKey: auth.cachedKey,
+    });
+    if (outcome.kind !== 'done') return answerKnownKey(c, outcome);
+    committed = true;
+    return respond(c, operation, outcome.value);
+  } finally {
+    deps.eventHint.leave(deferEventHint && committed);
+  }
+}
+
+/**
+ * The idempotent write itself. On PostgreSQL, a handler with a plan runs as
+ * one statement: the key's lookup, the write, its audit row and event, the
+ * stored response. Otherwise, or when that statement does not fit, one
+ * transaction looks the key up (and locks it), runs the handler and stores
+ * the response; a key that is already answered ends it with nothing written.
+ */
+async function writeIdempotently(
+  deps: Pick<PipelineDeps, 'db' | 'prepared'>,
+  operation: Operation,
+  handler: OperationHandler,
+  base: Record<string, unknown>,
+  request: IdempotentRequest,
+  options: {
+    now: Date;
+    deferEventHint: boolean;
+    cachedKey: AuthContext['cachedKey'];
+  },
+): Promise<{ kind: 'done'; value: unknown } | Exclude<KeyLookup, { kind: 'new' }>> {
+  const { now } = options;
   const plan = deps.prepared ? handler.plan?.({ ...base, now } as never) : undefined;
   if (deps.prepared && plan) {
-    // One statement: the key's lookup, the write, its audit row and event, the stored response.
     const response = {
       status: operation.status,
       body: withoutShownOnce(plan.result, operation.shownOnce),
     };
-    const outcome = await writeInOneStatement(
-      deps.prepared,
-      request,
-      plan,
-      response,
-      now,
-      auth.cachedKey,
-    );
-    if (outcome.kind === 'done') {
-      hint();
-      return respond(c, operation, plan.result);
-    }
-    if (outcome.kind !== 'fallback') return answerKnownKey(c, outcome);
+    const outcome = await writeInOneStatement(deps.prepared, request, plan, response, now, options);
+    if (outcome.kind === 'done') return { kind: 'done', value: plan.result };
+    if (outcome.kind !== 'fallback') return outcome;
   }
-  // One transaction: look the key up (and lock it), run, store the response.
-  // A key that is already answered ends the transaction with nothing written.
-  const outcome = await deps.db
+  return deps.db
     .transaction()
     .execute(async (trx) => {
-      const found = await lookUpIdempotencyKey(trx, request, now, {
-        deferEventHint: true,
-        cachedKey: auth.cachedKey,
-      });
+      const found = await lookUpIdempotencyKey(trx, request, now, options);
       if (found.kind !== 'new') return found;
       // The handler's last change is written with the stored response, in one statement.
       holdChanges(trx);
@@ -236,11 +255,6 @@ export async function runWrite(
       if (error instanceof LostKeyRace) return readIdempotencyKey(deps.db, request, now);
       throw error;
     });
-  if (outcome.kind === 'done') {
-    hint();
-    return respond(c, operation, outcome.value);
-  }
-  return answerKnownKey(c, outcome);
 }
 
 /** Rolls back a write whose key another transaction stored first. */

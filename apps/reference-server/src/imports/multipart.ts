@@ -19,7 +19,6 @@ import type { AppEnv } from '../http/context.ts';
 import { guardDepsOf, guardRequest } from '../http/guard.ts';
 import { runWrite } from '../http/operations.ts';
 import { validate } from '../http/validate.ts';
-import { createEventHint } from '../kernel/event-hint.ts';
 import { changeOf, type OperationHandler } from '../kernel/handlers.ts';
 import { ApiError } from '../kernel/problem.ts';
 import { type ImportsConfig, importsConfig } from './config.ts';
@@ -200,7 +199,6 @@ async function answerForm(
   c: Context<AppEnv>,
   context: AppContext,
   limits: ImportsConfig,
-  hint: () => void,
 ): Promise<Response> {
   const auth = await guardRequest(c, guardDepsOf(context), 'write:imports');
   const body = formToImportBody(await readImportForm(c.req.raw, limits.IMPORT_MAX_BYTES));
@@ -212,12 +210,11 @@ async function answerForm(
   // As `imports.create` runs a JSON body: the same Idempotency-Key rules, the same fingerprint.
   return runWrite(
     c,
-    { db: context.db, now: context.now },
+    { db: context.db, now: context.now, eventHint: context.eventHint },
     operations.imports.create,
     handler as unknown as OperationHandler,
     { params: undefined, body, auth, requestId: c.get('requestId') },
     auth,
-    hint,
   );
 }
 
@@ -229,8 +226,6 @@ async function answerForm(
  */
 export function mountMultipartImports(app: Hono<AppEnv>, context: AppContext): void {
   const limits = readSection(context.config, importsConfig);
-  // As the API's writes do: one coalescing NOTIFY after commit wakes the dispatchers.
-  const hint = createEventHint(context.db);
   const template = '/api/v1/imports';
   app.post(template, async (c, next) => {
     const type = (c.req.header('content-type') ?? '').toLowerCase();
@@ -242,6 +237,6 @@ export function mountMultipartImports(app: Hono<AppEnv>, context: AppContext): v
         'Send the file as multipart/form-data (a part named "file"), or the request as JSON.',
       );
     }
-    return answerForm(c, context, limits, hint);
+    return answerForm(c, context, limits);
   });
 }

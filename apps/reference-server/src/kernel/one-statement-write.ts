@@ -22,8 +22,10 @@
  * - The audit row is appended through `audit_chain_next`, under the
  *   tenant's chain lock, like every other append; the chain lock is taken
  *   only when the service's statement wrote its row.
- * - The event's `NOTIFY` is deferred (the lookup sets the outbox trigger's
- *   setting): the caller sends the hint after commit.
+ * - With `deferEventHint` the event's `NOTIFY` is deferred (the lookup sets
+ *   the outbox trigger's setting) and the caller sends the hint after
+ *   commit; without it the trigger NOTIFYs in this statement's commit
+ *   (kernel/event-hint.ts says when).
  *
  * What does not fit (those conflicts, a lapsed claim of an earlier server
  * version) answers `fallback` with nothing written.
@@ -85,8 +87,8 @@ export type OneStatementOutcome =
  * plan's `notWritten()` when its statement wrote nothing for a new key.
  *
  * @example
- * const outcome = await writeInOneStatement(run, request, plan, { status: 201, body }, now, auth.cachedKey);
- * if (outcome.kind === 'done') hint();
+ * const outcome = await writeInOneStatement(run, request, plan, { status: 201, body }, now, { deferEventHint: true, cachedKey: auth.cachedKey });
+ * if (outcome.kind === 'done') hint.leave(true);
  */
 export async function writeInOneStatement(
   run: RunPrepared,
@@ -94,9 +96,14 @@ export async function writeInOneStatement(
   plan: PlannedWrite,
   response: { status: number; body: unknown },
   now: Date,
-  cachedKey?: { keyHash: string; id: string; version: string },
+  options: {
+    /** Leave the event's `NOTIFY` to the caller's hint after commit. */
+    deferEventHint: boolean;
+    cachedKey?: { keyHash: string; id: string; version: string } | undefined;
+  },
 ): Promise<OneStatementOutcome> {
-  const statement = preparedStatement(plan, cachedKey !== undefined);
+  const { cachedKey } = options;
+  const statement = preparedStatement(plan, cachedKey !== undefined, options.deferEventHint);
   const values = [
     ...keyLookupParameters(request, now, cachedKey?.id),
     request.credentialId,
@@ -154,16 +161,16 @@ interface Prepared {
 // The texts by the plan's statement and shape: each is built, named and prepared once.
 const prepared = new WeakMap<PlannedWrite['statement'], Map<string, Prepared>>();
 
-function preparedStatement(plan: PlannedWrite, confirm: boolean): Prepared {
+function preparedStatement(plan: PlannedWrite, confirm: boolean, defer: boolean): Prepared {
   let shapes = prepared.get(plan.statement);
   if (!shapes) {
     shapes = new Map();
     prepared.set(plan.statement, shapes);
   }
-  const shape = `${confirm}:${plan.values.length}:${plan.change.event ? 'event' : 'audit'}`;
+  const shape = `${confirm}:${defer}:${plan.values.length}:${plan.change.event ? 'event' : 'audit'}`;
   let found = shapes.get(shape);
   if (!found) {
-    const text = composeStatement(plan, confirm);
+    const text = composeStatement(plan, confirm, defer);
     found = { name: preparedName('cb_write_', text), text };
     shapes.set(shape, found);
   }
@@ -175,14 +182,14 @@ function preparedStatement(plan: PlannedWrite, confirm: boolean): Prepared {
  * the key's lookup; then the response's six; then the cached key's
  * version; then the plan's own; then the change's.
  */
-function composeStatement(plan: PlannedWrite, confirm: boolean): string {
+function composeStatement(plan: PlannedWrite, confirm: boolean, defer: boolean): string {
   const r = confirm ? 6 : 5;
   const version = r + 6;
   const first = confirm ? version + 1 : version;
   const confirmed = confirm ? ` and found.key_version = $${version}` : '';
   const go = `exists (select 1 from found where found.locked and found.fingerprint is null${confirmed})`;
   const wrote = 'exists (select 1 from written)';
-  return `with found as materialized (${keyLookupSql({ deferEventHint: true, confirm })}),
+  return `with found as materialized (${keyLookupSql({ deferEventHint: defer, confirm })}),
   written as (${plan.statement(first, go)}),
   ${changeCtes(plan.change, first + plan.values.length, wrote)},
   stored as (insert into idempotency_keys
