@@ -26,6 +26,7 @@ import { migrationsOf, resourceFeatures } from './features.ts';
 import type { AppEnv } from './http/context.ts';
 import { corsFor } from './http/cors/index.ts';
 import { guardDepsOf } from './http/guard.ts';
+import { noStore } from './http/no-store.ts';
 import { notFoundOrNotAllowed } from './http/not-found.ts';
 import { registerOperations } from './http/operations.ts';
 import type { RateLimits } from './http/rate-limit.ts';
@@ -151,11 +152,8 @@ export function createApp(deps: AppDeps, context = resolveAppContext(deps)): Hon
   app.use(requestId());
   // nosniff, frame denial, referrer policy and friends on every response.
   app.use(secureHeaders());
-  app.use('/api/*', async (c, next) => {
-    await next();
-    // API answers may hold patient data: never keep them in shared caches.
-    c.header('Cache-Control', 'no-store');
-  });
+  // API answers may hold patient data: never keep them in shared caches.
+  app.use('/api/*', noStore());
   app.use(httpMetrics(metrics));
   app.use(async (c, next) => {
     const started = performance.now();

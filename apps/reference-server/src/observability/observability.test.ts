@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { listOperations } from '@clinicbridge/sdk/contract';
+import { getRequestListener } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, json, startTestApp, type TestApp } from '../../test/helpers/app.ts';
 import { createLogger } from './logger.ts';
@@ -45,6 +46,20 @@ describe('ops endpoints', () => {
     );
     expect(text).toContain('http_request_duration_seconds_bucket');
     expect(text).not.toMatch(/pat_[a-z0-9]{26}/);
+  });
+
+  test('API answers pass the middleware as built: the Node adapter writes them in one call', async () => {
+    // As on a started server: the adapter's own Response, which keeps its plain
+    // status/body/headers (under its `cache` symbol) until something copies it.
+    getRequestListener(t.app.fetch);
+    const res = await call(t.app, 'POST', '/api/v1/patients', {
+      token,
+      body: { givenName: 'Ada', familyName: 'Once' },
+    });
+    expect(res.status).toBe(201);
+    expect(Object.getOwnPropertySymbols(res).map((symbol) => symbol.description)).toContain(
+      'cache',
+    );
   });
 
   test('API responses are not cacheable and carry security headers', async () => {
