@@ -1,7 +1,8 @@
 /**
  * The event hint's bookkeeping, without a database: a write alone keeps its
  * NOTIFY, one beside another defers it, only a deferred commit calls for
- * the hint, and hints asked for while one is on its way become one more.
+ * the hint, and hints asked for while one is on its way become one more,
+ * sent no sooner than the spacing after the one before.
  */
 import { describe, expect, test } from 'vitest';
 import { coalesced, countedHint } from './event-hint.ts';
@@ -52,6 +53,30 @@ describe('coalesced', () => {
     expect(sends).toBe(2);
     notify();
     expect(sends).toBe(3);
+    pending.shift()?.();
+  });
+
+  test('with a spacing, the send asked for meanwhile starts that long after the one before', async () => {
+    const spacing = 400;
+    const starts: number[] = [];
+    const pending: Array<() => void> = [];
+    const notify = coalesced(() => {
+      starts.push(performance.now());
+      return new Promise<void>((resolve) => pending.push(resolve));
+    }, spacing);
+    notify();
+    notify();
+    notify();
+    pending.shift()?.();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(starts).toHaveLength(1);
+    await expect.poll(() => starts.length, { timeout: 10_000 }).toBe(2);
+    expect((starts[1] ?? 0) - (starts[0] ?? 0)).toBeGreaterThanOrEqual(spacing - 2);
+    pending.shift()?.();
+    // Nothing was asked meanwhile: the next call, however soon, sends at once.
+    await new Promise((resolve) => setImmediate(resolve));
+    notify();
+    expect(starts).toHaveLength(3);
     pending.shift()?.();
   });
 
