@@ -192,6 +192,18 @@ export function auditContentAfterSeq(row: Omit<AuditChainContent, 'chainSeq'>): 
 }
 
 /**
+ * Audit metadata as the database will give it back, which is what a row's
+ * hash must cover: jsonb drops undefined members and keeps a Date as its
+ * JSON text.
+ *
+ * @example
+ * storedMetadata({ at: new Date(0), gone: undefined }); // { at: '1970-01-01T00:00:00.000Z' }
+ */
+export function storedMetadata(metadata: unknown): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(metadata ?? {})) as Record<string, unknown>;
+}
+
+/**
  * An audit row as a member of the JSON that {@link appendAuditChainSql}'s
  * source reads (snake_case columns, the hashed `content`, no `ord`).
  *
@@ -199,9 +211,7 @@ export function auditContentAfterSeq(row: Omit<AuditChainContent, 'chainSeq'>): 
  * JSON.stringify(rows.map((row, ord) => ({ ...auditChainRow(row), ord })));
  */
 export function auditChainRow(row: Omit<AuditChainContent, 'chainSeq'>) {
-  // Hash what the database will give back: jsonb drops undefined members and
-  // keeps a Date as its JSON text.
-  const metadata = JSON.parse(JSON.stringify(row.metadata ?? {})) as unknown;
+  const metadata = storedMetadata(row.metadata);
   return {
     id: row.id,
     tenant_id: row.tenantId,

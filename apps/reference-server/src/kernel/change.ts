@@ -8,7 +8,7 @@
 import { newId } from '@clinicbridge/sdk/contract';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { type AuditChainContent, appendAuditRow } from './audit-chain.ts';
+import { type AuditChainContent, appendAuditRow, storedMetadata } from './audit-chain.ts';
 import { writeHeldChange } from './held-change.ts';
 
 /**
@@ -94,8 +94,7 @@ export function auditRowOf(entry: NewAudit): Omit<AuditChainContent, 'chainSeq'>
     entityType: entry.entityType,
     entityId: entry.entityId,
     requestId: entry.requestId ?? null,
-    // Hash what the database will give back: jsonb drops undefined members.
-    metadata: JSON.parse(JSON.stringify(entry.metadata ?? {})) as Record<string, unknown>,
+    metadata: storedMetadata(entry.metadata),
     occurredAt: entry.occurredAt ?? new Date(),
   };
 }
