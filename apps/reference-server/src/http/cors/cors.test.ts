@@ -3,6 +3,7 @@
  * another origin, the headers of actual answers (a success and an error),
  * and no CORS at all when the list is empty.
  */
+import { getRequestListener } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, startTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import { createApp } from '../../app.ts';
@@ -67,6 +68,24 @@ describe('CORS', () => {
     // An origin is matched exactly: no prefix, no other scheme, no "null".
     for (const near of [`${ALLOWED}.evil.example`, 'http://app.clinic.example', 'null']) {
       expect(corsHeaders(await preflight('/api/v1/patients', near)), near).toEqual([]);
+    }
+  });
+
+  test('an answer to a caller with no allowed origin says Vary: Origin and is written as the handler built it', async () => {
+    // As on a started server: the Node adapter's own Response, which keeps its
+    // plain status/body/headers (under its `cache` symbol) until something copies it.
+    getRequestListener(t.app.fetch);
+    for (const headers of [{}, { Origin: OTHER }]) {
+      const res = await call(t.app, 'POST', '/api/v1/patients', {
+        token,
+        body: { givenName: 'Ada', familyName: 'Vary' },
+        headers,
+      });
+      expect(res.status).toBe(201);
+      expect(res.headers.get('vary')).toBe('Origin');
+      expect(Object.getOwnPropertySymbols(res).map((symbol) => symbol.description)).toContain(
+        'cache',
+      );
     }
   });
 

@@ -57,8 +57,13 @@ export function corsFor(origins: readonly string[]): MiddlewareHandler<AppEnv> {
       if (c.req.method === 'OPTIONS') c.set('routeTemplate', 'cors-preflight');
       return allow(c, next);
     }
-    await next();
     // The answer depends on Origin, so a shared cache must not give it to an allowed one.
+    // Set before the handler, it goes into the answer the handler builds, which is then
+    // not copied (../no-store.ts says why that matters); a Response built by hand gets it after.
     c.header('Vary', 'Origin', { append: true });
+    await next();
+    if (!/\borigin\b/i.test(c.res.headers.get('vary') ?? '')) {
+      c.header('Vary', 'Origin', { append: true });
+    }
   };
 }
