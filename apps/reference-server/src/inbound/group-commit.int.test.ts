@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/http-server.ts';
 import { inboundFeature } from './feature.ts';
+import { openRawBody } from './raw-body.ts';
 
 const secret = generateSecret();
 let database: TestDatabase;
@@ -30,8 +31,11 @@ afterAll(async () => {
   await database.close();
 });
 
-async function send(id: string): Promise<{ status: number; id: string; duplicate: boolean }> {
-  const body = JSON.stringify({ type: 'visa.granted', data: { caseId: id } });
+async function send(
+  id: string,
+  payload: object = { type: 'visa.granted', data: { caseId: id } },
+): Promise<{ status: number; id: string; duplicate: boolean }> {
+  const body = JSON.stringify(payload);
   const headers = getScheme('standard').signSync({ id, payload: body, secret });
   const res = await fetch(`${running.server.url}/webhooks/visa`, {
     method: 'POST',
@@ -78,5 +82,42 @@ describe('inbound group commit', () => {
         duplicate: true,
       });
     }
+  });
+
+  test('each row of a shared INSERT holds its own webhook: body sealed for its row, type, arrival', async () => {
+    // Half the burst carries no event type: those rows store a null type.
+    const sent = Array.from({ length: 16 }, (_, i) => ({
+      id: `msg_rows_${i}`,
+      payload:
+        i % 2 === 0
+          ? { type: `visa.step_${i}`, data: { caseId: `case-${i}` } }
+          : { data: { caseId: `case-${i}`, note: 'no type' } },
+    }));
+    const before = new Date();
+    const answers = await Promise.all(sent.map((w) => send(w.id, w.payload)));
+    expect(answers.map((a) => a.status)).toEqual(sent.map(() => 202));
+
+    const rows = await database.db
+      .selectFrom('inbound_webhooks')
+      .select(['id', 'provider_event_id', 'event_type', 'raw_body', 'raw_body_kid', 'received_at'])
+      .where('provider_event_id', 'like', 'msg_rows_%')
+      .execute();
+    expect(rows).toHaveLength(sent.length);
+    for (const [i, w] of sent.entries()) {
+      const row = rows.find((r) => r.provider_event_id === w.id);
+      expect(row?.id).toBe(answers[i]?.id);
+      if (!row) continue;
+      expect(row.event_type).toBe(i % 2 === 0 ? `visa.step_${i}` : null);
+      // Sealed for this row: it opens here, to exactly what was sent, and not in clear.
+      expect(row.raw_body_kid).not.toBeNull();
+      expect(row.raw_body).not.toContain('caseId');
+      expect(JSON.parse(openRawBody(database.db, row))).toEqual(w.payload);
+      // Its own arrival time (the processor, already running, may have moved the other columns on).
+      expect(new Date(row.received_at).getTime()).toBeGreaterThanOrEqual(before.getTime() - 1_000);
+      expect(new Date(row.received_at).getTime()).toBeLessThanOrEqual(Date.now());
+    }
+    // A body sealed for one row does not open as another's.
+    const [first, second] = rows as [(typeof rows)[0], (typeof rows)[0]];
+    expect(() => openRawBody(database.db, { ...second, raw_body: first.raw_body })).toThrow();
   });
 });
