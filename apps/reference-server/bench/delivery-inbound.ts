@@ -8,16 +8,25 @@
  * multi-row INSERT … ON CONFLICT DO NOTHING for every webhook that arrived
  * while the previous one committed) is the same-work baseline of goal 2
  * (issue 16: ≥ 0.9 of it and ≥ 0.3 of the bare route; MISS when missed).
- * Run: `pnpm --filter @clinicbridge/reference-server bench:delivery`.
+ * Every case is warmed up once, then the cases run interleaved round by
+ * round (BENCH_ROUNDS, default 3, of BENCH_REQUESTS each). The servers run
+ * in this process and the load in one of its own (bench/inbound-load.ts), so
+ * the CPU per request is reported apart for the server, the PostgreSQL
+ * backends and the load generator.
+ * Run: `pnpm --filter @clinicbridge/reference-server bench:delivery`, or
+ * this part alone: `node --import ./test/delivery/source-hooks.ts bench/delivery-inbound.ts`.
  */
 
+import { fork } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { newId } from '@clinicbridge/sdk/contract';
 import { generateSecret, getScheme } from '@clinicbridge/webhooks';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type pg from 'pg';
-import { Agent } from 'undici';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { withKeyRing } from '../src/crypto/keys.ts';
@@ -30,14 +39,25 @@ import { sealRawBody } from '../src/inbound/raw-body.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { testKeyRing } from '../test/helpers/pii-keys.ts';
 import {
+  backendCpuMicros,
+  backendCpuSince,
   fmt,
   type LoopResult,
   openBenchDatabase,
+  percentile,
   postgresAnswers,
-  postLoop,
 } from './delivery-lib.ts';
+import type { InboundLoadJob, InboundLoadResult } from './inbound-load.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARM_UP = Math.ceil(REQUESTS / 4);
+/** BENCH_PROFILE_INBOUND=FILE: a CPU profile of the project's first PostgreSQL round, written to FILE. */
+const PROFILE_FILE = process.env.BENCH_PROFILE_INBOUND;
+const profiler = PROFILE_FILE ? new Session() : undefined;
+profiler?.connect();
+await profiler?.post('Profiler.enable');
+let profile: object | undefined;
 const CONCURRENCY = 20;
 const secret = generateSecret();
 const body = JSON.stringify({
@@ -46,35 +66,74 @@ const body = JSON.stringify({
   data: { caseId: 'case-1', country: 'TR', status: 'granted' },
 });
 
+/** One pass of a case, with the CPU it took per request. */
+interface Measured extends LoopResult {
+  /** The server (this process), µs per request. */
+  readonly nodeMicros: number;
+  /** The load generator's process, µs per request. */
+  readonly loadMicros: number;
+  /** The bench database's PostgreSQL backends, µs per request (0 when not on PostgreSQL). */
+  readonly pgMicros: number;
+}
+
+// The load generator runs in a process of its own, so each case's CPU is its server's.
+const load = fork(fileURLToPath(new URL('./inbound-load.ts', import.meta.url)), [], {
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+let passes = 0;
+
+function loadPass(job: InboundLoadJob): Promise<InboundLoadResult> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) =>
+      reject(new Error(`the load generator exited (code ${code}) during a pass`));
+    load.once('exit', onExit);
+    load.once('message', (result: InboundLoadResult) => {
+      load.off('exit', onExit);
+      resolve(result);
+    });
+    load.send(job);
+  });
+}
+
 async function measure(
   app: { fetch: (request: Request) => Response | Promise<Response> },
   path: string,
   signed: boolean,
-) {
+  total: number,
+  onPostgres: boolean,
+): Promise<Measured> {
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((done) => server.once('listening', () => done()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`;
-  const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30_000 });
-  const scheme = getScheme('standard');
-  const result = await postLoop(agent, url, REQUESTS, CONCURRENCY, (i) => ({
+  const pgBefore = onPostgres ? await backendCpuMicros() : new Map<number, number>();
+  const cpu = process.cpuUsage();
+  const result = await loadPass({
+    url,
+    total,
+    concurrency: CONCURRENCY,
+    secret: signed ? secret : null,
     body,
-    headers: signed
-      ? scheme.signSync({
-          id: `msg_bench_${path.length}_${i}_${Date.now()}`,
-          payload: body,
-          secret,
-        })
-      : {},
-  }));
-  await agent.close();
+    tag: `${process.pid}_${passes++}`,
+  });
+  const used = process.cpuUsage(cpu);
+  const pgMicros = onPostgres ? backendCpuSince(pgBefore, await backendCpuMicros()) : 0;
   await new Promise((done) => server.close(done));
-  return result;
+  return {
+    perSecond: result.perSecond,
+    p50: result.p50,
+    p99: result.p99,
+    failures: result.failures,
+    nodeMicros: (used.user + used.system) / total,
+    pgMicros: pgMicros / total,
+    loadMicros: result.cpuMicros / total,
+  };
 }
 
-function line(name: string, r: LoopResult, base?: LoopResult) {
+function line(name: string, r: ReturnType<typeof overall>, base?: { perSecond: number }) {
   const ratio = base ? `${fmt((r.perSecond / base.perSecond) * 100)}% of baseline` : '(baseline)';
+  const pg = r.pgMicros > 0 ? `   PostgreSQL ${fmt(r.pgMicros).padStart(4)} µs` : '';
   console.log(
-    `${name.padEnd(34)} ${fmt(r.perSecond).padStart(7)} req/s   p50 ${fmt(r.p50, 1)} ms   p99 ${fmt(r.p99, 1)} ms   ${ratio}${r.failures ? `   ${r.failures} non-2xx` : ''}`,
+    `${name.padEnd(42)} ${fmt(r.perSecond).padStart(7)} req/s   p50 ${fmt(r.p50, 1)} ms   p99 ${fmt(r.p99, 1)} ms   CPU/req server ${fmt(r.nodeMicros).padStart(4)} µs${pg}   load generator ${fmt(r.loadMicros).padStart(3)} µs   ${ratio}${r.failures ? `   ${r.failures} non-2xx` : ''}`,
   );
 }
 
@@ -142,14 +201,26 @@ bare.post('/bare', async (c) => {
   await c.req.arrayBuffer();
   return c.json({ received: true }, 202);
 });
-const firstBaseline = await measure(bare, '/bare', false);
-const runs: [string, LoopResult][] = [];
-const kinds: ('pglite' | 'postgres')[] = ['pglite'];
+
+interface Case {
+  readonly name: string;
+  readonly app: { fetch: (request: Request) => Response | Promise<Response> };
+  readonly path: string;
+  readonly signed: boolean;
+  /** Whether PostgreSQL backends of the bench database do its work. */
+  readonly postgres: boolean;
+  readonly rounds: Measured[];
+}
+
+const cases: Case[] = [
+  { name: 'bare Hono route', app: bare, path: '/bare', signed: false, postgres: false, rounds: [] },
+];
+const databases: Database[] = [];
 const postgres = await postgresAnswers();
-if (postgres) kinds.push('postgres');
-for (const kind of kinds) {
+for (const kind of postgres ? (['pglite', 'postgres'] as const) : (['pglite'] as const)) {
   // Webhook bodies are stored encrypted: the bench runs with the tests' keys.
   const database = withKeyRing(await openBenchDatabase(kind), testKeyRing);
+  databases.push(database);
   const config = {
     ...loadConfig({ LOG_LEVEL: 'silent' }),
     ...deliveryConfig.parse({ WEBHOOK_DISPATCHER: 'false' }),
@@ -161,41 +232,86 @@ for (const kind of kinds) {
     logger: createLogger('silent'),
     features: [...resourceFeatures, inboundFeature({ config })],
   });
-  runs.push([
-    `verified + deduplicated + stored, ${kind}`,
-    await measure(app, '/webhooks/visa', true),
-  ]);
+  const onPostgres = kind === 'postgres';
+  cases.push({
+    name: `verified + deduplicated + stored, ${kind}`,
+    app,
+    path: '/webhooks/visa',
+    signed: true,
+    postgres: onPostgres,
+    rounds: [],
+  });
   if (database.pool) {
-    runs.push([
-      `hand-written, group commit, ${kind}`,
-      await measure(
-        handWrittenGroupCommit(database as Database & { pool: pg.Pool }),
-        '/webhooks/visa',
-        true,
-      ),
-    ]);
+    cases.push({
+      name: `hand-written, group commit, ${kind}`,
+      app: handWrittenGroupCommit(database as Database & { pool: pg.Pool }),
+      path: '/webhooks/visa',
+      signed: true,
+      postgres: onPostgres,
+      rounds: [],
+    });
   }
-  await database.close();
 }
-const lastBaseline = await measure(bare, '/bare', false);
-const baseline = lastBaseline.perSecond > firstBaseline.perSecond ? lastBaseline : firstBaseline;
+
+// One warm-up pass of every case (not counted), then the cases interleaved
+// round by round (A B C D A B C D …), so neither side gets the warmer JIT or
+// the quieter minute.
+for (const c of cases) await measure(c.app, c.path, c.signed, WARM_UP, false);
+for (let round = 0; round < ROUNDS; round++) {
+  for (const c of cases) {
+    const profiled =
+      round === 0 &&
+      Boolean(PROFILE_FILE) &&
+      c.name === 'verified + deduplicated + stored, postgres';
+    if (profiled) await profiler?.post('Profiler.start');
+    c.rounds.push(await measure(c.app, c.path, c.signed, REQUESTS, c.postgres));
+    if (profiled) profile = (await profiler?.post('Profiler.stop'))?.profile;
+  }
+}
+for (const database of databases) await database.close();
+
+if (PROFILE_FILE && profile) writeFileSync(PROFILE_FILE, JSON.stringify(profile));
+
+/** Every round of a case together: requests over the time they took, median p50/p99, CPU per request. */
+function overall(rounds: readonly Measured[]) {
+  const seconds = rounds.reduce((sum, r) => sum + REQUESTS / r.perSecond, 0);
+  const median = (pick: (r: Measured) => number) => percentile(rounds.map(pick), 50);
+  return {
+    perSecond: (REQUESTS * rounds.length) / seconds,
+    p50: median((r) => r.p50),
+    p99: median((r) => r.p99),
+    failures: rounds.reduce((sum, r) => sum + r.failures, 0),
+    nodeMicros: median((r) => r.nodeMicros),
+    loadMicros: median((r) => r.loadMicros),
+    pgMicros: median((r) => r.pgMicros),
+  };
+}
+
+const [bareCase] = cases as [Case];
+const baseline = overall(bareCase.rounds);
 console.log(
-  `Inbound webhooks, ${fmt(REQUESTS)} requests, concurrency ${CONCURRENCY}, Node ${process.version}`,
+  `Inbound webhooks, ${fmt(REQUESTS)} requests × ${ROUNDS} interleaved rounds, concurrency ${CONCURRENCY}, Node ${process.version}, loadavg ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
 );
-line('bare Hono route', baseline);
-for (const [name, r] of runs) line(name, r, baseline);
+console.log(
+  "(CPU per request, median of the rounds: the server process, the bench database's PostgreSQL backends from /proc, and the load generator's own process)",
+);
+for (const c of cases) line(c.name, overall(c.rounds), c === bareCase ? undefined : baseline);
 if (!postgres)
   console.log('PostgreSQL does not answer: skipping the PostgreSQL run (set BENCH_DATABASE_URL).');
 
-const project = runs.find(([name]) => name === 'verified + deduplicated + stored, postgres')?.[1];
-const handWritten = runs.find(([name]) => name === 'hand-written, group commit, postgres')?.[1];
+const project = cases.find((c) => c.name === 'verified + deduplicated + stored, postgres');
+const handWritten = cases.find((c) => c.name === 'hand-written, group commit, postgres');
 if (project && handWritten) {
-  const ofHandWritten = project.perSecond / handWritten.perSecond;
-  const ofBare = project.perSecond / baseline.perSecond;
+  const ofHandWritten = overall(project.rounds).perSecond / overall(handWritten.rounds).perSecond;
+  const ofBare = overall(project.rounds).perSecond / baseline.perSecond;
+  const perRound = project.rounds
+    .map((r, i) => (r.perSecond / (handWritten.rounds[i] as Measured).perSecond).toFixed(2))
+    .join(', ');
   console.log(
-    `${ofHandWritten >= 0.9 ? 'met ' : 'MISS'} 2. inbound on PostgreSQL vs hand-written group commit: ${ofHandWritten.toFixed(2)} (goal 0.9)`,
+    `${ofHandWritten >= 0.9 ? 'met ' : 'MISS'} 2. inbound on PostgreSQL vs hand-written group commit: ${ofHandWritten.toFixed(2)} (goal 0.9; by round ${perRound})`,
   );
   console.log(
-    `${ofBare >= 0.3 ? 'met ' : 'MISS'} 2. inbound on PostgreSQL vs bare Hono: ${ofBare.toFixed(2)} (goal 0.3)`,
+    `${ofBare >= 0.3 ? 'met ' : 'MISS'} 2. inbound on PostgreSQL vs bare Hono: ${ofBare.toFixed(2)} (goal 0.3; the hand-written route: ${(overall(handWritten.rounds).perSecond / baseline.perSecond).toFixed(2)})`,
   );
 }
+load.disconnect();
