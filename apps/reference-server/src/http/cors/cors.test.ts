@@ -4,11 +4,13 @@
  * and no CORS at all when the list is empty.
  */
 import { getRequestListener } from '@hono/node-server';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, startTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import { createApp } from '../../app.ts';
 import { loadConfig } from '../../config/index.ts';
 import { createLogger } from '../../observability/logger.ts';
+import { CORS_EXPOSE_HEADERS, corsFor } from './index.ts';
 
 const ALLOWED = 'https://app.clinic.example';
 const OTHER = 'https://evil.example';
@@ -90,6 +92,8 @@ describe('CORS', () => {
   });
 
   test('an actual answer to an allowed origin exposes the headers a browser client reads', async () => {
+    // As on a started server (see above): the answer is written as the handler built it.
+    getRequestListener(t.app.fetch);
     const res = await call(t.app, 'POST', '/api/v1/patients', {
       token,
       body: { givenName: 'Ada', familyName: 'Lovelace' },
@@ -107,6 +111,9 @@ describe('CORS', () => {
       ]),
     );
     expect(res.headers.get('vary')).toMatch(/\bOrigin\b/);
+    expect(Object.getOwnPropertySymbols(res).map((symbol) => symbol.description)).toContain(
+      'cache',
+    );
     // Errors too, or the browser hides the problem+json from the client.
     const unauthenticated = await t.app.request('/api/v1/patients', {
       headers: { Origin: ALLOWED },
@@ -149,6 +156,23 @@ describe('CORS', () => {
       expect(() => loadConfig({ CORS_ORIGINS: bad }), bad).toThrow(
         /CORS_ORIGINS: entry 1 is not an origin/,
       );
+    }
+  });
+
+  test('a Response a handler builds by hand gets the CORS headers after it', async () => {
+    const app = new Hono();
+    app.use(corsFor([ALLOWED]));
+    app.get('/raw', () => new Response('raw', { headers: { 'content-type': 'text/plain' } }));
+    const allowedAnswer = await app.request('/raw', { headers: { Origin: ALLOWED } });
+    expect(allowedAnswer.headers.get('access-control-allow-origin')).toBe(ALLOWED);
+    expect(allowedAnswer.headers.get('access-control-expose-headers')).toBe(
+      CORS_EXPOSE_HEADERS.join(','),
+    );
+    expect(allowedAnswer.headers.get('vary')).toBe('Origin');
+    for (const headers of [{}, { Origin: OTHER }]) {
+      const other = await app.request('/raw', { headers });
+      expect(corsHeaders(other)).toEqual([]);
+      expect(other.headers.get('vary')).toBe('Origin');
     }
   });
 });

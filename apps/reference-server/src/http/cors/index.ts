@@ -2,7 +2,9 @@
  * CORS for browser clients of the API: `CORS_ORIGINS` lists the exact
  * origins (`https://app.clinic.example`) whose pages may call `/api/v1`,
  * `/oauth/token` and read `/openapi.json`. Hono's cors middleware answers
- * the preflight and sets the headers, but only for an allowed origin: any
+ * the preflight of an allowed origin; the headers of actual answers are set
+ * here, before the handler runs (Hono's sets them on the context's response
+ * first, which makes Hono copy the handler's answer: see ../no-store.ts). Any
  * other origin gets no CORS header at all (Hono's would still name the
  * methods and headers), so its browser refuses the response. No credentials
  * mode: the API authenticates with bearer tokens, never cookies.
@@ -44,26 +46,38 @@ const PREFLIGHT_MAX_AGE_SECONDS = 600;
 export function corsFor(origins: readonly string[]): MiddlewareHandler<AppEnv> {
   if (origins.length === 0) return (_c, next) => next();
   const allowed = new Set(origins);
-  const allow = cors({
+  const preflight = cors({
     origin: [...allowed],
     allowMethods: [...CORS_ALLOW_METHODS],
     allowHeaders: [...CORS_ALLOW_HEADERS],
     exposeHeaders: [...CORS_EXPOSE_HEADERS],
     maxAge: PREFLIGHT_MAX_AGE_SECONDS,
   });
+  const exposed = CORS_EXPOSE_HEADERS.join(',');
   return async (c, next) => {
     const origin = c.req.header('Origin');
-    if (origin !== undefined && allowed.has(origin)) {
-      if (c.req.method === 'OPTIONS') c.set('routeTemplate', 'cors-preflight');
-      return allow(c, next);
+    const allowedOrigin = origin !== undefined && allowed.has(origin) ? origin : undefined;
+    if (allowedOrigin !== undefined && c.req.method === 'OPTIONS') {
+      c.set('routeTemplate', 'cors-preflight');
+      return preflight(c, next);
     }
-    // The answer depends on Origin, so a shared cache must not give it to an allowed one.
-    // Set before the handler, it goes into the answer the handler builds, which is then
-    // not copied (../no-store.ts says why that matters); a Response built by hand gets it after.
-    c.header('Vary', 'Origin', { append: true });
-    await next();
-    if (!/\borigin\b/i.test(c.res.headers.get('vary') ?? '')) {
+    // Every answer depends on Origin, so a shared cache must not give one to another origin.
+    // Set before the handler, the headers go into the answer the handler builds, which is
+    // then not copied (../no-store.ts says why that matters); a Response built by hand, which
+    // has none of them, gets them after.
+    const setHeaders = () => {
+      if (allowedOrigin !== undefined) {
+        c.header('Access-Control-Allow-Origin', allowedOrigin);
+        c.header('Access-Control-Expose-Headers', exposed);
+      }
       c.header('Vary', 'Origin', { append: true });
-    }
+    };
+    setHeaders();
+    await next();
+    const present =
+      allowedOrigin !== undefined
+        ? c.res.headers.has('access-control-allow-origin')
+        : /\borigin\b/i.test(c.res.headers.get('vary') ?? '');
+    if (!present) setHeaders();
   };
 }
