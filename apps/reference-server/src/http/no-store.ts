@@ -1,12 +1,10 @@
 /**
  * API answers may hold patient data: `Cache-Control: no-store` keeps them
- * out of shared caches. The header is set before the handler runs, so it
- * goes into the response the handler builds through the context. Set after
- * the handler, it would make Hono copy the finished response and the Node
- * adapter stream the copy out instead of writing it in one call (issue 16).
- * A Response the handler built on its own gets the header afterwards.
+ * out of shared caches. The header goes in before the handler runs, so the
+ * answer is not copied (./answer-headers.ts).
  */
 import type { MiddlewareHandler } from 'hono';
+import { withAnswerHeaders } from './answer-headers.ts';
 
 /**
  * Marks every answer of the routes it is mounted on `no-store`, unless the
@@ -16,9 +14,11 @@ import type { MiddlewareHandler } from 'hono';
  * app.use('/api/*', noStore());
  */
 export function noStore(): MiddlewareHandler {
-  return async (c, next) => {
-    c.header('Cache-Control', 'no-store');
-    await next();
-    if (!c.res.headers.has('cache-control')) c.header('Cache-Control', 'no-store');
-  };
+  return (c, next) =>
+    withAnswerHeaders(
+      c,
+      next,
+      () => c.header('Cache-Control', 'no-store'),
+      (answer) => answer.headers.has('cache-control'),
+    );
 }

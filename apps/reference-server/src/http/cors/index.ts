@@ -4,13 +4,14 @@
  * `/oauth/token` and read `/openapi.json`. Hono's cors middleware answers
  * the preflight of an allowed origin; the headers of actual answers are set
  * here, before the handler runs (Hono's sets them on the context's response
- * first, which makes Hono copy the handler's answer: see ../no-store.ts). Any
+ * first, which makes Hono copy the handler's answer: ../answer-headers.ts). Any
  * other origin gets no CORS header at all (Hono's would still name the
  * methods and headers), so its browser refuses the response. No credentials
  * mode: the API authenticates with bearer tokens, never cookies.
  */
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
+import { withAnswerHeaders } from '../answer-headers.ts';
 import type { AppEnv } from '../context.ts';
 
 /** Methods of the contract's operations. */
@@ -62,22 +63,20 @@ export function corsFor(origins: readonly string[]): MiddlewareHandler<AppEnv> {
       return preflight(c, next);
     }
     // Every answer depends on Origin, so a shared cache must not give one to another origin.
-    // Set before the handler, the headers go into the answer the handler builds, which is
-    // then not copied (../no-store.ts says why that matters); a Response built by hand, which
-    // has none of them, gets them after.
-    const setHeaders = () => {
-      if (allowedOrigin !== undefined) {
-        c.header('Access-Control-Allow-Origin', allowedOrigin);
-        c.header('Access-Control-Expose-Headers', exposed);
-      }
-      c.header('Vary', 'Origin', { append: true });
-    };
-    setHeaders();
-    await next();
-    const present =
-      allowedOrigin !== undefined
-        ? c.res.headers.has('access-control-allow-origin')
-        : /\borigin\b/i.test(c.res.headers.get('vary') ?? '');
-    if (!present) setHeaders();
+    return withAnswerHeaders(
+      c,
+      next,
+      () => {
+        if (allowedOrigin !== undefined) {
+          c.header('Access-Control-Allow-Origin', allowedOrigin);
+          c.header('Access-Control-Expose-Headers', exposed);
+        }
+        c.header('Vary', 'Origin', { append: true });
+      },
+      (answer) =>
+        allowedOrigin !== undefined
+          ? answer.headers.has('access-control-allow-origin')
+          : /\borigin\b/i.test(answer.headers.get('vary') ?? ''),
+    );
   };
 }
