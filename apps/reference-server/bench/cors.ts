@@ -13,6 +13,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Pool } from 'undici';
 import { corsFor } from '../src/http/cors/index.ts';
+import { percentile } from './delivery-lib.ts';
 
 const ORIGIN = 'https://app.clinic.example';
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 8_000);
@@ -61,7 +62,6 @@ async function pass(origin: string | undefined): Promise<number> {
   return (used.user + used.system) / REQUESTS;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
 const seen = { none: [] as number[], allowed: [] as number[] };
 // One warm-up round, then the two interleaved.
 for (let round = 0; round <= ROUNDS; round++) {
@@ -73,8 +73,8 @@ for (let round = 0; round <= ROUNDS; round++) {
 }
 await pool.close();
 server.close();
-const none = median(seen.none);
-const allowed = median(seen.allowed);
+const none = percentile(seen.none, 50);
+const allowed = percentile(seen.allowed, 50);
 console.log(
   `CORS answers, ${REQUESTS.toLocaleString('en-US')} GETs × ${ROUNDS} rounds, concurrency ${CONCURRENCY}, Node ${process.version} (CPU µs per answer, route and load in one process, median)`,
 );

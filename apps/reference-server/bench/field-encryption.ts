@@ -13,6 +13,7 @@ import {
   generateKey,
   parseKeyRing,
 } from '../src/crypto/field-encryption.ts';
+import { percentile } from './delivery-lib.ts';
 
 const VALUES = Number(process.env.BENCH_VALUES ?? 20_000);
 const ROUNDS = 3;
@@ -40,7 +41,6 @@ const oneSeal = () => {
   Buffer.concat([cipher.update(plainBytes), cipher.final(), cipher.getAuthTag()]);
 };
 let stored = encryptField(ring, plaintext, at);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
 const seen = { floor: [] as number[], encrypt: [] as number[], decrypt: [] as number[] };
 // One warm-up round, then the cases interleaved.
 for (let round = 0; round <= ROUNDS; round++) {
@@ -56,7 +56,7 @@ for (let round = 0; round <= ROUNDS; round++) {
   seen.encrypt.push(encrypt);
   seen.decrypt.push(decrypt);
 }
-const floor = median(seen.floor);
+const floor = percentile(seen.floor, 50);
 console.log(
   `Field encryption, ${VALUES.toLocaleString('en-US')} values × ${ROUNDS} rounds, ${plaintext.length}-byte value, Node ${process.version} (CPU µs per value, median)`,
 );
@@ -64,7 +64,7 @@ console.log(
   `one AES-256-GCM seal, key prepared once   ${floor.toFixed(1).padStart(5)} µs   (baseline)`,
 );
 for (const name of ['encrypt', 'decrypt'] as const) {
-  const micros = median(seen[name]);
+  const micros = percentile(seen[name], 50);
   console.log(
     `${`${name}Field (data key wrapped per value)`.padEnd(41)} ${micros.toFixed(1).padStart(5)} µs   ${(micros / floor).toFixed(1)}× the baseline`,
   );
