@@ -6,6 +6,7 @@
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { builtOnce } from '../../test/helpers/adapter-response.ts';
 import { noStore } from './no-store.ts';
 
 const app = new Hono();
@@ -18,11 +19,6 @@ beforeAll(() => {
   // The Node adapter puts its own Response in place of the global one, as on a started server.
   getRequestListener(app.fetch);
 });
-
-/** Whether a response still holds the adapter's plain status/body/headers, written in one call. */
-function builtOnce(res: Response): boolean {
-  return Object.getOwnPropertySymbols(res).some((symbol) => symbol.description === 'cache');
-}
 
 describe('noStore', () => {
   test('goes into the response the handler builds, which is not copied afterwards', async () => {
