@@ -35,6 +35,7 @@ import { createEventHint } from './kernel/event-hint.ts';
 import { problemResponse } from './kernel/problem.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, httpMetrics, type Metrics } from './observability/metrics.ts';
+import { requestLog } from './observability/request-log.ts';
 import { mountOpsRoutes } from './observability/routes.ts';
 import { mountOpenApiRoutes } from './openapi/routes.ts';
 import { createProviders, type Providers, providersConfig } from './providers/index.ts';
@@ -155,21 +156,7 @@ export function createApp(deps: AppDeps, context = resolveAppContext(deps)): Hon
   // API answers may hold patient data: never keep them in shared caches.
   app.use('/api/*', noStore());
   app.use(httpMetrics(metrics));
-  app.use(async (c, next) => {
-    const started = performance.now();
-    await next();
-    logger.info(
-      {
-        requestId: c.get('requestId'),
-        method: c.req.method,
-        route: c.get('routeTemplate') ?? 'unmatched',
-        status: c.res.status,
-        durationMs: Math.round((performance.now() - started) * 10) / 10,
-        tenantId: c.get('auth')?.tenantId,
-      },
-      'request',
-    );
-  });
+  app.use(requestLog(logger));
   // Browser clients on the origins in CORS_ORIGINS; the console and /docs stay same-origin.
   const allowOrigins = corsFor(config.CORS_ORIGINS);
   for (const path of ['/api/v1/*', OAUTH_TOKEN_PATH, '/openapi.json']) app.use(path, allowOrigins);

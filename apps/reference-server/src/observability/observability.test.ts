@@ -157,3 +157,62 @@ describe('logs', () => {
     expect(text).toContain('r1');
   });
 });
+
+describe('request log', () => {
+  test('one line per request with its fixed fields only; the other lines stay redacted', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(
+          ...String(chunk)
+            .split('\n')
+            .filter((line) => line !== ''),
+        );
+        done();
+      },
+    });
+    const logger = createLogger('info', sink);
+    const { createApp } = await import('../app.ts');
+    const app = createApp({ database: t.database, config: t.config, logger });
+    const res = await call(app, 'POST', '/api/v1/patients', {
+      token,
+      body: { givenName: 'Grace', familyName: 'Hopper', email: 'grace@example.com' },
+      headers: { 'x-request-id': 'req_log_check' },
+    });
+    expect(res.status).toBe(201);
+    logger.info({ patient: { email: 'grace@example.com' }, apiKey: token }, 'after');
+
+    const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const request = parsed.filter((line) => line.msg === 'request');
+    expect(request).toHaveLength(1);
+    expect(Object.keys(request[0] ?? {}).sort()).toEqual(
+      [
+        'durationMs',
+        'level',
+        'method',
+        'msg',
+        'requestId',
+        'route',
+        'service',
+        'status',
+        'tenantId',
+        'time',
+      ].sort(),
+    );
+    expect(request[0]).toMatchObject({
+      requestId: 'req_log_check',
+      method: 'POST',
+      route: '/api/v1/patients',
+      status: 201,
+      tenantId: t.tenants[0]?.tenantId,
+    });
+    expect(parsed.find((line) => line.msg === 'after')).toMatchObject({
+      patient: { email: '[redacted]' },
+      apiKey: '[redacted]',
+    });
+    const text = lines.join('\n');
+    expect(text).not.toContain('grace@example.com');
+    expect(text).not.toContain('Hopper');
+    expect(text).not.toContain(token);
+  });
+});
