@@ -3,7 +3,9 @@
  * without credentials, each kind of trouble listed, each action working (and
  * refused cross-origin), and hostile strings rendered inert.
  */
+import { getRequestListener } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { builtOnce } from '../../test/helpers/adapter-response.ts';
 import { startTestApp, type TestApp } from '../../test/helpers/app.ts';
 import { raiseAlert } from '../alerts/raise.ts';
 import { assignManualTask, DatabaseManualTaskSink } from '../manual-tasks/store.ts';
@@ -602,4 +604,23 @@ test('the live feed sees a delivery changing state, a task taken, an alert raise
     .where('id', '=', 'whep_live0001')
     .execute();
   expect(changedTopics(raised, await databaseFingerprint(db))).toEqual(['endpoints', 'tasks']);
+});
+
+describe('headers', () => {
+  test('every console answer is no-store with the CSP, set before the handler', async () => {
+    // As on a started server: the Node adapter's own Response, copied only if a middleware makes Hono copy it.
+    getRequestListener(t.app.fetch);
+    const res = await page();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    await res.text();
+    const script = await page('/ops/live.js');
+    expect(script.headers.get('content-type')).toContain('text/javascript');
+    expect(script.headers.get('cache-control')).toBe('no-store');
+    expect(script.headers.get('content-security-policy')).toContain("default-src 'none'");
+    // Written as the handler built it: not copied to add the headers afterwards.
+    expect(builtOnce(script)).toBe(true);
+    expect(await script.text()).toContain('EventSource');
+  });
 });

@@ -16,6 +16,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { type Feature, readSection } from '../feature.ts';
 import { listFailedHl7Messages, retryHl7Message } from '../hl7/console.ts';
 import { getReject, listRejects } from '../hl7/rejects.ts';
+import { withAnswerHeaders } from '../http/answer-headers.ts';
 import type { AppEnv } from '../http/context.ts';
 import { renderImportJobsSection } from '../imports/ops-section.ts';
 import {
@@ -109,14 +110,26 @@ const CONSOLE_CSP =
 
 const LIVE_JS = readFileSync(new URL('./static/live.js', import.meta.url), 'utf8');
 
-/** Headers of every console page: never cached, and the CSP above. */
-const pageHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
-  await next();
-  c.header('Cache-Control', 'no-store');
-  if (c.res.headers.get('content-type')?.startsWith('text/html')) {
-    c.header('Content-Security-Policy', CONSOLE_CSP);
-  }
-};
+/**
+ * Headers of every console answer: never cached, and the CSP above. They go
+ * in before the handler, so a page is written as built
+ * (../http/answer-headers.ts). The CSP goes on every answer, not only HTML:
+ * a browser applies it to documents only, so the script, the live stream and
+ * the redirects carry it without effect, and an answer opened as a page of
+ * its own is held to it too.
+ */
+const pageHeaders: MiddlewareHandler<AppEnv> = (c, next) =>
+  withAnswerHeaders(
+    c,
+    next,
+    () => {
+      c.header('Cache-Control', 'no-store');
+      c.header('Content-Security-Policy', CONSOLE_CSP);
+    },
+    (answer) =>
+      answer.headers.get('cache-control') === 'no-store' &&
+      answer.headers.get('content-security-policy') === CONSOLE_CSP,
+  );
 
 /**
  * The operator console feature (`/ops`).
