@@ -13,7 +13,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Pool } from 'undici';
 import { corsFor } from '../src/http/cors/index.ts';
-import { percentile } from './delivery-lib.ts';
+import { interleavedMedians } from './delivery-lib.ts';
 
 const ORIGIN = 'https://app.clinic.example';
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 8_000);
@@ -62,19 +62,12 @@ async function pass(origin: string | undefined): Promise<number> {
   return (used.user + used.system) / REQUESTS;
 }
 
-const seen = { none: [] as number[], allowed: [] as number[] };
-// One warm-up round, then the two interleaved.
-for (let round = 0; round <= ROUNDS; round++) {
-  const none = await pass(undefined);
-  const allowed = await pass(ORIGIN);
-  if (round === 0) continue;
-  seen.none.push(none);
-  seen.allowed.push(allowed);
-}
+const { none, allowed } = await interleavedMedians(ROUNDS, {
+  none: () => pass(undefined),
+  allowed: () => pass(ORIGIN),
+});
 await pool.close();
 server.close();
-const none = percentile(seen.none, 50);
-const allowed = percentile(seen.allowed, 50);
 console.log(
   `CORS answers, ${REQUESTS.toLocaleString('en-US')} GETs × ${ROUNDS} rounds, concurrency ${CONCURRENCY}, Node ${process.version} (CPU µs per answer, route and load in one process, median)`,
 );

@@ -1,7 +1,8 @@
 /**
- * Shared pieces of the delivery benchmarks: opening a benchmark database
- * (in-memory PGlite, or a fresh schema on PostgreSQL when one answers),
- * percentiles, and a concurrency-bounded loop of undici POSTs.
+ * Shared pieces of the benchmarks: opening a benchmark database (in-memory
+ * PGlite, or a fresh schema on PostgreSQL when one answers), percentiles,
+ * CPU per call, cases interleaved round by round, and a concurrency-bounded
+ * loop of undici POSTs.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -160,6 +161,44 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[
     Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
   ] as number;
+}
+
+/**
+ * CPU µs (user and system, this process) per call of `run`, over `count` calls.
+ *
+ * @example
+ * const micros = cpuMicrosPerCall(10_000, () => encryptField(ring, value, at));
+ */
+export function cpuMicrosPerCall(count: number, run: (i: number) => void): number {
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < count; i++) run(i);
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / count;
+}
+
+/**
+ * Runs every case once to warm up, then `rounds` rounds with the cases
+ * interleaved (A B C A B C …), so none gets the warmer JIT or the quieter
+ * minute; answers each case's median over the rounds.
+ *
+ * @example
+ * const { none, allowed } = await interleavedMedians(5, { none: () => pass(), allowed: () => pass(ORIGIN) });
+ */
+export async function interleavedMedians<Name extends string>(
+  rounds: number,
+  cases: Record<Name, () => number | Promise<number>>,
+): Promise<Record<Name, number>> {
+  const names = Object.keys(cases) as Name[];
+  const seen = new Map<Name, number[]>(names.map((name) => [name, []]));
+  for (let round = 0; round <= rounds; round++) {
+    for (const name of names) {
+      const value = await cases[name]();
+      if (round > 0) seen.get(name)?.push(value);
+    }
+  }
+  return Object.fromEntries(
+    names.map((name) => [name, percentile(seen.get(name) ?? [], 50)]),
+  ) as Record<Name, number>;
 }
 
 /**

@@ -13,7 +13,7 @@ import {
   generateKey,
   parseKeyRing,
 } from '../src/crypto/field-encryption.ts';
-import { percentile } from './delivery-lib.ts';
+import { cpuMicrosPerCall, interleavedMedians } from './delivery-lib.ts';
 
 const VALUES = Number(process.env.BENCH_VALUES ?? 20_000);
 const ROUNDS = 3;
@@ -26,13 +26,6 @@ const plaintext = JSON.stringify({
   passport: 'U12345678',
 });
 
-function microsPerValue(run: () => void): number {
-  const cpu = process.cpuUsage();
-  for (let i = 0; i < VALUES; i++) run();
-  const used = process.cpuUsage(cpu);
-  return (used.user + used.system) / VALUES;
-}
-
 const key = createSecretKey(randomBytes(32));
 const iv = randomBytes(12);
 const plainBytes = Buffer.from(plaintext);
@@ -41,22 +34,18 @@ const oneSeal = () => {
   Buffer.concat([cipher.update(plainBytes), cipher.final(), cipher.getAuthTag()]);
 };
 let stored = encryptField(ring, plaintext, at);
-const seen = { floor: [] as number[], encrypt: [] as number[], decrypt: [] as number[] };
-// One warm-up round, then the cases interleaved.
-for (let round = 0; round <= ROUNDS; round++) {
-  const floor = microsPerValue(oneSeal);
-  const encrypt = microsPerValue(() => {
-    stored = encryptField(ring, plaintext, at);
-  });
-  const decrypt = microsPerValue(() => {
-    if (decryptField(ring, stored, at) !== plaintext) throw new Error('round trip failed');
-  });
-  if (round === 0) continue;
-  seen.floor.push(floor);
-  seen.encrypt.push(encrypt);
-  seen.decrypt.push(decrypt);
-}
-const floor = percentile(seen.floor, 50);
+const medians = await interleavedMedians(ROUNDS, {
+  floor: () => cpuMicrosPerCall(VALUES, oneSeal),
+  encrypt: () =>
+    cpuMicrosPerCall(VALUES, () => {
+      stored = encryptField(ring, plaintext, at);
+    }),
+  decrypt: () =>
+    cpuMicrosPerCall(VALUES, () => {
+      if (decryptField(ring, stored, at) !== plaintext) throw new Error('round trip failed');
+    }),
+});
+const floor = medians.floor;
 console.log(
   `Field encryption, ${VALUES.toLocaleString('en-US')} values × ${ROUNDS} rounds, ${plaintext.length}-byte value, Node ${process.version} (CPU µs per value, median)`,
 );
@@ -64,7 +53,7 @@ console.log(
   `one AES-256-GCM seal, key prepared once   ${floor.toFixed(1).padStart(5)} µs   (baseline)`,
 );
 for (const name of ['encrypt', 'decrypt'] as const) {
-  const micros = percentile(seen[name], 50);
+  const micros = medians[name];
   console.log(
     `${`${name}Field (data key wrapped per value)`.padEnd(41)} ${micros.toFixed(1).padStart(5)} µs   ${(micros / floor).toFixed(1)}× the baseline`,
   );

@@ -8,7 +8,7 @@
 import { pino } from 'pino';
 import { createLogger, type Logger } from '../src/observability/logger.ts';
 import { type RequestLine, requestLogger } from '../src/observability/request-log.ts';
-import { percentile } from './delivery-lib.ts';
+import { cpuMicrosPerCall, interleavedMedians } from './delivery-lib.ts';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const ROUNDS = 5;
@@ -18,9 +18,9 @@ const redacting = createLogger(
 );
 const lines = requestLogger(redacting);
 
+/** CPU µs per request line written by `logger`. */
 function microsPerLine(logger: Logger): number {
-  const cpu = process.cpuUsage();
-  for (let i = 0; i < LINES; i++) {
+  return cpuMicrosPerCall(LINES, (i) => {
     const line: RequestLine = {
       requestId: `req_${i}`,
       method: 'POST',
@@ -30,22 +30,13 @@ function microsPerLine(logger: Logger): number {
       tenantId: 'ten_bench',
     };
     logger.info(line, 'request');
-  }
-  const used = process.cpuUsage(cpu);
-  return (used.user + used.system) / LINES;
+  });
 }
 
-const seen = { redacting: [] as number[], lines: [] as number[] };
-// One warm-up round, then the two interleaved.
-for (let round = 0; round <= ROUNDS; round++) {
-  const a = microsPerLine(redacting);
-  const b = microsPerLine(lines);
-  if (round === 0) continue;
-  seen.redacting.push(a);
-  seen.lines.push(b);
-}
-const a = percentile(seen.redacting, 50);
-const b = percentile(seen.lines, 50);
+const { redacting: a, lines: b } = await interleavedMedians(ROUNDS, {
+  redacting: () => microsPerLine(redacting),
+  lines: () => microsPerLine(lines),
+});
 console.log(
   `Request log lines, ${LINES.toLocaleString('en-US')} × ${ROUNDS} rounds, Node ${process.version} (CPU µs per line to /dev/null, median)`,
 );
