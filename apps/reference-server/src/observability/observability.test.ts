@@ -132,16 +132,25 @@ describe('ops endpoints', () => {
   });
 });
 
+/** A logger at `info` writing into `lines`, one JSON line each. */
+function capturedLogger(): { logger: ReturnType<typeof createLogger>; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((line) => line !== ''),
+      );
+      done();
+    },
+  });
+  return { logger: createLogger('info', sink), lines };
+}
+
 describe('logs', () => {
   test('redact credentials and patient contact fields', () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    const log = createLogger('info', sink);
+    const { logger: log, lines } = capturedLogger();
     log.info(
       {
         apiKey: 'cbk_secret',
@@ -160,18 +169,7 @@ describe('logs', () => {
 
 describe('request log', () => {
   test('one line per request with its fixed fields only; the other lines stay redacted', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(
-          ...String(chunk)
-            .split('\n')
-            .filter((line) => line !== ''),
-        );
-        done();
-      },
-    });
-    const logger = createLogger('info', sink);
+    const { logger, lines } = capturedLogger();
     const { createApp } = await import('../app.ts');
     const app = createApp({ database: t.database, config: t.config, logger });
     const res = await call(app, 'POST', '/api/v1/patients', {
