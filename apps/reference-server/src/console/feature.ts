@@ -114,10 +114,9 @@ const LIVE_JS = readFileSync(new URL('./static/live.js', import.meta.url), 'utf8
  * Headers of every console answer: never cached, and the CSP above. They go
  * in before the handler, so an answer it builds through the context is not
  * copied to add them (../http/answer-headers.ts). The CSP goes on every
- * answer, not only HTML:
- * a browser applies it to documents only, so the script, the live stream and
- * the redirects carry it without effect, and an answer opened as a page of
- * its own is held to it too.
+ * answer, not only HTML: a browser applies it to documents only, so the
+ * script, the live stream and the redirects carry it without effect, and an
+ * answer opened as a page of its own is held to it too.
  */
 const pageHeaders: MiddlewareHandler<AppEnv> = (c, next) =>
   withAnswerHeaders(
