@@ -14,6 +14,7 @@ import { opsHead, renderOpsErrorPage, timeAgo } from '../console/pages/layout.ts
 import { originPolicy, sameOrigin } from '../console/same-origin.ts';
 import { type AppContext, readSection } from '../feature.ts';
 import type { AppEnv } from '../http/context.ts';
+import { sendPage } from '../http/page.ts';
 import { claimHistory, redeliverClaim } from './history.ts';
 
 const STYLE = 'select,input{font:inherit;max-width:100%}';
@@ -66,7 +67,9 @@ export function mountClaimOpsRoutes(app: Hono<AppEnv>, context: AppContext): voi
           .limit(200)
           .execute()
       : [];
-    return c.html(html`<!doctype html>
+    return sendPage(
+      c,
+      html`<!doctype html>
 <html lang="en">${opsHead('Claim — ClinicBridge operations', STYLE)}
 <body><h1>Claim history</h1>
 <p><a href="/ops">Back to operations</a></p>
@@ -91,7 +94,8 @@ ${
 }`
       : ''
 }
-</body></html>`);
+</body></html>`,
+    );
   };
   app.get('/ops/claims', page);
 
@@ -108,7 +112,8 @@ ${
       : undefined;
     c.header('Cache-Control', 'no-store');
     if (!claim) {
-      return c.html(
+      return sendPage(
+        c,
         renderOpsErrorPage('No such claim', 'Check the claim id and look it up again.'),
         404,
       );
@@ -135,7 +140,8 @@ ${
       .executeTakeFirst();
     if (!endpoint) {
       await audit('endpoint_not_found');
-      return c.html(
+      return sendPage(
+        c,
         renderOpsErrorPage(
           'No such endpoint',
           'That webhook endpoint does not belong to the claim’s tenant. Go back and pick one from the list.',

@@ -607,13 +607,15 @@ test('the live feed sees a delivery changing state, a task taken, an alert raise
 });
 
 describe('headers', () => {
-  test('every console answer is no-store with the CSP, set before the handler', async () => {
+  test('every console answer is no-store with the CSP, set before the handler; pages are written as built', async () => {
     // As on a started server: the Node adapter's own Response, copied only if a middleware makes Hono copy it.
     getRequestListener(t.app.fetch);
     const res = await page();
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    // The page goes to the adapter as text (http/page.ts), written as built.
+    expect(builtOnce(res)).toBe(true);
     await res.text();
     const script = await page('/ops/live.js');
     expect(script.headers.get('content-type')).toContain('text/javascript');

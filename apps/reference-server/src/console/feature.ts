@@ -18,6 +18,7 @@ import { listFailedHl7Messages, retryHl7Message } from '../hl7/console.ts';
 import { getReject, listRejects } from '../hl7/rejects.ts';
 import { withAnswerHeaders } from '../http/answer-headers.ts';
 import type { AppEnv } from '../http/context.ts';
+import { sendPage } from '../http/page.ts';
 import { renderImportJobsSection } from '../imports/ops-section.ts';
 import {
   listInboundWebhooks,
@@ -238,7 +239,8 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
           ...hl7Failed.map((m) => m.tenantId),
           ...recent.map((a) => a.tenantId),
         ]);
-        return c.html(
+        return sendPage(
+          c,
           renderOpsPage({
             alerts: alerts.map((a) => ({ ...a, message: clip(a.message) ?? '' })),
             inbound: inbound.map((w) => ({ ...w, reason: clip(w.reason) })),
@@ -260,12 +262,13 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
           db,
           endpoints.map((e) => e.tenantId),
         );
-        return c.html(renderEndpointsPage({ endpoints, tenantNames: names, ...page(c) }));
+        return sendPage(c, renderEndpointsPage({ endpoints, tenantNames: names, ...page(c) }));
       });
       app.get('/ops/endpoints/:id', async (c) => {
         const found = await endpointDeliveries(db, c.req.param('id'));
         if (!found) {
-          return c.html(
+          return sendPage(
+            c,
             renderOpsErrorPage(
               'No such webhook endpoint',
               'It may have been deleted. Go back to the list.',
@@ -274,17 +277,18 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
           );
         }
         const names = await tenantNames(db, [found.endpoint.tenantId]);
-        return c.html(renderEndpointPage({ ...found, tenantNames: names, ...page(c) }));
+        return sendPage(c, renderEndpointPage({ ...found, tenantNames: names, ...page(c) }));
       });
       app.get('/ops/tasks', async (c) => {
         const tasks = (await listOpenManualTasks(db)).map((m) => ({
           ...m,
           reason: clip(m.reason) ?? '',
         }));
-        return c.html(renderTasksPage({ tasks, operator: operatorOf(c), ...page(c) }));
+        return sendPage(c, renderTasksPage({ tasks, operator: operatorOf(c), ...page(c) }));
       });
       app.get('/ops/providers', async (c) =>
-        c.html(
+        sendPage(
+          c,
           renderProvidersPage({
             providers: await providerHealth(registry),
             absent: context.providers.absent,
@@ -296,7 +300,8 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
       app.get('/ops/hl7/rejects/:id', async (c) => {
         const reject = await getReject(db, c.req.param('id'));
         if (!reject) {
-          return c.html(
+          return sendPage(
+            c,
             renderOpsErrorPage(
               'No such HL7 refusal',
               'It may have been cleaned up. Go back to the list.',
@@ -314,7 +319,7 @@ export function consoleFeature(options: ConsoleFeatureOptions = {}): Feature {
           requestId: c.get('requestId') ?? null,
           now: now(),
         });
-        return c.html(renderHl7RejectPage(reject, now()));
+        return sendPage(c, renderHl7RejectPage(reject, now()));
       });
 
       // Live updates: the script the pages load, and the event stream it reads.

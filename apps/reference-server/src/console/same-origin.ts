@@ -10,6 +10,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { CoreConfig } from '../config/index.ts';
 import type { AppEnv } from '../http/context.ts';
+import { sendPage } from '../http/page.ts';
 import { renderOpsErrorPage } from './pages/layout.ts';
 
 /**
@@ -110,7 +111,8 @@ export function sameOrigin(policy: OriginPolicy): MiddlewareHandler<AppEnv> {
     ) {
       // A person meets this in the browser: answer a page, not problem+json.
       c.header('Cache-Control', 'no-store');
-      return c.html(
+      return sendPage(
+        c,
         renderOpsErrorPage(
           'Action refused',
           origin === undefined || origin === 'null'

@@ -57,7 +57,7 @@ function createForm(tenantId: string): Markup {
  * Renders the tokens page.
  *
  * @example
- * return c.html(renderTokensPage(view));
+ * return sendPage(c, renderTokensPage(view));
  */
 export function renderTokensPage(view: TokensView): Markup {
   const manager = view.staff.role === 'manager';

@@ -11,6 +11,7 @@ import type { Kysely } from 'kysely';
 import * as z from 'zod';
 import type { DB } from '../db/schema.ts';
 import type { AppEnv } from '../http/context.ts';
+import { sendPage } from '../http/page.ts';
 import type { ChangeContext } from '../kernel/change.ts';
 import { isApiError } from '../kernel/problem.ts';
 import {
@@ -70,7 +71,8 @@ export function mountTokenRoutes(app: Hono<AppEnv>, deps: TokenRoutesDeps): void
     const tenant = tenants.find((t) => t.id === wanted) ?? null;
     const tokens = tenant ? (await listIntegrationTokens(db, tenant.id, { limit: 100 })).data : [];
     c.header('Cache-Control', 'no-store');
-    return c.html(
+    return sendPage(
+      c,
       renderTokensPage({ staff: c.get('staff'), tenants, tenant, tokens, now: now(), ...extra }),
       status,
     );

@@ -17,6 +17,7 @@ import { type Notice, opsPage } from '../console/pages/layout.ts';
 import { originPolicy, sameOrigin } from '../console/same-origin.ts';
 import { type AppContext, readSection } from '../feature.ts';
 import type { AppEnv } from '../http/context.ts';
+import { sendPage } from '../http/page.ts';
 import { type FlightOfferOutcome, type FlightOfferRequest, searchFlightOffers } from './offers.ts';
 
 const CASE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -100,7 +101,8 @@ export function mountTravelOpsRoutes(
       .limit(500)
       .execute();
     c.header('Cache-Control', 'no-store');
-    return c.html(
+    return sendPage(
+      c,
       opsPage({
         title: 'Flight offers',
         path: '/ops/travel',

@@ -16,6 +16,7 @@ import { opsHead, renderOpsErrorPage } from '../console/pages/layout.ts';
 import { originPolicy, sameOrigin } from '../console/same-origin.ts';
 import { type AppContext, readSection } from '../feature.ts';
 import type { AppEnv } from '../http/context.ts';
+import { sendPage } from '../http/page.ts';
 import { isApiError } from '../kernel/problem.ts';
 import { type HealthIdDeps, linkAbha, patientHealthId, requestConsent } from './service.ts';
 
@@ -74,7 +75,9 @@ export function mountHealthIdOpsRoutes(
       ID.test(tenantId) && ID.test(patientId)
         ? await patientHealthId(db, tenantId, patientId)
         : undefined;
-    return c.html(html`<!doctype html>
+    return sendPage(
+      c,
+      html`<!doctype html>
 <html lang="en">${opsHead('ABHA and consents — ClinicBridge operations', STYLE)}
 <body><h1>ABHA and consents</h1>
 <p><a href="/ops">Back to operations</a></p>
@@ -108,7 +111,8 @@ ${found.consents.map(
 <button type="submit">Ask for consent</button></form>`
     : ''
 }
-</body></html>`);
+</body></html>`,
+    );
   });
 
   const action =
@@ -124,7 +128,8 @@ ${found.consents.map(
       const form = await formOf(c);
       const ids = { tenantId: form.text('tenantId'), patientId: form.text('patientId') };
       if (!ID.test(ids.tenantId) || !ID.test(ids.patientId))
-        return c.html(
+        return sendPage(
+          c,
           renderOpsErrorPage(
             'No such patient',
             'Look the patient up by tenant and patient id first.',
@@ -149,7 +154,8 @@ ${found.consents.map(
         if (!isApiError(error)) throw error;
         await audit(ids.patientId, error.code);
         const fields = (error.extras.errors ?? []).map((e) => `${e.path}: ${e.message}`).join('; ');
-        return c.html(
+        return sendPage(
+          c,
           renderOpsErrorPage(
             'Not done',
             `${error.detail ?? error.message}${fields ? ` (${fields})` : ''} [${error.code}]`,

@@ -16,6 +16,7 @@ import { opsHead, renderOpsErrorPage, timeAgo } from '../console/pages/layout.ts
 import { originPolicy, sameOrigin } from '../console/same-origin.ts';
 import { type AppContext, readSection } from '../feature.ts';
 import type { AppEnv } from '../http/context.ts';
+import { sendPage } from '../http/page.ts';
 import { resolveBreak, toBreak } from './service.ts';
 
 const STYLE = 'select,input{font:inherit;max-width:100%} ul.lines{margin:0;padding-left:1em}';
@@ -77,7 +78,9 @@ export function mountReconciliationOpsRoutes(app: Hono<AppEnv>, context: AppCont
         ? html`<p class="notice" role="status">Break resolved.</p>`
         : '';
     const at = now();
-    return c.html(html`<!doctype html>
+    return sendPage(
+      c,
+      html`<!doctype html>
 <html lang="en">${opsHead('Reconciliation — ClinicBridge operations', STYLE)}
 <body><h1>Reconciliation breaks</h1>
 <p><a href="/ops">Back to operations</a></p>
@@ -89,7 +92,8 @@ ${
 ${open.map((b) => breakRow(b, at))}
 </tbody></table>`
 }
-</body></html>`);
+</body></html>`,
+    );
   });
 
   app.post('/ops/reconciliation/:id/resolve', async (c) => {
@@ -106,7 +110,8 @@ ${open.map((b) => breakRow(b, at))}
           .executeTakeFirst()
       : undefined;
     if (!row || !resolution.success) {
-      return c.html(
+      return sendPage(
+        c,
         renderOpsErrorPage(
           'Cannot resolve',
           'No such break, or no resolution chosen. Go back and pick one from the list.',

@@ -9,6 +9,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../../http/context.ts';
+import { sendPage } from '../../http/page.ts';
 import { ApiError, problemResponse } from '../../kernel/problem.ts';
 import { renderOpsErrorPage } from '../pages/layout.ts';
 import { renderSignInPage } from '../pages/sign-in.ts';
@@ -28,7 +29,7 @@ const wantsHtml = (c: Context<AppEnv>) => c.req.header('accept')?.includes('text
 
 function page(c: Context<AppEnv>, status: 401 | 403 | 503, title: string, message: string) {
   c.header('Cache-Control', 'no-store');
-  return c.html(renderOpsErrorPage(title, message), status);
+  return sendPage(c, renderOpsErrorPage(title, message), status);
 }
 
 function directoryDown(c: Context<AppEnv>) {
@@ -67,9 +68,10 @@ function signInNeeded(c: Context<AppEnv>, identity: StaffIdentity, reason: strin
   if (wantsHtml(c)) {
     c.header('Cache-Control', 'no-store');
     if (identity.oidc) {
-      return c.html(renderSignInPage({ oidc: true, basic: identity.basic }), 401);
+      return sendPage(c, renderSignInPage({ oidc: true, basic: identity.basic }), 401);
     }
-    return c.html(
+    return sendPage(
+      c,
       renderOpsErrorPage(
         'Sign in required',
         'These pages need the operator user and password (OPS_USER / OPS_PASSWORD on the server). Reload the page to be asked again.',

@@ -11,6 +11,7 @@ import type { Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import * as z from 'zod';
 import type { AppEnv } from '../../http/context.ts';
+import { sendPage } from '../../http/page.ts';
 import { renderOpsErrorPage } from '../pages/layout.ts';
 import { renderSignInPage } from '../pages/sign-in.ts';
 import { type OriginPolicy, serverOrigins } from '../same-origin.ts';
@@ -65,7 +66,7 @@ export interface SignInDeps {
 
 function refuse(c: Context<AppEnv>, status: 400 | 401 | 403 | 503, title: string, text: string) {
   c.header('Cache-Control', 'no-store');
-  return c.html(renderOpsErrorPage(title, text), status);
+  return sendPage(c, renderOpsErrorPage(title, text), status);
 }
 
 /**
@@ -112,7 +113,7 @@ export function mountSignIn(app: Hono<AppEnv>, deps: SignInDeps): void {
     const { oidc, flows } = identity;
     if (!oidc || !flows) {
       c.header('Cache-Control', 'no-store');
-      return c.html(renderSignInPage({ oidc: false, basic: identity.basic }));
+      return sendPage(c, renderSignInPage({ oidc: false, basic: identity.basic }));
     }
     let started: Awaited<ReturnType<typeof oidc.start>>;
     try {
@@ -200,7 +201,8 @@ export function mountSignIn(app: Hono<AppEnv>, deps: SignInDeps): void {
 
   app.get('/ops/signed-out', (c) => {
     c.header('Cache-Control', 'no-store');
-    return c.html(
+    return sendPage(
+      c,
       renderSignInPage({
         oidc: identity.oidc !== null,
         basic: identity.basic,

@@ -30,7 +30,7 @@ function endpointState(e: EndpointRow, now: Date): Markup {
  * The list of endpoints.
  *
  * @example
- * return c.html(renderEndpointsPage({ endpoints, tenantNames, notice: null, now }));
+ * return sendPage(c, renderEndpointsPage({ endpoints, tenantNames, notice: null, now }));
  */
 export function renderEndpointsPage(view: {
   readonly endpoints: readonly EndpointRow[];
@@ -72,7 +72,7 @@ function attemptList(d: EndpointDelivery, now: Date): Markup | string {
  * One endpoint with its latest deliveries and their attempts.
  *
  * @example
- * return c.html(renderEndpointPage({ endpoint, deliveries, tenantNames, notice: null, now }));
+ * return sendPage(c, renderEndpointPage({ endpoint, deliveries, tenantNames, notice: null, now }));
  */
 export function renderEndpointPage(view: {
   readonly endpoint: EndpointRow;

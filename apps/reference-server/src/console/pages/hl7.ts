@@ -11,7 +11,7 @@ import { type Markup, opsHead, timeAgo } from './layout.ts';
  * shown as `·`, segment breaks as line breaks).
  *
  * @example
- * return c.html(renderHl7RejectPage(await getReject(db, id), new Date()));
+ * return sendPage(c, renderHl7RejectPage(await getReject(db, id), new Date()));
  */
 export function renderHl7RejectPage(reject: Hl7RejectSummary & { raw: string }, now: Date): Markup {
   const text = reject.raw

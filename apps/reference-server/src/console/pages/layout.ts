@@ -162,7 +162,7 @@ const NAV: readonly [path: string, label: string][] = [
  * (which `/ops/live.js` replaces when the server says something changed).
  *
  * @example
- * return c.html(opsPage({ title: 'Manual tasks', path: '/ops/tasks', notice: null, body: html`…` }));
+ * return sendPage(c, opsPage({ title: 'Manual tasks', path: '/ops/tasks', notice: null, body: html`…` }));
  */
 export function opsPage(page: {
   readonly title: string;
@@ -200,7 +200,7 @@ ${
  * raw JSON.
  *
  * @example
- * return c.html(renderOpsErrorPage('Action refused', 'Reload /ops and press the button again.'), 403);
+ * return sendPage(c, renderOpsErrorPage('Action refused', 'Reload /ops and press the button again.'), 403);
  */
 export function renderOpsErrorPage(title: string, message: string): Markup {
   return html`<!doctype html>

@@ -76,7 +76,7 @@ export function endpointLink(id: string, name: string | null, url: string | null
  * Renders the overview.
  *
  * @example
- * return c.html(renderOpsPage(view));
+ * return sendPage(c, renderOpsPage(view));
  */
 export function renderOpsPage(view: OpsView): Markup {
   const { now, tenantNames: names } = view;

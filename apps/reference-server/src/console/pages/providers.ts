@@ -13,7 +13,7 @@ import { type Markup, type Notice, opsPage, table } from './layout.ts';
  * The providers page.
  *
  * @example
- * return c.html(renderProvidersPage({ providers, absent: ['amadeus'], notice: null }));
+ * return sendPage(c, renderProvidersPage({ providers, absent: ['amadeus'], notice: null }));
  */
 export function renderProvidersPage(view: {
   readonly providers: readonly ProviderHealth[];

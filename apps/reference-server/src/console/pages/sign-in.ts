@@ -9,7 +9,7 @@ import { type Markup, opsHead } from './layout.ts';
  * The sign-in page: single sign-on, the operator user and password, or both.
  *
  * @example
- * return c.html(renderSignInPage({ oidc: true, basic: false }), 401);
+ * return sendPage(c, renderSignInPage({ oidc: true, basic: false }), 401);
  */
 export function renderSignInPage(options: {
   oidc: boolean;

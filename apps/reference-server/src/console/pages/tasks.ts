@@ -15,7 +15,7 @@ const BACK = { back: '/ops/tasks' };
  * The manual tasks page for `operator` (whose tasks say "you").
  *
  * @example
- * return c.html(renderTasksPage({ tasks, operator: 'ops', notice: null, now }));
+ * return sendPage(c, renderTasksPage({ tasks, operator: 'ops', notice: null, now }));
  */
 export function renderTasksPage(view: {
   readonly tasks: readonly ManualTaskRow[];
