@@ -388,4 +388,10 @@ if (project && sameAnswer) {
     `     2. the same, against the hand-written route with the same answer (headers, metrics, body checks): ${(mine.perSecond / theirs.perSecond).toFixed(2)} (by round ${ratiosByRound(project, sameAnswer)}); server CPU per webhook ${(mine.nodeMicros / theirs.nodeMicros).toFixed(2)}× its`,
   );
 }
+if (sameAnswer && handWritten) {
+  // Goal 2's first line for a route that does the same work by hand and gives the platform's answer.
+  console.log(
+    `     2. the hand-written route with the same answer, against the hand-written route: ${(overall(sameAnswer.rounds).perSecond / overall(handWritten.rounds).perSecond).toFixed(2)} (by round ${ratiosByRound(sameAnswer, handWritten)})`,
+  );
+}
 load.disconnect();
