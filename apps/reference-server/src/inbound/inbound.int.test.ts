@@ -222,7 +222,12 @@ describe('POST /webhooks/:provider', () => {
     expect(row).toMatchObject({
       status: 'unparseable',
       reason: 'the body is not valid JSON',
+      event_type: null,
+      attempts: 0,
+      // Kept for an operator, never attempted by the processor.
+      next_attempt_at: null,
     });
+    expect(row.received_at).toBeInstanceOf(Date);
     expect(openRawBody(t.database.db, row)).toBe(body);
     const alerts = await t.database.db
       .selectFrom('operator_alerts')

@@ -9,7 +9,7 @@
  * with their reason and raise an operator alert, never dropped.
  */
 import { newId } from '@clinicbridge/sdk/contract';
-import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import { raiseAlert } from '../alerts/raise.ts';
 import type { DB } from '../db/schema.ts';
 import { sealRawBody } from './raw-body.ts';
@@ -103,20 +103,58 @@ async function insertWebhook(
   id: string,
   body: SealedBody,
 ): Promise<StoredWebhook> {
-  const unparseable = webhook.unparseableReason !== null;
-  const inserted = await sql<{ id: string }>`
-    insert into inbound_webhooks (id, provider, provider_event_id, event_type, status, reason, raw_body,
-      raw_body_kid, attempts, next_attempt_at, received_at)
-    values (${id}, ${webhook.provider}, ${webhook.providerEventId}, ${webhook.eventType},
-      ${unparseable ? 'unparseable' : 'received'}, ${webhook.unparseableReason}, ${body.raw_body},
-      ${body.raw_body_kid}, 0, ${unparseable ? null : webhook.now}, ${webhook.now})
-    on conflict (provider, provider_event_id) do nothing
-    returning id`.execute(db);
-  const row = inserted.rows[0];
-  if (row) return { id: row.id, duplicate: false };
+  const inserted = await insertRows(db, [{ webhook, id, body }]);
+  if (inserted.has(id)) return { id, duplicate: false };
   const existing = await findWebhook(db, webhook);
   if (!existing) throw new Error('an inbound webhook conflicted on insert but was not found');
   return { id: existing.id, duplicate: true };
+}
+
+/** A webhook, the id of its row and its body sealed for that row. */
+type Row = Pick<Pending, 'webhook' | 'id' | 'body'>;
+
+/**
+ * One INSERT of `rows`, skipping those whose provider event id is already
+ * stored; answers the ids it inserted. Written out rather than through the
+ * query builder: it runs for every batch, and its parameters are plain text
+ * (times as ISO strings). An unparseable body's row is stored with its
+ * reason and never attempted.
+ */
+async function insertRows(db: Kysely<DB>, rows: readonly Row[]): Promise<Set<string>> {
+  const values: (string | null)[] = [];
+  const tuples: string[] = [];
+  for (const { id, webhook, body } of rows) {
+    const unparseable = webhook.unparseableReason !== null;
+    const at = values.length;
+    const now = webhook.now.toISOString();
+    values.push(
+      id,
+      webhook.provider,
+      webhook.providerEventId,
+      webhook.eventType,
+      unparseable ? 'unparseable' : 'received',
+      webhook.unparseableReason,
+      body.raw_body,
+      body.raw_body_kid,
+      unparseable ? null : now,
+      now,
+    );
+    const $ = (n: number) => `$${at + n}`;
+    tuples.push(
+      `(${$(1)}, ${$(2)}, ${$(3)}, ${$(4)}, ${$(5)}, ${$(6)}, ${$(7)}, ${$(8)}, 0, ${$(9)}::timestamptz, ${$(10)}::timestamptz)`,
+    );
+  }
+  const inserted = await db.executeQuery<{ id: string }>(
+    CompiledQuery.raw(
+      `insert into inbound_webhooks (id, provider, provider_event_id, event_type, status, reason, raw_body,
+        raw_body_kid, attempts, next_attempt_at, received_at)
+      values ${tuples.join(', ')}
+      on conflict (provider, provider_event_id) do nothing
+      returning id`,
+      values,
+    ),
+  );
+  return new Set(inserted.rows.map((r) => r.id));
 }
 
 /** A webhook body as stored: encrypted for its row (`./raw-body.ts`). */
@@ -200,47 +238,15 @@ async function commitBatch(db: Kysely<DB>, batch: Pending[]): Promise<void> {
 }
 
 /** Inserts parseable webhooks in one statement; answers in the same order. */
-async function insertWebhooks(
-  db: Kysely<DB>,
-  pending: readonly Pick<Pending, 'webhook' | 'id' | 'body'>[],
-): Promise<StoredWebhook[]> {
+async function insertWebhooks(db: Kysely<DB>, pending: readonly Row[]): Promise<StoredWebhook[]> {
   const keyOf = (w: VerifiedWebhook) => `${w.provider}\n${w.providerEventId}`;
   const webhooks = pending.map((p) => p.webhook);
   // The first of two with one provider event id is the one stored, as if they came one by one.
-  const first = new Map<string, Pick<Pending, 'webhook' | 'id' | 'body'>>();
+  const first = new Map<string, Row>();
   for (const p of pending) {
     if (!first.has(keyOf(p.webhook))) first.set(keyOf(p.webhook), p);
   }
-  // The statement is written out here rather than through the query builder: it runs for
-  // every batch, and its seven parameters a row are plain text (the time as an ISO string).
-  const values: (string | null)[] = [];
-  const tuples: string[] = [];
-  for (const { id, webhook, body } of first.values()) {
-    const at = values.length;
-    values.push(
-      id,
-      webhook.provider,
-      webhook.providerEventId,
-      webhook.eventType,
-      body.raw_body,
-      body.raw_body_kid,
-      webhook.now.toISOString(),
-    );
-    tuples.push(
-      `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, 'received', null, $${at + 5}, $${at + 6}, 0, $${at + 7}::timestamptz, $${at + 7}::timestamptz)`,
-    );
-  }
-  const inserted = await db.executeQuery<{ id: string }>(
-    CompiledQuery.raw(
-      `insert into inbound_webhooks (id, provider, provider_event_id, event_type, status, reason, raw_body,
-        raw_body_kid, attempts, next_attempt_at, received_at)
-      values ${tuples.join(', ')}
-      on conflict (provider, provider_event_id) do nothing
-      returning id`,
-      values,
-    ),
-  );
-  const insertedIds = new Set(inserted.rows.map((r) => r.id));
+  const insertedIds = await insertRows(db, [...first.values()]);
   // Those the provider had sent before: look up the stored rows' ids.
   const known = [...first.values()].filter(({ id }) => !insertedIds.has(id));
   const existing = new Map<string, string>();
