@@ -7,6 +7,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { AppEnv } from '../http/context.ts';
+import { routeTemplateOf } from './route-template.ts';
 
 /**
  * The app's metrics.
@@ -61,7 +62,7 @@ export function httpMetrics(metrics: Metrics): MiddlewareHandler<AppEnv> {
     } finally {
       const labels = {
         method: c.req.method,
-        route: c.get('routeTemplate') ?? 'unmatched',
+        route: routeTemplateOf(c),
         status: String(c.res.status),
       };
       metrics.httpRequests.inc(labels);

@@ -41,10 +41,20 @@ describe('ops endpoints', () => {
 
   test('/metrics counts requests by route template and status', async () => {
     await call(t.app, 'GET', '/api/v1/patients', { token });
+    // Routes outside the contract are counted under the path they were registered with.
+    await t.app.request('/openapi.json');
+    await t.app.request('/oauth/token', { method: 'POST' });
+    await t.app.request('/no/such/pat_01abc');
     const text = await (await t.app.request('/metrics')).text();
     expect(text).toMatch(
       /http_requests_total\{method="GET",route="\/api\/v1\/patients",status="200"\} \d+/,
     );
+    expect(text).toMatch(/http_requests_total\{method="GET",route="\/openapi.json",status="200"\}/);
+    expect(text).toMatch(
+      /http_requests_total\{method="POST",route="\/oauth\/token",status="4\d\d"\}/,
+    );
+    expect(text).toMatch(/http_requests_total\{method="GET",route="unmatched",status="404"\}/);
+    expect(text).not.toContain('/no/such');
     expect(text).toContain('http_request_duration_seconds_bucket');
     expect(text).not.toMatch(/pat_[a-z0-9]{26}/);
   });

@@ -10,6 +10,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/context.ts';
 import type { Logger } from './logger.ts';
+import { routeTemplateOf } from './route-template.ts';
 
 /**
  * The fields of a request's log line.
@@ -51,7 +52,7 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
     const line: RequestLine = {
       requestId: c.get('requestId'),
       method: c.req.method,
-      route: c.get('routeTemplate') ?? 'unmatched',
+      route: routeTemplateOf(c),
       status: c.res.status,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
       tenantId: c.get('auth')?.tenantId,

@@ -21,13 +21,9 @@ export function mountOpsRoutes(
   app: Hono<AppEnv>,
   deps: { db: Kysely<DB>; metrics: Metrics; migrations: Record<string, Migration> },
 ) {
-  app.get('/healthz', (c) => {
-    c.set('routeTemplate', '/healthz');
-    return c.json({ status: 'ok' });
-  });
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
   app.get('/readyz', async (c) => {
-    c.set('routeTemplate', '/readyz');
     try {
       await sql`select 1`.execute(deps.db);
       const pending = await pendingMigrations(deps.db, deps.migrations);
@@ -41,7 +37,6 @@ export function mountOpsRoutes(
   });
 
   app.get('/metrics', async (c) => {
-    c.set('routeTemplate', '/metrics');
     return c.body(await deps.metrics.registry.metrics(), 200, {
       'Content-Type': deps.metrics.registry.contentType,
     });
