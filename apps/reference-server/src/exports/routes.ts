@@ -24,7 +24,6 @@ export function mountExportDownload(app: Hono<AppEnv>, context: AppContext): voi
   const template = honoPath(exportDownloadPath('{exportId}'));
   const linkTemplate = honoPath('/api/v1/exports/{exportId}/link');
   app.post(linkTemplate, async (c) => {
-    c.set('routeTemplate', linkTemplate);
     const auth = await guardRequest(c, deps, 'read:exports');
     const link = await linkExport(
       context.db,
@@ -40,7 +39,6 @@ export function mountExportDownload(app: Hono<AppEnv>, context: AppContext): voi
     return c.json(link, 200, { 'cache-control': 'private, no-store' });
   });
   app.get(template, async (c) => {
-    c.set('routeTemplate', template);
     const auth = await guardRequest(c, deps, 'read:exports');
     const { bytes, row } = await downloadExport(
       context.db,

@@ -230,7 +230,6 @@ export function mountMultipartImports(app: Hono<AppEnv>, context: AppContext): v
   app.post(template, async (c, next) => {
     const type = (c.req.header('content-type') ?? '').toLowerCase();
     if (!type.startsWith('multipart/')) return next();
-    c.set('routeTemplate', template);
     if (!type.startsWith('multipart/form-data')) {
       throw new ApiError(
         'unsupported_media_type',

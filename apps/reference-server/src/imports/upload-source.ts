@@ -96,7 +96,6 @@ export function mountImportUploads(app: Hono<AppEnv>, context: AppContext): void
   const maxBytes = readSection(context.config, importsConfig).IMPORT_MAX_BYTES;
   const template = '/api/v1/imports/uploads';
   app.post(template, async (c) => {
-    c.set('routeTemplate', template);
     const auth = await guardRequest(c, deps, 'write:imports');
     const link = await presignImportUpload(context.providers.storage, auth.tenantId, maxBytes);
     return c.json(link, 201, { 'cache-control': 'private, no-store' });

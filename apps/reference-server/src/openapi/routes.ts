@@ -20,19 +20,16 @@ export function mountOpenApiRoutes(
 ): void {
   let document: string | undefined;
   app.get('/openapi.json', (c) => {
-    c.set('routeTemplate', '/openapi.json');
     document ??= JSON.stringify(buildOpenApiDocument(options.serverUrl));
     return c.body(document, 200, { 'Content-Type': 'application/json' });
   });
   app.get('/docs', async (c) => {
-    c.set('routeTemplate', '/docs');
     return c.html(docsPage(await loadViewerBundle()));
   });
   app.get(`${VIEWER_ASSET_PREFIX}:file`, async (c, next) => {
     const bundle = await loadViewerBundle();
     // Only the current hash exists: an old page's URL gets the usual 404.
     if (c.req.path !== bundle.path) return next();
-    c.set('routeTemplate', `${VIEWER_ASSET_PREFIX}:file`);
     return c.body(bundle.bytes, 200, {
       'Content-Type': 'text/javascript; charset=utf-8',
       // The name changes with the bytes, so the file never goes stale.

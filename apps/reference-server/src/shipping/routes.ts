@@ -34,7 +34,6 @@ export function mountShippingRoutes(
   },
 ): void {
   app.post('/webhooks/shipping/easypost', async (c) => {
-    c.set('routeTemplate', '/webhooks/shipping/easypost');
     const shipping = deps.shipping();
     if (!shipping) throw new ApiError('not_found', 'No shipping provider is configured here.');
     const raw = await readBodyBytes(c.req.raw, WEBHOOK_BODY_LIMIT, 'Webhook bodies');

@@ -21,7 +21,6 @@ export function mountStorageRoutes(
   serve: ((request: Request) => Promise<Response>) | undefined,
 ): void {
   app.on(['GET', 'PUT'], '/storage/objects/*', async (c) => {
-    c.set('routeTemplate', '/storage/objects/*');
     if (!serve) throw new ApiError('not_found', 'Files are served by the object store directly.');
     try {
       return await serve(c.req.raw);

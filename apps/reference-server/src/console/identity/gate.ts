@@ -98,7 +98,6 @@ export function requireStaff(
   now: () => Date = () => new Date(),
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    c.set('routeTemplate', '/ops');
     if (PUBLIC_PATHS.has(c.req.path)) return next();
     // A second gate on the same request (a feature's own) finds the staff already set.
     let staff = c.get('staff');
