@@ -18,7 +18,10 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     auth: AuthContext;
-    /** Route template for metrics and the request log, e.g. `/api/v1/appointments/:appointmentId`; unset, the matched route's path (observability/route-template.ts). */
+    /**
+     * Route template for metrics and the request log, e.g. `/api/v1/appointments/:appointmentId`;
+     * unset, the matched route's path (observability/route-template.ts).
+     */
     routeTemplate: string;
     /** The signed-in staff member on `/ops` pages (set by the console's gate). */
     staff: Staff;

@@ -1,5 +1,5 @@
 /**
- * HTML pages (the console, sign-in, `/docs`) answered as one string. A page
+ * The console's HTML pages (and its sign-in) answered as one string. A page
  * from Hono's `html` tag is a `String` object, and `c.html` passes it on as
  * it is. The Node adapter takes only a primitive string as a body it can
  * write as it is: given the object, it builds a Web Response around the page
