@@ -8,12 +8,10 @@
  * more here.
  * Run: `node bench/cors.ts` (from apps/reference-server).
  */
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Pool } from 'undici';
 import { corsFor } from '../src/http/cors/index.ts';
-import { interleavedMedians } from './delivery-lib.ts';
+import { cpuMicrosPerRequest, interleavedMedians, serveOnLoopback } from './delivery-lib.ts';
 
 const ORIGIN = 'https://app.clinic.example';
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 8_000);
@@ -33,33 +31,22 @@ const app = new Hono();
 app.use('/api/*', corsFor([ORIGIN]));
 app.get('/api/v1/patients', (c) => c.json(page));
 
-const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-await new Promise<void>((done) => server.once('listening', () => done()));
-const pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, {
-  connections: CONCURRENCY,
-});
+const served = await serveOnLoopback(app);
+const pool = new Pool(served.url, { connections: CONCURRENCY });
 
 /** CPU µs per answer over one pass; every answer checked for its CORS header. */
-async function pass(origin: string | undefined): Promise<number> {
-  let sent = 0;
-  const cpu = process.cpuUsage();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (sent++ < REQUESTS) {
-        const res = await pool.request({
-          method: 'GET',
-          path: '/api/v1/patients',
-          headers: origin ? { origin } : {},
-        });
-        await res.body.text();
-        if ((res.headers['access-control-allow-origin'] === ORIGIN) !== (origin === ORIGIN)) {
-          throw new Error('an answer with the wrong CORS headers');
-        }
-      }
-    }),
-  );
-  const used = process.cpuUsage(cpu);
-  return (used.user + used.system) / REQUESTS;
+function pass(origin: string | undefined): Promise<number> {
+  return cpuMicrosPerRequest(REQUESTS, CONCURRENCY, async () => {
+    const res = await pool.request({
+      method: 'GET',
+      path: '/api/v1/patients',
+      headers: origin ? { origin } : {},
+    });
+    await res.body.text();
+    if ((res.headers['access-control-allow-origin'] === ORIGIN) !== (origin === ORIGIN)) {
+      throw new Error('an answer with the wrong CORS headers');
+    }
+  });
 }
 
 const { none, allowed } = await interleavedMedians(ROUNDS, {
@@ -67,7 +54,7 @@ const { none, allowed } = await interleavedMedians(ROUNDS, {
   allowed: () => pass(ORIGIN),
 });
 await pool.close();
-server.close();
+await served.close();
 console.log(
   `CORS answers, ${REQUESTS.toLocaleString('en-US')} GETs × ${ROUNDS} rounds, concurrency ${CONCURRENCY}, Node ${process.version} (CPU µs per answer, route and load in one process, median)`,
 );

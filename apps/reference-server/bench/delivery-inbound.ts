@@ -24,11 +24,9 @@
 import { fork } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { newId } from '@clinicbridge/sdk/contract';
 import { generateSecret, getScheme } from '@clinicbridge/webhooks';
-import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type pg from 'pg';
 import { createApp } from '../src/app.ts';
@@ -51,6 +49,7 @@ import {
   openBenchDatabase,
   percentile,
   postgresAnswers,
+  serveOnLoopback,
 } from './delivery-lib.ts';
 import type { InboundLoadJob, InboundLoadResult } from './inbound-load.ts';
 
@@ -107,9 +106,8 @@ async function measure(
   total: number,
   onPostgres: boolean,
 ): Promise<Measured> {
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise<void>((done) => server.once('listening', () => done()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`;
+  const served = await serveOnLoopback(app);
+  const url = `${served.url}${path}`;
   const pgBefore = onPostgres ? await backendCpuMicros() : new Map<number, number>();
   const cpu = process.cpuUsage();
   const result = await loadPass({
@@ -122,7 +120,7 @@ async function measure(
   });
   const used = process.cpuUsage(cpu);
   const pgMicros = onPostgres ? backendCpuSince(pgBefore, await backendCpuMicros()) : 0;
-  await new Promise((done) => server.close(done));
+  await served.close();
   return {
     perSecond: result.perSecond,
     p50: result.p50,

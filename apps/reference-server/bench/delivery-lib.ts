@@ -1,11 +1,13 @@
 /**
  * Shared pieces of the benchmarks: opening a benchmark database (in-memory
- * PGlite, or a fresh schema on PostgreSQL when one answers), percentiles,
- * CPU per call, cases interleaved round by round, and a concurrency-bounded
- * loop of undici POSTs.
+ * PGlite, or a fresh schema on PostgreSQL when one answers), serving an app
+ * on 127.0.0.1, percentiles, CPU per call and per request, cases interleaved
+ * round by round, and a concurrency-bounded loop of undici POSTs.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import pg from 'pg';
 import { type Dispatcher, request } from 'undici';
 import { type Database, openDatabase } from '../src/db/database.ts';
@@ -174,6 +176,47 @@ export function cpuMicrosPerCall(count: number, run: (i: number) => void): numbe
   for (let i = 0; i < count; i++) run(i);
   const used = process.cpuUsage(cpu);
   return (used.user + used.system) / count;
+}
+
+/**
+ * CPU µs (user and system, this process) per request over `count` calls of
+ * `send`, `concurrency` of them at a time: with the app served in this
+ * process, the route's and the load's CPU together.
+ *
+ * @example
+ * const micros = await cpuMicrosPerRequest(8_000, 10, async () => void (await pool.request({ method: 'GET', path: '/' })).body.text());
+ */
+export async function cpuMicrosPerRequest(
+  count: number,
+  concurrency: number,
+  send: () => Promise<void>,
+): Promise<number> {
+  let sent = 0;
+  const cpu = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (sent++ < count) await send();
+    }),
+  );
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / count;
+}
+
+/**
+ * Serves `app` on 127.0.0.1 (a free port) in this process, once it listens.
+ *
+ * @example
+ * const served = await serveOnLoopback(app); await fetch(`${served.url}/healthz`); await served.close();
+ */
+export async function serveOnLoopback(app: {
+  fetch: (request: Request) => Response | Promise<Response>;
+}): Promise<{ readonly url: string; close(): Promise<void> }> {
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((done) => server.once('listening', () => done()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
 }
 
 /**

@@ -8,14 +8,12 @@
  * Both render the page on every request.
  * Run: `node bench/page.ts` (from apps/reference-server).
  */
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { Pool } from 'undici';
 import { opsPage } from '../src/console/pages/layout.ts';
 import { sendPage } from '../src/http/page.ts';
-import { interleavedMedians } from './delivery-lib.ts';
+import { cpuMicrosPerRequest, interleavedMedians, serveOnLoopback } from './delivery-lib.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 8_000);
 const ROUNDS = 5;
@@ -42,29 +40,16 @@ const app = new Hono();
 app.get('/ops/html', (c) => c.html(render()));
 app.get('/ops/page', (c) => sendPage(c, render()));
 
-const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-await new Promise<void>((done) => server.once('listening', () => done()));
-const pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, {
-  connections: CONCURRENCY,
-});
-const expected = await (
-  await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/ops/page`)
-).text();
+const served = await serveOnLoopback(app);
+const pool = new Pool(served.url, { connections: CONCURRENCY });
+const expected = await (await fetch(`${served.url}/ops/page`)).text();
 
 /** CPU µs per answer over one pass; every page checked against the one rendered first. */
-async function pass(path: string): Promise<number> {
-  let sent = 0;
-  const cpu = process.cpuUsage();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (sent++ < REQUESTS) {
-        const res = await pool.request({ method: 'GET', path });
-        if ((await res.body.text()) !== expected) throw new Error(`${path} sent another page`);
-      }
-    }),
-  );
-  const used = process.cpuUsage(cpu);
-  return (used.user + used.system) / REQUESTS;
+function pass(path: string): Promise<number> {
+  return cpuMicrosPerRequest(REQUESTS, CONCURRENCY, async () => {
+    const res = await pool.request({ method: 'GET', path });
+    if ((await res.body.text()) !== expected) throw new Error(`${path} sent another page`);
+  });
 }
 
 const { html: viaHtml, page } = await interleavedMedians(ROUNDS, {
@@ -72,7 +57,7 @@ const { html: viaHtml, page } = await interleavedMedians(ROUNDS, {
   page: () => pass('/ops/page'),
 });
 await pool.close();
-server.close();
+await served.close();
 console.log(
   `Console pages (${(Buffer.byteLength(expected) / 1024).toFixed(1)} KB), ${REQUESTS.toLocaleString('en-US')} GETs × ${ROUNDS} rounds, concurrency ${CONCURRENCY}, Node ${process.version} (CPU µs per answer, route and load in one process, median)`,
 );
