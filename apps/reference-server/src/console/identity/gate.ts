@@ -27,7 +27,19 @@ const CHALLENGE = 'Basic realm="ClinicBridge operations", charset="UTF-8"';
 
 const wantsHtml = (c: Context<AppEnv>) => c.req.header('accept')?.includes('text/html') ?? false;
 
-function page(c: Context<AppEnv>, status: 401 | 403 | 503, title: string, message: string) {
+/**
+ * A console refusal as a page in words, never cached: the gate's, and the
+ * sign-in routes' (./routes.ts).
+ *
+ * @example
+ * return opsRefusal(c, 403, 'Not allowed', 'Viewers cannot act. Ask a manager.');
+ */
+export function opsRefusal(
+  c: Context<AppEnv>,
+  status: 400 | 401 | 403 | 503,
+  title: string,
+  message: string,
+) {
   c.header('Cache-Control', 'no-store');
   return sendPage(c, renderOpsErrorPage(title, message), status);
 }
@@ -42,7 +54,7 @@ function directoryDown(c: Context<AppEnv>) {
       ),
     );
   }
-  return page(
+  return opsRefusal(
     c,
     503,
     'Staff directory unavailable',
@@ -58,7 +70,7 @@ function signInNeeded(c: Context<AppEnv>, identity: StaffIdentity, reason: strin
     identity.basic && (!identity.oidc || !wantsHtml(c) || c.req.path === BASIC_SIGN_IN_PATH);
   if (challenge) c.header('WWW-Authenticate', CHALLENGE);
   if (reason === 'no_role') {
-    return page(
+    return opsRefusal(
       c,
       403,
       'No access to the operator pages',
@@ -142,7 +154,7 @@ export function requireStaff(
             ),
           );
         }
-        return page(
+        return opsRefusal(
           c,
           403,
           'Managers only',

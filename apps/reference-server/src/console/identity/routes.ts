@@ -12,9 +12,9 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import * as z from 'zod';
 import type { AppEnv } from '../../http/context.ts';
 import { sendPage } from '../../http/page.ts';
-import { renderOpsErrorPage } from '../pages/layout.ts';
 import { renderSignInPage } from '../pages/sign-in.ts';
 import { type OriginPolicy, serverOrigins } from '../same-origin.ts';
+import { opsRefusal } from './gate.ts';
 import type { StaffIdentity } from './identity.ts';
 import { roleFromClaims } from './roles.ts';
 import { FLOW_COOKIE, SESSION_COOKIE, type SessionValue } from './session.ts';
@@ -62,11 +62,6 @@ export interface SignInDeps {
   /** Records sign-ins in the operator trail. */
   audit: (c: Context<AppEnv>, staff: Staff, action: string) => Promise<void>;
   now: () => Date;
-}
-
-function refuse(c: Context<AppEnv>, status: 400 | 401 | 403 | 503, title: string, text: string) {
-  c.header('Cache-Control', 'no-store');
-  return sendPage(c, renderOpsErrorPage(title, text), status);
 }
 
 /**
@@ -119,7 +114,7 @@ export function mountSignIn(app: Hono<AppEnv>, deps: SignInDeps): void {
     try {
       started = await oidc.start(callbackUrl(c, policy));
     } catch {
-      return refuse(
+      return opsRefusal(
         c,
         503,
         'Identity provider unavailable',
@@ -139,11 +134,11 @@ export function mountSignIn(app: Hono<AppEnv>, deps: SignInDeps): void {
 
   app.get(CALLBACK_PATH, async (c) => {
     const { oidc, flows } = identity;
-    if (!oidc || !flows) return refuse(c, 400, 'Single sign-on is off', 'Sign in at /ops.');
+    if (!oidc || !flows) return opsRefusal(c, 400, 'Single sign-on is off', 'Sign in at /ops.');
     const flow = flowShape.safeParse(flows.open(getCookie(c, FLOW_COOKIE), now()));
     deleteCookie(c, FLOW_COOKIE, { path: CALLBACK_PATH });
     if (!flow.success) {
-      return refuse(
+      return opsRefusal(
         c,
         400,
         'Sign-in expired',
@@ -156,7 +151,7 @@ export function mountSignIn(app: Hono<AppEnv>, deps: SignInDeps): void {
     try {
       claims = await oidc.finish(back, flow.data, identity.mapping.claim);
     } catch {
-      return refuse(
+      return opsRefusal(
         c,
         401,
         'Sign-in failed',
@@ -166,7 +161,7 @@ export function mountSignIn(app: Hono<AppEnv>, deps: SignInDeps): void {
     const role = roleFromClaims(claims, identity.mapping);
     const subject = typeof claims.sub === 'string' ? claims.sub.slice(0, 300) : '';
     if (!role || !subject) {
-      return refuse(
+      return opsRefusal(
         c,
         403,
         'No access to the operator pages',
